@@ -1,0 +1,140 @@
+# cohort - see README.md. `make help` lists the targets.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DESTDIR ?=
+BUILD   ?= build
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+           -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla
+# WERROR=1 (set by `make check`) turns every warning into an error.
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+
+# Recursive (=) so that flags are read after scripts/bootstrap installed them.
+PKGS         = libpq libsodium zlib
+PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/include/postgresql)
+PKG_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lsodium -lz)
+LIBCSV_LIBS ?= -lcsv
+INIH_LIBS   ?= -linih
+GLPK_LIBS   ?= -lglpk
+CMOCKA_LIBS ?= -lcmocka
+LIBS         = $(LIBCSV_LIBS) $(INIH_LIBS) $(GLPK_LIBS) $(PKG_LIBS) -lm -lpthread
+
+ALL_CFLAGS   = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+
+STAGES   = core connectors transform anonymise cohorts export
+SRCS     = $(sort $(wildcard $(addsuffix /*.c,$(STAGES))))
+LIB_SRCS = $(filter-out core/main.c,$(SRCS))
+LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS  = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRCS = $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_BINS = $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRCS  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all check test bench demo asan ubsan fuzz install uninstall clean help \
+        bootstrap unit-bins
+
+all: $(BUILD)/cohort
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libcohort.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/cohort: $(BUILD)/obj/core/main.o $(BUILD)/libcohort.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcohort.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -I. -o $@ $< $(BUILD)/libcohort.a $(LDFLAGS) $(CMOCKA_LIBS) $(LIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libcohort.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -I. -o $@ $< $(BUILD)/libcohort.a $(LDFLAGS) $(LIBS)
+
+unit-bins: $(UNIT_BINS)
+
+bootstrap:
+	@scripts/bootstrap build
+
+# make check: installs what tests need, builds with -Werror and ASan+UBSan
+# into build/check, runs every test, ends with "N passed, N failed".
+check:
+	@scripts/bootstrap test
+	@$(MAKE) --no-print-directory BUILD=build/check WERROR=1 \
+	    CFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" \
+	    EXTRA_CFLAGS="-DCOHORT_TESTING" test
+
+# make test: runs the tests against $(BUILD) (no bootstrap, no sanitizers).
+test: $(BUILD)/cohort unit-bins
+	@scripts/run-tests $(BUILD)
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan WERROR=1 \
+	    CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address" EXTRA_CFLAGS="-DCOHORT_TESTING" test
+
+ubsan:
+	@$(MAKE) --no-print-directory BUILD=build/ubsan WERROR=1 \
+	    CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined" \
+	    LDFLAGS="-fsanitize=undefined" EXTRA_CFLAGS="-DCOHORT_TESTING" test
+
+# make fuzz: every tests/fuzz/fuzz_*.c under libFuzzer + ASan/UBSan for
+# FUZZ_SECONDS each (clang).
+FUZZ_SECONDS ?= 30
+fuzz:
+	@scripts/bootstrap fuzz
+	@scripts/run-fuzz $(FUZZ_SECONDS)
+
+# make bench: synthetic job of a stated size; prints rows/s, MB/s, peak memory.
+bench:
+	@scripts/bootstrap build
+	@$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" all
+	@$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" bench-bins
+	@scripts/bench build/bench
+
+bench-bins: $(BENCH_BINS)
+
+# make demo: synthetic extracts -> the demo job -> tables and report.
+demo:
+	@scripts/bootstrap build
+	@$(MAKE) --no-print-directory all
+	@scripts/demo $(BUILD)/cohort
+
+install: $(BUILD)/cohort
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BUILD)/cohort $(DESTDIR)$(BINDIR)/cohort
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cohort
+
+clean:
+	rm -rf build demo
+
+help:
+	@echo "cohort make targets:"
+	@echo "  all        build $(BUILD)/cohort (default)"
+	@echo "  demo       install build deps, build, make synthetic extracts, run the demo job"
+	@echo "  check      install test deps, build with -Werror + ASan/UBSan, run every test"
+	@echo "  test       run every test against the current build"
+	@echo "  bench      synthetic benchmark: rows/s, MB/s, peak memory"
+	@echo "  asan       tests under AddressSanitizer only"
+	@echo "  ubsan      tests under UndefinedBehaviorSanitizer only"
+	@echo "  fuzz       libFuzzer targets for FUZZ_SECONDS each (default 30)"
+	@echo "  install    install cohort into DESTDIR/PREFIX/bin (PREFIX=$(PREFIX))"
+	@echo "  uninstall  remove it again"
+	@echo "  clean      remove build/ and demo/"
+	@echo "  help       this list"
+
+-include $(LIB_OBJS:.o=.d) $(BUILD)/obj/core/main.d

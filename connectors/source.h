@@ -1,0 +1,114 @@
+/*
+ * source.h - every extract is read through this one small interface, so
+ * nothing after the connector knows whether a row came from a CSV file, a
+ * gzip file or a database.
+ *
+ * Calling sequence:
+ *     struct source src;
+ *     struct raw_row row;
+ *     if (source_open(&src, plan_source, &d) < 0) -> error (d names the source)
+ *     source_column_index(&src, "DOB") -> index or -1
+ *     while ((rc = source_next(&src, &row, &d)) > 0) {
+ *         if (row.fault) ... quarantine (row.file, row.line, row.fault_column)
+ *         else ... row.cells[i] valid until the next source_next() call
+ *     }
+ *     if (rc < 0) -> source error (CE_IO or CE_DATA), d says where
+ *     source_close(&src);
+ *
+ * Row faults (ragged row, over-long field, NUL byte, bad encoding, an
+ * unterminated quote) are not errors: the row is returned with fault set so
+ * the quarantine can count it. Source errors (cannot open, a truncated gzip,
+ * a dead connection) end the read with a negative return.
+ */
+#ifndef COHORT_SOURCE_H
+#define COHORT_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/config.h"
+#include "../core/error.h"
+
+/* A borrowed view into the connector's buffer. Not NUL-terminated. */
+struct cell {
+    const char *ptr;
+    size_t len;
+};
+
+enum row_fault {
+    RF_NONE,
+    RF_RAGGED,             /* column count differs from the header */
+    RF_FIELD_TOO_LONG,     /* over max_field_bytes */
+    RF_TOO_MANY_COLUMNS,   /* over max_columns */
+    RF_NUL_BYTE,
+    RF_BAD_ENCODING,       /* invalid UTF-8 in a UTF-8 source */
+    RF_UNTERMINATED_QUOTE, /* at end of file */
+    RF_COUNT
+};
+
+/* "ragged_row", "field_too_long", ... (the quarantine reason). */
+const char *row_fault_name(enum row_fault f);
+
+struct raw_row {
+    const struct cell *cells;
+    size_t ncells;
+    const char *file;      /* the file (or source name) the row came from */
+    long line;             /* physical line where the row starts, 1-based */
+    enum row_fault fault;
+    long fault_column;     /* 1-based column of the fault, 0 if n/a */
+};
+
+struct source_ops;
+
+/* One input file as read, for the manifest. */
+struct source_file {
+    char *path;
+    uint64_t size;
+    unsigned char blake2b[32]; /* hash of the bytes as stored (compressed) */
+    int hashed;                /* 1 once the whole file was read */
+};
+
+struct source {
+    const struct source_ops *ops;
+    void *state;                     /* the backend's own struct */
+    const struct source_plan *plan;
+    const struct cell *columns;      /* header cells, trimmed */
+    size_t ncolumns;
+    struct source_file *files;       /* files matched, in read order */
+    size_t nfiles;
+    uint64_t bytes_read;             /* input bytes consumed (uncompressed) */
+    uint64_t rows_read;              /* data rows returned, faulty ones included */
+};
+
+struct source_ops {
+    const char *name;
+    int (*open)(struct source *src, struct diag *d);
+    int (*next_row)(struct source *src, struct raw_row *row, struct diag *d);
+    void (*close)(struct source *src);
+};
+
+/* Backends. */
+extern const struct source_ops csv_source_ops;
+
+/*
+ * Opens the source plan describes (the backend chosen by plan->format) and
+ * reads its header. Returns 0 or a negative cohort_err (CE_IO when a file or
+ * server cannot be reached, CE_DATA when the header is missing or
+ * malformed), with d naming the source.
+ */
+int source_open(struct source *src, const struct source_plan *plan,
+                struct diag *d);
+
+/* 1: a row is in *row; 0: end of input; < 0: source error (d says where). */
+int source_next(struct source *src, struct raw_row *row, struct diag *d);
+
+/* Releases everything; safe on a source that failed to open. */
+void source_close(struct source *src);
+
+/*
+ * Index of the header column named name (compared case-insensitively,
+ * surrounding spaces ignored), or -1.
+ */
+int source_column_index(const struct source *src, const char *name);
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * config.h - the job plan: the INI job file parsed (with inih) and validated
+ * once into a const structure. Nothing downstream re-reads the file or
+ * re-checks what the plan guarantees.
+ *
+ * Calling sequence:
+ *     struct job_plan plan;
+ *     struct diag d;
+ *     if (job_plan_load(&plan, "job.conf", &d) < 0) -> CE_CONFIG, d says
+ *         "job.conf", the line and the key;
+ *     ... use (const struct job_plan *)&plan ...
+ *     job_plan_release(&plan);
+ *
+ * Every string in the plan is owned by the plan and freed by
+ * job_plan_release(). Relative paths are kept as written: they resolve
+ * against the working directory of the command.
+ */
+#ifndef COHORT_CONFIG_H
+#define COHORT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "../transform/schema.h"
+
+enum source_format { SRC_CSV, SRC_POSTGRES };
+enum text_encoding { ENC_UTF8, ENC_WINDOWS_1252, ENC_LATIN1 };
+
+/* Code lists a source may map with value.<field>.<code> = <canonical>. */
+enum value_field { VF_SEX, VF_ETHNICITY, VF_SERVICE, VF_COUNT };
+
+struct value_map_entry {
+    char *code;      /* as it appears in the source, compared trimmed and case-insensitively */
+    char *canonical; /* "M", "WHITE", "temporary_accommodation", ... */
+};
+
+struct value_map {
+    struct value_map_entry *entries;
+    size_t n;
+    char *default_value; /* value.<field>.default; NULL: unmapped is a row fault */
+};
+
+#define SOURCE_MAX_FIELD_BYTES_DEFAULT (1u << 20) /* 1 MiB */
+#define SOURCE_MAX_COLUMNS_DEFAULT 512
+#define SOURCE_MAX_REJECT_PPM_DEFAULT 50000 /* 5 % */
+
+struct source_plan {
+    char *name;              /* [source NAME] */
+    int line;                /* line of the section header */
+    enum department department;
+    enum source_format format;
+    char *profile;           /* built-in profile name or NULL */
+    char *id_scope;          /* or NULL */
+
+    /* csv */
+    char *path;              /* a glob; matches read in sorted order */
+    enum text_encoding encoding;
+    char delimiter;          /* default ',' */
+    char quote;              /* default '"' */
+    int header;              /* 1 (required) by default */
+    size_t max_field_bytes;
+    size_t max_columns;
+
+    /* postgres */
+    char *conninfo;
+    char *query;
+    char *table;
+    long statement_timeout_ms;
+
+    /* mapping */
+    char *date_format;       /* strptime-style; NULL: ISO and yyyymmdd only */
+    char *column[CF_COUNT];  /* source column per common field, NULL if unmapped */
+    int column_line[CF_COUNT];
+    struct value_map values[VF_COUNT];
+    /* A fixed service for sources that record one service only
+     * (service = looked_after) instead of a column; NULL otherwise. */
+    char *fixed_service;
+
+    uint32_t max_reject_ppm; /* max_reject_rate */
+};
+
+/*
+ * Components a match key is built from. The first CF_* values of
+ * enum common_field are usable as they are; the derived ones follow.
+ */
+enum key_component {
+    KC_FIELD_BASE = 0,                 /* KC_FIELD_BASE + enum common_field */
+    KC_INITIAL = CF_COUNT,             /* first letter of the forename */
+    KC_SECTOR,                         /* postcode sector "EC1V 9" */
+    KC_DISTRICT,                       /* postcode district "EC1V" */
+    KC_DOB_YEAR,
+    KC_FORENAME_ROOT,                  /* nickname-normalised forename */
+    KC_DOB_UNORDERED,                  /* dob with day and month sorted */
+    KC_SURNAME_PHONETIC,               /* Soundex of the surname */
+    KC_COUNT
+};
+
+/* Name of a key component as written in config. */
+const char *key_component_name(int kc);
+
+#define MATCH_KEY_MAX_COMPONENTS 8
+
+struct match_key_plan {
+    char *text;              /* as written: "forename+surname+dob+postcode" */
+    size_t ncomponents;
+    uint8_t components[MATCH_KEY_MAX_COMPONENTS]; /* enum key_component */
+};
+
+struct linkage_plan {
+    struct match_key_plan *keys; /* strictest first */
+    size_t nkeys;
+    int line;
+};
+
+struct age_band {
+    int lo;                  /* inclusive, years */
+    int hi;                  /* inclusive; -1 when open ("65+") */
+};
+
+enum perturbation { PERTURB_NONE, PERTURB_CELLKEY };
+
+struct disclosure_plan {
+    char *preset;            /* "nhs", "ons" or NULL for custom */
+    int suppress_lo;         /* counts in [lo, hi] are suppressed ... */
+    int suppress_hi;
+    int rounding;            /* published counts rounded to a multiple; 1 = none */
+    int protect_zeros;       /* 1: zero cells are treated as sensitive too */
+    int protection_level;    /* width an attacker's range must reach; default suppress_hi */
+    enum perturbation perturbation;
+    char *ptable;            /* path, with perturbation = cellkey */
+};
+
+/* What a cohort table may be broken down by. */
+enum by_column {
+    BY_AGE_BAND,
+    BY_SEX,
+    BY_ETHNICITY,
+    BY_WARD,
+    BY_LSOA,
+    BY_DISTRICT,
+    BY_COUNT
+};
+
+const char *by_column_name(enum by_column b);
+
+enum measure { MEASURE_PERSONS, MEASURE_NEW };
+
+#define COHORT_MAX_BY 6
+
+struct cohort_plan {
+    char *name;
+    char *title;
+    char *where;             /* the expression text */
+    int where_line;
+    size_t nby;
+    uint8_t by[COHORT_MAX_BY]; /* enum by_column */
+    enum measure measure;
+    int line;
+};
+
+enum output_type { OUT_CSV, OUT_POSTGRES };
+
+struct output_plan {
+    char *name;
+    enum output_type type;
+    int gzip;
+    int retain;              /* keep the last N runs; 0 = keep all */
+    char *conninfo;
+    char *schema;
+    char *grant_to;
+    int line;
+};
+
+/* A canonical service of a department, collected from every source's map. */
+struct service_def {
+    uint8_t department;      /* enum department */
+    char *name;              /* "temporary_accommodation" */
+};
+
+struct job_plan {
+    char *config_path;
+    char *name;
+    int32_t reference_date;  /* day number; "today" resolved at load */
+    int reference_is_today;
+    int periods;             /* monthly periods ending at reference_date */
+    char *key_file;
+    char *output_dir;
+    char *lookup;            /* postcode -> ward, lsoa, district CSV */
+    char *nicknames;         /* nickname table for forename_root, or NULL: built-in */
+
+    struct age_band *age_bands;
+    size_t nage_bands;
+
+    struct source_plan *sources;
+    size_t nsources;
+
+    struct service_def *services; /* every canonical service, index = record.service */
+    size_t nservices;
+
+    struct linkage_plan linkage;
+    struct disclosure_plan disclosure;
+
+    struct cohort_plan *cohorts;
+    size_t ncohorts;
+
+    struct output_plan *outputs;
+    size_t noutputs;
+};
+
+/*
+ * Parses and validates the job file at path into plan. On error returns
+ * CE_CONFIG with d naming the file, the line and the key; plan is then
+ * released. The caller releases a loaded plan with job_plan_release().
+ */
+int job_plan_load(struct job_plan *plan, const char *path, struct diag *d);
+
+/* Frees everything the plan owns and zeroes it. */
+void job_plan_release(struct job_plan *plan);
+
+/* Index of service name in department, or -1. */
+int job_plan_service_index(const struct job_plan *plan, int department,
+                           const char *name);
+
+#endif
