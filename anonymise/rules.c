@@ -1,0 +1,475 @@
+#include "rules.h"
+
+#include "../core/calendar.h"
+#include "../transform/schema.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The document is a list of sections of (name, rule) items, built once and
+ * rendered three ways, so the formats cannot drift apart.
+ */
+struct rules_item {
+    char *name;
+    char *rule;
+};
+
+struct rules_section {
+    char *title;
+    struct rules_item *items;
+    size_t nitems, alloc;
+};
+
+struct rules_doc {
+    struct rules_section *sections;
+    size_t nsections, alloc;
+    int failed;
+};
+
+static struct rules_section *
+doc_section(struct rules_doc *doc, const char *title)
+{
+    struct rules_section *s;
+
+    if (doc->nsections == doc->alloc) {
+        size_t n = doc->alloc ? doc->alloc * 2 : 8;
+        void *p = realloc(doc->sections, n * sizeof(*doc->sections));
+
+        if (!p) {
+            doc->failed = 1;
+            return NULL;
+        }
+        doc->sections = p;
+        doc->alloc = n;
+    }
+    s = &doc->sections[doc->nsections++];
+    memset(s, 0, sizeof(*s));
+    s->title = strdup(title);
+    if (!s->title)
+        doc->failed = 1;
+    return s;
+}
+
+static void
+doc_item(struct rules_doc *doc, struct rules_section *s, const char *name,
+         struct strbuf *rule)
+{
+    struct rules_item *it;
+
+    if (!s || doc->failed || strbuf_failed(rule)) {
+        doc->failed = 1;
+        strbuf_release(rule);
+        return;
+    }
+    if (s->nitems == s->alloc) {
+        size_t n = s->alloc ? s->alloc * 2 : 8;
+        void *p = realloc(s->items, n * sizeof(*s->items));
+
+        if (!p) {
+            doc->failed = 1;
+            strbuf_release(rule);
+            return;
+        }
+        s->items = p;
+        s->alloc = n;
+    }
+    it = &s->items[s->nitems++];
+    it->name = strdup(name);
+    it->rule = strbuf_detach(rule);
+    if (!it->name || !it->rule)
+        doc->failed = 1;
+}
+
+static void
+doc_release(struct rules_doc *doc)
+{
+    size_t i, j;
+
+    for (i = 0; i < doc->nsections; i++) {
+        for (j = 0; j < doc->sections[i].nitems; j++) {
+            free(doc->sections[i].items[j].name);
+            free(doc->sections[i].items[j].rule);
+        }
+        free(doc->sections[i].items);
+        free(doc->sections[i].title);
+    }
+    free(doc->sections);
+    memset(doc, 0, sizeof(*doc));
+}
+
+/* Match keys (1-based, in order) that use component kc, as "1, 3". */
+static void
+keys_using(const struct job_plan *plan, int field, struct strbuf *sb)
+{
+    size_t k, c;
+    int any = 0;
+
+    for (k = 0; k < plan->linkage.nkeys; k++) {
+        const struct match_key_plan *mk = &plan->linkage.keys[k];
+        int uses = 0;
+
+        for (c = 0; c < mk->ncomponents; c++) {
+            int kc = mk->components[c];
+
+            if (kc == KC_FIELD_BASE + field)
+                uses = 1;
+            /* derived components read their base field */
+            if ((field == CF_FORENAME && (kc == KC_INITIAL || kc == KC_FORENAME_ROOT)) ||
+                (field == CF_POSTCODE && (kc == KC_SECTOR || kc == KC_DISTRICT)) ||
+                (field == CF_DOB && (kc == KC_DOB_YEAR || kc == KC_DOB_UNORDERED)) ||
+                (field == CF_SURNAME && kc == KC_SURNAME_PHONETIC))
+                uses = 1;
+        }
+        if (uses) {
+            strbuf_addf(sb, "%s%zu (%s)", any ? ", " : "", k + 1, mk->text);
+            any = 1;
+        }
+    }
+    if (!any)
+        strbuf_adds(sb, "none");
+}
+
+static void
+field_fate(const struct job_plan *plan, const struct source_plan *sp, int f,
+           struct strbuf *sb)
+{
+    size_t i;
+
+    switch (f) {
+    case CF_NHS_NUMBER:
+    case CF_UPN:
+    case CF_ULN:
+    case CF_NI_NUMBER:
+    case CF_UPRN:
+    case CF_LOCAL_ID:
+    case CF_FORENAME:
+    case CF_SURNAME:
+        strbuf_adds(sb, "identifier: normalised and validated (an invalid value is "
+                        "dropped), used only inside keyed BLAKE2b match keys ");
+        keys_using(plan, f, sb);
+        strbuf_adds(sb, ", then wiped from memory with the row; never written");
+        if (f == CF_LOCAL_ID)
+            strbuf_addf(sb, "; scoped to %s%s", sp->id_scope ? "id scope " : "source ",
+                        sp->id_scope ? sp->id_scope : sp->name);
+        break;
+    case CF_DOB:
+        strbuf_adds(sb, "identifier: used inside match keys ");
+        keys_using(plan, f, sb);
+        strbuf_adds(sb, "; generalised to an age band at the end of each period "
+                        "(only year and month of birth kept in memory for that); "
+                        "the date itself is wiped with the row and never written");
+        break;
+    case CF_POSTCODE:
+        strbuf_adds(sb, "identifier: used inside match keys ");
+        keys_using(plan, f, sb);
+        strbuf_addf(sb, "; generalised to ward, LSOA and postcode district through "
+                        "the lookup '%s' before it is wiped with the row; never written",
+                    plan->lookup);
+        break;
+    case CF_SEX:
+        strbuf_adds(sb, "quasi-identifier: mapped to M, F, U or X");
+        for (i = 0; i < sp->values[VF_SEX].n; i++)
+            strbuf_addf(sb, "%s'%s' -> %s", i ? ", " : " (", sp->values[VF_SEX].entries[i].code,
+                        sp->values[VF_SEX].entries[i].canonical);
+        if (sp->values[VF_SEX].n)
+            strbuf_adds(sb, ")");
+        strbuf_adds(sb, "; published only as a table dimension");
+        break;
+    case CF_ETHNICITY:
+        strbuf_adds(sb, "quasi-identifier: generalised to the six top-level groups "
+                        "WHITE, MIXED, ASIAN, BLACK, OTHER, UNKNOWN; published only "
+                        "as a table dimension");
+        break;
+    case CF_SERVICE:
+        strbuf_adds(sb, "service code mapped to canonical services");
+        for (i = 0; i < sp->values[VF_SERVICE].n; i++)
+            strbuf_addf(sb, "%s'%s' -> %s", i ? ", " : ": ",
+                        sp->values[VF_SERVICE].entries[i].code,
+                        sp->values[VF_SERVICE].entries[i].canonical);
+        if (sp->values[VF_SERVICE].default_value)
+            strbuf_addf(sb, "; any other code -> %s",
+                        sp->values[VF_SERVICE].default_value);
+        else
+            strbuf_adds(sb, "; any other code quarantines the row");
+        break;
+    case CF_START_DATE:
+    case CF_END_DATE:
+        strbuf_adds(sb, "spell date: generalised to the monthly periods in which the "
+                        "spell is active; never written");
+        break;
+    default:
+        strbuf_adds(sb, "dropped");
+    }
+}
+
+static void
+build_doc(const struct job_plan *plan, char *const *where_plain,
+          struct rules_doc *doc)
+{
+    struct rules_section *s;
+    struct strbuf sb = STRBUF_INIT;
+    size_t i, k, c;
+    char date[11];
+    const struct disclosure_plan *dp = &plan->disclosure;
+
+    s = doc_section(doc, "Job");
+    strbuf_adds(&sb, plan->name);
+    doc_item(doc, s, "name", &sb);
+    if (plan->reference_is_today)
+        strbuf_adds(&sb, "today (the day of each run)");
+    else {
+        format_iso_date(plan->reference_date, date);
+        strbuf_adds(&sb, date);
+    }
+    doc_item(doc, s, "reference date", &sb);
+    strbuf_addf(&sb, "%d monthly periods ending at the reference date", plan->periods);
+    doc_item(doc, s, "periods", &sb);
+    strbuf_adds(&sb, "every column of every source that is not listed below is never read");
+    doc_item(doc, s, "unlisted columns", &sb);
+
+    for (i = 0; i < plan->nsources; i++) {
+        const struct source_plan *sp = &plan->sources[i];
+        char title[160];
+        int f;
+
+        snprintf(title, sizeof(title), "Source %s (%s)", sp->name,
+                 department_name(sp->department));
+        s = doc_section(doc, title);
+        for (f = 0; f < CF_COUNT; f++) {
+            char name[160];
+
+            if (!sp->column[f])
+                continue;
+            snprintf(name, sizeof(name), "%s <- column %s",
+                     common_field_name((enum common_field)f), sp->column[f]);
+            field_fate(plan, sp, f, &sb);
+            doc_item(doc, s, name, &sb);
+        }
+        if (sp->fixed_service) {
+            strbuf_addf(&sb, "every row is service %s", sp->fixed_service);
+            doc_item(doc, s, "service", &sb);
+        }
+        strbuf_addf(&sb, "rows that cannot become a record are quarantined (counted "
+                         "by reason, with file and line, never values); more than "
+                         "%.2f%% quarantined fails the run",
+                    (double)sp->max_reject_ppm / 10000.0);
+        doc_item(doc, s, "quarantine", &sb);
+    }
+
+    s = doc_section(doc, "Linkage");
+    for (k = 0; k < plan->linkage.nkeys; k++) {
+        const struct match_key_plan *mk = &plan->linkage.keys[k];
+        char name[32];
+
+        snprintf(name, sizeof(name), "match key %zu", k + 1);
+        strbuf_adds(&sb, "keyed BLAKE2b (own subkey) over ");
+        for (c = 0; c < mk->ncomponents; c++)
+            strbuf_addf(&sb, "%s%s", c ? " + " : "", key_component_name(mk->components[c]));
+        strbuf_adds(&sb, "; absent when any part is missing or invalid");
+        doc_item(doc, s, name, &sb);
+    }
+    strbuf_adds(&sb, "records sharing any match key are one person, keys tried "
+                     "strictest first; a link that would join two different valid "
+                     "NHS numbers or UPNs is refused and counted");
+    doc_item(doc, s, "rule", &sb);
+    strbuf_adds(&sb, "each person is an internal number; a per-person record key "
+                     "(0-255) from a keyed hash is used only for cell-key noise");
+    doc_item(doc, s, "persons", &sb);
+
+    s = doc_section(doc, "Generalisation");
+    for (k = 0; k < plan->nage_bands; k++) {
+        if (plan->age_bands[k].hi < 0)
+            strbuf_addf(&sb, "%s%d+", k ? ", " : "", plan->age_bands[k].lo);
+        else
+            strbuf_addf(&sb, "%s%d-%d", k ? ", " : "", plan->age_bands[k].lo,
+                        plan->age_bands[k].hi);
+    }
+    doc_item(doc, s, "age bands", &sb);
+    strbuf_addf(&sb, "postcode -> ward, LSOA, postcode district via '%s'; an "
+                     "unknown postcode becomes UNKNOWN", plan->lookup);
+    doc_item(doc, s, "geography", &sb);
+
+    s = doc_section(doc, "Disclosure control");
+    if (dp->preset) {
+        strbuf_adds(&sb, dp->preset);
+        doc_item(doc, s, "preset", &sb);
+    }
+    strbuf_addf(&sb, "every cell, margin and total with a count from %d to %d "
+                     "inclusive is suppressed%s",
+                dp->suppress_lo, dp->suppress_hi,
+                dp->protect_zeros ? ", and so is every zero" : "");
+    doc_item(doc, s, "primary suppression", &sb);
+    strbuf_addf(&sb, "further cells are suppressed until a linear-programming "
+                     "attacker using every published cell, margin and total "
+                     "(rounded values as intervals) cannot narrow any suppressed "
+                     "cell to a range narrower than %d",
+                dp->protection_level);
+    doc_item(doc, s, "secondary suppression", &sb);
+    if (dp->perturbation == PERTURB_CELLKEY) {
+        strbuf_addf(&sb, "cell-key method with the perturbation table '%s'; the "
+                         "same persons always get the same noise; cell keys and "
+                         "noise are never published", dp->ptable ? dp->ptable : "");
+        doc_item(doc, s, "perturbation", &sb);
+    } else {
+        strbuf_addf(&sb, "published counts rounded to the nearest %d", dp->rounding);
+        doc_item(doc, s, "rounding", &sb);
+    }
+
+    for (i = 0; i < plan->ncohorts; i++) {
+        const struct cohort_plan *cp = &plan->cohorts[i];
+        char title[160];
+
+        snprintf(title, sizeof(title), "Cohort %s", cp->name);
+        s = doc_section(doc, title);
+        strbuf_adds(&sb, cp->title);
+        doc_item(doc, s, "title", &sb);
+        strbuf_adds(&sb, cp->where);
+        doc_item(doc, s, "where", &sb);
+        if (where_plain && where_plain[i]) {
+            strbuf_adds(&sb, where_plain[i]);
+            doc_item(doc, s, "meaning", &sb);
+        }
+        for (k = 0; k < cp->nby; k++)
+            strbuf_addf(&sb, "%s%s", k ? ", " : "", by_column_name(cp->by[k]));
+        if (!cp->nby)
+            strbuf_adds(&sb, "(totals only)");
+        doc_item(doc, s, "by", &sb);
+        strbuf_adds(&sb, cp->measure == MEASURE_NEW
+                             ? "persons entering the cohort in the period"
+                             : "distinct persons in the cohort in the period");
+        doc_item(doc, s, "measure", &sb);
+        strbuf_adds(&sb, "period");
+        for (k = 0; k < cp->nby; k++)
+            strbuf_addf(&sb, ", %s", by_column_name(cp->by[k]));
+        strbuf_adds(&sb, ", count, status");
+        doc_item(doc, s, "published columns", &sb);
+    }
+
+    s = doc_section(doc, "Outputs");
+    for (i = 0; i < plan->noutputs; i++) {
+        const struct output_plan *op = &plan->outputs[i];
+
+        if (op->type == OUT_CSV)
+            strbuf_addf(&sb, "files%s under '%s': one table per cohort, quality, "
+                             "linkage, manifest and report",
+                        op->gzip ? " (gzip)" : "", plan->output_dir);
+        else
+            strbuf_addf(&sb, "PostgreSQL schema '%s': one table per cohort, runs, "
+                             "quality%s%s",
+                        op->schema ? op->schema : "cohorts",
+                        op->grant_to ? "; SELECT granted to " : "",
+                        op->grant_to ? op->grant_to : "");
+        doc_item(doc, s, op->name, &sb);
+    }
+    strbuf_release(&sb);
+}
+
+static void
+render_text(const struct rules_doc *doc, struct strbuf *sb)
+{
+    size_t i, j;
+
+    for (i = 0; i < doc->nsections; i++) {
+        const struct rules_section *s = &doc->sections[i];
+
+        strbuf_addf(sb, "%s%s\n", i ? "\n" : "", s->title);
+        for (j = 0; j < s->nitems; j++)
+            strbuf_addf(sb, "  %s: %s\n", s->items[j].name, s->items[j].rule);
+    }
+}
+
+void
+rules_render(const struct job_plan *plan, char *const *where_plain,
+             enum rules_format format, struct strbuf *sb)
+{
+    struct rules_doc doc;
+    char hash[65];
+    size_t i, j;
+
+    memset(&doc, 0, sizeof(doc));
+    build_doc(plan, where_plain, &doc);
+    if (rules_plan_hash(plan, where_plain, hash) != 0)
+        hash[0] = '\0';
+    switch (format) {
+    case RULES_TEXT:
+        strbuf_addf(sb, "Anonymisation rules for job %s\nplan hash: %s\n\n",
+                    plan->name, hash);
+        render_text(&doc, sb);
+        break;
+    case RULES_JSON:
+        strbuf_adds(sb, "{\"job\":");
+        strbuf_add_json(sb, plan->name);
+        strbuf_addf(sb, ",\"plan_hash\":\"%s\",\"sections\":[", hash);
+        for (i = 0; i < doc.nsections; i++) {
+            strbuf_adds(sb, i ? ",{\"title\":" : "{\"title\":");
+            strbuf_add_json(sb, doc.sections[i].title);
+            strbuf_adds(sb, ",\"rules\":[");
+            for (j = 0; j < doc.sections[i].nitems; j++) {
+                strbuf_adds(sb, j ? ",{\"name\":" : "{\"name\":");
+                strbuf_add_json(sb, doc.sections[i].items[j].name);
+                strbuf_adds(sb, ",\"rule\":");
+                strbuf_add_json(sb, doc.sections[i].items[j].rule);
+                strbuf_adds(sb, "}");
+            }
+            strbuf_adds(sb, "]}");
+        }
+        strbuf_adds(sb, "]}\n");
+        break;
+    case RULES_HTML:
+        strbuf_adds(sb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                        "<title>Anonymisation rules: ");
+        strbuf_add_html(sb, plan->name);
+        strbuf_adds(sb, "</title><style>body{font-family:sans-serif;max-width:60em;"
+                        "margin:2em auto;color:#222}table{border-collapse:collapse;"
+                        "width:100%}td,th{border:1px solid #bbb;padding:.3em .5em;"
+                        "text-align:left;vertical-align:top}th{width:25%;"
+                        "background:#f3f3f3}code{font-size:.9em}</style></head><body>\n"
+                        "<h1>Anonymisation rules: ");
+        strbuf_add_html(sb, plan->name);
+        strbuf_addf(sb, "</h1>\n<p>Plan hash <code>%s</code>: every run's manifest "
+                        "records the hash of the rules it applied.</p>\n", hash);
+        for (i = 0; i < doc.nsections; i++) {
+            strbuf_adds(sb, "<h2>");
+            strbuf_add_html(sb, doc.sections[i].title);
+            strbuf_adds(sb, "</h2>\n<table>\n");
+            for (j = 0; j < doc.sections[i].nitems; j++) {
+                strbuf_adds(sb, "<tr><th>");
+                strbuf_add_html(sb, doc.sections[i].items[j].name);
+                strbuf_adds(sb, "</th><td>");
+                strbuf_add_html(sb, doc.sections[i].items[j].rule);
+                strbuf_adds(sb, "</td></tr>\n");
+            }
+            strbuf_adds(sb, "</table>\n");
+        }
+        strbuf_adds(sb, "</body></html>\n");
+        break;
+    }
+    doc_release(&doc);
+}
+
+int
+rules_plan_hash(const struct job_plan *plan, char *const *where_plain,
+                char hash[65])
+{
+    struct rules_doc doc;
+    struct strbuf sb = STRBUF_INIT;
+    unsigned char h[32];
+    int rc = 0;
+
+    memset(&doc, 0, sizeof(doc));
+    build_doc(plan, where_plain, &doc);
+    render_text(&doc, &sb);
+    if (doc.failed || strbuf_failed(&sb)) {
+        rc = CE_NOMEM;
+        goto out;
+    }
+    crypto_generichash(h, sizeof(h), (const unsigned char *)strbuf_str(&sb),
+                       sb.len, NULL, 0);
+    sodium_bin2hex(hash, 65, h, sizeof(h));
+out:
+    strbuf_release(&sb);
+    doc_release(&doc);
+    return rc;
+}

@@ -1,0 +1,48 @@
+/*
+ * job.h - the one place that wires the stages together (ARCHITECTURE.md,
+ * "The data path"): sources -> map -> pseudonymise -> link -> cohorts ->
+ * disclosure -> publish.
+ *
+ *     struct run_summary sum;
+ *     rc = job_run(plan, &opts, &sum, &d);   -- 0: published
+ *     ... sum describes the run even when it failed part-way ...
+ *     run_summary_release(&sum);
+ */
+#ifndef COHORT_JOB_H
+#define COHORT_JOB_H
+
+#include "config.h"
+#include "error.h"
+#include "run.h"
+
+struct where_expr;
+
+struct run_options {
+    int accept_drift;   /* --accept-drift */
+    int progress;       /* redraw a progress line on stderr (a terminal) */
+    int no_publish;     /* compute everything, publish nothing (tests, check) */
+};
+
+/*
+ * Parses every cohort's where into exprs[i] (caller frees with where_free)
+ * and, when plain is not NULL, its plain-English rendering into plain[i]
+ * (caller frees). On error returns CE_CONFIG with d naming the config file,
+ * the where line and the column.
+ */
+int job_compile_cohorts(const struct job_plan *plan, struct where_expr **exprs,
+                        char **plain, struct diag *d);
+
+/* Frees what job_compile_cohorts() made (NULL entries are skipped). */
+void job_free_cohorts(const struct job_plan *plan, struct where_expr **exprs,
+                      char **plain);
+
+/*
+ * Runs the job and publishes to every output. Fills sum as far as the run
+ * got. Returns 0, or CE_DATA (a source broke its limits; nothing
+ * published), CE_IO (a source or output failed; the previous publication
+ * stays), CE_CONFIG (key or lookup unusable), CE_INTERRUPTED, CE_NOMEM.
+ */
+int job_run(const struct job_plan *plan, const struct run_options *opts,
+            struct run_summary *sum, struct diag *d);
+
+#endif

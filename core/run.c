@@ -1,0 +1,29 @@
+#include "run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+run_summary_release(struct run_summary *s)
+{
+    size_t i, j;
+
+    for (i = 0; i < s->nsources; i++) {
+        struct source_summary *src = &s->sources[i];
+
+        free(src->quarantined);
+        free(src->notes);
+        for (j = 0; j < src->nfiles; j++)
+            free(src->files[j].path);
+        free(src->files);
+    }
+    free(s->sources);
+    free(s->keys);
+    for (i = 0; i < s->ncohorts; i++) {
+        table_release(&s->cohorts[i].table);
+        free(s->cohorts[i].where_text_plain);
+    }
+    free(s->cohorts);
+    free(s->rules_text);
+    memset(s, 0, sizeof(*s));
+}

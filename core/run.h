@@ -1,0 +1,96 @@
+/*
+ * run.h - what one run produced, as export/ sees it: counts, statistics and
+ * protected tables. Nothing here can hold an identifier: sources are named
+ * by their config name, reasons by their rule name, tables by cohort name.
+ *
+ * core/job.c fills a struct run_summary while the job runs; export/
+ * publishers read it (const) to write the tables, quality.csv,
+ * linkage.csv, manifest.json and report.html. Strings and arrays are owned
+ * by the summary; run_summary_release() frees them.
+ */
+#ifndef COHORT_RUN_H
+#define COHORT_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "table.h"
+
+struct reason_count {
+    const char *reason;  /* a rule name, static storage: "ragged_row", "invalid_nhs_number" */
+    uint64_t n;
+};
+
+struct input_file {
+    char *path;
+    uint64_t size;
+    char blake2b_hex[65];
+};
+
+struct source_summary {
+    const struct source_plan *plan;
+    uint64_t rows_in;
+    uint64_t rows_accepted;
+    uint64_t rows_quarantined;
+    struct reason_count *quarantined; /* by reason; sum == rows_quarantined */
+    size_t nquarantined;
+    struct reason_count *notes;       /* kept rows with a dropped field: "invalid_nhs_number" ... */
+    size_t nnotes;
+    struct input_file *files;
+    size_t nfiles;
+    uint64_t bytes;                   /* input bytes (uncompressed) */
+    double seconds;
+};
+
+struct key_summary {
+    const char *key_text;   /* borrowed from the plan */
+    uint64_t records_with_key;
+    uint64_t links;         /* unions made */
+    uint64_t conflicts;     /* unions refused by the over-linkage guard */
+};
+
+struct department_summary {
+    uint64_t records;
+    uint64_t persons;
+};
+
+struct cohort_result {
+    const struct cohort_plan *plan;
+    struct count_table table; /* protected; owned */
+    uint64_t cells;           /* published cells (all periods, margins included) */
+    uint64_t suppressed;      /* primary */
+    uint64_t secondary;
+    uint64_t rounded;
+    uint64_t perturbed;
+    char *where_text_plain;   /* plain-English description of where */
+};
+
+struct run_summary {
+    char run_id[32];          /* "20261031T020000Z" style, unique per run */
+    int64_t started;          /* unix seconds */
+    int64_t finished;
+    const char *version;
+    char plan_hash[65];       /* hex BLAKE2b-256 of the canonical plan */
+    char key_id[17];
+    const struct job_plan *plan;
+
+    struct source_summary *sources; /* plan->nsources */
+    size_t nsources;
+
+    struct key_summary *keys;       /* plan->linkage.nkeys */
+    size_t nkeys;
+    struct department_summary departments[4];
+    uint64_t persons;
+    uint64_t unknown_postcodes;
+
+    struct cohort_result *cohorts;  /* plan->ncohorts */
+    size_t ncohorts;
+
+    char *rules_text;         /* the IG rules as `cohort rules` prints them */
+};
+
+/* Frees what the summary owns (tables included) and zeroes it. */
+void run_summary_release(struct run_summary *s);
+
+#endif

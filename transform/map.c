@@ -1,0 +1,308 @@
+#include "map.h"
+#include "normalise.h"
+#include "validate.h"
+
+#include "../core/calendar.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static void
+trim(const char **p, size_t *n)
+{
+    while (*n && isspace((unsigned char)**p)) {
+        (*p)++;
+        (*n)--;
+    }
+    while (*n && isspace((unsigned char)(*p)[*n - 1]))
+        (*n)--;
+}
+
+static int
+canonical_index(const struct job_plan *plan, const struct source_plan *src,
+                enum value_field vf, const char *canonical)
+{
+    size_t i;
+
+    switch (vf) {
+    case VF_SEX:
+        for (i = 0; i < SEX_COUNT; i++)
+            if (!strcmp(canonical, sex_name((enum sex_code)i)))
+                return (int)i;
+        return -1;
+    case VF_ETHNICITY:
+        for (i = 0; i < ETH_COUNT; i++)
+            if (!strcmp(canonical, ethnic_group_name((enum ethnic_group)i)))
+                return (int)i;
+        return -1;
+    default:
+        return job_plan_service_index(plan, (int)src->department, canonical);
+    }
+}
+
+int
+mapping_init(struct source_mapping *m, const struct job_plan *plan,
+             const struct source_plan *source, const struct source *src,
+             struct diag *d)
+{
+    int f, y, mo, dd;
+    size_t v, i;
+
+    memset(m, 0, sizeof(*m));
+    m->plan = plan;
+    m->source = source;
+    m->fixed_service = -1;
+    for (f = 0; f < CF_COUNT; f++) {
+        m->column[f] = -1;
+        if (!source->column[f])
+            continue;
+        m->column[f] = source_column_index(src, source->column[f]);
+        if (m->column[f] < 0) {
+            diag_set(d, source->name, source->column_line[f], 0, "column",
+                     "mapped column '%s' (field.%s) is not in the header",
+                     source->column[f], common_field_name((enum common_field)f));
+            return CE_DATA;
+        }
+    }
+    for (v = 0; v < VF_COUNT; v++) {
+        const struct value_map *vm = &source->values[v];
+        struct value_lookup *vl = &m->values[v];
+
+        vl->n = vm->n;
+        vl->entries = vm->entries;
+        vl->default_value = -1;
+        if (vm->n) {
+            vl->canonical = calloc(vm->n, sizeof(int));
+            if (!vl->canonical) {
+                mapping_release(m);
+                diag_set(d, source->name, 0, 0, NULL, "out of memory");
+                return CE_NOMEM;
+            }
+        }
+        for (i = 0; i < vm->n; i++)
+            vl->canonical[i] = canonical_index(plan, source, (enum value_field)v,
+                                               vm->entries[i].canonical);
+        if (vm->default_value)
+            vl->default_value = canonical_index(plan, source,
+                                                (enum value_field)v,
+                                                vm->default_value);
+    }
+    if (source->fixed_service)
+        m->fixed_service = job_plan_service_index(plan, (int)source->department,
+                                                  source->fixed_service);
+    civil_from_days(plan->reference_date, &y, &mo, &dd);
+    m->pivot_year = y;
+    return 0;
+}
+
+size_t
+mapping_missing_columns(const struct source_plan *source,
+                        const struct source *src,
+                        void (*report)(void *ctx, int field, const char *column,
+                                       int line),
+                        void *ctx)
+{
+    size_t missing = 0;
+    int f;
+
+    for (f = 0; f < CF_COUNT; f++) {
+        if (!source->column[f] || source_column_index(src, source->column[f]) >= 0)
+            continue;
+        missing++;
+        if (report)
+            report(ctx, f, source->column[f], source->column_line[f]);
+    }
+    return missing;
+}
+
+/* The value map's canonical index for a cell; -1 when not listed. */
+static int
+lookup_value(const struct value_lookup *vl, const char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < vl->n; i++) {
+        const char *code = vl->entries[i].code;
+
+        if (strlen(code) == n && !strncasecmp(code, p, n))
+            return vl->canonical[i];
+    }
+    return -1;
+}
+
+static int
+cell_of(const struct source_mapping *m, const struct raw_row *row,
+        enum common_field f, const char **p, size_t *n)
+{
+    int c = m->column[f];
+
+    if (c < 0 || (size_t)c >= row->ncells) {
+        *p = "";
+        *n = 0;
+        return 0;
+    }
+    *p = row->cells[c].ptr;
+    *n = row->cells[c].len;
+    trim(p, n);
+    return *n > 0;
+}
+
+/* Maps a coded field (sex or ethnicity): value map, built-in codes, default. */
+static int
+map_code(const struct source_mapping *m, enum value_field vf, const char *p,
+         size_t n, int (*builtin)(const char *, size_t))
+{
+    int v = lookup_value(&m->values[vf], p, n);
+
+    if (v >= 0)
+        return v;
+    v = builtin(p, n);
+    if (v >= 0)
+        return v;
+    return m->values[vf].default_value;
+}
+
+static int
+reject(struct quarantine *q, const struct source_mapping *m,
+       const struct raw_row *row, int column, enum quarantine_reason r)
+{
+    quarantine_reject(q, m->file_index, row->line,
+                      column >= 0 ? column + 1 : 0, r);
+    return 1 + (int)r;
+}
+
+int
+map_row(const struct source_mapping *m, const struct raw_row *row,
+        struct record *out, struct quarantine *q)
+{
+    const struct source_plan *sp = m->source;
+    const char *p;
+    size_t n;
+    int v, have_id = 0;
+    enum date_fault df;
+
+    record_clear(out);
+    if (row->fault != RF_NONE)
+        return reject(q, m, row, (int)row->fault_column - 1,
+                      (enum quarantine_reason)(row->fault - 1));
+
+    out->department = (uint8_t)sp->department;
+
+    /* The event first: a row without a usable event is not a record. */
+    if (m->fixed_service >= 0) {
+        out->service = (uint16_t)m->fixed_service;
+    } else {
+        v = -1;
+        if (cell_of(m, row, CF_SERVICE, &p, &n))
+            v = lookup_value(&m->values[VF_SERVICE], p, n);
+        if (v < 0)
+            v = m->values[VF_SERVICE].default_value;
+        if (v < 0)
+            return reject(q, m, row, m->column[CF_SERVICE], QR_UNMAPPED_SERVICE);
+        out->service = (uint16_t)v;
+    }
+    if (!cell_of(m, row, CF_START_DATE, &p, &n) ||
+        parse_date(p, n, sp->date_format, m->pivot_year, &out->start_date) !=
+            DATE_OK)
+        return reject(q, m, row, m->column[CF_START_DATE], QR_BAD_START_DATE);
+    if (cell_of(m, row, CF_END_DATE, &p, &n)) {
+        if (parse_date(p, n, sp->date_format, m->pivot_year, &out->end_date) !=
+            DATE_OK)
+            return reject(q, m, row, m->column[CF_END_DATE], QR_BAD_END_DATE);
+        if (out->end_date < out->start_date)
+            return reject(q, m, row, m->column[CF_END_DATE], QR_END_BEFORE_START);
+    }
+
+    /* Quasi-identifiers. */
+    if (cell_of(m, row, CF_SEX, &p, &n)) {
+        v = map_code(m, VF_SEX, p, n, normalise_sex);
+        if (v < 0)
+            return reject(q, m, row, m->column[CF_SEX], QR_UNMAPPED_SEX);
+        out->sex = (uint8_t)v;
+    }
+    if (cell_of(m, row, CF_ETHNICITY, &p, &n)) {
+        v = map_code(m, VF_ETHNICITY, p, n, normalise_ethnicity);
+        if (v < 0)
+            return reject(q, m, row, m->column[CF_ETHNICITY],
+                          QR_UNMAPPED_ETHNICITY);
+        out->ethnicity = (uint8_t)v;
+    }
+
+    /* Identifiers: an invalid one is dropped and noted, never kept. */
+#define IDENT(field, fn, dst, note)                                          \
+    do {                                                                     \
+        if (cell_of(m, row, field, &p, &n)) {                                \
+            if (fn(p, n, dst) == 0)                                          \
+                have_id = 1;                                                 \
+            else {                                                           \
+                dst[0] = '\0';                                               \
+                quarantine_note(q, note);                                    \
+            }                                                                \
+        }                                                                    \
+    } while (0)
+    IDENT(CF_NHS_NUMBER, validate_nhs_number, out->nhs_number,
+          NOTE_INVALID_NHS_NUMBER);
+    IDENT(CF_UPN, validate_upn, out->upn, NOTE_INVALID_UPN);
+    IDENT(CF_ULN, validate_uln, out->uln, NOTE_INVALID_ULN);
+    IDENT(CF_NI_NUMBER, validate_ni_number, out->ni_number,
+          NOTE_INVALID_NI_NUMBER);
+#undef IDENT
+    if (cell_of(m, row, CF_UPRN, &p, &n) && validate_uprn(p, n, out->uprn) != 0) {
+        out->uprn[0] = '\0';
+        quarantine_note(q, NOTE_INVALID_UPRN);
+    }
+    if (cell_of(m, row, CF_LOCAL_ID, &p, &n)) {
+        if (n >= sizeof(out->local_id))
+            n = sizeof(out->local_id) - 1;
+        memcpy(out->local_id, p, n);
+        out->local_id[n] = '\0';
+        have_id = 1;
+    }
+    if (cell_of(m, row, CF_FORENAME, &p, &n) &&
+        normalise_name(p, n, out->forename, sizeof(out->forename)) < 0)
+        out->forename[0] = '\0';
+    if (cell_of(m, row, CF_SURNAME, &p, &n) &&
+        normalise_name(p, n, out->surname, sizeof(out->surname)) < 0)
+        out->surname[0] = '\0';
+    if (cell_of(m, row, CF_POSTCODE, &p, &n)) {
+        struct postcode pc;
+
+        if (normalise_postcode(p, n, &pc) == 0)
+            memcpy(out->postcode, pc.full, sizeof(out->postcode));
+        else
+            quarantine_note(q, NOTE_INVALID_POSTCODE);
+        sodium_memzero(&pc, sizeof(pc));
+    }
+    if (cell_of(m, row, CF_DOB, &p, &n)) {
+        df = parse_date(p, n, sp->date_format, m->pivot_year, &out->dob);
+        if (df == DATE_BEFORE_1900) {
+            out->dob = DAY_NONE;
+            quarantine_note(q, NOTE_DOB_BEFORE_1900);
+        } else if (df != DATE_OK) {
+            out->dob = DAY_NONE;
+            quarantine_note(q, NOTE_INVALID_DOB);
+        } else if (dob_is_future(out->dob, m->plan->reference_date)) {
+            out->dob = DAY_NONE;
+            quarantine_note(q, NOTE_FUTURE_DOB);
+        }
+    }
+    if (!have_id && out->dob == DAY_NONE) {
+        record_wipe_identifiers(out);
+        return reject(q, m, row, -1, QR_NO_IDENTIFIER);
+    }
+    quarantine_accept(q);
+    return 0;
+}
+
+void
+mapping_release(struct source_mapping *m)
+{
+    size_t v;
+
+    for (v = 0; v < VF_COUNT; v++)
+        free(m->values[v].canonical);
+    memset(m, 0, sizeof(*m));
+}

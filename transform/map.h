@@ -1,0 +1,75 @@
+/*
+ * map.h - one source row -> one canonical record (or a quarantine reason).
+ *
+ * A struct source_mapping is built once per source from the plan and the
+ * source's header: which column feeds which common field, and the source's
+ * value maps. map_row() then turns each raw row into a struct record:
+ * columns are read, normalised (transform/normalise.h) and validated
+ * (transform/validate.h); invalid identifiers are dropped and noted, rows
+ * that cannot become a record get a quarantine reason.
+ *
+ *     struct source_mapping m;
+ *     if (mapping_init(&m, plan, source_plan, &src, &d) < 0) -> a mapped
+ *         column is missing (CE_DATA, d names the source and column)
+ *     per row: rc = map_row(&m, &row, &rec, &q);
+ *         rc == 0: rec holds the record (plaintext identifiers: pseudonymise
+ *                  it and let it go)
+ *         rc > 0:  the row was quarantined with reason rc - 1 (already
+ *                  counted in q)
+ *     mapping_release(&m);
+ */
+#ifndef COHORT_MAP_H
+#define COHORT_MAP_H
+
+#include "../connectors/source.h"
+#include "../core/config.h"
+#include "quarantine.h"
+#include "schema.h"
+
+struct value_lookup {
+    size_t n;
+    const struct value_map_entry *entries; /* borrowed from the plan */
+    int *canonical;   /* per entry: enum sex_code / ethnic_group / service index */
+    int default_value; /* -1 when none */
+};
+
+struct source_mapping {
+    const struct job_plan *plan;
+    const struct source_plan *source;
+    int column[CF_COUNT];            /* header index, -1 when unmapped */
+    struct value_lookup values[VF_COUNT];
+    int fixed_service;               /* service index, -1 when none */
+    int pivot_year;                  /* two-digit years above it are 19xx */
+    uint32_t file_index;             /* set by the caller as files change */
+};
+
+/*
+ * Resolves every mapped column against src's header and compiles the
+ * value maps. Returns 0, or CE_DATA naming the first missing column. The
+ * mapping borrows plan and source_plan.
+ */
+int mapping_init(struct source_mapping *m, const struct job_plan *plan,
+                 const struct source_plan *source, const struct source *src,
+                 struct diag *d);
+
+/*
+ * Lists every mapped column missing from src's header into d-style lines
+ * via the callback; returns how many are missing. For `cohort check`.
+ */
+size_t mapping_missing_columns(const struct source_plan *source,
+                               const struct source *src,
+                               void (*report)(void *ctx, int field,
+                                              const char *column, int line),
+                               void *ctx);
+
+/*
+ * Maps one row. Returns 0 when *out holds an accepted record (counted in
+ * q), or 1 + enum quarantine_reason when the row was quarantined (counted
+ * in q). out is cleared either way; on quarantine it holds nothing.
+ */
+int map_row(const struct source_mapping *m, const struct raw_row *row,
+            struct record *out, struct quarantine *q);
+
+void mapping_release(struct source_mapping *m);
+
+#endif

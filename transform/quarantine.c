@@ -1,0 +1,102 @@
+#include "quarantine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const reason_names[QR_COUNT] = {
+    "ragged_row",        "field_too_long",     "too_many_columns",
+    "nul_byte",          "invalid_encoding",   "unterminated_quote",
+    "unmapped_service",  "unmapped_sex",       "unmapped_ethnicity",
+    "bad_start_date",    "bad_end_date",       "end_before_start",
+    "no_identifier",
+};
+
+static const char *const note_names[NOTE_COUNT] = {
+    "invalid_nhs_number", "invalid_upn",      "invalid_uln",
+    "invalid_ni_number",  "invalid_uprn",     "invalid_postcode",
+    "invalid_dob",        "future_dob",       "dob_before_1900",
+};
+
+const char *
+quarantine_reason_name(enum quarantine_reason r)
+{
+    return (unsigned)r < QR_COUNT ? reason_names[r] : "unknown";
+}
+
+const char *
+quarantine_note_name(enum quarantine_note n)
+{
+    return (unsigned)n < NOTE_COUNT ? note_names[n] : "unknown";
+}
+
+void
+quarantine_init(struct quarantine *q, const struct source_plan *plan)
+{
+    memset(q, 0, sizeof(*q));
+    q->plan = plan;
+}
+
+void
+quarantine_accept(struct quarantine *q)
+{
+    q->rows_in++;
+    q->rows_accepted++;
+}
+
+int
+quarantine_reject(struct quarantine *q, uint32_t file, long line, long column,
+                  enum quarantine_reason reason)
+{
+    q->rows_in++;
+    q->rows_quarantined++;
+    q->by_reason[reason]++;
+    if (q->nrows >= QUARANTINE_MAX_LISTED)
+        return 0;
+    if (q->nrows == q->alloc) {
+        size_t n = q->alloc ? q->alloc * 2 : 256;
+        struct rejected_row *p = realloc(q->rows, n * sizeof(*p));
+
+        if (!p)
+            return CE_NOMEM;
+        q->rows = p;
+        q->alloc = n;
+    }
+    q->rows[q->nrows].file = file;
+    q->rows[q->nrows].reason = reason;
+    q->rows[q->nrows].line = line;
+    q->rows[q->nrows].column = column;
+    q->nrows++;
+    return 0;
+}
+
+void
+quarantine_note(struct quarantine *q, enum quarantine_note n)
+{
+    q->notes[n]++;
+}
+
+int
+quarantine_check_policy(const struct quarantine *q, struct diag *d)
+{
+    /* Integer comparison: quarantined/in > ppm/1e6. */
+    uint64_t lhs = q->rows_quarantined * 1000000u;
+    uint64_t rhs = (uint64_t)q->plan->max_reject_ppm * q->rows_in;
+
+    if (q->rows_in == 0 || lhs <= rhs)
+        return 0;
+    diag_set(d, q->plan->name, 0, 0, "max_reject_rate",
+             "%llu of %llu rows quarantined (%.2f%%), over the limit of "
+             "%.2f%%; nothing published",
+             (unsigned long long)q->rows_quarantined,
+             (unsigned long long)q->rows_in,
+             100.0 * (double)q->rows_quarantined / (double)q->rows_in,
+             (double)q->plan->max_reject_ppm / 10000.0);
+    return CE_DATA;
+}
+
+void
+quarantine_release(struct quarantine *q)
+{
+    free(q->rows);
+    memset(q, 0, sizeof(*q));
+}
