@@ -1,0 +1,281 @@
+/* Unit tests for core/config.c: the job file parser and its errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../core/config.h"
+#include "../../core/calendar.h"
+
+static const char base[] =
+    "[job]\n"
+    "name = nightly\n"
+    "reference_date = 2026-10-31\n"
+    "periods = 12\n"
+    "key_file = k.key\n"
+    "output_dir = out\n"
+    "lookup = pc.csv\n"
+    "\n"
+    "[source housing]\n"
+    "department = housing\n"
+    "path = h*.csv\n"
+    "encoding = windows-1252\n"
+    "date_format = %d/%m/%Y\n"
+    "field.forename = FIRST_NAME\n"
+    "field.dob = DATE_OF_BIRTH\n"
+    "field.service = TENURE\n"
+    "field.start_date = START\n"
+    "value.service.TA = temporary_accommodation\n"
+    "value.service.HP = homeless_prevention\n"
+    "\n"
+    "[cohort ta]\n"
+    "title = In temporary accommodation\n"
+    "where = housing.temporary_accommodation\n"
+    "by = age_band, sex\n";
+
+static char path[64];
+
+static int
+load_text(struct job_plan *plan, const char *text, struct diag *d)
+{
+    FILE *f;
+    int fd;
+
+    snprintf(path, sizeof(path), "/tmp/cohort-config-XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return job_plan_load(plan, path, d);
+}
+
+static void
+test_good_plan(void **state)
+{
+    struct job_plan plan;
+    struct diag d;
+    const struct source_plan *s;
+
+    (void)state;
+    assert_int_equal(load_text(&plan, base, &d), 0);
+    unlink(path);
+    assert_string_equal(plan.name, "nightly");
+    assert_int_equal(plan.reference_date, days_from_civil(2026, 10, 31));
+    assert_int_equal(plan.periods, 12);
+    assert_int_equal(plan.nsources, 1);
+    s = &plan.sources[0];
+    assert_int_equal(s->department, DEPT_HOUSING);
+    assert_int_equal(s->encoding, ENC_WINDOWS_1252);
+    assert_string_equal(s->column[CF_FORENAME], "FIRST_NAME");
+    assert_int_equal(s->column_line[CF_FORENAME], 14);
+    assert_int_equal(s->values[VF_SERVICE].n, 2);
+    assert_int_equal(plan.nservices, 2);
+    assert_int_equal(job_plan_service_index(&plan, DEPT_HOUSING,
+                                            "homeless_prevention"), 1);
+    assert_int_equal(job_plan_service_index(&plan, DEPT_EDUCATION,
+                                            "homeless_prevention"), -1);
+    /* defaults */
+    assert_int_equal(plan.linkage.nkeys, 4);
+    assert_string_equal(plan.linkage.keys[2].text,
+                        "forename+surname+dob+postcode");
+    assert_int_equal(plan.linkage.keys[3].components[0], KC_INITIAL);
+    assert_int_equal(plan.disclosure.suppress_lo, 1);
+    assert_int_equal(plan.disclosure.suppress_hi, 9);
+    assert_int_equal(plan.disclosure.rounding, 5);
+    assert_int_equal(plan.nage_bands, 7);
+    assert_int_equal(plan.age_bands[6].lo, 65);
+    assert_int_equal(plan.age_bands[6].hi, -1);
+    assert_int_equal(plan.ncohorts, 1);
+    assert_int_equal(plan.cohorts[0].nby, 2);
+    assert_int_equal(plan.cohorts[0].by[1], BY_SEX);
+    assert_int_equal(plan.noutputs, 1);
+    assert_int_equal(plan.outputs[0].type, OUT_CSV);
+    job_plan_release(&plan);
+}
+
+/* base with extra text appended (extra sections / keys at the end). */
+static int
+load_with(struct job_plan *plan, const char *extra, struct diag *d)
+{
+    char buf[4096];
+    int rc;
+
+    snprintf(buf, sizeof(buf), "%s%s", base, extra);
+    rc = load_text(plan, buf, d);
+    unlink(path);
+    return rc;
+}
+
+struct bad_case {
+    const char *extra;   /* appended to base */
+    long line;
+    const char *msg;     /* substring expected in the message */
+};
+
+static const struct bad_case bad_cases[] = {
+    {"pathh = x\n", 25, "unknown key 'pathh' in [cohort ta]"},
+    {"[source housing]\ndepartment = housing\n", 25,
+     "duplicate section [source housing]"},
+    {"[cohort ta]\nwhere = all\n", 25, "duplicate section [cohort ta]"},
+    {"title = again\n", 25, "duplicate key 'title'"},
+    {"[output x]\ntype = parquet\n", 26, "bad value for 'type'"},
+    {"[linkage]\nkeys = nhs_number; shoe_size\n", 26,
+     "unknown match key component"},
+    {"[disclosure]\nmin_count = ten\n", 26, "bad value for 'min_count'"},
+    {"[frobnicate]\nx = 1\n", 25, "unknown section [frobnicate]"},
+    {"[source b]\ndepartment = housing\npath = x\nfield.dob = D\n", 25,
+     "needs 'field.service'"},
+    {"[source b]\ndepartment = parks\n", 26, "bad value for 'department'"},
+    {"[source b]\nfield.shoe = S\n", 26, "unknown common field 'shoe'"},
+    {"[source Bad]\ndepartment = housing\n", 25, "bad name"},
+    {"[job2]\n", 0, NULL}, /* empty unknown section: no key, no error */
+    {"[output w]\ntype = postgres\n", 25, "missing key 'conninfo'"},
+    {"[cohort c2]\ntitle = x\n", 25, "missing key 'where'"},
+    {"[source b]\ndepartment = housing\npath = x\nservice = ta\n"
+     "field.start_date = S\n", 25, "maps no identifier"},
+    {"[disclosure]\nperturbation = cellkey\n", 25, "needs 'ptable'"},
+    {"[cohort c3]\nwhere = all\nby = age_band, shoe\n", 27,
+     "bad value for 'by'"},
+    {"by2 = age_band, age_band\n", 25, "unknown key 'by2'"},
+    {"[source b]\nvalue.service.X = Not A Name\n", 26,
+     "bad value for 'value.service'"},
+};
+
+static void
+test_bad_plans(void **state)
+{
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+        struct job_plan plan;
+        struct diag d;
+        int rc = load_with(&plan, bad_cases[i].extra, &d);
+
+        if (!bad_cases[i].msg) {
+            assert_int_equal(rc, 0);
+            job_plan_release(&plan);
+            continue;
+        }
+        if (rc != CE_CONFIG || d.line != bad_cases[i].line ||
+            !strstr(d.msg, bad_cases[i].msg))
+            fail_msg("case %zu: rc %d line %ld msg '%s'", i, rc, d.line,
+                     d.msg);
+        assert_string_equal(d.source, path);
+        assert_null(plan.sources); /* released on error */
+    }
+}
+
+static void
+test_bad_job_keys(void **state)
+{
+    static const char *const texts[] = {
+        "[job]\nname = x\nreference_date = 2026-02-30\n",
+        "[job]\nname = x\nperiods = 0\n",
+        "[job]\nname = x\nage_bands = 0-4, 6-10, 11+\n",
+        "[job]\nname = x\nage_bands = 0-4, 5-10\n",
+        "name = x\n",
+        "[job]\nname = x\nkey_file = a\noutput_dir = b\nlookup = c\n",
+    };
+    static const char *const msgs[] = {
+        "reference_date", "periods", "gap", "last band must be open",
+        "outside any section", "no [source NAME] section"};
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        struct job_plan plan;
+        struct diag d;
+        int rc = load_text(&plan, texts[i], &d);
+
+        unlink(path);
+        if (rc != CE_CONFIG || !strstr(d.msg, msgs[i]))
+            fail_msg("case %zu: rc %d msg '%s'", i, rc, d.msg);
+    }
+}
+
+static void
+test_missing_file(void **state)
+{
+    struct job_plan plan;
+    struct diag d;
+
+    (void)state;
+    assert_int_equal(job_plan_load(&plan, "/nonexistent/job.conf", &d),
+                     CE_CONFIG);
+    assert_string_equal(d.source, "/nonexistent/job.conf");
+    assert_non_null(strstr(d.msg, "cannot read"));
+}
+
+static void
+test_continuation_and_long_where(void **state)
+{
+    struct job_plan plan;
+    struct diag d;
+    char extra[1200];
+    size_t n;
+
+    (void)state;
+    /* an indented line continues the where; a 600-byte line is fine */
+    n = (size_t)snprintf(extra, sizeof(extra), "[cohort long]\nwhere = all");
+    while (n < 600)
+        n += (size_t)snprintf(extra + n, sizeof(extra) - n, " or all");
+    snprintf(extra + n, sizeof(extra) - n, "\n  and housing.any\n");
+    if (load_with(&plan, extra, &d) != 0)
+        fail_msg("line %ld: %s", d.line, d.msg);
+    assert_non_null(strstr(plan.cohorts[1].where, "or all and housing.any"));
+    assert_int_equal(plan.cohorts[1].where_line, 26);
+    job_plan_release(&plan);
+}
+
+static void
+test_profile_and_presets(void **state)
+{
+    struct job_plan plan;
+    struct diag d;
+    const char *extra =
+        "[source lac]\nprofile = ssda903_episodes\npath = 903*.csv\n"
+        "field.dob = BIRTH\n"
+        "[source pupils]\nprofile = school_census\npath = sc.csv\n"
+        "[disclosure]\npreset = nhs\nrounding = 10\n"
+        "[linkage]\nkeys = nhs_number; initial + surname_phonetic + "
+        "dob_unordered + sector\n";
+
+    (void)state;
+    assert_int_equal(load_with(&plan, extra, &d), 0);
+    assert_int_equal(plan.sources[1].department, DEPT_CHILDREN_SOCIAL_CARE);
+    assert_string_equal(plan.sources[1].column[CF_LOCAL_ID], "CHILD");
+    assert_string_equal(plan.sources[1].column[CF_DOB], "BIRTH"); /* kept */
+    assert_string_equal(plan.sources[1].fixed_service, "looked_after");
+    assert_string_equal(plan.sources[1].date_format, "%d/%m/%Y");
+    assert_true(job_plan_service_index(&plan, DEPT_EDUCATION, "ehcp") >= 0);
+    assert_int_equal(plan.disclosure.suppress_hi, 7);
+    assert_int_equal(plan.disclosure.rounding, 10);
+    assert_int_equal(plan.linkage.nkeys, 2);
+    assert_string_equal(plan.linkage.keys[1].text,
+                        "initial+surname_phonetic+dob_unordered+sector");
+    assert_int_equal(plan.linkage.keys[1].ncomponents, 4);
+    job_plan_release(&plan);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_plan),
+        cmocka_unit_test(test_bad_plans),
+        cmocka_unit_test(test_bad_job_keys),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_continuation_and_long_where),
+        cmocka_unit_test(test_profile_and_presets),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
