@@ -15,6 +15,12 @@
 #include "error.h"
 #include "run.h"
 
+#include <signal.h>
+
+/* Set by a SIGINT/SIGTERM handler; the job stops at the next row and
+ * publishes nothing. */
+extern volatile sig_atomic_t job_stop_requested;
+
 struct where_expr;
 
 struct run_options {

@@ -1,0 +1,141 @@
+/*
+ * cmd_run.c - `cohort run JOB.conf`: the nightly job. Takes the job's lock
+ * (so two cron runs never overlap), runs every stage, publishes, and prints
+ * what happened: rows in, accepted and quarantined per source (by reason),
+ * links per key, cells protected per cohort. No value from any row is ever
+ * printed.
+ */
+#include "commands.h"
+#include "config.h"
+#include "job.h"
+#include "lock.h"
+#include "log.h"
+#include "options.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: cohort run JOB.conf [--dry-run] [--accept-drift] [--quiet] "
+    "[--log-json]\n";
+
+static const struct option_spec specs[] = {
+    {"dry-run", 'n', OPT_FLAG, NULL,
+     "read, link, count and protect, but publish nothing"},
+    {"accept-drift", 0, OPT_FLAG, NULL,
+     "publish even when an extract drifted past its alarm"},
+    {"quiet", 'q', OPT_FLAG, NULL, "print errors only"},
+    {"log-json", 0, OPT_FLAG, NULL, "log lines as JSON objects"},
+    {"help", 'h', OPT_FLAG, NULL, "show this help"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    job_stop_requested = 1;
+}
+
+static void
+print_summary(const struct run_summary *s, int published)
+{
+    size_t i, j;
+
+    for (i = 0; i < s->nsources; i++) {
+        const struct source_summary *ss = &s->sources[i];
+
+        if (!ss->plan)
+            continue;
+        printf("source %s: %llu rows in, %llu accepted, %llu quarantined",
+               ss->plan->name, (unsigned long long)ss->rows_in,
+               (unsigned long long)ss->rows_accepted,
+               (unsigned long long)ss->rows_quarantined);
+        for (j = 0; j < ss->nquarantined; j++)
+            printf("%s%s %llu", j ? ", " : " (", ss->quarantined[j].reason,
+                   (unsigned long long)ss->quarantined[j].n);
+        printf("%s\n", ss->nquarantined ? ")" : "");
+    }
+    for (i = 0; i < s->nkeys; i++)
+        if (s->keys[i].key_text)
+            printf("link key %zu %s: %llu records, %llu links, %llu "
+                   "refused\n", i + 1, s->keys[i].key_text,
+                   (unsigned long long)s->keys[i].records_with_key,
+                   (unsigned long long)s->keys[i].links,
+                   (unsigned long long)s->keys[i].conflicts);
+    if (s->persons)
+        printf("persons: %llu\n", (unsigned long long)s->persons);
+    for (i = 0; i < s->ncohorts; i++)
+        if (s->cohorts[i].plan)
+            printf("cohort %s: %llu cells, %llu suppressed, %llu secondary\n",
+                   s->cohorts[i].plan->name,
+                   (unsigned long long)s->cohorts[i].cells,
+                   (unsigned long long)s->cohorts[i].suppressed,
+                   (unsigned long long)s->cohorts[i].secondary);
+    if (published)
+        printf("published run %s to %s/current\n", s->run_id,
+               s->plan->output_dir);
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+    const char *vals[5] = {0}, *pos[1];
+    struct diag d;
+    struct job_plan plan;
+    struct run_summary sum;
+    struct run_options opts;
+    struct job_lock lock;
+    struct sigaction sa;
+    int n, rc, ret;
+
+    diag_clear(&d);
+    n = options_parse(argc, argv, specs, vals, pos, 1, &d);
+    if (n < 0)
+        return usage_error(usage, d.msg);
+    if (vals[4]) {
+        fputs(usage, stdout);
+        options_print_help(stdout, specs);
+        return finish_stdout(0);
+    }
+    if (n != 1)
+        return usage_error(usage, "run needs one job file");
+    log_setup(vals[2] ? LOG_ERROR : LOG_INFO, vals[3] != NULL, NULL);
+    if ((rc = job_plan_load(&plan, pos[0], &d)) < 0) {
+        log_diag(&d);
+        return cohort_exit_code(rc);
+    }
+    memset(&opts, 0, sizeof(opts));
+    opts.no_publish = vals[0] != NULL;
+    opts.accept_drift = vals[1] != NULL;
+    opts.progress = !vals[2] && isatty(STDERR_FILENO);
+
+    if ((rc = job_lock_take(&lock, plan.output_dir, &d)) < 0) {
+        log_diag(&d);
+        job_plan_release(&plan);
+        return cohort_exit_code(rc);
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    rc = job_run(&plan, &opts, &sum, &d);
+    if (!vals[2])
+        print_summary(&sum, rc == 0 && !opts.no_publish);
+    if (rc < 0) {
+        log_diag(&d);
+        if (rc == CE_DATA || rc == CE_IO || rc == CE_INTERRUPTED)
+            log_msg(LOG_ERROR, "nothing published; the previous publication "
+                               "stays");
+    }
+    ret = cohort_exit_code(rc);
+    run_summary_release(&sum);
+    job_lock_release(&lock);
+    job_plan_release(&plan);
+    return finish_stdout(ret);
+}

@@ -1,0 +1,683 @@
+/*
+ * job.c - the nightly job, stage after stage (ARCHITECTURE.md, "The data
+ * path"). This is the one file that includes every stage.
+ *
+ * Memory: per accepted record we keep ~48 bytes of generalised attributes
+ * (no identifier: the plaintext fields are hashed and wiped while the row
+ * is still current) plus the linker's per-record state; the extracts
+ * themselves are streamed.
+ */
+#include "job.h"
+#include "calendar.h"
+#include "commands.h"
+#include "log.h"
+#include "period.h"
+#include "strbuf.h"
+
+#include "../connectors/source.h"
+#include "../transform/map.h"
+#include "../transform/quarantine.h"
+#include "../anonymise/keys.h"
+#include "../anonymise/pseudonym.h"
+#include "../anonymise/link.h"
+#include "../anonymise/generalise.h"
+#include "../anonymise/person.h"
+#include "../anonymise/disclosure.h"
+#include "../anonymise/ptable.h"
+#include "../anonymise/rules.h"
+#include "../cohorts/where.h"
+#include "../cohorts/count.h"
+#include "../export/files.h"
+#include "../export/postgres.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+volatile sig_atomic_t job_stop_requested;
+
+/* What survives of an accepted row: generalised, identifier-free. */
+struct kept_record {
+    int32_t start;
+    int32_t end;
+    uint32_t ward;
+    uint32_t lsoa;
+    uint32_t district;
+    uint16_t service;
+    uint8_t department;
+    uint8_t sex;
+    uint8_t ethnicity;
+    uint8_t rkey;          /* first byte of the record's strictest key hash */
+    uint8_t has_rkey;
+    struct birth birth;
+};
+
+struct records {
+    struct kept_record *r;
+    size_t n;
+    size_t alloc;
+};
+
+static int
+records_push(struct records *rs, const struct kept_record *k)
+{
+    if (rs->n == rs->alloc) {
+        size_t na = rs->alloc ? rs->alloc * 2 : 65536;
+        struct kept_record *p = realloc(rs->r, na * sizeof(*p));
+
+        if (!p)
+            return CE_NOMEM;
+        rs->r = p;
+        rs->alloc = na;
+    }
+    rs->r[rs->n++] = *k;
+    return 0;
+}
+
+int
+job_compile_cohorts(const struct job_plan *plan, struct where_expr **exprs,
+                    char **plain, struct diag *d)
+{
+    size_t i;
+    int rc;
+
+    for (i = 0; i < plan->ncohorts; i++) {
+        const struct cohort_plan *c = &plan->cohorts[i];
+
+        diag_clear(d);
+        rc = where_parse(c->where, plan, &exprs[i], d);
+        if (rc < 0) {
+            struct diag inner = *d;
+
+            diag_set(d, plan->config_path, c->where_line, inner.column,
+                     "where", "[cohort %s] where: %s", c->name, inner.msg);
+            return rc;
+        }
+        if (plain) {
+            plain[i] = where_plain(exprs[i], plan);
+            if (!plain[i]) {
+                diag_set(d, plan->config_path, c->where_line, 0, NULL,
+                         "out of memory");
+                return CE_NOMEM;
+            }
+        }
+    }
+    return 0;
+}
+
+void
+job_free_cohorts(const struct job_plan *plan, struct where_expr **exprs,
+                 char **plain)
+{
+    size_t i;
+
+    for (i = 0; i < plan->ncohorts; i++) {
+        if (exprs && exprs[i])
+            where_free(exprs[i]);
+        if (plain)
+            free(plain[i]);
+    }
+}
+
+static double
+now_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+make_run_id(struct run_summary *sum)
+{
+    struct timespec ts;
+    struct tm tm;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    sum->started = (int64_t)ts.tv_sec;
+    gmtime_r(&ts.tv_sec, &tm);
+    snprintf(sum->run_id, sizeof(sum->run_id),
+             "%04d%02d%02dT%02d%02d%02d.%03ldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             ts.tv_nsec / 1000000);
+}
+
+/* Copies the quarantine's counts into the run summary (names only). */
+static int
+summarise_source(struct source_summary *ss, const struct quarantine *q,
+                 const struct source *src)
+{
+    size_t i, n;
+
+    ss->rows_in = q->rows_in;
+    ss->rows_accepted = q->rows_accepted;
+    ss->rows_quarantined = q->rows_quarantined;
+    for (i = 0, n = 0; i < QR_COUNT; i++)
+        n += q->by_reason[i] != 0;
+    ss->quarantined = calloc(n ? n : 1, sizeof(*ss->quarantined));
+    for (i = 0, n = 0; i < NOTE_COUNT; i++)
+        n += q->notes[i] != 0;
+    ss->notes = calloc(n ? n : 1, sizeof(*ss->notes));
+    ss->files = calloc(src->nfiles ? src->nfiles : 1, sizeof(*ss->files));
+    if (!ss->quarantined || !ss->notes || !ss->files)
+        return CE_NOMEM;
+    for (i = 0; i < QR_COUNT; i++)
+        if (q->by_reason[i]) {
+            ss->quarantined[ss->nquarantined].reason =
+                quarantine_reason_name((enum quarantine_reason)i);
+            ss->quarantined[ss->nquarantined++].n = q->by_reason[i];
+        }
+    for (i = 0; i < NOTE_COUNT; i++)
+        if (q->notes[i]) {
+            ss->notes[ss->nnotes].reason =
+                quarantine_note_name((enum quarantine_note)i);
+            ss->notes[ss->nnotes++].n = q->notes[i];
+        }
+    for (i = 0; i < src->nfiles; i++) {
+        struct input_file *f = &ss->files[ss->nfiles];
+
+        if (!(f->path = strdup(src->files[i].path)))
+            return CE_NOMEM;
+        f->size = src->files[i].size;
+        if (src->files[i].hashed)
+            sodium_bin2hex(f->blake2b_hex, sizeof(f->blake2b_hex),
+                           src->files[i].blake2b, 32);
+        ss->nfiles++;
+    }
+    ss->bytes = src->bytes_read;
+    return 0;
+}
+
+struct job_state {
+    const struct job_plan *plan;
+    struct cohort_key key;
+    int have_key;
+    struct pseudonymiser ps;
+    int have_ps;
+    struct linker linker;
+    int have_linker;
+    struct geo_lookup geo;
+    int have_geo;
+    struct records recs;
+    unsigned char (*hashes)[16];
+    uint8_t *present;
+    uint64_t unknown_postcodes;
+};
+
+/* Reads one source through map -> pseudonymise -> link, keeping records. */
+static int
+read_source(struct job_state *js, size_t si, struct source_summary *ss,
+            const struct run_options *opts, struct diag *d)
+{
+    const struct source_plan *sp = &js->plan->sources[si];
+    struct source src;
+    struct source_mapping m;
+    struct quarantine q;
+    struct raw_row row;
+    struct record rec;
+    const char *last_file = NULL;
+    double t0 = now_seconds();
+    int rc, have_map = 0;
+
+    quarantine_init(&q, sp);
+    memset(&m, 0, sizeof(m));
+    rc = source_open(&src, sp, d);
+    if (rc < 0)
+        goto out;
+    rc = mapping_init(&m, js->plan, sp, &src, d);
+    if (rc < 0)
+        goto out;
+    have_map = 1;
+    while ((rc = source_next(&src, &row, d)) > 0) {
+        struct kept_record k;
+        struct geo_code geo;
+        size_t kk;
+
+        if (job_stop_requested) {
+            rc = CE_INTERRUPTED;
+            diag_set(d, sp->name, row.line, 0, NULL, "interrupted");
+            break;
+        }
+        if (row.file != last_file) {
+            size_t f;
+
+            for (f = 0; f < src.nfiles; f++)
+                if (src.files[f].path == row.file)
+                    m.file_index = (uint32_t)f;
+            last_file = row.file;
+        }
+        if (map_row(&m, &row, &rec, &q) != 0)
+            continue;
+        memset(&k, 0, sizeof(k));
+        k.start = rec.start_date;
+        k.end = rec.end_date;
+        k.service = rec.service;
+        k.department = rec.department;
+        k.sex = rec.sex;
+        k.ethnicity = rec.ethnicity;
+        birth_from_dob(rec.dob, js->plan->reference_date, &k.birth);
+        rc = geo_lookup_find(&js->geo, rec.postcode, &geo);
+        if (rc < 0) {
+            record_wipe_identifiers(&rec);
+            diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
+            break;
+        }
+        if (rc == 0 && rec.postcode[0])
+            js->unknown_postcodes++;
+        k.ward = geo.ward;
+        k.lsoa = geo.lsoa;
+        k.district = geo.district;
+        pseudonymise(&js->ps, &rec, sp, js->hashes, js->present);
+        record_wipe_identifiers(&rec);
+        for (kk = 0; kk < js->plan->linkage.nkeys; kk++)
+            if (js->present[kk]) {
+                k.rkey = js->hashes[kk][0];
+                k.has_rkey = 1;
+                break;
+            }
+        rc = linker_add(&js->linker, (const unsigned char(*)[16])js->hashes,
+                        js->present);
+        if (rc >= 0)
+            rc = records_push(&js->recs, &k);
+        sodium_memzero(js->hashes, js->plan->linkage.nkeys * 16);
+        if (rc < 0) {
+            diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
+            break;
+        }
+        if (opts->progress && (q.rows_in & 0xFFFFF) == 0)
+            log_msg(LOG_INFO, "%s: %llu rows", sp->name,
+                    (unsigned long long)q.rows_in);
+    }
+    if (rc > 0)
+        rc = 0;
+out:
+    ss->plan = sp;
+    if (summarise_source(ss, &q, &src) < 0 && rc == 0) {
+        diag_set(d, sp->name, 0, 0, NULL, "out of memory");
+        rc = CE_NOMEM;
+    }
+    ss->seconds = now_seconds() - t0;
+    if (rc == 0)
+        rc = quarantine_check_policy(&q, d);
+    if (have_map)
+        mapping_release(&m);
+    source_close(&src);
+    quarantine_release(&q);
+    return rc;
+}
+
+/* Most frequent value of small codes among a person's records. */
+static uint8_t
+mode_u8(const uint8_t *vals, size_t n, uint8_t skip, uint8_t fallback)
+{
+    unsigned counts[256] = {0};
+    size_t i;
+    unsigned best = 0;
+    uint8_t v = fallback;
+
+    for (i = 0; i < n; i++)
+        if (vals[i] != skip && ++counts[vals[i]] > best) {
+            best = counts[vals[i]];
+            v = vals[i];
+        }
+    return v;
+}
+
+static int
+cmp_spell(const void *a, const void *b)
+{
+    const struct spell *x = a, *y = b;
+
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    if (x->department != y->department)
+        return x->department < y->department ? -1 : 1;
+    return (int)x->service - (int)y->service;
+}
+
+/* Builds the pseudonymous person set from the linked records. */
+static int
+build_persons(struct job_state *js, const struct period *periods,
+              struct person_set *ps, struct run_summary *sum)
+{
+    const struct job_plan *plan = js->plan;
+    size_t n = js->recs.n, np = linker_npersons(&js->linker), i, p;
+    uint32_t *order = NULL, *first = NULL, *fill = NULL;
+    uint8_t *tmp = NULL;
+    uint8_t *dept_seen = NULL;
+    int rc = CE_NOMEM;
+
+    memset(ps, 0, sizeof(*ps));
+    ps->npersons = np;
+    ps->nperiods = plan->periods;
+    ps->geo = &js->geo.names;
+    ps->age_band = malloc(np * (size_t)plan->periods + 1);
+    ps->sex = malloc(np + 1);
+    ps->ethnicity = malloc(np + 1);
+    ps->ward = malloc((np + 1) * sizeof(uint32_t));
+    ps->lsoa = malloc((np + 1) * sizeof(uint32_t));
+    ps->district = malloc((np + 1) * sizeof(uint32_t));
+    ps->record_key = malloc(np + 1);
+    ps->spell_first = calloc(np + 1, sizeof(uint32_t));
+    ps->spells = malloc((n + 1) * sizeof(struct spell));
+    order = malloc((n + 1) * sizeof(uint32_t));
+    first = calloc(np + 2, sizeof(uint32_t));
+    fill = malloc((np + 1) * sizeof(uint32_t));
+    tmp = malloc(n + 1);
+    dept_seen = calloc(np + 1, 1);
+    if (!ps->age_band || !ps->sex || !ps->ethnicity || !ps->ward ||
+        !ps->lsoa || !ps->district || !ps->record_key || !ps->spell_first ||
+        !ps->spells || !order || !first || !fill || !tmp || !dept_seen)
+        goto out;
+
+    /* Counting sort of records by person, stable in input order. */
+    for (i = 0; i < n; i++)
+        first[linker_person(&js->linker, i) + 1]++;
+    for (p = 0; p < np; p++)
+        first[p + 1] += first[p];
+    memcpy(fill, first, np * sizeof(uint32_t));
+    for (i = 0; i < n; i++)
+        order[fill[linker_person(&js->linker, i)]++] = (uint32_t)i;
+
+    for (p = 0; p < np; p++) {
+        const uint32_t *ri = order + first[p];
+        size_t cnt = first[p + 1] - first[p], j, best = 0;
+        const struct kept_record *geo_rec = NULL;
+        struct birth b;
+        int period;
+        uint8_t rkey = 0;
+        int have_rkey = 0;
+
+        /* sex, ethnicity: the most frequent known value */
+        for (j = 0; j < cnt; j++)
+            tmp[j] = js->recs.r[ri[j]].sex;
+        ps->sex[p] = mode_u8(tmp, cnt, SEX_U, SEX_U);
+        for (j = 0; j < cnt; j++)
+            tmp[j] = js->recs.r[ri[j]].ethnicity;
+        ps->ethnicity[p] = mode_u8(tmp, cnt, ETH_UNKNOWN, ETH_UNKNOWN);
+
+        /* birth: the most frequent known (year, month, flag) */
+        memset(&b, 0, sizeof(b));
+        for (j = 0; j < cnt; j++) {
+            const struct birth *bj = &js->recs.r[ri[j]].birth;
+            size_t k, same = 0;
+
+            if (!bj->year)
+                continue;
+            for (k = 0; k < cnt; k++)
+                same += !memcmp(&js->recs.r[ri[k]].birth, bj, sizeof(*bj));
+            if (same > best) {
+                best = same;
+                b = *bj;
+            }
+        }
+        for (period = 0; period < plan->periods; period++)
+            ps->age_band[p * (size_t)plan->periods + (size_t)period] =
+                age_band_of(plan, birth_age_at(&b, periods[period].end,
+                                               plan->reference_date));
+
+        /* geography: the latest record with a known ward, else district */
+        for (j = 0; j < cnt; j++) {
+            const struct kept_record *r = &js->recs.r[ri[j]];
+
+            if (r->ward == GEO_UNKNOWN && r->district == GEO_UNKNOWN)
+                continue;
+            if (!geo_rec ||
+                (r->ward != GEO_UNKNOWN && geo_rec->ward == GEO_UNKNOWN) ||
+                ((r->ward != GEO_UNKNOWN) == (geo_rec->ward != GEO_UNKNOWN) &&
+                 r->start >= geo_rec->start))
+                geo_rec = r;
+        }
+        ps->ward[p] = geo_rec ? geo_rec->ward : GEO_UNKNOWN;
+        ps->lsoa[p] = geo_rec ? geo_rec->lsoa : GEO_UNKNOWN;
+        ps->district[p] = geo_rec ? geo_rec->district : GEO_UNKNOWN;
+
+        /* record key: the smallest of the records' keys, stable per person */
+        for (j = 0; j < cnt; j++) {
+            const struct kept_record *r = &js->recs.r[ri[j]];
+
+            if (r->has_rkey && (!have_rkey || r->rkey < rkey)) {
+                rkey = r->rkey;
+                have_rkey = 1;
+            }
+        }
+        ps->record_key[p] = rkey;
+
+        /* spells, by start */
+        ps->spell_first[p] = first[p];
+        for (j = 0; j < cnt; j++) {
+            const struct kept_record *r = &js->recs.r[ri[j]];
+            struct spell *s = &ps->spells[first[p] + j];
+
+            s->start = r->start;
+            s->end = r->end;
+            s->service = r->service;
+            s->department = r->department;
+            sum->departments[r->department].records++;
+            if (!(dept_seen[p] & (1u << r->department))) {
+                dept_seen[p] |= (uint8_t)(1u << r->department);
+                sum->departments[r->department].persons++;
+            }
+        }
+        qsort(&ps->spells[first[p]], cnt, sizeof(struct spell), cmp_spell);
+    }
+    ps->spell_first[np] = (uint32_t)n;
+    ps->nspells = n;
+    rc = 0;
+out:
+    free(order);
+    free(first);
+    free(fill);
+    free(tmp);
+    free(dept_seen);
+    return rc;
+}
+
+static void
+job_state_release(struct job_state *js)
+{
+    if (js->have_ps)
+        pseudonymiser_release(&js->ps);
+    if (js->have_linker)
+        linker_release(&js->linker);
+    if (js->have_geo)
+        geo_lookup_release(&js->geo);
+    if (js->have_key)
+        key_release(&js->key);
+    free(js->recs.r);
+    free(js->hashes);
+    free(js->present);
+}
+
+static int
+publish(const struct job_plan *plan, const struct run_summary *sum,
+        struct diag *d)
+{
+    size_t i;
+    int rc;
+
+    /* The database first: it is the one that can refuse (a lock, a dead
+     * server), and its transaction leaves nothing behind when it does. */
+    for (i = 0; i < plan->noutputs; i++)
+        if (plan->outputs[i].type == OUT_POSTGRES &&
+            (rc = publish_postgres(sum, &plan->outputs[i], d)) < 0)
+            return rc;
+    for (i = 0; i < plan->noutputs; i++)
+        if (plan->outputs[i].type == OUT_CSV &&
+            (rc = publish_files(sum, &plan->outputs[i], d)) < 0)
+            return rc;
+    return 0;
+}
+
+int
+job_run(const struct job_plan *plan, const struct run_options *opts,
+        struct run_summary *sum, struct diag *d)
+{
+    struct job_state js;
+    struct where_expr **exprs = NULL;
+    char **plain = NULL;
+    struct period *periods = NULL;
+    struct person_set ps;
+    struct ptable pt;
+    int have_pt = 0, have_ps = 0, rc;
+    size_t i;
+    struct strbuf sb = STRBUF_INIT;
+
+    memset(&js, 0, sizeof(js));
+    memset(&ps, 0, sizeof(ps));
+    memset(sum, 0, sizeof(*sum));
+    js.plan = plan;
+    make_run_id(sum);
+    log_set_run_id(sum->run_id);
+    sum->version = COHORT_VERSION;
+    sum->plan = plan;
+    sum->nsources = plan->nsources;
+    sum->nkeys = plan->linkage.nkeys;
+    sum->ncohorts = plan->ncohorts;
+    sum->sources = calloc(plan->nsources, sizeof(*sum->sources));
+    sum->keys = calloc(plan->linkage.nkeys, sizeof(*sum->keys));
+    sum->cohorts = calloc(plan->ncohorts, sizeof(*sum->cohorts));
+    exprs = calloc(plan->ncohorts, sizeof(*exprs));
+    plain = calloc(plan->ncohorts, sizeof(*plain));
+    periods = calloc((size_t)plan->periods, sizeof(*periods));
+    js.hashes = calloc(plan->linkage.nkeys, 16);
+    js.present = calloc(plan->linkage.nkeys, 1);
+    if (!sum->sources || !sum->keys || !sum->cohorts || !exprs || !plain ||
+        !periods || !js.hashes || !js.present) {
+        sum->nsources = sum->nkeys = sum->ncohorts = 0;
+        rc = CE_NOMEM;
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        goto out;
+    }
+    periods_compute(plan->reference_date, plan->periods, periods);
+
+    /* The rules as reviewed, and their hash for the manifest. */
+    if ((rc = job_compile_cohorts(plan, exprs, plain, d)) < 0)
+        goto out;
+    rules_render(plan, plain, RULES_TEXT, &sb);
+    if (strbuf_failed(&sb) || rules_plan_hash(plan, plain, sum->plan_hash) < 0) {
+        rc = CE_NOMEM;
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        goto out;
+    }
+    sum->rules_text = strbuf_detach(&sb);
+
+    if ((rc = key_load(&js.key, plan->key_file, d)) < 0)
+        goto out;
+    js.have_key = 1;
+    memcpy(sum->key_id, js.key.id, sizeof(sum->key_id));
+    if ((rc = geo_lookup_load(&js.geo, plan->lookup, d)) < 0)
+        goto out;
+    js.have_geo = 1;
+    if (plan->disclosure.perturbation == PERTURB_CELLKEY) {
+        if ((rc = ptable_load(&pt, plan->disclosure.ptable, d)) < 0)
+            goto out;
+        have_pt = 1;
+    }
+    if ((rc = pseudonymiser_init(&js.ps, plan, &js.key, d)) < 0)
+        goto out;
+    js.have_ps = 1;
+    if ((rc = linker_init(&js.linker, plan->linkage.nkeys)) < 0) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        goto out;
+    }
+    js.have_linker = 1;
+
+    /* read -> map -> pseudonymise: plaintext lives only inside this loop */
+    for (i = 0; i < plan->nsources; i++) {
+        log_msg(LOG_DEBUG, "reading source %s", plan->sources[i].name);
+        rc = read_source(&js, i, &sum->sources[i], opts, d);
+        if (rc < 0)
+            goto out;
+    }
+    sum->unknown_postcodes = js.unknown_postcodes;
+
+    /* link */
+    if ((rc = linker_run(&js.linker)) < 0) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < plan->linkage.nkeys; i++) {
+        struct linker_key_stats st;
+
+        linker_key_stats(&js.linker, i, &st);
+        sum->keys[i].key_text = plan->linkage.keys[i].text;
+        sum->keys[i].records_with_key = st.records_with_key;
+        sum->keys[i].links = st.links;
+        sum->keys[i].conflicts = st.conflicts;
+    }
+
+    /* generalise into persons */
+    if ((rc = build_persons(&js, periods, &ps, sum)) < 0) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        goto out;
+    }
+    have_ps = 1;
+    sum->persons = ps.npersons;
+    /* The records are no longer needed once persons exist. */
+    free(js.recs.r);
+    js.recs.r = NULL;
+    js.recs.n = js.recs.alloc = 0;
+
+    /* count and protect */
+    for (i = 0; i < plan->ncohorts; i++) {
+        struct cohort_result *cr = &sum->cohorts[i];
+        struct disclosure_stats st;
+
+        cr->plan = &plan->cohorts[i];
+        cr->where_text_plain = plain[i];
+        plain[i] = NULL;
+        rc = cohort_count(plan, &plan->cohorts[i], exprs[i], &ps, periods,
+                          &cr->table);
+        if (rc < 0) {
+            diag_set(d, NULL, 0, 0, NULL, "out of memory");
+            goto out;
+        }
+        memset(&st, 0, sizeof(st));
+        rc = disclosure_protect(&cr->table, &plan->disclosure,
+                                have_pt ? &pt : NULL, &st, d);
+        if (rc < 0)
+            goto out;
+        cr->cells = st.cells;
+        cr->suppressed = st.suppressed;
+        cr->secondary = st.secondary;
+        cr->rounded = st.rounded;
+        cr->perturbed = st.perturbed;
+    }
+    if (job_stop_requested) {
+        rc = CE_INTERRUPTED;
+        diag_set(d, NULL, 0, 0, NULL, "interrupted before publishing");
+        goto out;
+    }
+    {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        sum->finished = (int64_t)ts.tv_sec;
+    }
+    if (!opts->no_publish)
+        rc = publish(plan, sum, d);
+out:
+    if (!sum->finished) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        sum->finished = (int64_t)ts.tv_sec;
+    }
+    if (have_ps)
+        person_set_release(&ps);
+    if (have_pt)
+        ptable_release(&pt);
+    if (exprs)
+        job_free_cohorts(plan, exprs, plain);
+    free(exprs);
+    free(plain);
+    free(periods);
+    strbuf_release(&sb);
+    job_state_release(&js);
+    return rc;
+}
