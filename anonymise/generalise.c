@@ -61,8 +61,6 @@ intern(char ***names, size_t *n, size_t *alloc, const char *name,
 static int
 init_names(struct geo_lookup *gl)
 {
-    uint32_t dummy;
-
     gl->names.ward = calloc(1, sizeof(char *));
     gl->names.lsoa = calloc(1, sizeof(char *));
     gl->names.district = calloc(1, sizeof(char *));
@@ -74,7 +72,6 @@ init_names(struct geo_lookup *gl)
         !(gl->names.district[0] = strdup("UNKNOWN")))
         return CE_NOMEM;
     gl->names.nward = gl->names.nlsoa = gl->names.ndistrict = 1;
-    (void)dummy;
     return 0;
 }
 
