@@ -1,0 +1,762 @@
+/*
+ * csv.c - the CSV connector: plain or gzip files (told apart by their magic
+ * bytes), a glob of them read in sorted order as one stream, UTF-8 or
+ * Windows-1252/Latin-1 transcoded to UTF-8.
+ *
+ * The tokenizer is our own small state machine rather than libcsv's
+ * csv_parse(): libcsv keeps a whole field in memory however long it is, and
+ * an extract with a 1 GB field must be read in bounded memory. Here a field
+ * past max_field_bytes stops growing (the row becomes a field_too_long
+ * fault) while lines are still counted, so every later row keeps its true
+ * line number. (libcsv still writes our CSV outputs.)
+ *
+ * Memory: one 1 MiB raw buffer, one 1 MiB decoded buffer, and the current
+ * record (bounded by max_columns x max_field_bytes), all reused row after
+ * row.
+ */
+#include "source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define CHUNK (1u << 20)
+
+enum pstate { P_FIELD_START, P_UNQUOTED, P_QUOTED, P_QUOTE_IN_QUOTED };
+
+struct field {
+    size_t start;
+    size_t len;
+};
+
+struct csv_state {
+    glob_t g;
+    int have_glob;
+    size_t file;                 /* index of the open file */
+    int fd;
+    int gz;
+    int zs_init;
+    z_stream zs;
+    crypto_generichash_state hash;
+    unsigned char *raw;
+    size_t raw_len;
+    int raw_eof;
+    unsigned char *buf;          /* decoded bytes */
+    size_t len, pos;
+    int stream_eof;              /* no more bytes in this file */
+    int at_file_start;           /* a BOM may follow */
+
+    /* tokenizer */
+    enum pstate st;
+    long line;                   /* current physical line, 1-based */
+    long rec_line;
+    char *arena;
+    size_t alen, acap;
+    struct field *fields;
+    size_t nf, fcap;
+    size_t field_bytes;          /* bytes seen in the current field */
+    int field_quoted;
+    enum row_fault fault;
+    long fault_col;
+    int rec_started;
+
+    /* output */
+    char *out;                   /* transcoded copy of the record */
+    size_t ocap;
+    struct cell *cells;
+    size_t ccap;
+
+    /* header */
+    char *hdr;
+    struct cell *hdr_cells;
+    size_t nhdr;
+};
+
+static void
+set_fault(struct csv_state *s, enum row_fault f, long col)
+{
+    if (s->fault == RF_NONE) {
+        s->fault = f;
+        s->fault_col = col;
+    }
+}
+
+static int
+close_file(struct csv_state *s)
+{
+    if (s->zs_init) {
+        inflateEnd(&s->zs);
+        s->zs_init = 0;
+    }
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    return 0;
+}
+
+/* Opens files[i] and primes its stream. */
+static int
+open_file(struct source *src, struct csv_state *s, size_t i, struct diag *d)
+{
+    struct source_file *f = &src->files[i];
+    struct stat sb;
+    ssize_t n;
+
+    s->file = i;
+    s->fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    if (s->fd < 0) {
+        diag_set(d, f->path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+        return CE_IO;
+    }
+    if (fstat(s->fd, &sb) == 0)
+        f->size = (uint64_t)sb.st_size;
+    crypto_generichash_init(&s->hash, NULL, 0, 32);
+    s->raw_len = 0;
+    s->raw_eof = 0;
+    s->len = s->pos = 0;
+    s->stream_eof = 0;
+    s->at_file_start = 1;
+    s->line = 1;
+    s->st = P_FIELD_START;
+    /* gzip is told by its magic bytes, not by the file name */
+    n = read(s->fd, s->raw, CHUNK);
+    if (n < 0) {
+        diag_set(d, f->path, 0, 0, NULL, "read error: %s", strerror(errno));
+        return CE_IO;
+    }
+    s->raw_len = (size_t)n;
+    if (n == 0)
+        s->raw_eof = 1;
+    crypto_generichash_update(&s->hash, s->raw, (size_t)n);
+    s->gz = n >= 2 && s->raw[0] == 0x1f && s->raw[1] == 0x8b;
+    if (s->gz) {
+        memset(&s->zs, 0, sizeof(s->zs));
+        if (inflateInit2(&s->zs, 16 + MAX_WBITS) != Z_OK) {
+            diag_set(d, f->path, 0, 0, NULL, "cannot start gzip");
+            return CE_NOMEM;
+        }
+        s->zs_init = 1;
+        s->zs.next_in = s->raw;
+        s->zs.avail_in = (uInt)n;
+    }
+    return 0;
+}
+
+static int
+read_raw(struct source *src, struct csv_state *s, struct diag *d)
+{
+    ssize_t n = read(s->fd, s->raw, CHUNK);
+
+    if (n < 0) {
+        diag_set(d, src->files[s->file].path, s->line, 0, NULL,
+                 "read error: %s", strerror(errno));
+        return CE_IO;
+    }
+    s->raw_len = (size_t)n;
+    if (n == 0)
+        s->raw_eof = 1;
+    else
+        crypto_generichash_update(&s->hash, s->raw, (size_t)n);
+    return 0;
+}
+
+/* Refills s->buf with decoded bytes; sets stream_eof at the end. */
+static int
+fill(struct source *src, struct csv_state *s, struct diag *d)
+{
+    int rc;
+
+    s->pos = s->len = 0;
+    if (!s->gz) {
+        if (s->raw_len) {
+            memcpy(s->buf, s->raw, s->raw_len);
+            s->len = s->raw_len;
+            s->raw_len = 0;
+        } else if (!s->raw_eof) {
+            if ((rc = read_raw(src, s, d)) < 0)
+                return rc;
+            memcpy(s->buf, s->raw, s->raw_len);
+            s->len = s->raw_len;
+            s->raw_len = 0;
+        }
+        if (!s->len)
+            s->stream_eof = 1;
+        src->bytes_read += s->len;
+        return 0;
+    }
+    while (s->len == 0) {
+        int zr;
+
+        if (s->zs.avail_in == 0) {
+            if (s->raw_eof) {
+                diag_set(d, src->files[s->file].path, s->line, 0, "gzip",
+                         "truncated gzip: the file ends inside compressed "
+                         "data");
+                return CE_IO;
+            }
+            if ((rc = read_raw(src, s, d)) < 0)
+                return rc;
+            s->zs.next_in = s->raw;
+            s->zs.avail_in = (uInt)s->raw_len;
+            if (s->raw_eof) {
+                diag_set(d, src->files[s->file].path, s->line, 0, "gzip",
+                         "truncated gzip: the file ends inside compressed "
+                         "data");
+                return CE_IO;
+            }
+        }
+        s->zs.next_out = s->buf;
+        s->zs.avail_out = CHUNK;
+        zr = inflate(&s->zs, Z_NO_FLUSH);
+        s->len = CHUNK - s->zs.avail_out;
+        if (zr == Z_STREAM_END) {
+            /* concatenated members follow, or the file ends */
+            if (s->zs.avail_in == 0 && !s->raw_eof) {
+                if ((rc = read_raw(src, s, d)) < 0)
+                    return rc;
+                s->zs.next_in = s->raw;
+                s->zs.avail_in = (uInt)s->raw_len;
+            }
+            if (s->zs.avail_in == 0) {
+                if (!s->len)
+                    s->stream_eof = 1;
+                s->gz = 2; /* finished: next fill reports eof */
+                break;
+            }
+            inflateReset(&s->zs);
+        } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            diag_set(d, src->files[s->file].path, s->line, 0, "gzip",
+                     "corrupt gzip data");
+            return CE_IO;
+        }
+    }
+    src->bytes_read += s->len;
+    return 0;
+}
+
+static int
+next_byte_block(struct source *src, struct csv_state *s, struct diag *d)
+{
+    if (s->gz == 2) {
+        s->stream_eof = 1;
+        s->len = s->pos = 0;
+        return 0;
+    }
+    return fill(src, s, d);
+}
+
+static int
+arena_put(struct csv_state *s, char c)
+{
+    if (s->alen == s->acap) {
+        size_t na = s->acap ? s->acap * 2 : 4096;
+        char *p = realloc(s->arena, na);
+
+        if (!p)
+            return -1;
+        s->arena = p;
+        s->acap = na;
+    }
+    s->arena[s->alen++] = c;
+    return 0;
+}
+
+static int
+begin_field(struct source *src, struct csv_state *s)
+{
+    if (s->nf >= src->plan->max_columns) {
+        set_fault(s, RF_TOO_MANY_COLUMNS, (long)s->nf + 1);
+        s->nf++;
+        s->field_bytes = 0;
+        return 0;
+    }
+    if (s->nf == s->fcap) {
+        size_t nc = s->fcap ? s->fcap * 2 : 64;
+        struct field *p = realloc(s->fields, nc * sizeof(*p));
+
+        if (!p)
+            return -1;
+        s->fields = p;
+        s->fcap = nc;
+    }
+    s->fields[s->nf].start = s->alen;
+    s->fields[s->nf].len = 0;
+    s->nf++;
+    s->field_bytes = 0;
+    s->field_quoted = 0;
+    return 0;
+}
+
+/* Appends a byte to the current field, within the limits. */
+static int
+field_byte(struct source *src, struct csv_state *s, unsigned char c)
+{
+    size_t idx = s->nf - 1;
+
+    if (c == 0)
+        set_fault(s, RF_NUL_BYTE, (long)s->nf);
+    if (s->nf > src->plan->max_columns)
+        return 0;
+    if (++s->field_bytes > src->plan->max_field_bytes) {
+        set_fault(s, RF_FIELD_TOO_LONG, (long)s->nf);
+        return 0;
+    }
+    if (arena_put(s, (char)c) < 0)
+        return -1;
+    s->fields[idx].len++;
+    return 0;
+}
+
+/*
+ * Runs the tokenizer until one record is complete. Returns 1 with a record
+ * in fields/arena, 0 at end of all files, < 0 on error.
+ */
+static int
+read_record(struct source *src, struct csv_state *s, struct diag *d)
+{
+    const struct source_plan *p = src->plan;
+    const unsigned char delim = (unsigned char)p->delimiter;
+    const unsigned char quote = (unsigned char)p->quote;
+    int rc;
+
+    s->alen = 0;
+    s->nf = 0;
+    s->fault = RF_NONE;
+    s->fault_col = 0;
+    s->rec_started = 0;
+    s->st = P_FIELD_START;
+    for (;;) {
+        unsigned char c;
+
+        if (s->pos == s->len) {
+            if (!s->stream_eof && (rc = next_byte_block(src, s, d)) < 0)
+                return rc;
+            if (s->at_file_start && s->len >= 3 && s->buf[0] == 0xEF &&
+                s->buf[1] == 0xBB && s->buf[2] == 0xBF)
+                s->pos = 3;
+            s->at_file_start = 0;
+            if (s->pos == s->len && s->stream_eof) {
+                /* end of this file */
+                if (s->st == P_QUOTED) {
+                    set_fault(s, RF_UNTERMINATED_QUOTE, 0);
+                    s->fault = RF_UNTERMINATED_QUOTE;
+                    s->fault_col = (long)s->nf;
+                    s->st = P_FIELD_START;
+                    return 1;
+                }
+                if (s->rec_started)
+                    return 1;
+                return 0;
+            }
+            if (s->pos == s->len)
+                continue;
+        }
+        c = s->buf[s->pos++];
+        if (!s->rec_started) {
+            s->rec_started = 1;
+            s->rec_line = s->line;
+            if ((rc = begin_field(src, s)) < 0)
+                goto nomem;
+        }
+        switch (s->st) {
+        case P_FIELD_START:
+            if (c == quote) {
+                s->st = P_QUOTED;
+                if (s->nf <= p->max_columns)
+                    s->fields[s->nf - 1].len = 0;
+                continue;
+            }
+            s->st = P_UNQUOTED;
+            /* fall through */
+        case P_UNQUOTED:
+            if (c == delim) {
+                if (begin_field(src, s) < 0)
+                    goto nomem;
+                s->st = P_FIELD_START;
+            } else if (c == '\n') {
+                s->line++;
+                s->st = P_FIELD_START;
+                return 1;
+            } else if (c == '\r') {
+                /* CRLF: the CR is dropped */
+            } else if (field_byte(src, s, c) < 0) {
+                goto nomem;
+            }
+            break;
+        case P_QUOTED:
+            if (c == quote) {
+                s->st = P_QUOTE_IN_QUOTED;
+            } else {
+                if (c == '\n')
+                    s->line++;
+                if (field_byte(src, s, c) < 0)
+                    goto nomem;
+            }
+            break;
+        case P_QUOTE_IN_QUOTED:
+            if (c == quote) {
+                if (field_byte(src, s, c) < 0) /* "" is one quote */
+                    goto nomem;
+                s->st = P_QUOTED;
+            } else if (c == delim) {
+                if (begin_field(src, s) < 0)
+                    goto nomem;
+                s->st = P_FIELD_START;
+            } else if (c == '\n') {
+                s->line++;
+                s->st = P_FIELD_START;
+                return 1;
+            } else if (c == '\r') {
+                /* CRLF after a closing quote */
+            } else {
+                /* text after a closing quote is kept, as spreadsheets do */
+                if (field_byte(src, s, c) < 0)
+                    goto nomem;
+                s->st = P_UNQUOTED;
+            }
+            break;
+        }
+    }
+nomem:
+    diag_set(d, src->files[s->file].path, s->line, 0, NULL, "out of memory");
+    return CE_NOMEM;
+}
+
+/* Windows-1252 0x80..0x9F as Unicode (0: undefined). */
+static const unsigned short cp1252[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+static size_t
+utf8_valid_prefix(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned c = p[i];
+        size_t len, k;
+        unsigned cp;
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            len = 3, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            len = 4, cp = c & 0x07;
+        else
+            return i;
+        if (n - i < len)
+            return i;
+        for (k = 1; k < len; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return i;
+        i += len;
+    }
+    return i;
+}
+
+/* Builds s->cells from the record, transcoding when the source needs it. */
+static int
+make_cells(struct source *src, struct csv_state *s, size_t n)
+{
+    size_t i, k, need = 0, o = 0;
+    enum text_encoding enc = src->plan->encoding;
+
+    if (n > s->ccap) {
+        struct cell *c = realloc(s->cells, n * sizeof(*c));
+
+        if (!c)
+            return -1;
+        s->cells = c;
+        s->ccap = n;
+    }
+    if (enc == ENC_UTF8) {
+        for (i = 0; i < n; i++) {
+            const unsigned char *p =
+                (const unsigned char *)s->arena + s->fields[i].start;
+
+            s->cells[i].ptr = (const char *)p;
+            s->cells[i].len = s->fields[i].len;
+            if (utf8_valid_prefix(p, s->fields[i].len) != s->fields[i].len)
+                set_fault(s, RF_BAD_ENCODING, (long)i + 1);
+        }
+        return 0;
+    }
+    for (i = 0; i < n; i++)
+        need += s->fields[i].len * 3;
+    if (need + 1 > s->ocap) {
+        char *p = realloc(s->out, need + 1);
+
+        if (!p)
+            return -1;
+        s->out = p;
+        s->ocap = need + 1;
+    }
+    for (i = 0; i < n; i++) {
+        const unsigned char *p =
+            (const unsigned char *)s->arena + s->fields[i].start;
+        size_t start = o;
+
+        for (k = 0; k < s->fields[i].len; k++) {
+            unsigned cp = p[k];
+
+            if (cp >= 0x80 && cp < 0xA0 && enc == ENC_WINDOWS_1252) {
+                cp = cp1252[cp - 0x80];
+                if (!cp) {
+                    set_fault(s, RF_BAD_ENCODING, (long)i + 1);
+                    cp = 0xFFFD;
+                }
+            }
+            if (cp < 0x80) {
+                s->out[o++] = (char)cp;
+            } else if (cp < 0x800) {
+                s->out[o++] = (char)(0xC0 | (cp >> 6));
+                s->out[o++] = (char)(0x80 | (cp & 0x3F));
+            } else {
+                s->out[o++] = (char)(0xE0 | (cp >> 12));
+                s->out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                s->out[o++] = (char)(0x80 | (cp & 0x3F));
+            }
+        }
+        s->cells[i].ptr = s->out + start;
+        s->cells[i].len = o - start;
+    }
+    return 0;
+}
+
+static void
+trim_cell(struct cell *c)
+{
+    while (c->len && (c->ptr[0] == ' ' || c->ptr[0] == '\t')) {
+        c->ptr++;
+        c->len--;
+    }
+    while (c->len && (c->ptr[c->len - 1] == ' ' || c->ptr[c->len - 1] == '\t'))
+        c->len--;
+}
+
+/* A record that is one empty, unquoted field: a blank line. */
+static int
+blank_record(const struct csv_state *s)
+{
+    return s->nf == 1 && s->fields[0].len == 0 && s->fault == RF_NONE &&
+           s->alen == 0;
+}
+
+/* Reads the header of the current file; for later files, compares it. */
+static int
+read_header(struct source *src, struct csv_state *s, struct diag *d)
+{
+    const char *path = src->files[s->file].path;
+    size_t i, total = 0;
+    int rc;
+
+    do {
+        rc = read_record(src, s, d);
+    } while (rc == 1 && blank_record(s));
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        diag_set(d, path, 1, 0, "header", "empty file: no header row");
+        return CE_DATA;
+    }
+    if (s->fault != RF_NONE) {
+        diag_set(d, path, s->rec_line, s->fault_col, "header",
+                 "malformed header row (%s)", row_fault_name(s->fault));
+        return CE_DATA;
+    }
+    if (make_cells(src, s, s->nf) < 0)
+        return CE_NOMEM;
+    if (s->fault != RF_NONE) {
+        diag_set(d, path, s->rec_line, s->fault_col, "header",
+                 "header row is not valid text in the source's encoding");
+        return CE_DATA;
+    }
+    if (s->hdr) {
+        int same = s->nf == s->nhdr;
+
+        for (i = 0; same && i < s->nf; i++) {
+            struct cell c = s->cells[i];
+
+            trim_cell(&c);
+            same = c.len == s->hdr_cells[i].len &&
+                   !strncasecmp(c.ptr, s->hdr_cells[i].ptr, c.len);
+        }
+        if (!same) {
+            diag_set(d, path, s->rec_line, 0, "header",
+                     "header differs from the first file's (%s)",
+                     src->files[0].path);
+            return CE_DATA;
+        }
+        return 0;
+    }
+    for (i = 0; i < s->nf; i++)
+        total += s->cells[i].len + 1;
+    s->hdr = malloc(total + 1);
+    s->hdr_cells = calloc(s->nf ? s->nf : 1, sizeof(*s->hdr_cells));
+    if (!s->hdr || !s->hdr_cells)
+        return CE_NOMEM;
+    total = 0;
+    for (i = 0; i < s->nf; i++) {
+        struct cell c = s->cells[i];
+
+        trim_cell(&c);
+        memcpy(s->hdr + total, c.ptr, c.len);
+        s->hdr[total + c.len] = '\0';
+        s->hdr_cells[i].ptr = s->hdr + total;
+        s->hdr_cells[i].len = c.len;
+        total += c.len + 1;
+    }
+    s->nhdr = s->nf;
+    src->columns = s->hdr_cells;
+    src->ncolumns = s->nhdr;
+    return 0;
+}
+
+static void
+finish_hash(struct source *src, struct csv_state *s)
+{
+    crypto_generichash_final(&s->hash, src->files[s->file].blake2b, 32);
+    src->files[s->file].hashed = 1;
+}
+
+static void csv_close(struct source *src);
+
+static int
+csv_open(struct source *src, struct diag *d)
+{
+    const struct source_plan *p = src->plan;
+    struct csv_state *s = calloc(1, sizeof(*s));
+    size_t i;
+    int rc;
+
+    if (!s) {
+        diag_set(d, p->name, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
+    s->fd = -1;
+    src->state = s;
+    rc = glob(p->path, GLOB_ERR, NULL, &s->g);
+    if (rc == GLOB_NOMATCH) {
+        diag_set(d, p->name, 0, 0, "path", "no file matches the source's path");
+        return CE_IO;
+    }
+    if (rc != 0) {
+        diag_set(d, p->name, 0, 0, "path", "cannot list the source's path");
+        return CE_IO;
+    }
+    s->have_glob = 1;
+    src->files = calloc(s->g.gl_pathc, sizeof(*src->files));
+    s->raw = malloc(CHUNK);
+    s->buf = malloc(CHUNK);
+    if (!src->files || !s->raw || !s->buf) {
+        diag_set(d, p->name, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
+    for (i = 0; i < s->g.gl_pathc; i++) {
+        src->files[i].path = s->g.gl_pathv[i];
+        src->nfiles++;
+    }
+    if ((rc = open_file(src, s, 0, d)) < 0)
+        return rc;
+    return read_header(src, s, d);
+}
+
+static int
+csv_next(struct source *src, struct raw_row *row, struct diag *d)
+{
+    struct csv_state *s = src->state;
+    int rc;
+
+    for (;;) {
+        rc = read_record(src, s, d);
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            /* this file is done: on to the next, whose header must match */
+            finish_hash(src, s);
+            close_file(s);
+            if (s->file + 1 >= src->nfiles)
+                return 0;
+            if ((rc = open_file(src, s, s->file + 1, d)) < 0)
+                return rc;
+            if ((rc = read_header(src, s, d)) < 0)
+                return rc;
+            continue;
+        }
+        if (blank_record(s))
+            continue;
+        break;
+    }
+    if (make_cells(src, s, s->nf < src->plan->max_columns
+                               ? s->nf
+                               : src->plan->max_columns) < 0) {
+        diag_set(d, src->files[s->file].path, s->rec_line, 0, NULL,
+                 "out of memory");
+        return CE_NOMEM;
+    }
+    if (s->fault == RF_NONE && s->nf != s->nhdr)
+        set_fault(s, RF_RAGGED,
+                  (long)(s->nf < s->nhdr ? s->nf : s->nhdr) + 1);
+    row->cells = s->cells;
+    row->ncells = s->nf < src->plan->max_columns ? s->nf
+                                                 : src->plan->max_columns;
+    row->file = src->files[s->file].path;
+    row->line = s->rec_line;
+    row->fault = s->fault;
+    row->fault_column = s->fault_col;
+    return 1;
+}
+
+static void
+csv_close(struct source *src)
+{
+    struct csv_state *s = src->state;
+
+    if (!s)
+        return;
+    close_file(s);
+    /* file paths point into the glob; they go with it */
+    free(src->files);
+    src->files = NULL;
+    src->nfiles = 0;
+    if (s->have_glob)
+        globfree(&s->g);
+    sodium_memzero(s->arena, s->acap);
+    sodium_memzero(s->out, s->ocap);
+    sodium_memzero(s->buf, s->buf ? CHUNK : 0);
+    sodium_memzero(s->raw, s->raw ? CHUNK : 0);
+    free(s->raw);
+    free(s->buf);
+    free(s->arena);
+    free(s->fields);
+    free(s->out);
+    free(s->cells);
+    free(s->hdr);
+    free(s->hdr_cells);
+    free(s);
+    src->state = NULL;
+    src->columns = NULL;
+    src->ncolumns = 0;
+}
+
+const struct source_ops csv_source_ops = {"csv", csv_open, csv_next,
+                                          csv_close};
