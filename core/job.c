@@ -233,6 +233,7 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
     while ((rc = source_next(&src, &row, d)) > 0) {
         struct kept_record k;
         struct geo_code geo;
+        struct link_anchors anchors;
         size_t kk;
 
         if (job_stop_requested) {
@@ -269,7 +270,7 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
         k.ward = geo.ward;
         k.lsoa = geo.lsoa;
         k.district = geo.district;
-        pseudonymise(&js->ps, &rec, sp, js->hashes, js->present);
+        pseudonymise(&js->ps, &rec, sp, js->hashes, js->present, &anchors);
         record_wipe_identifiers(&rec);
         for (kk = 0; kk < js->plan->linkage.nkeys; kk++)
             if (js->present[kk]) {
@@ -277,8 +278,9 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
                 k.has_rkey = 1;
                 break;
             }
-        rc = linker_add(&js->linker, (const unsigned char(*)[16])js->hashes,
-                        js->present);
+        rc = (int)linker_add(&js->linker,
+                             (const unsigned char(*)[16])js->hashes,
+                             js->present, &anchors);
         if (rc >= 0)
             rc = records_push(&js->recs, &k);
         sodium_memzero(js->hashes, js->plan->linkage.nkeys * 16);

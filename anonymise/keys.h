@@ -1,0 +1,40 @@
+/*
+ * keys.h - the job's secret key and the per-purpose subkeys derived from it.
+ *
+ * A match key is a keyed hash: without the key, hashing every possible NHS
+ * number (about a billion) would reverse a plain hash. The key file is
+ * text, mode 0600, made by `cohort keygen`:
+ *     cohort-key 1
+ *     id 3f9a0c1d5e7b2a64      (names the key in manifests; reveals nothing)
+ *     key <64 hex digits>
+ * Subkeys come from crypto_kdf with the context "cohortmk", one per match
+ * key, so a hash under one key says nothing about another.
+ */
+#ifndef COHORT_KEYS_H
+#define COHORT_KEYS_H
+
+#include <stdint.h>
+
+#include "../core/error.h"
+
+struct cohort_key {
+    unsigned char master[32];
+    char id[17];
+};
+
+/* Writes a new random key to path (O_EXCL, 0600, fsync'd). CE_IO when the
+ * file exists or cannot be written. id receives the key id. */
+int key_generate(const char *path, char id[17], struct diag *d);
+
+/* Reads a key file. CE_CONFIG when missing, malformed, or readable by group
+ * or others. */
+int key_load(struct cohort_key *k, const char *path, struct diag *d);
+
+/* The subkey for one purpose (a match key's number, from 1). */
+void key_subkey(const struct cohort_key *k, uint64_t purpose,
+                unsigned char out[32]);
+
+/* Wipes the key. */
+void key_release(struct cohort_key *k);
+
+#endif

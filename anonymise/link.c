@@ -1,0 +1,212 @@
+#include "link.h"
+
+#include "../core/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct link_entry {
+    unsigned char hash[16];
+    uint32_t record;
+};
+
+int
+linker_init(struct linker *l, size_t nkeys)
+{
+    memset(l, 0, sizeof(*l));
+    l->nkeys = nkeys;
+    l->entries = calloc(nkeys ? nkeys : 1, sizeof(*l->entries));
+    l->nentries = calloc(nkeys ? nkeys : 1, sizeof(size_t));
+    l->entry_alloc = calloc(nkeys ? nkeys : 1, sizeof(size_t));
+    l->stats = calloc(nkeys ? nkeys : 1, sizeof(*l->stats));
+    if (!l->entries || !l->nentries || !l->entry_alloc || !l->stats) {
+        linker_release(l);
+        return CE_NOMEM;
+    }
+    return 0;
+}
+
+long
+linker_add(struct linker *l, const unsigned char (*hashes)[16],
+           const uint8_t *present, const struct link_anchors *a)
+{
+    size_t k;
+
+    if (l->nrecords >= 0xFFFFFFF0u)
+        return CE_NOMEM;
+    if (l->nrecords == l->alloc) {
+        size_t na = l->alloc ? l->alloc * 2 : 65536;
+        struct link_anchors *p = realloc(l->anchors, na * sizeof(*p));
+
+        if (!p)
+            return CE_NOMEM;
+        l->anchors = p;
+        l->alloc = na;
+    }
+    for (k = 0; k < l->nkeys; k++) {
+        struct link_entry *e;
+
+        if (!present[k])
+            continue;
+        if (l->nentries[k] == l->entry_alloc[k]) {
+            size_t na = l->entry_alloc[k] ? l->entry_alloc[k] * 2 : 65536;
+
+            e = realloc(l->entries[k], na * sizeof(*e));
+            if (!e)
+                return CE_NOMEM;
+            l->entries[k] = e;
+            l->entry_alloc[k] = na;
+        }
+        e = &l->entries[k][l->nentries[k]++];
+        memcpy(e->hash, hashes[k], 16);
+        e->record = (uint32_t)l->nrecords;
+    }
+    if (a)
+        l->anchors[l->nrecords] = *a;
+    else
+        memset(&l->anchors[l->nrecords], 0, sizeof(*a));
+    return (long)l->nrecords++;
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+    const struct link_entry *x = a, *y = b;
+    int c = memcmp(x->hash, y->hash, 16);
+
+    if (c)
+        return c;
+    return x->record < y->record ? -1 : x->record > y->record;
+}
+
+static uint32_t
+find(uint32_t *parent, uint32_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+/* Joins the persons of a and b unless their anchors disagree: -1 refused,
+ * 0 already one person, 1 joined. The root keeps both anchors. */
+static int
+unite(struct linker *l, uint32_t a, uint32_t b)
+{
+    uint32_t ra = find(l->parent, a), rb = find(l->parent, b);
+    struct link_anchors *x, *y;
+
+    if (ra == rb)
+        return 0;
+    x = &l->anchors[ra];
+    y = &l->anchors[rb];
+    if ((x->nhs && y->nhs && x->nhs != y->nhs) ||
+        (x->upn && y->upn && x->upn != y->upn))
+        return -1;
+    /* the smaller record index is the root: deterministic */
+    if (rb < ra) {
+        uint32_t t = ra;
+
+        ra = rb;
+        rb = t;
+        x = &l->anchors[ra];
+        y = &l->anchors[rb];
+    }
+    if (!x->nhs)
+        x->nhs = y->nhs;
+    if (!x->upn)
+        x->upn = y->upn;
+    l->parent[rb] = ra;
+    return 1;
+}
+
+int
+linker_run(struct linker *l)
+{
+    size_t k, i, j;
+    uint32_t *root_person;
+
+    /* Per-record anchors become per-root anchors as unions happen, so a
+     * record's own anchors must be kept apart from its root's. The anchors
+     * array is indexed by root; before any union each record is its own. */
+    l->parent = malloc((l->nrecords + 1) * sizeof(uint32_t));
+    l->person = malloc((l->nrecords + 1) * sizeof(uint32_t));
+    root_person = malloc((l->nrecords + 1) * sizeof(uint32_t));
+    if (!l->parent || !l->person || !root_person) {
+        free(root_person);
+        return CE_NOMEM;
+    }
+    for (i = 0; i < l->nrecords; i++)
+        l->parent[i] = (uint32_t)i;
+    for (k = 0; k < l->nkeys; k++) {
+        struct link_entry *e = l->entries[k];
+        size_t n = l->nentries[k];
+
+        l->stats[k].records_with_key = n;
+        qsort(e, n, sizeof(*e), cmp_entry);
+        for (i = 0; i < n; i = j) {
+            for (j = i + 1; j < n && !memcmp(e[j].hash, e[i].hash, 16); j++) {
+                int r = unite(l, e[i].record, e[j].record);
+
+                if (r > 0)
+                    l->stats[k].links++;
+                else if (r < 0)
+                    l->stats[k].conflicts++;
+            }
+        }
+        /* the hashes of this key are no longer needed */
+        free(l->entries[k]);
+        l->entries[k] = NULL;
+        l->nentries[k] = l->entry_alloc[k] = 0;
+    }
+    for (i = 0; i < l->nrecords; i++)
+        root_person[i] = UINT32_MAX;
+    l->npersons = 0;
+    for (i = 0; i < l->nrecords; i++) {
+        uint32_t r = find(l->parent, (uint32_t)i);
+
+        if (root_person[r] == UINT32_MAX)
+            root_person[r] = (uint32_t)l->npersons++;
+        l->person[i] = root_person[r];
+    }
+    free(root_person);
+    return 0;
+}
+
+size_t
+linker_npersons(const struct linker *l)
+{
+    return l->npersons;
+}
+
+uint32_t
+linker_person(const struct linker *l, size_t record)
+{
+    return l->person[record];
+}
+
+void
+linker_key_stats(const struct linker *l, size_t key,
+                 struct linker_key_stats *out)
+{
+    *out = l->stats[key];
+}
+
+void
+linker_release(struct linker *l)
+{
+    size_t k;
+
+    if (l->entries)
+        for (k = 0; k < l->nkeys; k++)
+            free(l->entries[k]);
+    free(l->entries);
+    free(l->nentries);
+    free(l->entry_alloc);
+    free(l->anchors);
+    free(l->parent);
+    free(l->person);
+    free(l->stats);
+    memset(l, 0, sizeof(*l));
+}

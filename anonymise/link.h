@@ -1,0 +1,70 @@
+/*
+ * link.h - deterministic linkage: records that share any match key hash
+ * become one person (union-find), keys applied strictest first, as ONS
+ * links. An over-linkage guard refuses a union that would put two
+ * different NHS numbers (or two different UPNs) in one person: a weak key
+ * such as initial+surname+dob+district never overrules a strong
+ * identifier.
+ *
+ *     struct linker l;
+ *     linker_init(&l, nkeys);
+ *     per record: linker_add(&l, hashes, present, &anchors) -> record index
+ *     linker_run(&l);
+ *     linker_person(&l, i) -> 0 .. linker_npersons(&l)-1, numbered in order
+ *                             of each person's first record
+ *     linker_release(&l);
+ *
+ * Only hashes are held: the linker never sees an identifier.
+ */
+#ifndef COHORT_LINK_H
+#define COHORT_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Keyed hashes of a record's NHS number and UPN, for the guard only. */
+struct link_anchors {
+    uint64_t nhs;   /* 0: none */
+    uint64_t upn;
+};
+
+struct link_entry;
+
+struct linker_key_stats {
+    uint64_t records_with_key;
+    uint64_t links;      /* unions that joined two different persons */
+    uint64_t conflicts;  /* unions refused by the guard */
+};
+
+struct linker {
+    size_t nkeys;
+    size_t nrecords;
+    size_t alloc;
+    struct link_entry **entries;   /* per key: (hash, record) */
+    size_t *nentries;
+    size_t *entry_alloc;
+    struct link_anchors *anchors;  /* per record */
+    uint32_t *parent;
+    uint32_t *person;              /* after linker_run */
+    size_t npersons;
+    struct linker_key_stats *stats;
+};
+
+/* 0 or CE_NOMEM. */
+int linker_init(struct linker *l, size_t nkeys);
+
+/* Adds one record: hashes[k] counts when present[k]. Returns the record's
+ * index (>= 0) or CE_NOMEM. */
+long linker_add(struct linker *l, const unsigned char (*hashes)[16],
+                const uint8_t *present, const struct link_anchors *a);
+
+/* Links every record; 0 or CE_NOMEM. */
+int linker_run(struct linker *l);
+
+size_t linker_npersons(const struct linker *l);
+uint32_t linker_person(const struct linker *l, size_t record);
+void linker_key_stats(const struct linker *l, size_t key,
+                      struct linker_key_stats *out);
+void linker_release(struct linker *l);
+
+#endif

@@ -1,0 +1,389 @@
+#include "pseudonym.h"
+
+#include "../core/calendar.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Common English forename variants; the job's nicknames file adds more. */
+static const char *const builtin_nicknames[][2] = {
+    {"abby", "abigail"}, {"al", "alan"}, {"alex", "alexander"},
+    {"alf", "alfred"}, {"andy", "andrew"}, {"annie", "ann"},
+    {"beth", "elizabeth"}, {"betty", "elizabeth"}, {"bill", "william"},
+    {"billy", "william"}, {"bob", "robert"}, {"bobby", "robert"},
+    {"charlie", "charles"}, {"chris", "christopher"}, {"dan", "daniel"},
+    {"danny", "daniel"}, {"dave", "david"}, {"debbie", "deborah"},
+    {"dick", "richard"}, {"ed", "edward"}, {"eddie", "edward"},
+    {"ellie", "eleanor"}, {"fred", "frederick"}, {"freddie", "frederick"},
+    {"gerry", "gerald"}, {"harry", "henry"}, {"jack", "john"},
+    {"jim", "james"}, {"jimmy", "james"}, {"jenny", "jennifer"},
+    {"jess", "jessica"}, {"joe", "joseph"}, {"johnny", "john"},
+    {"kate", "katherine"}, {"katie", "katherine"}, {"kathy", "katherine"},
+    {"ken", "kenneth"}, {"larry", "lawrence"}, {"liz", "elizabeth"},
+    {"lizzie", "elizabeth"}, {"maggie", "margaret"}, {"matt", "matthew"},
+    {"meg", "margaret"}, {"mick", "michael"}, {"mike", "michael"},
+    {"nick", "nicholas"}, {"pat", "patricia"}, {"peggy", "margaret"},
+    {"pete", "peter"}, {"rob", "robert"}, {"ron", "ronald"},
+    {"sam", "samuel"}, {"sandy", "alexandra"}, {"steve", "stephen"},
+    {"sue", "susan"}, {"susie", "susan"}, {"ted", "edward"},
+    {"tom", "thomas"}, {"tommy", "thomas"}, {"tony", "anthony"},
+    {"vicky", "victoria"}, {"will", "william"},
+};
+
+static int
+cmp_nick(const void *a, const void *b)
+{
+    const struct nickname *x = a, *y = b;
+
+    return strcmp(x->name, y->name);
+}
+
+static int
+add_nick(struct pseudonymiser *ps, size_t *alloc, const char *name,
+         const char *root)
+{
+    if (ps->nnicknames == *alloc) {
+        size_t na = *alloc ? *alloc * 2 : 128;
+        struct nickname *p = realloc(ps->nicknames, na * sizeof(*p));
+
+        if (!p)
+            return CE_NOMEM;
+        ps->nicknames = p;
+        *alloc = na;
+    }
+    ps->nicknames[ps->nnicknames].name = strdup(name);
+    ps->nicknames[ps->nnicknames].root = strdup(root);
+    if (!ps->nicknames[ps->nnicknames].name ||
+        !ps->nicknames[ps->nnicknames].root) {
+        free(ps->nicknames[ps->nnicknames].name);
+        free(ps->nicknames[ps->nnicknames].root);
+        return CE_NOMEM;
+    }
+    ps->nnicknames++;
+    return 0;
+}
+
+static void
+lower_trim(char *s)
+{
+    char *p = s, *w = s;
+
+    while (*p == ' ')
+        p++;
+    for (; *p && *p != '\r' && *p != '\n'; p++)
+        *w++ = (char)tolower((unsigned char)*p);
+    while (w > s && w[-1] == ' ')
+        w--;
+    *w = '\0';
+}
+
+static int
+load_nicknames(struct pseudonymiser *ps, const char *path, struct diag *d)
+{
+    size_t alloc = 0, i;
+    int rc;
+
+    for (i = 0; i < sizeof(builtin_nicknames) / sizeof(builtin_nicknames[0]);
+         i++)
+        if ((rc = add_nick(ps, &alloc, builtin_nicknames[i][0],
+                           builtin_nicknames[i][1])) < 0)
+            goto nomem;
+    if (path) {
+        FILE *f = fopen(path, "r");
+        char *line = NULL;
+        size_t la = 0;
+        long lineno = 0;
+
+        if (!f) {
+            diag_set(d, path, 0, 0, "nicknames",
+                     "cannot read the nickname table: %s", strerror(errno));
+            return CE_CONFIG;
+        }
+        while (getline(&line, &la, f) >= 0) {
+            char *comma = strchr(line, ',');
+
+            if (++lineno == 1)
+                continue; /* header: name,root */
+            if (!comma) {
+                if (line[0] == '\n' || line[0] == '\r' || !line[0])
+                    continue;
+                free(line);
+                fclose(f);
+                diag_set(d, path, lineno, 0, "nicknames",
+                         "expected name,root");
+                return CE_CONFIG;
+            }
+            *comma = '\0';
+            lower_trim(line);
+            lower_trim(comma + 1);
+            if (!line[0] || !comma[1])
+                continue;
+            if ((rc = add_nick(ps, &alloc, line, comma + 1)) < 0) {
+                free(line);
+                fclose(f);
+                goto nomem;
+            }
+        }
+        free(line);
+        fclose(f);
+    }
+    qsort(ps->nicknames, ps->nnicknames, sizeof(*ps->nicknames), cmp_nick);
+    return 0;
+nomem:
+    diag_set(d, path, 0, 0, NULL, "out of memory");
+    return CE_NOMEM;
+}
+
+int
+pseudonymiser_init(struct pseudonymiser *ps, const struct job_plan *plan,
+                   const struct cohort_key *k, struct diag *d)
+{
+    size_t i;
+    unsigned char sub[32];
+    int rc;
+
+    memset(ps, 0, sizeof(*ps));
+    ps->plan = plan;
+    ps->states = sodium_malloc((plan->linkage.nkeys + 1) *
+                               sizeof(crypto_generichash_state));
+    if (!ps->states) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
+    for (i = 0; i < plan->linkage.nkeys; i++) {
+        key_subkey(k, i + 1, sub);
+        crypto_generichash_init(&ps->states[i], sub, sizeof(sub), 16);
+    }
+    key_subkey(k, 1000, sub);
+    crypto_generichash_init(&ps->anchor_state, sub, sizeof(sub), 8);
+    sodium_memzero(sub, sizeof(sub));
+    if ((rc = load_nicknames(ps, plan->nicknames, d)) < 0) {
+        pseudonymiser_release(ps);
+        return rc;
+    }
+    return 0;
+}
+
+int
+soundex(const char *name, char out[5])
+{
+    /* a b c d e f g h i j k l m n o p q r s t u v w x y z */
+    static const char codes[26] = {'0', '1', '2', '3', '0', '1', '2', 'h',
+                                   '0', '2', '2', '4', '5', '5', '0', '1',
+                                   '2', '6', '2', '3', '0', '1', 'h', '2',
+                                   '0', '2'};
+    size_t o = 0;
+    char last = 0;
+
+    for (; *name; name++) {
+        int c = tolower((unsigned char)*name);
+        char code;
+
+        if (c < 'a' || c > 'z')
+            continue;
+        code = codes[c - 'a'];
+        if (o == 0) {
+            out[o++] = (char)toupper(c);
+            last = code;
+            continue;
+        }
+        if (code == 'h')
+            continue; /* h and w do not separate equal codes */
+        if (code != '0' && code != last)
+            out[o++] = code;
+        last = code;
+        if (o == 4)
+            break;
+    }
+    if (!o)
+        return -1;
+    while (o < 4)
+        out[o++] = '0';
+    out[4] = '\0';
+    return 0;
+}
+
+void
+forename_root(const struct pseudonymiser *ps, const char *forename, char *out,
+              size_t outsz)
+{
+    size_t n = strcspn(forename, " ");
+    struct nickname key, *hit;
+    char word[NAME_MAX_BYTES];
+
+    if (n >= sizeof(word))
+        n = sizeof(word) - 1;
+    memcpy(word, forename, n);
+    word[n] = '\0';
+    key.name = word;
+    hit = ps->nnicknames ? bsearch(&key, ps->nicknames, ps->nnicknames,
+                                   sizeof(*ps->nicknames), cmp_nick)
+                         : NULL;
+    snprintf(out, outsz, "%s", hit ? hit->root : word);
+    sodium_memzero(word, sizeof(word));
+}
+
+/* The text of one component, or 0 when the record lacks it. */
+static size_t
+component(const struct pseudonymiser *ps, const struct record *r,
+          const struct source_plan *sp, int kc, char *buf, size_t n)
+{
+    int y, m, d;
+    const char *sp_ch;
+
+    buf[0] = '\0';
+    switch (kc) {
+    case CF_NHS_NUMBER:
+        return (size_t)snprintf(buf, n, "%s", r->nhs_number);
+    case CF_UPN:
+        return (size_t)snprintf(buf, n, "%s", r->upn);
+    case CF_ULN:
+        return (size_t)snprintf(buf, n, "%s", r->uln);
+    case CF_NI_NUMBER:
+        return (size_t)snprintf(buf, n, "%s", r->ni_number);
+    case CF_LOCAL_ID:
+        if (!r->local_id[0])
+            return 0;
+        return (size_t)snprintf(buf, n, "%s\x1e%s",
+                                sp->id_scope ? sp->id_scope : sp->name,
+                                r->local_id);
+    case CF_FORENAME:
+        return (size_t)snprintf(buf, n, "%s", r->forename);
+    case CF_SURNAME:
+        return (size_t)snprintf(buf, n, "%s", r->surname);
+    case CF_POSTCODE:
+        return (size_t)snprintf(buf, n, "%s", r->postcode);
+    case CF_UPRN:
+        return (size_t)snprintf(buf, n, "%s", r->uprn);
+    case CF_DOB:
+        if (r->dob == DAY_NONE)
+            return 0;
+        format_iso_date(r->dob, buf);
+        return 10;
+    case CF_SEX:
+        if (r->sex == SEX_U)
+            return 0;
+        return (size_t)snprintf(buf, n, "%s", sex_name((enum sex_code)r->sex));
+    case KC_INITIAL:
+        if (!r->forename[0])
+            return 0;
+        buf[0] = r->forename[0];
+        buf[1] = '\0';
+        return 1;
+    case KC_SECTOR:
+    case KC_DISTRICT:
+        if (!r->postcode[0] || !(sp_ch = strchr(r->postcode, ' ')))
+            return 0;
+        return (size_t)snprintf(buf, n, "%.*s",
+                                (int)(sp_ch - r->postcode) +
+                                    (kc == KC_SECTOR ? 2 : 0),
+                                r->postcode);
+    case KC_DOB_YEAR:
+        if (r->dob == DAY_NONE)
+            return 0;
+        civil_from_days(r->dob, &y, &m, &d);
+        return (size_t)snprintf(buf, n, "%04d", y);
+    case KC_DOB_UNORDERED:
+        if (r->dob == DAY_NONE)
+            return 0;
+        civil_from_days(r->dob, &y, &m, &d);
+        return (size_t)snprintf(buf, n, "%04d-%02d-%02d", y, m < d ? m : d,
+                                m < d ? d : m);
+    case KC_FORENAME_ROOT:
+        if (!r->forename[0])
+            return 0;
+        forename_root(ps, r->forename, buf, n);
+        return strlen(buf);
+    case KC_SURNAME_PHONETIC:
+        if (!r->surname[0] || soundex(r->surname, buf) < 0)
+            return 0;
+        return 4;
+    default:
+        return 0;
+    }
+}
+
+static uint64_t
+anchor(const struct pseudonymiser *ps, char tag, const char *value)
+{
+    crypto_generichash_state st = ps->anchor_state;
+    unsigned char h[8];
+    uint64_t v;
+
+    crypto_generichash_update(&st, (const unsigned char *)&tag, 1);
+    crypto_generichash_update(&st, (const unsigned char *)value,
+                              strlen(value));
+    crypto_generichash_final(&st, h, sizeof(h));
+    memcpy(&v, h, sizeof(v));
+    sodium_memzero(&st, sizeof(st));
+    return v ? v : 1;
+}
+
+void
+pseudonymise(const struct pseudonymiser *ps, const struct record *rec,
+             const struct source_plan *sp, unsigned char (*out)[16],
+             uint8_t *present, struct link_anchors *a)
+{
+    const struct linkage_plan *lp = &ps->plan->linkage;
+    unsigned char buf[1024];
+    char part[256];
+    size_t k, c;
+
+    for (k = 0; k < lp->nkeys; k++) {
+        const struct match_key_plan *mk = &lp->keys[k];
+        size_t len = 0;
+        crypto_generichash_state st;
+
+        present[k] = 1;
+        for (c = 0; c < mk->ncomponents; c++) {
+            size_t n = component(ps, rec, sp, mk->components[c], part,
+                                 sizeof(part));
+
+            if (n == 0 || n >= sizeof(part) || len + n + 2 > sizeof(buf)) {
+                present[k] = 0;
+                break;
+            }
+            /* component id, value, separator: "ab"+"c" != "a"+"bc" */
+            buf[len++] = mk->components[c];
+            memcpy(buf + len, part, n);
+            len += n;
+            buf[len++] = 0x1f;
+        }
+        if (!present[k]) {
+            memset(out[k], 0, 16);
+            continue;
+        }
+        st = ps->states[k];
+        crypto_generichash_update(&st, buf, len);
+        crypto_generichash_final(&st, out[k], 16);
+        sodium_memzero(&st, sizeof(st));
+    }
+    if (a) {
+        a->nhs = rec->nhs_number[0] ? anchor(ps, 'n', rec->nhs_number) : 0;
+        a->upn = rec->upn[0] ? anchor(ps, 'u', rec->upn) : 0;
+    }
+    sodium_memzero(buf, sizeof(buf));
+    sodium_memzero(part, sizeof(part));
+}
+
+void
+pseudonymiser_release(struct pseudonymiser *ps)
+{
+    size_t i;
+
+    if (ps->states)
+        sodium_free(ps->states);
+    for (i = 0; i < ps->nnicknames; i++) {
+        free(ps->nicknames[i].name);
+        free(ps->nicknames[i].root);
+    }
+    free(ps->nicknames);
+    sodium_memzero(&ps->anchor_state, sizeof(ps->anchor_state));
+    memset(ps, 0, sizeof(ps->plan));
+    ps->states = NULL;
+    ps->nicknames = NULL;
+    ps->nnicknames = 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * cmd_keygen.c - `cohort keygen FILE`: a new random key, mode 0600. It never
+ * overwrites: losing the old key would unlink every earlier run's
+ * pseudonyms from the next.
+ */
+#include "commands.h"
+#include "log.h"
+#include "options.h"
+
+#include "../anonymise/keys.h"
+
+#include <stdio.h>
+
+static const char usage[] = "usage: cohort keygen FILE\n";
+
+static const struct option_spec specs[] = {
+    {"help", 'h', OPT_FLAG, NULL, "show this help"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+int
+cmd_keygen(int argc, char **argv)
+{
+    const char *vals[1] = {0}, *pos[1];
+    struct diag d;
+    char id[17];
+    int n, rc;
+
+    diag_clear(&d);
+    n = options_parse(argc, argv, specs, vals, pos, 1, &d);
+    if (n < 0)
+        return usage_error(usage, d.msg);
+    if (vals[0]) {
+        fputs(usage, stdout);
+        options_print_help(stdout, specs);
+        return finish_stdout(0);
+    }
+    if (n != 1)
+        return usage_error(usage, "keygen needs one file name");
+    if ((rc = key_generate(pos[0], id, &d)) < 0) {
+        log_diag(&d);
+        return cohort_exit_code(rc);
+    }
+    printf("key written to %s (id %s)\n", pos[0], id);
+    return finish_stdout(0);
+}

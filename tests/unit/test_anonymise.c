@@ -1,0 +1,211 @@
+/* Unit tests for anonymise/keys, pseudonym and link. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../anonymise/keys.h"
+#include "../../anonymise/link.h"
+#include "../../anonymise/pseudonym.h"
+#include "../../core/calendar.h"
+
+static void
+test_keys(void **state)
+{
+    char dir[] = "/tmp/cohort-keys-XXXXXX", path[64], id[17], id2[17];
+    struct cohort_key k;
+    struct diag d;
+    struct stat sb;
+    unsigned char a[32], b[32];
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/job.key", dir);
+    assert_int_equal(key_generate(path, id, &d), 0);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    assert_int_equal(key_generate(path, id2, &d), CE_IO); /* never overwrites */
+    assert_non_null(strstr(d.msg, "already exists"));
+    assert_int_equal(key_load(&k, path, &d), 0);
+    assert_string_equal(k.id, id);
+    key_subkey(&k, 1, a);
+    key_subkey(&k, 2, b);
+    assert_true(memcmp(a, b, 32) != 0);
+    key_release(&k);
+    chmod(path, 0644);
+    assert_int_equal(key_load(&k, path, &d), CE_CONFIG);
+    assert_non_null(strstr(d.msg, "readable by others"));
+    unlink(path);
+    assert_int_equal(key_load(&k, path, &d), CE_CONFIG);
+    rmdir(dir);
+}
+
+static void
+test_soundex(void **state)
+{
+    static const char *const t[][2] = {
+        {"robert", "R163"}, {"rupert", "R163"}, {"ashcraft", "A261"},
+        {"tymczak", "T522"}, {"pfister", "P236"}, {"honeyman", "H555"},
+        {"lee", "L000"}, {"o brien", "O165"},
+    };
+    char out[5];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        assert_int_equal(soundex(t[i][0], out), 0);
+        assert_string_equal(out, t[i][1]);
+    }
+    assert_int_equal(soundex("123", out), -1);
+}
+
+/* A plan with the given keys, loaded through a tiny in-memory setup. */
+static struct match_key_plan keys[3];
+static struct job_plan plan;
+static struct cohort_key key;
+
+static void
+setup_plan(void)
+{
+    static uint8_t k0[] = {CF_NHS_NUMBER};
+    static uint8_t k1[] = {CF_FORENAME, CF_SURNAME, CF_DOB};
+    static uint8_t k2[] = {KC_FORENAME_ROOT, KC_SURNAME_PHONETIC,
+                           KC_DOB_UNORDERED, KC_DISTRICT};
+
+    memset(&plan, 0, sizeof(plan));
+    memset(keys, 0, sizeof(keys));
+    keys[0].ncomponents = 1;
+    memcpy(keys[0].components, k0, sizeof(k0));
+    keys[1].ncomponents = 3;
+    memcpy(keys[1].components, k1, sizeof(k1));
+    keys[2].ncomponents = 4;
+    memcpy(keys[2].components, k2, sizeof(k2));
+    plan.linkage.keys = keys;
+    plan.linkage.nkeys = 3;
+    memset(&key, 7, sizeof(key));
+}
+
+static void
+make_record(struct record *r, const char *nhs, const char *fn, const char *sn,
+            int y, int m, int d, const char *pc)
+{
+    record_clear(r);
+    snprintf(r->nhs_number, sizeof(r->nhs_number), "%s", nhs);
+    snprintf(r->forename, sizeof(r->forename), "%s", fn);
+    snprintf(r->surname, sizeof(r->surname), "%s", sn);
+    snprintf(r->postcode, sizeof(r->postcode), "%s", pc);
+    r->dob = y ? days_from_civil(y, m, d) : DAY_NONE;
+}
+
+static void
+test_pseudonym(void **state)
+{
+    struct pseudonymiser ps;
+    struct source_plan sp;
+    struct record a, b;
+    unsigned char ha[3][16], hb[3][16];
+    uint8_t pa[3], pb[3];
+    struct link_anchors an, bn;
+    struct diag d;
+    char root[32];
+
+    (void)state;
+    setup_plan();
+    memset(&sp, 0, sizeof(sp));
+    sp.name = "s";
+    assert_int_equal(pseudonymiser_init(&ps, &plan, &key, &d), 0);
+    forename_root(&ps, "bill smith", root, sizeof(root));
+    assert_string_equal(root, "william");
+    forename_root(&ps, "zoe", root, sizeof(root));
+    assert_string_equal(root, "zoe");
+
+    make_record(&a, "9434765919", "william", "smith", 2010, 3, 4, "LS20 8AB");
+    make_record(&b, "", "bill", "smyth", 2010, 4, 3, "LS20 9ZZ");
+    pseudonymise(&ps, &a, &sp, ha, pa, &an);
+    pseudonymise(&ps, &b, &sp, hb, pb, &bn);
+    assert_int_equal(pa[0], 1);
+    assert_int_equal(pb[0], 0);           /* no NHS number: no key */
+    assert_int_equal(pa[1], 1);
+    assert_true(memcmp(ha[1], hb[1], 16) != 0);   /* names differ */
+    assert_int_equal(memcmp(ha[2], hb[2], 16), 0); /* root+soundex+swap+district */
+    assert_true(an.nhs != 0);
+    assert_int_equal(bn.nhs, 0);
+    /* the same record always gives the same hashes; keys differ per key */
+    pseudonymise(&ps, &a, &sp, hb, pb, &bn);
+    assert_int_equal(memcmp(ha, hb, sizeof(ha)), 0);
+    /* a missing component means no key */
+    make_record(&b, "", "william", "smith", 0, 0, 0, "");
+    pseudonymise(&ps, &b, &sp, hb, pb, NULL);
+    assert_int_equal(pb[1], 0);
+    assert_int_equal(pb[2], 0);
+    pseudonymiser_release(&ps);
+}
+
+static void
+add(struct linker *l, int k0, int k1, int k2, uint64_t nhs)
+{
+    unsigned char h[3][16];
+    uint8_t p[3] = {k0 != 0, k1 != 0, k2 != 0};
+    struct link_anchors a = {nhs, 0};
+
+    memset(h, 0, sizeof(h));
+    h[0][0] = (unsigned char)k0;
+    h[1][0] = (unsigned char)k1;
+    h[2][0] = (unsigned char)k2;
+    assert_true(linker_add(l, (const unsigned char(*)[16])h, p, &a) >= 0);
+}
+
+static void
+test_link(void **state)
+{
+    struct linker l;
+    struct linker_key_stats st;
+
+    (void)state;
+    assert_int_equal(linker_init(&l, 3), 0);
+    add(&l, 1, 0, 0, 11);   /* r0 */
+    add(&l, 1, 5, 0, 11);   /* r1: same NHS as r0, name key 5 */
+    add(&l, 0, 5, 9, 0);    /* r2: joins r1 by name, no NHS */
+    add(&l, 0, 0, 9, 0);    /* r3: joins r2 by the weak key */
+    add(&l, 2, 0, 9, 22);   /* r4: weak key 9 but a different NHS: refused */
+    add(&l, 0, 0, 0, 0);    /* r5: no key at all, alone */
+    assert_int_equal(linker_run(&l), 0);
+    assert_int_equal(linker_npersons(&l), 3);
+    assert_int_equal(linker_person(&l, 0), 0);
+    assert_int_equal(linker_person(&l, 1), 0);
+    assert_int_equal(linker_person(&l, 2), 0);
+    assert_int_equal(linker_person(&l, 3), 0);
+    assert_int_equal(linker_person(&l, 4), 1);
+    assert_int_equal(linker_person(&l, 5), 2);
+    linker_key_stats(&l, 0, &st);
+    assert_int_equal(st.records_with_key, 3);
+    assert_int_equal(st.links, 1);
+    linker_key_stats(&l, 2, &st);
+    assert_int_equal(st.records_with_key, 3);
+    assert_int_equal(st.links, 1);
+    assert_int_equal(st.conflicts, 1);
+    linker_release(&l);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_soundex),
+        cmocka_unit_test(test_pseudonym),
+        cmocka_unit_test(test_link),
+    };
+
+    if (sodium_init() < 0)
+        return 1;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
