@@ -139,9 +139,10 @@ make_run_id(struct run_summary *sum)
     sum->started = (int64_t)ts.tv_sec;
     gmtime_r(&ts.tv_sec, &tm);
     snprintf(sum->run_id, sizeof(sum->run_id),
-             "%04d%02d%02dT%02d%02d%02d.%03ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             ts.tv_nsec / 1000000);
+             "%04u%02u%02uT%02u%02u%02u.%03uZ", (unsigned)tm.tm_year + 1900,
+             (unsigned)tm.tm_mon % 12 + 1, (unsigned)tm.tm_mday % 32,
+             (unsigned)tm.tm_hour % 24, (unsigned)tm.tm_min % 60,
+             (unsigned)tm.tm_sec % 62, (unsigned)(ts.tv_nsec / 1000000) % 1000);
 }
 
 /* Copies the quarantine's counts into the run summary (names only). */

@@ -1,0 +1,402 @@
+#include "disclosure.h"
+
+#include <glpk.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The additive relations of a table, the same in every period: members[0]
+ * is the total (coefficient +1), the rest its parts (coefficient -1). */
+struct relations {
+    size_t n;
+    size_t *first;     /* n + 1 */
+    size_t *members;
+};
+
+static void
+relations_release(struct relations *r)
+{
+    free(r->first);
+    free(r->members);
+    memset(r, 0, sizeof(*r));
+}
+
+static int
+relations_build(const struct count_table *t, struct relations *r)
+{
+    size_t nrel = 0, nmem = 0, j, v, i, k = 0, q;
+    size_t total = t->ncells_per_period - 1;
+    const struct table_cell *c = t->cells; /* coordinates of period 0 */
+    size_t off[TABLE_MAX_DIMS];
+
+    memset(r, 0, sizeof(*r));
+    if (t->nby == 0)
+        return 0;
+    if (t->nby == 1) {
+        nrel = 1;
+        nmem = 1 + t->ninterior;
+    } else {
+        for (j = 0; j < t->nby; j++) {
+            nrel += t->dim_n[j] + 1;
+            nmem += t->dim_n[j] + t->ninterior + 1 + t->dim_n[j];
+        }
+    }
+    r->first = malloc((nrel + 1) * sizeof(size_t));
+    r->members = malloc((nmem + 1) * sizeof(size_t));
+    if (!r->first || !r->members) {
+        relations_release(r);
+        return CE_NOMEM;
+    }
+    if (t->nby == 1) {
+        r->first[0] = 0;
+        r->members[k++] = total;
+        for (i = 0; i < t->ninterior; i++)
+            r->members[k++] = i;
+        r->n = 1;
+        r->first[1] = k;
+        return 0;
+    }
+    off[0] = t->ninterior;
+    for (j = 1; j < t->nby; j++)
+        off[j] = off[j - 1] + t->dim_n[j - 1];
+    for (j = 0; j < t->nby; j++) {
+        for (v = 0; v < t->dim_n[j]; v++) {
+            r->first[r->n++] = k;
+            r->members[k++] = off[j] + v;
+            for (i = 0; i < t->ninterior; i++)
+                if (c[i].coord[j] == v)
+                    r->members[k++] = i;
+        }
+        r->first[r->n++] = k;
+        r->members[k++] = total;
+        for (q = 0; q < t->dim_n[j]; q++)
+            r->members[k++] = off[j] + q;
+    }
+    r->first[r->n] = k;
+    return 0;
+}
+
+static int
+is_suppressed(const struct table_cell *c)
+{
+    return c->status == CELL_SUPPRESSED || c->status == CELL_SECONDARY;
+}
+
+/* The best further cell to suppress in relation ri: the smallest non-zero
+ * count among the parts, else among all members; lowest index on ties.
+ * Returns the cell index or (size_t)-1. */
+static size_t
+pick(const struct relations *r, size_t ri, const struct table_cell *c)
+{
+    size_t best = (size_t)-1, m;
+    int pass;
+
+    for (pass = 0; pass < 3 && best == (size_t)-1; pass++)
+        for (m = r->first[ri] + (pass < 2 ? 1 : 0); m < r->first[ri + 1];
+             m++) {
+            const struct table_cell *x = &c[r->members[m]];
+
+            if (is_suppressed(x) || (pass == 0 && x->count == 0))
+                continue;
+            if (best == (size_t)-1 || x->count < c[best].count)
+                best = r->members[m];
+        }
+    return best;
+}
+
+/* Closes every relation left with exactly one suppressed member. */
+static uint64_t
+close_relations(const struct relations *r, struct table_cell *c)
+{
+    uint64_t added = 0;
+    int changed = 1;
+    size_t ri, m;
+
+    while (changed) {
+        changed = 0;
+        for (ri = 0; ri < r->n; ri++) {
+            size_t ns = 0, cand;
+
+            for (m = r->first[ri]; m < r->first[ri + 1]; m++)
+                ns += is_suppressed(&c[r->members[m]]);
+            if (ns != 1)
+                continue;
+            cand = pick(r, ri, c);
+            if (cand == (size_t)-1)
+                continue;
+            c[cand].status = CELL_SECONDARY;
+            added++;
+            changed = 1;
+        }
+    }
+    return added;
+}
+
+/* The attacker's LP over one period's suppressed cells. */
+struct attack {
+    glp_prob *lp;
+    int *col_of;     /* cell -> column (1-based), 0 when published */
+    size_t ncells;
+};
+
+static void
+attack_release(struct attack *a)
+{
+    if (a->lp)
+        glp_delete_prob(a->lp);
+    free(a->col_of);
+    memset(a, 0, sizeof(*a));
+}
+
+static int
+attack_build(const struct count_table *t, const struct relations *r,
+             const struct table_cell *c, struct attack *a)
+{
+    size_t i, ri, m, nnz = 0, k = 0;
+    int ncols = 0, nrows = 0, *ia = NULL, *ja = NULL;
+    double *ar = NULL;
+
+    memset(a, 0, sizeof(*a));
+    a->ncells = t->ncells_per_period;
+    a->col_of = calloc(a->ncells, sizeof(int));
+    if (!a->col_of)
+        return CE_NOMEM;
+    for (i = 0; i < a->ncells; i++)
+        if (is_suppressed(&c[i]))
+            a->col_of[i] = ++ncols;
+    for (ri = 0; ri < r->n; ri++)
+        nnz += r->first[ri + 1] - r->first[ri];
+    ia = malloc((nnz + 1) * sizeof(int));
+    ja = malloc((nnz + 1) * sizeof(int));
+    ar = malloc((nnz + 1) * sizeof(double));
+    a->lp = glp_create_prob();
+    if (!ia || !ja || !ar || !a->lp) {
+        free(ia);
+        free(ja);
+        free(ar);
+        attack_release(a);
+        return CE_NOMEM;
+    }
+    glp_add_cols(a->lp, ncols > 0 ? ncols : 1);
+    for (i = 1; i <= (size_t)(ncols > 0 ? ncols : 1); i++)
+        glp_set_col_bnds(a->lp, (int)i, GLP_LO, 0.0, 0.0);
+    for (ri = 0; ri < r->n; ri++) {
+        double rhs = 0;
+        int any = 0;
+
+        for (m = r->first[ri]; m < r->first[ri + 1]; m++)
+            any |= a->col_of[r->members[m]] != 0;
+        if (!any)
+            continue;
+        nrows++;
+        glp_add_rows(a->lp, 1);
+        for (m = r->first[ri]; m < r->first[ri + 1]; m++) {
+            size_t cell = r->members[m];
+            double coef = m == r->first[ri] ? 1.0 : -1.0;
+
+            if (a->col_of[cell]) {
+                k++;
+                ia[k] = nrows;
+                ja[k] = a->col_of[cell];
+                ar[k] = coef;
+            } else {
+                rhs -= coef * (double)c[cell].count;
+            }
+        }
+        glp_set_row_bnds(a->lp, nrows, GLP_FX, rhs, rhs);
+    }
+    glp_load_matrix(a->lp, (int)k, ia, ja, ar);
+    free(ia);
+    free(ja);
+    free(ar);
+    return 0;
+}
+
+/* min (dir GLP_MIN) or max of one cell; -1 for an unbounded max. */
+static int
+attack_solve(struct attack *a, size_t cell, int dir, double *out)
+{
+    glp_smcp parm;
+    int col = a->col_of[cell], i, ncols = glp_get_num_cols(a->lp), st;
+
+    for (i = 1; i <= ncols; i++)
+        glp_set_obj_coef(a->lp, i, i == col ? 1.0 : 0.0);
+    glp_set_obj_dir(a->lp, dir);
+    glp_init_smcp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.presolve = GLP_OFF;
+    if (glp_get_num_rows(a->lp) == 0) {
+        *out = dir == GLP_MIN ? 0.0 : -1.0;
+        return 0;
+    }
+    if (glp_simplex(a->lp, &parm) != 0) {
+        glp_adv_basis(a->lp, 0);
+        if (glp_simplex(a->lp, &parm) != 0)
+            return CE_INTERNAL;
+    }
+    st = glp_get_status(a->lp);
+    if (st == GLP_UNBND) {
+        *out = -1.0;
+        return 0;
+    }
+    if (st != GLP_OPT)
+        return CE_INTERNAL;
+    *out = glp_get_obj_val(a->lp);
+    return 0;
+}
+
+int
+disclosure_attack(const struct count_table *t, int period, size_t cell,
+                  double *lo, double *hi)
+{
+    struct relations r;
+    struct attack a;
+    int rc;
+
+    if ((rc = relations_build(t, &r)) < 0)
+        return rc;
+    rc = attack_build(t, &r, t->cells + (size_t)period * t->ncells_per_period,
+                      &a);
+    if (rc == 0 && !a.col_of[cell]) {
+        *lo = *hi = (double)t->cells[(size_t)period * t->ncells_per_period +
+                                     cell].count;
+    } else if (rc == 0) {
+        rc = attack_solve(&a, cell, GLP_MIN, lo);
+        if (rc == 0)
+            rc = attack_solve(&a, cell, GLP_MAX, hi);
+    }
+    attack_release(&a);
+    relations_release(&r);
+    return rc;
+}
+
+/* Audits one period; suppresses more until every primary cell's range is
+ * at least protection_level wide. */
+static int
+audit_period(const struct count_table *t, const struct relations *r,
+             struct table_cell *c, int level, uint64_t *added)
+{
+    size_t i, ri, m, rounds;
+
+    for (rounds = 0; rounds < t->ncells_per_period; rounds++) {
+        struct attack a;
+        size_t weak = (size_t)-1;
+        int rc;
+
+        if ((rc = attack_build(t, r, c, &a)) < 0)
+            return rc;
+        for (i = 0; i < t->ncells_per_period && weak == (size_t)-1; i++) {
+            double lo, hi;
+
+            if (c[i].status != CELL_SUPPRESSED)
+                continue;
+            if ((rc = attack_solve(&a, i, GLP_MIN, &lo)) < 0 ||
+                (rc = attack_solve(&a, i, GLP_MAX, &hi)) < 0) {
+                attack_release(&a);
+                return rc;
+            }
+            if (hi >= 0 && hi - lo < (double)level - 1e-6)
+                weak = i;
+        }
+        attack_release(&a);
+        if (weak == (size_t)-1)
+            return 0;
+        /* widen it: suppress the best candidate of a relation holding it */
+        {
+            size_t best = (size_t)-1;
+
+            for (ri = 0; ri < r->n; ri++) {
+                int holds = 0;
+                size_t cand;
+
+                for (m = r->first[ri]; m < r->first[ri + 1]; m++)
+                    holds |= r->members[m] == weak;
+                if (!holds || (cand = pick(r, ri, c)) == (size_t)-1)
+                    continue;
+                if (best == (size_t)-1 || c[cand].count < c[best].count)
+                    best = cand;
+            }
+            if (best == (size_t)-1)
+                return 0; /* every related cell is suppressed already */
+            c[best].status = CELL_SECONDARY;
+            (*added)++;
+            *added += close_relations(r, c);
+        }
+    }
+    return 0;
+}
+
+static int64_t
+round_to(int64_t v, int r)
+{
+    if (r <= 1)
+        return v;
+    return (v + r / 2) / r * r;
+}
+
+int
+disclosure_protect(struct count_table *t, const struct disclosure_plan *dp,
+                   const struct ptable *pt, struct disclosure_stats *st,
+                   struct diag *d)
+{
+    struct relations r;
+    int p, rc;
+    size_t i;
+
+    memset(st, 0, sizeof(*st));
+    if ((rc = relations_build(t, &r)) < 0) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return rc;
+    }
+    glp_term_out(GLP_OFF);
+    for (p = 0; p < t->nperiods; p++) {
+        struct table_cell *c = table_period_cells(t, p);
+        uint64_t added = 0;
+
+        for (i = 0; i < t->ncells_per_period; i++) {
+            c[i].status = CELL_OK;
+            if ((c[i].count >= dp->suppress_lo && c[i].count <= dp->suppress_hi &&
+                 dp->suppress_hi > 0) ||
+                (dp->protect_zeros && c[i].count == 0)) {
+                c[i].status = CELL_SUPPRESSED;
+                st->suppressed++;
+            }
+        }
+        added += close_relations(&r, c);
+        rc = audit_period(t, &r, c, dp->protection_level, &added);
+        if (rc < 0) {
+            relations_release(&r);
+            diag_set(d, NULL, 0, 0, "disclosure",
+                     rc == CE_NOMEM ? "out of memory"
+                                    : "the suppression audit's linear program "
+                                      "failed");
+            return rc;
+        }
+        st->secondary += added;
+        for (i = 0; i < t->ncells_per_period; i++) {
+            int64_t v = c[i].count;
+
+            st->cells++;
+            if (is_suppressed(&c[i])) {
+                c[i].published = 0;
+                continue;
+            }
+            if (pt && dp->perturbation == PERTURB_CELLKEY && v > 0) {
+                int noise = ptable_noise(pt, v, c[i].ckey);
+
+                v += noise;
+                if (v < 0)
+                    v = 0;
+                c[i].status = CELL_PERTURBED;
+                st->perturbed++;
+            }
+            c[i].published = round_to(v, dp->rounding);
+            if (c[i].status == CELL_OK && dp->rounding > 1 &&
+                c[i].published != c[i].count) {
+                c[i].status = CELL_ROUNDED;
+                st->rounded++;
+            }
+        }
+    }
+    relations_release(&r);
+    return 0;
+}

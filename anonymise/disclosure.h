@@ -1,0 +1,55 @@
+/*
+ * disclosure.h - statistical disclosure control for one counted table.
+ *
+ * Per period, independently (persons in different months do not add up,
+ * so no published figure sums across periods):
+ *   1. primary: every cell (interior, margin or total) whose count is in
+ *      [suppress_lo, suppress_hi] -- and zero cells when protect_zeros --
+ *      is suppressed. A count equal to min_count is published (the rule is
+ *      "n < min_count is unsafe", as in tau-ARGUS).
+ *   2. secondary: more cells are suppressed until no suppressed cell can be
+ *      narrowed by arithmetic on the published ones. A fast pass first
+ *      closes every additive relation (a margin and its interior line, the
+ *      total and a margin) left with a single suppressed member; then an
+ *      audit with GLPK solves, for every primary cell, the attacker's
+ *      linear programs (min and max of the cell subject to every published
+ *      value, every relation and non-negativity) and suppresses more while
+ *      the feasible range is narrower than protection_level.
+ *   3. rounding: every published count is rounded to the nearest multiple
+ *      of rounding (ties up), margins from their own true counts. With
+ *      perturbation = cellkey the ptable's noise is added first.
+ * Deterministic: the same table always gets the same suppressions.
+ */
+#ifndef COHORT_DISCLOSURE_H
+#define COHORT_DISCLOSURE_H
+
+#include <stdint.h>
+
+#include "../core/config.h"
+#include "../core/error.h"
+#include "../core/table.h"
+#include "ptable.h"
+
+struct disclosure_stats {
+    uint64_t cells;
+    uint64_t suppressed;
+    uint64_t secondary;
+    uint64_t rounded;
+    uint64_t perturbed;
+};
+
+/* Sets every cell's published value and status. 0, CE_NOMEM or CE_INTERNAL
+ * (the LP solver failed). */
+int disclosure_protect(struct count_table *t, const struct disclosure_plan *dp,
+                       const struct ptable *pt, struct disclosure_stats *st,
+                       struct diag *d);
+
+/*
+ * The attacker's bounds on cell index `cell` of period `period`, given
+ * every unsuppressed cell's true count: 0 and lo, hi set (hi is -1 when
+ * unbounded), or CE_INTERNAL. Exposed for tests and the audit.
+ */
+int disclosure_attack(const struct count_table *t, int period, size_t cell,
+                      double *lo, double *hi);
+
+#endif

@@ -1,0 +1,150 @@
+#include "count.h"
+
+#include "../core/calendar.h"
+#include "../core/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Labels of one by column; *owned is set when the array was allocated. */
+static char **
+labels_for(const struct job_plan *plan, const struct person_set *ps, int by,
+           uint32_t *n, int *owned)
+{
+    static char *sex[SEX_COUNT], *eth[ETH_COUNT];
+    char **l;
+    size_t i;
+
+    *owned = 0;
+    switch (by) {
+    case BY_AGE_BAND:
+        l = calloc(plan->nage_bands + 1, sizeof(char *));
+        if (!l)
+            return NULL;
+        *owned = 1;
+        for (i = 0; i < plan->nage_bands; i++) {
+            char buf[16];
+
+            if (plan->age_bands[i].hi < 0)
+                snprintf(buf, sizeof(buf), "%d+", plan->age_bands[i].lo);
+            else
+                snprintf(buf, sizeof(buf), "%d-%d", plan->age_bands[i].lo,
+                         plan->age_bands[i].hi);
+            l[i] = strdup(buf);
+        }
+        l[plan->nage_bands] = strdup("UNKNOWN");
+        for (i = 0; i <= plan->nage_bands; i++)
+            if (!l[i]) {
+                for (i = 0; i <= plan->nage_bands; i++)
+                    free(l[i]);
+                free(l);
+                return NULL;
+            }
+        *n = (uint32_t)plan->nage_bands + 1;
+        return l;
+    case BY_SEX:
+        for (i = 0; i < SEX_COUNT; i++)
+            sex[i] = (char *)sex_name((enum sex_code)i);
+        *n = SEX_COUNT;
+        return sex;
+    case BY_ETHNICITY:
+        for (i = 0; i < ETH_COUNT; i++)
+            eth[i] = (char *)ethnic_group_name((enum ethnic_group)i);
+        *n = ETH_COUNT;
+        return eth;
+    case BY_WARD:
+        *n = (uint32_t)ps->geo->nward;
+        return ps->geo->ward;
+    case BY_LSOA:
+        *n = (uint32_t)ps->geo->nlsoa;
+        return ps->geo->lsoa;
+    default:
+        *n = (uint32_t)ps->geo->ndistrict;
+        return ps->geo->district;
+    }
+}
+
+static uint32_t
+coord_of(const struct job_plan *plan, const struct person_set *ps, int by,
+         size_t p, int period)
+{
+    uint8_t band;
+
+    switch (by) {
+    case BY_AGE_BAND:
+        band = ps->age_band[p * (size_t)ps->nperiods + (size_t)period];
+        return band == AGE_BAND_UNKNOWN ? (uint32_t)plan->nage_bands : band;
+    case BY_SEX:
+        return ps->sex[p];
+    case BY_ETHNICITY:
+        return ps->ethnicity[p];
+    case BY_WARD:
+        return ps->ward[p];
+    case BY_LSOA:
+        return ps->lsoa[p];
+    default:
+        return ps->district[p];
+    }
+}
+
+int
+cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
+             const struct where_expr *e, const struct person_set *ps,
+             const struct period *pr, struct count_table *t)
+{
+    uint32_t dim_n[TABLE_MAX_DIMS];
+    char **labels[TABLE_MAX_DIMS];
+    int owned[TABLE_MAX_DIMS] = {0};
+    size_t j, p;
+    int i, rc = 0;
+    struct period before;
+    int y, m, d;
+
+    for (j = 0; j < c->nby; j++) {
+        labels[j] = labels_for(plan, ps, c->by[j], &dim_n[j], &owned[j]);
+        if (!labels[j]) {
+            rc = CE_NOMEM;
+            goto out;
+        }
+    }
+    if (table_init(t, plan->periods, c->nby, dim_n,
+                   (char *const *const *)labels) < 0) {
+        rc = CE_NOMEM;
+        goto out;
+    }
+    /* the month before the first period, for measure = new */
+    civil_from_days(pr[0].start - 1, &y, &m, &d);
+    before.start = days_from_civil(y, m, 1);
+    before.end = pr[0].start - 1;
+
+    for (p = 0; p < ps->npersons; p++) {
+        int prev = c->measure == MEASURE_NEW
+                       ? where_eval(e, ps, p, 0, before.start, before.end)
+                       : 0;
+
+        for (i = 0; i < plan->periods; i++) {
+            int in = where_eval(e, ps, p, i, pr[i].start, pr[i].end);
+            uint32_t coord[TABLE_MAX_DIMS];
+            struct table_cell *cell;
+
+            if (in && !(c->measure == MEASURE_NEW && prev)) {
+                for (j = 0; j < c->nby; j++)
+                    coord[j] = coord_of(plan, ps, c->by[j], p, i);
+                cell = table_interior(t, i, coord);
+                cell->count++;
+                cell->ckey = (cell->ckey + ps->record_key[p]) & 0xFF;
+            }
+            prev = in;
+        }
+    }
+    table_fill_margins(t);
+out:
+    for (j = 0; j < c->nby; j++)
+        if (owned[j] && labels[j]) {
+            for (i = 0; i < (int)dim_n[j]; i++)
+                free(labels[j][i]);
+            free(labels[j]);
+        }
+    return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * count.h - persons per cell: for every monthly period, each person for
+ * whom the cohort's `where` holds is counted once, in the cell of their
+ * generalised attributes (age band at the end of that month, sex,
+ * ethnicity, ward, LSOA, district), then margins and totals are summed.
+ * The table then goes to anonymise/disclosure before anyone sees it.
+ */
+#ifndef COHORT_COUNT_H
+#define COHORT_COUNT_H
+
+#include "../anonymise/person.h"
+#include "../core/config.h"
+#include "../core/period.h"
+#include "../core/table.h"
+#include "where.h"
+
+/*
+ * Fills t (initialised here; the caller releases it) for cohort c over the
+ * plan's periods pr[0 .. plan->periods-1]. Age labels are the plan's bands
+ * plus "UNKNOWN". measure = new counts a person in a month only when the
+ * where did not hold in the month before. 0 or CE_NOMEM.
+ */
+int cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
+                 const struct where_expr *e, const struct person_set *ps,
+                 const struct period *pr, struct count_table *t);
+
+#endif

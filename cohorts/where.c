@@ -1,0 +1,608 @@
+#include "where.h"
+
+#include "../core/calendar.h"
+#include "../core/strbuf.h"
+#include "../core/strnum.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum node_kind { W_ALL, W_AND, W_OR, W_NOT, W_SERVICE, W_DEPT, W_AGE, W_SEX,
+                 W_ETHNICITY };
+
+struct where_expr {
+    enum node_kind kind;
+    struct where_expr *a, *b;
+    int dept;
+    int service;
+    uint64_t bands;      /* W_AGE: bands that satisfy */
+    uint8_t mask;        /* W_SEX / W_ETHNICITY: values that satisfy */
+    /* for the plain-English rendering */
+    int op;
+    int n1, n2;
+    int value;
+};
+
+enum tok_kind { T_END, T_IDENT, T_NUM, T_OP, T_LPAREN, T_RPAREN, T_BAD };
+
+struct parser {
+    const char *text;
+    size_t pos;
+    const struct job_plan *plan;
+    struct diag *d;
+    /* current token */
+    enum tok_kind kind;
+    size_t start, len;
+    int err;
+};
+
+static int
+perr(struct parser *p, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+perr(struct parser *p, size_t col, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (p->err)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(p->d->msg, sizeof(p->d->msg), fmt, ap);
+    va_end(ap);
+    p->d->column = (long)col + 1;
+    snprintf(p->d->rule, sizeof(p->d->rule), "where");
+    p->err = 1;
+    return -1;
+}
+
+static void
+next(struct parser *p)
+{
+    const char *s = p->text;
+    size_t i = p->pos;
+
+    while (s[i] && isspace((unsigned char)s[i]))
+        i++;
+    p->start = i;
+    if (!s[i]) {
+        p->kind = T_END;
+        p->len = 0;
+    } else if (isalpha((unsigned char)s[i]) || s[i] == '_') {
+        while (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '.')
+            i++;
+        p->kind = T_IDENT;
+    } else if (isdigit((unsigned char)s[i])) {
+        while (isdigit((unsigned char)s[i]))
+            i++;
+        p->kind = T_NUM;
+    } else if (s[i] == '(' || s[i] == ')') {
+        p->kind = s[i] == '(' ? T_LPAREN : T_RPAREN;
+        i++;
+    } else if (strchr("<>=!", s[i])) {
+        i++;
+        if (s[i] == '=')
+            i++;
+        p->kind = T_OP;
+    } else {
+        p->kind = T_BAD;
+        i++;
+    }
+    p->len = i - p->start;
+    p->pos = i;
+}
+
+static int
+is_word(const struct parser *p, const char *w)
+{
+    return p->kind == T_IDENT && strlen(w) == p->len &&
+           !strncasecmp(p->text + p->start, w, p->len);
+}
+
+static struct where_expr *
+node(struct parser *p, enum node_kind k)
+{
+    struct where_expr *e = calloc(1, sizeof(*e));
+
+    if (!e)
+        perr(p, p->start, "out of memory");
+    else
+        e->kind = k;
+    return e;
+}
+
+static struct where_expr *parse_or(struct parser *p);
+
+enum { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE, OP_BETWEEN };
+
+static int
+op_of(const struct parser *p)
+{
+    static const char *const ops[] = {"<", "<=", ">", ">=", "=", "!="};
+    size_t i;
+
+    if (p->kind != T_OP)
+        return -1;
+    for (i = 0; i < 6; i++)
+        if (strlen(ops[i]) == p->len && !strncmp(ops[i], p->text + p->start,
+                                                 p->len))
+            return (int)i;
+    if (p->len == 2 && !strncmp(p->text + p->start, "==", 2))
+        return OP_EQ;
+    return -1;
+}
+
+/* 1 when a band starts at age a (so "below a" splits no band). */
+static int
+band_starts(const struct job_plan *plan, int a)
+{
+    size_t i;
+
+    for (i = 0; i < plan->nage_bands; i++)
+        if (plan->age_bands[i].lo == a)
+            return 1;
+    return 0;
+}
+
+static int
+boundaries(const struct job_plan *plan, char *buf, size_t n)
+{
+    size_t i, o = 0;
+
+    buf[0] = '\0';
+    for (i = 1; i < plan->nage_bands && o < n; i++)
+        o += (size_t)snprintf(buf + o, n - o, "%s%d", i > 1 ? ", " : "",
+                              plan->age_bands[i].lo);
+    return 0;
+}
+
+/* Bands with every age in [lo, hi] (hi -1: open). */
+static uint64_t
+bands_in(const struct job_plan *plan, int lo, int hi)
+{
+    uint64_t m = 0;
+    size_t i;
+
+    for (i = 0; i < plan->nage_bands; i++) {
+        int blo = plan->age_bands[i].lo, bhi = plan->age_bands[i].hi;
+
+        if (blo >= lo && (hi < 0 || (bhi >= 0 && bhi <= hi)))
+            m |= (uint64_t)1 << i;
+    }
+    return m;
+}
+
+static struct where_expr *
+parse_age(struct parser *p)
+{
+    struct where_expr *e;
+    const struct job_plan *plan = p->plan;
+    int op, a = 0, b = 0, lo, hi;
+    int64_t v;
+    size_t col;
+    char bl[256];
+
+    next(p);
+    col = p->start;
+    if (is_word(p, "between")) {
+        op = OP_BETWEEN;
+        next(p);
+        if (p->kind != T_NUM ||
+            parse_int64(p->text + p->start, p->len, 0, 150, &v) < 0)
+            return perr(p, p->start, "expected an age after 'between'"), NULL;
+        a = (int)v;
+        next(p);
+        if (!is_word(p, "and"))
+            return perr(p, p->start, "expected 'and' in 'age between A and B'"),
+                   NULL;
+        next(p);
+        if (p->kind != T_NUM ||
+            parse_int64(p->text + p->start, p->len, 0, 150, &v) < 0)
+            return perr(p, p->start, "expected an age after 'and'"), NULL;
+        b = (int)v;
+        if (b < a)
+            return perr(p, p->start, "'age between %d and %d' is empty", a, b),
+                   NULL;
+        lo = a;
+        hi = b;
+    } else {
+        op = op_of(p);
+        if (op < 0)
+            return perr(p, p->start, "expected <, <=, >, >=, = or != after "
+                                     "'age'"), NULL;
+        next(p);
+        col = p->start;
+        if (p->kind != T_NUM ||
+            parse_int64(p->text + p->start, p->len, 0, 150, &v) < 0)
+            return perr(p, p->start, "expected an age in years"), NULL;
+        a = (int)v;
+        switch (op) {
+        case OP_LT: lo = 0; hi = a - 1; break;
+        case OP_LE: lo = 0; hi = a; break;
+        case OP_GT: lo = a + 1; hi = -1; break;
+        case OP_GE: lo = a; hi = -1; break;
+        default: lo = a; hi = a; break;
+        }
+    }
+    /* both ends must fall on band boundaries */
+    if ((lo > 0 && !band_starts(plan, lo)) ||
+        (hi >= 0 && !band_starts(plan, hi + 1))) {
+        boundaries(plan, bl, sizeof(bl));
+        return perr(p, col, "age %d splits an age band; ages must fall on "
+                            "the band boundaries (%s)",
+                    lo > 0 && !band_starts(plan, lo) ? lo : hi + 1, bl),
+               NULL;
+    }
+    if (hi >= 0 && hi < lo)
+        return perr(p, col, "this age test matches nobody"), NULL;
+    if (!(e = node(p, W_AGE)))
+        return NULL;
+    e->bands = bands_in(plan, lo, hi);
+    if (op == OP_NE)
+        e->bands = ~e->bands & (plan->nage_bands >= 64
+                                    ? ~(uint64_t)0
+                                    : (((uint64_t)1 << plan->nage_bands) - 1));
+    e->op = op;
+    e->n1 = a;
+    e->n2 = b;
+    next(p);
+    return e;
+}
+
+static struct where_expr *
+parse_code(struct parser *p, enum node_kind k)
+{
+    struct where_expr *e;
+    int op, v = -1, i;
+    int n = k == W_SEX ? SEX_COUNT : ETH_COUNT;
+
+    next(p);
+    op = op_of(p);
+    if (op != OP_EQ && op != OP_NE)
+        return perr(p, p->start, "expected = or != after '%s'",
+                    k == W_SEX ? "sex" : "ethnicity"), NULL;
+    next(p);
+    for (i = 0; i < n && p->kind == T_IDENT; i++) {
+        const char *name = k == W_SEX ? sex_name((enum sex_code)i)
+                                      : ethnic_group_name((enum ethnic_group)i);
+
+        if (strlen(name) == p->len &&
+            !strncasecmp(name, p->text + p->start, p->len))
+            v = i;
+    }
+    if (v < 0)
+        return perr(p, p->start, k == W_SEX
+                                     ? "expected M, F, U or X"
+                                     : "expected WHITE, MIXED, ASIAN, BLACK, "
+                                       "OTHER or UNKNOWN"), NULL;
+    if (!(e = node(p, k)))
+        return NULL;
+    e->mask = (uint8_t)(1u << v);
+    if (op == OP_NE)
+        e->mask = (uint8_t)~e->mask;
+    e->op = op;
+    e->value = v;
+    next(p);
+    return e;
+}
+
+static struct where_expr *
+parse_service(struct parser *p)
+{
+    const char *s = p->text + p->start;
+    const char *dot = memchr(s, '.', p->len);
+    char dept[64], svc[64];
+    size_t dl, sl, i;
+    int dep, idx;
+    struct where_expr *e;
+
+    if (!dot)
+        return perr(p, p->start, "unknown word; expected DEPARTMENT.SERVICE, "
+                                 "age, sex, ethnicity, all, not or '('"), NULL;
+    dl = (size_t)(dot - s);
+    sl = p->len - dl - 1;
+    if (dl >= sizeof(dept) || sl >= sizeof(svc) || !sl)
+        return perr(p, p->start, "expected DEPARTMENT.SERVICE"), NULL;
+    memcpy(dept, s, dl);
+    dept[dl] = '\0';
+    memcpy(svc, dot + 1, sl);
+    svc[sl] = '\0';
+    dep = department_lookup(dept);
+    if (dep < 0)
+        return perr(p, p->start, "unknown department '%s' (housing, "
+                                 "children_social_care, adult_social_care, "
+                                 "education)", dept), NULL;
+    if (!strcmp(svc, "any")) {
+        if (!(e = node(p, W_DEPT)))
+            return NULL;
+        e->dept = dep;
+        next(p);
+        return e;
+    }
+    idx = job_plan_service_index(p->plan, dep, svc);
+    if (idx < 0) {
+        struct strbuf sb = STRBUF_INIT;
+
+        for (i = 0; i < p->plan->nservices; i++)
+            if (p->plan->services[i].department == dep)
+                strbuf_addf(&sb, "%s%s", sb.len ? ", " : "",
+                            p->plan->services[i].name);
+        perr(p, p->start + dl + 1, "unknown service '%s' in %s (known: %s)",
+             svc, dept, sb.len ? strbuf_str(&sb) : "none mapped");
+        strbuf_release(&sb);
+        return NULL;
+    }
+    if (!(e = node(p, W_SERVICE)))
+        return NULL;
+    e->dept = dep;
+    e->service = idx;
+    next(p);
+    return e;
+}
+
+static struct where_expr *
+parse_atom(struct parser *p)
+{
+    struct where_expr *e;
+
+    if (p->kind == T_LPAREN) {
+        size_t col = p->start;
+
+        next(p);
+        e = parse_or(p);
+        if (!e)
+            return NULL;
+        if (p->kind != T_RPAREN) {
+            where_free(e);
+            return perr(p, p->kind == T_END ? col : p->start,
+                        p->kind == T_END ? "unclosed '('"
+                                         : "expected 'and', 'or' or ')'"),
+                   NULL;
+        }
+        next(p);
+        return e;
+    }
+    if (is_word(p, "all")) {
+        next(p);
+        return node(p, W_ALL);
+    }
+    if (is_word(p, "age"))
+        return parse_age(p);
+    if (is_word(p, "sex"))
+        return parse_code(p, W_SEX);
+    if (is_word(p, "ethnicity"))
+        return parse_code(p, W_ETHNICITY);
+    if (p->kind == T_IDENT)
+        return parse_service(p);
+    if (p->kind == T_END)
+        return perr(p, p->start, "expression ends too early"), NULL;
+    return perr(p, p->start, "unexpected '%.*s'", (int)p->len,
+                p->text + p->start), NULL;
+}
+
+static struct where_expr *
+parse_not(struct parser *p)
+{
+    struct where_expr *e, *inner;
+
+    if (!is_word(p, "not"))
+        return parse_atom(p);
+    next(p);
+    inner = parse_not(p);
+    if (!inner)
+        return NULL;
+    if (!(e = node(p, W_NOT))) {
+        where_free(inner);
+        return NULL;
+    }
+    e->a = inner;
+    return e;
+}
+
+static struct where_expr *
+parse_binary(struct parser *p, const char *word, enum node_kind k,
+             struct where_expr *(*sub)(struct parser *))
+{
+    struct where_expr *left = sub(p), *right, *e;
+
+    while (left && is_word(p, word)) {
+        next(p);
+        right = sub(p);
+        if (!right || !(e = node(p, k))) {
+            where_free(left);
+            where_free(right);
+            return NULL;
+        }
+        e->a = left;
+        e->b = right;
+        left = e;
+    }
+    return left;
+}
+
+static struct where_expr *
+parse_and(struct parser *p)
+{
+    return parse_binary(p, "and", W_AND, parse_not);
+}
+
+static struct where_expr *
+parse_or(struct parser *p)
+{
+    return parse_binary(p, "or", W_OR, parse_and);
+}
+
+int
+where_parse(const char *text, const struct job_plan *plan,
+            struct where_expr **out, struct diag *d)
+{
+    struct parser p;
+    struct where_expr *e;
+
+    memset(&p, 0, sizeof(p));
+    p.text = text;
+    p.plan = plan;
+    p.d = d;
+    *out = NULL;
+    next(&p);
+    e = parse_or(&p);
+    if (e && p.kind != T_END) {
+        perr(&p, p.start, p.kind == T_RPAREN ? "unmatched ')'"
+                                             : "expected 'and', 'or' or the "
+                                               "end");
+        where_free(e);
+        e = NULL;
+    }
+    if (!e) {
+        if (!p.err)
+            perr(&p, p.start, "cannot parse");
+        return CE_CONFIG;
+    }
+    *out = e;
+    return 0;
+}
+
+static int
+overlaps(const struct spell *s, int32_t start, int32_t end)
+{
+    return s->start <= end && (s->end == DAY_OPEN || s->end >= start);
+}
+
+int
+where_eval(const struct where_expr *e, const struct person_set *ps,
+           size_t person, int period, int32_t start, int32_t end)
+{
+    uint32_t i;
+    uint8_t band;
+
+    switch (e->kind) {
+    case W_ALL:
+        return 1;
+    case W_AND:
+        return where_eval(e->a, ps, person, period, start, end) &&
+               where_eval(e->b, ps, person, period, start, end);
+    case W_OR:
+        return where_eval(e->a, ps, person, period, start, end) ||
+               where_eval(e->b, ps, person, period, start, end);
+    case W_NOT:
+        return !where_eval(e->a, ps, person, period, start, end);
+    case W_SERVICE:
+    case W_DEPT:
+        for (i = ps->spell_first[person]; i < ps->spell_first[person + 1]; i++) {
+            const struct spell *s = &ps->spells[i];
+
+            if (s->start > end)
+                break; /* spells are sorted by start */
+            if (s->department == e->dept &&
+                (e->kind == W_DEPT || s->service == e->service) &&
+                overlaps(s, start, end))
+                return 1;
+        }
+        return 0;
+    case W_AGE:
+        band = ps->age_band[person * (size_t)ps->nperiods + (size_t)period];
+        return band != AGE_BAND_UNKNOWN && band < 64 &&
+               ((e->bands >> band) & 1);
+    case W_SEX:
+        return (e->mask >> ps->sex[person]) & 1;
+    case W_ETHNICITY:
+        return (e->mask >> ps->ethnicity[person]) & 1;
+    }
+    return 0;
+}
+
+static const char *
+dept_words(int dept)
+{
+    static const char *const w[] = {"housing", "children's social care",
+                                    "adult social care", "education"};
+
+    return dept >= 0 && dept < 4 ? w[dept] : "?";
+}
+
+static void
+plain(struct strbuf *sb, const struct where_expr *e,
+      const struct job_plan *plan, enum node_kind parent)
+{
+    const char *name;
+    size_t i;
+
+    switch (e->kind) {
+    case W_ALL:
+        strbuf_adds(sb, "every resident");
+        break;
+    case W_AND:
+    case W_OR:
+        if (parent != e->kind && (parent == W_AND || parent == W_OR ||
+                                  parent == W_NOT))
+            strbuf_adds(sb, "(");
+        plain(sb, e->a, plan, e->kind);
+        strbuf_adds(sb, e->kind == W_AND ? " and " : " or ");
+        plain(sb, e->b, plan, e->kind);
+        if (parent != e->kind && (parent == W_AND || parent == W_OR ||
+                                  parent == W_NOT))
+            strbuf_adds(sb, ")");
+        break;
+    case W_NOT:
+        strbuf_adds(sb, "not ");
+        plain(sb, e->a, plan, W_NOT);
+        break;
+    case W_SERVICE:
+        strbuf_adds(sb, "receiving ");
+        name = plan->services[e->service].name;
+        for (i = 0; name[i]; i++)
+            strbuf_add(sb, name[i] == '_' ? " " : &name[i], 1);
+        strbuf_addf(sb, " (%s) that month", dept_words(e->dept));
+        break;
+    case W_DEPT:
+        strbuf_addf(sb, "known to %s that month", dept_words(e->dept));
+        break;
+    case W_AGE:
+        switch (e->op) {
+        case OP_LT: strbuf_addf(sb, "aged under %d", e->n1); break;
+        case OP_LE: strbuf_addf(sb, "aged %d or under", e->n1); break;
+        case OP_GT: strbuf_addf(sb, "aged over %d", e->n1); break;
+        case OP_GE: strbuf_addf(sb, "aged %d or over", e->n1); break;
+        case OP_EQ: strbuf_addf(sb, "aged %d", e->n1); break;
+        case OP_NE: strbuf_addf(sb, "not aged %d", e->n1); break;
+        default: strbuf_addf(sb, "aged %d to %d", e->n1, e->n2); break;
+        }
+        strbuf_adds(sb, " at the end of the month");
+        break;
+    case W_SEX:
+        strbuf_addf(sb, "recorded sex %s%s", e->op == OP_NE ? "not " : "",
+                    sex_name((enum sex_code)e->value));
+        break;
+    case W_ETHNICITY:
+        strbuf_addf(sb, "ethnic group %s%s", e->op == OP_NE ? "not " : "",
+                    ethnic_group_name((enum ethnic_group)e->value));
+        break;
+    }
+}
+
+char *
+where_plain(const struct where_expr *e, const struct job_plan *plan)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    plain(&sb, e, plan, W_ALL);
+    if (strbuf_failed(&sb)) {
+        strbuf_release(&sb);
+        return NULL;
+    }
+    return strbuf_detach(&sb);
+}
+
+void
+where_free(struct where_expr *e)
+{
+    if (!e)
+        return;
+    where_free(e->a);
+    where_free(e->b);
+    free(e);
+}

@@ -1,0 +1,45 @@
+/*
+ * where.h - the `where` language: who is in a cohort in a given month.
+ *
+ *   expr  := or ;  or := and ("or" and)* ;  and := not ("and" not)*
+ *   not   := "not" not | atom
+ *   atom  := "(" expr ")" | "all"
+ *          | DEPARTMENT "." SERVICE      a spell of it overlaps the month
+ *          | DEPARTMENT ".any"           any spell of the department does
+ *          | "age" (< <= > >= = !=) N   | "age between" A "and" B
+ *          | "sex" (= !=) M|F|U|X       | "ethnicity" (= !=) GROUP
+ *
+ * Ages compare whole age bands: `age < 18` needs a band starting at 18 so
+ * every band is wholly in or out (a published table must never split a
+ * band it does not show). A person whose age is unknown fails every age
+ * test.
+ *
+ *     struct where_expr *e;
+ *     where_parse(text, plan, &e, &d)  -- CE_CONFIG: d->column, d->msg
+ *     where_eval(e, persons, p, period, start, end) -> 0/1
+ *     where_plain(e, plan) -> malloc'd plain English for IG reviewers
+ *     where_free(e);
+ */
+#ifndef COHORT_WHERE_H
+#define COHORT_WHERE_H
+
+#include <stdint.h>
+
+#include "../anonymise/person.h"
+#include "../core/config.h"
+#include "../core/error.h"
+
+struct where_expr;
+
+int where_parse(const char *text, const struct job_plan *plan,
+                struct where_expr **out, struct diag *d);
+
+int where_eval(const struct where_expr *e, const struct person_set *ps,
+               size_t person, int period, int32_t period_start,
+               int32_t period_end);
+
+char *where_plain(const struct where_expr *e, const struct job_plan *plan);
+
+void where_free(struct where_expr *e);
+
+#endif

@@ -1,0 +1,418 @@
+#include "files.h"
+#include "report.h"
+
+#include "../core/period.h"
+
+#include <csv.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define MAX_FILES 256
+
+/* A text field, quoted by libcsv. */
+static void
+add_field(struct strbuf *sb, const char *s)
+{
+    size_t n = strlen(s), need;
+    char small[256];
+    char *buf = small;
+
+    need = csv_write(NULL, 0, s, n);
+    if (need > sizeof(small) && !(buf = malloc(need))) {
+        strbuf_add(sb, "", 0);
+        sb->failed = 1;
+        return;
+    }
+    csv_write(buf, need, s, n);
+    strbuf_add(sb, buf, need);
+    if (buf != small)
+        free(buf);
+}
+
+void
+render_cohort_csv(const struct run_summary *s, const struct cohort_result *cr,
+                  struct strbuf *sb)
+{
+    const struct count_table *t = &cr->table;
+    const struct job_plan *plan = s->plan;
+    struct period *periods;
+    size_t j, i;
+    int p;
+
+    strbuf_adds(sb, "period");
+    for (j = 0; j < t->nby; j++)
+        strbuf_addf(sb, ",%s",
+                    by_column_name((enum by_column)cr->plan->by[j]));
+    strbuf_adds(sb, ",count,status\n");
+    periods = calloc((size_t)t->nperiods, sizeof(*periods));
+    if (!periods) {
+        sb->failed = 1;
+        return;
+    }
+    periods_compute(plan->reference_date, t->nperiods, periods);
+    for (p = 0; p < t->nperiods; p++) {
+        const struct table_cell *c =
+            t->cells + (size_t)p * t->ncells_per_period;
+        char label[11];
+
+        period_label(&periods[p], label);
+        for (i = 0; i < t->ncells_per_period; i++) {
+            strbuf_adds(sb, label);
+            for (j = 0; j < t->nby; j++) {
+                strbuf_adds(sb, ",");
+                add_field(sb, c[i].coord[j] == COORD_TOTAL
+                                  ? "Total"
+                                  : t->dim_labels[j][c[i].coord[j]]);
+            }
+            if (c[i].status == CELL_SUPPRESSED ||
+                c[i].status == CELL_SECONDARY)
+                strbuf_addf(sb, ",[c],%s\n",
+                            cell_status_name((enum cell_status)c[i].status));
+            else
+                strbuf_addf(sb, ",%lld,%s\n", (long long)c[i].published,
+                            cell_status_name((enum cell_status)c[i].status));
+        }
+    }
+    free(periods);
+}
+
+static void
+render_quality(const struct run_summary *s, struct strbuf *sb)
+{
+    size_t i, j;
+
+    strbuf_adds(sb, "source,measure,value\n");
+    for (i = 0; i < s->nsources; i++) {
+        const struct source_summary *ss = &s->sources[i];
+        const char *name = ss->plan ? ss->plan->name : s->plan->sources[i].name;
+
+        strbuf_addf(sb, "%s,rows_in,%llu\n", name,
+                    (unsigned long long)ss->rows_in);
+        strbuf_addf(sb, "%s,rows_accepted,%llu\n", name,
+                    (unsigned long long)ss->rows_accepted);
+        strbuf_addf(sb, "%s,rows_quarantined,%llu\n", name,
+                    (unsigned long long)ss->rows_quarantined);
+        for (j = 0; j < ss->nquarantined; j++)
+            strbuf_addf(sb, "%s,quarantined:%s,%llu\n", name,
+                        ss->quarantined[j].reason,
+                        (unsigned long long)ss->quarantined[j].n);
+        for (j = 0; j < ss->nnotes; j++)
+            strbuf_addf(sb, "%s,dropped:%s,%llu\n", name, ss->notes[j].reason,
+                        (unsigned long long)ss->notes[j].n);
+    }
+    for (i = 0; i < DEPT_COUNT; i++) {
+        strbuf_addf(sb, "%s,records,%llu\n",
+                    department_name((enum department)i),
+                    (unsigned long long)s->departments[i].records);
+        strbuf_addf(sb, "%s,persons,%llu\n",
+                    department_name((enum department)i),
+                    (unsigned long long)s->departments[i].persons);
+    }
+    strbuf_addf(sb, "all,persons,%llu\n", (unsigned long long)s->persons);
+    strbuf_addf(sb, "all,postcodes_not_in_lookup,%llu\n",
+                (unsigned long long)s->unknown_postcodes);
+}
+
+static void
+render_linkage(const struct run_summary *s, struct strbuf *sb)
+{
+    size_t i;
+
+    strbuf_adds(sb, "order,key,records_with_key,links,refused\n");
+    for (i = 0; i < s->nkeys; i++)
+        strbuf_addf(sb, "%zu,%s,%llu,%llu,%llu\n", i + 1,
+                    s->keys[i].key_text ? s->keys[i].key_text : "",
+                    (unsigned long long)s->keys[i].records_with_key,
+                    (unsigned long long)s->keys[i].links,
+                    (unsigned long long)s->keys[i].conflicts);
+}
+
+static int
+fsync_path(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+/* Writes data to dir/name (fsync'd) and records it for the manifest. */
+static int
+write_file(const char *dir, const char *name, const void *data, size_t n,
+           struct published_file *pf, struct diag *d)
+{
+    char path[4096];
+    unsigned char h[32];
+    int fd;
+    size_t off = 0;
+
+    if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
+        diag_set(d, dir, 0, 0, NULL, "path too long");
+        return CE_IO;
+    }
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        diag_set(d, path, 0, 0, NULL, "cannot create: %s", strerror(errno));
+        return CE_IO;
+    }
+    while (off < n) {
+        ssize_t w = write(fd, (const char *)data + off, n - off);
+
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            diag_set(d, path, 0, 0, NULL, "cannot write: %s",
+                     strerror(errno));
+            close(fd);
+            return CE_IO;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) < 0 || close(fd) < 0) {
+        diag_set(d, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
+        return CE_IO;
+    }
+    if (pf) {
+        snprintf(pf->name, sizeof(pf->name), "%s", name);
+        pf->bytes = n;
+        crypto_generichash(h, sizeof(h), data, n, NULL, 0);
+        sodium_bin2hex(pf->blake2b_hex, sizeof(pf->blake2b_hex), h, sizeof(h));
+    }
+    return 0;
+}
+
+/* gzip with a fixed header (mtime 0): the same table, the same bytes. */
+static int
+gzip_buf(const char *in, size_t n, unsigned char **out, size_t *outn)
+{
+    z_stream zs;
+    size_t cap = compressBound((uLong)n) + 64;
+    int zr;
+
+    memset(&zs, 0, sizeof(zs));
+    *out = malloc(cap);
+    if (!*out)
+        return CE_NOMEM;
+    if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK) {
+        free(*out);
+        return CE_NOMEM;
+    }
+    zs.next_in = (unsigned char *)(uintptr_t)in;
+    zs.avail_in = (uInt)n;
+    zs.next_out = *out;
+    zs.avail_out = (uInt)cap;
+    zr = deflate(&zs, Z_FINISH);
+    *outn = cap - zs.avail_out;
+    deflateEnd(&zs);
+    if (zr != Z_STREAM_END) {
+        free(*out);
+        return CE_INTERNAL;
+    }
+    return 0;
+}
+
+static void
+remove_tree(const char *dir)
+{
+    DIR *dh = opendir(dir);
+    struct dirent *e;
+    char path[4096];
+
+    if (!dh)
+        return;
+    while ((e = readdir(dh))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) <
+            (int)sizeof(path))
+            unlink(path);
+    }
+    closedir(dh);
+    rmdir(dir);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Keeps the newest `retain` runs (run ids sort by time), never current. */
+static void
+apply_retention(const char *outdir, const char *runs, int retain,
+                const char *current_id)
+{
+    DIR *dh = opendir(runs);
+    struct dirent *e;
+    char **names = NULL, path[4096];
+    size_t n = 0, cap = 0, i;
+
+    (void)outdir;
+    if (!dh || retain <= 0) {
+        if (dh)
+            closedir(dh);
+        return;
+    }
+    while ((e = readdir(dh))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            char **p = realloc(names, nc * sizeof(*p));
+
+            if (!p)
+                break;
+            names = p;
+            cap = nc;
+        }
+        if (!(names[n] = strdup(e->d_name)))
+            break;
+        n++;
+    }
+    closedir(dh);
+    qsort(names, n, sizeof(*names), cmp_str);
+    for (i = 0; i + (size_t)retain < n; i++) {
+        if (strcmp(names[i], current_id)) {
+            if (snprintf(path, sizeof(path), "%s/%s", runs, names[i]) <
+                (int)sizeof(path))
+                remove_tree(path);
+        }
+    }
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int
+publish_files(const struct run_summary *s, const struct output_plan *out,
+              struct diag *d)
+{
+    const struct job_plan *plan = s->plan;
+    char runs[4096], staging[4096], final[4096], link_tmp[4096],
+        current[4096], target[256], name[160];
+    struct published_file *files = NULL;
+    size_t nfiles = 0, i;
+    struct strbuf sb = STRBUF_INIT;
+    int rc = 0;
+
+    if (strlen(plan->output_dir) > 3000) {
+        diag_set(d, plan->output_dir, 0, 0, NULL, "output_dir is too long");
+        return CE_CONFIG;
+    }
+    if (snprintf(runs, sizeof(runs), "%s/runs", plan->output_dir) < 0 ||
+        snprintf(staging, sizeof(staging), "%s/.tmp-%s", runs, s->run_id) < 0 ||
+        snprintf(final, sizeof(final), "%s/%s", runs, s->run_id) < 0 ||
+        snprintf(link_tmp, sizeof(link_tmp), "%s/.current.tmp",
+                 plan->output_dir) < 0 ||
+        snprintf(current, sizeof(current), "%s/current", plan->output_dir) < 0 ||
+        snprintf(target, sizeof(target), "runs/%s", s->run_id) < 0)
+        return CE_INTERNAL;
+    if ((mkdir(plan->output_dir, 0750) < 0 && errno != EEXIST) ||
+        (mkdir(runs, 0750) < 0 && errno != EEXIST)) {
+        diag_set(d, runs, 0, 0, NULL, "cannot create: %s", strerror(errno));
+        return CE_IO;
+    }
+    remove_tree(staging);
+    if (mkdir(staging, 0750) < 0) {
+        diag_set(d, staging, 0, 0, NULL, "cannot create: %s",
+                 strerror(errno));
+        return CE_IO;
+    }
+    files = calloc(MAX_FILES, sizeof(*files));
+    if (!files) {
+        rc = CE_NOMEM;
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        goto fail;
+    }
+    for (i = 0; i < s->ncohorts && nfiles + 4 < MAX_FILES; i++) {
+        const struct cohort_result *cr = &s->cohorts[i];
+
+        strbuf_reset(&sb);
+        render_cohort_csv(s, cr, &sb);
+        if (strbuf_failed(&sb)) {
+            rc = CE_NOMEM;
+            diag_set(d, NULL, 0, 0, NULL, "out of memory");
+            goto fail;
+        }
+        snprintf(name, sizeof(name), "%s.csv%s", cr->plan->name,
+                 out->gzip ? ".gz" : "");
+        if (out->gzip) {
+            unsigned char *gz;
+            size_t gzn;
+
+            if ((rc = gzip_buf(sb.buf, sb.len, &gz, &gzn)) < 0) {
+                diag_set(d, name, 0, 0, NULL, "cannot compress");
+                goto fail;
+            }
+            rc = write_file(staging, name, gz, gzn, &files[nfiles++], d);
+            free(gz);
+        } else {
+            rc = write_file(staging, name, strbuf_str(&sb), sb.len,
+                            &files[nfiles++], d);
+        }
+        if (rc < 0)
+            goto fail;
+    }
+    strbuf_reset(&sb);
+    render_quality(s, &sb);
+    if ((rc = write_file(staging, "quality.csv", strbuf_str(&sb), sb.len,
+                         &files[nfiles++], d)) < 0)
+        goto fail;
+    strbuf_reset(&sb);
+    render_linkage(s, &sb);
+    if ((rc = write_file(staging, "linkage.csv", strbuf_str(&sb), sb.len,
+                         &files[nfiles++], d)) < 0)
+        goto fail;
+    strbuf_reset(&sb);
+    render_report_html(s, &sb);
+    if ((rc = write_file(staging, "report.html", strbuf_str(&sb), sb.len,
+                         &files[nfiles++], d)) < 0)
+        goto fail;
+    strbuf_reset(&sb);
+    render_manifest(s, files, nfiles, &sb);
+    if (strbuf_failed(&sb)) {
+        rc = CE_NOMEM;
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        goto fail;
+    }
+    if ((rc = write_file(staging, "manifest.json", strbuf_str(&sb), sb.len,
+                         NULL, d)) < 0)
+        goto fail;
+    if (fsync_path(staging) < 0 || rename(staging, final) < 0 ||
+        fsync_path(runs) < 0) {
+        diag_set(d, final, 0, 0, NULL, "cannot publish the run: %s",
+                 strerror(errno));
+        rc = CE_IO;
+        goto fail;
+    }
+    unlink(link_tmp);
+    if (symlink(target, link_tmp) < 0 || rename(link_tmp, current) < 0 ||
+        fsync_path(plan->output_dir) < 0) {
+        diag_set(d, current, 0, 0, NULL, "cannot switch current: %s",
+                 strerror(errno));
+        unlink(link_tmp);
+        remove_tree(final);
+        rc = CE_IO;
+        goto out;
+    }
+    apply_retention(plan->output_dir, runs, out->retain, s->run_id);
+    goto out;
+fail:
+    remove_tree(staging);
+out:
+    strbuf_release(&sb);
+    free(files);
+    return rc;
+}

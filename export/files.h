@@ -1,0 +1,45 @@
+/*
+ * files.h - the file publisher: a run's tables, quality and linkage
+ * statistics, manifest and HTML report, published all at once.
+ *
+ * Layout under the plan's output_dir:
+ *     runs/RUN_ID/COHORT.csv[.gz]  one per cohort
+ *     runs/RUN_ID/quality.csv      source,measure,value
+ *     runs/RUN_ID/linkage.csv      key,records_with_key,links,refused
+ *     runs/RUN_ID/report.html      export/report.h
+ *     runs/RUN_ID/manifest.json    export/manifest.h (hashes of the above)
+ *     current -> runs/RUN_ID
+ * Every file is written into runs/.tmp-RUN_ID with fsync, the directory is
+ * renamed into place, and `current` is switched with one rename(2) of a
+ * fresh symlink: a reader sees the old run or the new one, never a mix. A
+ * failure leaves `current` where it was and removes the staging directory.
+ *
+ * Only cell->published and the status are written, never a true count or
+ * a cell key.
+ */
+#ifndef COHORT_FILES_H
+#define COHORT_FILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/config.h"
+#include "../core/error.h"
+#include "../core/run.h"
+#include "../core/strbuf.h"
+
+/* One file of a publication, for the manifest. */
+struct published_file {
+    char name[128];
+    uint64_t bytes;
+    char blake2b_hex[65];
+};
+
+int publish_files(const struct run_summary *s, const struct output_plan *out,
+                  struct diag *d);
+
+/* The CSV of one cohort table (deterministic: same table, same bytes). */
+void render_cohort_csv(const struct run_summary *s,
+                       const struct cohort_result *cr, struct strbuf *sb);
+
+#endif
