@@ -345,6 +345,27 @@ load_postcodes(const char *path, char ***out, size_t *n, struct diag *d)
     return 0;
 }
 
+/* mkdir -p */
+static int
+make_dirs(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path), i;
+
+    if (!n || n >= sizeof(buf))
+        return -1;
+    memcpy(buf, path, n + 1);
+    for (i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        buf[i] = '\0';
+        if (mkdir(buf, 0750) < 0 && errno != EEXIST)
+            return -1;
+        buf[i] = path[i];
+    }
+    return 0;
+}
+
 static int
 open_out(struct out_file *o, const char *dir, const char *name, int gz,
          struct diag *d)
@@ -417,7 +438,7 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
     memset(&tr, 0, sizeof(tr));
     if ((rc = load_postcodes(o->lookup, &pcs, &npcs, d)) < 0)
         goto out;
-    if (mkdir(o->dir, 0750) < 0 && errno != EEXIST) {
+    if (make_dirs(o->dir) < 0) {
         diag_set(d, o->dir, 0, 0, NULL, "cannot create: %s", strerror(errno));
         rc = CE_IO;
         goto out;

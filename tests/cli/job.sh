@@ -3,6 +3,7 @@
 . "$COHORT_TOP/tests/cli/lib.sh"
 
 ln -s "$COHORT_TOP/config" "$scratch/config"
+mkdir "$scratch/demo"
 run cohort keygen demo/demo.key
 expect_rc 0 "keygen writes the demo key"
 run cohort synth demo/extracts --people 3000 --seed 5
