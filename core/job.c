@@ -205,6 +205,9 @@ struct job_state {
     unsigned char (*hashes)[16];
     uint8_t *present;
     uint64_t unknown_postcodes;
+    struct link_trace *trace;     /* job_link_trace() only */
+    size_t ntrace, trace_alloc;
+    uint32_t source_index;
 };
 
 /* Reads one source through map -> pseudonymise -> link, keeping records. */
@@ -284,6 +287,25 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
                              js->present, &anchors);
         if (rc >= 0)
             rc = records_push(&js->recs, &k);
+        if (rc >= 0 && js->trace_alloc) {
+            if (js->ntrace == js->trace_alloc) {
+                struct link_trace *t = realloc(js->trace, js->trace_alloc * 2 *
+                                                              sizeof(*t));
+
+                if (!t)
+                    rc = CE_NOMEM;
+                else {
+                    js->trace = t;
+                    js->trace_alloc *= 2;
+                }
+            }
+            if (rc >= 0) {
+                js->trace[js->ntrace].source = js->source_index;
+                js->trace[js->ntrace].line = row.line;
+                js->trace[js->ntrace].file = m.file_index;
+                js->ntrace++;
+            }
+        }
         sodium_memzero(js->hashes, js->plan->linkage.nkeys * 16);
         if (rc < 0) {
             diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
@@ -483,6 +505,7 @@ out:
 static void
 job_state_release(struct job_state *js)
 {
+    free(js->trace);
     if (js->have_ps)
         pseudonymiser_release(&js->ps);
     if (js->have_linker)
@@ -681,6 +704,68 @@ out:
     free(plain);
     free(periods);
     strbuf_release(&sb);
+    job_state_release(&js);
+    return rc;
+}
+
+int
+job_link_trace(const struct job_plan *plan, struct link_trace **out,
+               size_t *n, struct diag *d)
+{
+    struct job_state js;
+    struct source_summary *ss = NULL;
+    struct run_options opts;
+    size_t i;
+    int rc;
+
+    memset(&js, 0, sizeof(js));
+    memset(&opts, 0, sizeof(opts));
+    *out = NULL;
+    *n = 0;
+    js.plan = plan;
+    js.trace_alloc = 65536;
+    js.trace = malloc(js.trace_alloc * sizeof(*js.trace));
+    js.hashes = calloc(plan->linkage.nkeys + 1, 16);
+    js.present = calloc(plan->linkage.nkeys + 1, 1);
+    ss = calloc(plan->nsources, sizeof(*ss));
+    if (!js.trace || !js.hashes || !js.present || !ss) {
+        rc = CE_NOMEM;
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        goto out;
+    }
+    if ((rc = key_load(&js.key, plan->key_file, d)) < 0)
+        goto out;
+    js.have_key = 1;
+    if ((rc = geo_lookup_load(&js.geo, plan->lookup, d)) < 0)
+        goto out;
+    js.have_geo = 1;
+    if ((rc = pseudonymiser_init(&js.ps, plan, &js.key, d)) < 0)
+        goto out;
+    js.have_ps = 1;
+    if ((rc = linker_init(&js.linker, plan->linkage.nkeys)) < 0)
+        goto out;
+    js.have_linker = 1;
+    for (i = 0; i < plan->nsources; i++) {
+        js.source_index = (uint32_t)i;
+        if ((rc = read_source(&js, i, &ss[i], &opts, d)) < 0)
+            goto out;
+    }
+    if ((rc = linker_run(&js.linker)) < 0)
+        goto out;
+    for (i = 0; i < js.ntrace; i++)
+        js.trace[i].person = linker_person(&js.linker, i);
+    *out = js.trace;
+    *n = js.ntrace;
+    js.trace = NULL;
+out:
+    if (ss) {
+        struct run_summary tmp;
+
+        memset(&tmp, 0, sizeof(tmp));
+        tmp.sources = ss;
+        tmp.nsources = plan->nsources;
+        run_summary_release(&tmp);
+    }
     job_state_release(&js);
     return rc;
 }

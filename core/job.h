@@ -51,4 +51,19 @@ void job_free_cohorts(const struct job_plan *plan, struct where_expr **exprs,
 int job_run(const struct job_plan *plan, const struct run_options *opts,
             struct run_summary *sum, struct diag *d);
 
+/* Where each accepted record went: for linkage accuracy measurement on
+ * synthetic data with known truth (the benchmark and the tests). Holds
+ * positions and person numbers only. */
+struct link_trace {
+    uint32_t source;   /* index into plan->sources */
+    uint32_t file;     /* index into that source's files */
+    long line;         /* physical line of the row */
+    uint32_t person;   /* linked person number */
+};
+
+/* Reads, maps, pseudonymises and links every source; *out (caller frees)
+ * gets one entry per accepted record, in input order. */
+int job_link_trace(const struct job_plan *plan, struct link_trace **out,
+                   size_t *n, struct diag *d);
+
 #endif

@@ -99,11 +99,16 @@ struct person {
 void
 synth_nhs_number(uint64_t n, char out[11])
 {
+    /* The n-th candidate body from 999 000 000 upwards (the test range,
+     * never issued); a body whose check value is 10 moves on to the next
+     * free one, so callers pass increasing n through synth_next_nhs(). */
     for (;; n++) {
         int sum = 0, i, check;
-        uint64_t body = 999000000ull + n % 1000000ull;
+        uint64_t body = 999000000ull + n;
 
-        snprintf(out, 11, "%09llu", (unsigned long long)body);
+        if (body > 999999999ull)
+            body = 400000000ull + (body - 1000000000ull); /* past the range */
+        snprintf(out, 11, "%09u", (unsigned)(body % 1000000000ull));
         for (i = 0; i < 9; i++)
             sum += (out[i] - '0') * (10 - i);
         check = 11 - sum % 11;
@@ -115,6 +120,23 @@ synth_nhs_number(uint64_t n, char out[11])
         out[10] = '\0';
         return;
     }
+}
+
+/* Hands out distinct valid NHS numbers in order. */
+static void
+next_nhs(uint64_t *counter, char out[11])
+{
+    char tmp[11];
+    uint64_t n = *counter;
+
+    for (;; n++) {
+        synth_nhs_number(n, tmp);
+        if (strtoull(tmp, NULL, 10) / 10 - 999000000ull == n ||
+            n >= 1000000ull)
+            break;
+    }
+    memcpy(out, tmp, 11);
+    *counter = n + 1;
 }
 
 void
@@ -428,6 +450,7 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
     size_t npcs = 0, i;
     uint64_t rs = o->seed * 0x2545F4914F6CDD1Dull + 1;
     long pid, hh = 0;
+    uint64_t nhs_counter = o->seed % 1000;
     int rc;
 
     memset(c, 0, sizeof(*c));
@@ -472,7 +495,7 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
                 p->eth = e < 75 ? 0 : e < 80 ? 1 : e < 89 ? 2 : e < 94 ? 3
                          : e < 97 ? 4 : 5;
             }
-            synth_nhs_number((uint64_t)pid * 7919u + o->seed, p->nhs);
+            next_nhs(&nhs_counter, p->nhs);
             p->upn[0] = '\0';
             if (age >= 4 && age <= 18)
                 synth_upn(999, 26 - age % 10, (uint64_t)pid, p->upn);
