@@ -1,0 +1,71 @@
+# The PostgreSQL publisher against a real, throwaway server (scripts/
+# pg-cluster: initdb in a temp dir, Unix socket only), stopped and removed
+# at the end even on failure.
+. "$COHORT_TOP/tests/cli/lib.sh"
+
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/cohort-pg.XXXXXX")
+trap 'sh "$COHORT_TOP/scripts/pg-cluster" stop "$pgdir"; rm -rf "$scratch"' EXIT INT TERM
+if ! conn=$(sh "$COHORT_TOP/scripts/pg-cluster" start "$pgdir" 2>"$scratch/pg.err"); then
+    cat "$scratch/pg.err" | sed 's/^/# /'
+    not_ok "a throwaway PostgreSQL cluster starts"
+    finish
+    exit 1
+fi
+ok "a throwaway PostgreSQL cluster starts"
+q() { psql "$conn" -X -A -t -q -c "$1" 2>&1; }
+
+ln -s "$COHORT_TOP/config" "$scratch/config"
+mkdir "$scratch/demo"
+run cohort keygen demo/demo.key
+run cohort synth demo/extracts --people 3000 --seed 9
+cat config/demo.conf > "$scratch/pg.conf"
+printf '\n[output warehouse]\ntype = postgres\nconninfo = %s\nschema = cohorts\n' "$conn" >> "$scratch/pg.conf"
+
+run cohort run pg.conf
+expect_rc 0 "run publishes to PostgreSQL and files"
+check '[ "$(q "select count(*) from cohorts.cohort_runs")" = 1 ]' "one row in cohort_runs"
+for t in children_in_ta_known_to_csc adults_long_term_support children_with_ehcp; do
+    rows=$(q "select count(*) from cohorts.$t")
+    csv=$(($(wc -l < "$scratch/demo/out/current/$t.csv") - 1))
+    check '[ "$rows" = "$csv" ]' "$t: the database has the CSV's rows ($rows)"
+done
+check '[ "$(q "select count(*) from cohorts.children_with_ehcp where status in ('"'suppressed','secondary'"') and count is not null")" = 0 ]' \
+    "suppressed cells are NULL in the database"
+check '[ "$(q "select count(*) from cohorts.children_with_ehcp where status in ('"'suppressed','secondary'"')")" -gt 0 ]' \
+    "the table has suppressed cells to check"
+check 'q "select obj_description('"'cohorts.children_with_ehcp'::regclass"')" | grep -q "EHC plan"' \
+    "the table has a COMMENT with its title"
+check 'q "select col_description('"'cohorts.children_with_ehcp'::regclass"', 5)" | grep -q "suppressed"' \
+    "the count column has a COMMENT"
+first_run=$(q "select run_id from cohorts.cohort_runs")
+
+# A failure inside the transaction leaves the previous tables untouched.
+before=$(readlink "$scratch/demo/out/current")
+q 'create view cohorts.children_with_ehcp__staging as select 1' >/dev/null
+run cohort run pg.conf
+expect_rc 3 "a database failure mid-publication exits 3"
+expect_err 'SQLSTATE' "the error names the SQLSTATE"
+expect_err 'previous publication stays' "the error says the previous publication stays"
+check '[ "$(q "select count(*) from cohorts.cohort_runs")" = 1 ]' "no run row added"
+check 'q "select obj_description('"'cohorts.children_in_ta_known_to_csc'::regclass"')" | grep -q "$first_run"' \
+    "the cohort tables are still the previous run's"
+check '[ "$(readlink "$scratch/demo/out/current")" = "$before" ]' "the files publication did not move either"
+q 'drop view cohorts.children_with_ehcp__staging' >/dev/null
+
+run cohort run pg.conf
+expect_rc 0 "the next run publishes again"
+check '[ "$(q "select count(*) from cohorts.cohort_runs")" = 2 ]' "two rows in cohort_runs"
+
+# Privacy: nothing from the extracts' identifiers in the database.
+pg_dump -d "$conn" -n cohorts > "$scratch/dump.sql" 2>/dev/null
+awk -F, 'NR > 1 { if ($4 != "") print $4; if ($5 != "") print $5; if ($9 != "") print $9 }' \
+    "$scratch/demo/extracts/truth_SYNTHETIC_IDENTIFIERS.csv" | sort -u > "$scratch/ids"
+check '[ -s "$scratch/dump.sql" ] && ! grep -F -q -f "$scratch/ids" "$scratch/dump.sql"' \
+    "no NHS number, UPN or postcode in the database"
+
+# A dead server: exit 3, nothing published.
+sh "$COHORT_TOP/scripts/pg-cluster" stop "$pgdir"
+run cohort run pg.conf
+expect_rc 3 "an unreachable database exits 3"
+expect_err 'cannot connect' "the error says it cannot connect"
+finish
