@@ -1,0 +1,62 @@
+# The PostgreSQL source: a department's extract read from a real, throwaway
+# server must publish exactly the tables the CSV extract does, and a
+# backend killed mid-stream exits 3 with the previous publication intact.
+. "$COHORT_TOP/tests/cli/lib.sh"
+
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/cohort-pg.XXXXXX")
+trap 'sh "$COHORT_TOP/scripts/pg-cluster" stop "$pgdir"; rm -rf "$scratch"' EXIT INT TERM
+if ! conn=$(sh "$COHORT_TOP/scripts/pg-cluster" start "$pgdir" 2>"$scratch/pg.err"); then
+    sed 's/^/# /' "$scratch/pg.err"
+    not_ok "a throwaway PostgreSQL cluster starts"
+    finish
+    exit 1
+fi
+ok "a throwaway PostgreSQL cluster starts"
+q() { psql "$conn" -X -A -t -q -v ON_ERROR_STOP=1 -c "$1" 2>&1; }
+
+ln -s "$COHORT_TOP/config" "$scratch/config"
+mkdir "$scratch/demo"
+run cohort keygen demo/demo.key
+run cohort synth demo/extracts --people 3000 --seed 11
+cols=$(head -n 1 "$scratch/demo/extracts/children_social_care.csv" | sed 's/[^,]*/"&" text/g')
+q "create table csc_extract ($cols)" >/dev/null
+check 'psql "$conn" -X -q -c "\\copy csc_extract from '"'$scratch/demo/extracts/children_social_care.csv'"' csv header" >/dev/null 2>&1' \
+    "the children's extract loads into PostgreSQL"
+
+# The same job twice: children from CSV, then from PostgreSQL.
+sed 's|^output_dir .*|output_dir = demo/out_csv|' config/demo.conf > "$scratch/csv.conf"
+awk -v conn="$conn" '
+    /^path *= demo\/extracts\/children_social_care.csv/ {
+        print "format = postgres"; print "conninfo = " conn; print "table = csc_extract"; next }
+    { print }' config/demo.conf | sed 's|^output_dir .*|output_dir = demo/out_pg|' > "$scratch/pg.conf"
+run cohort run csv.conf
+expect_rc 0 "the all-CSV job publishes"
+run cohort run pg.conf
+expect_rc 0 "the job with children's social care from PostgreSQL publishes"
+expect_out '^source children: [1-9][0-9]* rows in' "the PostgreSQL source reports its rows"
+same=1
+for f in "$scratch"/demo/out_csv/current/*.csv; do
+    b=$(basename "$f")
+    [ "$b" = quality.csv ] && continue
+    cmp -s "$f" "$scratch/demo/out_pg/current/$b" || { echo "# $b differs"; same=0; }
+done
+check '[ "$same" -eq 1 ]' "PostgreSQL and CSV sources publish byte-identical tables"
+check 'grep -q "^children,rows_in,$(($(wc -l < "$scratch/demo/extracts/children_social_care.csv") - 1))$" "$scratch/demo/out_pg/current/quality.csv"' \
+    "every database row was read"
+
+# A backend terminated mid-stream: exit 3, the previous publication stays.
+q "create table big as select c.* from csc_extract c, generate_series(1, 4000)" >/dev/null
+sed 's/^table = csc_extract/table = big/; s/^max_reject_rate.*//' "$scratch/pg.conf" > "$scratch/big.conf"
+before=$(readlink "$scratch/demo/out_pg/current")
+(cd "$scratch" && "$COHORT" run big.conf >"$scratch/big.out" 2>"$scratch/big.err"; echo $? > "$scratch/big.rc") &
+i=0
+while [ ! -s "$scratch/big.rc" ] && [ $i -lt 300 ]; do
+    q "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'cohort' and state = 'active'" >/dev/null
+    sleep 0.1; i=$((i + 1))
+done
+wait
+rc=$(cat "$scratch/big.rc"); cp "$scratch/big.err" "$err"
+expect_rc 3 "a terminated backend mid-stream exits 3"
+expect_err 'children.*(connection|57P01)' "the error names the source and the connection"
+check '[ "$(readlink "$scratch/demo/out_pg/current")" = "$before" ]' "the previous publication is intact"
+finish
