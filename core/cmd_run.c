@@ -20,7 +20,7 @@
 
 static const char usage[] =
     "usage: cohort run JOB.conf [--dry-run] [--accept-drift] [--quiet] "
-    "[--log-json]\n";
+    "[--log-format text|json]\n";
 
 static const struct option_spec specs[] = {
     {"dry-run", 'n', OPT_FLAG, NULL,
@@ -28,7 +28,8 @@ static const struct option_spec specs[] = {
     {"accept-drift", 0, OPT_FLAG, NULL,
      "publish even when an extract drifted past its alarm"},
     {"quiet", 'q', OPT_FLAG, NULL, "print errors only"},
-    {"log-json", 0, OPT_FLAG, NULL, "log lines as JSON objects"},
+    {"log-format", 0, OPT_VALUE, "FORMAT",
+     "text (default) or json: one JSON object per log line"},
     {"help", 'h', OPT_FLAG, NULL, "show this help"},
     {NULL, 0, 0, NULL, NULL},
 };
@@ -103,7 +104,10 @@ cmd_run(int argc, char **argv)
     }
     if (n != 1)
         return usage_error(usage, "run needs one job file");
-    log_setup(vals[2] ? LOG_ERROR : LOG_INFO, vals[3] != NULL, NULL);
+    if (vals[3] && strcmp(vals[3], "text") && strcmp(vals[3], "json"))
+        return usage_error(usage, "--log-format must be text or json");
+    log_setup(vals[2] ? LOG_ERROR : LOG_INFO,
+              vals[3] && !strcmp(vals[3], "json"), NULL);
     if ((rc = job_plan_load(&plan, pos[0], &d)) < 0) {
         log_diag(&d);
         return cohort_exit_code(rc);

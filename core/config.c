@@ -342,6 +342,7 @@ begin_section(struct parse_ctx *c, const char *section)
         s->max_field_bytes = SOURCE_MAX_FIELD_BYTES_DEFAULT;
         s->max_columns = SOURCE_MAX_COLUMNS_DEFAULT;
         s->max_reject_ppm = SOURCE_MAX_REJECT_PPM_DEFAULT;
+        s->max_row_change_ppm = SOURCE_MAX_ROW_CHANGE_PPM_DEFAULT;
         s->statement_timeout_ms = 0;
         if (!(s->name = dup_str(c, name)))
             return 0;
@@ -740,6 +741,14 @@ handle_source(struct parse_ctx *c, const char *key, const char *value)
             return bad_value(c, key, "a service name in lower-case letters, "
                                      "digits and _");
         return set_str(c, &s->fixed_service, value) == 0;
+    }
+    if (!strcmp(key, "max_row_change")) {
+        uint32_t ppm;
+
+        if (parse_rate_ppm(value, &ppm) < 0)
+            return bad_value(c, key, "a rate such as 20% or 0.2");
+        s->max_row_change_ppm = ppm;
+        return 1;
     }
     if (!strcmp(key, "max_reject_rate")) {
         uint32_t ppm;

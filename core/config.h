@@ -44,6 +44,7 @@ struct value_map {
 #define SOURCE_MAX_FIELD_BYTES_DEFAULT (1u << 20) /* 1 MiB */
 #define SOURCE_MAX_COLUMNS_DEFAULT 512
 #define SOURCE_MAX_REJECT_PPM_DEFAULT 50000 /* 5 % */
+#define SOURCE_MAX_ROW_CHANGE_PPM_DEFAULT 200000 /* 20 % */
 
 struct source_plan {
     char *name;              /* [source NAME] */
@@ -78,6 +79,7 @@ struct source_plan {
     char *fixed_service;
 
     uint32_t max_reject_ppm; /* max_reject_rate */
+    uint32_t max_row_change_ppm; /* drift guard against the last good run */
 };
 
 /*

@@ -10,6 +10,7 @@
 #include "job.h"
 #include "calendar.h"
 #include "commands.h"
+#include "drift.h"
 #include "log.h"
 #include "period.h"
 #include "strbuf.h"
@@ -622,6 +623,10 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     }
     sum->unknown_postcodes = js.unknown_postcodes;
 
+    /* an extract that moved too far since the last good run stops here */
+    if (!opts->accept_drift && (rc = drift_check(plan, sum, d)) < 0)
+        goto out;
+
     /* link */
     if ((rc = linker_run(&js.linker)) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
@@ -685,8 +690,12 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
         clock_gettime(CLOCK_REALTIME, &ts);
         sum->finished = (int64_t)ts.tv_sec;
     }
-    if (!opts->no_publish)
+    if (!opts->no_publish) {
         rc = publish(plan, sum, d);
+        if (rc == 0 && drift_record(plan, sum, d) < 0)
+            log_msg(LOG_WARN, "published, but the drift state could not be "
+                              "recorded");
+    }
 out:
     if (!sum->finished) {
         struct timespec ts;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* mkdir -p with mode 0750 for the parts it creates. */
@@ -53,16 +54,38 @@ job_lock_take(struct job_lock *l, const char *output_dir, struct diag *d)
     }
     if (flock(l->fd, LOCK_EX | LOCK_NB) < 0) {
         int e = errno;
+        char holder[128] = "";
+        ssize_t n = pread(l->fd, holder, sizeof(holder) - 1, 0);
 
         close(l->fd);
         l->fd = -1;
         if (e == EWOULDBLOCK) {
+            holder[n > 0 ? n : 0] = '\0';
+            holder[strcspn(holder, "\n")] = '\0';
             diag_set(d, output_dir, 0, 0, "lock",
-                     "another run holds the lock on this output directory");
+                     "another run holds the lock on this output directory "
+                     "(%s)", holder[0] ? holder : "holder unknown");
             return CE_LOCKED;
         }
         diag_set(d, path, 0, 0, NULL, "cannot lock: %s", strerror(e));
         return CE_IO;
+    }
+    {
+        /* who holds it, for the next run's message */
+        char buf[128];
+        time_t now = time(NULL);
+        struct tm tm;
+        int n;
+
+        gmtime_r(&now, &tm);
+        n = snprintf(buf, sizeof(buf), "pid %ld, started %04d-%02d-%02dT%02d:"
+                                       "%02d:%02dZ\n",
+                     (long)getpid(), tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        if (n > 0 && ftruncate(l->fd, 0) == 0 &&
+            pwrite(l->fd, buf, (size_t)n, 0) != n) {
+            /* the lock holds without the note; nothing to undo */
+        }
     }
     return 0;
 }

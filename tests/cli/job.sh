@@ -76,6 +76,17 @@ run cohort run config/demo.conf
 expect_rc 4 "a second run while the lock is held exits 4"
 expect_err 'another run holds the lock' "lock error says why"
 wait
+# Drift: a half-written extract fails the run; --accept-drift overrides.
+before=$(readlink "$scratch/demo/out/current")
+head -n 100 "$scratch/demo/extracts/housing.csv" > "$scratch/h" && mv "$scratch/h" "$scratch/demo/extracts/housing.csv"
+run cohort run config/demo.conf
+expect_rc 1 "an extract that shrank past max_row_change exits 1"
+expect_err 'housing: rows in moved from [0-9]+ to [0-9]+ \(-[0-9.]+ %\)' "the drift error names the source and the change"
+check '[ "$(readlink "$scratch/demo/out/current")" = "$before" ]' "nothing published on drift"
+run cohort run config/demo.conf --accept-drift --log-format json
+expect_rc 0 "--accept-drift publishes"
+run cohort run config/demo.conf --log-format xml
+expect_rc 2 "a bad --log-format exits 2"
 sed 's|^key_file *=.*|key_file = demo/nokey.key|' config/demo.conf > "$scratch/nokey.conf"
 run cohort run nokey.conf
 expect_rc 2 "a missing key file exits 2"

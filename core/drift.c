@@ -1,0 +1,96 @@
+#include "drift.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int
+state_path(const struct job_plan *plan, char *buf, size_t n, const char *suffix)
+{
+    int len = snprintf(buf, n, "%s/.cohort-state%s", plan->output_dir, suffix);
+
+    return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+int
+drift_check(const struct job_plan *plan, const struct run_summary *s,
+            struct diag *d)
+{
+    char path[4096], name[128];
+    unsigned long long rows, rej;
+    FILE *f;
+    size_t i;
+    int rc = 0;
+
+    if (state_path(plan, path, sizeof(path), "") < 0 || !(f = fopen(path, "r")))
+        return 0;
+    while (rc == 0 && fscanf(f, "%127s %llu %llu", name, &rows, &rej) == 3) {
+        for (i = 0; i < s->nsources; i++) {
+            const struct source_summary *ss = &s->sources[i];
+            const struct source_plan *sp = &plan->sources[i];
+            double change, old_rate, new_rate;
+
+            if (strcmp(sp->name, name) || !rows)
+                continue;
+            change = ((double)ss->rows_in - (double)rows) / (double)rows;
+            if ((change < 0 ? -change : change) * 1e6 >
+                (double)sp->max_row_change_ppm) {
+                diag_set(d, sp->name, 0, 0, "max_row_change",
+                         "rows in moved from %llu to %llu (%+.1f %%) since "
+                         "the last published run, beyond max_row_change "
+                         "%.1f %%; check the extract, or rerun with "
+                         "--accept-drift",
+                         rows, (unsigned long long)ss->rows_in, change * 100,
+                         (double)sp->max_row_change_ppm / 1e4);
+                rc = CE_DATA;
+                break;
+            }
+            old_rate = (double)rej / (double)rows;
+            new_rate = ss->rows_in ? (double)ss->rows_quarantined /
+                                         (double)ss->rows_in
+                                   : 0;
+            if (new_rate > 2 * old_rate && new_rate - old_rate >= 0.01) {
+                diag_set(d, sp->name, 0, 0, "max_row_change",
+                         "the reject rate rose from %.2f %% to %.2f %% since "
+                         "the last published run; check the extract, or "
+                         "rerun with --accept-drift",
+                         old_rate * 100, new_rate * 100);
+                rc = CE_DATA;
+                break;
+            }
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+int
+drift_record(const struct job_plan *plan, const struct run_summary *s,
+             struct diag *d)
+{
+    char path[4096], tmp[4096];
+    FILE *f;
+    size_t i;
+
+    if (state_path(plan, path, sizeof(path), "") < 0 ||
+        state_path(plan, tmp, sizeof(tmp), ".tmp") < 0)
+        return CE_IO;
+    f = fopen(tmp, "w");
+    if (!f) {
+        diag_set(d, tmp, 0, 0, NULL, "cannot write: %s", strerror(errno));
+        return CE_IO;
+    }
+    for (i = 0; i < s->nsources; i++)
+        fprintf(f, "%s %llu %llu\n", plan->sources[i].name,
+                (unsigned long long)s->sources[i].rows_in,
+                (unsigned long long)s->sources[i].rows_quarantined);
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 ||
+        rename(tmp, path) != 0) {
+        diag_set(d, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
+        unlink(tmp);
+        return CE_IO;
+    }
+    return 0;
+}
