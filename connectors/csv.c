@@ -199,7 +199,7 @@ fill(struct source *src, struct csv_state *s, struct diag *d)
                 diag_set(d, src->files[s->file].path, s->line, 0, "gzip",
                          "truncated gzip: the file ends inside compressed "
                          "data");
-                return CE_IO;
+                return CE_DATA;
             }
             if ((rc = read_raw(src, s, d)) < 0)
                 return rc;
@@ -209,7 +209,7 @@ fill(struct source *src, struct csv_state *s, struct diag *d)
                 diag_set(d, src->files[s->file].path, s->line, 0, "gzip",
                          "truncated gzip: the file ends inside compressed "
                          "data");
-                return CE_IO;
+                return CE_DATA;
             }
         }
         s->zs.next_out = s->buf;
@@ -234,7 +234,7 @@ fill(struct source *src, struct csv_state *s, struct diag *d)
         } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
             diag_set(d, src->files[s->file].path, s->line, 0, "gzip",
                      "corrupt gzip data");
-            return CE_IO;
+            return CE_DATA;
         }
     }
     src->bytes_read += s->len;

@@ -327,6 +327,24 @@ out:
     ss->seconds = now_seconds() - t0;
     if (rc == 0)
         rc = quarantine_check_policy(&q, d);
+    if (rc == CE_DATA && q.nrows) {
+        /* where the rejected rows are, so the extract can be fixed: file,
+         * line, column and rule -- never what the row held */
+        size_t i;
+
+        for (i = 0; i < q.nrows && i < 20; i++) {
+            const struct rejected_row *r = &q.rows[i];
+
+            log_msg(LOG_WARN, "%s:%ld:%ld: quarantined [%s]",
+                    r->file < src.nfiles ? src.files[r->file].path : sp->name,
+                    r->line, r->column,
+                    quarantine_reason_name((enum quarantine_reason)r->reason));
+        }
+        if (q.nrows > 20)
+            log_msg(LOG_WARN, "%s: %zu more quarantined rows (quality.csv of "
+                              "a published run counts them by reason)",
+                    sp->name, q.nrows - 20);
+    }
     if (have_map)
         mapping_release(&m);
     source_close(&src);

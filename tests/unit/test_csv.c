@@ -258,7 +258,7 @@ test_gzip_and_glob(void **state)
     assert_int_equal(source_open(&src, &p, &d), 0);
     while ((i = (size_t)source_next(&src, &row, &d)) == 1)
         ;
-    assert_int_equal((int)i, CE_IO);
+    assert_int_equal((int)i, CE_DATA);
     assert_non_null(strstr(d.msg, "truncated gzip"));
     assert_true(d.line > 1);
     source_close(&src);
