@@ -144,7 +144,8 @@ linker_run(struct linker *l)
         size_t n = l->nentries[k];
 
         l->stats[k].records_with_key = n;
-        qsort(e, n, sizeof(*e), cmp_entry);
+        if (n > 1)
+            qsort(e, n, sizeof(*e), cmp_entry);
         for (i = 0; i < n; i = j) {
             for (j = i + 1; j < n && !memcmp(e[j].hash, e[i].hash, 16); j++) {
                 int r = unite(l, e[i].record, e[j].record);

@@ -130,7 +130,9 @@ load_nicknames(struct pseudonymiser *ps, const char *path, struct diag *d)
         free(line);
         fclose(f);
     }
-    qsort(ps->nicknames, ps->nnicknames, sizeof(*ps->nicknames), cmp_nick);
+    if (ps->nnicknames > 1)
+        qsort(ps->nicknames, ps->nnicknames, sizeof(*ps->nicknames),
+              cmp_nick);
     return 0;
 nomem:
     diag_set(d, path, 0, 0, NULL, "out of memory");

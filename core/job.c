@@ -507,7 +507,9 @@ build_persons(struct job_state *js, const struct period *periods,
                 sum->departments[r->department].persons++;
             }
         }
-        qsort(&ps->spells[first[p]], cnt, sizeof(struct spell), cmp_spell);
+        if (cnt > 1)
+            qsort(&ps->spells[first[p]], cnt, sizeof(struct spell),
+                  cmp_spell);
     }
     ps->spell_first[np] = (uint32_t)n;
     ps->nspells = n;

@@ -282,7 +282,8 @@ apply_retention(const char *outdir, const char *runs, int retain,
         n++;
     }
     closedir(dh);
-    qsort(names, n, sizeof(*names), cmp_str);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), cmp_str);
     for (i = 0; i + (size_t)retain < n; i++) {
         if (strcmp(names[i], current_id)) {
             if (snprintf(path, sizeof(path), "%s/%s", runs, names[i]) <
