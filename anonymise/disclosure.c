@@ -315,8 +315,23 @@ audit_period(const struct count_table *t, const struct relations *r,
                 if (best == (size_t)-1 || c[cand].count < c[best].count)
                     best = cand;
             }
+            if (best == (size_t)-1) {
+                /* its own relations are all suppressed: widen through any
+                 * relation that still pins a suppressed cell */
+                for (ri = 0; ri < r->n; ri++) {
+                    int pins = 0;
+                    size_t cand;
+
+                    for (m = r->first[ri]; m < r->first[ri + 1]; m++)
+                        pins |= is_suppressed(&c[r->members[m]]);
+                    if (!pins || (cand = pick(r, ri, c)) == (size_t)-1)
+                        continue;
+                    if (best == (size_t)-1 || c[cand].count < c[best].count)
+                        best = cand;
+                }
+            }
             if (best == (size_t)-1)
-                return 0; /* every related cell is suppressed already */
+                return 0; /* everything is suppressed: nothing is pinned */
             c[best].status = CELL_SECONDARY;
             (*added)++;
             *added += close_relations(r, c);

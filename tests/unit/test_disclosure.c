@@ -222,6 +222,81 @@ test_cellkey(void **state)
     table_release(&t);
 }
 
+/* 1 000 random small tables (2 or 3 dimensions of 2-3 values), many
+ * small counts: after protection no primary cell is narrowed below the
+ * protection level, margins equal the sums of the true interior counts,
+ * and published values are multiples of the rounding base. */
+static void
+test_property_small_tables(void **state)
+{
+    uint64_t s = 99;
+    int round;
+
+    (void)state;
+    for (round = 0; round < 1000; round++) {
+        uint32_t dims[3];
+        size_t nby = 2 + (size_t)(round % 2), i, j;
+        struct count_table t;
+        struct disclosure_plan dp;
+        struct disclosure_stats st;
+        struct diag d;
+
+        for (j = 0; j < nby; j++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            dims[j] = 2 + (uint32_t)((s >> 40) % 2);
+        }
+        plan_init(&dp);
+        make(&t, 1, nby, dims);
+        for (i = 0; i < t.ninterior; i++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            t.cells[i].count = (int64_t)((s >> 33) % 25);
+        }
+        table_fill_margins(&t);
+        {
+            int64_t sum = 0;
+
+            for (i = 0; i < t.ninterior; i++)
+                sum += t.cells[i].count;
+            assert_int_equal(t.cells[t.ncells_per_period - 1].count, sum);
+        }
+        assert_int_equal(disclosure_protect(&t, &dp, NULL, &st, &d), 0);
+        assert_safe(&t, &dp);
+        for (i = 0; i < t.ncells_per_period; i++)
+            if (t.cells[i].status != CELL_SUPPRESSED &&
+                t.cells[i].status != CELL_SECONDARY)
+                assert_int_equal(t.cells[i].published % 5, 0);
+        table_release(&t);
+    }
+}
+
+/* The NHS England preset: 1-7 suppressed, 8 published (rounded to 10). */
+static void
+test_nhs_preset(void **state)
+{
+    static const uint32_t dims[1] = {3};
+    struct count_table t;
+    struct disclosure_plan dp;
+    struct disclosure_stats st;
+    struct diag d;
+
+    (void)state;
+    plan_init(&dp);
+    dp.suppress_hi = 7;
+    dp.protection_level = 7;
+    make(&t, 1, 1, dims);
+    t.cells[0].count = 7;
+    t.cells[1].count = 8;
+    t.cells[2].count = 40;
+    table_fill_margins(&t);
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, &st, &d), 0);
+    assert_int_equal(t.cells[0].status, CELL_SUPPRESSED);
+    assert_int_equal(t.cells[1].status, CELL_SECONDARY); /* protects the 7 */
+    assert_int_equal(t.cells[2].published, 40);
+    assert_int_equal(t.cells[3].published, 55);
+    assert_safe(&t, &dp);
+    table_release(&t);
+}
+
 int
 main(void)
 {
@@ -230,6 +305,8 @@ main(void)
         cmocka_unit_test(test_one_dim_and_total),
         cmocka_unit_test(test_random_three_way),
         cmocka_unit_test(test_cellkey),
+        cmocka_unit_test(test_property_small_tables),
+        cmocka_unit_test(test_nhs_preset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
