@@ -115,6 +115,9 @@ key_load(struct cohort_key *k, const char *path, struct diag *d)
     }
     sodium_memzero(text, sizeof(text));
     memcpy(k->id, id, sizeof(k->id));
+    /* kept out of swap and core dumps while the job runs (best effort:
+     * RLIMIT_MEMLOCK may refuse, which is not worth failing a run for) */
+    sodium_mlock(k, sizeof(*k));
     return 0;
 }
 
@@ -127,5 +130,6 @@ key_subkey(const struct cohort_key *k, uint64_t purpose, unsigned char out[32])
 void
 key_release(struct cohort_key *k)
 {
+    sodium_munlock(k, sizeof(*k)); /* zeroes it, locked or not */
     sodium_memzero(k, sizeof(*k));
 }

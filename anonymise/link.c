@@ -104,8 +104,9 @@ unite(struct linker *l, uint32_t a, uint32_t b)
     if ((x->nhs && y->nhs && x->nhs != y->nhs) ||
         (x->upn && y->upn && x->upn != y->upn))
         return -1;
-    /* the smaller record index is the root: deterministic */
-    if (rb < ra) {
+    /* union by rank; ties go to the smaller index, so it is deterministic */
+    if (l->rank[rb] > l->rank[ra] ||
+        (l->rank[rb] == l->rank[ra] && rb < ra)) {
         uint32_t t = ra;
 
         ra = rb;
@@ -113,6 +114,8 @@ unite(struct linker *l, uint32_t a, uint32_t b)
         x = &l->anchors[ra];
         y = &l->anchors[rb];
     }
+    if (l->rank[ra] == l->rank[rb])
+        l->rank[ra]++;
     if (!x->nhs)
         x->nhs = y->nhs;
     if (!x->upn)
@@ -131,9 +134,10 @@ linker_run(struct linker *l)
      * record's own anchors must be kept apart from its root's. The anchors
      * array is indexed by root; before any union each record is its own. */
     l->parent = malloc((l->nrecords + 1) * sizeof(uint32_t));
+    l->rank = calloc(l->nrecords + 1, 1);
     l->person = malloc((l->nrecords + 1) * sizeof(uint32_t));
     root_person = malloc((l->nrecords + 1) * sizeof(uint32_t));
-    if (!l->parent || !l->person || !root_person) {
+    if (!l->parent || !l->person || !root_person || !l->rank) {
         free(root_person);
         return CE_NOMEM;
     }
@@ -161,6 +165,8 @@ linker_run(struct linker *l)
         l->entries[k] = NULL;
         l->nentries[k] = l->entry_alloc[k] = 0;
     }
+    free(l->rank);
+    l->rank = NULL;
     for (i = 0; i < l->nrecords; i++)
         root_person[i] = UINT32_MAX;
     l->npersons = 0;
@@ -207,6 +213,7 @@ linker_release(struct linker *l)
     free(l->entry_alloc);
     free(l->anchors);
     free(l->parent);
+    free(l->rank);
     free(l->person);
     free(l->stats);
     memset(l, 0, sizeof(*l));

@@ -45,6 +45,7 @@ struct linker {
     size_t *entry_alloc;
     struct link_anchors *anchors;  /* per record */
     uint32_t *parent;
+    uint8_t *rank;                 /* union by rank, during linker_run */
     uint32_t *person;              /* after linker_run */
     size_t npersons;
     struct linker_key_stats *stats;

@@ -344,15 +344,16 @@ pseudonymise(const struct pseudonymiser *ps, const struct record *rec,
             size_t n = component(ps, rec, sp, mk->components[c], part,
                                  sizeof(part));
 
-            if (n == 0 || n >= sizeof(part) || len + n + 2 > sizeof(buf)) {
+            if (n == 0 || n >= sizeof(part) || len + n + 3 > sizeof(buf)) {
                 present[k] = 0;
                 break;
             }
-            /* component id, value, separator: "ab"+"c" != "a"+"bc" */
+            /* component id, length, value: "ab"+"c" != "a"+"bc" */
             buf[len++] = mk->components[c];
+            buf[len++] = (unsigned char)(n >> 8);
+            buf[len++] = (unsigned char)(n & 0xFF);
             memcpy(buf + len, part, n);
             len += n;
-            buf[len++] = 0x1f;
         }
         if (!present[k]) {
             memset(out[k], 0, 16);

@@ -141,6 +141,14 @@ test_pseudonym(void **state)
     /* the same record always gives the same hashes; keys differ per key */
     pseudonymise(&ps, &a, &sp, hb, pb, &bn);
     assert_int_equal(memcmp(ha, hb, sizeof(ha)), 0);
+    /* length-prefixed components: "ab"+"c" and "a"+"bc" differ */
+    make_record(&a, "", "ab", "c", 2010, 3, 4, "LS20 8AB");
+    make_record(&b, "", "a", "bc", 2010, 3, 4, "LS20 8AB");
+    pseudonymise(&ps, &a, &sp, ha, pa, NULL);
+    pseudonymise(&ps, &b, &sp, hb, pb, NULL);
+    assert_int_equal(pa[1], 1);
+    assert_int_equal(pb[1], 1);
+    assert_true(memcmp(ha[1], hb[1], 16) != 0);
     /* a missing component means no key */
     make_record(&b, "", "william", "smith", 0, 0, 0, "");
     pseudonymise(&ps, &b, &sp, hb, pb, NULL);
