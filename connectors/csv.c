@@ -46,6 +46,7 @@ struct csv_state {
     z_stream zs;
     crypto_generichash_state hash;
     unsigned char *raw;
+    size_t chunk;                /* size of raw and buf */
     size_t raw_len;
     int raw_eof;
     unsigned char *buf;          /* decoded bytes */
@@ -126,7 +127,7 @@ open_file(struct source *src, struct csv_state *s, size_t i, struct diag *d)
     s->line = 1;
     s->st = P_FIELD_START;
     /* gzip is told by its magic bytes, not by the file name */
-    n = read(s->fd, s->raw, CHUNK);
+    n = read(s->fd, s->raw, s->chunk);
     if (n < 0) {
         diag_set(d, f->path, 0, 0, NULL, "read error: %s", strerror(errno));
         return CE_IO;
@@ -152,7 +153,7 @@ open_file(struct source *src, struct csv_state *s, size_t i, struct diag *d)
 static int
 read_raw(struct source *src, struct csv_state *s, struct diag *d)
 {
-    ssize_t n = read(s->fd, s->raw, CHUNK);
+    ssize_t n = read(s->fd, s->raw, s->chunk);
 
     if (n < 0) {
         diag_set(d, src->files[s->file].path, s->line, 0, NULL,
@@ -213,9 +214,9 @@ fill(struct source *src, struct csv_state *s, struct diag *d)
             }
         }
         s->zs.next_out = s->buf;
-        s->zs.avail_out = CHUNK;
+        s->zs.avail_out = (uInt)s->chunk;
         zr = inflate(&s->zs, Z_NO_FLUSH);
-        s->len = CHUNK - s->zs.avail_out;
+        s->len = s->chunk - s->zs.avail_out;
         if (zr == Z_STREAM_END) {
             /* concatenated members follow, or the file ends */
             if (s->zs.avail_in == 0 && !s->raw_eof) {
@@ -665,9 +666,21 @@ csv_open(struct source *src, struct diag *d)
     }
     s->have_glob = 1;
     src->files = calloc(s->g.gl_pathc, sizeof(*src->files));
-    s->raw = malloc(CHUNK);
-    s->buf = malloc(CHUNK);
-    if (!src->files || !s->raw || !s->buf) {
+    /* 1 MiB buffers, or less for small files (tests, fuzzing) */
+    s->chunk = 4096;
+    for (i = 0; i < s->g.gl_pathc; i++) {
+        struct stat sb;
+
+        if (stat(s->g.gl_pathv[i], &sb) == 0 && (uint64_t)sb.st_size >= s->chunk)
+            s->chunk = (uint64_t)sb.st_size >= CHUNK ? CHUNK
+                                                     : (size_t)sb.st_size + 1;
+    }
+    s->raw = malloc(s->chunk);
+    s->buf = malloc(s->chunk);
+    /* never NULL: cells of an empty record point into it */
+    s->acap = 4096;
+    s->arena = malloc(s->acap);
+    if (!src->files || !s->raw || !s->buf || !s->arena) {
         diag_set(d, p->name, 0, 0, NULL, "out of memory");
         return CE_NOMEM;
     }
@@ -742,8 +755,8 @@ csv_close(struct source *src)
         globfree(&s->g);
     sodium_memzero(s->arena, s->acap);
     sodium_memzero(s->out, s->ocap);
-    sodium_memzero(s->buf, s->buf ? CHUNK : 0);
-    sodium_memzero(s->raw, s->raw ? CHUNK : 0);
+    sodium_memzero(s->buf, s->buf ? s->chunk : 0);
+    sodium_memzero(s->raw, s->raw ? s->chunk : 0);
     free(s->raw);
     free(s->buf);
     free(s->arena);
