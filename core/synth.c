@@ -96,47 +96,43 @@ struct person {
     uint32_t household;
 };
 
+/* The NHS number with body 999 000 000 + n (the test range, never issued;
+ * past it, 400 000 000 + ...), or -1 when that body's check value is 10. */
+static int
+nhs_for(uint64_t n, char out[11])
+{
+    uint64_t body = 999000000ull + n;
+    int sum = 0, i, check;
+
+    if (body > 999999999ull)
+        body = 400000000ull + (body - 1000000000ull);
+    snprintf(out, 11, "%09u", (unsigned)(body % 1000000000ull));
+    for (i = 0; i < 9; i++)
+        sum += (out[i] - '0') * (10 - i);
+    check = 11 - sum % 11;
+    if (check == 11)
+        check = 0;
+    if (check == 10)
+        return -1;
+    out[9] = (char)('0' + check);
+    out[10] = '\0';
+    return 0;
+}
+
 void
 synth_nhs_number(uint64_t n, char out[11])
 {
-    /* The n-th candidate body from 999 000 000 upwards (the test range,
-     * never issued); a body whose check value is 10 moves on to the next
-     * free one, so callers pass increasing n through synth_next_nhs(). */
-    for (;; n++) {
-        int sum = 0, i, check;
-        uint64_t body = 999000000ull + n;
-
-        if (body > 999999999ull)
-            body = 400000000ull + (body - 1000000000ull); /* past the range */
-        snprintf(out, 11, "%09u", (unsigned)(body % 1000000000ull));
-        for (i = 0; i < 9; i++)
-            sum += (out[i] - '0') * (10 - i);
-        check = 11 - sum % 11;
-        if (check == 11)
-            check = 0;
-        if (check == 10)
-            continue;
-        out[9] = (char)('0' + check);
-        out[10] = '\0';
-        return;
-    }
+    while (nhs_for(n, out) < 0)
+        n++;
 }
 
 /* Hands out distinct valid NHS numbers in order. */
 static void
 next_nhs(uint64_t *counter, char out[11])
 {
-    char tmp[11];
-    uint64_t n = *counter;
-
-    for (;; n++) {
-        synth_nhs_number(n, tmp);
-        if (strtoull(tmp, NULL, 10) / 10 - 999000000ull == n ||
-            n >= 1000000ull)
-            break;
-    }
-    memcpy(out, tmp, 11);
-    *counter = n + 1;
+    while (nhs_for(*counter, out) < 0)
+        (*counter)++;
+    (*counter)++;
 }
 
 void
