@@ -275,8 +275,11 @@ static int
 audit_period(const struct count_table *t, const struct relations *r,
              struct table_cell *c, int level, uint64_t *added)
 {
-    size_t i, ri, m, rounds;
+    size_t i, ri, m, rounds, from = 0;
 
+    /* Suppressing one more cell only removes a constraint from the
+     * attacker's program, so a cell found safe stays safe: each round
+     * resumes where the last one found a weak cell. */
     for (rounds = 0; rounds < t->ncells_per_period; rounds++) {
         struct attack a;
         size_t weak = (size_t)-1;
@@ -284,7 +287,7 @@ audit_period(const struct count_table *t, const struct relations *r,
 
         if ((rc = attack_build(t, r, c, &a)) < 0)
             return rc;
-        for (i = 0; i < t->ncells_per_period && weak == (size_t)-1; i++) {
+        for (i = from; i < t->ncells_per_period && weak == (size_t)-1; i++) {
             double lo, hi;
 
             if (c[i].status != CELL_SUPPRESSED)
@@ -300,6 +303,7 @@ audit_period(const struct count_table *t, const struct relations *r,
         attack_release(&a);
         if (weak == (size_t)-1)
             return 0;
+        from = weak;
         /* widen it: suppress the best candidate of a relation holding it */
         {
             size_t best = (size_t)-1;
