@@ -263,7 +263,12 @@ dirty(uint64_t *rs, const struct person *p, const char *postcode,
             if (!strcmp(p->forename, nick_of[i][0]))
                 snprintf(w->forename, sizeof(w->forename), "%s",
                          nick_of[i][1]);
-    if (chance(rs, 30)) {
+    if (chance(rs, 10)) {
+        /* a surname change (marriage, a double-barrelled name dropped):
+         * the other system still has the old one */
+        snprintf(w->surname, sizeof(w->surname), "%s",
+                 surnames[rnd(rs, N(surnames))]);
+    } else if (chance(rs, 30)) {
         /* a one-letter typo in the surname (ASCII positions only) */
         size_t len = strlen(w->surname), pos = 1 + (size_t)rnd(rs, 8);
 
