@@ -76,6 +76,11 @@ print_summary(const struct run_summary *s, int published)
                    (unsigned long long)s->cohorts[i].cells,
                    (unsigned long long)s->cohorts[i].suppressed,
                    (unsigned long long)s->cohorts[i].secondary);
+    if (s->persons)
+        printf("seconds: read+map+hash %.2f, link %.2f, generalise %.2f, "
+               "count %.2f, protect %.2f, publish %.2f\n",
+               s->seconds_read, s->seconds_link, s->seconds_generalise,
+               s->seconds_count, s->seconds_protect, s->seconds_publish);
     if (published)
         printf("published run %s to %s/current\n", s->run_id,
                s->plan->output_dir);

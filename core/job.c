@@ -573,6 +573,7 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     int have_pt = 0, have_ps = 0, rc;
     size_t i;
     struct strbuf sb = STRBUF_INIT;
+    double t0;
 
     memset(&js, 0, sizeof(js));
     memset(&ps, 0, sizeof(ps));
@@ -635,6 +636,7 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     js.have_linker = 1;
 
     /* read -> map -> pseudonymise: plaintext lives only inside this loop */
+    t0 = now_seconds();
     for (i = 0; i < plan->nsources; i++) {
         log_msg(LOG_DEBUG, "reading source %s", plan->sources[i].name);
         rc = read_source(&js, i, &sum->sources[i], opts, d);
@@ -648,6 +650,8 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
         goto out;
 
     /* link */
+    sum->seconds_read = now_seconds() - t0;
+    t0 = now_seconds();
     if ((rc = linker_run(&js.linker)) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         goto out;
@@ -663,6 +667,8 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     }
 
     /* generalise into persons */
+    sum->seconds_link = now_seconds() - t0;
+    t0 = now_seconds();
     if ((rc = build_persons(&js, periods, &ps, sum)) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         goto out;
@@ -675,10 +681,12 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     js.recs.n = js.recs.alloc = 0;
 
     /* count and protect */
+    sum->seconds_generalise = now_seconds() - t0;
     for (i = 0; i < plan->ncohorts; i++) {
         struct cohort_result *cr = &sum->cohorts[i];
         struct disclosure_stats st;
 
+        t0 = now_seconds();
         cr->plan = &plan->cohorts[i];
         cr->where_text_plain = plain[i];
         plain[i] = NULL;
@@ -689,8 +697,11 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
             goto out;
         }
         memset(&st, 0, sizeof(st));
+        sum->seconds_count += now_seconds() - t0;
+        t0 = now_seconds();
         rc = disclosure_protect(&cr->table, &plan->disclosure,
                                 have_pt ? &pt : NULL, &st, d);
+        sum->seconds_protect += now_seconds() - t0;
         if (rc < 0)
             goto out;
         cr->cells = st.cells;
@@ -711,7 +722,9 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
         sum->finished = (int64_t)ts.tv_sec;
     }
     if (!opts->no_publish) {
+        t0 = now_seconds();
         rc = publish(plan, sum, d);
+        sum->seconds_publish = now_seconds() - t0;
         if (rc == 0 && drift_record(plan, sum, d) < 0)
             log_msg(LOG_WARN, "published, but the drift state could not be "
                               "recorded");

@@ -88,6 +88,10 @@ struct run_summary {
     size_t ncohorts;
 
     char *rules_text;         /* the IG rules as `cohort rules` prints them */
+    /* wall-clock seconds per stage: read+map+pseudonymise, link,
+     * generalise, count, protect, publish */
+    double seconds_read, seconds_link, seconds_generalise, seconds_count,
+        seconds_protect, seconds_publish;
 };
 
 /* Frees what the summary owns (tables included) and zeroes it. */
