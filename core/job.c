@@ -32,6 +32,7 @@
 #include "../export/postgres.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -211,6 +212,35 @@ struct job_state {
     uint32_t source_index;
 };
 
+/*
+ * A progress line redrawn in place on a terminal (cmd_run only asks for it
+ * when stderr is one): rows, MB/s, and for plain files an ETA from the bytes
+ * left. Counts and names only.
+ */
+static void
+progress_line(const struct source_plan *sp, const struct source *src,
+              uint64_t rows, double t0, int last)
+{
+    double secs = now_seconds() - t0, mb = (double)src->bytes_read / 1e6;
+    uint64_t total = 0;
+    size_t i;
+    int gz = 0;
+
+    for (i = 0; i < src->nfiles; i++) {
+        total += src->files[i].size;
+        gz |= sp->path && strstr(sp->path, ".gz") != NULL;
+    }
+    if (secs <= 0)
+        secs = 1e-6;
+    fprintf(stderr, "\r%s: %llu rows, %.1f MB/s", sp->name,
+            (unsigned long long)rows, mb / secs);
+    if (!last && !gz && total > src->bytes_read && src->bytes_read > 0)
+        fprintf(stderr, ", about %.0f s left",
+                (double)(total - src->bytes_read) / ((double)src->bytes_read / secs));
+    fprintf(stderr, last ? "          \n" : "          ");
+    fflush(stderr);
+}
+
 /* Reads one source through map -> pseudonymise -> link, keeping records. */
 static int
 read_source(struct job_state *js, size_t si, struct source_summary *ss,
@@ -312,12 +342,13 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
             diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
             break;
         }
-        if (opts->progress && (q.rows_in & 0xFFFFF) == 0)
-            log_msg(LOG_INFO, "%s: %llu rows", sp->name,
-                    (unsigned long long)q.rows_in);
+        if (opts->progress && (q.rows_in & 0xFFFF) == 0)
+            progress_line(sp, &src, q.rows_in, t0, 0);
     }
     if (rc > 0)
         rc = 0;
+    if (opts->progress && q.rows_in >= 0x10000)
+        progress_line(sp, &src, q.rows_in, t0, 1);
 out:
     ss->plan = sp;
     if (summarise_source(ss, &q, &src) < 0 && rc == 0) {

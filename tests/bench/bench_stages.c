@@ -65,11 +65,11 @@ main(int argc, char **argv)
                    pass ? "transform" : "csv", plan.sources[i].name,
                    (unsigned long long)rows, (double)src.bytes_read / 1e6,
                    (double)rows / s, (double)src.bytes_read / 1e6 / s,
-                   src.nfiles && src.files[0].path[0] &&
-                           plan.sources[i].path[0] &&
-                           strstr(plan.sources[i].path, ".gz")
-                       ? " (gzip)"
-                       : "");
+                   plan.sources[i].format == SRC_POSTGRES
+                       ? " (postgres)"
+                       : plan.sources[i].path && strstr(plan.sources[i].path, ".gz")
+                             ? " (gzip)"
+                             : "");
             if (pass == 1)
                 mapping_release(&m);
             quarantine_release(&q);
