@@ -56,6 +56,26 @@ run cohort run pg.conf
 expect_rc 0 "the next run publishes again"
 check '[ "$(q "select count(*) from cohorts.cohort_runs")" = 2 ]' "two rows in cohort_runs"
 
+# The publishing connection killed mid-transaction (while it waits for a
+# lock a reader holds): exit 3, the previous publication intact.
+runs_before=$(q "select count(*) from cohorts.cohort_runs")
+psql "$conn" -X -q -c "begin; lock table cohorts.children_with_ehcp in access share mode; select pg_sleep(20)" >/dev/null 2>&1 &
+locker=$!
+sleep 0.5
+(cd "$scratch" && "$COHORT" run pg.conf >"$scratch/kill.out" 2>"$scratch/kill.err"; echo $? > "$scratch/kill.rc") &
+i=0
+while [ ! -s "$scratch/kill.rc" ] && [ $i -lt 200 ]; do
+    q "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'cohort' and wait_event_type = 'Lock'" >/dev/null
+    sleep 0.1; i=$((i + 1))
+done
+wait "$!" 2>/dev/null
+q "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep%' and pid <> pg_backend_pid()" >/dev/null
+wait "$locker" 2>/dev/null
+rc=$(cat "$scratch/kill.rc"); cp "$scratch/kill.err" "$err"
+expect_rc 3 "a publishing connection killed mid-transaction exits 3"
+check '[ "$(q "select count(*) from cohorts.cohort_runs")" = "$runs_before" ]' "the killed run left no run row"
+check 'q "select count(*) from cohorts.children_with_ehcp" | grep -q "^[1-9]"' "the previous tables are intact"
+
 # Privacy: nothing from the extracts' identifiers in the database.
 pg_dump -d "$conn" -n cohorts > "$scratch/dump.sql" 2>/dev/null
 awk -F, 'NR > 1 { if ($4 != "") print $4; if ($5 != "") print $5; if ($9 != "") print $9 }' \
