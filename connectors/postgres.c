@@ -6,7 +6,9 @@
  * number: the header is line 1, the first row line 2), so mapping and the
  * quarantine cannot tell the difference.
  *
- * A connection that dies mid-stream is a source error (CE_IO, exit 3)
+ * The COPY runs in a READ ONLY transaction with the source's
+ * statement_timeout. A connection that dies mid-stream, a timeout, a missing
+ * table or column, an unreachable server are source errors (CE_IO, exit 3)
  * naming the source and the row reached; nothing is published.
  */
 #include "source.h"
@@ -138,8 +140,17 @@ pg_open(struct source *src, struct diag *d)
     PQsetClientEncoding(s->conn, "UTF8");
     res = PQexec(s->conn, "SET application_name = 'cohort'");
     PQclear(res);
+    /* read-only: the connector can never change the department's data */
+    res = PQexec(s->conn, "BEGIN TRANSACTION READ ONLY");
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        PQclear(res);
+        diag_set(d, p->name, 0, 0, "postgres",
+                 "cannot start a read-only transaction");
+        return CE_IO;
+    }
+    PQclear(res);
     if (p->statement_timeout_ms > 0) {
-        snprintf(sql, sizeof(sql), "SET statement_timeout = %ld",
+        snprintf(sql, sizeof(sql), "SET LOCAL statement_timeout = %ld",
                  p->statement_timeout_ms);
         PQclear(PQexec(s->conn, sql));
     }
@@ -242,8 +253,11 @@ pg_next(struct source *src, struct raw_row *row, struct diag *d)
             const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
             diag_set(d, src->plan->name, s->row + 1, 0, "postgres",
-                     "the connection failed after row %ld (%s)", s->row,
-                     state ? state : "connection lost");
+                     "%s after row %ld (%s)",
+                     state && !strcmp(state, "57014")
+                         ? "the source query ran past statement_timeout"
+                         : "the source query failed",
+                     s->row, state ? state : "connection lost");
             PQclear(res);
             return CE_IO;
         }

@@ -44,6 +44,18 @@ check '[ "$same" -eq 1 ]' "PostgreSQL and CSV sources publish byte-identical tab
 check 'grep -q "^children,rows_in,$(($(wc -l < "$scratch/demo/extracts/children_social_care.csv") - 1))$" "$scratch/demo/out_pg/current/quality.csv"' \
     "every database row was read"
 
+# A missing table and a query past its statement_timeout: exit 3, named.
+sed 's/^table = csc_extract/table = no_such_table/' "$scratch/pg.conf" > "$scratch/missing.conf"
+run cohort run missing.conf
+expect_rc 3 "a missing table exits 3"
+expect_err 'children: the source query failed \(42P01\)' "the error names the source and the SQLSTATE"
+awk '/^table = csc_extract/ { print "query = select c.* from csc_extract c, pg_sleep(3)"; print "statement_timeout = 1"; next } { print }' \
+    "$scratch/pg.conf" > "$scratch/slow.conf"
+run cohort run slow.conf
+expect_rc 3 "a query past statement_timeout exits 3"
+expect_err 'children:.*statement_timeout.*57014' "the timeout is named (SQLSTATE 57014)"
+check '! grep -q "password" "$err"' "no connection secret in the message"
+
 # A backend terminated mid-stream: exit 3, the previous publication stays.
 q "create table big as select c.* from csc_extract c, generate_series(1, 4000)" >/dev/null
 sed 's/^table = csc_extract/table = big/; s/^max_reject_rate.*//' "$scratch/pg.conf" > "$scratch/big.conf"
@@ -57,6 +69,6 @@ done
 wait
 rc=$(cat "$scratch/big.rc"); cp "$scratch/big.err" "$err"
 expect_rc 3 "a terminated backend mid-stream exits 3"
-expect_err 'children.*(connection|57P01)' "the error names the source and the connection"
+expect_err 'children.*(connection|57P01)' "the error names the source and the SQLSTATE"
 check '[ "$(readlink "$scratch/demo/out_pg/current")" = "$before" ]' "the previous publication is intact"
 finish
