@@ -66,6 +66,20 @@ done
 check '[ "$(wc -l < "$pat")" -gt 1000 ]' "the privacy scan has identifiers to look for"
 check '[ "$leaks" -eq 0 ]' "no identifier from the input in any output, log or message"
 
+# Cell-key perturbation (ONS style) with the shipped ptable: perturbed
+# statuses, and the same persons get the same noise on a rerun.
+sed -e 's/^rounding  = 5/rounding = 1\nperturbation = cellkey\nptable = config\/ptable_default.csv/' \
+    -e 's|^output_dir .*|output_dir = demo/out_ck|' config/demo.conf > "$scratch/ck.conf"
+run cohort run ck.conf
+expect_rc 0 "a cell-key job publishes"
+check 'grep -q ",perturbed$" "$scratch"/demo/out_ck/current/adults_long_term_support.csv' "cells are marked perturbed"
+ck1=$(readlink "$scratch/demo/out_ck/current")
+sleep 1
+run cohort run ck.conf
+ck2=$(readlink "$scratch/demo/out_ck/current")
+check 'cmp -s "$scratch/demo/out_ck/$ck1/adults_long_term_support.csv" "$scratch/demo/out_ck/$ck2/adults_long_term_support.csv"' \
+    "the same persons get the same noise on a rerun"
+
 # Exit codes.
 run cohort run config/demo.conf --quiet
 expect_rc 0 "quiet run exits 0"
