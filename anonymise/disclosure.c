@@ -1,6 +1,7 @@
 #include "disclosure.h"
 
 #include <glpk.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -363,70 +364,156 @@ round_to(int64_t v, int r)
     return (v + r / 2) / r * r;
 }
 
+/* Protects one period; its counts go to *st. */
+static int
+protect_period(struct count_table *t, const struct relations *r,
+               const struct disclosure_plan *dp, const struct ptable *pt,
+               int p, struct disclosure_stats *st)
+{
+    struct table_cell *c = table_period_cells(t, p);
+    uint64_t added = 0;
+    size_t i;
+    int rc;
+
+    memset(st, 0, sizeof(*st));
+    for (i = 0; i < t->ncells_per_period; i++) {
+        c[i].status = CELL_OK;
+        if ((c[i].count >= dp->suppress_lo && c[i].count <= dp->suppress_hi &&
+             dp->suppress_hi > 0) ||
+            (dp->protect_zeros && c[i].count == 0)) {
+            c[i].status = CELL_SUPPRESSED;
+            st->suppressed++;
+        }
+    }
+    added += close_relations(r, c);
+    rc = audit_period(t, r, c, dp->protection_level, &added);
+    if (rc < 0)
+        return rc;
+    st->secondary += added;
+    for (i = 0; i < t->ncells_per_period; i++) {
+        int64_t v = c[i].count;
+
+        st->cells++;
+        if (is_suppressed(&c[i])) {
+            c[i].published = 0;
+            continue;
+        }
+        if (pt && dp->perturbation == PERTURB_CELLKEY && v > 0) {
+            int noise = ptable_noise(pt, v, c[i].ckey);
+
+            v += noise;
+            if (v < 0)
+                v = 0;
+            c[i].status = CELL_PERTURBED;
+            st->perturbed++;
+        }
+        c[i].published = round_to(v, dp->rounding);
+        if (c[i].status == CELL_OK && dp->rounding > 1 &&
+            c[i].published != c[i].count) {
+            c[i].status = CELL_ROUNDED;
+            st->rounded++;
+        }
+    }
+    return 0;
+}
+
+/* Periods are independent: workers take the next one until none is left. */
+struct protect_work {
+    struct count_table *t;
+    const struct relations *r;
+    const struct disclosure_plan *dp;
+    const struct ptable *pt;
+    struct disclosure_stats *per_period;
+    int *rcs;
+    int next;                    /* taken under lock */
+    pthread_mutex_t lock;
+};
+
+static void *
+protect_worker(void *arg)
+{
+    struct protect_work *w = arg;
+
+    glp_term_out(GLP_OFF);
+    for (;;) {
+        int p;
+
+        pthread_mutex_lock(&w->lock);
+        p = w->next++;
+        pthread_mutex_unlock(&w->lock);
+        if (p >= w->t->nperiods)
+            break;
+        w->rcs[p] = protect_period(w->t, w->r, w->dp, w->pt, p,
+                                   &w->per_period[p]);
+    }
+    glp_free_env(); /* this thread's GLPK environment */
+    return NULL;
+}
+
 int
 disclosure_protect(struct count_table *t, const struct disclosure_plan *dp,
-                   const struct ptable *pt, struct disclosure_stats *st,
-                   struct diag *d)
+                   const struct ptable *pt, int threads,
+                   struct disclosure_stats *st, struct diag *d)
 {
     struct relations r;
-    int p, rc;
-    size_t i;
+    struct protect_work w;
+    pthread_t tid[16];
+    int p, rc = 0, n = 0, k;
 
     memset(st, 0, sizeof(*st));
     if ((rc = relations_build(t, &r)) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return rc;
     }
-    glp_term_out(GLP_OFF);
-    for (p = 0; p < t->nperiods; p++) {
-        struct table_cell *c = table_period_cells(t, p);
-        uint64_t added = 0;
-
-        for (i = 0; i < t->ncells_per_period; i++) {
-            c[i].status = CELL_OK;
-            if ((c[i].count >= dp->suppress_lo && c[i].count <= dp->suppress_hi &&
-                 dp->suppress_hi > 0) ||
-                (dp->protect_zeros && c[i].count == 0)) {
-                c[i].status = CELL_SUPPRESSED;
-                st->suppressed++;
-            }
-        }
-        added += close_relations(&r, c);
-        rc = audit_period(t, &r, c, dp->protection_level, &added);
-        if (rc < 0) {
-            relations_release(&r);
-            diag_set(d, NULL, 0, 0, "disclosure",
-                     rc == CE_NOMEM ? "out of memory"
-                                    : "the suppression audit's linear program "
-                                      "failed");
-            return rc;
-        }
-        st->secondary += added;
-        for (i = 0; i < t->ncells_per_period; i++) {
-            int64_t v = c[i].count;
-
-            st->cells++;
-            if (is_suppressed(&c[i])) {
-                c[i].published = 0;
-                continue;
-            }
-            if (pt && dp->perturbation == PERTURB_CELLKEY && v > 0) {
-                int noise = ptable_noise(pt, v, c[i].ckey);
-
-                v += noise;
-                if (v < 0)
-                    v = 0;
-                c[i].status = CELL_PERTURBED;
-                st->perturbed++;
-            }
-            c[i].published = round_to(v, dp->rounding);
-            if (c[i].status == CELL_OK && dp->rounding > 1 &&
-                c[i].published != c[i].count) {
-                c[i].status = CELL_ROUNDED;
-                st->rounded++;
-            }
-        }
+    memset(&w, 0, sizeof(w));
+    w.t = t;
+    w.r = &r;
+    w.dp = dp;
+    w.pt = pt;
+    w.per_period = calloc((size_t)t->nperiods, sizeof(*w.per_period));
+    w.rcs = calloc((size_t)t->nperiods, sizeof(int));
+    if (!w.per_period || !w.rcs) {
+        free(w.per_period);
+        free(w.rcs);
+        relations_release(&r);
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
     }
+    pthread_mutex_init(&w.lock, NULL);
+    /* GLPK keeps its state per thread only when built reentrant */
+    if (threads > 16)
+        threads = 16;
+    if (threads > t->nperiods)
+        threads = t->nperiods;
+    if (threads > 1 && glp_config("TLS") != NULL)
+        for (n = 0; n < threads; n++)
+            if (pthread_create(&tid[n], NULL, protect_worker, &w) != 0)
+                break;
+    if (n == 0) {
+        glp_term_out(GLP_OFF);
+        for (p = 0; p < t->nperiods; p++)
+            w.rcs[p] = protect_period(t, &r, dp, pt, p, &w.per_period[p]);
+    }
+    for (k = 0; k < n; k++)
+        pthread_join(tid[k], NULL);
+    /* added in period order, so the totals never depend on scheduling */
+    for (p = 0; p < t->nperiods; p++) {
+        if (w.rcs[p] < 0 && rc == 0)
+            rc = w.rcs[p];
+        st->cells += w.per_period[p].cells;
+        st->suppressed += w.per_period[p].suppressed;
+        st->secondary += w.per_period[p].secondary;
+        st->rounded += w.per_period[p].rounded;
+        st->perturbed += w.per_period[p].perturbed;
+    }
+    if (rc < 0)
+        diag_set(d, NULL, 0, 0, "disclosure",
+                 rc == CE_NOMEM ? "out of memory"
+                                : "the suppression audit's linear program "
+                                  "failed");
+    pthread_mutex_destroy(&w.lock);
+    free(w.per_period);
+    free(w.rcs);
     relations_release(&r);
-    return 0;
+    return rc;
 }

@@ -38,11 +38,14 @@ struct disclosure_stats {
     uint64_t perturbed;
 };
 
-/* Sets every cell's published value and status. 0, CE_NOMEM or CE_INTERNAL
- * (the LP solver failed). */
+/*
+ * Sets every cell's published value and status. Periods are protected by
+ * up to `threads` threads (1: this thread only); the result does not depend
+ * on the number. 0, CE_NOMEM or CE_INTERNAL (the LP solver failed).
+ */
 int disclosure_protect(struct count_table *t, const struct disclosure_plan *dp,
-                       const struct ptable *pt, struct disclosure_stats *st,
-                       struct diag *d);
+                       const struct ptable *pt, int threads,
+                       struct disclosure_stats *st, struct diag *d);
 
 /*
  * The attacker's bounds on cell index `cell` of period `period`, given

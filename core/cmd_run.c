@@ -11,6 +11,7 @@
 #include "lock.h"
 #include "log.h"
 #include "options.h"
+#include "strnum.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@
 
 static const char usage[] =
     "usage: cohort run JOB.conf [--dry-run] [--accept-drift] [--quiet] "
-    "[--log-format text|json]\n";
+    "[--log-format text|json] [--threads N]\n";
 
 static const struct option_spec specs[] = {
     {"dry-run", 'n', OPT_FLAG, NULL,
@@ -30,6 +31,8 @@ static const struct option_spec specs[] = {
     {"quiet", 'q', OPT_FLAG, NULL, "print errors only"},
     {"log-format", 0, OPT_VALUE, "FORMAT",
      "text (default) or json: one JSON object per log line"},
+    {"threads", 'j', OPT_VALUE, "N",
+     "threads for disclosure control (default: the CPUs, at most 8)"},
     {"help", 'h', OPT_FLAG, NULL, "show this help"},
     {NULL, 0, 0, NULL, NULL},
 };
@@ -89,26 +92,33 @@ print_summary(const struct run_summary *s, int published)
 int
 cmd_run(int argc, char **argv)
 {
-    const char *vals[5] = {0}, *pos[1];
+    const char *vals[6] = {0}, *pos[1];
     struct diag d;
     struct job_plan plan;
     struct run_summary sum;
     struct run_options opts;
     struct job_lock lock;
     struct sigaction sa;
-    int n, rc, ret;
+    int n, rc, ret, threads_opt = 0;
 
     diag_clear(&d);
     n = options_parse(argc, argv, specs, vals, pos, 1, &d);
     if (n < 0)
         return usage_error(usage, d.msg);
-    if (vals[4]) {
+    if (vals[5]) {
         fputs(usage, stdout);
         options_print_help(stdout, specs);
         return finish_stdout(0);
     }
     if (n != 1)
         return usage_error(usage, "run needs one job file");
+    if (vals[4]) {
+        int64_t t;
+
+        if (parse_int64_str(vals[4], 1, 16, &t) < 0)
+            return usage_error(usage, "--threads must be 1 to 16");
+        threads_opt = (int)t;
+    }
     if (vals[3] && strcmp(vals[3], "text") && strcmp(vals[3], "json"))
         return usage_error(usage, "--log-format must be text or json");
     log_setup(vals[2] ? LOG_ERROR : LOG_INFO,
@@ -121,6 +131,13 @@ cmd_run(int argc, char **argv)
     opts.no_publish = vals[0] != NULL;
     opts.accept_drift = vals[1] != NULL;
     opts.progress = !vals[2] && isatty(STDERR_FILENO);
+    {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+        opts.threads = cpus > 0 ? (cpus > 8 ? 8 : (int)cpus) : 1;
+        if (threads_opt)
+            opts.threads = threads_opt;
+    }
 
     if ((rc = job_lock_take(&lock, plan.output_dir, &d)) < 0) {
         log_diag(&d);

@@ -731,7 +731,8 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
         sum->seconds_count += now_seconds() - t0;
         t0 = now_seconds();
         rc = disclosure_protect(&cr->table, &plan->disclosure,
-                                have_pt ? &pt : NULL, &st, d);
+                                have_pt ? &pt : NULL,
+                                opts->threads > 0 ? opts->threads : 1, &st, d);
         sum->seconds_protect += now_seconds() - t0;
         if (rc < 0)
             goto out;

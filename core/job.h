@@ -27,6 +27,7 @@ struct run_options {
     int accept_drift;   /* --accept-drift */
     int progress;       /* redraw a progress line on stderr (a terminal) */
     int no_publish;     /* compute everything, publish nothing (tests, check) */
+    int threads;        /* worker threads for disclosure control (>= 1) */
 };
 
 /*

@@ -84,7 +84,7 @@ test_two_by_two(void **state)
     assert_int_equal(disclosure_attack(&t, 0, 0, &lo, &hi), 0);
     assert_true(hi - lo < 1e-6);
     plan_init(&dp);
-    assert_int_equal(disclosure_protect(&t, &dp, NULL, &st, &d), 0);
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
     assert_int_equal(st.suppressed, 1);
     assert_true(st.secondary >= 3); /* a 2x2 needs all four interior cells */
     assert_safe(&t, &dp);
@@ -117,7 +117,7 @@ test_one_dim_and_total(void **state)
     table_fill_margins(&t);
     assert_int_equal(t.ncells_per_period, 5);
     assert_int_equal(t.cells[4].count, 46);
-    assert_int_equal(disclosure_protect(&t, &dp, NULL, &st, &d), 0);
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
     assert_int_equal(t.cells[1].status, CELL_SUPPRESSED);
     /* the 4 cannot be the only suppressed cell beside a published total */
     assert_true(st.secondary >= 1);
@@ -155,7 +155,7 @@ test_random_three_way(void **state)
             t.cells[i].count = (int64_t)((s >> 33) % (round % 2 ? 30 : 12));
         }
         table_fill_margins(&t);
-        assert_int_equal(disclosure_protect(&t, &dp, NULL, &st, &d), 0);
+        assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
         assert_safe(&t, &dp);
         /* deterministic: the same table gets the same suppressions */
         {
@@ -166,7 +166,7 @@ test_random_three_way(void **state)
             for (i = 0; i < t.ninterior; i++)
                 t2.cells[i].count = t.cells[i].count;
             table_fill_margins(&t2);
-            assert_int_equal(disclosure_protect(&t2, &dp, NULL, &st2, &d), 0);
+            assert_int_equal(disclosure_protect(&t2, &dp, NULL, 1, &st2, &d), 0);
             for (i = 0; i < t.ncells_per_period; i++)
                 assert_int_equal(t.cells[i].status, t2.cells[i].status);
             table_release(&t2);
@@ -211,9 +211,9 @@ test_cellkey(void **state)
     t.cells[2].count = 0;
     t.cells[2].ckey = 9;
     table_fill_margins(&t);
-    assert_int_equal(disclosure_protect(&t, &dp, NULL, &st, &d), 0);
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
     assert_int_equal(t.cells[0].published, 50); /* no ptable given */
-    assert_int_equal(disclosure_protect(&t, &dp, &pt, &st, &d), 0);
+    assert_int_equal(disclosure_protect(&t, &dp, &pt, 1, &st, &d), 0);
     assert_int_equal(t.cells[0].published, 51);
     assert_int_equal(t.cells[1].published, 50);
     assert_int_equal(t.cells[2].published, 0); /* empty cells never move */
@@ -259,7 +259,7 @@ test_property_small_tables(void **state)
                 sum += t.cells[i].count;
             assert_int_equal(t.cells[t.ncells_per_period - 1].count, sum);
         }
-        assert_int_equal(disclosure_protect(&t, &dp, NULL, &st, &d), 0);
+        assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
         assert_safe(&t, &dp);
         for (i = 0; i < t.ncells_per_period; i++)
             if (t.cells[i].status != CELL_SUPPRESSED &&
@@ -288,7 +288,7 @@ test_nhs_preset(void **state)
     t.cells[1].count = 8;
     t.cells[2].count = 40;
     table_fill_margins(&t);
-    assert_int_equal(disclosure_protect(&t, &dp, NULL, &st, &d), 0);
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
     assert_int_equal(t.cells[0].status, CELL_SUPPRESSED);
     assert_int_equal(t.cells[1].status, CELL_SECONDARY); /* protects the 7 */
     assert_int_equal(t.cells[2].published, 40);
