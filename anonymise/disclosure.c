@@ -293,23 +293,12 @@ audit_period(const struct count_table *t, const struct relations *r,
 
             if (c[i].status != CELL_SUPPRESSED)
                 continue;
-            /* the max first: unbounded is safe, and below the level it is
-             * weak whatever the min (>= 0) -- either way one LP saved */
-            if ((rc = attack_solve(&a, i, GLP_MAX, &hi)) < 0) {
+            if ((rc = attack_solve(&a, i, GLP_MIN, &lo)) < 0 ||
+                (rc = attack_solve(&a, i, GLP_MAX, &hi)) < 0) {
                 attack_release(&a);
                 return rc;
             }
-            if (hi < 0)
-                continue;
-            if (hi < (double)level - 1e-6) {
-                weak = i;
-                continue;
-            }
-            if ((rc = attack_solve(&a, i, GLP_MIN, &lo)) < 0) {
-                attack_release(&a);
-                return rc;
-            }
-            if (hi - lo < (double)level - 1e-6)
+            if (hi >= 0 && hi - lo < (double)level - 1e-6)
                 weak = i;
         }
         attack_release(&a);
