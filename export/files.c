@@ -326,7 +326,21 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
         diag_set(d, runs, 0, 0, NULL, "cannot create: %s", strerror(errno));
         return CE_IO;
     }
-    remove_tree(staging);
+    /* staging left by a killed run (we hold the job lock: nobody else
+     * is publishing) */
+    {
+        DIR *dh = opendir(runs);
+        struct dirent *e;
+        char old[4096];
+
+        while (dh && (e = readdir(dh)))
+            if (!strncmp(e->d_name, ".tmp-", 5) &&
+                snprintf(old, sizeof(old), "%s/%s", runs, e->d_name) <
+                    (int)sizeof(old))
+                remove_tree(old);
+        if (dh)
+            closedir(dh);
+    }
     if (mkdir(staging, 0750) < 0) {
         diag_set(d, staging, 0, 0, NULL, "cannot create: %s",
                  strerror(errno));
