@@ -1,0 +1,27 @@
+# valgrind on a whole run (a build without sanitizers, made for this test):
+# no invalid read or write, no use of uninitialised memory, no definite leak.
+. "$COHORT_TOP/tests/cli/lib.sh"
+
+if ! command -v valgrind >/dev/null 2>&1; then
+    not_ok "valgrind is installed (scripts/bootstrap test)"; finish; exit 1
+fi
+vg=$COHORT_BUILD/../valgrind
+if make -s -C "$COHORT_TOP" BUILD="$vg" CFLAGS="-O1 -g" all >"$scratch/build.log" 2>&1; then
+    ok "a plain build for valgrind"
+else
+    sed 's/^/# /' "$scratch/build.log" | tail -n 20; not_ok "a plain build for valgrind"; finish; exit 1
+fi
+ln -s "$COHORT_TOP/config" "$scratch/config"
+mkdir "$scratch/demo"
+run cohort keygen demo/demo.key
+run cohort synth demo/extracts --people 1500 --seed 6
+for args in "check config/demo.conf" "run --threads 2 config/demo.conf" "rules config/demo.conf --format html"; do
+    rc=0
+    # shellcheck disable=SC2086
+    (cd "$scratch" && valgrind -q --error-exitcode=99 --leak-check=full \
+        --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+        "$vg/cohort" $args) >"$out" 2>"$err" || rc=$?
+    check '[ "$rc" -ne 99 ]' "valgrind finds no error in: cohort $args"
+    expect_rc 0 "cohort $args exits 0 under valgrind"
+done
+finish
