@@ -53,6 +53,7 @@ struct csv_state {
     size_t len, pos;
     int stream_eof;              /* no more bytes in this file */
     int at_file_start;           /* a BOM may follow */
+    int skip_lf;                 /* the last record ended at a CR */
 
     /* tokenizer */
     enum pstate st;
@@ -124,6 +125,7 @@ open_file(struct source *src, struct csv_state *s, size_t i, struct diag *d)
     s->len = s->pos = 0;
     s->stream_eof = 0;
     s->at_file_start = 1;
+    s->skip_lf = 0;
     s->line = 1;
     s->st = P_FIELD_START;
     /* gzip is told by its magic bytes, not by the file name */
@@ -360,6 +362,12 @@ read_record(struct source *src, struct csv_state *s, struct diag *d)
                 continue;
         }
         c = s->buf[s->pos++];
+        if (s->skip_lf) {
+            /* the LF of a CRLF whose CR already ended the record */
+            s->skip_lf = 0;
+            if (c == '\n')
+                continue;
+        }
         if (!s->rec_started) {
             s->rec_started = 1;
             s->rec_line = s->line;
@@ -386,7 +394,11 @@ read_record(struct source *src, struct csv_state *s, struct diag *d)
                 s->st = P_FIELD_START;
                 return 1;
             } else if (c == '\r') {
-                /* CRLF: the CR is dropped */
+                /* CR or CRLF ends the record (the LF is skipped) */
+                s->line++;
+                s->skip_lf = 1;
+                s->st = P_FIELD_START;
+                return 1;
             } else if (field_byte(src, s, c) < 0) {
                 goto nomem;
             }
@@ -415,7 +427,10 @@ read_record(struct source *src, struct csv_state *s, struct diag *d)
                 s->st = P_FIELD_START;
                 return 1;
             } else if (c == '\r') {
-                /* CRLF after a closing quote */
+                s->line++;
+                s->skip_lf = 1;
+                s->st = P_FIELD_START;
+                return 1;
             } else {
                 /* text after a closing quote is kept, as spreadsheets do */
                 if (field_byte(src, s, c) < 0)
