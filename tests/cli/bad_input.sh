@@ -100,24 +100,18 @@ case_run "corrupt gzip" 1 'gzip'
 { good_rows; head -c 300000000 /dev/zero; } | gzip -1 -c | put .gz; case_run "gzip bomb (300 MB of NULs)" 1 'nul_byte|field_too_long'
 head -c 4096 /dev/urandom | put; case_run "binary junk" 1 'extract'
 rm -f in/extract.csv*; case_run "no file matches" 3 'extract: no file matches'
-# Job files: exit 2 naming the file, the line and the key.
-conf_case() {
-    printf '%s' "$2" > bad.conf
-    run cohort run bad.conf
-    expect_rc 2 "$1: exit 2"
-    expect_err "$3" "$1: the error says /$3/"
-}
-base='[job]\nname = x\nkey_file = job.key\noutput_dir = out\nlookup = lookup.csv\n'
-conf_case "unknown key" "$(printf '[job]\npathh = x\n')" "bad.conf:2: unknown key 'pathh' in \[job\]"
-conf_case "duplicate section" "$(printf '[job]\nname = x\n[job]\nname = y\n')" 'bad.conf:3: duplicate section \[job\]'
-conf_case "duplicate key" "$(printf '[job]\nname = x\nname = y\n')" "bad.conf:3: duplicate key 'name'"
-conf_case "bad reference date" "$(printf '[job]\nreference_date = 2026-02-30\n')" "bad.conf:2: bad value for 'reference_date'"
-conf_case "missing key_file" "$(printf '[job]\nname = x\noutput_dir = o\n')" "missing key 'key_file'"
-conf_case "key outside a section" "$(printf 'name = x\n')" 'outside any section'
-conf_case "where error" "$(sed 's/^where = .*/where = housing.temporary_acommodation/' job.conf)" "bad.conf:[0-9]+:[0-9]+: \[cohort ta\] where: unknown service"
-conf_case "age splitting a band" "$(sed 's/^where = .*/where = age < 14/' job.conf)" 'splits an age band'
-conf_case "cellkey without ptable" "$(cat job.conf; printf '[disclosure]\nperturbation = cellkey\n')" "needs 'ptable'"
-conf_case "NUL in the job file" "$(printf '[job]\nname = x\n'; printf 'lookup = a\000b\n')" 'NUL byte|bad.conf'
+# Job files (stored under tests/data/bad/conf): exit 2 naming the file,
+# the line and the key.
+nconf=0
+while IFS="$(printf '\t')" read -r file regex; do
+    case $file in ''|'#'*) continue ;; esac
+    nconf=$((nconf + 1))
+    cp "$COHORT_TOP/tests/data/bad/conf/$file" "$file"
+    run cohort run "$file"
+    expect_rc 2 "$file: exit 2"
+    expect_err "$regex" "$file: the error says /$regex/"
+done < "$COHORT_TOP/tests/data/bad/conf/EXPECT"
+check '[ "$nconf" -ge 18 ]' "the stored job-file corpus has its $nconf files"
 
 # Key files: exit 2.
 key_case() {
