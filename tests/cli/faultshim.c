@@ -1,8 +1,8 @@
 /*
  * faultshim.c - LD_PRELOAD fault injection for tests/cli/faults.sh.
- * COHORT_FAIL="rename:N" (or fsync:N, write:N, mkdir:N, symlink:N) makes the
- * N-th call of that function fail with EIO (write only counts files, not
- * stdin/stdout/stderr). Built by the test with `cc -shared -fPIC`.
+ * COHORT_FAIL="rename:N" (or fsync:N, write:N, read:N, mkdir:N, symlink:N)
+ * makes the N-th call of that function fail with EIO (read and write only
+ * count files, not stdin/stdout/stderr). Built by the test with `cc -shared -fPIC`.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -60,6 +60,19 @@ write(int fd, const void *buf, size_t n)
         (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
 
     if (fd > 2 && should_fail("write")) {
+        errno = EIO;
+        return -1;
+    }
+    return real(fd, buf, n);
+}
+
+ssize_t
+read(int fd, void *buf, size_t n)
+{
+    ssize_t (*real)(int, void *, size_t) =
+        (ssize_t (*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
+
+    if (fd > 2 && should_fail("read")) {
         errno = EIO;
         return -1;
     }
