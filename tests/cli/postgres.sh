@@ -76,6 +76,25 @@ expect_rc 3 "a publishing connection killed mid-transaction exits 3"
 check '[ "$(q "select count(*) from cohorts.cohort_runs")" = "$runs_before" ]' "the killed run left no run row"
 check 'q "select count(*) from cohorts.children_with_ehcp" | grep -q "^[1-9]"' "the previous tables are intact"
 
+# kill -9 at 15 moments of a run publishing to PostgreSQL: every cohort
+# table always carries the run id of the newest cohort_runs row (one run's
+# tables, never a mix), and the database is never left half-published.
+bad=0; i=0
+while [ $i -lt 15 ]; do
+    (cd "$scratch" && exec "$COHORT" run -q pg.conf >/dev/null 2>&1) &
+    pid=$!
+    sleep "0.$(( (i * 37) % 10 ))"
+    kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+    sleep 0.2 # the server notices the dead client and rolls back
+    latest=$(q "select run_id from cohorts.cohort_runs order by run_id desc limit 1")
+    for t in children_in_ta_known_to_csc adults_long_term_support children_with_ehcp; do
+        q "select obj_description('cohorts.$t'::regclass)" | grep -q "Run $latest," ||
+            { echo "# kill $i: $t is not from run $latest"; bad=1; }
+    done
+    i=$((i + 1))
+done
+check '[ "$bad" -eq 0 ]' "after 15 kill -9s every table belongs to the newest recorded run"
+
 # Privacy: nothing from the extracts' identifiers in the database.
 pg_dump -d "$conn" -n cohorts > "$scratch/dump.sql" 2>/dev/null
 awk -F, 'NR > 1 { if ($4 != "") print $4; if ($5 != "") print $5; if ($9 != "") print $9 }' \
