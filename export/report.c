@@ -29,7 +29,7 @@ chart(struct strbuf *sb, const struct count_table *t,
 {
     const int w = 640, h = 200, pad = 40;
     int64_t max = 0;
-    int p, pen = 0;
+    int p, pen = 0, shown = 0;
     char a[11], b[11];
 
     for (p = 0; p < t->nperiods; p++) {
@@ -39,6 +39,7 @@ chart(struct strbuf *sb, const struct count_table *t,
 
         if (!suppressed(c) && c->published > max)
             max = c->published;
+        shown += !suppressed(c);
     }
     if (max == 0)
         max = 1;
@@ -71,6 +72,10 @@ chart(struct strbuf *sb, const struct count_table *t,
         pen = 1;
     }
     strbuf_adds(sb, "\"/>\n");
+    if (!shown)
+        strbuf_addf(sb, "<text x=\"%d\" y=\"%d\" font-size=\"13\">Every "
+                        "month's total is suppressed (fewer persons than "
+                        "the threshold).</text>\n", pad + 10, h / 2);
     period_label(&periods[0], a);
     period_label(&periods[t->nperiods - 1], b);
     strbuf_addf(sb, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>\n",

@@ -1,0 +1,26 @@
+# The HTML report in a real browser: headless Chromium must render it
+# (Debian's chromium). The screenshot is kept as a test artefact:
+# BUILD/test-logs/report.png.
+. "$COHORT_TOP/tests/cli/lib.sh"
+
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+    not_ok "chromium is installed (scripts/bootstrap test)"; finish; exit 1
+fi
+ln -s "$COHORT_TOP/config" "$scratch/config"
+mkdir "$scratch/demo"
+run cohort keygen demo/demo.key
+run cohort synth demo/extracts --people 20000
+run cohort run config/demo.conf
+expect_rc 0 "the demo job publishes a report"
+shot=$COHORT_BUILD/test-logs/report.png
+rm -f "$shot"
+rc=0
+(cd "$scratch" && HOME="$scratch" timeout 120 "$browser" --headless --no-sandbox --disable-gpu \
+    --disable-dev-shm-usage --hide-scrollbars --window-size=1200,2400 \
+    --screenshot="$shot" "file://$scratch/demo/out/current/report.html") >"$out" 2>"$err" || rc=$?
+expect_rc 0 "headless Chromium renders report.html"
+check '[ -s "$shot" ] && [ "$(wc -c < "$shot")" -gt 20000 ]' "the screenshot has content ($shot)"
+check 'grep -q "<svg" "$scratch/demo/out/current/report.html"' "the report has its charts"
+check '! grep -q "<script\|http://\|https://" "$scratch/demo/out/current/report.html"' "the report is self-contained: no script, no external asset"
+finish
