@@ -34,6 +34,7 @@ struct parser {
     size_t pos;
     const struct job_plan *plan;
     struct diag *d;
+    int depth;                  /* nesting, bounded so no input overflows the stack */
     /* current token */
     enum tok_kind kind;
     size_t start, len;
@@ -352,8 +353,12 @@ parse_atom(struct parser *p)
     if (p->kind == T_LPAREN) {
         size_t col = p->start;
 
+        if (++p->depth > 64)
+            return perr(p, p->start, "parentheses nested too deeply "
+                                     "(at most 64)"), NULL;
         next(p);
         e = parse_or(p);
+        p->depth--;
         if (!e)
             return NULL;
         if (p->kind != T_RPAREN) {
@@ -391,8 +396,11 @@ parse_not(struct parser *p)
 
     if (!is_word(p, "not"))
         return parse_atom(p);
+    if (++p->depth > 64)
+        return perr(p, p->start, "'not' nested too deeply (at most 64)"), NULL;
     next(p);
     inner = parse_not(p);
+    p->depth--;
     if (!inner)
         return NULL;
     if (!(e = node(p, W_NOT))) {

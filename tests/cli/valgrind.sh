@@ -6,7 +6,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
     not_ok "valgrind is installed (scripts/bootstrap test)"; finish; exit 1
 fi
 vg=$COHORT_BUILD/../valgrind
-if make -s -C "$COHORT_TOP" BUILD="$vg" CFLAGS="-O1 -g" all >"$scratch/build.log" 2>&1; then
+if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$COHORT_TOP" BUILD="$vg" CFLAGS="-O1 -g" LDFLAGS= EXTRA_CFLAGS= WERROR= all >"$scratch/build.log" 2>&1; then
     ok "a plain build for valgrind"
 else
     sed 's/^/# /' "$scratch/build.log" | tail -n 20; not_ok "a plain build for valgrind"; finish; exit 1
