@@ -85,7 +85,7 @@ print_summary(const struct run_summary *s, int published)
                s->seconds_read, s->seconds_link, s->seconds_generalise,
                s->seconds_count, s->seconds_protect, s->seconds_publish);
     if (published)
-        printf("published run %s to %s/current\n", s->run_id,
+        printf("published run %s to %s/latest\n", s->run_id,
                s->plan->output_dir);
 }
 

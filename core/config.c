@@ -1291,6 +1291,12 @@ finish_plan(struct parse_ctx *c)
         if (!k->where)
             return fail(c, k->line, "missing key 'where' in [cohort %s]",
                         k->name);
+        if (!strcmp(k->name, "runs") || !strcmp(k->name, "quality") ||
+            !strcmp(k->name, "linkage") || !strcmp(k->name, "manifest") ||
+            !strcmp(k->name, "report") || !strcmp(k->name, "latest"))
+            return fail(c, k->line, "[cohort %s]: the name is taken by a "
+                                    "published file or table; choose another",
+                        k->name);
         if (!k->title && !(k->title = dup_str(c, k->name)))
             return 0;
     }

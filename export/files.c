@@ -250,7 +250,7 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Keeps the newest `retain` runs (run ids sort by time), never current. */
+/* Keeps the newest `retain` runs (run ids sort by time), never the one latest points to. */
 static void
 apply_retention(const char *outdir, const char *runs, int retain,
                 const char *current_id)
@@ -316,9 +316,9 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
     if (snprintf(runs, sizeof(runs), "%s/runs", plan->output_dir) < 0 ||
         snprintf(staging, sizeof(staging), "%s/.tmp-%s", runs, s->run_id) < 0 ||
         snprintf(final, sizeof(final), "%s/%s", runs, s->run_id) < 0 ||
-        snprintf(link_tmp, sizeof(link_tmp), "%s/.current.tmp",
+        snprintf(link_tmp, sizeof(link_tmp), "%s/.latest.tmp",
                  plan->output_dir) < 0 ||
-        snprintf(current, sizeof(current), "%s/current", plan->output_dir) < 0 ||
+        snprintf(current, sizeof(current), "%s/latest", plan->output_dir) < 0 ||
         snprintf(target, sizeof(target), "runs/%s", s->run_id) < 0)
         return CE_INTERNAL;
     if ((mkdir(plan->output_dir, 0750) < 0 && errno != EEXIST) ||
@@ -415,7 +415,7 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
     unlink(link_tmp);
     if (fsync_path(runs) < 0 || symlink(target, link_tmp) < 0 ||
         rename(link_tmp, current) < 0) {
-        diag_set(d, current, 0, 0, NULL, "cannot switch current: %s",
+        diag_set(d, current, 0, 0, NULL, "cannot switch latest: %s",
                  strerror(errno));
         unlink(link_tmp);
         remove_tree(final);

@@ -8,11 +8,11 @@
  *     runs/RUN_ID/linkage.csv      key,records_with_key,links,refused
  *     runs/RUN_ID/report.html      export/report.h
  *     runs/RUN_ID/manifest.json    export/manifest.h (hashes of the above)
- *     current -> runs/RUN_ID
+ *     latest -> runs/RUN_ID
  * Every file is written into runs/.tmp-RUN_ID with fsync, the directory is
- * renamed into place, and `current` is switched with one rename(2) of a
+ * renamed into place, and `latest` is switched with one rename(2) of a
  * fresh symlink: a reader sees the old run or the new one, never a mix. A
- * failure leaves `current` where it was and removes the staging directory.
+ * failure leaves `latest` where it was and removes the staging directory.
  *
  * Only cell->published and the status are written, never a true count or
  * a cell key.

@@ -259,21 +259,21 @@ publish_run_row(struct pg *pg, const struct run_summary *s)
 
     strbuf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
     add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".cohort_runs (run_id text PRIMARY KEY, started "
+    strbuf_adds(&sql, ".runs (run_id text PRIMARY KEY, started "
                       "timestamptz, finished timestamptz, version text, "
                       "plan_hash text, key_id text, persons bigint); "
                       "INSERT INTO ");
     add_ident(pg, &sql, schema);
-    strbuf_addf(&sql, ".cohort_runs VALUES ('%s', to_timestamp(%lld), "
+    strbuf_addf(&sql, ".runs VALUES ('%s', to_timestamp(%lld), "
                       "to_timestamp(%lld), '%s', '%s', '%s', %llu); "
                       "DROP TABLE IF EXISTS ",
                 s->run_id, (long long)s->started, (long long)s->finished,
                 s->version ? s->version : "", s->plan_hash, s->key_id,
                 (unsigned long long)s->persons);
     add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".cohort_quality; CREATE TABLE ");
+    strbuf_adds(&sql, ".quality; CREATE TABLE ");
     add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".cohort_quality (run_id text, source text, measure "
+    strbuf_adds(&sql, ".quality (run_id text, source text, measure "
                       "text, value bigint)");
     for (i = 0; i < s->nsources; i++) {
         const struct source_summary *ss = &s->sources[i];
@@ -281,7 +281,7 @@ publish_run_row(struct pg *pg, const struct run_summary *s)
 
         strbuf_adds(&sql, "; INSERT INTO ");
         add_ident(pg, &sql, schema);
-        strbuf_addf(&sql, ".cohort_quality VALUES ('%s', ", s->run_id);
+        strbuf_addf(&sql, ".quality VALUES ('%s', ", s->run_id);
         add_literal(pg, &sql, s->plan->sources[i].name);
         strbuf_addf(&sql, ", 'rows_in', %llu), ('%s', ",
                     (unsigned long long)ss->rows_in, s->run_id);
@@ -301,10 +301,10 @@ publish_run_row(struct pg *pg, const struct run_summary *s)
     }
     strbuf_adds(&sql, "; COMMENT ON TABLE ");
     add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".cohort_runs IS 'One row per published cohort run'"
+    strbuf_adds(&sql, ".runs IS 'One row per publication: run id, times, version, plan hash, key id, persons'"
                       "; COMMENT ON TABLE ");
     add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".cohort_quality IS 'Rows in, accepted and quarantined "
+    strbuf_adds(&sql, ".quality IS 'Rows in, accepted and quarantined "
                       "(by reason) per source, for the latest run'");
     if (strbuf_failed(&sql)) {
         strbuf_release(&sql);

@@ -3,8 +3,8 @@
  * cohort, a staging table is filled with COPY, the old table dropped and
  * the staging table renamed into its place, with COMMENT ON the table and
  * every column (title, the where in plain English, the disclosure rule,
- * run id, plan hash); SCHEMA.cohort_runs gets one row per run and
- * SCHEMA.cohort_quality is replaced. Any failure rolls everything back:
+ * run id, plan hash); SCHEMA.runs gets one row per run and
+ * SCHEMA.quality is replaced. Any failure rolls everything back:
  * policy teams keep seeing the previous night's tables.
  *
  * Columns of SCHEMA.COHORT: period date, one text column per by column,

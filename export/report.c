@@ -146,6 +146,7 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
                     "text-align:left}\n"
                     "td.n{text-align:right}\n"
                     ".where{font-style:italic}\n"
+                    "pre{white-space:pre-wrap;font-size:85%}\n"
                     "</style>\n</head>\n<body>\n<h1>");
     strbuf_add_html(sb, plan->name);
     strbuf_adds(sb, "</h1>\n<p>Run ");
@@ -218,6 +219,14 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
         chart(sb, &cr->table, periods);
         strbuf_addf(sb, "<h3>%s</h3>\n", label);
         latest_table(sb, cr);
+    }
+    if (s->rules_text) {
+        strbuf_adds(sb, "<h2>Rules in force</h2>\n<p>As `cohort rules` shows "
+                        "them to the information-governance reviewer; the "
+                        "plan hash above proves these are the rules this run "
+                        "applied.</p>\n<pre>");
+        strbuf_add_html(sb, s->rules_text);
+        strbuf_adds(sb, "</pre>\n");
     }
     strbuf_adds(sb, "</body>\n</html>\n");
     free(periods);

@@ -46,14 +46,14 @@ good_rows() {
 good_rows > in/extract.csv
 run cohort run job.conf
 expect_rc 0 "the good extract publishes"
-good=$(readlink out/current)
+good=$(readlink out/latest)
 
 # case NAME RC STDERR_REGEX: runs the job on in/extract.csv* as it is now
 case_run() {
     run cohort run job.conf
     expect_rc "$2" "$1: exit $2"
     expect_err "$3" "$1: the error says /$3/"
-    check '[ "$(readlink out/current)" = "$good" ]' "$1: the previous publication is intact"
+    check '[ "$(readlink out/latest)" = "$good" ]' "$1: the previous publication is intact"
     check '! ls out/runs/.tmp-* >/dev/null 2>&1' "$1: no staging directory left"
     if grep -q '^source extract:' "$out"; then
         check 'awk "/^source extract:/{ exit !(\$3 == \$6 + \$8) }" "$out"' "$1: rows in = accepted + quarantined"
@@ -71,12 +71,12 @@ while IFS="$(printf '\t')" read -r file want regex; do
     rm -f in/extract.csv*
     case $file in *.gz) cp "$COHORT_TOP/tests/data/bad/$file" in/extract.csv.gz ;;
                   *) cp "$COHORT_TOP/tests/data/bad/$file" in/extract.csv ;; esac
-    before=$(readlink out/current)
+    before=$(readlink out/latest)
     run cohort run corpus.conf
     expect_rc "$want" "$file: exit $want"
     if [ "$want" -ne 0 ]; then
         expect_err "$regex" "$file: the error says /$regex/"
-        check '[ "$(readlink out/current)" = "$before" ]' "$file: the previous publication is intact"
+        check '[ "$(readlink out/latest)" = "$before" ]' "$file: the previous publication is intact"
     fi
     check '! ls out/runs/.tmp-* >/dev/null 2>&1' "$file: no staging directory left"
     if grep -q '^source extract:' "$out"; then
@@ -85,7 +85,7 @@ while IFS="$(printf '\t')" read -r file want regex; do
     # put the good extract back as the previous night
     good_rows > in/extract.csv; rm -f in/extract.csv.gz
     run cohort run job.conf
-    good=$(readlink out/current)
+    good=$(readlink out/latest)
 done < "$COHORT_TOP/tests/data/bad/EXPECT"
 check '[ "$ncorpus" -ge 35 ]' "the stored corpus has its $ncorpus files"
 

@@ -19,22 +19,22 @@ check '[ ! -e "$scratch/demo/out" ]' "check writes nothing"
 run cohort run config/demo.conf
 expect_rc 0 "run publishes"
 cp "$out" "$scratch/run1.out"; cp "$err" "$scratch/run1.err"
-expect_out '^published run [0-9T.]+Z to demo/out/current$' "run says where it published"
-check '[ -L "$scratch/demo/out/current" ]' "current is a symlink"
-check '[ -f "$scratch/demo/out/current/manifest.json" ]' "manifest published"
-check '[ -f "$scratch/demo/out/current/report.html" ]' "report published"
-check 'ls "$scratch"/demo/out/current/*.csv >/dev/null 2>&1' "tables published"
+expect_out '^published run [0-9T.]+Z to demo/out/latest$' "run says where it published"
+check '[ -L "$scratch/demo/out/latest" ]' "latest is a symlink"
+check '[ -f "$scratch/demo/out/latest/manifest.json" ]' "manifest published"
+check '[ -f "$scratch/demo/out/latest/report.html" ]' "report published"
+check 'ls "$scratch"/demo/out/latest/*.csv >/dev/null 2>&1' "tables published"
 
 # Rows in = rows accepted + rows quarantined, for every source.
 check 'awk "/^source /{ if (\$3 != \$6 + \$8) bad = 1; n++ } END { exit bad || !n }" "$scratch/run1.out"' \
     "rows in = accepted + quarantined for every source"
 
 # Invariant 4: same inputs, key and config -> byte-identical tables.
-first=$(readlink "$scratch/demo/out/current")
+first=$(readlink "$scratch/demo/out/latest")
 sleep 1
 run cohort run config/demo.conf
 expect_rc 0 "rerun publishes"
-second=$(readlink "$scratch/demo/out/current")
+second=$(readlink "$scratch/demo/out/latest")
 check '[ "$first" != "$second" ]' "rerun is a new run directory"
 same=1
 for f in "$scratch/demo/out/$first"/*.csv; do
@@ -72,11 +72,11 @@ sed -e 's/^rounding  = 5/rounding = 1\nperturbation = cellkey\nptable = config\/
     -e 's|^output_dir .*|output_dir = demo/out_ck|' config/demo.conf > "$scratch/ck.conf"
 run cohort run ck.conf
 expect_rc 0 "a cell-key job publishes"
-check 'grep -q ",perturbed$" "$scratch"/demo/out_ck/current/adults_long_term_support.csv' "cells are marked perturbed"
-ck1=$(readlink "$scratch/demo/out_ck/current")
+check 'grep -q ",perturbed$" "$scratch"/demo/out_ck/latest/adults_long_term_support.csv' "cells are marked perturbed"
+ck1=$(readlink "$scratch/demo/out_ck/latest")
 sleep 1
 run cohort run ck.conf
-ck2=$(readlink "$scratch/demo/out_ck/current")
+ck2=$(readlink "$scratch/demo/out_ck/latest")
 check 'cmp -s "$scratch/demo/out_ck/$ck1/adults_long_term_support.csv" "$scratch/demo/out_ck/$ck2/adults_long_term_support.csv"' \
     "the same persons get the same noise on a rerun"
 
@@ -91,12 +91,12 @@ expect_rc 4 "a second run while the lock is held exits 4"
 expect_err 'another run holds the lock' "lock error says why"
 wait
 # Drift: a half-written extract fails the run; --accept-drift overrides.
-before=$(readlink "$scratch/demo/out/current")
+before=$(readlink "$scratch/demo/out/latest")
 head -n 100 "$scratch/demo/extracts/housing.csv" > "$scratch/h" && mv "$scratch/h" "$scratch/demo/extracts/housing.csv"
 run cohort run config/demo.conf
 expect_rc 1 "an extract that shrank past max_row_change exits 1"
 expect_err 'housing: rows in moved from [0-9]+ to [0-9]+ \(-[0-9.]+ %\)' "the drift error names the source and the change"
-check '[ "$(readlink "$scratch/demo/out/current")" = "$before" ]' "nothing published on drift"
+check '[ "$(readlink "$scratch/demo/out/latest")" = "$before" ]' "nothing published on drift"
 run cohort run config/demo.conf --accept-drift --log-format json
 expect_rc 0 "--accept-drift publishes"
 run cohort run config/demo.conf --log-format xml

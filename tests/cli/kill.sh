@@ -1,4 +1,4 @@
-# kill -9 at random moments of a run, 40 times: afterwards `current` is
+# kill -9 at random moments of a run, 40 times: afterwards `latest` is
 # exactly the old run or exactly a new complete one, and the next run
 # publishes normally (a killed run leaves no lock and no blocking state).
 . "$COHORT_TOP/tests/cli/lib.sh"
@@ -24,13 +24,13 @@ while [ $i -lt 40 ]; do
     sleep "0.$(( (i * 7919) % 40 ))" 2>/dev/null || sleep 0
     kill -9 $pid 2>/dev/null
     wait $pid 2>/dev/null
-    cur=$(readlink "$scratch/demo/out/current")
-    complete "$scratch/demo/out/$cur" || { echo "# kill $i: current ($cur) is incomplete"; bad=1; }
+    cur=$(readlink "$scratch/demo/out/latest")
+    complete "$scratch/demo/out/$cur" || { echo "# kill $i: latest ($cur) is incomplete"; bad=1; }
     i=$((i + 1))
 done
-check '[ "$bad" -eq 0 ]' "after 40 kill -9s current is always a complete run"
+check '[ "$bad" -eq 0 ]' "after 40 kill -9s latest is always a complete run"
 run cohort run config/demo.conf
 expect_rc 0 "the next run after the kills publishes"
-check 'complete "$scratch/demo/out/current"' "and its publication is complete"
+check 'complete "$scratch/demo/out/latest"' "and its publication is complete"
 check '! ls -d "$scratch"/demo/out/runs/.tmp-* >/dev/null 2>&1' "staging left by killed runs is cleaned up"
 finish

@@ -35,13 +35,13 @@ run cohort run pg.conf
 expect_rc 0 "the job with children's social care from PostgreSQL publishes"
 expect_out '^source children: [1-9][0-9]* rows in' "the PostgreSQL source reports its rows"
 same=1
-for f in "$scratch"/demo/out_csv/current/*.csv; do
+for f in "$scratch"/demo/out_csv/latest/*.csv; do
     b=$(basename "$f")
     [ "$b" = quality.csv ] && continue
-    cmp -s "$f" "$scratch/demo/out_pg/current/$b" || { echo "# $b differs"; same=0; }
+    cmp -s "$f" "$scratch/demo/out_pg/latest/$b" || { echo "# $b differs"; same=0; }
 done
 check '[ "$same" -eq 1 ]' "PostgreSQL and CSV sources publish byte-identical tables"
-check 'grep -q "^children,rows_in,$(($(wc -l < "$scratch/demo/extracts/children_social_care.csv") - 1))$" "$scratch/demo/out_pg/current/quality.csv"' \
+check 'grep -q "^children,rows_in,$(($(wc -l < "$scratch/demo/extracts/children_social_care.csv") - 1))$" "$scratch/demo/out_pg/latest/quality.csv"' \
     "every database row was read"
 
 # A missing table and a query past its statement_timeout: exit 3, named.
@@ -59,7 +59,7 @@ check '! grep -q "password" "$err"' "no connection secret in the message"
 # A backend terminated mid-stream: exit 3, the previous publication stays.
 q "create table big as select c.* from csc_extract c, generate_series(1, 4000)" >/dev/null
 sed 's/^table = csc_extract/table = big/; s/^max_reject_rate.*//' "$scratch/pg.conf" > "$scratch/big.conf"
-before=$(readlink "$scratch/demo/out_pg/current")
+before=$(readlink "$scratch/demo/out_pg/latest")
 (cd "$scratch" && "$COHORT" run big.conf >"$scratch/big.out" 2>"$scratch/big.err"; echo $? > "$scratch/big.rc") &
 i=0
 while [ ! -s "$scratch/big.rc" ] && [ $i -lt 300 ]; do
@@ -70,5 +70,5 @@ wait
 rc=$(cat "$scratch/big.rc"); cp "$scratch/big.err" "$err"
 expect_rc 3 "a terminated backend mid-stream exits 3"
 expect_err 'children.*(connection|57P01)' "the error names the source and the SQLSTATE"
-check '[ "$(readlink "$scratch/demo/out_pg/current")" = "$before" ]' "the previous publication is intact"
+check '[ "$(readlink "$scratch/demo/out_pg/latest")" = "$before" ]' "the previous publication is intact"
 finish

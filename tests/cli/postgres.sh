@@ -23,10 +23,10 @@ printf '\n[output warehouse]\ntype = postgres\nconninfo = %s\nschema = cohorts\n
 
 run cohort run pg.conf
 expect_rc 0 "run publishes to PostgreSQL and files"
-check '[ "$(q "select count(*) from cohorts.cohort_runs")" = 1 ]' "one row in cohort_runs"
+check '[ "$(q "select count(*) from cohorts.runs")" = 1 ]' "one row in runs"
 for t in children_in_ta_known_to_csc adults_long_term_support children_with_ehcp; do
     rows=$(q "select count(*) from cohorts.$t")
-    csv=$(($(wc -l < "$scratch/demo/out/current/$t.csv") - 1))
+    csv=$(($(wc -l < "$scratch/demo/out/latest/$t.csv") - 1))
     check '[ "$rows" = "$csv" ]' "$t: the database has the CSV's rows ($rows)"
 done
 check '[ "$(q "select count(*) from cohorts.children_with_ehcp where status in ('"'suppressed','secondary'"') and count is not null")" = 0 ]' \
@@ -37,28 +37,28 @@ check 'q "select obj_description('"'cohorts.children_with_ehcp'::regclass"')" | 
     "the table has a COMMENT with its title"
 check 'q "select col_description('"'cohorts.children_with_ehcp'::regclass"', 5)" | grep -q "suppressed"' \
     "the count column has a COMMENT"
-first_run=$(q "select run_id from cohorts.cohort_runs")
+first_run=$(q "select run_id from cohorts.runs")
 
 # A failure inside the transaction leaves the previous tables untouched.
-before=$(readlink "$scratch/demo/out/current")
+before=$(readlink "$scratch/demo/out/latest")
 q 'create view cohorts.children_with_ehcp__staging as select 1' >/dev/null
 run cohort run pg.conf
 expect_rc 3 "a database failure mid-publication exits 3"
 expect_err 'SQLSTATE' "the error names the SQLSTATE"
 expect_err 'previous publication stays' "the error says the previous publication stays"
-check '[ "$(q "select count(*) from cohorts.cohort_runs")" = 1 ]' "no run row added"
+check '[ "$(q "select count(*) from cohorts.runs")" = 1 ]' "no run row added"
 check 'q "select obj_description('"'cohorts.children_in_ta_known_to_csc'::regclass"')" | grep -q "$first_run"' \
     "the cohort tables are still the previous run's"
-check '[ "$(readlink "$scratch/demo/out/current")" = "$before" ]' "the files publication did not move either"
+check '[ "$(readlink "$scratch/demo/out/latest")" = "$before" ]' "the files publication did not move either"
 q 'drop view cohorts.children_with_ehcp__staging' >/dev/null
 
 run cohort run pg.conf
 expect_rc 0 "the next run publishes again"
-check '[ "$(q "select count(*) from cohorts.cohort_runs")" = 2 ]' "two rows in cohort_runs"
+check '[ "$(q "select count(*) from cohorts.runs")" = 2 ]' "two rows in runs"
 
 # The publishing connection killed mid-transaction (while it waits for a
 # lock a reader holds): exit 3, the previous publication intact.
-runs_before=$(q "select count(*) from cohorts.cohort_runs")
+runs_before=$(q "select count(*) from cohorts.runs")
 psql "$conn" -X -q -c "begin; lock table cohorts.children_with_ehcp in access share mode; select pg_sleep(20)" >/dev/null 2>&1 &
 locker=$!
 sleep 0.5
@@ -73,11 +73,11 @@ q "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_
 wait "$locker" 2>/dev/null
 rc=$(cat "$scratch/kill.rc"); cp "$scratch/kill.err" "$err"
 expect_rc 3 "a publishing connection killed mid-transaction exits 3"
-check '[ "$(q "select count(*) from cohorts.cohort_runs")" = "$runs_before" ]' "the killed run left no run row"
+check '[ "$(q "select count(*) from cohorts.runs")" = "$runs_before" ]' "the killed run left no run row"
 check 'q "select count(*) from cohorts.children_with_ehcp" | grep -q "^[1-9]"' "the previous tables are intact"
 
 # kill -9 at 15 moments of a run publishing to PostgreSQL: every cohort
-# table always carries the run id of the newest cohort_runs row (one run's
+# table always carries the run id of the newest runs row (one run's
 # tables, never a mix), and the database is never left half-published.
 bad=0; i=0
 while [ $i -lt 15 ]; do
@@ -86,7 +86,7 @@ while [ $i -lt 15 ]; do
     sleep "0.$(( (i * 37) % 10 ))"
     kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
     sleep 0.2 # the server notices the dead client and rolls back
-    latest=$(q "select run_id from cohorts.cohort_runs order by run_id desc limit 1")
+    latest=$(q "select run_id from cohorts.runs order by run_id desc limit 1")
     for t in children_in_ta_known_to_csc adults_long_term_support children_with_ehcp; do
         q "select obj_description('cohorts.$t'::regclass)" | grep -q "Run $latest," ||
             { echo "# kill $i: $t is not from run $latest"; bad=1; }

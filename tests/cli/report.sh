@@ -18,9 +18,9 @@ rm -f "$shot"
 rc=0
 (cd "$scratch" && HOME="$scratch" timeout 120 "$browser" --headless --no-sandbox --disable-gpu \
     --disable-dev-shm-usage --hide-scrollbars --window-size=1200,2400 \
-    --screenshot="$shot" "file://$scratch/demo/out/current/report.html") >"$out" 2>"$err" || rc=$?
+    --screenshot="$shot" "file://$scratch/demo/out/latest/report.html") >"$out" 2>"$err" || rc=$?
 expect_rc 0 "headless Chromium renders report.html"
 check '[ -s "$shot" ] && [ "$(wc -c < "$shot")" -gt 20000 ]' "the screenshot has content ($shot)"
-check 'grep -q "<svg" "$scratch/demo/out/current/report.html"' "the report has its charts"
-check '! grep -q "<script\|http://\|https://" "$scratch/demo/out/current/report.html"' "the report is self-contained: no script, no external asset"
+check 'grep -q "<svg" "$scratch/demo/out/latest/report.html"' "the report has its charts"
+check '! grep -q "<script\|http://\|https://" "$scratch/demo/out/latest/report.html"' "the report is self-contained: no script, no external asset"
 finish

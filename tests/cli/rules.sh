@@ -25,7 +25,7 @@ run cohort keygen demo/demo.key
 run cohort synth demo/extracts --people 2000
 run cohort run config/demo.conf
 expect_rc 0 "the demo job runs"
-check 'grep -q "\"plan_hash\": \"$hash\"" "$scratch/demo/out/current/manifest.json"' \
+check 'grep -q "\"plan_hash\": \"$hash\"" "$scratch/demo/out/latest/manifest.json"' \
     "the manifest's plan hash is the one the reviewer saw"
 sed 's/^min_count = 10/min_count = 5/' config/demo.conf > "$scratch/changed.conf"
 run cohort rules changed.conf
