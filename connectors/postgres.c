@@ -145,7 +145,9 @@ pg_open(struct source *src, struct diag *d)
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         PQclear(res);
         diag_set(d, p->name, 0, 0, "postgres",
-                 "cannot start a read-only transaction");
+                 "cannot start a read-only transaction (%s)",
+                 PQstatus(s->conn) == CONNECTION_BAD ? "connection lost"
+                                                     : "refused");
         return CE_IO;
     }
     PQclear(res);
@@ -190,7 +192,10 @@ pg_open(struct source *src, struct diag *d)
         const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
         diag_set(d, p->name, 0, 0, "postgres",
-                 "the source query failed (%s)", state ? state : "no SQLSTATE");
+                 "the source query failed (%s)",
+                 state ? state
+                       : PQstatus(s->conn) == CONNECTION_BAD ? "connection lost"
+                                                             : "no SQLSTATE");
         PQclear(res);
         return CE_IO;
     }
