@@ -25,7 +25,10 @@ struct where_expr {
     int op;
     int n1, n2;
     int value;
+    int timing;          /* W_SERVICE/W_DEPT: TIME_ACTIVE, TIME_NEW, TIME_EVER */
 };
+
+enum { TIME_ACTIVE, TIME_NEW, TIME_EVER };
 
 enum tok_kind { T_END, T_IDENT, T_NUM, T_OP, T_LPAREN, T_RPAREN, T_BAD };
 
@@ -371,6 +374,30 @@ parse_atom(struct parser *p)
         next(p);
         return e;
     }
+    if ((is_word(p, "new") || is_word(p, "ever")) &&
+        p->text[p->pos + strspn(p->text + p->pos, " \t")] == '(') {
+        int timing = is_word(p, "new") ? TIME_NEW : TIME_EVER;
+        size_t col = p->start;
+
+        next(p); /* ( */
+        next(p);
+        if (p->kind != T_IDENT || !memchr(p->text + p->start, '.', p->len))
+            return perr(p, p->start, "expected DEPARTMENT.SERVICE inside "
+                                     "%s(...)",
+                        timing == TIME_NEW ? "new" : "ever"), NULL;
+        e = parse_service(p);
+        if (!e)
+            return NULL;
+        e->timing = timing;
+        if (p->kind != T_RPAREN) {
+            where_free(e);
+            return perr(p, p->kind == T_END ? col : p->start,
+                        "expected ')' to close %s(",
+                        timing == TIME_NEW ? "new" : "ever"), NULL;
+        }
+        next(p);
+        return e;
+    }
     if (is_word(p, "all")) {
         next(p);
         return node(p, W_ALL);
@@ -507,7 +534,9 @@ where_eval(const struct where_expr *e, const struct person_set *ps,
                 break; /* spells are sorted by start */
             if (s->department == e->dept &&
                 (e->kind == W_DEPT || s->service == e->service) &&
-                overlaps(s, start, end))
+                (e->timing == TIME_EVER ||
+                 (e->timing == TIME_NEW ? s->start >= start
+                                        : overlaps(s, start, end))))
                 return 1;
         }
         return 0;
@@ -560,14 +589,24 @@ plain(struct strbuf *sb, const struct where_expr *e,
         plain(sb, e->a, plan, W_NOT);
         break;
     case W_SERVICE:
-        strbuf_adds(sb, "receiving ");
+        strbuf_adds(sb, e->timing == TIME_NEW    ? "starting "
+                        : e->timing == TIME_EVER ? "ever having received "
+                                                 : "receiving ");
         name = plan->services[e->service].name;
         for (i = 0; name[i]; i++)
             strbuf_add(sb, name[i] == '_' ? " " : &name[i], 1);
-        strbuf_addf(sb, " (%s) that month", dept_words(e->dept));
+        strbuf_addf(sb, " (%s)%s", dept_words(e->dept),
+                    e->timing == TIME_EVER ? " by the end of the month"
+                                           : " that month");
         break;
     case W_DEPT:
-        strbuf_addf(sb, "known to %s that month", dept_words(e->dept));
+        strbuf_addf(sb, "%s %s%s",
+                    e->timing == TIME_NEW    ? "newly known to"
+                    : e->timing == TIME_EVER ? "ever known to"
+                                             : "known to",
+                    dept_words(e->dept),
+                    e->timing == TIME_EVER ? " by the end of the month"
+                                           : " that month");
         break;
     case W_AGE:
         switch (e->op) {

@@ -6,6 +6,8 @@
  *   atom  := "(" expr ")" | "all"
  *          | DEPARTMENT "." SERVICE      a spell of it overlaps the month
  *          | DEPARTMENT ".any"           any spell of the department does
+ *          | "new(" DEPARTMENT "." SERVICE|any ")"   a spell starts in the month
+ *          | "ever(" DEPARTMENT "." SERVICE|any ")"  a spell started by its end
  *          | "age" (< <= > >= = !=) N   | "age between" A "and" B
  *          | "sex" (= !=) M|F|U|X       | "ethnicity" (= !=) GROUP
  *

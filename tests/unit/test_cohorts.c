@@ -170,6 +170,24 @@ test_eval_and_count(void **state)
     assert_int_equal(where_eval(e, &ps, 1, 0, 0, 0), 0);
     assert_int_equal(where_eval(e, &ps, 2, 0, 0, 0), 0); /* unknown age */
     where_free(e);
+    /* new(): a spell starting in the month; ever(): started by its end */
+    assert_int_equal(where_parse("new(housing.temporary_accommodation)", &plan,
+                                 &e, &d), 0);
+    assert_int_equal(where_eval(e, &ps, 0, 0, pr[0].start, pr[0].end), 1);
+    assert_int_equal(where_eval(e, &ps, 1, 1, pr[1].start, pr[1].end), 1);
+    assert_int_equal(where_eval(e, &ps, 1, 2, pr[2].start, pr[2].end), 0);
+    where_free(e);
+    assert_int_equal(where_parse("ever(housing.any)", &plan, &e, &d), 0);
+    assert_int_equal(where_eval(e, &ps, 0, 2, pr[2].start, pr[2].end), 1);
+    assert_int_equal(where_eval(e, &ps, 1, 0, pr[0].start, pr[0].end), 0);
+    assert_int_equal(where_eval(e, &ps, 2, 2, pr[2].start, pr[2].end), 0);
+    where_free(e);
+    assert_int_equal(where_parse("ever(education.ehcp)", &plan, &e, &d), 0);
+    assert_int_equal(where_eval(e, &ps, 2, 0, pr[0].start, pr[0].end), 1);
+    where_free(e);
+    assert_int_equal(where_parse("new(housing)", &plan, &e, &d), CE_CONFIG);
+    assert_int_equal(where_parse("ever(housing.any", &plan, &e, &d),
+                     CE_CONFIG);
 
     /* count: housing.any or children_social_care.any by sex, ward */
     memset(&c, 0, sizeof(c));
