@@ -86,7 +86,7 @@ struct parse_ctx {
     int have_job, have_linkage, have_disclosure;
     int job_line, linkage_line, disclosure_line;
     /* disclosure keys seen, resolved after the preset */
-    int min_count, rounding, protect_zeros, protection_level;
+    int min_count, rounding, protect_zeros, protection_level, suppress_lo;
     int min_count_line;
 };
 
@@ -894,6 +894,19 @@ handle_disclosure(struct parse_ctx *c, const char *key, const char *value)
         c->rounding = (int)v;
         return 1;
     }
+    if (!strcmp(key, "suppress")) {
+        /* an explicit inclusive range, "1-9": the custom form of min_count */
+        const char *dash = strchr(value, '-');
+        int64_t lo, hi;
+
+        if (!dash || parse_int64(value, (size_t)(dash - value), 0, 1000, &lo) < 0 ||
+            parse_int64_str(dash + 1, lo, 1000, &hi) < 0 || lo < 1)
+            return bad_value(c, key, "an inclusive range such as 1-9");
+        c->suppress_lo = (int)lo;
+        c->min_count = (int)hi + 1;
+        c->min_count_line = c->lineno;
+        return 1;
+    }
     if (!strcmp(key, "protect_zeros"))
         return bool_value(c, key, value, &c->protect_zeros);
     if (!strcmp(key, "protection_level")) {
@@ -1270,6 +1283,8 @@ finish_plan(struct parse_ctx *c)
         dp->suppress_hi = 7;
     if (c->min_count)
         dp->suppress_hi = c->min_count - 1;
+    if (c->suppress_lo)
+        dp->suppress_lo = c->suppress_lo;
     if (c->rounding)
         dp->rounding = c->rounding;
     dp->protect_zeros = c->protect_zeros;

@@ -245,7 +245,7 @@ test_profile_and_presets(void **state)
         "[source lac]\nprofile = ssda903_episodes\npath = 903*.csv\n"
         "field.dob = BIRTH\n"
         "[source pupils]\nprofile = school_census\npath = sc.csv\n"
-        "[disclosure]\npreset = nhs\nrounding = 10\n"
+        "[disclosure]\npreset = nhs\nrounding = 10\nsuppress = 2-6\n"
         "[linkage]\nkeys = nhs_number; initial + surname_phonetic + "
         "dob_unordered + sector\n";
 
@@ -257,7 +257,8 @@ test_profile_and_presets(void **state)
     assert_string_equal(plan.sources[1].fixed_service, "looked_after");
     assert_string_equal(plan.sources[1].date_format, "%d/%m/%Y");
     assert_true(job_plan_service_index(&plan, DEPT_EDUCATION, "ehcp") >= 0);
-    assert_int_equal(plan.disclosure.suppress_hi, 7);
+    assert_int_equal(plan.disclosure.suppress_lo, 2); /* suppress = 2-6 */
+    assert_int_equal(plan.disclosure.suppress_hi, 6);
     assert_int_equal(plan.disclosure.rounding, 10);
     assert_int_equal(plan.linkage.nkeys, 2);
     assert_string_equal(plan.linkage.keys[1].text,
