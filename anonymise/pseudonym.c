@@ -161,6 +161,8 @@ pseudonymiser_init(struct pseudonymiser *ps, const struct job_plan *plan,
     }
     key_subkey(k, 1000, sub);
     crypto_generichash_init(&ps->anchor_state, sub, sizeof(sub), 8);
+    key_subkey(k, 1001, sub);
+    crypto_generichash_init(&ps->scope_state, sub, sizeof(sub), 16);
     sodium_memzero(sub, sizeof(sub));
     if ((rc = load_nicknames(ps, plan->nicknames, d)) < 0) {
         pseudonymiser_release(ps);
@@ -372,6 +374,37 @@ pseudonymise(const struct pseudonymiser *ps, const struct record *rec,
     sodium_memzero(part, sizeof(part));
 }
 
+int
+pseudonymise_scoped_id(const struct pseudonymiser *ps,
+                       const struct record *rec, const struct source_plan *sp,
+                       unsigned char out[16], uint64_t *dob)
+{
+    crypto_generichash_state st;
+    char iso[16];
+    size_t n;
+
+    *dob = 0;
+    if (!sp->id_scope || !rec->local_id[0]) {
+        memset(out, 0, 16);
+        return -1;
+    }
+    /* scope name, a separator no name holds, then the id */
+    st = ps->scope_state;
+    n = strlen(sp->id_scope);
+    crypto_generichash_update(&st, (const unsigned char *)sp->id_scope, n);
+    crypto_generichash_update(&st, (const unsigned char *)"\x1e", 1);
+    crypto_generichash_update(&st, (const unsigned char *)rec->local_id,
+                              strlen(rec->local_id));
+    crypto_generichash_final(&st, out, 16);
+    sodium_memzero(&st, sizeof(st));
+    if (rec->dob != DAY_NONE) {
+        format_iso_date(rec->dob, iso);
+        *dob = anchor(ps, 'd', iso);
+        sodium_memzero(iso, sizeof(iso));
+    }
+    return 0;
+}
+
 void
 pseudonymiser_release(struct pseudonymiser *ps)
 {
@@ -385,6 +418,7 @@ pseudonymiser_release(struct pseudonymiser *ps)
     }
     free(ps->nicknames);
     sodium_memzero(&ps->anchor_state, sizeof(ps->anchor_state));
+    sodium_memzero(&ps->scope_state, sizeof(ps->scope_state));
     memset(ps, 0, sizeof(ps->plan));
     ps->states = NULL;
     ps->nicknames = NULL;

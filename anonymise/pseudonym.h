@@ -34,6 +34,7 @@ struct pseudonymiser {
     const struct job_plan *plan;
     crypto_generichash_state *states;   /* one per match key */
     crypto_generichash_state anchor_state;
+    crypto_generichash_state scope_state; /* scoped local ids, own subkey */
     struct nickname *nicknames;         /* sorted by name */
     size_t nnicknames;
 };
@@ -51,6 +52,18 @@ int pseudonymiser_init(struct pseudonymiser *ps, const struct job_plan *plan,
 void pseudonymise(const struct pseudonymiser *ps, const struct record *rec,
                   const struct source_plan *sp, unsigned char (*out)[16],
                   uint8_t *present, struct link_anchors *a);
+
+/*
+ * The keyed id of rec's local_id within sp's id scope, under a subkey of
+ * its own (so it equals no match key's hash), into out[16]; in *dob a
+ * keyed anchor of the date of birth (0 when absent), for the scope's
+ * conflict check. Returns 0, or -1 (out zeroed) when the source has no id
+ * scope or the row no local_id.
+ */
+int pseudonymise_scoped_id(const struct pseudonymiser *ps,
+                           const struct record *rec,
+                           const struct source_plan *sp, unsigned char out[16],
+                           uint64_t *dob);
 
 void pseudonymiser_release(struct pseudonymiser *ps);
 

@@ -150,9 +150,12 @@ field_fate(const struct job_plan *plan, const struct source_plan *sp, int f,
                         "dropped), used only inside keyed BLAKE2b match keys ");
         keys_using(plan, f, sb);
         strbuf_adds(sb, ", then wiped from memory with the row; never written");
-        if (f == CF_LOCAL_ID)
-            strbuf_addf(sb, "; scoped to %s%s", sp->id_scope ? "id scope " : "source ",
-                        sp->id_scope ? sp->id_scope : sp->name);
+        if (f == CF_LOCAL_ID && sp->id_scope)
+            strbuf_addf(sb, "; also joins this table's rows to the other tables "
+                            "of id scope %s (a keyed BLAKE2b of scope and id, "
+                            "own subkey)", sp->id_scope);
+        else if (f == CF_LOCAL_ID)
+            strbuf_addf(sb, "; scoped to source %s", sp->name);
         break;
     case CF_DOB:
         strbuf_adds(sb, "identifier: used inside match keys ");
@@ -256,6 +259,37 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
                          "%.2f%% quarantined fails the run",
                     (double)sp->max_reject_ppm / 10000.0);
         doc_item(doc, s, "quarantine", &sb);
+    }
+
+    if (plan->nscopes) {
+        s = doc_section(doc, "Id scopes");
+        for (k = 0; k < plan->nscopes; k++) {
+            char name[160];
+
+            snprintf(name, sizeof(name), "scope %s", plan->scopes[k]);
+            for (c = 0, i = 0; i < plan->nsources; i++) {
+                const struct source_plan *sp = &plan->sources[i];
+
+                if (sp->scope != (int)k)
+                    continue;
+                strbuf_addf(&sb, "%s%s (%s", c++ ? "; " : "", sp->name,
+                            source_role_name(sp->role));
+                if (sp->role == ROLE_HEADER && !sp->has_spells)
+                    strbuf_adds(&sb, ", persons only");
+                strbuf_addf(&sb, ") joins on column %s",
+                            sp->column[CF_LOCAL_ID]);
+            }
+            doc_item(doc, s, name, &sb);
+        }
+        strbuf_adds(&sb, "rows of one scope that share the id are one person, "
+                         "before linkage across departments; ids of different "
+                         "scopes never match; a header defines the person, an "
+                         "events row whose id no header of its scope lists is "
+                         "quarantined as orphan_local_id; ids whose rows disagree "
+                         "on the NHS number (kept apart by the guard) or the date "
+                         "of birth (kept as one person) are counted in "
+                         "quality.csv");
+        doc_item(doc, s, "rule", &sb);
     }
 
     s = doc_section(doc, "Linkage");

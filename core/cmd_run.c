@@ -63,6 +63,20 @@ print_summary(const struct run_summary *s, int published)
                    (unsigned long long)ss->quarantined[j].n);
         printf("%s\n", ss->nquarantined ? ")" : "");
     }
+    for (i = 0; i < s->nscopes; i++)
+        printf("id scope %s: %llu ids, %llu header rows, %llu events joined, "
+               "%llu orphans, %llu NHS number conflicts, %llu date of birth "
+               "conflicts\n", s->scopes[i].name,
+               (unsigned long long)s->scopes[i].ids,
+               (unsigned long long)s->scopes[i].header_rows,
+               (unsigned long long)s->scopes[i].events_joined,
+               (unsigned long long)s->scopes[i].events_orphaned,
+               (unsigned long long)s->scopes[i].nhs_conflicts,
+               (unsigned long long)s->scopes[i].dob_conflicts);
+    if (s->nscopes)
+        printf("link id scopes: %llu links, %llu refused\n",
+               (unsigned long long)s->scope_links,
+               (unsigned long long)s->scope_refused);
     for (i = 0; i < s->nkeys; i++)
         if (s->keys[i].key_text)
             printf("link key %zu %s: %llu records, %llu links, %llu "

@@ -73,6 +73,8 @@ cmd_synth(int argc, char **argv)
     printf("synth: %s/children_social_care.csv: %ld rows\n", o.dir, c.rows[1]);
     printf("synth: %s/adult_social_care.csv.gz: %ld rows\n", o.dir, c.rows[2]);
     printf("synth: %s/education.csv: %ld rows\n", o.dir, c.rows[3]);
+    printf("synth: %s/ssda903_header.csv: %ld rows\n", o.dir, c.rows[4]);
+    printf("synth: %s/ssda903_episodes.csv: %ld rows\n", o.dir, c.rows[5]);
     printf("synth: %s/truth_SYNTHETIC_IDENTIFIERS.csv: the true person of "
            "every row (synthetic identifiers)\n", o.dir);
     return finish_stdout(0);

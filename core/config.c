@@ -41,6 +41,14 @@ static const char *const by_names[BY_COUNT] = {
     "age_band", "sex", "ethnicity", "ward", "lsoa", "district"};
 
 const char *
+source_role_name(enum source_role r)
+{
+    static const char *const names[] = {"records", "header", "events"};
+
+    return (unsigned)r < 3 ? names[r] : "?";
+}
+
+const char *
 by_column_name(enum by_column b)
 {
     return (unsigned)b < BY_COUNT ? by_names[b] : "unknown";
@@ -335,6 +343,7 @@ begin_section(struct parse_ctx *c, const char *section)
         pl->sources = s;
         s = &pl->sources[pl->nsources];
         s->line = c->header_line;
+        s->scope = -1;
         s->department = DEPT_COUNT;
         s->delimiter = ',';
         s->quote = '"';
@@ -672,8 +681,22 @@ handle_source(struct parse_ctx *c, const char *key, const char *value)
             return bad_value(c, key, profile_names());
         return set_str(c, &s->profile, value) == 0;
     }
-    if (!strcmp(key, "id_scope"))
+    if (!strcmp(key, "id_scope")) {
+        if (!valid_name(value))
+            return bad_value(c, key, "a name of lower-case letters, digits "
+                                     "and _");
         return set_str(c, &s->id_scope, value) == 0;
+    }
+    if (!strcmp(key, "role")) {
+        if (!strcmp(value, "header"))
+            s->role = ROLE_HEADER;
+        else if (!strcmp(value, "events"))
+            s->role = ROLE_EVENTS;
+        else
+            return bad_value(c, key, "header or events");
+        s->role_set = c->lineno;
+        return 1;
+    }
     if (!strcmp(key, "path"))
         return set_str(c, &s->path, value) == 0;
     if (!strcmp(key, "encoding")) {
@@ -1141,6 +1164,29 @@ add_service(struct parse_ctx *c, int department, const char *name)
     return 1;
 }
 
+/* Numbers the source's id scope, adding it to the plan on first use. */
+static int
+add_scope(struct parse_ctx *c, struct source_plan *s)
+{
+    struct job_plan *pl = c->plan;
+    size_t i;
+    char **p;
+
+    for (i = 0; i < pl->nscopes; i++)
+        if (!strcmp(pl->scopes[i], s->id_scope)) {
+            s->scope = (int)i;
+            return 1;
+        }
+    p = realloc(pl->scopes, (pl->nscopes + 1) * sizeof(*p));
+    if (!p)
+        return fail(c, s->line, "out of memory");
+    pl->scopes = p;
+    if (!(p[pl->nscopes] = dup_str(c, s->id_scope)))
+        return 0;
+    s->scope = (int)pl->nscopes++;
+    return 1;
+}
+
 /* Fills what the source's profile provides and the source left unset. */
 static int
 apply_profile(struct parse_ctx *c, struct source_plan *s)
@@ -1157,6 +1203,8 @@ apply_profile(struct parse_ctx *c, struct source_plan *s)
         return 0;
     if (!s->fixed_service && p->fixed_service &&
         set_str(c, &s->fixed_service, p->fixed_service) < 0)
+        return 0;
+    if (!s->id_scope && p->id_scope && set_str(c, &s->id_scope, p->id_scope) < 0)
         return 0;
     for (i = 0; i < p->ncolumns; i++) {
         int f = p->columns[i].field;
@@ -1203,7 +1251,31 @@ finish_source(struct parse_ctx *c, struct source_plan *s)
             return fail(c, s->line, "[source %s] needs exactly one of "
                                     "'query' or 'table'", s->name);
     }
-    if (!s->fixed_service && !s->column[CF_SERVICE])
+    /* Id scope and role: explicit, or inferred from what the table maps. */
+    if (s->role_set && !s->id_scope)
+        return fail(c, s->role_set, "[source %s]: 'role' needs an 'id_scope' "
+                                    "(the tables that share the id)", s->name);
+    if (s->id_scope) {
+        int person_id = 0;
+
+        if (!s->column[CF_LOCAL_ID])
+            return fail(c, s->line, "[source %s] has id_scope '%s' but no "
+                                    "'field.local_id' to join on", s->name,
+                        s->id_scope);
+        for (f = 0; f < CF_COUNT; f++)
+            if (s->column[f] && f != CF_LOCAL_ID && f != CF_POSTCODE &&
+                f != CF_UPRN && common_field_is_identifier((enum common_field)f))
+                person_id = 1;
+        if (!s->role_set)
+            s->role = person_id ? ROLE_HEADER : ROLE_EVENTS;
+        if (!add_scope(c, s))
+            return 0;
+    }
+    /* A header may list persons only: no service and no dates. */
+    s->has_spells = !(s->role == ROLE_HEADER && !s->fixed_service &&
+                      !s->column[CF_SERVICE] && !s->column[CF_START_DATE] &&
+                      !s->column[CF_END_DATE]);
+    if (s->has_spells && !s->fixed_service && !s->column[CF_SERVICE])
         return fail(c, s->line, "[source %s] needs 'field.service' (with "
                                 "value.service.CODE maps) or a fixed "
                                 "'service'", s->name);
@@ -1215,7 +1287,7 @@ finish_source(struct parse_ctx *c, struct source_plan *s)
         return fail(c, s->column_line[CF_SERVICE],
                     "[source %s] maps field.service but no "
                     "value.service.CODE = service", s->name);
-    if (!s->column[CF_START_DATE])
+    if (s->has_spells && !s->column[CF_START_DATE])
         return fail(c, s->line, "missing key 'field.start_date' in "
                                 "[source %s]", s->name);
     for (f = 0; f < CF_COUNT; f++)
@@ -1379,6 +1451,9 @@ job_plan_release(struct job_plan *pl)
         }
     }
     free(pl->sources);
+    for (i = 0; i < pl->nscopes; i++)
+        free(pl->scopes[i]);
+    free(pl->scopes);
     for (i = 0; i < pl->nservices; i++)
         free(pl->services[i].name);
     free(pl->services);

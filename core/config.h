@@ -25,6 +25,21 @@
 #include "../transform/schema.h"
 
 enum source_format { SRC_CSV, SRC_POSTGRES };
+
+/*
+ * What a source's rows are within its id scope (`role`, README "Id scopes").
+ * Without id_scope every source is ROLE_RECORDS: each row carries its own
+ * identifiers and one spell. With id_scope, a table that maps a person
+ * identifier (nhs_number, upn, uln, ni_number, forename, surname, dob) is
+ * a header (it defines persons; its rows may or may not carry spells), and
+ * one whose only identifier is local_id is an events table (its spells
+ * join the person its scope's headers define, or are quarantined as
+ * orphan_local_id).
+ */
+enum source_role { ROLE_RECORDS, ROLE_HEADER, ROLE_EVENTS };
+
+/* "records", "header", "events". */
+const char *source_role_name(enum source_role r);
 enum text_encoding { ENC_UTF8, ENC_WINDOWS_1252, ENC_LATIN1 };
 
 /* Code lists a source may map with value.<field>.<code> = <canonical>. */
@@ -53,6 +68,10 @@ struct source_plan {
     enum source_format format;
     char *profile;           /* built-in profile name or NULL */
     char *id_scope;          /* or NULL */
+    int scope;               /* index into job_plan.scopes; -1 without id_scope */
+    enum source_role role;
+    int role_set;            /* role written in the job file (else inferred) */
+    int has_spells;          /* 0: a header of persons only (no service, no dates) */
 
     /* csv */
     char *path;              /* a glob; matches read in sorted order */
@@ -199,6 +218,9 @@ struct job_plan {
 
     struct service_def *services; /* every canonical service, index = record.service */
     size_t nservices;
+
+    char **scopes;           /* every id_scope named by a source, first use first */
+    size_t nscopes;
 
     struct linkage_plan linkage;
     struct disclosure_plan disclosure;

@@ -21,6 +21,7 @@
 #include "../anonymise/keys.h"
 #include "../anonymise/pseudonym.h"
 #include "../anonymise/link.h"
+#include "../anonymise/scope.h"
 #include "../anonymise/generalise.h"
 #include "../anonymise/person.h"
 #include "../anonymise/disclosure.h"
@@ -204,6 +205,9 @@ struct job_state {
     struct geo_lookup geo;
     int have_geo;
     struct records recs;
+    struct scope_index scopes;
+    int have_scopes;
+    /* per record: slot 0 the scoped local id, 1.. the plan's match keys */
     unsigned char (*hashes)[16];
     uint8_t *present;
     uint64_t unknown_postcodes;
@@ -305,11 +309,48 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
         k.ward = geo.ward;
         k.lsoa = geo.lsoa;
         k.district = geo.district;
-        pseudonymise(&js->ps, &rec, sp, js->hashes, js->present, &anchors);
+        pseudonymise(&js->ps, &rec, sp, js->hashes + 1, js->present + 1,
+                     &anchors);
+        js->present[0] = 0;
+        if (sp->scope >= 0) {
+            uint64_t dob_anchor;
+
+            if (pseudonymise_scoped_id(&js->ps, &rec, sp, js->hashes[0],
+                                       &dob_anchor) == 0) {
+                js->present[0] = 1;
+                if (sp->role == ROLE_EVENTS) {
+                    if (!scope_index_event(&js->scopes, sp->scope,
+                                           js->hashes[0], anchors.nhs,
+                                           dob_anchor)) {
+                        /* no header of the scope lists this id */
+                        record_wipe_identifiers(&rec);
+                        sodium_memzero(js->hashes,
+                                       (js->plan->linkage.nkeys + 1) * 16);
+                        if (quarantine_withdraw(
+                                &q, m.file_index, row.line,
+                                (long)m.column[CF_LOCAL_ID] + 1,
+                                QR_ORPHAN_LOCAL_ID) < 0) {
+                            rc = CE_NOMEM;
+                            diag_set(d, sp->name, row.line, 0, NULL,
+                                     "out of memory");
+                            break;
+                        }
+                        continue;
+                    }
+                } else if (scope_index_header(&js->scopes, sp->scope,
+                                              js->hashes[0], anchors.nhs,
+                                              dob_anchor) < 0) {
+                    record_wipe_identifiers(&rec);
+                    rc = CE_NOMEM;
+                    diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
+                    break;
+                }
+            }
+        }
         record_wipe_identifiers(&rec);
         for (kk = 0; kk < js->plan->linkage.nkeys; kk++)
-            if (js->present[kk]) {
-                k.rkey = js->hashes[kk][0];
+            if (js->present[kk + 1]) {
+                k.rkey = js->hashes[kk + 1][0];
                 k.has_rkey = 1;
                 break;
             }
@@ -337,7 +378,7 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
                 js->ntrace++;
             }
         }
-        sodium_memzero(js->hashes, js->plan->linkage.nkeys * 16);
+        sodium_memzero(js->hashes, (js->plan->linkage.nkeys + 1) * 16);
         if (rc < 0) {
             diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
             break;
@@ -383,6 +424,77 @@ out:
     return rc;
 }
 
+/*
+ * Reads every source: ordinary and header tables first, in config order,
+ * then the events tables, so that an events row's header -- whichever
+ * table of the scope lists it -- has been seen when the row is read.
+ */
+static int
+read_sources(struct job_state *js, struct source_summary *ss,
+             const struct run_options *opts, struct diag *d)
+{
+    const struct job_plan *plan = js->plan;
+    int pass, rc;
+    size_t i;
+
+    if ((rc = scope_index_init(&js->scopes, plan->nscopes)) < 0) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return rc;
+    }
+    js->have_scopes = 1;
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < plan->nsources; i++) {
+            if ((plan->sources[i].role == ROLE_EVENTS) != pass)
+                continue;
+            log_msg(LOG_DEBUG, "reading source %s", plan->sources[i].name);
+            js->source_index = (uint32_t)i;
+            if ((rc = read_source(js, i, &ss[i], opts, d)) < 0)
+                return rc;
+        }
+    return 0;
+}
+
+/* Copies the scopes' counts into the summary and logs what needs a look. */
+static int
+summarise_scopes(const struct job_state *js, struct run_summary *sum)
+{
+    const struct job_plan *plan = js->plan;
+    size_t i;
+
+    if (!plan->nscopes)
+        return 0;
+    sum->scopes = calloc(plan->nscopes, sizeof(*sum->scopes));
+    if (!sum->scopes)
+        return CE_NOMEM;
+    sum->nscopes = plan->nscopes;
+    for (i = 0; i < plan->nscopes; i++) {
+        const struct scope_stats *st = &js->scopes.stats[i];
+        struct scope_summary *sc = &sum->scopes[i];
+
+        sc->name = plan->scopes[i];
+        sc->ids = st->ids;
+        sc->header_rows = st->header_rows;
+        sc->events_joined = st->events_joined;
+        sc->events_orphaned = st->events_orphaned;
+        sc->nhs_conflicts = st->nhs_conflicts;
+        sc->dob_conflicts = st->dob_conflicts;
+        if (st->events_orphaned)
+            log_msg(LOG_WARN, "id scope %s: %llu events rows name an id no "
+                              "header lists (quarantined as orphan_local_id)",
+                    sc->name, (unsigned long long)st->events_orphaned);
+        if (st->nhs_conflicts)
+            log_msg(LOG_WARN, "id scope %s: %llu ids carry two NHS numbers "
+                              "across their rows (kept apart, not merged)",
+                    sc->name, (unsigned long long)st->nhs_conflicts);
+        if (st->dob_conflicts)
+            log_msg(LOG_WARN, "id scope %s: %llu ids carry two dates of birth "
+                              "across their rows (one person; the most "
+                              "frequent date is used)",
+                    sc->name, (unsigned long long)st->dob_conflicts);
+    }
+    return 0;
+}
+
 /* Most frequent value of small codes among a person's records. */
 static uint8_t
 mode_u8(const uint8_t *vals, size_t n, uint8_t skip, uint8_t fallback)
@@ -421,6 +533,7 @@ build_persons(struct job_state *js, const struct period *periods,
 {
     const struct job_plan *plan = js->plan;
     size_t n = js->recs.n, np = linker_npersons(&js->linker), i, p;
+    size_t nspells = 0;
     uint32_t *order = NULL, *first = NULL, *fill = NULL;
     uint8_t *tmp = NULL;
     uint8_t *dept_seen = NULL;
@@ -522,28 +635,32 @@ build_persons(struct job_state *js, const struct period *periods,
         }
         ps->record_key[p] = rkey;
 
-        /* spells, by start */
-        ps->spell_first[p] = first[p];
+        /* spells, by start (a header row without a spell adds none) */
+        ps->spell_first[p] = (uint32_t)nspells;
         for (j = 0; j < cnt; j++) {
             const struct kept_record *r = &js->recs.r[ri[j]];
-            struct spell *s = &ps->spells[first[p] + j];
 
-            s->start = r->start;
-            s->end = r->end;
-            s->service = r->service;
-            s->department = r->department;
             sum->departments[r->department].records++;
             if (!(dept_seen[p] & (1u << r->department))) {
                 dept_seen[p] |= (uint8_t)(1u << r->department);
                 sum->departments[r->department].persons++;
             }
+            if (r->service != SERVICE_NONE) {
+                struct spell *s = &ps->spells[nspells++];
+
+                s->start = r->start;
+                s->end = r->end;
+                s->service = r->service;
+                s->department = r->department;
+            }
         }
-        if (cnt > 1)
-            qsort(&ps->spells[first[p]], cnt, sizeof(struct spell),
+        if (nspells - ps->spell_first[p] > 1)
+            qsort(&ps->spells[ps->spell_first[p]],
+                  nspells - ps->spell_first[p], sizeof(struct spell),
                   cmp_spell);
     }
-    ps->spell_first[np] = (uint32_t)n;
-    ps->nspells = n;
+    ps->spell_first[np] = (uint32_t)nspells;
+    ps->nspells = nspells;
     rc = 0;
 out:
     free(order);
@@ -562,6 +679,8 @@ job_state_release(struct job_state *js)
         pseudonymiser_release(&js->ps);
     if (js->have_linker)
         linker_release(&js->linker);
+    if (js->have_scopes)
+        scope_index_release(&js->scopes);
     if (js->have_geo)
         geo_lookup_release(&js->geo);
     if (js->have_key)
@@ -623,8 +742,8 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     exprs = calloc(plan->ncohorts, sizeof(*exprs));
     plain = calloc(plan->ncohorts, sizeof(*plain));
     periods = calloc((size_t)plan->periods, sizeof(*periods));
-    js.hashes = calloc(plan->linkage.nkeys, 16);
-    js.present = calloc(plan->linkage.nkeys, 1);
+    js.hashes = calloc(plan->linkage.nkeys + 1, 16);
+    js.present = calloc(plan->linkage.nkeys + 1, 1);
     if (!sum->sources || !sum->keys || !sum->cohorts || !exprs || !plain ||
         !periods || !js.hashes || !js.present) {
         sum->nsources = sum->nkeys = sum->ncohorts = 0;
@@ -660,7 +779,7 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     if ((rc = pseudonymiser_init(&js.ps, plan, &js.key, d)) < 0)
         goto out;
     js.have_ps = 1;
-    if ((rc = linker_init(&js.linker, plan->linkage.nkeys)) < 0) {
+    if ((rc = linker_init(&js.linker, plan->linkage.nkeys + 1)) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         goto out;
     }
@@ -668,13 +787,13 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
 
     /* read -> map -> pseudonymise: plaintext lives only inside this loop */
     t0 = now_seconds();
-    for (i = 0; i < plan->nsources; i++) {
-        log_msg(LOG_DEBUG, "reading source %s", plan->sources[i].name);
-        rc = read_source(&js, i, &sum->sources[i], opts, d);
-        if (rc < 0)
-            goto out;
-    }
+    if ((rc = read_sources(&js, sum->sources, opts, d)) < 0)
+        goto out;
     sum->unknown_postcodes = js.unknown_postcodes;
+    if ((rc = summarise_scopes(&js, sum)) < 0) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        goto out;
+    }
 
     /* an extract that moved too far since the last good run stops here */
     if (!opts->accept_drift && (rc = drift_check(plan, sum, d)) < 0)
@@ -690,7 +809,14 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     for (i = 0; i < plan->linkage.nkeys; i++) {
         struct linker_key_stats st;
 
-        linker_key_stats(&js.linker, i, &st);
+        linker_key_stats(&js.linker, i + 1, &st);
+        if (i == 0) {
+            struct linker_key_stats sc;
+
+            linker_key_stats(&js.linker, 0, &sc);
+            sum->scope_links = sc.links;
+            sum->scope_refused = sc.conflicts;
+        }
         sum->keys[i].key_text = plan->linkage.keys[i].text;
         sum->keys[i].records_with_key = st.records_with_key;
         sum->keys[i].links = st.links;
@@ -816,14 +942,11 @@ job_link_trace(const struct job_plan *plan, struct link_trace **out,
     if ((rc = pseudonymiser_init(&js.ps, plan, &js.key, d)) < 0)
         goto out;
     js.have_ps = 1;
-    if ((rc = linker_init(&js.linker, plan->linkage.nkeys)) < 0)
+    if ((rc = linker_init(&js.linker, plan->linkage.nkeys + 1)) < 0)
         goto out;
     js.have_linker = 1;
-    for (i = 0; i < plan->nsources; i++) {
-        js.source_index = (uint32_t)i;
-        if ((rc = read_source(&js, i, &ss[i], &opts, d)) < 0)
-            goto out;
-    }
+    if ((rc = read_sources(&js, ss, &opts, d)) < 0)
+        goto out;
     if ((rc = linker_run(&js.linker)) < 0)
         goto out;
     for (i = 0; i < js.ntrace; i++)

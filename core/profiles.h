@@ -2,7 +2,7 @@
  * profiles.h - built-in source profiles for the statutory returns a council
  * already produces (SSDA903, CIN census, school census, adult social care
  * client-level data). `profile = NAME` in a [source] fills the department,
- * date format, column mapping and code lists the source leaves unset, so a
+ * date format, column mapping, code lists and id scope the source leaves unset, so a
  * source that follows a return needs only its path. The README lists each
  * profile's columns; `cohort rules` shows the resulting mapping.
  */
@@ -30,6 +30,7 @@ struct profile {
     enum department department;
     const char *date_format; /* NULL: ISO / yyyymmdd */
     const char *fixed_service;
+    const char *id_scope;    /* the return's tables share this id scope, or NULL */
     const struct profile_column *columns;
     size_t ncolumns;
     const struct profile_value *values;
@@ -39,7 +40,7 @@ struct profile {
 /* The profile called name, or NULL (also for name == NULL). */
 const struct profile *profile_find(const char *name);
 
-/* "ssda903_episodes, cin_census, school_census or asc_cld" (static). */
+/* The profile names as a list for messages (static). */
 const char *profile_names(void);
 
 #endif

@@ -19,6 +19,7 @@ run_summary_release(struct run_summary *s)
     }
     free(s->sources);
     free(s->keys);
+    free(s->scopes);
     for (i = 0; i < s->ncohorts; i++) {
         table_release(&s->cohorts[i].table);
         free(s->cohorts[i].where_text_plain);

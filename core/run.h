@@ -50,6 +50,17 @@ struct key_summary {
     uint64_t conflicts;     /* unions refused by the over-linkage guard */
 };
 
+/* One id scope (anonymise/scope.h): tables joined by a system's own id. */
+struct scope_summary {
+    const char *name;         /* borrowed from the plan */
+    uint64_t ids;             /* distinct ids its headers list */
+    uint64_t header_rows;
+    uint64_t events_joined;   /* events rows that found their header */
+    uint64_t events_orphaned; /* quarantined as orphan_local_id */
+    uint64_t nhs_conflicts;   /* ids with two NHS numbers: kept apart */
+    uint64_t dob_conflicts;   /* ids with two dates of birth: one person */
+};
+
 struct department_summary {
     uint64_t records;
     uint64_t persons;
@@ -80,6 +91,10 @@ struct run_summary {
 
     struct key_summary *keys;       /* plan->linkage.nkeys */
     size_t nkeys;
+    struct scope_summary *scopes;   /* plan->nscopes */
+    size_t nscopes;
+    uint64_t scope_links;           /* unions made by scoped ids, all scopes */
+    uint64_t scope_refused;         /* of those, refused by the guard */
     struct department_summary departments[4];
     uint64_t persons;
     uint64_t unknown_postcodes;

@@ -311,6 +311,9 @@ truth(struct out_file *t, const struct out_file *o, long line, long pid,
     flush_row(t);
 }
 
+static void spell(uint64_t *rs, int32_t reference, int32_t *start,
+                  int32_t *end);
+
 /* A spell in the 36 months before the reference date. */
 static void
 spell(uint64_t *rs, int32_t reference, int32_t *start, int32_t *end)
@@ -441,11 +444,107 @@ static const char *const dfe_eth[6][3] = {
     {"OOTH", "OOTH", "OOTH"}, {"NOBT", "REFU", "NOBT"}};
 static const char *const nhs_eth[6] = {"A", "D", "H", "N", "S", "Z"};
 
+/* One row of the case management system's extract. */
+static void
+csc_row(uint64_t *rs, const struct synth_options *o, const struct person *p,
+        long pid, const char *postcode, int svc, struct out_file *cs,
+        struct out_file *tr)
+{
+    static const char *const codes[] = {"CIN", "CPP"};
+    struct written w;
+    char dob[16], s1[16], s2[16];
+    int32_t st, en;
+    long line = cs->line;
+
+    spell(rs, o->reference, &st, &en);
+    if (st < p->dob)
+        st = p->dob;
+    dirty(rs, p, postcode, 50, &w);
+    fmt_date(w.dob, 1, dob, sizeof(dob));
+    fmt_date(st, 1, s1, sizeof(s1));
+    fmt_date(en, 1, s2, sizeof(s2));
+    put(cs, "C%07ld,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", pid, w.forename,
+        w.surname, dob, p->sex == 0 ? "1" : p->sex == 1 ? "2" : "9",
+        dfe_eth[p->eth][rnd(rs, 3)], chance(rs, 100) ? "" : p->upn, w.nhs,
+        w.postcode, codes[svc], s1, s2);
+    flush_row(cs);
+    cs->rows++;
+    truth(tr, cs, line, pid, &w, p->upn);
+}
+
+/*
+ * A looked-after child as SSDA903 has it: a header row (CHILD, SEX, DOB,
+ * ETHNIC, UPN -- no name, no NHS number) and one to three consecutive
+ * episodes carrying only CHILD, dates, codes and the home postcode. One
+ * child in a hundred has a second header row from another year's return
+ * with the date of birth keyed differently (a conflict the job reports).
+ */
+static void
+lac_rows(uint64_t *rs, const struct synth_options *o, const struct person *p,
+         long pid, const char *postcode, struct out_file *lh,
+         struct out_file *le, struct out_file *tr)
+{
+    static const char *const place[] = {"U1", "U3", "U4", "U6", "K2", "R1"};
+    static const char *const legal[] = {"C2", "V2", "E1", "J2"};
+    struct written w, none;
+    char dob[16], s1[16], s2[16];
+    int32_t st, en, a, b;
+    int headers = chance(rs, 10) ? 2 : 1, h, eps, e;
+
+    memset(&none, 0, sizeof(none));
+    for (h = 0; h < headers; h++) {
+        long line = lh->line;
+        int32_t written_dob = p->dob;
+
+        if (h == 1) {
+            int y, m, d;
+
+            civil_from_days(p->dob, &y, &m, &d);
+            written_dob = d <= 12 && d != m ? days_from_civil(y, d, m)
+                                            : p->dob + 1;
+        }
+        memset(&w, 0, sizeof(w));
+        w.dob = written_dob;
+        fmt_date(written_dob, 0, dob, sizeof(dob));
+        put(lh, "C%07ld,%s,%s,%s,%s\r\n", pid, p->sex == 1 ? "2" : "1", dob,
+            dfe_eth[p->eth][0], p->upn[0] && !chance(rs, 50) ? p->upn : "UN1");
+        flush_row(lh);
+        lh->rows++;
+        truth(tr, lh, line, pid, &w, p->upn[0] ? p->upn : NULL);
+    }
+    spell(rs, o->reference, &st, &en);
+    if (st < p->dob)
+        st = p->dob;
+    eps = 1 + (int)rnd(rs, 3);
+    for (e = 0, a = st; e < eps; e++, a = b) {
+        long line = le->line;
+        int last = e == eps - 1;
+
+        b = last ? en : a + 20 + (int32_t)rnd(rs, 120);
+        if (!last && en != DAY_OPEN && b >= en)
+            b = en, last = 1;
+        if (b != DAY_OPEN && b > o->reference)
+            b = DAY_OPEN, last = 1;
+        fmt_date(a, 0, s1, sizeof(s1));
+        fmt_date(b, 0, s2, sizeof(s2));
+        snprintf(none.postcode, sizeof(none.postcode), "%s", postcode);
+        put(le, "C%07ld,%s,%s,%s,N%d,%s,PR%d,%s,%s,%s\r\n", pid, s1,
+            e ? "P" : "S", legal[rnd(rs, 4)], 1 + (int)rnd(rs, 8),
+            place[rnd(rs, 6)], 1 + (int)rnd(rs, 5), s2,
+            b == DAY_OPEN ? "" : last ? "E11" : "X1", postcode);
+        flush_row(le);
+        le->rows++;
+        truth(tr, le, line, pid, &none, NULL);
+        if (last)
+            break;
+    }
+}
+
 int
 synth_write(const struct synth_options *o, struct synth_counts *c,
             struct diag *d)
 {
-    struct out_file hs, cs, as, ed, tr;
+    struct out_file hs, cs, as, ed, tr, lh, le;
     struct person *people = NULL;
     char **pcs = NULL;
     size_t npcs = 0, i;
@@ -457,6 +556,8 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
     memset(c, 0, sizeof(*c));
     memset(&hs, 0, sizeof(hs));
     memset(&cs, 0, sizeof(cs));
+    memset(&lh, 0, sizeof(lh));
+    memset(&le, 0, sizeof(le));
     memset(&as, 0, sizeof(as));
     memset(&ed, 0, sizeof(ed));
     memset(&tr, 0, sizeof(tr));
@@ -510,6 +611,8 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
         (rc = open_out(&cs, o->dir, "children_social_care.csv", 0, d)) < 0 ||
         (rc = open_out(&as, o->dir, "adult_social_care.csv.gz", 1, d)) < 0 ||
         (rc = open_out(&ed, o->dir, "education.csv", 0, d)) < 0 ||
+        (rc = open_out(&lh, o->dir, "ssda903_header.csv", 0, d)) < 0 ||
+        (rc = open_out(&le, o->dir, "ssda903_episodes.csv", 0, d)) < 0 ||
         (rc = open_out(&tr, o->dir, "truth_SYNTHETIC_IDENTIFIERS.csv", 0, d)) <
             0)
         goto out;
@@ -528,6 +631,10 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
     put(&ed, "upn,forename,surname,dob,sex,ethnicity,postcode,provision,"
              "start,end\n");
     flush_row(&ed);
+    put(&lh, "CHILD,SEX,DOB,ETHNIC,UPN\r\n");
+    flush_row(&lh);
+    put(&le, "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,HOME_POST\r\n");
+    flush_row(&le);
 
     /* Housing events are per household: every member is on the case. */
     {
@@ -605,29 +712,28 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
         svc = r < 60 ? 0 : r < 75 ? 1 : r < 85 ? 2 : -1;
         if (svc < 0)
             continue;
-        {
-            struct written w;
-            char dob[16], s1[16], s2[16];
-            int32_t st, en;
-            long line = cs.line;
-            static const char *const codes[] = {"CIN", "CPP", "LAC"};
-
-            spell(&rs, o->reference, &st, &en);
-            if (st < p->dob)
-                st = p->dob;
-            dirty(&rs, p, pcs[p->postcode], 50, &w);
-            fmt_date(w.dob, 1, dob, sizeof(dob));
-            fmt_date(st, 1, s1, sizeof(s1));
-            fmt_date(en, 1, s2, sizeof(s2));
-            put(&cs, "C%07ld,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", pid,
-                w.forename, w.surname, dob,
-                p->sex == 0 ? "1" : p->sex == 1 ? "2" : "9",
-                dfe_eth[p->eth][rnd(&rs, 3)], chance(&rs, 100) ? "" : p->upn,
-                w.nhs, w.postcode, codes[svc], s1, s2);
-            flush_row(&cs);
-            cs.rows++;
-            truth(&tr, &cs, line, pid, &w, p->upn);
+        if (svc == 2) {
+            /* looked after: the SSDA903 pair, and the case management
+             * system's record (a child in need first) under the same id */
+            csc_row(&rs, o, p, pid, pcs[p->postcode], 0, &cs, &tr);
+            lac_rows(&rs, o, p, pid, pcs[p->postcode], &lh, &le, &tr);
+        } else {
+            csc_row(&rs, o, p, pid, pcs[p->postcode], svc, &cs, &tr);
         }
+    }
+    /* Episodes of children the header does not list (a header filtered to
+     * the year, a typo in CHILD): the job quarantines them as orphans. */
+    for (i = 0; i < (size_t)(le.rows / 100) + 1; i++) {
+        char s1[16];
+        long line = le.line;
+        struct written w;
+
+        memset(&w, 0, sizeof(w));
+        fmt_date(o->reference - (int32_t)rnd(&rs, 600), 0, s1, sizeof(s1));
+        put(&le, "X%07zu,%s,S,C2,N1,U1,PR1,,,\r\n", i, s1);
+        flush_row(&le);
+        le.rows++;
+        truth(&tr, &le, line, o->people + (long)i, &w, NULL);
     }
 
     /* Adult social care, mostly the over-65s. */
@@ -700,8 +806,11 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
     c->rows[1] = cs.rows;
     c->rows[2] = as.rows;
     c->rows[3] = ed.rows;
+    c->rows[4] = lh.rows;
+    c->rows[5] = le.rows;
 out:
     if ((close_out(&hs) | close_out(&cs) | close_out(&as) | close_out(&ed) |
+         close_out(&lh) | close_out(&le) |
          close_out(&tr)) != 0 &&
         rc == 0) {
         diag_set(d, o->dir, 0, 0, NULL, "cannot write the extracts");

@@ -12,11 +12,18 @@
  * The extracts (DIR/...):
  *   housing.csv               Windows-1252, CRLF, dd/mm/yyyy, tenure codes
  *                             TA/HP/SH, a quoted multi-line address
- *   children_social_care.csv  UTF-8, ISO dates, CIN/CPP/LAC, sex 1/2/9,
- *                             DfE ethnicity codes
+ *   children_social_care.csv  UTF-8, ISO dates, CIN/CPP, sex 1/2/9,
+ *                             DfE ethnicity codes, the child id CHILD_ID
  *   adult_social_care.csv.gz  gzip, yyyymmdd, LTS/STS, Male/Female, NHS
  *                             ethnicity letters
  *   education.csv             dd-Mon-yyyy, UPNs, K/E/FSM
+ *   ssda903_header.csv        the looked-after children as SSDA903 lists
+ *                             them: CHILD (the same id as CHILD_ID), SEX,
+ *                             DOB, ETHNIC, UPN; CRLF, dd/mm/yyyy; 1 % of
+ *                             children twice with differing dates of birth
+ *   ssda903_episodes.csv      their episodes: CHILD, DECOM, ..., DEC,
+ *                             HOME_POST and no other identifier; about 1 %
+ *                             more are episodes whose CHILD no header lists
  *   truth_SYNTHETIC_IDENTIFIERS.csv
  *       file,line,person_id,nhs_number,upn,forename,surname,dob,postcode
  *       one line per data row: the identifiers as written in that row and
@@ -41,7 +48,7 @@ struct synth_options {
 
 struct synth_counts {
     long people;
-    long rows[4];         /* per extract, in the order above */
+    long rows[6];         /* per extract, in the order above */
     long faulty_rows;     /* rows written malformed on purpose */
 };
 

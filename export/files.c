@@ -117,6 +117,22 @@ render_quality(const struct run_summary *s, struct strbuf *sb)
                     department_name((enum department)i),
                     (unsigned long long)s->departments[i].persons);
     }
+    for (i = 0; i < s->nscopes; i++) {
+        const struct scope_summary *sc = &s->scopes[i];
+
+        strbuf_addf(sb, "id_scope:%s,ids,%llu\n", sc->name,
+                    (unsigned long long)sc->ids);
+        strbuf_addf(sb, "id_scope:%s,header_rows,%llu\n", sc->name,
+                    (unsigned long long)sc->header_rows);
+        strbuf_addf(sb, "id_scope:%s,events_joined,%llu\n", sc->name,
+                    (unsigned long long)sc->events_joined);
+        strbuf_addf(sb, "id_scope:%s,orphan_local_id,%llu\n", sc->name,
+                    (unsigned long long)sc->events_orphaned);
+        strbuf_addf(sb, "id_scope:%s,nhs_number_conflicts,%llu\n", sc->name,
+                    (unsigned long long)sc->nhs_conflicts);
+        strbuf_addf(sb, "id_scope:%s,dob_conflicts,%llu\n", sc->name,
+                    (unsigned long long)sc->dob_conflicts);
+    }
     strbuf_addf(sb, "all,persons,%llu\n", (unsigned long long)s->persons);
     strbuf_addf(sb, "all,postcodes_not_in_lookup,%llu\n",
                 (unsigned long long)s->unknown_postcodes);
@@ -128,6 +144,11 @@ render_linkage(const struct run_summary *s, struct strbuf *sb)
     size_t i;
 
     strbuf_adds(sb, "order,key,records_with_key,links,refused\n");
+    /* order 0: the id scopes' own ids, joined before any match key */
+    if (s->nscopes)
+        strbuf_addf(sb, "0,id_scope local_id,,%llu,%llu\n",
+                    (unsigned long long)s->scope_links,
+                    (unsigned long long)s->scope_refused);
     for (i = 0; i < s->nkeys; i++)
         strbuf_addf(sb, "%zu,%s,%llu,%llu,%llu\n", i + 1,
                     s->keys[i].key_text ? s->keys[i].key_text : "",

@@ -299,6 +299,26 @@ publish_run_row(struct pg *pg, const struct run_summary *s)
                         (unsigned long long)ss->quarantined[j].n);
         }
     }
+    for (i = 0; i < s->nscopes; i++) {
+        const struct scope_summary *sc = &s->scopes[i];
+        const char *m[] = {"ids", "header_rows", "events_joined",
+                           "orphan_local_id", "nhs_number_conflicts",
+                           "dob_conflicts"};
+        uint64_t v[] = {sc->ids, sc->header_rows, sc->events_joined,
+                        sc->events_orphaned, sc->nhs_conflicts,
+                        sc->dob_conflicts};
+        size_t j;
+
+        strbuf_adds(&sql, "; INSERT INTO ");
+        add_ident(pg, &sql, schema);
+        strbuf_adds(&sql, ".quality VALUES ");
+        for (j = 0; j < 6; j++) {
+            strbuf_addf(&sql, "%s('%s', 'id_scope:", j ? ", " : "", s->run_id);
+            /* scope names are [a-z0-9_] (config.c checks) */
+            strbuf_addf(&sql, "%s', '%s', %llu)", sc->name, m[j],
+                        (unsigned long long)v[j]);
+        }
+    }
     strbuf_adds(&sql, "; COMMENT ON TABLE ");
     add_ident(pg, &sql, schema);
     strbuf_adds(&sql, ".runs IS 'One row per publication: run id, times, version, plan hash, key id, persons'"

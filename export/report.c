@@ -187,6 +187,31 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
                         (unsigned long long)ss->notes[j].n);
         strbuf_adds(sb, "</td></tr>\n");
     }
+    if (s->nscopes) {
+        strbuf_adds(sb, "</table>\n<h2>Id scopes</h2>\n<p>Tables of one "
+                        "system joined by that system's own person id, before "
+                        "linkage across departments.</p>\n<table>\n<tr>"
+                        "<th>scope</th><th>ids</th><th>header rows</th>"
+                        "<th>events joined</th><th>orphans (quarantined)</th>"
+                        "<th>ids with two NHS numbers (kept apart)</th>"
+                        "<th>ids with two dates of birth</th></tr>\n");
+        for (i = 0; i < s->nscopes; i++) {
+            const struct scope_summary *sc = &s->scopes[i];
+
+            strbuf_adds(sb, "<tr><td>");
+            strbuf_add_html(sb, sc->name);
+            strbuf_addf(sb, "</td><td class=\"n\">%llu</td><td class=\"n\">"
+                            "%llu</td><td class=\"n\">%llu</td><td "
+                            "class=\"n\">%llu</td><td class=\"n\">%llu</td>"
+                            "<td class=\"n\">%llu</td></tr>\n",
+                        (unsigned long long)sc->ids,
+                        (unsigned long long)sc->header_rows,
+                        (unsigned long long)sc->events_joined,
+                        (unsigned long long)sc->events_orphaned,
+                        (unsigned long long)sc->nhs_conflicts,
+                        (unsigned long long)sc->dob_conflicts);
+        }
+    }
     strbuf_adds(sb, "</table>\n<h2>Linkage</h2>\n<table>\n<tr><th>key</th>"
                     "<th>records with the key</th><th>links</th>"
                     "<th>refused (different NHS number or UPN)</th></tr>\n");

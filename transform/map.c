@@ -191,8 +191,11 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
 
     out->department = (uint8_t)sp->department;
 
-    /* The event first: a row without a usable event is not a record. */
-    if (m->fixed_service >= 0) {
+    /* The event first: a row without a usable event is not a record --
+     * unless the source is a header listing persons only. */
+    if (!sp->has_spells) {
+        out->service = SERVICE_NONE;
+    } else if (m->fixed_service >= 0) {
         out->service = (uint16_t)m->fixed_service;
     } else {
         v = -1;
@@ -204,9 +207,10 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
             return reject(q, m, row, m->column[CF_SERVICE], QR_UNMAPPED_SERVICE);
         out->service = (uint16_t)v;
     }
-    if (!cell_of(m, row, CF_START_DATE, &p, &n) ||
-        parse_date(p, n, sp->date_format, m->pivot_year, &out->start_date) !=
-            DATE_OK)
+    if (sp->has_spells &&
+        (!cell_of(m, row, CF_START_DATE, &p, &n) ||
+         parse_date(p, n, sp->date_format, m->pivot_year, &out->start_date) !=
+             DATE_OK))
         return reject(q, m, row, m->column[CF_START_DATE], QR_BAD_START_DATE);
     if (cell_of(m, row, CF_END_DATE, &p, &n)) {
         if (parse_date(p, n, sp->date_format, m->pivot_year, &out->end_date) !=

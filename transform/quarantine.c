@@ -8,7 +8,7 @@ static const char *const reason_names[QR_COUNT] = {
     "nul_byte",          "invalid_encoding",   "unterminated_quote",
     "unmapped_service",  "unmapped_sex",       "unmapped_ethnicity",
     "bad_start_date",    "bad_end_date",       "end_before_start",
-    "no_identifier",
+    "no_identifier",     "orphan_local_id",
 };
 
 static const char *const note_names[NOTE_COUNT] = {
@@ -41,6 +41,16 @@ quarantine_accept(struct quarantine *q)
 {
     q->rows_in++;
     q->rows_accepted++;
+}
+
+int
+quarantine_withdraw(struct quarantine *q, uint32_t file, long line,
+                    long column, enum quarantine_reason reason)
+{
+    /* the row was counted in; it is counted again by quarantine_reject */
+    q->rows_in--;
+    q->rows_accepted--;
+    return quarantine_reject(q, file, line, column, reason);
 }
 
 int

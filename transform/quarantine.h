@@ -11,6 +11,7 @@
  *     struct quarantine q;
  *     quarantine_init(&q, source_plan);
  *     per row: quarantine_accept(&q) or quarantine_reject(&q, file, line, col, reason)
+ *              (quarantine_withdraw() when a later stage refuses an accepted row)
  *              quarantine_note(&q, NOTE_INVALID_NHS_NUMBER) for dropped fields
  *     quarantine_check_policy(&q, &d) -> CE_DATA when over max_reject_rate
  *     quarantine_release(&q);
@@ -40,6 +41,9 @@ enum quarantine_reason {
     QR_BAD_END_DATE,
     QR_END_BEFORE_START,
     QR_NO_IDENTIFIER, /* no valid date of birth and no valid identifier */
+    /* from the id scope (anonymise/scope.h): an events row whose local_id
+     * no header of its scope lists */
+    QR_ORPHAN_LOCAL_ID,
     QR_COUNT
 };
 
@@ -95,6 +99,13 @@ void quarantine_accept(struct quarantine *q);
  */
 int quarantine_reject(struct quarantine *q, uint32_t file, long line,
                       long column, enum quarantine_reason reason);
+
+/*
+ * Turns a row map_row() accepted into a quarantined one (an events row
+ * found to be an orphan after mapping). Same return as quarantine_reject.
+ */
+int quarantine_withdraw(struct quarantine *q, uint32_t file, long line,
+                        long column, enum quarantine_reason reason);
 
 /* Counts a field dropped from a kept row. */
 void quarantine_note(struct quarantine *q, enum quarantine_note n);

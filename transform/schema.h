@@ -75,6 +75,9 @@ enum ethnic_group {
 /* "WHITE", "MIXED", "ASIAN", "BLACK", "OTHER", "UNKNOWN". */
 const char *ethnic_group_name(enum ethnic_group e);
 
+/* record.service of a header row that carries no spell. */
+#define SERVICE_NONE 0xFFFFu
+
 /* Sizes of the normalised identifier buffers, NUL included. */
 #define NAME_MAX_BYTES 96
 #define LOCAL_ID_MAX_BYTES 64
@@ -102,7 +105,8 @@ struct record {
     uint8_t ethnicity;    /* enum ethnic_group */
     /* the event */
     uint8_t department;   /* enum department */
-    uint16_t service;     /* index into the plan's service table */
+    uint16_t service;     /* index into the plan's service table; SERVICE_NONE
+                             for a header row without a spell */
     int32_t start_date;
     int32_t end_date;
 };

@@ -267,6 +267,73 @@ test_profile_and_presets(void **state)
     job_plan_release(&plan);
 }
 
+/* Id scopes: the profiles' scopes and the roles inferred from the mapping. */
+static void
+test_scopes_and_roles(void **state)
+{
+    struct job_plan plan;
+    struct diag d;
+    const char *extra =
+        "[source lac_header]\nprofile = ssda903_header\npath = h.csv\n"
+        "[source lac_episodes]\nprofile = ssda903_episodes\npath = e.csv\n"
+        "[source cin]\nprofile = cin_census\npath = cin.csv\nid_scope = csc\n"
+        "[source cpp]\nprofile = cin_census_plans\npath = cpp.csv\n"
+        "id_scope = csc\n"
+        "[source fsm]\nprofile = school_census_fsm\npath = fsm.csv\n"
+        "[source odd]\ndepartment = housing\npath = o.csv\nid_scope = csc\n"
+        "role = header\nfield.local_id = REF\nservice = x\n"
+        "field.start_date = S\n";
+
+    (void)state;
+    if (load_with(&plan, extra, &d) != 0)
+        fail_msg("line %ld: %s", d.line, d.msg);
+    assert_int_equal(plan.sources[0].scope, -1); /* no id_scope: records */
+    assert_int_equal(plan.sources[0].role, ROLE_RECORDS);
+    assert_int_equal(plan.sources[0].has_spells, 1);
+    assert_string_equal(plan.sources[1].id_scope, "ssda903");
+    assert_int_equal(plan.sources[1].role, ROLE_HEADER);
+    assert_int_equal(plan.sources[1].has_spells, 0); /* persons only */
+    assert_int_equal(plan.sources[2].role, ROLE_EVENTS);
+    assert_int_equal(plan.sources[2].scope, plan.sources[1].scope);
+    assert_string_equal(plan.sources[3].id_scope, "csc"); /* written wins */
+    assert_int_equal(plan.sources[3].role, ROLE_HEADER);
+    assert_int_equal(plan.sources[3].has_spells, 1);
+    assert_int_equal(plan.sources[4].role, ROLE_EVENTS);
+    assert_int_equal(plan.sources[4].scope, plan.sources[3].scope);
+    assert_string_equal(plan.sources[5].id_scope, "school_census");
+    assert_int_equal(plan.sources[5].role, ROLE_EVENTS);
+    assert_int_equal(plan.sources[6].role, ROLE_HEADER); /* as written */
+    assert_int_equal(plan.nscopes, 3);
+    assert_string_equal(plan.scopes[0], "ssda903");
+    assert_string_equal(plan.scopes[1], "csc");
+    assert_true(job_plan_service_index(&plan, DEPT_CHILDREN_SOCIAL_CARE,
+                                       "child_protection_plan") >= 0);
+    job_plan_release(&plan);
+
+    /* errors, each naming its line */
+    assert_int_equal(load_with(&plan, "[source x]\ndepartment = housing\n"
+                                      "path = x.csv\nrole = events\n"
+                                      "field.local_id = A\nservice = s\n"
+                                      "field.start_date = S\n", &d),
+                     CE_CONFIG);
+    assert_non_null(strstr(d.msg, "'role' needs an 'id_scope'"));
+    assert_int_equal(d.line, 28); /* the role line */
+    assert_int_equal(load_with(&plan, "[source x]\ndepartment = housing\n"
+                                      "path = x.csv\nrole = both\n", &d),
+                     CE_CONFIG);
+    assert_int_equal(load_with(&plan, "[source x]\ndepartment = housing\n"
+                                      "path = x.csv\nid_scope = s\n"
+                                      "field.dob = D\nservice = s\n"
+                                      "field.start_date = S\n", &d),
+                     CE_CONFIG);
+    assert_non_null(strstr(d.msg, "no 'field.local_id'"));
+    /* an events table needs its spell */
+    assert_int_equal(load_with(&plan, "[source x]\ndepartment = housing\n"
+                                      "path = x.csv\nid_scope = s\n"
+                                      "field.local_id = A\n", &d),
+                     CE_CONFIG);
+}
+
 int
 main(void)
 {
@@ -277,6 +344,7 @@ main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_continuation_and_long_where),
         cmocka_unit_test(test_profile_and_presets),
+        cmocka_unit_test(test_scopes_and_roles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,6 +60,14 @@ test_accuracy(void **state)
     fclose(in);
     fclose(out);
     assert_int_equal(job_plan_load(&plan, path, &d), 0);
+    {
+        /* the demo job reads a header + events pair (SSDA903) */
+        size_t i, events = 0;
+
+        for (i = 0; i < plan.nsources; i++)
+            events += plan.sources[i].role == ROLE_EVENTS;
+        assert_true(events >= 1);
+    }
     snprintf(path, sizeof(path), "%s/truth_SYNTHETIC_IDENTIFIERS.csv", dir);
     assert_int_equal(linkage_evaluate(&plan, path, &acc), 0);
     print_message("linkage: %zu records, precision %.5f, recall %.5f\n",

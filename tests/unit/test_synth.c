@@ -75,9 +75,10 @@ test_extracts(void **state)
     /* one truth line per data row */
     snprintf(path, sizeof(path), "%s/truth_SYNTHETIC_IDENTIFIERS.csv", a);
     truth_rows = count_lines(path) - 1;
-    assert_int_equal(truth_rows, c.rows[0] + c.rows[1] + c.rows[2] + c.rows[3]);
+    assert_int_equal(truth_rows, c.rows[0] + c.rows[1] + c.rows[2] + c.rows[3] +
+                                     c.rows[4] + c.rows[5]);
     assert_true(c.rows[0] > 100 && c.rows[1] > 20 && c.rows[2] > 20 &&
-                c.rows[3] > 50);
+                c.rows[3] > 50 && c.rows[4] > 5 && c.rows[5] > c.rows[4]);
     /* NHS numbers: nearly all valid, about 1 % deliberately not */
     f = fopen(path, "r");
     assert_non_null(f);

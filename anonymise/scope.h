@@ -1,0 +1,72 @@
+/*
+ * scope.h - id scopes: the tables of one system joined by that system's
+ * own person id (README "Id scopes"; SSDA903 header + episodes, the CIN
+ * census child + its plans, the school census pupil + its FSM periods).
+ *
+ * Rows of all sources in one id_scope that share local_id are one person,
+ * before and independent of cross-department linkage: the job gives every
+ * such row the linker's scope key (pseudonymise_scoped_id(): a keyed hash
+ * of scope name + id, so one scope's 1001 never meets another's). This
+ * index answers the two questions the linker cannot:
+ *   - does an events row's id have a header in its scope? If not, the row
+ *     is an orphan and is quarantined (orphan_local_id);
+ *   - do a scope's rows for one id disagree on the NHS number or the date
+ *     of birth? Such ids are counted as conflicts and reported. An NHS
+ *     conflict is also refused by the linker's over-linkage guard, so the
+ *     rows stay apart; a date-of-birth conflict is kept as one person (the
+ *     system says it is one child) and the most frequent date wins.
+ * It holds only keyed hashes: never an id or a date.
+ *
+ * Headers must be seen before events (core/job.c reads every header and
+ * ordinary source first, then the events tables).
+ *
+ *     struct scope_index x;
+ *     scope_index_init(&x, plan->nscopes);
+ *     header row: scope_index_header(&x, scope, id, nhs_anchor, dob_anchor)
+ *     events row: scope_index_event(&x, scope, id, nhs_anchor, dob_anchor)
+ *                 -> 1 joined, 0 orphan
+ *     x.stats[scope] ...
+ *     scope_index_release(&x);
+ */
+#ifndef COHORT_SCOPE_H
+#define COHORT_SCOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct scope_stats {
+    uint64_t ids;            /* distinct ids listed by the scope's headers */
+    uint64_t header_rows;
+    uint64_t events_joined;  /* events rows whose id has a header */
+    uint64_t events_orphaned;
+    uint64_t nhs_conflicts;  /* ids whose rows carry two NHS numbers */
+    uint64_t dob_conflicts;  /* ids whose rows carry two dates of birth */
+};
+
+struct scope_slot;
+
+struct scope_index {
+    struct scope_slot *slots;
+    size_t cap;              /* a power of two */
+    size_t n;
+    struct scope_stats *stats; /* per scope */
+    size_t nscopes;
+};
+
+/* 0 or CE_NOMEM. */
+int scope_index_init(struct scope_index *x, size_t nscopes);
+
+/* Records a header row of scope with keyed id `id` and the keyed anchors
+ * of its NHS number and date of birth (0: none). 0 or CE_NOMEM. */
+int scope_index_header(struct scope_index *x, int scope,
+                       const unsigned char id[16], uint64_t nhs,
+                       uint64_t dob);
+
+/* An events row: 1 when a header of the same scope listed id (the row is
+ * checked for conflicts like a header row), 0 when it is an orphan. */
+int scope_index_event(struct scope_index *x, int scope,
+                      const unsigned char id[16], uint64_t nhs, uint64_t dob);
+
+void scope_index_release(struct scope_index *x);
+
+#endif
