@@ -47,6 +47,18 @@ report_missing(void *ctx, int field, const char *column, int line)
             common_field_name((enum common_field)field), column);
 }
 
+/* quarantine_each_unmapped() callback: "  unmapped codes: service=TA2 12". */
+static int
+print_unmapped(void *ctx, const char *field, const char *what, uint64_t n)
+{
+    int *first = ctx;
+
+    printf("%s%s=%s %llu", *first ? "  unmapped codes: " : ", ", field, what,
+           (unsigned long long)n);
+    *first = 0;
+    return 0;
+}
+
 /* Returns 0 or the first error of this source. */
 static int
 check_source(const struct job_plan *plan, const struct source_plan *sp)
@@ -59,7 +71,7 @@ check_source(const struct job_plan *plan, const struct source_plan *sp)
     struct diag d;
     struct missing_ctx mc = {plan, sp};
     size_t i, rows = 0;
-    int rc;
+    int rc, first;
 
     diag_clear(&d);
     rc = source_open(&src, sp, &d);
@@ -103,6 +115,12 @@ check_source(const struct job_plan *plan, const struct source_plan *sp)
                        quarantine_note_name((enum quarantine_note)i),
                        (unsigned long long)q.notes[i]);
         printf("\n");
+        first = 1;
+        quarantine_each_unmapped(&q,
+                                 (uint64_t)plan->disclosure.suppress_hi + 1,
+                                 print_unmapped, &first);
+        if (!first)
+            printf("\n");
     }
     quarantine_release(&q);
     mapping_release(&m);

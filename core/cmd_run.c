@@ -62,6 +62,11 @@ print_summary(const struct run_summary *s, int published)
             printf("%s%s %llu", j ? ", " : " (", ss->quarantined[j].reason,
                    (unsigned long long)ss->quarantined[j].n);
         printf("%s\n", ss->nquarantined ? ")" : "");
+        for (j = 0; j < ss->nunmapped; j++)
+            printf("%s%s %llu%s", j ? ", " : "  unmapped codes: ",
+                   ss->unmapped[j].label,
+                   (unsigned long long)ss->unmapped[j].n,
+                   j + 1 == ss->nunmapped ? "\n" : "");
     }
     for (i = 0; i < s->nscopes; i++)
         printf("id scope %s: %llu ids, %llu header rows, %llu events joined, "

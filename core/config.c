@@ -1380,7 +1380,8 @@ finish_plan(struct parse_ctx *c)
                         k->name);
         if (!strcmp(k->name, "runs") || !strcmp(k->name, "quality") ||
             !strcmp(k->name, "linkage") || !strcmp(k->name, "manifest") ||
-            !strcmp(k->name, "report") || !strcmp(k->name, "latest"))
+            !strcmp(k->name, "report") || !strcmp(k->name, "latest") ||
+            !strcmp(k->name, "quarantine"))
             return fail(c, k->line, "[cohort %s]: the name is taken by a "
                                     "published file or table; choose another",
                         k->name);

@@ -148,12 +148,48 @@ make_run_id(struct run_summary *sum)
              (unsigned)tm.tm_sec % 62, (unsigned)(ts.tv_nsec / 1000000) % 1000);
 }
 
+/* quarantine_each_unmapped() callback: one "field=code" line. */
+static int
+add_unmapped(void *ctx, const char *field, const char *what, uint64_t n)
+{
+    struct source_summary *ss = ctx;
+    struct unmapped_count *u;
+    size_t len;
+
+    u = realloc(ss->unmapped, (ss->nunmapped + 1) * sizeof(*u));
+    if (!u)
+        return CE_NOMEM;
+    ss->unmapped = u;
+    len = strlen(field) + strlen(what) + 2;
+    if (!(u[ss->nunmapped].label = malloc(len)))
+        return CE_NOMEM;
+    snprintf(u[ss->nunmapped].label, len, "%s=%s", field, what);
+    u[ss->nunmapped++].n = n;
+    return 0;
+}
+
 /* Copies the quarantine's counts into the run summary (names only). */
 static int
 summarise_source(struct source_summary *ss, const struct quarantine *q,
-                 const struct source *src)
+                 const struct source *src, uint64_t min_shown)
 {
     size_t i, n;
+
+    if (quarantine_each_unmapped(q, min_shown, add_unmapped, ss) < 0)
+        return CE_NOMEM;
+    if (q->nrows) {
+        ss->rejected = malloc(q->nrows * sizeof(*ss->rejected));
+        if (!ss->rejected)
+            return CE_NOMEM;
+        for (i = 0; i < q->nrows; i++) {
+            ss->rejected[i].reason = quarantine_reason_name(
+                (enum quarantine_reason)q->rows[i].reason);
+            ss->rejected[i].file = q->rows[i].file;
+            ss->rejected[i].line = q->rows[i].line;
+            ss->rejected[i].column = q->rows[i].column;
+        }
+        ss->nrejected = q->nrows;
+    }
 
     ss->rows_in = q->rows_in;
     ss->rows_accepted = q->rows_accepted;
@@ -392,7 +428,9 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
         progress_line(sp, &src, q.rows_in, t0, 1);
 out:
     ss->plan = sp;
-    if (summarise_source(ss, &q, &src) < 0 && rc == 0) {
+    if (summarise_source(ss, &q, &src,
+                         (uint64_t)js->plan->disclosure.suppress_hi + 1) < 0 &&
+        rc == 0) {
         diag_set(d, sp->name, 0, 0, NULL, "out of memory");
         rc = CE_NOMEM;
     }

@@ -13,6 +13,10 @@ run_summary_release(struct run_summary *s)
 
         free(src->quarantined);
         free(src->notes);
+        for (j = 0; j < src->nunmapped; j++)
+            free(src->unmapped[j].label);
+        free(src->unmapped);
+        free(src->rejected);
         for (j = 0; j < src->nfiles; j++)
             free(src->files[j].path);
         free(src->files);

@@ -22,6 +22,19 @@ struct reason_count {
     uint64_t n;
 };
 
+struct unmapped_count {
+    char *label;         /* "service=TA2" */
+    uint64_t n;
+};
+
+/* One quarantined row: where it is and the rule -- never what it held. */
+struct rejected_at {
+    const char *reason;  /* static rule name */
+    uint32_t file;       /* index into the source summary's files */
+    long line;
+    long column;         /* 0: the row as a whole */
+};
+
 struct input_file {
     char *path;
     uint64_t size;
@@ -37,6 +50,15 @@ struct source_summary {
     size_t nquarantined;
     struct reason_count *notes;       /* kept rows with a dropped field: "invalid_nhs_number" ... */
     size_t nnotes;
+    /* unmapped_value rows per field and code: "service=TA2", and
+     * "service=(rare)", "sex=(empty)", "ethnicity=(not shown)" for codes
+     * carried by too few rows, empty cells and values that were not
+     * code-like (transform/quarantine.h); owned */
+    struct unmapped_count *unmapped;
+    size_t nunmapped;
+    /* the first QUARANTINE_MAX_LISTED quarantined rows, in read order */
+    struct rejected_at *rejected;
+    size_t nrejected;
     struct input_file *files;
     size_t nfiles;
     uint64_t bytes;                   /* input bytes (uncompressed) */

@@ -82,6 +82,22 @@ strbuf_add_html(struct strbuf *sb, const char *s)
 }
 
 void
+strbuf_add_csv(struct strbuf *sb, const char *s)
+{
+    if (!s[strcspn(s, ",\"\r\n")]) {
+        strbuf_adds(sb, s);
+        return;
+    }
+    strbuf_add(sb, "\"", 1);
+    for (; *s; s++) {
+        if (*s == '"')
+            strbuf_add(sb, "\"", 1);
+        strbuf_add(sb, s, 1);
+    }
+    strbuf_add(sb, "\"", 1);
+}
+
+void
 strbuf_add_json(struct strbuf *sb, const char *s)
 {
     strbuf_add(sb, "\"", 1);

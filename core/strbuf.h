@@ -33,6 +33,9 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Appends s with &, <, >, " and ' escaped for HTML. */
 void strbuf_add_html(struct strbuf *sb, const char *s);
+/* Appends s as one CSV field: quoted (quotes doubled) when it holds a
+ * comma, a quote or a line break, as is otherwise. */
+void strbuf_add_csv(struct strbuf *sb, const char *s);
 /* Appends s as a JSON string literal, quotes included. */
 void strbuf_add_json(struct strbuf *sb, const char *s);
 /* The contents ("" when empty); never NULL. */

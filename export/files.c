@@ -108,6 +108,11 @@ render_quality(const struct run_summary *s, struct strbuf *sb)
         for (j = 0; j < ss->nnotes; j++)
             strbuf_addf(sb, "%s,dropped:%s,%llu\n", name, ss->notes[j].reason,
                         (unsigned long long)ss->notes[j].n);
+        /* codes are code-like: no comma or quote (transform/map.c) */
+        for (j = 0; j < ss->nunmapped; j++)
+            strbuf_addf(sb, "%s,unmapped:%s,%llu\n", name,
+                        ss->unmapped[j].label,
+                        (unsigned long long)ss->unmapped[j].n);
     }
     for (i = 0; i < DEPT_COUNT; i++) {
         strbuf_addf(sb, "%s,records,%llu\n",
@@ -136,6 +141,28 @@ render_quality(const struct run_summary *s, struct strbuf *sb)
     strbuf_addf(sb, "all,persons,%llu\n", (unsigned long long)s->persons);
     strbuf_addf(sb, "all,postcodes_not_in_lookup,%llu\n",
                 (unsigned long long)s->unknown_postcodes);
+}
+
+/* Every listed quarantined row: source, file, line, column and rule. */
+static void
+render_quarantine(const struct run_summary *s, struct strbuf *sb)
+{
+    size_t i, j;
+
+    strbuf_adds(sb, "source,file,line,column,reason\n");
+    for (i = 0; i < s->nsources; i++) {
+        const struct source_summary *ss = &s->sources[i];
+        const char *name = ss->plan ? ss->plan->name : s->plan->sources[i].name;
+
+        for (j = 0; j < ss->nrejected; j++) {
+            const struct rejected_at *r = &ss->rejected[j];
+
+            strbuf_addf(sb, "%s,", name);
+            strbuf_add_csv(sb, r->file < ss->nfiles ? ss->files[r->file].path
+                                                    : name);
+            strbuf_addf(sb, ",%ld,%ld,%s\n", r->line, r->column, r->reason);
+        }
+    }
 }
 
 static void
@@ -373,7 +400,7 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         goto fail;
     }
-    for (i = 0; i < s->ncohorts && nfiles + 4 < MAX_FILES; i++) {
+    for (i = 0; i < s->ncohorts && nfiles + 5 < MAX_FILES; i++) {
         const struct cohort_result *cr = &s->cohorts[i];
 
         strbuf_reset(&sb);
@@ -405,6 +432,11 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
     strbuf_reset(&sb);
     render_quality(s, &sb);
     if ((rc = write_file(staging, "quality.csv", strbuf_str(&sb), sb.len,
+                         &files[nfiles++], d)) < 0)
+        goto fail;
+    strbuf_reset(&sb);
+    render_quarantine(s, &sb);
+    if ((rc = write_file(staging, "quarantine.csv", strbuf_str(&sb), sb.len,
                          &files[nfiles++], d)) < 0)
         goto fail;
     strbuf_reset(&sb);

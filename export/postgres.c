@@ -298,6 +298,17 @@ publish_run_row(struct pg *pg, const struct run_summary *s)
                         ss->quarantined[j].reason,
                         (unsigned long long)ss->quarantined[j].n);
         }
+        for (j = 0; j < ss->nunmapped; j++) {
+            char measure[96];
+
+            strbuf_addf(&sql, ", ('%s', ", s->run_id);
+            add_literal(pg, &sql, s->plan->sources[i].name);
+            strbuf_adds(&sql, ", ");
+            snprintf(measure, sizeof(measure), "unmapped:%s",
+                     ss->unmapped[j].label);
+            add_literal(pg, &sql, measure);
+            strbuf_addf(&sql, ", %llu)", (unsigned long long)ss->unmapped[j].n);
+        }
     }
     for (i = 0; i < s->nscopes; i++) {
         const struct scope_summary *sc = &s->scopes[i];

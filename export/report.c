@@ -181,6 +181,11 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
             strbuf_addf(sb, "%s%s %llu", j ? ", " : "",
                         ss->quarantined[j].reason,
                         (unsigned long long)ss->quarantined[j].n);
+        for (j = 0; j < ss->nunmapped; j++) {
+            strbuf_adds(sb, j ? ", " : "; unmapped ");
+            strbuf_add_html(sb, ss->unmapped[j].label);
+            strbuf_addf(sb, " %llu", (unsigned long long)ss->unmapped[j].n);
+        }
         strbuf_adds(sb, "</td><td>");
         for (j = 0; j < ss->nnotes; j++)
             strbuf_addf(sb, "%s%s %llu", j ? ", " : "", ss->notes[j].reason,

@@ -165,6 +165,65 @@ map_code(const struct source_mapping *m, enum value_field vf, const char *p,
     return m->values[vf].default_value;
 }
 
+/*
+ * Whether an unmapped value may be kept as a code for the quality report:
+ * plain ASCII code characters, short, no run of 6 digits (NHS numbers,
+ * compact dates), not a date or a postcode, and equal to none of the row's
+ * identifier cells (a column shifted by a ragged export puts names, dates
+ * and postcodes into code columns). Anything else is only counted.
+ */
+static int
+code_like(const struct source_mapping *m, const struct raw_row *row,
+          const char *p, size_t n)
+{
+    size_t i, digits = 0;
+    int f;
+    int32_t day;
+    struct postcode pc;
+
+    if (n == 0 || n > UNMAPPED_CODE_MAX)
+        return 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+
+        if (!isalnum(c) && !strchr(" _-./:&+()", c))
+            return 0;
+        digits = isdigit(c) ? digits + 1 : 0;
+        if (digits >= 6)
+            return 0;
+    }
+    if (parse_date(p, n, m->source->date_format, m->pivot_year, &day) ==
+            DATE_OK ||
+        parse_date(p, n, NULL, m->pivot_year, &day) == DATE_OK)
+        return 0;
+    if (normalise_postcode(p, n, &pc) == 0) {
+        sodium_memzero(&pc, sizeof(pc));
+        return 0;
+    }
+    for (f = 0; f < CF_COUNT; f++) {
+        const char *q;
+        size_t qn;
+
+        if (!common_field_is_identifier((enum common_field)f) ||
+            !cell_of(m, row, (enum common_field)f, &q, &qn))
+            continue;
+        if (qn == n && !strncasecmp(q, p, n))
+            return 0;
+    }
+    return 1;
+}
+
+static int
+unmapped(struct quarantine *q, const struct source_mapping *m,
+         const struct raw_row *row, enum common_field f, enum value_field vf,
+         const char *p, size_t n)
+{
+    quarantine_unmapped(q, m->file_index, row->line,
+                        m->column[f] >= 0 ? m->column[f] + 1 : 0, vf, p, n,
+                        code_like(m, row, p, n));
+    return 1 + (int)QR_UNMAPPED_VALUE;
+}
+
 static int
 reject(struct quarantine *q, const struct source_mapping *m,
        const struct raw_row *row, int column, enum quarantine_reason r)
@@ -204,7 +263,7 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
         if (v < 0)
             v = m->values[VF_SERVICE].default_value;
         if (v < 0)
-            return reject(q, m, row, m->column[CF_SERVICE], QR_UNMAPPED_SERVICE);
+            return unmapped(q, m, row, CF_SERVICE, VF_SERVICE, p, n);
         out->service = (uint16_t)v;
     }
     if (sp->has_spells &&
@@ -224,14 +283,13 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
     if (cell_of(m, row, CF_SEX, &p, &n)) {
         v = map_code(m, VF_SEX, p, n, normalise_sex);
         if (v < 0)
-            return reject(q, m, row, m->column[CF_SEX], QR_UNMAPPED_SEX);
+            return unmapped(q, m, row, CF_SEX, VF_SEX, p, n);
         out->sex = (uint8_t)v;
     }
     if (cell_of(m, row, CF_ETHNICITY, &p, &n)) {
         v = map_code(m, VF_ETHNICITY, p, n, normalise_ethnicity);
         if (v < 0)
-            return reject(q, m, row, m->column[CF_ETHNICITY],
-                          QR_UNMAPPED_ETHNICITY);
+            return unmapped(q, m, row, CF_ETHNICITY, VF_ETHNICITY, p, n);
         out->ethnicity = (uint8_t)v;
     }
 

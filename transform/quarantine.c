@@ -6,7 +6,7 @@
 static const char *const reason_names[QR_COUNT] = {
     "ragged_row",        "field_too_long",     "too_many_columns",
     "nul_byte",          "invalid_encoding",   "unterminated_quote",
-    "unmapped_service",  "unmapped_sex",       "unmapped_ethnicity",
+    "unmapped_value",
     "bad_start_date",    "bad_end_date",       "end_before_start",
     "no_identifier",     "orphan_local_id",
 };
@@ -79,6 +79,77 @@ quarantine_reject(struct quarantine *q, uint32_t file, long line, long column,
     return 0;
 }
 
+int
+quarantine_unmapped(struct quarantine *q, uint32_t file, long line,
+                    long column, enum value_field vf, const char *p, size_t n,
+                    int code_like)
+{
+    size_t i;
+
+    if (n == 0)
+        q->unmapped_empty[vf]++;
+    else if (!code_like || n > UNMAPPED_CODE_MAX)
+        q->unmapped_hidden[vf]++;
+    else {
+        for (i = 0; i < q->ncodes; i++)
+            if (q->codes[i].field == vf && strlen(q->codes[i].code) == n &&
+                !memcmp(q->codes[i].code, p, n))
+                break;
+        if (i < q->ncodes) {
+            q->codes[i].n++;
+        } else if (q->ncodes == UNMAPPED_CODES_MAX) {
+            q->unmapped_overflow[vf]++;
+        } else {
+            if (!q->codes &&
+                !(q->codes = calloc(UNMAPPED_CODES_MAX, sizeof(*q->codes))))
+                q->unmapped_overflow[vf]++;
+            else {
+                struct unmapped_code *c = &q->codes[q->ncodes++];
+
+                c->field = (uint8_t)vf;
+                memcpy(c->code, p, n);
+                c->code[n] = '\0';
+                c->n = 1;
+            }
+        }
+    }
+    return quarantine_reject(q, file, line, column, QR_UNMAPPED_VALUE);
+}
+
+int
+quarantine_each_unmapped(const struct quarantine *q, uint64_t min_shown,
+                         int (*fn)(void *ctx, const char *field,
+                                   const char *what, uint64_t n),
+                         void *ctx)
+{
+    static const char *const fields[VF_COUNT] = {"sex", "ethnicity",
+                                                 "service"};
+    size_t i;
+    int f, rc;
+
+    for (f = 0; f < VF_COUNT; f++) {
+        uint64_t rare = q->unmapped_overflow[f];
+
+        for (i = 0; i < q->ncodes; i++) {
+            if (q->codes[i].field != f)
+                continue;
+            if (q->codes[i].n < min_shown)
+                rare += q->codes[i].n;
+            else if ((rc = fn(ctx, fields[f], q->codes[i].code,
+                              q->codes[i].n)) < 0)
+                return rc;
+        }
+        if ((rare && (rc = fn(ctx, fields[f], "(rare)", rare)) < 0) ||
+            (q->unmapped_empty[f] &&
+             (rc = fn(ctx, fields[f], "(empty)", q->unmapped_empty[f])) < 0) ||
+            (q->unmapped_hidden[f] &&
+             (rc = fn(ctx, fields[f], "(not shown)", q->unmapped_hidden[f])) <
+                 0))
+            return rc;
+    }
+    return 0;
+}
+
 void
 quarantine_note(struct quarantine *q, enum quarantine_note n)
 {
@@ -108,5 +179,6 @@ void
 quarantine_release(struct quarantine *q)
 {
     free(q->rows);
+    free(q->codes);
     memset(q, 0, sizeof(*q));
 }

@@ -34,9 +34,7 @@ enum quarantine_reason {
     QR_INVALID_ENCODING,
     QR_UNTERMINATED_QUOTE,
     /* from mapping and validation */
-    QR_UNMAPPED_SERVICE,
-    QR_UNMAPPED_SEX,
-    QR_UNMAPPED_ETHNICITY,
+    QR_UNMAPPED_VALUE, /* a service, sex or ethnicity code nothing maps */
     QR_BAD_START_DATE,
     QR_BAD_END_DATE,
     QR_END_BEFORE_START,
@@ -73,6 +71,23 @@ struct rejected_row {
     long column;     /* 1-based field number, 0 when the row as a whole */
 };
 
+/*
+ * Unmapped codes, counted per field and code so an analyst can fix the
+ * mapping. A value is kept as a code only when map.c judged it code-like
+ * (short, plain characters, no date, postcode or long number, and equal to
+ * none of the row's identifier cells -- a mis-aligned column puts names
+ * there); every other value is counted as hidden, never kept. Publishers
+ * further group codes carried by few rows as rare (job.c).
+ */
+#define UNMAPPED_CODE_MAX 24
+#define UNMAPPED_CODES_MAX 256 /* distinct codes kept per source */
+
+struct unmapped_code {
+    uint8_t field;                  /* enum value_field */
+    char code[UNMAPPED_CODE_MAX + 1];
+    uint64_t n;
+};
+
 /* Rejected rows kept per source for quality reports; the counts go on. */
 #define QUARANTINE_MAX_LISTED 100000
 
@@ -86,6 +101,11 @@ struct quarantine {
     struct rejected_row *rows; /* the first QUARANTINE_MAX_LISTED */
     size_t nrows;
     size_t alloc;
+    struct unmapped_code *codes; /* by first appearance */
+    size_t ncodes;
+    uint64_t unmapped_empty[VF_COUNT];    /* the cell was empty */
+    uint64_t unmapped_hidden[VF_COUNT];   /* not code-like: never kept */
+    uint64_t unmapped_overflow[VF_COUNT]; /* past UNMAPPED_CODES_MAX codes */
 };
 
 void quarantine_init(struct quarantine *q, const struct source_plan *plan);
@@ -99,6 +119,27 @@ void quarantine_accept(struct quarantine *q);
  */
 int quarantine_reject(struct quarantine *q, uint32_t file, long line,
                       long column, enum quarantine_reason reason);
+
+/*
+ * Quarantines a row for an unmapped code of field vf (unmapped_value) and
+ * counts the code: p/n is the trimmed cell, code_like says whether map.c
+ * found it safe to keep (see above). Same return as quarantine_reject.
+ */
+int quarantine_unmapped(struct quarantine *q, uint32_t file, long line,
+                        long column, enum value_field vf, const char *p,
+                        size_t n, int code_like);
+
+/*
+ * The unmapped-code report, one call of fn per line, by field: each code
+ * carried by at least min_shown rows (what = the code), then "(rare)" for
+ * the rest and the codes past UNMAPPED_CODES_MAX, "(empty)" for empty
+ * cells and "(not shown)" for values that were not code-like. Lines with
+ * no rows are skipped. Returns 0 or fn's first negative return.
+ */
+int quarantine_each_unmapped(const struct quarantine *q, uint64_t min_shown,
+                             int (*fn)(void *ctx, const char *field,
+                                       const char *what, uint64_t n),
+                             void *ctx);
 
 /*
  * Turns a row map_row() accepted into a quarantined one (an events row
