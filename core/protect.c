@@ -13,9 +13,11 @@
 #include "../connectors/source.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define NKEY (TABLE_MAX_DIMS + 1) /* period, then the by columns */
 
@@ -451,8 +453,11 @@ protect_table_read(struct protect_table *pt, const struct protect_spec *spec,
     int col[NKEY], count_col = -1, key_col = -1, rc;
     size_t j;
     const char *path = spec->path;
+    struct stat sb;
 
     memset(pt, 0, sizeof(*pt));
+    memset(&sb, 0, sizeof(sb));
+    errno = 0;
     memset(sets, 0, sizeof(sets));
     memset(&cells, 0, sizeof(cells));
     memset(&src, 0, sizeof(src));
@@ -461,6 +466,13 @@ protect_table_read(struct protect_table *pt, const struct protect_spec *spec,
         diag_set(d, NULL, 0, 0, NULL, "between 1 and %d by columns",
                  TABLE_MAX_DIMS);
         return CE_CONFIG;
+    }
+    if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        int e = errno;
+
+        diag_set(d, path, 0, 0, NULL, "cannot read the table: %s",
+                 S_ISDIR(sb.st_mode) && e == 0 ? "a directory" : strerror(e));
+        return CE_IO;
     }
     sp.name = (char *)path;
     sp.format = SRC_CSV;
