@@ -7,7 +7,6 @@
  */
 #include "protect.h"
 #include "strnum.h"
-#include "testable.h"
 
 #include "../anonymise/disclosure.h"
 #include "../connectors/source.h"
@@ -193,7 +192,7 @@ acc_map_get(struct acc_map *m, const uint32_t *key, int *fresh)
     }
 }
 
-TESTABLE int
+int
 protect_label_cmp(const char *a, const char *b)
 {
     const char *a0 = a, *b0 = b;

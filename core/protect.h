@@ -95,9 +95,11 @@ int protect_table_check(const struct count_table *t,
 /* Frees everything pt owns and zeroes it. */
 void protect_table_release(struct protect_table *pt);
 
-#ifdef COHORT_TESTING
-/* Natural order: digit runs compared as numbers, then byte order. */
+/*
+ * The order categories are published in: digit runs compared as numbers
+ * ("5-10" before "11-15"), other bytes as bytes; strings equal that way
+ * ("07", "7") by byte order. <0, 0 or >0.
+ */
 int protect_label_cmp(const char *a, const char *b);
-#endif
 
 #endif
