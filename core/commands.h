@@ -13,6 +13,7 @@ int cmd_check(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_protect(int argc, char **argv);
 
 /*
  * Shared by the commands: prints "cohort: error: MSG" and the command's

@@ -93,9 +93,7 @@ struct parse_ctx {
     char last_key[128];
     int have_job, have_linkage, have_disclosure;
     int job_line, linkage_line, disclosure_line;
-    /* disclosure keys seen, resolved after the preset */
-    int min_count, rounding, protect_zeros, protection_level, suppress_lo;
-    int min_count_line;
+    struct disclosure_keys dk; /* resolved after the preset */
 };
 
 static int
@@ -892,30 +890,48 @@ handle_linkage(struct parse_ctx *c, const char *key, const char *value)
     return 1;
 }
 
-static int
-handle_disclosure(struct parse_ctx *c, const char *key, const char *value)
+/*
+ * The [disclosure] keys, shared with `cohort protect` (its options are the
+ * same keys): one parser, one set of presets, so a hand-made table gets
+ * exactly the rules the nightly job applies.
+ */
+int
+disclosure_plan_set(struct disclosure_plan *dp, struct disclosure_keys *k,
+                    const char *key, const char *value, char *expect,
+                    size_t expect_size)
 {
-    struct disclosure_plan *dp = &c->plan->disclosure;
     int64_t v;
 
+    if (expect_size)
+        expect[0] = '\0';
     if (!strcmp(key, "preset")) {
-        if (strcmp(value, "ons") && strcmp(value, "nhs"))
-            return bad_value(c, key, "ons (suppress below 10, round to 5) or "
-                                     "nhs (suppress 1-7, round to 5)");
-        return set_str(c, &dp->preset, value) == 0;
+        char *p;
+
+        if (strcmp(value, "ons") && strcmp(value, "nhs")) {
+            snprintf(expect, expect_size, "ons (suppress below 10, round to "
+                                          "5) or nhs (suppress 1-7, round "
+                                          "to 5)");
+            return CE_CONFIG;
+        }
+        if (!(p = strdup(value)))
+            return CE_NOMEM;
+        free(dp->preset);
+        dp->preset = p;
+        return 0;
     }
-    if (!strcmp(key, "min_count")) {
-        if (!int_value(c, key, value, 1, 1000, &v))
-            return 0;
-        c->min_count = (int)v;
-        c->min_count_line = c->lineno;
-        return 1;
-    }
-    if (!strcmp(key, "rounding")) {
-        if (!int_value(c, key, value, 1, 1000, &v))
-            return 0;
-        c->rounding = (int)v;
-        return 1;
+    if (!strcmp(key, "min_count") || !strcmp(key, "rounding") ||
+        !strcmp(key, "protection_level")) {
+        if (parse_int64_str(value, 1, 1000, &v) < 0) {
+            snprintf(expect, expect_size, "a whole number from 1 to 1000");
+            return CE_CONFIG;
+        }
+        if (!strcmp(key, "min_count"))
+            k->min_count = (int)v;
+        else if (!strcmp(key, "rounding"))
+            k->rounding = (int)v;
+        else
+            k->protection_level = (int)v;
+        return 0;
     }
     if (!strcmp(key, "suppress")) {
         /* an explicit inclusive range, "1-9": the custom form of min_count */
@@ -923,33 +939,94 @@ handle_disclosure(struct parse_ctx *c, const char *key, const char *value)
         int64_t lo, hi;
 
         if (!dash || parse_int64(value, (size_t)(dash - value), 0, 1000, &lo) < 0 ||
-            parse_int64_str(dash + 1, lo, 1000, &hi) < 0 || lo < 1)
-            return bad_value(c, key, "an inclusive range such as 1-9");
-        c->suppress_lo = (int)lo;
-        c->min_count = (int)hi + 1;
-        c->min_count_line = c->lineno;
-        return 1;
+            parse_int64_str(dash + 1, lo, 1000, &hi) < 0 || lo < 1) {
+            snprintf(expect, expect_size, "an inclusive range such as 1-9");
+            return CE_CONFIG;
+        }
+        k->suppress_lo = (int)lo;
+        k->min_count = (int)hi + 1;
+        return 0;
     }
-    if (!strcmp(key, "protect_zeros"))
-        return bool_value(c, key, value, &c->protect_zeros);
-    if (!strcmp(key, "protection_level")) {
-        if (!int_value(c, key, value, 1, 1000, &v))
-            return 0;
-        c->protection_level = (int)v;
-        return 1;
+    if (!strcmp(key, "protect_zeros")) {
+        if (parse_bool(value, &k->protect_zeros) < 0) {
+            snprintf(expect, expect_size, "yes or no");
+            return CE_CONFIG;
+        }
+        return 0;
     }
     if (!strcmp(key, "perturbation")) {
         if (!strcmp(value, "none"))
             dp->perturbation = PERTURB_NONE;
         else if (!strcmp(value, "cellkey"))
             dp->perturbation = PERTURB_CELLKEY;
-        else
-            return bad_value(c, key, "none or cellkey");
-        return 1;
+        else {
+            snprintf(expect, expect_size, "none or cellkey");
+            return CE_CONFIG;
+        }
+        return 0;
     }
-    if (!strcmp(key, "ptable"))
-        return set_str(c, &dp->ptable, value) == 0;
-    return unknown_key(c, key);
+    if (!strcmp(key, "ptable")) {
+        char *p = strdup(value);
+
+        if (!p)
+            return CE_NOMEM;
+        free(dp->ptable);
+        dp->ptable = p;
+        return 0;
+    }
+    return CE_CONFIG; /* unknown key: expect left empty */
+}
+
+int
+disclosure_plan_finish(struct disclosure_plan *dp,
+                       const struct disclosure_keys *k)
+{
+    /* preset first, explicit keys override it */
+    dp->suppress_lo = 1;
+    dp->suppress_hi = 9;
+    dp->rounding = 5;
+    if (dp->preset && !strcmp(dp->preset, "nhs"))
+        dp->suppress_hi = 7;
+    if (k->min_count)
+        dp->suppress_hi = k->min_count - 1;
+    if (k->suppress_lo)
+        dp->suppress_lo = k->suppress_lo;
+    if (k->rounding)
+        dp->rounding = k->rounding;
+    dp->protect_zeros = k->protect_zeros;
+    dp->protection_level = k->protection_level ? k->protection_level
+                                               : (dp->suppress_hi > 0
+                                                      ? dp->suppress_hi
+                                                      : 1);
+    if (dp->suppress_hi < dp->suppress_lo && !dp->protect_zeros)
+        dp->suppress_hi = 0; /* min_count = 1: nothing suppressed */
+    if (dp->perturbation == PERTURB_CELLKEY && !dp->ptable)
+        return CE_CONFIG;
+    return 0;
+}
+
+void
+disclosure_plan_release(struct disclosure_plan *dp)
+{
+    free(dp->preset);
+    free(dp->ptable);
+    memset(dp, 0, sizeof(*dp));
+}
+
+static int
+handle_disclosure(struct parse_ctx *c, const char *key, const char *value)
+{
+    char expect[96];
+    int rc = disclosure_plan_set(&c->plan->disclosure, &c->dk, key, value,
+                                 expect, sizeof(expect));
+
+    if (rc == CE_NOMEM)
+        return nomem(c);
+    if (rc < 0 && !expect[0])
+        return unknown_key(c, key);
+    if (rc < 0)
+        return bad_value(c, key, expect);
+    return 1;
 }
 
 static int
@@ -1348,25 +1425,7 @@ finish_plan(struct parse_ctx *c)
     }
 
     /* Disclosure: preset first, explicit keys override it. */
-    dp->suppress_lo = 1;
-    dp->suppress_hi = 9;
-    dp->rounding = 5;
-    if (dp->preset && !strcmp(dp->preset, "nhs"))
-        dp->suppress_hi = 7;
-    if (c->min_count)
-        dp->suppress_hi = c->min_count - 1;
-    if (c->suppress_lo)
-        dp->suppress_lo = c->suppress_lo;
-    if (c->rounding)
-        dp->rounding = c->rounding;
-    dp->protect_zeros = c->protect_zeros;
-    dp->protection_level = c->protection_level ? c->protection_level
-                                               : (dp->suppress_hi > 0
-                                                      ? dp->suppress_hi
-                                                      : 1);
-    if (dp->suppress_hi < dp->suppress_lo && !dp->protect_zeros)
-        dp->suppress_hi = 0; /* min_count = 1: nothing suppressed */
-    if (dp->perturbation == PERTURB_CELLKEY && !dp->ptable)
+    if (disclosure_plan_finish(dp, &c->dk) < 0)
         return fail(c, c->disclosure_line,
                     "perturbation = cellkey needs 'ptable' in [disclosure]");
 
@@ -1461,8 +1520,7 @@ job_plan_release(struct job_plan *pl)
     for (i = 0; i < pl->linkage.nkeys; i++)
         free(pl->linkage.keys[i].text);
     free(pl->linkage.keys);
-    free(pl->disclosure.preset);
-    free(pl->disclosure.ptable);
+    disclosure_plan_release(&pl->disclosure);
     for (i = 0; i < pl->ncohorts; i++) {
         free(pl->cohorts[i].name);
         free(pl->cohorts[i].title);

@@ -152,6 +152,49 @@ struct disclosure_plan {
     char *ptable;            /* path, with perturbation = cellkey */
 };
 
+/*
+ * The [disclosure] keys as written, before the preset resolves them (0 =
+ * not given). The job file and `cohort protect` both fill a disclosure
+ * plan through the functions below, so both apply the same presets and
+ * defaults:
+ *
+ *     struct disclosure_plan dp = {0};
+ *     struct disclosure_keys k = {0};
+ *     disclosure_plan_set(&dp, &k, "preset", "nhs", expect, sizeof(expect));
+ *     disclosure_plan_set(&dp, &k, "rounding", "10", expect, sizeof(expect));
+ *     disclosure_plan_finish(&dp, &k);
+ *     ... disclosure_protect(t, &dp, ...) ...
+ *     disclosure_plan_release(&dp);
+ */
+struct disclosure_keys {
+    int min_count;
+    int rounding;
+    int protect_zeros;
+    int protection_level;
+    int suppress_lo;
+};
+
+/*
+ * Applies one [disclosure] key (preset, min_count, suppress, rounding,
+ * protect_zeros, protection_level, perturbation, ptable). Returns 0;
+ * CE_CONFIG with expect (of expect_size bytes) saying what the value
+ * should be ("a whole number from 1 to 1000"), or with expect empty when
+ * the key is unknown; or CE_NOMEM. Strings are copied into dp.
+ */
+int disclosure_plan_set(struct disclosure_plan *dp, struct disclosure_keys *k,
+                        const char *key, const char *value, char *expect,
+                        size_t expect_size);
+
+/*
+ * Resolves the preset (ons when none) and the keys given into dp's
+ * numbers. CE_CONFIG when perturbation = cellkey has no ptable.
+ */
+int disclosure_plan_finish(struct disclosure_plan *dp,
+                           const struct disclosure_keys *k);
+
+/* Frees the strings dp owns and zeroes it. */
+void disclosure_plan_release(struct disclosure_plan *dp);
+
 /* What a cohort table may be broken down by. */
 enum by_column {
     BY_AGE_BAND,

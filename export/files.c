@@ -38,51 +38,91 @@ add_field(struct strbuf *sb, const char *s)
         free(buf);
 }
 
+/* A header name or period label: as it is when it needs no quoting (the
+ * nightly tables' names and dates), else quoted by libcsv. */
+static void
+add_name(struct strbuf *sb, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") || !*s)
+        add_field(sb, s);
+    else
+        strbuf_adds(sb, s);
+}
+
+void
+render_table_csv(const struct count_table *t, const char *period_column,
+                 const char *const *period_labels,
+                 const char *const *by_names, struct strbuf *sb)
+{
+    size_t j, i;
+    int p;
+
+    if (period_column) {
+        add_name(sb, period_column);
+        strbuf_adds(sb, ",");
+    }
+    for (j = 0; j < t->nby; j++) {
+        add_name(sb, by_names[j]);
+        strbuf_adds(sb, ",");
+    }
+    strbuf_adds(sb, "count,status\n");
+    for (p = 0; p < t->nperiods; p++) {
+        const struct table_cell *c =
+            t->cells + (size_t)p * t->ncells_per_period;
+
+        for (i = 0; i < t->ncells_per_period; i++) {
+            if (period_column) {
+                add_name(sb, period_labels[p]);
+                strbuf_adds(sb, ",");
+            }
+            for (j = 0; j < t->nby; j++) {
+                add_field(sb, c[i].coord[j] == COORD_TOTAL
+                                  ? "Total"
+                                  : t->dim_labels[j][c[i].coord[j]]);
+                strbuf_adds(sb, ",");
+            }
+            if (c[i].status == CELL_SUPPRESSED ||
+                c[i].status == CELL_SECONDARY)
+                strbuf_addf(sb, "[c],%s\n",
+                            cell_status_name((enum cell_status)c[i].status));
+            else
+                strbuf_addf(sb, "%lld,%s\n", (long long)c[i].published,
+                            cell_status_name((enum cell_status)c[i].status));
+        }
+    }
+}
+
 void
 render_cohort_csv(const struct run_summary *s, const struct cohort_result *cr,
                   struct strbuf *sb)
 {
     const struct count_table *t = &cr->table;
-    const struct job_plan *plan = s->plan;
+    const char *by_names[TABLE_MAX_DIMS];
+    const char **plabels;
+    char (*labels)[11];
     struct period *periods;
-    size_t j, i;
+    size_t j;
     int p;
 
-    strbuf_adds(sb, "period");
     for (j = 0; j < t->nby; j++)
-        strbuf_addf(sb, ",%s",
-                    by_column_name((enum by_column)cr->plan->by[j]));
-    strbuf_adds(sb, ",count,status\n");
+        by_names[j] = by_column_name((enum by_column)cr->plan->by[j]);
     periods = calloc((size_t)t->nperiods, sizeof(*periods));
-    if (!periods) {
+    labels = calloc((size_t)t->nperiods, sizeof(*labels));
+    plabels = calloc((size_t)t->nperiods, sizeof(*plabels));
+    if (!periods || !labels || !plabels) {
         sb->failed = 1;
-        return;
+        goto out;
     }
-    periods_compute(plan->reference_date, t->nperiods, periods);
+    periods_compute(s->plan->reference_date, t->nperiods, periods);
     for (p = 0; p < t->nperiods; p++) {
-        const struct table_cell *c =
-            t->cells + (size_t)p * t->ncells_per_period;
-        char label[11];
-
-        period_label(&periods[p], label);
-        for (i = 0; i < t->ncells_per_period; i++) {
-            strbuf_adds(sb, label);
-            for (j = 0; j < t->nby; j++) {
-                strbuf_adds(sb, ",");
-                add_field(sb, c[i].coord[j] == COORD_TOTAL
-                                  ? "Total"
-                                  : t->dim_labels[j][c[i].coord[j]]);
-            }
-            if (c[i].status == CELL_SUPPRESSED ||
-                c[i].status == CELL_SECONDARY)
-                strbuf_addf(sb, ",[c],%s\n",
-                            cell_status_name((enum cell_status)c[i].status));
-            else
-                strbuf_addf(sb, ",%lld,%s\n", (long long)c[i].published,
-                            cell_status_name((enum cell_status)c[i].status));
-        }
+        period_label(&periods[p], labels[p]);
+        plabels[p] = labels[p];
     }
+    render_table_csv(t, "period", plabels, by_names, sb);
+out:
     free(periods);
+    free(labels);
+    free(plabels);
 }
 
 static void

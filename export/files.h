@@ -38,6 +38,19 @@ struct published_file {
 int publish_files(const struct run_summary *s, const struct output_plan *out,
                   struct diag *d);
 
+/*
+ * A protected table as CSV, the layout every cohort table is published in:
+ * a header `[PERIOD_COLUMN,]BY_NAME...,count,status`, then per period
+ * (period_labels[p], in table order) one row per cell -- interior cells,
+ * each by column's margins, the grand total -- with `Total` for a margin's
+ * coordinate, the published value (`[c]` when suppressed) and the status
+ * name. period_column NULL leaves the period column out. Only
+ * cell->published is written, never a true count or a cell key.
+ */
+void render_table_csv(const struct count_table *t, const char *period_column,
+                      const char *const *period_labels,
+                      const char *const *by_names, struct strbuf *sb);
+
 /* The CSV of one cohort table (deterministic: same table, same bytes). */
 void render_cohort_csv(const struct run_summary *s,
                        const struct cohort_result *cr, struct strbuf *sb);
