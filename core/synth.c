@@ -513,8 +513,12 @@ lac_rows(uint64_t *rs, const struct synth_options *o, const struct person *p,
         truth(tr, lh, line, pid, &w, p->upn[0] ? p->upn : NULL);
     }
     spell(rs, o->reference, &st, &en);
-    if (st < p->dob)
+    if (st < p->dob) {
+        /* looked after from birth: the spell starts then */
         st = p->dob;
+        if (en != DAY_OPEN && en <= st)
+            en = st + 30 > o->reference ? DAY_OPEN : st + 30;
+    }
     eps = 1 + (int)rnd(rs, 3);
     for (e = 0, a = st; e < eps; e++, a = b) {
         long line = le->line;
@@ -723,7 +727,7 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
     }
     /* Episodes of children the header does not list (a header filtered to
      * the year, a typo in CHILD): the job quarantines them as orphans. */
-    for (i = 0; i < (size_t)(le.rows / 100) + 1; i++) {
+    for (i = 0; i < (size_t)(le.rows / 50); i++) {
         char s1[16];
         long line = le.line;
         struct written w;

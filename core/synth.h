@@ -22,7 +22,7 @@
  *                             DOB, ETHNIC, UPN; CRLF, dd/mm/yyyy; 1 % of
  *                             children twice with differing dates of birth
  *   ssda903_episodes.csv      their episodes: CHILD, DECOM, ..., DEC,
- *                             HOME_POST and no other identifier; about 1 %
+ *                             HOME_POST and no other identifier; about 2 %
  *                             more are episodes whose CHILD no header lists
  *   truth_SYNTHETIC_IDENTIFIERS.csv
  *       file,line,person_id,nhs_number,upn,forename,surname,dob,postcode
