@@ -331,8 +331,21 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
             strbuf_adds(&sb, where_plain[i]);
             doc_item(doc, s, "meaning", &sb);
         }
-        for (k = 0; k < cp->nby; k++)
-            strbuf_addf(&sb, "%s%s", k ? ", " : "", by_column_name(cp->by[k]));
+        for (k = 0; k < cp->nby; k++) {
+            if (cp->by[k] == BY_SERVICE) {
+                const struct service_def *sd =
+                    &plan->services[cp->by_service[k]];
+
+                strbuf_addf(&sb, "%s%s.%s (yes when the person had a spell "
+                                 "of it overlapping the month, else no)",
+                            k ? ", " : "",
+                            department_name((enum department)sd->department),
+                            sd->name);
+            } else {
+                strbuf_addf(&sb, "%s%s", k ? ", " : "",
+                            by_column_name((enum by_column)cp->by[k]));
+            }
+        }
         if (!cp->nby)
             strbuf_adds(&sb, "(totals only)");
         doc_item(doc, s, "by", &sb);
@@ -342,7 +355,7 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
         doc_item(doc, s, "measure", &sb);
         strbuf_adds(&sb, "period");
         for (k = 0; k < cp->nby; k++)
-            strbuf_addf(&sb, ", %s", by_column_name(cp->by[k]));
+            strbuf_addf(&sb, ", %s", cohort_by_name(cp, k));
         strbuf_adds(&sb, ", count, status");
         doc_item(doc, s, "published columns", &sb);
     }

@@ -51,7 +51,7 @@ render_cohort_csv(const struct run_summary *s, const struct cohort_result *cr,
     strbuf_adds(sb, "period");
     for (j = 0; j < t->nby; j++)
         strbuf_addf(sb, ",%s",
-                    by_column_name((enum by_column)cr->plan->by[j]));
+                    cohort_by_name(cr->plan, j));
     strbuf_adds(sb, ",count,status\n");
     periods = calloc((size_t)t->nperiods, sizeof(*periods));
     if (!periods) {
