@@ -161,6 +161,8 @@ pseudonymiser_init(struct pseudonymiser *ps, const struct job_plan *plan,
     }
     key_subkey(k, 1000, sub);
     crypto_generichash_init(&ps->anchor_state, sub, sizeof(sub), 8);
+    key_record_subkey(k, sub);
+    crypto_generichash_init(&ps->record_key_state, sub, sizeof(sub), 16);
     sodium_memzero(sub, sizeof(sub));
     if ((rc = load_nicknames(ps, plan->nicknames, d)) < 0) {
         pseudonymiser_release(ps);
@@ -372,6 +374,26 @@ pseudonymise(const struct pseudonymiser *ps, const struct record *rec,
     sodium_memzero(part, sizeof(part));
 }
 
+uint8_t
+pseudonym_record_key(const struct pseudonymiser *ps, unsigned key_index,
+                     uint64_t token)
+{
+    crypto_generichash_state st = ps->record_key_state;
+    unsigned char in[9], out[16];
+    uint8_t rk;
+    int i;
+
+    in[0] = (unsigned char)key_index;
+    for (i = 0; i < 8; i++)
+        in[1 + i] = (unsigned char)(token >> (56 - 8 * i));
+    crypto_generichash_update(&st, in, sizeof(in));
+    crypto_generichash_final(&st, out, sizeof(out));
+    rk = out[0];
+    sodium_memzero(&st, sizeof(st));
+    sodium_memzero(out, sizeof(out));
+    return rk;
+}
+
 void
 pseudonymiser_release(struct pseudonymiser *ps)
 {
@@ -385,6 +407,7 @@ pseudonymiser_release(struct pseudonymiser *ps)
     }
     free(ps->nicknames);
     sodium_memzero(&ps->anchor_state, sizeof(ps->anchor_state));
+    sodium_memzero(&ps->record_key_state, sizeof(ps->record_key_state));
     memset(ps, 0, sizeof(ps->plan));
     ps->states = NULL;
     ps->nicknames = NULL;

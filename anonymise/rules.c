@@ -275,7 +275,9 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
                      "NHS numbers or UPNs is refused and counted");
     doc_item(doc, s, "rule", &sb);
     strbuf_adds(&sb, "each person is an internal number; a per-person record key "
-                     "(0-255) from a keyed hash is used only for cell-key noise");
+                     "(0-255), a keyed hash of the person's token under its own "
+                     "subkey (unrelated to any match key), is used only for "
+                     "cell-key noise");
     doc_item(doc, s, "persons", &sb);
 
     s = doc_section(doc, "Generalisation");
