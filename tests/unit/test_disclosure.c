@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../anonymise/disclosure.h"
 
@@ -222,6 +223,155 @@ test_cellkey(void **state)
     table_release(&t);
 }
 
+static void
+write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The ptable package's layout: keys map to [0,1) as ckey / 256. */
+static void
+test_ptable_standard_layout(void **state)
+{
+    char path[] = "/tmp/cohort-ptable-XXXXXX";
+    struct ptable pt;
+    struct diag d;
+    int fd;
+
+    (void)state;
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    /* pt_export(SDCtool = "SAS") style: ';', quoted names, no type; rows in
+     * j order, so the intervals are not in file order for i = 2 */
+    write_file(path, "\"i\";\"j\";\"p\";\"v\";\"p_int_lb\";\"p_int_ub\"\r\n"
+                     "0;0;1;0;0;1\r\n"
+                     "1;1;0.7;0;0;0.7\r\n"
+                     "1;2;0.3;1;0.7;1\r\n"
+                     "2;1;0.1;-1;0;0.1\r\n"
+                     "2;3;0.1;1;0.9;1\r\n"
+                     "2;2;0.8;0;0.1;0.9\r\n");
+    if (ptable_load(&pt, path, &d) != 0)
+        fail_msg("%s:%ld: %s", d.source, d.line, d.msg);
+    assert_int_equal(pt.max_pcv, 2);
+    /* 0.7 * 256 = 179.2: keys 0..179 stay, 180..255 get +1 */
+    assert_int_equal(ptable_noise(&pt, 1, 179), 0);
+    assert_int_equal(ptable_noise(&pt, 1, 180), 1);
+    /* 0.1 * 256 = 25.6, 0.9 * 256 = 230.4 */
+    assert_int_equal(ptable_noise(&pt, 2, 0), -1);
+    assert_int_equal(ptable_noise(&pt, 2, 25), -1);
+    assert_int_equal(ptable_noise(&pt, 2, 26), 0);
+    assert_int_equal(ptable_noise(&pt, 2, 230), 0);
+    assert_int_equal(ptable_noise(&pt, 2, 231), 1);
+    assert_int_equal(ptable_noise(&pt, 2, 255), 1);
+    /* counts above the largest i use its rows */
+    assert_int_equal(ptable_noise(&pt, 40, 25), -1);
+    assert_int_equal(ptable_noise(&pt, 40, 231), 1);
+    assert_int_equal(ptable_noise(&pt, 0, 231), 0);
+    ptable_release(&pt);
+    unlink(path);
+}
+
+/* config/ptable_default.csv in the standard layout gives exactly the noise
+ * of the table it replaced (the older pcv,ckey_lo,ckey_hi,noise layout,
+ * still accepted). */
+static void
+test_ptable_default_unchanged(void **state)
+{
+    static const char legacy[] =
+        "pcv,ckey_lo,ckey_hi,noise\n1,0,127,0\n1,128,191,1\n1,192,255,2\n"
+        "2,0,101,0\n2,102,153,1\n2,154,205,-1\n2,206,255,2\n";
+    char path[] = "/tmp/cohort-ptable-XXXXXX", text[4096];
+    struct ptable std, old;
+    struct diag d;
+    size_t n;
+    int fd, v, c;
+    int64_t count;
+
+    (void)state;
+    if (ptable_load(&std, "config/ptable_default.csv", &d) != 0)
+        fail_msg("%s:%ld: %s", d.source, d.line, d.msg);
+    assert_int_equal(std.max_pcv, 10);
+    /* the old table: 1 and 2 as above, 3..10 alike */
+    n = (size_t)snprintf(text, sizeof(text), "%s", legacy);
+    for (v = 3; v <= 10; v++)
+        n += (size_t)snprintf(text + n, sizeof(text) - n,
+                              "%d,0,101,0\n%d,102,153,1\n%d,154,205,-1\n"
+                              "%d,206,230,2\n%d,231,255,-2\n",
+                              v, v, v, v, v);
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(path, text);
+    if (ptable_load(&old, path, &d) != 0)
+        fail_msg("%s:%ld: %s", d.source, d.line, d.msg);
+    for (count = 0; count <= 14; count++)
+        for (c = 0; c < 256; c++)
+            if (ptable_noise(&std, count, (uint32_t)c) !=
+                ptable_noise(&old, count, (uint32_t)c))
+                fail_msg("count %lld key %d: %d, was %d", (long long)count, c,
+                         ptable_noise(&std, count, (uint32_t)c),
+                         ptable_noise(&old, count, (uint32_t)c));
+    ptable_release(&std);
+    ptable_release(&old);
+    unlink(path);
+}
+
+static void
+test_ptable_errors(void **state)
+{
+    static const struct {
+        const char *text;
+        long line;
+        const char *msg;
+    } bad[] = {
+        {"i,v,p_int_lb,p_int_ub\n1,0,0,0.5\n1,1,0.6,1\n", 3,
+         "leaves a gap after"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0,0.5\n1,1,0.4,1\n", 3, "overlaps"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0,0.5\n1,1,0.5,0.9\n", 3,
+         "end at 0.9, not 1"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0.1,1\n", 2, "gap"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0,0.5\n1,-2,0.5,1\n", 3,
+         "i + v must not be negative"},
+        {"i,j,v,p_int_lb,p_int_ub\n1,1,0,0,0.5\n1,1,1,0.5,1\n", 3,
+         "v must be j - i"},
+        {"i,v,p,p_int_lb,p_int_ub\n1,0,0.4,0,0.5\n1,1,0.5,0.5,1\n", 2,
+         "p must be p_int_ub - p_int_lb"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0,1\n3,0,0,1\n", 3,
+         "no rows for i = 2"},
+        {"i,v,p_int_lb,p_int_ub,type\n1,0,0,1,odd\n", 2, "type must be all"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0,1.5\n", 2, "p_int_ub must be a number"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0\n", 2, "expected 4 fields"},
+        {"i,p,p_int_lb,p_int_ub\n", 1, "expected the header"},
+        {"i,v,v,p_int_lb,p_int_ub\n", 1, "names v twice"},
+        {"pcv,ckey_lo,ckey_hi,noise\n1,0,255,-2\n", 2, "noise >= -pcv"},
+        {"i,v,p_int_lb,p_int_ub\n0,0,0,1\n", 0, "no rows for i >= 1"},
+    };
+    char path[] = "/tmp/cohort-ptable-XXXXXX";
+    struct ptable pt;
+    struct diag d;
+    size_t i;
+    int fd;
+
+    (void)state;
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        write_file(path, bad[i].text);
+        diag_clear(&d);
+        if (ptable_load(&pt, path, &d) != CE_CONFIG || d.line != bad[i].line ||
+            !strstr(d.msg, bad[i].msg) || strcmp(d.source, path))
+            fail_msg("case %zu: line %ld msg '%s'", i, d.line, d.msg);
+        assert_null(pt.rows);
+    }
+    unlink(path);
+}
+
 /* 1 000 random small tables (2 or 3 dimensions of 2-3 values), many
  * small counts: after protection no primary cell is narrowed below the
  * protection level, margins equal the sums of the true interior counts,
@@ -305,6 +455,9 @@ main(void)
         cmocka_unit_test(test_one_dim_and_total),
         cmocka_unit_test(test_random_three_way),
         cmocka_unit_test(test_cellkey),
+        cmocka_unit_test(test_ptable_standard_layout),
+        cmocka_unit_test(test_ptable_default_unchanged),
+        cmocka_unit_test(test_ptable_errors),
         cmocka_unit_test(test_property_small_tables),
         cmocka_unit_test(test_nhs_preset),
     };
