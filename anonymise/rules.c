@@ -305,8 +305,12 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
     doc_item(doc, s, "primary suppression", &sb);
     strbuf_addf(&sb, "further cells are suppressed until a linear-programming "
                      "attacker using every published cell, margin and total "
-                     "(rounded values as intervals) cannot narrow any suppressed "
-                     "cell to a range narrower than %d",
+                     "(%s) cannot narrow any suppressed cell to a range "
+                     "narrower than %d",
+                dp->rounding > 1 && dp->perturbation == PERTURB_NONE
+                    ? "each rounded value as the interval of counts that round "
+                      "to it and that the rule would not have suppressed"
+                    : "taken as the exact true counts",
                 dp->protection_level);
     doc_item(doc, s, "secondary suppression", &sb);
     if (dp->perturbation == PERTURB_CELLKEY) {

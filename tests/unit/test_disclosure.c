@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ assert_safe(const struct count_table *t, const struct disclosure_plan *dp)
                 assert_true(c[i].status == CELL_SUPPRESSED);
             if (c[i].status != CELL_SUPPRESSED)
                 continue;
-            assert_int_equal(disclosure_attack(t, p, i, &lo, &hi), 0);
+            assert_int_equal(disclosure_attack(t, dp, p, i, &lo, &hi), 0);
             if (hi >= 0 && hi - lo < dp->protection_level - 1e-6)
                 fail_msg("period %d cell %zu (count %lld): attacker range "
                          "[%g, %g]", p, i, (long long)c[i].count, lo, hi);
@@ -82,12 +83,28 @@ test_two_by_two(void **state)
     table_fill_margins(&t);
     /* before protection the attacker reads the cell exactly */
     t.cells[0].status = CELL_SUPPRESSED;
-    assert_int_equal(disclosure_attack(&t, 0, 0, &lo, &hi), 0);
+    plan_init(&dp);
+    dp.rounding = 1;
+    assert_int_equal(disclosure_attack(&t, &dp, 0, 0, &lo, &hi), 0);
     assert_true(hi - lo < 1e-6);
     plan_init(&dp);
+    /* published exactly, a 2x2 needs all four interior cells */
+    dp.rounding = 1;
     assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
     assert_int_equal(st.suppressed, 1);
-    assert_true(st.secondary >= 3); /* a 2x2 needs all four interior cells */
+    assert_true(st.secondary >= 3);
+    assert_safe(&t, &dp);
+    /* rounded to 5, the 60 can be published: row 0 (43 -> 45: 43..47) and
+     * column 1 (100: 98..102) give the 40 36..44, so the 3 is -1..11 */
+    dp.rounding = 5;
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+    assert_int_equal(st.secondary, 2);
+    assert_int_equal(t.cells[1].status, CELL_SECONDARY);
+    assert_int_equal(t.cells[2].status, CELL_SECONDARY);
+    assert_int_equal(t.cells[3].status, CELL_OK);
+    assert_int_equal(t.cells[3].published, 60);
+    assert_int_equal(disclosure_attack(&t, &dp, 0, 0, &lo, &hi), 0);
+    assert_true(fabs(lo - 0) < 1e-6 && fabs(hi - 11) < 1e-6);
     assert_safe(&t, &dp);
     /* margins are rounded from true counts; published never shows 3 */
     for (i = 0; i < t.ncells_per_period; i++)
@@ -118,10 +135,27 @@ test_one_dim_and_total(void **state)
     table_fill_margins(&t);
     assert_int_equal(t.ncells_per_period, 5);
     assert_int_equal(t.cells[4].count, 46);
+    /* published exactly, the 4 cannot be the only suppressed cell beside
+     * a published total */
+    dp.rounding = 1;
     assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
     assert_int_equal(t.cells[1].status, CELL_SUPPRESSED);
-    /* the 4 cannot be the only suppressed cell beside a published total */
     assert_true(st.secondary >= 1);
+    assert_safe(&t, &dp);
+    /* rounded to 5 it can: 12 -> 10 says 10..12 (8 and 9 would have been
+     * suppressed), 30 -> 28..32, 0 -> 0 (1 and 2 would have been
+     * suppressed), 46 -> 45 says 43..47, so the 4 is 43-12-32-0 .. 47-10-28-0,
+     * i.e. 0..9: as wide as the protection level */
+    dp.rounding = 5;
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+    assert_int_equal(t.cells[1].status, CELL_SUPPRESSED);
+    assert_int_equal(st.secondary, 0);
+    {
+        double lo, hi;
+
+        assert_int_equal(disclosure_attack(&t, &dp, 0, 1, &lo, &hi), 0);
+        assert_true(fabs(lo - 0) < 1e-6 && fabs(hi - 9) < 1e-6);
+    }
     assert_safe(&t, &dp);
     /* period 2 has nothing small: nothing suppressed, all rounded */
     for (i = 0; i < 5; i++)
@@ -419,6 +453,172 @@ test_property_small_tables(void **state)
     }
 }
 
+/* Rounded published values as intervals, worked by hand (suppress 1-9,
+ * round to 5, protection level 9). */
+static void
+test_rounded_intervals(void **state)
+{
+    static const uint32_t four[1] = {4}, two[1] = {2};
+    struct count_table t;
+    struct disclosure_plan dp;
+    struct disclosure_stats st;
+    struct diag d;
+    struct ptable pt;
+    struct ptable_row zero = {1, 0, 255, 0};
+    double lo, hi;
+
+    (void)state;
+    plan_init(&dp);
+    /* 3, 12, 14, 16, total 45: 12 -> 10 (10..12: 8 and 9 would have been
+     * suppressed), 14 and 16 -> 15 (13..17), 45 -> 45 (43..47); the 3 is
+     * 43-12-17-17 .. 47-10-13-13 = -3 .. 11, so 0..11: safe unaided */
+    make(&t, 1, 1, four);
+    t.cells[0].count = 3;
+    t.cells[1].count = 12;
+    t.cells[2].count = 14;
+    t.cells[3].count = 16;
+    table_fill_margins(&t);
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+    assert_int_equal(st.suppressed, 1);
+    assert_int_equal(st.secondary, 0);
+    assert_int_equal(disclosure_attack(&t, &dp, 0, 0, &lo, &hi), 0);
+    assert_true(fabs(lo - 0) < 1e-6 && fabs(hi - 11) < 1e-6);
+    /* a published cell is its interval, narrowed by the relations */
+    assert_int_equal(disclosure_attack(&t, &dp, 0, 1, &lo, &hi), 0);
+    assert_true(fabs(lo - 10) < 1e-6 && fabs(hi - 12) < 1e-6);
+    /* with cell-key noise the published value is no interval of the true
+     * count: the audit keeps exact values and protects the 3 */
+    pt.rows = &zero;
+    pt.n = 1;
+    pt.max_pcv = 1;
+    dp.perturbation = PERTURB_CELLKEY;
+    assert_int_equal(disclosure_protect(&t, &dp, &pt, 1, &st, &d), 0);
+    assert_true(st.secondary >= 1);
+    assert_safe(&t, &dp);
+    table_release(&t);
+
+    /* 3, 40, total 43: 45 (43..47) - 40 (38..42) leaves the 3 in 1..9,
+     * 8 wide: rounding is not enough, the 40 goes too */
+    plan_init(&dp);
+    make(&t, 1, 1, two);
+    t.cells[0].count = 3;
+    t.cells[1].count = 40;
+    table_fill_margins(&t);
+    t.cells[0].status = CELL_SUPPRESSED;
+    t.cells[1].status = CELL_OK;
+    t.cells[2].status = CELL_OK;
+    assert_int_equal(disclosure_attack(&t, &dp, 0, 0, &lo, &hi), 0);
+    assert_true(fabs(lo - 1) < 1e-6 && fabs(hi - 9) < 1e-6);
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+    assert_int_equal(t.cells[1].status, CELL_SECONDARY);
+    assert_safe(&t, &dp);
+    table_release(&t);
+}
+
+/* The LP's ranges against brute force: every 2x2 table of counts the
+ * attacker cannot tell from the published one (same rounded values, same
+ * suppression pattern, no published cell a count the rule suppresses),
+ * enumerated, gives each primary cell the range the audit computed. */
+static void
+test_rounded_intervals_brute_force(void **state)
+{
+    static const uint32_t dims[2] = {2, 2};
+    static const int64_t cases[][4] = {
+        {3, 11, 6, 17}, {2, 14, 13, 12}, {4, 18, 21, 0}, {12, 3, 11, 14},
+        {3, 12, 30, 31}, {0, 5, 11, 2},
+    };
+    size_t k, pass;
+
+    (void)state;
+    /* pass 0: only the primary cells suppressed, the model itself; pass 1:
+     * the protected table */
+    for (pass = 0; pass < 2; pass++)
+    for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        struct count_table t;
+        struct disclosure_plan dp;
+        struct disclosure_stats st;
+        struct diag d;
+        int64_t bmin[9], bmax[9], x[4];
+        size_t i, nc;
+        const int64_t n = 45;
+
+        plan_init(&dp);
+        make(&t, 1, 2, dims);
+        for (i = 0; i < 4; i++)
+            t.cells[i].count = cases[k][i];
+        table_fill_margins(&t);
+        nc = t.ncells_per_period;
+        assert_int_equal(nc, 9);
+        assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+        if (pass == 0)
+            for (i = 0; i < nc; i++) {
+                int small = t.cells[i].count >= 1 && t.cells[i].count <= 9;
+
+                t.cells[i].status = small ? CELL_SUPPRESSED : CELL_OK;
+                t.cells[i].published = (t.cells[i].count + 2) / 5 * 5;
+            }
+        for (i = 0; i < nc; i++) {
+            bmin[i] = INT64_MAX;
+            bmax[i] = -1;
+        }
+        for (x[0] = 0; x[0] <= n; x[0]++)
+            for (x[1] = 0; x[1] <= n; x[1]++)
+                for (x[2] = 0; x[2] <= n; x[2]++)
+                    for (x[3] = 0; x[3] <= n; x[3]++) {
+                        int64_t v[9];
+                        int ok = 1;
+
+                        /* cells in table order: interior by coordinates,
+                         * then each margin, then the total */
+                        for (i = 0; i < nc; i++) {
+                            const struct table_cell *c = &t.cells[i];
+                            uint32_t a = c->coord[0], b = c->coord[1];
+
+                            if (a != COORD_TOTAL && b != COORD_TOTAL)
+                                v[i] = x[a * 2 + b];
+                            else if (a != COORD_TOTAL)
+                                v[i] = x[a * 2] + x[a * 2 + 1];
+                            else if (b != COORD_TOTAL)
+                                v[i] = x[b] + x[2 + b];
+                            else
+                                v[i] = x[0] + x[1] + x[2] + x[3];
+                        }
+                        for (i = 0; i < nc && ok; i++) {
+                            const struct table_cell *c = &t.cells[i];
+
+                            if (c->status == CELL_SUPPRESSED ||
+                                c->status == CELL_SECONDARY)
+                                continue;
+                            ok = (v[i] + 2) / 5 * 5 == c->published &&
+                                 !(v[i] >= 1 && v[i] <= 9);
+                        }
+                        if (!ok)
+                            continue;
+                        for (i = 0; i < nc; i++) {
+                            if (v[i] < bmin[i])
+                                bmin[i] = v[i];
+                            if (v[i] > bmax[i])
+                                bmax[i] = v[i];
+                        }
+                    }
+        for (i = 0; i < nc; i++) {
+            double lo, hi;
+
+            if (t.cells[i].status != CELL_SUPPRESSED)
+                continue;
+            assert_int_equal(disclosure_attack(&t, &dp, 0, i, &lo, &hi), 0);
+            if (fabs(lo - (double)bmin[i]) > 1e-6 ||
+                fabs(hi - (double)bmax[i]) > 1e-6 || bmax[i] >= n ||
+                (pass == 1 && bmax[i] - bmin[i] < dp.protection_level))
+                fail_msg("pass %zu case %zu cell %zu (count %lld): LP [%g, "
+                         "%g], enumerated [%lld, %lld]", pass, k, i,
+                         (long long)t.cells[i].count, lo, hi,
+                         (long long)bmin[i], (long long)bmax[i]);
+        }
+        table_release(&t);
+    }
+}
+
 /* The NHS England preset: 1-7 suppressed, 8 published (rounded to 10). */
 static void
 test_nhs_preset(void **state)
@@ -438,9 +638,19 @@ test_nhs_preset(void **state)
     t.cells[1].count = 8;
     t.cells[2].count = 40;
     table_fill_margins(&t);
+    /* exact values: the 8 must go to protect the 7 */
+    dp.rounding = 1;
     assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
     assert_int_equal(t.cells[0].status, CELL_SUPPRESSED);
-    assert_int_equal(t.cells[1].status, CELL_SECONDARY); /* protects the 7 */
+    assert_int_equal(t.cells[1].status, CELL_SECONDARY);
+    assert_safe(&t, &dp);
+    /* rounded to 5: 8 -> 10 (8..12), 40 -> 40 (38..42), 55 -> 55 (53..57)
+     * leave the 7 anywhere in 0..11, wider than 7: the 8 is published */
+    dp.rounding = 5;
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+    assert_int_equal(t.cells[0].status, CELL_SUPPRESSED);
+    assert_int_equal(t.cells[1].status, CELL_ROUNDED);
+    assert_int_equal(t.cells[1].published, 10);
     assert_int_equal(t.cells[2].published, 40);
     assert_int_equal(t.cells[3].published, 55);
     assert_safe(&t, &dp);
@@ -459,6 +669,8 @@ main(void)
         cmocka_unit_test(test_ptable_default_unchanged),
         cmocka_unit_test(test_ptable_errors),
         cmocka_unit_test(test_property_small_tables),
+        cmocka_unit_test(test_rounded_intervals),
+        cmocka_unit_test(test_rounded_intervals_brute_force),
         cmocka_unit_test(test_nhs_preset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
