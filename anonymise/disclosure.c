@@ -82,6 +82,86 @@ is_suppressed(const struct table_cell *c)
     return c->status == CELL_SUPPRESSED || c->status == CELL_SECONDARY;
 }
 
+/*
+ * What the attacker knows of a published cell. With rounding alone
+ * (rounding > 1, no perturbation) a published r says the true count is
+ * one whose nearest multiple (ties up) is r -- r - b/2 .. r - b/2 + b - 1
+ * for b = rounding, b/2 rounded down -- and, as the rule is public, not a
+ * count that would have been suppressed. Otherwise the attacker is given
+ * the exact true count: with cell-key noise the published value need not
+ * lie in the rounding interval of the true count, and exact values are
+ * always the safe side (they only narrow the attacker's ranges).
+ */
+struct attacker {
+    int rounding;            /* 1: published cells are known exactly */
+    int suppress_lo, suppress_hi, protect_zeros;
+    int level;
+};
+
+static void
+attacker_init(struct attacker *m, const struct disclosure_plan *dp)
+{
+    m->rounding = dp->rounding > 1 && dp->perturbation == PERTURB_NONE
+                      ? dp->rounding
+                      : 1;
+    m->suppress_lo = dp->suppress_lo;
+    m->suppress_hi = dp->suppress_hi;
+    m->protect_zeros = dp->protect_zeros;
+    m->level = dp->protection_level;
+}
+
+static int64_t
+round_to(int64_t v, int r)
+{
+    if (r <= 1)
+        return v;
+    return (v + r / 2) / r * r;
+}
+
+/* The rule's primary cells, which the attacker knows a published cell is
+ * not. */
+static int
+primary(const struct attacker *m, int64_t v)
+{
+    return (m->suppress_hi > 0 && v >= m->suppress_lo &&
+            v <= m->suppress_hi) ||
+           (m->protect_zeros && v == 0);
+}
+
+/* The true counts consistent with a published cell of true count v:
+ * [*lo, *hi]. Where the counts the rule suppresses would split the
+ * rounding interval in two, the exact count is given instead (a convex
+ * hull would credit the attacker with less than it knows). */
+static void
+published_bounds(const struct attacker *m, int64_t v, int64_t *lo,
+                 int64_t *hi)
+{
+    int64_t r, a, b;
+
+    *lo = *hi = v;
+    if (m->rounding <= 1)
+        return;
+    r = round_to(v, m->rounding);
+    a = r - m->rounding / 2;
+    b = a + m->rounding - 1;
+    if (a < 0)
+        a = 0;
+    /* trim the counts that would not have been published */
+    if (m->protect_zeros && a == 0)
+        a = 1;
+    if (m->suppress_hi > 0 && a >= m->suppress_lo && a <= m->suppress_hi)
+        a = m->suppress_hi + 1;
+    if (m->suppress_hi > 0 && b >= m->suppress_lo && b <= m->suppress_hi)
+        b = m->suppress_lo - 1;
+    if (m->protect_zeros && b == 0)
+        b = -1;
+    if (a > b || a > v || b < v ||
+        (m->suppress_hi > 0 && m->suppress_lo > a && m->suppress_hi < b))
+        return;
+    *lo = a;
+    *hi = b;
+}
+
 /* The best further cell to suppress in relation ri: the smallest non-zero
  * count among the parts, else among all members; lowest index on ties.
  * Returns the cell index or (size_t)-1. */
@@ -148,9 +228,14 @@ attack_release(struct attack *a)
     memset(a, 0, sizeof(*a));
 }
 
+/* The attacker's program: a column per suppressed cell (>= 0) and, when
+ * published values are intervals, per published cell (within its
+ * interval); a row per relation that holds a column, the exactly known
+ * members moved to the right-hand side. */
 static int
 attack_build(const struct count_table *t, const struct relations *r,
-             const struct table_cell *c, struct attack *a)
+             const struct table_cell *c, const struct attacker *am,
+             struct attack *a)
 {
     size_t i, ri, m, nnz = 0, k = 0;
     int ncols = 0, nrows = 0, *ia = NULL, *ja = NULL;
@@ -161,9 +246,14 @@ attack_build(const struct count_table *t, const struct relations *r,
     a->col_of = calloc(a->ncells, sizeof(int));
     if (!a->col_of)
         return CE_NOMEM;
-    for (i = 0; i < a->ncells; i++)
+    for (i = 0; i < a->ncells; i++) {
+        int64_t lo, hi;
+
         if (is_suppressed(&c[i]))
             a->col_of[i] = ++ncols;
+        else if (published_bounds(am, c[i].count, &lo, &hi), lo < hi)
+            a->col_of[i] = ++ncols;
+    }
     for (ri = 0; ri < r->n; ri++)
         nnz += r->first[ri + 1] - r->first[ri];
     ia = malloc((nnz + 1) * sizeof(int));
@@ -178,8 +268,21 @@ attack_build(const struct count_table *t, const struct relations *r,
         return CE_NOMEM;
     }
     glp_add_cols(a->lp, ncols > 0 ? ncols : 1);
-    for (i = 1; i <= (size_t)(ncols > 0 ? ncols : 1); i++)
-        glp_set_col_bnds(a->lp, (int)i, GLP_LO, 0.0, 0.0);
+    if (ncols == 0)
+        glp_set_col_bnds(a->lp, 1, GLP_LO, 0.0, 0.0);
+    for (i = 0; i < a->ncells; i++) {
+        int64_t lo, hi;
+
+        if (!a->col_of[i])
+            continue;
+        if (is_suppressed(&c[i])) {
+            glp_set_col_bnds(a->lp, a->col_of[i], GLP_LO, 0.0, 0.0);
+        } else {
+            published_bounds(am, c[i].count, &lo, &hi);
+            glp_set_col_bnds(a->lp, a->col_of[i], GLP_DB, (double)lo,
+                             (double)hi);
+        }
+    }
     for (ri = 0; ri < r->n; ri++) {
         double rhs = 0;
         int any = 0;
@@ -226,7 +329,13 @@ attack_solve(struct attack *a, size_t cell, int dir, double *out)
     parm.msg_lev = GLP_MSG_OFF;
     parm.presolve = GLP_OFF;
     if (glp_get_num_rows(a->lp) == 0) {
-        *out = dir == GLP_MIN ? 0.0 : -1.0;
+        /* nothing ties the cell to another: its own bounds */
+        if (dir == GLP_MIN)
+            *out = glp_get_col_lb(a->lp, col);
+        else
+            *out = glp_get_col_type(a->lp, col) == GLP_DB
+                       ? glp_get_col_ub(a->lp, col)
+                       : -1.0;
         return 0;
     }
     if (glp_simplex(a->lp, &parm) != 0) {
@@ -246,17 +355,20 @@ attack_solve(struct attack *a, size_t cell, int dir, double *out)
 }
 
 int
-disclosure_attack(const struct count_table *t, int period, size_t cell,
+disclosure_attack(const struct count_table *t,
+                  const struct disclosure_plan *dp, int period, size_t cell,
                   double *lo, double *hi)
 {
     struct relations r;
     struct attack a;
+    struct attacker am;
     int rc;
 
+    attacker_init(&am, dp);
     if ((rc = relations_build(t, &r)) < 0)
         return rc;
     rc = attack_build(t, &r, t->cells + (size_t)period * t->ncells_per_period,
-                      &a);
+                      &am, &a);
     if (rc == 0 && !a.col_of[cell]) {
         *lo = *hi = (double)t->cells[(size_t)period * t->ncells_per_period +
                                      cell].count;
@@ -274,8 +386,9 @@ disclosure_attack(const struct count_table *t, int period, size_t cell,
  * at least protection_level wide. */
 static int
 audit_period(const struct count_table *t, const struct relations *r,
-             struct table_cell *c, int level, uint64_t *added)
+             struct table_cell *c, const struct attacker *am, uint64_t *added)
 {
+    int level = am->level;
     size_t i, ri, m, rounds, from = 0;
 
     /* Suppressing one more cell only removes a constraint from the
@@ -286,7 +399,7 @@ audit_period(const struct count_table *t, const struct relations *r,
         size_t weak = (size_t)-1;
         int rc;
 
-        if ((rc = attack_build(t, r, c, &a)) < 0)
+        if ((rc = attack_build(t, r, c, am, &a)) < 0)
             return rc;
         for (i = from; i < t->ncells_per_period && weak == (size_t)-1; i++) {
             double lo, hi;
@@ -345,12 +458,83 @@ audit_period(const struct count_table *t, const struct relations *r,
     return 0;
 }
 
-static int64_t
-round_to(int64_t v, int r)
+/* 1 when every primary cell's range is at least the protection level
+ * wide, 0 when one is narrower, or a negative error. */
+static int
+all_protected(const struct count_table *t, const struct relations *r,
+              struct table_cell *c, const struct attacker *am)
 {
-    if (r <= 1)
-        return v;
-    return (v + r / 2) / r * r;
+    struct attack a;
+    size_t i;
+    int rc, safe = 1;
+
+    if ((rc = attack_build(t, r, c, am, &a)) < 0)
+        return rc;
+    for (i = 0; i < t->ncells_per_period && safe; i++) {
+        double lo, hi;
+
+        if (c[i].status != CELL_SUPPRESSED)
+            continue;
+        if ((rc = attack_solve(&a, i, GLP_MIN, &lo)) < 0 ||
+            (rc = attack_solve(&a, i, GLP_MAX, &hi)) < 0) {
+            attack_release(&a);
+            return rc;
+        }
+        safe = hi < 0 || hi - lo >= (double)am->level - 1e-6;
+    }
+    attack_release(&a);
+    return safe;
+}
+
+/*
+ * With rounded values as intervals the published cells hide more than
+ * their exact counts would, so some secondary cells chosen against exact
+ * values are not needed: each is published again, largest count first,
+ * when every primary cell still keeps a range of the protection level.
+ * Returns the number released or a negative error.
+ */
+static int64_t
+release_period(const struct count_table *t, const struct relations *r,
+               struct table_cell *c, const struct attacker *am)
+{
+    size_t *sec, n = 0, i;
+    int64_t released = 0;
+    int rc = 0;
+
+    if (am->rounding <= 1)
+        return 0;
+    sec = malloc((t->ncells_per_period + 1) * sizeof(*sec));
+    if (!sec)
+        return CE_NOMEM;
+    for (i = 0; i < t->ncells_per_period; i++)
+        if (c[i].status == CELL_SECONDARY)
+            sec[n++] = i;
+    /* largest count first, lowest index on ties (insertion sort: qsort
+     * has no context argument and periods run in threads) */
+    for (i = 1; i < n; i++) {
+        size_t k = sec[i], j = i;
+
+        while (j > 0 && (c[sec[j - 1]].count < c[k].count ||
+                         (c[sec[j - 1]].count == c[k].count &&
+                          sec[j - 1] > k))) {
+            sec[j] = sec[j - 1];
+            j--;
+        }
+        sec[j] = k;
+    }
+    for (i = 0; i < n; i++) {
+        c[sec[i]].status = CELL_OK;
+        rc = all_protected(t, r, c, am);
+        if (rc < 0)
+            break;
+        if (rc)
+            released++;
+        else
+            c[sec[i]].status = CELL_SECONDARY;
+        rc = 0;
+    }
+    free(sec);
+    return rc < 0 ? rc : released;
 }
 
 /* Protects one period; its counts go to *st. */
@@ -361,23 +545,30 @@ protect_period(struct count_table *t, const struct relations *r,
 {
     struct table_cell *c = table_period_cells(t, p);
     uint64_t added = 0;
+    struct attacker am;
     size_t i;
     int rc;
 
     memset(st, 0, sizeof(*st));
+    attacker_init(&am, dp);
     for (i = 0; i < t->ncells_per_period; i++) {
         c[i].status = CELL_OK;
-        if ((c[i].count >= dp->suppress_lo && c[i].count <= dp->suppress_hi &&
-             dp->suppress_hi > 0) ||
-            (dp->protect_zeros && c[i].count == 0)) {
+        if (primary(&am, c[i].count)) {
             c[i].status = CELL_SUPPRESSED;
             st->suppressed++;
         }
     }
     added += close_relations(r, c);
-    rc = audit_period(t, r, c, dp->protection_level, &added);
+    rc = audit_period(t, r, c, &am, &added);
     if (rc < 0)
         return rc;
+    {
+        int64_t released = release_period(t, r, c, &am);
+
+        if (released < 0)
+            return (int)released;
+        added -= (uint64_t)released;
+    }
     st->secondary += added;
     for (i = 0; i < t->ncells_per_period; i++) {
         int64_t v = c[i].count;

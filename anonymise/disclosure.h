@@ -10,11 +10,21 @@
  *   2. secondary: more cells are suppressed until no suppressed cell can be
  *      narrowed by arithmetic on the published ones. A fast pass first
  *      closes every additive relation (a margin and its interior line, the
- *      total and a margin) left with a single suppressed member; then an
- *      audit with GLPK solves, for every primary cell, the attacker's
- *      linear programs (min and max of the cell subject to every published
- *      value, every relation and non-negativity) and suppresses more while
- *      the feasible range is narrower than protection_level.
+ *      total and a margin) left with a single suppressed member that the
+ *      published members pin; then an audit with GLPK solves, for every
+ *      primary cell, the attacker's linear programs (min and max of the
+ *      cell subject to what is published, every relation and
+ *      non-negativity) and suppresses more while the feasible range is
+ *      narrower than protection_level.
+ *      What is published: with rounding > 1 and no perturbation, each
+ *      published cell is an interval -- the counts that round to its
+ *      published value (nearest multiple, ties up: r - b/2 .. r - b/2 + b - 1)
+ *      and that the rule would not have suppressed -- and a relation whose
+ *      published members' intervals together are at least
+ *      protection_level wide is not closed by the fast pass. Otherwise
+ *      (no rounding, or cell-key noise, whose published value need not
+ *      lie in the true count's interval) the attacker is given the exact
+ *      true counts, the safe side.
  *   3. rounding: every published count is rounded to the nearest multiple
  *      of rounding (ties up), margins from their own true counts. With
  *      perturbation = cellkey the ptable's noise is added first.
@@ -49,10 +59,12 @@ int disclosure_protect(struct count_table *t, const struct disclosure_plan *dp,
 
 /*
  * The attacker's bounds on cell index `cell` of period `period`, given
- * every unsuppressed cell's true count: 0 and lo, hi set (hi is -1 when
+ * what dp publishes of every unsuppressed cell (its interval with rounding
+ * alone, else its true count): 0 and lo, hi set (hi is -1 when
  * unbounded), or CE_INTERNAL. Exposed for tests and the audit.
  */
-int disclosure_attack(const struct count_table *t, int period, size_t cell,
-                      double *lo, double *hi);
+int disclosure_attack(const struct count_table *t,
+                      const struct disclosure_plan *dp, int period,
+                      size_t cell, double *lo, double *hi);
 
 #endif

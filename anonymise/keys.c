@@ -128,6 +128,12 @@ key_subkey(const struct cohort_key *k, uint64_t purpose, unsigned char out[32])
 }
 
 void
+key_record_subkey(const struct cohort_key *k, unsigned char out[32])
+{
+    crypto_kdf_derive_from_key(out, 32, 1, "cohortrk", k->master);
+}
+
+void
 key_release(struct cohort_key *k)
 {
     sodium_munlock(k, sizeof(*k)); /* zeroes it, locked or not */

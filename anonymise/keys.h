@@ -8,7 +8,10 @@
  *     id 3f9a0c1d5e7b2a64      (names the key in manifests; reveals nothing)
  *     key <64 hex digits>
  * Subkeys come from crypto_kdf with the context "cohortmk", one per match
- * key, so a hash under one key says nothing about another.
+ * key, so a hash under one key says nothing about another. Record keys
+ * for cell-key perturbation have their own context, "cohortrk"
+ * (key_record_subkey), so no published or linkage hash is ever computed
+ * under the key that makes them.
  */
 #ifndef COHORT_KEYS_H
 #define COHORT_KEYS_H
@@ -33,6 +36,10 @@ int key_load(struct cohort_key *k, const char *path, struct diag *d);
 /* The subkey for one purpose (a match key's number, from 1). */
 void key_subkey(const struct cohort_key *k, uint64_t purpose,
                 unsigned char out[32]);
+
+/* The subkey for persons' record keys (cell-key perturbation). The
+ * caller wipes out with sodium_memzero when done. */
+void key_record_subkey(const struct cohort_key *k, unsigned char out[32]);
 
 /* Wipes the key. */
 void key_release(struct cohort_key *k);

@@ -163,6 +163,8 @@ pseudonymiser_init(struct pseudonymiser *ps, const struct job_plan *plan,
     crypto_generichash_init(&ps->anchor_state, sub, sizeof(sub), 8);
     key_subkey(k, 1001, sub);
     crypto_generichash_init(&ps->scope_state, sub, sizeof(sub), 16);
+    key_record_subkey(k, sub);
+    crypto_generichash_init(&ps->record_key_state, sub, sizeof(sub), 16);
     sodium_memzero(sub, sizeof(sub));
     if ((rc = load_nicknames(ps, plan->nicknames, d)) < 0) {
         pseudonymiser_release(ps);
@@ -405,6 +407,26 @@ pseudonymise_scoped_id(const struct pseudonymiser *ps,
     return 0;
 }
 
+uint8_t
+pseudonym_record_key(const struct pseudonymiser *ps, unsigned key_index,
+                     uint64_t token)
+{
+    crypto_generichash_state st = ps->record_key_state;
+    unsigned char in[9], out[16];
+    uint8_t rk;
+    int i;
+
+    in[0] = (unsigned char)key_index;
+    for (i = 0; i < 8; i++)
+        in[1 + i] = (unsigned char)(token >> (56 - 8 * i));
+    crypto_generichash_update(&st, in, sizeof(in));
+    crypto_generichash_final(&st, out, sizeof(out));
+    rk = out[0];
+    sodium_memzero(&st, sizeof(st));
+    sodium_memzero(out, sizeof(out));
+    return rk;
+}
+
 void
 pseudonymiser_release(struct pseudonymiser *ps)
 {
@@ -419,6 +441,7 @@ pseudonymiser_release(struct pseudonymiser *ps)
     free(ps->nicknames);
     sodium_memzero(&ps->anchor_state, sizeof(ps->anchor_state));
     sodium_memzero(&ps->scope_state, sizeof(ps->scope_state));
+    sodium_memzero(&ps->record_key_state, sizeof(ps->record_key_state));
     memset(ps, 0, sizeof(ps->plan));
     ps->states = NULL;
     ps->nicknames = NULL;

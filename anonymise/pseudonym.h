@@ -35,6 +35,7 @@ struct pseudonymiser {
     crypto_generichash_state *states;   /* one per match key */
     crypto_generichash_state anchor_state;
     crypto_generichash_state scope_state; /* scoped local ids, own subkey */
+    crypto_generichash_state record_key_state; /* under the record-key subkey */
     struct nickname *nicknames;         /* sorted by name */
     size_t nnicknames;
 };
@@ -64,6 +65,18 @@ int pseudonymise_scoped_id(const struct pseudonymiser *ps,
                            const struct record *rec,
                            const struct source_plan *sp, unsigned char out[16],
                            uint64_t *dob);
+
+/*
+ * A person's record key, 0..255, for cell-key perturbation: the first byte
+ * of a keyed BLAKE2b, under the record-key subkey, of the person's token --
+ * the first 8 bytes of the smallest hash of the strictest match key (index
+ * key_index) any of its records has. The same persons get the same keys
+ * every run; the key is uniform and independent of every published or
+ * linkage hash (choosing the token by its own hash value does not bias a
+ * hash under another key).
+ */
+uint8_t pseudonym_record_key(const struct pseudonymiser *ps,
+                             unsigned key_index, uint64_t token);
 
 void pseudonymiser_release(struct pseudonymiser *ps);
 

@@ -309,7 +309,9 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
                      "NHS numbers or UPNs is refused and counted");
     doc_item(doc, s, "rule", &sb);
     strbuf_adds(&sb, "each person is an internal number; a per-person record key "
-                     "(0-255) from a keyed hash is used only for cell-key noise");
+                     "(0-255), a keyed hash of the person's token under its own "
+                     "subkey (unrelated to any match key), is used only for "
+                     "cell-key noise");
     doc_item(doc, s, "persons", &sb);
 
     s = doc_section(doc, "Generalisation");
@@ -337,8 +339,12 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
     doc_item(doc, s, "primary suppression", &sb);
     strbuf_addf(&sb, "further cells are suppressed until a linear-programming "
                      "attacker using every published cell, margin and total "
-                     "(rounded values as intervals) cannot narrow any suppressed "
-                     "cell to a range narrower than %d",
+                     "(%s) cannot narrow any suppressed cell to a range "
+                     "narrower than %d",
+                dp->rounding > 1 && dp->perturbation == PERTURB_NONE
+                    ? "each rounded value as the interval of counts that round "
+                      "to it and that the rule would not have suppressed"
+                    : "taken as the exact true counts",
                 dp->protection_level);
     doc_item(doc, s, "secondary suppression", &sb);
     if (dp->perturbation == PERTURB_CELLKEY) {
@@ -365,8 +371,21 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
             strbuf_adds(&sb, where_plain[i]);
             doc_item(doc, s, "meaning", &sb);
         }
-        for (k = 0; k < cp->nby; k++)
-            strbuf_addf(&sb, "%s%s", k ? ", " : "", by_column_name(cp->by[k]));
+        for (k = 0; k < cp->nby; k++) {
+            if (cp->by[k] == BY_SERVICE) {
+                const struct service_def *sd =
+                    &plan->services[cp->by_service[k]];
+
+                strbuf_addf(&sb, "%s%s.%s (yes when the person had a spell "
+                                 "of it overlapping the month, else no)",
+                            k ? ", " : "",
+                            department_name((enum department)sd->department),
+                            sd->name);
+            } else {
+                strbuf_addf(&sb, "%s%s", k ? ", " : "",
+                            by_column_name((enum by_column)cp->by[k]));
+            }
+        }
         if (!cp->nby)
             strbuf_adds(&sb, "(totals only)");
         doc_item(doc, s, "by", &sb);
@@ -376,7 +395,7 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
         doc_item(doc, s, "measure", &sb);
         strbuf_adds(&sb, "period");
         for (k = 0; k < cp->nby; k++)
-            strbuf_addf(&sb, ", %s", by_column_name(cp->by[k]));
+            strbuf_addf(&sb, ", %s", cohort_by_name(cp, k));
         strbuf_adds(&sb, ", count, status");
         doc_item(doc, s, "published columns", &sb);
     }

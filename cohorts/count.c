@@ -8,6 +8,11 @@
 #include <string.h>
 
 /* Labels of one by column; *owned is set when the array was allocated. */
+/* A service flag's coordinates. */
+enum { FLAG_YES, FLAG_NO };
+
+static char *flag_labels[] = {"yes", "no"};
+
 static char **
 labels_for(const struct job_plan *plan, const struct person_set *ps, int by,
            uint32_t *n, int *owned)
@@ -59,6 +64,9 @@ labels_for(const struct job_plan *plan, const struct person_set *ps, int by,
     case BY_LSOA:
         *n = (uint32_t)ps->geo->nlsoa;
         return ps->geo->lsoa;
+    case BY_SERVICE:
+        *n = 2;
+        return flag_labels;
     default:
         *n = (uint32_t)ps->geo->ndistrict;
         return ps->geo->district;
@@ -66,12 +74,14 @@ labels_for(const struct job_plan *plan, const struct person_set *ps, int by,
 }
 
 static uint32_t
-coord_of(const struct job_plan *plan, const struct person_set *ps, int by,
-         size_t p, int period)
+coord_of(const struct job_plan *plan, const struct cohort_plan *c, size_t j,
+         const struct person_set *ps, size_t p, int period,
+         const struct period *pr)
 {
     uint8_t band;
+    int svc;
 
-    switch (by) {
+    switch (c->by[j]) {
     case BY_AGE_BAND:
         band = ps->age_band[p * (size_t)ps->nperiods + (size_t)period];
         return band == AGE_BAND_UNKNOWN ? (uint32_t)plan->nage_bands : band;
@@ -83,6 +93,12 @@ coord_of(const struct job_plan *plan, const struct person_set *ps, int by,
         return ps->ward[p];
     case BY_LSOA:
         return ps->lsoa[p];
+    case BY_SERVICE:
+        svc = c->by_service[j];
+        return where_service_active(ps, p, plan->services[svc].department, svc,
+                                    pr->start, pr->end)
+                   ? FLAG_YES
+                   : FLAG_NO;
     default:
         return ps->district[p];
     }
@@ -130,7 +146,7 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
 
             if (in && !(c->measure == MEASURE_NEW && prev)) {
                 for (j = 0; j < c->nby; j++)
-                    coord[j] = coord_of(plan, ps, c->by[j], p, i);
+                    coord[j] = coord_of(plan, c, j, ps, p, i, &pr[i]);
                 cell = table_interior(t, i, coord);
                 cell->count++;
                 cell->ckey = (cell->ckey + ps->record_key[p]) & 0xFF;

@@ -2,7 +2,9 @@
  * count.h - persons per cell: for every monthly period, each person for
  * whom the cohort's `where` holds is counted once, in the cell of their
  * generalised attributes (age band at the end of that month, sex,
- * ethnicity, ward, LSOA, district), then margins and totals are summed.
+ * ethnicity, ward, LSOA, district; a service flag is `yes` when a spell of
+ * that service overlaps the month, else `no`), then margins and totals are
+ * summed.
  * The table then goes to anonymise/disclosure before anyone sees it.
  */
 #ifndef COHORT_COUNT_H

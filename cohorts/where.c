@@ -508,6 +508,24 @@ overlaps(const struct spell *s, int32_t start, int32_t end)
 }
 
 int
+where_service_active(const struct person_set *ps, size_t person, int dept,
+                     int service, int32_t start, int32_t end)
+{
+    uint32_t i;
+
+    for (i = ps->spell_first[person]; i < ps->spell_first[person + 1]; i++) {
+        const struct spell *s = &ps->spells[i];
+
+        if (s->start > end)
+            break; /* spells are sorted by start */
+        if (s->department == dept && s->service == service &&
+            overlaps(s, start, end))
+            return 1;
+    }
+    return 0;
+}
+
+int
 where_eval(const struct where_expr *e, const struct person_set *ps,
            size_t person, int period, int32_t start, int32_t end)
 {
@@ -527,6 +545,9 @@ where_eval(const struct where_expr *e, const struct person_set *ps,
         return !where_eval(e->a, ps, person, period, start, end);
     case W_SERVICE:
     case W_DEPT:
+        if (e->kind == W_SERVICE && e->timing == TIME_ACTIVE)
+            return where_service_active(ps, person, e->dept, e->service, start,
+                                        end);
         for (i = ps->spell_first[person]; i < ps->spell_first[person + 1]; i++) {
             const struct spell *s = &ps->spells[i];
 

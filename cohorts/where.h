@@ -40,6 +40,14 @@ int where_eval(const struct where_expr *e, const struct person_set *ps,
                size_t person, int period, int32_t period_start,
                int32_t period_end);
 
+/*
+ * 1 when person has a spell of service (an index into plan->services) of
+ * department dept overlapping [start, end]: the `DEPT.SERVICE` term, also
+ * used for service flags in `by`.
+ */
+int where_service_active(const struct person_set *ps, size_t person, int dept,
+                         int service, int32_t start, int32_t end);
+
 char *where_plain(const struct where_expr *e, const struct job_plan *plan);
 
 void where_free(struct where_expr *e);

@@ -38,7 +38,7 @@ key_component_name(int kc)
 }
 
 static const char *const by_names[BY_COUNT] = {
-    "age_band", "sex", "ethnicity", "ward", "lsoa", "district"};
+    "age_band", "sex", "ethnicity", "ward", "lsoa", "district", "service"};
 
 const char *
 source_role_name(enum source_role r)
@@ -52,6 +52,14 @@ const char *
 by_column_name(enum by_column b)
 {
     return (unsigned)b < BY_COUNT ? by_names[b] : "unknown";
+}
+
+const char *
+cohort_by_name(const struct cohort_plan *k, size_t j)
+{
+    if (k->by[j] == BY_SERVICE && k->by_name[j])
+        return k->by_name[j];
+    return by_column_name((enum by_column)k->by[j]);
 }
 
 enum section_kind { SEC_NONE, SEC_JOB, SEC_SOURCE, SEC_LINKAGE,
@@ -1029,16 +1037,26 @@ handle_disclosure(struct parse_ctx *c, const char *key, const char *value)
     return 1;
 }
 
+/* A by list: fixed column names and DEPT.SERVICE flags. A flag's
+ * service is resolved in finish_plan, once every source's map is known;
+ * until then by_name holds the term as written. */
 static int
 parse_by(struct parse_ctx *c, struct cohort_plan *k, const char *value)
 {
     const char *p = value;
+    size_t i;
 
+    for (i = 0; i < k->nby; i++) {
+        free(k->by_name[i]);
+        k->by_name[i] = NULL;
+    }
     k->nby = 0;
+    k->by_line = c->lineno;
     while (*p) {
-        const char *q;
-        size_t len, i;
+        const char *q, *dot;
+        size_t len;
         int b, found = -1;
+        char term[112];
 
         while (*p == ' ' || *p == ',')
             p++;
@@ -1048,21 +1066,83 @@ parse_by(struct parse_ctx *c, struct cohort_plan *k, const char *value)
         while (*q && *q != ',' && *q != ' ')
             q++;
         len = (size_t)(q - p);
-        for (b = 0; b < BY_COUNT; b++)
+        dot = memchr(p, '.', len);
+        for (b = 0; b < BY_SERVICE; b++)
             if (strlen(by_names[b]) == len && !strncmp(by_names[b], p, len))
                 found = b;
+        if (found < 0 && dot) {
+            size_t dl = (size_t)(dot - p);
+
+            if (len >= sizeof(term) || dl >= 64)
+                return bad_value(c, "by", "DEPARTMENT.SERVICE with a known "
+                                          "department and service");
+            memcpy(term, p, len);
+            term[len] = '\0';
+            term[dl] = '\0';
+            if (department_lookup(term) < 0 || !valid_name(term + dl + 1))
+                return bad_value(c, "by", "DEPARTMENT.SERVICE with a "
+                                          "department from housing, "
+                                          "children_social_care, "
+                                          "adult_social_care, education");
+            term[dl] = '.';
+            found = BY_SERVICE;
+        }
         if (found < 0)
             return bad_value(c, "by", "columns from age_band, sex, ethnicity, "
-                                      "ward, lsoa, district");
+                                      "ward, lsoa, district or "
+                                      "DEPARTMENT.SERVICE flags");
         for (i = 0; i < k->nby; i++)
-            if (k->by[i] == found)
+            if (k->by[i] == found &&
+                (found != BY_SERVICE || !strcmp(k->by_name[i], term)))
                 return fail(c, c->lineno, "'by' names %s twice",
-                            by_names[found]);
+                            found == BY_SERVICE ? term : by_names[found]);
         if (k->nby >= COHORT_MAX_BY)
             return fail(c, c->lineno, "'by' takes at most %d columns",
                         COHORT_MAX_BY);
+        k->by_service[k->nby] = -1;
+        if (found == BY_SERVICE &&
+            !(k->by_name[k->nby] = dup_str(c, term)))
+            return 0;
         k->by[k->nby++] = (uint8_t)found;
         p = q;
+    }
+    return 1;
+}
+
+/* Resolves the cohort's service flags against the plan's services and
+ * turns each term into its column name. */
+static int
+finish_by(struct parse_ctx *c, struct cohort_plan *k)
+{
+    struct job_plan *pl = c->plan;
+    size_t j, i;
+
+    for (j = 0; j < k->nby; j++) {
+        char *name = k->by_name[j], *dot;
+        int dep, idx;
+
+        if (k->by[j] != BY_SERVICE)
+            continue;
+        dot = strchr(name, '.');
+        *dot = '\0';
+        dep = department_lookup(name);
+        idx = job_plan_service_index(pl, dep, dot + 1);
+        if (idx < 0) {
+            char known[512];
+            size_t o = 0;
+
+            known[0] = '\0';
+            for (i = 0; i < pl->nservices && o < sizeof(known); i++)
+                if (pl->services[i].department == dep)
+                    o += (size_t)snprintf(known + o, sizeof(known) - o,
+                                          "%s%s", o ? ", " : "",
+                                          pl->services[i].name);
+            return fail(c, k->by_line, "[cohort %s]: 'by' names unknown "
+                                       "service '%s' in %s (known: %s)",
+                        k->name, dot + 1, name, o ? known : "none mapped");
+        }
+        *dot = '_';
+        k->by_service[j] = idx;
     }
     return 1;
 }
@@ -1446,6 +1526,8 @@ finish_plan(struct parse_ctx *c)
                         k->name);
         if (!k->title && !(k->title = dup_str(c, k->name)))
             return 0;
+        if (!finish_by(c, k))
+            return 0;
     }
     if (!pl->noutputs) {
         struct output_plan *o = grow(c, NULL, 0, sizeof(*o));
@@ -1525,6 +1607,8 @@ job_plan_release(struct job_plan *pl)
         free(pl->cohorts[i].name);
         free(pl->cohorts[i].title);
         free(pl->cohorts[i].where);
+        for (j = 0; j < pl->cohorts[i].nby; j++)
+            free(pl->cohorts[i].by_name[j]);
     }
     free(pl->cohorts);
     for (i = 0; i < pl->noutputs; i++) {

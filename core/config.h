@@ -195,7 +195,10 @@ int disclosure_plan_finish(struct disclosure_plan *dp,
 /* Frees the strings dp owns and zeroes it. */
 void disclosure_plan_release(struct disclosure_plan *dp);
 
-/* What a cohort table may be broken down by. */
+/* What a cohort table may be broken down by. BY_SERVICE is a service
+ * flag (`by = housing.temporary_accommodation`): a yes/no column saying
+ * whether the person had a spell of that service overlapping the month,
+ * exactly as the same term in `where`. */
 enum by_column {
     BY_AGE_BAND,
     BY_SEX,
@@ -203,9 +206,12 @@ enum by_column {
     BY_WARD,
     BY_LSOA,
     BY_DISTRICT,
+    BY_SERVICE,
     BY_COUNT
 };
 
+/* Name of a fixed by column ("age_band"); "service" for BY_SERVICE, whose
+ * published column name is the cohort's by_name (cohort_by_name()). */
 const char *by_column_name(enum by_column b);
 
 enum measure { MEASURE_PERSONS, MEASURE_NEW };
@@ -219,9 +225,19 @@ struct cohort_plan {
     int where_line;
     size_t nby;
     uint8_t by[COHORT_MAX_BY]; /* enum by_column */
+    /* BY_SERVICE entries only (-1 / NULL otherwise): the index into
+     * plan->services, and the published column name, the term with its
+     * dot made '_' ("housing_temporary_accommodation") so it is a plain
+     * SQL name. */
+    int by_service[COHORT_MAX_BY];
+    char *by_name[COHORT_MAX_BY];
+    int by_line;
     enum measure measure;
     int line;
 };
+
+/* The published name of by column j of cohort k. */
+const char *cohort_by_name(const struct cohort_plan *k, size_t j);
 
 enum output_type { OUT_CSV, OUT_POSTGRES };
 

@@ -40,6 +40,8 @@
 
 volatile sig_atomic_t job_stop_requested;
 
+#define TOKEN_NONE 0xFF
+
 /* What survives of an accepted row: generalised, identifier-free. */
 struct kept_record {
     int32_t start;
@@ -51,8 +53,8 @@ struct kept_record {
     uint8_t department;
     uint8_t sex;
     uint8_t ethnicity;
-    uint8_t rkey;          /* first byte of the record's strictest key hash */
-    uint8_t has_rkey;
+    uint64_t token;        /* first 8 bytes of its strictest key hash */
+    uint8_t token_key;     /* that key's index; TOKEN_NONE without a key */
     struct birth birth;
 };
 
@@ -384,12 +386,23 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
             }
         }
         record_wipe_identifiers(&rec);
-        for (kk = 0; kk < js->plan->linkage.nkeys; kk++)
-            if (js->present[kk + 1]) {
-                k.rkey = js->hashes[kk + 1][0];
-                k.has_rkey = 1;
+        /* The token: the strictest linkage key the row has, else its
+         * scoped local id (ranked after every linkage key), so a person
+         * known only by a department's own id still gets its own record
+         * key rather than a shared zero. */
+        k.token_key = TOKEN_NONE;
+        for (kk = 0; kk <= js->plan->linkage.nkeys && kk < TOKEN_NONE; kk++) {
+            size_t slot = kk < js->plan->linkage.nkeys ? kk + 1 : 0;
+
+            if (js->present[slot]) {
+                size_t b;
+
+                for (b = 0; b < 8; b++)
+                    k.token = k.token << 8 | js->hashes[slot][b];
+                k.token_key = (uint8_t)kk;
                 break;
             }
+        }
         rc = (int)linker_add(&js->linker,
                              (const unsigned char(*)[16])js->hashes,
                              js->present, &anchors);
@@ -615,8 +628,7 @@ build_persons(struct job_state *js, const struct period *periods,
         const struct kept_record *geo_rec = NULL;
         struct birth b;
         int period;
-        uint8_t rkey = 0;
-        int have_rkey = 0;
+        const struct kept_record *tok = NULL;
 
         /* sex, ethnicity: the most frequent known value */
         for (j = 0; j < cnt; j++)
@@ -662,16 +674,19 @@ build_persons(struct job_state *js, const struct period *periods,
         ps->lsoa[p] = geo_rec ? geo_rec->lsoa : GEO_UNKNOWN;
         ps->district[p] = geo_rec ? geo_rec->district : GEO_UNKNOWN;
 
-        /* record key: the smallest of the records' keys, stable per person */
+        /* record key: from the person's token, the smallest hash of the
+         * strictest key its records have -- whatever order they came in */
         for (j = 0; j < cnt; j++) {
             const struct kept_record *r = &js->recs.r[ri[j]];
 
-            if (r->has_rkey && (!have_rkey || r->rkey < rkey)) {
-                rkey = r->rkey;
-                have_rkey = 1;
-            }
+            if (r->token_key != TOKEN_NONE &&
+                (!tok || r->token_key < tok->token_key ||
+                 (r->token_key == tok->token_key && r->token < tok->token)))
+                tok = r;
         }
-        ps->record_key[p] = rkey;
+        ps->record_key[p] = tok ? pseudonym_record_key(&js->ps, tok->token_key,
+                                                       tok->token)
+                                : 0;
 
         /* spells, by start (a header row without a spell adds none) */
         ps->spell_first[p] = (uint32_t)nspells;

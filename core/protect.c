@@ -669,7 +669,7 @@ protect_table_check(const struct count_table *t,
                 published += c[i].status != CELL_SECONDARY;
                 continue;
             }
-            if (disclosure_attack(t, p, i, &lo, &hi) < 0) {
+            if (disclosure_attack(t, dp, p, i, &lo, &hi) < 0) {
                 diag_set(d, NULL, 0, 0, "disclosure",
                          "the attacker's linear program failed");
                 return CE_INTERNAL;

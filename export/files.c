@@ -105,7 +105,7 @@ render_cohort_csv(const struct run_summary *s, const struct cohort_result *cr,
     int p;
 
     for (j = 0; j < t->nby; j++)
-        by_names[j] = by_column_name((enum by_column)cr->plan->by[j]);
+        by_names[j] = cohort_by_name(cr->plan, j);
     periods = calloc((size_t)t->nperiods, sizeof(*periods));
     labels = calloc((size_t)t->nperiods, sizeof(*labels));
     plabels = calloc((size_t)t->nperiods, sizeof(*plabels));

@@ -110,7 +110,7 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
     strbuf_adds(&sql, " (period date NOT NULL");
     for (j = 0; j < t->nby; j++)
         strbuf_addf(&sql, ", %s text NOT NULL",
-                    by_column_name((enum by_column)cr->plan->by[j]));
+                    cohort_by_name(cr->plan, j));
     strbuf_adds(&sql, ", count integer, status text NOT NULL)");
     if ((rc = exec(pg, strbuf_str(&sql), "creating a staging table")) < 0)
         goto out;
@@ -225,9 +225,18 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
         add_ident(pg, &sql, schema);
         strbuf_adds(&sql, ".");
         add_ident(pg, &sql, cr->plan->name);
-        strbuf_addf(&sql, ".%s IS '%s; Total for the margin'",
-                    by_column_name((enum by_column)cr->plan->by[j]),
-                    by_column_name((enum by_column)cr->plan->by[j]));
+        if (cr->plan->by[j] == BY_SERVICE)
+            strbuf_addf(&sql, ".%s IS 'yes when the person had %s (%s) that "
+                              "month, else no; Total for the margin'",
+                        cohort_by_name(cr->plan, j),
+                        s->plan->services[cr->plan->by_service[j]].name,
+                        department_name((enum department)s->plan
+                                            ->services[cr->plan->by_service[j]]
+                                            .department));
+        else
+            strbuf_addf(&sql, ".%s IS '%s; Total for the margin'",
+                        cohort_by_name(cr->plan, j),
+                        cohort_by_name(cr->plan, j));
     }
     if (pg->out->grant_to) {
         strbuf_adds(&sql, "; GRANT SELECT ON ");

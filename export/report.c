@@ -96,7 +96,7 @@ latest_table(struct strbuf *sb, const struct cohort_result *cr)
     strbuf_adds(sb, "<table>\n<tr>");
     for (j = 0; j < t->nby; j++) {
         strbuf_adds(sb, "<th>");
-        strbuf_add_html(sb, by_column_name((enum by_column)cr->plan->by[j]));
+        strbuf_add_html(sb, cohort_by_name(cr->plan, j));
         strbuf_adds(sb, "</th>");
     }
     strbuf_adds(sb, "<th>count</th><th>status</th></tr>\n");

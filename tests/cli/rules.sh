@@ -30,4 +30,20 @@ check 'grep -q "\"plan_hash\": \"$hash\"" "$scratch/demo/out/latest/manifest.jso
 sed 's/^min_count = 10/min_count = 5/' config/demo.conf > "$scratch/changed.conf"
 run cohort rules changed.conf
 check '! grep -q "$hash" "$out"' "changing a threshold changes the plan hash"
+
+# a service flag as a by column: named in the rules, published as yes/no
+sed 's/^by    = age_band, sex$/by    = sex, housing.temporary_accommodation/' \
+    config/demo.conf > "$scratch/flag.conf"
+run cohort rules flag.conf
+expect_rc 0 "rules accepts a service flag in by"
+expect_out 'housing.temporary_accommodation \(yes when the person had a spell' \
+    "the rules explain the service flag"
+expect_out 'period, sex, housing_temporary_accommodation, count, status' \
+    "the flag's published column name is listed"
+run cohort run flag.conf
+expect_rc 0 "a job with a service flag in by runs"
+check 'head -1 "$scratch/demo/out/latest/adults_long_term_support.csv" | grep -qx "period,sex,housing_temporary_accommodation,count,status"' \
+    "the flag is a column of the published table"
+check 'cut -d, -f3 "$scratch/demo/out/latest/adults_long_term_support.csv" | sed 1d | tr -d "\"" | sort -u | tr "\n" " " | grep -qx "Total no yes "' \
+    "the flag's values are yes, no and Total"
 finish

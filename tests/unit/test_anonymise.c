@@ -203,6 +203,62 @@ test_link(void **state)
     linker_release(&l);
 }
 
+/* Record keys: from their own subkey, stable, uniform, and unrelated to
+ * the token's own bytes (the old scheme published the first byte of the
+ * strictest match-key hash, a byte of a linkage hash). */
+static void
+test_record_key(void **state)
+{
+    struct pseudonymiser ps, ps2;
+    struct cohort_key other;
+    struct diag d;
+    unsigned char rk[32], sub[32];
+    uint64_t t, hist[256] = {0};
+    unsigned same_other = 0, same_index = 0, same_byte = 0, i;
+    double chi2 = 0;
+
+    (void)state;
+    setup_plan();
+    key_record_subkey(&key, rk);
+    for (i = 1; i <= 1000; i++) {
+        key_subkey(&key, i, sub);
+        assert_true(memcmp(rk, sub, 32) != 0);
+    }
+    assert_int_equal(pseudonymiser_init(&ps, &plan, &key, &d), 0);
+    assert_int_equal(pseudonymiser_init(&ps2, &plan, &key, &d), 0);
+    /* the same person (token) always gets the same key */
+    for (t = 0; t < 256; t++)
+        assert_int_equal(pseudonym_record_key(&ps, 0, t * 0x9E3779B97F4A7C15u),
+                         pseudonym_record_key(&ps2, 0, t * 0x9E3779B97F4A7C15u));
+    pseudonymiser_release(&ps2);
+    memcpy(&other, &key, sizeof(other));
+    other.master[0] ^= 1;
+    assert_int_equal(pseudonymiser_init(&ps2, &plan, &other, &d), 0);
+    for (t = 0; t < 65536; t++) {
+        uint64_t tok = t * 0x9E3779B97F4A7C15u;
+        uint8_t r = pseudonym_record_key(&ps, 0, tok);
+
+        hist[r]++;
+        same_byte += r == (uint8_t)(tok >> 56);
+        if (t < 4096) {
+            same_other += r == pseudonym_record_key(&ps2, 0, tok);
+            same_index += r == pseudonym_record_key(&ps, 1, tok);
+        }
+    }
+    /* about 1 in 256 by chance: 16 of 4096, 256 of 65536 */
+    assert_in_range(same_other, 0, 48);
+    assert_in_range(same_index, 0, 48);
+    assert_in_range(same_byte, 0, 400);
+    /* uniform over 0..255: chi-square with 255 degrees of freedom (mean
+     * 255, sd 22.6); 400 is beyond 6 sd */
+    for (i = 0; i < 256; i++)
+        chi2 += ((double)hist[i] - 256.0) * ((double)hist[i] - 256.0) / 256.0;
+    if (chi2 > 400)
+        fail_msg("record keys are not uniform: chi-square %.1f", chi2);
+    pseudonymiser_release(&ps);
+    pseudonymiser_release(&ps2);
+}
+
 int
 main(void)
 {
@@ -210,6 +266,7 @@ main(void)
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_soundex),
         cmocka_unit_test(test_pseudonym),
+        cmocka_unit_test(test_record_key),
         cmocka_unit_test(test_link),
     };
 

@@ -219,6 +219,63 @@ test_eval_and_count(void **state)
     where_free(e);
 }
 
+/* by = sex, housing.temporary_accommodation: the flag is yes exactly when
+ * the where term housing.temporary_accommodation holds that month. */
+static void
+test_count_by_service_flag(void **state)
+{
+    struct person_set ps;
+    struct geo_names geo;
+    struct period pr[3];
+    struct where_expr *all, *ta;
+    struct diag d;
+    struct cohort_plan c;
+    struct count_table t;
+    size_t p;
+    int i;
+    /* persons with TA (yes) / without (no) per month: p0 in Aug, p1 from
+     * Sep; p0 is F, p1 M, p2 F */
+    static const int64_t yes_f[3] = {1, 0, 0}, yes_m[3] = {0, 1, 1},
+                         no_f[3] = {1, 2, 2}, no_m[3] = {1, 0, 0};
+
+    (void)state;
+    init_plan();
+    make_persons(&ps, &geo);
+    periods_compute(plan.reference_date, 3, pr);
+    memset(&c, 0, sizeof(c));
+    c.name = "x";
+    c.nby = 2;
+    c.by[0] = BY_SEX;
+    c.by[1] = BY_SERVICE;
+    c.by_service[1] = job_plan_service_index(&plan, DEPT_HOUSING,
+                                             "temporary_accommodation");
+    assert_int_equal(where_parse("all", &plan, &all, &d), 0);
+    assert_int_equal(where_parse("housing.temporary_accommodation", &plan, &ta,
+                                 &d), 0);
+    assert_int_equal(cohort_count(&plan, &c, all, &ps, pr, &t), 0);
+    assert_int_equal(t.dim_n[1], 2);
+    assert_string_equal(t.dim_labels[1][0], "yes");
+    assert_string_equal(t.dim_labels[1][1], "no");
+    for (i = 0; i < 3; i++) {
+        uint32_t fy[2] = {SEX_F, 0}, my[2] = {SEX_M, 0}, fn[2] = {SEX_F, 1},
+                 mn[2] = {SEX_M, 1};
+
+        assert_int_equal(table_interior(&t, i, fy)->count, yes_f[i]);
+        assert_int_equal(table_interior(&t, i, my)->count, yes_m[i]);
+        assert_int_equal(table_interior(&t, i, fn)->count, no_f[i]);
+        assert_int_equal(table_interior(&t, i, mn)->count, no_m[i]);
+        /* the same semantics as the where term */
+        for (p = 0; p < ps.npersons; p++)
+            assert_int_equal(where_service_active(&ps, p, DEPT_HOUSING,
+                                                  c.by_service[1], pr[i].start,
+                                                  pr[i].end),
+                             where_eval(ta, &ps, p, i, pr[i].start, pr[i].end));
+    }
+    table_release(&t);
+    where_free(all);
+    where_free(ta);
+}
+
 int
 main(void)
 {
@@ -226,6 +283,7 @@ main(void)
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_plain),
         cmocka_unit_test(test_eval_and_count),
+        cmocka_unit_test(test_count_by_service_flag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

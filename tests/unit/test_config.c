@@ -145,6 +145,17 @@ static const struct bad_case bad_cases[] = {
     {"[cohort c3]\nwhere = all\nby = age_band, shoe\n", 27,
      "bad value for 'by'"},
     {"by2 = age_band, age_band\n", 25, "unknown key 'by2'"},
+    /* service flags: resolved after every source's map, on the by line */
+    {"[cohort c3]\nwhere = all\nby = sex, housing.shoe\n", 27,
+     "unknown service 'shoe' in housing (known: temporary_accommodation, "
+     "homeless_prevention)"},
+    {"[cohort c3]\nwhere = all\nby = parks.swings\n", 27,
+     "bad value for 'by'"},
+    {"[cohort c3]\nwhere = all\nby = housing.Bad\n", 27,
+     "bad value for 'by'"},
+    {"[cohort c3]\nwhere = all\nby = housing.homeless_prevention, "
+     "housing.homeless_prevention\n", 27,
+     "'by' names housing.homeless_prevention twice"},
     {"[source b]\nvalue.service.X = Not A Name\n", 26,
      "bad value for 'value.service'"},
 };
@@ -200,6 +211,45 @@ test_bad_job_keys(void **state)
         if (rc != CE_CONFIG || !strstr(d.msg, msgs[i]))
             fail_msg("case %zu: rc %d msg '%s'", i, rc, d.msg);
     }
+}
+
+/* A cohort may name a service flag before the source that maps it. */
+static void
+test_by_service_flag(void **state)
+{
+    static const char text[] =
+        "[job]\nname = n\nkey_file = k\noutput_dir = o\nlookup = l\n"
+        "[cohort early]\nwhere = all\n"
+        "by = housing.homeless_prevention, sex, housing.temporary_accommodation\n"
+        "[source h]\ndepartment = housing\npath = h.csv\nfield.nhs_number = N\n"
+        "field.service = S\nfield.start_date = D\n"
+        "value.service.TA = temporary_accommodation\n"
+        "value.service.HP = homeless_prevention\n";
+    struct job_plan plan;
+    struct diag d;
+    const struct cohort_plan *k;
+
+    (void)state;
+    if (load_text(&plan, text, &d) != 0)
+        fail_msg("line %ld: %s", d.line, d.msg);
+    unlink(path);
+    k = &plan.cohorts[0];
+    assert_int_equal(k->nby, 3);
+    assert_int_equal(k->by[0], BY_SERVICE);
+    assert_int_equal(k->by[1], BY_SEX);
+    assert_int_equal(k->by[2], BY_SERVICE);
+    assert_int_equal(k->by_service[0],
+                     job_plan_service_index(&plan, DEPT_HOUSING,
+                                            "homeless_prevention"));
+    assert_int_equal(k->by_service[2],
+                     job_plan_service_index(&plan, DEPT_HOUSING,
+                                            "temporary_accommodation"));
+    assert_int_equal(k->by_service[1], -1);
+    assert_string_equal(cohort_by_name(k, 0), "housing_homeless_prevention");
+    assert_string_equal(cohort_by_name(k, 1), "sex");
+    assert_string_equal(cohort_by_name(k, 2),
+                        "housing_temporary_accommodation");
+    job_plan_release(&plan);
 }
 
 static void
@@ -342,6 +392,7 @@ main(void)
         cmocka_unit_test(test_bad_plans),
         cmocka_unit_test(test_bad_job_keys),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_by_service_flag),
         cmocka_unit_test(test_continuation_and_long_where),
         cmocka_unit_test(test_profile_and_presets),
         cmocka_unit_test(test_scopes_and_roles),

@@ -6,9 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../anonymise/disclosure.h"
 
@@ -54,7 +56,7 @@ assert_safe(const struct count_table *t, const struct disclosure_plan *dp)
                 assert_true(c[i].status == CELL_SUPPRESSED);
             if (c[i].status != CELL_SUPPRESSED)
                 continue;
-            assert_int_equal(disclosure_attack(t, p, i, &lo, &hi), 0);
+            assert_int_equal(disclosure_attack(t, dp, p, i, &lo, &hi), 0);
             if (hi >= 0 && hi - lo < dp->protection_level - 1e-6)
                 fail_msg("period %d cell %zu (count %lld): attacker range "
                          "[%g, %g]", p, i, (long long)c[i].count, lo, hi);
@@ -81,12 +83,28 @@ test_two_by_two(void **state)
     table_fill_margins(&t);
     /* before protection the attacker reads the cell exactly */
     t.cells[0].status = CELL_SUPPRESSED;
-    assert_int_equal(disclosure_attack(&t, 0, 0, &lo, &hi), 0);
+    plan_init(&dp);
+    dp.rounding = 1;
+    assert_int_equal(disclosure_attack(&t, &dp, 0, 0, &lo, &hi), 0);
     assert_true(hi - lo < 1e-6);
     plan_init(&dp);
+    /* published exactly, a 2x2 needs all four interior cells */
+    dp.rounding = 1;
     assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
     assert_int_equal(st.suppressed, 1);
-    assert_true(st.secondary >= 3); /* a 2x2 needs all four interior cells */
+    assert_true(st.secondary >= 3);
+    assert_safe(&t, &dp);
+    /* rounded to 5, the 60 can be published: row 0 (43 -> 45: 43..47) and
+     * column 1 (100: 98..102) give the 40 36..44, so the 3 is -1..11 */
+    dp.rounding = 5;
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+    assert_int_equal(st.secondary, 2);
+    assert_int_equal(t.cells[1].status, CELL_SECONDARY);
+    assert_int_equal(t.cells[2].status, CELL_SECONDARY);
+    assert_int_equal(t.cells[3].status, CELL_OK);
+    assert_int_equal(t.cells[3].published, 60);
+    assert_int_equal(disclosure_attack(&t, &dp, 0, 0, &lo, &hi), 0);
+    assert_true(fabs(lo - 0) < 1e-6 && fabs(hi - 11) < 1e-6);
     assert_safe(&t, &dp);
     /* margins are rounded from true counts; published never shows 3 */
     for (i = 0; i < t.ncells_per_period; i++)
@@ -117,10 +135,27 @@ test_one_dim_and_total(void **state)
     table_fill_margins(&t);
     assert_int_equal(t.ncells_per_period, 5);
     assert_int_equal(t.cells[4].count, 46);
+    /* published exactly, the 4 cannot be the only suppressed cell beside
+     * a published total */
+    dp.rounding = 1;
     assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
     assert_int_equal(t.cells[1].status, CELL_SUPPRESSED);
-    /* the 4 cannot be the only suppressed cell beside a published total */
     assert_true(st.secondary >= 1);
+    assert_safe(&t, &dp);
+    /* rounded to 5 it can: 12 -> 10 says 10..12 (8 and 9 would have been
+     * suppressed), 30 -> 28..32, 0 -> 0 (1 and 2 would have been
+     * suppressed), 46 -> 45 says 43..47, so the 4 is 43-12-32-0 .. 47-10-28-0,
+     * i.e. 0..9: as wide as the protection level */
+    dp.rounding = 5;
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+    assert_int_equal(t.cells[1].status, CELL_SUPPRESSED);
+    assert_int_equal(st.secondary, 0);
+    {
+        double lo, hi;
+
+        assert_int_equal(disclosure_attack(&t, &dp, 0, 1, &lo, &hi), 0);
+        assert_true(fabs(lo - 0) < 1e-6 && fabs(hi - 9) < 1e-6);
+    }
     assert_safe(&t, &dp);
     /* period 2 has nothing small: nothing suppressed, all rounded */
     for (i = 0; i < 5; i++)
@@ -222,6 +257,155 @@ test_cellkey(void **state)
     table_release(&t);
 }
 
+static void
+write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The ptable package's layout: keys map to [0,1) as ckey / 256. */
+static void
+test_ptable_standard_layout(void **state)
+{
+    char path[] = "/tmp/cohort-ptable-XXXXXX";
+    struct ptable pt;
+    struct diag d;
+    int fd;
+
+    (void)state;
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    /* pt_export(SDCtool = "SAS") style: ';', quoted names, no type; rows in
+     * j order, so the intervals are not in file order for i = 2 */
+    write_file(path, "\"i\";\"j\";\"p\";\"v\";\"p_int_lb\";\"p_int_ub\"\r\n"
+                     "0;0;1;0;0;1\r\n"
+                     "1;1;0.7;0;0;0.7\r\n"
+                     "1;2;0.3;1;0.7;1\r\n"
+                     "2;1;0.1;-1;0;0.1\r\n"
+                     "2;3;0.1;1;0.9;1\r\n"
+                     "2;2;0.8;0;0.1;0.9\r\n");
+    if (ptable_load(&pt, path, &d) != 0)
+        fail_msg("%s:%ld: %s", d.source, d.line, d.msg);
+    assert_int_equal(pt.max_pcv, 2);
+    /* 0.7 * 256 = 179.2: keys 0..179 stay, 180..255 get +1 */
+    assert_int_equal(ptable_noise(&pt, 1, 179), 0);
+    assert_int_equal(ptable_noise(&pt, 1, 180), 1);
+    /* 0.1 * 256 = 25.6, 0.9 * 256 = 230.4 */
+    assert_int_equal(ptable_noise(&pt, 2, 0), -1);
+    assert_int_equal(ptable_noise(&pt, 2, 25), -1);
+    assert_int_equal(ptable_noise(&pt, 2, 26), 0);
+    assert_int_equal(ptable_noise(&pt, 2, 230), 0);
+    assert_int_equal(ptable_noise(&pt, 2, 231), 1);
+    assert_int_equal(ptable_noise(&pt, 2, 255), 1);
+    /* counts above the largest i use its rows */
+    assert_int_equal(ptable_noise(&pt, 40, 25), -1);
+    assert_int_equal(ptable_noise(&pt, 40, 231), 1);
+    assert_int_equal(ptable_noise(&pt, 0, 231), 0);
+    ptable_release(&pt);
+    unlink(path);
+}
+
+/* config/ptable_default.csv in the standard layout gives exactly the noise
+ * of the table it replaced (the older pcv,ckey_lo,ckey_hi,noise layout,
+ * still accepted). */
+static void
+test_ptable_default_unchanged(void **state)
+{
+    static const char legacy[] =
+        "pcv,ckey_lo,ckey_hi,noise\n1,0,127,0\n1,128,191,1\n1,192,255,2\n"
+        "2,0,101,0\n2,102,153,1\n2,154,205,-1\n2,206,255,2\n";
+    char path[] = "/tmp/cohort-ptable-XXXXXX", text[4096];
+    struct ptable std, old;
+    struct diag d;
+    size_t n;
+    int fd, v, c;
+    int64_t count;
+
+    (void)state;
+    if (ptable_load(&std, "config/ptable_default.csv", &d) != 0)
+        fail_msg("%s:%ld: %s", d.source, d.line, d.msg);
+    assert_int_equal(std.max_pcv, 10);
+    /* the old table: 1 and 2 as above, 3..10 alike */
+    n = (size_t)snprintf(text, sizeof(text), "%s", legacy);
+    for (v = 3; v <= 10; v++)
+        n += (size_t)snprintf(text + n, sizeof(text) - n,
+                              "%d,0,101,0\n%d,102,153,1\n%d,154,205,-1\n"
+                              "%d,206,230,2\n%d,231,255,-2\n",
+                              v, v, v, v, v);
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(path, text);
+    if (ptable_load(&old, path, &d) != 0)
+        fail_msg("%s:%ld: %s", d.source, d.line, d.msg);
+    for (count = 0; count <= 14; count++)
+        for (c = 0; c < 256; c++)
+            if (ptable_noise(&std, count, (uint32_t)c) !=
+                ptable_noise(&old, count, (uint32_t)c))
+                fail_msg("count %lld key %d: %d, was %d", (long long)count, c,
+                         ptable_noise(&std, count, (uint32_t)c),
+                         ptable_noise(&old, count, (uint32_t)c));
+    ptable_release(&std);
+    ptable_release(&old);
+    unlink(path);
+}
+
+static void
+test_ptable_errors(void **state)
+{
+    static const struct {
+        const char *text;
+        long line;
+        const char *msg;
+    } bad[] = {
+        {"i,v,p_int_lb,p_int_ub\n1,0,0,0.5\n1,1,0.6,1\n", 3,
+         "leaves a gap after"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0,0.5\n1,1,0.4,1\n", 3, "overlaps"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0,0.5\n1,1,0.5,0.9\n", 3,
+         "end at 0.9, not 1"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0.1,1\n", 2, "gap"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0,0.5\n1,-2,0.5,1\n", 3,
+         "i + v must not be negative"},
+        {"i,j,v,p_int_lb,p_int_ub\n1,1,0,0,0.5\n1,1,1,0.5,1\n", 3,
+         "v must be j - i"},
+        {"i,v,p,p_int_lb,p_int_ub\n1,0,0.4,0,0.5\n1,1,0.5,0.5,1\n", 2,
+         "p must be p_int_ub - p_int_lb"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0,1\n3,0,0,1\n", 3,
+         "no rows for i = 2"},
+        {"i,v,p_int_lb,p_int_ub,type\n1,0,0,1,odd\n", 2, "type must be all"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0,1.5\n", 2, "p_int_ub must be a number"},
+        {"i,v,p_int_lb,p_int_ub\n1,0,0\n", 2, "expected 4 fields"},
+        {"i,p,p_int_lb,p_int_ub\n", 1, "expected the header"},
+        {"i,v,v,p_int_lb,p_int_ub\n", 1, "names v twice"},
+        {"pcv,ckey_lo,ckey_hi,noise\n1,0,255,-2\n", 2, "noise >= -pcv"},
+        {"i,v,p_int_lb,p_int_ub\n0,0,0,1\n", 0, "no rows for i >= 1"},
+    };
+    char path[] = "/tmp/cohort-ptable-XXXXXX";
+    struct ptable pt;
+    struct diag d;
+    size_t i;
+    int fd;
+
+    (void)state;
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        write_file(path, bad[i].text);
+        diag_clear(&d);
+        if (ptable_load(&pt, path, &d) != CE_CONFIG || d.line != bad[i].line ||
+            !strstr(d.msg, bad[i].msg) || strcmp(d.source, path))
+            fail_msg("case %zu: line %ld msg '%s'", i, d.line, d.msg);
+        assert_null(pt.rows);
+    }
+    unlink(path);
+}
+
 /* 1 000 random small tables (2 or 3 dimensions of 2-3 values), many
  * small counts: after protection no primary cell is narrowed below the
  * protection level, margins equal the sums of the true interior counts,
@@ -269,6 +453,172 @@ test_property_small_tables(void **state)
     }
 }
 
+/* Rounded published values as intervals, worked by hand (suppress 1-9,
+ * round to 5, protection level 9). */
+static void
+test_rounded_intervals(void **state)
+{
+    static const uint32_t four[1] = {4}, two[1] = {2};
+    struct count_table t;
+    struct disclosure_plan dp;
+    struct disclosure_stats st;
+    struct diag d;
+    struct ptable pt;
+    struct ptable_row zero = {1, 0, 255, 0};
+    double lo, hi;
+
+    (void)state;
+    plan_init(&dp);
+    /* 3, 12, 14, 16, total 45: 12 -> 10 (10..12: 8 and 9 would have been
+     * suppressed), 14 and 16 -> 15 (13..17), 45 -> 45 (43..47); the 3 is
+     * 43-12-17-17 .. 47-10-13-13 = -3 .. 11, so 0..11: safe unaided */
+    make(&t, 1, 1, four);
+    t.cells[0].count = 3;
+    t.cells[1].count = 12;
+    t.cells[2].count = 14;
+    t.cells[3].count = 16;
+    table_fill_margins(&t);
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+    assert_int_equal(st.suppressed, 1);
+    assert_int_equal(st.secondary, 0);
+    assert_int_equal(disclosure_attack(&t, &dp, 0, 0, &lo, &hi), 0);
+    assert_true(fabs(lo - 0) < 1e-6 && fabs(hi - 11) < 1e-6);
+    /* a published cell is its interval, narrowed by the relations */
+    assert_int_equal(disclosure_attack(&t, &dp, 0, 1, &lo, &hi), 0);
+    assert_true(fabs(lo - 10) < 1e-6 && fabs(hi - 12) < 1e-6);
+    /* with cell-key noise the published value is no interval of the true
+     * count: the audit keeps exact values and protects the 3 */
+    pt.rows = &zero;
+    pt.n = 1;
+    pt.max_pcv = 1;
+    dp.perturbation = PERTURB_CELLKEY;
+    assert_int_equal(disclosure_protect(&t, &dp, &pt, 1, &st, &d), 0);
+    assert_true(st.secondary >= 1);
+    assert_safe(&t, &dp);
+    table_release(&t);
+
+    /* 3, 40, total 43: 45 (43..47) - 40 (38..42) leaves the 3 in 1..9,
+     * 8 wide: rounding is not enough, the 40 goes too */
+    plan_init(&dp);
+    make(&t, 1, 1, two);
+    t.cells[0].count = 3;
+    t.cells[1].count = 40;
+    table_fill_margins(&t);
+    t.cells[0].status = CELL_SUPPRESSED;
+    t.cells[1].status = CELL_OK;
+    t.cells[2].status = CELL_OK;
+    assert_int_equal(disclosure_attack(&t, &dp, 0, 0, &lo, &hi), 0);
+    assert_true(fabs(lo - 1) < 1e-6 && fabs(hi - 9) < 1e-6);
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+    assert_int_equal(t.cells[1].status, CELL_SECONDARY);
+    assert_safe(&t, &dp);
+    table_release(&t);
+}
+
+/* The LP's ranges against brute force: every 2x2 table of counts the
+ * attacker cannot tell from the published one (same rounded values, same
+ * suppression pattern, no published cell a count the rule suppresses),
+ * enumerated, gives each primary cell the range the audit computed. */
+static void
+test_rounded_intervals_brute_force(void **state)
+{
+    static const uint32_t dims[2] = {2, 2};
+    static const int64_t cases[][4] = {
+        {3, 11, 6, 17}, {2, 14, 13, 12}, {4, 18, 21, 0}, {12, 3, 11, 14},
+        {3, 12, 30, 31}, {0, 5, 11, 2},
+    };
+    size_t k, pass;
+
+    (void)state;
+    /* pass 0: only the primary cells suppressed, the model itself; pass 1:
+     * the protected table */
+    for (pass = 0; pass < 2; pass++)
+    for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        struct count_table t;
+        struct disclosure_plan dp;
+        struct disclosure_stats st;
+        struct diag d;
+        int64_t bmin[9], bmax[9], x[4];
+        size_t i, nc;
+        const int64_t n = 45;
+
+        plan_init(&dp);
+        make(&t, 1, 2, dims);
+        for (i = 0; i < 4; i++)
+            t.cells[i].count = cases[k][i];
+        table_fill_margins(&t);
+        nc = t.ncells_per_period;
+        assert_int_equal(nc, 9);
+        assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+        if (pass == 0)
+            for (i = 0; i < nc; i++) {
+                int small = t.cells[i].count >= 1 && t.cells[i].count <= 9;
+
+                t.cells[i].status = small ? CELL_SUPPRESSED : CELL_OK;
+                t.cells[i].published = (t.cells[i].count + 2) / 5 * 5;
+            }
+        for (i = 0; i < nc; i++) {
+            bmin[i] = INT64_MAX;
+            bmax[i] = -1;
+        }
+        for (x[0] = 0; x[0] <= n; x[0]++)
+            for (x[1] = 0; x[1] <= n; x[1]++)
+                for (x[2] = 0; x[2] <= n; x[2]++)
+                    for (x[3] = 0; x[3] <= n; x[3]++) {
+                        int64_t v[9];
+                        int ok = 1;
+
+                        /* cells in table order: interior by coordinates,
+                         * then each margin, then the total */
+                        for (i = 0; i < nc; i++) {
+                            const struct table_cell *c = &t.cells[i];
+                            uint32_t a = c->coord[0], b = c->coord[1];
+
+                            if (a != COORD_TOTAL && b != COORD_TOTAL)
+                                v[i] = x[a * 2 + b];
+                            else if (a != COORD_TOTAL)
+                                v[i] = x[a * 2] + x[a * 2 + 1];
+                            else if (b != COORD_TOTAL)
+                                v[i] = x[b] + x[2 + b];
+                            else
+                                v[i] = x[0] + x[1] + x[2] + x[3];
+                        }
+                        for (i = 0; i < nc && ok; i++) {
+                            const struct table_cell *c = &t.cells[i];
+
+                            if (c->status == CELL_SUPPRESSED ||
+                                c->status == CELL_SECONDARY)
+                                continue;
+                            ok = (v[i] + 2) / 5 * 5 == c->published &&
+                                 !(v[i] >= 1 && v[i] <= 9);
+                        }
+                        if (!ok)
+                            continue;
+                        for (i = 0; i < nc; i++) {
+                            if (v[i] < bmin[i])
+                                bmin[i] = v[i];
+                            if (v[i] > bmax[i])
+                                bmax[i] = v[i];
+                        }
+                    }
+        for (i = 0; i < nc; i++) {
+            double lo, hi;
+
+            if (t.cells[i].status != CELL_SUPPRESSED)
+                continue;
+            assert_int_equal(disclosure_attack(&t, &dp, 0, i, &lo, &hi), 0);
+            if (fabs(lo - (double)bmin[i]) > 1e-6 ||
+                fabs(hi - (double)bmax[i]) > 1e-6 || bmax[i] >= n ||
+                (pass == 1 && bmax[i] - bmin[i] < dp.protection_level))
+                fail_msg("pass %zu case %zu cell %zu (count %lld): LP [%g, "
+                         "%g], enumerated [%lld, %lld]", pass, k, i,
+                         (long long)t.cells[i].count, lo, hi,
+                         (long long)bmin[i], (long long)bmax[i]);
+        }
+        table_release(&t);
+    }
+}
+
 /* The NHS England preset: 1-7 suppressed, 8 published (rounded to 10). */
 static void
 test_nhs_preset(void **state)
@@ -288,9 +638,19 @@ test_nhs_preset(void **state)
     t.cells[1].count = 8;
     t.cells[2].count = 40;
     table_fill_margins(&t);
+    /* exact values: the 8 must go to protect the 7 */
+    dp.rounding = 1;
     assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
     assert_int_equal(t.cells[0].status, CELL_SUPPRESSED);
-    assert_int_equal(t.cells[1].status, CELL_SECONDARY); /* protects the 7 */
+    assert_int_equal(t.cells[1].status, CELL_SECONDARY);
+    assert_safe(&t, &dp);
+    /* rounded to 5: 8 -> 10 (8..12), 40 -> 40 (38..42), 55 -> 55 (53..57)
+     * leave the 7 anywhere in 0..11, wider than 7: the 8 is published */
+    dp.rounding = 5;
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+    assert_int_equal(t.cells[0].status, CELL_SUPPRESSED);
+    assert_int_equal(t.cells[1].status, CELL_ROUNDED);
+    assert_int_equal(t.cells[1].published, 10);
     assert_int_equal(t.cells[2].published, 40);
     assert_int_equal(t.cells[3].published, 55);
     assert_safe(&t, &dp);
@@ -305,7 +665,12 @@ main(void)
         cmocka_unit_test(test_one_dim_and_total),
         cmocka_unit_test(test_random_three_way),
         cmocka_unit_test(test_cellkey),
+        cmocka_unit_test(test_ptable_standard_layout),
+        cmocka_unit_test(test_ptable_default_unchanged),
+        cmocka_unit_test(test_ptable_errors),
         cmocka_unit_test(test_property_small_tables),
+        cmocka_unit_test(test_rounded_intervals),
+        cmocka_unit_test(test_rounded_intervals_brute_force),
         cmocka_unit_test(test_nhs_preset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
