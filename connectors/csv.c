@@ -768,7 +768,8 @@ csv_close(struct source *src)
     src->nfiles = 0;
     if (s->have_glob)
         globfree(&s->g);
-    sodium_memzero(s->arena, s->acap);
+    /* acap is set before its allocation, which may have failed */
+    sodium_memzero(s->arena, s->arena ? s->acap : 0);
     sodium_memzero(s->out, s->ocap);
     sodium_memzero(s->buf, s->buf ? s->chunk : 0);
     sodium_memzero(s->raw, s->raw ? s->chunk : 0);
