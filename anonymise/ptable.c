@@ -19,9 +19,11 @@ ptable_load(struct ptable *pt, const char *path, struct diag *d)
 
     memset(pt, 0, sizeof(*pt));
     if (!f) {
+        int e = errno;
+
         diag_set(d, path, 0, 0, "ptable", "cannot read the ptable: %s",
-                 strerror(errno));
-        return CE_CONFIG;
+                 strerror(e));
+        return e == ENOMEM ? CE_NOMEM : CE_CONFIG;
     }
     while (getline(&line, &la, f) >= 0) {
         char *fld[4], *p = line;
@@ -77,6 +79,13 @@ ptable_load(struct ptable *pt, const char *path, struct diag *d)
         if (v[0] > pt->max_pcv)
             pt->max_pcv = (int)v[0];
         pt->n++;
+    }
+    /* getline's -1 is the end or an error (out of memory sets no error
+     * flag): a ptable cut short must not pass for the whole one */
+    if (!rc && !feof(f)) {
+        rc = errno == ENOMEM ? CE_NOMEM : CE_IO;
+        if (rc == CE_IO)
+            diag_set(d, path, lineno + 1, 0, "ptable", "read error");
     }
     free(line);
     fclose(f);

@@ -675,6 +675,11 @@ csv_open(struct source *src, struct diag *d)
         diag_set(d, p->name, 0, 0, "path", "no file matches the source's path");
         return CE_IO;
     }
+    if (rc == GLOB_NOSPACE) {
+        diag_set(d, p->name, 0, 0, "path",
+                 "out of memory listing the source's path");
+        return CE_NOMEM;
+    }
     if (rc != 0) {
         diag_set(d, p->name, 0, 0, "path", "cannot list the source's path");
         return CE_IO;

@@ -141,13 +141,16 @@ static long alloc_target;
 static long alloc_calls, calloc_calls, realloc_calls;
 
 /*
- * COHORT_FAIL_SITES=FILE (with no failure asked for) writes the number of
- * every allocation call whose call stack (the innermost SITE_DEPTH return
- * addresses) was not seen before: the first call from each distinct place,
- * a sweep sample that reaches every allocation site of a run without
- * repeating the per-row ones thousands of times.
+ * COHORT_FAIL_SITES=FILE (with no failure asked for) writes a line "N LIB"
+ * for every allocation call N whose call site -- the allocating function
+ * and its caller, so that a C library function (fopen, strdup) called from
+ * two places counts twice -- was not seen before; LIB is the file name of
+ * the module that called the allocator (libglpk.so.40, cohort, ...). The
+ * first call from each distinct place is a sweep sample that reaches every
+ * allocation site of a run without repeating the per-row ones thousands of
+ * times.
  */
-#define SITE_DEPTH 6
+#define SITE_DEPTH 3
 static int sites_fd = -1;
 static __thread int in_backtrace;
 static unsigned long site_seen[1 << 14];
@@ -159,8 +162,10 @@ note_site(long call)
     unsigned long h = 1469598103934665603UL;
     int n, i;
     size_t slot;
-    char line[32];
+    char line[320];
     int len;
+    Dl_info where;
+    const char *lib;
 
     if (in_backtrace)
         return;
@@ -175,7 +180,11 @@ note_site(long call)
         if (site_seen[slot] == h)
             return;
     site_seen[slot] = h;
-    len = snprintf(line, sizeof(line), "%ld\n", call);
+    if (n < 4 || !dladdr(frames[3], &where) || !where.dli_fname)
+        where.dli_fname = "?";
+    lib = strrchr(where.dli_fname, '/');
+    len = snprintf(line, sizeof(line), "%ld %s\n", call,
+                   lib ? lib + 1 : where.dli_fname);
     if (real_write_fn(sites_fd, line, (size_t)len) != len)
         return;
 }
