@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,27 @@ note_site(long call)
         return;
 }
 
+/*
+ * The sanitizer runtime calls pthread_getattr_np (which allocates) when a
+ * thread starts, and stops the process with a CHECK failure if that fails:
+ * its allocations are not the program's, so they neither count nor fail.
+ */
+static __thread int in_runtime;
+
+int
+pthread_getattr_np(pthread_t t, pthread_attr_t *attr)
+{
+    int (*real)(pthread_t, pthread_attr_t *);
+    int rc;
+
+    in_runtime = 1;
+    real = (int (*)(pthread_t, pthread_attr_t *))dlsym(RTLD_NEXT,
+                                                       "pthread_getattr_np");
+    rc = real(t, attr);
+    in_runtime = 0;
+    return rc;
+}
+
 static int
 in_arena(const void *p)
 {
@@ -224,7 +246,7 @@ alloc_should_fail(int kind)
 {
     long any, own = 0;
 
-    if (!alloc_armed)
+    if (!alloc_armed || in_runtime || in_backtrace)
         return 0;
     any = __atomic_add_fetch(&alloc_calls, 1, __ATOMIC_SEQ_CST);
     if (sites_fd >= 0)
