@@ -1,9 +1,78 @@
 #include "disclosure.h"
 
 #include <glpk.h>
+#include <limits.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * GLPK does not return errors: on any error, and in particular when an
+ * allocation inside it fails, it prints a message and calls abort(). Its
+ * documented way out is glp_error_hook: the hook may longjmp back to the
+ * application, which must then call glp_free_env() and not touch any GLPK
+ * object it had (they are all freed with the environment). GLPK's
+ * environment, hooks included, is per thread when the library is built
+ * with thread-local storage (glp_config("TLS"); Debian's 5.0 is), so every
+ * thread that calls GLPK goes through glpk_call(). The attacker's problem
+ * takes its work arrays from glp_alloc, so an error frees them too.
+ */
+struct glpk_guard {
+    jmp_buf jump;
+    volatile int nomem; /* GLPK's message said it ran out of memory */
+};
+
+/* Swallows GLPK's terminal output (only an error turns it on); notes
+ * whether an error was about memory, the one error that is not a bug. */
+static int
+glpk_term(void *info, const char *s)
+{
+    struct glpk_guard *g = info;
+
+    if (strstr(s, "memory"))
+        g->nomem = 1;
+    return 1;
+}
+
+static void
+glpk_error(void *info)
+{
+    longjmp(((struct glpk_guard *)info)->jump, 1);
+}
+
+/* Runs fn(arg) with GLPK's errors turned into CE_NOMEM (out of memory)
+ * or CE_INTERNAL (anything else: a bug) instead of abort(). */
+static int
+glpk_call(int (*fn)(void *), void *arg)
+{
+    struct glpk_guard g;
+    int rc;
+
+    /* explicitly: on a first implicit use a failed start-up aborts */
+    switch (glp_init_env()) {
+    case 0:
+    case 1:
+        break;
+    case 2:
+        return CE_NOMEM;
+    default:
+        return CE_INTERNAL;
+    }
+    g.nomem = 0;
+    glp_term_out(GLP_OFF);
+    glp_term_hook(glpk_term, &g);
+    if (setjmp(g.jump)) {
+        rc = g.nomem ? CE_NOMEM : CE_INTERNAL;
+        glp_free_env(); /* every problem and glp_alloc block of the thread */
+        return rc;
+    }
+    glp_error_hook(glpk_error, &g);
+    rc = fn(arg);
+    glp_error_hook(NULL, NULL);
+    glp_term_hook(NULL, NULL);
+    return rc;
+}
 
 /* The additive relations of a table, the same in every period: members[0]
  * is the total (coefficient +1), the rest its parts (coefficient -1). */
@@ -212,7 +281,8 @@ close_relations(const struct relations *r, struct table_cell *c)
     return added;
 }
 
-/* The attacker's LP over one period's suppressed cells. */
+/* The attacker's LP over one period's suppressed cells. Built and used
+ * only under glpk_call(): its memory is GLPK's. */
 struct attack {
     glp_prob *lp;
     int *col_of;     /* cell -> column (1-based), 0 when published */
@@ -224,7 +294,8 @@ attack_release(struct attack *a)
 {
     if (a->lp)
         glp_delete_prob(a->lp);
-    free(a->col_of);
+    if (a->col_of)
+        glp_free(a->col_of);
     memset(a, 0, sizeof(*a));
 }
 
@@ -243,9 +314,14 @@ attack_build(const struct count_table *t, const struct relations *r,
 
     memset(a, 0, sizeof(*a));
     a->ncells = t->ncells_per_period;
-    a->col_of = calloc(a->ncells, sizeof(int));
-    if (!a->col_of)
-        return CE_NOMEM;
+    for (ri = 0; ri < r->n; ri++)
+        nnz += r->first[ri + 1] - r->first[ri];
+    /* GLPK indexes with int; glp_alloc fails (through the guard) when
+     * out of memory rather than returning NULL */
+    if (a->ncells == 0 || a->ncells > INT_MAX || nnz >= INT_MAX)
+        return CE_INTERNAL;
+    a->col_of = glp_alloc((int)a->ncells, sizeof(int));
+    memset(a->col_of, 0, a->ncells * sizeof(int));
     for (i = 0; i < a->ncells; i++) {
         int64_t lo, hi;
 
@@ -254,19 +330,10 @@ attack_build(const struct count_table *t, const struct relations *r,
         else if (published_bounds(am, c[i].count, &lo, &hi), lo < hi)
             a->col_of[i] = ++ncols;
     }
-    for (ri = 0; ri < r->n; ri++)
-        nnz += r->first[ri + 1] - r->first[ri];
-    ia = malloc((nnz + 1) * sizeof(int));
-    ja = malloc((nnz + 1) * sizeof(int));
-    ar = malloc((nnz + 1) * sizeof(double));
+    ia = glp_alloc((int)nnz + 1, sizeof(int));
+    ja = glp_alloc((int)nnz + 1, sizeof(int));
+    ar = glp_alloc((int)nnz + 1, sizeof(double));
     a->lp = glp_create_prob();
-    if (!ia || !ja || !ar || !a->lp) {
-        free(ia);
-        free(ja);
-        free(ar);
-        attack_release(a);
-        return CE_NOMEM;
-    }
     glp_add_cols(a->lp, ncols > 0 ? ncols : 1);
     if (ncols == 0)
         glp_set_col_bnds(a->lp, 1, GLP_LO, 0.0, 0.0);
@@ -309,9 +376,9 @@ attack_build(const struct count_table *t, const struct relations *r,
         glp_set_row_bnds(a->lp, nrows, GLP_FX, rhs, rhs);
     }
     glp_load_matrix(a->lp, (int)k, ia, ja, ar);
-    free(ia);
-    free(ja);
-    free(ar);
+    glp_free(ia);
+    glp_free(ja);
+    glp_free(ar);
     return 0;
 }
 
@@ -354,30 +421,60 @@ attack_solve(struct attack *a, size_t cell, int dir, double *out)
     return 0;
 }
 
+struct attack_call {
+    const struct count_table *t;
+    const struct relations *r;
+    const struct attacker *am;
+    int period;
+    size_t cell;
+    double *lo, *hi;
+};
+
+static int
+attack_one(void *arg)
+{
+    const struct attack_call *ac = arg;
+    const struct count_table *t = ac->t;
+    struct attack a;
+    int rc;
+
+    rc = attack_build(t, ac->r,
+                      t->cells + (size_t)ac->period * t->ncells_per_period,
+                      ac->am, &a);
+    if (rc == 0 && !a.col_of[ac->cell]) {
+        *ac->lo = *ac->hi =
+            (double)t->cells[(size_t)ac->period * t->ncells_per_period +
+                             ac->cell].count;
+    } else if (rc == 0) {
+        rc = attack_solve(&a, ac->cell, GLP_MIN, ac->lo);
+        if (rc == 0)
+            rc = attack_solve(&a, ac->cell, GLP_MAX, ac->hi);
+    }
+    attack_release(&a);
+    return rc;
+}
+
 int
 disclosure_attack(const struct count_table *t,
                   const struct disclosure_plan *dp, int period, size_t cell,
                   double *lo, double *hi)
 {
     struct relations r;
-    struct attack a;
+    struct attack_call ac;
     struct attacker am;
     int rc;
 
     attacker_init(&am, dp);
     if ((rc = relations_build(t, &r)) < 0)
         return rc;
-    rc = attack_build(t, &r, t->cells + (size_t)period * t->ncells_per_period,
-                      &am, &a);
-    if (rc == 0 && !a.col_of[cell]) {
-        *lo = *hi = (double)t->cells[(size_t)period * t->ncells_per_period +
-                                     cell].count;
-    } else if (rc == 0) {
-        rc = attack_solve(&a, cell, GLP_MIN, lo);
-        if (rc == 0)
-            rc = attack_solve(&a, cell, GLP_MAX, hi);
-    }
-    attack_release(&a);
+    ac.t = t;
+    ac.r = &r;
+    ac.am = &am;
+    ac.period = period;
+    ac.cell = cell;
+    ac.lo = lo;
+    ac.hi = hi;
+    rc = glpk_call(attack_one, &ac);
     relations_release(&r);
     return rc;
 }
@@ -503,9 +600,11 @@ release_period(const struct count_table *t, const struct relations *r,
 
     if (am->rounding <= 1)
         return 0;
-    sec = malloc((t->ncells_per_period + 1) * sizeof(*sec));
-    if (!sec)
-        return CE_NOMEM;
+    /* GLPK's memory, as this runs under glpk_call(): an error inside the
+     * solver frees it with the environment */
+    if (t->ncells_per_period >= INT_MAX)
+        return CE_INTERNAL;
+    sec = glp_alloc((int)t->ncells_per_period + 1, sizeof(*sec));
     for (i = 0; i < t->ncells_per_period; i++)
         if (c[i].status == CELL_SECONDARY)
             sec[n++] = i;
@@ -533,7 +632,7 @@ release_period(const struct count_table *t, const struct relations *r,
             c[sec[i]].status = CELL_SECONDARY;
         rc = 0;
     }
-    free(sec);
+    glp_free(sec);
     return rc < 0 ? rc : released;
 }
 
@@ -597,6 +696,41 @@ protect_period(struct count_table *t, const struct relations *r,
     return 0;
 }
 
+struct period_call {
+    struct count_table *t;
+    const struct relations *r;
+    const struct disclosure_plan *dp;
+    const struct ptable *pt;
+    int p;
+    struct disclosure_stats *st;
+};
+
+static int
+protect_period_call(void *arg)
+{
+    const struct period_call *pc = arg;
+
+    return protect_period(pc->t, pc->r, pc->dp, pc->pt, pc->p, pc->st);
+}
+
+/* protect_period() under glpk_call(). */
+static int
+protect_period_guarded(struct count_table *t, const struct relations *r,
+                       const struct disclosure_plan *dp,
+                       const struct ptable *pt, int p,
+                       struct disclosure_stats *st)
+{
+    struct period_call pc;
+
+    pc.t = t;
+    pc.r = r;
+    pc.dp = dp;
+    pc.pt = pt;
+    pc.p = p;
+    pc.st = st;
+    return glpk_call(protect_period_call, &pc);
+}
+
 /* Periods are independent: workers take the next one until none is left. */
 struct protect_work {
     struct count_table *t;
@@ -614,7 +748,6 @@ protect_worker(void *arg)
 {
     struct protect_work *w = arg;
 
-    glp_term_out(GLP_OFF);
     for (;;) {
         int p;
 
@@ -623,8 +756,8 @@ protect_worker(void *arg)
         pthread_mutex_unlock(&w->lock);
         if (p >= w->t->nperiods)
             break;
-        w->rcs[p] = protect_period(w->t, w->r, w->dp, w->pt, p,
-                                   &w->per_period[p]);
+        w->rcs[p] = protect_period_guarded(w->t, w->r, w->dp, w->pt, p,
+                                           &w->per_period[p]);
     }
     glp_free_env(); /* this thread's GLPK environment */
     return NULL;
@@ -669,11 +802,10 @@ disclosure_protect(struct count_table *t, const struct disclosure_plan *dp,
         for (n = 0; n < threads; n++)
             if (pthread_create(&tid[n], NULL, protect_worker, &w) != 0)
                 break;
-    if (n == 0) {
-        glp_term_out(GLP_OFF);
+    if (n == 0)
         for (p = 0; p < t->nperiods; p++)
-            w.rcs[p] = protect_period(t, &r, dp, pt, p, &w.per_period[p]);
-    }
+            w.rcs[p] = protect_period_guarded(t, &r, dp, pt, p,
+                                              &w.per_period[p]);
     for (k = 0; k < n; k++)
         pthread_join(tid[k], NULL);
     /* added in period order, so the totals never depend on scheduling */

@@ -51,7 +51,9 @@ struct disclosure_stats {
 /*
  * Sets every cell's published value and status. Periods are protected by
  * up to `threads` threads (1: this thread only); the result does not depend
- * on the number. 0, CE_NOMEM or CE_INTERNAL (the LP solver failed).
+ * on the number. 0, CE_NOMEM (also when GLPK runs out of memory: its
+ * errors are caught, never abort the process) or CE_INTERNAL (the LP
+ * solver failed). On an error the cells' status is undefined.
  */
 int disclosure_protect(struct count_table *t, const struct disclosure_plan *dp,
                        const struct ptable *pt, int threads,
@@ -61,7 +63,7 @@ int disclosure_protect(struct count_table *t, const struct disclosure_plan *dp,
  * The attacker's bounds on cell index `cell` of period `period`, given
  * what dp publishes of every unsuppressed cell (its interval with rounding
  * alone, else its true count): 0 and lo, hi set (hi is -1 when
- * unbounded), or CE_INTERNAL. Exposed for tests and the audit.
+ * unbounded), CE_NOMEM or CE_INTERNAL. Exposed for tests and the audit.
  */
 int disclosure_attack(const struct count_table *t,
                       const struct disclosure_plan *dp, int period,

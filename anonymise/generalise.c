@@ -189,10 +189,12 @@ geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d)
     }
     f = fopen(path, "r");
     if (!f) {
+        int e = errno;
+
         diag_set(d, path, 0, 0, "lookup", "cannot read the lookup table: %s",
-                 strerror(errno));
+                 strerror(e));
         geo_lookup_release(gl);
-        return CE_CONFIG;
+        return e == ENOMEM ? CE_NOMEM : CE_CONFIG;
     }
     while ((len = getline(&line, &alloc, f)) >= 0) {
         lineno++;
@@ -249,9 +251,12 @@ geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d)
             *slot = e;
         }
     }
-    if (!rc && ferror(f)) {
-        diag_set(d, path, lineno, 0, "lookup", "read error");
-        rc = CE_IO;
+    /* getline's -1 is the end or an error; out of memory sets no error
+     * flag, and a table cut short must not pass for a complete one */
+    if (!rc && !feof(f)) {
+        rc = errno == ENOMEM ? CE_NOMEM : CE_IO;
+        if (rc == CE_IO)
+            diag_set(d, path, lineno, 0, "lookup", "read error");
     }
     if (!rc && lineno == 0) {
         diag_set(d, path, 1, 0, "lookup", "the lookup table is empty");

@@ -98,9 +98,11 @@ load_nicknames(struct pseudonymiser *ps, const char *path, struct diag *d)
         long lineno = 0;
 
         if (!f) {
+            int e = errno;
+
             diag_set(d, path, 0, 0, "nicknames",
-                     "cannot read the nickname table: %s", strerror(errno));
-            return CE_CONFIG;
+                     "cannot read the nickname table: %s", strerror(e));
+            return e == ENOMEM ? CE_NOMEM : CE_CONFIG;
         }
         while (getline(&line, &la, f) >= 0) {
             char *comma = strchr(line, ',');
@@ -128,6 +130,18 @@ load_nicknames(struct pseudonymiser *ps, const char *path, struct diag *d)
             }
         }
         free(line);
+        /* getline's -1 is the end or an error (ENOMEM among them): a
+         * table cut short would link fewer nicknames without a word */
+        if (!feof(f)) {
+            int e = errno;
+
+            fclose(f);
+            if (e == ENOMEM)
+                goto nomem;
+            diag_set(d, path, lineno + 1, 0, "nicknames",
+                     "cannot read the nickname table: %s", strerror(e));
+            return CE_IO;
+        }
         fclose(f);
     }
     if (ps->nnicknames > 1)

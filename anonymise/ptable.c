@@ -369,9 +369,11 @@ ptable_load(struct ptable *pt, const char *path, struct diag *d)
 
     memset(pt, 0, sizeof(*pt));
     if (!f) {
+        int e = errno;
+
         diag_set(d, path, 0, 0, "ptable", "cannot read the ptable: %s",
-                 strerror(errno));
-        return CE_CONFIG;
+                 strerror(e));
+        return e == ENOMEM ? CE_NOMEM : CE_CONFIG;
     }
     if (getline(&line, &la, f) < 0) {
         diag_set(d, path, 1, 0, "ptable", "the ptable is empty");
@@ -394,6 +396,13 @@ ptable_load(struct ptable *pt, const char *path, struct diag *d)
                 rc = load_ckm(pt, f, path, &line, &la, &lineno, delim, col,
                               ncols, d);
         }
+    }
+    /* getline's -1 is the end or an error (out of memory sets no error
+     * flag): a ptable cut short must not pass for the whole one */
+    if (!rc && !feof(f)) {
+        rc = errno == ENOMEM ? CE_NOMEM : CE_IO;
+        if (rc == CE_IO)
+            diag_set(d, path, lineno + 1, 0, "ptable", "read error");
     }
     free(line);
     fclose(f);

@@ -433,18 +433,23 @@ render_text(const struct rules_doc *doc, struct strbuf *sb)
     }
 }
 
-void
+int
 rules_render(const struct job_plan *plan, char *const *where_plain,
              enum rules_format format, struct strbuf *sb)
 {
     struct rules_doc doc;
     char hash[65];
     size_t i, j;
+    int rc = 0;
 
     memset(&doc, 0, sizeof(doc));
     build_doc(plan, where_plain, &doc);
-    if (rules_plan_hash(plan, where_plain, hash) != 0)
-        hash[0] = '\0';
+    /* a document with a section or rule missing, or without its hash, is
+     * not the one reviewed: render nothing rather than part of it */
+    if (doc.failed || rules_plan_hash(plan, where_plain, hash) != 0) {
+        rc = CE_NOMEM;
+        goto out;
+    }
     switch (format) {
     case RULES_TEXT:
         strbuf_addf(sb, "Anonymisation rules for job %s\nplan hash: %s\n\n",
@@ -499,7 +504,11 @@ rules_render(const struct job_plan *plan, char *const *where_plain,
         strbuf_adds(sb, "</body></html>\n");
         break;
     }
+    if (strbuf_failed(sb))
+        rc = CE_NOMEM;
+out:
     doc_release(&doc);
+    return rc;
 }
 
 int

@@ -10,8 +10,9 @@
  *
  *     struct strbuf sb = STRBUF_INIT;
  *     char hash[65];
- *     rules_plan_hash(plan, where_plain, hash);
- *     rules_render(plan, where_plain, RULES_TEXT, &sb);
+ *     if (rules_plan_hash(plan, where_plain, hash) < 0 ||
+ *         rules_render(plan, where_plain, RULES_TEXT, &sb) < 0)
+ *         ... out of memory ...
  *
  * where_plain[i] is the plain-English rendering of cohort i's `where`
  * (from cohorts/where.h, which this stage may not include); it may be NULL.
@@ -24,8 +25,10 @@
 
 enum rules_format { RULES_TEXT, RULES_JSON, RULES_HTML };
 
-/* Appends the rules document to sb in the given format. */
-void rules_render(const struct job_plan *plan, char *const *where_plain,
+/* Appends the rules document to sb in the given format. 0, or CE_NOMEM
+ * when any part of it could not be built (sb then holds no complete
+ * document and must not be shown). */
+int rules_render(const struct job_plan *plan, char *const *where_plain,
                   enum rules_format format, struct strbuf *sb);
 
 /* Writes the 64-hex-digit plan hash and a NUL into hash. 0 or CE_NOMEM. */

@@ -42,6 +42,7 @@ struct parser {
     enum tok_kind kind;
     size_t start, len;
     int err;
+    int nomem;                  /* the error is out of memory, not the text */
 };
 
 static int
@@ -112,8 +113,10 @@ node(struct parser *p, enum node_kind k)
 {
     struct where_expr *e = calloc(1, sizeof(*e));
 
-    if (!e)
+    if (!e) {
         perr(p, p->start, "out of memory");
+        p->nomem = 1;
+    }
     else
         e->kind = k;
     return e;
@@ -495,7 +498,7 @@ where_parse(const char *text, const struct job_plan *plan,
     if (!e) {
         if (!p.err)
             perr(&p, p.start, "cannot parse");
-        return CE_CONFIG;
+        return p.nomem ? CE_NOMEM : CE_CONFIG;
     }
     *out = e;
     return 0;

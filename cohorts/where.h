@@ -17,7 +17,8 @@
  * test.
  *
  *     struct where_expr *e;
- *     where_parse(text, plan, &e, &d)  -- CE_CONFIG: d->column, d->msg
+ *     where_parse(text, plan, &e, &d)  -- CE_CONFIG (or CE_NOMEM):
+ *                                         d->column, d->msg
  *     where_eval(e, persons, p, period, start, end) -> 0/1
  *     where_plain(e, plan) -> malloc'd plain English for IG reviewers
  *     where_free(e);

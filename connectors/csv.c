@@ -141,9 +141,12 @@ open_file(struct source *src, struct csv_state *s, size_t i, struct diag *d)
     s->gz = n >= 2 && s->raw[0] == 0x1f && s->raw[1] == 0x8b;
     if (s->gz) {
         memset(&s->zs, 0, sizeof(s->zs));
-        if (inflateInit2(&s->zs, 16 + MAX_WBITS) != Z_OK) {
-            diag_set(d, f->path, 0, 0, NULL, "cannot start gzip");
-            return CE_NOMEM;
+        int zrc = inflateInit2(&s->zs, 16 + MAX_WBITS);
+
+        if (zrc != Z_OK) {
+            diag_set(d, f->path, 0, 0, NULL, "cannot start gzip%s",
+                     zrc == Z_MEM_ERROR ? ": out of memory" : "");
+            return zrc == Z_MEM_ERROR ? CE_NOMEM : CE_INTERNAL;
         }
         s->zs_init = 1;
         s->zs.next_in = s->raw;
@@ -599,8 +602,10 @@ read_header(struct source *src, struct csv_state *s, struct diag *d)
                  "malformed header row (%s)", row_fault_name(s->fault));
         return CE_DATA;
     }
-    if (make_cells(src, s, s->nf) < 0)
+    if (make_cells(src, s, s->nf) < 0) {
+        diag_set(d, path, s->rec_line, 0, NULL, "out of memory");
         return CE_NOMEM;
+    }
     if (s->fault != RF_NONE) {
         diag_set(d, path, s->rec_line, s->fault_col, "header",
                  "header row is not valid text in the source's encoding");
@@ -628,8 +633,10 @@ read_header(struct source *src, struct csv_state *s, struct diag *d)
         total += s->cells[i].len + 1;
     s->hdr = malloc(total + 1);
     s->hdr_cells = calloc(s->nf ? s->nf : 1, sizeof(*s->hdr_cells));
-    if (!s->hdr || !s->hdr_cells)
+    if (!s->hdr || !s->hdr_cells) {
+        diag_set(d, path, s->rec_line, 0, NULL, "out of memory");
         return CE_NOMEM;
+    }
     total = 0;
     for (i = 0; i < s->nf; i++) {
         struct cell c = s->cells[i];
@@ -674,6 +681,11 @@ csv_open(struct source *src, struct diag *d)
     if (rc == GLOB_NOMATCH) {
         diag_set(d, p->name, 0, 0, "path", "no file matches the source's path");
         return CE_IO;
+    }
+    if (rc == GLOB_NOSPACE) {
+        diag_set(d, p->name, 0, 0, "path",
+                 "out of memory listing the source's path");
+        return CE_NOMEM;
     }
     if (rc != 0) {
         diag_set(d, p->name, 0, 0, "path", "cannot list the source's path");
@@ -768,7 +780,8 @@ csv_close(struct source *src)
     src->nfiles = 0;
     if (s->have_glob)
         globfree(&s->g);
-    sodium_memzero(s->arena, s->acap);
+    /* acap is set before its allocation, which may have failed */
+    sodium_memzero(s->arena, s->arena ? s->acap : 0);
     sodium_memzero(s->out, s->ocap);
     sodium_memzero(s->buf, s->buf ? s->chunk : 0);
     sodium_memzero(s->raw, s->raw ? s->chunk : 0);

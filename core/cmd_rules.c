@@ -74,8 +74,7 @@ cmd_rules(int argc, char **argv)
         ret = cohort_exit_code(rc);
         goto out;
     }
-    rules_render(&plan, plain, fmt, &sb);
-    if (strbuf_failed(&sb)) {
+    if (rules_render(&plan, plain, fmt, &sb) < 0) {
         log_msg(LOG_ERROR, "out of memory");
         ret = EXIT_INTERNAL;
         goto out;

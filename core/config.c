@@ -208,8 +208,17 @@ read_line(char *str, int num, void *stream)
         return str;
     }
     n = getline(&c->line, &c->line_alloc, c->f);
-    if (n < 0)
+    if (n < 0) {
+        /* -1 is the end or an error; getline running out of memory sets
+         * no error flag, and the file must not look shorter than it is */
+        if (!feof(c->f)) {
+            if (errno == ENOMEM)
+                nomem(c);
+            else
+                fail(c, c->lineno + 1, "read error: %s", strerror(errno));
+        }
         return NULL;
+    }
     c->lineno++;
     c->continuation = 0;
     if (memchr(c->line, '\0', (size_t)n)) {
@@ -1636,9 +1645,11 @@ job_plan_load(struct job_plan *plan, const char *path, struct diag *d)
     c.file = path;
     c.f = fopen(path, "r");
     if (!c.f) {
+        int e = errno;
+
         diag_set(d, path, 0, 0, NULL, "cannot read the job file: %s",
-                 strerror(errno));
-        return CE_CONFIG;
+                 strerror(e));
+        return e == ENOMEM ? CE_NOMEM : CE_CONFIG;
     }
     rc = ini_parse_stream(read_line, &c, handle_key, &c);
     if (!c.err && ferror(c.f))

@@ -24,8 +24,18 @@ drift_check(const struct job_plan *plan, const struct run_summary *s,
     size_t i;
     int rc = 0;
 
-    if (state_path(plan, path, sizeof(path), "") < 0 || !(f = fopen(path, "r")))
+    if (state_path(plan, path, sizeof(path), "") < 0)
         return 0;
+    if (!(f = fopen(path, "r"))) {
+        /* no state yet is the first run; any other failure would skip the
+         * check silently */
+        int e = errno;
+
+        if (e == ENOENT)
+            return 0;
+        diag_set(d, path, 0, 0, NULL, "cannot read: %s", strerror(e));
+        return e == ENOMEM ? CE_NOMEM : CE_IO;
+    }
     while (rc == 0 && fscanf(f, "%127s %llu %llu", name, &rows, &rej) == 3) {
         for (i = 0; i < s->nsources; i++) {
             const struct source_summary *ss = &s->sources[i];
@@ -61,6 +71,10 @@ drift_check(const struct job_plan *plan, const struct run_summary *s,
                 break;
             }
         }
+    }
+    if (rc == 0 && ferror(f)) {
+        diag_set(d, path, 0, 0, NULL, "cannot read: %s", strerror(errno));
+        rc = CE_IO;
     }
     fclose(f);
     return rc;

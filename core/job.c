@@ -721,6 +721,8 @@ out:
     free(fill);
     free(tmp);
     free(dept_seen);
+    if (rc < 0)
+        person_set_release(ps); /* the caller releases only a built set */
     return rc;
 }
 
@@ -809,8 +811,8 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     /* The rules as reviewed, and their hash for the manifest. */
     if ((rc = job_compile_cohorts(plan, exprs, plain, d)) < 0)
         goto out;
-    rules_render(plan, plain, RULES_TEXT, &sb);
-    if (strbuf_failed(&sb) || rules_plan_hash(plan, plain, sum->plan_hash) < 0) {
+    if (rules_render(plan, plain, RULES_TEXT, &sb) < 0 ||
+        rules_plan_hash(plan, plain, sum->plan_hash) < 0) {
         rc = CE_NOMEM;
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         goto out;

@@ -281,6 +281,19 @@ write_file(const char *dir, const char *name, const void *data, size_t n,
     return 0;
 }
 
+/* Writes a rendered text file, unless its rendering ran out of memory:
+ * a truncated table or report must never be published. */
+static int
+write_rendered(const char *dir, const char *name, const struct strbuf *sb,
+               struct published_file *pf, struct diag *d)
+{
+    if (strbuf_failed(sb)) {
+        diag_set(d, name, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
+    return write_file(dir, name, strbuf_str(sb), sb->len, pf, d);
+}
+
 /* gzip with a fixed header (mtime 0): the same table, the same bytes. */
 static int
 gzip_buf(const char *in, size_t n, unsigned char **out, size_t *outn)
@@ -471,8 +484,8 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
     }
     strbuf_reset(&sb);
     render_quality(s, &sb);
-    if ((rc = write_file(staging, "quality.csv", strbuf_str(&sb), sb.len,
-                         &files[nfiles++], d)) < 0)
+    if ((rc = write_rendered(staging, "quality.csv", &sb, &files[nfiles++],
+                             d)) < 0)
         goto fail;
     strbuf_reset(&sb);
     render_quarantine(s, &sb);
@@ -481,13 +494,13 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
         goto fail;
     strbuf_reset(&sb);
     render_linkage(s, &sb);
-    if ((rc = write_file(staging, "linkage.csv", strbuf_str(&sb), sb.len,
-                         &files[nfiles++], d)) < 0)
+    if ((rc = write_rendered(staging, "linkage.csv", &sb, &files[nfiles++],
+                             d)) < 0)
         goto fail;
     strbuf_reset(&sb);
     render_report_html(s, &sb);
-    if ((rc = write_file(staging, "report.html", strbuf_str(&sb), sb.len,
-                         &files[nfiles++], d)) < 0)
+    if ((rc = write_rendered(staging, "report.html", &sb, &files[nfiles++],
+                             d)) < 0)
         goto fail;
     strbuf_reset(&sb);
     render_manifest(s, files, nfiles, &sb);
