@@ -26,6 +26,7 @@ for call in rename fsync write read mkdir symlink; do
         rc=0
         (cd "$scratch" && COHORT_FAIL="$call:$k" LD_PRELOAD="$shim" "$COHORT" run -q config/demo.conf) \
             >"$out" 2>"$err" || rc=$?
+        suite_log "$out" "$err"
         cases=$((cases + 1))
         after=$(readlink "$scratch/demo/out/latest")
         if ls "$scratch"/demo/out/runs/.tmp-* >/dev/null 2>&1; then
@@ -84,6 +85,7 @@ rc=0
 (cd "$scratch" && COHORT_FAIL_COUNT="$scratch/alloc.count" COHORT_FAIL_SITES="$scratch/alloc.sites" \
     ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" LD_PRELOAD="$shim" "$COHORT" run -q --threads 1 small.conf) \
     >"$out" 2>"$err" || rc=$?
+    suite_log "$out" "$err"
 total=$(sed -n 's/^malloc \([0-9]*\) .*/\1/p' "$scratch/alloc.count" 2>/dev/null)
 check '[ "$rc" -eq 0 ] && [ "${total:-0}" -gt 500 ] && [ "$(wc -l <"$scratch/alloc.sites")" -gt 50 ]' \
     "a counting run lists the allocation calls (${total:-no} calls, $(wc -l <"$scratch/alloc.sites" 2>/dev/null) sites)"
@@ -99,6 +101,7 @@ while read -r k threads; do
     rc=0
     (cd "$scratch" && COHORT_FAIL="malloc:$k" LD_PRELOAD="$shim" "$COHORT" run -q --threads "$threads" small.conf) \
         >"$out" 2>"$err" </dev/null || rc=$?
+    suite_log "$out" "$err"
     cases=$((cases + 1))
     what="malloc:$k (--threads $threads)"
     if grep -Eq 'Sanitizer|runtime error' "$err"; then

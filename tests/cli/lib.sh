@@ -15,8 +15,33 @@ out=$scratch/.stdout; err=$scratch/.stderr
 rc=0; n=0; nfail=0
 
 run() {
-    if [ "$1" = cohort ]; then shift; set -- "$COHORT" "$@"; fi
+    _cohort=0
+    if [ "$1" = cohort ]; then shift; set -- "$COHORT" "$@"; _cohort=1; fi
     rc=0; (cd "$scratch" && "$@") >"$out" 2>"$err" </dev/null || rc=$?
+    if [ "$_cohort" -eq 1 ]; then
+        suite_log "$out" "$err"
+        [ "${2:-}" = synth ] && [ "$rc" -eq 0 ] && suite_identifiers "$scratch/${3:-}"
+    fi
+    return 0
+}
+
+# The suite-wide privacy scan (scripts/run-tests, tests/suite_privacy.sh):
+# when COHORT_SUITE_DIR is set, every message the binary prints is kept in
+# it, and every synth run adds its truth file's identifiers, so one scan at
+# the end searches every log of the whole suite for every synth identifier.
+# A test that runs the binary outside run() passes its captured stdout and
+# stderr to suite_log itself.
+suite_log() {
+    [ -n "${COHORT_SUITE_DIR:-}" ] || return 0
+    for _f in "$@"; do
+        [ -f "$_f" ] && cat "$_f" >> "$COHORT_SUITE_DIR/messages.log"
+    done
+    return 0
+}
+suite_identifiers() {
+    [ -n "${COHORT_SUITE_DIR:-}" ] || return 0
+    [ -f "$1/truth_SYNTHETIC_IDENTIFIERS.csv" ] || return 0
+    tail -n +2 "$1/truth_SYNTHETIC_IDENTIFIERS.csv" >> "$COHORT_SUITE_DIR/truth.csv"
 }
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() {

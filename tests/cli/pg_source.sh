@@ -76,6 +76,7 @@ while [ ! -s "$scratch/big.rc" ] && [ $i -lt 300 ]; do
 done
 wait
 rc=$(cat "$scratch/big.rc"); cp "$scratch/big.err" "$err"
+suite_log "$scratch/big.out" "$scratch/big.err"
 expect_rc 3 "a terminated backend mid-stream exits 3"
 expect_err 'children.*(connection|57P01)' "the error names the source and the SQLSTATE"
 check '[ "$(readlink "$scratch/demo/out_pg/latest")" = "$before" ]' "the previous publication is intact"

@@ -72,6 +72,7 @@ wait "$!" 2>/dev/null
 q "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep%' and pid <> pg_backend_pid()" >/dev/null
 wait "$locker" 2>/dev/null
 rc=$(cat "$scratch/kill.rc"); cp "$scratch/kill.err" "$err"
+suite_log "$scratch/kill.out" "$scratch/kill.err"
 expect_rc 3 "a publishing connection killed mid-transaction exits 3"
 check '[ "$(q "select count(*) from cohorts.runs")" = "$runs_before" ]' "the killed run left no run row"
 check 'q "select count(*) from cohorts.children_with_ehcp" | grep -q "^[1-9]"' "the previous tables are intact"

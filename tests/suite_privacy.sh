@@ -1,0 +1,62 @@
+# tests/suite_privacy.sh - run by scripts/run-tests after every CLI test.
+# tests/cli/lib.sh kept every message the binary printed during the whole
+# suite (stdout and stderr of every run, including the fault-injection
+# sweeps and the killed runs) in $COHORT_SUITE_DIR/messages.log, and every
+# synth run's truth file in $COHORT_SUITE_DIR/truth.csv. This searches the
+# first for every identifier of the second, in every form an extract writes
+# it: NHS numbers, UPNs, postcodes with and without the space, dates of
+# birth as ISO, dd/mm/yyyy and dd-Mon-yyyy, and names (UTF-8 and Latin-1).
+# Matches are reported by kind and line of messages.log, never by value.
+set -u
+dir=${COHORT_SUITE_DIR:?COHORT_SUITE_DIR must name the suite directory}
+top=${COHORT_TOP:?}
+n=0; nfail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok $n - $1"; }
+check() { if eval "$1"; then ok "$2"; else not_ok "$2"; fi; }
+
+log=$dir/messages.log truth=$dir/truth.csv
+touch "$log" "$truth"
+check '[ "$(wc -l < "$log")" -gt 1000 ]' "the suite kept the binary's messages ($(wc -l < "$log") lines)"
+check '[ "$(wc -l < "$truth")" -gt 10000 ]' "the suite's synth runs left identifiers to look for ($(wc -l < "$truth") rows)"
+
+# Truth columns: file,line,person_id,nhs_number,upn,forename,surname,dob,postcode.
+# Dates of birth on the first or last day of a month are left out: period
+# boundaries and reference dates print them legitimately.
+awk -F, '$4 != "" { print $4 > (d "/p.nhs") }
+         $5 != "" { print $5 > (d "/p.upn") }
+         $9 != "" { print $9 > (d "/p.postcode"); p = $9; gsub(/ /, "", p); print p > (d "/p.postcode") }
+         $8 ~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$/ {
+             split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", mon, " ")
+             split("31 28 31 30 31 30 31 31 30 31 30 31", mdays, " ")
+             y = substr($8, 1, 4); m = substr($8, 6, 2); dd = substr($8, 9, 2)
+             last = mdays[m + 0] + (m + 0 == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+             if (dd + 0 == 1 || dd + 0 == last) next
+             print $8 > (d "/p.dob"); print dd "/" m "/" y > (d "/p.dob")
+             print dd "-" mon[m + 0] "-" y > (d "/p.dob")
+         }' d="$dir" "$truth"
+# Names of four letters or more that are not words of the shipped
+# configuration, lookups or documentation (a ward may be named after a
+# family), matched as whole words.
+cat "$top"/config/*.conf "$top"/config/lookups/* "$top/README.md" 2>/dev/null |
+    tr -c 'A-Za-z' '\n' | tr 'A-Z' 'a-z' | sort -u > "$dir/public-words"
+awk -F, '{ print $6; print $7 }' "$truth" | awk 'length($0) >= 4' | sort -u > "$dir/names"
+tr 'A-Z' 'a-z' < "$dir/names" | paste -d, - "$dir/names" | sort -t, -k1,1 |
+    join -t, -v1 - "$dir/public-words" | cut -d, -f2 > "$dir/p.name"
+iconv -f UTF-8 -t ISO-8859-1 < "$dir/p.name" 2>/dev/null | LC_ALL=C grep -v '^[ -~]*$' >> "$dir/p.name"
+
+leaks=0
+for kind in nhs upn postcode dob name; do
+    pat=$dir/p.$kind
+    [ -s "$pat" ] || { echo "# no $kind patterns"; continue; }
+    case $kind in name) w=-w ;; *) w= ;; esac
+    found=$(LC_ALL=C grep -n $w -F -f "$pat" "$log" | cut -d: -f1 | head -n 5 | tr '\n' ' ')
+    if [ -n "$found" ]; then
+        echo "# a $kind from the synth extracts at messages.log line(s) $found"
+        leaks=1
+    fi
+done
+check '[ -s "$dir/p.nhs" ] && [ -s "$dir/p.name" ] && [ -s "$dir/p.dob" ]' "every kind of identifier has patterns"
+check '[ "$leaks" -eq 0 ]' "no synth identifier in any message of the whole suite"
+echo "1..$n"
+[ "$nfail" -eq 0 ]
