@@ -1,0 +1,90 @@
+# Running unattended: the lock names a live holder's pid and start time,
+# SIGTERM and SIGINT stop a run with exit 3 and leave the previous
+# publication, every log line carries the run id (text and JSON), and the
+# progress line is drawn on a terminal only.
+. "$COHORT_TOP/tests/cli/lib.sh"
+
+ln -s "$COHORT_TOP/config" "$scratch/config"
+mkdir "$scratch/demo"
+run cohort keygen demo/demo.key
+run cohort synth demo/extracts --people 3000 --seed 21
+# A housing extract of 70 000+ rows (its rows repeated verbatim: quoted
+# addresses span lines, and a repeated row is the same person again), so
+# a run lasts long enough to be signalled and to draw progress lines (one
+# per 65 536 rows).
+h=$scratch/demo/extracts/housing.csv
+{
+    head -n 1 "$h"
+    k=0; while [ $k -lt 250 ]; do tail -n +2 "$h"; k=$((k + 1)); done
+} > "$h.big"
+mv "$h.big" "$h"
+check '[ "$(wc -l < "$h")" -gt 70000 ]' "the housing extract has over 70 000 rows"
+run cohort run config/demo.conf
+expect_rc 0 "a first run publishes"
+before=$(readlink "$scratch/demo/out/latest")
+
+# A run that fails (the extract shrank past max_row_change) logs why: in
+# JSON, every line is one object with the run's id; in text, every line
+# ends with it.
+cp "$h" "$scratch/housing.keep"
+head -n 1000 "$scratch/housing.keep" > "$h"
+run cohort run config/demo.conf --log-format json
+expect_rc 1 "a shrunken extract fails on drift (JSON log)"
+check '[ -s "$err" ] && ! grep -Ev "^\{\"ts\":\"[0-9T:Z-]+\",\"run\":\"[0-9T.Z]+\",\"level\":\"(error|warning|info)\",\"msg\":\".*\"\}$" "$err"' \
+    "every JSON log line is an object with the run id"
+runid=$(sed -n '1s/.*"run":"\([^"]*\)".*/\1/p' "$err")
+check '[ -n "$runid" ] && [ "$(grep -c "\"run\":\"$runid\"" "$err")" -eq "$(wc -l < "$err")" ]' \
+    "one run id on every JSON line"
+run cohort run config/demo.conf
+expect_rc 1 "a shrunken extract fails on drift (text log)"
+check '[ -s "$err" ] && ! grep -Ev "^cohort: (error|warning|info): .* \(run [0-9T.Z]+\)$" "$err"' \
+    "every text log line ends with the run id"
+cp "$scratch/housing.keep" "$h"
+
+# A live holder: the second run exits 4 and names the first's pid and
+# start time. The first is paused (SIGSTOP) once its lock note is written.
+start_run() {
+    (cd "$scratch" && exec "$COHORT" run -q config/demo.conf) >"$scratch/bg.out" 2>"$scratch/bg.err" &
+    bg=$!
+    k=0
+    while [ $k -lt 500 ] && ! grep -q "^pid $bg," "$scratch/demo/out/.cohort.lock" 2>/dev/null; do
+        sleep 0.01; k=$((k + 1))
+    done
+    kill -STOP "$bg" 2>/dev/null
+}
+start_run
+run cohort run config/demo.conf
+expect_rc 4 "a second run while the first is running exits 4"
+expect_err "another run holds the lock .*\(pid $bg, started [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\)" \
+    "the message names the holder's pid and start time"
+
+# SIGTERM, then SIGINT: exit 3, nothing published, no temporary left.
+for sig in TERM INT; do
+    [ "$sig" = INT ] && start_run
+    kill -"$sig" "$bg"; kill -CONT "$bg"
+    rc=0; wait "$bg" || rc=$?
+    suite_log "$scratch/bg.out" "$scratch/bg.err"
+    cp "$scratch/bg.err" "$err"
+    expect_rc 3 "SIG$sig stops the run with exit 3"
+    expect_err 'interrupted|signal' "SIG$sig: the message says why"
+    check '[ "$(readlink "$scratch/demo/out/latest")" = "$before" ]' "SIG$sig: the previous publication stays"
+    check '[ -z "$(find "$scratch/demo/out" -name ".tmp-*" -o -name "*.tmp")" ]' "SIG$sig: no temporary file left"
+done
+
+# Progress: redrawn in place (carriage returns, rows and MB/s) on a
+# terminal; never when stderr is a file.
+run cohort run config/demo.conf --accept-drift
+expect_rc 0 "a run with stderr in a file publishes"
+check '! grep -q "$(printf "\r")" "$err" && ! grep -q "MB/s" "$err"' "no progress line when stderr is not a terminal"
+if command -v script >/dev/null 2>&1; then
+    (cd "$scratch" && script -qec "'$COHORT' run config/demo.conf --accept-drift" /dev/null) \
+        > "$scratch/pty.out" 2>&1 </dev/null
+    suite_log "$scratch/pty.out"
+    check 'tr "\r" "\n" < "$scratch/pty.out" | grep -Eq "housing: [0-9]+ rows.*MB/s"' \
+        "a terminal gets a progress line with rows and MB/s"
+    check '[ "$(tr -cd "\r" < "$scratch/pty.out" | wc -c)" -gt "$(grep -c "" "$scratch/pty.out")" ]' \
+    "the progress line is redrawn in place (more carriage returns than lines)"
+else
+    not_ok "script(1) is needed for the terminal test (util-linux)"
+fi
+finish
