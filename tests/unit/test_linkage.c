@@ -38,6 +38,7 @@ test_accuracy(void **state)
     o.people = 5000;
     o.seed = 3;
     o.reference = days_from_civil(2026, 10, 31);
+    o.spells = 1;
     assert_int_equal(synth_write(&o, &c, &d), 0);
     snprintf(path, sizeof(path), "%s/k.key", dir);
     assert_int_equal(key_generate(path, id, &d), 0);
