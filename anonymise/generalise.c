@@ -271,25 +271,26 @@ geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d)
     return rc;
 }
 
-int
-geo_lookup_find(struct geo_lookup *gl, const char *postcode,
-                struct geo_code *geo)
+/* The postcode's district (its outward code) into names; ward and LSOA
+ * from the lookup, which is only read. */
+static int
+find_into(const struct geo_lookup *gl, char ***names, size_t *n,
+          size_t *alloc, const char *postcode, struct geo_code *geo)
 {
     const struct geo_entry *e;
     const char *sp;
     char district[5];
-    size_t n;
+    size_t len;
 
     geo->ward = geo->lsoa = geo->district = GEO_UNKNOWN;
     if (!postcode || !postcode[0])
         return 0;
     sp = strchr(postcode, ' ');
-    n = sp ? (size_t)(sp - postcode) : 0;
-    if (n && n < sizeof(district)) {
-        memcpy(district, postcode, n);
-        district[n] = '\0';
-        if (intern(&gl->names.district, &gl->names.ndistrict,
-                   &gl->district_alloc, district, &geo->district) < 0)
+    len = sp ? (size_t)(sp - postcode) : 0;
+    if (len && len < sizeof(district)) {
+        memcpy(district, postcode, len);
+        district[len] = '\0';
+        if (intern(names, n, alloc, district, &geo->district) < 0)
             return CE_NOMEM;
     }
     e = slot_for(gl, postcode);
@@ -298,6 +299,57 @@ geo_lookup_find(struct geo_lookup *gl, const char *postcode,
     geo->ward = e->ward;
     geo->lsoa = e->lsoa;
     return 1;
+}
+
+int
+geo_lookup_find(struct geo_lookup *gl, const char *postcode,
+                struct geo_code *geo)
+{
+    return find_into(gl, &gl->names.district, &gl->names.ndistrict,
+                     &gl->district_alloc, postcode, geo);
+}
+
+int
+geo_districts_init(struct geo_districts *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->name = calloc(1, sizeof(char *));   /* [0]: UNKNOWN, never compared */
+    if (!t->name)
+        return CE_NOMEM;
+    t->n = t->alloc = 1;
+    return 0;
+}
+
+int
+geo_lookup_find_local(const struct geo_lookup *gl, struct geo_districts *t,
+                      const char *postcode, struct geo_code *geo)
+{
+    return find_into(gl, &t->name, &t->n, &t->alloc, postcode, geo);
+}
+
+int
+geo_districts_merge(struct geo_lookup *gl, const struct geo_districts *t,
+                    uint32_t *map)
+{
+    size_t i;
+
+    map[0] = GEO_UNKNOWN;
+    for (i = 1; i < t->n; i++)
+        if (intern(&gl->names.district, &gl->names.ndistrict,
+                   &gl->district_alloc, t->name[i], &map[i]) < 0)
+            return CE_NOMEM;
+    return 0;
+}
+
+void
+geo_districts_release(struct geo_districts *t)
+{
+    size_t i;
+
+    for (i = 1; i < t->n; i++)
+        free(t->name[i]);
+    free(t->name);
+    memset(t, 0, sizeof(*t));
 }
 
 static void

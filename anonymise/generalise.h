@@ -51,6 +51,27 @@ int geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d);
 int geo_lookup_find(struct geo_lookup *gl, const char *postcode,
                     struct geo_code *geo);
 
+/*
+ * The same on reader threads: the lookup is only read, and a district goes
+ * into the caller's own table t (ids local to t; [0] is UNKNOWN). Later,
+ * geo_districts_merge() interns t's names into the lookup's in t's order
+ * and fills map[local id] = the lookup's id (map has t->n entries).
+ * Merging the tables of several readers in the order they would have read
+ * one after another gives the ids geo_lookup_find() would have given.
+ */
+struct geo_districts {
+    char **name;
+    size_t n;
+    size_t alloc;
+};
+
+int geo_districts_init(struct geo_districts *t);   /* 0 or CE_NOMEM */
+int geo_lookup_find_local(const struct geo_lookup *gl, struct geo_districts *t,
+                          const char *postcode, struct geo_code *geo);
+int geo_districts_merge(struct geo_lookup *gl, const struct geo_districts *t,
+                        uint32_t *map);            /* 0 or CE_NOMEM */
+void geo_districts_release(struct geo_districts *t);
+
 void geo_lookup_release(struct geo_lookup *gl);
 
 /*

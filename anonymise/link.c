@@ -68,6 +68,78 @@ linker_add(struct linker *l, const unsigned char (*hashes)[16],
     return (long)l->nrecords++;
 }
 
+int
+linker_append(struct linker *dst, struct linker *src)
+{
+    size_t k, i, off = dst->nrecords, n = src->nrecords;
+    int rc = 0;
+
+    if (dst->nkeys != src->nkeys || off + n >= 0xFFFFFFF0u) {
+        rc = CE_NOMEM;
+        goto out;
+    }
+    for (k = 0; k < dst->nkeys; k++) {
+        size_t a = dst->nentries[k], b = src->nentries[k];
+        struct link_entry *e;
+
+        if (!b)
+            continue;
+        if (!a) {
+            /* nothing to shift by when dst is empty: take the array */
+            for (i = 0; off && i < b; i++)
+                src->entries[k][i].record += (uint32_t)off;
+            free(dst->entries[k]);
+            dst->entries[k] = src->entries[k];
+            dst->entry_alloc[k] = src->entry_alloc[k];
+            dst->nentries[k] = b;
+            src->entries[k] = NULL;
+            continue;
+        }
+        if (a + b > dst->entry_alloc[k]) {
+            e = realloc(dst->entries[k], (a + b) * sizeof(*e));
+            if (!e) {
+                rc = CE_NOMEM;
+                goto out;
+            }
+            dst->entries[k] = e;
+            dst->entry_alloc[k] = a + b;
+        }
+        e = dst->entries[k] + a;
+        for (i = 0; i < b; i++) {
+            e[i] = src->entries[k][i];
+            e[i].record += (uint32_t)off;
+        }
+        dst->nentries[k] = a + b;
+        /* each key's array freed as soon as it is copied keeps the peak
+         * near one copy of the whole */
+        free(src->entries[k]);
+        src->entries[k] = NULL;
+    }
+    if (!off) {
+        free(dst->anchors);
+        dst->anchors = src->anchors;
+        dst->alloc = src->alloc;
+        src->anchors = NULL;
+    } else if (n) {
+        if (off + n > dst->alloc) {
+            struct link_anchors *p = realloc(dst->anchors,
+                                             (off + n) * sizeof(*p));
+
+            if (!p) {
+                rc = CE_NOMEM;
+                goto out;
+            }
+            dst->anchors = p;
+            dst->alloc = off + n;
+        }
+        memcpy(dst->anchors + off, src->anchors, n * sizeof(*src->anchors));
+    }
+    dst->nrecords = off + n;
+out:
+    linker_release(src);
+    return rc;
+}
+
 static int
 cmp_entry(const void *a, const void *b)
 {

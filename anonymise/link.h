@@ -59,6 +59,13 @@ int linker_init(struct linker *l, size_t nkeys);
 long linker_add(struct linker *l, const unsigned char (*hashes)[16],
                 const uint8_t *present, const struct link_anchors *a);
 
+/* Appends src's records after dst's (src's record i becomes dst's record
+ * dst->nrecords + i) and releases src, even on failure. Readers on
+ * threads fill one linker each and append them in the order one reader
+ * would have added the records: the result is that linker. Before
+ * linker_run() only; 0 or CE_NOMEM. */
+int linker_append(struct linker *dst, struct linker *src);
+
 /* Links every record; 0 or CE_NOMEM. */
 int linker_run(struct linker *l);
 

@@ -18,7 +18,16 @@
  * It holds only keyed hashes: never an id or a date.
  *
  * Headers must be seen before events (core/job.c reads every header and
- * ordinary source first, then the events tables).
+ * ordinary source first, then the events tables). Within each of those
+ * two passes the order of rows does not matter, so sources may be read on
+ * threads that take turns at the index (it has no lock of its own: the
+ * caller serialises calls): every count is a function of the set of rows,
+ * not of their order -- ids and header rows are counted as they come; an
+ * events row joins when any header listed its id, all of which came in
+ * the pass before; and an id has an NHS (date-of-birth) conflict exactly
+ * when its rows carry two different non-zero anchors, which the first
+ * anchor kept is bound to differ from, whichever row brought it
+ * (test_scope.c feeds the same rows in many orders).
  *
  *     struct scope_index x;
  *     scope_index_init(&x, plan->nscopes);

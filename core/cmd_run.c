@@ -32,7 +32,8 @@ static const struct option_spec specs[] = {
     {"log-format", 0, OPT_VALUE, "FORMAT",
      "text (default) or json: one JSON object per log line"},
     {"threads", 'j', OPT_VALUE, "N",
-     "threads for disclosure control (default: the CPUs, at most 8)"},
+     "threads for reading sources and for disclosure control (default: the\n"
+     "CPUs, at most 8)"},
     {"help", 'h', OPT_FLAG, NULL, "show this help"},
     {NULL, 0, 0, NULL, NULL},
 };

@@ -13,7 +13,7 @@
 
 static const char usage[] =
     "usage: cohort synth DIR [--people N] [--seed S] "
-    "[--reference-date YYYY-MM-DD] [--lookup FILE]\n";
+    "[--reference-date YYYY-MM-DD] [--lookup FILE] [--spells N]\n";
 
 static const struct option_spec specs[] = {
     {"people", 'n', OPT_VALUE, "N", "people in the population (default 20000)"},
@@ -22,6 +22,8 @@ static const struct option_spec specs[] = {
      "spells end by this date (default 2026-10-31)"},
     {"lookup", 0, OPT_VALUE, "FILE",
      "postcode lookup to live in (default config/lookups/postcodes.csv)"},
+    {"spells", 0, OPT_VALUE, "N",
+     "up to N spells of history a service row (default 1)"},
     {"help", 'h', OPT_FLAG, NULL, "show this help"},
     {NULL, 0, 0, NULL, NULL},
 };
@@ -29,7 +31,7 @@ static const struct option_spec specs[] = {
 int
 cmd_synth(int argc, char **argv)
 {
-    const char *vals[5] = {0}, *pos[1];
+    const char *vals[6] = {0}, *pos[1];
     struct synth_options o;
     struct synth_counts c;
     struct diag d;
@@ -40,7 +42,7 @@ cmd_synth(int argc, char **argv)
     n = options_parse(argc, argv, specs, vals, pos, 1, &d);
     if (n < 0)
         return usage_error(usage, d.msg);
-    if (vals[4]) {
+    if (vals[5]) {
         fputs(usage, stdout);
         options_print_help(stdout, specs);
         return finish_stdout(0);
@@ -52,6 +54,7 @@ cmd_synth(int argc, char **argv)
     o.people = 20000;
     o.seed = 1;
     o.reference = days_from_civil(2026, 10, 31);
+    o.spells = 1;
     if (vals[0]) {
         if (parse_int64_str(vals[0], 1, 100000000, &v) < 0)
             return usage_error(usage, "--people must be 1 to 100000000");
@@ -64,6 +67,11 @@ cmd_synth(int argc, char **argv)
     }
     if (vals[2] && parse_iso_date(vals[2], &o.reference) < 0)
         return usage_error(usage, "--reference-date must be YYYY-MM-DD");
+    if (vals[4]) {
+        if (parse_int64_str(vals[4], 1, 100, &v) < 0)
+            return usage_error(usage, "--spells must be 1 to 100");
+        o.spells = (int)v;
+    }
     if ((rc = synth_write(&o, &c, &d)) < 0) {
         log_diag(&d);
         return cohort_exit_code(rc);

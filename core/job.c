@@ -32,6 +32,7 @@
 #include "../export/files.h"
 #include "../export/postgres.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,14 +246,46 @@ struct job_state {
     struct records recs;
     struct scope_index scopes;
     int have_scopes;
-    /* per record: slot 0 the scoped local id, 1.. the plan's match keys */
-    unsigned char (*hashes)[16];
-    uint8_t *present;
+    pthread_mutex_t scope_lock;   /* the readers share scopes */
     uint64_t unknown_postcodes;
     struct link_trace *trace;     /* job_link_trace() only */
     size_t ntrace, trace_alloc;
-    uint32_t source_index;
+    int want_trace;
 };
+
+/*
+ * What reading one source leaves: its own records, linker, district names,
+ * counter, trace and log lines. Sources are read on threads, each into its
+ * own source_out, and merged into the job_state in the order one reader
+ * reads them (merge_source()), so record numbers, person numbers and every
+ * output are those of --threads 1.
+ */
+struct source_out {
+    struct records recs;
+    struct linker linker;
+    int have_linker;
+    struct geo_districts districts;
+    int have_districts;
+    uint64_t unknown_postcodes;
+    struct link_trace *trace;
+    size_t ntrace, trace_alloc;
+    struct strbuf log;            /* its log lines, when read on a thread */
+    int rc;
+    struct diag d;
+};
+
+static void
+source_out_release(struct source_out *o)
+{
+    free(o->recs.r);
+    if (o->have_linker)
+        linker_release(&o->linker);
+    if (o->have_districts)
+        geo_districts_release(&o->districts);
+    free(o->trace);
+    strbuf_release(&o->log);
+    memset(o, 0, sizeof(*o));
+}
 
 /*
  * A progress line redrawn in place on a terminal (cmd_run only asks for it
@@ -283,12 +316,20 @@ progress_line(const struct source_plan *sp, const struct source *src,
     fflush(stderr);
 }
 
-/* Reads one source through map -> pseudonymise -> link, keeping records. */
+/*
+ * Reads one source through map -> pseudonymise -> link into out, on any
+ * thread: the plan, pseudonymiser and lookup are only read (hash states
+ * are copied per call); the id scope index is shared, behind
+ * js->scope_lock -- its counts do not depend on the order rows reach it
+ * (scope.h).
+ */
 static int
 read_source(struct job_state *js, size_t si, struct source_summary *ss,
-            const struct run_options *opts, struct diag *d)
+            const struct run_options *opts, struct source_out *out,
+            struct diag *d)
 {
     const struct source_plan *sp = &js->plan->sources[si];
+    size_t nslots = js->plan->linkage.nkeys + 1;
     struct source src;
     struct source_mapping m;
     struct quarantine q;
@@ -297,9 +338,36 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
     const char *last_file = NULL;
     double t0 = now_seconds();
     int rc, have_map = 0;
+    /* per record: slot 0 the scoped local id, 1.. the plan's match keys */
+    unsigned char(*hashes)[16] = calloc(nslots, 16);
+    uint8_t *present = calloc(nslots, 1);
 
     quarantine_init(&q, sp);
     memset(&m, 0, sizeof(m));
+    memset(&src, 0, sizeof(src));
+    if (!hashes || !present) {
+        rc = CE_NOMEM;
+        diag_set(d, sp->name, 0, 0, NULL, "out of memory");
+        goto out;
+    }
+    if ((rc = linker_init(&out->linker, nslots)) < 0) {
+        diag_set(d, sp->name, 0, 0, NULL, "out of memory");
+        goto out;
+    }
+    out->have_linker = 1;
+    if ((rc = geo_districts_init(&out->districts)) < 0) {
+        diag_set(d, sp->name, 0, 0, NULL, "out of memory");
+        goto out;
+    }
+    out->have_districts = 1;
+    if (js->want_trace) {
+        out->trace_alloc = 4096;
+        if (!(out->trace = malloc(out->trace_alloc * sizeof(*out->trace)))) {
+            rc = CE_NOMEM;
+            diag_set(d, sp->name, 0, 0, NULL, "out of memory");
+            goto out;
+        }
+    }
     rc = source_open(&src, sp, d);
     if (rc < 0)
         goto out;
@@ -336,34 +404,42 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
         k.sex = rec.sex;
         k.ethnicity = rec.ethnicity;
         birth_from_dob(rec.dob, js->plan->reference_date, &k.birth);
-        rc = geo_lookup_find(&js->geo, rec.postcode, &geo);
+        rc = geo_lookup_find_local(&js->geo, &out->districts, rec.postcode,
+                                   &geo);
         if (rc < 0) {
             record_wipe_identifiers(&rec);
             diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
             break;
         }
         if (rc == 0 && rec.postcode[0])
-            js->unknown_postcodes++;
+            out->unknown_postcodes++;
         k.ward = geo.ward;
         k.lsoa = geo.lsoa;
         k.district = geo.district;
-        pseudonymise(&js->ps, &rec, sp, js->hashes + 1, js->present + 1,
-                     &anchors);
-        js->present[0] = 0;
+        pseudonymise(&js->ps, &rec, sp, hashes + 1, present + 1, &anchors);
+        present[0] = 0;
         if (sp->scope >= 0) {
             uint64_t dob_anchor;
 
-            if (pseudonymise_scoped_id(&js->ps, &rec, sp, js->hashes[0],
+            if (pseudonymise_scoped_id(&js->ps, &rec, sp, hashes[0],
                                        &dob_anchor) == 0) {
-                js->present[0] = 1;
+                int joined = 1;
+
+                present[0] = 1;
+                pthread_mutex_lock(&js->scope_lock);
+                if (sp->role == ROLE_EVENTS)
+                    joined = scope_index_event(&js->scopes, sp->scope,
+                                               hashes[0], anchors.nhs,
+                                               dob_anchor);
+                else
+                    rc = scope_index_header(&js->scopes, sp->scope, hashes[0],
+                                            anchors.nhs, dob_anchor);
+                pthread_mutex_unlock(&js->scope_lock);
                 if (sp->role == ROLE_EVENTS) {
-                    if (!scope_index_event(&js->scopes, sp->scope,
-                                           js->hashes[0], anchors.nhs,
-                                           dob_anchor)) {
+                    if (!joined) {
                         /* no header of the scope lists this id */
                         record_wipe_identifiers(&rec);
-                        sodium_memzero(js->hashes,
-                                       (js->plan->linkage.nkeys + 1) * 16);
+                        sodium_memzero(hashes, nslots * 16);
                         if (quarantine_withdraw(
                                 &q, m.file_index, row.line,
                                 (long)m.column[CF_LOCAL_ID] + 1,
@@ -375,9 +451,7 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
                         }
                         continue;
                     }
-                } else if (scope_index_header(&js->scopes, sp->scope,
-                                              js->hashes[0], anchors.nhs,
-                                              dob_anchor) < 0) {
+                } else if (rc < 0) {
                     record_wipe_identifiers(&rec);
                     rc = CE_NOMEM;
                     diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
@@ -394,40 +468,39 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
         for (kk = 0; kk <= js->plan->linkage.nkeys && kk < TOKEN_NONE; kk++) {
             size_t slot = kk < js->plan->linkage.nkeys ? kk + 1 : 0;
 
-            if (js->present[slot]) {
+            if (present[slot]) {
                 size_t b;
 
                 for (b = 0; b < 8; b++)
-                    k.token = k.token << 8 | js->hashes[slot][b];
+                    k.token = k.token << 8 | hashes[slot][b];
                 k.token_key = (uint8_t)kk;
                 break;
             }
         }
-        rc = (int)linker_add(&js->linker,
-                             (const unsigned char(*)[16])js->hashes,
-                             js->present, &anchors);
+        rc = (int)linker_add(&out->linker, (const unsigned char(*)[16])hashes,
+                             present, &anchors);
         if (rc >= 0)
-            rc = records_push(&js->recs, &k);
-        if (rc >= 0 && js->trace_alloc) {
-            if (js->ntrace == js->trace_alloc) {
-                struct link_trace *t = realloc(js->trace, js->trace_alloc * 2 *
-                                                              sizeof(*t));
+            rc = records_push(&out->recs, &k);
+        if (rc >= 0 && out->trace_alloc) {
+            if (out->ntrace == out->trace_alloc) {
+                struct link_trace *t = realloc(out->trace, out->trace_alloc *
+                                                               2 * sizeof(*t));
 
                 if (!t)
                     rc = CE_NOMEM;
                 else {
-                    js->trace = t;
-                    js->trace_alloc *= 2;
+                    out->trace = t;
+                    out->trace_alloc *= 2;
                 }
             }
             if (rc >= 0) {
-                js->trace[js->ntrace].source = js->source_index;
-                js->trace[js->ntrace].line = row.line;
-                js->trace[js->ntrace].file = m.file_index;
-                js->ntrace++;
+                out->trace[out->ntrace].source = (uint32_t)si;
+                out->trace[out->ntrace].line = row.line;
+                out->trace[out->ntrace].file = m.file_index;
+                out->ntrace++;
             }
         }
-        sodium_memzero(js->hashes, (js->plan->linkage.nkeys + 1) * 16);
+        sodium_memzero(hashes, nslots * 16);
         if (rc < 0) {
             diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
             break;
@@ -472,37 +545,230 @@ out:
         mapping_release(&m);
     source_close(&src);
     quarantine_release(&q);
+    if (hashes)
+        sodium_memzero(hashes, nslots * 16);
+    free(hashes);
+    free(present);
     return rc;
 }
 
+/* One pass's sources handed out to readers in read order. */
+struct reader_queue {
+    struct job_state *js;
+    struct source_summary *ss;
+    const struct run_options *opts;
+    struct source_out *outs;
+    const size_t *order;      /* the pass's source indexes, in read order */
+    size_t n;
+    size_t next;
+    int failed;               /* a source failed: hand out no later one */
+    int capture;              /* keep each source's log lines for later */
+    pthread_mutex_t lock;
+};
+
+static void *
+reader_worker(void *arg)
+{
+    struct reader_queue *w = arg;
+
+    for (;;) {
+        size_t si;
+        struct source_out *o;
+
+        pthread_mutex_lock(&w->lock);
+        if (w->failed || w->next == w->n) {
+            pthread_mutex_unlock(&w->lock);
+            return NULL;
+        }
+        si = w->order[w->next++];
+        pthread_mutex_unlock(&w->lock);
+        o = &w->outs[si];
+        if (w->capture)
+            log_capture(&o->log);
+        log_msg(LOG_DEBUG, "reading source %s", w->js->plan->sources[si].name);
+        diag_clear(&o->d);
+        o->rc = read_source(w->js, si, &w->ss[si], w->opts, o, &o->d);
+        if (w->capture)
+            log_capture(NULL);
+        if (o->rc < 0) {
+            /* sources are handed out in read order, so every one before
+             * this has been started and runs to its end: the first to fail
+             * in read order -- where one reader stops -- is among them */
+            pthread_mutex_lock(&w->lock);
+            w->failed = 1;
+            pthread_mutex_unlock(&w->lock);
+        }
+    }
+}
+
+/* Moves one source's output into the job: records (district ids made the
+ * lookup's), linker entries (record numbers shifted), counter, trace. */
+static int
+merge_source(struct job_state *js, struct source_out *o)
+{
+    uint32_t *map = malloc(o->districts.n * sizeof(*map));
+    size_t i, n = o->recs.n;
+    int rc;
+
+    if (!map || geo_districts_merge(&js->geo, &o->districts, map) < 0) {
+        free(map);
+        return CE_NOMEM;
+    }
+    for (i = 0; i < n; i++)
+        o->recs.r[i].district = map[o->recs.r[i].district];
+    free(map);
+    js->unknown_postcodes += o->unknown_postcodes;
+    if (!js->recs.n) {
+        free(js->recs.r);
+        js->recs = o->recs;
+        memset(&o->recs, 0, sizeof(o->recs));
+    } else if (n) {
+        /* realloc, not one array for the total: each source's records are
+         * freed as soon as they are copied, so the peak stays near one
+         * copy of them all */
+        if (js->recs.n + n > js->recs.alloc) {
+            struct kept_record *r = realloc(js->recs.r,
+                                            (js->recs.n + n) * sizeof(*r));
+
+            if (!r)
+                return CE_NOMEM;
+            js->recs.r = r;
+            js->recs.alloc = js->recs.n + n;
+        }
+        memcpy(js->recs.r + js->recs.n, o->recs.r, n * sizeof(*o->recs.r));
+        js->recs.n += n;
+        free(o->recs.r);
+        memset(&o->recs, 0, sizeof(o->recs));
+    }
+    rc = linker_append(&js->linker, &o->linker);
+    o->have_linker = 0;
+    if (rc < 0)
+        return rc;
+    if (o->ntrace) {
+        if (js->ntrace + o->ntrace > js->trace_alloc) {
+            struct link_trace *t = realloc(js->trace, (js->ntrace + o->ntrace) *
+                                                          sizeof(*t));
+
+            if (!t)
+                return CE_NOMEM;
+            js->trace = t;
+            js->trace_alloc = js->ntrace + o->ntrace;
+        }
+        memcpy(js->trace + js->ntrace, o->trace, o->ntrace * sizeof(*o->trace));
+        js->ntrace += o->ntrace;
+    }
+    return 0;
+}
+
+/* Reads one pass's sources (order[0..n)) on up to `threads` threads. */
+static void
+read_pass(struct job_state *js, struct source_summary *ss,
+          const struct run_options *opts, int threads,
+          struct source_out *outs, const size_t *order, size_t n)
+{
+    struct reader_queue w;
+    struct run_options pass_opts = *opts;
+    pthread_t tid[16];
+    size_t nt = (size_t)threads < n ? (size_t)threads : n, k, started = 0;
+
+    if (nt > sizeof(tid) / sizeof(tid[0]))
+        nt = sizeof(tid) / sizeof(tid[0]);
+    memset(&w, 0, sizeof(w));
+    w.js = js;
+    w.ss = ss;
+    w.opts = &pass_opts;
+    w.outs = outs;
+    w.order = order;
+    w.n = n;
+    pthread_mutex_init(&w.lock, NULL);
+    if (nt <= 1) {
+        reader_worker(&w);
+    } else {
+        /* the progress line redraws one line: one reader only */
+        pass_opts.progress = 0;
+        w.capture = 1;
+        for (k = 0; k < nt; k++) {
+            if (pthread_create(&tid[k], NULL, reader_worker, &w) != 0)
+                break;
+            started++;
+        }
+        if (!started)
+            reader_worker(&w);   /* no thread to be had: read here */
+        for (k = 0; k < started; k++)
+            pthread_join(tid[k], NULL);
+    }
+    pthread_mutex_destroy(&w.lock);
+}
+
 /*
- * Reads every source: ordinary and header tables first, in config order,
- * then the events tables, so that an events row's header -- whichever
- * table of the scope lists it -- has been seen when the row is read.
+ * Reads every source: ordinary and header tables first, then the events
+ * tables, so that an events row's header -- whichever table of the scope
+ * lists it -- has been seen when the row is read. Within a pass the
+ * sources are independent and are read on up to opts->threads threads,
+ * each into its own source_out; the outputs, log lines and the first
+ * failure are then taken in config order, the order one reader reads
+ * them in, so the run is that of --threads 1.
  */
 static int
 read_sources(struct job_state *js, struct source_summary *ss,
              const struct run_options *opts, struct diag *d)
 {
     const struct job_plan *plan = js->plan;
-    int pass, rc;
-    size_t i;
+    size_t nalloc = plan->nsources ? plan->nsources : 1, i;
+    struct source_out *outs = NULL;
+    size_t *order = NULL;
+    int pass, rc = 0, threads = opts->threads > 0 ? opts->threads : 1;
 
     if ((rc = scope_index_init(&js->scopes, plan->nscopes)) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return rc;
     }
+    pthread_mutex_init(&js->scope_lock, NULL);
     js->have_scopes = 1;
-    for (pass = 0; pass < 2; pass++)
-        for (i = 0; i < plan->nsources; i++) {
-            if ((plan->sources[i].role == ROLE_EVENTS) != pass)
-                continue;
-            log_msg(LOG_DEBUG, "reading source %s", plan->sources[i].name);
-            js->source_index = (uint32_t)i;
-            if ((rc = read_source(js, i, &ss[i], opts, d)) < 0)
-                return rc;
+    outs = calloc(nalloc, sizeof(*outs));
+    order = calloc(nalloc, sizeof(*order));
+    if (!outs || !order) {
+        rc = CE_NOMEM;
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        goto out;
+    }
+    for (pass = 0; pass < 2 && rc == 0; pass++) {
+        size_t n = 0, k, stop;
+
+        for (i = 0; i < plan->nsources; i++)
+            if ((plan->sources[i].role == ROLE_EVENTS) == pass)
+                order[n++] = i;
+        read_pass(js, ss, opts, threads, outs, order, n);
+        for (stop = 0; stop < n && outs[order[stop]].rc == 0; stop++)
+            ;
+        for (k = 0; k < n; k++) {
+            struct source_out *o = &outs[order[k]];
+
+            if (k <= stop && o->log.len)
+                log_write(strbuf_str(&o->log));
+            if (k > stop)
+                source_summary_release(&ss[order[k]]);
         }
-    return 0;
+        if (stop < n) {
+            rc = outs[order[stop]].rc;
+            *d = outs[order[stop]].d;
+            break;
+        }
+        for (k = 0; k < n; k++) {
+            if ((rc = merge_source(js, &outs[order[k]])) < 0) {
+                diag_set(d, NULL, 0, 0, NULL, "out of memory");
+                break;
+            }
+            source_out_release(&outs[order[k]]);
+        }
+    }
+out:
+    if (outs)
+        for (i = 0; i < plan->nsources; i++)
+            source_out_release(&outs[i]);
+    free(outs);
+    free(order);
+    return rc;
 }
 
 /* Copies the scopes' counts into the summary and logs what needs a look. */
@@ -734,15 +1000,15 @@ job_state_release(struct job_state *js)
         pseudonymiser_release(&js->ps);
     if (js->have_linker)
         linker_release(&js->linker);
-    if (js->have_scopes)
+    if (js->have_scopes) {
         scope_index_release(&js->scopes);
+        pthread_mutex_destroy(&js->scope_lock);
+    }
     if (js->have_geo)
         geo_lookup_release(&js->geo);
     if (js->have_key)
         key_release(&js->key);
     free(js->recs.r);
-    free(js->hashes);
-    free(js->present);
 }
 
 static int
@@ -797,10 +1063,8 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     exprs = calloc(plan->ncohorts, sizeof(*exprs));
     plain = calloc(plan->ncohorts, sizeof(*plain));
     periods = calloc((size_t)plan->periods, sizeof(*periods));
-    js.hashes = calloc(plan->linkage.nkeys + 1, 16);
-    js.present = calloc(plan->linkage.nkeys + 1, 1);
     if (!sum->sources || !sum->keys || !sum->cohorts || !exprs || !plain ||
-        !periods || !js.hashes || !js.present) {
+        !periods) {
         sum->nsources = sum->nkeys = sum->ncohorts = 0;
         rc = CE_NOMEM;
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
@@ -964,8 +1228,8 @@ out:
 }
 
 int
-job_link_trace(const struct job_plan *plan, struct link_trace **out,
-               size_t *n, struct diag *d)
+job_link_trace(const struct job_plan *plan, int threads,
+               struct link_trace **out, size_t *n, struct diag *d)
 {
     struct job_state js;
     struct source_summary *ss = NULL;
@@ -975,15 +1239,13 @@ job_link_trace(const struct job_plan *plan, struct link_trace **out,
 
     memset(&js, 0, sizeof(js));
     memset(&opts, 0, sizeof(opts));
+    opts.threads = threads;
     *out = NULL;
     *n = 0;
     js.plan = plan;
-    js.trace_alloc = 65536;
-    js.trace = malloc(js.trace_alloc * sizeof(*js.trace));
-    js.hashes = calloc(plan->linkage.nkeys + 1, 16);
-    js.present = calloc(plan->linkage.nkeys + 1, 1);
+    js.want_trace = 1;
     ss = calloc(plan->nsources, sizeof(*ss));
-    if (!js.trace || !js.hashes || !js.present || !ss) {
+    if (!ss) {
         rc = CE_NOMEM;
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         goto out;

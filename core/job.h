@@ -27,7 +27,7 @@ struct run_options {
     int accept_drift;   /* --accept-drift */
     int progress;       /* redraw a progress line on stderr (a terminal) */
     int no_publish;     /* compute everything, publish nothing (tests, check) */
-    int threads;        /* worker threads for disclosure control (>= 1) */
+    int threads;        /* threads reading sources and protecting periods (>= 1) */
 };
 
 /*
@@ -62,9 +62,10 @@ struct link_trace {
     uint32_t person;   /* linked person number */
 };
 
-/* Reads, maps, pseudonymises and links every source; *out (caller frees)
- * gets one entry per accepted record, in input order. */
-int job_link_trace(const struct job_plan *plan, struct link_trace **out,
-                   size_t *n, struct diag *d);
+/* Reads (on `threads` threads, as job_run()), maps, pseudonymises and
+ * links every source; *out (caller frees) gets one entry per accepted
+ * record, in input order -- the same whatever the thread count. */
+int job_link_trace(const struct job_plan *plan, int threads,
+                   struct link_trace **out, size_t *n, struct diag *d);
 
 #endif

@@ -1,5 +1,6 @@
 #include "log.h"
 #include "error.h"
+#include "strbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,27 +27,65 @@ log_set_run_id(const char *run_id)
     snprintf(log_run_id, sizeof(log_run_id), "%s", run_id ? run_id : "");
 }
 
+/* A line being formatted: a fixed buffer, so that "out of memory" can
+ * still be logged when nothing can be allocated. */
+struct line {
+    char buf[8192];
+    size_t len;
+};
+
 static void
-json_string(FILE *f, const char *s)
+line_add(struct line *l, const char *s)
 {
-    fputc('"', f);
+    size_t n = strlen(s);
+
+    if (n > sizeof(l->buf) - 1 - l->len)
+        n = sizeof(l->buf) - 1 - l->len;
+    memcpy(l->buf + l->len, s, n);
+    l->len += n;
+    l->buf[l->len] = '\0';
+}
+
+static void
+line_add_json(struct line *l, const char *s)
+{
+    char esc[8];
+
+    line_add(l, "\"");
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
 
         if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
+            snprintf(esc, sizeof(esc), "\\%c", c);
         else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
+            snprintf(esc, sizeof(esc), "\\u%04x", c);
         else
-            fputc(c, f);
+            snprintf(esc, sizeof(esc), "%c", c);
+        line_add(l, esc);
     }
-    fputc('"', f);
+    line_add(l, "\"");
+}
+
+/* This thread's lines go here instead of stderr (log_capture()). */
+static _Thread_local struct strbuf *log_captured;
+
+void
+log_capture(struct strbuf *sb)
+{
+    log_captured = sb;
+}
+
+void
+log_write(const char *text)
+{
+    fputs(text, stderr);
 }
 
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
     char msg[1024];
+    struct line l;
     va_list ap;
 
     if (level > log_min)
@@ -54,6 +93,8 @@ log_msg(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    l.len = 0;
+    l.buf[0] = '\0';
     if (log_json) {
         char ts[32];
         time_t now = time(NULL);
@@ -61,17 +102,36 @@ log_msg(enum log_level level, const char *fmt, ...)
 
         gmtime_r(&now, &tm);
         strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        fprintf(stderr, "{\"ts\":\"%s\",\"run\":", ts);
-        json_string(stderr, log_run_id);
-        fprintf(stderr, ",\"level\":\"%s\",\"msg\":", level_names[level]);
-        json_string(stderr, msg);
-        fputs("}\n", stderr);
-    } else if (log_run_id[0]) {
-        fprintf(stderr, "cohort: %s: %s (run %s)\n", level_names[level], msg,
-                log_run_id);
+        line_add(&l, "{\"ts\":\"");
+        line_add(&l, ts);
+        line_add(&l, "\",\"run\":");
+        line_add_json(&l, log_run_id);
+        line_add(&l, ",\"level\":\"");
+        line_add(&l, level_names[level]);
+        line_add(&l, "\",\"msg\":");
+        line_add_json(&l, msg);
+        line_add(&l, "}");
     } else {
-        fprintf(stderr, "cohort: %s: %s\n", level_names[level], msg);
+        line_add(&l, "cohort: ");
+        line_add(&l, level_names[level]);
+        line_add(&l, ": ");
+        line_add(&l, msg);
+        if (log_run_id[0]) {
+            line_add(&l, " (run ");
+            line_add(&l, log_run_id);
+            line_add(&l, ")");
+        }
     }
+    if (log_captured && !strbuf_failed(log_captured)) {
+        strbuf_add(log_captured, l.buf, l.len);
+        strbuf_add(log_captured, "\n", 1);
+        if (!strbuf_failed(log_captured))
+            return;
+        /* no memory to keep it for later: better now than never */
+    }
+    /* one write per line: lines of threads never mix */
+    l.buf[l.len++] = '\n';   /* line_add() leaves room for it */
+    fwrite(l.buf, 1, l.len, stderr);
 }
 
 void

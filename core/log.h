@@ -22,6 +22,19 @@ void log_set_run_id(const char *run_id);
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * From now on this thread's lines are appended to sb instead (NULL: to
+ * stderr again), formatted as they would have been written; a line sb
+ * has no room for goes to stderr at once. The job reads sources on
+ * threads and writes each source's lines with log_write() afterwards, in
+ * the order one reader would have logged them. sb stays the caller's.
+ */
+struct strbuf;
+void log_capture(struct strbuf *sb);
+
+/* Writes lines kept by log_capture() to stderr as they are. */
+void log_write(const char *text);
+
 struct diag;
 /* Logs d at LOG_ERROR as "cohort: error: <diag_format>". */
 void log_diag(const struct diag *d);

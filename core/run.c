@@ -4,23 +4,29 @@
 #include <string.h>
 
 void
+source_summary_release(struct source_summary *src)
+{
+    size_t j;
+
+    free(src->quarantined);
+    free(src->notes);
+    for (j = 0; j < src->nunmapped; j++)
+        free(src->unmapped[j].label);
+    free(src->unmapped);
+    free(src->rejected);
+    for (j = 0; j < src->nfiles; j++)
+        free(src->files[j].path);
+    free(src->files);
+    memset(src, 0, sizeof(*src));
+}
+
+void
 run_summary_release(struct run_summary *s)
 {
-    size_t i, j;
+    size_t i;
 
-    for (i = 0; i < s->nsources; i++) {
-        struct source_summary *src = &s->sources[i];
-
-        free(src->quarantined);
-        free(src->notes);
-        for (j = 0; j < src->nunmapped; j++)
-            free(src->unmapped[j].label);
-        free(src->unmapped);
-        free(src->rejected);
-        for (j = 0; j < src->nfiles; j++)
-            free(src->files[j].path);
-        free(src->files);
-    }
+    for (i = 0; i < s->nsources; i++)
+        source_summary_release(&s->sources[i]);
     free(s->sources);
     free(s->keys);
     free(s->scopes);

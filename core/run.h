@@ -131,6 +131,10 @@ struct run_summary {
         seconds_protect, seconds_publish;
 };
 
+/* Frees what one source's summary owns and zeroes it (a source the job
+ * read but would not have reached: core/job.c). */
+void source_summary_release(struct source_summary *src);
+
 /* Frees what the summary owns (tables included) and zeroes it. */
 void run_summary_release(struct run_summary *s);
 

@@ -328,6 +328,42 @@ spell(uint64_t *rs, int32_t reference, int32_t *start, int32_t *end)
     }
 }
 
+/*
+ * The stream a row's history draws from: its own, so that a history never
+ * moves the main stream (spells 0/1 keep today's bytes), and a function of
+ * seed, department and person (or household) only.
+ */
+static uint64_t
+history_seed(const struct synth_options *o, int dept, long id)
+{
+    uint64_t s = o->seed * 0xD1342543DE82EF95ull ^ ((uint64_t)dept << 56) ^
+                 (uint64_t)id;
+
+    (void)next_u64(&s);
+    return s;
+}
+
+/*
+ * The spell before the one starting at *start: it ends gap_min to
+ * gap_min+gap_rnd-1 days before it and lasts len_min to len_min+len_rnd-1
+ * days. 0, or -1 (nothing changed) when it would start before floor: the
+ * history stops there (a child's before birth, an adult service's before
+ * 18).
+ */
+static int
+earlier_spell(uint64_t *xs, int32_t *start, int32_t *end, int32_t floor,
+              int gap_min, int gap_rnd, int len_min, int len_rnd)
+{
+    int32_t e = *start - gap_min - (int32_t)rnd(xs, gap_rnd);
+    int32_t b = e - len_min - (int32_t)rnd(xs, len_rnd);
+
+    if (b < floor)
+        return -1;
+    *start = b;
+    *end = e;
+    return 0;
+}
+
 static int
 load_postcodes(const char *path, char ***out, size_t *n, struct diag *d)
 {
@@ -470,6 +506,27 @@ csc_row(uint64_t *rs, const struct synth_options *o, const struct person *p,
     flush_row(cs);
     cs->rows++;
     truth(tr, cs, line, pid, &w, p->upn);
+    if (o->spells > 1) {
+        /* earlier referrals, months apart, never before birth */
+        uint64_t xs = history_seed(o, 1, pid);
+        int k;
+
+        for (k = 1; k < o->spells; k++) {
+            if (earlier_spell(&xs, &st, &en, p->dob, 1, 200, 30, 400) < 0)
+                break;
+            line = cs->line;
+            fmt_date(st, 1, s1, sizeof(s1));
+            fmt_date(en, 1, s2, sizeof(s2));
+            put(cs, "C%07ld,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", pid,
+                w.forename, w.surname, dob,
+                p->sex == 0 ? "1" : p->sex == 1 ? "2" : "9",
+                dfe_eth[p->eth][rnd(&xs, 3)], p->upn, w.nhs, w.postcode,
+                codes[chance(&xs, 200)], s1, s2);
+            flush_row(cs);
+            cs->rows++;
+            truth(tr, cs, line, pid, &w, p->upn);
+        }
+    }
 }
 
 /*
@@ -699,6 +756,34 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
                     hs.rows++;
                     truth(&tr, &hs, line, k, &w, NULL);
                 }
+                if (o->spells > 1) {
+                    /* the household's earlier cases, a year or so apart,
+                     * the same for every member (one stream per
+                     * household); a child is on those since birth */
+                    uint64_t xs = history_seed(o, 0, (long)p->household);
+                    long num = 1 + rnd(&xs, 200);
+                    int32_t hst = st, hen;
+                    int e;
+
+                    for (e = 1; e < o->spells; e++) {
+                        if (earlier_spell(&xs, &hst, &hen, p->dob, 30, 400,
+                                          30, 700) < 0)
+                            break;
+                        line = hs.line;
+                        fmt_date(hst, 0, s1, sizeof(s1));
+                        fmt_date(hen, 0, s2, sizeof(s2));
+                        put(&hs, "H%06ld,%s,%s,%s,%s,%s,\"%ld %s Road, Town\","
+                                 "%s,%s,%s,%s\r\n",
+                            (long)p->household, fn, sn, dob,
+                            p->sex == 0 ? "M" : p->sex == 1 ? "F" : "U", w.nhs,
+                            num, sn, w.postcode,
+                            tenure == 0 ? "TA" : tenure == 1 ? "HP" : "SH", s1,
+                            s2);
+                        flush_row(&hs);
+                        hs.rows++;
+                        truth(&tr, &hs, line, k, &w, NULL);
+                    }
+                }
             }
         }
     }
@@ -771,6 +856,32 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
             flush_row(&as);
             as.rows++;
             truth(&tr, &as, line, pid, &w, NULL);
+            if (o->spells > 1) {
+                /* earlier care packages, reviewed back to back, from 18 */
+                uint64_t xs = history_seed(o, 2, pid);
+                int k, lts = r < lts_pm;
+
+                for (k = 1; k < o->spells; k++) {
+                    if (earlier_spell(&xs, &st, &en, p->dob + 18 * 365, 1, 1,
+                                      60, 300) < 0)
+                        break;
+                    if (chance(&xs, 200))
+                        lts = !lts;
+                    line = as.line;
+                    fmt_date(st, 2, s1, sizeof(s1));
+                    fmt_date(en, 2, s2, sizeof(s2));
+                    put(&as, "A%07ld,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", pid,
+                        w.nhs, w.forename, w.surname, dob,
+                        p->sex == 0   ? "Male"
+                        : p->sex == 1 ? "Female"
+                                      : "Unknown",
+                        nhs_eth[p->eth], w.postcode, lts ? "LTS" : "STS", s1,
+                        s2);
+                    flush_row(&as);
+                    as.rows++;
+                    truth(&tr, &as, line, pid, &w, NULL);
+                }
+            }
         }
     }
 
@@ -804,6 +915,26 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
             ed.rows++;
             w.nhs[0] = '\0';
             truth(&tr, &ed, line, pid, &w, p->upn);
+            if (o->spells > 1) {
+                /* the same provision in earlier terms, from age 4 */
+                uint64_t xs = history_seed(o, 3, pid);
+                int k;
+
+                for (k = 1; k < o->spells; k++) {
+                    if (earlier_spell(&xs, &st, &en, p->dob + 4 * 365, 1, 1,
+                                      90, 60) < 0)
+                        break;
+                    line = ed.line;
+                    fmt_date(st, 3, s1, sizeof(s1));
+                    fmt_date(en, 3, s2, sizeof(s2));
+                    put(&ed, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", p->upn,
+                        w.forename, w.surname, dob, p->sex == 1 ? "F" : "M",
+                        dfe_eth[p->eth][0], w.postcode, prov, s1, s2);
+                    flush_row(&ed);
+                    ed.rows++;
+                    truth(&tr, &ed, line, pid, &w, p->upn);
+                }
+            }
         }
     }
     c->rows[0] = hs.rows;

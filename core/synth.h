@@ -6,8 +6,18 @@
  * every row. Councils cannot give real data to a demo, a test or a
  * benchmark; this is what they get instead.
  *
- * Deterministic: the same seed, size, reference date and lookup give the
- * same bytes.
+ * Deterministic: the same seed, size, reference date, lookup and spells
+ * give the same bytes.
+ *
+ * History (spells > 1): each service row gets up to spells-1 earlier rows
+ * of the same person in the same system, with the same identifiers as
+ * that system holds them (one person record, many spells) and earlier
+ * dates, walking back in time as each department's records do: housing
+ * cases of the household a year or so apart, children's social care
+ * referrals months apart (never before birth), adult social care packages
+ * reviewed back to back (never before 18), education provision termly
+ * (never before 4). SSDA903 rows are not repeated. The extra randomness
+ * comes from its own stream, so spells 0/1 leave today's bytes unchanged.
  *
  * The extracts (DIR/...):
  *   housing.csv               Windows-1252, CRLF, dd/mm/yyyy, tenure codes
@@ -44,6 +54,9 @@ struct synth_options {
     long people;
     uint64_t seed;
     int32_t reference;    /* day number */
+    int spells;           /* 0 or 1: one spell a service row, as always;
+                           * N > 1: up to N-1 earlier spells of the same
+                           * person in the same system (see below) */
 };
 
 struct synth_counts {

@@ -78,7 +78,7 @@ linkage_evaluate(const struct job_plan *plan, const char *truth_path,
     memset(acc, 0, sizeof(*acc));
     if (!f)
         return -1;
-    if (job_link_trace(plan, &tr, &ntr, &d) < 0) {
+    if (job_link_trace(plan, 1, &tr, &ntr, &d) < 0) {
         fprintf(stderr, "linkage_evaluate: %s\n", d.msg);
         fclose(f);
         return -1;

@@ -203,6 +203,69 @@ test_link(void **state)
     linker_release(&l);
 }
 
+/* Readers on threads fill one linker per source and append them in read
+ * order (core/job.c): whatever the split, the result must link exactly as
+ * one linker fed every record would. */
+static void
+add_row(struct linker *l, int row)
+{
+    static const int row_keys[][4] = {
+        {1, 0, 0, 11}, {1, 5, 0, 11}, {0, 5, 9, 0}, {0, 0, 9, 0},
+        {2, 0, 9, 22}, {0, 0, 0, 0},  {3, 6, 0, 0}, {0, 6, 9, 0},
+        {4, 0, 0, 33}, {4, 7, 8, 33}, {0, 7, 0, 0}, {0, 0, 8, 44},
+    };
+
+    add(l, row_keys[row][0], row_keys[row][1], row_keys[row][2],
+        (uint64_t)row_keys[row][3]);
+}
+
+static void
+test_link_append(void **state)
+{
+    /* splits of rows 0..11 into consecutive parts: part ends */
+    static const int splits[][5] = {
+        {12}, {6, 12}, {0, 12}, {12, 12}, {1, 2, 12}, {3, 3, 9, 12},
+        {5, 7, 11, 12},
+    };
+    struct linker one;
+    size_t si, k;
+
+    (void)state;
+    assert_int_equal(linker_init(&one, 3), 0);
+    for (k = 0; k < 12; k++)
+        add_row(&one, (int)k);
+    assert_int_equal(linker_run(&one), 0);
+    assert_true(linker_npersons(&one) > 3);
+    for (si = 0; si < sizeof(splits) / sizeof(splits[0]); si++) {
+        struct linker all;
+        int row = 0, p;
+
+        assert_int_equal(linker_init(&all, 3), 0);
+        for (p = 0; row < 12; p++) {
+            struct linker part;
+
+            assert_int_equal(linker_init(&part, 3), 0);
+            for (; row < splits[si][p]; row++)
+                add_row(&part, row);
+            assert_int_equal(linker_append(&all, &part), 0);
+        }
+        assert_int_equal(all.nrecords, 12);
+        assert_int_equal(linker_run(&all), 0);
+        assert_int_equal(linker_npersons(&all), linker_npersons(&one));
+        for (k = 0; k < 12; k++)
+            assert_int_equal(linker_person(&all, k), linker_person(&one, k));
+        for (k = 0; k < 3; k++) {
+            struct linker_key_stats a, b;
+
+            linker_key_stats(&all, k, &a);
+            linker_key_stats(&one, k, &b);
+            assert_memory_equal(&a, &b, sizeof(a));
+        }
+        linker_release(&all);
+    }
+    linker_release(&one);
+}
+
 /* Record keys: from their own subkey, stable, uniform, and unrelated to
  * the token's own bytes (the old scheme published the first byte of the
  * strictest match-key hash, a byte of a linkage hash). */
@@ -268,6 +331,7 @@ main(void)
         cmocka_unit_test(test_pseudonym),
         cmocka_unit_test(test_record_key),
         cmocka_unit_test(test_link),
+        cmocka_unit_test(test_link_append),
     };
 
     if (sodium_init() < 0)

@@ -37,6 +37,64 @@ test_lookup(void **state)
     geo_lookup_release(&gl);
 }
 
+/* Districts found on reader threads, each into its own table, merged in
+ * read order: the ids geo_lookup_find() gives when one reader reads all. */
+static void
+test_lookup_local(void **state)
+{
+    static const char *const pcs[] = {
+        "LS99 9ZZ", "LS20 8AD", "", "LS98 1AA", "LS20 8AD",
+        "LS97 2BB", "LS99 1AA", "LS21 1AA", "LS96 3CC", "LS98 1AA",
+    };
+    const size_t n = sizeof(pcs) / sizeof(pcs[0]);
+    struct geo_lookup one, gl;
+    struct geo_code want[10], g;
+    struct diag d;
+    size_t cut, i;
+
+    (void)state;
+    assert_int_equal(geo_lookup_load(&one, "tests/data/generalise/lookup.csv",
+                                     &d), 0);
+    for (i = 0; i < n; i++)
+        assert_true(geo_lookup_find(&one, pcs[i], &want[i]) >= 0);
+    for (cut = 0; cut <= n; cut++) {
+        struct geo_districts t[2];
+        uint32_t local[10], map[2][16];
+        int part;
+
+        assert_int_equal(geo_lookup_load(&gl,
+                                         "tests/data/generalise/lookup.csv",
+                                         &d), 0);
+        /* two readers: rows [0, cut) and [cut, n), the second first */
+        for (part = 1; part >= 0; part--) {
+            assert_int_equal(geo_districts_init(&t[part]), 0);
+            for (i = part ? cut : 0; i < (part ? n : cut); i++) {
+                assert_int_equal(geo_lookup_find_local(&gl, &t[part], pcs[i],
+                                                       &g),
+                                 want[i].ward != GEO_UNKNOWN);
+                assert_int_equal(g.ward, want[i].ward);
+                assert_int_equal(g.lsoa, want[i].lsoa);
+                local[i] = g.district;
+            }
+        }
+        /* nothing reached the lookup's own table yet */
+        assert_int_equal(gl.names.ndistrict, 1);
+        for (part = 0; part < 2; part++) {
+            assert_true(t[part].n <= 16);
+            assert_int_equal(geo_districts_merge(&gl, &t[part], map[part]), 0);
+        }
+        for (i = 0; i < n; i++)
+            assert_int_equal(map[i >= cut][local[i]], want[i].district);
+        assert_int_equal(gl.names.ndistrict, one.names.ndistrict);
+        for (i = 1; i < gl.names.ndistrict; i++)
+            assert_string_equal(gl.names.district[i], one.names.district[i]);
+        geo_districts_release(&t[0]);
+        geo_districts_release(&t[1]);
+        geo_lookup_release(&gl);
+    }
+    geo_lookup_release(&one);
+}
+
 static void
 test_lookup_errors(void **state)
 {
@@ -97,6 +155,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lookup),
+        cmocka_unit_test(test_lookup_local),
         cmocka_unit_test(test_lookup_errors),
         cmocka_unit_test(test_ages),
     };

@@ -38,6 +38,7 @@ test_accuracy(void **state)
     o.people = 5000;
     o.seed = 3;
     o.reference = days_from_civil(2026, 10, 31);
+    o.spells = 1;
     assert_int_equal(synth_write(&o, &c, &d), 0);
     snprintf(path, sizeof(path), "%s/k.key", dir);
     assert_int_equal(key_generate(path, id, &d), 0);
@@ -76,6 +77,30 @@ test_accuracy(void **state)
     assert_true(acc.pairs_true > 100);
     assert_true(acc.precision >= 0.999);
     assert_true(acc.recall >= 0.99);
+    {
+        /* sources read on threads: the same records in the same order,
+         * linked into the same person numbers */
+        struct link_trace *t1 = NULL, *t3 = NULL;
+        size_t n1 = 0, n3 = 0, i, persons = 0;
+
+        assert_int_equal(job_link_trace(&plan, 1, &t1, &n1, &d), 0);
+        assert_int_equal(job_link_trace(&plan, 3, &t3, &n3, &d), 0);
+        assert_true(n1 > 1000);
+        assert_int_equal(n1, n3);
+        for (i = 0; i < n1; i++) {
+            assert_int_equal(t1[i].source, t3[i].source);
+            assert_int_equal(t1[i].file, t3[i].file);
+            assert_int_equal(t1[i].line, t3[i].line);
+            assert_int_equal(t1[i].person, t3[i].person);
+            /* numbered in order of each person's first record */
+            assert_true(t1[i].person <= persons);
+            if (t1[i].person == persons)
+                persons++;
+        }
+        assert_int_not_equal(t1[0].source, t1[n1 - 1].source);
+        free(t1);
+        free(t3);
+    }
     job_plan_release(&plan);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);

@@ -62,6 +62,7 @@ test_extracts(void **state)
     o.people = 4000;
     o.seed = 5;
     o.reference = days_from_civil(2026, 10, 31);
+    o.spells = 1;
     o.dir = a;
     assert_int_equal(synth_write(&o, &c, &d), 0);
     o.dir = b;
@@ -106,12 +107,50 @@ test_extracts(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* --spells: more rows of the same people, a truth line for each, the
+ * SSDA903 header untouched, and the file still one the job reads. */
+static void
+test_spells(void **state)
+{
+    char a[] = "/tmp/cohort-synth-XXXXXX", path[256];
+    struct synth_options o;
+    struct synth_counts one, many;
+    struct diag d;
+    long truth_rows;
+
+    (void)state;
+    assert_non_null(mkdtemp(a));
+    o.lookup = "config/lookups/postcodes.csv";
+    o.people = 3000;
+    o.seed = 9;
+    o.reference = days_from_civil(2026, 10, 31);
+    o.dir = a;
+    o.spells = 1;
+    assert_int_equal(synth_write(&o, &one, &d), 0);
+    o.spells = 8;
+    assert_int_equal(synth_write(&o, &many, &d), 0);
+    snprintf(path, sizeof(path), "%s/truth_SYNTHETIC_IDENTIFIERS.csv", a);
+    truth_rows = count_lines(path) - 1;
+    assert_int_equal(truth_rows, many.rows[0] + many.rows[1] + many.rows[2] +
+                                     many.rows[3] + many.rows[4] +
+                                     many.rows[5]);
+    assert_true(many.rows[0] > 4 * one.rows[0]);  /* housing */
+    assert_true(many.rows[1] > 2 * one.rows[1]);  /* children: from birth */
+    assert_true(many.rows[2] > 4 * one.rows[2]);  /* adults */
+    assert_true(many.rows[3] > 2 * one.rows[3]);  /* education: from 4 */
+    assert_true(many.rows[0] < 8 * one.rows[0] && many.rows[3] < 8 * one.rows[3]);
+    assert_int_equal(many.rows[4], one.rows[4]);  /* SSDA903 as it was */
+    snprintf(path, sizeof(path), "rm -rf %s", a);
+    assert_int_equal(system(path), 0);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_identifiers),
         cmocka_unit_test(test_extracts),
+        cmocka_unit_test(test_spells),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
