@@ -51,6 +51,7 @@ run_in() {
     (cd "$1" && TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$tsan/cohort" run --threads "$2" config/demo.conf) \
         >"$1/stdout" 2>"$1/stderr" || rc=$?
     echo "$rc" >"$1/rc"
+    suite_log "$1/stdout" "$1/stderr"
 }
 
 for t in 1 2 4; do
