@@ -251,7 +251,43 @@ struct job_state {
     struct link_trace *trace;     /* job_link_trace() only */
     size_t ntrace, trace_alloc;
     int want_trace;
+    /* with several readers, one progress line for the pass (read_pass) */
+    struct pass_progress *pass_progress;
 };
+
+/*
+ * The progress line of a pass read on several threads: the readers add
+ * their rows and bytes, and whichever crosses the next 65 536 rows redraws
+ * one line for all of them (sources, rows, MB/s). Counts only.
+ */
+struct pass_progress {
+    pthread_mutex_t lock;
+    uint64_t rows, bytes;
+    size_t nsources;
+    double t0;
+    int drawn;
+};
+
+static void
+pass_progress_add(struct pass_progress *pp, uint64_t rows, uint64_t bytes)
+{
+    double secs;
+
+    pthread_mutex_lock(&pp->lock);
+    if ((pp->rows + rows) >> 16 != pp->rows >> 16) {
+        secs = now_seconds() - pp->t0;
+        if (secs <= 0)
+            secs = 1e-6;
+        fprintf(stderr, "\rreading %zu sources: %llu rows, %.1f MB/s          ",
+                pp->nsources, (unsigned long long)(pp->rows + rows),
+                (double)(pp->bytes + bytes) / 1e6 / secs);
+        fflush(stderr);
+        pp->drawn = 1;
+    }
+    pp->rows += rows;
+    pp->bytes += bytes;
+    pthread_mutex_unlock(&pp->lock);
+}
 
 /*
  * What reading one source leaves: its own records, linker, district names,
@@ -337,6 +373,7 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
     struct record rec;
     const char *last_file = NULL;
     double t0 = now_seconds();
+    uint64_t progress_bytes = 0; /* bytes already given to pass_progress */
     int rc, have_map = 0;
     /* per record: slot 0 the scoped local id, 1.. the plan's match keys */
     unsigned char(*hashes)[16] = calloc(nslots, 16);
@@ -507,6 +544,11 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
         }
         if (opts->progress && (q.rows_in & 0xFFFF) == 0)
             progress_line(sp, &src, q.rows_in, t0, 0);
+        if (js->pass_progress && (q.rows_in & 0xFFF) == 0) {
+            pass_progress_add(js->pass_progress, 0x1000,
+                              src.bytes_read - progress_bytes);
+            progress_bytes = src.bytes_read;
+        }
     }
     if (rc > 0)
         rc = 0;
@@ -684,7 +726,16 @@ read_pass(struct job_state *js, struct source_summary *ss,
     if (nt <= 1) {
         reader_worker(&w);
     } else {
-        /* the progress line redraws one line: one reader only */
+        /* one progress line for the pass, not one per reader */
+        struct pass_progress pp;
+
+        if (opts->progress) {
+            memset(&pp, 0, sizeof(pp));
+            pthread_mutex_init(&pp.lock, NULL);
+            pp.nsources = n;
+            pp.t0 = now_seconds();
+            js->pass_progress = &pp;
+        }
         pass_opts.progress = 0;
         w.capture = 1;
         for (k = 0; k < nt; k++) {
@@ -696,6 +747,12 @@ read_pass(struct job_state *js, struct source_summary *ss,
             reader_worker(&w);   /* no thread to be had: read here */
         for (k = 0; k < started; k++)
             pthread_join(tid[k], NULL);
+        if (opts->progress) {
+            if (pp.drawn)
+                fputc('\n', stderr);
+            js->pass_progress = NULL;
+            pthread_mutex_destroy(&pp.lock);
+        }
     }
     pthread_mutex_destroy(&w.lock);
 }

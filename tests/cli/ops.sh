@@ -76,14 +76,21 @@ done
 run cohort run config/demo.conf --accept-drift
 expect_rc 0 "a run with stderr in a file publishes"
 check '! grep -q "$(printf "\r")" "$err" && ! grep -q "MB/s" "$err"' "no progress line when stderr is not a terminal"
+# On one reader a line per source; on several, one line for all of them.
 if command -v script >/dev/null 2>&1; then
-    (cd "$scratch" && script -qec "'$COHORT' run config/demo.conf --accept-drift" /dev/null) \
-        > "$scratch/pty.out" 2>&1 </dev/null
-    suite_log "$scratch/pty.out"
-    check 'tr "\r" "\n" < "$scratch/pty.out" | grep -Eq "housing: [0-9]+ rows.*MB/s"' \
-        "a terminal gets a progress line with rows and MB/s"
-    check '[ "$(tr -cd "\r" < "$scratch/pty.out" | wc -c)" -gt "$(grep -c "" "$scratch/pty.out")" ]' \
-    "the progress line is redrawn in place (more carriage returns than lines)"
+    for t in 1 2; do
+        (cd "$scratch" && script -qec "'$COHORT' run config/demo.conf --accept-drift --threads $t" /dev/null) \
+            > "$scratch/pty$t.out" 2>&1 </dev/null
+        suite_log "$scratch/pty$t.out"
+    done
+    check 'tr "\r" "\n" < "$scratch/pty1.out" | grep -Eq "^housing: [0-9]+ rows, [0-9.]+ MB/s"' \
+        "--threads 1 on a terminal: a progress line per source with rows and MB/s"
+    check 'tr "\r" "\n" < "$scratch/pty2.out" | grep -Eq "^reading [0-9]+ sources: [0-9]+ rows, [0-9.]+ MB/s"' \
+        "--threads 2 on a terminal: one progress line for the sources read together"
+    for t in 1 2; do
+        check '[ "$(tr -cd "\r" < "$scratch/pty$t.out" | wc -c)" -gt "$(grep -c "" "$scratch/pty$t.out")" ]' \
+            "--threads $t: the progress line is redrawn in place (more carriage returns than lines)"
+    done
 else
     not_ok "script(1) is needed for the terminal test (util-linux)"
 fi
