@@ -342,6 +342,32 @@ anchor(const struct pseudonymiser *ps, char tag, const char *value)
     return v ? v : 1;
 }
 
+/*
+ * The anchor of an identifier the plan also has as a match key of its own
+ * (`nhs_number`, `upn`): the first 8 bytes of that key's hash, already
+ * computed, rather than a second keyed hash of the same value. Equal
+ * values give equal anchors either way, and that is all the linker and
+ * the scope index ask of them; the key's presence and the identifier's
+ * are the same condition (a non-empty value), so every record of a run
+ * takes its anchor the same way.
+ */
+static uint64_t
+anchor_of(const struct pseudonymiser *ps, unsigned char (*out)[16],
+          const uint8_t *present, int field, char tag, const char *value)
+{
+    const struct linkage_plan *lp = &ps->plan->linkage;
+    size_t k;
+    uint64_t v;
+
+    for (k = 0; k < lp->nkeys; k++)
+        if (lp->keys[k].ncomponents == 1 &&
+            lp->keys[k].components[0] == field && present[k]) {
+            memcpy(&v, out[k], sizeof(v));
+            return v ? v : 1;
+        }
+    return anchor(ps, tag, value);
+}
+
 void
 pseudonymise(const struct pseudonymiser *ps, const struct record *rec,
              const struct source_plan *sp, unsigned char (*out)[16],
@@ -383,8 +409,14 @@ pseudonymise(const struct pseudonymiser *ps, const struct record *rec,
         sodium_memzero(&st, sizeof(st));
     }
     if (a) {
-        a->nhs = rec->nhs_number[0] ? anchor(ps, 'n', rec->nhs_number) : 0;
-        a->upn = rec->upn[0] ? anchor(ps, 'u', rec->upn) : 0;
+        a->nhs = rec->nhs_number[0]
+                     ? anchor_of(ps, out, present,
+                                 KC_FIELD_BASE + CF_NHS_NUMBER, 'n',
+                                 rec->nhs_number)
+                     : 0;
+        a->upn = rec->upn[0] ? anchor_of(ps, out, present,
+                                         KC_FIELD_BASE + CF_UPN, 'u', rec->upn)
+                             : 0;
     }
     sodium_memzero(buf, sizeof(buf));
     sodium_memzero(part, sizeof(part));

@@ -47,7 +47,8 @@ int pseudonymiser_init(struct pseudonymiser *ps, const struct job_plan *plan,
  * Writes hash i into out[i] and present[i] = 1 for every key whose
  * components are all present in rec; present[i] = 0 otherwise. a (may be
  * NULL) receives the keyed anchors of the NHS number and UPN for the
- * linker's over-linkage guard. local_id is scoped by the source's id_scope
+ * linker's over-linkage guard (from the hash of a key that is the
+ * identifier alone, when the plan has one; equal values, equal anchors). local_id is scoped by the source's id_scope
  * (or its name), so two systems' "1234" never meet.
  */
 void pseudonymise(const struct pseudonymiser *ps, const struct record *rec,

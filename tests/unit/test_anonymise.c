@@ -138,6 +138,25 @@ test_pseudonym(void **state)
     assert_int_equal(memcmp(ha[2], hb[2], 16), 0); /* root+soundex+swap+district */
     assert_true(an.nhs != 0);
     assert_int_equal(bn.nhs, 0);
+    /* anchors: an equal NHS number gives an equal anchor whatever else
+     * differs, another number another one (taken from the nhs_number key,
+     * keys[0]); the UPN, with no key of its own here, is hashed alone */
+    {
+        struct record c;
+        struct link_anchors cn;
+
+        make_record(&c, "9434765919", "zoe", "jones", 1990, 1, 2, "LS20 1AA");
+        snprintf(c.upn, sizeof(c.upn), "%s", "A950000178301");
+        pseudonymise(&ps, &c, &sp, hb, pb, &cn);
+        assert_true(cn.nhs == an.nhs);
+        assert_true(cn.upn != 0);
+        bn = cn;
+        make_record(&c, "4010232137", "william", "smith", 2010, 3, 4, "LS20 8AB");
+        snprintf(c.upn, sizeof(c.upn), "%s", "A950000178301");
+        pseudonymise(&ps, &c, &sp, hb, pb, &cn);
+        assert_true(cn.nhs != 0 && cn.nhs != an.nhs);
+        assert_true(cn.upn == bn.upn);
+    }
     /* the same record always gives the same hashes; keys differ per key */
     pseudonymise(&ps, &a, &sp, hb, pb, &bn);
     assert_int_equal(memcmp(ha, hb, sizeof(ha)), 0);
