@@ -190,6 +190,65 @@ add(struct linker *l, int k0, int k1, int k2, uint64_t nhs)
     assert_true(linker_add(l, (const unsigned char(*)[16])h, p, &a) >= 0);
 }
 
+/*
+ * A key with more entries than the linker sorts in one qsort (it buckets
+ * them by the hash's first 16 bits first): 400 000 records whose key-0
+ * hashes pair record i with record i + 200 000 and key-1 hashes chain
+ * every 4th pair to the next; the hashes come from a keyed BLAKE2b, so
+ * they are uniform as real ones are. Every pair, and only what the keys
+ * say, is linked.
+ */
+static void
+test_link_large(void **state)
+{
+    enum { HALF = 200000 };
+    struct linker l;
+    struct linker_key_stats st;
+    unsigned char seed[crypto_generichash_KEYBYTES] = {7};
+    uint32_t i;
+
+    (void)state;
+    assert_int_equal(linker_init(&l, 2), 0);
+    for (i = 0; i < 2 * HALF; i++) {
+        unsigned char h[2][16];
+        uint8_t p[2] = {1, 0};
+        struct link_anchors a = {0, 0};
+        uint32_t pair = i % HALF, v[2];
+
+        v[0] = 0;
+        v[1] = pair;
+        crypto_generichash(h[0], 16, (const unsigned char *)v, sizeof(v),
+                           seed, sizeof(seed));
+        /* key 1: pairs 4m and 4m + 1 share a hash, on their first record */
+        if (i < HALF && pair % 4 < 2) {
+            v[0] = 1;
+            v[1] = pair / 4;
+            crypto_generichash(h[1], 16, (const unsigned char *)v, sizeof(v),
+                               seed, sizeof(seed));
+            p[1] = 1;
+        } else {
+            memset(h[1], 0, 16);
+        }
+        assert_true(linker_add(&l, (const unsigned char(*)[16])h, p, &a) >= 0);
+    }
+    assert_int_equal(linker_run(&l), 0);
+    /* HALF pairs, of which HALF / 2 are joined two by two */
+    assert_int_equal(linker_npersons(&l), HALF - HALF / 4);
+    for (i = 0; i < HALF; i++) {
+        assert_int_equal(linker_person(&l, i), linker_person(&l, i + HALF));
+        if (i % 4 == 0)
+            assert_int_equal(linker_person(&l, i), linker_person(&l, i + 1));
+        if (i % 4 == 1 && i + 1 < HALF)
+            assert_true(linker_person(&l, i) != linker_person(&l, i + 1));
+    }
+    linker_key_stats(&l, 0, &st);
+    assert_int_equal(st.records_with_key, 2 * HALF);
+    assert_int_equal(st.links, HALF);
+    linker_key_stats(&l, 1, &st);
+    assert_int_equal(st.links, HALF / 4);
+    linker_release(&l);
+}
+
 static void
 test_link(void **state)
 {
@@ -350,6 +409,7 @@ main(void)
         cmocka_unit_test(test_pseudonym),
         cmocka_unit_test(test_record_key),
         cmocka_unit_test(test_link),
+        cmocka_unit_test(test_link_large),
         cmocka_unit_test(test_link_append),
     };
 
