@@ -7,7 +7,7 @@
 # build of cohort is made for this test).
 . "$COHORT_TOP/tests/cli/lib.sh"
 
-tsan=$COHORT_BUILD/../tsan
+tsan=$COHORT_BUILD/tsan
 if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$COHORT_TOP" BUILD="$tsan" CFLAGS="-O1 -g -fsanitize=thread" \
         LDFLAGS="-fsanitize=thread" EXTRA_CFLAGS= WERROR= all >"$scratch/build.log" 2>&1; then
     ok "a ThreadSanitizer build of cohort"
