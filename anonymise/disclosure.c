@@ -479,39 +479,105 @@ disclosure_attack(const struct count_table *t,
     return rc;
 }
 
+/* The first primary cell at or after `from` whose attacker range is
+ * narrower than the protection level: *weak, or (size_t)-1 when every one
+ * keeps it. 0 or a negative error; under glpk_call(). */
+static int
+first_weak(const struct count_table *t, const struct relations *r,
+           const struct table_cell *c, const struct attacker *am, size_t from,
+           size_t *weak)
+{
+    struct attack a;
+    size_t i;
+    int rc;
+
+    *weak = (size_t)-1;
+    if ((rc = attack_build(t, r, c, am, &a)) < 0)
+        return rc;
+    for (i = from; i < t->ncells_per_period && *weak == (size_t)-1; i++) {
+        double lo, hi;
+
+        if (c[i].status != CELL_SUPPRESSED)
+            continue;
+        if ((rc = attack_solve(&a, i, GLP_MIN, &lo)) < 0 ||
+            (rc = attack_solve(&a, i, GLP_MAX, &hi)) < 0)
+            break;
+        if (hi >= 0 && hi - lo < (double)am->level - 1e-6)
+            *weak = i;
+    }
+    attack_release(&a);
+    return rc < 0 ? rc : 0;
+}
+
+struct audit_call {
+    const struct count_table *t;
+    const struct relations *r;
+    const struct attacker *am;
+    int *period;
+    size_t *cell;
+};
+
+static int
+audit_all(void *arg)
+{
+    const struct audit_call *ac = arg;
+    int p, rc;
+
+    for (p = 0; p < ac->t->nperiods; p++) {
+        if ((rc = first_weak(ac->t, ac->r,
+                             ac->t->cells + (size_t)p * ac->t->ncells_per_period,
+                             ac->am, 0, ac->cell)) < 0)
+            return rc;
+        if (*ac->cell != (size_t)-1) {
+            *ac->period = p;
+            return 0;
+        }
+    }
+    *ac->period = -1;
+    return 0;
+}
+
+int
+disclosure_audit(const struct count_table *t,
+                 const struct disclosure_plan *dp, int *period, size_t *cell)
+{
+    struct relations r;
+    struct attacker am;
+    struct audit_call ac;
+    int rc;
+
+    *period = -1;
+    *cell = (size_t)-1;
+    attacker_init(&am, dp);
+    if ((rc = relations_build(t, &r)) < 0)
+        return rc;
+    ac.t = t;
+    ac.r = &r;
+    ac.am = &am;
+    ac.period = period;
+    ac.cell = cell;
+    rc = glpk_call(audit_all, &ac);
+    relations_release(&r);
+    return rc;
+}
+
 /* Audits one period; suppresses more until every primary cell's range is
  * at least protection_level wide. */
 static int
 audit_period(const struct count_table *t, const struct relations *r,
              struct table_cell *c, const struct attacker *am, uint64_t *added)
 {
-    int level = am->level;
-    size_t i, ri, m, rounds, from = 0;
+    size_t ri, m, rounds, from = 0;
 
     /* Suppressing one more cell only removes a constraint from the
      * attacker's program, so a cell found safe stays safe: each round
      * resumes where the last one found a weak cell. */
     for (rounds = 0; rounds < t->ncells_per_period; rounds++) {
-        struct attack a;
-        size_t weak = (size_t)-1;
+        size_t weak;
         int rc;
 
-        if ((rc = attack_build(t, r, c, am, &a)) < 0)
+        if ((rc = first_weak(t, r, c, am, from, &weak)) < 0)
             return rc;
-        for (i = from; i < t->ncells_per_period && weak == (size_t)-1; i++) {
-            double lo, hi;
-
-            if (c[i].status != CELL_SUPPRESSED)
-                continue;
-            if ((rc = attack_solve(&a, i, GLP_MIN, &lo)) < 0 ||
-                (rc = attack_solve(&a, i, GLP_MAX, &hi)) < 0) {
-                attack_release(&a);
-                return rc;
-            }
-            if (hi >= 0 && hi - lo < (double)level - 1e-6)
-                weak = i;
-        }
-        attack_release(&a);
         if (weak == (size_t)-1)
             return 0;
         from = weak;
@@ -561,26 +627,10 @@ static int
 all_protected(const struct count_table *t, const struct relations *r,
               struct table_cell *c, const struct attacker *am)
 {
-    struct attack a;
-    size_t i;
-    int rc, safe = 1;
+    size_t weak;
+    int rc = first_weak(t, r, c, am, 0, &weak);
 
-    if ((rc = attack_build(t, r, c, am, &a)) < 0)
-        return rc;
-    for (i = 0; i < t->ncells_per_period && safe; i++) {
-        double lo, hi;
-
-        if (c[i].status != CELL_SUPPRESSED)
-            continue;
-        if ((rc = attack_solve(&a, i, GLP_MIN, &lo)) < 0 ||
-            (rc = attack_solve(&a, i, GLP_MAX, &hi)) < 0) {
-            attack_release(&a);
-            return rc;
-        }
-        safe = hi < 0 || hi - lo >= (double)am->level - 1e-6;
-    }
-    attack_release(&a);
-    return safe;
+    return rc < 0 ? rc : weak == (size_t)-1;
 }
 
 /*

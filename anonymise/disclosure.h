@@ -69,4 +69,14 @@ int disclosure_attack(const struct count_table *t,
                       const struct disclosure_plan *dp, int period,
                       size_t cell, double *lo, double *hi);
 
+/*
+ * The audit of a protected table as dp publishes it: one attacker's program
+ * per period, every primary-suppressed cell's range against the protection
+ * level. 0 with *period = -1 when every one keeps it, else *period and
+ * *cell name the first that does not; CE_NOMEM or CE_INTERNAL.
+ */
+int disclosure_audit(const struct count_table *t,
+                     const struct disclosure_plan *dp, int *period,
+                     size_t *cell);
+
 #endif

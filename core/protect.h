@@ -85,9 +85,10 @@ int protect_table_read(struct protect_table *pt, const struct protect_spec *spec
 
 /*
  * After disclosure_protect(): refuses a table that is not safe to publish.
- * CE_DATA when the attacker (disclosure_attack) narrows some primary
+ * CE_DATA when the attacker (disclosure_audit) narrows some primary
  * suppressed cell to less than dp->protection_level, or when no cell at
- * all is left to publish; CE_INTERNAL when the solver fails; else 0.
+ * all is left to publish; CE_NOMEM, or CE_INTERNAL when the solver fails;
+ * else 0.
  */
 int protect_table_check(const struct count_table *t,
                         const struct disclosure_plan *dp, struct diag *d);
