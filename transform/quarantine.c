@@ -128,12 +128,28 @@ quarantine_each_unmapped(const struct quarantine *q, uint64_t min_shown,
     int f, rc;
 
     for (f = 0; f < VF_COUNT; f++) {
-        uint64_t rare = q->unmapped_overflow[f];
+        uint64_t rare = q->unmapped_overflow[f], hidden = q->unmapped_hidden[f];
+        size_t distinct = 0;
+        int free_text;
 
+        for (i = 0; i < q->ncodes; i++)
+            distinct += q->codes[i].field == f;
+        /* A code list is short. A field whose unmapped values run past
+         * UNMAPPED_FIELD_CODES_MAX distinct ones (or past what the source
+         * keeps) is free text -- most likely a column of names mapped by
+         * mistake -- and none of its values is shown, however common. */
+        free_text = q->unmapped_overflow[f] > 0 ||
+                    distinct > UNMAPPED_FIELD_CODES_MAX;
+        if (free_text) {
+            hidden += rare;
+            rare = 0;
+        }
         for (i = 0; i < q->ncodes; i++) {
             if (q->codes[i].field != f)
                 continue;
-            if (q->codes[i].n < min_shown)
+            if (free_text)
+                hidden += q->codes[i].n;
+            else if (q->codes[i].n < min_shown)
                 rare += q->codes[i].n;
             else if ((rc = fn(ctx, fields[f], q->codes[i].code,
                               q->codes[i].n)) < 0)
@@ -142,9 +158,7 @@ quarantine_each_unmapped(const struct quarantine *q, uint64_t min_shown,
         if ((rare && (rc = fn(ctx, fields[f], "(rare)", rare)) < 0) ||
             (q->unmapped_empty[f] &&
              (rc = fn(ctx, fields[f], "(empty)", q->unmapped_empty[f])) < 0) ||
-            (q->unmapped_hidden[f] &&
-             (rc = fn(ctx, fields[f], "(not shown)", q->unmapped_hidden[f])) <
-                 0))
+            (hidden && (rc = fn(ctx, fields[f], "(not shown)", hidden)) < 0))
             return rc;
     }
     return 0;

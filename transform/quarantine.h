@@ -81,6 +81,7 @@ struct rejected_row {
  */
 #define UNMAPPED_CODE_MAX 24
 #define UNMAPPED_CODES_MAX 256 /* distinct codes kept per source */
+#define UNMAPPED_FIELD_CODES_MAX 64 /* more in one field: free text, none shown */
 
 struct unmapped_code {
     uint8_t field;                  /* enum value_field */
@@ -133,7 +134,9 @@ int quarantine_unmapped(struct quarantine *q, uint32_t file, long line,
  * The unmapped-code report, one call of fn per line, by field: each code
  * carried by at least min_shown rows (what = the code), then "(rare)" for
  * the rest and the codes past UNMAPPED_CODES_MAX, "(empty)" for empty
- * cells and "(not shown)" for values that were not code-like. Lines with
+ * cells and "(not shown)" for values that were not code-like. A field with
+ * more than UNMAPPED_FIELD_CODES_MAX distinct unmapped codes, or whose codes
+ * did not all fit, is free text: all its values count as "(not shown)". Lines with
  * no rows are skipped. Returns 0 or fn's first negative return.
  */
 int quarantine_each_unmapped(const struct quarantine *q, uint64_t min_shown,

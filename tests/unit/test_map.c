@@ -146,6 +146,21 @@ test_unmapped_codes(void **state)
         assert_true(!strcmp(q.codes[i].code, "TA2") ||
                     !strcmp(q.codes[i].code, "HP-1") ||
                     !strcmp(q.codes[i].code, "Q"));
+    /* a column of names mapped to service by mistake: 70 distinct values,
+     * each carried by 12 rows, make the field free text -- none of its
+     * values is named, however common, the code-like ones included */
+    for (i = 0; i < 70 * 12; i++) {
+        char name[16];
+
+        snprintf(name, sizeof(name), "Fam%c%c", 'a' + (i % 70) / 26,
+                 'a' + (i % 70) % 26);
+        assert_int_equal(map_one(&m, &q, "F", name, 100 + i),
+                         1 + QR_UNMAPPED_VALUE);
+    }
+    report[0] = '\0';
+    assert_int_equal(quarantine_each_unmapped(&q, 10, collect, NULL), 0);
+    assert_string_equal(report, "sex=(rare):1;service=(empty):1;"
+                                "service=(not shown):865;");
     quarantine_release(&q);
     mapping_release(&m);
     job_plan_release(&plan);
