@@ -63,7 +63,13 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libcohort.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -I. -o $@ $< $(BUILD)/libcohort.a $(LDFLAGS) $(LIBS)
 
-unit-bins: $(UNIT_BINS)
+unit-bins: $(UNIT_BINS) $(BUILD)/tools/attack
+
+# The attacker of the published tables (tests/cli/attack.sh): GLPK and libc
+# only, no code of cohort's own, so it reads the tables as a reader would.
+$(BUILD)/tools/attack: tests/attack/attack.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS) $(GLPK_LIBS) -lm
 
 bootstrap:
 	@scripts/bootstrap build

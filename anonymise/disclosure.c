@@ -879,3 +879,24 @@ disclosure_protect(struct count_table *t, const struct disclosure_plan *dp,
     relations_release(&r);
     return rc;
 }
+
+uint64_t
+disclosure_publish_count(const struct disclosure_plan *dp,
+                         const struct ptable *pt, uint64_t n, uint32_t ckey)
+{
+    struct attacker am;
+    int64_t v;
+
+    attacker_init(&am, dp);
+    if (n > (uint64_t)INT64_MAX / 2)
+        return COUNT_WITHHELD;
+    v = (int64_t)n;
+    if (primary(&am, v))
+        return COUNT_WITHHELD;
+    if (pt && dp->perturbation == PERTURB_CELLKEY && v > 0) {
+        v += ptable_noise(pt, v, ckey & 0xFF);
+        if (v < 0)
+            v = 0;
+    }
+    return (uint64_t)round_to(v, dp->rounding);
+}

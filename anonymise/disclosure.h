@@ -79,4 +79,18 @@ int disclosure_audit(const struct count_table *t,
                      const struct disclosure_plan *dp, int *period,
                      size_t *cell);
 
+/*
+ * A count of persons published outside a table (quality.csv, the
+ * manifest, the report, PostgreSQL's runs and quality tables, the run
+ * summary): the same rule as a table's cell, so a reader who sets it
+ * beside a table learns nothing the table's own cell would not tell.
+ * Withheld (COUNT_WITHHELD, core/table.h) when the rule suppresses n; else, with
+ * perturbation = cellkey, n plus the ptable's noise for ckey (the sum of
+ * the persons' record keys mod 256, as a cell of the same persons gets),
+ * then rounded. pt may be NULL when the plan has no perturbation.
+ */
+uint64_t disclosure_publish_count(const struct disclosure_plan *dp,
+                                  const struct ptable *pt, uint64_t n,
+                                  uint32_t ckey);
+
 #endif

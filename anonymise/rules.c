@@ -356,6 +356,56 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
         strbuf_addf(&sb, "published counts rounded to the nearest %d", dp->rounding);
         doc_item(doc, s, "rounding", &sb);
     }
+    strbuf_adds(&sb, "every hidden cell is shown as [c], whichever rule hid "
+                     "it, and nothing says whether a shown count is exact, "
+                     "rounded or perturbed; the audit's attacker has every "
+                     "number published anywhere in the run");
+    doc_item(doc, s, "published symbols", &sb);
+    strbuf_adds(&sb, "persons per department and in all, ids per id scope, "
+                     "their conflicts, and links made and refused per link "
+                     "key are published (quality.csv, linkage.csv, manifest, "
+                     "report, PostgreSQL, the run summary) through the same "
+                     "suppression and rounding as a table's cell");
+    if (dp->perturbation == PERTURB_CELLKEY)
+        strbuf_adds(&sb, ", and persons with the noise those persons get in "
+                         "any cell");
+    strbuf_adds(&sb, "; counts of rows and records are exact: they are not "
+                     "counts of persons");
+    doc_item(doc, s, "counts outside the tables", &sb);
+    strbuf_addf(&sb, "a reader learns, for each shown cell, its count %s; "
+                     "for each hidden cell, no range narrower than %d from "
+                     "the tables of one run together with the counts above; "
+                     "a reader cannot learn which rule hid a cell",
+                dp->perturbation == PERTURB_CELLKEY
+                    ? "with noise that the same persons always get"
+                : dp->rounding > 1 ? "to within the rounding"
+                                   : "exactly",
+                dp->protection_level);
+    doc_item(doc, s, "what a reader can learn", &sb);
+    strbuf_addf(&sb, "two cohorts of this job whose where expressions show "
+                     "that one population lies within the other (the same "
+                     "expression, or one more 'and') are %s; what remains is "
+                     "differencing that the expressions do not show: the "
+                     "same persons selected by two differently written "
+                     "expressions, a cohort's table subtracted from last "
+                     "night's, or from another job's or another publisher's "
+                     "table. %s",
+                dp->perturbation == PERTURB_CELLKEY ||
+                        dp->rounding >= dp->protection_level
+                    ? "allowed, as the noise or the rounding answers their "
+                      "difference"
+                    : "refused unless perturbation = cellkey or rounding is "
+                      "at least the protection level",
+                dp->perturbation == PERTURB_CELLKEY
+                    ? "Cell-key perturbation answers these: the same persons "
+                      "always get the same noise, so a difference between "
+                      "two published counts is the true difference plus "
+                      "noise of at most the ptable's range"
+                    : "Cell-key perturbation (perturbation = cellkey) would "
+                      "answer these: the same persons always get the same "
+                      "noise, so a difference between two published counts "
+                      "carries noise, not a hidden cell's exact count");
+    doc_item(doc, s, "differencing", &sb);
 
     for (i = 0; i < plan->ncohorts; i++) {
         const struct cohort_plan *cp = &plan->cohorts[i];
@@ -396,7 +446,7 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
         strbuf_adds(&sb, "period");
         for (k = 0; k < cp->nby; k++)
             strbuf_addf(&sb, ", %s", cohort_by_name(cp, k));
-        strbuf_adds(&sb, ", count, status");
+        strbuf_adds(&sb, ", count ([c] when hidden)");
         doc_item(doc, s, "published columns", &sb);
     }
 

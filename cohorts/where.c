@@ -576,6 +576,63 @@ where_eval(const struct where_expr *e, const struct person_set *ps,
     return 0;
 }
 
+/* A spell timing's rank: a spell that starts in the month overlaps it,
+ * and one that overlaps it has started by its end (new <= active <= ever). */
+static int
+timing_rank(int timing)
+{
+    return timing == TIME_NEW ? 0 : timing == TIME_ACTIVE ? 1 : 2;
+}
+
+/* 1 when every person atom i selects in a month, atom o selects too. */
+static int
+atom_within(const struct where_expr *i, const struct where_expr *o)
+{
+    switch (o->kind) {
+    case W_ALL:
+        return 1;
+    case W_AGE:
+        return i->kind == W_AGE && (i->bands & ~o->bands) == 0;
+    case W_SEX:
+    case W_ETHNICITY:
+        return i->kind == o->kind && (i->mask & ~o->mask) == 0;
+    case W_SERVICE:
+        return i->kind == W_SERVICE && i->dept == o->dept &&
+               i->service == o->service &&
+               timing_rank(i->timing) <= timing_rank(o->timing);
+    case W_DEPT:
+        return (i->kind == W_SERVICE || i->kind == W_DEPT) &&
+               i->dept == o->dept &&
+               timing_rank(i->timing) <= timing_rank(o->timing);
+    default:
+        return 0;
+    }
+}
+
+int
+where_within(const struct where_expr *inner, const struct where_expr *outer)
+{
+    /* the outer side first: o = x and y holds i when both hold it,
+     * o = x or y when either does */
+    if (outer->kind == W_AND)
+        return where_within(inner, outer->a) && where_within(inner, outer->b);
+    if (outer->kind == W_OR &&
+        (where_within(inner, outer->a) || where_within(inner, outer->b)))
+        return 1;
+    if (outer->kind == W_ALL)
+        return 1;
+    switch (inner->kind) {
+    case W_AND: /* i = x and y is within o when x or y is */
+        return where_within(inner->a, outer) || where_within(inner->b, outer);
+    case W_OR:
+        return where_within(inner->a, outer) && where_within(inner->b, outer);
+    case W_NOT: /* not x within not y when y within x */
+        return outer->kind == W_NOT && where_within(outer->a, inner->a);
+    default:
+        return atom_within(inner, outer);
+    }
+}
+
 static const char *
 dept_words(int dept)
 {

@@ -51,6 +51,18 @@ int where_service_active(const struct person_set *ps, size_t person, int dept,
 
 char *where_plain(const struct where_expr *e, const struct job_plan *plan);
 
+/*
+ * 1 when, as far as the expressions' form shows, every person `inner`
+ * selects in a month `outer` selects too (`a and b` within `a`; `a` within
+ * `a or b`; `age >= 65` within `age >= 18`; `new(x)` within `x` within
+ * `ever(x)`; equal expressions within each other), else 0. It reasons on
+ * the form only: two expressions that select the same persons by
+ * different means may say 0 (`cohort rules` states that risk). Used to
+ * find cohorts of one job whose tables a reader could subtract.
+ */
+int where_within(const struct where_expr *inner,
+                 const struct where_expr *outer);
+
 void where_free(struct where_expr *e);
 
 #endif

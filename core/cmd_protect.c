@@ -239,7 +239,7 @@ cmd_protect(int argc, char **argv)
 
         if (!a)
             continue;
-        if (i <= nby && (!strcasecmp(a, "count") || !strcasecmp(a, "status"))) {
+        if (i <= nby && !strcasecmp(a, "count")) {
             snprintf(msg, sizeof(msg), "a --by or --period column named '%s' "
                      "would clash with the published table's own column", a);
             rc = usage_error(usage, msg);

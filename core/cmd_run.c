@@ -48,6 +48,7 @@ on_signal(int sig)
 static void
 print_summary(const struct run_summary *s, int published)
 {
+    char nb[3][24];
     size_t i, j;
 
     for (i = 0; i < s->nsources; i++) {
@@ -69,29 +70,31 @@ print_summary(const struct run_summary *s, int published)
                    (unsigned long long)ss->unmapped[j].n,
                    j + 1 == ss->nunmapped ? "\n" : "");
     }
+    /* person counts as published (core/job.c protects them): "[c]" or
+     * the rule's value, never the exact count beside a rounded table */
     for (i = 0; i < s->nscopes; i++)
-        printf("id scope %s: %llu ids, %llu header rows, %llu events joined, "
-               "%llu orphans, %llu NHS number conflicts, %llu date of birth "
+        printf("id scope %s: %s ids, %llu header rows, %llu events joined, "
+               "%llu orphans, %s NHS number conflicts, %s date of birth "
                "conflicts\n", s->scopes[i].name,
-               (unsigned long long)s->scopes[i].ids,
+               count_text(s->scopes[i].ids, nb[0]),
                (unsigned long long)s->scopes[i].header_rows,
                (unsigned long long)s->scopes[i].events_joined,
                (unsigned long long)s->scopes[i].events_orphaned,
-               (unsigned long long)s->scopes[i].nhs_conflicts,
-               (unsigned long long)s->scopes[i].dob_conflicts);
+               count_text(s->scopes[i].nhs_conflicts, nb[1]),
+               count_text(s->scopes[i].dob_conflicts, nb[2]));
     if (s->nscopes)
-        printf("link id scopes: %llu links, %llu refused\n",
-               (unsigned long long)s->scope_links,
-               (unsigned long long)s->scope_refused);
+        printf("link id scopes: %s links, %s refused\n",
+               count_text(s->scope_links, nb[0]),
+               count_text(s->scope_refused, nb[1]));
     for (i = 0; i < s->nkeys; i++)
         if (s->keys[i].key_text)
-            printf("link key %zu %s: %llu records, %llu links, %llu "
+            printf("link key %zu %s: %llu records, %s links, %s "
                    "refused\n", i + 1, s->keys[i].key_text,
                    (unsigned long long)s->keys[i].records_with_key,
-                   (unsigned long long)s->keys[i].links,
-                   (unsigned long long)s->keys[i].conflicts);
+                   count_text(s->keys[i].links, nb[0]),
+                   count_text(s->keys[i].conflicts, nb[1]));
     if (s->persons)
-        printf("persons: %llu\n", (unsigned long long)s->persons);
+        printf("persons: %s\n", count_text(s->persons, nb[0]));
     for (i = 0; i < s->ncohorts; i++)
         if (s->cohorts[i].plan)
             printf("cohort %s: %llu cells, %llu suppressed, %llu secondary\n",

@@ -109,6 +109,44 @@ job_compile_cohorts(const struct job_plan *plan, struct where_expr **exprs,
             }
         }
     }
+    return job_check_nesting(plan, exprs, d);
+}
+
+int
+job_check_nesting(const struct job_plan *plan,
+                  struct where_expr *const *exprs, struct diag *d)
+{
+    const struct disclosure_plan *dp = &plan->disclosure;
+    size_t i, j;
+
+    /* Noise that the same persons always get, or rounding as coarse as
+     * the protection level, is what answers a subtraction; the audit of
+     * each table alone does not. */
+    if (dp->perturbation == PERTURB_CELLKEY ||
+        dp->rounding >= dp->protection_level)
+        return 0;
+    for (j = 1; j < plan->ncohorts; j++)
+        for (i = 0; i < j; i++) {
+            const struct cohort_plan *a = &plan->cohorts[i];
+            const struct cohort_plan *b = &plan->cohorts[j];
+            int b_in_a = where_within(exprs[j], exprs[i]);
+            int a_in_b = where_within(exprs[i], exprs[j]);
+
+            if (!b_in_a && !a_in_b)
+                continue;
+            diag_set(d, plan->config_path, b->where_line, 0, "nested_cohorts",
+                     "[cohort %s] and [cohort %s] count %s, so subtracting "
+                     "one table from the other can reveal cells either "
+                     "hides; publish one of them, or set perturbation = "
+                     "cellkey (with a ptable) or rounding >= %d (the "
+                     "protection level) in [disclosure]",
+                     a->name, b->name,
+                     b_in_a && a_in_b ? "the same persons"
+                                      : "persons of which one is part of "
+                                        "the other",
+                     dp->protection_level);
+            return CE_CONFIG;
+        }
     return 0;
 }
 
@@ -903,7 +941,8 @@ cmp_spell(const void *a, const void *b)
 /* Builds the pseudonymous person set from the linked records. */
 static int
 build_persons(struct job_state *js, const struct period *periods,
-              struct person_set *ps, struct run_summary *sum)
+              struct person_set *ps, struct run_summary *sum,
+              uint32_t *dept_ckey)
 {
     const struct job_plan *plan = js->plan;
     size_t n = js->recs.n, np = linker_npersons(&js->linker), i, p;
@@ -1020,6 +1059,7 @@ build_persons(struct job_state *js, const struct period *periods,
             if (!(dept_seen[p] & (1u << r->department))) {
                 dept_seen[p] |= (uint8_t)(1u << r->department);
                 sum->departments[r->department].persons++;
+                dept_ckey[r->department] += ps->record_key[p];
             }
             if (r->service != SERVICE_NONE) {
                 struct spell *s = &ps->spells[nspells++];
@@ -1047,6 +1087,54 @@ out:
     if (rc < 0)
         person_set_release(ps); /* the caller releases only a built set */
     return rc;
+}
+
+/*
+ * Every count of persons the run publishes outside its tables -- persons
+ * per department and in all, ids per id scope and their conflicts, links
+ * made and refused per key -- goes through the tables' own rule
+ * (anonymise/disclosure.h), so quality.csv, the manifest, the report and
+ * PostgreSQL never show an exact count beside a table that rounds or hides
+ * the same persons. A department's persons get the cell key those persons
+ * give any cell; the linkage counts have no one set of persons behind
+ * them, so they are suppressed and rounded but never perturbed. The log
+ * (stderr, for the analyst) keeps its exact warnings. Counts of rows and
+ * records stay exact: they are not persons, and rows in = rows accepted +
+ * rows quarantined must add up.
+ */
+static void
+protect_summary_counts(const struct job_plan *plan, const struct ptable *pt,
+                       const struct person_set *ps, const uint32_t *dept_ckey,
+                       struct run_summary *sum)
+{
+    const struct disclosure_plan *dp = &plan->disclosure;
+    uint32_t all = 0;
+    size_t i;
+
+    for (i = 0; i < ps->npersons; i++)
+        all += ps->record_key[i];
+    sum->persons = disclosure_publish_count(dp, pt, sum->persons, all);
+    for (i = 0; i < DEPT_COUNT; i++)
+        sum->departments[i].persons = disclosure_publish_count(
+            dp, pt, sum->departments[i].persons, dept_ckey[i]);
+    for (i = 0; i < sum->nscopes; i++) {
+        struct scope_summary *sc = &sum->scopes[i];
+
+        sc->ids = disclosure_publish_count(dp, NULL, sc->ids, 0);
+        sc->nhs_conflicts = disclosure_publish_count(dp, NULL,
+                                                     sc->nhs_conflicts, 0);
+        sc->dob_conflicts = disclosure_publish_count(dp, NULL,
+                                                     sc->dob_conflicts, 0);
+    }
+    sum->scope_links = disclosure_publish_count(dp, NULL, sum->scope_links, 0);
+    sum->scope_refused =
+        disclosure_publish_count(dp, NULL, sum->scope_refused, 0);
+    for (i = 0; i < sum->nkeys; i++) {
+        sum->keys[i].links =
+            disclosure_publish_count(dp, NULL, sum->keys[i].links, 0);
+        sum->keys[i].conflicts =
+            disclosure_publish_count(dp, NULL, sum->keys[i].conflicts, 0);
+    }
 }
 
 static void
@@ -1098,6 +1186,7 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     struct period *periods = NULL;
     struct person_set ps;
     struct ptable pt;
+    uint32_t dept_ckey[DEPT_COUNT] = {0};
     int have_pt = 0, have_ps = 0, rc;
     size_t i;
     struct strbuf sb = STRBUF_INIT;
@@ -1202,12 +1291,13 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     /* generalise into persons */
     sum->seconds_link = now_seconds() - t0;
     t0 = now_seconds();
-    if ((rc = build_persons(&js, periods, &ps, sum)) < 0) {
+    if ((rc = build_persons(&js, periods, &ps, sum, dept_ckey)) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         goto out;
     }
     have_ps = 1;
     sum->persons = ps.npersons;
+    protect_summary_counts(plan, have_pt ? &pt : NULL, &ps, dept_ckey, sum);
     /* The records are no longer needed once persons exist. */
     free(js.recs.r);
     js.recs.r = NULL;

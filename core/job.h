@@ -34,10 +34,22 @@ struct run_options {
  * Parses every cohort's where into exprs[i] (caller frees with where_free)
  * and, when plain is not NULL, its plain-English rendering into plain[i]
  * (caller frees). On error returns CE_CONFIG with d naming the config file,
- * the where line and the column.
+ * the where line and the column. Then job_check_nesting().
  */
 int job_compile_cohorts(const struct job_plan *plan, struct where_expr **exprs,
                         char **plain, struct diag *d);
+
+/*
+ * Refuses (CE_CONFIG, rule nested_cohorts, d naming both cohorts and the
+ * fix) a job with two cohorts whose populations nest as their where
+ * expressions show (cohorts/where.h where_within(): A, and A with one more
+ * `and`; the same where twice), unless the disclosure plan answers a
+ * subtraction of one table from the other: cell-key perturbation, or
+ * rounding at least the protection level. Each table's own audit cannot
+ * see the other table. 0 when no pair nests.
+ */
+int job_check_nesting(const struct job_plan *plan,
+                      struct where_expr *const *exprs, struct diag *d);
 
 /* Frees what job_compile_cohorts() made (NULL entries are skipped). */
 void job_free_cohorts(const struct job_plan *plan, struct where_expr **exprs,

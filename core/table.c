@@ -1,5 +1,6 @@
 #include "table.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,4 +157,13 @@ table_release(struct count_table *t)
     }
     free(t->cells);
     memset(t, 0, sizeof(*t));
+}
+
+const char *
+count_text(uint64_t v, char buf[24])
+{
+    if (v == COUNT_WITHHELD)
+        return "[c]";
+    snprintf(buf, 24, "%llu", (unsigned long long)v);
+    return buf;
 }

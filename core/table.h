@@ -39,7 +39,18 @@ enum cell_status {
     CELL_PERTURBED,   /* published with cell-key noise */
 };
 
-/* "ok", "suppressed", "secondary", "rounded", "perturbed". */
+/*
+ * A count published outside a table (a person count in quality.csv, the
+ * manifest, the report) that the disclosure rule withholds: written `[c]`,
+ * NULL in PostgreSQL, like a hidden cell. count_text() renders either.
+ */
+#define COUNT_WITHHELD UINT64_MAX
+
+/* v as published: "[c]" when COUNT_WITHHELD, else its digits, in buf. */
+const char *count_text(uint64_t v, char buf[24]);
+
+/* "ok", "suppressed", "secondary", "rounded", "perturbed": for the
+ * per-table counts of what each rule did, never for a published cell. */
 const char *cell_status_name(enum cell_status s);
 
 struct table_cell {

@@ -65,7 +65,7 @@ render_table_csv(const struct count_table *t, const char *period_column,
         add_name(sb, by_names[j]);
         strbuf_adds(sb, ",");
     }
-    strbuf_adds(sb, "count,status\n");
+    strbuf_adds(sb, "count\n");
     for (p = 0; p < t->nperiods; p++) {
         const struct table_cell *c =
             t->cells + (size_t)p * t->ncells_per_period;
@@ -81,13 +81,16 @@ render_table_csv(const struct count_table *t, const char *period_column,
                                   : t->dim_labels[j][c[i].coord[j]]);
                 strbuf_adds(sb, ",");
             }
+            /* one symbol for every hidden cell, and nothing that says
+             * whether a shown value is exact: a reader who can tell a
+             * primary from a secondary suppression, or an exact count from
+             * a rounded one, narrows the hidden cells beyond what the
+             * audit assumed */
             if (c[i].status == CELL_SUPPRESSED ||
                 c[i].status == CELL_SECONDARY)
-                strbuf_addf(sb, "[c],%s\n",
-                            cell_status_name((enum cell_status)c[i].status));
+                strbuf_adds(sb, "[c]\n");
             else
-                strbuf_addf(sb, "%lld,%s\n", (long long)c[i].published,
-                            cell_status_name((enum cell_status)c[i].status));
+                strbuf_addf(sb, "%lld\n", (long long)c[i].published);
         }
     }
 }
@@ -128,6 +131,7 @@ out:
 static void
 render_quality(const struct run_summary *s, struct strbuf *sb)
 {
+    char nb[1][24];
     size_t i, j;
 
     strbuf_adds(sb, "source,measure,value\n");
@@ -154,31 +158,33 @@ render_quality(const struct run_summary *s, struct strbuf *sb)
                         ss->unmapped[j].label,
                         (unsigned long long)ss->unmapped[j].n);
     }
+    /* person counts come protected from the job (core/job.c
+     * protect_summary_counts): "[c]" or the rule's published value */
     for (i = 0; i < DEPT_COUNT; i++) {
         strbuf_addf(sb, "%s,records,%llu\n",
                     department_name((enum department)i),
                     (unsigned long long)s->departments[i].records);
-        strbuf_addf(sb, "%s,persons,%llu\n",
+        strbuf_addf(sb, "%s,persons,%s\n",
                     department_name((enum department)i),
-                    (unsigned long long)s->departments[i].persons);
+                    count_text(s->departments[i].persons, nb[0]));
     }
     for (i = 0; i < s->nscopes; i++) {
         const struct scope_summary *sc = &s->scopes[i];
 
-        strbuf_addf(sb, "id_scope:%s,ids,%llu\n", sc->name,
-                    (unsigned long long)sc->ids);
+        strbuf_addf(sb, "id_scope:%s,ids,%s\n", sc->name,
+                    count_text(sc->ids, nb[0]));
         strbuf_addf(sb, "id_scope:%s,header_rows,%llu\n", sc->name,
                     (unsigned long long)sc->header_rows);
         strbuf_addf(sb, "id_scope:%s,events_joined,%llu\n", sc->name,
                     (unsigned long long)sc->events_joined);
         strbuf_addf(sb, "id_scope:%s,orphan_local_id,%llu\n", sc->name,
                     (unsigned long long)sc->events_orphaned);
-        strbuf_addf(sb, "id_scope:%s,nhs_number_conflicts,%llu\n", sc->name,
-                    (unsigned long long)sc->nhs_conflicts);
-        strbuf_addf(sb, "id_scope:%s,dob_conflicts,%llu\n", sc->name,
-                    (unsigned long long)sc->dob_conflicts);
+        strbuf_addf(sb, "id_scope:%s,nhs_number_conflicts,%s\n", sc->name,
+                    count_text(sc->nhs_conflicts, nb[0]));
+        strbuf_addf(sb, "id_scope:%s,dob_conflicts,%s\n", sc->name,
+                    count_text(sc->dob_conflicts, nb[0]));
     }
-    strbuf_addf(sb, "all,persons,%llu\n", (unsigned long long)s->persons);
+    strbuf_addf(sb, "all,persons,%s\n", count_text(s->persons, nb[0]));
     strbuf_addf(sb, "all,postcodes_not_in_lookup,%llu\n",
                 (unsigned long long)s->unknown_postcodes);
 }
@@ -208,20 +214,21 @@ render_quarantine(const struct run_summary *s, struct strbuf *sb)
 static void
 render_linkage(const struct run_summary *s, struct strbuf *sb)
 {
+    char nb[2][24];
     size_t i;
 
     strbuf_adds(sb, "order,key,records_with_key,links,refused\n");
     /* order 0: the id scopes' own ids, joined before any match key */
     if (s->nscopes)
-        strbuf_addf(sb, "0,id_scope local_id,,%llu,%llu\n",
-                    (unsigned long long)s->scope_links,
-                    (unsigned long long)s->scope_refused);
+        strbuf_addf(sb, "0,id_scope local_id,,%s,%s\n",
+                    count_text(s->scope_links, nb[0]),
+                    count_text(s->scope_refused, nb[1]));
     for (i = 0; i < s->nkeys; i++)
-        strbuf_addf(sb, "%zu,%s,%llu,%llu,%llu\n", i + 1,
+        strbuf_addf(sb, "%zu,%s,%llu,%s,%s\n", i + 1,
                     s->keys[i].key_text ? s->keys[i].key_text : "",
                     (unsigned long long)s->keys[i].records_with_key,
-                    (unsigned long long)s->keys[i].links,
-                    (unsigned long long)s->keys[i].conflicts);
+                    count_text(s->keys[i].links, nb[0]),
+                    count_text(s->keys[i].conflicts, nb[1]));
 }
 
 static int

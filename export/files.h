@@ -40,12 +40,14 @@ int publish_files(const struct run_summary *s, const struct output_plan *out,
 
 /*
  * A protected table as CSV, the layout every cohort table is published in:
- * a header `[PERIOD_COLUMN,]BY_NAME...,count,status`, then per period
+ * a header `[PERIOD_COLUMN,]BY_NAME...,count`, then per period
  * (period_labels[p], in table order) one row per cell -- interior cells,
  * each by column's margins, the grand total -- with `Total` for a margin's
- * coordinate, the published value (`[c]` when suppressed) and the status
- * name. period_column NULL leaves the period column out. Only
- * cell->published is written, never a true count or a cell key.
+ * coordinate and the published value, `[c]` for every hidden cell whatever
+ * rule hid it. No column says which rule touched a cell (primary or
+ * secondary, exact or rounded): that would narrow the hidden cells beyond
+ * what the audit assumes. period_column NULL leaves the period column
+ * out. Only cell->published is written, never a true count or a cell key.
  */
 void render_table_csv(const struct count_table *t, const char *period_column,
                       const char *const *period_labels,

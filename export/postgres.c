@@ -86,6 +86,14 @@ copy_text(struct strbuf *sb, const char *s)
     }
 }
 
+/* A published count as an SQL literal: NULL when the rule withheld it
+ * (core/table.h COUNT_WITHHELD), else its digits. */
+static const char *
+count_sql(uint64_t v, char buf[24])
+{
+    return v == COUNT_WITHHELD ? "NULL" : count_text(v, buf);
+}
+
 static int
 publish_cohort(struct pg *pg, const struct run_summary *s,
                const struct cohort_result *cr, const struct period *periods)
@@ -111,7 +119,7 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
     for (j = 0; j < t->nby; j++)
         strbuf_addf(&sql, ", %s text NOT NULL",
                     cohort_by_name(cr->plan, j));
-    strbuf_adds(&sql, ", count integer, status text NOT NULL)");
+    strbuf_adds(&sql, ", count integer, symbol text)");
     if ((rc = exec(pg, strbuf_str(&sql), "creating a staging table")) < 0)
         goto out;
     strbuf_reset(&sql);
@@ -140,13 +148,14 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
                                      ? "Total"
                                      : t->dim_labels[j][c[i].coord[j]]);
             }
+            /* as in the CSV files: one symbol for every hidden cell,
+             * nothing on whether a shown count is exact */
             if (c[i].status == CELL_SUPPRESSED ||
                 c[i].status == CELL_SECONDARY)
-                strbuf_adds(&data, "\t\\N");
+                strbuf_adds(&data, "\t\\N\t[c]\n");
             else
-                strbuf_addf(&data, "\t%lld", (long long)c[i].published);
-            strbuf_addf(&data, "\t%s\n",
-                        cell_status_name((enum cell_status)c[i].status));
+                strbuf_addf(&data, "\t%lld\t\\N\n",
+                            (long long)c[i].published);
         }
         if (data.len > (1u << 20) || p == t->nperiods - 1) {
             if (strbuf_failed(&data) ||
@@ -217,9 +226,9 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
     add_ident(pg, &sql, schema);
     strbuf_adds(&sql, ".");
     add_ident(pg, &sql, cr->plan->name);
-    strbuf_adds(&sql, ".status IS 'ok, suppressed (below the threshold), "
-                      "secondary (suppressed to protect another cell), "
-                      "rounded or perturbed'");
+    strbuf_adds(&sql, ".symbol IS '[c] (confidential) when the count is "
+                      "withheld by disclosure control, whatever rule "
+                      "withheld it; NULL when the count is shown'");
     for (j = 0; j < t->nby; j++) {
         strbuf_adds(&sql, "; COMMENT ON COLUMN ");
         add_ident(pg, &sql, schema);
@@ -263,6 +272,7 @@ publish_run_row(struct pg *pg, const struct run_summary *s)
 {
     struct strbuf sql = STRBUF_INIT;
     const char *schema = pg->out->schema;
+    char nb[24];
     size_t i;
     int rc;
 
@@ -274,11 +284,11 @@ publish_run_row(struct pg *pg, const struct run_summary *s)
                       "INSERT INTO ");
     add_ident(pg, &sql, schema);
     strbuf_addf(&sql, ".runs VALUES ('%s', to_timestamp(%lld), "
-                      "to_timestamp(%lld), '%s', '%s', '%s', %llu); "
+                      "to_timestamp(%lld), '%s', '%s', '%s', %s); "
                       "DROP TABLE IF EXISTS ",
                 s->run_id, (long long)s->started, (long long)s->finished,
                 s->version ? s->version : "", s->plan_hash, s->key_id,
-                (unsigned long long)s->persons);
+                count_sql(s->persons, nb));
     add_ident(pg, &sql, schema);
     strbuf_adds(&sql, ".quality; CREATE TABLE ");
     add_ident(pg, &sql, schema);
@@ -335,8 +345,8 @@ publish_run_row(struct pg *pg, const struct run_summary *s)
         for (j = 0; j < 6; j++) {
             strbuf_addf(&sql, "%s('%s', 'id_scope:", j ? ", " : "", s->run_id);
             /* scope names are [a-z0-9_] (config.c checks) */
-            strbuf_addf(&sql, "%s', '%s', %llu)", sc->name, m[j],
-                        (unsigned long long)v[j]);
+            strbuf_addf(&sql, "%s', '%s', %s)", sc->name, m[j],
+                        count_sql(v[j], nb));
         }
     }
     strbuf_adds(&sql, "; COMMENT ON TABLE ");

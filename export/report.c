@@ -16,6 +16,15 @@ iso_time(int64_t t, char buf[32])
     strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* A published count as a JSON value: a number, or "[c]" when withheld. */
+static const char *
+count_json(uint64_t v, char buf[24])
+{
+    if (v == COUNT_WITHHELD)
+        return "\"[c]\"";
+    return count_text(v, buf);
+}
+
 static int
 suppressed(const struct table_cell *c)
 {
@@ -99,7 +108,7 @@ latest_table(struct strbuf *sb, const struct cohort_result *cr)
         strbuf_add_html(sb, cohort_by_name(cr->plan, j));
         strbuf_adds(sb, "</th>");
     }
-    strbuf_adds(sb, "<th>count</th><th>status</th></tr>\n");
+    strbuf_adds(sb, "<th>count</th></tr>\n");
     for (i = 0; i < t->ncells_per_period; i++) {
         strbuf_adds(sb, "<tr>");
         for (j = 0; j < t->nby; j++) {
@@ -114,8 +123,7 @@ latest_table(struct strbuf *sb, const struct cohort_result *cr)
         else
             strbuf_addf(sb, "<td class=\"n\">%lld</td>",
                         (long long)c[i].published);
-        strbuf_addf(sb, "<td>%s</td></tr>\n",
-                    cell_status_name((enum cell_status)c[i].status));
+        strbuf_adds(sb, "</tr>\n");
     }
     strbuf_adds(sb, "</table>\n");
 }
@@ -125,7 +133,7 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
 {
     const struct job_plan *plan = s->plan;
     struct period *periods = calloc((size_t)plan->periods, sizeof(*periods));
-    char started[32], finished[32], label[11];
+    char started[32], finished[32], label[11], nb[3][24];
     size_t i, j;
 
     if (!periods) {
@@ -157,11 +165,11 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
                 s->plan_hash, s->key_id);
     period_label(&periods[plan->periods - 1], label);
     strbuf_addf(sb, "<p>%d monthly periods, the last starting %s. "
-                    "%llu persons linked across departments. Counts below "
+                    "%s persons linked across departments. Counts below "
                     "%d are suppressed ([c]), further cells are suppressed "
                     "so none can be worked out from the totals, and counts "
                     "are rounded to the nearest %d.</p>\n",
-                plan->periods, label, (unsigned long long)s->persons,
+                plan->periods, label, count_text(s->persons, nb[0]),
                 plan->disclosure.suppress_hi + 1, plan->disclosure.rounding);
 
     strbuf_adds(sb, "<h2>Data quality</h2>\n<table>\n<tr><th>source</th>"
@@ -205,16 +213,16 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
 
             strbuf_adds(sb, "<tr><td>");
             strbuf_add_html(sb, sc->name);
-            strbuf_addf(sb, "</td><td class=\"n\">%llu</td><td class=\"n\">"
+            strbuf_addf(sb, "</td><td class=\"n\">%s</td><td class=\"n\">"
                             "%llu</td><td class=\"n\">%llu</td><td "
-                            "class=\"n\">%llu</td><td class=\"n\">%llu</td>"
-                            "<td class=\"n\">%llu</td></tr>\n",
-                        (unsigned long long)sc->ids,
+                            "class=\"n\">%llu</td><td class=\"n\">%s</td>"
+                            "<td class=\"n\">%s</td></tr>\n",
+                        count_text(sc->ids, nb[0]),
                         (unsigned long long)sc->header_rows,
                         (unsigned long long)sc->events_joined,
                         (unsigned long long)sc->events_orphaned,
-                        (unsigned long long)sc->nhs_conflicts,
-                        (unsigned long long)sc->dob_conflicts);
+                        count_text(sc->nhs_conflicts, nb[1]),
+                        count_text(sc->dob_conflicts, nb[2]));
         }
     }
     strbuf_adds(sb, "</table>\n<h2>Linkage</h2>\n<table>\n<tr><th>key</th>"
@@ -223,11 +231,11 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
     for (i = 0; i < s->nkeys; i++) {
         strbuf_addf(sb, "<tr><td>%zu. ", i + 1);
         strbuf_add_html(sb, s->keys[i].key_text ? s->keys[i].key_text : "");
-        strbuf_addf(sb, "</td><td class=\"n\">%llu</td><td class=\"n\">%llu"
-                        "</td><td class=\"n\">%llu</td></tr>\n",
+        strbuf_addf(sb, "</td><td class=\"n\">%llu</td><td class=\"n\">%s"
+                        "</td><td class=\"n\">%s</td></tr>\n",
                     (unsigned long long)s->keys[i].records_with_key,
-                    (unsigned long long)s->keys[i].links,
-                    (unsigned long long)s->keys[i].conflicts);
+                    count_text(s->keys[i].links, nb[0]),
+                    count_text(s->keys[i].conflicts, nb[1]));
     }
     strbuf_adds(sb, "</table>\n");
     for (i = 0; i < s->ncohorts; i++) {
@@ -266,7 +274,7 @@ void
 render_manifest(const struct run_summary *s, const struct published_file *files,
                 size_t nfiles, struct strbuf *sb)
 {
-    char started[32], finished[32];
+    char started[32], finished[32], nb[2][24];
     size_t i, j;
 
     iso_time(s->started, started);
@@ -282,8 +290,8 @@ render_manifest(const struct run_summary *s, const struct published_file *files,
     strbuf_adds(sb, ",\n  \"config\": ");
     strbuf_add_json(sb, s->plan->config_path ? s->plan->config_path : "");
     strbuf_addf(sb, ",\n  \"plan_hash\": \"%s\",\n  \"key_id\": \"%s\",\n"
-                    "  \"persons\": %llu,\n  \"sources\": [",
-                s->plan_hash, s->key_id, (unsigned long long)s->persons);
+                    "  \"persons\": %s,\n  \"sources\": [",
+                s->plan_hash, s->key_id, count_json(s->persons, nb[0]));
     for (i = 0; i < s->nsources; i++) {
         const struct source_summary *ss = &s->sources[i];
 
@@ -317,11 +325,11 @@ render_manifest(const struct run_summary *s, const struct published_file *files,
     for (i = 0; i < s->nkeys; i++) {
         strbuf_adds(sb, i ? ",\n    {\"key\": " : "\n    {\"key\": ");
         strbuf_add_json(sb, s->keys[i].key_text ? s->keys[i].key_text : "");
-        strbuf_addf(sb, ", \"records_with_key\": %llu, \"links\": %llu, "
-                        "\"refused\": %llu}",
+        strbuf_addf(sb, ", \"records_with_key\": %llu, \"links\": %s, "
+                        "\"refused\": %s}",
                     (unsigned long long)s->keys[i].records_with_key,
-                    (unsigned long long)s->keys[i].links,
-                    (unsigned long long)s->keys[i].conflicts);
+                    count_json(s->keys[i].links, nb[0]),
+                    count_json(s->keys[i].conflicts, nb[1]));
     }
     strbuf_adds(sb, "\n  ],\n  \"cohorts\": [");
     for (i = 0; i < s->ncohorts; i++) {

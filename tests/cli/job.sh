@@ -83,13 +83,17 @@ done
 check '[ "$(wc -l < "$pat")" -gt 1000 ]' "the privacy scan has identifiers to look for"
 check '[ "$leaks" -eq 0 ]' "no identifier from the input in any output, log or message"
 
-# Cell-key perturbation (ONS style) with the shipped ptable: perturbed
-# statuses, and the same persons get the same noise on a rerun.
+# Cell-key perturbation (ONS style) with the shipped ptable: cells
+# perturbed (counted per table in the manifest, never marked per cell), and
+# the same persons get the same noise on a rerun.
 sed -e 's/^rounding  = 5/rounding = 1\nperturbation = cellkey\nptable = config\/ptable_default.csv/' \
     -e 's|^output_dir .*|output_dir = demo/out_ck|' config/demo.conf > "$scratch/ck.conf"
 run cohort run ck.conf
 expect_rc 0 "a cell-key job publishes"
-check 'grep -q ",perturbed$" "$scratch"/demo/out_ck/latest/adults_long_term_support.csv' "cells are marked perturbed"
+check 'grep -Eq "^cohort adults_long_term_support: .*" "$out" && grep -q "\"perturbed\": [1-9]" "$scratch"/demo/out_ck/latest/manifest.json' \
+    "the manifest counts the perturbed cells (per table, never per cell)"
+check '! grep -Eq ",(perturbed|ok|rounded|suppressed|secondary)$" "$scratch"/demo/out_ck/latest/*.csv' \
+    "no published cell says whether its count was perturbed"
 ck1=$(readlink "$scratch/demo/out_ck/latest")
 sleep 1
 run cohort run ck.conf

@@ -1,0 +1,451 @@
+/*
+ * attack.c - the reader of a published table, turned attacker. It knows
+ * only what a reader has: the published CSV files (a `count` column with
+ * numbers or `[c]`, `Total` for margins, and whatever other column the
+ * file carries, a per-cell `status` included), and the published rule
+ * (suppression range, rounding). For every hidden cell it asks GLPK for
+ * the smallest and largest value consistent with everything published and
+ * reports the cells whose range is narrower than the protection level.
+ *
+ * It shares no code with cohort: the relations are read back from the
+ * labels, not taken from cohort's table layout, so a layout that publishes
+ * more than cohort's own audit assumes is caught here.
+ *
+ *   attack --suppress LO-HI --rounding B --level L [--period COL]
+ *          [--protect-zeros] FILE.csv...
+ *
+ * What a published cell tells the attacker:
+ *   - a number r: the true count rounds to r (nearest multiple of B, ties
+ *     up) and is not one the rule suppresses (the convex hull of what is
+ *     left: an attacker no stronger than a linear program);
+ *   - `[c]`: the count is >= 0;
+ *   - a `status` column, when the file has one: `suppressed` puts the cell
+ *     in the suppression range, `ok` says the number is exact, `rounded`
+ *     that it is not.
+ * Relations: a cell with `Total` in column j is the sum of the cells equal
+ * to it but for a value in column j, whenever all of those are published
+ * rows (each period separately).
+ *
+ * A hidden cell is reported when its range is narrower than L and
+ * reaches into the suppression range: a range wholly outside it proves the
+ * cell was hidden to protect another, and its count is one the rule lets
+ * anyone see. A reported cell is given away when its true count is in the
+ * suppression range; the attacker has no true counts, so a caller that
+ * has them (a test) tells the two apart.
+ *
+ * Prints one line per file: cells, hidden cells, narrow cells, and for
+ * each narrow cell its period, coordinates and range (never a true count:
+ * it has none). Exit 0 when no hidden cell is given away, 1 when one is,
+ * 2 on a usage or input error.
+ */
+#include <glpk.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_COLS 16
+#define MAX_LINE 65536
+
+struct cell {
+    int period;               /* index into the file's period labels */
+    int coord[MAX_COLS];      /* label index per by column; -1 = Total */
+    long long value;          /* published number; -1 when hidden */
+    int status;               /* 0 none, 1 suppressed, 2 ok, 3 rounded */
+};
+
+struct labels {
+    char **s;
+    int n, alloc;
+};
+
+static int
+label_index(struct labels *l, const char *s)
+{
+    int i;
+
+    for (i = 0; i < l->n; i++)
+        if (!strcmp(l->s[i], s))
+            return i;
+    if (l->n == l->alloc) {
+        l->alloc = l->alloc ? 2 * l->alloc : 16;
+        l->s = realloc(l->s, (size_t)l->alloc * sizeof(char *));
+        if (!l->s)
+            exit(2);
+    }
+    l->s[l->n] = strdup(s);
+    return l->n++;
+}
+
+/* Splits one CSV line into fields (RFC 4180 quoting, no embedded line
+ * breaks: published tables have none). Returns the field count. */
+static int
+split_csv(char *line, char **f, int max)
+{
+    int n = 0;
+    char *r = line, *w;
+
+    while (n < max) {
+        f[n++] = w = r;
+        if (*r == '"') {
+            r++;
+            for (;;) {
+                if (*r == '"' && r[1] == '"') {
+                    *w++ = '"';
+                    r += 2;
+                } else if (*r == '"') {
+                    r++;
+                    break;
+                } else if (!*r) {
+                    break;
+                } else {
+                    *w++ = *r++;
+                }
+            }
+        }
+        while (*r && *r != ',')
+            *w++ = *r++;
+        if (*r == ',') {
+            *w = '\0';
+            r++;
+            continue;
+        }
+        *w = '\0';
+        break;
+    }
+    return n;
+}
+
+struct rule {
+    int lo, hi, rounding, level, protect_zeros;
+};
+
+/* The interval of true counts a published number r stands for. */
+static void
+published_range(const struct rule *ru, long long r, int status, double *lo,
+                double *hi)
+{
+    long long a, b, h = ru->rounding / 2;
+
+    if (ru->rounding <= 1 || status == 2) {
+        *lo = *hi = (double)r;
+        return;
+    }
+    a = r - h;
+    b = a + ru->rounding - 1;
+    if (a < 0)
+        a = 0;
+    if (ru->protect_zeros && a == 0)
+        a = 1;
+    if (ru->hi > 0 && a >= ru->lo && a <= ru->hi)
+        a = ru->hi + 1;
+    if (ru->hi > 0 && b >= ru->lo && b <= ru->hi)
+        b = ru->lo - 1;
+    if (a > b) { /* nothing left: keep the whole rounding interval */
+        a = r - h < 0 ? 0 : r - h;
+        b = r - h + ru->rounding - 1;
+    }
+    *lo = (double)a;
+    *hi = (double)b;
+}
+
+/* 1 when a count in [lo, hi] could be one the rule suppresses: a range
+ * wholly outside the suppression range proves the cell was hidden only to
+ * protect another, and its count is one the rule lets anyone see. */
+static int
+could_be_primary(const struct rule *ru, double lo, double hi)
+{
+    if (ru->protect_zeros && lo <= 0.0)
+        return 1;
+    return ru->hi > 0 && lo <= (double)ru->hi && hi >= (double)ru->lo;
+}
+
+/* Appends one coefficient to the matrix, growing it. */
+static void
+add_coef(int **ia, int **ja, double **ar, int *nnz, int *annz, int row,
+         int col, double v)
+{
+    if (*nnz + 1 >= *annz) {
+        *annz = *annz ? 2 * *annz : 1024;
+        *ia = realloc(*ia, (size_t)(*annz + 1) * sizeof(int));
+        *ja = realloc(*ja, (size_t)(*annz + 1) * sizeof(int));
+        *ar = realloc(*ar, (size_t)(*annz + 1) * sizeof(double));
+        if (!*ia || !*ja || !*ar)
+            exit(2);
+    }
+    (*nnz)++;
+    (*ia)[*nnz] = row;
+    (*ja)[*nnz] = col;
+    (*ar)[*nnz] = v;
+}
+
+/*
+ * The attacker's program over one period's n cells: a column per cell
+ * (hidden: >= 0, or the suppression range when a status says primary;
+ * published: the interval its number stands for) and a row per relation
+ * the labels show:
+ *   - a cell with Total in column j is the sum of the cells that differ
+ *     from it only in column j (a margin over its line, the grand total
+ *     over a margin);
+ *   - a cell with Total in several columns is also the sum of the interior
+ *     cells that agree with it elsewhere (the one-column margins of a
+ *     table with three by columns);
+ * each only when every part is a published row. Adds to *narrow the hidden
+ * cells whose range is narrower than the level and reaches into the
+ * suppression range (could_be_primary()). 0, or 2 when the program has no solution.
+ */
+static int
+attack_period(const struct cell *cells, size_t n, int nby,
+              const struct labels *lab, const struct rule *ru,
+              const char *path, const char *period, int *narrow)
+{
+    glp_prob *lp = glp_create_prob();
+    int *ia = NULL, *ja = NULL, nrows = 0, nnz = 0, annz = 0, rc = 0, j, k;
+    double *ar = NULL;
+    size_t c, d;
+    glp_smcp parm;
+
+    glp_add_cols(lp, (int)n);
+    for (c = 0; c < n; c++) {
+        int col = (int)c + 1;
+
+        if (cells[c].value < 0) {
+            if (cells[c].status == 1)
+                glp_set_col_bnds(lp, col, GLP_DB,
+                                 ru->protect_zeros ? 0.0 : (double)ru->lo,
+                                 (double)ru->hi);
+            else
+                glp_set_col_bnds(lp, col, GLP_LO, 0.0, 0.0);
+        } else {
+            double lo, hi;
+
+            published_range(ru, cells[c].value, cells[c].status, &lo, &hi);
+            if (lo == hi)
+                glp_set_col_bnds(lp, col, GLP_FX, lo, lo);
+            else
+                glp_set_col_bnds(lp, col, GLP_DB, lo, hi);
+        }
+    }
+    for (c = 0; c < n; c++) {
+        int ntot = 0, need_int = 1;
+
+        for (j = 0; j < nby; j++)
+            if (cells[c].coord[j] == -1) {
+                ntot++;
+                need_int *= lab[j].n;
+            }
+        for (j = -1; j < nby; j++) {
+            /* j >= 0: over column j; j = -1: over the interior */
+            int need = j >= 0 ? lab[j].n : need_int, found = 0, start = nnz;
+
+            if (j >= 0 ? cells[c].coord[j] != -1 : ntot < 2)
+                continue;
+            for (d = 0; d < n; d++) {
+                if (j >= 0 && cells[d].coord[j] == -1)
+                    continue;
+                for (k = 0; k < nby; k++) {
+                    if (k == j)
+                        continue;
+                    if (j < 0 && cells[c].coord[k] == -1
+                            ? cells[d].coord[k] == -1
+                            : cells[d].coord[k] != cells[c].coord[k])
+                        break;
+                }
+                if (k < nby)
+                    continue;
+                found++;
+                add_coef(&ia, &ja, &ar, &nnz, &annz, nrows + 1, (int)d + 1,
+                         -1.0);
+            }
+            if (found != need || need == 0) {
+                nnz = start; /* not every part is published: no relation */
+                continue;
+            }
+            add_coef(&ia, &ja, &ar, &nnz, &annz, nrows + 1, (int)c + 1, 1.0);
+            nrows++;
+            glp_add_rows(lp, 1);
+            glp_set_row_bnds(lp, nrows, GLP_FX, 0.0, 0.0);
+        }
+    }
+    glp_load_matrix(lp, nnz, ia, ja, ar);
+    glp_init_smcp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    for (c = 0; c < n && rc == 0; c++) {
+        double lo, hi;
+        int i;
+
+        if (cells[c].value >= 0)
+            continue;
+        for (i = 1; i <= (int)n; i++)
+            glp_set_obj_coef(lp, i, i == (int)c + 1 ? 1.0 : 0.0);
+        glp_set_obj_dir(lp, GLP_MIN);
+        if (glp_simplex(lp, &parm) != 0 || glp_get_status(lp) != GLP_OPT) {
+            fprintf(stderr, "attack: '%s' period %s: the program has no "
+                            "solution: the published values contradict "
+                            "the rule\n", path, period);
+            rc = 2;
+            break;
+        }
+        lo = glp_get_obj_val(lp);
+        glp_set_obj_dir(lp, GLP_MAX);
+        if (glp_simplex(lp, &parm) != 0) {
+            rc = 2;
+            break;
+        }
+        hi = glp_get_status(lp) == GLP_UNBND ? INFINITY : glp_get_obj_val(lp);
+        /* whole persons: the attacker rounds inwards */
+        lo = ceil(lo - 1e-6);
+        hi = floor(hi + 1e-6);
+        if (hi - lo < (double)ru->level && could_be_primary(ru, lo, hi)) {
+            (*narrow)++;
+            printf("narrow: %s period %s cell", path, period);
+            for (j = 0; j < nby; j++)
+                printf(" %s", cells[c].coord[j] < 0
+                                  ? "Total"
+                                  : lab[j].s[cells[c].coord[j]]);
+            printf(": [%g, %g]\n", lo, hi);
+        }
+    }
+    glp_delete_prob(lp);
+    free(ia);
+    free(ja);
+    free(ar);
+    return rc;
+}
+
+static int
+attack_file(const char *path, const char *period_col, const struct rule *ru)
+{
+    FILE *fp = fopen(path, "r");
+    char *line = malloc(MAX_LINE), *f[MAX_COLS + 4];
+    int nf, i, j, by[MAX_COLS], nby = 0, count_col = -1, status_col = -1,
+                     period_idx = -1, narrow = 0, hidden = 0, rc = 0;
+    struct labels periods = {0}, lab[MAX_COLS];
+    struct cell *cells = NULL;
+    size_t n = 0, alloc = 0, c, d;
+
+    memset(lab, 0, sizeof(lab));
+    if (!fp || !line) {
+        fprintf(stderr, "attack: cannot read '%s'\n", path);
+        return 2;
+    }
+    if (!fgets(line, MAX_LINE, fp)) {
+        fprintf(stderr, "attack: '%s' is empty\n", path);
+        fclose(fp);
+        return 2;
+    }
+    line[strcspn(line, "\r\n")] = '\0';
+    nf = split_csv(line, f, MAX_COLS + 4);
+    for (i = 0; i < nf; i++) {
+        if (!strcmp(f[i], "count"))
+            count_col = i;
+        else if (!strcmp(f[i], "status"))
+            status_col = i;
+        else if (period_col && !strcmp(f[i], period_col))
+            period_idx = i;
+        else if (nby < MAX_COLS)
+            by[nby++] = i;
+    }
+    if (count_col < 0 || nby == 0) {
+        fprintf(stderr, "attack: '%s' has no count or no by column\n", path);
+        fclose(fp);
+        return 2;
+    }
+    while (fgets(line, MAX_LINE, fp)) {
+        struct cell *x;
+
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!*line)
+            continue;
+        nf = split_csv(line, f, MAX_COLS + 4);
+        if (nf <= count_col) {
+            fprintf(stderr, "attack: '%s': a short row\n", path);
+            fclose(fp);
+            return 2;
+        }
+        if (n == alloc) {
+            alloc = alloc ? 2 * alloc : 1024;
+            cells = realloc(cells, alloc * sizeof(*cells));
+            if (!cells)
+                exit(2);
+        }
+        x = &cells[n++];
+        memset(x, 0, sizeof(*x));
+        x->period = period_idx >= 0 ? label_index(&periods, f[period_idx]) : 0;
+        for (j = 0; j < nby; j++)
+            x->coord[j] = !strcmp(f[by[j]], "Total")
+                              ? -1
+                              : label_index(&lab[j], f[by[j]]);
+        x->value = !strcmp(f[count_col], "[c]") ? -1 : atoll(f[count_col]);
+        if (status_col >= 0 && status_col < nf)
+            x->status = !strcmp(f[status_col], "suppressed") ? 1
+                        : !strcmp(f[status_col], "ok")       ? 2
+                        : !strcmp(f[status_col], "rounded")  ? 3
+                                                             : 0;
+    }
+    fclose(fp);
+
+    /* one program per period: periods share no relation (rows of a
+     * period are contiguous in a published file) */
+    for (c = 0; c < n && rc == 0; c = d) {
+        for (d = c; d < n && cells[d].period == cells[c].period; d++)
+            ;
+        for (i = (int)c; i < (int)d; i++)
+            hidden += cells[i].value < 0;
+        rc = attack_period(cells + c, d - c, nby, lab, ru, path,
+                           period_idx >= 0 ? periods.s[cells[c].period] : "-",
+                           &narrow);
+    }
+    printf("attack: %s: %zu cells, %d hidden, %d narrower than %d\n", path,
+           n, hidden, narrow, ru->level);
+    free(cells);
+    free(line);
+    for (j = 0; j < MAX_COLS; j++) {
+        for (i = 0; i < lab[j].n; i++)
+            free(lab[j].s[i]);
+        free(lab[j].s);
+    }
+    for (i = 0; i < periods.n; i++)
+        free(periods.s[i]);
+    free(periods.s);
+    if (rc)
+        return rc;
+    return narrow ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct rule ru = {1, 9, 1, 9, 0};
+    const char *period = NULL;
+    int i, rc = 0, r;
+
+    glp_term_out(GLP_OFF);
+    for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+        if (!strcmp(argv[i], "--suppress") && i + 1 < argc) {
+            if (sscanf(argv[++i], "%d-%d", &ru.lo, &ru.hi) != 2)
+                return 2;
+        } else if (!strcmp(argv[i], "--rounding") && i + 1 < argc) {
+            ru.rounding = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--level") && i + 1 < argc) {
+            ru.level = atoi(argv[++i]);
+        } else if (!strcmp(argv[i], "--period") && i + 1 < argc) {
+            period = argv[++i];
+        } else if (!strcmp(argv[i], "--protect-zeros")) {
+            ru.protect_zeros = 1;
+        } else {
+            fprintf(stderr, "usage: attack --suppress LO-HI --rounding B "
+                            "--level L [--period COL] [--protect-zeros] "
+                            "FILE.csv...\n");
+            return 2;
+        }
+    }
+    if (i == argc)
+        return 2;
+    for (; i < argc; i++) {
+        r = attack_file(argv[i], period, &ru);
+        if (r > rc)
+            rc = r;
+    }
+    return rc;
+}
