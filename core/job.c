@@ -291,9 +291,9 @@ pass_progress_add(struct pass_progress *pp, uint64_t rows, uint64_t bytes)
 
 /*
  * What reading one source leaves: its own records, linker, counter, trace
- * and log lines. Sources are read on threads, each into its
- * own source_out, and merged into the job_state in the order one reader
- * reads them (merge_source()), so record numbers, person numbers and every
+ * and log lines. Sources are read on threads, each into its own
+ * source_out, and merged into the job_state in the order one reader reads
+ * them (merge_source()), so record numbers, person numbers and every
  * output are those of --threads 1.
  */
 struct source_out {
