@@ -1,6 +1,7 @@
 #include "generalise.h"
 
 #include "../core/calendar.h"
+#include "../core/label.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,6 +14,7 @@ struct geo_entry {
     char postcode[9];    /* "" marks an empty slot */
     uint32_t ward;
     uint32_t lsoa;
+    uint32_t district;
 };
 
 static uint64_t
@@ -25,14 +27,16 @@ hash_str(const char *s)
     return h;
 }
 
-/* Index of name in the table (names[0] is UNKNOWN), added when new. */
+/* Index of name in the table (names[0] is UNKNOWN), added when new; an
+ * empty name is UNKNOWN. The loader has refused every name that
+ * label_check() faults, so no name can merge with UNKNOWN or Total. */
 static int
 intern(char ***names, size_t *n, size_t *alloc, const char *name,
        uint32_t *out)
 {
     size_t i;
 
-    if (!*name || !strcasecmp(name, "UNKNOWN")) {
+    if (!*name) {
         *out = GEO_UNKNOWN;
         return 0;
     }
@@ -171,6 +175,24 @@ split_csv(char *line, char **fields, size_t max)
     return n;
 }
 
+/*
+ * Refuses a ward or LSOA name that must not become a published category
+ * (label.h): the diagnostic names the file, line, column and rule, never
+ * the name. 0 or CE_CONFIG.
+ */
+static int
+check_label(const char *path, long lineno, int col, const char *what,
+            const char *label, struct diag *d)
+{
+    enum label_fault f = label_check(label);
+
+    if (f == LABEL_OK)
+        return 0;
+    diag_set(d, path, lineno, (long)col + 1, label_fault_rule(f),
+             "%s name %s", what, label_fault_text(f));
+    return CE_CONFIG;
+}
+
 int
 geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d)
 {
@@ -229,6 +251,7 @@ geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d)
         }
         {
             struct geo_entry e, *slot;
+            char district[sizeof(e.postcode)];
 
             memset(&e, 0, sizeof(e));
             if (norm_postcode(fields[col_pc], e.postcode) < 0) {
@@ -237,10 +260,21 @@ geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d)
                 rc = CE_CONFIG;
                 break;
             }
+            if ((rc = check_label(path, lineno, col_ward, "ward",
+                                  fields[col_ward], d)) < 0 ||
+                (rc = check_label(path, lineno, col_lsoa, "LSOA",
+                                  fields[col_lsoa], d)) < 0)
+                break;
+            /* the district is the outward code of a postcode of the
+             * lookup, so districts too are the lookup's and no one's own */
+            memcpy(district, e.postcode, sizeof(district));
+            district[strcspn(district, " ")] = '\0';
             if ((rc = intern(&gl->names.ward, &gl->names.nward,
                              &gl->ward_alloc, fields[col_ward], &e.ward)) < 0 ||
                 (rc = intern(&gl->names.lsoa, &gl->names.nlsoa,
-                             &gl->lsoa_alloc, fields[col_lsoa], &e.lsoa)) < 0)
+                             &gl->lsoa_alloc, fields[col_lsoa], &e.lsoa)) < 0 ||
+                (rc = intern(&gl->names.district, &gl->names.ndistrict,
+                             &gl->district_alloc, district, &e.district)) < 0)
                 break;
             if ((gl->nentries + 1) * 2 > gl->nslots &&
                 (rc = grow_slots(gl)) < 0)
@@ -271,85 +305,22 @@ geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d)
     return rc;
 }
 
-/* The postcode's district (its outward code) into names; ward and LSOA
- * from the lookup, which is only read. */
-static int
-find_into(const struct geo_lookup *gl, char ***names, size_t *n,
-          size_t *alloc, const char *postcode, struct geo_code *geo)
+int
+geo_lookup_find(const struct geo_lookup *gl, const char *postcode,
+                struct geo_code *geo)
 {
     const struct geo_entry *e;
-    const char *sp;
-    char district[5];
-    size_t len;
 
     geo->ward = geo->lsoa = geo->district = GEO_UNKNOWN;
     if (!postcode || !postcode[0])
         return 0;
-    sp = strchr(postcode, ' ');
-    len = sp ? (size_t)(sp - postcode) : 0;
-    if (len && len < sizeof(district)) {
-        memcpy(district, postcode, len);
-        district[len] = '\0';
-        if (intern(names, n, alloc, district, &geo->district) < 0)
-            return CE_NOMEM;
-    }
     e = slot_for(gl, postcode);
     if (!e->postcode[0])
         return 0;
     geo->ward = e->ward;
     geo->lsoa = e->lsoa;
+    geo->district = e->district;
     return 1;
-}
-
-int
-geo_lookup_find(struct geo_lookup *gl, const char *postcode,
-                struct geo_code *geo)
-{
-    return find_into(gl, &gl->names.district, &gl->names.ndistrict,
-                     &gl->district_alloc, postcode, geo);
-}
-
-int
-geo_districts_init(struct geo_districts *t)
-{
-    memset(t, 0, sizeof(*t));
-    t->name = calloc(1, sizeof(char *));   /* [0]: UNKNOWN, never compared */
-    if (!t->name)
-        return CE_NOMEM;
-    t->n = t->alloc = 1;
-    return 0;
-}
-
-int
-geo_lookup_find_local(const struct geo_lookup *gl, struct geo_districts *t,
-                      const char *postcode, struct geo_code *geo)
-{
-    return find_into(gl, &t->name, &t->n, &t->alloc, postcode, geo);
-}
-
-int
-geo_districts_merge(struct geo_lookup *gl, const struct geo_districts *t,
-                    uint32_t *map)
-{
-    size_t i;
-
-    map[0] = GEO_UNKNOWN;
-    for (i = 1; i < t->n; i++)
-        if (intern(&gl->names.district, &gl->names.ndistrict,
-                   &gl->district_alloc, t->name[i], &map[i]) < 0)
-            return CE_NOMEM;
-    return 0;
-}
-
-void
-geo_districts_release(struct geo_districts *t)
-{
-    size_t i;
-
-    for (i = 1; i < t->n; i++)
-        free(t->name[i]);
-    free(t->name);
-    memset(t, 0, sizeof(*t));
 }
 
 static void

@@ -12,8 +12,20 @@
  *
  * The lookup CSV has a header with (at least) the columns postcode, ward
  * and lsoa, in any order; postcodes are normalised like source postcodes.
- * A postcode missing from the lookup still yields its district (the
- * outward code); ward and LSOA are then UNKNOWN.
+ * A postcode's district is its outward code.
+ *
+ * Categories come from the lookup only: the ward, LSOA and district name
+ * tables are complete once the lookup is loaded, and finding a postcode
+ * never adds to them (they are only read, by any number of threads). A
+ * postcode that is not in the lookup is UNKNOWN in every geography, its
+ * district too: otherwise one resident from outside the area (ZE2 9AA)
+ * would publish a category of their own (ZE2) with a count of one.
+ *
+ * Ward and LSOA names are checked as they are loaded (core/label.h): a
+ * reserved word (Total, UNKNOWN), invalid UTF-8, or a name starting with
+ * =, +, -, @, a tab or a carriage return is a config error naming the
+ * file, line, column and rule, never the name. An empty name means the
+ * lookup does not know that postcode's ward (or LSOA): UNKNOWN.
  */
 #ifndef COHORT_GENERALISE_H
 #define COHORT_GENERALISE_H
@@ -41,37 +53,24 @@ struct geo_code {
     uint32_t district;
 };
 
+/*
+ * Reads the lookup at path into gl (initialised here). 0; CE_CONFIG for a
+ * missing or unreadable file, a bad header, a row that is not a postcode
+ * or too short, or a refused name (d then names path, line, column and
+ * rule); CE_IO on a read error; CE_NOMEM. On error gl is released. The
+ * caller releases gl with geo_lookup_release().
+ */
 int geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d);
 
 /*
- * Geography of a normalised postcode ("EC1V 9HX"; "" when absent). Adds
- * the district to the name table when new. Returns 1 when the postcode was
- * in the lookup, 0 when not (geo still holds what is known), CE_NOMEM.
+ * Geography of a normalised postcode ("EC1V 9HX"; "" when absent): 1 when
+ * the postcode is in the lookup (geo holds its ward, LSOA and district),
+ * 0 when not (all three GEO_UNKNOWN). Only reads gl: safe on any thread.
  */
-int geo_lookup_find(struct geo_lookup *gl, const char *postcode,
+int geo_lookup_find(const struct geo_lookup *gl, const char *postcode,
                     struct geo_code *geo);
 
-/*
- * The same on reader threads: the lookup is only read, and a district goes
- * into the caller's own table t (ids local to t; [0] is UNKNOWN). Later,
- * geo_districts_merge() interns t's names into the lookup's in t's order
- * and fills map[local id] = the lookup's id (map has t->n entries).
- * Merging the tables of several readers in the order they would have read
- * one after another gives the ids geo_lookup_find() would have given.
- */
-struct geo_districts {
-    char **name;
-    size_t n;
-    size_t alloc;
-};
-
-int geo_districts_init(struct geo_districts *t);   /* 0 or CE_NOMEM */
-int geo_lookup_find_local(const struct geo_lookup *gl, struct geo_districts *t,
-                          const char *postcode, struct geo_code *geo);
-int geo_districts_merge(struct geo_lookup *gl, const struct geo_districts *t,
-                        uint32_t *map);            /* 0 or CE_NOMEM */
-void geo_districts_release(struct geo_districts *t);
-
+/* Frees everything gl owns and zeroes it. */
 void geo_lookup_release(struct geo_lookup *gl);
 
 /*

@@ -28,7 +28,8 @@ struct spell {
     uint8_t department;  /* enum department */
 };
 
-/* Names for the geography indexes; [0] is "UNKNOWN". */
+/* Names for the geography indexes; [0] is "UNKNOWN". Every name is the
+ * lookup's, fixed when it is loaded (generalise.h). */
 struct geo_names {
     char **ward;
     size_t nward;

@@ -323,8 +323,10 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
                         plan->age_bands[k].hi);
     }
     doc_item(doc, s, "age bands", &sb);
-    strbuf_addf(&sb, "postcode -> ward, LSOA, postcode district via '%s'; an "
-                     "unknown postcode becomes UNKNOWN", plan->lookup);
+    strbuf_addf(&sb, "postcode -> ward, LSOA, postcode district via '%s'; the "
+                     "categories are the lookup's only: a postcode not in it "
+                     "is UNKNOWN in every geography, its district too",
+                plan->lookup);
     doc_item(doc, s, "geography", &sb);
 
     s = doc_section(doc, "Disclosure control");

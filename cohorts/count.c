@@ -58,6 +58,9 @@ labels_for(const struct job_plan *plan, const struct person_set *ps, int by,
             eth[i] = (char *)ethnic_group_name((enum ethnic_group)i);
         *n = ETH_COUNT;
         return eth;
+    /* Geography labels are the lookup's name tables, complete before any
+     * row is read (anonymise/generalise.h): never derived from the data,
+     * so no one's own postcode makes a category. */
     case BY_WARD:
         *n = (uint32_t)ps->geo->nward;
         return ps->geo->ward;

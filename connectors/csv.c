@@ -16,6 +16,8 @@
  */
 #include "source.h"
 
+#include "../core/label.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -454,43 +456,6 @@ static const unsigned short cp1252[32] = {
     0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
     0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
-
-static size_t
-utf8_valid_prefix(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-
-    while (i < n) {
-        unsigned c = p[i];
-        size_t len, k;
-        unsigned cp;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            len = 2, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF)
-            len = 3, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4)
-            len = 4, cp = c & 0x07;
-        else
-            return i;
-        if (n - i < len)
-            return i;
-        for (k = 1; k < len; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-            return i;
-        i += len;
-    }
-    return i;
-}
 
 /* Builds s->cells from the record, transcoding when the source needs it. */
 static int

@@ -11,6 +11,7 @@
  */
 #include "config.h"
 #include "calendar.h"
+#include "label.h"
 #include "strnum.h"
 #include "profiles.h"
 
@@ -1161,8 +1162,15 @@ handle_cohort(struct parse_ctx *c, const char *key, const char *value)
 {
     struct cohort_plan *k = &c->plan->cohorts[c->cur.index];
 
-    if (!strcmp(key, "title"))
+    if (!strcmp(key, "title")) {
+        /* the title is published (report, PostgreSQL's COMMENT ON), and
+         * PostgreSQL refuses invalid UTF-8 (SQLSTATE 22021) on every run:
+         * a job file saved as Windows-1252 must fail here, not nightly */
+        if (utf8_valid_prefix((const unsigned char *)value, strlen(value)) !=
+            strlen(value))
+            return bad_value(c, key, "UTF-8 text");
         return set_str(c, &k->title, value) == 0;
+    }
     if (!strcmp(key, "where")) {
         k->where_line = c->lineno;
         return set_str(c, &k->where, value) == 0;

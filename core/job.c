@@ -328,18 +328,16 @@ pass_progress_add(struct pass_progress *pp, uint64_t rows, uint64_t bytes)
 }
 
 /*
- * What reading one source leaves: its own records, linker, district names,
- * counter, trace and log lines. Sources are read on threads, each into its
- * own source_out, and merged into the job_state in the order one reader
- * reads them (merge_source()), so record numbers, person numbers and every
+ * What reading one source leaves: its own records, linker, counter, trace
+ * and log lines. Sources are read on threads, each into its own
+ * source_out, and merged into the job_state in the order one reader reads
+ * them (merge_source()), so record numbers, person numbers and every
  * output are those of --threads 1.
  */
 struct source_out {
     struct records recs;
     struct linker linker;
     int have_linker;
-    struct geo_districts districts;
-    int have_districts;
     uint64_t unknown_postcodes;
     struct link_trace *trace;
     size_t ntrace, trace_alloc;
@@ -354,8 +352,6 @@ source_out_release(struct source_out *o)
     free(o->recs.r);
     if (o->have_linker)
         linker_release(&o->linker);
-    if (o->have_districts)
-        geo_districts_release(&o->districts);
     free(o->trace);
     strbuf_release(&o->log);
     memset(o, 0, sizeof(*o));
@@ -430,11 +426,6 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
         goto out;
     }
     out->have_linker = 1;
-    if ((rc = geo_districts_init(&out->districts)) < 0) {
-        diag_set(d, sp->name, 0, 0, NULL, "out of memory");
-        goto out;
-    }
-    out->have_districts = 1;
     if (js->want_trace) {
         out->trace_alloc = 4096;
         if (!(out->trace = malloc(out->trace_alloc * sizeof(*out->trace)))) {
@@ -479,14 +470,9 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
         k.sex = rec.sex;
         k.ethnicity = rec.ethnicity;
         birth_from_dob(rec.dob, js->plan->reference_date, &k.birth);
-        rc = geo_lookup_find_local(&js->geo, &out->districts, rec.postcode,
-                                   &geo);
-        if (rc < 0) {
-            record_wipe_identifiers(&rec);
-            diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
-            break;
-        }
-        if (rc == 0 && rec.postcode[0])
+        /* categories are the lookup's: an unknown postcode is UNKNOWN in
+         * every geography, never a district of its own */
+        if (!geo_lookup_find(&js->geo, rec.postcode, &geo) && rec.postcode[0])
             out->unknown_postcodes++;
         k.ward = geo.ward;
         k.lsoa = geo.lsoa;
@@ -681,22 +667,14 @@ reader_worker(void *arg)
     }
 }
 
-/* Moves one source's output into the job: records (district ids made the
- * lookup's), linker entries (record numbers shifted), counter, trace. */
+/* Moves one source's output into the job: records, linker entries (record
+ * numbers shifted), counter, trace. */
 static int
 merge_source(struct job_state *js, struct source_out *o)
 {
-    uint32_t *map = malloc(o->districts.n * sizeof(*map));
-    size_t i, n = o->recs.n;
+    size_t n = o->recs.n;
     int rc;
 
-    if (!map || geo_districts_merge(&js->geo, &o->districts, map) < 0) {
-        free(map);
-        return CE_NOMEM;
-    }
-    for (i = 0; i < n; i++)
-        o->recs.r[i].district = map[o->recs.r[i].district];
-    free(map);
     js->unknown_postcodes += o->unknown_postcodes;
     if (!js->recs.n) {
         free(js->recs.r);

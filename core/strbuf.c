@@ -1,4 +1,5 @@
 #include "strbuf.h"
+#include "label.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,20 +82,45 @@ strbuf_add_html(struct strbuf *sb, const char *s)
     }
 }
 
-void
-strbuf_add_csv(struct strbuf *sb, const char *s)
+/*
+ * The one writer of a CSV cell: every published CSV (cohort tables,
+ * `cohort protect`'s output, quality, quarantine, linkage) goes through
+ * here, so the formula guard cannot be forgotten by one of them. A cell a
+ * spreadsheet would read as a formula gets a leading ' (OWASP's rule for
+ * CSV injection); the ' goes inside the quotes, where a spreadsheet still
+ * takes it as "this is text".
+ */
+static void
+add_csv_cell(struct strbuf *sb, const char *s, int always_quote)
 {
-    if (!s[strcspn(s, ",\"\r\n")]) {
+    int quote = always_quote || s[strcspn(s, ",\"\r\n")];
+
+    if (quote)
+        strbuf_add(sb, "\"", 1);
+    if (label_starts_formula(s))
+        strbuf_add(sb, "'", 1);
+    if (!quote) {
         strbuf_adds(sb, s);
         return;
     }
-    strbuf_add(sb, "\"", 1);
     for (; *s; s++) {
         if (*s == '"')
             strbuf_add(sb, "\"", 1);
         strbuf_add(sb, s, 1);
     }
     strbuf_add(sb, "\"", 1);
+}
+
+void
+strbuf_add_csv(struct strbuf *sb, const char *s)
+{
+    add_csv_cell(sb, s, 0);
+}
+
+void
+strbuf_add_csv_quoted(struct strbuf *sb, const char *s)
+{
+    add_csv_cell(sb, s, 1);
 }
 
 void

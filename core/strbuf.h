@@ -33,9 +33,17 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Appends s with &, <, >, " and ' escaped for HTML. */
 void strbuf_add_html(struct strbuf *sb, const char *s);
-/* Appends s as one CSV field: quoted (quotes doubled) when it holds a
- * comma, a quote or a line break, as is otherwise. */
+/*
+ * Appends s as one CSV field: quoted (quotes doubled) when it holds a
+ * comma, a quote or a line break, as is otherwise; and with a ' in front
+ * when it starts with =, +, -, @, a tab or a carriage return, so that a
+ * spreadsheet shows it as text instead of running it as a formula
+ * (label_starts_formula() in label.h; OWASP's rule for CSV injection).
+ * Every CSV cell that is published is written by this or the next.
+ */
 void strbuf_add_csv(struct strbuf *sb, const char *s);
+/* The same, always quoted (the labels of the cohort tables). */
+void strbuf_add_csv_quoted(struct strbuf *sb, const char *s);
 /* Appends s as a JSON string literal, quotes included. */
 void strbuf_add_json(struct strbuf *sb, const char *s);
 /* The contents ("" when empty); never NULL. */

@@ -4,7 +4,6 @@
 #include "../core/log.h"
 #include "../core/period.h"
 
-#include <csv.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,35 +17,24 @@
 
 #define MAX_FILES 256
 
-/* A text field, quoted by libcsv. */
+/* A category label: always quoted, as the tables have always been, and
+ * guarded against formulas like every published cell. */
 static void
 add_field(struct strbuf *sb, const char *s)
 {
-    size_t n = strlen(s), need;
-    char small[256];
-    char *buf = small;
-
-    need = csv_write(NULL, 0, s, n);
-    if (need > sizeof(small) && !(buf = malloc(need))) {
-        strbuf_add(sb, "", 0);
-        sb->failed = 1;
-        return;
-    }
-    csv_write(buf, need, s, n);
-    strbuf_add(sb, buf, need);
-    if (buf != small)
-        free(buf);
+    strbuf_add_csv_quoted(sb, s);
 }
 
 /* A header name or period label: as it is when it needs no quoting (the
- * nightly tables' names and dates), else quoted by libcsv. */
+ * nightly tables' names and dates), else quoted; guarded against formulas
+ * too, since `cohort protect` takes both from an analyst's file. */
 static void
 add_name(struct strbuf *sb, const char *s)
 {
-    if (strpbrk(s, ",\"\r\n") || !*s)
-        add_field(sb, s);
+    if (!*s)
+        strbuf_add_csv_quoted(sb, s);
     else
-        strbuf_adds(sb, s);
+        strbuf_add_csv(sb, s);
 }
 
 void
@@ -128,16 +116,37 @@ out:
     free(plabels);
 }
 
+/*
+ * A source's name as a CSV cell, into cell (reset first); returns the
+ * cell's text. The config allows only lower-case names, but the cell goes
+ * through the one CSV writer like every other published cell.
+ */
+static const char *
+source_cell(const struct run_summary *s, size_t i, struct strbuf *cell)
+{
+    const struct source_summary *ss = &s->sources[i];
+
+    strbuf_reset(cell);
+    strbuf_add_csv(cell, ss->plan ? ss->plan->name : s->plan->sources[i].name);
+    if (strbuf_failed(cell))
+        return "";
+    return strbuf_str(cell);
+}
+
+/* The other cells of quality.csv are the code's own words (measure names,
+ * rule names, department names, `unmapped:` and `id_scope:` before a
+ * config or code value) and counts: none can start like a formula. */
 static void
 render_quality(const struct run_summary *s, struct strbuf *sb)
 {
+    struct strbuf cell = STRBUF_INIT;
     char nb[1][24];
     size_t i, j;
 
     strbuf_adds(sb, "source,measure,value\n");
     for (i = 0; i < s->nsources; i++) {
         const struct source_summary *ss = &s->sources[i];
-        const char *name = ss->plan ? ss->plan->name : s->plan->sources[i].name;
+        const char *name = source_cell(s, i, &cell);
 
         strbuf_addf(sb, "%s,rows_in,%llu\n", name,
                     (unsigned long long)ss->rows_in);
@@ -187,28 +196,37 @@ render_quality(const struct run_summary *s, struct strbuf *sb)
     strbuf_addf(sb, "all,persons,%s\n", count_text(s->persons, nb[0]));
     strbuf_addf(sb, "all,postcodes_not_in_lookup,%llu\n",
                 (unsigned long long)s->unknown_postcodes);
+    if (strbuf_failed(&cell))
+        sb->failed = 1;
+    strbuf_release(&cell);
 }
 
 /* Every listed quarantined row: source, file, line, column and rule. */
 static void
 render_quarantine(const struct run_summary *s, struct strbuf *sb)
 {
+    struct strbuf cell = STRBUF_INIT;
     size_t i, j;
 
     strbuf_adds(sb, "source,file,line,column,reason\n");
     for (i = 0; i < s->nsources; i++) {
         const struct source_summary *ss = &s->sources[i];
-        const char *name = ss->plan ? ss->plan->name : s->plan->sources[i].name;
+        const char *name = source_cell(s, i, &cell);
 
         for (j = 0; j < ss->nrejected; j++) {
             const struct rejected_at *r = &ss->rejected[j];
 
             strbuf_addf(sb, "%s,", name);
-            strbuf_add_csv(sb, r->file < ss->nfiles ? ss->files[r->file].path
-                                                    : name);
+            if (r->file < ss->nfiles)
+                strbuf_add_csv(sb, ss->files[r->file].path);
+            else
+                strbuf_adds(sb, name);
             strbuf_addf(sb, ",%ld,%ld,%s\n", r->line, r->column, r->reason);
         }
     }
+    if (strbuf_failed(&cell))
+        sb->failed = 1;
+    strbuf_release(&cell);
 }
 
 static void
@@ -223,12 +241,14 @@ render_linkage(const struct run_summary *s, struct strbuf *sb)
         strbuf_addf(sb, "0,id_scope local_id,,%s,%s\n",
                     count_text(s->scope_links, nb[0]),
                     count_text(s->scope_refused, nb[1]));
-    for (i = 0; i < s->nkeys; i++)
-        strbuf_addf(sb, "%zu,%s,%llu,%s,%s\n", i + 1,
-                    s->keys[i].key_text ? s->keys[i].key_text : "",
+    for (i = 0; i < s->nkeys; i++) {
+        strbuf_addf(sb, "%zu,", i + 1);
+        strbuf_add_csv(sb, s->keys[i].key_text ? s->keys[i].key_text : "");
+        strbuf_addf(sb, ",%llu,%s,%s\n",
                     (unsigned long long)s->keys[i].records_with_key,
                     count_text(s->keys[i].links, nb[0]),
                     count_text(s->keys[i].conflicts, nb[1]));
+    }
 }
 
 static int
@@ -496,8 +516,8 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
         goto fail;
     strbuf_reset(&sb);
     render_quarantine(s, &sb);
-    if ((rc = write_file(staging, "quarantine.csv", strbuf_str(&sb), sb.len,
-                         &files[nfiles++], d)) < 0)
+    if ((rc = write_rendered(staging, "quarantine.csv", &sb,
+                             &files[nfiles++], d)) < 0)
         goto fail;
     strbuf_reset(&sb);
     render_linkage(s, &sb);

@@ -48,6 +48,9 @@ int publish_files(const struct run_summary *s, const struct output_plan *out,
  * secondary, exact or rounded): that would narrow the hidden cells beyond
  * what the audit assumes. period_column NULL leaves the period column
  * out. Only cell->published is written, never a true count or a cell key.
+ * Labels are always quoted; any header, period or label cell that starts
+ * with =, +, -, @, a tab or a carriage return gets a leading '
+ * (strbuf_add_csv).
  */
 void render_table_csv(const struct count_table *t, const char *period_column,
                       const char *const *period_labels,

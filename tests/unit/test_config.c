@@ -158,6 +158,11 @@ static const struct bad_case bad_cases[] = {
      "'by' names housing.homeless_prevention twice"},
     {"[source b]\nvalue.service.X = Not A Name\n", 26,
      "bad value for 'value.service'"},
+    /* a title is published (report, PostgreSQL comments): UTF-8 only */
+    {"[cohort c4]\ntitle = Children\x92s services\nwhere = all\n", 26,
+     "bad value for 'title'"},
+    {"[cohort c4]\ntitle = Children\xe2\x80\x99s services\nwhere = all\n",
+     0, NULL},
 };
 
 static void
