@@ -289,7 +289,7 @@ pg_next(struct source *src, struct raw_row *row, struct diag *d)
     }
     row->cells = s->cells;
     row->ncells = (size_t)nc;
-    row->file = src->plan->name;
+    row->file_index = 0; /* a database has no files: named by its source */
     row->line = s->row;
     row->fault = fault;
     row->fault_column = col;

@@ -1,6 +1,7 @@
 #include "source.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -41,8 +42,11 @@ source_next(struct source *src, struct raw_row *row, struct diag *d)
 {
     int rc = src->ops->next_row(src, row, d);
 
-    if (rc > 0)
+    if (rc > 0) {
         src->rows_read++;
+        if (row->file_index < src->nfiles)
+            src->files[row->file_index].rows++;
+    }
     return rc;
 }
 
@@ -71,4 +75,10 @@ source_column_index(const struct source *src, const char *name)
             return (int)i;
     }
     return -1;
+}
+
+void
+source_file_label(const struct source *src, size_t i, char *buf, size_t n)
+{
+    snprintf(buf, n, "source '%s' file %zu", src->plan->name, i + 1);
 }

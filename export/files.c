@@ -183,13 +183,18 @@ render_quality(const struct run_summary *s, struct strbuf *sb)
                 (unsigned long long)s->unknown_postcodes);
 }
 
-/* Every listed quarantined row: source, file, line, column and rule. */
+/*
+ * Every listed quarantined row: source, file, line, column and rule. A file
+ * is its position in the source's sorted glob and the BLAKE2b of its bytes
+ * (the manifest lists both), never its path, which may be a person's name;
+ * a database source's rows name the source, with no hash.
+ */
 static void
 render_quarantine(const struct run_summary *s, struct strbuf *sb)
 {
     size_t i, j;
 
-    strbuf_adds(sb, "source,file,line,column,reason\n");
+    strbuf_adds(sb, "source,file,file_blake2b,line,column,reason\n");
     for (i = 0; i < s->nsources; i++) {
         const struct source_summary *ss = &s->sources[i];
         const char *name = ss->plan ? ss->plan->name : s->plan->sources[i].name;
@@ -197,10 +202,13 @@ render_quarantine(const struct run_summary *s, struct strbuf *sb)
         for (j = 0; j < ss->nrejected; j++) {
             const struct rejected_at *r = &ss->rejected[j];
 
-            strbuf_addf(sb, "%s,", name);
-            strbuf_add_csv(sb, r->file < ss->nfiles ? ss->files[r->file].path
-                                                    : name);
-            strbuf_addf(sb, ",%ld,%ld,%s\n", r->line, r->column, r->reason);
+            if (r->file < ss->nfiles)
+                strbuf_addf(sb, "%s,%lu,%s,", name,
+                            (unsigned long)r->file + 1,
+                            ss->files[r->file].blake2b_hex);
+            else
+                strbuf_addf(sb, "%s,%s,,", name, name);
+            strbuf_addf(sb, "%ld,%ld,%s\n", r->line, r->column, r->reason);
         }
     }
 }

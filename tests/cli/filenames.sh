@@ -21,7 +21,7 @@ lookup = lookup.csv
 
 [source referrals]
 department = housing
-path = inbox/referral_*.csv
+path = inbox/*.csv
 date_format = %d/%m/%Y
 field.forename = FIRST
 field.surname = LAST
@@ -91,7 +91,7 @@ run cohort run job.conf
 expect_rc 3 "a file that cannot be opened exits 3"
 expect_err "source 'referrals' file 3: cannot open: No such file or directory" \
     "it names the source and the file's position"
-expect_err "file 3 of 3 matching 'inbox/referral_\*\.csv'" "and the glob from the config, to find it"
+expect_err "file 3 of 3 matching 'inbox/\*\.csv'" "and the glob from the config, to find it"
 check '[ -z "$(leaks "$out" "$err")" ]' "the open error names no file"
 run cohort check job.conf
 expect_rc 3 "check: a file that cannot be opened exits 3"

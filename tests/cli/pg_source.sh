@@ -39,11 +39,12 @@ for f in "$scratch"/demo/out_csv/latest/*.csv; do
     b=$(basename "$f")
     [ "$b" = quality.csv ] && continue
     if [ "$b" = quarantine.csv ]; then
-        # Its file column names the database table rather than the CSV path;
+        # Its file columns name the source (a database has no file
+        # position or hash) rather than a CSV file's position and hash;
         # every other column (source, line, column, reason) must agree.
-        cut -d, -f1,3- "$f" > "$scratch/q_csv"
-        cut -d, -f1,3- "$scratch/demo/out_pg/latest/$b" > "$scratch/q_pg"
-        cmp -s "$scratch/q_csv" "$scratch/q_pg" || { echo "# $b differs beyond its file column"; same=0; }
+        cut -d, -f1,4- "$f" > "$scratch/q_csv"
+        cut -d, -f1,4- "$scratch/demo/out_pg/latest/$b" > "$scratch/q_pg"
+        cmp -s "$scratch/q_csv" "$scratch/q_pg" || { echo "# $b differs beyond its file columns"; same=0; }
         continue
     fi
     cmp -s "$f" "$scratch/demo/out_pg/latest/$b" || { echo "# $b differs"; same=0; }
