@@ -690,6 +690,10 @@ read_header(struct source *src, struct csv_state *s, struct diag *d)
         }
         return 0;
     }
+    /* later files' headers equal this one, so this one check covers them */
+    if ((rc = source_check_duplicate_columns(s->cells, s->nf, where,
+                                             s->rec_line, d)) < 0)
+        return rc;
     for (i = 0; i < s->nf; i++)
         total += s->cells[i].len + 1;
     s->hdr = malloc(total + 1);

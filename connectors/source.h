@@ -129,5 +129,27 @@ int source_column_index(const struct source *src, const char *name);
 void source_file_label(const struct source *src, size_t i, char *buf,
                        size_t n);
 
+/*
+ * 1 when a header name (already trimmed) may be printed: ASCII letters,
+ * digits, space, '_', '-' and '.', 1 to 64 bytes. A header cell can hold
+ * anything -- a misplaced data row, a person's name with its punctuation --
+ * so any other name is referred to by its column number only.
+ */
+int source_column_name_plain(const struct cell *name);
+
+/*
+ * Checks that no two of the n header names cols match, compared
+ * case-insensitively (ASCII) once surrounding whitespace and byte-order
+ * marks are trimmed: with TENURE and tenure both present, which one a
+ * mapping reads is an accident that changes published totals. Empty names
+ * (trailing delimiters) are never duplicates: nothing can map them.
+ * Returns 0; or CE_DATA with d naming where (where, line) and the pair
+ * whose second column comes first, by 1-based column number, and by name
+ * when the names are plain (rule "duplicate_column"); or CE_NOMEM.
+ * Sorts a copy, so a 65 536-column header is checked in O(n log n).
+ */
+int source_check_duplicate_columns(const struct cell *cols, size_t n,
+                                   const char *where, long line,
+                                   struct diag *d);
 
 #endif
