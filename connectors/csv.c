@@ -93,7 +93,8 @@ set_fault(struct csv_state *s, enum row_fault f, long col)
     }
 }
 
-/* Room for "source 'NAME' file N" (a source name is at most 64 bytes). */
+/* Room for "source 'NAME' file N": a job's source names are at most 48
+ * bytes (config.c); cohort protect renames its longer ones (protect.c). */
 #define WHERE_MAX 128
 
 /* The label of files[i] in where (WHERE_MAX bytes); returns where. */
