@@ -13,6 +13,9 @@
  * Memory: one 1 MiB raw buffer, one 1 MiB decoded buffer, and the current
  * record (bounded by max_columns x max_field_bytes), all reused row after
  * row.
+ *
+ * Every diagnostic names a file as "source 'NAME' file N" (source.h): its
+ * path may be a person's name and date of birth.
  */
 #include "source.h"
 
@@ -92,6 +95,47 @@ set_fault(struct csv_state *s, enum row_fault f, long col)
     }
 }
 
+/* Room for "source 'NAME' file N": a job's source names are at most 48
+ * bytes (config.c); cohort protect renames its longer ones (protect.c). */
+#define WHERE_MAX 128
+
+/* The label of files[i] in where (WHERE_MAX bytes); returns where. */
+static const char *
+file_where(const struct source *src, size_t i, char *where)
+{
+    source_file_label(src, i, where, WHERE_MAX);
+    return where;
+}
+
+/* 1 when a glob pattern has an unescaped wildcard. */
+static int
+has_wildcard(const char *pattern)
+{
+    for (; *pattern; pattern++) {
+        if (*pattern == '\\' && pattern[1])
+            pattern++;
+        else if (*pattern == '*' || *pattern == '?' || *pattern == '[')
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * How an analyst finds files[i] that cannot be opened or read: " (file 2
+ * of 3 matching 'inbox/referral_*.csv', in sorted order)". The pattern is
+ * config, not data, so it may be printed; a path without a wildcard is
+ * itself a file name, and is not.
+ */
+static void
+glob_hint(const struct source *src, size_t i, char *buf, size_t n)
+{
+    if (src->plan->path && has_wildcard(src->plan->path))
+        snprintf(buf, n, " (file %zu of %zu matching '%s', in sorted order)",
+                 i + 1, src->nfiles, src->plan->path);
+    else
+        snprintf(buf, n, " (the file the source's path names)");
+}
+
 static int
 close_file(struct csv_state *s)
 {
@@ -112,11 +156,16 @@ open_file(struct source *src, struct csv_state *s, size_t i, struct diag *d)
     struct source_file *f = &src->files[i];
     struct stat sb;
     ssize_t n;
+    char where[WHERE_MAX], hint[512];
 
     s->file = i;
     s->fd = open(f->path, O_RDONLY | O_CLOEXEC);
     if (s->fd < 0) {
-        diag_set(d, f->path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+        int e = errno;
+
+        glob_hint(src, i, hint, sizeof(hint));
+        diag_set(d, file_where(src, i, where), 0, 0, NULL,
+                 "cannot open: %s%s", strerror(e), hint);
         return CE_IO;
     }
     if (fstat(s->fd, &sb) == 0)
@@ -133,7 +182,11 @@ open_file(struct source *src, struct csv_state *s, size_t i, struct diag *d)
     /* gzip is told by its magic bytes, not by the file name */
     n = read(s->fd, s->raw, s->chunk);
     if (n < 0) {
-        diag_set(d, f->path, 0, 0, NULL, "read error: %s", strerror(errno));
+        int e = errno;
+
+        glob_hint(src, i, hint, sizeof(hint));
+        diag_set(d, file_where(src, i, where), 0, 0, NULL, "read error: %s%s",
+                 strerror(e), hint);
         return CE_IO;
     }
     s->raw_len = (size_t)n;
@@ -146,7 +199,8 @@ open_file(struct source *src, struct csv_state *s, size_t i, struct diag *d)
         int zrc = inflateInit2(&s->zs, 16 + MAX_WBITS);
 
         if (zrc != Z_OK) {
-            diag_set(d, f->path, 0, 0, NULL, "cannot start gzip%s",
+            diag_set(d, file_where(src, i, where), 0, 0, NULL,
+                     "cannot start gzip%s",
                      zrc == Z_MEM_ERROR ? ": out of memory" : "");
             return zrc == Z_MEM_ERROR ? CE_NOMEM : CE_INTERNAL;
         }
@@ -161,10 +215,13 @@ static int
 read_raw(struct source *src, struct csv_state *s, struct diag *d)
 {
     ssize_t n = read(s->fd, s->raw, s->chunk);
+    char where[WHERE_MAX];
 
     if (n < 0) {
-        diag_set(d, src->files[s->file].path, s->line, 0, NULL,
-                 "read error: %s", strerror(errno));
+        int e = errno;
+
+        diag_set(d, file_where(src, s->file, where), s->line, 0, NULL,
+                 "read error: %s", strerror(e));
         return CE_IO;
     }
     s->raw_len = (size_t)n;
@@ -179,6 +236,7 @@ read_raw(struct source *src, struct csv_state *s, struct diag *d)
 static int
 fill(struct source *src, struct csv_state *s, struct diag *d)
 {
+    char where[WHERE_MAX];
     int rc;
 
     s->pos = s->len = 0;
@@ -204,7 +262,8 @@ fill(struct source *src, struct csv_state *s, struct diag *d)
 
         if (s->zs.avail_in == 0) {
             if (s->raw_eof) {
-                diag_set(d, src->files[s->file].path, s->line, 0, "gzip",
+                diag_set(d, file_where(src, s->file, where), s->line, 0,
+                         "gzip",
                          "truncated gzip: the file ends inside compressed "
                          "data");
                 return CE_DATA;
@@ -214,7 +273,8 @@ fill(struct source *src, struct csv_state *s, struct diag *d)
             s->zs.next_in = s->raw;
             s->zs.avail_in = (uInt)s->raw_len;
             if (s->raw_eof) {
-                diag_set(d, src->files[s->file].path, s->line, 0, "gzip",
+                diag_set(d, file_where(src, s->file, where), s->line, 0,
+                         "gzip",
                          "truncated gzip: the file ends inside compressed "
                          "data");
                 return CE_DATA;
@@ -240,7 +300,7 @@ fill(struct source *src, struct csv_state *s, struct diag *d)
             }
             inflateReset(&s->zs);
         } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-            diag_set(d, src->files[s->file].path, s->line, 0, "gzip",
+            diag_set(d, file_where(src, s->file, where), s->line, 0, "gzip",
                      "corrupt gzip data");
             return CE_DATA;
         }
@@ -332,6 +392,7 @@ read_record(struct source *src, struct csv_state *s, struct diag *d)
     const struct source_plan *p = src->plan;
     const unsigned char delim = (unsigned char)p->delimiter;
     const unsigned char quote = (unsigned char)p->quote;
+    char where[WHERE_MAX];
     int rc;
 
     s->alen = 0;
@@ -446,7 +507,8 @@ read_record(struct source *src, struct csv_state *s, struct diag *d)
         }
     }
 nomem:
-    diag_set(d, src->files[s->file].path, s->line, 0, NULL, "out of memory");
+    diag_set(d, file_where(src, s->file, where), s->line, 0, NULL,
+             "out of memory");
     return CE_NOMEM;
 }
 
@@ -549,30 +611,31 @@ blank_record(const struct csv_state *s)
 static int
 read_header(struct source *src, struct csv_state *s, struct diag *d)
 {
-    const char *path = src->files[s->file].path;
+    char where[WHERE_MAX];
     size_t i, total = 0;
     int rc;
 
+    file_where(src, s->file, where);
     do {
         rc = read_record(src, s, d);
     } while (rc == 1 && blank_record(s));
     if (rc < 0)
         return rc;
     if (rc == 0) {
-        diag_set(d, path, 1, 0, "header", "empty file: no header row");
+        diag_set(d, where, 1, 0, "header", "empty file: no header row");
         return CE_DATA;
     }
     if (s->fault != RF_NONE) {
-        diag_set(d, path, s->rec_line, s->fault_col, "header",
+        diag_set(d, where, s->rec_line, s->fault_col, "header",
                  "malformed header row (%s)", row_fault_name(s->fault));
         return CE_DATA;
     }
     if (make_cells(src, s, s->nf) < 0) {
-        diag_set(d, path, s->rec_line, 0, NULL, "out of memory");
+        diag_set(d, where, s->rec_line, 0, NULL, "out of memory");
         return CE_NOMEM;
     }
     if (s->fault != RF_NONE) {
-        diag_set(d, path, s->rec_line, s->fault_col, "header",
+        diag_set(d, where, s->rec_line, s->fault_col, "header",
                  "header row is not valid text in the source's encoding");
         return CE_DATA;
     }
@@ -587,19 +650,22 @@ read_header(struct source *src, struct csv_state *s, struct diag *d)
                    !strncasecmp(c.ptr, s->hdr_cells[i].ptr, c.len);
         }
         if (!same) {
-            diag_set(d, path, s->rec_line, 0, "header",
-                     "header differs from the first file's (%s)",
-                     src->files[0].path);
+            diag_set(d, where, s->rec_line, 0, "header",
+                     "header differs from file 1's");
             return CE_DATA;
         }
         return 0;
     }
+    /* later files' headers equal this one, so this one check covers them */
+    if ((rc = source_check_duplicate_columns(s->cells, s->nf, where,
+                                             s->rec_line, d)) < 0)
+        return rc;
     for (i = 0; i < s->nf; i++)
         total += s->cells[i].len + 1;
     s->hdr = malloc(total + 1);
     s->hdr_cells = calloc(s->nf ? s->nf : 1, sizeof(*s->hdr_cells));
     if (!s->hdr || !s->hdr_cells) {
-        diag_set(d, path, s->rec_line, 0, NULL, "out of memory");
+        diag_set(d, where, s->rec_line, 0, NULL, "out of memory");
         return CE_NOMEM;
     }
     total = 0;
@@ -714,7 +780,9 @@ csv_next(struct source *src, struct raw_row *row, struct diag *d)
     if (make_cells(src, s, s->nf < src->plan->max_columns
                                ? s->nf
                                : src->plan->max_columns) < 0) {
-        diag_set(d, src->files[s->file].path, s->rec_line, 0, NULL,
+        char where[WHERE_MAX];
+
+        diag_set(d, file_where(src, s->file, where), s->rec_line, 0, NULL,
                  "out of memory");
         return CE_NOMEM;
     }
@@ -724,7 +792,7 @@ csv_next(struct source *src, struct raw_row *row, struct diag *d)
     row->cells = s->cells;
     row->ncells = s->nf < src->plan->max_columns ? s->nf
                                                  : src->plan->max_columns;
-    row->file = src->files[s->file].path;
+    row->file_index = (uint32_t)s->file;
     row->line = s->rec_line;
     row->fault = s->fault;
     row->fault_column = s->fault_col;

@@ -124,7 +124,7 @@ pg_open(struct source *src, struct diag *d)
     size_t i, total = 0;
     enum row_fault fault = RF_NONE;
     long col = 0;
-    int len;
+    int len, rc;
 
     if (!s) {
         diag_set(d, p->name, 0, 0, NULL, "out of memory");
@@ -228,6 +228,11 @@ pg_open(struct source *src, struct diag *d)
         s->hdr_cells[i].len = s->cells[i].len;
         total += s->cells[i].len + 1;
     }
+    /* the same rule as a CSV header: "TENURE" and tenure are two columns
+     * to PostgreSQL, but one name to a mapping */
+    if ((rc = source_check_duplicate_columns(s->hdr_cells, (size_t)n,
+                                             p->name, 1, d)) < 0)
+        return rc;
     s->nhdr = (size_t)n;
     s->row = 1;
     src->columns = s->hdr_cells;
@@ -289,7 +294,7 @@ pg_next(struct source *src, struct raw_row *row, struct diag *d)
     }
     row->cells = s->cells;
     row->ncells = (size_t)nc;
-    row->file = src->plan->name;
+    row->file_index = 0; /* a database has no files: named by its source */
     row->line = s->row;
     row->fault = fault;
     row->fault_column = col;

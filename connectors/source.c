@@ -1,6 +1,8 @@
 #include "source.h"
 
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -41,8 +43,11 @@ source_next(struct source *src, struct raw_row *row, struct diag *d)
 {
     int rc = src->ops->next_row(src, row, d);
 
-    if (rc > 0)
+    if (rc > 0) {
         src->rows_read++;
+        if (row->file_index < src->nfiles)
+            src->files[row->file_index].rows++;
+    }
     return rc;
 }
 
@@ -71,4 +76,145 @@ source_column_index(const struct source *src, const char *name)
             return (int)i;
     }
     return -1;
+}
+
+void
+source_file_label(const struct source *src, size_t i, char *buf, size_t n)
+{
+    snprintf(buf, n, "source '%s' file %zu", src->plan->name, i + 1);
+}
+
+int
+source_column_name_plain(const struct cell *name)
+{
+    size_t i;
+
+    if (name->len == 0 || name->len > 64)
+        return 0;
+    for (i = 0; i < name->len; i++) {
+        unsigned char c = (unsigned char)name->ptr[i];
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == ' ' || c == '_' || c == '-' ||
+              c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+/* A header name as compared: surrounding whitespace and U+FEFF (a BOM
+ * left inside a file, or one that survived a concatenation) trimmed. */
+static struct cell
+header_name_key(const struct cell *c)
+{
+    static const char bom[] = "\xEF\xBB\xBF";
+    struct cell k = *c;
+
+    for (;;) {
+        if (k.len && isspace((unsigned char)k.ptr[0])) {
+            k.ptr++;
+            k.len--;
+        } else if (k.len >= 3 && !memcmp(k.ptr, bom, 3)) {
+            k.ptr += 3;
+            k.len -= 3;
+        } else {
+            break;
+        }
+    }
+    for (;;) {
+        if (k.len && isspace((unsigned char)k.ptr[k.len - 1])) {
+            k.len--;
+        } else if (k.len >= 3 && !memcmp(k.ptr + k.len - 3, bom, 3)) {
+            k.len -= 3;
+        } else {
+            break;
+        }
+    }
+    return k;
+}
+
+/* ASCII only, whatever the locale: a header's bytes, not its language. */
+static int
+ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+struct keyed_column {
+    struct cell key;
+    size_t column; /* 0-based */
+};
+
+/* qsort order: by name ignoring ASCII case, then by column. */
+static int
+keyed_column_cmp(const void *pa, const void *pb)
+{
+    const struct keyed_column *a = pa, *b = pb;
+    size_t i, n = a->key.len < b->key.len ? a->key.len : b->key.len;
+
+    for (i = 0; i < n; i++) {
+        int x = ascii_lower((unsigned char)a->key.ptr[i]),
+            y = ascii_lower((unsigned char)b->key.ptr[i]);
+
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    if (a->key.len != b->key.len)
+        return a->key.len < b->key.len ? -1 : 1;
+    return a->column < b->column ? -1 : a->column > b->column;
+}
+
+int
+source_check_duplicate_columns(const struct cell *cols, size_t n,
+                               const char *where, long line, struct diag *d)
+{
+    struct keyed_column *k;
+    size_t i, m = 0, g = 0, first = 0, second = 0;
+
+    if (n < 2)
+        return 0;
+    if (!(k = malloc(n * sizeof(*k)))) {
+        diag_set(d, where, line, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        k[m].key = header_name_key(&cols[i]);
+        k[m].column = i;
+        m += k[m].key.len > 0;
+    }
+    qsort(k, m, sizeof(*k), keyed_column_cmp);
+    /* in each run of equal names, its first two columns; of those pairs,
+     * the one whose second column comes first in the header */
+    for (i = 1; i < m; i++) {
+        struct keyed_column a = k[g], b = k[i];
+
+        a.column = b.column = 0;
+        if (keyed_column_cmp(&a, &b) != 0) {
+            g = i;
+            continue;
+        }
+        if (i == g + 1 && (!second || k[i].column + 1 < second)) {
+            first = k[g].column + 1;
+            second = k[i].column + 1;
+        }
+    }
+    if (second) {
+        const struct cell a = header_name_key(&cols[first - 1]),
+                          b = header_name_key(&cols[second - 1]);
+
+        if (source_column_name_plain(&a) && source_column_name_plain(&b))
+            diag_set(d, where, line, 0, "duplicate_column",
+                     "columns %zu '%.*s' and %zu '%.*s' have the same name "
+                     "(ignoring case and surrounding spaces); rename or "
+                     "remove one",
+                     first, (int)a.len, a.ptr, second, (int)b.len, b.ptr);
+        else
+            diag_set(d, where, line, 0, "duplicate_column",
+                     "columns %zu and %zu have the same name (ignoring case "
+                     "and surrounding spaces; not printed, as they are not "
+                     "plain names); rename or remove one",
+                     first, second);
+    }
+    free(k);
+    return second ? CE_DATA : 0;
 }

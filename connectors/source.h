@@ -9,7 +9,7 @@
  *     if (source_open(&src, plan_source, &d) < 0) -> error (d names the source)
  *     source_column_index(&src, "DOB") -> index or -1
  *     while ((rc = source_next(&src, &row, &d)) > 0) {
- *         if (row.fault) ... quarantine (row.file, row.line, row.fault_column)
+ *         if (row.fault) ... quarantine (row.file_index, row.line, row.fault_column)
  *         else ... row.cells[i] valid until the next source_next() call
  *     }
  *     if (rc < 0) -> source error (CE_IO or CE_DATA), d says where
@@ -19,6 +19,13 @@
  * unterminated quote) are not errors: the row is returned with fault set so
  * the quarantine can count it. Source errors (cannot open, a truncated gzip,
  * a dead connection) end the read with a negative return.
+ *
+ * A file is named by its source and its position, never by its path: an
+ * inbox may name its files after the person in them
+ * (referral_<forename>_<surname>_<dob>.csv), so a path is data. Every
+ * diagnostic about a file says "source 'NAME' file N" (source_file_label),
+ * N being the file's place, 1-based, in the sorted order the source's glob
+ * is read; outputs add the BLAKE2b hash of its bytes.
  */
 #ifndef COHORT_SOURCE_H
 #define COHORT_SOURCE_H
@@ -52,7 +59,7 @@ const char *row_fault_name(enum row_fault f);
 struct raw_row {
     const struct cell *cells;
     size_t ncells;
-    const char *file;      /* the file (or source name) the row came from */
+    uint32_t file_index;   /* index into the source's files (0: a database) */
     long line;             /* physical line where the row starts, 1-based */
     enum row_fault fault;
     long fault_column;     /* 1-based column of the fault, 0 if n/a */
@@ -62,9 +69,12 @@ struct source_ops;
 
 /* One input file as read, for the manifest. */
 struct source_file {
-    char *path;
+    char *path;                /* for open() only: never printed (see above) */
     uint64_t size;
-    unsigned char blake2b[32]; /* hash of the bytes as stored (compressed) */
+    uint64_t rows;             /* data rows returned from it, faulty ones included */
+    /* BLAKE2b-256 of the bytes as stored (the compressed bytes of a gzip
+     * file), computed while the file is read: no second read */
+    unsigned char blake2b[32];
     int hashed;                /* 1 once the whole file was read */
 };
 
@@ -111,5 +121,35 @@ void source_close(struct source *src);
  * surrounding spaces ignored), or -1.
  */
 int source_column_index(const struct source *src, const char *name);
+
+/*
+ * Writes "source 'NAME' file N" into buf (size n): how every message names
+ * files[i] of src (N = i + 1). Never the path.
+ */
+void source_file_label(const struct source *src, size_t i, char *buf,
+                       size_t n);
+
+/*
+ * 1 when a header name (already trimmed) may be printed: ASCII letters,
+ * digits, space, '_', '-' and '.', 1 to 64 bytes. A header cell can hold
+ * anything -- a misplaced data row, a person's name with its punctuation --
+ * so any other name is referred to by its column number only.
+ */
+int source_column_name_plain(const struct cell *name);
+
+/*
+ * Checks that no two of the n header names cols match, compared
+ * case-insensitively (ASCII) once surrounding whitespace and byte-order
+ * marks are trimmed: with TENURE and tenure both present, which one a
+ * mapping reads is an accident that changes published totals. Empty names
+ * (trailing delimiters) are never duplicates: nothing can map them.
+ * Returns 0; or CE_DATA with d naming where (where, line) and the pair
+ * whose second column comes first, by 1-based column number, and by name
+ * when the names are plain (rule "duplicate_column"); or CE_NOMEM.
+ * Sorts a copy, so a 65 536-column header is checked in O(n log n).
+ */
+int source_check_duplicate_columns(const struct cell *cols, size_t n,
+                                   const char *where, long line,
+                                   struct diag *d);
 
 #endif

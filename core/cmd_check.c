@@ -92,6 +92,7 @@ check_source(const struct job_plan *plan, const struct source_plan *sp)
     quarantine_init(&q, sp);
     while (rows < CHECK_ROWS && (rc = source_next(&src, &row, &d)) > 0) {
         rows++;
+        m.file_index = row.file_index;
         if (map_row(&m, &row, &rec, &q) == 0)
             record_wipe_identifiers(&rec);
     }

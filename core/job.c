@@ -259,9 +259,8 @@ summarise_source(struct source_summary *ss, const struct quarantine *q,
     for (i = 0; i < src->nfiles; i++) {
         struct input_file *f = &ss->files[ss->nfiles];
 
-        if (!(f->path = strdup(src->files[i].path)))
-            return CE_NOMEM;
         f->size = src->files[i].size;
+        f->rows = src->files[i].rows;
         if (src->files[i].hashed)
             sodium_bin2hex(f->blake2b_hex, sizeof(f->blake2b_hex),
                            src->files[i].blake2b, 32);
@@ -405,7 +404,6 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
     struct quarantine q;
     struct raw_row row;
     struct record rec;
-    const char *last_file = NULL;
     double t0 = now_seconds();
     uint64_t progress_bytes = 0; /* bytes already given to pass_progress */
     int rc, have_map = 0;
@@ -452,14 +450,7 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
             diag_set(d, sp->name, row.line, 0, NULL, "interrupted");
             break;
         }
-        if (row.file != last_file) {
-            size_t f;
-
-            for (f = 0; f < src.nfiles; f++)
-                if (src.files[f].path == row.file)
-                    m.file_index = (uint32_t)f;
-            last_file = row.file;
-        }
+        m.file_index = row.file_index;
         if (map_row(&m, &row, &rec, &q) != 0)
             continue;
         memset(&k, 0, sizeof(k));
@@ -593,13 +584,18 @@ out:
         /* where the rejected rows are, so the extract can be fixed: file,
          * line, column and rule -- never what the row held */
         size_t i;
+        char where[128];
 
         for (i = 0; i < q.nrows && i < 20; i++) {
             const struct rejected_row *r = &q.rows[i];
 
-            log_msg(LOG_WARN, "%s:%ld:%ld: quarantined [%s]",
-                    r->file < src.nfiles ? src.files[r->file].path : sp->name,
-                    r->line, r->column,
+            /* the file by its position, never its path (source.h) */
+            if (r->file < src.nfiles)
+                source_file_label(&src, r->file, where, sizeof(where));
+            else
+                snprintf(where, sizeof(where), "%s", sp->name);
+            log_msg(LOG_WARN, "%s:%ld:%ld: quarantined [%s]", where, r->line,
+                    r->column,
                     quarantine_reason_name((enum quarantine_reason)r->reason));
         }
         if (q.nrows > 20)

@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -324,6 +325,17 @@ find_column(const struct source *src, const char *path, const char *name,
     return 0;
 }
 
+/*
+ * The connector names a file "source 'NAME' file N", since a job's file
+ * names may be personal data (connectors/source.h); the table an analyst
+ * gives protect on its command line is named by that path instead.
+ */
+static void
+connector_diag_names_table(struct diag *d, const char *path)
+{
+    snprintf(d->source, sizeof(d->source), "%s", path);
+}
+
 static char *
 dup_cell(const struct cell *c)
 {
@@ -485,10 +497,10 @@ protect_table_read(struct protect_table *pt, const struct protect_spec *spec,
         diag_set(d, path, 0, 0, NULL, "out of memory");
         return CE_NOMEM;
     }
-    if ((rc = source_open(&src, &sp, d)) < 0)
+    if ((rc = source_open(&src, &sp, d)) < 0) {
+        connector_diag_names_table(d, path);
         goto out;
-    /* the file as the connector names it in row positions */
-    path = src.nfiles ? src.files[0].path : path;
+    }
 
     col[0] = -1;
     if (spec->period_column &&
@@ -526,7 +538,7 @@ protect_table_read(struct protect_table *pt, const struct protect_spec *spec,
 
         pt->rows++;
         if (row.fault != RF_NONE) {
-            diag_set(d, row.file, row.line, row.fault_column,
+            diag_set(d, path, row.line, row.fault_column,
                      row_fault_name(row.fault), "malformed row");
             rc = CE_DATA;
             goto out;
@@ -541,14 +553,14 @@ protect_table_read(struct protect_table *pt, const struct protect_spec *spec,
             c = row.cells[col[j]];
             trim(&c);
             if (!c.len) {
-                diag_set(d, row.file, row.line, col[j] + 1, "empty_category",
+                diag_set(d, path, row.line, col[j] + 1, "empty_category",
                          "blank %s value",
                          j == 0 ? "period" : "by column");
                 rc = CE_DATA;
                 goto out;
             }
             if (j > 0 && is_total_label(&c)) {
-                diag_set(d, row.file, row.line, col[j] + 1, "total_row",
+                diag_set(d, path, row.line, col[j] + 1, "total_row",
                          "the row is already a total: give only the "
                          "combinations, the margins are computed");
                 rc = CE_DATA;
@@ -556,7 +568,7 @@ protect_table_read(struct protect_table *pt, const struct protect_spec *spec,
             }
             id = label_set_intern(&sets[j], c.ptr, c.len);
             if (id == CE_DATA) {
-                diag_set(d, row.file, row.line, col[j] + 1,
+                diag_set(d, path, row.line, col[j] + 1,
                          "too_many_categories",
                          "a column has more than %d distinct values",
                          PROTECT_MAX_CATEGORIES);
@@ -578,7 +590,7 @@ protect_table_read(struct protect_table *pt, const struct protect_spec *spec,
                 int negative = parse_int64(c.ptr, c.len, INT64_MIN, -1,
                                            &neg) == 0;
 
-                diag_set(d, row.file, row.line, count_col + 1,
+                diag_set(d, path, row.line, count_col + 1,
                          negative ? "negative_count" : "count_not_integer",
                          negative ? "a count cannot be negative"
                                   : "a count must be a whole number");
@@ -586,7 +598,7 @@ protect_table_read(struct protect_table *pt, const struct protect_spec *spec,
                 goto out;
             }
             if (n > PROTECT_MAX_COUNT) {
-                diag_set(d, row.file, row.line, count_col + 1,
+                diag_set(d, path, row.line, count_col + 1,
                          "count_too_large", "a count above %lld",
                          (long long)PROTECT_MAX_COUNT);
                 rc = CE_DATA;
@@ -598,7 +610,7 @@ protect_table_read(struct protect_table *pt, const struct protect_spec *spec,
 
             trim(&c);
             if (parse_int64(c.ptr, c.len, 0, 255, &rk) < 0) {
-                diag_set(d, row.file, row.line, key_col + 1,
+                diag_set(d, path, row.line, key_col + 1,
                          "record_key_range",
                          "a record key must be a whole number from 0 to 255");
                 rc = CE_DATA;
@@ -606,7 +618,7 @@ protect_table_read(struct protect_table *pt, const struct protect_spec *spec,
             }
         }
         if (cells.n >= PROTECT_MAX_CELLS) {
-            diag_set(d, row.file, row.line, 0, "table_too_large",
+            diag_set(d, path, row.line, 0, "table_too_large",
                      "the table would have more than %d cells",
                      PROTECT_MAX_CELLS);
             rc = CE_DATA;
@@ -619,7 +631,7 @@ protect_table_read(struct protect_table *pt, const struct protect_spec *spec,
         if (fresh) {
             a->line = row.line;
         } else if (count_col >= 0) {
-            diag_set(d, row.file, row.line, col[1] + 1,
+            diag_set(d, path, row.line, col[1] + 1,
                      "duplicate_combination",
                      "this combination of by values was already given on "
                      "line %ld", a->line);
@@ -629,8 +641,10 @@ protect_table_read(struct protect_table *pt, const struct protect_spec *spec,
         a->count += n;
         a->ckey = (a->ckey + (uint32_t)rk) & 0xFF;
     }
-    if (rc < 0)
+    if (rc < 0) {
+        connector_diag_names_table(d, path);
         goto out;
+    }
     if (!pt->rows) {
         diag_set(d, path, 2, 0, "empty_table",
                  "a header and no rows: nothing to protect");

@@ -14,8 +14,6 @@ source_summary_release(struct source_summary *src)
         free(src->unmapped[j].label);
     free(src->unmapped);
     free(src->rejected);
-    for (j = 0; j < src->nfiles; j++)
-        free(src->files[j].path);
     free(src->files);
     memset(src, 0, sizeof(*src));
 }

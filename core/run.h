@@ -35,10 +35,15 @@ struct rejected_at {
     long column;         /* 0: the row as a whole */
 };
 
+/*
+ * One input file of a source, named by its position (its index + 1 in the
+ * source's files: its place in the sorted glob) and its hash -- no path,
+ * which may be a person's name (connectors/source.h).
+ */
 struct input_file {
-    char *path;
     uint64_t size;
-    char blake2b_hex[65];
+    uint64_t rows;         /* data rows read from it */
+    char blake2b_hex[65];  /* BLAKE2b-256 of its bytes as stored; "" if not read to the end */
 };
 
 struct source_summary {

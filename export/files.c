@@ -201,14 +201,19 @@ render_quality(const struct run_summary *s, struct strbuf *sb)
     strbuf_release(&cell);
 }
 
-/* Every listed quarantined row: source, file, line, column and rule. */
+/*
+ * Every listed quarantined row: source, file, line, column and rule. A file
+ * is its position in the source's sorted glob and the BLAKE2b of its bytes
+ * (the manifest lists both), never its path, which may be a person's name;
+ * a database source's rows name the source, with no hash.
+ */
 static void
 render_quarantine(const struct run_summary *s, struct strbuf *sb)
 {
     struct strbuf cell = STRBUF_INIT;
     size_t i, j;
 
-    strbuf_adds(sb, "source,file,line,column,reason\n");
+    strbuf_adds(sb, "source,file,file_blake2b,line,column,reason\n");
     for (i = 0; i < s->nsources; i++) {
         const struct source_summary *ss = &s->sources[i];
         const char *name = source_cell(s, i, &cell);
@@ -218,10 +223,11 @@ render_quarantine(const struct run_summary *s, struct strbuf *sb)
 
             strbuf_addf(sb, "%s,", name);
             if (r->file < ss->nfiles)
-                strbuf_add_csv(sb, ss->files[r->file].path);
+                strbuf_addf(sb, "%lu,%s,", (unsigned long)r->file + 1,
+                            ss->files[r->file].blake2b_hex);
             else
-                strbuf_adds(sb, name);
-            strbuf_addf(sb, ",%ld,%ld,%s\n", r->line, r->column, r->reason);
+                strbuf_addf(sb, "%s,,", name);
+            strbuf_addf(sb, "%ld,%ld,%s\n", r->line, r->column, r->reason);
         }
     }
     if (strbuf_failed(&cell))

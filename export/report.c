@@ -311,14 +311,17 @@ render_manifest(const struct run_summary *s, const struct published_file *files,
             strbuf_addf(sb, "%s\"%s\": %llu", j ? ", " : "",
                         ss->notes[j].reason,
                         (unsigned long long)ss->notes[j].n);
+        /* each file by its place in the sorted glob and its hash: a
+         * path may be a person's name (connectors/source.h) */
         strbuf_adds(sb, "}, \"files\": [");
-        for (j = 0; j < ss->nfiles; j++) {
-            strbuf_adds(sb, j ? ", {\"path\": " : "{\"path\": ");
-            strbuf_add_json(sb, ss->files[j].path);
-            strbuf_addf(sb, ", \"bytes\": %llu, \"blake2b\": \"%s\"}",
+        for (j = 0; j < ss->nfiles; j++)
+            strbuf_addf(sb,
+                        "%s{\"position\": %zu, \"bytes\": %llu, "
+                        "\"blake2b\": \"%s\", \"rows\": %llu}",
+                        j ? ", " : "", j + 1,
                         (unsigned long long)ss->files[j].size,
-                        ss->files[j].blake2b_hex);
-        }
+                        ss->files[j].blake2b_hex,
+                        (unsigned long long)ss->files[j].rows);
         strbuf_adds(sb, "]}");
     }
     strbuf_adds(sb, "\n  ],\n  \"linkage\": [");

@@ -39,11 +39,12 @@ for f in "$scratch"/demo/out_csv/latest/*.csv; do
     b=$(basename "$f")
     [ "$b" = quality.csv ] && continue
     if [ "$b" = quarantine.csv ]; then
-        # Its file column names the database table rather than the CSV path;
+        # Its file columns name the source (a database has no file
+        # position or hash) rather than a CSV file's position and hash;
         # every other column (source, line, column, reason) must agree.
-        cut -d, -f1,3- "$f" > "$scratch/q_csv"
-        cut -d, -f1,3- "$scratch/demo/out_pg/latest/$b" > "$scratch/q_pg"
-        cmp -s "$scratch/q_csv" "$scratch/q_pg" || { echo "# $b differs beyond its file column"; same=0; }
+        cut -d, -f1,4- "$f" > "$scratch/q_csv"
+        cut -d, -f1,4- "$scratch/demo/out_pg/latest/$b" > "$scratch/q_pg"
+        cmp -s "$scratch/q_csv" "$scratch/q_pg" || { echo "# $b differs beyond its file columns"; same=0; }
         continue
     fi
     cmp -s "$f" "$scratch/demo/out_pg/latest/$b" || { echo "# $b differs"; same=0; }
@@ -63,6 +64,20 @@ run cohort run slow.conf
 expect_rc 3 "a query past statement_timeout exits 3"
 expect_err 'children:.*statement_timeout.*57014' "the timeout is named (SQLSTATE 57014)"
 check '! grep -q "password" "$err"' "no connection secret in the message"
+
+# A query whose columns differ only in case ("SERVICE" and service): two
+# columns to PostgreSQL, one name to a mapping -- exit 1, both named.
+awk '/^table = csc_extract/ { print "query = select c.*, c.\"SERVICE\" as service from csc_extract c"; next } { print }' \
+    "$scratch/pg.conf" > "$scratch/dupcol.conf"
+before=$(readlink "$scratch/demo/out_pg/latest")
+run cohort run dupcol.conf
+expect_rc 1 "a query with SERVICE and service exits 1"
+expect_err "children:1: columns [0-9]+ 'SERVICE' and [0-9]+ 'service' have the same name.*\[duplicate_column\]" \
+    "the error names the source and both columns"
+check '[ "$(readlink "$scratch/demo/out_pg/latest")" = "$before" ]' "nothing is published"
+run cohort check dupcol.conf
+expect_rc 1 "check: the duplicate columns exit 1"
+expect_err "columns [0-9]+ 'SERVICE' and [0-9]+ 'service' have the same name" "check reports them"
 
 # A backend terminated mid-stream: exit 3, the previous publication stays.
 q "create table big as select c.* from csc_extract c, generate_series(1, 4000)" >/dev/null

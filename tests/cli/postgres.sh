@@ -29,10 +29,16 @@ for t in children_in_ta_known_to_csc adults_long_term_support children_with_ehcp
     csv=$(($(wc -l < "$scratch/demo/out/latest/$t.csv") - 1))
     check '[ "$rows" = "$csv" ]' "$t: the database has the CSV's rows ($rows)"
 done
-check '[ "$(q "select count(*) from cohorts.children_with_ehcp where status in ('"'suppressed','secondary'"') and count is not null")" = 0 ]' \
-    "suppressed cells are NULL in the database"
-check '[ "$(q "select count(*) from cohorts.children_with_ehcp where status in ('"'suppressed','secondary'"')")" -gt 0 ]' \
-    "the table has suppressed cells to check"
+check '[ "$(q "select count(*) from cohorts.children_with_ehcp where symbol = '"'[c]'"' and count is not null")" = 0 ]' \
+    "hidden cells are NULL in the database"
+check '[ "$(q "select count(*) from cohorts.children_with_ehcp where symbol = '"'[c]'"'")" -gt 0 ]' \
+    "the table has hidden cells to check"
+check '[ "$(q "select count(*) from cohorts.children_with_ehcp where (symbol is null) <> (count is not null)")" = 0 ]' \
+    "every cell has a count or the symbol [c], never both"
+check '[ "$(q "select count(*) from information_schema.columns where table_schema = '"'cohorts'"' and column_name = '"'status'"'")" = 0 ]' \
+    "no cohort table has a per-cell status column"
+check '[ "$(q "select count(*) from cohorts.children_with_ehcp c join (select period, count(*) n from cohorts.children_with_ehcp where symbol is null group by period) p using (period)")" -gt 0 ] && [ "$(q "select count(*) from cohorts.quality where measure = '"'ids'"' and value % 5 <> 0")" = 0 ]' \
+    "quality's id counts are published rounded like the tables"
 check 'q "select obj_description('"'cohorts.children_with_ehcp'::regclass"')" | grep -q "EHC plan"' \
     "the table has a COMMENT with its title"
 check 'q "select col_description('"'cohorts.children_with_ehcp'::regclass"', 5)" | grep -q "suppressed"' \

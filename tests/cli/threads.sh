@@ -90,7 +90,7 @@ for t in 1 2 4; do
 done
 rc=$(cat "$scratch/b1/rc")
 expect_rc 1 "two failing sources: the run fails (--threads 1)"
-check 'grep -q "adult_social_care.csv.gz.*truncated gzip" "$scratch/b1/stderr" && ! grep -q "pupils" "$scratch/b1/stderr" "$scratch/b1/stdout"' \
+check 'grep -q "source .adults. file 1:.*truncated gzip" "$scratch/b1/stderr" && ! grep -q "pupils" "$scratch/b1/stderr" "$scratch/b1/stdout"' \
     "the first failing source in read order is the one named"
 for t in 2 4; do
     check 'cmp -s "$scratch/b1.outcome" "$scratch/b$t.outcome"' "two failing sources, --threads $t: exit code, stdout and stderr as with --threads 1"

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +296,187 @@ test_source_errors(void **state)
     }
 }
 
+/* Files are named by source and position, never by path (source.h). */
+static void
+test_file_naming(void **state)
+{
+    static const char a[] = "id,name\n1,Ann\n2,Bob\n";
+    static const char b[] = "ID,Name\n3,Cy\n";
+    struct source_plan p;
+    struct source src;
+    struct raw_row row;
+    struct diag d;
+    char path[128], text[512];
+    unsigned char h[32];
+
+    (void)state;
+    write_file("n_Uma_Lake_1.csv", a, sizeof(a) - 1);
+    write_file("n_Uma_Lake_2.csv", b, sizeof(b) - 1);
+    init_plan(&p, "n_*.csv");
+    assert_int_equal(source_open(&src, &p, &d), 0);
+    assert_int_equal(source_next(&src, &row, &d), 1);
+    assert_int_equal(row.file_index, 0);
+    assert_int_equal(source_next(&src, &row, &d), 1);
+    assert_int_equal(source_next(&src, &row, &d), 1);
+    assert_int_equal(row.file_index, 1);
+    assert_int_equal(source_next(&src, &row, &d), 0);
+    assert_int_equal(src.nfiles, 2);
+    assert_int_equal(src.files[0].rows, 2);
+    assert_int_equal(src.files[1].rows, 1);
+    /* the hash is of the whole file's bytes, taken while it streamed */
+    crypto_generichash(h, sizeof(h), (const unsigned char *)b, sizeof(b) - 1,
+                       NULL, 0);
+    assert_true(src.files[1].hashed);
+    assert_memory_equal(src.files[1].blake2b, h, sizeof(h));
+    source_file_label(&src, 1, text, sizeof(text));
+    assert_string_equal(text, "source 'test' file 2");
+    source_close(&src);
+
+    /* a listed file that cannot be opened: its position and the glob */
+    snprintf(path, sizeof(path), "%s/n_Uma_Lake_3.csv", dir);
+    assert_int_equal(symlink("gone", path), 0);
+    assert_int_equal(source_open(&src, &p, &d), 0);
+    while (source_next(&src, &row, &d) == 1)
+        ;
+    diag_format(&d, text, sizeof(text));
+    assert_string_equal(d.source, "source 'test' file 3");
+    assert_non_null(strstr(d.msg, "cannot open"));
+    assert_non_null(strstr(d.msg, "file 3 of 3 matching"));
+    assert_null(strstr(text, "Uma"));
+    source_close(&src);
+    /* a literal path names a file: not printed at all */
+    init_plan(&p, "n_Uma_Lake_3.csv");
+    assert_int_equal(source_open(&src, &p, &d), CE_IO);
+    diag_format(&d, text, sizeof(text));
+    assert_string_equal(d.source, "source 'test' file 1");
+    assert_null(strstr(text, "Uma"));
+    source_close(&src);
+    unlink(path);
+
+    /* a later file's header: named by positions */
+    write_file("n_Uma_Lake_3.csv", "id,other\n4,x\n", 13);
+    init_plan(&p, "n_*.csv");
+    assert_int_equal(source_open(&src, &p, &d), 0);
+    while (source_next(&src, &row, &d) == 1)
+        ;
+    diag_format(&d, text, sizeof(text));
+    assert_string_equal(d.source, "source 'test' file 3");
+    assert_non_null(strstr(d.msg, "differs from file 1"));
+    assert_null(strstr(text, "Uma"));
+    source_close(&src);
+}
+
+static void
+test_name_plain(void **state)
+{
+    static const struct {
+        const char *name;
+        int plain;
+    } cases[] = {
+        {"TENURE", 1},
+        {"Date of birth", 1},
+        {"field_2.sub-part", 1},
+        {"", 0},
+        {"Lake, Uma", 0},
+        {"Pr\xC3\xA9nom", 0}, /* not ASCII: positions only */
+        {"a\tb", 0},
+        {"=cmd", 0},
+        {"1234567890123456789012345678901234567890123456789012345678901234", 1},
+        {"12345678901234567890123456789012345678901234567890123456789012345", 0},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct cell c = {cases[i].name, strlen(cases[i].name)};
+
+        if (source_column_name_plain(&c) != cases[i].plain)
+            fail_msg("case %zu: '%s' plain %d", i, cases[i].name,
+                     !cases[i].plain);
+    }
+}
+
+static void
+test_duplicate_columns(void **state)
+{
+    /* header cells separated by '|'; want: the message, or NULL for none */
+    static const struct {
+        const char *header;
+        const char *want;
+    } cases[] = {
+        {"a|b|c", NULL},
+        {"TENURE|x|tenure", "columns 1 'TENURE' and 3 'tenure' have"},
+        {" TENURE |x|\tTenure ", "columns 1 'TENURE' and 3 'Tenure' have"},
+        {"\xEF\xBB\xBFId|id", "columns 1 'Id' and 2 'id' have"},
+        {"id|x|id\xEF\xBB\xBF", "columns 1 'id' and 3 'id' have"},
+        /* the pair whose second column comes first */
+        {"a|b|B|A", "columns 2 'b' and 3 'B' have"},
+        {"a|b|A|B|a", "columns 1 'a' and 3 'A' have"},
+        /* empty names (trailing delimiters) are never duplicates */
+        {"a|||b|", NULL},
+        {"a| |  |b", NULL},
+        /* not plain: positions only */
+        {"x|Lake, Uma|lake, uma", "columns 2 and 3 have the same name"},
+        {"Pr\xC3\xA9nom|PR\xC3\xA9NOM", "columns 1 and 2 have the same name"},
+        /* ASCII case only: these differ */
+        {"Pr\xC3\xA9nom|Pr\xC3\x89nom", NULL},
+        {"a1|a2|a3|a10|A2", "columns 2 'a2' and 5 'A2' have"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct cell cols[16];
+        size_t n = 0;
+        const char *p = cases[i].header, *bar;
+        struct diag d;
+        int rc;
+
+        for (;;) {
+            bar = strchr(p, '|');
+            cols[n].ptr = p;
+            cols[n++].len = bar ? (size_t)(bar - p) : strlen(p);
+            if (!bar)
+                break;
+            p = bar + 1;
+        }
+        diag_clear(&d);
+        rc = source_check_duplicate_columns(cols, n, "here", 7, &d);
+        if (!cases[i].want) {
+            if (rc != 0)
+                fail_msg("case %zu: rc %d (%s)", i, rc, d.msg);
+            continue;
+        }
+        if (rc != CE_DATA || !strstr(d.msg, cases[i].want))
+            fail_msg("case %zu: rc %d, message '%s'", i, rc, d.msg);
+        assert_string_equal(d.rule, "duplicate_column");
+        assert_string_equal(d.source, "here");
+        assert_int_equal(d.line, 7);
+        assert_null(strstr(d.msg, "Lake"));
+        assert_null(strstr(d.msg, "\xC3"));
+    }
+}
+
+/* The CSV connector refuses the header at open, naming file and line. */
+static void
+test_duplicate_header(void **state)
+{
+    static const char text[] = "\nTENURE,name,tenure\nTA,Ann,x\n";
+    struct source_plan p;
+    struct source src;
+    struct diag d;
+
+    (void)state;
+    write_file("dup.csv", text, sizeof(text) - 1);
+    init_plan(&p, "dup.csv");
+    assert_int_equal(source_open(&src, &p, &d), CE_DATA);
+    assert_string_equal(d.source, "source 'test' file 1");
+    assert_int_equal(d.line, 2);
+    assert_string_equal(d.rule, "duplicate_column");
+    assert_non_null(strstr(d.msg, "columns 1 'TENURE' and 3 'tenure'"));
+    source_close(&src);
+}
+
 int
 main(void)
 {
@@ -304,6 +486,10 @@ main(void)
         cmocka_unit_test(test_cp1252),
         cmocka_unit_test(test_gzip_and_glob),
         cmocka_unit_test(test_source_errors),
+        cmocka_unit_test(test_file_naming),
+        cmocka_unit_test(test_name_plain),
+        cmocka_unit_test(test_duplicate_columns),
+        cmocka_unit_test(test_duplicate_header),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -64,7 +64,7 @@ map_one(const struct source_mapping *m, struct quarantine *q, const char *sex,
     memset(&row, 0, sizeof(row));
     row.cells = cells;
     row.ncells = 7;
-    row.file = "x.csv";
+    row.file_index = 0;
     row.line = line;
     return map_row(m, &row, &rec, q);
 }
