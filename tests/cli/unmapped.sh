@@ -66,7 +66,16 @@ check '[ "$planted_rc" -eq 0 ] && [ "$(wc -l < "$planted")" -ge 15 ]' "values pl
 suite_planted "$planted"
 
 # More rows are quarantined than the demo allows: raise its limit only.
+# The run publishes to a throwaway PostgreSQL too, when one can be had
+# (scripts/pg-cluster), so its quality table is searched as well.
 sed 's/^max_reject_rate *=.*/max_reject_rate = 25%/' config/demo.conf > "$scratch/job.conf"
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/cohort-pg.XXXXXX")
+trap 'sh "$COHORT_TOP/scripts/pg-cluster" stop "$pgdir" 2>/dev/null; rm -rf "$scratch" "$pgdir"' EXIT INT TERM
+if conn=$(sh "$COHORT_TOP/scripts/pg-cluster" start "$pgdir" 2>"$scratch/pg.err"); then
+    printf '\n[output warehouse]\ntype = postgres\nconninfo = %s\nschema = cohorts\n' "$conn" >> "$scratch/job.conf"
+else
+    conn=
+fi
 
 run cohort check job.conf
 expect_rc 0 "check passes"
@@ -79,7 +88,6 @@ run cohort run job.conf
 expect_rc 0 "run publishes"
 cp "$out" "$scratch/run.out"; cp "$err" "$scratch/run.err"
 latest=$scratch/demo/out/latest
-suite_outputs "$latest"
 expect_out '^  unmapped codes: .*service=TA9 12' "run names a code twelve distinct persons carry"
 check 'grep -qx "housing,unmapped:service=TA9,12" "$latest/quality.csv"' \
     "quality.csv names it"
@@ -89,11 +97,25 @@ check 'grep -qx "housing,unmapped:service=(not shown),19" "$latest/quality.csv"'
 check 'grep -Eqx "housing,unmapped:service=\(rare\),(1[2-9]|[2-9][0-9])" "$latest/quality.csv"' \
     "twelve rows of one person are counted as (rare), unnamed"
 
-# Nothing planted, in any form, anywhere: every output file, the run's and
+if [ -n "$conn" ]; then
+    psql "$conn" -X -A -t -q -c "select source, measure, value from cohorts.quality" \
+        > "$scratch/pg-quality.txt" 2>&1
+    check 'grep -qx "housing|unmapped:service=TA9|12" "$scratch/pg-quality.txt"' \
+        "the PostgreSQL quality table names it"
+else
+    ok "the PostgreSQL quality table names it # SKIP no PostgreSQL server: $(head -n 1 "$scratch/pg.err")"
+fi
+
+# Nothing planted, in any form, anywhere: every output file and the
+# PostgreSQL quality table (kept for the suite's scan too), the run's and
 # check's stdout and stderr.
+mkdir "$scratch/published"
+cp -RL "$latest"/. "$scratch/published"/
+[ -f "$scratch/pg-quality.txt" ] && cp "$scratch/pg-quality.txt" "$scratch/published"/
+suite_outputs "$scratch/published"
 leaks=0
-for f in $(find "$latest/" -type f) "$scratch/run.out" "$scratch/run.err" \
-         "$scratch/check.out" "$scratch/check.err"; do
+for f in $(find "$scratch/published" -type f) \
+         "$scratch/run.out" "$scratch/run.err" "$scratch/check.out" "$scratch/check.err"; do
     case $f in *.gz) cat_cmd="gzip -dc" ;; *) cat_cmd=cat ;; esac
     if $cat_cmd "$f" | LC_ALL=C grep -i -F -q -f "$planted"; then
         echo "# a planted value in ${f#$scratch/}"; leaks=1
