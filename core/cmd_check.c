@@ -47,7 +47,8 @@ report_missing(void *ctx, int field, const char *column, int line)
             common_field_name((enum common_field)field), column);
 }
 
-/* quarantine_each_unmapped() callback: "  unmapped codes: service=(code) 12". */
+/* quarantine_each_unmapped() callback:
+ * "  unmapped codes: service=(code) 12". */
 static int
 print_unmapped(void *ctx, const char *field, const char *what, uint64_t n)
 {

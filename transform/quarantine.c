@@ -224,7 +224,8 @@ quarantine_each_unmapped(const struct unmapped_codes *u, uint64_t min_persons,
                 return rc;
         }
         if ((rare && (rc = fn(ctx, fields[f], below, rare)) < 0) ||
-            (u->empty[f] && (rc = fn(ctx, fields[f], "(empty)", u->empty[f])) < 0) ||
+            (u->empty[f] &&
+             (rc = fn(ctx, fields[f], "(empty)", u->empty[f])) < 0) ||
             (hidden && (rc = fn(ctx, fields[f], "(not shown)", hidden)) < 0))
             return rc;
     }

@@ -185,7 +185,8 @@ test_unmapped_codes(void **state)
     set_persons(&q, "HP-1", 1);
     set_persons(&q, "Q", 1);
     report[0] = '\0';
-    assert_int_equal(quarantine_each_unmapped(&q.unmapped, 1, collect, NULL), 0);
+    assert_int_equal(quarantine_each_unmapped(&q.unmapped, 1, collect, NULL),
+                     0);
     assert_string_equal(report, "sex=Q:1;service=TA2:12;service=HP-1:2;"
                                 "service=(empty):1;service=(not shown):11;");
     /* `cohort check` counts no person: nothing is named at all */
