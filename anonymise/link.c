@@ -7,8 +7,13 @@
 
 struct link_entry {
     unsigned char hash[16];
-    uint32_t record;
+    uint32_t record; /* a record's index, or LINK_PROBE | a probe's index */
 };
+
+/* Probes share the entries with records, marked by the top bit: they sort
+ * after every record of their hash, so the records' unions are made in
+ * the order and with the results they have without probes. */
+#define LINK_PROBE 0x80000000u
 
 int
 linker_init(struct linker *l, size_t nkeys)
@@ -26,23 +31,13 @@ linker_init(struct linker *l, size_t nkeys)
     return 0;
 }
 
-long
-linker_add(struct linker *l, const unsigned char (*hashes)[16],
-           const uint8_t *present, const struct link_anchors *a)
+/* Adds id's entry to every key present. 0 or CE_NOMEM. */
+static int
+add_entries(struct linker *l, const unsigned char (*hashes)[16],
+            const uint8_t *present, uint32_t id)
 {
     size_t k;
 
-    if (l->nrecords >= 0xFFFFFFF0u)
-        return CE_NOMEM;
-    if (l->nrecords == l->alloc) {
-        size_t na = l->alloc ? l->alloc * 2 : 65536;
-        struct link_anchors *p = realloc(l->anchors, na * sizeof(*p));
-
-        if (!p)
-            return CE_NOMEM;
-        l->anchors = p;
-        l->alloc = na;
-    }
     for (k = 0; k < l->nkeys; k++) {
         struct link_entry *e;
 
@@ -59,8 +54,28 @@ linker_add(struct linker *l, const unsigned char (*hashes)[16],
         }
         e = &l->entries[k][l->nentries[k]++];
         memcpy(e->hash, hashes[k], 16);
-        e->record = (uint32_t)l->nrecords;
+        e->record = id;
     }
+    return 0;
+}
+
+long
+linker_add(struct linker *l, const unsigned char (*hashes)[16],
+           const uint8_t *present, const struct link_anchors *a)
+{
+    if (l->nrecords >= LINK_PROBE - 16)
+        return CE_NOMEM;
+    if (l->nrecords == l->alloc) {
+        size_t na = l->alloc ? l->alloc * 2 : 65536;
+        struct link_anchors *p = realloc(l->anchors, na * sizeof(*p));
+
+        if (!p)
+            return CE_NOMEM;
+        l->anchors = p;
+        l->alloc = na;
+    }
+    if (add_entries(l, hashes, present, (uint32_t)l->nrecords) < 0)
+        return CE_NOMEM;
     if (a)
         l->anchors[l->nrecords] = *a;
     else
@@ -68,13 +83,33 @@ linker_add(struct linker *l, const unsigned char (*hashes)[16],
     return (long)l->nrecords++;
 }
 
+long
+linker_add_probe(struct linker *l, const unsigned char (*hashes)[16],
+                 const uint8_t *present)
+{
+    if (l->nprobes >= LINK_PROBE - 16)
+        return CE_NOMEM;
+    if (add_entries(l, hashes, present, LINK_PROBE | (uint32_t)l->nprobes) < 0)
+        return CE_NOMEM;
+    return (long)l->nprobes++;
+}
+
+/* An entry's id moved past dst's records (off) or probes (poff). */
+static uint32_t
+shift_id(uint32_t id, size_t off, size_t poff)
+{
+    return id & LINK_PROBE ? id + (uint32_t)poff : id + (uint32_t)off;
+}
+
 int
 linker_append(struct linker *dst, struct linker *src)
 {
     size_t k, i, off = dst->nrecords, n = src->nrecords;
+    size_t poff = dst->nprobes;
     int rc = 0;
 
-    if (dst->nkeys != src->nkeys || off + n >= 0xFFFFFFF0u) {
+    if (dst->nkeys != src->nkeys || off + n >= LINK_PROBE - 16 ||
+        poff + src->nprobes >= LINK_PROBE - 16) {
         rc = CE_NOMEM;
         goto out;
     }
@@ -86,8 +121,9 @@ linker_append(struct linker *dst, struct linker *src)
             continue;
         if (!a) {
             /* nothing to shift by when dst is empty: take the array */
-            for (i = 0; off && i < b; i++)
-                src->entries[k][i].record += (uint32_t)off;
+            for (i = 0; (off || poff) && i < b; i++)
+                src->entries[k][i].record =
+                    shift_id(src->entries[k][i].record, off, poff);
             free(dst->entries[k]);
             dst->entries[k] = src->entries[k];
             dst->entry_alloc[k] = src->entry_alloc[k];
@@ -107,7 +143,7 @@ linker_append(struct linker *dst, struct linker *src)
         e = dst->entries[k] + a;
         for (i = 0; i < b; i++) {
             e[i] = src->entries[k][i];
-            e[i].record += (uint32_t)off;
+            e[i].record = shift_id(e[i].record, off, poff);
         }
         dst->nentries[k] = a + b;
         /* each key's array freed as soon as it is copied keeps the peak
@@ -135,6 +171,7 @@ linker_append(struct linker *dst, struct linker *src)
         memcpy(dst->anchors + off, src->anchors, n * sizeof(*src->anchors));
     }
     dst->nrecords = off + n;
+    dst->nprobes = poff + src->nprobes;
 out:
     linker_release(src);
     return rc;
@@ -244,11 +281,31 @@ unite(struct linker *l, uint32_t a, uint32_t b)
     return 1;
 }
 
+/* A probe's or record's node in the probes' union-find: records first. */
+static uint32_t
+probe_node(const struct linker *l, uint32_t id)
+{
+    return id & LINK_PROBE ? (uint32_t)l->nrecords + (id & ~LINK_PROBE) : id;
+}
+
+/* Joins two nodes of the probes' union-find, no guard: the smaller root
+ * index stays the root, so classes do not depend on timing. */
+static void
+probe_unite(uint32_t *shadow, uint32_t a, uint32_t b)
+{
+    uint32_t ra = find(shadow, a), rb = find(shadow, b);
+
+    if (ra < rb)
+        shadow[rb] = ra;
+    else if (rb < ra)
+        shadow[ra] = rb;
+}
+
 int
 linker_run(struct linker *l)
 {
     size_t k, i, j;
-    uint32_t *root_person;
+    uint32_t *root_person, *shadow = NULL;
 
     /* Per-record anchors become per-root anchors as unions happen, so a
      * record's own anchors must be kept apart from its root's. The anchors
@@ -257,23 +314,40 @@ linker_run(struct linker *l)
     l->rank = calloc(l->nrecords + 1, 1);
     l->person = malloc((l->nrecords + 1) * sizeof(uint32_t));
     root_person = malloc((l->nrecords + 1) * sizeof(uint32_t));
-    if (!l->parent || !l->person || !root_person || !l->rank) {
+    if (l->nprobes) {
+        /* records and probes, joined through every shared hash */
+        shadow = malloc((l->nrecords + l->nprobes) * sizeof(uint32_t));
+        l->probe_class = malloc(l->nprobes * sizeof(uint32_t));
+    }
+    if (!l->parent || !l->person || !root_person || !l->rank ||
+        (l->nprobes && (!shadow || !l->probe_class))) {
         free(root_person);
+        free(shadow);
         return CE_NOMEM;
     }
     for (i = 0; i < l->nrecords; i++)
         l->parent[i] = (uint32_t)i;
+    for (i = 0; shadow && i < l->nrecords + l->nprobes; i++)
+        shadow[i] = (uint32_t)i;
     for (k = 0; k < l->nkeys; k++) {
         struct link_entry *e = l->entries[k];
         size_t n = l->nentries[k];
 
-        l->stats[k].records_with_key = n;
+        for (i = 0; i < n; i++)
+            l->stats[k].records_with_key += !(e[i].record & LINK_PROBE);
         if (n > 1)
             sort_entries(e, n);
         for (i = 0; i < n; i = j) {
             for (j = i + 1; j < n && !memcmp(e[j].hash, e[i].hash, 16); j++) {
-                int r = unite(l, e[i].record, e[j].record);
+                int r;
 
+                if (shadow)
+                    probe_unite(shadow, probe_node(l, e[i].record),
+                                probe_node(l, e[j].record));
+                /* probes sort last: e[i] is a record unless all are probes */
+                if ((e[i].record | e[j].record) & LINK_PROBE)
+                    continue;
+                r = unite(l, e[i].record, e[j].record);
                 if (r > 0)
                     l->stats[k].links++;
                 else if (r < 0)
@@ -298,6 +372,9 @@ linker_run(struct linker *l)
         l->person[i] = root_person[r];
     }
     free(root_person);
+    for (i = 0; i < l->nprobes; i++)
+        l->probe_class[i] = find(shadow, (uint32_t)(l->nrecords + i));
+    free(shadow);
     return 0;
 }
 
@@ -311,6 +388,12 @@ uint32_t
 linker_person(const struct linker *l, size_t record)
 {
     return l->person[record];
+}
+
+uint32_t
+linker_probe_class(const struct linker *l, size_t probe)
+{
+    return l->probe_class[probe];
 }
 
 void
@@ -335,6 +418,7 @@ linker_release(struct linker *l)
     free(l->parent);
     free(l->rank);
     free(l->person);
+    free(l->probe_class);
     free(l->stats);
     memset(l, 0, sizeof(*l));
 }

@@ -14,6 +14,18 @@
  *                             of each person's first record
  *     linker_release(&l);
  *
+ * Probes are rows that are not records -- quarantined for an unmapped code
+ * -- whose persons are still wanted, to count how many distinct persons
+ * carry the code (transform/quarantine.h). A probe joins no two records
+ * and changes no person: it only learns its class, through every key hash
+ * it shares with records or other probes, with no over-linkage guard, so
+ * that the classes can only be coarser than the persons (a count of them
+ * can only be low):
+ *
+ *     per probe, before linker_run: linker_add_probe(&l, hashes, present)
+ *     after linker_run: linker_probe_class(&l, p) -- equal for two probes
+ *                       of one class
+ *
  * Only hashes are held: the linker never sees an identifier.
  */
 #ifndef COHORT_LINK_H
@@ -48,6 +60,8 @@ struct linker {
     uint8_t *rank;                 /* union by rank, during linker_run */
     uint32_t *person;              /* after linker_run */
     size_t npersons;
+    size_t nprobes;
+    uint32_t *probe_class;         /* after linker_run, per probe */
     struct linker_key_stats *stats;
 };
 
@@ -59,8 +73,14 @@ int linker_init(struct linker *l, size_t nkeys);
 long linker_add(struct linker *l, const unsigned char (*hashes)[16],
                 const uint8_t *present, const struct link_anchors *a);
 
+/* Adds one probe (see above): hashes[k] counts when present[k]. Returns
+ * the probe's index (>= 0) or CE_NOMEM. */
+long linker_add_probe(struct linker *l, const unsigned char (*hashes)[16],
+                      const uint8_t *present);
+
 /* Appends src's records after dst's (src's record i becomes dst's record
- * dst->nrecords + i) and releases src, even on failure. Readers on
+ * dst->nrecords + i, its probe j dst's probe dst->nprobes + j) and
+ * releases src, even on failure. Readers on
  * threads fill one linker each and append them in the order one reader
  * would have added the records: the result is that linker. Before
  * linker_run() only; 0 or CE_NOMEM. */
@@ -71,6 +91,9 @@ int linker_run(struct linker *l);
 
 size_t linker_npersons(const struct linker *l);
 uint32_t linker_person(const struct linker *l, size_t record);
+/* A probe's class after linker_run(): two probes of one class may be one
+ * person; two of different classes are two persons by every key. */
+uint32_t linker_probe_class(const struct linker *l, size_t probe);
 void linker_key_stats(const struct linker *l, size_t key,
                       struct linker_key_stats *out);
 void linker_release(struct linker *l);

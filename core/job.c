@@ -209,14 +209,36 @@ add_unmapped(void *ctx, const char *field, const char *what, uint64_t n)
     return 0;
 }
 
+/*
+ * (Re)writes the source's unmapped-code lines from u: min_persons as for
+ * quarantine_each_unmapped() -- UNMAPPED_UNCOUNTED until linkage has
+ * counted the persons who carry each code, so a run that stops before
+ * linking names none.
+ */
+static int
+summarise_unmapped(struct source_summary *ss, const struct unmapped_codes *u,
+                   uint64_t min_persons)
+{
+    size_t j;
+
+    for (j = 0; j < ss->nunmapped; j++)
+        free(ss->unmapped[j].label);
+    free(ss->unmapped);
+    ss->unmapped = NULL;
+    ss->nunmapped = 0;
+    return quarantine_each_unmapped(u, min_persons, add_unmapped, ss) < 0
+               ? CE_NOMEM
+               : 0;
+}
+
 /* Copies the quarantine's counts into the run summary (names only). */
 static int
 summarise_source(struct source_summary *ss, const struct quarantine *q,
-                 const struct source *src, uint64_t min_shown)
+                 const struct source *src)
 {
     size_t i, n;
 
-    if (quarantine_each_unmapped(q, min_shown, add_unmapped, ss) < 0)
+    if (summarise_unmapped(ss, &q->unmapped, UNMAPPED_UNCOUNTED) < 0)
         return CE_NOMEM;
     if (q->nrows) {
         ss->rejected = malloc(q->nrows * sizeof(*ss->rejected));
@@ -281,6 +303,9 @@ struct job_state {
     struct geo_lookup geo;
     int have_geo;
     struct records recs;
+    /* per source: its unmapped codes, witnesses numbered as js->linker's
+     * probes, until their persons are counted (count_unmapped_persons()) */
+    struct unmapped_codes *unmapped;
     struct scope_index scopes;
     int have_scopes;
     pthread_mutex_t scope_lock;   /* the readers share scopes */
@@ -335,6 +360,7 @@ pass_progress_add(struct pass_progress *pp, uint64_t rows, uint64_t bytes)
  */
 struct source_out {
     struct records recs;
+    struct unmapped_codes unmapped; /* witnesses are linker's probes */
     struct linker linker;
     int have_linker;
     uint64_t unknown_postcodes;
@@ -349,6 +375,7 @@ static void
 source_out_release(struct source_out *o)
 {
     free(o->recs.r);
+    unmapped_codes_release(&o->unmapped);
     if (o->have_linker)
         linker_release(&o->linker);
     free(o->trace);
@@ -386,6 +413,87 @@ progress_line(const struct source_plan *sp, const struct source *src,
 }
 
 /*
+ * A record's token: the first 8 bytes of the strictest linkage key hash it
+ * has, else of its scoped local id (ranked after every linkage key), so a
+ * person known only by a department's own id still gets its own record
+ * key rather than a shared zero. *key is TOKEN_NONE when it has neither.
+ */
+static void
+record_token(const struct job_plan *plan, const unsigned char (*hashes)[16],
+             const uint8_t *present, uint64_t *token, uint8_t *key)
+{
+    size_t kk;
+
+    *token = 0;
+    *key = TOKEN_NONE;
+    for (kk = 0; kk <= plan->linkage.nkeys && kk < TOKEN_NONE; kk++) {
+        size_t slot = kk < plan->linkage.nkeys ? kk + 1 : 0;
+
+        if (present[slot]) {
+            size_t b;
+
+            for (b = 0; b < 8; b++)
+                *token = *token << 8 | hashes[slot][b];
+            *key = (uint8_t)kk;
+            return;
+        }
+    }
+}
+
+/*
+ * A row quarantined for an unmapped plain code (q->unmapped.last): its
+ * keys join out's linker as a probe and its token becomes a witness of the
+ * code, so that once linked the distinct persons who carry the code can be
+ * counted. Rows of one person share a token and count once. A row with no
+ * key is no witness: it could be anyone's, and ten of one person's such
+ * rows must not count as ten persons. Plaintext lives only in this call.
+ * 0 or CE_NOMEM.
+ */
+static int
+witness_unmapped(struct job_state *js, const struct source_plan *sp,
+                 const struct source_mapping *m, const struct raw_row *row,
+                 struct quarantine *q, struct source_out *out,
+                 unsigned char (*hashes)[16], uint8_t *present)
+{
+    size_t nslots = js->plan->linkage.nkeys + 1;
+    size_t c = (size_t)q->unmapped.last;
+    struct record rec;
+    struct link_anchors anchors;
+    uint64_t token, dob_anchor;
+    uint8_t token_key;
+    long probe;
+    int rc = 0;
+
+    if (q->unmapped.codes[c].nwitness >= UNMAPPED_WITNESSES_MAX ||
+        !map_row_identity(m, row, &rec))
+        return 0;
+    pseudonymise(&js->ps, &rec, sp, hashes + 1, present + 1, &anchors);
+    present[0] = sp->scope >= 0 &&
+                 pseudonymise_scoped_id(&js->ps, &rec, sp, hashes[0],
+                                        &dob_anchor) == 0;
+    record_wipe_identifiers(&rec);
+    record_token(js->plan, (const unsigned char(*)[16])hashes, present,
+                 &token, &token_key);
+    if (token_key != TOKEN_NONE) {
+        /* one number per (key, hash); a collision only merges two
+         * witnesses, which can only lower the count */
+        token ^= (uint64_t)token_key << 56;
+        if (unmapped_codes_wants(&q->unmapped, c, token)) {
+            probe = linker_add_probe(&out->linker,
+                                     (const unsigned char(*)[16])hashes,
+                                     present);
+            if (probe < 0 ||
+                unmapped_codes_witness(&q->unmapped, c, token,
+                                       (uint32_t)probe) < 0)
+                rc = CE_NOMEM;
+        }
+    }
+    sodium_memzero(hashes, nslots * 16);
+    sodium_memzero(&anchors, sizeof(anchors));
+    return rc;
+}
+
+/*
  * Reads one source through map -> pseudonymise -> link into out, on any
  * thread: the plan, pseudonymiser and lookup are only read (hash states
  * are copied per call); the id scope index is shared, behind
@@ -406,7 +514,7 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
     struct record rec;
     double t0 = now_seconds();
     uint64_t progress_bytes = 0; /* bytes already given to pass_progress */
-    int rc, have_map = 0;
+    int rc, mrc, have_map = 0;
     /* per record: slot 0 the scoped local id, 1.. the plan's match keys */
     unsigned char(*hashes)[16] = calloc(nslots, 16);
     uint8_t *present = calloc(nslots, 1);
@@ -443,7 +551,6 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
         struct kept_record k;
         struct geo_code geo;
         struct link_anchors anchors;
-        size_t kk;
 
         if (job_stop_requested) {
             rc = CE_INTERRUPTED;
@@ -451,8 +558,15 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
             break;
         }
         m.file_index = row.file_index;
-        if (map_row(&m, &row, &rec, &q) != 0)
+        if ((mrc = map_row(&m, &row, &rec, &q)) != 0) {
+            if (mrc == 1 + (int)QR_UNMAPPED_VALUE && q.unmapped.last >= 0 &&
+                (rc = witness_unmapped(js, sp, &m, &row, &q, out, hashes,
+                                       present)) < 0) {
+                diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
+                break;
+            }
             continue;
+        }
         memset(&k, 0, sizeof(k));
         k.start = rec.start_date;
         k.end = rec.end_date;
@@ -512,23 +626,8 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
             }
         }
         record_wipe_identifiers(&rec);
-        /* The token: the strictest linkage key the row has, else its
-         * scoped local id (ranked after every linkage key), so a person
-         * known only by a department's own id still gets its own record
-         * key rather than a shared zero. */
-        k.token_key = TOKEN_NONE;
-        for (kk = 0; kk <= js->plan->linkage.nkeys && kk < TOKEN_NONE; kk++) {
-            size_t slot = kk < js->plan->linkage.nkeys ? kk + 1 : 0;
-
-            if (present[slot]) {
-                size_t b;
-
-                for (b = 0; b < 8; b++)
-                    k.token = k.token << 8 | hashes[slot][b];
-                k.token_key = (uint8_t)kk;
-                break;
-            }
-        }
+        record_token(js->plan, (const unsigned char(*)[16])hashes, present,
+                     &k.token, &k.token_key);
         rc = (int)linker_add(&out->linker, (const unsigned char(*)[16])hashes,
                              present, &anchors);
         if (rc >= 0)
@@ -571,12 +670,13 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
         progress_line(sp, &src, q.rows_in, t0, 1);
 out:
     ss->plan = sp;
-    if (summarise_source(ss, &q, &src,
-                         (uint64_t)js->plan->disclosure.suppress_hi + 1) < 0 &&
-        rc == 0) {
+    if (summarise_source(ss, &q, &src) < 0 && rc == 0) {
         diag_set(d, sp->name, 0, 0, NULL, "out of memory");
         rc = CE_NOMEM;
     }
+    /* the codes wait in out for linkage to count their persons */
+    out->unmapped = q.unmapped;
+    memset(&q.unmapped, 0, sizeof(q.unmapped));
     ss->seconds = now_seconds() - t0;
     if (rc == 0)
         rc = quarantine_check_policy(&q, d);
@@ -663,12 +763,13 @@ reader_worker(void *arg)
     }
 }
 
-/* Moves one source's output into the job: records, linker entries (record
- * numbers shifted), counter, trace. */
+/* Moves source si's output into the job: records, linker entries (record
+ * and probe numbers shifted), unmapped codes (their witnesses numbered as
+ * the job's probes), counter, trace. */
 static int
-merge_source(struct job_state *js, struct source_out *o)
+merge_source(struct job_state *js, size_t si, struct source_out *o)
 {
-    size_t n = o->recs.n;
+    size_t i, j, n = o->recs.n;
     int rc;
 
     js->unknown_postcodes += o->unknown_postcodes;
@@ -694,6 +795,12 @@ merge_source(struct job_state *js, struct source_out *o)
         free(o->recs.r);
         memset(&o->recs, 0, sizeof(o->recs));
     }
+    for (i = 0; i < o->unmapped.ncodes; i++)
+        for (j = 0; j < o->unmapped.codes[i].nwitness; j++)
+            o->unmapped.codes[i].witness[j] += (uint32_t)js->linker.nprobes;
+    unmapped_codes_release(&js->unmapped[si]);
+    js->unmapped[si] = o->unmapped;
+    memset(&o->unmapped, 0, sizeof(o->unmapped));
     rc = linker_append(&js->linker, &o->linker);
     o->have_linker = 0;
     if (rc < 0)
@@ -796,7 +903,8 @@ read_sources(struct job_state *js, struct source_summary *ss,
     js->have_scopes = 1;
     outs = calloc(nalloc, sizeof(*outs));
     order = calloc(nalloc, sizeof(*order));
-    if (!outs || !order) {
+    js->unmapped = calloc(nalloc, sizeof(*js->unmapped));
+    if (!outs || !order || !js->unmapped) {
         rc = CE_NOMEM;
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         goto out;
@@ -824,7 +932,7 @@ read_sources(struct job_state *js, struct source_summary *ss,
             break;
         }
         for (k = 0; k < n; k++) {
-            if ((rc = merge_source(js, &outs[order[k]])) < 0) {
+            if ((rc = merge_source(js, order[k], &outs[order[k]])) < 0) {
                 diag_set(d, NULL, 0, 0, NULL, "out of memory");
                 break;
             }
@@ -910,6 +1018,51 @@ cmp_spell(const void *a, const void *b)
     if (x->department != y->department)
         return x->department < y->department ? -1 : 1;
     return (int)x->service - (int)y->service;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * After linkage: per unmapped code of every source, the distinct persons
+ * its witnesses belong to (classes of the linker's probes), and the
+ * source's unmapped-code lines written again with them -- a code is named
+ * only when at least suppress_hi + 1 distinct persons carry it, the count
+ * below which a published cell is suppressed. 0 or CE_NOMEM.
+ */
+static int
+count_unmapped_persons(struct job_state *js, struct run_summary *sum)
+{
+    const struct job_plan *plan = js->plan;
+    uint64_t min_persons = (uint64_t)plan->disclosure.suppress_hi + 1;
+    uint32_t cls[UNMAPPED_WITNESSES_MAX];
+    size_t si, c, w;
+
+    for (si = 0; si < plan->nsources; si++) {
+        struct unmapped_codes *u = &js->unmapped[si];
+
+        if (!sum->sources[si].plan)
+            continue;
+        for (c = 0; c < u->ncodes; c++) {
+            struct unmapped_code *code = &u->codes[c];
+            uint64_t persons = 0;
+
+            for (w = 0; w < code->nwitness; w++)
+                cls[w] = linker_probe_class(&js->linker, code->witness[w]);
+            qsort(cls, code->nwitness, sizeof(cls[0]), cmp_u32);
+            for (w = 0; w < code->nwitness; w++)
+                persons += w == 0 || cls[w] != cls[w - 1];
+            code->persons = persons;
+        }
+        if (summarise_unmapped(&sum->sources[si], u, min_persons) < 0)
+            return CE_NOMEM;
+    }
+    return 0;
 }
 
 /* Builds the pseudonymous person set from the linked records. */
@@ -1114,6 +1267,11 @@ protect_summary_counts(const struct job_plan *plan, const struct ptable *pt,
 static void
 job_state_release(struct job_state *js)
 {
+    size_t i;
+
+    for (i = 0; js->unmapped && i < js->plan->nsources; i++)
+        unmapped_codes_release(&js->unmapped[i]);
+    free(js->unmapped);
     free(js->trace);
     if (js->have_ps)
         pseudonymiser_release(&js->ps);
@@ -1241,7 +1399,8 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     /* link */
     sum->seconds_read = now_seconds() - t0;
     t0 = now_seconds();
-    if ((rc = linker_run(&js.linker)) < 0) {
+    if ((rc = linker_run(&js.linker)) < 0 ||
+        (rc = count_unmapped_persons(&js, sum)) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         goto out;
     }

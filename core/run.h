@@ -55,10 +55,12 @@ struct source_summary {
     size_t nquarantined;
     struct reason_count *notes;       /* kept rows with a dropped field: "invalid_nhs_number" ... */
     size_t nnotes;
-    /* unmapped_value rows per field and code: "service=TA2", and
-     * "service=(rare)", "sex=(empty)", "ethnicity=(not shown)" for codes
-     * carried by too few rows, empty cells and values that were not
-     * code-like (transform/quarantine.h); owned */
+    /* unmapped_value rows per field and code: "service=TA2" for a plain
+     * code enough distinct persons carry, and "service=(rare)",
+     * "sex=(empty)", "ethnicity=(not shown)" for plain codes carried by
+     * too few persons, empty cells and values that were not plain codes
+     * or had an identifier's shape; "(code)" for plain codes before
+     * linkage counted their persons (transform/quarantine.h); owned */
     struct unmapped_count *unmapped;
     size_t nunmapped;
     /* the first QUARANTINE_MAX_LISTED quarantined rows, in read order */

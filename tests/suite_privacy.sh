@@ -1,12 +1,17 @@
 # tests/suite_privacy.sh - run by scripts/run-tests after every CLI test.
 # tests/cli/lib.sh kept every message the binary printed during the whole
 # suite (stdout and stderr of every run, including the fault-injection
-# sweeps and the killed runs) in $COHORT_SUITE_DIR/messages.log, and every
-# synth run's truth file in $COHORT_SUITE_DIR/truth.csv. This searches the
-# first for every identifier of the second, in every form an extract writes
-# it: NHS numbers, UPNs, postcodes with and without the space, dates of
-# birth as ISO, dd/mm/yyyy and dd-Mon-yyyy, and names (UTF-8 and Latin-1).
-# Matches are reported by kind and line of messages.log, never by value.
+# sweeps and the killed runs) in $COHORT_SUITE_DIR/messages.log, every
+# synth run's truth file in $COHORT_SUITE_DIR/truth.csv, the values tests
+# planted in non-identifier columns (tests/cli/unmapped.sh: NHS numbers
+# spaced and hyphenated, names, NI numbers, phone numbers, addresses, free
+# text, dates, a code of one person's rows) in planted.txt, and a copy of
+# the outputs of the runs that read them in outputs.*/. This searches the
+# messages and every kept output file for every identifier of the truth
+# files, in every form an extract writes it: NHS numbers, UPNs, postcodes
+# with and without the space, dates of birth as ISO, dd/mm/yyyy and
+# dd-Mon-yyyy, and names (UTF-8 and Latin-1); and for every planted value,
+# in any case. Matches are reported by kind, file and line, never by value.
 set -u
 dir=${COHORT_SUITE_DIR:?COHORT_SUITE_DIR must name the suite directory}
 top=${COHORT_TOP:?}
@@ -15,8 +20,8 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok $n - $1"; }
 check() { if eval "$1"; then ok "$2"; else not_ok "$2"; fi; }
 
-log=$dir/messages.log truth=$dir/truth.csv
-touch "$log" "$truth"
+log=$dir/messages.log truth=$dir/truth.csv planted=$dir/planted.txt
+touch "$log" "$truth" "$planted"
 check '[ "$(wc -l < "$log")" -gt 1000 ]' "the suite kept the binary's messages ($(wc -l < "$log") lines)"
 check '[ "$(wc -l < "$truth")" -gt 10000 ]' "the suite's synth runs left identifiers to look for ($(wc -l < "$truth") rows)"
 
@@ -45,18 +50,27 @@ tr 'A-Z' 'a-z' < "$dir/names" | paste -d, - "$dir/names" | sort -t, -k1,1 |
     join -t, -v1 - "$dir/public-words" | cut -d, -f2 > "$dir/p.name"
 iconv -f UTF-8 -t ISO-8859-1 < "$dir/p.name" 2>/dev/null | LC_ALL=C grep -v '^[ -~]*$' >> "$dir/p.name"
 
+# planted values: as planted and, for the longer ones, their letters and
+# digits alone (the test lists both); any case
+sort -u "$planted" | grep -v '^$' > "$dir/p.planted"
+outputs=$(find "$dir" -path "$dir/outputs.*" -type f | sort)
+check '[ -n "$outputs" ]' "the suite kept the outputs of the planted runs ($(echo "$outputs" | grep -c .) files)"
+
 leaks=0
-for kind in nhs upn postcode dob name; do
+for kind in nhs upn postcode dob name planted; do
     pat=$dir/p.$kind
     [ -s "$pat" ] || { echo "# no $kind patterns"; continue; }
-    case $kind in name) w=-w ;; *) w= ;; esac
-    found=$(LC_ALL=C grep -n $w -F -f "$pat" "$log" | cut -d: -f1 | head -n 5 | tr '\n' ' ')
-    if [ -n "$found" ]; then
-        echo "# a $kind from the synth extracts at messages.log line(s) $found"
-        leaks=1
-    fi
+    case $kind in name) opt=-w ;; planted) opt=-i ;; *) opt= ;; esac
+    for f in "$log" $outputs; do
+        case $f in *.gz) cat_cmd="gzip -dc" ;; *) cat_cmd=cat ;; esac
+        found=$($cat_cmd "$f" | LC_ALL=C grep -n $opt -F -f "$pat" | cut -d: -f1 | head -n 5 | tr '\n' ' ')
+        if [ -n "$found" ]; then
+            echo "# a $kind identifier at ${f#"$dir"/} line(s) $found"
+            leaks=1
+        fi
+    done
 done
-check '[ -s "$dir/p.nhs" ] && [ -s "$dir/p.name" ] && [ -s "$dir/p.dob" ]' "every kind of identifier has patterns"
-check '[ "$leaks" -eq 0 ]' "no synth identifier in any message of the whole suite"
+check '[ -s "$dir/p.nhs" ] && [ -s "$dir/p.name" ] && [ -s "$dir/p.dob" ] && [ -s "$dir/p.planted" ]' "every kind of identifier has patterns"
+check '[ "$leaks" -eq 0 ]' "no synth or planted identifier in any message or kept output of the whole suite"
 echo "1..$n"
 [ "$nfail" -eq 0 ]

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -165,52 +166,200 @@ map_code(const struct source_mapping *m, enum value_field vf, const char *p,
     return m->values[vf].default_value;
 }
 
-/*
- * Whether an unmapped value may be kept as a code for the quality report:
- * plain ASCII code characters, short, no run of 6 digits (NHS numbers,
- * compact dates), not a date or a postcode, and equal to none of the row's
- * identifier cells (a column shifted by a ragged export puts names, dates
- * and postcodes into code columns). Anything else is only counted.
- */
-static int
-code_like(const struct source_mapping *m, const struct raw_row *row,
-          const char *p, size_t n)
+int
+map_value_is_plain_code(const char *p, size_t n)
 {
-    size_t i, digits = 0;
-    int f;
-    int32_t day;
-    struct postcode pc;
+    size_t i, alnum = 0;
 
     if (n == 0 || n > UNMAPPED_CODE_MAX)
         return 0;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
 
-        if (!isalnum(c) && !strchr(" _-./:&+()", c))
+        /* ASCII only, whatever the locale: isalnum() may accept Latin-1 */
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+            (c >= '0' && c <= '9'))
+            alnum++;
+        else if (c != '.' && c != '_' && c != '-')
             return 0;
-        digits = isdigit(c) ? digits + 1 : 0;
+    }
+    return alnum > 0;
+}
+
+/* 1 when the letters word[0..n) (any case) name a month: its first three
+ * letters or more of its English name ("Mar", "MARCH", "Sept"). */
+static int
+is_month_name(const char *word, size_t n)
+{
+    static const char *const months[12] = {
+        "JANUARY", "FEBRUARY", "MARCH",     "APRIL",   "MAY",      "JUNE",
+        "JULY",    "AUGUST",   "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"};
+    size_t i, k;
+
+    if (n < 3)
+        return 0;
+    for (i = 0; i < 12; i++) {
+        if (n > strlen(months[i]))
+            continue;
+        for (k = 0; k < n; k++)
+            if (toupper((unsigned char)word[k]) != months[i][k])
+                break;
+        if (k == n)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * 1 when the value's parts -- runs of digits and runs of letters, split at
+ * anything else and where digits meet letters -- read as a date or part of
+ * one: three numbers, or two or three parts with one month name, or a
+ * month number and a four-digit year ("12-03-2011", "12 Mar 2011",
+ * "12Mar2011", "Mar 2011", "03/2011"). Deliberately loose: a code it
+ * takes for a date is only counted unnamed.
+ */
+static int
+has_date_shape(const char *p, size_t n)
+{
+    size_t i = 0, nnum = 0, nmonth = 0, year4 = 0, month_num = 0;
+
+    while (i < n) {
+        size_t from = i;
+
+        if (isdigit((unsigned char)p[i])) {
+            long v = 0;
+
+            while (i < n && isdigit((unsigned char)p[i])) {
+                if (i - from < 8)
+                    v = v * 10 + (p[i] - '0');
+                i++;
+            }
+            nnum++;
+            year4 += i - from == 4 && v >= 1900 && v <= 2099;
+            month_num += v >= 1 && v <= 12;
+        } else if (isalpha((unsigned char)p[i])) {
+            while (i < n && isalpha((unsigned char)p[i]))
+                i++;
+            /* any other word: not a date */
+            if (!is_month_name(p + from, i - from))
+                return 0;
+            nmonth++;
+        } else {
+            i++;
+        }
+    }
+    if (nmonth == 0 && nnum == 3)
+        return month_num > 0;
+    if (nmonth == 1 && (nnum == 1 || nnum == 2))
+        return 1;
+    if (nmonth == 0 && nnum == 2)
+        return year4 > 0 && month_num > 0;
+    return 0;
+}
+
+int
+map_value_has_identifier_shape(const char *p, size_t n,
+                               const char *date_format, int pivot_year)
+{
+    char c[64];
+    size_t i, m = 0, digits = 0;
+    int32_t day;
+    struct postcode pc;
+    int shape = 0;
+
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)p[i];
+
+        /* an e-mail address, however written around it */
+        if (ch == '@')
+            return 1;
+        if (!isalnum(ch) || ch >= 0x80)
+            continue;
+        /* a run of six digits: NHS number, ULN, UPN, NI number, UPRN,
+         * phone number, a date without separators, any long number */
+        digits = isdigit(ch) ? digits + 1 : 0;
         if (digits >= 6)
-            return 0;
+            return 1;
+        if (m < sizeof(c) - 1)
+            c[m++] = (char)toupper(ch);
     }
-    if (parse_date(p, n, m->source->date_format, m->pivot_year, &day) ==
-            DATE_OK ||
-        parse_date(p, n, NULL, m->pivot_year, &day) == DATE_OK)
+    c[m] = '\0';
+    if (m == 0)
         return 0;
-    if (normalise_postcode(p, n, &pc) == 0) {
-        sodium_memzero(&pc, sizeof(pc));
-        return 0;
+    /* a full UK postcode, with or without its space */
+    if (normalise_postcode(c, m, &pc) == 0)
+        shape = 1;
+    sodium_memzero(&pc, sizeof(pc));
+    /* a date: the source's own format, ISO, or any day-month-year shape */
+    if (!shape &&
+        (parse_date(p, n, date_format, pivot_year, &day) == DATE_OK ||
+         parse_date(p, n, NULL, pivot_year, &day) == DATE_OK ||
+         has_date_shape(p, n)))
+        shape = 1;
+    sodium_memzero(c, sizeof(c));
+    return shape;
+}
+
+int
+map_value_nameable(const char *p, size_t n, const char *date_format,
+                   int pivot_year)
+{
+    return map_value_is_plain_code(p, n) &&
+           !map_value_has_identifier_shape(p, n, date_format, pivot_year);
+}
+
+/* Letters and digits of p/n, upper-cased, into out (NUL-terminated);
+ * the length, or SIZE_MAX when it does not fit. */
+static size_t
+compact(const char *p, size_t n, char *out, size_t outsz)
+{
+    size_t i, m = 0;
+
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)p[i];
+
+        if (!isalnum(ch) || ch >= 0x80)
+            continue;
+        if (m + 1 >= outsz)
+            return SIZE_MAX;
+        out[m++] = (char)toupper(ch);
     }
-    for (f = 0; f < CF_COUNT; f++) {
+    out[m] = '\0';
+    return m;
+}
+
+/*
+ * Whether an unmapped value may be kept as a code for the quality report:
+ * a plain code with no identifier shape (map_value_nameable()), and equal
+ * to none of the row's identifier cells once spaces, punctuation and case
+ * are set aside (a column shifted by a ragged export puts names into code
+ * columns). Anything else is only counted. Whether a kept code is named
+ * is then up to the persons who carry it (quarantine.h).
+ */
+static int
+code_like(const struct source_mapping *m, const struct raw_row *row,
+          const char *p, size_t n)
+{
+    char v[UNMAPPED_CODE_MAX + 1], cell[UNMAPPED_CODE_MAX + 1];
+    size_t vn, cn;
+    int f, same = 0;
+
+    if (!map_value_nameable(p, n, m->source->date_format, m->pivot_year))
+        return 0;
+    vn = compact(p, n, v, sizeof(v));
+    for (f = 0; f < CF_COUNT && !same; f++) {
         const char *q;
         size_t qn;
 
         if (!common_field_is_identifier((enum common_field)f) ||
             !cell_of(m, row, (enum common_field)f, &q, &qn))
             continue;
-        if (qn == n && !strncasecmp(q, p, n))
-            return 0;
+        cn = compact(q, qn, cell, sizeof(cell));
+        same = cn == vn && cn != SIZE_MAX && !memcmp(cell, v, vn);
     }
-    return 1;
+    sodium_memzero(cell, sizeof(cell));
+    sodium_memzero(v, sizeof(v));
+    return !same;
 }
 
 static int
@@ -222,6 +371,113 @@ unmapped(struct quarantine *q, const struct source_mapping *m,
                         m->column[f] >= 0 ? m->column[f] + 1 : 0, vf, p, n,
                         code_like(m, row, p, n));
     return 1 + (int)QR_UNMAPPED_VALUE;
+}
+
+/* Counts a dropped field in q, when there is one to count in. */
+static void
+note(struct quarantine *q, enum quarantine_note n)
+{
+    if (q)
+        quarantine_note(q, n);
+}
+
+/*
+ * The row's identifiers and date of birth into out: an invalid one is
+ * dropped and, when q is not NULL, noted. Returns 1 when the row has a
+ * valid identifier (a local id counts), else 0.
+ */
+static int
+map_identifiers(const struct source_mapping *m, const struct raw_row *row,
+                struct record *out, struct quarantine *q)
+{
+    const struct source_plan *sp = m->source;
+    const char *p;
+    size_t n;
+    int have_id = 0;
+    enum date_fault df;
+
+#define IDENT(field, fn, dst, why)                                           \
+    do {                                                                     \
+        if (cell_of(m, row, field, &p, &n)) {                                \
+            if (fn(p, n, dst) == 0)                                          \
+                have_id = 1;                                                 \
+            else {                                                           \
+                dst[0] = '\0';                                               \
+                note(q, why);                                                \
+            }                                                                \
+        }                                                                    \
+    } while (0)
+    IDENT(CF_NHS_NUMBER, validate_nhs_number, out->nhs_number,
+          NOTE_INVALID_NHS_NUMBER);
+    IDENT(CF_UPN, validate_upn, out->upn, NOTE_INVALID_UPN);
+    IDENT(CF_ULN, validate_uln, out->uln, NOTE_INVALID_ULN);
+    IDENT(CF_NI_NUMBER, validate_ni_number, out->ni_number,
+          NOTE_INVALID_NI_NUMBER);
+#undef IDENT
+    if (cell_of(m, row, CF_UPRN, &p, &n) && validate_uprn(p, n, out->uprn) != 0) {
+        out->uprn[0] = '\0';
+        note(q, NOTE_INVALID_UPRN);
+    }
+    if (cell_of(m, row, CF_LOCAL_ID, &p, &n)) {
+        if (n >= sizeof(out->local_id))
+            n = sizeof(out->local_id) - 1;
+        memcpy(out->local_id, p, n);
+        out->local_id[n] = '\0';
+        have_id = 1;
+    }
+    if (cell_of(m, row, CF_FORENAME, &p, &n) &&
+        normalise_name(p, n, out->forename, sizeof(out->forename)) < 0)
+        out->forename[0] = '\0';
+    if (cell_of(m, row, CF_SURNAME, &p, &n) &&
+        normalise_name(p, n, out->surname, sizeof(out->surname)) < 0)
+        out->surname[0] = '\0';
+    if (cell_of(m, row, CF_POSTCODE, &p, &n)) {
+        struct postcode pc;
+
+        if (normalise_postcode(p, n, &pc) == 0)
+            memcpy(out->postcode, pc.full, sizeof(out->postcode));
+        else
+            note(q, NOTE_INVALID_POSTCODE);
+        sodium_memzero(&pc, sizeof(pc));
+    }
+    if (cell_of(m, row, CF_DOB, &p, &n)) {
+        df = parse_date(p, n, sp->date_format, m->pivot_year, &out->dob);
+        if (df == DATE_BEFORE_1900) {
+            out->dob = DAY_NONE;
+            note(q, NOTE_DOB_BEFORE_1900);
+        } else if (df != DATE_OK) {
+            out->dob = DAY_NONE;
+            note(q, NOTE_INVALID_DOB);
+        } else if (dob_is_future(out->dob, m->plan->reference_date)) {
+            out->dob = DAY_NONE;
+            note(q, NOTE_FUTURE_DOB);
+        }
+    }
+    return have_id;
+}
+
+int
+map_row_identity(const struct source_mapping *m, const struct raw_row *row,
+                 struct record *out)
+{
+    const char *p;
+    size_t n;
+    int v, have_id;
+
+    record_clear(out);
+    if (row->fault != RF_NONE)
+        return 0;
+    out->department = (uint8_t)m->source->department;
+    /* sex feeds a match key; an unmapped sex stays unknown */
+    if (cell_of(m, row, CF_SEX, &p, &n) &&
+        (v = map_code(m, VF_SEX, p, n, normalise_sex)) >= 0)
+        out->sex = (uint8_t)v;
+    have_id = map_identifiers(m, row, out, NULL);
+    if (!have_id && out->dob == DAY_NONE) {
+        record_wipe_identifiers(out);
+        return 0;
+    }
+    return 1;
 }
 
 static int
@@ -241,7 +497,6 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
     const char *p;
     size_t n;
     int v, have_id = 0;
-    enum date_fault df;
 
     record_clear(out);
     if (row->fault != RF_NONE)
@@ -293,64 +548,7 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
         out->ethnicity = (uint8_t)v;
     }
 
-    /* Identifiers: an invalid one is dropped and noted, never kept. */
-#define IDENT(field, fn, dst, note)                                          \
-    do {                                                                     \
-        if (cell_of(m, row, field, &p, &n)) {                                \
-            if (fn(p, n, dst) == 0)                                          \
-                have_id = 1;                                                 \
-            else {                                                           \
-                dst[0] = '\0';                                               \
-                quarantine_note(q, note);                                    \
-            }                                                                \
-        }                                                                    \
-    } while (0)
-    IDENT(CF_NHS_NUMBER, validate_nhs_number, out->nhs_number,
-          NOTE_INVALID_NHS_NUMBER);
-    IDENT(CF_UPN, validate_upn, out->upn, NOTE_INVALID_UPN);
-    IDENT(CF_ULN, validate_uln, out->uln, NOTE_INVALID_ULN);
-    IDENT(CF_NI_NUMBER, validate_ni_number, out->ni_number,
-          NOTE_INVALID_NI_NUMBER);
-#undef IDENT
-    if (cell_of(m, row, CF_UPRN, &p, &n) && validate_uprn(p, n, out->uprn) != 0) {
-        out->uprn[0] = '\0';
-        quarantine_note(q, NOTE_INVALID_UPRN);
-    }
-    if (cell_of(m, row, CF_LOCAL_ID, &p, &n)) {
-        if (n >= sizeof(out->local_id))
-            n = sizeof(out->local_id) - 1;
-        memcpy(out->local_id, p, n);
-        out->local_id[n] = '\0';
-        have_id = 1;
-    }
-    if (cell_of(m, row, CF_FORENAME, &p, &n) &&
-        normalise_name(p, n, out->forename, sizeof(out->forename)) < 0)
-        out->forename[0] = '\0';
-    if (cell_of(m, row, CF_SURNAME, &p, &n) &&
-        normalise_name(p, n, out->surname, sizeof(out->surname)) < 0)
-        out->surname[0] = '\0';
-    if (cell_of(m, row, CF_POSTCODE, &p, &n)) {
-        struct postcode pc;
-
-        if (normalise_postcode(p, n, &pc) == 0)
-            memcpy(out->postcode, pc.full, sizeof(out->postcode));
-        else
-            quarantine_note(q, NOTE_INVALID_POSTCODE);
-        sodium_memzero(&pc, sizeof(pc));
-    }
-    if (cell_of(m, row, CF_DOB, &p, &n)) {
-        df = parse_date(p, n, sp->date_format, m->pivot_year, &out->dob);
-        if (df == DATE_BEFORE_1900) {
-            out->dob = DAY_NONE;
-            quarantine_note(q, NOTE_DOB_BEFORE_1900);
-        } else if (df != DATE_OK) {
-            out->dob = DAY_NONE;
-            quarantine_note(q, NOTE_INVALID_DOB);
-        } else if (dob_is_future(out->dob, m->plan->reference_date)) {
-            out->dob = DAY_NONE;
-            quarantine_note(q, NOTE_FUTURE_DOB);
-        }
-    }
+    have_id = map_identifiers(m, row, out, q);
     if (!have_id && out->dob == DAY_NONE) {
         record_wipe_identifiers(out);
         return reject(q, m, row, -1, QR_NO_IDENTIFIER);

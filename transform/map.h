@@ -70,6 +70,40 @@ size_t mapping_missing_columns(const struct source_plan *source,
 int map_row(const struct source_mapping *m, const struct raw_row *row,
             struct record *out, struct quarantine *q);
 
+/*
+ * For a row map_row() quarantined as unmapped_value: its identifiers, date
+ * of birth and sex (when it maps) into out, so that the caller can
+ * pseudonymise them and count the distinct persons who carry the unmapped
+ * code (quarantine.h). Nothing is counted anywhere. Returns 1 when out
+ * holds a valid identifier or date of birth -- plaintext: pseudonymise and
+ * wipe it -- else 0 with out holding nothing.
+ */
+int map_row_identity(const struct source_mapping *m, const struct raw_row *row,
+                     struct record *out);
+
+/*
+ * The rules for naming an unmapped value (README, "Unmapped codes"); p/n
+ * is the trimmed cell, never kept.
+ *
+ * map_value_is_plain_code: 1 to 24 ASCII letters, digits and `._-`, at
+ * least one letter or digit.
+ *
+ * map_value_has_identifier_shape: 1 when the value, spaces, punctuation and
+ * case set aside, could be an identifier: an '@' (e-mail), a run of six
+ * digits (NHS number, ULN, UPN, NI number, UPRN, phone number, a date
+ * without separators, any long number), a full UK postcode, or a date
+ * (date_format, ISO, or any day/month/year shape with numbers or an
+ * English month name). pivot_year as for parse_date().
+ *
+ * map_value_nameable: a plain code with no identifier shape. Even then the
+ * value is named only when enough distinct persons carry it.
+ */
+int map_value_is_plain_code(const char *p, size_t n);
+int map_value_has_identifier_shape(const char *p, size_t n,
+                                   const char *date_format, int pivot_year);
+int map_value_nameable(const char *p, size_t n, const char *date_format,
+                       int pivot_year);
+
 void mapping_release(struct source_mapping *m);
 
 #endif

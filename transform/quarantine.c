@@ -34,6 +34,7 @@ quarantine_init(struct quarantine *q, const struct source_plan *plan)
 {
     memset(q, 0, sizeof(*q));
     q->plan = plan;
+    q->unmapped.last = -1;
 }
 
 void
@@ -84,32 +85,36 @@ quarantine_unmapped(struct quarantine *q, uint32_t file, long line,
                     long column, enum value_field vf, const char *p, size_t n,
                     int code_like)
 {
+    struct unmapped_codes *u = &q->unmapped;
     size_t i;
 
+    u->last = -1;
     if (n == 0)
-        q->unmapped_empty[vf]++;
+        u->empty[vf]++;
     else if (!code_like || n > UNMAPPED_CODE_MAX)
-        q->unmapped_hidden[vf]++;
+        u->hidden[vf]++;
     else {
-        for (i = 0; i < q->ncodes; i++)
-            if (q->codes[i].field == vf && strlen(q->codes[i].code) == n &&
-                !memcmp(q->codes[i].code, p, n))
+        for (i = 0; i < u->ncodes; i++)
+            if (u->codes[i].field == vf && strlen(u->codes[i].code) == n &&
+                !memcmp(u->codes[i].code, p, n))
                 break;
-        if (i < q->ncodes) {
-            q->codes[i].n++;
-        } else if (q->ncodes == UNMAPPED_CODES_MAX) {
-            q->unmapped_overflow[vf]++;
+        if (i < u->ncodes) {
+            u->codes[i].n++;
+            u->last = (long)i;
+        } else if (u->ncodes == UNMAPPED_CODES_MAX) {
+            u->overflow[vf]++;
         } else {
-            if (!q->codes &&
-                !(q->codes = calloc(UNMAPPED_CODES_MAX, sizeof(*q->codes))))
-                q->unmapped_overflow[vf]++;
+            if (!u->codes &&
+                !(u->codes = calloc(UNMAPPED_CODES_MAX, sizeof(*u->codes))))
+                u->overflow[vf]++;
             else {
-                struct unmapped_code *c = &q->codes[q->ncodes++];
+                struct unmapped_code *c = &u->codes[u->ncodes];
 
                 c->field = (uint8_t)vf;
                 memcpy(c->code, p, n);
                 c->code[n] = '\0';
                 c->n = 1;
+                u->last = (long)u->ncodes++;
             }
         }
     }
@@ -117,47 +122,110 @@ quarantine_unmapped(struct quarantine *q, uint32_t file, long line,
 }
 
 int
-quarantine_each_unmapped(const struct quarantine *q, uint64_t min_shown,
+unmapped_codes_wants(const struct unmapped_codes *u, size_t c, uint64_t token)
+{
+    const struct unmapped_code *code = &u->codes[c];
+    uint32_t i;
+
+    if (code->nwitness >= UNMAPPED_WITNESSES_MAX)
+        return 0;
+    for (i = 0; i < code->nwitness; i++)
+        if (code->tokens[i] == token)
+            return 0;
+    return 1;
+}
+
+int
+unmapped_codes_witness(struct unmapped_codes *u, size_t c, uint64_t token,
+                       uint32_t id)
+{
+    struct unmapped_code *code = &u->codes[c];
+
+    if (code->nwitness == code->witness_alloc) {
+        uint32_t na = code->witness_alloc ? code->witness_alloc * 2 : 8;
+        uint64_t *t;
+        uint32_t *w;
+
+        if (na > UNMAPPED_WITNESSES_MAX)
+            na = UNMAPPED_WITNESSES_MAX;
+        if (na <= code->nwitness)
+            return 0; /* full: unmapped_codes_wants() said no */
+        t = realloc(code->tokens, na * sizeof(*t));
+        if (!t)
+            return CE_NOMEM;
+        code->tokens = t;
+        w = realloc(code->witness, na * sizeof(*w));
+        if (!w)
+            return CE_NOMEM;
+        code->witness = w;
+        code->witness_alloc = na;
+    }
+    code->tokens[code->nwitness] = token;
+    code->witness[code->nwitness++] = id;
+    return 0;
+}
+
+void
+unmapped_codes_release(struct unmapped_codes *u)
+{
+    size_t i;
+
+    for (i = 0; i < u->ncodes; i++) {
+        free(u->codes[i].tokens);
+        free(u->codes[i].witness);
+    }
+    free(u->codes);
+    memset(u, 0, sizeof(*u));
+    u->last = -1;
+}
+
+int
+quarantine_each_unmapped(const struct unmapped_codes *u, uint64_t min_persons,
                          int (*fn)(void *ctx, const char *field,
                                    const char *what, uint64_t n),
                          void *ctx)
 {
     static const char *const fields[VF_COUNT] = {"sex", "ethnicity",
                                                  "service"};
+    const char *below = min_persons == UNMAPPED_UNCOUNTED ? "(code)"
+                                                          : "(rare)";
     size_t i;
     int f, rc;
 
     for (f = 0; f < VF_COUNT; f++) {
-        uint64_t rare = q->unmapped_overflow[f], hidden = q->unmapped_hidden[f];
+        uint64_t rare = u->overflow[f], hidden = u->hidden[f];
         size_t distinct = 0;
         int free_text;
 
-        for (i = 0; i < q->ncodes; i++)
-            distinct += q->codes[i].field == f;
+        for (i = 0; i < u->ncodes; i++)
+            distinct += u->codes[i].field == f;
         /* A code list is short. A field whose unmapped values run past
          * UNMAPPED_FIELD_CODES_MAX distinct ones (or past what the source
          * keeps) is free text -- most likely a column of names mapped by
          * mistake -- and none of its values is shown, however common. */
-        free_text = q->unmapped_overflow[f] > 0 ||
-                    distinct > UNMAPPED_FIELD_CODES_MAX;
+        free_text = u->overflow[f] > 0 || distinct > UNMAPPED_FIELD_CODES_MAX;
         if (free_text) {
             hidden += rare;
             rare = 0;
         }
-        for (i = 0; i < q->ncodes; i++) {
-            if (q->codes[i].field != f)
+        for (i = 0; i < u->ncodes; i++) {
+            if (u->codes[i].field != f)
                 continue;
+            /* Rows are not persons: ten rows of one person carrying a
+             * code say nothing about how many people could be told apart
+             * by it, so only the persons the caller counted name it. */
             if (free_text)
-                hidden += q->codes[i].n;
-            else if (q->codes[i].n < min_shown)
-                rare += q->codes[i].n;
-            else if ((rc = fn(ctx, fields[f], q->codes[i].code,
-                              q->codes[i].n)) < 0)
+                hidden += u->codes[i].n;
+            else if (min_persons == UNMAPPED_UNCOUNTED ||
+                     u->codes[i].persons < min_persons)
+                rare += u->codes[i].n;
+            else if ((rc = fn(ctx, fields[f], u->codes[i].code,
+                              u->codes[i].n)) < 0)
                 return rc;
         }
-        if ((rare && (rc = fn(ctx, fields[f], "(rare)", rare)) < 0) ||
-            (q->unmapped_empty[f] &&
-             (rc = fn(ctx, fields[f], "(empty)", q->unmapped_empty[f])) < 0) ||
+        if ((rare && (rc = fn(ctx, fields[f], below, rare)) < 0) ||
+            (u->empty[f] &&
+             (rc = fn(ctx, fields[f], "(empty)", u->empty[f])) < 0) ||
             (hidden && (rc = fn(ctx, fields[f], "(not shown)", hidden)) < 0))
             return rc;
     }
@@ -193,6 +261,6 @@ void
 quarantine_release(struct quarantine *q)
 {
     free(q->rows);
-    free(q->codes);
+    unmapped_codes_release(&q->unmapped);
     memset(q, 0, sizeof(*q));
 }

@@ -73,21 +73,65 @@ struct rejected_row {
 
 /*
  * Unmapped codes, counted per field and code so an analyst can fix the
- * mapping. A value is kept as a code only when map.c judged it code-like
- * (short, plain characters, no date, postcode or long number, and equal to
- * none of the row's identifier cells -- a mis-aligned column puts names
- * there); every other value is counted as hidden, never kept. Publishers
- * further group codes carried by few rows as rare (job.c).
+ * mapping. A value is kept as a code only when map.c judged it a plain code
+ * that no identifier shape fits (map_value_nameable(), and equal to none
+ * of the row's identifier cells); every other value is counted as hidden,
+ * never kept. A kept code is still not named until the caller has counted
+ * the distinct persons who carry it: per code, the caller registers the
+ * rows' record tokens (unmapped_codes_witness()), links them with the
+ * records, and sets `persons`. Tokens and witness ids are keyed hashes and
+ * numbers -- no identifier.
+ *
+ *     per unmapped row: quarantine_unmapped(&q, ...); c = q.unmapped.last;
+ *         if c >= 0 and unmapped_codes_wants(&q.unmapped, c, token):
+ *             unmapped_codes_witness(&q.unmapped, c, token, id)
+ *     after linkage: q.unmapped.codes[i].persons = distinct persons of its
+ *         witnesses
+ *     quarantine_each_unmapped(&q.unmapped, min_persons, fn, ctx)
  */
 #define UNMAPPED_CODE_MAX 24
 #define UNMAPPED_CODES_MAX 256 /* distinct codes kept per source */
 #define UNMAPPED_FIELD_CODES_MAX 64 /* more in one field: free text, none shown */
+/* Distinct record tokens kept per code: a code needs its persons among
+ * them. Rows of one person share a token and count once, so the cap is on
+ * persons-ish, not rows; past it a code's person count can only be low. */
+#define UNMAPPED_WITNESSES_MAX 128
+/* min_persons for quarantine_each_unmapped() when no person was counted
+ * (`cohort check`): no code is named. */
+#define UNMAPPED_UNCOUNTED 0
 
 struct unmapped_code {
     uint8_t field;                  /* enum value_field */
     char code[UNMAPPED_CODE_MAX + 1];
-    uint64_t n;
+    uint64_t n;                     /* rows */
+    uint64_t persons;               /* distinct persons, set by the caller */
+    uint64_t *tokens;               /* distinct record tokens seen; owned */
+    uint32_t *witness;              /* the caller's id for each token; owned */
+    uint32_t nwitness;
+    uint32_t witness_alloc;
 };
+
+struct unmapped_codes {
+    struct unmapped_code *codes; /* by first appearance */
+    size_t ncodes;
+    long last;                   /* the code the latest quarantine_unmapped()
+                                    counted, -1 when its value was not kept */
+    uint64_t empty[VF_COUNT];    /* the cell was empty */
+    uint64_t hidden[VF_COUNT];   /* not a plain code: never kept */
+    uint64_t overflow[VF_COUNT]; /* past UNMAPPED_CODES_MAX codes */
+};
+
+/* 1 when token is not yet among code c's witnesses and there is room. */
+int unmapped_codes_wants(const struct unmapped_codes *u, size_t c,
+                         uint64_t token);
+
+/* Adds token, with the caller's id for it, to code c's witnesses (see
+ * unmapped_codes_wants()). 0 or CE_NOMEM. */
+int unmapped_codes_witness(struct unmapped_codes *u, size_t c, uint64_t token,
+                           uint32_t id);
+
+/* Frees the codes and their witnesses; u is empty after. */
+void unmapped_codes_release(struct unmapped_codes *u);
 
 /* Rejected rows kept per source for quality reports; the counts go on. */
 #define QUARANTINE_MAX_LISTED 100000
@@ -102,11 +146,7 @@ struct quarantine {
     struct rejected_row *rows; /* the first QUARANTINE_MAX_LISTED */
     size_t nrows;
     size_t alloc;
-    struct unmapped_code *codes; /* by first appearance */
-    size_t ncodes;
-    uint64_t unmapped_empty[VF_COUNT];    /* the cell was empty */
-    uint64_t unmapped_hidden[VF_COUNT];   /* not code-like: never kept */
-    uint64_t unmapped_overflow[VF_COUNT]; /* past UNMAPPED_CODES_MAX codes */
+    struct unmapped_codes unmapped; /* the caller may move it out */
 };
 
 void quarantine_init(struct quarantine *q, const struct source_plan *plan);
@@ -124,7 +164,9 @@ int quarantine_reject(struct quarantine *q, uint32_t file, long line,
 /*
  * Quarantines a row for an unmapped code of field vf (unmapped_value) and
  * counts the code: p/n is the trimmed cell, code_like says whether map.c
- * found it safe to keep (see above). Same return as quarantine_reject.
+ * found it safe to keep (see above). Sets q->unmapped.last to the code's
+ * index, or -1 when the value was not kept. Same return as
+ * quarantine_reject.
  */
 int quarantine_unmapped(struct quarantine *q, uint32_t file, long line,
                         long column, enum value_field vf, const char *p,
@@ -132,14 +174,18 @@ int quarantine_unmapped(struct quarantine *q, uint32_t file, long line,
 
 /*
  * The unmapped-code report, one call of fn per line, by field: each code
- * carried by at least min_shown rows (what = the code), then "(rare)" for
- * the rest and the codes past UNMAPPED_CODES_MAX, "(empty)" for empty
- * cells and "(not shown)" for values that were not code-like. A field with
- * more than UNMAPPED_FIELD_CODES_MAX distinct unmapped codes, or whose codes
- * did not all fit, is free text: all its values count as "(not shown)". Lines with
- * no rows are skipped. Returns 0 or fn's first negative return.
+ * carried by at least min_persons distinct persons (what = the code), then
+ * "(rare)" for the rows of plain codes carried by fewer and of the codes
+ * past UNMAPPED_CODES_MAX, "(empty)" for empty cells and "(not shown)" for
+ * values that were not plain codes. With min_persons UNMAPPED_UNCOUNTED no
+ * person was counted: no code is named, and the rows of every plain code
+ * are "(code)". A field with more than UNMAPPED_FIELD_CODES_MAX distinct
+ * unmapped codes, or whose codes did not all fit, is free text: all its
+ * values count as "(not shown)". Lines with no rows are skipped. Returns 0
+ * or fn's first negative return.
  */
-int quarantine_each_unmapped(const struct quarantine *q, uint64_t min_shown,
+int quarantine_each_unmapped(const struct unmapped_codes *u,
+                             uint64_t min_persons,
                              int (*fn)(void *ctx, const char *field,
                                        const char *what, uint64_t n),
                              void *ctx);

@@ -28,7 +28,9 @@ run() {
 # The suite-wide privacy scan (scripts/run-tests, tests/suite_privacy.sh):
 # when COHORT_SUITE_DIR is set, every message the binary prints is kept in
 # it, and every synth run adds its truth file's identifiers, so one scan at
-# the end searches every log of the whole suite for every synth identifier.
+# the end searches every log of the whole suite for every synth identifier
+# (and the outputs kept by suite_outputs for those and for the values
+# registered by suite_planted, below).
 # A test that runs the binary outside run() passes its captured stdout and
 # stderr to suite_log itself.
 suite_log() {
@@ -42,6 +44,23 @@ suite_identifiers() {
     [ -n "${COHORT_SUITE_DIR:-}" ] || return 0
     [ -f "$1/truth_SYNTHETIC_IDENTIFIERS.csv" ] || return 0
     tail -n +2 "$1/truth_SYNTHETIC_IDENTIFIERS.csv" >> "$COHORT_SUITE_DIR/truth.csv"
+}
+# A test that plants values of its own in an extract's non-identifier
+# columns (an NHS number spaced, a name, free text ...) lists them, one a
+# line, in a file it hands to suite_planted; and it hands the directory of
+# the run that read them to suite_outputs, which keeps a copy of every
+# file: the final scan searches every message and every kept output file
+# for every planted value, as well as for every synth identifier.
+suite_planted() {
+    [ -n "${COHORT_SUITE_DIR:-}" ] || return 0
+    [ -f "$1" ] && cat "$1" >> "$COHORT_SUITE_DIR/planted.txt"
+    return 0
+}
+suite_outputs() {
+    [ -n "${COHORT_SUITE_DIR:-}" ] || return 0
+    _keep=$(mktemp -d "$COHORT_SUITE_DIR/outputs.XXXXXX") &&
+        cp -RL "$1"/. "$_keep"/
+    return 0
 }
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok() {

@@ -281,6 +281,81 @@ test_link(void **state)
     linker_release(&l);
 }
 
+/* A probe of the linker (a row quarantined for an unmapped code) with
+ * hash bytes k0..k2 (0: the key is absent). */
+static long
+add_probe(struct linker *l, int k0, int k1, int k2)
+{
+    unsigned char h[3][16];
+    uint8_t p[3] = {k0 != 0, k1 != 0, k2 != 0};
+
+    memset(h, 0, sizeof(h));
+    h[0][0] = (unsigned char)k0;
+    h[1][0] = (unsigned char)k1;
+    h[2][0] = (unsigned char)k2;
+    return linker_add_probe(l, (const unsigned char(*)[16])h, p);
+}
+
+/*
+ * Probes learn a class through every hash they share, with records or with
+ * each other, and no guard -- but change no person and no statistic: the
+ * records of test_link link exactly as they do without them, even where a
+ * probe bridges two persons. Appended linkers number their probes on.
+ */
+static void
+test_link_probes(void **state)
+{
+    struct linker l, part;
+    struct linker_key_stats st;
+    long pr[7];
+
+    (void)state;
+    assert_int_equal(linker_init(&l, 3), 0);
+    add(&l, 1, 0, 0, 11);   /* r0 */
+    add(&l, 1, 5, 0, 11);   /* r1 */
+    pr[0] = add_probe(&l, 1, 0, 0);   /* r0's NHS number */
+    add(&l, 0, 5, 9, 0);    /* r2 */
+    add(&l, 0, 0, 9, 0);    /* r3 */
+    add(&l, 2, 0, 9, 22);   /* r4: refused, another person */
+    pr[1] = add_probe(&l, 0, 0, 9);   /* the weak key of r2, r3 and r4 */
+    pr[2] = add_probe(&l, 0, 77, 0);  /* no record has it ... */
+    pr[3] = add_probe(&l, 0, 77, 0);  /* ... but another probe does */
+    add(&l, 0, 66, 0, 0);   /* r5 */
+    add(&l, 0, 0, 55, 0);   /* r6 */
+    pr[4] = add_probe(&l, 0, 66, 55); /* bridges r5 and r6 */
+    assert_int_equal(linker_init(&part, 3), 0);
+    add(&part, 0, 0, 44, 0);            /* r7 */
+    pr[5] = add_probe(&part, 0, 0, 44); /* part's probe 0 */
+    pr[6] = add_probe(&part, 3, 0, 0);  /* alone */
+    assert_int_equal(pr[5], 0);
+    assert_int_equal(linker_append(&l, &part), 0);
+    assert_int_equal(l.nprobes, 7);
+    assert_int_equal(linker_run(&l), 0);
+
+    /* the records' persons are those of test_link, r5 and r6 apart */
+    assert_int_equal(linker_npersons(&l), 5);
+    assert_int_equal(linker_person(&l, 3), 0);
+    assert_int_equal(linker_person(&l, 4), 1);
+    assert_true(linker_person(&l, 5) != linker_person(&l, 6));
+    linker_key_stats(&l, 0, &st);
+    assert_int_equal(st.records_with_key, 3);
+    assert_int_equal(st.links, 1);
+    linker_key_stats(&l, 2, &st);
+    assert_int_equal(st.records_with_key, 5);
+    assert_int_equal(st.links, 1);
+    assert_int_equal(st.conflicts, 1);
+
+    /* classes: unguarded, so r0..r4 and their probes are one */
+    assert_int_equal(linker_probe_class(&l, 0), linker_probe_class(&l, 1));
+    assert_int_equal(linker_probe_class(&l, 2), linker_probe_class(&l, 3));
+    assert_true(linker_probe_class(&l, 0) != linker_probe_class(&l, 2));
+    assert_true(linker_probe_class(&l, 4) != linker_probe_class(&l, 0));
+    assert_true(linker_probe_class(&l, 5) != linker_probe_class(&l, 4));
+    assert_true(linker_probe_class(&l, 6) != linker_probe_class(&l, 5));
+    assert_true(linker_probe_class(&l, 6) != linker_probe_class(&l, 0));
+    linker_release(&l);
+}
+
 /* Readers on threads fill one linker per source and append them in read
  * order (core/job.c): whatever the split, the result must link exactly as
  * one linker fed every record would. */
@@ -411,6 +486,7 @@ main(void)
         cmocka_unit_test(test_link),
         cmocka_unit_test(test_link_large),
         cmocka_unit_test(test_link_append),
+        cmocka_unit_test(test_link_probes),
     };
 
     if (sodium_init() < 0)
