@@ -27,9 +27,9 @@ LIBS         = $(LIBCSV_LIBS) $(INIH_LIBS) $(GLPK_LIBS) $(PKG_LIBS) -lm -lpthrea
 
 ALL_CFLAGS   = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 
-STAGES   = core connectors transform anonymise cohorts export
+STAGES   = core connectors transform anonymise cohorts export app
 SRCS     = $(sort $(wildcard $(addsuffix /*.c,$(STAGES))))
-LIB_SRCS = $(filter-out core/main.c,$(SRCS))
+LIB_SRCS = $(filter-out app/main.c,$(SRCS))
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -52,7 +52,7 @@ $(BUILD)/libcohort.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/cohort: $(BUILD)/obj/core/main.o $(BUILD)/libcohort.a
+$(BUILD)/cohort: $(BUILD)/obj/app/main.o $(BUILD)/libcohort.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcohort.a
@@ -143,4 +143,4 @@ help:
 	@echo "  clean      remove build/ and demo/"
 	@echo "  help       this list"
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/obj/core/main.d
+-include $(LIB_OBJS:.o=.d) $(BUILD)/obj/app/main.d

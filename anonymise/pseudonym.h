@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "../core/config.h"
-#include "../transform/schema.h"
+#include "../core/schema.h"
 #include "keys.h"
 #include "link.h"
 

@@ -1,7 +1,7 @@
 #include "rules.h"
 
 #include "../core/calendar.h"
-#include "../transform/schema.h"
+#include "../core/schema.h"
 
 #include <sodium.h>
 #include <stdlib.h>

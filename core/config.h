@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "../transform/schema.h"
+#include "schema.h"
 
 enum source_format { SRC_CSV, SRC_POSTGRES };
 

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "../core/config.h"
-#include "../core/job.h"
+#include "../app/job.h"
 
 struct linkage_accuracy {
     size_t records;

@@ -24,7 +24,7 @@
 #include "../connectors/source.h"
 #include "../core/config.h"
 #include "quarantine.h"
-#include "schema.h"
+#include "../core/schema.h"
 
 struct value_lookup {
     size_t n;

@@ -1,5 +1,5 @@
 #include "normalise.h"
-#include "schema.h"
+#include "../core/schema.h"
 
 #include "../core/calendar.h"
 

@@ -15,7 +15,7 @@
 
 #include "../../anonymise/keys.h"
 #include "../../core/calendar.h"
-#include "../../core/synth.h"
+#include "../../app/synth.h"
 #include "../linkage_eval.h"
 
 static void

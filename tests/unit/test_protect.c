@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "../../anonymise/disclosure.h"
-#include "../../core/protect.h"
+#include "../../app/protect.h"
 
 static void
 plan_init(struct disclosure_plan *dp, int lo, int hi, int rounding)

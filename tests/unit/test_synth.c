@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "../../core/calendar.h"
-#include "../../core/synth.h"
+#include "../../app/synth.h"
 #include "../../transform/validate.h"
 
 static void

@@ -9,7 +9,7 @@
 
 #include "../../core/calendar.h"
 #include "../../transform/normalise.h"
-#include "../../transform/schema.h"
+#include "../../core/schema.h"
 #include "../../transform/validate.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -3,11 +3,11 @@
  * anonymisation rules for an information-governance reviewer.
  */
 #include "commands.h"
-#include "config.h"
+#include "../core/config.h"
 #include "job.h"
-#include "log.h"
+#include "../core/log.h"
 #include "options.h"
-#include "strbuf.h"
+#include "../core/strbuf.h"
 
 #include "../anonymise/rules.h"
 #include "../cohorts/where.h"

@@ -6,9 +6,9 @@
  * an analyst can fix a mapping before the first run. Writes nothing.
  */
 #include "commands.h"
-#include "config.h"
+#include "../core/config.h"
 #include "job.h"
-#include "log.h"
+#include "../core/log.h"
 #include "options.h"
 
 #include "../anonymise/generalise.h"

@@ -46,7 +46,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "error.h"
+#include "../core/error.h"
 
 struct synth_options {
     const char *dir;

@@ -48,9 +48,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "error.h"
-#include "table.h"
+#include "../core/config.h"
+#include "../core/error.h"
+#include "../core/table.h"
 
 #define PROTECT_MAX_CATEGORIES 10000  /* values per by or period column */
 #define PROTECT_MAX_CELLS 200000      /* cells of all periods, margins too */

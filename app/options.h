@@ -19,7 +19,7 @@
 
 #include <stdio.h>
 
-#include "error.h"
+#include "../core/error.h"
 
 enum option_kind { OPT_FLAG, OPT_VALUE };
 

@@ -8,12 +8,12 @@
  * themselves are streamed.
  */
 #include "job.h"
-#include "calendar.h"
+#include "../core/calendar.h"
 #include "commands.h"
 #include "drift.h"
-#include "log.h"
-#include "period.h"
-#include "strbuf.h"
+#include "../core/log.h"
+#include "../core/period.h"
+#include "../core/strbuf.h"
 
 #include "../connectors/source.h"
 #include "../transform/map.h"

@@ -14,7 +14,7 @@
 #ifndef COHORT_LOCK_H
 #define COHORT_LOCK_H
 
-#include "error.h"
+#include "../core/error.h"
 
 struct job_lock {
     int fd;

@@ -6,7 +6,7 @@
  * after the last row, which makes the table independent of row order.
  */
 #include "protect.h"
-#include "strnum.h"
+#include "../core/strnum.h"
 
 #include "../anonymise/disclosure.h"
 #include "../connectors/source.h"

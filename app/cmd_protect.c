@@ -6,10 +6,10 @@
  * written in the published cohort-table layout (export/files.c).
  */
 #include "commands.h"
-#include "log.h"
+#include "../core/log.h"
 #include "options.h"
 #include "protect.h"
-#include "strbuf.h"
+#include "../core/strbuf.h"
 
 #include "../anonymise/disclosure.h"
 #include "../anonymise/ptable.h"

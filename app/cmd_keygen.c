@@ -4,7 +4,7 @@
  * pseudonyms from the next.
  */
 #include "commands.h"
-#include "log.h"
+#include "../core/log.h"
 #include "options.h"
 
 #include "../anonymise/keys.h"

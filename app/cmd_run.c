@@ -6,12 +6,12 @@
  * printed.
  */
 #include "commands.h"
-#include "config.h"
+#include "../core/config.h"
 #include "job.h"
 #include "lock.h"
-#include "log.h"
+#include "../core/log.h"
 #include "options.h"
-#include "strnum.h"
+#include "../core/strnum.h"
 
 #include <signal.h>
 #include <stdio.h>

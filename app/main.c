@@ -2,8 +2,8 @@
  * main.c - the command table. Each command lives in core/cmd_<verb>.c.
  */
 #include "commands.h"
-#include "error.h"
-#include "log.h"
+#include "../core/error.h"
+#include "../core/log.h"
 
 #include <sodium.h>
 #include <stdio.h>

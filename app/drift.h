@@ -11,9 +11,9 @@
 #ifndef COHORT_DRIFT_H
 #define COHORT_DRIFT_H
 
-#include "config.h"
-#include "error.h"
-#include "run.h"
+#include "../core/config.h"
+#include "../core/error.h"
+#include "../core/run.h"
 
 /* 0, or CE_DATA with d naming the first source that moved and by how
  * much. No state file (a first run) passes. */

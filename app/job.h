@@ -11,9 +11,9 @@
 #ifndef COHORT_JOB_H
 #define COHORT_JOB_H
 
-#include "config.h"
-#include "error.h"
-#include "run.h"
+#include "../core/config.h"
+#include "../core/error.h"
+#include "../core/run.h"
 
 #include <signal.h>
 

@@ -2,11 +2,11 @@
  * cmd_synth.c - `cohort synth DIR`: synthetic extracts for all four
  * departments (core/synth.h says what they hold).
  */
-#include "calendar.h"
+#include "../core/calendar.h"
 #include "commands.h"
-#include "log.h"
+#include "../core/log.h"
 #include "options.h"
-#include "strnum.h"
+#include "../core/strnum.h"
 #include "synth.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 #include "synth.h"
-#include "calendar.h"
+#include "../core/calendar.h"
 
 #include <errno.h>
 #include <stdarg.h>
