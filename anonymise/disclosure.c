@@ -900,3 +900,44 @@ disclosure_publish_count(const struct disclosure_plan *dp,
     }
     return (uint64_t)round_to(v, dp->rounding);
 }
+
+int
+disclosure_publish(const struct count_table *t, struct published_table *out)
+{
+    size_t j, i, n = (size_t)t->nperiods * t->ncells_per_period;
+
+    memset(out, 0, sizeof(*out));
+    out->nperiods = t->nperiods;
+    out->nby = t->nby;
+    out->ncells_per_period = t->ncells_per_period;
+    for (j = 0; j < t->nby; j++) {
+        out->dim_n[j] = t->dim_n[j];
+        out->dim_labels[j] = calloc(t->dim_n[j] ? t->dim_n[j] : 1,
+                                    sizeof(char *));
+        if (!out->dim_labels[j])
+            goto nomem;
+        for (i = 0; i < t->dim_n[j]; i++)
+            if (!(out->dim_labels[j][i] = strdup(t->dim_labels[j][i])))
+                goto nomem;
+    }
+    out->cells = calloc(n ? n : 1, sizeof(*out->cells));
+    if (!out->cells)
+        goto nomem;
+    for (i = 0; i < n; i++) {
+        const struct table_cell *c = &t->cells[i];
+        struct published_cell *o = &out->cells[i];
+
+        memcpy(o->coord, c->coord, sizeof(o->coord));
+        if (is_suppressed(c)) {
+            o->symbol = PUB_CONFIDENTIAL;
+            o->value = 0;
+        } else {
+            o->symbol = PUB_SHOWN;
+            o->value = c->published;
+        }
+    }
+    return 0;
+nomem:
+    published_table_release(out);
+    return CE_NOMEM;
+}

@@ -81,11 +81,12 @@ check_source(const struct job_plan *plan, const struct source_plan *sp)
         source_close(&src);
         return rc;
     }
-    if (mapping_missing_columns(sp, &src, report_missing, &mc) > 0) {
+    if (mapping_missing_columns(sp, src.columns, src.ncolumns, report_missing,
+                                &mc) > 0) {
         source_close(&src);
         return CE_DATA;
     }
-    if ((rc = mapping_init(&m, plan, sp, &src, &d)) < 0) {
+    if ((rc = mapping_init(&m, plan, sp, src.columns, src.ncolumns, &d)) < 0) {
         log_diag(&d);
         source_close(&src);
         return rc;

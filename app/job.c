@@ -543,7 +543,7 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
     rc = source_open(&src, sp, d);
     if (rc < 0)
         goto out;
-    rc = mapping_init(&m, js->plan, sp, &src, d);
+    rc = mapping_init(&m, js->plan, sp, src.columns, src.ncolumns, d);
     if (rc < 0)
         goto out;
     have_map = 1;
@@ -1441,23 +1441,31 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     for (i = 0; i < plan->ncohorts; i++) {
         struct cohort_result *cr = &sum->cohorts[i];
         struct disclosure_stats st;
+        struct count_table counted;
 
         t0 = now_seconds();
         cr->plan = &plan->cohorts[i];
         cr->where_text_plain = plain[i];
         plain[i] = NULL;
+        memset(&counted, 0, sizeof(counted));
         rc = cohort_count(plan, &plan->cohorts[i], exprs[i], &ps, periods,
-                          &cr->table);
+                          &counted);
         if (rc < 0) {
+            table_release(&counted);
             diag_set(d, NULL, 0, 0, NULL, "out of memory");
             goto out;
         }
         memset(&st, 0, sizeof(st));
         sum->seconds_count += now_seconds() - t0;
         t0 = now_seconds();
-        rc = disclosure_protect(&cr->table, &plan->disclosure,
+        rc = disclosure_protect(&counted, &plan->disclosure,
                                 have_pt ? &pt : NULL,
                                 opts->threads > 0 ? opts->threads : 1, &st, d);
+        /* only the published table goes on: true counts and cell keys
+         * end here */
+        if (rc == 0 && (rc = disclosure_publish(&counted, &cr->table)) < 0)
+            diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        table_release(&counted);
         sum->seconds_protect += now_seconds() - t0;
         if (rc < 0)
             goto out;

@@ -98,7 +98,7 @@ static int
 publish_cohort(struct pg *pg, const struct run_summary *s,
                const struct cohort_result *cr, const struct period *periods)
 {
-    const struct count_table *t = &cr->table;
+    const struct published_table *t = &cr->table;
     const char *schema = pg->out->schema;
     struct strbuf sql = STRBUF_INIT, data = STRBUF_INIT;
     char staging[128];
@@ -135,7 +135,7 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
     }
     PQclear(res);
     for (p = 0; p < t->nperiods; p++) {
-        const struct table_cell *c =
+        const struct published_cell *c =
             t->cells + (size_t)p * t->ncells_per_period;
         char label[11];
 
@@ -150,12 +150,11 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
             }
             /* as in the CSV files: one symbol for every hidden cell,
              * nothing on whether a shown count is exact */
-            if (c[i].status == CELL_SUPPRESSED ||
-                c[i].status == CELL_SECONDARY)
+            if (published_hidden(&c[i]))
                 strbuf_adds(&data, "\t\\N\t[c]\n");
             else
                 strbuf_addf(&data, "\t%lld\t\\N\n",
-                            (long long)c[i].published);
+                            (long long)c[i].value);
         }
         if (data.len > (1u << 20) || p == t->nperiods - 1) {
             if (strbuf_failed(&data) ||

@@ -26,14 +26,14 @@ count_json(uint64_t v, char buf[24])
 }
 
 static int
-suppressed(const struct table_cell *c)
+suppressed(const struct published_cell *c)
 {
-    return c->status == CELL_SUPPRESSED || c->status == CELL_SECONDARY;
+    return published_hidden(c);
 }
 
 /* A line chart of the grand total per period; suppressed points are gaps. */
 static void
-chart(struct strbuf *sb, const struct count_table *t,
+chart(struct strbuf *sb, const struct published_table *t,
       const struct period *periods)
 {
     const int w = 640, h = 200, pad = 40;
@@ -42,12 +42,12 @@ chart(struct strbuf *sb, const struct count_table *t,
     char a[11], b[11];
 
     for (p = 0; p < t->nperiods; p++) {
-        const struct table_cell *c =
+        const struct published_cell *c =
             &t->cells[(size_t)p * t->ncells_per_period +
                       t->ncells_per_period - 1];
 
-        if (!suppressed(c) && c->published > max)
-            max = c->published;
+        if (!suppressed(c) && c->value > max)
+            max = c->value;
         shown += !suppressed(c);
     }
     if (max == 0)
@@ -65,13 +65,13 @@ chart(struct strbuf *sb, const struct count_table *t,
     strbuf_adds(sb, "<path fill=\"none\" stroke=\"#1d70b8\" stroke-width=\"2\" "
                     "d=\"");
     for (p = 0; p < t->nperiods; p++) {
-        const struct table_cell *c =
+        const struct published_cell *c =
             &t->cells[(size_t)p * t->ncells_per_period +
                       t->ncells_per_period - 1];
         int x = pad + (t->nperiods > 1
                            ? (w - pad - 10) * p / (t->nperiods - 1)
                            : 0);
-        int y = (int)(h - pad - (int64_t)(h - 2 * pad) * c->published / max);
+        int y = (int)(h - pad - (int64_t)(h - 2 * pad) * c->value / max);
 
         if (suppressed(c)) {
             pen = 0;
@@ -97,8 +97,8 @@ chart(struct strbuf *sb, const struct count_table *t,
 static void
 latest_table(struct strbuf *sb, const struct cohort_result *cr)
 {
-    const struct count_table *t = &cr->table;
-    const struct table_cell *c =
+    const struct published_table *t = &cr->table;
+    const struct published_cell *c =
         t->cells + (size_t)(t->nperiods - 1) * t->ncells_per_period;
     size_t i, j;
 
@@ -122,7 +122,7 @@ latest_table(struct strbuf *sb, const struct cohort_result *cr)
             strbuf_adds(sb, "<td class=\"n\">[c]</td>");
         else
             strbuf_addf(sb, "<td class=\"n\">%lld</td>",
-                        (long long)c[i].published);
+                        (long long)c[i].value);
         strbuf_adds(sb, "</tr>\n");
     }
     strbuf_adds(sb, "</table>\n");
