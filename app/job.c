@@ -648,6 +648,7 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
                 out->trace[out->ntrace].source = (uint32_t)si;
                 out->trace[out->ntrace].line = row.line;
                 out->trace[out->ntrace].file = m.file_index;
+                out->trace[out->ntrace].ethnicity = k.ethnicity;
                 out->ntrace++;
             }
         }
@@ -1517,7 +1518,8 @@ out:
 
 int
 job_link_trace(const struct job_plan *plan, int threads,
-               struct link_trace **out, size_t *n, struct diag *d)
+               struct link_trace **out, size_t *n, struct key_summary *keys,
+               struct diag *d)
 {
     struct job_state js;
     struct source_summary *ss = NULL;
@@ -1556,6 +1558,15 @@ job_link_trace(const struct job_plan *plan, int threads,
         goto out;
     for (i = 0; i < js.ntrace; i++)
         js.trace[i].person = linker_person(&js.linker, i);
+    for (i = 0; keys && i <= plan->linkage.nkeys; i++) {
+        struct linker_key_stats st;
+
+        linker_key_stats(&js.linker, i, &st);
+        keys[i].key_text = i ? plan->linkage.keys[i - 1].text : NULL;
+        keys[i].records_with_key = st.records_with_key;
+        keys[i].links = st.links;
+        keys[i].conflicts = st.conflicts;
+    }
     *out = js.trace;
     *n = js.ntrace;
     js.trace = NULL;

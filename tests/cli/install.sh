@@ -21,7 +21,7 @@ page_opts() { # page_opts CMD: the long options of CMD's part of cohort(1)
         on && cur == c' "$man1" | grep -o '\\-\\-[a-z][a-z\\-]*' | sed 's/\\-/-/g' | sort -u
 }
 bad=0
-for c in run check rules keygen synth protect; do
+for c in run check rules keygen synth linkage protect; do
     "$COHORT" "$c" --help > "$scratch/help.$c" 2>&1
     grep -o -- '--[a-z][a-z-]*' "$scratch/help.$c" | sort -u > "$scratch/accepts.$c"
     page_opts "$c" | grep -vx -- '--help' > "$scratch/page.$c"
