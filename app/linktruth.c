@@ -506,6 +506,177 @@ sort_labels(struct link_truth *t, struct reader *rd, enum truth_group g)
         rd->rows[i].group[g] = map[rd->rows[i].group[g]];
 }
 
+/* Reads every line of the truth file: the header, then one row a line.
+ * 0, or a negative error with d naming the file, line and rule. */
+static int
+read_truth_lines(struct link_truth *t, struct reader *rd, FILE *in,
+                 char *line, struct field *f, const char *path,
+                 struct diag *d)
+{
+    long at = 0, nf, col;
+    int rc = 0, g;
+
+    while (fgets(line, TRUTH_MAX_LINE + 2, in)) {
+        size_t len = strlen(line);
+
+        at++;
+        if (len && line[len - 1] == '\n')
+            line[--len] = '\0';
+        else if (!feof(in)) {
+            rc = CE_DATA;
+            diag_set(d, path, at, 0, "line_too_long",
+                     "a line over %d bytes (or a NUL byte)", TRUTH_MAX_LINE);
+            return rc;
+        }
+        if (len && line[len - 1] == '\r')
+            line[--len] = '\0';
+        if (at > 1 && len == 0)
+            continue;   /* a blank line, such as a last one */
+        nf = split_csv(line, f, &col);
+        if (nf == -1) {
+            rc = CE_DATA;
+            diag_set(d, path, at, col, "bad_quote",
+                     "a quote that does not close the cell (a cell may not "
+                     "span lines)");
+            return rc;
+        }
+        if (nf == -2) {
+            rc = CE_DATA;
+            diag_set(d, path, at, 0, "ragged_row", "more than %d cells",
+                     TRUTH_MAX_COLUMNS);
+            return rc;
+        }
+        rc = at == 1 ? read_header(rd, f, nf, d)
+                     : read_row(t, rd, f, nf, at, d);
+        if (rc < 0)
+            return rc;
+        if (at == 1) {
+            t->legacy_header = header_is(&f[0], "file");
+            for (g = 0; g < TG_COUNT; g++)
+                t->has_group[g] = rd->col_group[g] >= 0;
+        }
+    }
+    if (ferror(in)) {
+        int e = errno;
+
+        rc = CE_IO;
+        diag_set(d, path, 0, 0, NULL, "cannot read: %s", strerror(e));
+        return rc;
+    }
+    if (at == 0) {
+        rc = CE_DATA;
+        diag_set(d, path, 1, 0, "truth_header",
+                 "an empty file: the header must begin source,line,person");
+        return rc;
+    }
+    return 0;
+}
+
+/* Numbers the persons (forgetting their texts), orders the group labels
+ * and the rows, and refuses two rows for one record. */
+static int
+finish_truth_rows(struct link_truth *t, struct reader *rd, const char *path,
+                  struct diag *d)
+{
+    size_t i;
+    int rc, g;
+
+    /* the texts are forgotten once numbered */
+    if ((rc = number_persons(rd)) < 0) {
+        diag_set(d, path, 0, 0, NULL, "out of memory");
+        return rc;
+    }
+    forget_persons(rd);
+    for (g = 0; g < TG_COUNT; g++)
+        if (t->has_group[g])
+            sort_labels(t, rd, (enum truth_group)g);
+    if (rd->nrows)
+        qsort(rd->rows, rd->nrows, sizeof(*rd->rows), cmp_position);
+    for (i = 1; i < rd->nrows; i++)
+        if (rd->rows[i - 1].source == rd->rows[i].source &&
+            rd->rows[i - 1].file == rd->rows[i].file &&
+            rd->rows[i - 1].line == rd->rows[i].line) {
+            rc = CE_DATA;
+            diag_set(d, path, rd->rows[i].at, 0, "duplicate_row",
+                     "a second row for the record of line %ld",
+                     rd->rows[i - 1].at);
+            return rc;
+        }
+    return 0;
+}
+
+/* The truth row of a record (source, file, line), or NULL. */
+static struct truth_row *
+find_row(const struct reader *rd, const struct truth_row *key)
+{
+    size_t lo = 0, hi = rd->nrows;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        struct truth_row *r = &rd->rows[mid];
+        int c = r->source != key->source ? (r->source < key->source ? -1 : 1)
+                : r->file != key->file   ? (r->file < key->file ? -1 : 1)
+                : r->line != key->line   ? (r->line < key->line ? -1 : 1)
+                                         : 0;
+
+        if (c == 0)
+            return r;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Gives each traced record its true person and groups; a truth that
+ * names no accepted record is an error (never a silent 1.0). */
+static int
+match_trace(struct link_truth *t, struct reader *rd,
+            const struct link_trace *trace, size_t n, const char *path,
+            struct diag *d)
+{
+    size_t i;
+    int rc, g;
+
+    for (g = 0; g < TG_COUNT; g++)
+        if (t->has_group[g] && !(t->group[g] = calloc(n + 1, 1))) {
+            rc = CE_NOMEM;
+            diag_set(d, path, 0, 0, NULL, "out of memory");
+            return rc;
+        }
+    for (i = 0; i < n; i++) {
+        struct truth_row key, *hit;
+
+        memset(&key, 0, sizeof(key));
+        key.source = trace[i].source;
+        key.file = trace[i].file;
+        key.line = trace[i].line;
+        t->person[i] = TRUTH_NONE;
+        /* cmp_position orders by the truth line last: search without it */
+        hit = find_row(rd, &key);
+        if (!hit)
+            continue;
+        hit->hit = 1;
+        t->person[i] = hit->person;
+        for (g = 0; g < TG_COUNT; g++)
+            if (t->has_group[g])
+                t->group[g][i] = hit->group[g];
+        t->matched++;
+    }
+    for (i = 0; i < rd->nrows; i++)
+        t->rows_unmatched += !rd->rows[i].hit;
+    if (t->matched == 0) {
+        rc = CE_DATA;
+        diag_set(d, path, 0, 0, "matches_nothing",
+                 "no row names a record the job accepted: rows must name a "
+                 "[source] of the job and the physical line of a row in its "
+                 "file (the header is line 1)");
+        return rc;
+    }
+    return 0;
+}
+
 int
 link_truth_load(struct link_truth *t, const char *path,
                 const struct job_plan *plan, const struct link_trace *trace,
@@ -515,9 +686,8 @@ link_truth_load(struct link_truth *t, const char *path,
     struct field *f = NULL;
     char *line = NULL;
     FILE *in = NULL;
-    long at = 0, nf, col;
     size_t i;
-    int rc = 0, g, y, m, dd;
+    int rc = 0, y, m, dd;
 
     memset(t, 0, sizeof(*t));
     memset(&rd, 0, sizeof(rd));
@@ -546,135 +716,10 @@ link_truth_load(struct link_truth *t, const char *path,
         diag_set(d, path, 0, 0, NULL, "cannot open: %s", strerror(e));
         goto out;
     }
-    while (fgets(line, TRUTH_MAX_LINE + 2, in)) {
-        size_t len = strlen(line);
-
-        at++;
-        if (len && line[len - 1] == '\n')
-            line[--len] = '\0';
-        else if (!feof(in)) {
-            rc = CE_DATA;
-            diag_set(d, path, at, 0, "line_too_long",
-                     "a line over %d bytes (or a NUL byte)", TRUTH_MAX_LINE);
-            goto out;
-        }
-        if (len && line[len - 1] == '\r')
-            line[--len] = '\0';
-        if (at > 1 && len == 0)
-            continue;   /* a blank line, such as a last one */
-        nf = split_csv(line, f, &col);
-        if (nf == -1) {
-            rc = CE_DATA;
-            diag_set(d, path, at, col, "bad_quote",
-                     "a quote that does not close the cell (a cell may not "
-                     "span lines)");
-            goto out;
-        }
-        if (nf == -2) {
-            rc = CE_DATA;
-            diag_set(d, path, at, 0, "ragged_row", "more than %d cells",
-                     TRUTH_MAX_COLUMNS);
-            goto out;
-        }
-        rc = at == 1 ? read_header(&rd, f, nf, d) : read_row(t, &rd, f, nf, at, d);
-        if (rc < 0)
-            goto out;
-        if (at == 1) {
-            t->legacy_header = header_is(&f[0], "file");
-            for (g = 0; g < TG_COUNT; g++)
-                t->has_group[g] = rd.col_group[g] >= 0;
-        }
-    }
-    if (ferror(in)) {
-        int e = errno;
-
-        rc = CE_IO;
-        diag_set(d, path, 0, 0, NULL, "cannot read: %s", strerror(e));
+    if ((rc = read_truth_lines(t, &rd, in, line, f, path, d)) < 0 ||
+        (rc = finish_truth_rows(t, &rd, path, d)) < 0 ||
+        (rc = match_trace(t, &rd, trace, n, path, d)) < 0)
         goto out;
-    }
-    if (at == 0) {
-        rc = CE_DATA;
-        diag_set(d, path, 1, 0, "truth_header",
-                 "an empty file: the header must begin source,line,person");
-        goto out;
-    }
-    /* the texts are forgotten once numbered */
-    if ((rc = number_persons(&rd)) < 0) {
-        diag_set(d, path, 0, 0, NULL, "out of memory");
-        goto out;
-    }
-    forget_persons(&rd);
-    for (g = 0; g < TG_COUNT; g++)
-        if (t->has_group[g])
-            sort_labels(t, &rd, (enum truth_group)g);
-    if (rd.nrows)
-        qsort(rd.rows, rd.nrows, sizeof(*rd.rows), cmp_position);
-    for (i = 1; i < rd.nrows; i++)
-        if (rd.rows[i - 1].source == rd.rows[i].source &&
-            rd.rows[i - 1].file == rd.rows[i].file &&
-            rd.rows[i - 1].line == rd.rows[i].line) {
-            rc = CE_DATA;
-            diag_set(d, path, rd.rows[i].at, 0, "duplicate_row",
-                     "a second row for the record of line %ld",
-                     rd.rows[i - 1].at);
-            goto out;
-        }
-    for (g = 0; g < TG_COUNT; g++)
-        if (t->has_group[g] && !(t->group[g] = calloc(n + 1, 1))) {
-            rc = CE_NOMEM;
-            diag_set(d, path, 0, 0, NULL, "out of memory");
-            goto out;
-        }
-    for (i = 0; i < n; i++) {
-        struct truth_row key, *hit;
-
-        memset(&key, 0, sizeof(key));
-        key.source = trace[i].source;
-        key.file = trace[i].file;
-        key.line = trace[i].line;
-        t->person[i] = TRUTH_NONE;
-        /* cmp_position orders by the truth line last: search without it */
-        hit = NULL;
-        {
-            size_t lo = 0, hi = rd.nrows;
-
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                struct truth_row *r = &rd.rows[mid];
-                int c = r->source != key.source ? (r->source < key.source ? -1 : 1)
-                        : r->file != key.file   ? (r->file < key.file ? -1 : 1)
-                        : r->line != key.line   ? (r->line < key.line ? -1 : 1)
-                                                : 0;
-
-                if (c == 0) {
-                    hit = r;
-                    break;
-                }
-                if (c < 0)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-        }
-        if (!hit)
-            continue;
-        hit->hit = 1;
-        t->person[i] = hit->person;
-        for (g = 0; g < TG_COUNT; g++)
-            if (t->has_group[g])
-                t->group[g][i] = hit->group[g];
-        t->matched++;
-    }
-    for (i = 0; i < rd.nrows; i++)
-        t->rows_unmatched += !rd.rows[i].hit;
-    if (t->matched == 0) {
-        rc = CE_DATA;
-        diag_set(d, path, 0, 0, "matches_nothing",
-                 "no row names a record the job accepted: rows must name a "
-                 "[source] of the job and the physical line of a row in its "
-                 "file (the header is line 1)");
-        goto out;
-    }
 out:
     if (in)
         fclose(in);
