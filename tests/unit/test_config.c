@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../core/config.h"
+#include "../../app/config.h"
 #include "../../core/calendar.h"
 
 static const char base[] =
