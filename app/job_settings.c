@@ -116,7 +116,7 @@ const struct setting job_settings[] = {
      .help = "the job's name"},
     {.name = "reference_date", .type = SETTING_CUSTOM,
      .offset = AT(reference_date), .check = set_reference_date,
-     .expect = "today or a date YYYY-MM-DD",
+     .expect = "today or a date YYYY-MM-DD", .boot = "today",
      .help = "the last period ends on it"},
     {.name = "periods", .type = SETTING_INT, .offset = AT(periods), .min = 1,
      .max = 120, .boot = "24",

@@ -365,6 +365,26 @@ test_stage_tables(void **state)
     }
 }
 
+/* A job without reference_date ends its periods today, as the README
+ * says (it once ended them on 1970-01-01). */
+static void
+test_reference_date_default(void **state)
+{
+    struct job_plan plan;
+    struct diag d;
+    char text[2048], path[64];
+    const char *p = strstr(base, "reference_date");
+
+    (void)state;
+    snprintf(text, sizeof(text), "%.*s%s", (int)(p - base), base,
+             strchr(p, '\n') + 1);
+    if (load_text(&plan, text, path, sizeof(path), &d) != 0)
+        fail_msg("line %ld: %s", d.line, d.msg);
+    assert_int_equal(plan.reference_is_today, 1);
+    assert_true(plan.reference_date > 20000);
+    job_plan_release(&plan);
+}
+
 /* `cohort protect` applies the [disclosure] table to its options. */
 static void
 test_disclosure_keys(void **state)
@@ -549,6 +569,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generic_types),
         cmocka_unit_test(test_stage_tables),
+        cmocka_unit_test(test_reference_date_default),
         cmocka_unit_test(test_disclosure_keys),
         cmocka_unit_test(test_tables_well_formed),
         cmocka_unit_test(test_readme_names_every_key),
