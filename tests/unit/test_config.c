@@ -1,4 +1,4 @@
-/* Unit tests for core/config.c: the job file parser and its errors. */
+/* Unit tests for app/config.c: the job file parser and its errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
