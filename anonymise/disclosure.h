@@ -35,7 +35,7 @@
 
 #include <stdint.h>
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
 #include "table.h"
 #include "ptable.h"

@@ -2,6 +2,8 @@
 
 #include "../core/calendar.h"
 #include "../core/schema.h"
+#include "link_settings.h"
+#include "../transform/map_settings.h"
 
 #include <sodium.h>
 #include <stdlib.h>

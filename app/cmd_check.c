@@ -6,7 +6,7 @@
  * an analyst can fix a mapping before the first run. Writes nothing.
  */
 #include "commands.h"
-#include "../core/config.h"
+#include "config.h"
 #include "job.h"
 #include "../core/log.h"
 #include "options.h"

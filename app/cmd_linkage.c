@@ -28,7 +28,7 @@
 #include "linktruth.h"
 #include "options.h"
 #include "../anonymise/disclosure.h"
-#include "../core/config.h"
+#include "config.h"
 #include "../core/log.h"
 #include "../core/schema.h"
 #include "../core/strnum.h"

@@ -1,9 +1,10 @@
 /*
  * cmd_protect.c - `cohort protect TABLE.csv --by COL[,COL...] ...`: the
  * nightly job's disclosure control on an analyst's own table. The options
- * are the [disclosure] keys (parsed by the same config.c functions), the
- * table is read by core/protect.c, protected by anonymise/disclosure.c and
- * written in the published cohort-table layout (export/files.c).
+ * are the [disclosure] keys (applied through the job file's own settings
+ * table, anonymise/disclosure_settings.c), the table is read by
+ * app/protect.c, protected by anonymise/disclosure.c and written in the
+ * published cohort-table layout (export/files.c).
  */
 #include "commands.h"
 #include "../core/log.h"
@@ -12,6 +13,7 @@
 #include "../core/strbuf.h"
 
 #include "../anonymise/disclosure.h"
+#include "../anonymise/disclosure_settings.h"
 #include "../anonymise/ptable.h"
 #include "../export/files.h"
 
@@ -192,7 +194,7 @@ cmd_protect(int argc, char **argv)
 
         if (!v)
             continue;
-        rc = disclosure_plan_set(&dp, &dk, disclosure_opts[i].key, v, expect,
+        rc = disclosure_keys_set(&dk, disclosure_opts[i].key, v, expect,
                                  sizeof(expect));
         if (rc == CE_NOMEM) {
             fprintf(stderr, "cohort: error: out of memory\n");
@@ -315,6 +317,7 @@ out:
     if (have_ptable)
         ptable_release(&ptab);
     strbuf_release(&sb);
+    disclosure_keys_release(&dk);
     disclosure_plan_release(&dp);
     free(bybuf);
     return rc;

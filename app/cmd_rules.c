@@ -3,7 +3,7 @@
  * anonymisation rules for an information-governance reviewer.
  */
 #include "commands.h"
-#include "../core/config.h"
+#include "config.h"
 #include "job.h"
 #include "../core/log.h"
 #include "options.h"

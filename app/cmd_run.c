@@ -6,7 +6,7 @@
  * printed.
  */
 #include "commands.h"
-#include "../core/config.h"
+#include "config.h"
 #include "job.h"
 #include "lock.h"
 #include "../core/log.h"

@@ -11,7 +11,7 @@
 #ifndef COHORT_JOB_H
 #define COHORT_JOB_H
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
 #include "../core/run.h"
 

@@ -48,7 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
 #include "../anonymise/table.h"
 

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "plan.h"
 #include "published.h"
 
 struct reason_count {

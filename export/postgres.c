@@ -373,7 +373,7 @@ publish_run_row(struct pg *pg, const struct run_summary *s)
         strbuf_adds(&sql, ".quality VALUES ");
         for (j = 0; j < 6; j++) {
             strbuf_addf(&sql, "%s('%s', 'id_scope:", j ? ", " : "", s->run_id);
-            /* scope names are [a-z0-9_] (config.c checks) */
+            /* scope names are [a-z0-9_] (transform/map_settings.c checks) */
             strbuf_addf(&sql, "%s', '%s', %s)", sc->name, m[j],
                         count_sql(v[j], nb));
         }

@@ -22,7 +22,7 @@
 #include "../app/job.h"
 #include "../app/linkeval.h"
 #include "../app/linktruth.h"
-#include "../core/config.h"
+#include "../app/config.h"
 
 struct linkage_accuracy {
     size_t records;         /* accepted records with a truth row */
