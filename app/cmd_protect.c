@@ -6,6 +6,7 @@
  * written in the published cohort-table layout (export/files.c).
  */
 #include "commands.h"
+#include "../core/atomic.h"
 #include "../core/log.h"
 #include "options.h"
 #include "protect.h"
@@ -16,6 +17,7 @@
 #include "../export/files.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,54 +104,13 @@ split_by(char *buf, const char **names, size_t max, size_t *n)
     }
 }
 
-/* Writes data to path through a temp file in the same directory: a reader
- * sees the old file or the whole new one. */
-static int
-write_atomic(const char *path, const char *data, size_t len, struct diag *d)
+/* SIGINT or SIGTERM while OUT.csv is written: the temp file beside it
+ * goes, then the signal ends the process as it would have (SA_RESETHAND). */
+static void
+on_signal(int sig)
 {
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 8);
-    mode_t mask;
-    FILE *f = NULL;
-    int fd, e;
-
-    if (!tmp) {
-        diag_set(d, path, 0, 0, NULL, "out of memory");
-        return CE_NOMEM;
-    }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".XXXXXX", 8);
-    if ((fd = mkstemp(tmp)) < 0) {
-        e = errno;
-        diag_set(d, path, 0, 0, NULL, "cannot create a file next to it: %s",
-                 strerror(e));
-        free(tmp);
-        return CE_IO;
-    }
-    mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) < 0 || !(f = fdopen(fd, "w")) ||
-        fwrite(data, 1, len, f) != len || fflush(f) != 0 ||
-        fsync(fileno(f)) < 0) {
-        e = errno;
-        if (f)
-            fclose(f);
-        else
-            close(fd);
-        unlink(tmp);
-        diag_set(d, path, 0, 0, NULL, "cannot write: %s", strerror(e));
-        free(tmp);
-        return CE_IO;
-    }
-    if (fclose(f) != 0 || rename(tmp, path) < 0) {
-        e = errno;
-        unlink(tmp);
-        diag_set(d, path, 0, 0, NULL, "cannot write: %s", strerror(e));
-        free(tmp);
-        return CE_IO;
-    }
-    free(tmp);
-    return 0;
+    atomic_remove_temps();
+    raise(sig);
 }
 
 int
@@ -292,7 +253,15 @@ cmd_protect(int argc, char **argv)
         goto fail;
     }
     if (vals[O_OUTPUT]) {
-        if ((rc = write_atomic(vals[O_OUTPUT], sb.buf, sb.len, &d)) < 0)
+        struct sigaction sa;
+
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_signal;
+        sa.sa_flags = SA_RESETHAND;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        if ((rc = atomic_write_file(vals[O_OUTPUT], sb.buf, sb.len, 0666, &d)) < 0)
             goto fail;
     } else if (fwrite(sb.buf, 1, sb.len, stdout) != sb.len) {
         rc = finish_stdout(EXIT_IO);

@@ -1,12 +1,12 @@
 #include "files.h"
 #include "report.h"
 
+#include "../core/atomic.h"
 #include "../core/log.h"
 #include "../core/period.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,18 +256,6 @@ render_linkage(const struct run_summary *s, struct strbuf *sb)
     }
 }
 
-static int
-fsync_path(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
-
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 /* Writes data to dir/name (fsync'd) and records it for the manifest. */
 static int
 write_file(const char *dir, const char *name, const void *data, size_t n,
@@ -275,35 +263,15 @@ write_file(const char *dir, const char *name, const void *data, size_t n,
 {
     char path[4096];
     unsigned char h[32];
-    int fd;
-    size_t off = 0;
+    int rc;
 
     if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
         diag_set(d, dir, 0, 0, NULL, "path too long");
         return CE_IO;
     }
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0) {
-        diag_set(d, path, 0, 0, NULL, "cannot create: %s", strerror(errno));
-        return CE_IO;
-    }
-    while (off < n) {
-        ssize_t w = write(fd, (const char *)data + off, n - off);
-
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            diag_set(d, path, 0, 0, NULL, "cannot write: %s",
-                     strerror(errno));
-            close(fd);
-            return CE_IO;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) < 0 || close(fd) < 0) {
-        diag_set(d, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
-        return CE_IO;
-    }
+    /* the staging directory is what is renamed into place */
+    if ((rc = atomic_stage_file(path, data, n, 0640, d)) < 0)
+        return rc;
     if (pf) {
         snprintf(pf->name, sizeof(pf->name), "%s", name);
         pf->bytes = n;
@@ -544,14 +512,14 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
     if ((rc = write_file(staging, "manifest.json", strbuf_str(&sb), sb.len,
                          NULL, d)) < 0)
         goto fail;
-    if (fsync_path(staging) < 0 || rename(staging, final) < 0) {
+    if (atomic_sync_dir(staging) < 0 || rename(staging, final) < 0) {
         diag_set(d, final, 0, 0, NULL, "cannot publish the run: %s",
                  strerror(errno));
         rc = CE_IO;
         goto fail;
     }
     unlink(link_tmp);
-    if (fsync_path(runs) < 0 || symlink(target, link_tmp) < 0 ||
+    if (atomic_sync_dir(runs) < 0 || symlink(target, link_tmp) < 0 ||
         rename(link_tmp, current) < 0) {
         diag_set(d, current, 0, 0, NULL, "cannot switch latest: %s",
                  strerror(errno));
@@ -562,7 +530,7 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
     }
     /* The switch is done and complete; a failed sync of the directory
      * entry only weakens durability across a power cut. */
-    if (fsync_path(plan->output_dir) < 0)
+    if (atomic_sync_dir(plan->output_dir) < 0)
         log_msg(LOG_WARN, "%s: published, but the directory could not be "
                           "synced: %s", plan->output_dir, strerror(errno));
     apply_retention(plan->output_dir, runs, out->retain, s->run_id);
