@@ -1,5 +1,5 @@
 /*
- * postgres.c - the PostgreSQL connector: a department's reporting database
+ * pg_source.c - the PostgreSQL connector: a department's reporting database
  * read with `COPY (query) TO STDOUT (FORMAT text, HEADER true)` through
  * libpq, one row per PQgetCopyData() call, so memory does not grow with
  * the table. Rows come out exactly like CSV rows (borrowed cells, a line
