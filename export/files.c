@@ -398,13 +398,71 @@ apply_retention(const char *outdir, const char *runs, int retain,
     free(names);
 }
 
+/* Where a run is staged, published and switched to. */
+struct publish_paths {
+    char runs[4096], staging[4096], final[4096], link_tmp[4096],
+        current[4096], target[256];
+};
+
+static int
+publish_paths_init(struct publish_paths *pp, const char *outdir,
+                   const char *run_id)
+{
+    if (snprintf(pp->runs, sizeof(pp->runs), "%s/runs", outdir) < 0 ||
+        snprintf(pp->staging, sizeof(pp->staging), "%s/.tmp-%s", pp->runs,
+                 run_id) < 0 ||
+        snprintf(pp->final, sizeof(pp->final), "%s/%s", pp->runs, run_id) < 0 ||
+        snprintf(pp->link_tmp, sizeof(pp->link_tmp), "%s/.latest.tmp",
+                 outdir) < 0 ||
+        snprintf(pp->current, sizeof(pp->current), "%s/latest", outdir) < 0 ||
+        snprintf(pp->target, sizeof(pp->target), "runs/%s", run_id) < 0)
+        return CE_INTERNAL;
+    return 0;
+}
+
+/* Removes staging left by a killed run (we hold the job lock: nobody
+ * else is publishing). */
+static void
+remove_stale_staging(const char *runs)
+{
+    DIR *dh = opendir(runs);
+    struct dirent *e;
+    char old[4096];
+
+    while (dh && (e = readdir(dh)))
+        if (!strncmp(e->d_name, ".tmp-", 5) &&
+            snprintf(old, sizeof(old), "%s/%s", runs, e->d_name) <
+                (int)sizeof(old))
+            remove_tree(old);
+    if (dh)
+        closedir(dh);
+}
+
+/* Points `latest` at the run just renamed into place, with one rename(2)
+ * of a fresh symlink; on failure the run is removed again. 0 or CE_IO. */
+static int
+switch_latest(const struct publish_paths *pp, struct diag *d)
+{
+    unlink(pp->link_tmp);
+    if (atomic_sync_dir(pp->runs) < 0 || symlink(pp->target, pp->link_tmp) < 0 ||
+        rename(pp->link_tmp, pp->current) < 0) {
+        diag_set(d, pp->current, 0, 0, NULL, "cannot switch latest: %s",
+                 strerror(errno));
+        unlink(pp->link_tmp);
+        remove_tree(pp->final);
+        return CE_IO;
+    }
+    return 0;
+}
+
 int
 publish_files(const struct run_summary *s, const struct output_plan *out,
               struct diag *d)
 {
     const struct job_plan *plan = s->plan;
-    char runs[4096], staging[4096], final[4096], link_tmp[4096],
-        current[4096], target[256], name[160];
+    struct publish_paths pp;
+    const char *runs = pp.runs, *staging = pp.staging, *final = pp.final;
+    char name[160];
     struct published_file *files = NULL;
     size_t nfiles = 0, i;
     struct strbuf sb = STRBUF_INIT;
@@ -414,34 +472,14 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
         diag_set(d, plan->output_dir, 0, 0, NULL, "output_dir is too long");
         return CE_CONFIG;
     }
-    if (snprintf(runs, sizeof(runs), "%s/runs", plan->output_dir) < 0 ||
-        snprintf(staging, sizeof(staging), "%s/.tmp-%s", runs, s->run_id) < 0 ||
-        snprintf(final, sizeof(final), "%s/%s", runs, s->run_id) < 0 ||
-        snprintf(link_tmp, sizeof(link_tmp), "%s/.latest.tmp",
-                 plan->output_dir) < 0 ||
-        snprintf(current, sizeof(current), "%s/latest", plan->output_dir) < 0 ||
-        snprintf(target, sizeof(target), "runs/%s", s->run_id) < 0)
+    if (publish_paths_init(&pp, plan->output_dir, s->run_id) < 0)
         return CE_INTERNAL;
     if ((mkdir(plan->output_dir, 0750) < 0 && errno != EEXIST) ||
         (mkdir(runs, 0750) < 0 && errno != EEXIST)) {
         diag_set(d, runs, 0, 0, NULL, "cannot create: %s", strerror(errno));
         return CE_IO;
     }
-    /* staging left by a killed run (we hold the job lock: nobody else
-     * is publishing) */
-    {
-        DIR *dh = opendir(runs);
-        struct dirent *e;
-        char old[4096];
-
-        while (dh && (e = readdir(dh)))
-            if (!strncmp(e->d_name, ".tmp-", 5) &&
-                snprintf(old, sizeof(old), "%s/%s", runs, e->d_name) <
-                    (int)sizeof(old))
-                remove_tree(old);
-        if (dh)
-            closedir(dh);
-    }
+    remove_stale_staging(runs);
     if (mkdir(staging, 0750) < 0) {
         diag_set(d, staging, 0, 0, NULL, "cannot create: %s",
                  strerror(errno));
@@ -518,16 +556,8 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
         rc = CE_IO;
         goto fail;
     }
-    unlink(link_tmp);
-    if (atomic_sync_dir(runs) < 0 || symlink(target, link_tmp) < 0 ||
-        rename(link_tmp, current) < 0) {
-        diag_set(d, current, 0, 0, NULL, "cannot switch latest: %s",
-                 strerror(errno));
-        unlink(link_tmp);
-        remove_tree(final);
-        rc = CE_IO;
+    if ((rc = switch_latest(&pp, d)) < 0)
         goto out;
-    }
     /* The switch is done and complete; a failed sync of the directory
      * entry only weakens durability across a power cut. */
     if (atomic_sync_dir(plan->output_dir) < 0)
