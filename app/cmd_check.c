@@ -31,6 +31,9 @@ static const struct option_spec specs[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
+static const struct command_syntax syntax = {usage, specs, 1,
+                                             "check needs one job file"};
+
 struct missing_ctx {
     const struct job_plan *plan;
     const struct source_plan *sp;
@@ -153,20 +156,13 @@ cmd_check(int argc, char **argv)
     struct where_expr **exprs = NULL;
     struct cohort_key key;
     struct geo_lookup gl;
-    int n, rc, result = 0;
+    int rc, result = 0;
     size_t i;
 
+    if ((rc = options_prologue(&syntax, argc, argv, vals, pos)) !=
+        OPTIONS_CONTINUE)
+        return rc;
     diag_clear(&d);
-    n = options_parse(argc, argv, specs, vals, pos, 1, &d);
-    if (n < 0)
-        return usage_error(usage, d.msg);
-    if (vals[0]) {
-        fputs(usage, stdout);
-        options_print_help(stdout, specs);
-        return finish_stdout(0);
-    }
-    if (n != 1)
-        return usage_error(usage, "check needs one job file");
     if ((rc = job_plan_load(&plan, pos[0], &d)) < 0) {
         log_diag(&d);
         return cohort_exit_code(rc);

@@ -67,6 +67,9 @@ static const struct option_spec specs[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
+static const struct command_syntax syntax = {usage, specs, 1,
+                                             "linkage needs one job file"};
+
 static void
 on_signal(int sig)
 {
@@ -437,20 +440,13 @@ cmd_linkage(int argc, char **argv)
     struct link_truth truth;
     struct sigaction sa;
     size_t n = 0, npersons = 0;
-    int npos, rc, threads, have_truth = 0;
+    int rc, threads, have_truth = 0;
 
+    if ((rc = options_prologue(&syntax, argc, argv, vals, pos)) !=
+        OPTIONS_CONTINUE)
+        return rc;
     diag_clear(&d);
     memset(&truth, 0, sizeof(truth));
-    npos = options_parse(argc, argv, specs, vals, pos, 1, &d);
-    if (npos < 0)
-        return usage_error(usage, d.msg);
-    if (vals[O_HELP]) {
-        fputs(usage, stdout);
-        options_print_help(stdout, specs);
-        return finish_stdout(0);
-    }
-    if (npos != 1)
-        return usage_error(usage, "linkage needs one job file");
     {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 

@@ -38,6 +38,9 @@ static const struct option_spec specs[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
+static const struct command_syntax syntax = {usage, specs, 1,
+                                             "run needs one job file"};
+
 static void
 on_signal(int sig)
 {
@@ -122,19 +125,12 @@ cmd_run(int argc, char **argv)
     struct run_options opts;
     struct job_lock lock;
     struct sigaction sa;
-    int n, rc, ret, threads_opt = 0;
+    int rc, ret, threads_opt = 0;
 
+    if ((rc = options_prologue(&syntax, argc, argv, vals, pos)) !=
+        OPTIONS_CONTINUE)
+        return rc;
     diag_clear(&d);
-    n = options_parse(argc, argv, specs, vals, pos, 1, &d);
-    if (n < 0)
-        return usage_error(usage, d.msg);
-    if (vals[5]) {
-        fputs(usage, stdout);
-        options_print_help(stdout, specs);
-        return finish_stdout(0);
-    }
-    if (n != 1)
-        return usage_error(usage, "run needs one job file");
     if (vals[4]) {
         int64_t t;
 

@@ -25,6 +25,7 @@
 #include "../anonymise/generalise.h"
 #include "../anonymise/person.h"
 #include "../anonymise/disclosure.h"
+#include "../anonymise/disclosure_check.h"
 #include "../anonymise/ptable.h"
 #include "../anonymise/rules.h"
 #include "../cohorts/where.h"
@@ -1309,6 +1310,23 @@ publish(const struct job_plan *plan, const struct run_summary *sum,
     return 0;
 }
 
+/* The release check `cohort protect` applies, on a protected cohort table
+ * (anonymise/disclosure_check.h): a table that cannot be protected fails
+ * the run (exit 1) before anything is published. */
+static int
+check_cohort_table(const struct count_table *t, const char *cohort,
+                   const struct disclosure_plan *dp, struct diag *d)
+{
+    struct diag inner;
+    int rc;
+
+    diag_clear(&inner);
+    if ((rc = disclosure_check(t, dp, &inner)) < 0)
+        diag_set(d, NULL, 0, 0, inner.rule[0] ? inner.rule : NULL,
+                 "[cohort %s] %s", cohort, inner.msg);
+    return rc;
+}
+
 int
 job_run(const struct job_plan *plan, const struct run_options *opts,
         struct run_summary *sum, struct diag *d)
@@ -1462,6 +1480,9 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
         rc = disclosure_protect(&counted, &plan->disclosure,
                                 have_pt ? &pt : NULL,
                                 opts->threads > 0 ? opts->threads : 1, &st, d);
+        if (rc == 0)
+            rc = check_cohort_table(&counted, cr->plan->name,
+                                    &plan->disclosure, d);
         /* only the published table goes on: true counts and cell keys
          * end here */
         if (rc == 0 && (rc = disclosure_publish(&counted, &cr->table)) < 0)
