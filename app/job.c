@@ -1,25 +1,32 @@
 /*
  * job.c - the nightly job, stage after stage (ARCHITECTURE.md, "The data
- * path"). This is the one file that includes every stage.
+ * path"): what happens in which order, on which threads, and how long it
+ * took. What happens to a row or a person is a call into its stage:
+ *
+ *     read      per source, on threads: app/source_reader.h (connector,
+ *               map, quarantine), each row through anonymise/record.h
+ *               (the pseudonymous record; plaintext ends there)
+ *     drift     app/drift.h
+ *     link      anonymise/link.h; unmapped codes' persons (person.h)
+ *     persons   anonymise/person.h (the attribute rules IG signs off)
+ *     cohorts   cohorts/count.h, then anonymise/disclosure.h per table
+ *     publish   export/postgres.h, export/files.h; drift recorded
  *
  * Memory: per accepted record we keep ~48 bytes of generalised attributes
- * (no identifier: the plaintext fields are hashed and wiped while the row
- * is still current) plus the linker's per-record state; the extracts
- * themselves are streamed.
+ * (struct pseudonymous_record) plus the linker's per-record state; the
+ * extracts themselves are streamed.
  */
 #include "job.h"
-#include "../core/calendar.h"
 #include "commands.h"
 #include "drift.h"
+#include "source_reader.h"
 #include "../core/log.h"
 #include "../core/period.h"
 #include "../core/strbuf.h"
 
-#include "../connectors/source.h"
-#include "../transform/map.h"
-#include "../transform/quarantine.h"
 #include "../anonymise/keys.h"
 #include "../anonymise/pseudonym.h"
+#include "../anonymise/record.h"
 #include "../anonymise/link.h"
 #include "../anonymise/scope.h"
 #include "../anonymise/generalise.h"
@@ -40,46 +47,6 @@
 #include <time.h>
 
 volatile sig_atomic_t job_stop_requested;
-
-#define TOKEN_NONE 0xFF
-
-/* What survives of an accepted row: generalised, identifier-free. */
-struct kept_record {
-    int32_t start;
-    int32_t end;
-    uint32_t ward;
-    uint32_t lsoa;
-    uint32_t district;
-    uint16_t service;
-    uint8_t department;
-    uint8_t sex;
-    uint8_t ethnicity;
-    uint64_t token;        /* first 8 bytes of its strictest key hash */
-    uint8_t token_key;     /* that key's index; TOKEN_NONE without a key */
-    struct birth birth;
-};
-
-struct records {
-    struct kept_record *r;
-    size_t n;
-    size_t alloc;
-};
-
-static int
-records_push(struct records *rs, const struct kept_record *k)
-{
-    if (rs->n == rs->alloc) {
-        size_t na = rs->alloc ? rs->alloc * 2 : 65536;
-        struct kept_record *p = realloc(rs->r, na * sizeof(*p));
-
-        if (!p)
-            return CE_NOMEM;
-        rs->r = p;
-        rs->alloc = na;
-    }
-    rs->r[rs->n++] = *k;
-    return 0;
-}
 
 int
 job_compile_cohorts(const struct job_plan *plan, struct where_expr **exprs,
@@ -302,13 +269,16 @@ struct job_state {
     int have_linker;
     struct geo_lookup geo;
     int have_geo;
-    struct records recs;
+    struct ptable pt;             /* job_run() with cell-key perturbation */
+    int have_pt;
+    struct record_list recs;
     /* per source: its unmapped codes, witnesses numbered as js->linker's
-     * probes, until their persons are counted (count_unmapped_persons()) */
+     * probes, until their persons are counted (run_link()) */
     struct unmapped_codes *unmapped;
     struct scope_index scopes;
     int have_scopes;
     pthread_mutex_t scope_lock;   /* the readers share scopes */
+    struct record_context rctx;   /* what every source's records share */
     uint64_t unknown_postcodes;
     struct link_trace *trace;     /* job_link_trace() only */
     size_t ntrace, trace_alloc;
@@ -359,7 +329,7 @@ pass_progress_add(struct pass_progress *pp, uint64_t rows, uint64_t bytes)
  * output are those of --threads 1.
  */
 struct source_out {
-    struct records recs;
+    struct record_list recs;
     struct unmapped_codes unmapped; /* witnesses are linker's probes */
     struct linker linker;
     int have_linker;
@@ -374,7 +344,7 @@ struct source_out {
 static void
 source_out_release(struct source_out *o)
 {
-    free(o->recs.r);
+    record_list_release(&o->recs);
     unmapped_codes_release(&o->unmapped);
     if (o->have_linker)
         linker_release(&o->linker);
@@ -412,85 +382,100 @@ progress_line(const struct source_plan *sp, const struct source *src,
     fflush(stderr);
 }
 
-/*
- * A record's token: the first 8 bytes of the strictest linkage key hash it
- * has, else of its scoped local id (ranked after every linkage key), so a
- * person known only by a department's own id still gets its own record
- * key rather than a shared zero. *key is TOKEN_NONE when it has neither.
- */
-static void
-record_token(const struct job_plan *plan, const unsigned char (*hashes)[16],
-             const uint8_t *present, uint64_t *token, uint8_t *key)
+/* One source being read: where its rows go. */
+struct row_sink {
+    struct job_state *js;
+    size_t si;
+    const struct run_options *opts;
+    struct source_out *out;
+    struct record_builder b;
+    double t0;
+    uint64_t progress_bytes;    /* bytes already given to pass_progress */
+};
+
+/* The trace entry of a kept record (job_link_trace()). 0 or CE_NOMEM. */
+static int
+trace_push(struct source_out *out, size_t si, const struct raw_row *row)
 {
-    size_t kk;
+    if (out->ntrace == out->trace_alloc) {
+        struct link_trace *t = realloc(out->trace, out->trace_alloc * 2 *
+                                                       sizeof(*t));
 
-    *token = 0;
-    *key = TOKEN_NONE;
-    for (kk = 0; kk <= plan->linkage.nkeys && kk < TOKEN_NONE; kk++) {
-        size_t slot = kk < plan->linkage.nkeys ? kk + 1 : 0;
+        if (!t)
+            return CE_NOMEM;
+        out->trace = t;
+        out->trace_alloc *= 2;
+    }
+    out->trace[out->ntrace].source = (uint32_t)si;
+    out->trace[out->ntrace].line = row->line;
+    out->trace[out->ntrace].file = row->file_index;
+    out->ntrace++;
+    return 0;
+}
 
-        if (present[slot]) {
-            size_t b;
+/* Redraws the progress lines after a kept record. */
+static void
+row_progress(struct row_sink *k, const struct source_reader *r)
+{
+    uint64_t rows = r->q.rows_in;
 
-            for (b = 0; b < 8; b++)
-                *token = *token << 8 | hashes[slot][b];
-            *key = (uint8_t)kk;
-            return;
-        }
+    if (k->opts->progress && (rows & 0xFFFF) == 0)
+        progress_line(r->sp, &r->src, rows, k->t0, 0);
+    if (k->js->pass_progress && (rows & 0xFFF) == 0) {
+        pass_progress_add(k->js->pass_progress, 0x1000,
+                          r->src.bytes_read - k->progress_bytes);
+        k->progress_bytes = r->src.bytes_read;
     }
 }
 
-/*
- * A row quarantined for an unmapped plain code (q->unmapped.last): its
- * keys join out's linker as a probe and its token becomes a witness of the
- * code, so that once linked the distinct persons who carry the code can be
- * counted. Rows of one person share a token and count once. A row with no
- * key is no witness: it could be anyone's, and ten of one person's such
- * rows must not count as ten persons. Plaintext lives only in this call.
- * 0 or CE_NOMEM.
- */
+/* source_reader_run() callback: the row becomes a pseudonymous record
+ * (anonymise/record.h), which the source's output keeps. */
 static int
-witness_unmapped(struct job_state *js, const struct source_plan *sp,
-                 const struct source_mapping *m, const struct raw_row *row,
-                 struct quarantine *q, struct source_out *out,
-                 unsigned char (*hashes)[16], uint8_t *present)
+keep_row(void *ctx, struct source_reader *r, const struct raw_row *row,
+         int mapped, struct record *rec, struct diag *d)
 {
-    size_t nslots = js->plan->linkage.nkeys + 1;
-    size_t c = (size_t)q->unmapped.last;
-    struct record rec;
-    struct link_anchors anchors;
-    uint64_t token, dob_anchor;
-    uint8_t token_key;
-    long probe;
-    int rc = 0;
+    struct row_sink *k = ctx;
+    struct pseudonymous_record pr;
+    int rc;
 
-    if (q->unmapped.codes[c].nwitness >= UNMAPPED_WITNESSES_MAX ||
-        !map_row_identity(m, row, &rec))
-        return 0;
-    pseudonymise(&js->ps, &rec, sp, hashes + 1, present + 1, &anchors);
-    present[0] = sp->scope >= 0 &&
-                 pseudonymise_scoped_id(&js->ps, &rec, sp, hashes[0],
-                                        &dob_anchor) == 0;
-    record_wipe_identifiers(&rec);
-    record_token(js->plan, (const unsigned char(*)[16])hashes, present,
-                 &token, &token_key);
-    if (token_key != TOKEN_NONE) {
-        /* one number per (key, hash); a collision only merges two
-         * witnesses, which can only lower the count */
-        token ^= (uint64_t)token_key << 56;
-        if (unmapped_codes_wants(&q->unmapped, c, token)) {
-            probe = linker_add_probe(&out->linker,
-                                     (const unsigned char(*)[16])hashes,
-                                     present);
-            if (probe < 0 ||
-                unmapped_codes_witness(&q->unmapped, c, token,
-                                       (uint32_t)probe) < 0)
-                rc = CE_NOMEM;
-        }
+    rc = record_from_row(&k->b, &r->m, row, mapped, rec, &r->q, &pr);
+    if (rc > 0) {
+        rc = record_list_push(&k->out->recs, &pr);
+        if (rc == 0 && k->out->trace_alloc)
+            rc = trace_push(k->out, k->si, row);
+        if (rc == 0)
+            row_progress(k, r);
     }
-    sodium_memzero(hashes, nslots * 16);
-    sodium_memzero(&anchors, sizeof(anchors));
-    return rc;
+    if (rc < 0)
+        diag_set(d, r->sp->name, row->line, 0, NULL, "out of memory");
+    return rc < 0 ? rc : 0;
+}
+
+/* Where the rejected rows of a source over its limit are, so the extract
+ * can be fixed: file, line, column and rule -- never what the row held. */
+static void
+log_quarantined(const struct source_reader *r)
+{
+    const struct quarantine *q = &r->q;
+    size_t i;
+    char where[128];
+
+    for (i = 0; i < q->nrows && i < 20; i++) {
+        const struct rejected_row *rr = &q->rows[i];
+
+        /* the file by its position, never its path (source.h) */
+        if (rr->file < r->src.nfiles)
+            source_file_label(&r->src, rr->file, where, sizeof(where));
+        else
+            snprintf(where, sizeof(where), "%s", r->sp->name);
+        log_msg(LOG_WARN, "%s:%ld:%ld: quarantined [%s]", where, rr->line,
+                rr->column,
+                quarantine_reason_name((enum quarantine_reason)rr->reason));
+    }
+    if (q->nrows > 20)
+        log_msg(LOG_WARN, "%s: %zu more quarantined rows (quality.csv of "
+                          "a published run counts them by reason)",
+                r->sp->name, q->nrows - 20);
 }
 
 /*
@@ -506,32 +491,26 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
             struct diag *d)
 {
     const struct source_plan *sp = &js->plan->sources[si];
-    size_t nslots = js->plan->linkage.nkeys + 1;
-    struct source src;
-    struct source_mapping m;
-    struct quarantine q;
-    struct raw_row row;
-    struct record rec;
-    double t0 = now_seconds();
-    uint64_t progress_bytes = 0; /* bytes already given to pass_progress */
-    int rc, mrc, have_map = 0;
-    /* per record: slot 0 the scoped local id, 1.. the plan's match keys */
-    unsigned char(*hashes)[16] = calloc(nslots, 16);
-    uint8_t *present = calloc(nslots, 1);
+    struct source_reader r;
+    struct row_sink k;
+    int rc;
 
-    quarantine_init(&q, sp);
-    memset(&m, 0, sizeof(m));
-    memset(&src, 0, sizeof(src));
-    if (!hashes || !present) {
-        rc = CE_NOMEM;
-        diag_set(d, sp->name, 0, 0, NULL, "out of memory");
-        goto out;
-    }
-    if ((rc = linker_init(&out->linker, nslots)) < 0) {
+    source_reader_init(&r, sp);
+    memset(&k, 0, sizeof(k));
+    k.js = js;
+    k.si = si;
+    k.opts = opts;
+    k.out = out;
+    k.t0 = now_seconds();
+    if ((rc = linker_init(&out->linker, js->plan->linkage.nkeys + 1)) < 0) {
         diag_set(d, sp->name, 0, 0, NULL, "out of memory");
         goto out;
     }
     out->have_linker = 1;
+    if ((rc = record_builder_init(&k.b, &js->rctx, sp, &out->linker)) < 0) {
+        diag_set(d, sp->name, 0, 0, NULL, "out of memory");
+        goto out;
+    }
     if (js->want_trace) {
         out->trace_alloc = 4096;
         if (!(out->trace = malloc(out->trace_alloc * sizeof(*out->trace)))) {
@@ -540,177 +519,28 @@ read_source(struct job_state *js, size_t si, struct source_summary *ss,
             goto out;
         }
     }
-    rc = source_open(&src, sp, d);
-    if (rc < 0)
+    if ((rc = source_reader_open(&r, js->plan, NULL, NULL, d)) < 0)
         goto out;
-    rc = mapping_init(&m, js->plan, sp, &src, d);
-    if (rc < 0)
-        goto out;
-    have_map = 1;
-    while ((rc = source_next(&src, &row, d)) > 0) {
-        struct kept_record k;
-        struct geo_code geo;
-        struct link_anchors anchors;
-
-        if (job_stop_requested) {
-            rc = CE_INTERRUPTED;
-            diag_set(d, sp->name, row.line, 0, NULL, "interrupted");
-            break;
-        }
-        m.file_index = row.file_index;
-        if ((mrc = map_row(&m, &row, &rec, &q)) != 0) {
-            if (mrc == 1 + (int)QR_UNMAPPED_VALUE && q.unmapped.last >= 0 &&
-                (rc = witness_unmapped(js, sp, &m, &row, &q, out, hashes,
-                                       present)) < 0) {
-                diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
-                break;
-            }
-            continue;
-        }
-        memset(&k, 0, sizeof(k));
-        k.start = rec.start_date;
-        k.end = rec.end_date;
-        k.service = rec.service;
-        k.department = rec.department;
-        k.sex = rec.sex;
-        k.ethnicity = rec.ethnicity;
-        birth_from_dob(rec.dob, js->plan->reference_date, &k.birth);
-        /* categories are the lookup's: an unknown postcode is UNKNOWN in
-         * every geography, never a district of its own */
-        if (!geo_lookup_find(&js->geo, rec.postcode, &geo) && rec.postcode[0])
-            out->unknown_postcodes++;
-        k.ward = geo.ward;
-        k.lsoa = geo.lsoa;
-        k.district = geo.district;
-        pseudonymise(&js->ps, &rec, sp, hashes + 1, present + 1, &anchors);
-        present[0] = 0;
-        if (sp->scope >= 0) {
-            uint64_t dob_anchor;
-
-            if (pseudonymise_scoped_id(&js->ps, &rec, sp, hashes[0],
-                                       &dob_anchor) == 0) {
-                int joined = 1;
-
-                present[0] = 1;
-                pthread_mutex_lock(&js->scope_lock);
-                if (sp->role == ROLE_EVENTS)
-                    joined = scope_index_event(&js->scopes, sp->scope,
-                                               hashes[0], anchors.nhs,
-                                               dob_anchor);
-                else
-                    rc = scope_index_header(&js->scopes, sp->scope, hashes[0],
-                                            anchors.nhs, dob_anchor);
-                pthread_mutex_unlock(&js->scope_lock);
-                if (sp->role == ROLE_EVENTS) {
-                    if (!joined) {
-                        /* no header of the scope lists this id */
-                        record_wipe_identifiers(&rec);
-                        sodium_memzero(hashes, nslots * 16);
-                        if (quarantine_withdraw(
-                                &q, m.file_index, row.line,
-                                (long)m.column[CF_LOCAL_ID] + 1,
-                                QR_ORPHAN_LOCAL_ID) < 0) {
-                            rc = CE_NOMEM;
-                            diag_set(d, sp->name, row.line, 0, NULL,
-                                     "out of memory");
-                            break;
-                        }
-                        continue;
-                    }
-                } else if (rc < 0) {
-                    record_wipe_identifiers(&rec);
-                    rc = CE_NOMEM;
-                    diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
-                    break;
-                }
-            }
-        }
-        record_wipe_identifiers(&rec);
-        record_token(js->plan, (const unsigned char(*)[16])hashes, present,
-                     &k.token, &k.token_key);
-        rc = (int)linker_add(&out->linker, (const unsigned char(*)[16])hashes,
-                             present, &anchors);
-        if (rc >= 0)
-            rc = records_push(&out->recs, &k);
-        if (rc >= 0 && out->trace_alloc) {
-            if (out->ntrace == out->trace_alloc) {
-                struct link_trace *t = realloc(out->trace, out->trace_alloc *
-                                                               2 * sizeof(*t));
-
-                if (!t)
-                    rc = CE_NOMEM;
-                else {
-                    out->trace = t;
-                    out->trace_alloc *= 2;
-                }
-            }
-            if (rc >= 0) {
-                out->trace[out->ntrace].source = (uint32_t)si;
-                out->trace[out->ntrace].line = row.line;
-                out->trace[out->ntrace].file = m.file_index;
-                out->ntrace++;
-            }
-        }
-        sodium_memzero(hashes, nslots * 16);
-        if (rc < 0) {
-            diag_set(d, sp->name, row.line, 0, NULL, "out of memory");
-            break;
-        }
-        if (opts->progress && (q.rows_in & 0xFFFF) == 0)
-            progress_line(sp, &src, q.rows_in, t0, 0);
-        if (js->pass_progress && (q.rows_in & 0xFFF) == 0) {
-            pass_progress_add(js->pass_progress, 0x1000,
-                              src.bytes_read - progress_bytes);
-            progress_bytes = src.bytes_read;
-        }
-    }
-    if (rc > 0)
-        rc = 0;
-    if (opts->progress && q.rows_in >= 0x10000)
-        progress_line(sp, &src, q.rows_in, t0, 1);
+    rc = source_reader_run(&r, 0, &job_stop_requested, keep_row, &k, d);
+    if (opts->progress && r.q.rows_in >= 0x10000)
+        progress_line(sp, &r.src, r.q.rows_in, k.t0, 1);
 out:
     ss->plan = sp;
-    if (summarise_source(ss, &q, &src) < 0 && rc == 0) {
+    if (summarise_source(ss, &r.q, &r.src) < 0 && rc == 0) {
         diag_set(d, sp->name, 0, 0, NULL, "out of memory");
         rc = CE_NOMEM;
     }
+    out->unknown_postcodes = k.b.unknown_postcodes;
     /* the codes wait in out for linkage to count their persons */
-    out->unmapped = q.unmapped;
-    memset(&q.unmapped, 0, sizeof(q.unmapped));
-    ss->seconds = now_seconds() - t0;
+    out->unmapped = r.q.unmapped;
+    memset(&r.q.unmapped, 0, sizeof(r.q.unmapped));
+    ss->seconds = now_seconds() - k.t0;
     if (rc == 0)
-        rc = quarantine_check_policy(&q, d);
-    if (rc == CE_DATA && q.nrows) {
-        /* where the rejected rows are, so the extract can be fixed: file,
-         * line, column and rule -- never what the row held */
-        size_t i;
-        char where[128];
-
-        for (i = 0; i < q.nrows && i < 20; i++) {
-            const struct rejected_row *r = &q.rows[i];
-
-            /* the file by its position, never its path (source.h) */
-            if (r->file < src.nfiles)
-                source_file_label(&src, r->file, where, sizeof(where));
-            else
-                snprintf(where, sizeof(where), "%s", sp->name);
-            log_msg(LOG_WARN, "%s:%ld:%ld: quarantined [%s]", where, r->line,
-                    r->column,
-                    quarantine_reason_name((enum quarantine_reason)r->reason));
-        }
-        if (q.nrows > 20)
-            log_msg(LOG_WARN, "%s: %zu more quarantined rows (quality.csv of "
-                              "a published run counts them by reason)",
-                    sp->name, q.nrows - 20);
-    }
-    if (have_map)
-        mapping_release(&m);
-    source_close(&src);
-    quarantine_release(&q);
-    if (hashes)
-        sodium_memzero(hashes, nslots * 16);
-    free(hashes);
-    free(present);
+        rc = quarantine_check_policy(&r.q, d);
+    if (rc == CE_DATA && r.q.nrows)
+        log_quarantined(&r);
+    record_builder_release(&k.b);
+    source_reader_release(&r);
     return rc;
 }
 
@@ -769,32 +599,12 @@ reader_worker(void *arg)
 static int
 merge_source(struct job_state *js, size_t si, struct source_out *o)
 {
-    size_t i, j, n = o->recs.n;
+    size_t i, j;
     int rc;
 
     js->unknown_postcodes += o->unknown_postcodes;
-    if (!js->recs.n) {
-        free(js->recs.r);
-        js->recs = o->recs;
-        memset(&o->recs, 0, sizeof(o->recs));
-    } else if (n) {
-        /* realloc, not one array for the total: each source's records are
-         * freed as soon as they are copied, so the peak stays near one
-         * copy of them all */
-        if (js->recs.n + n > js->recs.alloc) {
-            struct kept_record *r = realloc(js->recs.r,
-                                            (js->recs.n + n) * sizeof(*r));
-
-            if (!r)
-                return CE_NOMEM;
-            js->recs.r = r;
-            js->recs.alloc = js->recs.n + n;
-        }
-        memcpy(js->recs.r + js->recs.n, o->recs.r, n * sizeof(*o->recs.r));
-        js->recs.n += n;
-        free(o->recs.r);
-        memset(&o->recs, 0, sizeof(o->recs));
-    }
+    if ((rc = record_list_append(&js->recs, &o->recs)) < 0)
+        return rc;
     for (i = 0; i < o->unmapped.ncodes; i++)
         for (j = 0; j < o->unmapped.codes[i].nwitness; j++)
             o->unmapped.codes[i].witness[j] += (uint32_t)js->linker.nprobes;
@@ -901,6 +711,11 @@ read_sources(struct job_state *js, struct source_summary *ss,
     }
     pthread_mutex_init(&js->scope_lock, NULL);
     js->have_scopes = 1;
+    js->rctx.plan = plan;
+    js->rctx.ps = &js->ps;
+    js->rctx.geo = &js->geo;
+    js->rctx.scopes = &js->scopes;
+    js->rctx.scope_lock = &js->scope_lock;
     outs = calloc(nalloc, sizeof(*outs));
     order = calloc(nalloc, sizeof(*order));
     js->unmapped = calloc(nalloc, sizeof(*js->unmapped));
@@ -989,233 +804,6 @@ summarise_scopes(const struct job_state *js, struct run_summary *sum)
     return 0;
 }
 
-/* Most frequent value of small codes among a person's records. */
-static uint8_t
-mode_u8(const uint8_t *vals, size_t n, uint8_t skip, uint8_t fallback)
-{
-    unsigned counts[256] = {0};
-    size_t i;
-    unsigned best = 0;
-    uint8_t v = fallback;
-
-    for (i = 0; i < n; i++)
-        if (vals[i] != skip && ++counts[vals[i]] > best) {
-            best = counts[vals[i]];
-            v = vals[i];
-        }
-    return v;
-}
-
-static int
-cmp_spell(const void *a, const void *b)
-{
-    const struct spell *x = a, *y = b;
-
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    if (x->end != y->end)
-        return x->end < y->end ? -1 : 1;
-    if (x->department != y->department)
-        return x->department < y->department ? -1 : 1;
-    return (int)x->service - (int)y->service;
-}
-
-static int
-cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-/*
- * After linkage: per unmapped code of every source, the distinct persons
- * its witnesses belong to (classes of the linker's probes), and the
- * source's unmapped-code lines written again with them -- a code is named
- * only when at least suppress_hi + 1 distinct persons carry it, the count
- * below which a published cell is suppressed. 0 or CE_NOMEM.
- */
-static int
-count_unmapped_persons(struct job_state *js, struct run_summary *sum)
-{
-    const struct job_plan *plan = js->plan;
-    uint64_t min_persons = (uint64_t)plan->disclosure.suppress_hi + 1;
-    uint32_t cls[UNMAPPED_WITNESSES_MAX];
-    size_t si, c, w;
-
-    for (si = 0; si < plan->nsources; si++) {
-        struct unmapped_codes *u = &js->unmapped[si];
-
-        if (!sum->sources[si].plan)
-            continue;
-        for (c = 0; c < u->ncodes; c++) {
-            struct unmapped_code *code = &u->codes[c];
-            uint64_t persons = 0;
-
-            for (w = 0; w < code->nwitness; w++)
-                cls[w] = linker_probe_class(&js->linker, code->witness[w]);
-            qsort(cls, code->nwitness, sizeof(cls[0]), cmp_u32);
-            for (w = 0; w < code->nwitness; w++)
-                persons += w == 0 || cls[w] != cls[w - 1];
-            code->persons = persons;
-        }
-        if (summarise_unmapped(&sum->sources[si], u, min_persons) < 0)
-            return CE_NOMEM;
-    }
-    return 0;
-}
-
-/* Builds the pseudonymous person set from the linked records. */
-static int
-build_persons(struct job_state *js, const struct period *periods,
-              struct person_set *ps, struct run_summary *sum,
-              uint32_t *dept_ckey)
-{
-    const struct job_plan *plan = js->plan;
-    size_t n = js->recs.n, np = linker_npersons(&js->linker), i, p;
-    size_t nspells = 0;
-    uint32_t *order = NULL, *first = NULL, *fill = NULL;
-    uint8_t *tmp = NULL;
-    uint8_t *dept_seen = NULL;
-    int rc = CE_NOMEM;
-
-    memset(ps, 0, sizeof(*ps));
-    ps->npersons = np;
-    ps->nperiods = plan->periods;
-    ps->geo = &js->geo.names;
-    ps->age_band = malloc(np * (size_t)plan->periods + 1);
-    ps->sex = malloc(np + 1);
-    ps->ethnicity = malloc(np + 1);
-    ps->ward = malloc((np + 1) * sizeof(uint32_t));
-    ps->lsoa = malloc((np + 1) * sizeof(uint32_t));
-    ps->district = malloc((np + 1) * sizeof(uint32_t));
-    ps->record_key = malloc(np + 1);
-    ps->spell_first = calloc(np + 1, sizeof(uint32_t));
-    ps->spells = malloc((n + 1) * sizeof(struct spell));
-    order = malloc((n + 1) * sizeof(uint32_t));
-    first = calloc(np + 2, sizeof(uint32_t));
-    fill = malloc((np + 1) * sizeof(uint32_t));
-    tmp = malloc(n + 1);
-    dept_seen = calloc(np + 1, 1);
-    if (!ps->age_band || !ps->sex || !ps->ethnicity || !ps->ward ||
-        !ps->lsoa || !ps->district || !ps->record_key || !ps->spell_first ||
-        !ps->spells || !order || !first || !fill || !tmp || !dept_seen)
-        goto out;
-
-    /* Counting sort of records by person, stable in input order. */
-    for (i = 0; i < n; i++)
-        first[linker_person(&js->linker, i) + 1]++;
-    for (p = 0; p < np; p++)
-        first[p + 1] += first[p];
-    memcpy(fill, first, np * sizeof(uint32_t));
-    for (i = 0; i < n; i++)
-        order[fill[linker_person(&js->linker, i)]++] = (uint32_t)i;
-
-    for (p = 0; p < np; p++) {
-        const uint32_t *ri = order + first[p];
-        size_t cnt = first[p + 1] - first[p], j, best = 0;
-        const struct kept_record *geo_rec = NULL;
-        struct birth b;
-        int period;
-        const struct kept_record *tok = NULL;
-
-        /* sex, ethnicity: the most frequent known value */
-        for (j = 0; j < cnt; j++)
-            tmp[j] = js->recs.r[ri[j]].sex;
-        ps->sex[p] = mode_u8(tmp, cnt, SEX_U, SEX_U);
-        for (j = 0; j < cnt; j++)
-            tmp[j] = js->recs.r[ri[j]].ethnicity;
-        ps->ethnicity[p] = mode_u8(tmp, cnt, ETH_UNKNOWN, ETH_UNKNOWN);
-
-        /* birth: the most frequent known (year, month, flag) */
-        memset(&b, 0, sizeof(b));
-        for (j = 0; j < cnt; j++) {
-            const struct birth *bj = &js->recs.r[ri[j]].birth;
-            size_t k, same = 0;
-
-            if (!bj->year)
-                continue;
-            for (k = 0; k < cnt; k++)
-                same += !memcmp(&js->recs.r[ri[k]].birth, bj, sizeof(*bj));
-            if (same > best) {
-                best = same;
-                b = *bj;
-            }
-        }
-        for (period = 0; period < plan->periods; period++)
-            ps->age_band[p * (size_t)plan->periods + (size_t)period] =
-                age_band_of(plan, birth_age_at(&b, periods[period].end,
-                                               plan->reference_date));
-
-        /* geography: the latest record with a known ward, else district */
-        for (j = 0; j < cnt; j++) {
-            const struct kept_record *r = &js->recs.r[ri[j]];
-
-            if (r->ward == GEO_UNKNOWN && r->district == GEO_UNKNOWN)
-                continue;
-            if (!geo_rec ||
-                (r->ward != GEO_UNKNOWN && geo_rec->ward == GEO_UNKNOWN) ||
-                ((r->ward != GEO_UNKNOWN) == (geo_rec->ward != GEO_UNKNOWN) &&
-                 r->start >= geo_rec->start))
-                geo_rec = r;
-        }
-        ps->ward[p] = geo_rec ? geo_rec->ward : GEO_UNKNOWN;
-        ps->lsoa[p] = geo_rec ? geo_rec->lsoa : GEO_UNKNOWN;
-        ps->district[p] = geo_rec ? geo_rec->district : GEO_UNKNOWN;
-
-        /* record key: from the person's token, the smallest hash of the
-         * strictest key its records have -- whatever order they came in */
-        for (j = 0; j < cnt; j++) {
-            const struct kept_record *r = &js->recs.r[ri[j]];
-
-            if (r->token_key != TOKEN_NONE &&
-                (!tok || r->token_key < tok->token_key ||
-                 (r->token_key == tok->token_key && r->token < tok->token)))
-                tok = r;
-        }
-        ps->record_key[p] = tok ? pseudonym_record_key(&js->ps, tok->token_key,
-                                                       tok->token)
-                                : 0;
-
-        /* spells, by start (a header row without a spell adds none) */
-        ps->spell_first[p] = (uint32_t)nspells;
-        for (j = 0; j < cnt; j++) {
-            const struct kept_record *r = &js->recs.r[ri[j]];
-
-            sum->departments[r->department].records++;
-            if (!(dept_seen[p] & (1u << r->department))) {
-                dept_seen[p] |= (uint8_t)(1u << r->department);
-                sum->departments[r->department].persons++;
-                dept_ckey[r->department] += ps->record_key[p];
-            }
-            if (r->service != SERVICE_NONE) {
-                struct spell *s = &ps->spells[nspells++];
-
-                s->start = r->start;
-                s->end = r->end;
-                s->service = r->service;
-                s->department = r->department;
-            }
-        }
-        if (nspells - ps->spell_first[p] > 1)
-            qsort(&ps->spells[ps->spell_first[p]],
-                  nspells - ps->spell_first[p], sizeof(struct spell),
-                  cmp_spell);
-    }
-    ps->spell_first[np] = (uint32_t)nspells;
-    ps->nspells = nspells;
-    rc = 0;
-out:
-    free(order);
-    free(first);
-    free(fill);
-    free(tmp);
-    free(dept_seen);
-    if (rc < 0)
-        person_set_release(ps); /* the caller releases only a built set */
-    return rc;
-}
-
 /*
  * Every count of persons the run publishes outside its tables -- persons
  * per department and in all, ids per id scope and their conflicts, links
@@ -1283,9 +871,47 @@ job_state_release(struct job_state *js)
     }
     if (js->have_geo)
         geo_lookup_release(&js->geo);
+    if (js->have_pt)
+        ptable_release(&js->pt);
     if (js->have_key)
         key_release(&js->key);
-    free(js->recs.r);
+    record_list_release(&js->recs);
+}
+
+/*
+ * What reading needs, in this order: the key (its id into key_id, when
+ * not NULL), the lookup, the perturbation table (with_ptable, when the
+ * plan perturbs), the pseudonymiser and the linker.
+ */
+static int
+job_state_load(struct job_state *js, int with_ptable, char *key_id,
+               struct diag *d)
+{
+    const struct job_plan *plan = js->plan;
+    int rc;
+
+    if ((rc = key_load(&js->key, plan->key_file, d)) < 0)
+        return rc;
+    js->have_key = 1;
+    if (key_id)
+        memcpy(key_id, js->key.id, sizeof(js->key.id));
+    if ((rc = geo_lookup_load(&js->geo, plan->lookup, d)) < 0)
+        return rc;
+    js->have_geo = 1;
+    if (with_ptable && plan->disclosure.perturbation == PERTURB_CELLKEY) {
+        if ((rc = ptable_load(&js->pt, plan->disclosure.ptable, d)) < 0)
+            return rc;
+        js->have_pt = 1;
+    }
+    if ((rc = pseudonymiser_init(&js->ps, plan, &js->key, d)) < 0)
+        return rc;
+    js->have_ps = 1;
+    if ((rc = linker_init(&js->linker, plan->linkage.nkeys + 1)) < 0) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return rc;
+    }
+    js->have_linker = 1;
+    return 0;
 }
 
 static int
@@ -1308,26 +934,35 @@ publish(const struct job_plan *plan, const struct run_summary *sum,
     return 0;
 }
 
-int
-job_run(const struct job_plan *plan, const struct run_options *opts,
-        struct run_summary *sum, struct diag *d)
-{
+/* What job_run() carries from one step to the next. */
+struct job_run {
+    const struct job_plan *plan;
+    const struct run_options *opts;
+    struct run_summary *sum;
     struct job_state js;
-    struct where_expr **exprs = NULL;
-    char **plain = NULL;
-    struct period *periods = NULL;
+    struct where_expr **exprs;    /* per cohort */
+    char **plain;                 /* per cohort, until its result takes it */
+    struct period *periods;
     struct person_set ps;
-    struct ptable pt;
-    uint32_t dept_ckey[DEPT_COUNT] = {0};
-    int have_pt = 0, have_ps = 0, rc;
-    size_t i;
-    struct strbuf sb = STRBUF_INIT;
-    double t0;
+    int have_ps;
+};
 
-    memset(&js, 0, sizeof(js));
-    memset(&ps, 0, sizeof(ps));
-    memset(sum, 0, sizeof(*sum));
-    js.plan = plan;
+static void
+set_finished(struct run_summary *sum)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    sum->finished = (int64_t)ts.tv_sec;
+}
+
+/* The run's id and the summary's arrays; the periods. */
+static int
+run_begin(struct job_run *jr, struct diag *d)
+{
+    const struct job_plan *plan = jr->plan;
+    struct run_summary *sum = jr->sum;
+
     make_run_id(sum);
     log_set_run_id(sum->run_id);
     sum->version = COHORT_VERSION;
@@ -1338,80 +973,85 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     sum->sources = calloc(plan->nsources, sizeof(*sum->sources));
     sum->keys = calloc(plan->linkage.nkeys, sizeof(*sum->keys));
     sum->cohorts = calloc(plan->ncohorts, sizeof(*sum->cohorts));
-    exprs = calloc(plan->ncohorts, sizeof(*exprs));
-    plain = calloc(plan->ncohorts, sizeof(*plain));
-    periods = calloc((size_t)plan->periods, sizeof(*periods));
-    if (!sum->sources || !sum->keys || !sum->cohorts || !exprs || !plain ||
-        !periods) {
+    jr->exprs = calloc(plan->ncohorts, sizeof(*jr->exprs));
+    jr->plain = calloc(plan->ncohorts, sizeof(*jr->plain));
+    jr->periods = calloc((size_t)plan->periods, sizeof(*jr->periods));
+    if (!sum->sources || !sum->keys || !sum->cohorts || !jr->exprs ||
+        !jr->plain || !jr->periods) {
         sum->nsources = sum->nkeys = sum->ncohorts = 0;
-        rc = CE_NOMEM;
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        goto out;
+        return CE_NOMEM;
     }
-    periods_compute(plan->reference_date, plan->periods, periods);
+    periods_compute(plan->reference_date, plan->periods, jr->periods);
+    return 0;
+}
 
-    /* The rules as reviewed, and their hash for the manifest. */
-    if ((rc = job_compile_cohorts(plan, exprs, plain, d)) < 0)
-        goto out;
-    if (rules_render(plan, plain, RULES_TEXT, &sb) < 0 ||
-        rules_plan_hash(plan, plain, sum->plan_hash) < 0) {
-        rc = CE_NOMEM;
+/* The rules as reviewed, and their hash for the manifest. */
+static int
+run_rules(struct job_run *jr, struct diag *d)
+{
+    struct strbuf sb = STRBUF_INIT;
+    int rc;
+
+    if ((rc = job_compile_cohorts(jr->plan, jr->exprs, jr->plain, d)) < 0)
+        return rc;
+    if (rules_render(jr->plan, jr->plain, RULES_TEXT, &sb) < 0 ||
+        rules_plan_hash(jr->plan, jr->plain, jr->sum->plan_hash) < 0) {
+        strbuf_release(&sb);
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        goto out;
+        return CE_NOMEM;
     }
-    sum->rules_text = strbuf_detach(&sb);
+    jr->sum->rules_text = strbuf_detach(&sb);
+    return 0;
+}
 
-    if ((rc = key_load(&js.key, plan->key_file, d)) < 0)
-        goto out;
-    js.have_key = 1;
-    memcpy(sum->key_id, js.key.id, sizeof(sum->key_id));
-    if ((rc = geo_lookup_load(&js.geo, plan->lookup, d)) < 0)
-        goto out;
-    js.have_geo = 1;
-    if (plan->disclosure.perturbation == PERTURB_CELLKEY) {
-        if ((rc = ptable_load(&pt, plan->disclosure.ptable, d)) < 0)
-            goto out;
-        have_pt = 1;
-    }
-    if ((rc = pseudonymiser_init(&js.ps, plan, &js.key, d)) < 0)
-        goto out;
-    js.have_ps = 1;
-    if ((rc = linker_init(&js.linker, plan->linkage.nkeys + 1)) < 0) {
+/* read -> map -> pseudonymise: plaintext lives only inside this step. */
+static int
+run_read(struct job_run *jr, struct diag *d)
+{
+    int rc;
+
+    if ((rc = read_sources(&jr->js, jr->sum->sources, jr->opts, d)) < 0)
+        return rc;
+    jr->sum->unknown_postcodes = jr->js.unknown_postcodes;
+    if ((rc = summarise_scopes(&jr->js, jr->sum)) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        goto out;
+        return rc;
     }
-    js.have_linker = 1;
+    return 0;
+}
 
-    /* read -> map -> pseudonymise: plaintext lives only inside this loop */
-    t0 = now_seconds();
-    if ((rc = read_sources(&js, sum->sources, opts, d)) < 0)
-        goto out;
-    sum->unknown_postcodes = js.unknown_postcodes;
-    if ((rc = summarise_scopes(&js, sum)) < 0) {
-        diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        goto out;
-    }
+/*
+ * Links the records, then counts the distinct persons behind each
+ * unmapped code and writes each source's unmapped-code lines again with
+ * them (person.h); the links per key into the summary.
+ */
+static int
+run_link(struct job_run *jr, struct diag *d)
+{
+    const struct job_plan *plan = jr->plan;
+    struct job_state *js = &jr->js;
+    struct run_summary *sum = jr->sum;
+    size_t i;
 
-    /* an extract that moved too far since the last good run stops here */
-    if (!opts->accept_drift && (rc = drift_check(plan, sum, d)) < 0)
-        goto out;
-
-    /* link */
-    sum->seconds_read = now_seconds() - t0;
-    t0 = now_seconds();
-    if ((rc = linker_run(&js.linker)) < 0 ||
-        (rc = count_unmapped_persons(&js, sum)) < 0) {
-        diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        goto out;
+    if (linker_run(&js->linker) < 0)
+        goto nomem;
+    for (i = 0; i < plan->nsources; i++) {
+        if (!sum->sources[i].plan)
+            continue;
+        unmapped_count_persons(&js->unmapped[i], &js->linker);
+        if (summarise_unmapped(&sum->sources[i], &js->unmapped[i],
+                               unmapped_min_persons(plan)) < 0)
+            goto nomem;
     }
     for (i = 0; i < plan->linkage.nkeys; i++) {
         struct linker_key_stats st;
 
-        linker_key_stats(&js.linker, i + 1, &st);
+        linker_key_stats(&js->linker, i + 1, &st);
         if (i == 0) {
             struct linker_key_stats sc;
 
-            linker_key_stats(&js.linker, 0, &sc);
+            linker_key_stats(&js->linker, 0, &sc);
             sum->scope_links = sc.links;
             sum->scope_refused = sc.conflicts;
         }
@@ -1420,90 +1060,166 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
         sum->keys[i].links = st.links;
         sum->keys[i].conflicts = st.conflicts;
     }
+    return 0;
+nomem:
+    diag_set(d, NULL, 0, 0, NULL, "out of memory");
+    return CE_NOMEM;
+}
 
-    /* generalise into persons */
-    sum->seconds_link = now_seconds() - t0;
-    t0 = now_seconds();
-    if ((rc = build_persons(&js, periods, &ps, sum, dept_ckey)) < 0) {
+/* Assembles the persons (person.h); their counts pass the rule. */
+static int
+run_persons(struct job_run *jr, struct diag *d)
+{
+    struct job_state *js = &jr->js;
+    struct run_summary *sum = jr->sum;
+    struct department_tally dept[DEPT_COUNT];
+    uint32_t dept_ckey[DEPT_COUNT];
+    size_t i;
+    int rc;
+
+    memset(dept, 0, sizeof(dept));
+    rc = person_set_build(&jr->ps, jr->plan, jr->periods, js->recs.r,
+                          js->recs.n, &js->linker, &js->ps, &js->geo.names,
+                          dept);
+    if (rc < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        goto out;
+        return rc;
     }
-    have_ps = 1;
-    sum->persons = ps.npersons;
-    protect_summary_counts(plan, have_pt ? &pt : NULL, &ps, dept_ckey, sum);
+    jr->have_ps = 1;
+    for (i = 0; i < DEPT_COUNT; i++) {
+        sum->departments[i].records += dept[i].records;
+        sum->departments[i].persons += dept[i].persons;
+        dept_ckey[i] = dept[i].key_sum;
+    }
+    sum->persons = jr->ps.npersons;
+    protect_summary_counts(jr->plan, js->have_pt ? &js->pt : NULL, &jr->ps,
+                           dept_ckey, sum);
     /* The records are no longer needed once persons exist. */
-    free(js.recs.r);
-    js.recs.r = NULL;
-    js.recs.n = js.recs.alloc = 0;
+    record_list_release(&js->recs);
+    return 0;
+}
 
-    /* count and protect */
-    sum->seconds_generalise = now_seconds() - t0;
+/* Counts every cohort's table and protects it. */
+static int
+run_cohorts(struct job_run *jr, struct diag *d)
+{
+    const struct job_plan *plan = jr->plan;
+    struct run_summary *sum = jr->sum;
+    const struct ptable *pt = jr->js.have_pt ? &jr->js.pt : NULL;
+    size_t i;
+    double t0;
+    int rc;
+
     for (i = 0; i < plan->ncohorts; i++) {
         struct cohort_result *cr = &sum->cohorts[i];
         struct disclosure_stats st;
 
         t0 = now_seconds();
         cr->plan = &plan->cohorts[i];
-        cr->where_text_plain = plain[i];
-        plain[i] = NULL;
-        rc = cohort_count(plan, &plan->cohorts[i], exprs[i], &ps, periods,
-                          &cr->table);
+        cr->where_text_plain = jr->plain[i];
+        jr->plain[i] = NULL;
+        rc = cohort_count(plan, &plan->cohorts[i], jr->exprs[i], &jr->ps,
+                          jr->periods, &cr->table);
         if (rc < 0) {
             diag_set(d, NULL, 0, 0, NULL, "out of memory");
-            goto out;
+            return rc;
         }
         memset(&st, 0, sizeof(st));
         sum->seconds_count += now_seconds() - t0;
         t0 = now_seconds();
-        rc = disclosure_protect(&cr->table, &plan->disclosure,
-                                have_pt ? &pt : NULL,
-                                opts->threads > 0 ? opts->threads : 1, &st, d);
+        rc = disclosure_protect(&cr->table, &plan->disclosure, pt,
+                                jr->opts->threads > 0 ? jr->opts->threads : 1,
+                                &st, d);
         sum->seconds_protect += now_seconds() - t0;
         if (rc < 0)
-            goto out;
+            return rc;
         cr->cells = st.cells;
         cr->suppressed = st.suppressed;
         cr->secondary = st.secondary;
         cr->rounded = st.rounded;
         cr->perturbed = st.perturbed;
     }
+    return 0;
+}
+
+/* Publishes to every output, then records the drift state. */
+static int
+run_publish(struct job_run *jr, struct diag *d)
+{
+    double t0 = now_seconds();
+    int rc;
+
+    rc = publish(jr->plan, jr->sum, d);
+    jr->sum->seconds_publish = now_seconds() - t0;
+    if (rc == 0 && drift_record(jr->plan, jr->sum, d) < 0)
+        log_msg(LOG_WARN, "published, but the drift state could not be "
+                          "recorded");
+    return rc;
+}
+
+static void
+job_run_release(struct job_run *jr)
+{
+    if (!jr->sum->finished)
+        set_finished(jr->sum);
+    if (jr->have_ps)
+        person_set_release(&jr->ps);
+    if (jr->exprs)
+        job_free_cohorts(jr->plan, jr->exprs, jr->plain);
+    free(jr->exprs);
+    free(jr->plain);
+    free(jr->periods);
+    job_state_release(&jr->js);
+}
+
+int
+job_run(const struct job_plan *plan, const struct run_options *opts,
+        struct run_summary *sum, struct diag *d)
+{
+    struct job_run jr;
+    double t0;
+    int rc;
+
+    memset(&jr, 0, sizeof(jr));
+    memset(sum, 0, sizeof(*sum));
+    jr.plan = plan;
+    jr.opts = opts;
+    jr.sum = sum;
+    jr.js.plan = plan;
+    if ((rc = run_begin(&jr, d)) < 0 || (rc = run_rules(&jr, d)) < 0 ||
+        (rc = job_state_load(&jr.js, 1, sum->key_id, d)) < 0)
+        goto out;
+
+    t0 = now_seconds();
+    if ((rc = run_read(&jr, d)) < 0)
+        goto out;
+    /* an extract that moved too far since the last good run stops here */
+    if (!opts->accept_drift && (rc = drift_check(plan, sum, d)) < 0)
+        goto out;
+    sum->seconds_read = now_seconds() - t0;
+
+    t0 = now_seconds();
+    if ((rc = run_link(&jr, d)) < 0)
+        goto out;
+    sum->seconds_link = now_seconds() - t0;
+
+    t0 = now_seconds();
+    if ((rc = run_persons(&jr, d)) < 0)
+        goto out;
+    sum->seconds_generalise = now_seconds() - t0;
+
+    if ((rc = run_cohorts(&jr, d)) < 0)
+        goto out;
     if (job_stop_requested) {
         rc = CE_INTERRUPTED;
         diag_set(d, NULL, 0, 0, NULL, "interrupted before publishing");
         goto out;
     }
-    {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        sum->finished = (int64_t)ts.tv_sec;
-    }
-    if (!opts->no_publish) {
-        t0 = now_seconds();
-        rc = publish(plan, sum, d);
-        sum->seconds_publish = now_seconds() - t0;
-        if (rc == 0 && drift_record(plan, sum, d) < 0)
-            log_msg(LOG_WARN, "published, but the drift state could not be "
-                              "recorded");
-    }
+    set_finished(sum);
+    if (!opts->no_publish)
+        rc = run_publish(&jr, d);
 out:
-    if (!sum->finished) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        sum->finished = (int64_t)ts.tv_sec;
-    }
-    if (have_ps)
-        person_set_release(&ps);
-    if (have_pt)
-        ptable_release(&pt);
-    if (exprs)
-        job_free_cohorts(plan, exprs, plain);
-    free(exprs);
-    free(plain);
-    free(periods);
-    strbuf_release(&sb);
-    job_state_release(&js);
+    job_run_release(&jr);
     return rc;
 }
 
@@ -1512,39 +1228,29 @@ job_link_trace(const struct job_plan *plan, int threads,
                struct link_trace **out, size_t *n, struct diag *d)
 {
     struct job_state js;
-    struct source_summary *ss = NULL;
+    struct run_summary tmp;
     struct run_options opts;
     size_t i;
     int rc;
 
     memset(&js, 0, sizeof(js));
+    memset(&tmp, 0, sizeof(tmp));
     memset(&opts, 0, sizeof(opts));
     opts.threads = threads;
     *out = NULL;
     *n = 0;
     js.plan = plan;
     js.want_trace = 1;
-    ss = calloc(plan->nsources, sizeof(*ss));
-    if (!ss) {
+    tmp.sources = calloc(plan->nsources, sizeof(*tmp.sources));
+    if (!tmp.sources) {
         rc = CE_NOMEM;
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         goto out;
     }
-    if ((rc = key_load(&js.key, plan->key_file, d)) < 0)
-        goto out;
-    js.have_key = 1;
-    if ((rc = geo_lookup_load(&js.geo, plan->lookup, d)) < 0)
-        goto out;
-    js.have_geo = 1;
-    if ((rc = pseudonymiser_init(&js.ps, plan, &js.key, d)) < 0)
-        goto out;
-    js.have_ps = 1;
-    if ((rc = linker_init(&js.linker, plan->linkage.nkeys + 1)) < 0)
-        goto out;
-    js.have_linker = 1;
-    if ((rc = read_sources(&js, ss, &opts, d)) < 0)
-        goto out;
-    if ((rc = linker_run(&js.linker)) < 0)
+    tmp.nsources = plan->nsources;
+    if ((rc = job_state_load(&js, 0, NULL, d)) < 0 ||
+        (rc = read_sources(&js, tmp.sources, &opts, d)) < 0 ||
+        (rc = linker_run(&js.linker)) < 0)
         goto out;
     for (i = 0; i < js.ntrace; i++)
         js.trace[i].person = linker_person(&js.linker, i);
@@ -1552,14 +1258,7 @@ job_link_trace(const struct job_plan *plan, int threads,
     *n = js.ntrace;
     js.trace = NULL;
 out:
-    if (ss) {
-        struct run_summary tmp;
-
-        memset(&tmp, 0, sizeof(tmp));
-        tmp.sources = ss;
-        tmp.nsources = plan->nsources;
-        run_summary_release(&tmp);
-    }
+    run_summary_release(&tmp);
     job_state_release(&js);
     return rc;
 }
