@@ -19,17 +19,13 @@
 #include "job.h"
 #include "commands.h"
 #include "drift.h"
+#include "job_read.h"
 #include "source_reader.h"
 #include "../core/log.h"
 #include "../core/period.h"
 #include "../core/strbuf.h"
 
 #include "../anonymise/keys.h"
-#include "../anonymise/pseudonym.h"
-#include "../anonymise/record.h"
-#include "../anonymise/link.h"
-#include "../anonymise/scope.h"
-#include "../anonymise/generalise.h"
 #include "../anonymise/person.h"
 #include "../anonymise/disclosure.h"
 #include "../anonymise/ptable.h"
@@ -39,8 +35,6 @@
 #include "../export/files.h"
 #include "../export/postgres.h"
 
-#include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,15 +125,6 @@ job_free_cohorts(const struct job_plan *plan, struct where_expr **exprs,
     }
 }
 
-static double
-now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 make_run_id(struct run_summary *sum)
 {
@@ -156,612 +141,22 @@ make_run_id(struct run_summary *sum)
              (unsigned)tm.tm_sec % 62, (unsigned)(ts.tv_nsec / 1000000) % 1000);
 }
 
-/* quarantine_each_unmapped() callback: one "field=code" line. */
-static int
-add_unmapped(void *ctx, const char *field, const char *what, uint64_t n)
-{
-    struct source_summary *ss = ctx;
-    struct unmapped_count *u;
-    size_t len;
 
-    u = realloc(ss->unmapped, (ss->nunmapped + 1) * sizeof(*u));
-    if (!u)
-        return CE_NOMEM;
-    ss->unmapped = u;
-    len = strlen(field) + strlen(what) + 2;
-    if (!(u[ss->nunmapped].label = malloc(len)))
-        return CE_NOMEM;
-    snprintf(u[ss->nunmapped].label, len, "%s=%s", field, what);
-    u[ss->nunmapped++].n = n;
-    return 0;
-}
-
-/*
- * (Re)writes the source's unmapped-code lines from u: min_persons as for
- * quarantine_each_unmapped() -- UNMAPPED_UNCOUNTED until linkage has
- * counted the persons who carry each code, so a run that stops before
- * linking names none.
- */
-static int
-summarise_unmapped(struct source_summary *ss, const struct unmapped_codes *u,
-                   uint64_t min_persons)
-{
-    size_t j;
-
-    for (j = 0; j < ss->nunmapped; j++)
-        free(ss->unmapped[j].label);
-    free(ss->unmapped);
-    ss->unmapped = NULL;
-    ss->nunmapped = 0;
-    return quarantine_each_unmapped(u, min_persons, add_unmapped, ss) < 0
-               ? CE_NOMEM
-               : 0;
-}
-
-/* Copies the quarantine's counts into the run summary (names only). */
-static int
-summarise_source(struct source_summary *ss, const struct quarantine *q,
-                 const struct source *src)
-{
-    size_t i, n;
-
-    if (summarise_unmapped(ss, &q->unmapped, UNMAPPED_UNCOUNTED) < 0)
-        return CE_NOMEM;
-    if (q->nrows) {
-        ss->rejected = malloc(q->nrows * sizeof(*ss->rejected));
-        if (!ss->rejected)
-            return CE_NOMEM;
-        for (i = 0; i < q->nrows; i++) {
-            ss->rejected[i].reason = quarantine_reason_name(
-                (enum quarantine_reason)q->rows[i].reason);
-            ss->rejected[i].file = q->rows[i].file;
-            ss->rejected[i].line = q->rows[i].line;
-            ss->rejected[i].column = q->rows[i].column;
-        }
-        ss->nrejected = q->nrows;
-    }
-
-    ss->rows_in = q->rows_in;
-    ss->rows_accepted = q->rows_accepted;
-    ss->rows_quarantined = q->rows_quarantined;
-    for (i = 0, n = 0; i < QR_COUNT; i++)
-        n += q->by_reason[i] != 0;
-    ss->quarantined = calloc(n ? n : 1, sizeof(*ss->quarantined));
-    for (i = 0, n = 0; i < NOTE_COUNT; i++)
-        n += q->notes[i] != 0;
-    ss->notes = calloc(n ? n : 1, sizeof(*ss->notes));
-    ss->files = calloc(src->nfiles ? src->nfiles : 1, sizeof(*ss->files));
-    if (!ss->quarantined || !ss->notes || !ss->files)
-        return CE_NOMEM;
-    for (i = 0; i < QR_COUNT; i++)
-        if (q->by_reason[i]) {
-            ss->quarantined[ss->nquarantined].reason =
-                quarantine_reason_name((enum quarantine_reason)i);
-            ss->quarantined[ss->nquarantined++].n = q->by_reason[i];
-        }
-    for (i = 0; i < NOTE_COUNT; i++)
-        if (q->notes[i]) {
-            ss->notes[ss->nnotes].reason =
-                quarantine_note_name((enum quarantine_note)i);
-            ss->notes[ss->nnotes++].n = q->notes[i];
-        }
-    for (i = 0; i < src->nfiles; i++) {
-        struct input_file *f = &ss->files[ss->nfiles];
-
-        f->size = src->files[i].size;
-        f->rows = src->files[i].rows;
-        if (src->files[i].hashed)
-            sodium_bin2hex(f->blake2b_hex, sizeof(f->blake2b_hex),
-                           src->files[i].blake2b, 32);
-        ss->nfiles++;
-    }
-    ss->bytes = src->bytes_read;
-    return 0;
-}
-
+/* What the stages share: the key and what is derived from it, the
+ * lookup, the perturbation table, and what reading left. */
 struct job_state {
     const struct job_plan *plan;
     struct cohort_key key;
     int have_key;
     struct pseudonymiser ps;
     int have_ps;
-    struct linker linker;
-    int have_linker;
     struct geo_lookup geo;
     int have_geo;
     struct ptable pt;             /* job_run() with cell-key perturbation */
     int have_pt;
-    struct record_list recs;
-    /* per source: its unmapped codes, witnesses numbered as js->linker's
-     * probes, until their persons are counted (run_link()) */
-    struct unmapped_codes *unmapped;
-    struct scope_index scopes;
-    int have_scopes;
-    pthread_mutex_t scope_lock;   /* the readers share scopes */
-    struct record_context rctx;   /* what every source's records share */
-    uint64_t unknown_postcodes;
-    struct link_trace *trace;     /* job_link_trace() only */
-    size_t ntrace, trace_alloc;
-    int want_trace;
-    /* with several readers, one progress line for the pass (read_pass) */
-    struct pass_progress *pass_progress;
+    struct read_result rr;        /* records, linker, unmapped codes, scopes */
 };
 
-/*
- * The progress line of a pass read on several threads: the readers add
- * their rows and bytes, and whichever crosses the next 65 536 rows redraws
- * one line for all of them (sources, rows, MB/s). Counts only.
- */
-struct pass_progress {
-    pthread_mutex_t lock;
-    uint64_t rows, bytes;
-    size_t nsources;
-    double t0;
-    int drawn;
-};
-
-static void
-pass_progress_add(struct pass_progress *pp, uint64_t rows, uint64_t bytes)
-{
-    double secs;
-
-    pthread_mutex_lock(&pp->lock);
-    if ((pp->rows + rows) >> 16 != pp->rows >> 16) {
-        secs = now_seconds() - pp->t0;
-        if (secs <= 0)
-            secs = 1e-6;
-        fprintf(stderr, "\rreading %zu sources: %llu rows, %.1f MB/s          ",
-                pp->nsources, (unsigned long long)(pp->rows + rows),
-                (double)(pp->bytes + bytes) / 1e6 / secs);
-        fflush(stderr);
-        pp->drawn = 1;
-    }
-    pp->rows += rows;
-    pp->bytes += bytes;
-    pthread_mutex_unlock(&pp->lock);
-}
-
-/*
- * What reading one source leaves: its own records, linker, counter, trace
- * and log lines. Sources are read on threads, each into its own
- * source_out, and merged into the job_state in the order one reader reads
- * them (merge_source()), so record numbers, person numbers and every
- * output are those of --threads 1.
- */
-struct source_out {
-    struct record_list recs;
-    struct unmapped_codes unmapped; /* witnesses are linker's probes */
-    struct linker linker;
-    int have_linker;
-    uint64_t unknown_postcodes;
-    struct link_trace *trace;
-    size_t ntrace, trace_alloc;
-    struct strbuf log;            /* its log lines, when read on a thread */
-    int rc;
-    struct diag d;
-};
-
-static void
-source_out_release(struct source_out *o)
-{
-    record_list_release(&o->recs);
-    unmapped_codes_release(&o->unmapped);
-    if (o->have_linker)
-        linker_release(&o->linker);
-    free(o->trace);
-    strbuf_release(&o->log);
-    memset(o, 0, sizeof(*o));
-}
-
-/*
- * A progress line redrawn in place on a terminal (cmd_run only asks for it
- * when stderr is one): rows, MB/s, and for plain files an ETA from the bytes
- * left. Counts and names only.
- */
-static void
-progress_line(const struct source_plan *sp, const struct source *src,
-              uint64_t rows, double t0, int last)
-{
-    double secs = now_seconds() - t0, mb = (double)src->bytes_read / 1e6;
-    uint64_t total = 0;
-    size_t i;
-    int gz = 0;
-
-    for (i = 0; i < src->nfiles; i++) {
-        total += src->files[i].size;
-        gz |= sp->path && strstr(sp->path, ".gz") != NULL;
-    }
-    if (secs <= 0)
-        secs = 1e-6;
-    fprintf(stderr, "\r%s: %llu rows, %.1f MB/s", sp->name,
-            (unsigned long long)rows, mb / secs);
-    if (!last && !gz && total > src->bytes_read && src->bytes_read > 0)
-        fprintf(stderr, ", about %.0f s left",
-                (double)(total - src->bytes_read) / ((double)src->bytes_read / secs));
-    fprintf(stderr, last ? "          \n" : "          ");
-    fflush(stderr);
-}
-
-/* One source being read: where its rows go. */
-struct row_sink {
-    struct job_state *js;
-    size_t si;
-    const struct run_options *opts;
-    struct source_out *out;
-    struct record_builder b;
-    double t0;
-    uint64_t progress_bytes;    /* bytes already given to pass_progress */
-};
-
-/* The trace entry of a kept record (job_link_trace()). 0 or CE_NOMEM. */
-static int
-trace_push(struct source_out *out, size_t si, const struct raw_row *row)
-{
-    if (out->ntrace == out->trace_alloc) {
-        struct link_trace *t = realloc(out->trace, out->trace_alloc * 2 *
-                                                       sizeof(*t));
-
-        if (!t)
-            return CE_NOMEM;
-        out->trace = t;
-        out->trace_alloc *= 2;
-    }
-    out->trace[out->ntrace].source = (uint32_t)si;
-    out->trace[out->ntrace].line = row->line;
-    out->trace[out->ntrace].file = row->file_index;
-    out->ntrace++;
-    return 0;
-}
-
-/* Redraws the progress lines after a kept record. */
-static void
-row_progress(struct row_sink *k, const struct source_reader *r)
-{
-    uint64_t rows = r->q.rows_in;
-
-    if (k->opts->progress && (rows & 0xFFFF) == 0)
-        progress_line(r->sp, &r->src, rows, k->t0, 0);
-    if (k->js->pass_progress && (rows & 0xFFF) == 0) {
-        pass_progress_add(k->js->pass_progress, 0x1000,
-                          r->src.bytes_read - k->progress_bytes);
-        k->progress_bytes = r->src.bytes_read;
-    }
-}
-
-/* source_reader_run() callback: the row becomes a pseudonymous record
- * (anonymise/record.h), which the source's output keeps. */
-static int
-keep_row(void *ctx, struct source_reader *r, const struct raw_row *row,
-         int mapped, struct record *rec, struct diag *d)
-{
-    struct row_sink *k = ctx;
-    struct pseudonymous_record pr;
-    int rc;
-
-    rc = record_from_row(&k->b, &r->m, row, mapped, rec, &r->q, &pr);
-    if (rc > 0) {
-        rc = record_list_push(&k->out->recs, &pr);
-        if (rc == 0 && k->out->trace_alloc)
-            rc = trace_push(k->out, k->si, row);
-        if (rc == 0)
-            row_progress(k, r);
-    }
-    if (rc < 0)
-        diag_set(d, r->sp->name, row->line, 0, NULL, "out of memory");
-    return rc < 0 ? rc : 0;
-}
-
-/* Where the rejected rows of a source over its limit are, so the extract
- * can be fixed: file, line, column and rule -- never what the row held. */
-static void
-log_quarantined(const struct source_reader *r)
-{
-    const struct quarantine *q = &r->q;
-    size_t i;
-    char where[128];
-
-    for (i = 0; i < q->nrows && i < 20; i++) {
-        const struct rejected_row *rr = &q->rows[i];
-
-        /* the file by its position, never its path (source.h) */
-        if (rr->file < r->src.nfiles)
-            source_file_label(&r->src, rr->file, where, sizeof(where));
-        else
-            snprintf(where, sizeof(where), "%s", r->sp->name);
-        log_msg(LOG_WARN, "%s:%ld:%ld: quarantined [%s]", where, rr->line,
-                rr->column,
-                quarantine_reason_name((enum quarantine_reason)rr->reason));
-    }
-    if (q->nrows > 20)
-        log_msg(LOG_WARN, "%s: %zu more quarantined rows (quality.csv of "
-                          "a published run counts them by reason)",
-                r->sp->name, q->nrows - 20);
-}
-
-/*
- * Reads one source through map -> pseudonymise -> link into out, on any
- * thread: the plan, pseudonymiser and lookup are only read (hash states
- * are copied per call); the id scope index is shared, behind
- * js->scope_lock -- its counts do not depend on the order rows reach it
- * (scope.h).
- */
-static int
-read_source(struct job_state *js, size_t si, struct source_summary *ss,
-            const struct run_options *opts, struct source_out *out,
-            struct diag *d)
-{
-    const struct source_plan *sp = &js->plan->sources[si];
-    struct source_reader r;
-    struct row_sink k;
-    int rc;
-
-    source_reader_init(&r, sp);
-    memset(&k, 0, sizeof(k));
-    k.js = js;
-    k.si = si;
-    k.opts = opts;
-    k.out = out;
-    k.t0 = now_seconds();
-    if ((rc = linker_init(&out->linker, js->plan->linkage.nkeys + 1)) < 0) {
-        diag_set(d, sp->name, 0, 0, NULL, "out of memory");
-        goto out;
-    }
-    out->have_linker = 1;
-    if ((rc = record_builder_init(&k.b, &js->rctx, sp, &out->linker)) < 0) {
-        diag_set(d, sp->name, 0, 0, NULL, "out of memory");
-        goto out;
-    }
-    if (js->want_trace) {
-        out->trace_alloc = 4096;
-        if (!(out->trace = malloc(out->trace_alloc * sizeof(*out->trace)))) {
-            rc = CE_NOMEM;
-            diag_set(d, sp->name, 0, 0, NULL, "out of memory");
-            goto out;
-        }
-    }
-    if ((rc = source_reader_open(&r, js->plan, NULL, NULL, d)) < 0)
-        goto out;
-    rc = source_reader_run(&r, 0, &job_stop_requested, keep_row, &k, d);
-    if (opts->progress && r.q.rows_in >= 0x10000)
-        progress_line(sp, &r.src, r.q.rows_in, k.t0, 1);
-out:
-    ss->plan = sp;
-    if (summarise_source(ss, &r.q, &r.src) < 0 && rc == 0) {
-        diag_set(d, sp->name, 0, 0, NULL, "out of memory");
-        rc = CE_NOMEM;
-    }
-    out->unknown_postcodes = k.b.unknown_postcodes;
-    /* the codes wait in out for linkage to count their persons */
-    out->unmapped = r.q.unmapped;
-    memset(&r.q.unmapped, 0, sizeof(r.q.unmapped));
-    ss->seconds = now_seconds() - k.t0;
-    if (rc == 0)
-        rc = quarantine_check_policy(&r.q, d);
-    if (rc == CE_DATA && r.q.nrows)
-        log_quarantined(&r);
-    record_builder_release(&k.b);
-    source_reader_release(&r);
-    return rc;
-}
-
-/* One pass's sources handed out to readers in read order. */
-struct reader_queue {
-    struct job_state *js;
-    struct source_summary *ss;
-    const struct run_options *opts;
-    struct source_out *outs;
-    const size_t *order;      /* the pass's source indexes, in read order */
-    size_t n;
-    size_t next;
-    int failed;               /* a source failed: hand out no later one */
-    int capture;              /* keep each source's log lines for later */
-    pthread_mutex_t lock;
-};
-
-static void *
-reader_worker(void *arg)
-{
-    struct reader_queue *w = arg;
-
-    for (;;) {
-        size_t si;
-        struct source_out *o;
-
-        pthread_mutex_lock(&w->lock);
-        if (w->failed || w->next == w->n) {
-            pthread_mutex_unlock(&w->lock);
-            return NULL;
-        }
-        si = w->order[w->next++];
-        pthread_mutex_unlock(&w->lock);
-        o = &w->outs[si];
-        if (w->capture)
-            log_capture(&o->log);
-        log_msg(LOG_DEBUG, "reading source %s", w->js->plan->sources[si].name);
-        diag_clear(&o->d);
-        o->rc = read_source(w->js, si, &w->ss[si], w->opts, o, &o->d);
-        if (w->capture)
-            log_capture(NULL);
-        if (o->rc < 0) {
-            /* sources are handed out in read order, so every one before
-             * this has been started and runs to its end: the first to fail
-             * in read order -- where one reader stops -- is among them */
-            pthread_mutex_lock(&w->lock);
-            w->failed = 1;
-            pthread_mutex_unlock(&w->lock);
-        }
-    }
-}
-
-/* Moves source si's output into the job: records, linker entries (record
- * and probe numbers shifted), unmapped codes (their witnesses numbered as
- * the job's probes), counter, trace. */
-static int
-merge_source(struct job_state *js, size_t si, struct source_out *o)
-{
-    size_t i, j;
-    int rc;
-
-    js->unknown_postcodes += o->unknown_postcodes;
-    if ((rc = record_list_append(&js->recs, &o->recs)) < 0)
-        return rc;
-    for (i = 0; i < o->unmapped.ncodes; i++)
-        for (j = 0; j < o->unmapped.codes[i].nwitness; j++)
-            o->unmapped.codes[i].witness[j] += (uint32_t)js->linker.nprobes;
-    unmapped_codes_release(&js->unmapped[si]);
-    js->unmapped[si] = o->unmapped;
-    memset(&o->unmapped, 0, sizeof(o->unmapped));
-    rc = linker_append(&js->linker, &o->linker);
-    o->have_linker = 0;
-    if (rc < 0)
-        return rc;
-    if (o->ntrace) {
-        if (js->ntrace + o->ntrace > js->trace_alloc) {
-            struct link_trace *t = realloc(js->trace, (js->ntrace + o->ntrace) *
-                                                          sizeof(*t));
-
-            if (!t)
-                return CE_NOMEM;
-            js->trace = t;
-            js->trace_alloc = js->ntrace + o->ntrace;
-        }
-        memcpy(js->trace + js->ntrace, o->trace, o->ntrace * sizeof(*o->trace));
-        js->ntrace += o->ntrace;
-    }
-    return 0;
-}
-
-/* Reads one pass's sources (order[0..n)) on up to `threads` threads. */
-static void
-read_pass(struct job_state *js, struct source_summary *ss,
-          const struct run_options *opts, int threads,
-          struct source_out *outs, const size_t *order, size_t n)
-{
-    struct reader_queue w;
-    struct run_options pass_opts = *opts;
-    pthread_t tid[16];
-    size_t nt = (size_t)threads < n ? (size_t)threads : n, k, started = 0;
-
-    if (nt > sizeof(tid) / sizeof(tid[0]))
-        nt = sizeof(tid) / sizeof(tid[0]);
-    memset(&w, 0, sizeof(w));
-    w.js = js;
-    w.ss = ss;
-    w.opts = &pass_opts;
-    w.outs = outs;
-    w.order = order;
-    w.n = n;
-    pthread_mutex_init(&w.lock, NULL);
-    if (nt <= 1) {
-        reader_worker(&w);
-    } else {
-        /* one progress line for the pass, not one per reader */
-        struct pass_progress pp;
-
-        if (opts->progress) {
-            memset(&pp, 0, sizeof(pp));
-            pthread_mutex_init(&pp.lock, NULL);
-            pp.nsources = n;
-            pp.t0 = now_seconds();
-            js->pass_progress = &pp;
-        }
-        pass_opts.progress = 0;
-        w.capture = 1;
-        for (k = 0; k < nt; k++) {
-            if (pthread_create(&tid[k], NULL, reader_worker, &w) != 0)
-                break;
-            started++;
-        }
-        if (!started)
-            reader_worker(&w);   /* no thread to be had: read here */
-        for (k = 0; k < started; k++)
-            pthread_join(tid[k], NULL);
-        if (opts->progress) {
-            if (pp.drawn)
-                fputc('\n', stderr);
-            js->pass_progress = NULL;
-            pthread_mutex_destroy(&pp.lock);
-        }
-    }
-    pthread_mutex_destroy(&w.lock);
-}
-
-/*
- * Reads every source: ordinary and header tables first, then the events
- * tables, so that an events row's header -- whichever table of the scope
- * lists it -- has been seen when the row is read. Within a pass the
- * sources are independent and are read on up to opts->threads threads,
- * each into its own source_out; the outputs, log lines and the first
- * failure are then taken in config order, the order one reader reads
- * them in, so the run is that of --threads 1.
- */
-static int
-read_sources(struct job_state *js, struct source_summary *ss,
-             const struct run_options *opts, struct diag *d)
-{
-    const struct job_plan *plan = js->plan;
-    size_t nalloc = plan->nsources ? plan->nsources : 1, i;
-    struct source_out *outs = NULL;
-    size_t *order = NULL;
-    int pass, rc = 0, threads = opts->threads > 0 ? opts->threads : 1;
-
-    if ((rc = scope_index_init(&js->scopes, plan->nscopes)) < 0) {
-        diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        return rc;
-    }
-    pthread_mutex_init(&js->scope_lock, NULL);
-    js->have_scopes = 1;
-    js->rctx.plan = plan;
-    js->rctx.ps = &js->ps;
-    js->rctx.geo = &js->geo;
-    js->rctx.scopes = &js->scopes;
-    js->rctx.scope_lock = &js->scope_lock;
-    outs = calloc(nalloc, sizeof(*outs));
-    order = calloc(nalloc, sizeof(*order));
-    js->unmapped = calloc(nalloc, sizeof(*js->unmapped));
-    if (!outs || !order || !js->unmapped) {
-        rc = CE_NOMEM;
-        diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        goto out;
-    }
-    for (pass = 0; pass < 2 && rc == 0; pass++) {
-        size_t n = 0, k, stop;
-
-        for (i = 0; i < plan->nsources; i++)
-            if ((plan->sources[i].role == ROLE_EVENTS) == pass)
-                order[n++] = i;
-        read_pass(js, ss, opts, threads, outs, order, n);
-        for (stop = 0; stop < n && outs[order[stop]].rc == 0; stop++)
-            ;
-        for (k = 0; k < n; k++) {
-            struct source_out *o = &outs[order[k]];
-
-            if (k <= stop && o->log.len)
-                log_write(strbuf_str(&o->log));
-            if (k > stop)
-                source_summary_release(&ss[order[k]]);
-        }
-        if (stop < n) {
-            rc = outs[order[stop]].rc;
-            *d = outs[order[stop]].d;
-            break;
-        }
-        for (k = 0; k < n; k++) {
-            if ((rc = merge_source(js, order[k], &outs[order[k]])) < 0) {
-                diag_set(d, NULL, 0, 0, NULL, "out of memory");
-                break;
-            }
-            source_out_release(&outs[order[k]]);
-        }
-    }
-out:
-    if (outs)
-        for (i = 0; i < plan->nsources; i++)
-            source_out_release(&outs[i]);
-    free(outs);
-    free(order);
-    return rc;
-}
 
 /* Copies the scopes' counts into the summary and logs what needs a look. */
 static int
@@ -777,7 +172,7 @@ summarise_scopes(const struct job_state *js, struct run_summary *sum)
         return CE_NOMEM;
     sum->nscopes = plan->nscopes;
     for (i = 0; i < plan->nscopes; i++) {
-        const struct scope_stats *st = &js->scopes.stats[i];
+        const struct scope_stats *st = &js->rr.scopes.stats[i];
         struct scope_summary *sc = &sum->scopes[i];
 
         sc->name = plan->scopes[i];
@@ -855,33 +250,21 @@ protect_summary_counts(const struct job_plan *plan, const struct ptable *pt,
 static void
 job_state_release(struct job_state *js)
 {
-    size_t i;
-
-    for (i = 0; js->unmapped && i < js->plan->nsources; i++)
-        unmapped_codes_release(&js->unmapped[i]);
-    free(js->unmapped);
-    free(js->trace);
+    read_result_release(&js->rr);
     if (js->have_ps)
         pseudonymiser_release(&js->ps);
-    if (js->have_linker)
-        linker_release(&js->linker);
-    if (js->have_scopes) {
-        scope_index_release(&js->scopes);
-        pthread_mutex_destroy(&js->scope_lock);
-    }
     if (js->have_geo)
         geo_lookup_release(&js->geo);
     if (js->have_pt)
         ptable_release(&js->pt);
     if (js->have_key)
         key_release(&js->key);
-    record_list_release(&js->recs);
 }
 
 /*
  * What reading needs, in this order: the key (its id into key_id, when
  * not NULL), the lookup, the perturbation table (with_ptable, when the
- * plan perturbs), the pseudonymiser and the linker.
+ * plan perturbs) and the pseudonymiser.
  */
 static int
 job_state_load(struct job_state *js, int with_ptable, char *key_id,
@@ -906,11 +289,6 @@ job_state_load(struct job_state *js, int with_ptable, char *key_id,
     if ((rc = pseudonymiser_init(&js->ps, plan, &js->key, d)) < 0)
         return rc;
     js->have_ps = 1;
-    if ((rc = linker_init(&js->linker, plan->linkage.nkeys + 1)) < 0) {
-        diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        return rc;
-    }
-    js->have_linker = 1;
     return 0;
 }
 
@@ -1011,9 +389,10 @@ run_read(struct job_run *jr, struct diag *d)
 {
     int rc;
 
-    if ((rc = read_sources(&jr->js, jr->sum->sources, jr->opts, d)) < 0)
+    if ((rc = read_sources(&jr->js.rr, jr->plan, &jr->js.ps, &jr->js.geo,
+                           jr->opts, 0, jr->sum->sources, d)) < 0)
         return rc;
-    jr->sum->unknown_postcodes = jr->js.unknown_postcodes;
+    jr->sum->unknown_postcodes = jr->js.rr.unknown_postcodes;
     if ((rc = summarise_scopes(&jr->js, jr->sum)) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return rc;
@@ -1034,24 +413,24 @@ run_link(struct job_run *jr, struct diag *d)
     struct run_summary *sum = jr->sum;
     size_t i;
 
-    if (linker_run(&js->linker) < 0)
+    if (linker_run(&js->rr.linker) < 0)
         goto nomem;
     for (i = 0; i < plan->nsources; i++) {
         if (!sum->sources[i].plan)
             continue;
-        unmapped_count_persons(&js->unmapped[i], &js->linker);
-        if (summarise_unmapped(&sum->sources[i], &js->unmapped[i],
-                               unmapped_min_persons(plan)) < 0)
+        unmapped_count_persons(&js->rr.unmapped[i], &js->rr.linker);
+        if (source_summary_set_unmapped(&sum->sources[i], &js->rr.unmapped[i],
+                                        unmapped_min_persons(plan)) < 0)
             goto nomem;
     }
     for (i = 0; i < plan->linkage.nkeys; i++) {
         struct linker_key_stats st;
 
-        linker_key_stats(&js->linker, i + 1, &st);
+        linker_key_stats(&js->rr.linker, i + 1, &st);
         if (i == 0) {
             struct linker_key_stats sc;
 
-            linker_key_stats(&js->linker, 0, &sc);
+            linker_key_stats(&js->rr.linker, 0, &sc);
             sum->scope_links = sc.links;
             sum->scope_refused = sc.conflicts;
         }
@@ -1078,8 +457,8 @@ run_persons(struct job_run *jr, struct diag *d)
     int rc;
 
     memset(dept, 0, sizeof(dept));
-    rc = person_set_build(&jr->ps, jr->plan, jr->periods, js->recs.r,
-                          js->recs.n, &js->linker, &js->ps, &js->geo.names,
+    rc = person_set_build(&jr->ps, jr->plan, jr->periods, js->rr.recs.r,
+                          js->rr.recs.n, &js->rr.linker, &js->ps, &js->geo.names,
                           dept);
     if (rc < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
@@ -1095,7 +474,7 @@ run_persons(struct job_run *jr, struct diag *d)
     protect_summary_counts(jr->plan, js->have_pt ? &js->pt : NULL, &jr->ps,
                            dept_ckey, sum);
     /* The records are no longer needed once persons exist. */
-    record_list_release(&js->recs);
+    record_list_release(&js->rr.recs);
     return 0;
 }
 
@@ -1114,7 +493,7 @@ run_cohorts(struct job_run *jr, struct diag *d)
         struct cohort_result *cr = &sum->cohorts[i];
         struct disclosure_stats st;
 
-        t0 = now_seconds();
+        t0 = job_seconds();
         cr->plan = &plan->cohorts[i];
         cr->where_text_plain = jr->plain[i];
         jr->plain[i] = NULL;
@@ -1125,12 +504,12 @@ run_cohorts(struct job_run *jr, struct diag *d)
             return rc;
         }
         memset(&st, 0, sizeof(st));
-        sum->seconds_count += now_seconds() - t0;
-        t0 = now_seconds();
+        sum->seconds_count += job_seconds() - t0;
+        t0 = job_seconds();
         rc = disclosure_protect(&cr->table, &plan->disclosure, pt,
                                 jr->opts->threads > 0 ? jr->opts->threads : 1,
                                 &st, d);
-        sum->seconds_protect += now_seconds() - t0;
+        sum->seconds_protect += job_seconds() - t0;
         if (rc < 0)
             return rc;
         cr->cells = st.cells;
@@ -1146,11 +525,11 @@ run_cohorts(struct job_run *jr, struct diag *d)
 static int
 run_publish(struct job_run *jr, struct diag *d)
 {
-    double t0 = now_seconds();
+    double t0 = job_seconds();
     int rc;
 
     rc = publish(jr->plan, jr->sum, d);
-    jr->sum->seconds_publish = now_seconds() - t0;
+    jr->sum->seconds_publish = job_seconds() - t0;
     if (rc == 0 && drift_record(jr->plan, jr->sum, d) < 0)
         log_msg(LOG_WARN, "published, but the drift state could not be "
                           "recorded");
@@ -1190,23 +569,23 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
         (rc = job_state_load(&jr.js, 1, sum->key_id, d)) < 0)
         goto out;
 
-    t0 = now_seconds();
+    t0 = job_seconds();
     if ((rc = run_read(&jr, d)) < 0)
         goto out;
     /* an extract that moved too far since the last good run stops here */
     if (!opts->accept_drift && (rc = drift_check(plan, sum, d)) < 0)
         goto out;
-    sum->seconds_read = now_seconds() - t0;
+    sum->seconds_read = job_seconds() - t0;
 
-    t0 = now_seconds();
+    t0 = job_seconds();
     if ((rc = run_link(&jr, d)) < 0)
         goto out;
-    sum->seconds_link = now_seconds() - t0;
+    sum->seconds_link = job_seconds() - t0;
 
-    t0 = now_seconds();
+    t0 = job_seconds();
     if ((rc = run_persons(&jr, d)) < 0)
         goto out;
-    sum->seconds_generalise = now_seconds() - t0;
+    sum->seconds_generalise = job_seconds() - t0;
 
     if ((rc = run_cohorts(&jr, d)) < 0)
         goto out;
@@ -1240,7 +619,6 @@ job_link_trace(const struct job_plan *plan, int threads,
     *out = NULL;
     *n = 0;
     js.plan = plan;
-    js.want_trace = 1;
     tmp.sources = calloc(plan->nsources, sizeof(*tmp.sources));
     if (!tmp.sources) {
         rc = CE_NOMEM;
@@ -1249,14 +627,15 @@ job_link_trace(const struct job_plan *plan, int threads,
     }
     tmp.nsources = plan->nsources;
     if ((rc = job_state_load(&js, 0, NULL, d)) < 0 ||
-        (rc = read_sources(&js, tmp.sources, &opts, d)) < 0 ||
-        (rc = linker_run(&js.linker)) < 0)
+        (rc = read_sources(&js.rr, plan, &js.ps, &js.geo, &opts, 1,
+                           tmp.sources, d)) < 0 ||
+        (rc = linker_run(&js.rr.linker)) < 0)
         goto out;
-    for (i = 0; i < js.ntrace; i++)
-        js.trace[i].person = linker_person(&js.linker, i);
-    *out = js.trace;
-    *n = js.ntrace;
-    js.trace = NULL;
+    for (i = 0; i < js.rr.ntrace; i++)
+        js.rr.trace[i].person = linker_person(&js.rr.linker, i);
+    *out = js.rr.trace;
+    *n = js.rr.ntrace;
+    js.rr.trace = NULL;
 out:
     run_summary_release(&tmp);
     job_state_release(&js);

@@ -11,6 +11,7 @@
  *     rc = source_reader_run(&r, max_rows, &stop_flag, row_fn, ctx, &d);
  *         -- per row: map_row(), then row_fn with map_row()'s answer
  *     ... r.q (counts by reason), r.src (files, bytes), r.rows ...
+ *     source_reader_summarise(&r, &summary);   -- `cohort run`
  *     source_reader_release(&r);
  *
  * What a row holds lives only inside the loop: row_fn gets map_row()'s
@@ -28,6 +29,7 @@
 #include "../connectors/source.h"
 #include "../core/config.h"
 #include "../core/error.h"
+#include "../core/run.h"
 #include "../core/schema.h"
 #include "../transform/map.h"
 #include "../transform/quarantine.h"
@@ -76,6 +78,33 @@ int source_reader_open(struct source_reader *r, const struct job_plan *plan,
 int source_reader_run(struct source_reader *r, uint64_t max_rows,
                       const volatile sig_atomic_t *stop, source_row_fn fn,
                       void *ctx, struct diag *d);
+
+/*
+ * Copies what r read into ss (source_summary_release() frees it): rows in,
+ * accepted and quarantined, counts by reason and by note, the first
+ * QUARANTINE_MAX_LISTED quarantined rows' places, the unmapped-code lines
+ * with no code named yet (UNMAPPED_UNCOUNTED), the files (size, rows,
+ * hash) and bytes read. Names, counts and places only. 0 or CE_NOMEM.
+ */
+int source_reader_summarise(const struct source_reader *r,
+                            struct source_summary *ss);
+
+/*
+ * (Re)writes ss's unmapped-code lines from u ("service=TA2 12",
+ * "sex=(empty) 3", ...): min_persons as for quarantine_each_unmapped() --
+ * UNMAPPED_UNCOUNTED until linkage has counted the persons who carry each
+ * code, so a run that stops before linking names none. 0 or CE_NOMEM.
+ */
+int source_summary_set_unmapped(struct source_summary *ss,
+                                const struct unmapped_codes *u,
+                                uint64_t min_persons);
+
+/*
+ * Logs (LOG_WARN) where the first 20 quarantined rows of r are, so that
+ * an extract over its reject limit can be fixed: the file by its place,
+ * never its path, then line, column and rule -- never what the row held.
+ */
+void source_reader_log_rejected(const struct source_reader *r);
 
 /* Closes the source, releases the mapping and the quarantine. */
 void source_reader_release(struct source_reader *r);
