@@ -128,7 +128,8 @@ struct record_list {
 };
 
 /* Appends one record. 0 or CE_NOMEM. */
-int record_list_push(struct record_list *l, const struct pseudonymous_record *r);
+int record_list_push(struct record_list *l,
+                     const struct pseudonymous_record *r);
 
 /* Moves every record of src after dst's and frees src's array (src is
  * empty after). 0, or CE_NOMEM with both as they were. */

@@ -27,6 +27,7 @@
 
 #include "../anonymise/keys.h"
 #include "../anonymise/person.h"
+#include "../anonymise/published_counts.h"
 #include "../anonymise/disclosure.h"
 #include "../anonymise/ptable.h"
 #include "../anonymise/rules.h"
@@ -197,54 +198,6 @@ summarise_scopes(const struct job_state *js, struct run_summary *sum)
                     sc->name, (unsigned long long)st->dob_conflicts);
     }
     return 0;
-}
-
-/*
- * Every count of persons the run publishes outside its tables -- persons
- * per department and in all, ids per id scope and their conflicts, links
- * made and refused per key -- goes through the tables' own rule
- * (anonymise/disclosure.h), so quality.csv, the manifest, the report and
- * PostgreSQL never show an exact count beside a table that rounds or hides
- * the same persons. A department's persons get the cell key those persons
- * give any cell; the linkage counts have no one set of persons behind
- * them, so they are suppressed and rounded but never perturbed. The log
- * (stderr, for the analyst) keeps its exact warnings. Counts of rows and
- * records stay exact: they are not persons, and rows in = rows accepted +
- * rows quarantined must add up.
- */
-static void
-protect_summary_counts(const struct job_plan *plan, const struct ptable *pt,
-                       const struct person_set *ps, const uint32_t *dept_ckey,
-                       struct run_summary *sum)
-{
-    const struct disclosure_plan *dp = &plan->disclosure;
-    uint32_t all = 0;
-    size_t i;
-
-    for (i = 0; i < ps->npersons; i++)
-        all += ps->record_key[i];
-    sum->persons = disclosure_publish_count(dp, pt, sum->persons, all);
-    for (i = 0; i < DEPT_COUNT; i++)
-        sum->departments[i].persons = disclosure_publish_count(
-            dp, pt, sum->departments[i].persons, dept_ckey[i]);
-    for (i = 0; i < sum->nscopes; i++) {
-        struct scope_summary *sc = &sum->scopes[i];
-
-        sc->ids = disclosure_publish_count(dp, NULL, sc->ids, 0);
-        sc->nhs_conflicts = disclosure_publish_count(dp, NULL,
-                                                     sc->nhs_conflicts, 0);
-        sc->dob_conflicts = disclosure_publish_count(dp, NULL,
-                                                     sc->dob_conflicts, 0);
-    }
-    sum->scope_links = disclosure_publish_count(dp, NULL, sum->scope_links, 0);
-    sum->scope_refused =
-        disclosure_publish_count(dp, NULL, sum->scope_refused, 0);
-    for (i = 0; i < sum->nkeys; i++) {
-        sum->keys[i].links =
-            disclosure_publish_count(dp, NULL, sum->keys[i].links, 0);
-        sum->keys[i].conflicts =
-            disclosure_publish_count(dp, NULL, sum->keys[i].conflicts, 0);
-    }
 }
 
 static void
@@ -458,8 +411,8 @@ run_persons(struct job_run *jr, struct diag *d)
 
     memset(dept, 0, sizeof(dept));
     rc = person_set_build(&jr->ps, jr->plan, jr->periods, js->rr.recs.r,
-                          js->rr.recs.n, &js->rr.linker, &js->ps, &js->geo.names,
-                          dept);
+                          js->rr.recs.n, &js->rr.linker, &js->ps,
+                          &js->geo.names, dept);
     if (rc < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return rc;
@@ -471,8 +424,9 @@ run_persons(struct job_run *jr, struct diag *d)
         dept_ckey[i] = dept[i].key_sum;
     }
     sum->persons = jr->ps.npersons;
-    protect_summary_counts(jr->plan, js->have_pt ? &js->pt : NULL, &jr->ps,
-                           dept_ckey, sum);
+    published_counts_protect(&jr->plan->disclosure,
+                             js->have_pt ? &js->pt : NULL, &jr->ps, dept_ckey,
+                             sum);
     /* The records are no longer needed once persons exist. */
     record_list_release(&js->rr.recs);
     return 0;

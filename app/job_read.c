@@ -121,7 +121,8 @@ progress_line(const struct source_plan *sp, const struct source *src,
             (unsigned long long)rows, mb / secs);
     if (!last && !gz && total > src->bytes_read && src->bytes_read > 0)
         fprintf(stderr, ", about %.0f s left",
-                (double)(total - src->bytes_read) / ((double)src->bytes_read / secs));
+                (double)(total - src->bytes_read) /
+                    ((double)src->bytes_read / secs));
     fprintf(stderr, last ? "          \n" : "          ");
     fflush(stderr);
 }
