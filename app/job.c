@@ -142,7 +142,6 @@ make_run_id(struct run_summary *sum)
              (unsigned)tm.tm_sec % 62, (unsigned)(ts.tv_nsec / 1000000) % 1000);
 }
 
-
 /* What the stages share: the key and what is derived from it, the
  * lookup, the perturbation table, and what reading left. */
 struct job_state {
@@ -157,7 +156,6 @@ struct job_state {
     int have_pt;
     struct read_result rr;        /* records, linker, unmapped codes, scopes */
 };
-
 
 /* Copies the scopes' counts into the summary and logs what needs a look. */
 static int

@@ -196,7 +196,6 @@ keep_row(void *ctx, struct source_reader *r, const struct raw_row *row,
     return rc < 0 ? rc : 0;
 }
 
-
 /*
  * Reads one source through map -> pseudonymise -> link into out, on any
  * thread: the plan, pseudonymiser and lookup are only read (hash states
