@@ -161,6 +161,7 @@ cmd_protect(int argc, char **argv)
     struct disclosure_stats st;
     struct protect_spec spec;
     struct protect_table pt;
+    struct published_table pub;
     struct ptable ptab;
     struct strbuf sb = STRBUF_INIT;
     struct diag d;
@@ -277,9 +278,14 @@ cmd_protect(int argc, char **argv)
         goto fail;
     if ((rc = protect_table_check(&pt.table, &dp, &d)) < 0)
         goto fail;
-    render_table_csv(&pt.table, pt.period_name,
+    if ((rc = disclosure_publish(&pt.table, &pub)) < 0) {
+        diag_set(&d, NULL, 0, 0, NULL, "out of memory");
+        goto fail;
+    }
+    render_table_csv(&pub, pt.period_name,
                      (const char *const *)pt.period_labels,
                      (const char *const *)pt.by_names, &sb);
+    published_table_release(&pub);
     if (strbuf_failed(&sb)) {
         diag_set(&d, NULL, 0, 0, NULL, "out of memory");
         rc = CE_NOMEM;

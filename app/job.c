@@ -444,23 +444,31 @@ run_cohorts(struct job_run *jr, struct diag *d)
     for (i = 0; i < plan->ncohorts; i++) {
         struct cohort_result *cr = &sum->cohorts[i];
         struct disclosure_stats st;
+        struct count_table counted;
 
         t0 = job_seconds();
         cr->plan = &plan->cohorts[i];
         cr->where_text_plain = jr->plain[i];
         jr->plain[i] = NULL;
+        memset(&counted, 0, sizeof(counted));
         rc = cohort_count(plan, &plan->cohorts[i], jr->exprs[i], &jr->ps,
-                          jr->periods, &cr->table);
+                          jr->periods, &counted);
         if (rc < 0) {
+            table_release(&counted);
             diag_set(d, NULL, 0, 0, NULL, "out of memory");
             return rc;
         }
         memset(&st, 0, sizeof(st));
         sum->seconds_count += job_seconds() - t0;
         t0 = job_seconds();
-        rc = disclosure_protect(&cr->table, &plan->disclosure, pt,
+        rc = disclosure_protect(&counted, &plan->disclosure, pt,
                                 jr->opts->threads > 0 ? jr->opts->threads : 1,
                                 &st, d);
+        /* only the published table goes on: true counts and cell keys
+         * end here */
+        if (rc == 0 && (rc = disclosure_publish(&counted, &cr->table)) < 0)
+            diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        table_release(&counted);
         sum->seconds_protect += job_seconds() - t0;
         if (rc < 0)
             return rc;
@@ -556,7 +564,8 @@ out:
 
 int
 job_link_trace(const struct job_plan *plan, int threads,
-               struct link_trace **out, size_t *n, struct diag *d)
+               struct link_trace **out, size_t *n, struct key_summary *keys,
+               struct diag *d)
 {
     struct job_state js;
     struct run_summary tmp;
@@ -585,6 +594,15 @@ job_link_trace(const struct job_plan *plan, int threads,
         goto out;
     for (i = 0; i < js.rr.ntrace; i++)
         js.rr.trace[i].person = linker_person(&js.rr.linker, i);
+    for (i = 0; keys && i <= plan->linkage.nkeys; i++) {
+        struct linker_key_stats st;
+
+        linker_key_stats(&js.rr.linker, i, &st);
+        keys[i].key_text = i ? plan->linkage.keys[i - 1].text : NULL;
+        keys[i].records_with_key = st.records_with_key;
+        keys[i].links = st.links;
+        keys[i].conflicts = st.conflicts;
+    }
     *out = js.rr.trace;
     *n = js.rr.ntrace;
     js.rr.trace = NULL;

@@ -140,7 +140,8 @@ struct row_sink {
 
 /* The trace entry of a kept record (job_link_trace()). 0 or CE_NOMEM. */
 static int
-trace_push(struct source_out *out, size_t si, const struct raw_row *row)
+trace_push(struct source_out *out, size_t si, const struct raw_row *row,
+           const struct pseudonymous_record *pr)
 {
     if (out->ntrace == out->trace_alloc) {
         struct link_trace *t = realloc(out->trace, out->trace_alloc * 2 *
@@ -154,6 +155,7 @@ trace_push(struct source_out *out, size_t si, const struct raw_row *row)
     out->trace[out->ntrace].source = (uint32_t)si;
     out->trace[out->ntrace].line = row->line;
     out->trace[out->ntrace].file = row->file_index;
+    out->trace[out->ntrace].ethnicity = pr->ethnicity;
     out->ntrace++;
     return 0;
 }
@@ -187,7 +189,7 @@ keep_row(void *ctx, struct source_reader *r, const struct raw_row *row,
     if (rc > 0) {
         rc = record_list_push(&k->out->recs, &pr);
         if (rc == 0 && k->out->trace_alloc)
-            rc = trace_push(k->out, k->si, row);
+            rc = trace_push(k->out, k->si, row, &pr);
         if (rc == 0)
             row_progress(k, r);
     }

@@ -50,7 +50,7 @@
 
 #include "../core/config.h"
 #include "../core/error.h"
-#include "../core/table.h"
+#include "../anonymise/table.h"
 
 #define PROTECT_MAX_CATEGORIES 10000  /* values per by or period column */
 #define PROTECT_MAX_CELLS 200000      /* cells of all periods, margins too */

@@ -26,10 +26,12 @@ source_reader_open(struct source_reader *r, const struct job_plan *plan,
     if (rc < 0)
         return rc;
     if (report_missing &&
-        (r->missing = mapping_missing_columns(r->sp, &r->src, report_missing,
+        (r->missing = mapping_missing_columns(r->sp, r->src.columns,
+                                              r->src.ncolumns, report_missing,
                                               ctx)) > 0)
         return CE_DATA;
-    if ((rc = mapping_init(&r->m, plan, r->sp, &r->src, d)) < 0)
+    if ((rc = mapping_init(&r->m, plan, r->sp, r->src.columns,
+                           r->src.ncolumns, d)) < 0)
         return rc;
     r->have_map = 1;
     return 0;

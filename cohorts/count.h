@@ -13,7 +13,7 @@
 #include "../anonymise/person.h"
 #include "../core/config.h"
 #include "../core/period.h"
-#include "../core/table.h"
+#include "../anonymise/table.h"
 #include "where.h"
 
 /*

@@ -35,35 +35,7 @@
 
 #include "../core/config.h"
 #include "../core/error.h"
-
-/* A borrowed view into the connector's buffer. Not NUL-terminated. */
-struct cell {
-    const char *ptr;
-    size_t len;
-};
-
-enum row_fault {
-    RF_NONE,
-    RF_RAGGED,             /* column count differs from the header */
-    RF_FIELD_TOO_LONG,     /* over max_field_bytes */
-    RF_TOO_MANY_COLUMNS,   /* over max_columns */
-    RF_NUL_BYTE,
-    RF_BAD_ENCODING,       /* invalid UTF-8 in a UTF-8 source */
-    RF_UNTERMINATED_QUOTE, /* at end of file */
-    RF_COUNT
-};
-
-/* "ragged_row", "field_too_long", ... (the quarantine reason). */
-const char *row_fault_name(enum row_fault f);
-
-struct raw_row {
-    const struct cell *cells;
-    size_t ncells;
-    uint32_t file_index;   /* index into the source's files (0: a database) */
-    long line;             /* physical line where the row starts, 1-based */
-    enum row_fault fault;
-    long fault_column;     /* 1-based column of the fault, 0 if n/a */
-};
+#include "../core/row.h"
 
 struct source_ops;
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "table.h"
+#include "published.h"
 
 struct reason_count {
     const char *reason;  /* a rule name, static storage: "ragged_row", "invalid_nhs_number" */
@@ -97,7 +97,7 @@ struct department_summary {
 
 struct cohort_result {
     const struct cohort_plan *plan;
-    struct count_table table; /* protected; owned */
+    struct published_table table; /* what disclosure control let out; owned */
     uint64_t cells;           /* published cells (all periods, margins included) */
     uint64_t suppressed;      /* primary */
     uint64_t secondary;

@@ -38,7 +38,7 @@ add_name(struct strbuf *sb, const char *s)
 }
 
 void
-render_table_csv(const struct count_table *t, const char *period_column,
+render_table_csv(const struct published_table *t, const char *period_column,
                  const char *const *period_labels,
                  const char *const *by_names, struct strbuf *sb)
 {
@@ -55,7 +55,7 @@ render_table_csv(const struct count_table *t, const char *period_column,
     }
     strbuf_adds(sb, "count\n");
     for (p = 0; p < t->nperiods; p++) {
-        const struct table_cell *c =
+        const struct published_cell *c =
             t->cells + (size_t)p * t->ncells_per_period;
 
         for (i = 0; i < t->ncells_per_period; i++) {
@@ -74,11 +74,10 @@ render_table_csv(const struct count_table *t, const char *period_column,
              * primary from a secondary suppression, or an exact count from
              * a rounded one, narrows the hidden cells beyond what the
              * audit assumed */
-            if (c[i].status == CELL_SUPPRESSED ||
-                c[i].status == CELL_SECONDARY)
+            if (published_hidden(&c[i]))
                 strbuf_adds(sb, "[c]\n");
             else
-                strbuf_addf(sb, "%lld\n", (long long)c[i].published);
+                strbuf_addf(sb, "%lld\n", (long long)c[i].value);
         }
     }
 }
@@ -87,7 +86,7 @@ void
 render_cohort_csv(const struct run_summary *s, const struct cohort_result *cr,
                   struct strbuf *sb)
 {
-    const struct count_table *t = &cr->table;
+    const struct published_table *t = &cr->table;
     const char *by_names[TABLE_MAX_DIMS];
     const char **plabels;
     char (*labels)[11];

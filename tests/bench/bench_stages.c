@@ -54,7 +54,8 @@ main(int argc, char **argv)
                 return 1;
             }
             quarantine_init(&q, &plan.sources[i]);
-            if (pass == 1 && mapping_init(&m, &plan, &plan.sources[i], &src, &d) < 0)
+            if (pass == 1 && mapping_init(&m, &plan, &plan.sources[i], src.columns,
+                                         src.ncolumns, &d) < 0)
                 return 1;
             while ((rc = source_next(&src, &row, &d)) > 0) {
                 rows++;

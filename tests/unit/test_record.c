@@ -24,7 +24,7 @@
 #include "anonymise/pseudonym.h"
 #include "anonymise/record.h"
 #include "anonymise/scope.h"
-#include "connectors/source.h"
+#include "core/row.h"
 #include "core/calendar.h"
 #include "core/config.h"
 #include "core/period.h"
@@ -66,7 +66,6 @@ struct fixture {
     struct scope_index scopes;
     struct record_context ctx;
     struct cell cols[NCOLS];
-    struct source src[2];
     struct source_mapping m[2];
     struct quarantine q[2];
     struct linker linker;
@@ -113,11 +112,8 @@ setup(void)
         fx.cols[i].len = strlen(header[i]);
     }
     for (i = 0; i < 2; i++) {
-        fx.src[i].columns = fx.cols;
-        fx.src[i].ncolumns = NCOLS;
-        fx.src[i].plan = &fx.plan.sources[i];
         assert_int_equal(mapping_init(&fx.m[i], &fx.plan, &fx.plan.sources[i],
-                                      &fx.src[i], &d),
+                                      fx.cols, NCOLS, &d),
                          0);
         quarantine_init(&fx.q[i], &fx.plan.sources[i]);
         assert_int_equal(record_builder_init(&fx.b[i], &fx.ctx,
