@@ -17,7 +17,7 @@
  *     system says it is one child) and the most frequent date wins.
  * It holds only keyed hashes: never an id or a date.
  *
- * Headers must be seen before events (core/job.c reads every header and
+ * Headers must be seen before events (app/job_read.c reads every header and
  * ordinary source first, then the events tables). Within each of those
  * two passes the order of rows does not matter, so sources may be read on
  * threads that take turns at the index (it has no lock of its own: the

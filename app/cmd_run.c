@@ -73,7 +73,7 @@ print_summary(const struct run_summary *s, int published)
                    (unsigned long long)ss->unmapped[j].n,
                    j + 1 == ss->nunmapped ? "\n" : "");
     }
-    /* person counts as published (core/job.c protects them): "[c]" or
+    /* person counts as published (anonymise/published_counts.h protects them): "[c]" or
      * the rule's value, never the exact count beside a rounded table */
     for (i = 0; i < s->nscopes; i++)
         printf("id scope %s: %s ids, %llu header rows, %llu events joined, "

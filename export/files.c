@@ -166,8 +166,8 @@ render_quality(const struct run_summary *s, struct strbuf *sb)
                         ss->unmapped[j].label,
                         (unsigned long long)ss->unmapped[j].n);
     }
-    /* person counts come protected from the job (core/job.c
-     * protect_summary_counts): "[c]" or the rule's published value */
+    /* person counts come protected from the job
+     * (anonymise/published_counts.h): "[c]" or the rule's published value */
     for (i = 0; i < DEPT_COUNT; i++) {
         strbuf_addf(sb, "%s,records,%llu\n",
                     department_name((enum department)i),
