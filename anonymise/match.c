@@ -362,14 +362,20 @@ fold_grow(struct matcher *m)
     return 0;
 }
 
+/* Room for at least `want` records: what was asked, or half as many
+ * again as there is. */
 static int
-grow_records(struct matcher *m)
+grow_records(struct matcher *m, size_t want)
 {
-    size_t na = m->alloc ? m->alloc * 2 : 1024, ne = m->cfg.nextra;
+    size_t na = m->alloc + m->alloc / 2, ne = m->cfg.nextra;
     struct mrec *r;
     uint64_t *a;
     uint32_t *e;
 
+    if (na < want)
+        na = want;
+    if (na < 1024)
+        na = 1024;
     if (na > UINT32_MAX - 1)
         return CE_NOMEM;
     /* on cache-line boundaries: a record is two lines, not three */
@@ -399,6 +405,19 @@ grow_records(struct matcher *m)
     return 0;
 }
 
+int
+match_reserve(struct matcher *m, size_t n)
+{
+    if (m->ran)
+        return CE_INTERNAL;
+    if (n > m->alloc && grow_records(m, n) < 0)
+        return CE_NOMEM;
+    while ((n + 1) * 2 > m->fold_cap)
+        if (fold_grow(m) < 0)
+            return CE_NOMEM;
+    return 0;
+}
+
 long
 match_add(struct matcher *m, const struct match_record *r)
 {
@@ -408,7 +427,7 @@ match_add(struct matcher *m, const struct match_record *r)
 
     if (m->ran)
         return CE_INTERNAL;
-    if (m->n == m->alloc && grow_records(m) < 0)
+    if (m->n == m->alloc && grow_records(m, m->n + 1) < 0)
         return CE_NOMEM;
     if ((m->n + 1) * 2 > m->fold_cap && fold_grow(m) < 0)
         return CE_NOMEM;

@@ -71,6 +71,7 @@
  *     struct matcher *m;
  *     match_config_default(&cfg);          -- then adjust
  *     match_init(&m, &cfg, &d);
+ *     match_reserve(m, n);                 -- optional: room for n records
  *     per record: match_add(m, &rec) -> record index (folded: an earlier one)
  *     match_run(m, &d);
  *     per record: match_cluster(m, i) -> 0 .. match_nclusters(m)-1, numbered
@@ -287,6 +288,11 @@ void match_config_default(struct match_config *c);
  * undeclared extra, a cap below 2; CE_NOMEM. */
 int match_init(struct matcher **out, const struct match_config *c,
                struct diag *d);
+
+/* Makes room for n records in all, so that no array grows (and none is
+ * left half empty) while they are added: for a caller that knows how many
+ * records, or an upper bound, it will add. Optional; 0 or CE_NOMEM. */
+int match_reserve(struct matcher *m, size_t n);
 
 /* Adds one record (copied; r may be wiped after). Returns its index, an
  * earlier record's when folded, or CE_NOMEM. Before match_run only. */

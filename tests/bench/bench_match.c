@@ -920,6 +920,8 @@ main(int argc, char **argv)
         fprintf(stderr, "bench_match: %s\n", d.msg);
         return 2;
     }
+    if (match_reserve(m, g.n) < 0)
+        return 70;
     idx = malloc(g.n * sizeof(*idx));
     for (i = 0; i < g.n; i++)
         if ((idx[i] = match_add(m, &g.rec[i])) < 0)
