@@ -34,8 +34,8 @@ comparison_encoder_init(struct comparison_encoder *e,
         return CE_NOMEM;
     }
     for (i = 0; i < K_COUNT; i++)
-        crypto_kdf_derive_from_key(e->keys[i], 16, (uint64_t)i + 1,
-                                   "cohortcr", k->master);
+        crypto_kdf_derive_from_key(e->keys[i], 16, (uint64_t)i + 1, "cohortcr",
+                                   k->master);
     bloom_key_derive(e->name_bloom, k, BLOOM_FIELD_NAME);
     return 0;
 }
@@ -92,10 +92,9 @@ comparison_encode(const struct comparison_encoder *e,
             size_t w = strcspn(fn, " ");
 
             out->forename = hash_str(e, K_NAME, fn);
-            out->forename_root =
-                p->forename_root && p->forename_root[0]
-                    ? hash_str(e, K_ROOT, p->forename_root)
-                    : hash(e, K_ROOT, fn, w);
+            out->forename_root = p->forename_root && p->forename_root[0]
+                                     ? hash_str(e, K_ROOT, p->forename_root)
+                                     : hash(e, K_ROOT, fn, w);
             bloom_encode(&out->forename_bloom, e->name_bloom, fn, strlen(fn));
         }
     }

@@ -18,7 +18,7 @@ struct mrec {
     uint32_t dob, dobsw, day;
     uint32_t unit, sector, district;
     uint32_t group;
-    uint32_t fn_tf, sn_tf;   /* records with the same value; match_run */
+    uint32_t fn_tf, sn_tf; /* records with the same value; match_run */
     uint16_t year;
     uint8_t month, sex;
     uint8_t fn_bits, sn_bits; /* popcounts, saturated at 255 */
@@ -30,7 +30,7 @@ struct mrec {
 _Static_assert(sizeof(struct mrec) == 128, "struct mrec is 128 bytes");
 
 struct hist {
-    uint64_t *key;           /* pattern + 1; 0 empty */
+    uint64_t *key; /* pattern + 1; 0 empty */
     double *count;
     size_t cap, n;
 };
@@ -43,10 +43,10 @@ struct accepted {
 struct matcher {
     struct match_config cfg;
     struct mrec *rec;
-    uint32_t *extra;         /* n x cfg.nextra */
-    uint64_t *anchor;        /* n x 2: nhs, upn */
+    uint32_t *extra;  /* n x cfg.nextra */
+    uint64_t *anchor; /* n x 2: nhs, upn */
     size_t n, alloc;
-    uint32_t *fold;          /* index + 1, open addressing */
+    uint32_t *fold; /* index + 1, open addressing */
     size_t fold_cap;
     uint32_t *cluster;
     size_t nclusters;
@@ -56,7 +56,7 @@ struct matcher {
     double m[MF_MAX][MATCH_MAX_LEVELS];
     double u[MF_MAX][MATCH_MAX_LEVELS];
     double w[MF_MAX][MATCH_MAX_LEVELS];
-    double log2m_exact[2];   /* forename, surname: for term frequencies */
+    double log2m_exact[2]; /* forename, surname: for term frequencies */
     double log2n;
     double prior, thr;
     uint32_t *capped[MATCH_MAX_RULES]; /* over-cap block keys, sorted */
@@ -259,7 +259,8 @@ match_init(struct matcher **out, const struct match_config *c, struct diag *d)
         if (!c->rules[i] || (c->rules[i] & ~known)) {
             diag_set(d, NULL, 0, 0, "blocking",
                      "blocking rule %u is empty or names an undeclared "
-                     "identifier", i + 1);
+                     "identifier",
+                     i + 1);
             return CE_CONFIG;
         }
     }
@@ -517,8 +518,8 @@ forename_level(const struct matcher *m, const struct mrec *a,
 
             if ((x && (y || dice_band(m, &a->snb, a->sn_bits, &b->fnb,
                                       b->fn_bits) < 3)) ||
-                (y && dice_band(m, &a->fnb, a->fn_bits, &b->snb,
-                                b->sn_bits) < 3)) {
+                (y &&
+                 dice_band(m, &a->fnb, a->fn_bits, &b->snb, b->sn_bits) < 3)) {
                 *swap = 1;
                 return ML_NAME_SWAP;
             }
@@ -613,8 +614,9 @@ levels_of(const struct matcher *m, size_t i, size_t j, uint8_t *lv)
                             : x == y ? ML_EXTRA_EXACT
                                      : ML_EXTRA_ELSE;
     }
-    return (m->cfg.guard_forename && (lv[MF_FORENAME] == ML_NAME_ELSE ||
-                                      lv[MF_FORENAME] == ML_NAME_INITIAL_FULL)) ||
+    return (m->cfg.guard_forename &&
+            (lv[MF_FORENAME] == ML_NAME_ELSE ||
+             lv[MF_FORENAME] == ML_NAME_INITIAL_FULL)) ||
            (m->cfg.guard_dob && lv[MF_DOB] == ML_DOB_ELSE);
 }
 
@@ -1118,8 +1120,8 @@ estimate_u(struct matcher *m)
                 nv++;
             }
         for (l = 1; l < m->nlevels[f]; l++)
-            m->u[f][l] = valid & (1u << l) ? (cnt[f][l] + 0.5) / (tot + 0.5 * nv)
-                                           : 0;
+            m->u[f][l] =
+                valid & (1u << l) ? (cnt[f][l] + 0.5) / (tot + 0.5 * nv) : 0;
     }
 }
 
@@ -1193,9 +1195,8 @@ is_capped(const struct matcher *m, unsigned r, uint32_t key)
 static int
 block_sampled(uint32_t key, double frac)
 {
-    return frac >= 1 ||
-           (double)(mix64((uint64_t)key ^ 0xA5A5A5A5ull) >> 11) <
-               frac * 9007199254740992.0;
+    return frac >= 1 || (double)(mix64((uint64_t)key ^ 0xA5A5A5A5ull) >> 11) <
+                            frac * 9007199254740992.0;
 }
 
 static int
@@ -1226,8 +1227,7 @@ push_accepted(struct matcher *m, double w, uint32_t a, uint32_t b)
  * pair no earlier rule compares and keeps those over the threshold.
  */
 static int
-rule_pass(struct matcher *m, unsigned r, struct hist *train,
-          struct hist *uni)
+rule_pass(struct matcher *m, unsigned r, struct hist *train, struct hist *uni)
 {
     struct match_rule_stats *rs = &m->st.rule[r];
     uint64_t *e = NULL;
@@ -1272,9 +1272,9 @@ rule_pass(struct matcher *m, unsigned r, struct hist *train,
             rs->records_over_cap += s;
             rs->pairs_over_cap += pairs;
             if (m->ncapped[r] % 64 == 0) {
-                uint32_t *p = mx_realloc(m, m->capped[r],
-                                         m->ncapped[r] * sizeof(*p),
-                                         (m->ncapped[r] + 64) * sizeof(*p));
+                uint32_t *p =
+                    mx_realloc(m, m->capped[r], m->ncapped[r] * sizeof(*p),
+                               (m->ncapped[r] + 64) * sizeof(*p));
 
                 if (!p)
                     goto out;
@@ -1331,7 +1331,9 @@ rule_pass(struct matcher *m, unsigned r, struct hist *train,
                     w = weight_of(m, mem[x], mem[y], lv);
                     rs->pairs_compared++;
                     bin = (int)floor(w) - MATCH_HIST_MIN;
-                    bin = bin < 0 ? 0 : bin >= MATCH_HIST_BINS ? MATCH_HIST_BINS - 1 : bin;
+                    bin = bin < 0                  ? 0
+                          : bin >= MATCH_HIST_BINS ? MATCH_HIST_BINS - 1
+                                                   : bin;
                     m->st.weight_hist[bin]++;
                     if (w < m->thr)
                         continue;
@@ -1580,8 +1582,7 @@ clusters_conflict(const struct matcher *m, const uint32_t *ring, uint32_t ra,
 }
 
 static void
-cluster(struct matcher *m, uint32_t *parent, uint32_t *members,
-        uint32_t *ring)
+cluster(struct matcher *m, uint32_t *parent, uint32_t *members, uint32_t *ring)
 {
     size_t k, i;
     uint32_t next = 0;
@@ -1737,9 +1738,9 @@ const char *
 match_field_name(enum match_field f)
 {
     static const char *const names[] = {
-        "forename", "surname", "dob",    "postcode", "sex",    "extra1",
-        "extra2",   "extra3",  "extra4", "extra5",   "extra6", "extra7",
-        "extra8"};
+        "forename", "surname", "dob",    "postcode", "sex",
+        "extra1",   "extra2",  "extra3", "extra4",   "extra5",
+        "extra6",   "extra7",  "extra8"};
 
     return (unsigned)f < sizeof(names) / sizeof(names[0]) ? names[f] : "?";
 }
@@ -1748,12 +1749,12 @@ const char *
 match_level_name(enum match_field f, unsigned level)
 {
     static const char *const name[] = {
-        "null",  "exact", "swapped", "root",    "dice0", "phonetic",
+        "null",  "exact", "swapped", "root",         "dice0", "phonetic",
         "dice1", "dice2", "initial", "initial_full", "else"};
     static const char *const dob[] = {
-        "null",          "exact",        "day_month_swapped", "year_1",
-        "day_differs",   "month_differs", "year_differs",     "year_only",
-        "else"};
+        "null",         "exact",       "day_month_swapped",
+        "year_1",       "day_differs", "month_differs",
+        "year_differs", "year_only",   "else"};
     static const char *const pc[] = {"null", "unit", "sector", "district",
                                      "else"};
     static const char *const sex[] = {"null", "agree", "disagree"};

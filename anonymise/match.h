@@ -74,8 +74,8 @@
  *     match_reserve(m, n);                 -- optional: room for n records
  *     per record: match_add(m, &rec) -> record index (folded: an earlier one)
  *     match_run(m, &d);
- *     per record: match_cluster(m, i) -> 0 .. match_nclusters(m)-1, numbered
- *                                        in order of each cluster's first record
+ *     per record: match_cluster(m, i) -> 0 .. match_nclusters(m)-1,
+ *                 numbered in order of each cluster's first record
  *     match_stats(m) -> counts, m/u per level, EM per rule, histogram
  *     match_release(m);
  *

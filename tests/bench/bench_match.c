@@ -65,80 +65,98 @@ below(unsigned n)
 /* ---- names ---- */
 
 static const char *const male[] = {
-    "oliver", "george", "harry", "noah", "jack", "leo", "arthur", "muhammad",
-    "oscar", "charlie", "jacob", "thomas", "henry", "william", "alfie",
-    "joshua", "freddie", "archie", "james", "theo", "isaac", "ethan",
-    "lucas", "mohammed", "alexander", "daniel", "samuel", "joseph", "adam",
-    "max", "logan", "edward", "benjamin", "sebastian", "dylan", "finley",
-    "ryan", "jayden", "aiden", "reggie", "robert", "michael", "david",
-    "john", "richard", "christopher", "matthew", "anthony", "mark", "paul",
-    "steven", "andrew", "kenneth", "peter", "stephen", "ian", "gary",
-    "kevin", "jonathan", "nathan", "patrick", "dominic", "tyler", "ali",
-    "omar", "ibrahim", "yusuf", "hamza", "arjun", "rohan", "aarav",
-    "kwame", "kofi", "emeka", "chidi", "tomasz", "piotr", "jakub", "mateusz",
-    "wei", "jun", "minh", "dafydd", "rhys", "sean", "ciaran", "declan",
-    "liam", "connor", "callum", "kieran", "bradley", "jordan", "lewis",
-    "stanley", "ronald", "frederick", "albert", "walter"};
+    "oliver",    "george",   "harry",    "noah",        "jack",     "leo",
+    "arthur",    "muhammad", "oscar",    "charlie",     "jacob",    "thomas",
+    "henry",     "william",  "alfie",    "joshua",      "freddie",  "archie",
+    "james",     "theo",     "isaac",    "ethan",       "lucas",    "mohammed",
+    "alexander", "daniel",   "samuel",   "joseph",      "adam",     "max",
+    "logan",     "edward",   "benjamin", "sebastian",   "dylan",    "finley",
+    "ryan",      "jayden",   "aiden",    "reggie",      "robert",   "michael",
+    "david",     "john",     "richard",  "christopher", "matthew",  "anthony",
+    "mark",      "paul",     "steven",   "andrew",      "kenneth",  "peter",
+    "stephen",   "ian",      "gary",     "kevin",       "jonathan", "nathan",
+    "patrick",   "dominic",  "tyler",    "ali",         "omar",     "ibrahim",
+    "yusuf",     "hamza",    "arjun",    "rohan",       "aarav",    "kwame",
+    "kofi",      "emeka",    "chidi",    "tomasz",      "piotr",    "jakub",
+    "mateusz",   "wei",      "jun",      "minh",        "dafydd",   "rhys",
+    "sean",      "ciaran",   "declan",   "liam",        "connor",   "callum",
+    "kieran",    "bradley",  "jordan",   "lewis",       "stanley",  "ronald",
+    "frederick", "albert",   "walter"};
 static const char *const female[] = {
-    "olivia", "amelia", "isla", "ava", "ivy", "freya", "lily", "florence",
-    "mia", "willow", "rosie", "sophia", "isabella", "grace", "daisy",
-    "sienna", "poppy", "elsie", "emily", "ella", "evelyn", "phoebe",
-    "sofia", "evie", "charlotte", "harper", "millie", "matilda", "maisie",
-    "ruby", "alice", "chloe", "jessica", "sophie", "lucy", "hannah",
-    "emma", "sarah", "laura", "rebecca", "rachel", "amy", "zoe", "katherine",
-    "elizabeth", "margaret", "susan", "patricia", "deborah", "jennifer",
-    "victoria", "abigail", "eleanor", "alexandra", "jacqueline", "samantha",
-    "aisha", "fatima", "maryam", "zainab", "amira", "priya", "ananya",
-    "divya", "simran", "amara", "chioma", "ngozi", "abena", "agnieszka",
-    "katarzyna", "zofia", "mei", "lan", "linh", "sian", "cerys", "niamh",
-    "aoife", "siobhan", "megan", "bethany", "chelsea", "jade", "leanne",
-    "kayleigh", "danielle", "natalie", "nicola", "joanne", "helen",
-    "karen", "julie", "tracey", "dorothy", "doris", "joan", "irene"};
+    "olivia",    "amelia",   "isla",     "ava",       "ivy",
+    "freya",     "lily",     "florence", "mia",       "willow",
+    "rosie",     "sophia",   "isabella", "grace",     "daisy",
+    "sienna",    "poppy",    "elsie",    "emily",     "ella",
+    "evelyn",    "phoebe",   "sofia",    "evie",      "charlotte",
+    "harper",    "millie",   "matilda",  "maisie",    "ruby",
+    "alice",     "chloe",    "jessica",  "sophie",    "lucy",
+    "hannah",    "emma",     "sarah",    "laura",     "rebecca",
+    "rachel",    "amy",      "zoe",      "katherine", "elizabeth",
+    "margaret",  "susan",    "patricia", "deborah",   "jennifer",
+    "victoria",  "abigail",  "eleanor",  "alexandra", "jacqueline",
+    "samantha",  "aisha",    "fatima",   "maryam",    "zainab",
+    "amira",     "priya",    "ananya",   "divya",     "simran",
+    "amara",     "chioma",   "ngozi",    "abena",     "agnieszka",
+    "katarzyna", "zofia",    "mei",      "lan",       "linh",
+    "sian",      "cerys",    "niamh",    "aoife",     "siobhan",
+    "megan",     "bethany",  "chelsea",  "jade",      "leanne",
+    "kayleigh",  "danielle", "natalie",  "nicola",    "joanne",
+    "helen",     "karen",    "julie",    "tracey",    "dorothy",
+    "doris",     "joan",     "irene"};
 static const char *const surnames[] = {
-    "smith", "jones", "williams", "taylor", "brown", "davies", "evans",
-    "wilson", "thomas", "johnson", "roberts", "robinson", "thompson",
-    "wright", "walker", "white", "edwards", "hughes", "green", "hall",
-    "lewis", "harris", "clarke", "patel", "jackson", "wood", "turner",
-    "martin", "cooper", "hill", "ward", "morris", "moore", "clark", "lee",
-    "king", "baker", "harrison", "morgan", "allen", "james", "scott",
-    "phillips", "watson", "davis", "parker", "price", "bennett", "young",
-    "griffiths", "mitchell", "kelly", "cook", "carter", "richardson",
-    "bailey", "collins", "bell", "shaw", "murphy", "miller", "cox",
-    "richards", "khan", "marshall", "anderson", "simpson", "ellis",
-    "adams", "singh", "begum", "wilkinson", "foster", "chapman", "powell",
-    "webb", "rogers", "gray", "mason", "ali", "hussain", "ahmed", "rahman",
-    "kaur", "shah", "sharma", "mahmood", "akhtar", "iqbal", "okafor",
-    "mensah", "adeyemi", "owusu", "nowak", "kowalski", "wisniewski",
-    "nguyen", "tran", "chen", "wang", "li", "zhang", "obrien", "murray",
-    "mcdonald", "macleod", "fitzgerald", "doherty", "gallagher",
-    "vanderberg", "dasilva", "santos", "oliveira", "ferreira",
-    "abdullah", "osei", "boateng", "campbell", "stewart", "reid", "fraser",
-    "hamilton", "graham", "kennedy", "gordon", "sutherland", "ross",
-    "hunter", "gibson", "wallace", "robertson", "henderson", "johnston",
-    "lawrence", "palmer", "holmes", "mills", "knight", "lloyd", "butler",
-    "russell", "barker", "fisher", "stevens", "jenkins", "dixon",
-    "fletcher", "harvey", "spencer", "pearson", "howard", "gill", "hayes",
-    "matthews", "sanders", "burton", "barnes", "armstrong", "wells",
-    "atkinson", "holland", "hart", "lane", "dean", "hudson", "ryan"};
+    "smith",      "jones",      "williams",  "taylor",    "brown",
+    "davies",     "evans",      "wilson",    "thomas",    "johnson",
+    "roberts",    "robinson",   "thompson",  "wright",    "walker",
+    "white",      "edwards",    "hughes",    "green",     "hall",
+    "lewis",      "harris",     "clarke",    "patel",     "jackson",
+    "wood",       "turner",     "martin",    "cooper",    "hill",
+    "ward",       "morris",     "moore",     "clark",     "lee",
+    "king",       "baker",      "harrison",  "morgan",    "allen",
+    "james",      "scott",      "phillips",  "watson",    "davis",
+    "parker",     "price",      "bennett",   "young",     "griffiths",
+    "mitchell",   "kelly",      "cook",      "carter",    "richardson",
+    "bailey",     "collins",    "bell",      "shaw",      "murphy",
+    "miller",     "cox",        "richards",  "khan",      "marshall",
+    "anderson",   "simpson",    "ellis",     "adams",     "singh",
+    "begum",      "wilkinson",  "foster",    "chapman",   "powell",
+    "webb",       "rogers",     "gray",      "mason",     "ali",
+    "hussain",    "ahmed",      "rahman",    "kaur",      "shah",
+    "sharma",     "mahmood",    "akhtar",    "iqbal",     "okafor",
+    "mensah",     "adeyemi",    "owusu",     "nowak",     "kowalski",
+    "wisniewski", "nguyen",     "tran",      "chen",      "wang",
+    "li",         "zhang",      "obrien",    "murray",    "mcdonald",
+    "macleod",    "fitzgerald", "doherty",   "gallagher", "vanderberg",
+    "dasilva",    "santos",     "oliveira",  "ferreira",  "abdullah",
+    "osei",       "boateng",    "campbell",  "stewart",   "reid",
+    "fraser",     "hamilton",   "graham",    "kennedy",   "gordon",
+    "sutherland", "ross",       "hunter",    "gibson",    "wallace",
+    "robertson",  "henderson",  "johnston",  "lawrence",  "palmer",
+    "holmes",     "mills",      "knight",    "lloyd",     "butler",
+    "russell",    "barker",     "fisher",    "stevens",   "jenkins",
+    "dixon",      "fletcher",   "harvey",    "spencer",   "pearson",
+    "howard",     "gill",       "hayes",     "matthews",  "sanders",
+    "burton",     "barnes",     "armstrong", "wells",     "atkinson",
+    "holland",    "hart",       "lane",      "dean",      "hudson",
+    "ryan"};
 
 /* nickname -> root (pseudonym.c's builtin table holds these and more) */
 static const char *const nicknames[][2] = {
-    {"bill", "william"}, {"will", "william"}, {"billy", "william"},
-    {"bob", "robert"}, {"rob", "robert"}, {"bobby", "robert"},
-    {"jim", "james"}, {"jimmy", "james"}, {"tom", "thomas"},
-    {"tommy", "thomas"}, {"dave", "david"}, {"mike", "michael"},
-    {"mick", "michael"}, {"chris", "christopher"}, {"matt", "matthew"},
-    {"tony", "anthony"}, {"steve", "stephen"}, {"ken", "kenneth"},
-    {"pete", "peter"}, {"dan", "daniel"}, {"danny", "daniel"},
-    {"sam", "samuel"}, {"joe", "joseph"}, {"alex", "alexander"},
-    {"ed", "edward"}, {"eddie", "edward"}, {"fred", "frederick"},
-    {"freddie", "frederick"}, {"harry", "henry"}, {"jack", "john"},
-    {"johnny", "john"}, {"beth", "elizabeth"}, {"liz", "elizabeth"},
-    {"lizzie", "elizabeth"}, {"kate", "katherine"}, {"katie", "katherine"},
-    {"maggie", "margaret"}, {"meg", "margaret"}, {"sue", "susan"},
-    {"pat", "patricia"}, {"debbie", "deborah"}, {"jenny", "jennifer"},
-    {"vicky", "victoria"}, {"abby", "abigail"}, {"ellie", "eleanor"},
-    {"sandy", "alexandra"}, {"jess", "jessica"}};
+    {"bill", "william"},      {"will", "william"},      {"billy", "william"},
+    {"bob", "robert"},        {"rob", "robert"},        {"bobby", "robert"},
+    {"jim", "james"},         {"jimmy", "james"},       {"tom", "thomas"},
+    {"tommy", "thomas"},      {"dave", "david"},        {"mike", "michael"},
+    {"mick", "michael"},      {"chris", "christopher"}, {"matt", "matthew"},
+    {"tony", "anthony"},      {"steve", "stephen"},     {"ken", "kenneth"},
+    {"pete", "peter"},        {"dan", "daniel"},        {"danny", "daniel"},
+    {"sam", "samuel"},        {"joe", "joseph"},        {"alex", "alexander"},
+    {"ed", "edward"},         {"eddie", "edward"},      {"fred", "frederick"},
+    {"freddie", "frederick"}, {"harry", "henry"},       {"jack", "john"},
+    {"johnny", "john"},       {"beth", "elizabeth"},    {"liz", "elizabeth"},
+    {"lizzie", "elizabeth"},  {"kate", "katherine"},    {"katie", "katherine"},
+    {"maggie", "margaret"},   {"meg", "margaret"},      {"sue", "susan"},
+    {"pat", "patricia"},      {"debbie", "deborah"},    {"jenny", "jennifer"},
+    {"vicky", "victoria"},    {"abby", "abigail"},      {"ellie", "eleanor"},
+    {"sandy", "alexandra"},   {"jess", "jessica"}};
 #define NNICK (sizeof(nicknames) / sizeof(nicknames[0]))
 
 static const char *
@@ -209,9 +227,9 @@ static void
 rare_name(char *out, size_t n)
 {
     static const char *const syl[] = {
-        "ka", "ri", "mo", "an", "el", "to", "sha", "ni", "da", "lu", "ve",
-        "ro", "ba", "zi", "qu", "or", "fen", "lin", "dor", "ash", "mer",
-        "tha", "gow", "bri", "sel", "wyn", "hal", "tre", "pen", "cas"};
+        "ka",  "ri",  "mo",  "an",  "el",  "to",  "sha", "ni",  "da",  "lu",
+        "ve",  "ro",  "ba",  "zi",  "qu",  "or",  "fen", "lin", "dor", "ash",
+        "mer", "tha", "gow", "bri", "sel", "wyn", "hal", "tre", "pen", "cas"};
     size_t k = 2 + below(3), i, o = 0;
 
     out[0] = '\0';
@@ -273,29 +291,60 @@ typo(char *s, size_t n)
 struct person {
     char forename[32], middle[32], surname[32];
     int32_t dob;
-    uint32_t postcode;   /* index into the geography */
+    uint32_t postcode;     /* index into the geography */
     uint32_t old_postcode; /* before a move; == postcode when none */
-    uint8_t sex;         /* SEX_M / SEX_F */
-    uint8_t twin;        /* has a twin */
+    uint8_t sex;           /* SEX_M / SEX_F */
+    uint8_t twin;          /* has a twin */
     uint32_t household;
-    uint64_t nhs;        /* 0: none */
+    uint64_t nhs; /* 0: none */
 };
 
 /* error kinds, a bit each, for recall per kind */
 enum err {
-    E_FN_TYPO, E_SN_TYPO, E_BOTH_TYPO, E_NICK, E_MIDDLE, E_INITIAL, E_SWAP,
-    E_FN_MISSING, E_SN_MISSING, E_SN_CHANGE, E_DOB_MISSING, E_DOB_SWAP,
-    E_DOB_ONE, E_DOB_YEAR1, E_DOB_OTHER, E_MOVED, E_PC_MISSING, E_SEX,
-    E_NO_NHS, E_TWIN, E_COMMON, E_COUNT
+    E_FN_TYPO,
+    E_SN_TYPO,
+    E_BOTH_TYPO,
+    E_NICK,
+    E_MIDDLE,
+    E_INITIAL,
+    E_SWAP,
+    E_FN_MISSING,
+    E_SN_MISSING,
+    E_SN_CHANGE,
+    E_DOB_MISSING,
+    E_DOB_SWAP,
+    E_DOB_ONE,
+    E_DOB_YEAR1,
+    E_DOB_OTHER,
+    E_MOVED,
+    E_PC_MISSING,
+    E_SEX,
+    E_NO_NHS,
+    E_TWIN,
+    E_COMMON,
+    E_COUNT
 };
-static const char *const err_name[E_COUNT] = {
-    "forename typo", "surname typo", "both names typo", "nickname",
-    "middle name with or for", "forename initial only", "names swapped",
-    "forename missing", "surname missing", "surname changed",
-    "dob missing", "dob day/month swap", "dob day or month off",
-    "dob year +-1", "dob year digits, other", "moved (old address)",
-    "postcode missing", "sex missing or wrong", "no shared NHS number",
-    "has a twin", "very common name"};
+static const char *const err_name[E_COUNT] = {"forename typo",
+                                              "surname typo",
+                                              "both names typo",
+                                              "nickname",
+                                              "middle name with or for",
+                                              "forename initial only",
+                                              "names swapped",
+                                              "forename missing",
+                                              "surname missing",
+                                              "surname changed",
+                                              "dob missing",
+                                              "dob day/month swap",
+                                              "dob day or month off",
+                                              "dob year +-1",
+                                              "dob year digits, other",
+                                              "moved (old address)",
+                                              "postcode missing",
+                                              "sex missing or wrong",
+                                              "no shared NHS number",
+                                              "has a twin",
+                                              "very common name"};
 
 /*
  * Per-record error rates in per mille, about those of `cohort synth`
@@ -336,8 +385,8 @@ postcode_text(uint32_t pc, char *out, size_t n)
 static int32_t
 random_dob(void)
 {
-    int32_t lo = days_from_civil(1930, 1, 1), hi = days_from_civil(2025, 12,
-                                                                   31);
+    int32_t lo = days_from_civil(1930, 1, 1),
+            hi = days_from_civil(2025, 12, 31);
 
     return lo + (int32_t)below((unsigned)(hi - lo));
 }
@@ -354,8 +403,9 @@ make_people(struct person *p, size_t np)
     zipf_init(&zs, sizeof(surnames) / sizeof(surnames[0]), 0.5);
     while (i < np) {
         /* a household: 1-5 people at one postcode, mostly one surname */
-        unsigned size = 1 + (unsigned)(unif() < 0.45) + (unsigned)(unif() < 0.3) +
-                        (unsigned)(unif() < 0.2) + (unsigned)(unif() < 0.1);
+        unsigned size = 1 + (unsigned)(unif() < 0.45) +
+                        (unsigned)(unif() < 0.3) + (unsigned)(unif() < 0.2) +
+                        (unsigned)(unif() < 0.1);
         uint32_t pc = below(NPOSTCODES), old = pc;
         char sn[32];
         size_t k;
@@ -399,7 +449,8 @@ make_people(struct person *p, size_t np)
             if (twin) {
                 /* same dob, surname and address; another forename */
                 x->dob = p[i - 1].dob;
-                snprintf(x->surname, sizeof(x->surname), "%s", p[i - 1].surname);
+                snprintf(x->surname, sizeof(x->surname), "%s",
+                         p[i - 1].surname);
                 x->twin = 1;
                 p[i - 1].twin = 1;
             }
@@ -415,10 +466,9 @@ make_people(struct person *p, size_t np)
 static int
 is_common(const char *s)
 {
-    static const char *const common[] = {"smith", "jones", "williams",
-                                         "taylor", "oliver", "olivia",
-                                         "george", "amelia", "khan",
-                                         "singh", "begum", "patel"};
+    static const char *const common[] = {
+        "smith",  "jones",  "williams", "taylor", "oliver", "olivia",
+        "george", "amelia", "khan",     "singh",  "begum",  "patel"};
     size_t i;
 
     for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
@@ -565,8 +615,7 @@ make_record(const struct comparison_encoder *enc, const struct person *x,
 }
 
 static void
-generate(const struct comparison_encoder *enc, size_t nrec,
-         struct generated *g)
+generate(const struct comparison_encoder *enc, size_t nrec, struct generated *g)
 {
     size_t np = nrec * 10 / 22 + 1, i, k = 0;
     struct person *people = malloc(np * sizeof(*people));
@@ -579,14 +628,18 @@ generate(const struct comparison_encoder *enc, size_t nrec,
     for (i = 0; i < np && k < nrec; i++) {
         /* 1-5 records a person (mean 2.2), e.g. one a department */
         double r = unif();
-        unsigned nr = r < 0.35 ? 1 : r < 0.65 ? 2 : r < 0.85 ? 3 : r < 0.95 ? 4 : 5;
+        unsigned nr = r < 0.35   ? 1
+                      : r < 0.65 ? 2
+                      : r < 0.85 ? 3
+                      : r < 0.95 ? 4
+                                 : 5;
         unsigned j;
 
         for (j = 0; j < nr && k < nrec; j++, k++) {
             /* a record shares the person's NHS number 60 % of the time:
              * those are one deterministic group */
-            uint32_t group = people[i].nhs && unif() < 0.6 ? (uint32_t)i
-                                                          : MATCH_NO_GROUP;
+            uint32_t group =
+                people[i].nhs && unif() < 0.6 ? (uint32_t)i : MATCH_NO_GROUP;
 
             make_record(enc, &people[i], group, &g->rec[k], &g->errs[k]);
             g->person[k] = (uint32_t)i;
@@ -697,9 +750,9 @@ print_stats(const struct match_stats *st)
            (unsigned long long)st->refused_disagree,
            (unsigned long long)st->refused_strong_id,
            (unsigned long long)st->refused_conflict,
-           (unsigned long long)st->refused_size,
-           (unsigned long long)st->links, (unsigned long long)st->clusters,
-           (unsigned long long)st->groups, (unsigned long long)st->folded);
+           (unsigned long long)st->refused_size, (unsigned long long)st->links,
+           (unsigned long long)st->clusters, (unsigned long long)st->groups,
+           (unsigned long long)st->folded);
 }
 
 #ifdef COHORT_TESTING
@@ -712,8 +765,7 @@ struct tally {
 };
 
 static void
-tally_add(struct tally *t, size_t *nt, size_t cap, uint64_t pattern,
-          double w)
+tally_add(struct tally *t, size_t *nt, size_t cap, uint64_t pattern, double w)
 {
     size_t i;
 
@@ -749,8 +801,9 @@ print_tally(const char *what, struct tally *t, size_t nt)
     for (i = 0; i < nt && i < 15; i++) {
         printf("  %6u  w=%+6.1f ", t[i].n, t[i].w);
         for (f = 0; f < MF_EXTRA0; f++)
-            printf(" %s=%s", match_field_name(f),
-                   match_level_name(f, (unsigned)(t[i].pattern >> (4 * f)) & 15));
+            printf(
+                " %s=%s", match_field_name(f),
+                match_level_name(f, (unsigned)(t[i].pattern >> (4 * f)) & 15));
         printf("\n");
     }
 }
@@ -765,8 +818,7 @@ diagnose(const struct matcher *m, const struct generated *g, const long *idx)
     struct tally *guarded = calloc(CAP, sizeof(*guarded));
     size_t nbelow = 0, nwrong = 0, nnocand = 0, nguarded = 0, i, j, a, b;
     double missed_nocand = 0, missed_guard = 0, missed_below = 0,
-           missed_cluster = 0, false_twin = 0, false_house = 0,
-           false_other = 0;
+           missed_cluster = 0, false_twin = 0, false_house = 0, false_other = 0;
     uint64_t *v = malloc(g->n * sizeof(*v));
     unsigned lv[MF_MAX], f;
 
@@ -797,9 +849,8 @@ diagnose(const struct matcher *m, const struct generated *g, const long *idx)
                     missed_guard++;
                     tally_add(guarded, &nguarded, CAP, pat,
                               match_pair_weight(m, x, y));
-                }
-                else if (match_pair_weight(m, x, y) <
-                         match_stats(m)->threshold_weight) {
+                } else if (match_pair_weight(m, x, y) <
+                           match_stats(m)->threshold_weight) {
                     missed_below++;
                     tally_add(below, &nbelow, CAP, pat,
                               match_pair_weight(m, x, y));
@@ -949,13 +1000,14 @@ main(int argc, char **argv)
     /* record-level recall per error kind: linked to one other record of
      * its person, among records whose person has another record */
     {
-        uint64_t *pk = malloc(g.n * sizeof(*pk)), *ck = malloc(g.n * sizeof(*ck));
+        uint64_t *pk = malloc(g.n * sizeof(*pk)),
+                 *ck = malloc(g.n * sizeof(*ck));
         size_t *order = malloc(g.n * sizeof(*order));
 
         for (i = 0; i < g.n; i++) {
             pk[i] = (uint64_t)g.person[i] << 32 | i;
-            ck[i] = (uint64_t)g.person[i] << 32 |
-                    match_cluster(m, (size_t)idx[i]);
+            ck[i] =
+                (uint64_t)g.person[i] << 32 | match_cluster(m, (size_t)idx[i]);
         }
         qsort(pk, g.n, sizeof(*pk), cmp_u64);
         qsort(ck, g.n, sizeof(*ck), cmp_u64);
@@ -973,8 +1025,8 @@ main(int argc, char **argv)
                 if (p1 - p0 > 1)
                     for (q = p0; q < p1; q++) {
                         size_t r = (uint32_t)pk[q];
-                        uint64_t want = person << 32 |
-                                        match_cluster(m, (size_t)idx[r]);
+                        uint64_t want =
+                            person << 32 | match_cluster(m, (size_t)idx[r]);
                         size_t lo = 0, hi = g.n, cnt;
                         int k;
 
@@ -1004,8 +1056,9 @@ main(int argc, char **argv)
     }
     getrusage(RUSAGE_SELF, &ru);
     printf("bench: match, %zu records (%zu people), seed %llu, threshold "
-           "%.4f, error rates x%.1f\n", g.n, (size_t)(nrec * 10 / 22 + 1),
-           (unsigned long long)seed, cfg.threshold, err_scale);
+           "%.4f, error rates x%.1f\n",
+           g.n, (size_t)(nrec * 10 / 22 + 1), (unsigned long long)seed,
+           cfg.threshold, err_scale);
     printf("bench:   precision %.4f recall %.4f f1 %.4f (pairwise: %.0f true, "
            "%.0f predicted)\n",
            prec, rec, prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0, tp,
@@ -1013,8 +1066,8 @@ main(int argc, char **argv)
     printf("bench:   pairs compared %llu, generate + encode %.2f s, "
            "match_add + match_run %.2f s (%.2f s CPU), %.0f bytes per record "
            "(peak of the matcher's allocations), max RSS %ld MB\n",
-           (unsigned long long)match_stats(m)->pairs_compared, t1 - t0,
-           t2 - t1, c2 - c1, (double)match_stats(m)->bytes_peak / (double)g.n,
+           (unsigned long long)match_stats(m)->pairs_compared, t1 - t0, t2 - t1,
+           c2 - c1, (double)match_stats(m)->bytes_peak / (double)g.n,
            ru.ru_maxrss / 1024);
     (void)t3;
     if (!quiet) {

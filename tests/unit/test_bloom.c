@@ -38,8 +38,8 @@ dice_of(const char *a, const char *b)
 static void
 test_identical(void **state)
 {
-    static const char *const names[] = {"oliver", "amelia", "smith",
-                                        "mary ann", "al", "o", "fitzgerald"};
+    static const char *const names[] = {
+        "oliver", "amelia", "smith", "mary ann", "al", "o", "fitzgerald"};
     size_t i;
 
     (void)state;
@@ -52,9 +52,9 @@ test_typo_high(void **state)
 {
     /* one slip each: substitution, deletion, insertion, transposition */
     static const char *const pairs[][2] = {
-        {"jonathan", "jonathon"}, {"christopher", "christoper"},
+        {"jonathan", "jonathon"},    {"christopher", "christoper"},
         {"elizabeth", "elizabeeth"}, {"christopher", "christohper"},
-        {"catherine", "katherine"}, {"macdonald", "mcdonald"},
+        {"catherine", "katherine"},  {"macdonald", "mcdonald"},
     };
     size_t i;
 
@@ -72,8 +72,8 @@ static void
 test_unrelated_low(void **state)
 {
     static const char *const names[] = {
-        "oliver", "amelia", "harry", "priya", "mohammed", "siobhan",
-        "kowalski", "nguyen", "okafor", "thompson", "begum", "fitzgerald"};
+        "oliver",   "amelia", "harry",  "priya",    "mohammed", "siobhan",
+        "kowalski", "nguyen", "okafor", "thompson", "begum",    "fitzgerald"};
     size_t i, j, n = sizeof(names) / sizeof(names[0]);
     double worst = 0;
 

@@ -216,13 +216,13 @@ test_dob_levels(void **state)
         int guard;
     } cases[] = {
         {"1990-03-05", "1990-03-05", ML_DOB_EXACT, 0},
-        {"1990-03-05", "1990-05-03", ML_DOB_SWAP, 0},  /* transposed */
+        {"1990-03-05", "1990-05-03", ML_DOB_SWAP, 0}, /* transposed */
         {"1990-03-05", "1991-03-05", ML_DOB_YEAR1, 0},
         {"1990-03-05", "1990-03-06", ML_DOB_DAY, 0},
         {"1990-03-05", "1990-04-05", ML_DOB_MONTH, 0},
-        {"1990-03-05", "1909-03-05", ML_DOB_YEAR, 0},  /* digits swapped */
+        {"1990-03-05", "1909-03-05", ML_DOB_YEAR, 0}, /* digits swapped */
         {"1990-03-05", "1990-07-21", ML_DOB_NEAR, 0},
-        {"1990-03-05", "1962-07-21", ML_DOB_ELSE, 1},  /* parent and child */
+        {"1990-03-05", "1962-07-21", ML_DOB_ELSE, 1}, /* parent and child */
         {"1990-03-05", NULL, ML_NULL, 0},
         {"1990-12-12", "1990-12-12", ML_DOB_EXACT, 0}, /* no swap of its own */
     };
@@ -306,17 +306,19 @@ below(unsigned n)
 }
 
 static const char *const forenames[] = {
-    "oliver", "amelia", "harry", "isla", "jack", "olivia", "george", "ava",
-    "noah", "mia", "leo", "ivy", "arthur", "freya", "oscar", "lily",
-    "muhammad", "grace", "thomas", "sophia", "henry", "ella", "william",
-    "evie", "james", "poppy", "joseph", "daisy", "samuel", "alice"};
+    "oliver", "amelia", "harry",  "isla",  "jack",     "olivia",
+    "george", "ava",    "noah",   "mia",   "leo",      "ivy",
+    "arthur", "freya",  "oscar",  "lily",  "muhammad", "grace",
+    "thomas", "sophia", "henry",  "ella",  "william",  "evie",
+    "james",  "poppy",  "joseph", "daisy", "samuel",   "alice"};
 static const char *const surnames[] = {
-    "smith", "jones", "taylor", "brown", "williams", "wilson", "johnson",
-    "davies", "patel", "khan", "robinson", "wright", "thompson", "evans",
-    "walker", "white", "roberts", "green", "hall", "wood", "jackson",
-    "clarke", "singh", "begum", "nguyen", "kowalski", "okafor", "murphy",
-    "campbell", "stewart", "hughes", "edwards", "lewis", "harris", "martin",
-    "cooper", "king", "lee", "baker", "turner"};
+    "smith",    "jones",    "taylor",  "brown",  "williams", "wilson",
+    "johnson",  "davies",   "patel",   "khan",   "robinson", "wright",
+    "thompson", "evans",    "walker",  "white",  "roberts",  "green",
+    "hall",     "wood",     "jackson", "clarke", "singh",    "begum",
+    "nguyen",   "kowalski", "okafor",  "murphy", "campbell", "stewart",
+    "hughes",   "edwards",  "lewis",   "harris", "martin",   "cooper",
+    "king",     "lee",      "baker",   "turner"};
 
 /* Skewed towards the start of the list: common names. */
 static const char *
@@ -330,8 +332,8 @@ pick(const char *const *list, unsigned n)
 static void
 rare(char *out, size_t n)
 {
-    static const char *const syl[] = {"ka", "ri", "mo", "an", "el", "to",
-                                      "sha", "ni", "da", "lu", "ve", "zor",
+    static const char *const syl[] = {"ka",  "ri",  "mo",  "an", "el", "to",
+                                      "sha", "ni",  "da",  "lu", "ve", "zor",
                                       "qui", "bex", "fen", "tam"};
     size_t k = 2 + below(3), i, o = 0;
 
@@ -360,7 +362,7 @@ slip(char *s)
 
 struct population {
     size_t n;
-    uint32_t *person;  /* truth per record index */
+    uint32_t *person;             /* truth per record index */
     uint64_t dob_exact, dob_both; /* record pairs of one person: exact dobs
                                      among those with both dobs */
 };
@@ -387,8 +389,8 @@ populate(struct matcher *m, struct population *pop, size_t persons,
         int y = 1930 + (int)below(90), mo = 1 + (int)below(12),
             d = 1 + (int)below(28);
         struct who a, b;
-        uint32_t group = with_groups && p % 3 == 0 ? (uint32_t)p
-                                                   : MATCH_NO_GROUP;
+        uint32_t group =
+            with_groups && p % 3 == 0 ? (uint32_t)p : MATCH_NO_GROUP;
         long i, j;
 
         if (below(5) == 0)
@@ -411,13 +413,14 @@ populate(struct matcher *m, struct population *pop, size_t persons,
         if (below(100) < 4)
             slip(sn2);
         if (below(100) < 15)
-            snprintf(pc2, sizeof(pc2), "LS%u %u%c%c", 1 + below(20),
-                     below(10), 'A' + below(20), 'A' + below(20));
+            snprintf(pc2, sizeof(pc2), "LS%u %u%c%c", 1 + below(20), below(10),
+                     'A' + below(20), 'A' + below(20));
         if (below(100) < 5)
             snprintf(dob2, sizeof(dob2), "%04d-%02d-%02d", y, mo,
                      d == 28 ? 27 : d + 1);
-        a = (struct who){fn, sn, NULL, dob, pc, (uint8_t)(p & 1 ? SEX_F : SEX_M),
-                         0, group, NULL};
+        a = (struct who){fn,  sn,    NULL,
+                         dob, pc,    (uint8_t)(p & 1 ? SEX_F : SEX_M),
+                         0,   group, NULL};
         b = (struct who){fn2, sn2, NULL, dob2, pc2, a.sex, 0, group, NULL};
         if (below(100) < 3)
             b.dob = NULL;
@@ -486,8 +489,7 @@ test_population_links(void **state)
     st = match_stats(m);
     print_message("3000 people: precision %.4f recall %.4f, %llu pairs "
                   "compared, prior %.2f\n",
-                  prec, rec, (unsigned long long)st->pairs_compared,
-                  st->prior);
+                  prec, rec, (unsigned long long)st->pairs_compared, st->prior);
     assert_true(prec >= 0.99);
     assert_true(rec >= 0.95);
     for (r = 0; r < st->nrules; r++)
@@ -654,12 +656,14 @@ test_em_recovers(void **state)
     enum { NF = 4, NL = 4, NPAT = NL * NL * NL * NL };
     const unsigned nlevels[NF] = {NL, NL, NL, NL};
     /* level 0 is null: a field missing in a few pairs */
-    const double mt[NF][MATCH_MAX_LEVELS] = {
-        {0, 0.85, 0.10, 0.05}, {0, 0.90, 0.06, 0.04}, {0, 0.80, 0.15, 0.05},
-        {0, 0.95, 0.03, 0.02}};
-    const double ut[NF][MATCH_MAX_LEVELS] = {
-        {0, 0.01, 0.09, 0.90}, {0, 0.02, 0.08, 0.90}, {0, 0.001, 0.05, 0.949},
-        {0, 0.05, 0.15, 0.80}};
+    const double mt[NF][MATCH_MAX_LEVELS] = {{0, 0.85, 0.10, 0.05},
+                                             {0, 0.90, 0.06, 0.04},
+                                             {0, 0.80, 0.15, 0.05},
+                                             {0, 0.95, 0.03, 0.02}};
+    const double ut[NF][MATCH_MAX_LEVELS] = {{0, 0.01, 0.09, 0.90},
+                                             {0, 0.02, 0.08, 0.90},
+                                             {0, 0.001, 0.05, 0.949},
+                                             {0, 0.05, 0.15, 0.80}};
     double u[NF][MATCH_MAX_LEVELS], mm[NF][MATCH_MAX_LEVELS], count[NPAT],
         lambda = 0.3;
     uint8_t lv[NPAT * NF];
@@ -870,8 +874,10 @@ test_groups_and_folding(void **state)
     background(m, 2000);
     assert_int_equal(match_run(m, &d), 0);
     /* a group is one cluster however much its records disagree */
-    assert_int_equal(match_cluster(m, (size_t)ia), match_cluster(m, (size_t)ib));
-    assert_int_equal(match_cluster(m, (size_t)ix), match_cluster(m, (size_t)ix2));
+    assert_int_equal(match_cluster(m, (size_t)ia),
+                     match_cluster(m, (size_t)ib));
+    assert_int_equal(match_cluster(m, (size_t)ix),
+                     match_cluster(m, (size_t)ix2));
     assert_int_not_equal(match_cluster(m, (size_t)ia),
                          match_cluster(m, (size_t)ix));
     /* clusters numbered in order of their first record */
@@ -1001,12 +1007,10 @@ test_names(void **state)
     (void)state;
     assert_string_equal(match_field_name(MF_DOB), "dob");
     assert_string_equal(match_field_name(MF_EXTRA0 + 1), "extra2");
-    assert_string_equal(match_level_name(MF_FORENAME, ML_NAME_SWAP),
-                        "swapped");
+    assert_string_equal(match_level_name(MF_FORENAME, ML_NAME_SWAP), "swapped");
     assert_string_equal(match_level_name(MF_DOB, ML_DOB_SWAP),
                         "day_month_swapped");
-    assert_string_equal(match_level_name(MF_POSTCODE, ML_PC_SECTOR),
-                        "sector");
+    assert_string_equal(match_level_name(MF_POSTCODE, ML_PC_SECTOR), "sector");
     assert_string_equal(match_level_name(MF_SEX, 9), "?");
 }
 
