@@ -61,9 +61,9 @@ struct comparison_encoder {
 int comparison_encoder_init(struct comparison_encoder *e,
                             const struct cohort_key *k);
 
-/* Fills out from p. Temporary copies of the plaintext (the swapped date,
- * the postcode's sector and district, the initial) are wiped before
- * return. */
+/* Fills out from p. The only copies it makes of the plaintext (a date as
+ * text, the Soundex code, the day) are wiped before return; sector,
+ * district and initial are hashed in place. */
 void comparison_encode(const struct comparison_encoder *e,
                        const struct comparison_plain *p,
                        struct match_record *out);

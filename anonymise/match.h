@@ -24,7 +24,9 @@
  *     "null" and weighs nothing.
  *   - u (P(level | non-match)) from random pairs; m (P(level | match)) by
  *     expectation-maximisation over each rule's blocked pairs, one rule at
- *     a time, never training a field on a rule that blocks on it, then
+ *     a time, never training a field on a rule that blocks on it (nor sex
+ *     on a rule of the forename: blocks of one forename agree on sex far
+ *     more than random pairs, which EM could only call matches), then
  *     averaged over the rules. A field no rule trained (EM did not converge,
  *     or converged to a class that agrees less than random pairs) keeps the
  *     documented defaults of match.c and is flagged in the statistics.
