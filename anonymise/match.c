@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/hash.h"
 #include "../core/testable.h"
 
 /*
@@ -29,10 +30,12 @@ struct mrec {
 /* two cache lines, the filters in the second */
 _Static_assert(sizeof(struct mrec) == 128, "struct mrec is 128 bytes");
 
+/* Pairs per comparison pattern: the patterns interned in the one hash
+ * table (core/hash.h), in the order first seen; counts beside them. */
 struct hist {
-    uint64_t *key; /* pattern + 1; 0 empty */
+    struct hash_table t;
     double *count;
-    size_t cap, n;
+    size_t alloc;
 };
 
 struct accepted {
@@ -342,6 +345,10 @@ same_content(const struct matcher *m, size_t i, size_t j)
                     m->cfg.nextra * sizeof(uint32_t)));
 }
 
+/* The folding index is a table of its own, not core/hash.h's: that table
+ * keeps a copy of every key, and a record's key here is its whole
+ * content -- a second copy of every record. This one holds 4 bytes a
+ * slot and compares against the records themselves. */
 static int
 fold_grow(struct matcher *m)
 {
@@ -734,66 +741,51 @@ match_pair_rule(const struct matcher *m, size_t a, size_t b)
 
 /* ---- histograms of comparison patterns ---- */
 
+static void
+hist_init(struct hist *h)
+{
+    hash_table_init(&h->t);
+    h->count = NULL;
+    h->alloc = 0;
+}
+
 static int
 hist_add(struct matcher *m, struct hist *h, uint64_t pattern, double c)
 {
-    size_t s;
+    unsigned char key[8];
+    size_t i;
+    int k;
 
-    if ((h->n + 1) * 2 > h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 256, i;
-        uint64_t *k = mx_calloc(m, cap, sizeof(*k));
-        double *v = mx_calloc(m, cap, sizeof(*v));
+    for (k = 0; k < 8; k++)
+        key[k] = (unsigned char)(pattern >> (8 * k));
+    if (hash_table_intern(&h->t, key, sizeof(key), &i) < 0)
+        return CE_NOMEM;
+    if (i >= h->alloc) {
+        size_t na = h->alloc ? h->alloc * 2 : 256;
+        double *p = mx_realloc(m, h->count, h->alloc * sizeof(*p),
+                               na * sizeof(*p));
 
-        if (!k || !v) {
-            mx_free(m, k, cap * sizeof(*k));
-            mx_free(m, v, cap * sizeof(*v));
+        if (!p)
             return CE_NOMEM;
-        }
-        for (i = 0; i < h->cap; i++) {
-            if (!h->key[i])
-                continue;
-            s = (size_t)mix64(h->key[i]) & (cap - 1);
-            while (k[s])
-                s = (s + 1) & (cap - 1);
-            k[s] = h->key[i];
-            v[s] = h->count[i];
-        }
-        mx_free(m, h->key, h->cap * sizeof(*h->key));
-        mx_free(m, h->count, h->cap * sizeof(*h->count));
-        h->key = k;
-        h->count = v;
-        h->cap = cap;
+        memset(p + h->alloc, 0, (na - h->alloc) * sizeof(*p));
+        h->count = p;
+        h->alloc = na;
     }
-    s = (size_t)mix64(pattern + 1) & (h->cap - 1);
-    while (h->key[s] && h->key[s] != pattern + 1)
-        s = (s + 1) & (h->cap - 1);
-    if (!h->key[s]) {
-        h->key[s] = pattern + 1;
-        h->n++;
-    }
-    h->count[s] += c;
+    h->count[i] += c;
     return 0;
 }
 
 static void
 hist_release(struct matcher *m, struct hist *h)
 {
-    mx_free(m, h->key, h->cap * sizeof(*h->key));
-    mx_free(m, h->count, h->cap * sizeof(*h->count));
-    memset(h, 0, sizeof(*h));
-}
-
-static int
-cmp_u64(const void *x, const void *y)
-{
-    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-
-    return a < b ? -1 : a > b;
+    hash_table_release(&h->t);
+    mx_free(m, h->count, h->alloc * sizeof(*h->count));
+    hist_init(h);
 }
 
 /*
- * The histogram as EM's arrays, in the order of the patterns' values (so
- * that sums run in one order whatever the table's layout). *levels and
+ * The histogram as EM's arrays, patterns in the order first seen (the
+ * order of the pairs, so sums run in one order every run). *levels and
  * *count are the caller's to free (mx_free, sizes npat * nfields and npat
  * * sizeof(double)).
  */
@@ -801,36 +793,31 @@ static int
 hist_arrays(struct matcher *m, const struct hist *h, uint8_t **levels,
             double **count)
 {
-    size_t i, k = 0;
-    uint64_t *keys;
+    size_t i, n = h->t.n;
     unsigned f;
 
-    *levels = NULL;
-    *count = NULL;
-    keys = mx_calloc(m, h->n, sizeof(*keys));
-    if (!keys)
-        return CE_NOMEM;
-    for (i = 0; i < h->cap; i++)
-        if (h->key[i])
-            keys[k++] = h->key[i];
-    qsort(keys, k, sizeof(*keys), cmp_u64);
-    *levels = mx_calloc(m, k ? k * m->nfields : 1, 1);
-    *count = mx_calloc(m, k, sizeof(double));
+    *levels = mx_calloc(m, n ? n * m->nfields : 1, 1);
+    *count = mx_calloc(m, n, sizeof(double));
     if (!*levels || !*count) {
-        mx_free(m, keys, h->n * sizeof(*keys));
+        mx_free(m, *levels, n ? n * m->nfields : 1);
+        mx_free(m, *count, n * sizeof(double));
+        *levels = NULL;
+        *count = NULL;
         return CE_NOMEM;
     }
-    for (i = 0; i < k; i++) {
-        size_t s = (size_t)mix64(keys[i]) & (h->cap - 1);
+    for (i = 0; i < n; i++) {
+        const unsigned char *key =
+            (const unsigned char *)hash_table_key(&h->t, i, NULL);
+        uint64_t pattern = 0;
+        int k;
 
-        while (h->key[s] != keys[i])
-            s = (s + 1) & (h->cap - 1);
-        (*count)[i] = h->count[s];
+        for (k = 0; k < 8; k++)
+            pattern |= (uint64_t)key[k] << (8 * k);
+        (*count)[i] = h->count[i];
         for (f = 0; f < m->nfields; f++)
             (*levels)[i * m->nfields + f] =
-                (uint8_t)(((keys[i] - 1) >> (4 * f)) & 0xF);
+                (uint8_t)((pattern >> (4 * f)) & 0xF);
     }
-    mx_free(m, keys, h->n * sizeof(*keys));
     return 0;
 }
 
@@ -1372,7 +1359,7 @@ train_rule(struct matcher *m, unsigned r, const struct hist *h,
     uint8_t *levels;
     double *count;
     unsigned f, l, blocked = rule_fields(m->cfg.rules[r]);
-    size_t g, npat = h->n;
+    size_t g, npat = h->t.n;
 
     if (hist_arrays(m, h, &levels, &count) < 0)
         return CE_NOMEM;
@@ -1427,7 +1414,7 @@ posterior_sum(struct matcher *m, const struct hist *h,
 {
     uint8_t *levels;
     double *count, total = 0, sum_p = 0;
-    size_t g, npat = h->n;
+    size_t g, npat = h->t.n;
     unsigned it, f;
 
     *out = 0;
@@ -1653,8 +1640,10 @@ match_run(struct matcher *m, struct diag *d)
         return CE_INTERNAL;
     }
     m->ran = 1;
-    memset(train, 0, sizeof(train));
-    memset(uni, 0, sizeof(uni));
+    for (r = 0; r < MATCH_MAX_RULES; r++) {
+        hist_init(&train[r]);
+        hist_init(&uni[r]);
+    }
     memset(msum, 0, sizeof(msum));
     memset(ntrained, 0, sizeof(ntrained));
     mx_free(m, m->fold, m->fold_cap * sizeof(*m->fold));

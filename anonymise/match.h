@@ -88,7 +88,7 @@
  * accepted pair: 186 bytes per record at the peak in
  * tests/bench/bench_match.c (1 000 000 records, match_reserve'd); the
  * statistics say the peak of each run (bytes_peak). Blocking over 1 000 000
- * synthetic records compares 56 million pairs, about 3.5 s of one core.
+ * synthetic records compares 56 million pairs, about 3.7 s of one core.
  */
 #ifndef COHORT_MATCH_H
 #define COHORT_MATCH_H
