@@ -1,4 +1,5 @@
 #include "files.h"
+#include "projection_out.h"
 #include "report.h"
 
 #include "../core/atomic.h"
@@ -6,6 +7,7 @@
 #include "../core/period.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -25,6 +27,16 @@ add_field(struct strbuf *sb, const char *s)
     strbuf_add_csv_quoted(sb, s);
 }
 
+/* ",RATE" with one decimal, or "," when there is none. */
+static void
+add_rate(struct strbuf *sb, double rate)
+{
+    if (isnan(rate))
+        strbuf_adds(sb, ",");
+    else
+        strbuf_addf(sb, ",%.1f", rate);
+}
+
 /* A header name or period label: as it is when it needs no quoting (the
  * nightly tables' names and dates), else quoted; guarded against formulas
  * too, since `cohort protect` takes both from an analyst's file. */
@@ -42,18 +54,30 @@ render_table_csv(const struct published_table *t, const char *period_column,
                  const char *const *period_labels,
                  const char *const *by_names, struct strbuf *sb)
 {
+    render_table_csv_ext(t, period_column, period_labels, by_names, NULL, sb);
+}
+
+void
+render_table_csv_ext(const struct published_table *t,
+                     const char *period_column,
+                     const char *const *period_labels,
+                     const char *const *by_names,
+                     const struct table_csv_extras *x, struct strbuf *sb)
+{
     size_t j, i;
     int p;
 
     if (period_column) {
         add_name(sb, period_column);
         strbuf_adds(sb, ",");
+        if (x && x->complete)
+            strbuf_adds(sb, "complete,");
     }
     for (j = 0; j < t->nby; j++) {
         add_name(sb, by_names[j]);
         strbuf_adds(sb, ",");
     }
-    strbuf_adds(sb, "count\n");
+    strbuf_adds(sb, x && x->rate ? "count,rate_per_10000\n" : "count\n");
     for (p = 0; p < t->nperiods; p++) {
         const struct published_cell *c =
             t->cells + (size_t)p * t->ncells_per_period;
@@ -62,6 +86,8 @@ render_table_csv(const struct published_table *t, const char *period_column,
             if (period_column) {
                 add_name(sb, period_labels[p]);
                 strbuf_adds(sb, ",");
+                if (x && x->complete)
+                    strbuf_adds(sb, x->complete[p] ? "yes," : "no,");
             }
             for (j = 0; j < t->nby; j++) {
                 add_field(sb, c[i].coord[j] == COORD_TOTAL
@@ -75,9 +101,14 @@ render_table_csv(const struct published_table *t, const char *period_column,
              * a rounded one, narrows the hidden cells beyond what the
              * audit assumed */
             if (published_hidden(&c[i]))
-                strbuf_adds(sb, "[c]\n");
+                strbuf_adds(sb, "[c]");
             else
-                strbuf_addf(sb, "%lld\n", (long long)c[i].value);
+                strbuf_addf(sb, "%lld", (long long)c[i].value);
+            /* a rate is its published count over a public population:
+             * it says nothing the count does not; empty when hidden */
+            if (x && x->rate)
+                add_rate(sb, x->rate[(size_t)p * t->ncells_per_period + i]);
+            strbuf_adds(sb, "\n");
         }
     }
 }
@@ -91,6 +122,8 @@ render_cohort_csv(const struct run_summary *s, const struct cohort_result *cr,
     const char **plabels;
     char (*labels)[11];
     struct period *periods;
+    unsigned char *complete = NULL;
+    struct table_csv_extras x;
     size_t j;
     int p;
 
@@ -103,16 +136,29 @@ render_cohort_csv(const struct run_summary *s, const struct cohort_result *cr,
         sb->failed = 1;
         goto out;
     }
-    periods_compute(s->plan->reference_date, t->nperiods, periods);
+    periods_compute(job_plan_period_end(s->plan), t->nperiods, periods);
     for (p = 0; p < t->nperiods; p++) {
         period_label(&periods[p], labels[p]);
         plabels[p] = labels[p];
     }
-    render_table_csv(t, "period", plabels, by_names, sb);
+    /* with include_partial, each row says whether its month is whole */
+    x.rate = cr->rate_per_10000;
+    x.complete = NULL;
+    if (s->plan->include_partial &&
+        (complete = malloc((size_t)t->nperiods)) != NULL) {
+        for (p = 0; p < t->nperiods; p++)
+            complete[p] = p < t->nperiods - 1 ||
+                          !job_plan_last_period_partial(s->plan);
+        x.complete = complete;
+    } else if (s->plan->include_partial) {
+        sb->failed = 1;
+    }
+    render_table_csv_ext(t, "period", plabels, by_names, &x, sb);
 out:
     free(periods);
     free(labels);
     free(plabels);
+    free(complete);
 }
 
 /*
@@ -325,6 +371,30 @@ gzip_buf(const char *in, size_t n, unsigned char **out, size_t *outn)
     return 0;
 }
 
+/* A rendered table as name, gzipped when gzip; never a truncated one. */
+static int
+write_table(const char *dir, const char *name, const struct strbuf *sb,
+            int gzip, struct published_file *pf, struct diag *d)
+{
+    unsigned char *gz;
+    size_t gzn;
+    int rc;
+
+    if (!gzip)
+        return write_rendered(dir, name, sb, pf, d);
+    if (strbuf_failed(sb)) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
+    if ((rc = gzip_buf(sb->buf, sb->len, &gz, &gzn)) < 0) {
+        diag_set(d, name, 0, 0, NULL, "cannot compress");
+        return rc;
+    }
+    rc = write_file(dir, name, gz, gzn, pf, d);
+    free(gz);
+    return rc;
+}
+
 static void
 remove_tree(const char *dir)
 {
@@ -496,28 +566,20 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
 
         strbuf_reset(&sb);
         render_cohort_csv(s, cr, &sb);
-        if (strbuf_failed(&sb)) {
-            rc = CE_NOMEM;
-            diag_set(d, NULL, 0, 0, NULL, "out of memory");
-            goto fail;
-        }
         snprintf(name, sizeof(name), "%s.csv%s", cr->plan->name,
                  out->gzip ? ".gz" : "");
-        if (out->gzip) {
-            unsigned char *gz;
-            size_t gzn;
-
-            if ((rc = gzip_buf(sb.buf, sb.len, &gz, &gzn)) < 0) {
-                diag_set(d, name, 0, 0, NULL, "cannot compress");
-                goto fail;
-            }
-            rc = write_file(staging, name, gz, gzn, &files[nfiles++], d);
-            free(gz);
-        } else {
-            rc = write_file(staging, name, strbuf_str(&sb), sb.len,
-                            &files[nfiles++], d);
-        }
-        if (rc < 0)
+        if ((rc = write_table(staging, name, &sb, out->gzip, &files[nfiles++],
+                              d)) < 0)
+            goto fail;
+    }
+    /* each forecast cohort's projection, from its published tables */
+    for (i = 0; i < s->nprojections && nfiles + 5 < MAX_FILES; i++) {
+        strbuf_reset(&sb);
+        render_projection_csv(&s->projections[i], &sb);
+        snprintf(name, sizeof(name), "%s.csv%s", s->projections[i].name,
+                 out->gzip ? ".gz" : "");
+        if ((rc = write_table(staging, name, &sb, out->gzip, &files[nfiles++],
+                              d)) < 0)
             goto fail;
     }
     strbuf_reset(&sb);

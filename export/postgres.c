@@ -1,10 +1,12 @@
 #include "postgres.h"
 #include "files.h"
+#include "projection_pg.h"
 
 #include "../core/period.h"
 #include "../core/strbuf.h"
 
 #include <libpq-fe.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,12 +96,17 @@ count_sql(uint64_t v, char buf[24])
     return v == COUNT_WITHHELD ? "NULL" : count_text(v, buf);
 }
 
-/* The published cells of t into schema.staging, by COPY: period, the by
- * columns, the count (NULL when hidden) and the symbol ([c] or NULL). */
+/* The published cells of cr into schema.staging, by COPY: period
+ * (and whether its month is complete, with include_partial), the by
+ * columns, the count (NULL when hidden) and the symbol ([c] or NULL)
+ * (and rate_per_10000, when the table has rates). */
 static int
-copy_cohort_rows(struct pg *pg, const struct published_table *t,
-                 const struct period *periods, const char *staging)
+copy_cohort_rows(struct pg *pg, const struct run_summary *s,
+                 const struct cohort_result *cr, const struct period *periods,
+                 const char *staging)
 {
+    const struct published_table *t = &cr->table;
+    int partial = job_plan_last_period_partial(s->plan);
     const char *schema = pg->out->schema;
     struct strbuf sql = STRBUF_INIT, data = STRBUF_INIT;
     PGresult *res;
@@ -125,6 +132,9 @@ copy_cohort_rows(struct pg *pg, const struct published_table *t,
         period_label(&periods[p], label);
         for (i = 0; i < t->ncells_per_period; i++) {
             strbuf_adds(&data, label);
+            if (s->plan->include_partial)
+                strbuf_adds(&data, p == t->nperiods - 1 && partial ? "\tf"
+                                                                   : "\tt");
             for (j = 0; j < t->nby; j++) {
                 strbuf_adds(&data, "\t");
                 copy_text(&data, c[i].coord[j] == COORD_TOTAL
@@ -134,10 +144,19 @@ copy_cohort_rows(struct pg *pg, const struct published_table *t,
             /* as in the CSV files: one symbol for every hidden cell,
              * nothing on whether a shown count is exact */
             if (published_hidden(&c[i]))
-                strbuf_adds(&data, "\t\\N\t[c]\n");
+                strbuf_adds(&data, "\t\\N\t[c]");
             else
-                strbuf_addf(&data, "\t%lld\t\\N\n",
-                            (long long)c[i].value);
+                strbuf_addf(&data, "\t%lld\t\\N", (long long)c[i].value);
+            if (cr->rate_per_10000) {
+                double r = cr->rate_per_10000[(size_t)p *
+                                                  t->ncells_per_period + i];
+
+                if (isnan(r))
+                    strbuf_adds(&data, "\t\\N");
+                else
+                    strbuf_addf(&data, "\t%.1f", r);
+            }
+            strbuf_adds(&data, "\n");
         }
         if (data.len > (1u << 20) || p == t->nperiods - 1) {
             if (strbuf_failed(&data) ||
@@ -233,6 +252,25 @@ add_cohort_comments(struct pg *pg, const struct run_summary *s,
                         cohort_by_name(cr->plan, j),
                         cohort_by_name(cr->plan, j));
     }
+    if (s->plan->include_partial) {
+        strbuf_adds(sql, "; COMMENT ON COLUMN ");
+        add_ident(pg, sql, schema);
+        strbuf_adds(sql, ".");
+        add_ident(pg, sql, cr->plan->name);
+        strbuf_adds(sql, ".complete IS 'false for the month holding the "
+                         "reference date when it is not over: its counts "
+                         "are not final'");
+    }
+    if (cr->rate_per_10000) {
+        strbuf_adds(sql, "; COMMENT ON COLUMN ");
+        add_ident(pg, sql, schema);
+        strbuf_adds(sql, ".");
+        add_ident(pg, sql, cr->plan->name);
+        strbuf_adds(sql, ".rate_per_10000 IS 'count per 10 000 of the "
+                         "population of the cell (the job''s denominators, "
+                         "the latest year not after the period''s); NULL "
+                         "when withheld or without population'");
+    }
 }
 
 static int
@@ -256,13 +294,16 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
     strbuf_adds(&sql, ".");
     add_ident(pg, &sql, staging);
     strbuf_adds(&sql, " (period date NOT NULL");
+    if (s->plan->include_partial)
+        strbuf_adds(&sql, ", complete boolean NOT NULL");
     for (j = 0; j < t->nby; j++)
         strbuf_addf(&sql, ", %s text NOT NULL",
                     cohort_by_name(cr->plan, j));
-    strbuf_adds(&sql, ", count integer, symbol text)");
+    strbuf_adds(&sql, ", count integer, symbol text");
+    strbuf_adds(&sql, cr->rate_per_10000 ? ", rate_per_10000 numeric)" : ")");
     if ((rc = exec(pg, strbuf_str(&sql), "creating a staging table")) < 0)
         goto out;
-    if ((rc = copy_cohort_rows(pg, t, periods, staging)) < 0)
+    if ((rc = copy_cohort_rows(pg, s, cr, periods, staging)) < 0)
         goto out;
     /* swap: drop the old table, rename the new one into place */
     strbuf_reset(&sql);
@@ -420,7 +461,7 @@ publish_postgres(const struct run_summary *s, const struct output_plan *out,
         diag_set(d, out->name, 0, 0, NULL, "out of memory");
         return CE_NOMEM;
     }
-    periods_compute(s->plan->reference_date, s->plan->periods, periods);
+    periods_compute(job_plan_period_end(s->plan), s->plan->periods, periods);
     strbuf_adds(&sql, "SET application_name = 'cohort'; BEGIN; "
                       "CREATE SCHEMA IF NOT EXISTS ");
     add_ident(&pg, &sql, out->schema);
@@ -428,6 +469,10 @@ publish_postgres(const struct run_summary *s, const struct output_plan *out,
         goto out;
     for (i = 0; i < s->ncohorts && rc == 0; i++)
         rc = publish_cohort(&pg, s, &s->cohorts[i], periods);
+    /* each forecast cohort's projection (export/projection_pg.h) */
+    for (i = 0; i < s->nprojections && rc == 0; i++)
+        rc = publish_projection_pg(pg.conn, out, &s->projections[i],
+                                   s->run_id, d);
     if (rc == 0)
         rc = publish_run_row(&pg, s);
     if (rc == 0)

@@ -1,4 +1,5 @@
 #include "report.h"
+#include "projection_out.h"
 
 #include "../core/period.h"
 
@@ -262,7 +263,7 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
         sb->failed = 1;
         return;
     }
-    periods_compute(plan->reference_date, plan->periods, periods);
+    periods_compute(job_plan_period_end(plan), plan->periods, periods);
     iso_time(s->started, started);
     iso_time(s->finished, finished);
     strbuf_adds(sb, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
@@ -298,6 +299,7 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
     report_scopes(s, sb);
     report_linkage(s, sb);
     report_cohorts(s, periods, label, sb);
+    render_projections_html(s, sb); /* export/projection_out.h */
     if (s->rules_text) {
         strbuf_adds(sb, "<h2>Rules in force</h2>\n<p>As `cohort rules` shows "
                         "them to the information-governance reviewer; the "
@@ -389,7 +391,9 @@ render_manifest(const struct run_summary *s, const struct published_file *files,
                     (unsigned long long)cr->rounded,
                     (unsigned long long)cr->perturbed);
     }
-    strbuf_addf(sb, "\n  ],\n  \"disclosure\": {\"suppress\": \"%d-%d\", "
+    strbuf_adds(sb, "\n  ],\n  ");
+    render_manifest_forecast(s, sb); /* export/projection_out.h */
+    strbuf_addf(sb, "\"disclosure\": {\"suppress\": \"%d-%d\", "
                     "\"protect_zeros\": %s, \"rounding\": %d, "
                     "\"protection_level\": %d, \"perturbation\": \"%s\"},\n"
                     "  \"outputs\": [",

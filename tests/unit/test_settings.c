@@ -424,7 +424,7 @@ test_disclosure_keys(void **state)
 }
 
 static const char *const kinds[] = {"job", "source", "linkage", "disclosure",
-                                    "cohort", "output"};
+                                    "cohort", "transition", "output"};
 
 /* Every key has help; enums say what they expect; no key of a section is
  * owned by two tables. */
