@@ -227,6 +227,13 @@ doc_job(const struct job_plan *plan, struct rules_doc *doc,
     }
     doc_item(doc, s, "reference date", sb);
     strbuf_addf(sb, "%d monthly periods ending at the reference date", plan->periods);
+    if (plan->include_partial)
+        strbuf_adds(sb, "; the last one, the month holding it, is published "
+                         "with complete = no until it is over");
+    else
+        strbuf_adds(sb, "; the month holding it is left out unless the "
+                         "reference date is its last day, so the periods end "
+                         "with the last whole month");
     doc_item(doc, s, "periods", sb);
     strbuf_adds(sb, "every column of every source that is not listed below is never read");
     doc_item(doc, s, "unlisted columns", sb);
@@ -449,6 +456,17 @@ doc_disclosure(const struct job_plan *plan, struct rules_doc *doc,
     doc_item(doc, s, "differencing", sb);
 }
 
+static int
+cohort_has_age(const struct cohort_plan *cp)
+{
+    size_t k;
+
+    for (k = 0; k < cp->nby; k++)
+        if (cp->by[k] == BY_AGE_BAND)
+            return 1;
+    return 0;
+}
+
 static void
 doc_cohorts(const struct job_plan *plan, char *const *where_plain,
                    struct rules_doc *doc,
@@ -491,8 +509,22 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
         doc_item(doc, s, "by", sb);
         strbuf_adds(sb, cp->measure == MEASURE_NEW
                              ? "persons entering the cohort in the period"
+                         : cp->measure == MEASURE_ENDED
+                             ? "persons whose last month in the cohort the "
+                               "period is"
                              : "distinct persons in the cohort in the period");
         doc_item(doc, s, "measure", sb);
+        if (cp->forecast) {
+            strbuf_addf(sb, "also published: %s_new (entries), %s_ended "
+                             "(exits by months in the cohort) and "
+                             "%s_duration (persons by months in the cohort)%s, "
+                             "through the same disclosure control; and "
+                             "%s_forecast, a projection computed from those "
+                             "published tables alone",
+                        cp->name, cp->name, cp->name,
+                        cohort_has_age(cp) ? ", by age band" : "", cp->name);
+            doc_item(doc, s, "forecast", sb);
+        }
         strbuf_adds(sb, "period");
         for (k = 0; k < cp->nby; k++)
             strbuf_addf(sb, ", %s", cohort_by_name(cp, k));
@@ -526,6 +558,94 @@ doc_outputs(const struct job_plan *plan, struct rules_doc *doc,
     }
 }
 
+/* The tables derived for forecasting, and what their publication risks,
+ * when the job has any. */
+static void
+doc_forecasting(const struct job_plan *plan, struct rules_doc *doc,
+                struct strbuf *sb)
+{
+    const struct disclosure_plan *dp = &plan->disclosure;
+    struct rules_section *s;
+    size_t i, nf = 0;
+
+    for (i = 0; i < plan->ncohorts; i++)
+        nf += plan->cohorts[i].forecast != 0;
+    if (!nf && !plan->ntransitions && !plan->standard_tables &&
+        !plan->denominators)
+        return;
+    s = doc_section(doc, "Forecasting tables");
+    for (i = 0; i < plan->ntransitions; i++) {
+        const struct transition_plan *tp = &plan->transitions[i];
+        size_t k;
+
+        strbuf_addf(sb, "persons in cohort %s the month before and in cohort "
+                         "%s that month, by ",
+                    tp->from, tp->to);
+        for (k = 0; k < tp->table.nby; k++)
+            strbuf_addf(sb, "%s%s", k ? ", " : "",
+                        cohort_by_name(&tp->table, k));
+        if (!tp->table.nby)
+            strbuf_adds(sb, "(totals only)");
+        doc_item(doc, s, tp->table.name, sb);
+    }
+    if (plan->standard_tables & STD_SERVICE_TRANSITIONS) {
+        strbuf_adds(sb, "per department with services: persons by their "
+                         "service of it (the last spell overlapping the "
+                         "month) the month before and that month, none to "
+                         "none left out");
+        doc_item(doc, s, "service_transitions_DEPARTMENT", sb);
+    }
+    if (plan->standard_tables & STD_OVERLAP) {
+        strbuf_adds(sb, "persons by the combination of departments that know "
+                         "them that month (overlap) and by how many do, 1 to 4 "
+                         "(overlap_count), by age band");
+        doc_item(doc, s, "overlap", sb);
+    }
+    if (plan->denominators) {
+        strbuf_addf(sb, "rate_per_10000 from each published count and the "
+                         "population table '%s' (public figures; a hidden "
+                         "cell has no rate); its hash and years in the "
+                         "manifest",
+                    plan->denominators);
+        doc_item(doc, s, "rates", sb);
+    }
+    strbuf_addf(sb, "each table above goes through the same suppression, "
+                     "audit and %s as a cohort table, on its own. They count "
+                     "persons the cohort tables (and each other) also count: "
+                     "a forecast cohort's persons are its entries, the "
+                     "stayers and its exits (persons(t) - ended(t) = "
+                     "persons(t-1) - ended(t-1) + new(t) - ended(t)), a "
+                     "transition's persons are in both its cohorts, the "
+                     "overlap_count cells are sums of overlap cells. So a job "
+                     "with any of them is refused unless perturbation = "
+                     "cellkey or rounding is at least the protection level "
+                     "(%s here). What remains: no audit solves the "
+                     "relations across tables together. With rounding each "
+                     "published count stands for an interval as wide as the "
+                     "rounding (narrower next to the suppression range), "
+                     "which widens any difference of them; with cell-key "
+                     "noise the same persons get the same noise in every "
+                     "table. That is argued, not proved: tests/cli/attack.sh "
+                     "attacks the published files, and the totals of a "
+                     "forecast cohort's tables together with their "
+                     "stock-flow identity, on the synthetic job",
+                dp->perturbation == PERTURB_CELLKEY ? "cell-key noise"
+                                                    : "rounding",
+                dp->perturbation == PERTURB_CELLKEY ||
+                        dp->rounding >= dp->protection_level
+                    ? "met"
+                    : "not met: such a job is refused");
+    doc_item(doc, s, "differencing", sb);
+    if (nf) {
+        strbuf_adds(sb, "computed from the published entries, exits and "
+                         "persons by months in the cohort only (a hidden "
+                         "cell is given its share of what the published "
+                         "margins leave): it adds nothing a reader of those "
+                         "tables could not compute");
+        doc_item(doc, s, "projections", sb);
+    }
+}
+
 /* The document, section by section (each below 120 lines). */
 static void
 build_doc(const struct job_plan *plan, char *const *where_plain,
@@ -540,6 +660,7 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
     doc_generalisation(plan, doc, &sb);
     doc_disclosure(plan, doc, &sb);
     doc_cohorts(plan, where_plain, doc, &sb);
+    doc_forecasting(plan, doc, &sb);
     doc_outputs(plan, doc, &sb);
     strbuf_release(&sb);
 }

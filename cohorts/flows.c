@@ -182,8 +182,8 @@ transition_count(const struct job_plan *plan, const struct transition_plan *tp,
                  struct count_table *t)
 {
     const struct cohort_plan *c = &tp->table;
-    uint32_t dim_n[TABLE_MAX_DIMS];
-    char **labels[TABLE_MAX_DIMS];
+    uint32_t dim_n[TABLE_MAX_DIMS] = {0};
+    char **labels[TABLE_MAX_DIMS] = {NULL};
     int owned[TABLE_MAX_DIMS] = {0};
     struct period before;
     size_t j, p;

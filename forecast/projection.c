@@ -16,7 +16,7 @@
 
 #define PATHS 2000
 #define ENTRY_WINDOW 12   /* months the entry rate is the mean of */
-#define HAZARD_WINDOW 24  /* months the hazards are estimated over */
+#define HAZARD_WINDOW 12  /* months the hazards are estimated over */
 #define H PROJECTION_HORIZON
 
 /* The published history as the model reads it, hidden cells imputed. */
@@ -242,6 +242,38 @@ fit(const struct history *hs, int T0, struct params *p)
     return 0;
 }
 
+/* Exits of v persons at hazard h, drawn: binomial for a few persons (v
+ * rounded at random, so its mean stays v), Poisson for few exits, else
+ * normal; never below 0 or above v. */
+static double
+draw_exits(struct rng *r, double v, double h)
+{
+    double m = v * h, x;
+
+    if (m <= 0)
+        return 0;
+    if (v < 30) {
+        int n = (int)v + (rng_uniform(r) < v - floor(v)), k, c = 0;
+
+        for (k = 0; k < n; k++)
+            c += rng_uniform(r) < h;
+        return c;
+    }
+    if (m < 15) {
+        double lim = exp(-m), p = 1;
+        int k = -1;
+
+        do {
+            k++;
+            p *= rng_uniform(r);
+        } while (p > lim);
+        x = k;
+    } else {
+        x = m + sqrt(m * (1 - h)) * rng_normal(r);
+    }
+    return x < 0 ? 0 : x > v ? v : x;
+}
+
 /* One month: exits (random when r), ageing, duration, entries. */
 static void
 step(const struct history *hs, const struct params *p, const double *x,
@@ -256,10 +288,7 @@ step(const struct history *hs, const struct params *p, const double *x,
 
             if (v <= 0)
                 continue;
-            ex = v * h;
-            if (r)
-                ex += sqrt(v * h * (1 - h)) * rng_normal(r);
-            ex = ex < 0 ? 0 : ex > v ? v : ex;
+            ex = r ? draw_exits(r, v, h) : v * h;
             y = v - ex;
             ga = p->g[a];
             fd = hs->dur_months[d] > 0 ? 1 / hs->dur_months[d] : 0;
@@ -370,45 +399,26 @@ run_out_release(struct run_out *ro)
     memset(ro, 0, sizeof(*ro));
 }
 
-/* The model fitted at T0 and projected twelve months: the mean path and
- * the simulated intervals. */
+/* The model's mean path from T0 (fitted there) into pts[k * W + s]. */
 static int
-project(const struct history *hs, int T0, int rounding, uint64_t seed,
-        struct run_out *ro)
+mean_path(const struct history *hs, int T0, double *pts)
 {
     size_t W = hs->A + 1, cells = hs->A * hs->D, k;
+    double *x = malloc(cells * sizeof(double)), *y = malloc(cells * sizeof(double));
     struct params p;
-    double *x = NULL, *y = NULL;
-    int rc;
+    int rc = CE_NOMEM;
 
-    memset(ro, 0, sizeof(*ro));
-    if ((rc = fit(hs, T0, &p)) < 0)
-        return rc;
-    ro->point = calloc(H * W, sizeof(double));
-    ro->lo80 = calloc(H * W, sizeof(double));
-    ro->hi80 = calloc(H * W, sizeof(double));
-    ro->lo95 = calloc(H * W, sizeof(double));
-    ro->hi95 = calloc(H * W, sizeof(double));
-    x = malloc(cells * sizeof(double));
-    y = malloc(cells * sizeof(double));
-    if (!ro->point || !ro->lo80 || !ro->hi80 || !ro->lo95 || !ro->hi95 ||
-        !x || !y) {
-        rc = CE_NOMEM;
-        goto out;
+    if (x && y && (rc = fit(hs, T0, &p)) == 0) {
+        memcpy(x, hs->S + (size_t)T0 * cells, cells * sizeof(double));
+        for (k = 0; k < H; k++) {
+            step(hs, &p, x, p.mu, NULL, y);
+            memcpy(x, y, cells * sizeof(double));
+            record(hs, x, pts + k * W);
+        }
+        params_release(&p);
     }
-    memcpy(x, hs->S + (size_t)T0 * cells, cells * sizeof(double));
-    for (k = 0; k < H; k++) {
-        step(hs, &p, x, p.mu, NULL, y);
-        memcpy(x, y, cells * sizeof(double));
-        record(hs, x, ro->point + k * W);
-    }
-    rc = simulate(hs, &p, T0, rounding, seed, ro);
-out:
-    if (rc < 0)
-        run_out_release(ro);
     free(x);
     free(y);
-    params_release(&p);
     return rc;
 }
 
@@ -421,6 +431,136 @@ observed(const struct forecast_inputs *in, size_t s, int t)
         return NAN;
     return s == 0 ? published_margin(in->stock, t, -1, 0)
                   : published_margin(in->stock, t, 0, (uint32_t)(s - 1));
+}
+
+/*
+ * What the model's own errors say: the root mean square, per horizon and
+ * series, of the errors of its mean paths from every origin from 6 to
+ * T0 - 1 against the published values up to T0 (rmse[k * W + s]), and
+ * how many errors (n[k * W + s]). Horizons fewer than three origins
+ * reach grow from the longest one that three reach as the square root of
+ * the horizon (a random walk's), with its n.
+ */
+static int
+empirical_spread(const struct forecast_inputs *in, const struct history *hs,
+                 int T0, double *rmse, int *n)
+{
+    size_t W = hs->A + 1, k, s;
+    double *pts = malloc(H * W * sizeof(double));
+    int o, rc = 0;
+
+    if (!pts)
+        return CE_NOMEM;
+    memset(rmse, 0, H * W * sizeof(double));
+    memset(n, 0, H * W * sizeof(int));
+    for (o = 6; o < T0 && rc == 0; o++) {
+        if ((rc = mean_path(hs, o, pts)) < 0)
+            break;
+        for (k = 0; k < H && o + 1 + (int)k <= T0; k++)
+            for (s = 0; s < W; s++) {
+                double y = observed(in, s, o + 1 + (int)k);
+
+                if (isnan(y))
+                    continue;
+                rmse[k * W + s] += (y - pts[k * W + s]) * (y - pts[k * W + s]);
+                n[k * W + s]++;
+            }
+    }
+    for (s = 0; s < W && rc == 0; s++) {
+        size_t last = H;
+
+        for (k = 0; k < H; k++)
+            if (n[k * W + s] >= 3) {
+                rmse[k * W + s] = sqrt(rmse[k * W + s] / n[k * W + s]);
+                last = k;
+            } else if (last < H) {
+                rmse[k * W + s] = rmse[last * W + s] *
+                                  sqrt((double)(k + 1) / (double)(last + 1));
+                n[k * W + s] = n[last * W + s];
+            } else {
+                rmse[k * W + s] = 0;
+                n[k * W + s] = 0;
+            }
+    }
+    free(pts);
+    return rc;
+}
+
+/* Student's t quantile for a two-sided interval of 80 % (wide = 0) or
+ * 95 % (wide = 1) from a spread estimated with n errors (n - 1 degrees
+ * of freedom): a few past errors say less than their spread suggests. */
+static double
+t_quantile(int n, int wide)
+{
+    static const double q[2][11] = {
+        {3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383,
+         1.372, 1.2816},
+        {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262,
+         2.228, 1.960}};
+    int df = n - 1;
+
+    if (df < 1)
+        return q[wide][0];
+    if (df <= 10)
+        return q[wide][df - 1];
+    /* between 10 and infinity, near enough in 1/df */
+    return q[wide][10] + (q[wide][9] - q[wide][10]) * 10.0 / df;
+}
+
+/* The model fitted at T0 and projected twelve months: the mean path, and
+ * intervals as wide as the simulated ones or as the model's own past
+ * errors (Student's t quantiles of their root mean square), whichever is
+ * wider on each side. */
+static int
+project(const struct forecast_inputs *in, const struct history *hs, int T0,
+        uint64_t seed, struct run_out *ro)
+{
+    size_t W = hs->A + 1, i;
+    struct params p;
+    double *rmse = NULL;
+    int *n = NULL, rc;
+
+    memset(ro, 0, sizeof(*ro));
+    if ((rc = fit(hs, T0, &p)) < 0)
+        return rc;
+    ro->point = calloc(H * W, sizeof(double));
+    ro->lo80 = calloc(H * W, sizeof(double));
+    ro->hi80 = calloc(H * W, sizeof(double));
+    ro->lo95 = calloc(H * W, sizeof(double));
+    ro->hi95 = calloc(H * W, sizeof(double));
+    rmse = malloc(H * W * sizeof(double));
+    n = malloc(H * W * sizeof(int));
+    if (!ro->point || !ro->lo80 || !ro->hi80 || !ro->lo95 || !ro->hi95 ||
+        !rmse || !n) {
+        rc = CE_NOMEM;
+        goto out;
+    }
+    if ((rc = mean_path(hs, T0, ro->point)) < 0 ||
+        (rc = simulate(hs, &p, T0, in->rounding, seed, ro)) < 0 ||
+        (rc = empirical_spread(in, hs, T0, rmse, n)) < 0)
+        goto out;
+
+    for (i = 0; i < H * W; i++) {
+        double pt = ro->point[i], e80 = t_quantile(n[i], 0) * rmse[i],
+               e95 = t_quantile(n[i], 1) * rmse[i];
+
+        /* and never without the point itself */
+        ro->lo80[i] = fmin(fmin(ro->lo80[i], pt - e80), pt);
+        ro->hi80[i] = fmax(fmax(ro->hi80[i], pt + e80), pt);
+        ro->lo95[i] = fmin(fmin(ro->lo95[i], pt - e95), ro->lo80[i]);
+        ro->hi95[i] = fmax(fmax(ro->hi95[i], pt + e95), ro->hi80[i]);
+        if (ro->lo80[i] < 0)
+            ro->lo80[i] = 0;
+        if (ro->lo95[i] < 0)
+            ro->lo95[i] = 0;
+    }
+out:
+    if (rc < 0)
+        run_out_release(ro);
+    free(rmse);
+    free(n);
+    params_release(&p);
+    return rc;
 }
 
 /* The first day of the month `months` after first. */
@@ -579,8 +719,8 @@ projection_compute(const char *cohort, const struct forecast_inputs *in,
         out->note = "fewer than 24 complete months: no back-test";
         B = -1;
     }
-    if ((rc = project(&hs, Tc, in->rounding, seed, &fc)) == 0 && B >= 0)
-        rc = project(&hs, B, in->rounding, seed ^ 0x5DEECE66Dull, &bt);
+    if ((rc = project(in, &hs, Tc, seed, &fc)) == 0 && B >= 0)
+        rc = project(in, &hs, B, seed ^ 0x5DEECE66Dull, &bt);
     if (rc == 0)
         rc = fill_series(in, &hs, &fc, &bt, Tc, B, out);
     run_out_release(&fc);
