@@ -7,6 +7,7 @@
 
 #include "../anonymise/disclosure.h"
 #include "../anonymise/disclosure_check.h"
+#include "../anonymise/flows_audit.h"
 #include "../cohorts/flows.h"
 #include "../cohorts/where.h"
 #include "../core/log.h"
@@ -49,32 +50,27 @@ job_table_count(const struct job_plan *plan)
            plan->ntransitions + standard_count(plan);
 }
 
-int
-job_protect_table(struct count_table *counted, const struct table_job *tj,
-                  const char *name, int derived, struct cohort_result *cr,
-                  struct diag *d)
+/* The release check and the publication of a protected table, with the
+ * counts of what each rule did; counted is released. */
+static int
+finish_table(struct count_table *counted, const struct table_job *tj,
+             const char *name, int derived, const struct disclosure_stats *st,
+             struct cohort_result *cr, struct diag *d)
 {
-    const struct disclosure_plan *dp = &tj->plan->disclosure;
-    struct disclosure_stats st;
     struct diag inner;
     int rc;
 
-    memset(&st, 0, sizeof(st));
-    rc = disclosure_protect(counted, dp, tj->pt, tj->threads, &st, d);
-    if (rc == 0) {
-        /* the release check `cohort protect` applies: a table that
-         * cannot be protected fails the run before anything is published */
-        diag_clear(&inner);
-        rc = disclosure_check(counted, dp, &inner);
-        if (rc == CE_DATA && derived && !strcmp(inner.rule, "all_suppressed")) {
-            log_msg(LOG_WARN, "table %s: every cell is hidden (too few "
-                              "persons); published all [c]", name);
-            rc = 0;
-        } else if (rc < 0) {
-            diag_set(d, NULL, 0, 0, inner.rule[0] ? inner.rule : NULL,
-                     "[%s %s] %s", derived ? "table" : "cohort", name,
-                     inner.msg);
-        }
+    /* the release check `cohort protect` applies: a table that cannot be
+     * protected fails the run before anything is published */
+    diag_clear(&inner);
+    rc = disclosure_check(counted, &tj->plan->disclosure, &inner);
+    if (rc == CE_DATA && derived && !strcmp(inner.rule, "all_suppressed")) {
+        log_msg(LOG_WARN, "table %s: every cell is hidden (too few "
+                          "persons); published all [c]", name);
+        rc = 0;
+    } else if (rc < 0) {
+        diag_set(d, NULL, 0, 0, inner.rule[0] ? inner.rule : NULL,
+                 "[%s %s] %s", derived ? "table" : "cohort", name, inner.msg);
     }
     /* only the published table goes on: true counts and cell keys end
      * here */
@@ -83,12 +79,30 @@ job_protect_table(struct count_table *counted, const struct table_job *tj,
     table_release(counted);
     if (rc < 0)
         return rc;
-    cr->cells = st.cells;
-    cr->suppressed = st.suppressed;
-    cr->secondary = st.secondary;
-    cr->rounded = st.rounded;
-    cr->perturbed = st.perturbed;
+    cr->cells = st->cells;
+    cr->suppressed = st->suppressed;
+    cr->secondary = st->secondary;
+    cr->rounded = st->rounded;
+    cr->perturbed = st->perturbed;
     return 0;
+}
+
+int
+job_protect_table(struct count_table *counted, const struct table_job *tj,
+                  const char *name, int derived, struct cohort_result *cr,
+                  struct diag *d)
+{
+    struct disclosure_stats st;
+    int rc;
+
+    memset(&st, 0, sizeof(st));
+    rc = disclosure_protect(counted, &tj->plan->disclosure, tj->pt,
+                            tj->threads, &st, d);
+    if (rc < 0) {
+        table_release(counted);
+        return rc;
+    }
+    return finish_table(counted, tj, name, derived, &st, cr, d);
 }
 
 /* The refusal of job_check_derived(), naming what derives the tables. */
@@ -194,12 +208,11 @@ publish_next(const struct table_job *tj, struct count_table *t,
     return job_protect_table(t, tj, k->name, 1, cr, d);
 }
 
-/* A forecast cohort's entries, exits and persons by months in it. */
-static int
-flow_tables(const struct table_job *tj, size_t ci, struct diag *d)
+/* The plan of forecast cohort c's flow table f. */
+static const struct cohort_plan *
+flow_plan(const struct table_job *tj, const struct cohort_plan *c, int f,
+          char *title, size_t title_size)
 {
-    const struct cohort_plan *c = &tj->plan->cohorts[ci];
-    struct count_table t[FLOW_COUNT];
     static const char *const what[FLOW_COUNT] = {
         "entering it that month (not in it the month before)",
         "whose last month in it that month is (not in it the month after), "
@@ -208,33 +221,66 @@ flow_tables(const struct table_job *tj, size_t ci, struct diag *d)
     static const enum measure measure[FLOW_COUNT] = {
         MEASURE_NEW, MEASURE_ENDED, MEASURE_PERSONS};
     uint8_t by[2];
-    int f, rc, age = flows_by_age(c);
+    size_t nby = 0;
 
+    if (flows_by_age(c))
+        by[nby++] = BY_AGE_BAND;
+    if (f != FLOW_NEW)
+        by[nby++] = BY_MONTHS_IN_COHORT;
+    snprintf(title, title_size, "%s: persons %s", c->title, what[f]);
+    return derived_plan(tj->sum, c->name,
+                        flow_table_suffix((enum flow_table)f), title,
+                        measure[f], nby, by);
+}
+
+/* A forecast cohort's entries, exits and persons by months in it: each
+ * protected, then the three audited together (anonymise/flows_audit.h),
+ * then checked and published. */
+static int
+flow_tables(const struct table_job *tj, size_t ci, struct diag *d)
+{
+    const struct cohort_plan *c = &tj->plan->cohorts[ci];
+    struct count_table t[FLOW_COUNT];
+    struct disclosure_stats st[FLOW_COUNT];
+    uint64_t more[2] = {0, 0};
+    int f, rc;
+
+    memset(st, 0, sizeof(st));
     if ((rc = flows_count(tj->plan, c, tj->exprs[ci], tj->ps, tj->periods,
                           t)) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return rc;
     }
+    for (f = 0; f < FLOW_COUNT && rc == 0; f++)
+        rc = disclosure_protect(&t[f], &tj->plan->disclosure, tj->pt,
+                                tj->threads, &st[f], d);
+    if (rc == 0 &&
+        (rc = flows_protect(&t[FLOW_NEW], &t[FLOW_ENDED], &t[FLOW_DURATION],
+                            &tj->plan->disclosure, more, d)) < 0) {
+        struct diag inner = *d;
+
+        diag_set(d, NULL, 0, 0, inner.rule, "[cohort %s] forecast tables: %s",
+                 c->name, inner.msg);
+    }
+    st[FLOW_NEW].secondary += more[0];
+    st[FLOW_ENDED].secondary += more[1];
     for (f = 0; f < FLOW_COUNT; f++) {
         char title[512];
-        size_t nby = 0;
-        const struct cohort_plan *k;
+        const struct cohort_plan *k = rc == 0 ? flow_plan(tj, c, f, title,
+                                                          sizeof(title))
+                                              : NULL;
+        struct cohort_result *cr = k ? next_result(tj->sum, k, title) : NULL;
 
-        if (age)
-            by[nby++] = BY_AGE_BAND;
-        if (f != FLOW_NEW)
-            by[nby++] = BY_MONTHS_IN_COHORT;
-        snprintf(title, sizeof(title), "%s: persons %s", c->title, what[f]);
-        k = derived_plan(tj->sum, c->name,
-                         flow_table_suffix((enum flow_table)f), title,
-                         measure[f], nby, by);
-        if ((rc = publish_next(tj, &t[f], k, title, d)) < 0) {
-            while (++f < FLOW_COUNT)
-                table_release(&t[f]);
-            return rc;
+        if (rc == 0 && !cr) {
+            diag_set(d, NULL, 0, 0, NULL, "out of memory");
+            rc = CE_NOMEM;
         }
+        if (rc == 0)
+            rc = finish_table(&t[f], tj, k->name, 1, &st[f], cr, d);
+        else
+            table_release(&t[f]);
     }
-    return 0;
+    return rc;
 }
 
 /* A [transition]'s table, whose plan is the job plan's. */

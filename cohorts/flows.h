@@ -22,8 +22,9 @@
  *
  * Months in the cohort: the months before this one in which the person
  * was in the cohort without a break, 0 in the month they enter; banded
- * 0, 1, 2, 3-5, 6-11, 12-23, 24+. The months before the first period are
- * looked at (up to 24), with the first period's ages.
+ * 0-2, 3-5, 6-11, 12-23, 24+ (no band of a single month: flows.c says
+ * why). The months before the first period are looked at (up to 24),
+ * with the first period's ages.
  *
  * A person's service of a department in a month is that of the last (by
  * start, then end, then service) of their spells of it overlapping the
@@ -61,7 +62,7 @@ const char *flow_table_suffix(enum flow_table f);
 #define OVERLAP_COUNT_TABLE "overlap_count"
 
 /* Months in the cohort as published: the number of bands and labels. */
-#define DURATION_BANDS 7
+#define DURATION_BANDS 5
 extern const char *const duration_band_labels[DURATION_BANDS];
 
 /* The band of a person who has been in the cohort `months` months before

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "plan.h"
-#include "projection.h"
+#include "projected.h"
 #include "published.h"
 
 struct reason_count {

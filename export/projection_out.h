@@ -18,7 +18,7 @@
 #ifndef COHORT_PROJECTION_OUT_H
 #define COHORT_PROJECTION_OUT_H
 
-#include "../core/projection.h"
+#include "../core/projected.h"
 #include "../core/run.h"
 #include "../core/strbuf.h"
 

@@ -13,7 +13,7 @@
 
 #include "../core/error.h"
 #include "../core/plan.h"
-#include "../core/projection.h"
+#include "../core/projected.h"
 
 /* 0, or CE_IO (d names the output and the SQLSTATE) or CE_NOMEM. */
 int publish_projection_pg(PGconn *conn, const struct output_plan *out,

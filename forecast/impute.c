@@ -65,41 +65,53 @@ share_line(double *x, const unsigned char *hidden, size_t n, size_t step,
                                      : total / (double)nh;
 }
 
-/* A line's total: its published margin, or what the grand total leaves
- * the hidden margins of its dimension (equal shares), or NAN. */
+/* A line's total: its published margin, or its share of what the grand
+ * total leaves the hidden margins of its dimension (in proportion to
+ * weight[v] when given, else equal), or NAN. */
 static void
 line_totals(const struct published_table *t, int period, int dim,
-            double grand, double *tot)
+            double grand, const double *weight, double *tot)
 {
     uint32_t v, n = t->dim_n[dim], nh = 0;
-    double shown = 0;
+    double shown = 0, w = 0;
 
     for (v = 0; v < n; v++) {
         tot[v] = published_margin(t, period, dim, v);
-        if (isnan(tot[v]))
+        if (isnan(tot[v])) {
             nh++;
-        else
+            w += weight ? weight[v] : 0;
+        } else {
             shown += tot[v];
+        }
     }
     for (v = 0; v < n && nh; v++)
         if (isnan(tot[v]))
             tot[v] = isnan(grand) ? NAN
-                                  : (grand > shown ? grand - shown : 0) / nh;
+                                  : (grand > shown ? grand - shown : 0) *
+                                        (w > 0 ? weight[v] / w : 1.0 / nh);
 }
 
-/* Two by columns: hidden interior cells fitted to the line totals. */
+/* Two by columns: hidden interior cells fitted to the line totals, the
+ * hidden lines' totals shared as the weights' (the interior as it
+ * starts: the prior) lines are. */
 static void
 impute_two(const struct published_table *t, int period, double grand,
            double *x, unsigned char *hidden)
 {
     uint32_t nr = t->dim_n[0], nc = t->dim_n[1], r, c;
     double *rt = malloc(nr * sizeof(double)), *ct = malloc(nc * sizeof(double));
+    double *rw = calloc(nr, sizeof(double)), *cw = calloc(nc, sizeof(double));
     int round;
 
-    if (!rt || !ct)
+    if (!rt || !ct || !rw || !cw)
         goto out;
-    line_totals(t, period, 0, grand, rt);
-    line_totals(t, period, 1, grand, ct);
+    for (r = 0; r < nr; r++)
+        for (c = 0; c < nc; c++) {
+            rw[r] += x[(size_t)r * nc + c];
+            cw[c] += x[(size_t)r * nc + c];
+        }
+    line_totals(t, period, 0, grand, rw, rt);
+    line_totals(t, period, 1, grand, cw, ct);
     for (round = 0; round < IPF_ROUNDS; round++) {
         for (r = 0; r < nr; r++)
             share_line(x + (size_t)r * nc, hidden + (size_t)r * nc, nc, 1,
@@ -110,11 +122,13 @@ impute_two(const struct published_table *t, int period, double grand,
 out:
     free(rt);
     free(ct);
+    free(rw);
+    free(cw);
 }
 
 void
 impute_period(const struct published_table *t, int period, double guess,
-              double *interior)
+              const double *prior, double *interior)
 {
     const struct published_cell *cells = published_period_cells(t, period);
     size_t n = impute_ninterior(t), i;
@@ -125,7 +139,10 @@ impute_period(const struct published_table *t, int period, double guess,
         const struct published_cell *c = &cells[t->nby ? i : 0];
 
         if (published_hidden(c)) {
-            interior[i] = guess;
+            /* a weight to share by; a small floor, so that a cell the
+             * prior calls empty can still take a share when nothing
+             * else can */
+            interior[i] = prior ? prior[i] + 1e-3 : guess;
             if (hidden)
                 hidden[i] = 1;
         } else {
@@ -143,9 +160,35 @@ impute_period(const struct published_table *t, int period, double guess,
             shown += hidden[i] ? 0 : interior[i];
         grand = shown > guess ? shown : guess;
     }
-    if (t->nby == 1)
+    if (t->nby <= 1)
         share_line(interior, hidden, n, 1, grand);
     else if (t->nby == 2)
         impute_two(t, period, grand, interior, hidden);
+    free(hidden);
+}
+
+void
+impute_margins(const struct published_table *t, int period, int dim,
+               double guess, const double *prior, double *out)
+{
+    uint32_t v, n = t->dim_n[dim];
+    unsigned char *hidden = calloc(n ? n : 1, 1);
+    double grand = published_margin(t, period, -1, 0), shown = 0;
+
+    for (v = 0; v < n; v++) {
+        out[v] = published_margin(t, period, dim, v);
+        if (isnan(out[v])) {
+            out[v] = prior ? prior[v] + 1e-3 : 1;
+            if (hidden)
+                hidden[v] = 1;
+        } else {
+            shown += out[v];
+        }
+    }
+    if (!hidden)
+        return;
+    if (isnan(grand))
+        grand = shown > guess ? shown : guess;
+    share_line(out, hidden, n, 1, grand);
     free(hidden);
 }

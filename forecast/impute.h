@@ -7,7 +7,7 @@
  * computed from them says more than the tables do.
  *
  *     double interior[...];   (the table's interior cells of one period)
- *     impute_period(&pub, period, guess, interior);
+ *     impute_period(&pub, period, guess, prior, interior);
  */
 #ifndef COHORT_IMPUTE_H
 #define COHORT_IMPUTE_H
@@ -28,7 +28,16 @@ size_t impute_ninterior(const struct published_table *t);
  * 2 by columns; more are filled with shown values and guesses only.
  */
 void impute_period(const struct published_table *t, int period, double guess,
-                   double *interior);
+                   const double *prior, double *interior);
+
+/*
+ * The margins of dimension dim of period (out[0 .. dim_n[dim]), the cells
+ * whose every other coordinate is Total): shown ones as published, the
+ * hidden ones sharing what the grand total (or `guess` when it is hidden
+ * too) leaves, in proportion to prior (NULL: equally).
+ */
+void impute_margins(const struct published_table *t, int period, int dim,
+                    double guess, const double *prior, double *out);
 
 /* The published value of the cell of period whose coordinates are all
  * COORD_TOTAL but (when dim >= 0) dimension dim at value v; NAN when it is

@@ -26,6 +26,7 @@ struct history {
     double *S, *E;       /* persons and exits: n x A x D */
     double *N;           /* entries: n x A */
     double *age_months;  /* per band: its width in months; 0 open; -1 UNKNOWN */
+    int collapsed;       /* the tables' age bands summed: the total only */
     double *dur_months;  /* per duration band: its width; 0 open */
 };
 
@@ -107,20 +108,66 @@ history_release(struct history *hs)
     memset(hs, 0, sizeof(*hs));
 }
 
+/* Month t of hs from the tables' all-ages margins: persons and exits by
+ * months in the cohort, the entries' total. */
+static void
+load_collapsed(const struct forecast_inputs *in, struct history *hs, int t,
+               double *entries)
+{
+    const struct published_table *st = in->stock;
+    double *s = hs->S + (size_t)t * hs->D, sum = 0;
+    size_t a;
+
+    impute_margins(st, t, (int)st->nby - 1, in->guess, NULL, s);
+    impute_margins(in->exits, t, (int)in->exits->nby - 1, in->guess, s,
+                   hs->E + (size_t)t * hs->D);
+    impute_period(in->entries, t, in->guess, NULL, entries);
+    for (a = 0; a < impute_ninterior(in->entries); a++)
+        sum += entries[a];
+    hs->N[t] = sum;
+}
+
+/* Month t of hs from the tables' interior cells. Hidden exits in
+ * proportion to the persons of their cell (one hazard, when nothing
+ * published says otherwise), hidden entries to the persons of their age
+ * band new to the cohort. */
+static void
+load_cells(const struct forecast_inputs *in, struct history *hs, int t,
+           double *prior)
+{
+    size_t cells = hs->A * hs->D, a;
+    double *s = hs->S + (size_t)t * cells;
+
+    impute_period(in->stock, t, in->guess, NULL, s);
+    impute_period(in->exits, t, in->guess, s, hs->E + (size_t)t * cells);
+    for (a = 0; a < hs->A; a++)
+        prior[a] = s[a * hs->D];
+    impute_period(in->entries, t, in->guess, prior, hs->N + (size_t)t * hs->A);
+}
+
+/*
+ * The history the model reads: by age band, or (collapsed, or when the
+ * tables have none) the all-ages margins only. The total is projected
+ * from the margins: a small cohort's cells by age band are mostly hidden,
+ * and guesses spread over bands it has no one in would age and leave as
+ * persons it does not have.
+ */
 static int
-history_load(const struct forecast_inputs *in, struct history *hs)
+history_load(const struct forecast_inputs *in, int collapsed,
+             struct history *hs)
 {
     const struct published_table *st = in->stock;
     size_t a, d, cells;
+    double *work;
     int t;
 
     memset(hs, 0, sizeof(*hs));
     hs->n = st->nperiods;
-    hs->A = in->with_age ? st->dim_n[0] : 1;
+    hs->collapsed = collapsed || !in->with_age;
+    hs->A = hs->collapsed ? 1 : st->dim_n[0];
     hs->D = st->dim_n[st->nby - 1];
     cells = hs->A * hs->D;
-    if (impute_ninterior(in->exits) != cells ||
-        impute_ninterior(in->entries) != hs->A ||
+    if (impute_ninterior(in->exits) != impute_ninterior(st) ||
         in->exits->nperiods != hs->n || in->entries->nperiods != hs->n)
         return CE_INTERNAL;
     hs->S = calloc((size_t)hs->n * cells, sizeof(double));
@@ -128,24 +175,27 @@ history_load(const struct forecast_inputs *in, struct history *hs)
     hs->N = calloc((size_t)hs->n * hs->A, sizeof(double));
     hs->age_months = calloc(hs->A, sizeof(double));
     hs->dur_months = calloc(hs->D, sizeof(double));
-    if (!hs->S || !hs->E || !hs->N || !hs->age_months || !hs->dur_months) {
+    work = calloc(impute_ninterior(in->entries) + hs->A, sizeof(double));
+    if (!hs->S || !hs->E || !hs->N || !hs->age_months || !hs->dur_months ||
+        !work) {
+        free(work);
         history_release(hs);
         return CE_NOMEM;
     }
-    for (a = 0; a < hs->A; a++)
-        hs->age_months[a] = in->with_age
-                                ? label_width(st->dim_labels[0][a], 12)
-                                : 0;
+    for (a = 0; a < hs->A && !hs->collapsed; a++)
+        hs->age_months[a] = label_width(st->dim_labels[0][a], 12);
     for (d = 0; d < hs->D; d++) {
         hs->dur_months[d] = label_width(st->dim_labels[st->nby - 1][d], 1);
         if (hs->dur_months[d] < 0)
             hs->dur_months[d] = 0;
     }
     for (t = 0; t < hs->n; t++) {
-        impute_period(st, t, in->guess, hs->S + (size_t)t * cells);
-        impute_period(in->exits, t, in->guess, hs->E + (size_t)t * cells);
-        impute_period(in->entries, t, in->guess, hs->N + (size_t)t * hs->A);
+        if (hs->collapsed)
+            load_collapsed(in, hs, t, work);
+        else
+            load_cells(in, hs, t, work);
     }
+    free(work);
     return 0;
 }
 
@@ -242,6 +292,25 @@ fit(const struct history *hs, int T0, struct params *p)
     return 0;
 }
 
+/* The share of a months-in-cohort band's persons in its last month, who
+ * move to the next band if they stay: with a steady inflow and hazard h,
+ * (1-h)^(w-1) h / (1 - (1-h)^w) for a band w months wide (1/w when no one
+ * leaves); 0 for the open band. */
+static double
+band_exit_share(double w, double h)
+{
+    double q = 1 - h, qw;
+
+    if (w <= 0)
+        return 0;
+    if (h <= 1e-9)
+        return 1 / w;
+    if (h >= 1)
+        return 1;
+    qw = pow(q, w);
+    return pow(q, w - 1) * h / (1 - qw);
+}
+
 /* Exits of v persons at hazard h, drawn: binomial for a few persons (v
  * rounded at random, so its mean stays v), Poisson for few exits, else
  * normal; never below 0 or above v. */
@@ -291,7 +360,7 @@ step(const struct history *hs, const struct params *p, const double *x,
             ex = r ? draw_exits(r, v, h) : v * h;
             y = v - ex;
             ga = p->g[a];
-            fd = hs->dur_months[d] > 0 ? 1 / hs->dur_months[d] : 0;
+            fd = band_exit_share(hs->dur_months[d], h);
             out[a * D + d] += y * (1 - ga) * (1 - fd);
             if (fd > 0)
                 out[a * D + d + 1] += y * (1 - ga) * fd;
@@ -457,7 +526,7 @@ empirical_spread(const struct forecast_inputs *in, const struct history *hs,
         if ((rc = mean_path(hs, o, pts)) < 0)
             break;
         for (k = 0; k < H && o + 1 + (int)k <= T0; k++)
-            for (s = 0; s < W; s++) {
+            for (s = 0; s < (hs->collapsed ? 1 : W); s++) {
                 double y = observed(in, s, o + 1 + (int)k);
 
                 if (isnan(y))
@@ -508,9 +577,10 @@ t_quantile(int n, int wide)
 }
 
 /* The model fitted at T0 and projected twelve months: the mean path, and
- * intervals as wide as the simulated ones or as the model's own past
- * errors (Student's t quantiles of their root mean square), whichever is
- * wider on each side. */
+ * intervals about it whose half-width joins, in quadrature, the simulated
+ * interval's and the model's own past errors' (Student's t quantiles of
+ * their root mean square): the simulation knows the noise of entries and
+ * exits, the past errors how far the model drifts from what happened. */
 static int
 project(const struct forecast_inputs *in, const struct history *hs, int T0,
         uint64_t seed, struct run_out *ro)
@@ -543,12 +613,17 @@ project(const struct forecast_inputs *in, const struct history *hs, int T0,
     for (i = 0; i < H * W; i++) {
         double pt = ro->point[i], e80 = t_quantile(n[i], 0) * rmse[i],
                e95 = t_quantile(n[i], 1) * rmse[i];
+        double s80 = (ro->hi80[i] - ro->lo80[i]) / 2,
+               s95 = (ro->hi95[i] - ro->lo95[i]) / 2;
 
-        /* and never without the point itself */
-        ro->lo80[i] = fmin(fmin(ro->lo80[i], pt - e80), pt);
-        ro->hi80[i] = fmax(fmax(ro->hi80[i], pt + e80), pt);
-        ro->lo95[i] = fmin(fmin(ro->lo95[i], pt - e95), ro->lo80[i]);
-        ro->hi95[i] = fmax(fmax(ro->hi95[i], pt + e95), ro->hi80[i]);
+        /* the simulated spread and the model's own past errors, as
+         * independent parts of the error: half-widths in quadrature */
+        e80 = sqrt(e80 * e80 + s80 * s80);
+        e95 = sqrt(e95 * e95 + s95 * s95);
+        ro->lo80[i] = pt - e80;
+        ro->hi80[i] = pt + e80;
+        ro->lo95[i] = pt - e95;
+        ro->hi95[i] = pt + e95;
         if (ro->lo80[i] < 0)
             ro->lo80[i] = 0;
         if (ro->lo95[i] < 0)
@@ -646,7 +721,7 @@ series_wanted(const struct forecast_inputs *in, const struct history *hs,
     double sum = 0, v;
     int t;
 
-    if (s > 0 && (!in->with_age || hs->age_months[s - 1] < 0))
+    if (s > 0 && (hs->collapsed || hs->age_months[s - 1] < 0))
         return 0; /* no age bands, or UNKNOWN */
     for (t = 0; t < in->complete; t++) {
         if (isnan(v = observed(in, s, t)))
@@ -656,21 +731,54 @@ series_wanted(const struct forecast_inputs *in, const struct history *hs,
     return sum > 0 || s == 0;
 }
 
-/* Fills out's series from the projections at Tc (and B, when >= 0). */
+/* One model's history and projections, at Tc and (bt) at B. */
+struct model_run {
+    struct history hs;
+    struct run_out fc, bt;
+};
+
+static void
+model_run_release(struct model_run *m)
+{
+    run_out_release(&m->fc);
+    run_out_release(&m->bt);
+    history_release(&m->hs);
+}
+
+/* The model of hs (collapsed or by age band) fitted and projected at Tc
+ * and, when B >= 0, at B. */
 static int
-fill_series(const struct forecast_inputs *in, const struct history *hs,
-            const struct run_out *fc, const struct run_out *bt, int Tc, int B,
+model_run(const struct forecast_inputs *in, int collapsed, int Tc, int B,
+          uint64_t seed, struct model_run *m)
+{
+    int rc;
+
+    memset(m, 0, sizeof(*m));
+    if ((rc = history_load(in, collapsed, &m->hs)) < 0 ||
+        (rc = project(in, &m->hs, Tc, seed, &m->fc)) < 0 ||
+        (B >= 0 &&
+         (rc = project(in, &m->hs, B, seed ^ 0x5DEECE66Dull, &m->bt)) < 0))
+        model_run_release(m);
+    return rc;
+}
+
+/* Fills out's series: the total from the collapsed model, each age band
+ * from the model by age band (bands NULL: the total only). */
+static int
+fill_series(const struct forecast_inputs *in, const struct model_run *total,
+            const struct model_run *bands, int Tc, int B,
             struct projection *out)
 {
-    size_t W = hs->A + 1, s;
+    size_t W = bands ? bands->hs.A + 1 : 1, s;
 
     out->series = calloc(W, sizeof(*out->series));
     if (!out->series)
         return CE_NOMEM;
     for (s = 0; s < W; s++) {
         struct projection_series *sr = &out->series[out->nseries];
+        const struct model_run *m = s ? bands : total;
 
-        if (!series_wanted(in, hs, s))
+        if (!series_wanted(in, &m->hs, s))
             continue;
         out->nseries++;
         sr->label = strdup(s ? in->stock->dim_labels[0][s - 1] : "Total");
@@ -679,10 +787,10 @@ fill_series(const struct forecast_inputs *in, const struct history *hs,
             return CE_NOMEM;
         sr->mase = sr->mase_naive = NAN;
         if (B >= 0) {
-            add_rows(in, bt, W, s, B, PROJ_BACKTEST, sr);
+            add_rows(in, &m->bt, m->hs.A + 1, s, B, PROJ_BACKTEST, sr);
             score(in, s, B, sr);
         }
-        add_rows(in, fc, W, s, Tc, PROJ_FORECAST, sr);
+        add_rows(in, &m->fc, m->hs.A + 1, s, Tc, PROJ_FORECAST, sr);
     }
     return 0;
 }
@@ -691,14 +799,11 @@ int
 projection_compute(const char *cohort, const struct forecast_inputs *in,
                    struct projection *out)
 {
-    struct history hs;
-    struct run_out fc, bt;
+    struct model_run total, bands;
     uint64_t seed = hash_bytes(cohort, strlen(cohort));
     int Tc = in->complete - 1, B = Tc - H, rc;
 
     memset(out, 0, sizeof(*out));
-    memset(&fc, 0, sizeof(fc));
-    memset(&bt, 0, sizeof(bt));
     out->cohort = strdup(cohort);
     out->name = malloc(strlen(cohort) + sizeof("_forecast"));
     if (!out->cohort || !out->name) {
@@ -711,21 +816,22 @@ projection_compute(const char *cohort, const struct forecast_inputs *in,
         out->note = "fewer than two complete months: no projection";
         return 0;
     }
-    if ((rc = history_load(in, &hs)) < 0) {
-        projection_release(out);
-        return rc;
-    }
     if (in->complete < PROJECTION_MIN_BACKTEST) {
         out->note = "fewer than 24 complete months: no back-test";
         B = -1;
     }
-    if ((rc = project(in, &hs, Tc, seed, &fc)) == 0 && B >= 0)
-        rc = project(in, &hs, B, seed ^ 0x5DEECE66Dull, &bt);
+    if ((rc = model_run(in, 1, Tc, B, seed, &total)) < 0) {
+        projection_release(out);
+        return rc;
+    }
+    rc = in->with_age ? model_run(in, 0, Tc, B, seed ^ 0xA5A5A5A5ull, &bands)
+                      : 0;
     if (rc == 0)
-        rc = fill_series(in, &hs, &fc, &bt, Tc, B, out);
-    run_out_release(&fc);
-    run_out_release(&bt);
-    history_release(&hs);
+        rc = fill_series(in, &total, in->with_age ? &bands : NULL, Tc, B,
+                         out);
+    model_run_release(&total);
+    if (in->with_age)
+        model_run_release(&bands);
     if (rc < 0)
         projection_release(out);
     return rc;

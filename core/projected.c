@@ -1,4 +1,4 @@
-#include "projection.h"
+#include "projected.h"
 
 #include <stdlib.h>
 #include <string.h>

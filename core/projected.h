@@ -1,5 +1,5 @@
 /*
- * projection.h - a cohort's baseline projection as export/ sees it: plain
+ * projected.h - a cohort's baseline projection as export/ sees it: plain
  * numbers computed by forecast/ from published tables only (so it holds
  * nothing a published table does not), per series (the cohort's total and
  * each age band with enough history): twelve projected months with their
@@ -8,8 +8,8 @@
  *
  * forecast/projection.h fills one; run_summary_release() frees it.
  */
-#ifndef COHORT_PROJECTION_H
-#define COHORT_PROJECTION_H
+#ifndef COHORT_PROJECTED_H
+#define COHORT_PROJECTED_H
 
 #include <stddef.h>
 #include <stdint.h>
