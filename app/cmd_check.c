@@ -1,7 +1,8 @@
 /*
  * cmd_check.c - `cohort check JOB.conf`: is tonight's run going to work?
  * Validates the config and the where expressions, the key file, the lookup,
- * and every source: reachable, header present, every mapped column there,
+ * the population table (denominators), and every source: reachable,
+ * header present, every mapped column there,
  * and the first 1 000 rows' fault counts by reason (never their values), so
  * an analyst can fix a mapping before the first run. Writes nothing.
  */
@@ -9,6 +10,7 @@
 #include "config.h"
 #include "job.h"
 #include "../core/log.h"
+#include "../forecast/denominators.h"
 #include "options.h"
 #include "source_reader.h"
 
@@ -176,6 +178,18 @@ cmd_check(int argc, char **argv)
         printf("lookup %s: ok (%zu postcodes, %zu wards)\n", plan.lookup,
                gl.nentries, gl.names.nward - 1);
         geo_lookup_release(&gl);
+    }
+    if (plan.denominators) {
+        struct denominators dn;
+
+        if ((rc = denominators_load(&dn, plan.denominators, &d)) < 0) {
+            log_diag(&d);
+            result = worse(result, rc);
+        } else {
+            printf("denominators %s: ok (%zu rows, years %d-%d)\n",
+                   plan.denominators, dn.nrows, dn.year_first, dn.year_last);
+            denominators_release(&dn);
+        }
     }
     for (i = 0; i < plan.nsources; i++)
         result = worse(result, check_source(&plan, &plan.sources[i]));

@@ -172,6 +172,14 @@ check 'awk -F, "\$2 == \"\\\"65+\\\"\" && \$3 == \"\\\"F\\\"\" && \$4 > 0 { r = 
     "65+ F: count per 10 000 of 36 single years of 1 100"
 check 'grep -q "\"denominators\": {\"blake2b\": \"[0-9a-f]\{64\}\", \"rows\": 404, \"vintage\": \"2024-2025\"}" "$latest/manifest.json"' \
     "the manifest records the population table's hash, rows and vintage"
+run cohort check rates.conf
+expect_out "^denominators pop.csv: ok \(404 rows, years 2024-2025\)" "cohort check reads the population table"
+printf 'year,population,sex\n2025,12,M\n2025,many,F\n' > badpop.csv
+sed 's/^denominators = pop.csv/denominators = badpop.csv/' rates.conf > badrates.conf
+run cohort check badrates.conf
+expect_rc 2 "a population that is not a number: cohort check fails"
+expect_err "badpop\.csv:3:2: .*\[population_not_number\]" "naming the file, line, column and rule"
+expect_no_err "many" "never the value"
 sed 's/^reference_date = 2026-10-31/reference_date = 2026-11-16/' exact.conf > mid.conf
 run cohort run mid.conf --accept-drift
 expect_rc 0 "a reference date mid-month"
