@@ -713,22 +713,29 @@ score(const struct forecast_inputs *in, size_t s, int B,
     sr->mase_naive = nn && scale > 0 ? en / nn / scale : NAN;
 }
 
-/* 1 when series s is published in every complete month, not all zero. */
+/* 1 when series s has enough history: published in every complete month
+ * and, for an age band, never 0 in the twelve months up to the origin of
+ * the back-test (or of the projection, without one) -- a band the cohort
+ * has just reached has no history to project, and a flat zero gives MASE
+ * no scale. */
 static int
 series_wanted(const struct forecast_inputs *in, const struct history *hs,
               size_t s)
 {
-    double sum = 0, v;
-    int t;
+    int t, origin = in->complete - 1 - (in->complete >= PROJECTION_MIN_BACKTEST
+                                            ? H
+                                            : 0);
+    double v;
 
     if (s > 0 && (hs->collapsed || hs->age_months[s - 1] < 0))
         return 0; /* no age bands, or UNKNOWN */
     for (t = 0; t < in->complete; t++) {
         if (isnan(v = observed(in, s, t)))
             return 0;
-        sum += v;
+        if (s > 0 && v <= 0 && t <= origin && t > origin - H)
+            return 0;
     }
-    return sum > 0 || s == 0;
+    return 1;
 }
 
 /* One model's history and projections, at Tc and (bt) at B. */

@@ -47,8 +47,12 @@
  * (Hyndman and Koehler's scaling by the in-sample naive forecast); the
  * benchmark's MASE uses the same scale, so the two compare directly.
  *
- * Series: the total, then each age band (not UNKNOWN) whose published
- * persons are shown, and not all zero, in every complete month.
+ * Series: the total, then each age band (not UNKNOWN) with enough
+ * history: its published persons shown in every complete month, and
+ * never 0 in the twelve months up to the back-test's origin (the
+ * projection's, without a back-test). A band the cohort has had no one in
+ * up to the origin also gets no one ageing into it (see ageing): a cohort
+ * that newly reaches a band is not foreseen.
  *
  *     struct forecast_inputs in = {...};
  *     struct projection pr;
