@@ -57,6 +57,14 @@ check 'grep -Eq "(Up|Down) [0-9,]+ on October 2025|The same as in October 2025" 
 check 'grep -q "<a href=\"adults_long_term_support.csv\">" "$page"' "each cohort links its full CSV"
 check '! grep -q "\`" "$page"' "no stray backtick"
 
+# the IG pack's HTML passes the same checks
+run cohort rules config/demo.conf --format html
+cp "$out" "$scratch/rules.html"
+rc=0
+(cd "$scratch" && pagecheck rules.html --screenshot "$logs/rules-1280.png" \
+    --phone-screenshot "$logs/rules-375.png") >"$out" 2>"$err" || rc=$?
+expect_rc 0 "cohort rules --format html passes the checks in headless Chromium"
+
 # A reference date inside a month: that month is not over, the headlines
 # use the month before, and the page says so.
 sed 's/^reference_date = 2026-10-31/reference_date = 2026-10-15/' config/demo.conf > "$scratch/mid.conf"
