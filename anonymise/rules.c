@@ -39,8 +39,10 @@ keys_using(struct rdoc *doc, const struct job_plan *plan, int field,
             /* derived components read their base field */
             if ((field == CF_FORENAME &&
                  (kc == KC_INITIAL || kc == KC_FORENAME_ROOT)) ||
-                (field == CF_POSTCODE && (kc == KC_SECTOR || kc == KC_DISTRICT)) ||
-                (field == CF_DOB && (kc == KC_DOB_YEAR || kc == KC_DOB_UNORDERED)) ||
+                (field == CF_POSTCODE &&
+                 (kc == KC_SECTOR || kc == KC_DISTRICT)) ||
+                (field == CF_DOB &&
+                 (kc == KC_DOB_YEAR || kc == KC_DOB_UNORDERED)) ||
                 (field == CF_SURNAME && kc == KC_SURNAME_PHONETIC))
                 uses = 1;
         }
@@ -94,14 +96,17 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
     case CF_FORENAME:
     case CF_SURNAME:
         rn_str(doc, r, "kind", "identifier");
-        strbuf_adds(sb, "identifier: normalised and validated (an invalid value is "
-                        "dropped), used only inside keyed BLAKE2b match keys ");
+        strbuf_adds(sb,
+                    "identifier: normalised and validated (an invalid value is "
+                    "dropped), used only inside keyed BLAKE2b match keys ");
         keys_using(doc, plan, f, sb, rn_arr(doc, r, "match_keys"));
         strbuf_adds(sb, ", then wiped from memory with the row; never written");
         if (f == CF_LOCAL_ID && sp->id_scope)
-            strbuf_addf(sb, "; also joins this table's rows to the other tables "
-                            "of id scope %s (a keyed BLAKE2b of scope and id, "
-                            "own subkey)", sp->id_scope);
+            strbuf_addf(sb,
+                        "; also joins this table's rows to the other tables "
+                        "of id scope %s (a keyed BLAKE2b of scope and id, "
+                        "own subkey)",
+                        sp->id_scope);
         else if (f == CF_LOCAL_ID)
             strbuf_addf(sb, "; scoped to source %s", sp->name);
         break;
@@ -109,17 +114,20 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
         rn_str(doc, r, "kind", "identifier");
         strbuf_adds(sb, "identifier: used inside match keys ");
         keys_using(doc, plan, f, sb, rn_arr(doc, r, "match_keys"));
-        strbuf_adds(sb, "; generalised to an age band at the end of each period "
-                        "(only year and month of birth kept in memory for that); "
-                        "the date itself is wiped with the row and never written");
+        strbuf_adds(sb,
+                    "; generalised to an age band at the end of each period "
+                    "(only year and month of birth kept in memory for that); "
+                    "the date itself is wiped with the row and never written");
         break;
     case CF_POSTCODE:
         rn_str(doc, r, "kind", "identifier");
         strbuf_adds(sb, "identifier: used inside match keys ");
         keys_using(doc, plan, f, sb, rn_arr(doc, r, "match_keys"));
-        strbuf_addf(sb, "; generalised to ward, LSOA and postcode district through "
-                        "the lookup '%s' before it is wiped with the row; never written",
-                    plan->lookup);
+        strbuf_addf(
+            sb,
+            "; generalised to ward, LSOA and postcode district through "
+            "the lookup '%s' before it is wiped with the row; never written",
+            plan->lookup);
         break;
     case CF_SEX:
         rn_str(doc, r, "kind", "quasi-identifier");
@@ -129,8 +137,9 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
         break;
     case CF_ETHNICITY:
         rn_str(doc, r, "kind", "quasi-identifier");
-        strbuf_adds(sb, "quasi-identifier: generalised to the six top-level groups "
-                        "WHITE, MIXED, ASIAN, BLACK, OTHER, UNKNOWN");
+        strbuf_adds(sb,
+                    "quasi-identifier: generalised to the six top-level groups "
+                    "WHITE, MIXED, ASIAN, BLACK, OTHER, UNKNOWN");
         value_map(doc, &sp->values[VF_ETHNICITY], r, sb, " (", ")");
         strbuf_adds(sb, "; published only as a table dimension");
         break;
@@ -147,8 +156,9 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
     case CF_START_DATE:
     case CF_END_DATE:
         rn_str(doc, r, "kind", "spell date");
-        strbuf_adds(sb, "spell date: generalised to the monthly periods in which the "
-                        "spell is active; never written");
+        strbuf_adds(
+            sb, "spell date: generalised to the monthly periods in which the "
+                "spell is active; never written");
         break;
     default:
         rn_str(doc, r, "kind", "dropped");
@@ -187,8 +197,7 @@ doc_job(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
 static void
 column_rule(struct rdoc *doc, const struct job_plan *plan,
             const struct source_plan *sp, struct rnode *arr, size_t position,
-            const char *name, uint32_t fields, int in_header,
-            struct strbuf *sb)
+            const char *name, uint32_t fields, int in_header, struct strbuf *sb)
 {
     struct strbuf label = STRBUF_INIT;
     struct rnode *r, *maps;
@@ -203,8 +212,10 @@ column_rule(struct rdoc *doc, const struct job_plan *plan,
     if (name)
         strbuf_addf(&label, "column %s", name);
     else
-        strbuf_addf(&label, "column %zu (its name is not shown: not a plain "
-                            "name)", position);
+        strbuf_addf(&label,
+                    "column %zu (its name is not shown: not a plain "
+                    "name)",
+                    position);
     r = rn_obj(doc, arr, NULL);
     rn_str(doc, r, "name", strbuf_str(&label));
     if (position)
@@ -223,7 +234,8 @@ column_rule(struct rdoc *doc, const struct job_plan *plan,
         if (!(fields & (1u << f)))
             continue;
         if (n++)
-            strbuf_addf(sb, "; as %s: ", common_field_name((enum common_field)f));
+            strbuf_addf(sb,
+                        "; as %s: ", common_field_name((enum common_field)f));
         m = rn_obj(doc, maps, NULL);
         rn_str(doc, m, "field", common_field_name((enum common_field)f));
         field_fate(doc, plan, sp, f, m, sb);
@@ -256,15 +268,17 @@ source_columns(struct rdoc *doc, const struct job_plan *plan,
     int f;
 
     if (sc && sc->read)
-        strbuf_addf(sb, "read by cohort rules from the %s: %zu columns, each "
-                        "listed below in order with its fate",
+        strbuf_addf(sb,
+                    "read by cohort rules from the %s: %zu columns, each "
+                    "listed below in order with its fate",
                     sp->format == SRC_CSV ? "first file's header"
                                           : "query's columns",
                     sc->ncolumns);
     else
-        strbuf_addf(sb, "not read (%s): only the mapped columns are listed; "
-                        "every other column is parsed with each row and "
-                        "discarded",
+        strbuf_addf(sb,
+                    "not read (%s): only the mapped columns are listed; "
+                    "every other column is parsed with each row and "
+                    "discarded",
                     sc ? sc->error : "cohort rules was not asked to");
     r = rn_rule(doc, s, "header", NULL, sb);
     rn_bool(doc, r, "read", sc && sc->read);
@@ -308,16 +322,17 @@ doc_sources(const struct job_plan *plan, const struct rules_inputs *in,
         if (sp->format == SRC_CSV)
             rn_str(doc, s, "path", sp->path);
         rn_str(doc, s, "role", source_role_name(sp->role));
-        source_columns(doc, plan, sp, in->columns ? &in->columns[i] : NULL,
-                       s, sb);
+        source_columns(doc, plan, sp, in->columns ? &in->columns[i] : NULL, s,
+                       sb);
         if (sp->fixed_service) {
             strbuf_addf(sb, "every row is service %s", sp->fixed_service);
             r = rn_rule(doc, s, "service", NULL, sb);
             rn_str(doc, r, "value", sp->fixed_service);
         }
-        strbuf_addf(sb, "rows that cannot become a record are quarantined (counted "
-                         "by reason, with file and line, never values); more than "
-                         "%.2f%% quarantined fails the run",
+        strbuf_addf(sb,
+                    "rows that cannot become a record are quarantined (counted "
+                    "by reason, with file and line, never values); more than "
+                    "%.2f%% quarantined fails the run",
                     (double)sp->max_reject_ppm / 10000.0);
         r = rn_rule(doc, s, "quarantine", NULL, sb);
         rn_real(doc, r, "max_reject_rate", (double)sp->max_reject_ppm / 1e6);
@@ -361,13 +376,13 @@ doc_scopes(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
         strbuf_reset(sb);
     }
     strbuf_adds(sb, "rows of one scope that share the id are one person, "
-                     "before linkage across departments; ids of different "
-                     "scopes never match; a header defines the person, an "
-                     "events row whose id no header of its scope lists is "
-                     "quarantined as orphan_local_id; ids whose rows disagree "
-                     "on the NHS number (kept apart by the guard) or the date "
-                     "of birth (kept as one person) are counted in "
-                     "quality.csv");
+                    "before linkage across departments; ids of different "
+                    "scopes never match; a header defines the person, an "
+                    "events row whose id no header of its scope lists is "
+                    "quarantined as orphan_local_id; ids whose rows disagree "
+                    "on the NHS number (kept apart by the guard) or the date "
+                    "of birth (kept as one person) are counted in "
+                    "quality.csv");
     rn_rule(doc, s, "rule", NULL, sb);
 }
 
@@ -394,14 +409,16 @@ doc_linkage(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
         for (c = 0; c < mk->ncomponents; c++)
             rn_str(doc, comp, NULL, key_component_name(mk->components[c]));
     }
-    strbuf_adds(sb, "records sharing any match key are one person, keys tried "
-                     "strictest first; a link that would join two different valid "
-                     "NHS numbers or UPNs is refused and counted");
+    strbuf_adds(sb,
+                "records sharing any match key are one person, keys tried "
+                "strictest first; a link that would join two different valid "
+                "NHS numbers or UPNs is refused and counted");
     rn_rule(doc, s, "rule", NULL, sb);
-    strbuf_adds(sb, "each person is an internal number; a per-person record key "
-                     "(0-255), a keyed hash of the person's token under its own "
-                     "subkey (unrelated to any match key), is used only for "
-                     "cell-key noise");
+    strbuf_adds(sb,
+                "each person is an internal number; a per-person record key "
+                "(0-255), a keyed hash of the person's token under its own "
+                "subkey (unrelated to any match key), is used only for "
+                "cell-key noise");
     rn_rule(doc, s, "persons", NULL, sb);
 }
 
@@ -431,9 +448,10 @@ doc_generalisation(const struct job_plan *plan, struct rdoc *doc,
         else
             rn_int(doc, b, "to", plan->age_bands[k].hi);
     }
-    strbuf_addf(sb, "postcode -> ward, LSOA, postcode district via '%s'; the "
-                     "categories are the lookup's only: a postcode not in it "
-                     "is UNKNOWN in every geography, its district too",
+    strbuf_addf(sb,
+                "postcode -> ward, LSOA, postcode district via '%s'; the "
+                "categories are the lookup's only: a postcode not in it "
+                "is UNKNOWN in every geography, its district too",
                 plan->lookup);
     r = rn_rule(doc, s, "geography", NULL, sb);
     rn_str(doc, r, "lookup", plan->lookup);
@@ -451,8 +469,9 @@ cohort_by(const struct job_plan *plan, const struct cohort_plan *cp,
         if (cp->by[k] == BY_SERVICE) {
             const struct service_def *sd = &plan->services[cp->by_service[k]];
 
-            strbuf_addf(sb, "%s%s.%s (yes when the person had a spell "
-                             "of it overlapping the month, else no)",
+            strbuf_addf(sb,
+                        "%s%s.%s (yes when the person had a spell "
+                        "of it overlapping the month, else no)",
                         k ? ", " : "",
                         department_name((enum department)sd->department),
                         sd->name);
@@ -494,8 +513,8 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
         }
         cohort_by(plan, cp, doc, s, sb);
         strbuf_adds(sb, cp->measure == MEASURE_NEW
-                             ? "persons entering the cohort in the period"
-                             : "distinct persons in the cohort in the period");
+                            ? "persons entering the cohort in the period"
+                            : "distinct persons in the cohort in the period");
         r = rn_rule(doc, s, "measure", NULL, sb);
         rn_str(doc, r, "value", cp->measure == MEASURE_NEW ? "new" : "persons");
         strbuf_adds(sb, "period");
@@ -522,12 +541,14 @@ doc_outputs(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
         const struct output_plan *op = &plan->outputs[i];
 
         if (op->type == OUT_CSV)
-            strbuf_addf(sb, "files%s under '%s': one table per cohort, quality, "
-                             "quarantine, linkage, manifest and report",
+            strbuf_addf(sb,
+                        "files%s under '%s': one table per cohort, quality, "
+                        "quarantine, linkage, manifest and report",
                         op->gzip ? " (gzip)" : "", plan->output_dir);
         else
-            strbuf_addf(sb, "PostgreSQL schema '%s': one table per cohort, runs, "
-                             "quality%s%s",
+            strbuf_addf(sb,
+                        "PostgreSQL schema '%s': one table per cohort, runs, "
+                        "quality%s%s",
                         op->schema ? op->schema : "cohorts",
                         op->grant_to ? "; SELECT granted to " : "",
                         op->grant_to ? op->grant_to : "");
@@ -587,28 +608,31 @@ render_html(const struct job_plan *plan, const struct rdoc *doc,
                     "content=\"width=device-width, initial-scale=1\">\n"
                     "<title>Anonymisation rules: ");
     strbuf_add_html(sb, plan->name);
-    strbuf_adds(sb, "</title>\n<style>\nbody{font-family:Arial,Helvetica,"
-                    "sans-serif;line-height:1.45;max-width:62rem;margin:0 auto;"
-                    "padding:1rem 1.25rem;color:#0b0c0c}\n"
-                    "h1,h2{overflow-wrap:anywhere}\n"
-                    "h2{margin-top:2rem;border-top:2px solid #0b0c0c;"
-                    "padding-top:.5rem}\ntable{border-collapse:collapse;"
-                    "width:100%}\ncaption{position:absolute;width:1px;"
-                    "height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);"
-                    "white-space:nowrap}\n"
-                    "td,th{border-bottom:1px solid #b1b4b6;padding:.35rem .5rem"
-                    " .35rem 0;text-align:left;vertical-align:top}\n"
-                    "th{width:28%;font-weight:bold;overflow-wrap:anywhere}\n"
-                    "td{overflow-wrap:anywhere}\ncode{overflow-wrap:anywhere}\n"
-                    "@media (max-width:40em){table,tbody,th,td{display:block;"
-                    "width:auto}th,td{border:0;padding:.1rem 0}tr{display:"
-                    "block;border-bottom:1px solid #b1b4b6;padding:.4rem 0}}\n"
-                    "@media print{body{max-width:none;padding:0;font-size:10pt}"
-                    "tr{break-inside:avoid}h2{break-after:avoid}}\n"
-                    "</style>\n</head>\n<body>\n<main>\n<h1>Anonymisation rules: ");
+    strbuf_adds(sb,
+                "</title>\n<style>\nbody{font-family:Arial,Helvetica,"
+                "sans-serif;line-height:1.45;max-width:62rem;margin:0 auto;"
+                "padding:1rem 1.25rem;color:#0b0c0c}\n"
+                "h1,h2{overflow-wrap:anywhere}\n"
+                "h2{margin-top:2rem;border-top:2px solid #0b0c0c;"
+                "padding-top:.5rem}\ntable{border-collapse:collapse;"
+                "width:100%}\ncaption{position:absolute;width:1px;"
+                "height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);"
+                "white-space:nowrap}\n"
+                "td,th{border-bottom:1px solid #b1b4b6;padding:.35rem .5rem"
+                " .35rem 0;text-align:left;vertical-align:top}\n"
+                "th{width:28%;font-weight:bold;overflow-wrap:anywhere}\n"
+                "td{overflow-wrap:anywhere}\ncode{overflow-wrap:anywhere}\n"
+                "@media (max-width:40em){table,tbody,th,td{display:block;"
+                "width:auto}th,td{border:0;padding:.1rem 0}tr{display:"
+                "block;border-bottom:1px solid #b1b4b6;padding:.4rem 0}}\n"
+                "@media print{body{max-width:none;padding:0;font-size:10pt}"
+                "tr{break-inside:avoid}h2{break-after:avoid}}\n"
+                "</style>\n</head>\n<body>\n<main>\n<h1>Anonymisation rules: ");
     strbuf_add_html(sb, plan->name);
-    strbuf_addf(sb, "</h1>\n<p>Plan hash <code>%s</code>: every run's manifest "
-                    "records the hash of the rules it applied.</p>\n", hash);
+    strbuf_addf(sb,
+                "</h1>\n<p>Plan hash <code>%s</code>: every run's manifest "
+                "records the hash of the rules it applied.</p>\n",
+                hash);
     rdoc_html(doc, sb);
     strbuf_adds(sb, "</main>\n</body>\n</html>\n");
 }

@@ -26,10 +26,10 @@
 
 /* A file the plan reads besides the extracts, hashed by its contents. */
 struct plan_file {
-    const char *key;   /* its key in the canonical form ("lookup") */
+    const char *key; /* its key in the canonical form ("lookup") */
     const char *path;
-    const char *rule;  /* its loader's rule name, for the diagnostic */
-    const char *what;  /* "the lookup table", as its loader says it */
+    const char *rule; /* its loader's rule name, for the diagnostic */
+    const char *what; /* "the lookup table", as its loader says it */
     char hex[65];
 };
 
@@ -44,9 +44,10 @@ plan_files(const struct job_plan *plan, struct plan_file out[3])
     out[n++] = (struct plan_file){"lookup", plan->lookup, "lookup",
                                   "the lookup table", ""};
     if (plan->nicknames)
-        out[n++] = (struct plan_file){"nicknames", plan->nicknames,
-                                      "nicknames", "the nickname table", ""};
-    if (plan->disclosure.perturbation == PERTURB_CELLKEY && plan->disclosure.ptable)
+        out[n++] = (struct plan_file){"nicknames", plan->nicknames, "nicknames",
+                                      "the nickname table", ""};
+    if (plan->disclosure.perturbation == PERTURB_CELLKEY &&
+        plan->disclosure.ptable)
         out[n++] = (struct plan_file){"ptable", plan->disclosure.ptable,
                                       "ptable", "the ptable", ""};
     return n;
@@ -184,8 +185,7 @@ canon_values(const struct source_plan *sp, struct strbuf *sb)
 static void
 canon_source(const struct source_plan *sp, struct strbuf *sb)
 {
-    static const char *const encodings[] = {"utf-8", "windows-1252",
-                                            "latin-1"};
+    static const char *const encodings[] = {"utf-8", "windows-1252", "latin-1"};
     char key[64], ch[2] = {0, 0};
     int f;
 
@@ -200,8 +200,8 @@ canon_source(const struct source_plan *sp, struct strbuf *sb)
     kv(sb, "spells", sp->has_spells ? "yes" : "no");
     if (sp->format == SRC_CSV) {
         kv(sb, "path", sp->path);
-        kv(sb, "encoding", (unsigned)sp->encoding < 3 ? encodings[sp->encoding]
-                                                      : "?");
+        kv(sb, "encoding",
+           (unsigned)sp->encoding < 3 ? encodings[sp->encoding] : "?");
         ch[0] = sp->delimiter;
         kv(sb, "delimiter", ch);
         ch[0] = sp->quote;
@@ -249,8 +249,8 @@ canon_rest(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
     kvf(sb, "rounding", dp->rounding);
     kv(sb, "protect_zeros", dp->protect_zeros ? "yes" : "no");
     kvf(sb, "protection_level", dp->protection_level);
-    kv(sb, "perturbation", dp->perturbation == PERTURB_CELLKEY ? "cellkey"
-                                                               : "none");
+    kv(sb, "perturbation",
+       dp->perturbation == PERTURB_CELLKEY ? "cellkey" : "none");
     for (i = 0; i < nf; i++)
         if (!strcmp(pf[i].key, "ptable")) {
             kv(sb, "ptable", pf[i].path);
@@ -266,7 +266,8 @@ canon_rest(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
         for (j = 0; j < cp->nby; j++) {
             strbuf_addf(sb, "%s %s", j ? "," : "", cohort_by_name(cp, j));
             if (cp->by[j] == BY_SERVICE && cp->by_service[j] >= 0) {
-                const struct service_def *sd = &plan->services[cp->by_service[j]];
+                const struct service_def *sd =
+                    &plan->services[cp->by_service[j]];
 
                 strbuf_addf(sb, " (%s.%s)",
                             department_name((enum department)sd->department),
@@ -338,7 +339,8 @@ shell_word(struct strbuf *sb, const char *s)
     const char *p;
 
     if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                  "0123456789_-./") == strlen(s) && *s) {
+                  "0123456789_-./") == strlen(s) &&
+        *s) {
         strbuf_adds(sb, s);
         return;
     }
@@ -364,16 +366,18 @@ doc_plan_hash(const struct job_plan *plan, const struct rules_inputs *in,
         return rc;
     s = rn_section(doc, "plan_hash", "Plan hash");
     rn_str(doc, s, "value", hash);
-    rn_str(doc, s, "text", "BLAKE2b-256 of the plan's canonical form; every "
-                           "run's manifest records the plan hash of the run, "
-                           "so a reviewer can check that what ran is what "
-                           "was approved");
-    strbuf_addf(sb, "every setting of the job file once defaults and profiles "
-                    "are applied, in a fixed order: [job], each [source] with "
-                    "its field mappings and value maps, [linkage], "
-                    "[disclosure], each [cohort] and [output] (retention "
-                    "included); the contents of the files below, by their "
-                    "BLAKE2b-256; and the program's version (%s)",
+    rn_str(doc, s, "text",
+           "BLAKE2b-256 of the plan's canonical form; every "
+           "run's manifest records the plan hash of the run, "
+           "so a reviewer can check that what ran is what "
+           "was approved");
+    strbuf_addf(sb,
+                "every setting of the job file once defaults and profiles "
+                "are applied, in a fixed order: [job], each [source] with "
+                "its field mappings and value maps, [linkage], "
+                "[disclosure], each [cohort] and [output] (retention "
+                "included); the contents of the files below, by their "
+                "BLAKE2b-256; and the program's version (%s)",
                 in->version ? in->version : "");
     r = rn_rule(doc, s, "covers", "what it covers", sb);
     arr = rn_arr(doc, r, "parts");
@@ -398,10 +402,11 @@ doc_plan_hash(const struct job_plan *plan, const struct rules_inputs *in,
     strbuf_adds(&cmd, "cohort rules ");
     shell_word(&cmd, plan->config_path ? plan->config_path : "JOB.conf");
     strbuf_adds(&cmd, " --format canonical | b2sum -l 256");
-    strbuf_addf(sb, "%s prints the same 64 hex digits: --format canonical "
-                    "prints the text the hash is taken of, one setting a "
-                    "line, and b2sum (GNU coreutils) computes the same "
-                    "unkeyed BLAKE2b-256 without cohort's code",
+    strbuf_addf(sb,
+                "%s prints the same 64 hex digits: --format canonical "
+                "prints the text the hash is taken of, one setting a "
+                "line, and b2sum (GNU coreutils) computes the same "
+                "unkeyed BLAKE2b-256 without cohort's code",
                 strbuf_str(&cmd));
     r = rn_rule(doc, s, "recompute", "to recompute it", sb);
     rn_str(doc, r, "command", strbuf_str(&cmd));

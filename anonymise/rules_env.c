@@ -341,14 +341,14 @@ rules_read_publication(const struct job_plan *plan,
                sizeof(pub->plan_hash));
     free(manifest);
     pub->found = 1;
-    pub->tables = calloc(plan->ncohorts ? plan->ncohorts : 1,
-                         sizeof(*pub->tables));
+    pub->tables =
+        calloc(plan->ncohorts ? plan->ncohorts : 1, sizeof(*pub->tables));
     if (!pub->tables)
         return CE_NOMEM;
     pub->ntables = plan->ncohorts;
     for (i = 0; i < plan->ncohorts; i++)
-        if ((rc = count_table(pub->where, &plan->cohorts[i],
-                              &pub->tables[i])) < 0)
+        if ((rc = count_table(pub->where, &plan->cohorts[i], &pub->tables[i])) <
+            0)
             return rc;
     return 0;
 }

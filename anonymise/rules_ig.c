@@ -66,22 +66,24 @@ doc_key(const struct job_plan *plan, const struct rules_key_info *k,
         r = rn_rule(doc, s, "file", "key file", sb);
         rn_str(doc, r, "path", plan->key_file);
     } else if (!k->exists) {
-        strbuf_addf(sb, "'%s' cannot be found (%s): make it with cohort "
-                        "keygen before the first run",
+        strbuf_addf(sb,
+                    "'%s' cannot be found (%s): make it with cohort "
+                    "keygen before the first run",
                     plan->key_file, k->problem);
         r = rn_rule(doc, s, "file", "key file", sb);
         key_fields(doc, plan->key_file, k, r);
     } else {
         iso_time(k->created, when);
-        strbuf_addf(sb, "'%s': owner %s (uid %ld), group %s (gid %ld), mode "
-                        "%04o, %s %s; key id %s%s%s",
+        strbuf_addf(sb,
+                    "'%s': owner %s (uid %ld), group %s (gid %ld), mode "
+                    "%04o, %s %s; key id %s%s%s",
                     plan->key_file, k->owner[0] ? k->owner : "?", k->uid,
                     k->group[0] ? k->group : "?", k->gid, k->mode,
-                    k->created_is_birth ? "created" : "last written (the file "
-                    "system keeps no creation time)", when,
-                    k->id[0] ? k->id : "unknown",
-                    k->problem[0] ? "; a run cannot use it: " : "",
-                    k->problem);
+                    k->created_is_birth ? "created"
+                                        : "last written (the file "
+                                          "system keeps no creation time)",
+                    when, k->id[0] ? k->id : "unknown",
+                    k->problem[0] ? "; a run cannot use it: " : "", k->problem);
         r = rn_rule(doc, s, "file", "key file", sb);
         key_fields(doc, plan->key_file, k, r);
     }
@@ -104,8 +106,9 @@ doc_key(const struct job_plan *plan, const struct rules_key_info *k,
 void
 doc_retention(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
 {
-    struct rnode *s = rn_section(doc, "retention", "Retention: what is kept, "
-                                                   "and what is deleted when");
+    struct rnode *s = rn_section(doc, "retention",
+                                 "Retention: what is kept, "
+                                 "and what is deleted when");
     struct rnode *arr = rn_arr(doc, s, "outputs"), *r;
     size_t i;
 
@@ -113,16 +116,19 @@ doc_retention(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
         const struct output_plan *op = &plan->outputs[i];
 
         if (op->type == OUT_CSV && op->retain > 0)
-            strbuf_addf(sb, "keeps the newest %d runs under '%s/runs': after "
-                            "each successful publication the older run "
-                            "directories (tables, quality.csv, quarantine.csv, "
-                            "linkage.csv, manifest.json, report.html) are "
-                            "deleted; the run 'latest' points to never is",
+            strbuf_addf(sb,
+                        "keeps the newest %d runs under '%s/runs': after "
+                        "each successful publication the older run "
+                        "directories (tables, quality.csv, quarantine.csv, "
+                        "linkage.csv, manifest.json, report.html) are "
+                        "deleted; the run 'latest' points to never is",
                         op->retain, plan->output_dir);
         else if (op->type == OUT_CSV)
-            strbuf_addf(sb, "keeps every run under '%s/runs' (retain = 0): "
-                            "cohort deletes none, so their retention is the "
-                            "operator's", plan->output_dir);
+            strbuf_addf(sb,
+                        "keeps every run under '%s/runs' (retain = 0): "
+                        "cohort deletes none, so their retention is the "
+                        "operator's",
+                        plan->output_dir);
         else
             strbuf_adds(sb, "each run replaces every cohort table and the "
                             "quality table in one transaction (the previous "
@@ -137,11 +143,12 @@ doc_retention(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
                     "one left by a killed run is deleted when the next run "
                     "publishes; staged files hold published values only");
     rn_rule(doc, s, "failed_runs", "failed runs", sb);
-    strbuf_addf(sb, "'%s/.cohort-state' holds each source's rows in and rows "
-                    "quarantined of the last published run (counts only), "
-                    "replaced by each; '%s/.cohort.lock' holds the pid and "
-                    "start time of the last run that took it (locked while a "
-                    "run goes)",
+    strbuf_addf(sb,
+                "'%s/.cohort-state' holds each source's rows in and rows "
+                "quarantined of the last published run (counts only), "
+                "replaced by each; '%s/.cohort.lock' holds the pid and "
+                "start time of the last run that took it (locked while a "
+                "run goes)",
                 plan->output_dir, plan->output_dir);
     rn_rule(doc, s, "state", NULL, sb);
     strbuf_adds(sb, "read, never changed, moved or deleted: their retention "
@@ -194,17 +201,19 @@ disclosure_rules(const struct disclosure_plan *dp, struct rdoc *doc,
         r = rn_rule(doc, s, "preset", NULL, sb);
         rn_str(doc, r, "value", dp->preset);
     }
-    strbuf_addf(sb, "every cell, margin and total with a count from %d to %d "
-                    "inclusive is suppressed%s",
+    strbuf_addf(sb,
+                "every cell, margin and total with a count from %d to %d "
+                "inclusive is suppressed%s",
                 dp->suppress_lo, dp->suppress_hi,
                 dp->protect_zeros ? ", and so is every zero" : "");
     r = rn_rule(doc, s, "primary", "primary suppression", sb);
     rn_int(doc, r, "from", dp->suppress_lo);
     rn_int(doc, r, "to", dp->suppress_hi);
-    strbuf_addf(sb, "further cells are suppressed until a linear-programming "
-                    "attacker using every published cell, margin and total "
-                    "(%s) cannot narrow any suppressed cell to a range "
-                    "narrower than %d",
+    strbuf_addf(sb,
+                "further cells are suppressed until a linear-programming "
+                "attacker using every published cell, margin and total "
+                "(%s) cannot narrow any suppressed cell to a range "
+                "narrower than %d",
                 dp->rounding > 1 && dp->perturbation == PERTURB_NONE
                     ? "each rounded value as the interval of counts that round "
                       "to it and that the rule would not have suppressed"
@@ -213,14 +222,17 @@ disclosure_rules(const struct disclosure_plan *dp, struct rdoc *doc,
     r = rn_rule(doc, s, "secondary", "secondary suppression", sb);
     rn_int(doc, r, "protection_level", dp->protection_level);
     if (dp->perturbation == PERTURB_CELLKEY) {
-        strbuf_addf(sb, "cell-key method with the perturbation table '%s'; the "
-                        "same persons always get the same noise; cell keys and "
-                        "noise are never published", dp->ptable ? dp->ptable : "");
+        strbuf_addf(sb,
+                    "cell-key method with the perturbation table '%s'; the "
+                    "same persons always get the same noise; cell keys and "
+                    "noise are never published",
+                    dp->ptable ? dp->ptable : "");
         r = rn_rule(doc, s, "perturbation", NULL, sb);
         rn_str(doc, r, "method", "cellkey");
         rn_str(doc, r, "ptable", dp->ptable ? dp->ptable : "");
     } else {
-        strbuf_addf(sb, "published counts rounded to the nearest %d", dp->rounding);
+        strbuf_addf(sb, "published counts rounded to the nearest %d",
+                    dp->rounding);
         r = rn_rule(doc, s, "rounding", NULL, sb);
         rn_int(doc, r, "base", dp->rounding);
     }
@@ -249,19 +261,20 @@ doc_disclosure(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
     disclosure_rules(dp, doc, s, sb);
     disclosure_symbols(doc, s, sb);
     strbuf_adds(sb, "persons per department and in all, ids per id scope, "
-                     "their conflicts, and links made and refused per link "
-                     "key are published (quality.csv, linkage.csv, manifest, "
-                     "report, PostgreSQL, the run summary) through the same "
-                     "suppression and rounding as a table's cell");
+                    "their conflicts, and links made and refused per link "
+                    "key are published (quality.csv, linkage.csv, manifest, "
+                    "report, PostgreSQL, the run summary) through the same "
+                    "suppression and rounding as a table's cell");
     if (dp->perturbation == PERTURB_CELLKEY)
         strbuf_adds(sb, ", and persons with the noise those persons get in "
-                         "any cell");
+                        "any cell");
     strbuf_adds(sb, "; counts of rows and records are exact: they are not "
-                     "counts of persons");
+                    "counts of persons");
     rn_rule(doc, s, "outside_tables", "counts outside the tables", sb);
-    strbuf_addf(sb, "for each shown cell, its count %s; for each hidden cell, "
-                    "no range narrower than %d from the tables of one run "
-                    "together with the counts above",
+    strbuf_addf(sb,
+                "for each shown cell, its count %s; for each hidden cell, "
+                "no range narrower than %d from the tables of one run "
+                "together with the counts above",
                 dp->perturbation == PERTURB_CELLKEY
                     ? "with noise that the same persons always get"
                 : dp->rounding > 1 ? "to within the rounding"
@@ -273,14 +286,15 @@ doc_disclosure(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
                     "protection level, any identifier, match key, cell key or "
                     "the noise itself");
     rn_rule(doc, s, "reader_cannot_learn", "what a reader cannot learn", sb);
-    strbuf_addf(sb, "two cohorts of this job whose where expressions show "
-                     "that one population lies within the other (the same "
-                     "expression, or one more 'and') are %s; what remains is "
-                     "differencing that the expressions do not show: the "
-                     "same persons selected by two differently written "
-                     "expressions, a cohort's table subtracted from last "
-                     "night's, or from another job's or another publisher's "
-                     "table. %s",
+    strbuf_addf(sb,
+                "two cohorts of this job whose where expressions show "
+                "that one population lies within the other (the same "
+                "expression, or one more 'and') are %s; what remains is "
+                "differencing that the expressions do not show: the "
+                "same persons selected by two differently written "
+                "expressions, a cohort's table subtracted from last "
+                "night's, or from another job's or another publisher's "
+                "table. %s",
                 nested_ok ? "allowed, as the noise or the rounding answers "
                             "their difference"
                           : "refused unless perturbation = cellkey or rounding "
@@ -315,13 +329,16 @@ publication_table(const struct rules_table_stats *t, struct rdoc *doc,
 
     snprintf(name, sizeof(name), "table %s", t->cohort);
     if (!t->found) {
-        strbuf_addf(sb, "%s is not in the publication, or not laid out as "
-                        "this cohort's table", t->file);
+        strbuf_addf(sb,
+                    "%s is not in the publication, or not laid out as "
+                    "this cohort's table",
+                    t->file);
     } else {
-        strbuf_addf(sb, "%llu of %llu cells hidden (%.1f%%), margins and "
-                        "totals included; %llu of the %llu cells with no "
-                        "Total (%.1f%%); the month's total hidden in %llu of "
-                        "%llu months",
+        strbuf_addf(sb,
+                    "%llu of %llu cells hidden (%.1f%%), margins and "
+                    "totals included; %llu of the %llu cells with no "
+                    "Total (%.1f%%); the month's total hidden in %llu of "
+                    "%llu months",
                     (unsigned long long)t->hidden, (unsigned long long)t->cells,
                     100 * share(t->hidden, t->cells),
                     (unsigned long long)t->interior_hidden,
@@ -330,9 +347,10 @@ publication_table(const struct rules_table_stats *t, struct rdoc *doc,
                     (unsigned long long)t->months_total_hidden,
                     (unsigned long long)t->months);
         if (t->persons)
-            strbuf_addf(sb, "; about %.1f%% of the persons counted in the "
-                            "other months are in hidden cells (their total "
-                            "less the shown cells, so within the rounding)",
+            strbuf_addf(sb,
+                        "; about %.1f%% of the persons counted in the "
+                        "other months are in hidden cells (their total "
+                        "less the shown cells, so within the rounding)",
                         100 * share(t->persons_hidden, t->persons));
     }
     r = rn_rule(doc, arr, NULL, name, sb);
@@ -363,7 +381,8 @@ void
 doc_publication(const struct rules_publication *pub, const char *plan_hash,
                 struct rdoc *doc, struct strbuf *sb)
 {
-    struct rnode *s = rn_section(doc, "publication", "Disclosure risk and "
+    struct rnode *s = rn_section(doc, "publication",
+                                 "Disclosure risk and "
                                  "information loss in the latest publication");
     struct rnode *arr;
     size_t i;
@@ -371,7 +390,8 @@ doc_publication(const struct rules_publication *pub, const char *plan_hash,
 
     rn_bool(doc, s, "found", pub && pub->found);
     if (!pub || !pub->found) {
-        rn_strf(doc, s, "text", "%s: run the job, then cohort rules again, "
+        rn_strf(doc, s, "text",
+                "%s: run the job, then cohort rules again, "
                 "to see the share of cells and persons its rules hid",
                 pub ? "no publication found" : "no publication looked at");
         if (pub)
@@ -383,12 +403,13 @@ doc_publication(const struct rules_publication *pub, const char *plan_hash,
     rn_str(doc, s, "run_id", pub->run_id);
     rn_str(doc, s, "plan_hash", pub->plan_hash);
     rn_bool(doc, s, "matches_plan", same);
-    strbuf_addf(sb, "run %s, published under '%s' %s, counted from its "
-                    "files alone, as a reader sees them. The share of cells "
-                    "hidden is how much of a table a reader cannot see; the "
-                    "share of persons in hidden cells, how many of the "
-                    "people counted a reader cannot place in a cell: the "
-                    "information the rules took away",
+    strbuf_addf(sb,
+                "run %s, published under '%s' %s, counted from its "
+                "files alone, as a reader sees them. The share of cells "
+                "hidden is how much of a table a reader cannot see; the "
+                "share of persons in hidden cells, how many of the "
+                "people counted a reader cannot place in a cell: the "
+                "information the rules took away",
                 pub->run_id[0] ? pub->run_id : "?", pub->where,
                 same ? "under this plan (its plan hash matches)"
                      : "under another plan (its plan hash differs: the "

@@ -85,7 +85,8 @@ read_header(const struct source_plan *sp, struct rules_source_columns *c)
     for (f = 0; f < CF_COUNT; f++) {
         int ix;
 
-        if (sp->column[f] && (ix = source_column_index(&src, sp->column[f])) >= 0)
+        if (sp->column[f] &&
+            (ix = source_column_index(&src, sp->column[f])) >= 0)
             c->fields[ix] |= 1u << f;
     }
     c->read = 1;

@@ -94,7 +94,7 @@ report_by_heading(const struct job_plan *plan, const struct cohort_plan *k,
                   size_t j, int lower, struct strbuf *sb)
 {
     static const char *const names[BY_COUNT] = {
-        [BY_AGE_BAND] = "Age band",  [BY_SEX] = "Sex",
+        [BY_AGE_BAND] = "Age band",      [BY_SEX] = "Sex",
         [BY_ETHNICITY] = "Ethnic group", [BY_WARD] = "Ward",
         [BY_LSOA] = "Small area (LSOA)", [BY_DISTRICT] = "Postcode district",
     };
@@ -169,15 +169,18 @@ headline_change(const struct report_ctx *rc, const struct cohort_result *cr,
     int64_t diff;
 
     if (rc->latest < 12) {
-        strbuf_addf(sb, "No month a year before is in this report (it covers "
-                        "%d months).", rc->nperiods);
+        strbuf_addf(sb,
+                    "No month a year before is in this report (it covers "
+                    "%d months).",
+                    rc->nperiods);
         return;
     }
     month_label(rc->periods[rc->latest - 12].start, 1, month);
     before = grand_total(t, rc->latest - 12);
     if (!before || report_symbol(before)) {
-        strbuf_addf(sb, "The number for %s is not published (%s), so there "
-                        "is no change on a year before to show.",
+        strbuf_addf(sb,
+                    "The number for %s is not published (%s), so there "
+                    "is no change on a year before to show.",
                     month, before ? report_symbol(before) : "none");
         return;
     }
@@ -194,10 +197,10 @@ headline_change(const struct report_ctx *rc, const struct cohort_result *cr,
     strbuf_addf(sb, "%s %s on %s (%s)", diff > 0 ? "Up" : "Down",
                 count_commas(diff > 0 ? diff : -diff, a), month, b);
     if (before->value > 0)
-        strbuf_addf(sb, ", a %s of %lld%%",
-                    diff > 0 ? "rise" : "fall",
-                    (long long)(((diff > 0 ? diff : -diff) * 200 /
-                                     before->value + 1) / 2));
+        strbuf_addf(
+            sb, ", a %s of %lld%%", diff > 0 ? "rise" : "fall",
+            (long long)(((diff > 0 ? diff : -diff) * 200 / before->value + 1) /
+                        2));
     strbuf_adds(sb, ".");
 }
 
@@ -220,12 +223,17 @@ headline(const struct report_ctx *rc, const struct cohort_result *cr,
     }
     month_label(rc->periods[rc->latest].start, 1, month);
     if (report_symbol(now))
-        strbuf_addf(sb, "<p class=\"big\">%s</p>\n<p class=\"u\">%s in %s: "
-                        "not published, to protect privacy</p>\n",
-                    report_symbol(now), report_unit(cr), month);
+        strbuf_addf(sb,
+                    "<p class=\"big\">%s</p>\n<p class=\"u\">%s in %s: "
+                    "%s</p>\n",
+                    report_symbol(now), report_unit(cr), month,
+                    published_hidden(now)
+                        ? "not published, to protect privacy"
+                        : "not a count (see Codes and symbols)");
     else
-        strbuf_addf(sb, "<p class=\"big\">%s</p>\n<p class=\"u\">%s in "
-                        "%s</p>\n",
+        strbuf_addf(sb,
+                    "<p class=\"big\">%s</p>\n<p class=\"u\">%s in "
+                    "%s</p>\n",
                     count_commas(now->value, num), report_unit(cr), month);
     strbuf_adds(sb, "<p>");
     headline_change(rc, cr, now, sb);
@@ -251,13 +259,15 @@ report_headlines(const struct report_ctx *rc, struct strbuf *sb)
     if (rc->last_incomplete) {
         civil_from_days(rc->periods[rc->nperiods - 1].end, &y, &m, &d);
         snprintf(refday, sizeof(refday), "%d", d);
-        strbuf_addf(sb, "%s is not over: the records run to %s %s, so the "
-                        "headlines are for %s, the latest complete month, "
-                        "each compared with the same month a year before.",
+        strbuf_addf(sb,
+                    "%s is not over: the records run to %s %s, so the "
+                    "headlines are for %s, the latest complete month, "
+                    "each compared with the same month a year before.",
                     last, refday, last, rc->latest >= 0 ? latest : "none");
     } else {
-        strbuf_addf(sb, "Each group of people in %s, the latest month, "
-                        "compared with the same month a year before.",
+        strbuf_addf(sb,
+                    "Each group of people in %s, the latest month, "
+                    "compared with the same month a year before.",
                     last);
     }
     strbuf_adds(sb, "</p>\n<ul class=\"headlines\">\n");
@@ -275,21 +285,24 @@ chart_key(const struct chart_series *cs, struct strbuf *sb)
 
     for (i = 0; i < cs->n; i++)
         hidden += cs->points[i].symbol != NULL;
-    strbuf_adds(sb, "<ul class=\"key\">\n<li><svg width=\"28\" height=\"12\" "
-                    "aria-hidden=\"true\"><path d=\"M2 6H26\" stroke=\"#1d70b8\" "
-                    "stroke-width=\"3\"/><circle cx=\"14\" cy=\"6\" r=\"4\" "
-                    "fill=\"#1d70b8\"/></svg>published number</li>\n");
+    strbuf_adds(sb,
+                "<ul class=\"key\">\n<li><svg width=\"28\" height=\"12\" "
+                "aria-hidden=\"true\"><path d=\"M2 6H26\" stroke=\"#1d70b8\" "
+                "stroke-width=\"3\"/><circle cx=\"14\" cy=\"6\" r=\"4\" "
+                "fill=\"#1d70b8\"/></svg>published number</li>\n");
     if (hidden)
-        strbuf_adds(sb, "<li><svg width=\"16\" height=\"16\" "
-                        "aria-hidden=\"true\"><rect width=\"16\" height=\"16\" "
-                        "fill=\"#f3f2f1\"/><path d=\"M3 3L13 13M3 13L13 3\" "
-                        "stroke=\"#505a5f\" stroke-width=\"2.5\"/></svg>month "
-                        "not published ([c]: hidden to protect privacy)</li>\n");
+        strbuf_adds(sb,
+                    "<li><svg width=\"16\" height=\"16\" "
+                    "aria-hidden=\"true\"><rect width=\"16\" height=\"16\" "
+                    "fill=\"#f3f2f1\"/><path d=\"M3 3L13 13M3 13L13 3\" "
+                    "stroke=\"#505a5f\" stroke-width=\"2.5\"/></svg>month "
+                    "not published ([c]: hidden to protect privacy)</li>\n");
     if (cs->last_incomplete)
-        strbuf_adds(sb, "<li><svg width=\"12\" height=\"12\" "
-                        "aria-hidden=\"true\"><circle cx=\"6\" cy=\"6\" r=\"4\" "
-                        "fill=\"#fff\" stroke=\"#1d70b8\" stroke-width=\"2\"/>"
-                        "</svg>month not over yet</li>\n");
+        strbuf_adds(sb,
+                    "<li><svg width=\"12\" height=\"12\" "
+                    "aria-hidden=\"true\"><circle cx=\"6\" cy=\"6\" r=\"4\" "
+                    "fill=\"#fff\" stroke=\"#1d70b8\" stroke-width=\"2\"/>"
+                    "</svg>month not over yet</li>\n");
     strbuf_adds(sb, "</ul>\n");
 }
 
@@ -308,14 +321,16 @@ cohort_figure(const struct report_ctx *rc, const struct cohort_result *cr,
     chart_key(cs, sb);
     strbuf_addf(sb, "<figcaption id=\"%s-c\">Figure %d: ", cs->id, fig);
     strbuf_add_html(sb, cr->plan->title);
-    strbuf_addf(sb, ". Number of %s in each month, %s to %s.</figcaption>\n"
-                    "</figure>\n<details>\n<summary>Figure %d as a table"
-                    "</summary>\n<table>\n<caption>Figure %d: ",
+    strbuf_addf(sb,
+                ". Number of %s in each month, %s to %s.</figcaption>\n"
+                "</figure>\n<details>\n<summary>Figure %d as a table"
+                "</summary>\n<table>\n<caption>Figure %d: ",
                 report_unit(cr), first, last, fig, fig);
     strbuf_add_html(sb, cr->plan->title);
-    strbuf_addf(sb, ", number of %s per month</caption>\n<thead><tr><th "
-                    "scope=\"col\">Month</th><th scope=\"col\" class=\"n\">"
-                    "Number of %s</th></tr></thead>\n<tbody>\n",
+    strbuf_addf(sb,
+                ", number of %s per month</caption>\n<thead><tr><th "
+                "scope=\"col\">Month</th><th scope=\"col\" class=\"n\">"
+                "Number of %s</th></tr></thead>\n<tbody>\n",
                 report_unit(cr), report_unit(cr));
     for (i = 0; i < cs->n; i++) {
         month_label(cs->month_start[i], 1, first);
@@ -425,8 +440,9 @@ cohort_csv_link(const struct report_ctx *rc, const struct cohort_result *cr,
     }
     if (!cr->table.nby)
         strbuf_adds(sb, "nothing (totals only)");
-    strbuf_addf(sb, ": <a href=\"%s%s\">%s%s</a> (CSV; a hidden number is "
-                    "written [c]).</p>\n",
+    strbuf_addf(sb,
+                ": <a href=\"%s%s\">%s%s</a> (CSV; a hidden number is "
+                "written [c]).</p>\n",
                 cr->plan->name, ext, cr->plan->name, ext);
 }
 
@@ -458,9 +474,10 @@ report_cohort(const struct report_ctx *rc, const struct cohort_result *cr,
     report_cohort_anchor(cr, anchor);
     month_label(starts[0], 1, first);
     month_label(starts[n - 1], 1, last);
-    snprintf(title, sizeof(title), "Figure %d chart: %s, number of %s per "
-             "month, %s to %s", fig, cr->plan->title, report_unit(cr), first,
-             last);
+    snprintf(title, sizeof(title),
+             "Figure %d chart: %s, number of %s per "
+             "month, %s to %s",
+             fig, cr->plan->title, report_unit(cr), first, last);
     cs.id = anchor;
     cs.title = title;
     cs.unit = report_unit(cr);
@@ -554,9 +571,9 @@ static const char report_css[] =
 static const char *
 number_word(size_t n, char buf[24])
 {
-    static const char *const words[10] = {"No", "One", "Two", "Three", "Four",
-                                          "Five", "Six", "Seven", "Eight",
-                                          "Nine"};
+    static const char *const words[10] = {"No",    "One",  "Two", "Three",
+                                          "Four",  "Five", "Six", "Seven",
+                                          "Eight", "Nine"};
 
     if (n < 10)
         return words[n];
@@ -598,19 +615,23 @@ report_open(const struct report_ctx *rc, struct strbuf *sb)
     const struct disclosure_plan *dp = &s->plan->disclosure;
     char last[24], refdate[11], nword[24];
 
-    month_label(rc->periods[rc->latest >= 0 ? rc->latest : rc->nperiods - 1]
-                    .start, 1, last);
-    strbuf_adds(sb, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n"
-                    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
-                    "content=\"width=device-width, initial-scale=1\">\n<title>");
+    month_label(
+        rc->periods[rc->latest >= 0 ? rc->latest : rc->nperiods - 1].start, 1,
+        last);
+    strbuf_adds(sb,
+                "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n"
+                "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+                "content=\"width=device-width, initial-scale=1\">\n<title>");
     strbuf_add_html(sb, s->plan->name);
     strbuf_addf(sb, ": people in council services, to %s</title>\n<style>\n",
                 last);
     strbuf_adds(sb, report_css);
     strbuf_adds(sb, "</style>\n</head>\n<body>\n<header>\n<h1>People in "
                     "council services, month by month, to ");
-    strbuf_addf(sb, "%s</h1>\n<p class=\"lede\">%s group%s of people "
-                    "counted each month from ", last, number_word(s->ncohorts, nword),
+    strbuf_addf(sb,
+                "%s</h1>\n<p class=\"lede\">%s group%s of people "
+                "counted each month from ",
+                last, number_word(s->ncohorts, nword),
                 s->ncohorts == 1 ? "" : "s");
     departments_read(s->plan, sb);
     strbuf_adds(sb, " records, linked so that each person is counted once. "
@@ -624,8 +645,10 @@ report_open(const struct report_ctx *rc, struct strbuf *sb)
     format_iso_date(s->plan->reference_date, refdate);
     strbuf_adds(sb, ".</p>\n<p>Job <code>");
     strbuf_add_html(sb, s->plan->name);
-    strbuf_addf(sb, "</code>: records to %s, the reference date.</p>\n"
-                    "</header>\n", refdate);
+    strbuf_addf(sb,
+                "</code>: records to %s, the reference date.</p>\n"
+                "</header>\n",
+                refdate);
 }
 
 /* The page's contents, after the headlines. */
@@ -714,22 +737,25 @@ render_manifest(const struct run_summary *s, const struct published_file *files,
     strbuf_add_json(sb, s->run_id);
     strbuf_adds(sb, ",\n  \"version\": ");
     strbuf_add_json(sb, s->version ? s->version : "");
-    strbuf_addf(sb, ",\n  \"started\": \"%s\",\n  \"finished\": \"%s\",\n"
-                    "  \"job\": ",
+    strbuf_addf(sb,
+                ",\n  \"started\": \"%s\",\n  \"finished\": \"%s\",\n"
+                "  \"job\": ",
                 started, finished);
     strbuf_add_json(sb, s->plan->name);
     strbuf_adds(sb, ",\n  \"config\": ");
     strbuf_add_json(sb, s->plan->config_path ? s->plan->config_path : "");
-    strbuf_addf(sb, ",\n  \"plan_hash\": \"%s\",\n  \"key_id\": \"%s\",\n"
-                    "  \"persons\": %s,\n  \"sources\": [",
+    strbuf_addf(sb,
+                ",\n  \"plan_hash\": \"%s\",\n  \"key_id\": \"%s\",\n"
+                "  \"persons\": %s,\n  \"sources\": [",
                 s->plan_hash, s->key_id, count_json(s->persons, nb[0]));
     for (i = 0; i < s->nsources; i++) {
         const struct source_summary *ss = &s->sources[i];
 
         strbuf_adds(sb, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
         strbuf_add_json(sb, s->plan->sources[i].name);
-        strbuf_addf(sb, ", \"rows_in\": %llu, \"rows_accepted\": %llu, "
-                        "\"rows_quarantined\": %llu, \"quarantined\": {",
+        strbuf_addf(sb,
+                    ", \"rows_in\": %llu, \"rows_accepted\": %llu, "
+                    "\"rows_quarantined\": %llu, \"quarantined\": {",
                     (unsigned long long)ss->rows_in,
                     (unsigned long long)ss->rows_accepted,
                     (unsigned long long)ss->rows_quarantined);
@@ -759,8 +785,9 @@ render_manifest(const struct run_summary *s, const struct published_file *files,
     for (i = 0; i < s->nkeys; i++) {
         strbuf_adds(sb, i ? ",\n    {\"key\": " : "\n    {\"key\": ");
         strbuf_add_json(sb, s->keys[i].key_text ? s->keys[i].key_text : "");
-        strbuf_addf(sb, ", \"records_with_key\": %llu, \"links\": %s, "
-                        "\"refused\": %s}",
+        strbuf_addf(sb,
+                    ", \"records_with_key\": %llu, \"links\": %s, "
+                    "\"refused\": %s}",
                     (unsigned long long)s->keys[i].records_with_key,
                     count_json(s->keys[i].links, nb[0]),
                     count_json(s->keys[i].conflicts, nb[1]));
@@ -771,27 +798,26 @@ render_manifest(const struct run_summary *s, const struct published_file *files,
 
         strbuf_adds(sb, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
         strbuf_add_json(sb, cr->plan ? cr->plan->name : "");
-        strbuf_addf(sb, ", \"cells\": %llu, \"suppressed\": %llu, "
-                        "\"secondary\": %llu, \"rounded\": %llu, "
-                        "\"perturbed\": %llu}",
-                    (unsigned long long)cr->cells,
-                    (unsigned long long)cr->suppressed,
-                    (unsigned long long)cr->secondary,
-                    (unsigned long long)cr->rounded,
-                    (unsigned long long)cr->perturbed);
+        strbuf_addf(
+            sb,
+            ", \"cells\": %llu, \"suppressed\": %llu, "
+            "\"secondary\": %llu, \"rounded\": %llu, "
+            "\"perturbed\": %llu}",
+            (unsigned long long)cr->cells, (unsigned long long)cr->suppressed,
+            (unsigned long long)cr->secondary, (unsigned long long)cr->rounded,
+            (unsigned long long)cr->perturbed);
     }
-    strbuf_addf(sb, "\n  ],\n  \"disclosure\": {\"suppress\": \"%d-%d\", "
-                    "\"protect_zeros\": %s, \"rounding\": %d, "
-                    "\"protection_level\": %d, \"perturbation\": \"%s\"},\n"
-                    "  \"outputs\": [",
-                s->plan->disclosure.suppress_lo,
-                s->plan->disclosure.suppress_hi,
-                s->plan->disclosure.protect_zeros ? "true" : "false",
-                s->plan->disclosure.rounding,
-                s->plan->disclosure.protection_level,
-                s->plan->disclosure.perturbation == PERTURB_CELLKEY
-                    ? "cellkey"
-                    : "none");
+    strbuf_addf(
+        sb,
+        "\n  ],\n  \"disclosure\": {\"suppress\": \"%d-%d\", "
+        "\"protect_zeros\": %s, \"rounding\": %d, "
+        "\"protection_level\": %d, \"perturbation\": \"%s\"},\n"
+        "  \"outputs\": [",
+        s->plan->disclosure.suppress_lo, s->plan->disclosure.suppress_hi,
+        s->plan->disclosure.protect_zeros ? "true" : "false",
+        s->plan->disclosure.rounding, s->plan->disclosure.protection_level,
+        s->plan->disclosure.perturbation == PERTURB_CELLKEY ? "cellkey"
+                                                            : "none");
     for (i = 0; i < nfiles; i++) {
         strbuf_adds(sb, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
         strbuf_add_json(sb, files[i].name);

@@ -32,8 +32,9 @@ any_by(const struct run_summary *s, enum by_column b)
 static void
 wide_table_open(struct strbuf *sb, const char *id, const char *caption)
 {
-    strbuf_addf(sb, "<div class=\"wide\" role=\"region\" tabindex=\"0\" "
-                    "aria-labelledby=\"%s\">\n<table>\n<caption id=\"%s\">",
+    strbuf_addf(sb,
+                "<div class=\"wide\" role=\"region\" tabindex=\"0\" "
+                "aria-labelledby=\"%s\">\n<table>\n<caption id=\"%s\">",
                 id, id);
     strbuf_add_html(sb, caption);
     strbuf_adds(sb, "</caption>\n");
@@ -98,8 +99,8 @@ glossary_age(const struct run_summary *s, struct strbuf *sb)
                 strbuf_add_html(sb, cr->table.dim_labels[j][v]);
                 unknown |= !strcmp(cr->table.dim_labels[j][v], "UNKNOWN");
             }
-            strbuf_adds(sb, unknown ? ". UNKNOWN: no valid date of birth."
-                                    : ".");
+            strbuf_adds(sb,
+                        unknown ? ". UNKNOWN: no valid date of birth." : ".");
             strbuf_adds(sb, "</dd>\n");
             return;
         }
@@ -115,15 +116,16 @@ glossary_codes(const struct run_summary *s, struct strbuf *sb)
                         "recorded</li>\n<li>X: indeterminate, not specified "
                         "or another answer</li>\n</ul></dd>\n");
     if (any_by(s, BY_ETHNICITY))
-        strbuf_adds(sb, "<dt>Ethnic group</dt>\n<dd>The six top-level groups "
-                        "of the 2021 Census, whatever detailed code a system "
-                        "records:<ul>\n<li>WHITE: White</li>\n<li>MIXED: Mixed "
-                        "or Multiple ethnic groups</li>\n<li>ASIAN: Asian, "
-                        "Asian British or Asian Welsh</li>\n<li>BLACK: Black, "
-                        "Black British, Black Welsh, Caribbean or African</li>\n"
-                        "<li>OTHER: Other ethnic group, including Arab</li>\n"
-                        "<li>UNKNOWN: not stated, refused or not recorded</li>\n"
-                        "</ul></dd>\n");
+        strbuf_adds(sb,
+                    "<dt>Ethnic group</dt>\n<dd>The six top-level groups "
+                    "of the 2021 Census, whatever detailed code a system "
+                    "records:<ul>\n<li>WHITE: White</li>\n<li>MIXED: Mixed "
+                    "or Multiple ethnic groups</li>\n<li>ASIAN: Asian, "
+                    "Asian British or Asian Welsh</li>\n<li>BLACK: Black, "
+                    "Black British, Black Welsh, Caribbean or African</li>\n"
+                    "<li>OTHER: Other ethnic group, including Arab</li>\n"
+                    "<li>UNKNOWN: not stated, refused or not recorded</li>\n"
+                    "</ul></dd>\n");
     if (any_by(s, BY_WARD) || any_by(s, BY_LSOA) || any_by(s, BY_DISTRICT))
         strbuf_adds(sb, "<dt>Ward, small area (LSOA) and postcode district"
                         "</dt>\n<dd>Where the person lived, from their "
@@ -156,10 +158,11 @@ report_glossary(const struct report_ctx *rc, struct strbuf *sb)
                         "be subtracted from each other to reveal someone. A "
                         "total may differ from the sum of its rows.</dd>\n");
     else if (dp->rounding > 1)
-        strbuf_addf(sb, "<dt>Rounding</dt>\n<dd>Every published number is "
-                        "rounded to the nearest %d, so a total may differ "
-                        "from the sum of its rows, and a small change from "
-                        "one month to the next may be rounding.</dd>\n",
+        strbuf_addf(sb,
+                    "<dt>Rounding</dt>\n<dd>Every published number is "
+                    "rounded to the nearest %d, so a total may differ "
+                    "from the sum of its rows, and a small change from "
+                    "one month to the next may be rounding.</dd>\n",
                     dp->rounding);
     glossary_age(s, sb);
     glossary_codes(s, sb);
@@ -175,8 +178,9 @@ about_quality(const struct run_summary *s, struct strbuf *sb)
     size_t i, j;
 
     strbuf_adds(sb, "<h3>Records read</h3>\n");
-    wide_table_open(sb, "t-quality", "Rows read from each source, and the "
-                                     "rows set aside (quarantined)");
+    wide_table_open(sb, "t-quality",
+                    "Rows read from each source, and the "
+                    "rows set aside (quarantined)");
     strbuf_adds(sb, "<thead><tr><th scope=\"col\">"
                     "Source</th><th scope=\"col\" class=\"n\">Rows in</th>"
                     "<th scope=\"col\" class=\"n\">Accepted</th><th "
@@ -188,8 +192,9 @@ about_quality(const struct run_summary *s, struct strbuf *sb)
 
         strbuf_adds(sb, "<tr><th scope=\"row\">");
         strbuf_add_html(sb, plan->sources[i].name);
-        strbuf_addf(sb, "</th><td class=\"n\">%s</td><td class=\"n\">%s</td>"
-                        "<td class=\"n\">%s</td><td>",
+        strbuf_addf(sb,
+                    "</th><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                    "<td class=\"n\">%s</td><td>",
                     count_commas((int64_t)ss->rows_in, nb[0]),
                     count_commas((int64_t)ss->rows_accepted, nb[1]),
                     count_commas((int64_t)ss->rows_quarantined, nb[2]));
@@ -223,8 +228,9 @@ about_scopes(const struct run_summary *s, struct strbuf *sb)
     strbuf_adds(sb, "<h3>Id scopes</h3>\n<p>Tables of one system joined by "
                     "that system's own person id, before linkage across "
                     "departments.</p>\n");
-    wide_table_open(sb, "t-scopes", "Id scopes: ids and rows joined by each "
-                                    "system's own id");
+    wide_table_open(sb, "t-scopes",
+                    "Id scopes: ids and rows joined by each "
+                    "system's own id");
     strbuf_adds(sb, "<thead><tr><th scope=\"col\">Scope</th><th scope=\"col\" "
                     "class=\"n\">Ids</th><th scope=\"col\" class=\"n\">Header "
                     "rows</th><th scope=\"col\" class=\"n\">Events joined</th>"
@@ -237,10 +243,11 @@ about_scopes(const struct run_summary *s, struct strbuf *sb)
 
         strbuf_adds(sb, "<tr><th scope=\"row\">");
         strbuf_add_html(sb, sc->name);
-        strbuf_addf(sb, "</th><td class=\"n\">%s</td><td class=\"n\">%llu</td>"
-                        "<td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
-                        "<td class=\"n\">%s</td><td class=\"n\">%s</td>"
-                        "</tr>\n",
+        strbuf_addf(sb,
+                    "</th><td class=\"n\">%s</td><td class=\"n\">%llu</td>"
+                    "<td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
+                    "<td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                    "</tr>\n",
                     count_text(sc->ids, nb[0]),
                     (unsigned long long)sc->header_rows,
                     (unsigned long long)sc->events_joined,
@@ -258,10 +265,11 @@ about_linkage(const struct run_summary *s, struct strbuf *sb)
     char nb[3][24];
     size_t i;
 
-    strbuf_addf(sb, "<h3>Linkage</h3>\n<p>Records of the same person in "
-                    "different systems are linked by keyed codes made from "
-                    "their identifiers, strictest first; %s people were "
-                    "found in all.</p>\n",
+    strbuf_addf(sb,
+                "<h3>Linkage</h3>\n<p>Records of the same person in "
+                "different systems are linked by keyed codes made from "
+                "their identifiers, strictest first; %s people were "
+                "found in all.</p>\n",
                 count_text(s->persons, nb[2]));
     wide_table_open(sb, "t-linkage", "Links made by each match key");
     strbuf_adds(sb, "<thead><tr><th scope=\"col\">Match "
@@ -272,8 +280,9 @@ about_linkage(const struct run_summary *s, struct strbuf *sb)
     for (i = 0; i < s->nkeys; i++) {
         strbuf_addf(sb, "<tr><th scope=\"row\">%zu. ", i + 1);
         strbuf_add_html(sb, s->keys[i].key_text ? s->keys[i].key_text : "");
-        strbuf_addf(sb, "</th><td class=\"n\">%llu</td><td class=\"n\">%s"
-                        "</td><td class=\"n\">%s</td></tr>\n",
+        strbuf_addf(sb,
+                    "</th><td class=\"n\">%llu</td><td class=\"n\">%s"
+                    "</td><td class=\"n\">%s</td></tr>\n",
                     (unsigned long long)s->keys[i].records_with_key,
                     count_text(s->keys[i].links, nb[0]),
                     count_text(s->keys[i].conflicts, nb[1]));
@@ -302,12 +311,13 @@ report_protection(const struct report_ctx *rc, struct strbuf *sb)
     char nb[2][32];
     size_t i, k;
 
-    strbuf_addf(sb, "<section aria-labelledby=\"protection\">\n<h2 "
-                    "id=\"protection\">How the numbers are protected</h2>\n"
-                    "<p>Any number from %d to %d is hidden, and so are enough "
-                    "others that no hidden number can be worked out from the "
-                    "totals or the other tables; each is shown as [c], "
-                    "whichever the reason.",
+    strbuf_addf(sb,
+                "<section aria-labelledby=\"protection\">\n<h2 "
+                "id=\"protection\">How the numbers are protected</h2>\n"
+                "<p>Any number from %d to %d is hidden, and so are enough "
+                "others that no hidden number can be worked out from the "
+                "totals or the other tables; each is shown as [c], "
+                "whichever the reason.",
                 dp->suppress_lo, dp->suppress_hi);
     if (dp->perturbation == PERTURB_CELLKEY)
         strbuf_adds(sb, " Every number shown has a little noise added.");
@@ -315,8 +325,9 @@ report_protection(const struct report_ctx *rc, struct strbuf *sb)
         strbuf_addf(sb, " Every number shown is rounded to the nearest %d.",
                     dp->rounding);
     strbuf_adds(sb, "</p>\n");
-    wide_table_open(sb, "t-hidden", "Numbers hidden in each table, all "
-                                    "months, totals included");
+    wide_table_open(sb, "t-hidden",
+                    "Numbers hidden in each table, all "
+                    "months, totals included");
     strbuf_adds(sb, "<thead><tr><th "
                     "scope=\"col\">Table</th><th scope=\"col\" class=\"n\">"
                     "Numbers</th><th scope=\"col\" class=\"n\">Hidden</th><th "
@@ -329,11 +340,12 @@ report_protection(const struct report_ctx *rc, struct strbuf *sb)
         if (!s->cohorts[i].plan)
             continue;
         for (k = 0; t->cells && k < n; k++)
-            hidden += t->cells[k].symbol != PUB_SHOWN;
+            hidden += published_hidden(&t->cells[k]);
         strbuf_adds(sb, "<tr><th scope=\"row\">");
         strbuf_add_html(sb, s->cohorts[i].plan->title);
-        strbuf_addf(sb, "</th><td class=\"n\">%s</td><td class=\"n\">%s</td>"
-                        "<td class=\"n\">%.1f%%</td></tr>\n",
+        strbuf_addf(sb,
+                    "</th><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                    "<td class=\"n\">%.1f%%</td></tr>\n",
                     count_commas((int64_t)n, nb[0]),
                     count_commas((int64_t)hidden, nb[1]),
                     n ? 100.0 * (double)hidden / (double)n : 0.0);
@@ -363,15 +375,17 @@ report_run(const struct report_ctx *rc, struct strbuf *sb)
     strbuf_adds(sb, "<section aria-labelledby=\"run\">\n<h2 id=\"run\">About "
                     "this run</h2>\n<dl>\n<dt>Run</dt>\n<dd><code>");
     strbuf_add_html(sb, s->run_id);
-    strbuf_addf(sb, "</code>, started %s, finished %s</dd>\n<dt>Program"
-                    "</dt>\n<dd>cohort ",
+    strbuf_addf(sb,
+                "</code>, started %s, finished %s</dd>\n<dt>Program"
+                "</dt>\n<dd>cohort ",
                 started, finished);
     strbuf_add_html(sb, s->version ? s->version : "");
-    strbuf_addf(sb, "</dd>\n<dt>Plan hash</dt>\n<dd><code>%s</code>: the "
-                    "rules below, the lookups and the program, as "
-                    "<code>cohort rules</code> shows them to the "
-                    "information-governance reviewer</dd>\n<dt>Key id</dt>\n"
-                    "<dd><code>%s</code></dd>\n</dl>\n",
+    strbuf_addf(sb,
+                "</dd>\n<dt>Plan hash</dt>\n<dd><code>%s</code>: the "
+                "rules below, the lookups and the program, as "
+                "<code>cohort rules</code> shows them to the "
+                "information-governance reviewer</dd>\n<dt>Key id</dt>\n"
+                "<dd><code>%s</code></dd>\n</dl>\n",
                 s->plan_hash, s->key_id);
     if (s->rules_text) {
         strbuf_adds(sb, "<details>\n<summary>Rules in force, as <code>cohort "

@@ -144,41 +144,46 @@ chart_axes(const struct chart_series *cs, const struct chart_frame *f,
     for (t = 0; t <= f->top; t += f->step) {
         double y = frame_y(f, t);
 
-        strbuf_addf(sb, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" "
-                        "y1=\"%.1f\" y2=\"%.1f\"/><text class=\"ct\" "
-                        "x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-                    f->x0, f->x1, y, y, f->x0 - 8, y + 5,
-                    count_commas(t, buf));
+        strbuf_addf(sb,
+                    "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" "
+                    "y1=\"%.1f\" y2=\"%.1f\"/><text class=\"ct\" "
+                    "x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+                    f->x0, f->x1, y, y, f->x0 - 8, y + 5, count_commas(t, buf));
     }
-    strbuf_addf(sb, "<text class=\"cta\" x=\"4\" y=\"%d\">Number of %s</text>\n",
+    strbuf_addf(sb,
+                "<text class=\"cta\" x=\"4\" y=\"%d\">Number of %s</text>\n",
                 CHART_TOP - 18, cs->unit);
-    strbuf_addf(sb, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
-                    "y2=\"%.1f\"/>\n",
+    strbuf_addf(sb,
+                "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+                "y2=\"%.1f\"/>\n",
                 f->x0, f->x1, f->y1, f->y1);
     for (i = 0; i < cs->n; i++) {
         double x = frame_x(f, i);
         int y, m, d, labelled;
 
         civil_from_days(cs->month_start[i], &y, &m, &d);
-        labelled = every < 3 ? (int)(i % (size_t)every) == 0
-                             : (m - 1) % every == 0;
-        strbuf_addf(sb, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" "
-                        "y1=\"%.1f\" y2=\"%.1f\"/>\n",
+        labelled =
+            every < 3 ? (int)(i % (size_t)every) == 0 : (m - 1) % every == 0;
+        strbuf_addf(sb,
+                    "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" "
+                    "y1=\"%.1f\" y2=\"%.1f\"/>\n",
                     x, x, f->y1, f->y1 + (labelled ? 8 : 4));
         if (!labelled)
             continue;
         month_label(cs->month_start[i], 0, label);
         /* on a narrow screen every other label is hidden (.alt) */
-        strbuf_addf(sb, "<text class=\"ct%s\" x=\"%.1f\" y=\"%.1f\" "
-                        "text-anchor=\"middle\">%s</text>\n",
+        strbuf_addf(sb,
+                    "<text class=\"ct%s\" x=\"%.1f\" y=\"%.1f\" "
+                    "text-anchor=\"middle\">%s</text>\n",
                     every < 12 && (every < 3 ? (i / (size_t)every) % 2
                                              : (m - 1) % (2 * every) != 0)
                         ? " alt"
                         : "",
                     x, f->y1 + 30, label);
     }
-    strbuf_addf(sb, "<text class=\"cta\" x=\"%.1f\" y=\"%d\" "
-                    "text-anchor=\"middle\">Month</text>\n",
+    strbuf_addf(sb,
+                "<text class=\"cta\" x=\"%.1f\" y=\"%d\" "
+                "text-anchor=\"middle\">Month</text>\n",
                 (f->x0 + f->x1) / 2, CHART_H - 6);
 }
 
@@ -194,11 +199,12 @@ chart_hidden(const struct chart_series *cs, const struct chart_frame *f,
 
         if (!cs->points[i].symbol)
             continue;
-        strbuf_addf(sb, "<rect class=\"hid\" x=\"%.1f\" y=\"%.1f\" "
-                        "width=\"%.1f\" height=\"%.1f\"/><path class=\"x\" "
-                        "d=\"M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1f\"/>\n",
-                    x - f->band / 2, f->y0, f->band, f->y1 - f->y0,
-                    x - 5, y - 5, x + 5, y + 5, x - 5, y + 5, x + 5, y - 5);
+        strbuf_addf(sb,
+                    "<rect class=\"hid\" x=\"%.1f\" y=\"%.1f\" "
+                    "width=\"%.1f\" height=\"%.1f\"/><path class=\"x\" "
+                    "d=\"M%.1f %.1fL%.1f %.1fM%.1f %.1fL%.1f %.1f\"/>\n",
+                    x - f->band / 2, f->y0, f->band, f->y1 - f->y0, x - 5,
+                    y - 5, x + 5, y + 5, x - 5, y + 5, x + 5, y - 5);
     }
 }
 
@@ -226,15 +232,17 @@ chart_line(const struct chart_series *cs, const struct chart_frame *f,
     for (i = 0; i < cs->n; i++) {
         if (cs->points[i].symbol)
             continue;
-        strbuf_addf(sb, "<circle class=\"pt%s\" cx=\"%.1f\" cy=\"%.1f\" "
-                        "r=\"4\"/>\n",
+        strbuf_addf(sb,
+                    "<circle class=\"pt%s\" cx=\"%.1f\" cy=\"%.1f\" "
+                    "r=\"4\"/>\n",
                     cs->last_incomplete && i + 1 == cs->n ? " open" : "",
                     frame_x(f, i), frame_y(f, cs->points[i].value));
     }
     if (!any)
-        strbuf_addf(sb, "<text class=\"ct\" x=\"%.1f\" y=\"%.1f\" "
-                        "text-anchor=\"middle\">No month's number is "
-                        "published</text>\n",
+        strbuf_addf(sb,
+                    "<text class=\"ct\" x=\"%.1f\" y=\"%.1f\" "
+                    "text-anchor=\"middle\">No month's number is "
+                    "published</text>\n",
                     (f->x0 + f->x1) / 2, (f->y0 + f->y1) / 2);
 }
 
@@ -269,9 +277,10 @@ chart_svg(const struct chart_series *cs, struct strbuf *sb)
     struct chart_frame f;
 
     frame_init(&f, cs);
-    strbuf_addf(sb, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
-                    "aria-labelledby=\"%s-t\" aria-describedby=\"%s-d\">\n"
-                    "<title id=\"%s-t\">",
+    strbuf_addf(sb,
+                "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
+                "aria-labelledby=\"%s-t\" aria-describedby=\"%s-d\">\n"
+                "<title id=\"%s-t\">",
                 CHART_W, CHART_H, cs->id, cs->id, cs->id);
     strbuf_add_html(sb, cs->title);
     strbuf_adds(sb, "</title>\n");

@@ -55,13 +55,13 @@ struct chart_point {
 };
 
 struct chart_series {
-    const char *id;          /* unique in the page: element ids start with it */
-    const char *title;       /* the chart's accessible name */
-    const char *unit;        /* what is counted, plural: "people" */
-    size_t n;                /* months, oldest first */
+    const char *id;    /* unique in the page: element ids start with it */
+    const char *title; /* the chart's accessible name */
+    const char *unit;  /* what is counted, plural: "people" */
+    size_t n;          /* months, oldest first */
     const struct chart_point *points;
     const int32_t *month_start; /* first day of each month (day numbers) */
-    int last_incomplete;     /* the last month is not over yet */
+    int last_incomplete;        /* the last month is not over yet */
 };
 
 /* Appends the chart as inline SVG (strbuf failure marks sb). */

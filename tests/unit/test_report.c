@@ -21,10 +21,17 @@ test_axis_ticks(void **state)
     static const struct {
         int64_t max, step, top;
     } t[] = {
-        {0, 1, 1},        {1, 1, 1},         {4, 1, 4},
-        {5, 1, 5},        {7, 2, 8},         {10, 2, 10},
-        {11, 5, 15},      {26, 10, 30},      {410, 100, 500},
-        {1234, 500, 1500}, {99999, 20000, 100000},
+        {0, 1, 1},
+        {1, 1, 1},
+        {4, 1, 4},
+        {5, 1, 5},
+        {7, 2, 8},
+        {10, 2, 10},
+        {11, 5, 15},
+        {26, 10, 30},
+        {410, 100, 500},
+        {1234, 500, 1500},
+        {99999, 20000, 100000},
     };
     size_t i;
     int64_t step, top;
@@ -48,7 +55,8 @@ test_count_commas(void **state)
     assert_string_equal(count_commas(1000, buf), "1,000");
     assert_string_equal(count_commas(1234567, buf), "1,234,567");
     assert_string_equal(count_commas(-1234, buf), "-1,234");
-    assert_string_equal(count_commas(INT64_MAX, buf), "9,223,372,036,854,775,807");
+    assert_string_equal(count_commas(INT64_MAX, buf),
+                        "9,223,372,036,854,775,807");
 }
 
 static void
@@ -68,8 +76,8 @@ test_chart_svg(void **state)
 {
     struct chart_point pts[3] = {{12, NULL}, {0, "[c]"}, {30, NULL}};
     int32_t starts[3];
-    struct chart_series cs = {"c-x", "Figure 1 chart: a test", "people", 3,
-                              pts, starts, 1};
+    struct chart_series cs = {
+        "c-x", "Figure 1 chart: a test", "people", 3, pts, starts, 1};
     struct strbuf sb = STRBUF_INIT;
     const char *svg;
 
@@ -81,14 +89,16 @@ test_chart_svg(void **state)
     svg = strbuf_str(&sb);
     assert_non_null(strstr(svg, "role=\"img\" aria-labelledby=\"c-x-t\" "
                                 "aria-describedby=\"c-x-d\""));
-    assert_non_null(strstr(svg, "<title id=\"c-x-t\">Figure 1 chart: a test</title>"));
-    assert_non_null(strstr(svg, "August 2026: 12; September 2026: [c] (not "
-                                "published); October 2026: 30 (month not over)"));
-    assert_non_null(strstr(svg, "class=\"hid\""));      /* the hidden month */
-    assert_non_null(strstr(svg, "class=\"pt open\""));  /* the month not over */
+    assert_non_null(
+        strstr(svg, "<title id=\"c-x-t\">Figure 1 chart: a test</title>"));
+    assert_non_null(strstr(svg,
+                           "August 2026: 12; September 2026: [c] (not "
+                           "published); October 2026: 30 (month not over)"));
+    assert_non_null(strstr(svg, "class=\"hid\""));     /* the hidden month */
+    assert_non_null(strstr(svg, "class=\"pt open\"")); /* the month not over */
     assert_non_null(strstr(svg, ">Number of people</text>"));
     assert_non_null(strstr(svg, ">Month</text>"));
-    assert_non_null(strstr(svg, ">30</text>"));         /* the top tick */
+    assert_non_null(strstr(svg, ">30</text>")); /* the top tick */
     /* the line breaks at the hidden month: two pieces, each one M */
     assert_non_null(strstr(svg, "class=\"line\" d=\"M"));
     assert_null(strstr(strstr(svg, "class=\"line\" d=\"M") + 20, "L"));
@@ -172,15 +182,17 @@ test_report_headline(void **state)
                                  "15 October 2026, so the headlines are for "
                                  "September 2026"));
     assert_non_null(strstr(html, "<p class=\"big\">40</p>"));
-    assert_non_null(strstr(html, "Up 10 on September 2025 (30), a rise of 33%."));
+    assert_non_null(
+        strstr(html, "Up 10 on September 2025 (30), a rise of 33%."));
     assert_non_null(strstr(html, "Who: aged 18 or over."));
     /* the by-sex table of September 2026 and 2025, from the margins */
     assert_non_null(strstr(html, "<caption>Table 1.1: Test group, by sex, "
                                  "September 2026</caption>"));
     assert_non_null(strstr(html, "<th scope=\"row\">M: male</th><td "
                                  "class=\"n\">20</td><td class=\"n\">20</td>"));
-    assert_non_null(strstr(html, "<th scope=\"row\">F: female</th><td "
-                                 "class=\"n\">[c]</td><td class=\"n\">10</td>"));
+    assert_non_null(strstr(html,
+                           "<th scope=\"row\">F: female</th><td "
+                           "class=\"n\">[c]</td><td class=\"n\">10</td>"));
     assert_non_null(strstr(html, "<a href=\"t1.csv\">t1.csv</a>"));
     /* the headlines come before the data's quality */
     assert_true(strstr(html, "id=\"headlines\"") < strstr(html, "id=\"data\""));
@@ -198,7 +210,8 @@ test_report_latest_hidden(void **state)
 
     (void)state;
     fixture_init(&f);
-    f.plan.reference_date = days_from_civil(2026, 9, 30); /* September is over */
+    f.plan.reference_date =
+        days_from_civil(2026, 9, 30); /* September is over */
     f.cr.table.cells[13 * 3 + 2].symbol = PUB_CONFIDENTIAL;
     f.cr.table.cells[1 * 3 + 2].symbol = PUB_CONFIDENTIAL;
     render_report_html(&f.sum, &sb);

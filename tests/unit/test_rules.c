@@ -40,8 +40,10 @@ test_doc_renderings(void **state)
     assert_false(rdoc_failed(&doc));
 
     rdoc_json(&doc, &out);
-    assert_string_equal(strbuf_str(&out),
-        "{\n  \"format\": \"x\",\n  \"key\": {\n    \"title\": \"Key <file>\",\n"
+    assert_string_equal(
+        strbuf_str(&out),
+        "{\n  \"format\": \"x\",\n  \"key\": {\n    \"title\": \"Key "
+        "<file>\",\n"
         "    \"text\": \"about \\\"keys\\\"\",\n    \"file_mode\": {\n"
         "      \"text\": \"0600 & owner\",\n      \"mode\": 384,\n"
         "      \"exists\": true,\n      \"id\": null\n    },\n"
@@ -49,15 +51,19 @@ test_doc_renderings(void **state)
         "        \"text\": \"discarded\"\n      }\n    ]\n  }\n}\n");
     strbuf_reset(&out);
     rdoc_text(&doc, &out);
-    assert_string_equal(strbuf_str(&out),
+    assert_string_equal(
+        strbuf_str(&out),
         "Key <file>\n  about \"keys\"\n  file mode: 0600 & owner\n"
         "  column A: discarded\n");
     strbuf_reset(&out);
     rdoc_html(&doc, &out);
-    assert_non_null(strstr(strbuf_str(&out), "<h2 id=\"s0\">Key &lt;file&gt;</h2>"));
-    assert_non_null(strstr(strbuf_str(&out), "<caption>Key &lt;file&gt;: rules</caption>"));
-    assert_non_null(strstr(strbuf_str(&out), "<tr><th scope=\"row\">file mode</th>"
-                                             "<td>0600 &amp; owner</td></tr>"));
+    assert_non_null(
+        strstr(strbuf_str(&out), "<h2 id=\"s0\">Key &lt;file&gt;</h2>"));
+    assert_non_null(
+        strstr(strbuf_str(&out), "<caption>Key &lt;file&gt;: rules</caption>"));
+    assert_non_null(strstr(strbuf_str(&out),
+                           "<tr><th scope=\"row\">file mode</th>"
+                           "<td>0600 &amp; owner</td></tr>"));
     rdoc_release(&doc);
     strbuf_release(&text);
     strbuf_release(&out);
@@ -93,9 +99,11 @@ test_demo_plan(void **state)
     /* nothing looked at beside the plan: the pack says so */
     strbuf_reset(&sb);
     assert_int_equal(rules_render(&plan, &in, RULES_TEXT, &sb, &d), 0);
-    assert_non_null(strstr(strbuf_str(&sb), "key file: 'demo/demo.key' (not looked at)"));
+    assert_non_null(
+        strstr(strbuf_str(&sb), "key file: 'demo/demo.key' (not looked at)"));
     assert_non_null(strstr(strbuf_str(&sb), "no publication looked at"));
-    assert_non_null(strstr(strbuf_str(&sb), "  header: not read (cohort rules was not asked to)"));
+    assert_non_null(strstr(
+        strbuf_str(&sb), "  header: not read (cohort rules was not asked to)"));
     /* a lookup that cannot be read: no document, the loader's words */
     free(plan.lookup);
     plan.lookup = strdup("no/such/lookup.csv");
