@@ -212,10 +212,7 @@ column_rule(struct rdoc *doc, const struct job_plan *plan,
     if (name)
         strbuf_addf(&label, "column %s", name);
     else
-        strbuf_addf(&label,
-                    "column %zu (its name is not shown: not a plain "
-                    "name)",
-                    position);
+        strbuf_addf(&label, "column %zu (its name is not shown)", position);
     r = rn_obj(doc, arr, NULL);
     rn_str(doc, r, "name", strbuf_str(&label));
     if (position)
@@ -270,10 +267,16 @@ source_columns(struct rdoc *doc, const struct job_plan *plan,
     if (sc && sc->read)
         strbuf_addf(sb,
                     "read by cohort rules from the %s: %zu columns, each "
-                    "listed below in order with its fate",
+                    "listed below in order with its fate; a name that is not "
+                    "plain or has an identifier's shape is given by its "
+                    "number only%s",
                     sp->format == SRC_CSV ? "first file's header"
                                           : "query's columns",
-                    sc->ncolumns);
+                    sc->ncolumns,
+                    sc->suspect ? ". A mapped column is missing from it, so "
+                                  "it may be a row of data: none of its "
+                                  "other names is shown"
+                                : "");
     else
         strbuf_addf(sb,
                     "not read (%s): only the mapped columns are listed; "

@@ -64,8 +64,12 @@ struct rules_key_info {
 /* One source's header as the connector read it (app/cmd_rules.c). */
 struct rules_source_columns {
     int read;                    /* 0: not read, error says why */
-    char **names;                /* ncolumns; NULL for a name that is not
-                                  * plain (source_column_name_plain) */
+    char **names;                /* ncolumns; NULL for a name not shown:
+                                  * not plain (source_column_name_plain),
+                                  * an identifier's shape, or any unmapped
+                                  * name of a suspect header */
+    int suspect;                 /* a mapped column is missing: the "header"
+                                  * may be a data row */
     uint32_t *fields;            /* ncolumns; bit f: common field f is
                                   * mapped to this column */
     size_t ncolumns;

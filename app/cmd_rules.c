@@ -16,6 +16,8 @@
 #include "../anonymise/rules.h"
 #include "../cohorts/where.h"
 #include "../connectors/source.h"
+#include "../core/calendar.h"
+#include "../transform/map.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,13 +52,30 @@ columns_release(struct rules_source_columns *cols, size_t n)
 }
 
 /*
+ * Whether the pack may print a header name: a header cell can hold
+ * anything -- a misplaced data row, a person's name -- so only a plain
+ * name (source.h) without an identifier's shape (transform/map.h: six
+ * digits, a postcode, a date, an e-mail), and none at all from a header
+ * that lacks a mapped column, which may be a row of data.
+ */
+static int
+column_name_shown(const struct cell *name, int suspect, const char *date_format,
+                  int pivot_year)
+{
+    return !suspect && source_column_name_plain(name) &&
+           !map_value_has_identifier_shape(name->ptr, name->len, date_format,
+                                           pivot_year);
+}
+
+/*
  * Reads one source's header through its connector: each column's name
- * when it is plain (a header cell may hold anything: source.h), and which
- * mapped fields read it, matched as the job matches them. A source that
+ * when it may be shown (above), and which mapped fields read it, matched
+ * as the job matches them. A source that
  * cannot be opened is described, not fatal. CE_NOMEM.
  */
 static int
-read_header(const struct source_plan *sp, struct rules_source_columns *c)
+read_header(const struct source_plan *sp, int pivot_year,
+            struct rules_source_columns *c)
 {
     struct source src;
     struct diag d;
@@ -76,18 +95,25 @@ read_header(const struct source_plan *sp, struct rules_source_columns *c)
         goto out;
     }
     c->ncolumns = src.ncolumns;
-    for (i = 0; i < src.ncolumns; i++)
-        if (source_column_name_plain(&src.columns[i]) &&
-            !(c->names[i] = strndup(src.columns[i].ptr, src.columns[i].len))) {
-            rc = CE_NOMEM;
-            goto out;
-        }
     for (f = 0; f < CF_COUNT; f++) {
         int ix;
 
-        if (sp->column[f] &&
-            (ix = source_column_index(&src, sp->column[f])) >= 0)
+        if (!sp->column[f])
+            continue;
+        if ((ix = source_column_index(&src, sp->column[f])) >= 0)
             c->fields[ix] |= 1u << f;
+        else
+            c->suspect = 1;
+    }
+    for (i = 0; i < src.ncolumns; i++) {
+        const struct cell *name = &src.columns[i];
+
+        if (!column_name_shown(name, c->suspect, sp->date_format, pivot_year))
+            continue;
+        if (!(c->names[i] = strndup(name->ptr, name->len))) {
+            rc = CE_NOMEM;
+            goto out;
+        }
     }
     c->read = 1;
 out:
@@ -101,14 +127,16 @@ gather(const struct job_plan *plan, struct rules_key_info *key,
        struct rules_source_columns **cols, struct rules_publication *pub)
 {
     size_t i;
-    int rc;
+    int rc, y, m, day;
 
     rules_inspect_key(plan->key_file, key);
     *cols = calloc(plan->nsources ? plan->nsources : 1, sizeof(**cols));
     if (!*cols)
         return CE_NOMEM;
+    /* two-digit years pivot as the job's mapping pivots them */
+    civil_from_days(plan->reference_date, &y, &m, &day);
     for (i = 0; i < plan->nsources; i++)
-        if ((rc = read_header(&plan->sources[i], &(*cols)[i])) < 0)
+        if ((rc = read_header(&plan->sources[i], y, &(*cols)[i])) < 0)
             return rc;
     return rules_read_publication(plan, pub);
 }

@@ -138,9 +138,19 @@ expect_err "lookup.csv: .*cannot read the lookup table" "and says which file"
 sed '1s/ADDRESS/Address (line 1)/' "$scratch/demo/extracts/housing.csv" > "$scratch/odd.csv"
 sed 's|^path            = demo/extracts/housing.csv|path = odd.csv|' config/demo.conf > "$scratch/odd.conf"
 run cohort rules odd.conf
-expect_out '^  column 7 \(its name is not shown: not a plain name\): parsed with each row' \
+expect_out '^  column 7 \(its name is not shown\): parsed with each row' \
     "a column whose name is not plain is listed by its number"
 check '! grep -q "Address (line 1)" "$out"' "and its name is not printed"
+# a file without its header: its first row of data is taken for one, and
+# none of its cells may be printed (names, NHS numbers, postcodes)
+sed 1d "$scratch/demo/extracts/housing.csv" > "$scratch/nohead.csv"
+sed 's|^path            = demo/extracts/housing.csv|path = nohead.csv|' config/demo.conf > "$scratch/nohead.conf"
+run cohort rules nohead.conf
+expect_out 'A mapped column is missing from it, so it may be a row of data: none of its other names is shown' \
+    "a header without the mapped columns is suspect, and says so"
+head -1 "$scratch/nohead.csv" | tr ',' '\n' | sed 's/^"//; s/"$//' | awk 'length($0) >= 3' > "$scratch/first-row"
+check '[ -s "$scratch/first-row" ] && ! grep -F -q -f "$scratch/first-row" "$out"' \
+    "no cell of the data row taken for a header is printed"
 
 # without a publication, the pack says so
 sed 's|^output_dir .*|output_dir = demo/none|' config/demo.conf > "$scratch/none.conf"
