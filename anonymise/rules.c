@@ -282,7 +282,8 @@ source_columns(struct rdoc *doc, const struct job_plan *plan,
                     "not read (%s): only the mapped columns are listed; "
                     "every other column is parsed with each row and "
                     "discarded",
-                    sc ? sc->error : "cohort rules was not asked to");
+                    sc ? sc->error
+                       : "not looked at here: cohort rules reads it");
     r = rn_rule(doc, s, "header", NULL, sb);
     rn_bool(doc, r, "read", sc && sc->read);
     if (sc && sc->read)

@@ -103,7 +103,7 @@ test_demo_plan(void **state)
         strstr(strbuf_str(&sb), "key file: 'demo/demo.key' (not looked at)"));
     assert_non_null(strstr(strbuf_str(&sb), "no publication looked at"));
     assert_non_null(strstr(
-        strbuf_str(&sb), "  header: not read (cohort rules was not asked to)"));
+        strbuf_str(&sb), "  header: not read (not looked at here: cohort rules reads it)"));
     /* a lookup that cannot be read: no document, the loader's words */
     free(plan.lookup);
     plan.lookup = strdup("no/such/lookup.csv");
