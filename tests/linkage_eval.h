@@ -58,8 +58,9 @@ eval_pairs(const struct eval_pair *v, size_t n, int both)
 }
 
 /*
- * truth_path: the synth truth file; the plan's sources are read (their
- * path's basename names the file in the truth). 0 or -1.
+ * truth_path: the synth truth file (source,line,person,...); the plan's
+ * sources are read, and a truth row belongs to the source of its [source]
+ * name (synth names the demo job's sources). 0 or -1.
  */
 static int
 linkage_evaluate(const struct job_plan *plan, const char *truth_path,
@@ -103,13 +104,10 @@ linkage_evaluate(const struct job_plan *plan, const char *truth_path,
         *c1 = *c2 = *c3 = '\0';
         ln = strtol(c1 + 1, NULL, 10);
         pid = strtol(c2 + 1, NULL, 10);
-        for (k = 0; k < plan->nsources; k++) {
-            const char *base = strrchr(plan->sources[k].path, '/');
-
-            base = base ? base + 1 : plan->sources[k].path;
-            if (!strcmp(base, line) && ln > 0 && (size_t)ln < tlen[k])
+        for (k = 0; k < plan->nsources; k++)
+            if (!strcmp(plan->sources[k].name, line) && ln > 0 &&
+                (size_t)ln < tlen[k])
                 truth[k][ln] = pid;
-        }
     }
     fclose(f);
     v = malloc((ntr + 1) * sizeof(*v));
