@@ -1050,11 +1050,15 @@ row_forename(uint64_t *rs, const struct person *p, struct written *w)
             return;
         }
         if (r < only_pm + full_pm) {
+            /* given then middle; Vietnamese middle then given */
+            int viet = p->conv == CONV_VIETNAMESE;
+
             len = append_spelling(w->forename, 0, sizeof(w->forename),
-                                  p->forename, k);
+                                  viet ? p->middle : p->forename,
+                                  viet ? p->mv : k);
             len = append_text(w->forename, len, sizeof(w->forename), " ");
-            append_spelling(w->forename, len, sizeof(w->forename), p->middle,
-                            p->mv);
+            append_spelling(w->forename, len, sizeof(w->forename),
+                            viet ? p->forename : p->middle, viet ? k : p->mv);
             w->faults |= F_FN_MIDDLE;
             return;
         }
@@ -1943,9 +1947,14 @@ make_people(uint64_t *rs, const struct synth_options *o, size_t npcs,
                 p->s2v = prev->s2v;
                 p->sform = prev->sform;
                 p->traits = prev->traits & (T_RELIGIOUS | T_PATRONYMIC);
-                for (tries = 0; tries < 8 && p->forename == prev->forename;
-                     tries++)
+                if (h.conv == CONV_SIKH || conventions[h.conv].surnames_f) {
+                    /* the surname says the sex: twins of one */
+                    p->sex = prev->sex;
+                }
+                tries = 0;
+                do
                     fi = draw_forename(rs, &conventions[h.conv], h.mixed, p);
+                while (!strcmp(p->forename, prev->forename) && ++tries < 16);
                 p->traits |= T_TWIN;
                 prev->traits |= T_TWIN;
                 age = (int)((o->reference - p->dob) / 365);

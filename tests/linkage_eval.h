@@ -18,12 +18,20 @@
 #include "../core/config.h"
 #include "../app/job.h"
 
+#define EVAL_GROUPS 32
+
 struct linkage_accuracy {
     size_t records;
     size_t persons_true;
     size_t persons_linked;
     double pairs_true, pairs_pred, pairs_both;
     double precision, recall;
+    /* recall by the true person's value of one truth column (e.g. synth's
+     * convention or ethnicity), when linkage_evaluate_by is asked for one:
+     * true pairs and the pairs of them linked */
+    size_t ngroups;
+    char group[EVAL_GROUPS][32];
+    double group_true[EVAL_GROUPS], group_found[EVAL_GROUPS];
 };
 
 struct eval_pair {
@@ -57,14 +65,35 @@ eval_pairs(const struct eval_pair *v, size_t n, int both)
     return total;
 }
 
+/* The index of a group's name in acc, added when new (the last one
+ * takes every name past EVAL_GROUPS). */
+static int
+eval_group(struct linkage_accuracy *acc, const char *name, size_t len)
+{
+    size_t g;
+
+    if (len >= sizeof(acc->group[0]))
+        len = sizeof(acc->group[0]) - 1;
+    for (g = 0; g < acc->ngroups; g++)
+        if (strlen(acc->group[g]) == len && !memcmp(acc->group[g], name, len))
+            return (int)g;
+    if (acc->ngroups == EVAL_GROUPS)
+        return EVAL_GROUPS - 1;
+    memcpy(acc->group[acc->ngroups], name, len);
+    acc->group[acc->ngroups][len] = '\0';
+    return (int)acc->ngroups++;
+}
+
 /*
  * truth_path: the synth truth file (source,line,person,...); the plan's
  * sources are read, and a truth row belongs to the source of its [source]
- * name (synth names the demo job's sources). 0 or -1.
+ * name (synth names the demo job's sources). column >= 3: also recall by
+ * the value of that truth column (0-based) of each true person's rows.
+ * 0 or -1.
  */
 static int
-linkage_evaluate(const struct job_plan *plan, const char *truth_path,
-                 struct linkage_accuracy *acc)
+linkage_evaluate_by(const struct job_plan *plan, const char *truth_path,
+                    int column, struct linkage_accuracy *acc)
 {
     struct link_trace *tr = NULL;
     size_t ntr = 0, i, k, maxline = 0;
@@ -75,6 +104,8 @@ linkage_evaluate(const struct job_plan *plan, const char *truth_path,
     size_t *tlen = NULL;
     struct eval_pair *v = NULL;
     uint32_t *ids = NULL;
+    signed char *pgroup = NULL; /* true person -> group, -1 none */
+    size_t npgroup = 0;
 
     memset(acc, 0, sizeof(*acc));
     if (!f)
@@ -104,6 +135,27 @@ linkage_evaluate(const struct job_plan *plan, const char *truth_path,
         *c1 = *c2 = *c3 = '\0';
         ln = strtol(c1 + 1, NULL, 10);
         pid = strtol(c2 + 1, NULL, 10);
+        if (column >= 3 && pid >= 0 && strcmp(line, "source")) {
+            char *fld = c3 + 1, *end;
+            int col;
+
+            for (col = 3; col < column && fld; col++)
+                fld = strchr(fld, ',') ? strchr(fld, ',') + 1 : NULL;
+            if (fld && (end = strpbrk(fld, ",\n")) != NULL && end > fld) {
+                if ((size_t)pid >= npgroup) {
+                    size_t n = ((size_t)pid + 1) * 2;
+                    signed char *g = realloc(pgroup, n);
+
+                    if (!g)
+                        continue;
+                    memset(g + npgroup, -1, n - npgroup);
+                    pgroup = g;
+                    npgroup = n;
+                }
+                pgroup[pid] = (signed char)eval_group(acc, fld,
+                                                      (size_t)(end - fld));
+            }
+        }
         for (k = 0; k < plan->nsources; k++)
             if (!strcmp(plan->sources[k].name, line) && ln > 0 &&
                 (size_t)ln < tlen[k])
@@ -133,6 +185,27 @@ linkage_evaluate(const struct job_plan *plan, const char *truth_path,
     }
     qsort(v, k, sizeof(*v), eval_cmp);
     acc->pairs_true = eval_pairs(v, k, 0);
+    for (i = 0; i < k && pgroup;) {
+        size_t j = i, r;
+        double found = 0;
+
+        while (j < k && v[j].a == v[i].a)
+            j++;
+        for (r = i; r < j;) {
+            size_t q = r;
+
+            while (q < j && v[q].b == v[r].b)
+                q++;
+            found += (double)(q - r) * (double)(q - r - 1) / 2;
+            r = q;
+        }
+        if (v[i].a < npgroup && pgroup[v[i].a] >= 0) {
+            acc->group_true[pgroup[v[i].a]] +=
+                (double)(j - i) * (double)(j - i - 1) / 2;
+            acc->group_found[pgroup[v[i].a]] += found;
+        }
+        i = j;
+    }
     for (i = 0; i < k; i++)
         acc->persons_true += i == 0 || v[i].a != v[i - 1].a;
     for (i = 0; i < k; i++)
@@ -157,7 +230,16 @@ linkage_evaluate(const struct job_plan *plan, const char *truth_path,
     free(v);
     free(ids);
     free(tr);
+    free(pgroup);
     return 0;
+}
+
+/* linkage_evaluate_by without groups. */
+static inline int
+linkage_evaluate(const struct job_plan *plan, const char *truth_path,
+                 struct linkage_accuracy *acc)
+{
+    return linkage_evaluate_by(plan, truth_path, -1, acc);
 }
 
 #endif
