@@ -26,17 +26,38 @@ struct linkage_accuracy {
     size_t persons_linked;
     double pairs_true, pairs_pred, pairs_both;
     double precision, recall;
+    /* the same over pairs of records of different departments only (a
+     * person's repeated spells in one system are most of the pairs) */
+    double cross_true, cross_found, recall_cross;
     /* recall by the true person's value of one truth column (e.g. synth's
      * convention or ethnicity), when linkage_evaluate_by is asked for one:
      * true pairs and the pairs of them linked */
     size_t ngroups;
     char group[EVAL_GROUPS][32];
     double group_true[EVAL_GROUPS], group_found[EVAL_GROUPS];
+    double group_cross_true[EVAL_GROUPS], group_cross_found[EVAL_GROUPS];
 };
 
 struct eval_pair {
     uint32_t a, b;
+    uint32_t dept;  /* the record's department (not sorted on) */
 };
+
+/* Pairs among the records [i, j) of v, and of them those of different
+ * departments (*cross). */
+static double
+eval_run_pairs(const struct eval_pair *v, size_t i, size_t j, double *cross)
+{
+    double same = 0, n = (double)(j - i);
+    size_t per[DEPT_COUNT + 1] = {0}, k;
+
+    for (k = i; k < j; k++)
+        per[v[k].dept < DEPT_COUNT ? v[k].dept : DEPT_COUNT]++;
+    for (k = 0; k <= DEPT_COUNT; k++)
+        same += (double)per[k] * ((double)per[k] - 1) / 2;
+    *cross = n * (n - 1) / 2 - same;
+    return n * (n - 1) / 2;
+}
 
 static int
 eval_cmp(const void *x, const void *y)
@@ -171,6 +192,7 @@ linkage_evaluate_by(const struct job_plan *plan, const char *truth_path,
             continue;
         v[k].a = tr[i].person;
         v[k].b = (uint32_t)t;
+        v[k].dept = (uint32_t)plan->sources[tr[i].source].department;
         k++;
     }
     acc->records = k;
@@ -185,24 +207,31 @@ linkage_evaluate_by(const struct job_plan *plan, const char *truth_path,
     }
     qsort(v, k, sizeof(*v), eval_cmp);
     acc->pairs_true = eval_pairs(v, k, 0);
-    for (i = 0; i < k && pgroup;) {
+    for (i = 0; i < k;) {
         size_t j = i, r;
-        double found = 0;
+        double found = 0, cross_found = 0, all, cross, c;
 
         while (j < k && v[j].a == v[i].a)
             j++;
+        all = eval_run_pairs(v, i, j, &cross);
         for (r = i; r < j;) {
             size_t q = r;
 
             while (q < j && v[q].b == v[r].b)
                 q++;
-            found += (double)(q - r) * (double)(q - r - 1) / 2;
+            found += eval_run_pairs(v, r, q, &c);
+            cross_found += c;
             r = q;
         }
+        acc->cross_true += cross;
+        acc->cross_found += cross_found;
         if (v[i].a < npgroup && pgroup[v[i].a] >= 0) {
-            acc->group_true[pgroup[v[i].a]] +=
-                (double)(j - i) * (double)(j - i - 1) / 2;
-            acc->group_found[pgroup[v[i].a]] += found;
+            int g = pgroup[v[i].a];
+
+            acc->group_true[g] += all;
+            acc->group_found[g] += found;
+            acc->group_cross_true[g] += cross;
+            acc->group_cross_found[g] += cross_found;
         }
         i = j;
     }
@@ -223,6 +252,8 @@ linkage_evaluate_by(const struct job_plan *plan, const char *truth_path,
     }
     acc->precision = acc->pairs_pred > 0 ? acc->pairs_both / acc->pairs_pred : 1;
     acc->recall = acc->pairs_true > 0 ? acc->pairs_both / acc->pairs_true : 1;
+    acc->recall_cross =
+        acc->cross_true > 0 ? acc->cross_found / acc->cross_true : 1;
     for (k = 0; k < plan->nsources; k++)
         free(truth[k]);
     free(truth);

@@ -41,11 +41,18 @@ main(int argc, char **argv)
     printf("bench:   precision %.4f, recall %.4f (pairwise), %.0f records/s "
            "read+map+hash+link\n", acc.precision, acc.recall,
            secs > 0 ? (double)acc.records / secs : 0);
+    printf("bench:   between departments: recall %.4f (%.0f true pairs)\n",
+           acc.recall_cross, acc.cross_true);
     for (size_t g = 0; g < acc.ngroups; g++)
-        printf("bench:   %-18s recall %.4f (%.0f true pairs)\n", acc.group[g],
+        printf("bench:   %-18s recall %.4f (%.0f true pairs), between "
+               "departments %.4f (%.0f)\n", acc.group[g],
                acc.group_true[g] > 0 ? acc.group_found[g] / acc.group_true[g]
                                      : 1.0,
-               acc.group_true[g]);
+               acc.group_true[g],
+               acc.group_cross_true[g] > 0
+                   ? acc.group_cross_found[g] / acc.group_cross_true[g]
+                   : 1.0,
+               acc.group_cross_true[g]);
     job_plan_release(&plan);
     return 0;
 }

@@ -88,15 +88,23 @@ test_accuracy(void **state)
                 linkage_evaluate_by(&plan, path, columns[col], &acc), 0);
             for (g = 0; g < acc.ngroups; g++)
                 print_message("linkage: %-18s %6.0f true pairs, recall "
-                              "%.4f\n", acc.group[g], acc.group_true[g],
+                              "%.4f; between departments %6.0f, %.4f\n",
+                              acc.group[g], acc.group_true[g],
                               acc.group_true[g] > 0
                                   ? acc.group_found[g] / acc.group_true[g]
+                                  : 1.0,
+                              acc.group_cross_true[g],
+                              acc.group_cross_true[g] > 0
+                                  ? acc.group_cross_found[g] /
+                                        acc.group_cross_true[g]
                                   : 1.0);
         }
     }
     print_message("linkage: %zu records, %.0f true pairs, precision %.5f, "
+                  "recall %.5f; between departments %.0f true pairs, "
                   "recall %.5f\n", acc.records, acc.pairs_true,
-                  acc.precision, acc.recall);
+                  acc.precision, acc.recall, acc.cross_true,
+                  acc.recall_cross);
     assert_true(acc.records > 1000);
     assert_true(acc.pairs_true > 100);
     assert_true(acc.precision >= 0.995);
