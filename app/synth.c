@@ -662,9 +662,12 @@ append_text(char *out, size_t len, size_t cap, const char *s)
 static uint8_t
 registered_spelling(uint64_t *rs, const char *e)
 {
-    int n = spellings(e);
+    int n;
 
-    return n == 1 || chance(rs, 650) ? 0 : (uint8_t)rnd(rs, n);
+    if (!strchr(e, '|'))
+        return 0;
+    n = spellings(e);
+    return chance(rs, 650) ? 0 : (uint8_t)rnd(rs, n);
 }
 
 /* The spelling a row writes: the registered one, or with probability
@@ -673,9 +676,12 @@ static int
 row_spelling(uint64_t *rs, const char *e, int reg, int per_mille,
              int *changed)
 {
-    int n = spellings(e), k;
+    int n, k;
 
-    if (n == 1 || !chance(rs, per_mille))
+    if (!strchr(e, '|'))
+        return reg;
+    n = spellings(e);
+    if (!chance(rs, per_mille))
         return reg;
     k = (int)rnd(rs, n - 1);
     *changed = 1;
@@ -949,7 +955,19 @@ typo(uint64_t *rs, char *s, size_t cap)
     return 1;
 }
 
-/* NHS number, UPN (unchanged from the first synth: the test range) */
+/* d as exactly w digits (w <= 4). */
+static char *
+put_digits(char *b, int d, int w)
+{
+    int i;
+
+    for (i = w - 1; i >= 0; i--) {
+        b[i] = (char)('0' + d % 10);
+        d /= 10;
+    }
+    return b + w;
+}
+
 /* The NHS number with body 999 000 000 + n (the test range, never issued;
  * past it, 400 000 000 + ...), or -1 when that body's check value is 10. */
 static int
@@ -960,7 +978,11 @@ nhs_for(uint64_t n, char out[11])
 
     if (body > 999999999ull)
         body = 400000000ull + (body - 1000000000ull);
-    snprintf(out, 11, "%09u", (unsigned)(body % 1000000000ull));
+    body %= 1000000000ull;
+    for (i = 8; i >= 0; i--) {
+        out[i] = (char)('0' + body % 10);
+        body /= 10;
+    }
     for (i = 0; i < 9; i++)
         sum += (out[i] - '0') * (10 - i);
     check = 11 - sum % 11;
@@ -993,13 +1015,15 @@ void
 synth_upn(int la, int yy, uint64_t n, char out[14])
 {
     static const char letters[] = "ABCDEFGHJKLMNPQRTUVWXYZ";
-    char buf[32];
+    char *b = out + 1;
     int sum = 0, i;
 
-    snprintf(buf, sizeof(buf), "?%03u%04u%02u%03u", (unsigned)la % 1000,
-             (unsigned)(n / 1000 % 10000), (unsigned)yy % 100,
-             (unsigned)(n % 1000));
-    memcpy(out, buf, 14);
+    /* ?LLLSSSSYYNNN: LA, serial thousands, year, serial units */
+    b = put_digits(b, (int)((unsigned)la % 1000), 3);
+    b = put_digits(b, (int)(n / 1000 % 10000), 4);
+    b = put_digits(b, (int)((unsigned)yy % 100), 2);
+    b = put_digits(b, (int)(n % 1000), 3);
+    *b = '\0';
     for (i = 1; i < 13; i++)
         sum += (out[i] - '0') * (i + 1);
     out[0] = letters[sum % 23];
@@ -1393,33 +1417,58 @@ put_long(struct out_file *o, long v)
     put_text(o, t + n, sizeof(t) - n);
 }
 
+/*
+ * A date in one of the extracts' styles: 0 dd/mm/yyyy, 1 yyyy-mm-dd,
+ * 2 yyyymmdd, 3 dd-Mon-yyyy; "" for no date or an open end. Written by
+ * hand: it is called for every row, and snprintf was a tenth of the run.
+ */
 static void
 fmt_date(int32_t day, int style, char *buf, size_t n)
 {
-    static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                      "Jul", "Aug", "Sep", "Oct", "Nov",
-                                      "Dec"};
+    static const char mon[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     int y, m, d;
+    char *b = buf;
 
-    if (day == DAY_NONE || day == DAY_OPEN) {
+    if (day == DAY_NONE || day == DAY_OPEN || n < 12 || style < 0 ||
+        style > 3) {
         buf[0] = '\0';
         return;
     }
     civil_from_days(day, &y, &m, &d);
+    if (y < 0 || y > 9999) {
+        buf[0] = '\0';
+        return;
+    }
     switch (style) {
     case 0:
-        snprintf(buf, n, "%02d/%02d/%04d", d, m, y);
+        b = put_digits(b, d, 2);
+        *b++ = '/';
+        b = put_digits(b, m, 2);
+        *b++ = '/';
+        b = put_digits(b, y, 4);
         break;
     case 1:
-        snprintf(buf, n, "%04d-%02d-%02d", y, m, d);
+        b = put_digits(b, y, 4);
+        *b++ = '-';
+        b = put_digits(b, m, 2);
+        *b++ = '-';
+        b = put_digits(b, d, 2);
         break;
     case 2:
-        snprintf(buf, n, "%04d%02d%02d", y, m, d);
+        b = put_digits(b, y, 4);
+        b = put_digits(b, m, 2);
+        b = put_digits(b, d, 2);
         break;
     default:
-        snprintf(buf, n, "%02d-%s-%04d", d, mon[m - 1], y);
+        b = put_digits(b, d, 2);
+        *b++ = '-';
+        memcpy(b, mon + 3 * (m - 1), 3);
+        b += 3;
+        *b++ = '-';
+        b = put_digits(b, y, 4);
         break;
     }
+    *b = '\0';
 }
 
 /* A set of flags as their names, space-separated. */
@@ -1680,13 +1729,13 @@ surname_at(const struct convention *cv, long i, int sex)
     return sex == 1 && cv->surnames_f ? cv->surnames_f[i] : cv->surnames[i];
 }
 
+/* The age band at the reference date ry-rm-rd. */
 static int
-age_band(int32_t dob, int32_t reference)
+age_band(int32_t dob, int ry, int rm, int rd)
 {
-    int y, m, d, ry, rm, rd, age;
+    int y, m, d, age;
 
     civil_from_days(dob, &y, &m, &d);
-    civil_from_days(reference, &ry, &rm, &rd);
     age = ry - y - (rm < m || (rm == m && rd < d));
     return age < 5 ? 0 : age < 11 ? 1 : age < 16 ? 2 : age < 18 ? 3
            : age < 25 ? 4 : age < 65 ? 5 : 6;
@@ -1885,12 +1934,16 @@ name_traits(struct person *p, long fi, long si)
         p->traits |= T_PARTICLE;
     if (p->conv == CONV_CHINESE || p->conv == CONV_VIETNAMESE)
         p->traits |= T_FAMILY_FIRST;
-    append_spelling(buf, 0, sizeof(buf), p->forename, p->fv);
-    if (non_ascii(buf))
-        p->traits |= T_DIACRITICS;
-    append_spelling(buf, 0, sizeof(buf), p->surname, p->sv);
-    if (non_ascii(buf))
-        p->traits |= T_DIACRITICS;
+    if (non_ascii(p->forename)) {
+        append_spelling(buf, 0, sizeof(buf), p->forename, p->fv);
+        if (non_ascii(buf))
+            p->traits |= T_DIACRITICS;
+    }
+    if (non_ascii(p->surname)) {
+        append_spelling(buf, 0, sizeof(buf), p->surname, p->sv);
+        if (non_ascii(buf))
+            p->traits |= T_DIACRITICS;
+    }
 }
 
 /*
@@ -1905,7 +1958,9 @@ make_people(uint64_t *rs, const struct synth_options *o, size_t npcs,
 {
     uint64_t nhs_counter = o->seed % 1000;
     long pid, hh = 0;
+    int ry, rm, rd;
 
+    civil_from_days(o->reference, &ry, &rm, &rd);
     for (pid = 0; pid < o->people;) {
         long size = 1 + rnd(rs, 4) + (chance(rs, 200) ? 1 : 0), k;
         uint32_t pc = (uint32_t)rnd(rs, (long)npcs), old_pc = pc;
@@ -1972,7 +2027,7 @@ make_people(uint64_t *rs, const struct synth_options *o, size_t npcs,
             if (moved != DAY_NONE)
                 p->traits |= T_MOVER;
             p->household = (uint32_t)hh;
-            p->band = (uint8_t)age_band(p->dob, o->reference);
+            p->band = (uint8_t)age_band(p->dob, ry, rm, rd);
         }
         hh++;
     }
