@@ -100,7 +100,10 @@ drift_record(const struct job_plan *plan, const struct run_summary *s,
         diag_set(d, path, 0, 0, NULL, "out of memory");
         rc = CE_NOMEM;
     } else {
-        rc = atomic_write_file(path, strbuf_str(&sb), sb.len, 0666, d);
+        /* 0640 like the published files beside it, whatever the umask
+         * of whoever runs the job: the output directory is the cohort
+         * group's, never everyone's */
+        rc = atomic_write_file(path, strbuf_str(&sb), sb.len, 0640, d);
     }
     strbuf_release(&sb);
     return rc;

@@ -76,7 +76,7 @@ check '[ -L /var/lib/cohort/out/latest ] && [ -f /var/lib/cohort/out/latest/mani
 bad=$(find /var/lib/cohort/out \( -type d ! -perm 0750 \) -o \( -type f ! -perm 0640 \) -o ! -user cohort | head -n 5)
 [ -n "$bad" ] && echo "$bad" | sed 's/^/# wrong owner or mode: /'
 check '[ -z "$bad" ]' "every directory it made is cohort 0750 and every file cohort 0640"
-check '! find /var/lib/cohort -perm -o+r ! -type l | grep -q .' "nothing it made is readable by others"
+check '! find /var/lib/cohort/out -perm -o+r ! -type l | grep -q .' "nothing the run made is readable by others"
 
 # remove keeps keys and outputs; purge removes them and says so
 dpkg -r cohort >/dev/null 2>&1
