@@ -205,8 +205,8 @@ fold_codepoint(unsigned cp, const char **text, char one[2])
         *text = latin1[cp - 0xC0];
         return (*text)[0] == ' ' ? FOLD_SEPARATOR : FOLD_LETTERS;
     }
-    if (cp < 0xC0 || (cp >= 0x2000 && cp <= 0x206F) ||
-        cp == 0x2212 || (cp >= 0x3000 && cp <= 0x3003))
+    if (cp < 0xC0 || (cp >= 0x2000 && cp <= 0x206F) || cp == 0x2212 ||
+        (cp >= 0x3000 && cp <= 0x3003))
         return FOLD_SEPARATOR; /* Latin-1 and general punctuation, minus,
                                   ideographic space and comma */
     *text = fold_latin(cp);
@@ -333,8 +333,7 @@ particle_of(const char *w, size_t n)
     size_t i;
 
     for (i = 0; i < sizeof(particles) / sizeof(particles[0]); i++)
-        if (strlen(particles[i].word) == n &&
-            !memcmp(particles[i].word, w, n))
+        if (strlen(particles[i].word) == n && !memcmp(particles[i].word, w, n))
             return &particles[i];
     return NULL;
 }
@@ -465,8 +464,8 @@ normalise_surname_parts(const char *name, struct surname_parts *out)
             if (w[i].particle)
                 continue;
         }
-        if (put_form(out->bare, sizeof(out->bare), &o, w[i].bpre,
-                     w[i].bpren, &w[i], w[i].bskip) < 0)
+        if (put_form(out->bare, sizeof(out->bare), &o, w[i].bpre, w[i].bpren,
+                     &w[i], w[i].bskip) < 0)
             goto fail;
         if (groups < SURNAME_PARTS_MAX &&
             put_form(out->part[groups], sizeof(out->part[groups]), &po,
