@@ -21,7 +21,8 @@
  * The plan hash is BLAKE2b-256 (unkeyed, 32 bytes: `b2sum -l 256`) of the
  * canonical form (rules_canonical): every setting of the plan in a fixed
  * order, value maps included, each file the plan reads besides the
- * extracts (the postcode lookup, the nickname table, the ptable) by its
+ * extracts (the postcode lookup, the nickname and name-variant tables,
+ * the ptable) by its
  * BLAKE2b-256, and the program's version. What `cohort rules` finds
  * outside the plan -- the key file, the extracts' headers, the latest
  * publication -- is shown but not hashed: a run's manifest records the

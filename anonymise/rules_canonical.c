@@ -33,19 +33,24 @@ struct plan_file {
     char hex[65];
 };
 
-/* The files of plan: the lookup, the nickname table (when not built in)
- * and the ptable (with cell-key perturbation). Returns how many. */
+/* The files of plan: the lookup, the nickname and name-variant tables
+ * (when set), and the ptable (with cell-key perturbation). Returns how
+ * many. */
 static size_t
-plan_files(const struct job_plan *plan, struct plan_file out[3])
+plan_files(const struct job_plan *plan, struct plan_file out[4])
 {
     size_t n = 0;
 
-    memset(out, 0, 3 * sizeof(*out));
+    memset(out, 0, 4 * sizeof(*out));
     out[n++] = (struct plan_file){"lookup", plan->lookup, "lookup",
                                   "the lookup table", ""};
-    if (plan->nicknames)
-        out[n++] = (struct plan_file){"nicknames", plan->nicknames, "nicknames",
-                                      "the nickname table", ""};
+    if (plan->nicknames && plan->nicknames[0])
+        out[n++] = (struct plan_file){"nicknames", plan->nicknames,
+                                      "nicknames", "the nicknames table", ""};
+    if (plan->name_variants && plan->name_variants[0])
+        out[n++] = (struct plan_file){"name_variants", plan->name_variants,
+                                      "name_variants",
+                                      "the name_variants table", ""};
     if (plan->disclosure.perturbation == PERTURB_CELLKEY &&
         plan->disclosure.ptable)
         out[n++] = (struct plan_file){"ptable", plan->disclosure.ptable,
@@ -145,8 +150,10 @@ canon_job(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
         kv(sb, pf[i].key, pf[i].path);
         strbuf_addf(sb, "%s.blake2b = %s\n", pf[i].key, pf[i].hex);
     }
-    if (!plan->nicknames)
-        kv(sb, "nicknames", "(built in)");
+    if (!plan->nicknames || !plan->nicknames[0])
+        kv(sb, "nicknames", "(built in only)");
+    if (!plan->name_variants || !plan->name_variants[0])
+        kv(sb, "name_variants", "(none)");
     strbuf_adds(sb, "age_bands =");
     for (i = 0; i < plan->nage_bands; i++) {
         if (plan->age_bands[i].hi < 0)
@@ -295,7 +302,7 @@ int
 rules_canonical(const struct job_plan *plan, const struct rules_inputs *in,
                 struct strbuf *sb, struct diag *d)
 {
-    struct plan_file pf[3];
+    struct plan_file pf[4];
     size_t nf = plan_files(plan, pf), i;
     int rc;
 
@@ -354,7 +361,7 @@ int
 doc_plan_hash(const struct job_plan *plan, const struct rules_inputs *in,
               struct rdoc *doc, struct strbuf *sb, struct diag *d)
 {
-    struct plan_file pf[3];
+    struct plan_file pf[4];
     size_t nf = plan_files(plan, pf), i;
     struct strbuf cmd = STRBUF_INIT;
     struct rnode *s, *r, *arr;

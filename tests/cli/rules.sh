@@ -125,6 +125,10 @@ sed 's/^a,/A,/' config/lookups/nicknames.csv > "$scratch/nick.csv"
 sed 's|^nicknames .*|nicknames = nick.csv|' config/demo.conf > "$scratch/nk.conf"
 run cohort rules nk.conf
 check '[ "$(sed -n "s/^plan hash: //p" "$out")" != "$hash" ]' "a nickname table elsewhere changes it too"
+{ cat config/lookups/name_variants.csv; echo 'zzyzx,zzyzx'; } > "$scratch/variants.csv"
+sed 's|^name_variants .*|name_variants = variants.csv|' config/demo.conf > "$scratch/nv.conf"
+run cohort rules nv.conf
+check '[ "$(sed -n "s/^plan hash: //p" "$out")" != "$hash" ]' "one more row of name variants changes it too"
 # layout and comments do not
 { echo '; a comment'; sed 's/ = /=/' config/demo.conf; echo; } > "$scratch/layout.conf"
 run cohort rules layout.conf
