@@ -174,7 +174,10 @@ cmd_run(int argc, char **argv)
         print_summary(&sum, rc == 0 && !opts.no_publish);
     if (rc < 0) {
         log_diag(&d);
-        if (rc == CE_DATA || rc == CE_IO || rc == CE_INTERRUPTED)
+        /* a publication that committed in part says so in its own
+         * message (export/publish.h) */
+        if ((rc == CE_DATA || rc == CE_IO || rc == CE_INTERRUPTED) &&
+            sum.publication == PUBLICATION_NONE)
             log_msg(LOG_ERROR, "nothing published; the previous publication "
                                "stays");
     }
