@@ -1,4 +1,5 @@
 #include "rules.h"
+#include "../core/label.h"
 
 #include "../core/calendar.h"
 #include "../core/schema.h"
@@ -6,6 +7,7 @@
 #include "../transform/map_settings.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -346,12 +348,14 @@ doc_generalisation(const struct job_plan *plan, struct rules_doc *doc,
     size_t k;
 
     s = doc_section(doc, "Generalisation");
+    /* as they are published (core/label.h), so the review, the tables
+     * and the report say the same */
     for (k = 0; k < plan->nage_bands; k++) {
-        if (plan->age_bands[k].hi < 0)
-            strbuf_addf(sb, "%s%d+", k ? ", " : "", plan->age_bands[k].lo);
-        else
-            strbuf_addf(sb, "%s%d-%d", k ? ", " : "", plan->age_bands[k].lo,
-                        plan->age_bands[k].hi);
+        char band[32];
+
+        age_band_label(plan->age_bands[k].lo, plan->age_bands[k].hi, band,
+                       sizeof(band));
+        strbuf_addf(sb, "%s%s", k ? ", " : "", band);
     }
     doc_item(doc, s, "age bands", sb);
     strbuf_addf(sb, "postcode -> ward, LSOA, postcode district via '%s'; the "
@@ -511,17 +515,25 @@ doc_outputs(const struct job_plan *plan, struct rules_doc *doc,
     s = doc_section(doc, "Outputs");
     for (i = 0; i < plan->noutputs; i++) {
         const struct output_plan *op = &plan->outputs[i];
+        char kept[48] = "every run";
 
+        if (op->retain)
+            snprintf(kept, sizeof(kept), "the newest %d runs", op->retain);
         if (op->type == OUT_CSV)
             strbuf_addf(sb, "files%s under '%s': one table per cohort, quality, "
                              "linkage, manifest and report",
-                        op->gzip ? " (gzip)" : "", plan->output_dir);
+                        op->gzip ? " (gzip)" : "",
+                        op->dir ? op->dir : plan->output_dir);
         else
-            strbuf_addf(sb, "PostgreSQL schema '%s': one table per cohort, runs, "
-                             "quality%s%s",
-                        op->schema ? op->schema : "cohorts",
-                        op->grant_to ? "; SELECT granted to " : "",
-                        op->grant_to ? op->grant_to : "");
+            strbuf_addf(sb, "PostgreSQL schema '%s': one table per cohort, "
+                             "quality and linkage, each with its __history "
+                             "(%s), and runs%s%s%s",
+                        op->schema ? op->schema : "cohorts", kept,
+                        op->grant_to ? "; USAGE on the schema and SELECT on "
+                                       "every one of them granted to "
+                                     : "",
+                        op->grant_to ? op->grant_to : "",
+                        op->grant_to ? " only" : "");
         doc_item(doc, s, op->name, sb);
     }
 }
