@@ -222,20 +222,29 @@ static const char dependents_sql[] =
     "          ELSE 'view ' END || r.ev_class::regclass::text"
     "     FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class"
     "    WHERE d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid),"
-    "  pg_describe_object(d.classid, d.objid, d.objsubid)) AS what"
+    "  pg_describe_object(d.classid, d.objid, d.objsubid))"
+    "  || CASE WHEN d.refobjid = to_regclass($2)"
+    "          THEN ' (over its __history)' ELSE '' END"
     "  FROM pg_depend d"
     " WHERE d.refclassid = 'pg_class'::regclass AND d.deptype = 'n'"
     "   AND d.refobjid IN (to_regclass($1), to_regclass($2))"
     " ORDER BY 1";
 
-/* Who holds a lock on the table or its history. */
+/* Who holds a lock on the table or its history: the strongest locks
+ * first (a plain reader's ACCESS SHARE blocks only a change of columns
+ * or a DROP). */
 static const char lockers_sql[] =
-    "SELECT DISTINCT 'pid ' || l.pid || ' (application '''"
-    "       || coalesce(nullif(a.application_name, ''), '?') || ''')'"
+    "SELECT 'pid ' || l.pid || ' (application '''"
+    "       || coalesce(nullif(a.application_name, ''), '?') || ''', '"
+    "       || l.mode || ')'"
     "  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
     " WHERE l.granted AND l.pid <> pg_backend_pid()"
     "   AND l.relation IN (to_regclass($1), to_regclass($2))"
-    " ORDER BY 1";
+    " GROUP BY l.pid, a.application_name, l.mode"
+    " ORDER BY array_position(ARRAY['AccessExclusiveLock', 'ExclusiveLock',"
+    "          'ShareRowExclusiveLock', 'ShareLock',"
+    "          'ShareUpdateExclusiveLock', 'RowExclusiveLock',"
+    "          'RowShareLock', 'AccessShareLock'], l.mode::text), 1";
 
 void
 pg_explain(struct pg *pg)
@@ -279,7 +288,7 @@ pg_explain(struct pg *pg)
         else
             diag_set(pg->d, pg->out->name, 0, 0, "postgres",
                      "[output %s] %s failed: %s.%s is locked by another "
-                     "session, %s; waited lock_timeout = %d s (SQLSTATE "
+                     "session: %s; waited lock_timeout = %d s (SQLSTATE "
                      "55P03)", pg->out->name, pg->what, pg->out->schema,
                      pg->table, who, pg->out->lock_timeout);
     }

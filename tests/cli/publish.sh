@@ -140,7 +140,7 @@ locker=$!
 sleep 1
 run cohort run fewer.conf
 expect_rc 3 "a lock held past lock_timeout stops the run"
-expect_err "cohorts.children_with_ehcp is locked by another session, pid [0-9]+ \\(application 'nightly_extract'\\)" \
+expect_err "cohorts.children_with_ehcp is locked by another session: pid [0-9]+ \\(application 'nightly_extract', ShareLock\\)" \
     "the message names the table and the session holding it"
 wait "$locker" 2>/dev/null
 
@@ -202,6 +202,50 @@ for call in rename symlink; do
 done
 check '[ "$cases" -gt 4 ] && [ "$bad" -eq 0 ]' \
     "every failed rename or symlink ($cases runs): the outputs agree, or the files are pending on a committed run, and the next run settles them"
+
+# Two csv outputs and no database: the last mark written is the commit
+# point. Every rename and symlink failing in turn: both directories show
+# the same run afterwards, or one run is marked pending in those that do
+# not show it yet; and the next clean run leaves them agreeing.
+sed '/^\[output warehouse\]/,$d' "$scratch/pg.conf" > "$scratch/files2.conf"
+printf '\n[output copy]\ntype = csv\ndir = demo/copy\n' >> "$scratch/files2.conf"
+run cohort run files2.conf
+expect_rc 0 "two csv outputs publish"
+run_in() { readlink "$scratch/demo/$1/latest" | sed 's|^runs/||'; }
+mark_in() { cat "$scratch/demo/$1/.pending-run" 2>/dev/null || true; }
+bad=0; cases=0
+for call in rename symlink; do
+    k=1
+    while [ $k -le 30 ]; do
+        rc=0
+        (cd "$scratch" && COHORT_FAIL="$call:$k" LD_PRELOAD="$shim" "$COHORT" run -q files2.conf) >"$out" 2>"$err" || rc=$?
+        suite_log "$out" "$err"
+        cp "$err" "$scratch/fault.err"
+        cases=$((cases + 1))
+        a=$(run_in out); b=$(run_in copy); ma=$(mark_in out); mb=$(mark_in copy)
+        if [ "$rc" -eq 0 ]; then
+            [ "$a" = "$b" ] && [ -z "$ma$mb" ] || { echo "# $call:$k: rc 0 but $a / $b"; bad=1; }
+        elif [ "$rc" -eq 3 ]; then
+            pending=${ma:-$mb}
+            if [ -n "$pending" ]; then
+                { [ "$a" = "$pending" ] || [ "$ma" = "$pending" ]; } &&
+                    { [ "$b" = "$pending" ] || [ "$mb" = "$pending" ]; } ||
+                    { echo "# $call:$k: pending $pending, out $a/$ma, copy $b/$mb"; bad=1; }
+            else
+                [ "$a" = "$b" ] || { echo "# $call:$k: nothing pending but $a / $b"; bad=1; }
+            fi
+        else
+            echo "# $call:$k: exit $rc"; bad=1
+        fi
+        run cohort run -q files2.conf
+        [ "$rc" -eq 0 ] && [ "$(run_in out)" = "$(run_in copy)" ] && [ -z "$(mark_in out)$(mark_in copy)" ] ||
+            { echo "# after $call:$k the next run did not reconcile"; bad=1; }
+        ! grep -q . "$scratch/fault.err" && break
+        k=$((k + 1))
+    done
+done
+check '[ "$cases" -gt 4 ] && [ "$bad" -eq 0 ]' \
+    "two csv outputs, every failed rename or symlink ($cases runs): both show one run, or it is pending where they do not, and the next run settles them"
 
 # The database failing before its commit: the staged files never switch.
 before=$(latest)
