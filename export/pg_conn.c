@@ -33,8 +33,9 @@ pg_connect(struct pg *pg, const struct output_plan *out, struct diag *d)
         return CE_IO;
     }
     PQsetNoticeProcessor(pg->conn, on_notice, NULL);
-    snprintf(sql, sizeof(sql), "SET application_name = 'cohort'; "
-                               "SET lock_timeout = %lld",
+    snprintf(sql, sizeof(sql),
+             "SET application_name = 'cohort'; "
+             "SET lock_timeout = %lld",
              (long long)out->lock_timeout * 1000);
     pg->what = "setting up the session";
     return pg_exec(pg, sql);
@@ -84,11 +85,11 @@ pg_exec(struct pg *pg, const char *sql)
 }
 
 PGresult *
-pg_query(struct pg *pg, const char *sql, int nparams,
-         const char *const *params, int *rc)
+pg_query(struct pg *pg, const char *sql, int nparams, const char *const *params,
+         int *rc)
 {
-    PGresult *res = PQexecParams(pg->conn, sql, nparams, NULL, params, NULL,
-                                 NULL, 0);
+    PGresult *res =
+        PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0);
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         *rc = pg_fail(pg, res);
@@ -259,8 +260,8 @@ pg_explain(struct pg *pg)
     if (!strcmp(pg->state, "42704") && pg->out->grant_to && !pg->table[0]) {
         diag_set(pg->d, pg->out->name, 0, 0, "postgres",
                  "[output %s] %s failed: role '%s' (grant_to) does not exist "
-                 "(SQLSTATE 42704)", pg->out->name, pg->what,
-                 pg->out->grant_to);
+                 "(SQLSTATE 42704)",
+                 pg->out->name, pg->what, pg->out->grant_to);
         return;
     }
     if (!strcmp(pg->state, "2BP01") || !strcmp(pg->state, "0A000"))
@@ -281,16 +282,17 @@ pg_explain(struct pg *pg)
         if (sql == dependents_sql)
             diag_set(pg->d, pg->out->name, 0, 0, "postgres",
                      "[output %s] %s failed: %s depend%s on %s.%s; drop or "
-                     "change %s first (SQLSTATE %.5s)", pg->out->name,
-                     pg->what, who, PQntuples(res) > 1 ? "" : "s",
-                     pg->out->schema, pg->table,
+                     "change %s first (SQLSTATE %.5s)",
+                     pg->out->name, pg->what, who,
+                     PQntuples(res) > 1 ? "" : "s", pg->out->schema, pg->table,
                      PQntuples(res) > 1 ? "them" : "it", state);
         else
             diag_set(pg->d, pg->out->name, 0, 0, "postgres",
                      "[output %s] %s failed: %s.%s is locked by another "
                      "session: %s; waited lock_timeout = %d s (SQLSTATE "
-                     "55P03)", pg->out->name, pg->what, pg->out->schema,
-                     pg->table, who, pg->out->lock_timeout);
+                     "55P03)",
+                     pg->out->name, pg->what, pg->out->schema, pg->table, who,
+                     pg->out->lock_timeout);
     }
     if (res)
         PQclear(res);

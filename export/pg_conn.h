@@ -25,9 +25,9 @@ struct pg {
     PGconn *conn;
     const struct output_plan *out;
     struct diag *d;
-    const char *what;     /* the step, for messages: "replacing rows" */
-    char table[64];       /* the table the step works on, or "" */
-    char state[6];        /* SQLSTATE of the last failure, or "" */
+    const char *what; /* the step, for messages: "replacing rows" */
+    char table[64];   /* the table the step works on, or "" */
+    char state[6];    /* SQLSTATE of the last failure, or "" */
 };
 
 /* Connects to out->conninfo, names the session `cohort` and sets

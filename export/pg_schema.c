@@ -32,7 +32,8 @@ table_init(struct pg_table *t, const char *name, int history)
         snprintf(t->history_comment, sizeof(t->history_comment),
                  "Every retained run of %s (the newest `retain` runs in "
                  "runs): the same columns and rows, once per run_id. The "
-                 "current run is also in %s.", name, name);
+                 "current run is also in %s.",
+                 name, name);
 }
 
 /* What a by column holds, in words, into buf. */
@@ -44,29 +45,34 @@ by_comment(const struct run_summary *s, const struct cohort_result *cr,
 
     switch (k->by[j]) {
     case BY_AGE_BAND:
-        snprintf(buf, n, "Age band at the end of the month (\"5 to 10\", "
-                         "\"65 and over\"; UNKNOWN without a date of birth); "
-                         "Total for the margin");
+        snprintf(buf, n,
+                 "Age band at the end of the month (\"5 to 10\", "
+                 "\"65 and over\"; UNKNOWN without a date of birth); "
+                 "Total for the margin");
         break;
     case BY_SEX:
-        snprintf(buf, n, "Sex: M, F, U (not known) or X (not specified); "
-                         "UNKNOWN when not recorded; Total for the margin");
+        snprintf(buf, n,
+                 "Sex: M, F, U (not known) or X (not specified); "
+                 "UNKNOWN when not recorded; Total for the margin");
         break;
     case BY_ETHNICITY:
-        snprintf(buf, n, "Ethnic group: WHITE, MIXED, ASIAN, BLACK, OTHER or "
-                         "UNKNOWN; Total for the margin");
+        snprintf(buf, n,
+                 "Ethnic group: WHITE, MIXED, ASIAN, BLACK, OTHER or "
+                 "UNKNOWN; Total for the margin");
         break;
     case BY_SERVICE:
-        snprintf(buf, n, "yes when the person had %s (%s) that month, else "
-                         "no; Total for the margin",
-                 s->plan->services[k->by_service[j]].name,
-                 department_name((enum department)s->plan
-                                     ->services[k->by_service[j]]
-                                     .department));
+        snprintf(
+            buf, n,
+            "yes when the person had %s (%s) that month, else "
+            "no; Total for the margin",
+            s->plan->services[k->by_service[j]].name,
+            department_name((enum department)s->plan->services[k->by_service[j]]
+                                .department));
         break;
     default:
-        snprintf(buf, n, "%s of the person's postcode, from the job's lookup "
-                         "(UNKNOWN when not in it); Total for the margin",
+        snprintf(buf, n,
+                 "%s of the person's postcode, from the job's lookup "
+                 "(UNKNOWN when not in it); Total for the margin",
                  by_column_name((enum by_column)k->by[j]));
     }
 }

@@ -38,13 +38,13 @@
 
 struct pg_column {
     const char *name;
-    const char *type;    /* as format_type() prints it: "text", "date",
-                          * "integer", "bigint", "text[]",
-                          * "timestamp with time zone" */
-    int key;             /* part of the primary key */
+    const char *type; /* as format_type() prints it: "text", "date",
+                       * "integer", "bigint", "text[]",
+                       * "timestamp with time zone" */
+    int key;          /* part of the primary key */
     int not_null;
-    const char *fill;    /* SQL literal for rows there before the column
-                          * was (NOT NULL columns); NULL: NULL */
+    const char *fill; /* SQL literal for rows there before the column
+                       * was (NOT NULL columns); NULL: NULL */
     const char *comment;
 };
 
@@ -52,9 +52,9 @@ struct pg_table {
     char name[64];
     struct pg_column cols[PG_MAX_COLUMNS];
     size_t ncols;
-    int history;                         /* also NAME__history */
-    char comment[1024];                  /* of NAME */
-    char history_comment[512];           /* of NAME__history */
+    int history;                          /* also NAME__history */
+    char comment[1024];                   /* of NAME */
+    char history_comment[512];            /* of NAME__history */
     char by_comment[TABLE_MAX_DIMS][256]; /* storage for cols[].comment */
 };
 
@@ -79,8 +79,8 @@ void pg_table_runs(struct pg_table *t);
  * inside the caller's transaction. 0, or CE_IO with pg's diag naming
  * the step (and the table, for pg_explain()); CE_NOMEM.
  */
-int pg_table_ensure(struct pg *pg, const struct pg_table *t,
-                    const char *suffix, int clear);
+int pg_table_ensure(struct pg *pg, const struct pg_table *t, const char *suffix,
+                    int clear);
 
 /* Appends to sql the COMMENT statements ("...; ") on the table, its
  * history and every column of both. */

@@ -126,8 +126,7 @@ finish_table(struct pg_publication *p, const struct pg_table *t)
         pg_add_table(pg, &sql, t->name, "__history");
         strbuf_adds(&sql, " WHERE run_id NOT IN (SELECT run_id FROM ");
         pg_add_table(pg, &sql, "runs", "");
-        strbuf_addf(&sql, " ORDER BY run_id DESC LIMIT %d); ",
-                    pg->out->retain);
+        strbuf_addf(&sql, " ORDER BY run_id DESC LIMIT %d); ", pg->out->retain);
     }
     pg_table_comment(pg, t, &sql);
     return exec_built(pg, &sql);
@@ -297,8 +296,8 @@ publish_run_row(struct pg_publication *p)
     params[3] = s->version ? s->version : "";
     params[4] = s->plan_hash;
     params[5] = s->key_id;
-    params[6] = s->persons == COUNT_WITHHELD ? NULL : count_text(s->persons,
-                                                                 persons);
+    params[6] =
+        s->persons == COUNT_WITHHELD ? NULL : count_text(s->persons, persons);
     params[7] = strbuf_str(&cur);
     params[8] = strbuf_str(&gone);
     strbuf_adds(&sql, "INSERT INTO ");

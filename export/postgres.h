@@ -59,7 +59,7 @@ void pg_publication_close(struct pg_publication *p);
 
 /* Whether out's runs table has run_id: *yes 1 or 0. 0, or CE_IO with d
  * set when the database cannot be asked. */
-int pg_run_recorded(const struct output_plan *out, const char *run_id,
-                    int *yes, struct diag *d);
+int pg_run_recorded(const struct output_plan *out, const char *run_id, int *yes,
+                    struct diag *d);
 
 #endif

@@ -17,12 +17,11 @@ struct publication {
     struct pg_publication **pg; /* per output, postgres ones */
     unsigned char *staged;      /* per output, csv ones */
     unsigned char *marked;
-    int marks;                  /* more than one output: csv ones marked */
+    int marks; /* more than one output: csv ones marked */
 };
 
 /* Appends a note (fmt, ...) to d's message, which says what failed. */
-static void
-add_note(struct diag *d, const char *fmt, ...)
+static void add_note(struct diag *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -79,8 +78,7 @@ prepare(struct publication *pb, struct diag *d)
             return rc;
     for (i = 0; pb->marks && i < plan->noutputs; i++)
         if (plan->outputs[i].type == OUT_CSV) {
-            if ((rc = run_dir_mark(plan->outputs[i].dir, pb->s->run_id, d)) <
-                0)
+            if ((rc = run_dir_mark(plan->outputs[i].dir, pb->s->run_id, d)) < 0)
                 return rc;
             pb->marked[i] = 1;
         }
@@ -111,9 +109,11 @@ commit(struct publication *pb, int *passed, struct diag *d)
                                  "files"
                                : " (the runs table says)");
         } else if (rc < 0 && *passed) {
-            add_note(d, "run %s is committed to the outputs before this "
-                        "one; its files stay staged until the next run "
-                        "switches them", pb->s->run_id);
+            add_note(d,
+                     "run %s is committed to the outputs before this "
+                     "one; its files stay staged until the next run "
+                     "switches them",
+                     pb->s->run_id);
         }
         if (rc < 0)
             return rc;
@@ -134,14 +134,16 @@ switch_files(struct publication *pb, struct diag *d)
 
         if (!pb->staged[i])
             continue;
-        rc = run_dir_switch(out->dir, pb->s->run_id, out->retain, !pb->marks,
-                            d);
+        rc =
+            run_dir_switch(out->dir, pb->s->run_id, out->retain, !pb->marks, d);
         pb->staged[i] = 0;
         if (rc < 0 && !first) {
             first = rc;
             if (pb->marks)
-                add_note(d, "run %s is committed, and the next run finishes "
-                            "switching its files", pb->s->run_id);
+                add_note(d,
+                         "run %s is committed, and the next run finishes "
+                         "switching its files",
+                         pb->s->run_id);
         }
     }
     return first;
@@ -209,8 +211,10 @@ committed(const struct job_plan *plan, const char *run_id, int *yes,
             continue;
         have_pg = 1;
         if ((rc = pg_run_recorded(&plan->outputs[i], run_id, &y, d)) < 0) {
-            add_note(d, "so whether the pending run %s committed cannot be "
-                        "told, and nothing is published", run_id);
+            add_note(d,
+                     "so whether the pending run %s committed cannot be "
+                     "told, and nothing is published",
+                     run_id);
             return rc;
         }
         *yes |= y;
@@ -251,14 +255,17 @@ publish_recover(const struct job_plan *plan, struct diag *d)
         if ((rc = committed(plan, run_id, &yes, d)) < 0)
             return rc;
         if (!yes) {
-            log_msg(LOG_WARN, "[output %s] run %s did not commit: its staged "
-                              "files are removed", out->name, run_id);
+            log_msg(LOG_WARN,
+                    "[output %s] run %s did not commit: its staged "
+                    "files are removed",
+                    out->name, run_id);
             run_dir_reverse(out->dir, run_id);
             continue;
         }
-        log_msg(LOG_WARN, "[output %s] run %s committed but its files were "
-                          "not switched: switching them now", out->name,
-                run_id);
+        log_msg(LOG_WARN,
+                "[output %s] run %s committed but its files were "
+                "not switched: switching them now",
+                out->name, run_id);
         if ((rc = run_dir_finish(out->dir, run_id, out->retain, d)) < 0) {
             add_note(d, "run %s stays pending", run_id);
             return rc;

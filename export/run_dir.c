@@ -15,8 +15,8 @@
 
 /* Where a run is staged, published and switched to. */
 struct run_paths {
-    char runs[4096], staging[4096], final[4096], link_tmp[4096],
-        current[4096], mark[4096], target[256];
+    char runs[4096], staging[4096], final[4096], link_tmp[4096], current[4096],
+        mark[4096], target[256];
 };
 
 static int
@@ -65,14 +65,15 @@ run_dir_prepare(const char *dir, const char *run_id, char *staging,
     struct run_paths pp;
 
     if (run_paths_init(&pp, dir, run_id) < 0) {
-        diag_set(d, NULL, 0, 0, NULL, "an output directory is longer than "
-                                      "%d bytes", RUN_DIR_MAX);
+        diag_set(d, NULL, 0, 0, NULL,
+                 "an output directory is longer than "
+                 "%d bytes",
+                 RUN_DIR_MAX);
         return CE_CONFIG;
     }
     if ((mkdir(dir, 0750) < 0 && errno != EEXIST) ||
         (mkdir(pp.runs, 0750) < 0 && errno != EEXIST)) {
-        diag_set(d, pp.runs, 0, 0, NULL, "cannot create: %s",
-                 strerror(errno));
+        diag_set(d, pp.runs, 0, 0, NULL, "cannot create: %s", strerror(errno));
         return CE_IO;
     }
     run_dir_remove(pp.staging); /* a retry of the same run id */
@@ -168,7 +169,8 @@ static int
 switch_latest(const struct run_paths *pp, struct diag *d)
 {
     unlink(pp->link_tmp);
-    if (atomic_sync_dir(pp->runs) < 0 || symlink(pp->target, pp->link_tmp) < 0 ||
+    if (atomic_sync_dir(pp->runs) < 0 ||
+        symlink(pp->target, pp->link_tmp) < 0 ||
         rename(pp->link_tmp, pp->current) < 0) {
         diag_set(d, pp->current, 0, 0, NULL, "cannot switch latest: %s",
                  strerror(errno));
@@ -186,8 +188,10 @@ after_switch(const struct run_paths *pp, const char *dir, const char *run_id,
     /* The switch is done and complete; a failed sync of the directory
      * entry only weakens durability across a power cut. */
     if (atomic_sync_dir(dir) < 0)
-        log_msg(LOG_WARN, "%s: published, but the directory could not be "
-                          "synced: %s", dir, strerror(errno));
+        log_msg(LOG_WARN,
+                "%s: published, but the directory could not be "
+                "synced: %s",
+                dir, strerror(errno));
     unmark(pp, dir);
     apply_retention(pp->runs, retain, run_id);
 }
@@ -239,8 +243,9 @@ run_dir_pending(const char *dir, char *run_id, struct diag *d)
     /* a run id is digits, T, '.' and Z: anything else is not our mark */
     if (!line[0] || strlen(line) > 31 ||
         strspn(line, "0123456789TZ.") != strlen(line)) {
-        diag_set(d, path, 0, 0, NULL, "not a run id: remove the file if no "
-                                      "run is pending");
+        diag_set(d, path, 0, 0, NULL,
+                 "not a run id: remove the file if no "
+                 "run is pending");
         return CE_IO;
     }
     memcpy(run_id, line, strlen(line) + 1);
@@ -266,8 +271,7 @@ run_dir_latest(const char *dir, char *run_id)
 }
 
 int
-run_dir_finish(const char *dir, const char *run_id, int retain,
-               struct diag *d)
+run_dir_finish(const char *dir, const char *run_id, int retain, struct diag *d)
 {
     struct run_paths pp;
     struct stat st;
@@ -277,13 +281,17 @@ run_dir_finish(const char *dir, const char *run_id, int retain,
         return CE_IO;
     if (stat(pp.staging, &st) == 0 &&
         (atomic_sync_dir(pp.staging) < 0 || rename(pp.staging, pp.final) < 0)) {
-        diag_set(d, pp.final, 0, 0, NULL, "cannot finish publishing the run: "
-                                          "%s", strerror(errno));
+        diag_set(d, pp.final, 0, 0, NULL,
+                 "cannot finish publishing the run: "
+                 "%s",
+                 strerror(errno));
         return CE_IO;
     }
     if (stat(pp.final, &st) < 0) {
-        log_msg(LOG_WARN, "%s: run %s committed, but its files are gone; "
-                          "nothing to switch", dir, run_id);
+        log_msg(LOG_WARN,
+                "%s: run %s committed, but its files are gone; "
+                "nothing to switch",
+                dir, run_id);
         unmark(&pp, dir);
         return 0;
     }

@@ -11,9 +11,8 @@ struct quality_list {
     int failed;
 };
 
-static void
-add_row(struct quality_list *l, const char *source, uint64_t value,
-        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void add_row(struct quality_list *l, const char *source, uint64_t value,
+                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
 add_row(struct quality_list *l, const char *source, uint64_t value,
@@ -60,8 +59,7 @@ add_sources(const struct run_summary *s, struct quality_list *l)
             add_row(l, name, ss->quarantined[j].n, "quarantined:%s",
                     ss->quarantined[j].reason);
         for (j = 0; j < ss->nnotes; j++)
-            add_row(l, name, ss->notes[j].n, "dropped:%s",
-                    ss->notes[j].reason);
+            add_row(l, name, ss->notes[j].n, "dropped:%s", ss->notes[j].reason);
         /* codes are code-like: no comma or quote (transform/map.c) */
         for (j = 0; j < ss->nunmapped; j++)
             add_row(l, name, ss->unmapped[j].n, "unmapped:%s",
@@ -70,8 +68,7 @@ add_sources(const struct run_summary *s, struct quality_list *l)
 }
 
 int
-quality_rows(const struct run_summary *s, struct quality_row **rows,
-             size_t *n)
+quality_rows(const struct run_summary *s, struct quality_row **rows, size_t *n)
 {
     struct quality_list l = {NULL, 0, 0, 0};
     char scope[80];
@@ -109,8 +106,7 @@ quality_rows(const struct run_summary *s, struct quality_row **rows,
 }
 
 int
-linkage_rows(const struct run_summary *s, struct linkage_row **rows,
-             size_t *n)
+linkage_rows(const struct run_summary *s, struct linkage_row **rows, size_t *n)
 {
     struct linkage_row *r = calloc(s->nkeys + 1, sizeof(*r));
     size_t i, k = 0;

@@ -34,11 +34,11 @@ struct quality_row {
  * scopes), then each match key in the job's order. */
 struct linkage_row {
     unsigned order;
-    const char *key;            /* borrowed from the summary; "" if none */
-    int has_records;            /* 0: records_with_key is not a number here */
-    uint64_t records_with_key;  /* exact */
-    uint64_t links;             /* or COUNT_WITHHELD */
-    uint64_t refused;           /* or COUNT_WITHHELD */
+    const char *key;           /* borrowed from the summary; "" if none */
+    int has_records;           /* 0: records_with_key is not a number here */
+    uint64_t records_with_key; /* exact */
+    uint64_t links;            /* or COUNT_WITHHELD */
+    uint64_t refused;          /* or COUNT_WITHHELD */
 };
 
 /* The quality rows of s in published order into *rows (the caller frees
