@@ -437,6 +437,9 @@ pg_table_ensure(struct pg *pg, const struct pg_table *t, const char *suffix,
         rc = CE_IO;
         goto out;
     }
+    /* DELETE, not TRUNCATE: TRUNCATE takes ACCESS EXCLUSIVE (every
+     * reader waits until the commit) and is not MVCC-safe (a reader's
+     * older snapshot would see an empty table after it commits) */
     if (clear) {
         strbuf_adds(&sql, "DELETE FROM ");
         strbuf_adds(&sql, params[0]);

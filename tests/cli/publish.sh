@@ -45,9 +45,21 @@ q "create schema analyst; create table analyst.private (x int); insert into anal
     printf 'grant_to = policy\nretain = 2\n'
 } > "$scratch/pg.conf"
 
+# A schema as the previous release left it (no run_id, no keys, no
+# history), with an analyst's view over a table: upgraded in place.
+q "create schema cohorts;
+   create table cohorts.adults_long_term_support (period date not null, age_band text not null, sex text not null, count integer, symbol text);
+   insert into cohorts.adults_long_term_support values ('2026-10-01', '65+', 'M', 25, null);
+   create table cohorts.runs (run_id text primary key, started timestamptz, finished timestamptz, version text, plan_hash text, key_id text, persons bigint);
+   insert into cohorts.runs values ('20200101T000000.000Z', now(), now(), '0.0.9', 'x', 'y', 5);
+   create table cohorts.quality (run_id text, source text, measure text, value bigint);
+   create view analyst.old_lts as select period, age_band, count from cohorts.adults_long_term_support" >/dev/null
+
 run cohort run pg.conf
 expect_rc 0 "a job with a csv and a postgres output publishes"
-tables="children_in_ta_known_to_csc adults_long_term_support children_with_ehcp"
+check '[ "$(q "select count(*) from analyst.old_lts where age_band = '"'65 and over'"'")" -gt 0 ] && [ "$(q "select count(*) from analyst.old_lts where age_band = '"'65+'"'")" = 0 ]' \
+    "the previous release's tables are upgraded in place: a view over one survives and shows the new run"
+q "drop view analyst.old_lts" >/dev/null
 
 # --- grants -----------------------------------------------------------------
 published=$(q "select string_agg(tablename, ' ' order by tablename) from pg_tables where schemaname = 'cohorts'")
