@@ -128,6 +128,7 @@ demo:
 INSTALLED = $(BINDIR)/cohort $(MANDIR)/man1/cohort.1 \
             $(MANDIR)/man5/cohort.conf.5 $(DATADIR)/examples/job.conf \
             $(DATADIR)/lookups/postcodes.csv $(DATADIR)/lookups/nicknames.csv \
+            $(DATADIR)/lookups/name_variants.csv \
             $(DATADIR)/ptables/ptable_default.csv \
             $(SYSTEMDDIR)/cohort.service $(SYSTEMDDIR)/cohort.timer
 
@@ -142,6 +143,7 @@ install: $(BUILD)/cohort
 	sed 's|@DATADIR@|$(DATADIR)|g' config/example.conf.in > $(DESTDIR)$(DATADIR)/examples/job.conf
 	chmod 0644 $(DESTDIR)$(DATADIR)/examples/job.conf
 	install -m 0644 config/lookups/postcodes.csv config/lookups/nicknames.csv \
+	    config/lookups/name_variants.csv \
 	    $(DESTDIR)$(DATADIR)/lookups/
 	install -m 0644 config/ptable_default.csv $(DESTDIR)$(DATADIR)/ptables/
 	sed 's|@BINDIR@|$(BINDIR)|g' config/systemd/cohort.service.in > $(DESTDIR)$(SYSTEMDDIR)/cohort.service
