@@ -14,6 +14,7 @@
 
 #include "../anonymise/generalise.h"
 #include "../anonymise/keys.h"
+#include "../cohorts/count.h"
 #include "../cohorts/where.h"
 #include "../transform/map.h"
 #include "../transform/quarantine.h"
@@ -175,6 +176,11 @@ cmd_check(int argc, char **argv)
     } else {
         printf("lookup %s: ok (%zu postcodes, %zu wards)\n", plan.lookup,
                gl.nentries, gl.names.nward - 1);
+        /* the tables' sizes need the lookup's names */
+        if ((rc = cohort_check_sizes(&plan, &gl.names, &d)) < 0) {
+            log_diag(&d);
+            result = worse(result, rc);
+        }
         geo_lookup_release(&gl);
     }
     for (i = 0; i < plan.nsources; i++)

@@ -110,9 +110,21 @@ print_summary(const struct run_summary *s, int published)
                "count %.2f, protect %.2f, publish %.2f\n",
                s->seconds_read, s->seconds_link, s->seconds_generalise,
                s->seconds_count, s->seconds_protect, s->seconds_publish);
-    if (published)
-        printf("published run %s to %s/latest\n", s->run_id,
-               s->plan->output_dir);
+    if (published) {
+        int first = 1;
+
+        printf("published run %s", s->run_id);
+        for (i = 0; i < s->plan->noutputs; i++) {
+            const struct output_plan *o = &s->plan->outputs[i];
+
+            if (o->type == OUT_CSV)
+                printf(" %s %s/latest", first ? "to" : "and", o->dir);
+            else
+                printf(" %s schema %s", first ? "to" : "and", o->schema);
+            first = 0;
+        }
+        printf("\n");
+    }
 }
 
 int
@@ -174,7 +186,10 @@ cmd_run(int argc, char **argv)
         print_summary(&sum, rc == 0 && !opts.no_publish);
     if (rc < 0) {
         log_diag(&d);
-        if (rc == CE_DATA || rc == CE_IO || rc == CE_INTERRUPTED)
+        /* a publication that committed in part says so in its own
+         * message (export/publish.h) */
+        if ((rc == CE_DATA || rc == CE_IO || rc == CE_INTERRUPTED) &&
+            sum.publication == PUBLICATION_NONE)
             log_msg(LOG_ERROR, "nothing published; the previous publication "
                                "stays");
     }

@@ -622,7 +622,7 @@ finish_plan(struct parse_ctx *c)
     for (i = 0; i < pl->noutputs; i++)
         if (!report(c, output_settings_finish(&pl->outputs[i], &ctx), &ctx))
             return 0;
-    return 1;
+    return report(c, output_settings_check_plan(pl, &ctx), &ctx);
 }
 
 const struct setting *const *

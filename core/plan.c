@@ -109,6 +109,7 @@ job_plan_release(struct job_plan *pl)
         free(pl->outputs[i].conninfo);
         free(pl->outputs[i].schema);
         free(pl->outputs[i].grant_to);
+        free(pl->outputs[i].dir);
     }
     free(pl->outputs);
     memset(pl, 0, sizeof(*pl));

@@ -206,9 +206,11 @@ struct output_plan {
     enum output_type type;
     int gzip;
     int retain;              /* keep the last N runs; 0 = keep all */
+    char *dir;               /* csv: where runs/ and latest are; default output_dir */
     char *conninfo;
     char *schema;
     char *grant_to;
+    int lock_timeout;        /* postgres: seconds to wait for a lock; 0 = forever */
     int line;
 };
 

@@ -41,22 +41,26 @@ check '[ "$(q "select count(*) from cohorts.children_with_ehcp c join (select pe
     "quality's id counts are published rounded like the tables"
 check 'q "select obj_description('"'cohorts.children_with_ehcp'::regclass"')" | grep -q "EHC plan"' \
     "the table has a COMMENT with its title"
-check 'q "select col_description('"'cohorts.children_with_ehcp'::regclass"', 5)" | grep -q "NULL when withheld"' \
+check 'q "select col_description(attrelid, attnum) from pg_attribute where attrelid = '"'cohorts.children_with_ehcp'::regclass"' and attname = '"'count'"'" | grep -q "NULL when withheld"' \
     "the count column has a COMMENT"
 first_run=$(q "select run_id from cohorts.runs")
+check '[ "$(q "select string_agg(distinct run_id, '"','"') from cohorts.children_with_ehcp")" = "$first_run" ]' \
+    "every row of a cohort table carries the run's id"
 
-# A failure inside the transaction leaves the previous tables untouched.
+# A failure inside the transaction, after every cohort table had its new
+# rows (linkage is written last), leaves the previous tables untouched.
 before=$(readlink "$scratch/demo/out/latest")
-q 'create view cohorts.children_with_ehcp__staging as select 1' >/dev/null
+q 'alter table cohorts.linkage add constraint refuse_rows check (false) not valid' >/dev/null
 run cohort run pg.conf
 expect_rc 3 "a database failure mid-publication exits 3"
-expect_err 'SQLSTATE' "the error names the SQLSTATE"
+expect_err 'SQLSTATE 23514' "the error names the SQLSTATE"
 expect_err 'previous publication stays' "the error says the previous publication stays"
 check '[ "$(q "select count(*) from cohorts.runs")" = 1 ]' "no run row added"
-check 'q "select obj_description('"'cohorts.children_in_ta_known_to_csc'::regclass"')" | grep -q "$first_run"' \
+check '[ "$(q "select string_agg(distinct run_id, '"','"') from cohorts.children_in_ta_known_to_csc")" = "$first_run" ]' \
     "the cohort tables are still the previous run's"
-check '[ "$(readlink "$scratch/demo/out/latest")" = "$before" ]' "the files publication did not move either"
-q 'drop view cohorts.children_with_ehcp__staging' >/dev/null
+check '[ "$(readlink "$scratch/demo/out/latest")" = "$before" ] && ! ls "$scratch"/demo/out/runs/.tmp-* >/dev/null 2>&1 && [ ! -e "$scratch/demo/out/.pending-run" ]' \
+    "the files publication did not move either, and nothing is left staged"
+q 'alter table cohorts.linkage drop constraint refuse_rows' >/dev/null
 
 run cohort run pg.conf
 expect_rc 0 "the next run publishes again"
@@ -65,7 +69,9 @@ check '[ "$(q "select count(*) from cohorts.runs")" = 2 ]' "two rows in runs"
 # The publishing connection killed mid-transaction (while it waits for a
 # lock a reader holds): exit 3, the previous publication intact.
 runs_before=$(q "select count(*) from cohorts.runs")
-psql "$conn" -X -q -c "begin; lock table cohorts.children_with_ehcp in access share mode; select pg_sleep(20)" >/dev/null 2>&1 &
+# (SHARE mode: a reader's plain SELECT never blocks the publisher, which
+# replaces rows; a LOCK ... IN SHARE MODE does.)
+psql "$conn" -X -q -c "begin; lock table cohorts.children_with_ehcp in share mode; select pg_sleep(20)" >/dev/null 2>&1 &
 locker=$!
 sleep 0.5
 (cd "$scratch" && "$COHORT" run pg.conf >"$scratch/kill.out" 2>"$scratch/kill.err"; echo $? > "$scratch/kill.rc") &
@@ -94,8 +100,8 @@ while [ $i -lt 15 ]; do
     kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
     sleep 0.2 # the server notices the dead client and rolls back
     latest=$(q "select run_id from cohorts.runs order by run_id desc limit 1")
-    for t in children_in_ta_known_to_csc adults_long_term_support children_with_ehcp; do
-        q "select obj_description('cohorts.$t'::regclass)" | grep -q "Run $latest," ||
+    for t in children_in_ta_known_to_csc adults_long_term_support children_with_ehcp quality linkage; do
+        [ "$(q "select string_agg(distinct run_id, ',') from cohorts.$t")" = "$latest" ] ||
             { echo "# kill $i: $t is not from run $latest"; bad=1; }
     done
     i=$((i + 1))
