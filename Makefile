@@ -36,6 +36,7 @@ UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRCS = $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BINS = $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRCS  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -63,7 +64,14 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libcohort.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -I. -o $@ $< $(BUILD)/libcohort.a $(LDFLAGS) $(LIBS)
 
-unit-bins: $(UNIT_BINS) $(BUILD)/tools/attack
+unit-bins: $(UNIT_BINS) $(BUILD)/tools/attack $(FUZZ_REPLAY_BINS)
+
+# Each fuzz target with tests/fuzz/replay.c instead of libFuzzer, against
+# this build's library: make check replays the corpus and a few seconds of
+# mutations (tests/cli/fuzz.sh); make soak and CI fuzz with libFuzzer.
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libcohort.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -I. -o $@ $< tests/fuzz/replay.c $(BUILD)/libcohort.a $(LDFLAGS) $(LIBS)
 
 # The attacker of the published tables (tests/cli/attack.sh): GLPK and libc
 # only, no code of cohort's own, so it reads the tables as a reader would.
