@@ -40,7 +40,7 @@ FUZZ_REPLAY_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all check test bench demo asan ubsan fuzz install uninstall clean help \
+.PHONY: all check soak test bench demo asan ubsan fuzz install uninstall clean help \
         bootstrap unit-bins
 
 all: $(BUILD)/cohort
@@ -83,12 +83,19 @@ bootstrap:
 	@scripts/bootstrap build
 
 # make check: installs what tests need, builds with -Werror and ASan+UBSan
-# into build/check, runs every test, ends with "N passed, N failed".
+# into build/check, runs every test, ends with "N passed, N failed". The
+# long checks (fuzzing 60 s a target, 50 kills, valgrind, TSan, the full
+# fault sweeps) run only with CI=true or through make soak; make check runs
+# a short version of each (README, Testing).
 check:
 	@scripts/bootstrap test
 	@$(MAKE) --no-print-directory BUILD=build/check WERROR=1 \
 	    CFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" \
 	    EXTRA_CFLAGS="-DCOHORT_TESTING" test
+
+# make soak: make check with the long checks, as CI runs it.
+soak:
+	@COHORT_SOAK=1 $(MAKE) --no-print-directory check
 
 # make test: runs the tests against $(BUILD) (no bootstrap, no sanitizers).
 test: $(BUILD)/cohort unit-bins
@@ -141,6 +148,9 @@ help:
 	@echo "  all        build $(BUILD)/cohort (default)"
 	@echo "  demo       install build deps, build, make synthetic extracts, run the demo job"
 	@echo "  check      install test deps, build with -Werror + ASan/UBSan, run every test"
+	@echo "             (short fuzzing, kills and fault sweeps; no valgrind or TSan: see soak)"
+	@echo "  soak       check plus the long checks, as CI runs it (CI=true make check):"
+	@echo "             libFuzzer 60 s a target, 50 kills, valgrind, TSan, full fault sweeps"
 	@echo "  test       run every test against the current build"
 	@echo "  bench      synthetic benchmark: rows/s, MB/s, peak memory"
 	@echo "  asan       tests under AddressSanitizer only"
