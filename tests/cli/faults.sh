@@ -3,8 +3,8 @@
 # reaches. After each: a documented exit code, no crash, no staging
 # directory left, and `latest` is either the previous run or a complete
 # new one -- never a mix. Without the long checks (make soak, CI) each
-# sweep takes a sample: the N-th call for N = 1, 3, 9, 27 ... of each
-# function, and a third of the allocation sites (below).
+# sweep takes a sample: the N-th call for N = 1, 4, 16, 64 ... of each
+# function, and a quarter of the allocation sites (below).
 . "$COHORT_TOP/tests/cli/lib.sh"
 
 shim=$scratch/faultshim.so
@@ -43,7 +43,7 @@ for call in rename fsync write read mkdir symlink; do
         esac
         # past the last call of this kind: the run went through untouched
         [ $rc -eq 0 ] && ! grep -q . "$err" && break
-        if soak; then k=$((k + 1)); else k=$((k * 3)); fi
+        if soak; then k=$((k + 1)); else k=$((k * 4)); fi
     done
 done
 check '[ "$cases" -gt 10 ]' "the sweep reached every injection point ($cases runs)"
@@ -88,9 +88,9 @@ rc=0
 total=$(sed -n 's/^malloc \([0-9]*\) .*/\1/p' "$scratch/alloc.count" 2>/dev/null)
 check '[ "$rc" -eq 0 ] && [ "${total:-0}" -gt 500 ] && [ "$(wc -l <"$scratch/alloc.sites")" -gt 50 ]' \
     "a counting run lists the allocation calls (${total:-no} calls, $(wc -l <"$scratch/alloc.sites" 2>/dev/null) sites)"
-# Without the long checks: every third of our own sites, one GLPK site on
-# each thread count, every 300th call on one thread and every 100th on two.
-if soak; then own=1 glpk=4 every1=100 every2=25; else own=3 glpk=40 every1=300 every2=100; fi
+# Without the long checks: every fourth of our own sites, one GLPK site on
+# each thread count, every 300th call on one thread and every 150th on two.
+if soak; then own=1 glpk=4 every1=100 every2=25; else own=4 glpk=40 every1=300 every2=150; fi
 {
     grep -v ' libglpk' "$scratch/alloc.sites" | awk -v m="$own" 'NR % m == 1 % m { print $1 " 1" }'
     grep ' libglpk' "$scratch/alloc.sites" | awk -v m="$glpk" 'NR % m == 1 { print $1 " 1" } NR % m == 3 { print $1 " 2" }'

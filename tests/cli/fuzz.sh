@@ -15,25 +15,40 @@ if soak; then
 fi
 secs=${CHECK_FUZZ_SECONDS:-3}
 bin=$COHORT_BUILD/fuzz-replay
-for t in "$COHORT_TOP"/tests/fuzz/fuzz_*.c; do
-    name=$(basename "$t" .c); short=${name#fuzz_}
-    if [ ! -x "$bin/$name" ]; then
-        not_ok "fuzz $short: $bin/$name is built (make unit-bins)"
-        continue
-    fi
+jobs=$(nproc 2>/dev/null || echo 1)
+# replay NAME: runs one target, its result in $scratch/NAME.{rc,out,err}
+replay() {
+    _name=$1
     set --
-    for seed in "$COHORT_TOP/tests/fuzz/corpus/$short" "$COHORT_TOP/tests/data/fuzz/$short"; do
+    for seed in "$COHORT_TOP/tests/fuzz/corpus/${_name#fuzz_}" "$COHORT_TOP/tests/data/fuzz/${_name#fuzz_}"; do
         [ -d "$seed" ] || continue
         for f in "$seed"/*; do [ -f "$f" ] && set -- "$@" "$f"; done
     done
-    crash=$bin/$name.crash
-    rc=0
-    "$bin/$name" -t "$((secs * 1000))" -s 17 -o "$crash" "$@" >"$out" 2>"$err" || rc=$?
-    if [ "$rc" -eq 0 ]; then
-        ok "fuzz $short (replay): $(cat "$out")"
+    _rc=0
+    "$bin/$_name" -t "$((secs * 1000))" -s 17 -o "$bin/$_name.crash" "$@" \
+        >"$scratch/$_name.out" 2>"$scratch/$_name.err" || _rc=$?
+    echo "$_rc" >"$scratch/$_name.rc"
+}
+# the targets run nproc at a time; results in the targets' order
+names=; running=0
+for t in "$COHORT_TOP"/tests/fuzz/fuzz_*.c; do
+    name=$(basename "$t" .c)
+    names="$names $name"
+    [ -x "$bin/$name" ] || continue
+    replay "$name" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then wait; running=0; fi
+done
+wait
+for name in $names; do
+    short=${name#fuzz_}
+    if [ ! -x "$bin/$name" ]; then
+        not_ok "fuzz $short: $bin/$name is built (make unit-bins)"
+    elif [ "$(cat "$scratch/$name.rc")" = 0 ]; then
+        ok "fuzz $short (replay): $(cat "$scratch/$name.out")"
     else
-        not_ok "fuzz $short (replay) crashed: the input is $crash, to add to tests/data/fuzz/$short/"
-        grep -E 'ERROR|SUMMARY|runtime error' "$err" | head -n 5 | sed 's/^/# /'
+        not_ok "fuzz $short (replay) crashed: the input is $bin/$name.crash, to add to tests/data/fuzz/$short/"
+        grep -E 'ERROR|SUMMARY|runtime error' "$scratch/$name.err" | head -n 5 | sed 's/^/# /'
     fi
 done
 finish
