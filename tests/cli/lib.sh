@@ -30,20 +30,21 @@ run() {
 # it, and every synth run adds its truth file's identifiers, so one scan at
 # the end searches every log of the whole suite for every synth identifier
 # (and the outputs kept by suite_outputs for those and for the values
-# registered by suite_planted, below).
+# registered by suite_planted, below). Each script writes files of its own
+# (NAME.PID.EXT: scripts may run at the same time) that the scan joins.
 # A test that runs the binary outside run() passes its captured stdout and
 # stderr to suite_log itself.
 suite_log() {
     [ -n "${COHORT_SUITE_DIR:-}" ] || return 0
     for _f in "$@"; do
-        [ -f "$_f" ] && cat "$_f" >> "$COHORT_SUITE_DIR/messages.log"
+        [ -f "$_f" ] && cat "$_f" >> "$COHORT_SUITE_DIR/messages.$$.log"
     done
     return 0
 }
 suite_identifiers() {
     [ -n "${COHORT_SUITE_DIR:-}" ] || return 0
     [ -f "$1/truth_SYNTHETIC_IDENTIFIERS.csv" ] || return 0
-    tail -n +2 "$1/truth_SYNTHETIC_IDENTIFIERS.csv" >> "$COHORT_SUITE_DIR/truth.csv"
+    tail -n +2 "$1/truth_SYNTHETIC_IDENTIFIERS.csv" >> "$COHORT_SUITE_DIR/truth.$$.csv"
 }
 # A test that plants values of its own in an extract's non-identifier
 # columns (an NHS number spaced, a name, free text ...) lists them, one a
@@ -53,7 +54,7 @@ suite_identifiers() {
 # for every planted value, as well as for every synth identifier.
 suite_planted() {
     [ -n "${COHORT_SUITE_DIR:-}" ] || return 0
-    [ -f "$1" ] && cat "$1" >> "$COHORT_SUITE_DIR/planted.txt"
+    [ -f "$1" ] && cat "$1" >> "$COHORT_SUITE_DIR/planted.$$.txt"
     return 0
 }
 suite_outputs() {
