@@ -87,9 +87,10 @@ bootstrap:
 # long checks (fuzzing 60 s a target, 50 kills, valgrind, TSan, the full
 # fault sweeps) run only with CI=true or through make soak; make check runs
 # a short version of each (README, Testing).
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 check:
 	@scripts/bootstrap test
-	@$(MAKE) --no-print-directory BUILD=build/check WERROR=1 \
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/check WERROR=1 \
 	    CFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" \
 	    EXTRA_CFLAGS="-DCOHORT_TESTING" test
 

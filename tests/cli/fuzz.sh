@@ -11,6 +11,7 @@
 
 if soak; then
     secs=${CHECK_FUZZ_SECONDS:-60}
+    rm -rf "$scratch"
     cd "$COHORT_TOP" && exec sh scripts/run-fuzz "$secs"
 fi
 secs=${CHECK_FUZZ_SECONDS:-3}
