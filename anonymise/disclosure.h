@@ -35,9 +35,9 @@
 
 #include <stdint.h>
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
-#include "../core/table.h"
+#include "table.h"
 #include "ptable.h"
 
 struct disclosure_stats {
@@ -78,6 +78,16 @@ int disclosure_attack(const struct count_table *t,
 int disclosure_audit(const struct count_table *t,
                      const struct disclosure_plan *dp, int *period,
                      size_t *cell);
+
+/*
+ * What may leave: the protected table as a published_table
+ * (core/published.h) -- coordinates, labels, the published value, and
+ * `[c]` for every hidden cell whatever rule hid it. No true count, cell
+ * key or status crosses. out is initialised here; the caller releases it
+ * with published_table_release(). 0 or CE_NOMEM.
+ */
+int disclosure_publish(const struct count_table *t,
+                       struct published_table *out);
 
 /*
  * A count of persons published outside a table (quality.csv, the

@@ -2,6 +2,8 @@
 
 #include "../core/calendar.h"
 #include "../core/schema.h"
+#include "link_settings.h"
+#include "../transform/map_settings.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -208,29 +210,34 @@ field_fate(const struct job_plan *plan, const struct source_plan *sp, int f,
 }
 
 static void
-build_doc(const struct job_plan *plan, char *const *where_plain,
-          struct rules_doc *doc)
+doc_job(const struct job_plan *plan, struct rules_doc *doc,
+        struct strbuf *sb)
 {
     struct rules_section *s;
-    struct strbuf sb = STRBUF_INIT;
-    size_t i, k, c;
     char date[11];
-    const struct disclosure_plan *dp = &plan->disclosure;
 
     s = doc_section(doc, "Job");
-    strbuf_adds(&sb, plan->name);
-    doc_item(doc, s, "name", &sb);
+    strbuf_adds(sb, plan->name);
+    doc_item(doc, s, "name", sb);
     if (plan->reference_is_today)
-        strbuf_adds(&sb, "today (the day of each run)");
+        strbuf_adds(sb, "today (the day of each run)");
     else {
         format_iso_date(plan->reference_date, date);
-        strbuf_adds(&sb, date);
+        strbuf_adds(sb, date);
     }
-    doc_item(doc, s, "reference date", &sb);
-    strbuf_addf(&sb, "%d monthly periods ending at the reference date", plan->periods);
-    doc_item(doc, s, "periods", &sb);
-    strbuf_adds(&sb, "every column of every source that is not listed below is never read");
-    doc_item(doc, s, "unlisted columns", &sb);
+    doc_item(doc, s, "reference date", sb);
+    strbuf_addf(sb, "%d monthly periods ending at the reference date", plan->periods);
+    doc_item(doc, s, "periods", sb);
+    strbuf_adds(sb, "every column of every source that is not listed below is never read");
+    doc_item(doc, s, "unlisted columns", sb);
+}
+
+static void
+doc_sources(const struct job_plan *plan, struct rules_doc *doc,
+            struct strbuf *sb)
+{
+    struct rules_section *s;
+    size_t i;
 
     for (i = 0; i < plan->nsources; i++) {
         const struct source_plan *sp = &plan->sources[i];
@@ -247,19 +254,27 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
                 continue;
             snprintf(name, sizeof(name), "%s <- column %s",
                      common_field_name((enum common_field)f), sp->column[f]);
-            field_fate(plan, sp, f, &sb);
-            doc_item(doc, s, name, &sb);
+            field_fate(plan, sp, f, sb);
+            doc_item(doc, s, name, sb);
         }
         if (sp->fixed_service) {
-            strbuf_addf(&sb, "every row is service %s", sp->fixed_service);
-            doc_item(doc, s, "service", &sb);
+            strbuf_addf(sb, "every row is service %s", sp->fixed_service);
+            doc_item(doc, s, "service", sb);
         }
-        strbuf_addf(&sb, "rows that cannot become a record are quarantined (counted "
+        strbuf_addf(sb, "rows that cannot become a record are quarantined (counted "
                          "by reason, with file and line, never values); more than "
                          "%.2f%% quarantined fails the run",
                     (double)sp->max_reject_ppm / 10000.0);
-        doc_item(doc, s, "quarantine", &sb);
+        doc_item(doc, s, "quarantine", sb);
     }
+}
+
+static void
+doc_scopes(const struct job_plan *plan, struct rules_doc *doc,
+           struct strbuf *sb)
+{
+    struct rules_section *s;
+    size_t i, k, c;
 
     if (plan->nscopes) {
         s = doc_section(doc, "Id scopes");
@@ -272,16 +287,16 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
 
                 if (sp->scope != (int)k)
                     continue;
-                strbuf_addf(&sb, "%s%s (%s", c++ ? "; " : "", sp->name,
+                strbuf_addf(sb, "%s%s (%s", c++ ? "; " : "", sp->name,
                             source_role_name(sp->role));
                 if (sp->role == ROLE_HEADER && !sp->has_spells)
-                    strbuf_adds(&sb, ", persons only");
-                strbuf_addf(&sb, ") joins on column %s",
+                    strbuf_adds(sb, ", persons only");
+                strbuf_addf(sb, ") joins on column %s",
                             sp->column[CF_LOCAL_ID]);
             }
-            doc_item(doc, s, name, &sb);
+            doc_item(doc, s, name, sb);
         }
-        strbuf_adds(&sb, "rows of one scope that share the id are one person, "
+        strbuf_adds(sb, "rows of one scope that share the id are one person, "
                          "before linkage across departments; ids of different "
                          "scopes never match; a header defines the person, an "
                          "events row whose id no header of its scope lists is "
@@ -289,8 +304,16 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
                          "on the NHS number (kept apart by the guard) or the date "
                          "of birth (kept as one person) are counted in "
                          "quality.csv");
-        doc_item(doc, s, "rule", &sb);
+        doc_item(doc, s, "rule", sb);
     }
+}
+
+static void
+doc_linkage(const struct job_plan *plan, struct rules_doc *doc,
+            struct strbuf *sb)
+{
+    struct rules_section *s;
+    size_t k, c;
 
     s = doc_section(doc, "Linkage");
     for (k = 0; k < plan->linkage.nkeys; k++) {
@@ -298,48 +321,64 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
         char name[32];
 
         snprintf(name, sizeof(name), "match key %zu", k + 1);
-        strbuf_adds(&sb, "keyed BLAKE2b (own subkey) over ");
+        strbuf_adds(sb, "keyed BLAKE2b (own subkey) over ");
         for (c = 0; c < mk->ncomponents; c++)
-            strbuf_addf(&sb, "%s%s", c ? " + " : "", key_component_name(mk->components[c]));
-        strbuf_adds(&sb, "; absent when any part is missing or invalid");
-        doc_item(doc, s, name, &sb);
+            strbuf_addf(sb, "%s%s", c ? " + " : "", key_component_name(mk->components[c]));
+        strbuf_adds(sb, "; absent when any part is missing or invalid");
+        doc_item(doc, s, name, sb);
     }
-    strbuf_adds(&sb, "records sharing any match key are one person, keys tried "
+    strbuf_adds(sb, "records sharing any match key are one person, keys tried "
                      "strictest first; a link that would join two different valid "
                      "NHS numbers or UPNs is refused and counted");
-    doc_item(doc, s, "rule", &sb);
-    strbuf_adds(&sb, "each person is an internal number; a per-person record key "
+    doc_item(doc, s, "rule", sb);
+    strbuf_adds(sb, "each person is an internal number; a per-person record key "
                      "(0-255), a keyed hash of the person's token under its own "
                      "subkey (unrelated to any match key), is used only for "
                      "cell-key noise");
-    doc_item(doc, s, "persons", &sb);
+    doc_item(doc, s, "persons", sb);
+}
+
+static void
+doc_generalisation(const struct job_plan *plan, struct rules_doc *doc,
+                   struct strbuf *sb)
+{
+    struct rules_section *s;
+    size_t k;
 
     s = doc_section(doc, "Generalisation");
     for (k = 0; k < plan->nage_bands; k++) {
         if (plan->age_bands[k].hi < 0)
-            strbuf_addf(&sb, "%s%d+", k ? ", " : "", plan->age_bands[k].lo);
+            strbuf_addf(sb, "%s%d+", k ? ", " : "", plan->age_bands[k].lo);
         else
-            strbuf_addf(&sb, "%s%d-%d", k ? ", " : "", plan->age_bands[k].lo,
+            strbuf_addf(sb, "%s%d-%d", k ? ", " : "", plan->age_bands[k].lo,
                         plan->age_bands[k].hi);
     }
-    doc_item(doc, s, "age bands", &sb);
-    strbuf_addf(&sb, "postcode -> ward, LSOA, postcode district via '%s'; the "
+    doc_item(doc, s, "age bands", sb);
+    strbuf_addf(sb, "postcode -> ward, LSOA, postcode district via '%s'; the "
                      "categories are the lookup's only: a postcode not in it "
                      "is UNKNOWN in every geography, its district too",
                 plan->lookup);
-    doc_item(doc, s, "geography", &sb);
+    doc_item(doc, s, "geography", sb);
+}
+
+static void
+doc_disclosure(const struct job_plan *plan, struct rules_doc *doc,
+               struct strbuf *sb)
+{
+    const struct disclosure_plan *dp = &plan->disclosure;
+    struct rules_section *s;
 
     s = doc_section(doc, "Disclosure control");
     if (dp->preset) {
-        strbuf_adds(&sb, dp->preset);
-        doc_item(doc, s, "preset", &sb);
+        strbuf_adds(sb, dp->preset);
+        doc_item(doc, s, "preset", sb);
     }
-    strbuf_addf(&sb, "every cell, margin and total with a count from %d to %d "
+    strbuf_addf(sb, "every cell, margin and total with a count from %d to %d "
                      "inclusive is suppressed%s",
                 dp->suppress_lo, dp->suppress_hi,
                 dp->protect_zeros ? ", and so is every zero" : "");
-    doc_item(doc, s, "primary suppression", &sb);
-    strbuf_addf(&sb, "further cells are suppressed until a linear-programming "
+    doc_item(doc, s, "primary suppression", sb);
+    strbuf_addf(sb, "further cells are suppressed until a linear-programming "
                      "attacker using every published cell, margin and total "
                      "(%s) cannot narrow any suppressed cell to a range "
                      "narrower than %d",
@@ -348,33 +387,33 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
                       "to it and that the rule would not have suppressed"
                     : "taken as the exact true counts",
                 dp->protection_level);
-    doc_item(doc, s, "secondary suppression", &sb);
+    doc_item(doc, s, "secondary suppression", sb);
     if (dp->perturbation == PERTURB_CELLKEY) {
-        strbuf_addf(&sb, "cell-key method with the perturbation table '%s'; the "
+        strbuf_addf(sb, "cell-key method with the perturbation table '%s'; the "
                          "same persons always get the same noise; cell keys and "
                          "noise are never published", dp->ptable ? dp->ptable : "");
-        doc_item(doc, s, "perturbation", &sb);
+        doc_item(doc, s, "perturbation", sb);
     } else {
-        strbuf_addf(&sb, "published counts rounded to the nearest %d", dp->rounding);
-        doc_item(doc, s, "rounding", &sb);
+        strbuf_addf(sb, "published counts rounded to the nearest %d", dp->rounding);
+        doc_item(doc, s, "rounding", sb);
     }
-    strbuf_adds(&sb, "every hidden cell is shown as [c], whichever rule hid "
+    strbuf_adds(sb, "every hidden cell is shown as [c], whichever rule hid "
                      "it, and nothing says whether a shown count is exact, "
                      "rounded or perturbed; the audit's attacker has every "
                      "number published anywhere in the run");
-    doc_item(doc, s, "published symbols", &sb);
-    strbuf_adds(&sb, "persons per department and in all, ids per id scope, "
+    doc_item(doc, s, "published symbols", sb);
+    strbuf_adds(sb, "persons per department and in all, ids per id scope, "
                      "their conflicts, and links made and refused per link "
                      "key are published (quality.csv, linkage.csv, manifest, "
                      "report, PostgreSQL, the run summary) through the same "
                      "suppression and rounding as a table's cell");
     if (dp->perturbation == PERTURB_CELLKEY)
-        strbuf_adds(&sb, ", and persons with the noise those persons get in "
+        strbuf_adds(sb, ", and persons with the noise those persons get in "
                          "any cell");
-    strbuf_adds(&sb, "; counts of rows and records are exact: they are not "
+    strbuf_adds(sb, "; counts of rows and records are exact: they are not "
                      "counts of persons");
-    doc_item(doc, s, "counts outside the tables", &sb);
-    strbuf_addf(&sb, "a reader learns, for each shown cell, its count %s; "
+    doc_item(doc, s, "counts outside the tables", sb);
+    strbuf_addf(sb, "a reader learns, for each shown cell, its count %s; "
                      "for each hidden cell, no range narrower than %d from "
                      "the tables of one run together with the counts above; "
                      "a reader cannot learn which rule hid a cell",
@@ -383,8 +422,8 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
                 : dp->rounding > 1 ? "to within the rounding"
                                    : "exactly",
                 dp->protection_level);
-    doc_item(doc, s, "what a reader can learn", &sb);
-    strbuf_addf(&sb, "two cohorts of this job whose where expressions show "
+    doc_item(doc, s, "what a reader can learn", sb);
+    strbuf_addf(sb, "two cohorts of this job whose where expressions show "
                      "that one population lies within the other (the same "
                      "expression, or one more 'and') are %s; what remains is "
                      "differencing that the expressions do not show: the "
@@ -407,7 +446,16 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
                       "answer these: the same persons always get the same "
                       "noise, so a difference between two published counts "
                       "carries noise, not a hidden cell's exact count");
-    doc_item(doc, s, "differencing", &sb);
+    doc_item(doc, s, "differencing", sb);
+}
+
+static void
+doc_cohorts(const struct job_plan *plan, char *const *where_plain,
+                   struct rules_doc *doc,
+            struct strbuf *sb)
+{
+    struct rules_section *s;
+    size_t i, k;
 
     for (i = 0; i < plan->ncohorts; i++) {
         const struct cohort_plan *cp = &plan->cohorts[i];
@@ -415,59 +463,84 @@ build_doc(const struct job_plan *plan, char *const *where_plain,
 
         snprintf(title, sizeof(title), "Cohort %s", cp->name);
         s = doc_section(doc, title);
-        strbuf_adds(&sb, cp->title);
-        doc_item(doc, s, "title", &sb);
-        strbuf_adds(&sb, cp->where);
-        doc_item(doc, s, "where", &sb);
+        strbuf_adds(sb, cp->title);
+        doc_item(doc, s, "title", sb);
+        strbuf_adds(sb, cp->where);
+        doc_item(doc, s, "where", sb);
         if (where_plain && where_plain[i]) {
-            strbuf_adds(&sb, where_plain[i]);
-            doc_item(doc, s, "meaning", &sb);
+            strbuf_adds(sb, where_plain[i]);
+            doc_item(doc, s, "meaning", sb);
         }
         for (k = 0; k < cp->nby; k++) {
             if (cp->by[k] == BY_SERVICE) {
                 const struct service_def *sd =
                     &plan->services[cp->by_service[k]];
 
-                strbuf_addf(&sb, "%s%s.%s (yes when the person had a spell "
+                strbuf_addf(sb, "%s%s.%s (yes when the person had a spell "
                                  "of it overlapping the month, else no)",
                             k ? ", " : "",
                             department_name((enum department)sd->department),
                             sd->name);
             } else {
-                strbuf_addf(&sb, "%s%s", k ? ", " : "",
+                strbuf_addf(sb, "%s%s", k ? ", " : "",
                             by_column_name((enum by_column)cp->by[k]));
             }
         }
         if (!cp->nby)
-            strbuf_adds(&sb, "(totals only)");
-        doc_item(doc, s, "by", &sb);
-        strbuf_adds(&sb, cp->measure == MEASURE_NEW
+            strbuf_adds(sb, "(totals only)");
+        doc_item(doc, s, "by", sb);
+        strbuf_adds(sb, cp->measure == MEASURE_NEW
                              ? "persons entering the cohort in the period"
                              : "distinct persons in the cohort in the period");
-        doc_item(doc, s, "measure", &sb);
-        strbuf_adds(&sb, "period");
+        doc_item(doc, s, "measure", sb);
+        strbuf_adds(sb, "period");
         for (k = 0; k < cp->nby; k++)
-            strbuf_addf(&sb, ", %s", cohort_by_name(cp, k));
-        strbuf_adds(&sb, ", count ([c] when hidden)");
-        doc_item(doc, s, "published columns", &sb);
+            strbuf_addf(sb, ", %s", cohort_by_name(cp, k));
+        strbuf_adds(sb, ", count ([c] when hidden)");
+        doc_item(doc, s, "published columns", sb);
     }
+}
+
+static void
+doc_outputs(const struct job_plan *plan, struct rules_doc *doc,
+            struct strbuf *sb)
+{
+    struct rules_section *s;
+    size_t i;
 
     s = doc_section(doc, "Outputs");
     for (i = 0; i < plan->noutputs; i++) {
         const struct output_plan *op = &plan->outputs[i];
 
         if (op->type == OUT_CSV)
-            strbuf_addf(&sb, "files%s under '%s': one table per cohort, quality, "
+            strbuf_addf(sb, "files%s under '%s': one table per cohort, quality, "
                              "linkage, manifest and report",
                         op->gzip ? " (gzip)" : "", plan->output_dir);
         else
-            strbuf_addf(&sb, "PostgreSQL schema '%s': one table per cohort, runs, "
+            strbuf_addf(sb, "PostgreSQL schema '%s': one table per cohort, runs, "
                              "quality%s%s",
                         op->schema ? op->schema : "cohorts",
                         op->grant_to ? "; SELECT granted to " : "",
                         op->grant_to ? op->grant_to : "");
-        doc_item(doc, s, op->name, &sb);
+        doc_item(doc, s, op->name, sb);
     }
+}
+
+/* The document, section by section (each below 120 lines). */
+static void
+build_doc(const struct job_plan *plan, char *const *where_plain,
+          struct rules_doc *doc)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    doc_job(plan, doc, &sb);
+    doc_sources(plan, doc, &sb);
+    doc_scopes(plan, doc, &sb);
+    doc_linkage(plan, doc, &sb);
+    doc_generalisation(plan, doc, &sb);
+    doc_disclosure(plan, doc, &sb);
+    doc_cohorts(plan, where_plain, doc, &sb);
+    doc_outputs(plan, doc, &sb);
     strbuf_release(&sb);
 }
 

@@ -11,9 +11,9 @@
 #define COHORT_COUNT_H
 
 #include "../anonymise/person.h"
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/period.h"
-#include "../core/table.h"
+#include "../anonymise/table.h"
 #include "where.h"
 
 /*

@@ -382,6 +382,116 @@ field_byte(struct source *src, struct csv_state *s, unsigned char c)
     return 0;
 }
 
+/* What csv_refill() found at the end of the buffered bytes. */
+enum refill {
+    REFILL_BYTES,
+    REFILL_AGAIN,
+    REFILL_RECORD_ENDS,
+    REFILL_FILES_END
+};
+
+/*
+ * Reads the next block when the buffered bytes are used up (skipping a
+ * UTF-8 BOM at a file's start). REFILL_BYTES: there are bytes to read;
+ * REFILL_AGAIN: nothing yet, ask again; REFILL_RECORD_ENDS: the file ended
+ * a record (an open quote is then a fault); REFILL_FILES_END: no record is
+ * left. Or a negative error.
+ */
+static int
+csv_refill(struct source *src, struct csv_state *s, struct diag *d)
+{
+    int rc;
+
+    if (!s->stream_eof && (rc = next_byte_block(src, s, d)) < 0)
+        return rc;
+    if (s->at_file_start && s->len >= 3 && s->buf[0] == 0xEF &&
+        s->buf[1] == 0xBB && s->buf[2] == 0xBF)
+        s->pos = 3;
+    s->at_file_start = 0;
+    if (s->pos == s->len && s->stream_eof) {
+        /* end of this file */
+        if (s->st == P_QUOTED) {
+            set_fault(s, RF_UNTERMINATED_QUOTE, 0);
+            s->fault = RF_UNTERMINATED_QUOTE;
+            s->fault_col = (long)s->nf;
+            s->st = P_FIELD_START;
+            return REFILL_RECORD_ENDS;
+        }
+        return s->rec_started ? REFILL_RECORD_ENDS : REFILL_FILES_END;
+    }
+    return s->pos == s->len ? REFILL_AGAIN : REFILL_BYTES;
+}
+
+/* A line break (LF, or CR whose LF is then skipped) that ends a record. */
+static int
+end_record(struct csv_state *s, unsigned char c)
+{
+    s->line++;
+    s->skip_lf = c == '\r';
+    s->st = P_FIELD_START;
+    return 1;
+}
+
+/*
+ * One byte of a record through the quote state machine: 0 to go on, 1
+ * when the byte ended the record, -1 when out of memory.
+ */
+static int
+csv_step(struct source *src, struct csv_state *s, unsigned char c,
+         unsigned char delim, unsigned char quote)
+{
+    switch (s->st) {
+    case P_FIELD_START:
+        if (c == quote) {
+            s->st = P_QUOTED;
+            if (s->nf <= src->plan->max_columns)
+                s->fields[s->nf - 1].len = 0;
+            return 0;
+        }
+        s->st = P_UNQUOTED;
+        /* fall through */
+    case P_UNQUOTED:
+        if (c == delim) {
+            if (begin_field(src, s) < 0)
+                return -1;
+            s->st = P_FIELD_START;
+        } else if (c == '\n' || c == '\r') {
+            /* CR or CRLF ends the record (the LF is skipped) */
+            return end_record(s, c);
+        } else if (field_byte(src, s, c) < 0) {
+            return -1;
+        }
+        return 0;
+    case P_QUOTED:
+        if (c == quote) {
+            s->st = P_QUOTE_IN_QUOTED;
+            return 0;
+        }
+        if (c == '\n')
+            s->line++;
+        return field_byte(src, s, c) < 0 ? -1 : 0;
+    case P_QUOTE_IN_QUOTED:
+        if (c == quote) {
+            if (field_byte(src, s, c) < 0) /* "" is one quote */
+                return -1;
+            s->st = P_QUOTED;
+        } else if (c == delim) {
+            if (begin_field(src, s) < 0)
+                return -1;
+            s->st = P_FIELD_START;
+        } else if (c == '\n' || c == '\r') {
+            return end_record(s, c);
+        } else {
+            /* text after a closing quote is kept, as spreadsheets do */
+            if (field_byte(src, s, c) < 0)
+                return -1;
+            s->st = P_UNQUOTED;
+        }
+        return 0;
+    }
+    return 0;
+}
+
 /*
  * Runs the tokenizer until one record is complete. Returns 1 with a record
  * in fields/arena, 0 at end of all files, < 0 on error.
@@ -405,26 +515,13 @@ read_record(struct source *src, struct csv_state *s, struct diag *d)
         unsigned char c;
 
         if (s->pos == s->len) {
-            if (!s->stream_eof && (rc = next_byte_block(src, s, d)) < 0)
+            if ((rc = csv_refill(src, s, d)) < 0)
                 return rc;
-            if (s->at_file_start && s->len >= 3 && s->buf[0] == 0xEF &&
-                s->buf[1] == 0xBB && s->buf[2] == 0xBF)
-                s->pos = 3;
-            s->at_file_start = 0;
-            if (s->pos == s->len && s->stream_eof) {
-                /* end of this file */
-                if (s->st == P_QUOTED) {
-                    set_fault(s, RF_UNTERMINATED_QUOTE, 0);
-                    s->fault = RF_UNTERMINATED_QUOTE;
-                    s->fault_col = (long)s->nf;
-                    s->st = P_FIELD_START;
-                    return 1;
-                }
-                if (s->rec_started)
-                    return 1;
+            if (rc == REFILL_RECORD_ENDS)
+                return 1;
+            if (rc == REFILL_FILES_END)
                 return 0;
-            }
-            if (s->pos == s->len)
+            if (rc == REFILL_AGAIN)
                 continue;
         }
         c = s->buf[s->pos++];
@@ -437,74 +534,13 @@ read_record(struct source *src, struct csv_state *s, struct diag *d)
         if (!s->rec_started) {
             s->rec_started = 1;
             s->rec_line = s->line;
-            if ((rc = begin_field(src, s)) < 0)
+            if (begin_field(src, s) < 0)
                 goto nomem;
         }
-        switch (s->st) {
-        case P_FIELD_START:
-            if (c == quote) {
-                s->st = P_QUOTED;
-                if (s->nf <= p->max_columns)
-                    s->fields[s->nf - 1].len = 0;
-                continue;
-            }
-            s->st = P_UNQUOTED;
-            /* fall through */
-        case P_UNQUOTED:
-            if (c == delim) {
-                if (begin_field(src, s) < 0)
-                    goto nomem;
-                s->st = P_FIELD_START;
-            } else if (c == '\n') {
-                s->line++;
-                s->st = P_FIELD_START;
-                return 1;
-            } else if (c == '\r') {
-                /* CR or CRLF ends the record (the LF is skipped) */
-                s->line++;
-                s->skip_lf = 1;
-                s->st = P_FIELD_START;
-                return 1;
-            } else if (field_byte(src, s, c) < 0) {
-                goto nomem;
-            }
-            break;
-        case P_QUOTED:
-            if (c == quote) {
-                s->st = P_QUOTE_IN_QUOTED;
-            } else {
-                if (c == '\n')
-                    s->line++;
-                if (field_byte(src, s, c) < 0)
-                    goto nomem;
-            }
-            break;
-        case P_QUOTE_IN_QUOTED:
-            if (c == quote) {
-                if (field_byte(src, s, c) < 0) /* "" is one quote */
-                    goto nomem;
-                s->st = P_QUOTED;
-            } else if (c == delim) {
-                if (begin_field(src, s) < 0)
-                    goto nomem;
-                s->st = P_FIELD_START;
-            } else if (c == '\n') {
-                s->line++;
-                s->st = P_FIELD_START;
-                return 1;
-            } else if (c == '\r') {
-                s->line++;
-                s->skip_lf = 1;
-                s->st = P_FIELD_START;
-                return 1;
-            } else {
-                /* text after a closing quote is kept, as spreadsheets do */
-                if (field_byte(src, s, c) < 0)
-                    goto nomem;
-                s->st = P_UNQUOTED;
-            }
-            break;
-        }
+        if ((rc = csv_step(src, s, c, delim, quote)) < 0)
+            goto nomem;
+        if (rc == 1)
+            return 1;
     }
 nomem:
     diag_set(d, file_where(src, s->file, where), s->line, 0, NULL,

@@ -6,17 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-const char *
-row_fault_name(enum row_fault f)
-{
-    static const char *const names[RF_COUNT] = {
-        "none",           "ragged_row", "field_too_long",
-        "too_many_columns", "nul_byte", "invalid_encoding",
-        "unterminated_quote"};
-
-    return (unsigned)f < RF_COUNT ? names[f] : "unknown";
-}
-
 int
 source_open(struct source *src, const struct source_plan *plan,
             struct diag *d)
@@ -62,20 +51,7 @@ source_close(struct source *src)
 int
 source_column_index(const struct source *src, const char *name)
 {
-    size_t i, nlen;
-
-    while (*name && isspace((unsigned char)*name))
-        name++;
-    nlen = strlen(name);
-    while (nlen && isspace((unsigned char)name[nlen - 1]))
-        nlen--;
-    for (i = 0; i < src->ncolumns; i++) {
-        const struct cell *c = &src->columns[i];
-
-        if (c->len == nlen && !strncasecmp(c->ptr, name, nlen))
-            return (int)i;
-    }
-    return -1;
+    return row_header_index(src->columns, src->ncolumns, name);
 }
 
 void

@@ -33,37 +33,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
+#include "../core/row.h"
 
-/* A borrowed view into the connector's buffer. Not NUL-terminated. */
-struct cell {
-    const char *ptr;
-    size_t len;
-};
-
-enum row_fault {
-    RF_NONE,
-    RF_RAGGED,             /* column count differs from the header */
-    RF_FIELD_TOO_LONG,     /* over max_field_bytes */
-    RF_TOO_MANY_COLUMNS,   /* over max_columns */
-    RF_NUL_BYTE,
-    RF_BAD_ENCODING,       /* invalid UTF-8 in a UTF-8 source */
-    RF_UNTERMINATED_QUOTE, /* at end of file */
-    RF_COUNT
-};
-
-/* "ragged_row", "field_too_long", ... (the quarantine reason). */
-const char *row_fault_name(enum row_fault f);
-
-struct raw_row {
-    const struct cell *cells;
-    size_t ncells;
-    uint32_t file_index;   /* index into the source's files (0: a database) */
-    long line;             /* physical line where the row starts, 1-based */
-    enum row_fault fault;
-    long fault_column;     /* 1-based column of the fault, 0 if n/a */
-};
+/* The caps a source has unless its [source] says otherwise
+ * (max_field_bytes, max_columns; connectors/source_settings.c). */
+#define SOURCE_MAX_FIELD_BYTES_DEFAULT 1048576 /* 1 MiB */
+#define SOURCE_MAX_COLUMNS_DEFAULT 512
 
 struct source_ops;
 

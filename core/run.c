@@ -29,7 +29,7 @@ run_summary_release(struct run_summary *s)
     free(s->keys);
     free(s->scopes);
     for (i = 0; i < s->ncohorts; i++) {
-        table_release(&s->cohorts[i].table);
+        published_table_release(&s->cohorts[i].table);
         free(s->cohorts[i].where_text_plain);
     }
     free(s->cohorts);

@@ -3,7 +3,7 @@
  * protected tables. Nothing here can hold an identifier: sources are named
  * by their config name, reasons by their rule name, tables by cohort name.
  *
- * core/job.c fills a struct run_summary while the job runs; export/
+ * app/job.c fills a struct run_summary while the job runs; export/
  * publishers read it (const) to write the tables, quality.csv,
  * linkage.csv, manifest.json and report.html. Strings and arrays are owned
  * by the summary; run_summary_release() frees them.
@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "table.h"
+#include "plan.h"
+#include "published.h"
 
 struct reason_count {
     const char *reason;  /* a rule name, static storage: "ragged_row", "invalid_nhs_number" */
@@ -97,7 +97,7 @@ struct department_summary {
 
 struct cohort_result {
     const struct cohort_plan *plan;
-    struct count_table table; /* protected; owned */
+    struct published_table table; /* what disclosure control let out; owned */
     uint64_t cells;           /* published cells (all periods, margins included) */
     uint64_t suppressed;      /* primary */
     uint64_t secondary;
@@ -139,7 +139,7 @@ struct run_summary {
 };
 
 /* Frees what one source's summary owns and zeroes it (a source the job
- * read but would not have reached: core/job.c). */
+ * read but would not have reached: app/job_read.c). */
 void source_summary_release(struct source_summary *src);
 
 /* Frees what the summary owns (tables included) and zeroes it. */

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
 #include "../core/run.h"
 #include "../core/strbuf.h"
@@ -52,7 +52,7 @@ int publish_files(const struct run_summary *s, const struct output_plan *out,
  * with =, +, -, @, a tab or a carriage return gets a leading '
  * (strbuf_add_csv).
  */
-void render_table_csv(const struct count_table *t, const char *period_column,
+void render_table_csv(const struct published_table *t, const char *period_column,
                       const char *const *period_labels,
                       const char *const *by_names, struct strbuf *sb);
 

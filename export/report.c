@@ -26,14 +26,14 @@ count_json(uint64_t v, char buf[24])
 }
 
 static int
-suppressed(const struct table_cell *c)
+suppressed(const struct published_cell *c)
 {
-    return c->status == CELL_SUPPRESSED || c->status == CELL_SECONDARY;
+    return published_hidden(c);
 }
 
 /* A line chart of the grand total per period; suppressed points are gaps. */
 static void
-chart(struct strbuf *sb, const struct count_table *t,
+chart(struct strbuf *sb, const struct published_table *t,
       const struct period *periods)
 {
     const int w = 640, h = 200, pad = 40;
@@ -42,12 +42,12 @@ chart(struct strbuf *sb, const struct count_table *t,
     char a[11], b[11];
 
     for (p = 0; p < t->nperiods; p++) {
-        const struct table_cell *c =
+        const struct published_cell *c =
             &t->cells[(size_t)p * t->ncells_per_period +
                       t->ncells_per_period - 1];
 
-        if (!suppressed(c) && c->published > max)
-            max = c->published;
+        if (!suppressed(c) && c->value > max)
+            max = c->value;
         shown += !suppressed(c);
     }
     if (max == 0)
@@ -65,13 +65,13 @@ chart(struct strbuf *sb, const struct count_table *t,
     strbuf_adds(sb, "<path fill=\"none\" stroke=\"#1d70b8\" stroke-width=\"2\" "
                     "d=\"");
     for (p = 0; p < t->nperiods; p++) {
-        const struct table_cell *c =
+        const struct published_cell *c =
             &t->cells[(size_t)p * t->ncells_per_period +
                       t->ncells_per_period - 1];
         int x = pad + (t->nperiods > 1
                            ? (w - pad - 10) * p / (t->nperiods - 1)
                            : 0);
-        int y = (int)(h - pad - (int64_t)(h - 2 * pad) * c->published / max);
+        int y = (int)(h - pad - (int64_t)(h - 2 * pad) * c->value / max);
 
         if (suppressed(c)) {
             pen = 0;
@@ -97,8 +97,8 @@ chart(struct strbuf *sb, const struct count_table *t,
 static void
 latest_table(struct strbuf *sb, const struct cohort_result *cr)
 {
-    const struct count_table *t = &cr->table;
-    const struct table_cell *c =
+    const struct published_table *t = &cr->table;
+    const struct published_cell *c =
         t->cells + (size_t)(t->nperiods - 1) * t->ncells_per_period;
     size_t i, j;
 
@@ -122,10 +122,132 @@ latest_table(struct strbuf *sb, const struct cohort_result *cr)
             strbuf_adds(sb, "<td class=\"n\">[c]</td>");
         else
             strbuf_addf(sb, "<td class=\"n\">%lld</td>",
-                        (long long)c[i].published);
+                        (long long)c[i].value);
         strbuf_adds(sb, "</tr>\n");
     }
     strbuf_adds(sb, "</table>\n");
+}
+
+/* The data-quality table: rows per source, reasons, dropped fields. */
+static void
+report_quality(const struct run_summary *s, struct strbuf *sb)
+{
+    const struct job_plan *plan = s->plan;
+    size_t i, j;
+
+    strbuf_adds(sb, "<h2>Data quality</h2>\n<table>\n<tr><th>source</th>"
+                    "<th>rows in</th><th>accepted</th><th>quarantined</th>"
+                    "<th>reasons</th><th>fields dropped</th></tr>\n");
+    for (i = 0; i < s->nsources; i++) {
+        const struct source_summary *ss = &s->sources[i];
+
+        strbuf_adds(sb, "<tr><td>");
+        strbuf_add_html(sb, plan->sources[i].name);
+        strbuf_addf(sb, "</td><td class=\"n\">%llu</td><td class=\"n\">%llu"
+                        "</td><td class=\"n\">%llu</td><td>",
+                    (unsigned long long)ss->rows_in,
+                    (unsigned long long)ss->rows_accepted,
+                    (unsigned long long)ss->rows_quarantined);
+        for (j = 0; j < ss->nquarantined; j++)
+            strbuf_addf(sb, "%s%s %llu", j ? ", " : "",
+                        ss->quarantined[j].reason,
+                        (unsigned long long)ss->quarantined[j].n);
+        for (j = 0; j < ss->nunmapped; j++) {
+            strbuf_adds(sb, j ? ", " : "; unmapped ");
+            strbuf_add_html(sb, ss->unmapped[j].label);
+            strbuf_addf(sb, " %llu", (unsigned long long)ss->unmapped[j].n);
+        }
+        strbuf_adds(sb, "</td><td>");
+        for (j = 0; j < ss->nnotes; j++)
+            strbuf_addf(sb, "%s%s %llu", j ? ", " : "", ss->notes[j].reason,
+                        (unsigned long long)ss->notes[j].n);
+        strbuf_adds(sb, "</td></tr>\n");
+    }
+}
+
+/* The id scopes table, when the job has scopes. */
+static void
+report_scopes(const struct run_summary *s, struct strbuf *sb)
+{
+    char nb[3][24];
+    size_t i;
+
+    if (s->nscopes) {
+        strbuf_adds(sb, "</table>\n<h2>Id scopes</h2>\n<p>Tables of one "
+                        "system joined by that system's own person id, before "
+                        "linkage across departments.</p>\n<table>\n<tr>"
+                        "<th>scope</th><th>ids</th><th>header rows</th>"
+                        "<th>events joined</th><th>orphans (quarantined)</th>"
+                        "<th>ids with two NHS numbers (kept apart)</th>"
+                        "<th>ids with two dates of birth</th></tr>\n");
+        for (i = 0; i < s->nscopes; i++) {
+            const struct scope_summary *sc = &s->scopes[i];
+
+            strbuf_adds(sb, "<tr><td>");
+            strbuf_add_html(sb, sc->name);
+            strbuf_addf(sb, "</td><td class=\"n\">%s</td><td class=\"n\">"
+                            "%llu</td><td class=\"n\">%llu</td><td "
+                            "class=\"n\">%llu</td><td class=\"n\">%s</td>"
+                            "<td class=\"n\">%s</td></tr>\n",
+                        count_text(sc->ids, nb[0]),
+                        (unsigned long long)sc->header_rows,
+                        (unsigned long long)sc->events_joined,
+                        (unsigned long long)sc->events_orphaned,
+                        count_text(sc->nhs_conflicts, nb[1]),
+                        count_text(sc->dob_conflicts, nb[2]));
+        }
+    }
+}
+
+/* Links made and refused per match key. */
+static void
+report_linkage(const struct run_summary *s, struct strbuf *sb)
+{
+    char nb[2][24];
+    size_t i;
+
+    strbuf_adds(sb, "</table>\n<h2>Linkage</h2>\n<table>\n<tr><th>key</th>"
+                    "<th>records with the key</th><th>links</th>"
+                    "<th>refused (different NHS number or UPN)</th></tr>\n");
+    for (i = 0; i < s->nkeys; i++) {
+        strbuf_addf(sb, "<tr><td>%zu. ", i + 1);
+        strbuf_add_html(sb, s->keys[i].key_text ? s->keys[i].key_text : "");
+        strbuf_addf(sb, "</td><td class=\"n\">%llu</td><td class=\"n\">%s"
+                        "</td><td class=\"n\">%s</td></tr>\n",
+                    (unsigned long long)s->keys[i].records_with_key,
+                    count_text(s->keys[i].links, nb[0]),
+                    count_text(s->keys[i].conflicts, nb[1]));
+    }
+    strbuf_adds(sb, "</table>\n");
+}
+
+/* Per cohort: who, what was hidden, the chart and the latest month. */
+static void
+report_cohorts(const struct run_summary *s, const struct period *periods,
+               const char *label, struct strbuf *sb)
+{
+    size_t i;
+
+    for (i = 0; i < s->ncohorts; i++) {
+        const struct cohort_result *cr = &s->cohorts[i];
+
+        if (!cr->plan)
+            continue;
+        strbuf_adds(sb, "<h2>");
+        strbuf_add_html(sb, cr->plan->title);
+        strbuf_adds(sb, "</h2>\n<p class=\"where\">Who: ");
+        strbuf_add_html(sb, cr->where_text_plain ? cr->where_text_plain
+                                                 : cr->plan->where);
+        strbuf_addf(sb, ".</p>\n<p>Table <code>%s</code>: %llu cells, "
+                        "%llu suppressed, %llu suppressed to protect them."
+                        "</p>\n",
+                    cr->plan->name, (unsigned long long)cr->cells,
+                    (unsigned long long)cr->suppressed,
+                    (unsigned long long)cr->secondary);
+        chart(sb, &cr->table, periods);
+        strbuf_addf(sb, "<h3>%s</h3>\n", label);
+        latest_table(sb, cr);
+    }
 }
 
 void
@@ -134,7 +256,7 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
     const struct job_plan *plan = s->plan;
     struct period *periods = calloc((size_t)plan->periods, sizeof(*periods));
     char started[32], finished[32], label[11], nb[3][24];
-    size_t i, j;
+
 
     if (!periods) {
         sb->failed = 1;
@@ -172,92 +294,10 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
                 plan->periods, label, count_text(s->persons, nb[0]),
                 plan->disclosure.suppress_hi + 1, plan->disclosure.rounding);
 
-    strbuf_adds(sb, "<h2>Data quality</h2>\n<table>\n<tr><th>source</th>"
-                    "<th>rows in</th><th>accepted</th><th>quarantined</th>"
-                    "<th>reasons</th><th>fields dropped</th></tr>\n");
-    for (i = 0; i < s->nsources; i++) {
-        const struct source_summary *ss = &s->sources[i];
-
-        strbuf_adds(sb, "<tr><td>");
-        strbuf_add_html(sb, plan->sources[i].name);
-        strbuf_addf(sb, "</td><td class=\"n\">%llu</td><td class=\"n\">%llu"
-                        "</td><td class=\"n\">%llu</td><td>",
-                    (unsigned long long)ss->rows_in,
-                    (unsigned long long)ss->rows_accepted,
-                    (unsigned long long)ss->rows_quarantined);
-        for (j = 0; j < ss->nquarantined; j++)
-            strbuf_addf(sb, "%s%s %llu", j ? ", " : "",
-                        ss->quarantined[j].reason,
-                        (unsigned long long)ss->quarantined[j].n);
-        for (j = 0; j < ss->nunmapped; j++) {
-            strbuf_adds(sb, j ? ", " : "; unmapped ");
-            strbuf_add_html(sb, ss->unmapped[j].label);
-            strbuf_addf(sb, " %llu", (unsigned long long)ss->unmapped[j].n);
-        }
-        strbuf_adds(sb, "</td><td>");
-        for (j = 0; j < ss->nnotes; j++)
-            strbuf_addf(sb, "%s%s %llu", j ? ", " : "", ss->notes[j].reason,
-                        (unsigned long long)ss->notes[j].n);
-        strbuf_adds(sb, "</td></tr>\n");
-    }
-    if (s->nscopes) {
-        strbuf_adds(sb, "</table>\n<h2>Id scopes</h2>\n<p>Tables of one "
-                        "system joined by that system's own person id, before "
-                        "linkage across departments.</p>\n<table>\n<tr>"
-                        "<th>scope</th><th>ids</th><th>header rows</th>"
-                        "<th>events joined</th><th>orphans (quarantined)</th>"
-                        "<th>ids with two NHS numbers (kept apart)</th>"
-                        "<th>ids with two dates of birth</th></tr>\n");
-        for (i = 0; i < s->nscopes; i++) {
-            const struct scope_summary *sc = &s->scopes[i];
-
-            strbuf_adds(sb, "<tr><td>");
-            strbuf_add_html(sb, sc->name);
-            strbuf_addf(sb, "</td><td class=\"n\">%s</td><td class=\"n\">"
-                            "%llu</td><td class=\"n\">%llu</td><td "
-                            "class=\"n\">%llu</td><td class=\"n\">%s</td>"
-                            "<td class=\"n\">%s</td></tr>\n",
-                        count_text(sc->ids, nb[0]),
-                        (unsigned long long)sc->header_rows,
-                        (unsigned long long)sc->events_joined,
-                        (unsigned long long)sc->events_orphaned,
-                        count_text(sc->nhs_conflicts, nb[1]),
-                        count_text(sc->dob_conflicts, nb[2]));
-        }
-    }
-    strbuf_adds(sb, "</table>\n<h2>Linkage</h2>\n<table>\n<tr><th>key</th>"
-                    "<th>records with the key</th><th>links</th>"
-                    "<th>refused (different NHS number or UPN)</th></tr>\n");
-    for (i = 0; i < s->nkeys; i++) {
-        strbuf_addf(sb, "<tr><td>%zu. ", i + 1);
-        strbuf_add_html(sb, s->keys[i].key_text ? s->keys[i].key_text : "");
-        strbuf_addf(sb, "</td><td class=\"n\">%llu</td><td class=\"n\">%s"
-                        "</td><td class=\"n\">%s</td></tr>\n",
-                    (unsigned long long)s->keys[i].records_with_key,
-                    count_text(s->keys[i].links, nb[0]),
-                    count_text(s->keys[i].conflicts, nb[1]));
-    }
-    strbuf_adds(sb, "</table>\n");
-    for (i = 0; i < s->ncohorts; i++) {
-        const struct cohort_result *cr = &s->cohorts[i];
-
-        if (!cr->plan)
-            continue;
-        strbuf_adds(sb, "<h2>");
-        strbuf_add_html(sb, cr->plan->title);
-        strbuf_adds(sb, "</h2>\n<p class=\"where\">Who: ");
-        strbuf_add_html(sb, cr->where_text_plain ? cr->where_text_plain
-                                                 : cr->plan->where);
-        strbuf_addf(sb, ".</p>\n<p>Table <code>%s</code>: %llu cells, "
-                        "%llu suppressed, %llu suppressed to protect them."
-                        "</p>\n",
-                    cr->plan->name, (unsigned long long)cr->cells,
-                    (unsigned long long)cr->suppressed,
-                    (unsigned long long)cr->secondary);
-        chart(sb, &cr->table, periods);
-        strbuf_addf(sb, "<h3>%s</h3>\n", label);
-        latest_table(sb, cr);
-    }
+    report_quality(s, sb);
+    report_scopes(s, sb);
+    report_linkage(s, sb);
+    report_cohorts(s, periods, label, sb);
     if (s->rules_text) {
         strbuf_adds(sb, "<h2>Rules in force</h2>\n<p>As `cohort rules` shows "
                         "them to the information-governance reviewer; the "

@@ -46,8 +46,8 @@ canonical_index(const struct job_plan *plan, const struct source_plan *src,
 
 int
 mapping_init(struct source_mapping *m, const struct job_plan *plan,
-             const struct source_plan *source, const struct source *src,
-             struct diag *d)
+             const struct source_plan *source, const struct cell *header,
+             size_t ncolumns, struct diag *d)
 {
     int f, y, mo, dd;
     size_t v, i;
@@ -60,7 +60,7 @@ mapping_init(struct source_mapping *m, const struct job_plan *plan,
         m->column[f] = -1;
         if (!source->column[f])
             continue;
-        m->column[f] = source_column_index(src, source->column[f]);
+        m->column[f] = row_header_index(header, ncolumns, source->column[f]);
         if (m->column[f] < 0) {
             diag_set(d, source->name, source->column_line[f], 0, "column",
                      "mapped column '%s' (field.%s) is not in the header",
@@ -101,7 +101,7 @@ mapping_init(struct source_mapping *m, const struct job_plan *plan,
 
 size_t
 mapping_missing_columns(const struct source_plan *source,
-                        const struct source *src,
+                        const struct cell *header, size_t ncolumns,
                         void (*report)(void *ctx, int field, const char *column,
                                        int line),
                         void *ctx)
@@ -110,7 +110,8 @@ mapping_missing_columns(const struct source_plan *source,
     int f;
 
     for (f = 0; f < CF_COUNT; f++) {
-        if (!source->column[f] || source_column_index(src, source->column[f]) >= 0)
+        if (!source->column[f] ||
+            row_header_index(header, ncolumns, source->column[f]) >= 0)
             continue;
         missing++;
         if (report)

@@ -9,7 +9,7 @@
  * that cannot become a record get a quarantine reason.
  *
  *     struct source_mapping m;
- *     if (mapping_init(&m, plan, source_plan, &src, &d) < 0) -> a mapped
+ *     if (mapping_init(&m, plan, source_plan, header, ncolumns, &d) < 0) -> a mapped
  *         column is missing (CE_DATA, d names the source and column)
  *     per row: rc = map_row(&m, &row, &rec, &q);
  *         rc == 0: rec holds the record (plaintext identifiers: pseudonymise
@@ -21,8 +21,8 @@
 #ifndef COHORT_MAP_H
 #define COHORT_MAP_H
 
-#include "../connectors/source.h"
-#include "../core/config.h"
+#include "../core/row.h"
+#include "../core/plan.h"
 #include "quarantine.h"
 #include "../core/schema.h"
 
@@ -44,20 +44,21 @@ struct source_mapping {
 };
 
 /*
- * Resolves every mapped column against src's header and compiles the
- * value maps. Returns 0, or CE_DATA naming the first missing column. The
- * mapping borrows plan and source_plan.
+ * Resolves every mapped column against the source's header (its column
+ * names header[0 .. ncolumns-1], as the connector read them) and compiles
+ * the value maps. Returns 0, or CE_DATA naming the first missing column.
+ * The mapping borrows plan and source_plan.
  */
 int mapping_init(struct source_mapping *m, const struct job_plan *plan,
-                 const struct source_plan *source, const struct source *src,
-                 struct diag *d);
+                 const struct source_plan *source, const struct cell *header,
+                 size_t ncolumns, struct diag *d);
 
 /*
- * Lists every mapped column missing from src's header into d-style lines
+ * Lists every mapped column missing from the header into d-style lines
  * via the callback; returns how many are missing. For `cohort check`.
  */
 size_t mapping_missing_columns(const struct source_plan *source,
-                               const struct source *src,
+                               const struct cell *header, size_t ncolumns,
                                void (*report)(void *ctx, int field,
                                               const char *column, int line),
                                void *ctx);

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "../../connectors/source.h"
-#include "../../core/config.h"
+#include "../../app/config.h"
 #include "../../transform/map.h"
 
 static double
@@ -54,7 +54,8 @@ main(int argc, char **argv)
                 return 1;
             }
             quarantine_init(&q, &plan.sources[i]);
-            if (pass == 1 && mapping_init(&m, &plan, &plan.sources[i], &src, &d) < 0)
+            if (pass == 1 && mapping_init(&m, &plan, &plan.sources[i], src.columns,
+                                         src.ncolumns, &d) < 0)
                 return 1;
             while ((rc = source_next(&src, &row, &d)) > 0) {
                 rows++;

@@ -11,7 +11,7 @@ check 'demo_fixture 20000 4' "the demo key and extracts of 20 000 people"
 run cohort run config/demo.conf
 expect_rc 0 "the demo job publishes a report"
 shot=$COHORT_BUILD/test-logs/report.png
-rm -f "$shot"
+mkdir -p "$(dirname "$shot")"; rm -f "$shot"
 rc=0
 (cd "$scratch" && HOME="$scratch" timeout 120 "$browser" --headless --no-sandbox --disable-gpu \
     --disable-dev-shm-usage --hide-scrollbars --window-size=1200,2400 \

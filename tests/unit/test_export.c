@@ -21,22 +21,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../core/config.h"
+#include "../../app/config.h"
+#include "../../core/plan.h"
+#include "../../core/published.h"
 #include "../../core/run.h"
 #include "../../core/strbuf.h"
-#include "../../core/table.h"
 #include "../../export/files.h"
 #include "json_check.h"
 
 /* ---- render_table_csv --------------------------------------------------- */
 
-/* One cell as the disclosure stage leaves it: the true count differs from
- * the published value wherever a rule moved it, so a renderer that wrote
- * the true count would show. */
+/* One cell as disclosure control lets it out: a value, or [c] -- whose
+ * value field still holds a number, which must never be written. */
 struct cell_case {
-    uint8_t status;
-    int64_t count;
-    int64_t published;
+    uint8_t symbol;
+    int64_t value;
 };
 
 struct table_case {
@@ -55,15 +54,15 @@ struct table_case {
 static const struct table_case table_cases[] = {
     {"one by column, no period column", 1, 1, {2}, {{"F", "M"}}, {"sex"},
      NULL, {NULL},
-     {{CELL_OK, 10, 10}, {CELL_ROUNDED, 13, 15}, {CELL_ROUNDED, 23, 25}},
+     {{PUB_SHOWN, 10}, {PUB_SHOWN, 15}, {PUB_SHOWN, 25}},
      "sex,count\n"
      "\"F\",10\n"
      "\"M\",15\n"
      "\"Total\",25\n"},
-    {"hidden cells are [c] whichever rule hid them; perturbed as published",
+    {"hidden cells are [c], whatever value their cell holds",
      1, 1, {2}, {{"F", "M"}}, {"sex"}, NULL, {NULL},
-     {{CELL_SUPPRESSED, 3, 5}, {CELL_SECONDARY, 20, 20},
-      {CELL_PERTURBED, 23, 24}},
+     {{PUB_CONFIDENTIAL, 5}, {PUB_CONFIDENTIAL, 20},
+      {PUB_SHOWN, 24}},
      "sex,count\n"
      "\"F\",[c]\n"
      "\"M\",[c]\n"
@@ -71,10 +70,10 @@ static const struct table_case table_cases[] = {
     {"two by columns over two periods: interior, margins, grand total", 2, 2,
      {2, 1}, {{"a1", "a2"}, {"b1"}}, {"a", "b"}, "period",
      {"2026-02-01", "2026-03-01"},
-     {{CELL_OK, 0, 0}, {CELL_OK, 1, 1}, {CELL_OK, 2, 2}, {CELL_OK, 3, 3},
-      {CELL_OK, 4, 4}, {CELL_OK, 5, 5}, {CELL_OK, 100, 100},
-      {CELL_SUPPRESSED, 1, 1}, {CELL_OK, 102, 102}, {CELL_SECONDARY, 9, 9},
-      {CELL_OK, 104, 104}, {CELL_ROUNDED, 106, 105}},
+     {{PUB_SHOWN, 0}, {PUB_SHOWN, 1}, {PUB_SHOWN, 2}, {PUB_SHOWN, 3},
+      {PUB_SHOWN, 4}, {PUB_SHOWN, 5}, {PUB_SHOWN, 100},
+      {PUB_CONFIDENTIAL, 1}, {PUB_SHOWN, 102}, {PUB_CONFIDENTIAL, 9},
+      {PUB_SHOWN, 104}, {PUB_SHOWN, 105}},
      "period,a,b,count\n"
      "2026-02-01,\"a1\",\"b1\",0\n"
      "2026-02-01,\"a2\",\"b1\",1\n"
@@ -92,8 +91,8 @@ static const struct table_case table_cases[] = {
      "are doubled",
      1, 1, {5}, {{"=1+1", "a,b", "say \"hi\"", "\tTab", ""}},
      {"=HYPERLINK(x)"}, "@p", {"-1"},
-     {{CELL_OK, 1, 1}, {CELL_OK, 2, 2}, {CELL_OK, 3, 3}, {CELL_OK, 4, 4},
-      {CELL_OK, 5, 5}, {CELL_OK, 15, 15}},
+     {{PUB_SHOWN, 1}, {PUB_SHOWN, 2}, {PUB_SHOWN, 3}, {PUB_SHOWN, 4},
+      {PUB_SHOWN, 5}, {PUB_SHOWN, 15}},
      "'@p,'=HYPERLINK(x),count\n"
      "'-1,\"'=1+1\",1\n"
      "'-1,\"a,b\",2\n"
@@ -102,25 +101,73 @@ static const struct table_case table_cases[] = {
      "'-1,\"\",5\n"
      "'-1,\"Total\",15\n"},
     {"a table of totals only", 1, 0, {0}, {{NULL}}, {NULL}, "period",
-     {"2026-03-01"}, {{CELL_ROUNDED, 7, 5}},
+     {"2026-03-01"}, {{PUB_SHOWN, 5}},
      "period,count\n"
      "2026-03-01,5\n"},
 };
 
+/*
+ * A published table laid out as core/published.h documents it: per period
+ * the interior cells in row-major order over the by dimensions, then each
+ * dimension's margins (with two or more), then the grand total. Labels
+ * are copied, as published_table_release() frees them.
+ */
 static void
-make_table(struct count_table *t, const struct table_case *tc)
+make_published(struct published_table *t, int nperiods, size_t nby,
+               const uint32_t *dim_n, const char *const labels[][6])
 {
-    char *const *labels[3];
-    size_t j, i;
+    size_t j, i, q, k, ninterior = 1, nmargin = 0;
+    int p;
 
-    for (j = 0; j < 3; j++)
-        labels[j] = (char *const *)tc->labels[j];
-    assert_int_equal(table_init(t, tc->nperiods, tc->nby, tc->dim_n, labels), 0);
+    memset(t, 0, sizeof(*t));
+    t->nperiods = nperiods;
+    t->nby = nby;
+    for (j = 0; j < nby; j++) {
+        t->dim_n[j] = dim_n[j];
+        ninterior *= dim_n[j];
+        nmargin += nby > 1 ? dim_n[j] : 0;
+        t->dim_labels[j] = calloc(dim_n[j] ? dim_n[j] : 1, sizeof(char *));
+        assert_non_null(t->dim_labels[j]);
+        for (i = 0; i < dim_n[j]; i++)
+            assert_non_null(t->dim_labels[j][i] = strdup(labels[j][i]));
+    }
+    t->ncells_per_period = nby ? ninterior + nmargin + 1 : 1;
+    t->cells = calloc((size_t)nperiods * t->ncells_per_period, sizeof(*t->cells));
+    assert_non_null(t->cells);
+    for (p = 0; p < nperiods; p++) {
+        struct published_cell *c = t->cells + (size_t)p * t->ncells_per_period;
+
+        k = 0;
+        for (i = 0; nby && i < ninterior; i++, k++) {
+            size_t rem = i;
+
+            for (q = 0; q < TABLE_MAX_DIMS; q++)
+                c[k].coord[q] = COORD_TOTAL;
+            for (j = nby; j-- > 0;) {
+                c[k].coord[j] = (uint32_t)(rem % dim_n[j]);
+                rem /= dim_n[j];
+            }
+        }
+        for (j = 0; nby > 1 && j < nby; j++)
+            for (i = 0; i < dim_n[j]; i++, k++) {
+                for (q = 0; q < TABLE_MAX_DIMS; q++)
+                    c[k].coord[q] = COORD_TOTAL;
+                c[k].coord[j] = (uint32_t)i;
+            }
+        for (q = 0; q < TABLE_MAX_DIMS; q++)
+            c[k].coord[q] = COORD_TOTAL;
+    }
+}
+
+static void
+make_table(struct published_table *t, const struct table_case *tc)
+{
+    size_t i;
+
+    make_published(t, tc->nperiods, tc->nby, tc->dim_n, tc->labels);
     for (i = 0; i < (size_t)tc->nperiods * t->ncells_per_period; i++) {
-        t->cells[i].status = tc->cells[i].status;
-        t->cells[i].count = tc->cells[i].count;
-        t->cells[i].published = tc->cells[i].published;
-        t->cells[i].ckey = 200; /* never written either */
+        t->cells[i].symbol = tc->cells[i].symbol;
+        t->cells[i].value = tc->cells[i].value;
     }
 }
 
@@ -132,7 +179,7 @@ test_render_table_csv(void **state)
     (void)state;
     for (k = 0; k < sizeof(table_cases) / sizeof(table_cases[0]); k++) {
         const struct table_case *tc = &table_cases[k];
-        struct count_table t;
+        struct published_table t;
         struct strbuf sb = STRBUF_INIT;
 
         make_table(&t, tc);
@@ -143,7 +190,7 @@ test_render_table_csv(void **state)
             fail_msg("%s:\n--- got\n%s--- want\n%s", tc->name,
                      strbuf_str(&sb), tc->expect);
         strbuf_release(&sb);
-        table_release(&t);
+        published_table_release(&t);
     }
 }
 
@@ -313,8 +360,7 @@ static void
 make_summary(struct run_summary *s, const struct job_plan *plan)
 {
     static const uint32_t dims[1] = {2};
-    static char *const sexes[] = {"F", "M"};
-    static char *const *labels[1] = {sexes};
+    static const char *const labels[1][6] = {{"F", "M"}};
     static struct unmapped_count unmapped[1];
     static char unmapped_label[] = "service=<i>";
     static struct key_summary keys[2];
@@ -323,7 +369,7 @@ make_summary(struct run_summary *s, const struct job_plan *plan)
     static struct source_summary sources[2];
     static char where_plain[] = "persons aged <18 & \"in TA\"";
     static char rules_text[] = "rules <script>alert(1)</script>\n";
-    struct count_table *t = &cohorts[0].table;
+    struct published_table *t = &cohorts[0].table;
     size_t i;
 
     memset(s, 0, sizeof(*s));
@@ -393,13 +439,12 @@ make_summary(struct run_summary *s, const struct job_plan *plan)
 
     memset(cohorts, 0, sizeof(cohorts));
     cohorts[0].plan = &plan->cohorts[0];
-    assert_int_equal(table_init(t, 2, 1, dims, labels), 0);
+    make_published(t, 2, 1, dims, labels);
     for (i = 0; i < 2 * t->ncells_per_period; i++) {
-        t->cells[i].count = 30 + (int64_t)i;
-        t->cells[i].published = 30 + (int64_t)i;
-        t->cells[i].status = CELL_OK;
+        t->cells[i].value = 30 + (int64_t)i;
+        t->cells[i].symbol = PUB_SHOWN;
     }
-    t->cells[0].status = CELL_SUPPRESSED; /* 2026-02, F */
+    t->cells[0].symbol = PUB_CONFIDENTIAL; /* 2026-02, F */
     cohorts[0].cells = 6;
     cohorts[0].suppressed = 1;
     cohorts[0].where_text_plain = where_plain;
@@ -533,7 +578,7 @@ test_publish_files(void **state)
                 !strcmp(report + strlen(report) - 8, "</html>\n"));
     free(report);
 
-    table_release(&s.cohorts[0].table);
+    published_table_release(&s.cohorts[0].table);
     job_plan_release(&plan);
 }
 
@@ -567,7 +612,7 @@ test_publish_twice_and_retain(void **state)
     assert_int_equal(stat(path, &st), 0);
     snprintf(path, sizeof(path), "%s/out/latest/manifest.json", scratch);
     assert_int_equal(stat(path, &st), 0);
-    table_release(&s.cohorts[0].table);
+    published_table_release(&s.cohorts[0].table);
     job_plan_release(&plan);
 }
 

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "connectors/source.h"
-#include "core/config.h"
+#include "app/config.h"
 #include "transform/map.h"
 #include "transform/quarantine.h"
 
@@ -96,7 +96,8 @@ load(struct job_plan *plan, struct source *src, struct cell *cols,
     src->columns = cols;
     src->ncolumns = 7;
     src->plan = &plan->sources[0];
-    assert_int_equal(mapping_init(m, plan, &plan->sources[0], src, &d), 0);
+    assert_int_equal(mapping_init(m, plan, &plan->sources[0], src->columns, src->ncolumns,
+                                  &d), 0);
 }
 
 /* Sets the person count of the source's code `code` (as linkage would). */

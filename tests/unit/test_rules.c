@@ -20,7 +20,8 @@
 #include <unistd.h>
 
 #include "../../anonymise/rules.h"
-#include "../../core/config.h"
+#include "../../app/config.h"
+#include "../../core/plan.h"
 #include "../../core/strbuf.h"
 #include "json_check.h"
 

@@ -1,7 +1,10 @@
 /*
- * table.h - the counted table that cohorts/ fills, anonymise/disclosure
- * protects and export/ publishes. It has no field that could hold an
- * identifier: coordinates are indexes into label lists, counts are numbers.
+ * table.h - the counted table that cohorts/ fills and anonymise/disclosure
+ * protects. It holds true counts and cell keys, so it never reaches
+ * export/: disclosure_publish() turns it into a published_table
+ * (core/published.h), which is all export/ sees. It has no field that
+ * could hold an identifier: coordinates are indexes into label lists,
+ * counts are numbers.
  *
  * A table has nby "by" dimensions (dimension j has dim_n[j] values, labels
  * in dim_labels[j]) and is repeated for every period. Per period it holds
@@ -19,7 +22,7 @@
  *     table_cell(&t, period, coord) -> cell, ++count ... (interior only)
  *     table_fill_margins(&t)                         -- sums interior
  *     disclosure_protect(&t, ...)                     -- sets published/status
- *     export ...
+ *     disclosure_publish(&t, &pub)                    -- what may leave
  *     table_release(&t)
  */
 #ifndef COHORT_TABLE_H
@@ -28,8 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TABLE_MAX_DIMS 6
-#define COORD_TOTAL 0xFFFFFFFFu
+#include "../core/published.h" /* TABLE_MAX_DIMS, COORD_TOTAL */
 
 enum cell_status {
     CELL_OK,          /* published as counted */
@@ -38,16 +40,6 @@ enum cell_status {
     CELL_ROUNDED,     /* published rounded */
     CELL_PERTURBED,   /* published with cell-key noise */
 };
-
-/*
- * A count published outside a table (a person count in quality.csv, the
- * manifest, the report) that the disclosure rule withholds: written `[c]`,
- * NULL in PostgreSQL, like a hidden cell. count_text() renders either.
- */
-#define COUNT_WITHHELD UINT64_MAX
-
-/* v as published: "[c]" when COUNT_WITHHELD, else its digits, in buf. */
-const char *count_text(uint64_t v, char buf[24]);
 
 /* "ok", "suppressed", "secondary", "rounded", "perturbed": for the
  * per-table counts of what each rule did, never for a published cell. */

@@ -158,12 +158,3 @@ table_release(struct count_table *t)
     free(t->cells);
     memset(t, 0, sizeof(*t));
 }
-
-const char *
-count_text(uint64_t v, char buf[24])
-{
-    if (v == COUNT_WITHHELD)
-        return "[c]";
-    snprintf(buf, 24, "%llu", (unsigned long long)v);
-    return buf;
-}
