@@ -6,7 +6,7 @@
 # (make soak, CI), 6 without.
 . "$COHORT_TOP/tests/cli/lib.sh"
 
-check 'demo_fixture 20000 12' "the demo key and extracts of 20 000 people"
+check 'demo_fixture 20000 4' "the demo key and extracts of 20 000 people"
 cd "$scratch"
 cp demo/extracts/adult_social_care.csv.gz night1.csv.gz
 sed -e 's|^rounding  = 5|rounding = 5\nperturbation = cellkey\nptable = config/ptable_default.csv|' \

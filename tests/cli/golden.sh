@@ -1,5 +1,5 @@
 # Golden outputs: the demo job (config/demo.conf) on the extracts
-# `cohort synth --people 20000 --seed 4` writes, with the test key
+# `cohort synth --people 20000 --seed 9` writes, with the test key
 # tests/data/golden/demo.key, publishes exactly what tests/data/golden/demo/
 # holds; and `cohort check`, `cohort run` and `cohort rules` (text and
 # JSON) print exactly what it holds. The run id, clock times, stage
@@ -10,7 +10,7 @@
 . "$COHORT_TOP/tests/cli/lib.sh"
 
 golden=$COHORT_TOP/tests/data/golden/demo
-check 'demo_fixture 20000 4' "the demo extracts of 20 000 people"
+check 'demo_fixture 20000 9' "the demo extracts of 20 000 people"
 cp "$COHORT_TOP/tests/data/golden/demo.key" "$scratch/demo/demo.key" && chmod 600 "$scratch/demo/demo.key"
 got=$scratch/got
 mkdir "$got"

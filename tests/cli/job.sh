@@ -3,7 +3,7 @@
 . "$COHORT_TOP/tests/cli/lib.sh"
 
 # the suite's shared extracts of 3 000 people (tests/cli/lib.sh fixture)
-check 'demo_fixture 3000 11' "keygen and synth write the demo key and extracts"
+check 'demo_fixture 3000 3' "keygen and synth write the demo key and extracts"
 truth=$scratch/demo/extracts/truth_SYNTHETIC_IDENTIFIERS.csv
 check '[ -s "$truth" ]' "synth writes a truth file"
 

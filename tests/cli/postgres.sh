@@ -14,7 +14,7 @@ fi
 ok "a throwaway PostgreSQL cluster starts"
 q() { psql "$conn" -X -A -t -q -c "$1" 2>&1; }
 
-check 'demo_fixture 3000 11' "the demo key and extracts of 3 000 people"
+check 'demo_fixture 3000 3' "the demo key and extracts of 3 000 people"
 cat config/demo.conf > "$scratch/pg.conf"
 printf '\n[output warehouse]\ntype = postgres\nconninfo = %s\nschema = cohorts\n' "$conn" >> "$scratch/pg.conf"
 

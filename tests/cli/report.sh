@@ -7,7 +7,7 @@ browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
     not_ok "chromium is installed (scripts/bootstrap test)"; finish; exit 1
 fi
-check 'demo_fixture 20000 4' "the demo key and extracts of 20 000 people"
+check 'demo_fixture 20000 9' "the demo key and extracts of 20 000 people"
 run cohort run config/demo.conf
 expect_rc 0 "the demo job publishes a report"
 shot=$COHORT_BUILD/test-logs/report.png
