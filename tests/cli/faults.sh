@@ -89,8 +89,13 @@ total=$(sed -n 's/^malloc \([0-9]*\) .*/\1/p' "$scratch/alloc.count" 2>/dev/null
 check '[ "$rc" -eq 0 ] && [ "${total:-0}" -gt 500 ] && [ "$(wc -l <"$scratch/alloc.sites")" -gt 50 ]' \
     "a counting run lists the allocation calls (${total:-no} calls, $(wc -l <"$scratch/alloc.sites" 2>/dev/null) sites)"
 # Without the long checks: every fourth of our own sites, one GLPK site on
-# each thread count, every 300th call on one thread and every 150th on two.
-if soak; then own=1 glpk=4 every1=100 every2=25; else own=4 glpk=40 every1=300 every2=150; fi
+# each thread count, and eight calls spread over the run on one thread and
+# eight on two.
+if soak; then
+    own=1 glpk=4 every1=100 every2=25
+else
+    own=4 glpk=40 every1=$(( ${total:-0} / 8 + 1 )) every2=$(( ${total:-0} / 8 + 1 ))
+fi
 {
     grep -v ' libglpk' "$scratch/alloc.sites" | awk -v m="$own" 'NR % m == 1 % m { print $1 " 1" }'
     grep ' libglpk' "$scratch/alloc.sites" | awk -v m="$glpk" 'NR % m == 1 { print $1 " 1" } NR % m == 3 { print $1 " 2" }'
