@@ -39,11 +39,12 @@ UNIT_BINS  = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRCS = $(sort $(wildcard tests/bench/bench_*.c))
 BENCH_BINS = $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRCS  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all check test bench demo docs asan ubsan fuzz install uninstall clean \
-        help bootstrap unit-bins
+.PHONY: all check soak test bench demo docs asan ubsan fuzz install uninstall \
+        clean help bootstrap unit-bins
 
 all: $(BUILD)/cohort
 
@@ -66,7 +67,14 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libcohort.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -I. -o $@ $< $(BUILD)/libcohort.a $(LDFLAGS) $(LIBS)
 
-unit-bins: $(UNIT_BINS) $(BUILD)/tools/attack
+unit-bins: $(UNIT_BINS) $(BUILD)/tools/attack $(FUZZ_REPLAY_BINS)
+
+# Each fuzz target with tests/fuzz/replay.c instead of libFuzzer, against
+# this build's library: make check replays the corpus and a few seconds of
+# mutations (tests/cli/fuzz.sh); make soak and CI fuzz with libFuzzer.
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libcohort.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -I. -o $@ $< tests/fuzz/replay.c $(BUILD)/libcohort.a $(LDFLAGS) $(LIBS)
 
 # The attacker of the published tables (tests/cli/attack.sh): GLPK and libc
 # only, no code of cohort's own, so it reads the tables as a reader would.
@@ -78,12 +86,20 @@ bootstrap:
 	@scripts/bootstrap build
 
 # make check: installs what tests need, builds with -Werror and ASan+UBSan
-# into build/check, runs every test, ends with "N passed, N failed".
+# into build/check, runs every test, ends with "N passed, N failed". The
+# long checks (fuzzing 60 s a target, 50 kills, valgrind, TSan, the full
+# fault sweeps) run only with CI=true or through make soak; make check runs
+# a short version of each (README, Testing).
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 check:
 	@scripts/bootstrap test
-	@$(MAKE) --no-print-directory BUILD=build/check WERROR=1 \
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/check WERROR=1 \
 	    CFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" \
 	    EXTRA_CFLAGS="-DCOHORT_TESTING" test
+
+# make soak: make check with the long checks, as CI runs it.
+soak:
+	@COHORT_SOAK=1 $(MAKE) --no-print-directory check
 
 # make test: runs the tests against $(BUILD) (no bootstrap, no sanitizers).
 test: $(BUILD)/cohort unit-bins
@@ -184,6 +200,9 @@ help:
 	@echo "  demo       install build deps, build, make synthetic extracts, run the demo job"
 	@echo "  docs       screenshots of the report and the rules under docs/ (headless Chromium)"
 	@echo "  check      install test deps, build with -Werror + ASan/UBSan, run every test"
+	@echo "             (short fuzzing, kills and fault sweeps; no valgrind or TSan: see soak)"
+	@echo "  soak       check plus the long checks, as CI runs it (CI=true make check):"
+	@echo "             libFuzzer 60 s a target, 50 kills, valgrind, TSan, full fault sweeps"
 	@echo "  test       run every test against the current build"
 	@echo "  bench      synthetic benchmark: rows/s, MB/s, peak memory"
 	@echo "  asan       tests under AddressSanitizer only"
