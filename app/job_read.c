@@ -239,7 +239,8 @@ read_source(struct read_stage *st, size_t si, struct source_summary *ss,
             goto out;
         }
     }
-    if ((rc = source_reader_open(&r, st->plan, NULL, NULL, d)) < 0)
+    if ((rc = source_reader_open(&r, st->plan, &job_stop_requested, NULL,
+                                  NULL, d)) < 0)
         goto out;
     rc = source_reader_run(&r, 0, &job_stop_requested, keep_row, &k, d);
     if (opts->progress && r.q.rows_in >= 0x10000)
