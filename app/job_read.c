@@ -256,6 +256,8 @@ out:
     memset(&r.q.unmapped, 0, sizeof(r.q.unmapped));
     ss->seconds = job_seconds() - k.t0;
     if (rc == 0)
+        source_reader_log_notes(&r);
+    if (rc == 0)
         rc = quarantine_check_policy(&r.q, d);
     if (rc == CE_DATA && r.q.nrows)
         source_reader_log_rejected(&r);

@@ -221,6 +221,7 @@ void
 source_reader_log_rejected(const struct source_reader *r)
 {
     const struct quarantine *q = &r->q;
+    struct diag d;
     size_t i;
     char where[128];
 
@@ -232,12 +233,34 @@ source_reader_log_rejected(const struct source_reader *r)
             source_file_label(&r->src, rr->file, where, sizeof(where));
         else
             snprintf(where, sizeof(where), "%s", r->sp->name);
-        log_msg(LOG_WARN, "%s:%ld:%ld: quarantined [%s]", where, rr->line,
-                rr->column,
-                quarantine_reason_name((enum quarantine_reason)rr->reason));
+        diag_set(&d, where, rr->line, rr->column,
+                 quarantine_reason_name((enum quarantine_reason)rr->reason),
+                 "quarantined");
+        log_diag_level(LOG_WARN, &d);
     }
     if (q->nrows > 20)
         log_msg(LOG_WARN, "%s: %zu more quarantined rows (quality.csv of "
                           "a published run counts them by reason)",
                 r->sp->name, q->nrows - 20);
+}
+
+void
+source_reader_log_notes(const struct source_reader *r)
+{
+    int f;
+
+    for (f = 0; f < CF_COUNT; f++) {
+        if (r->q.ambiguous_date[f])
+            log_msg(LOG_WARN, "%s: %llu %s values more than one date_format "
+                              "reads as different dates; the first format's "
+                              "date was used",
+                    r->sp->name, (unsigned long long)r->q.ambiguous_date[f],
+                    common_field_name((enum common_field)f));
+        if (r->have_map && r->m.absent[f])
+            log_msg(LOG_INFO, "%s: the profile's optional column '%s' "
+                              "(field.%s) is not in the header: the field is "
+                              "not read",
+                    r->sp->name, r->sp->column[f],
+                    common_field_name((enum common_field)f));
+    }
 }

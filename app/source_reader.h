@@ -119,6 +119,14 @@ int source_summary_set_unmapped(struct source_summary *ss,
  */
 void source_reader_log_rejected(const struct source_reader *r);
 
+/*
+ * Logs (LOG_WARN) what read well but deserves a look: per date field,
+ * the values more than one of its formats read as different dates; per
+ * profile's optional column the header lacked, that its field was not
+ * read (LOG_INFO). Counts and names from the job file only.
+ */
+void source_reader_log_notes(const struct source_reader *r);
+
 /* Closes the source, releases the mapping and the quarantine. */
 void source_reader_release(struct source_reader *r);
 

@@ -351,7 +351,43 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Keeps the newest `retain` runs (run ids sort by time), never the one latest points to. */
+/* The file every run directory this program made holds: retention
+ * removes nothing without it. */
+#define RUN_MARKER ".cohort-run"
+
+/*
+ * 1 when runs/name is a run this program published: a directory (not a
+ * link) named as a run id is named ("20261031T020000.123Z") that holds
+ * the marker. An analyst's runs/0_keep/, or a copy under another name,
+ * is never touched.
+ */
+static int
+is_run_dir(const char *runs, const char *name)
+{
+    static const char shape[] = "ddddddddTdddddd.dddZ";
+    char path[4096];
+    struct stat sb;
+    size_t i;
+
+    if (strlen(name) != sizeof(shape) - 1)
+        return 0;
+    for (i = 0; shape[i]; i++)
+        if (shape[i] == 'd' ? name[i] < '0' || name[i] > '9'
+                            : name[i] != shape[i])
+            return 0;
+    if (snprintf(path, sizeof(path), "%s/%s", runs, name) >=
+            (int)sizeof(path) ||
+        lstat(path, &sb) < 0 || !S_ISDIR(sb.st_mode))
+        return 0;
+    if (snprintf(path, sizeof(path), "%s/%s/%s", runs, name, RUN_MARKER) >=
+            (int)sizeof(path) ||
+        lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
+        return 0;
+    return 1;
+}
+
+/* Keeps the newest `retain` runs (run ids sort by time), never the one
+ * latest points to, and touches only the runs this program made. */
 static void
 apply_retention(const char *outdir, const char *runs, int retain,
                 const char *current_id)
@@ -368,7 +404,7 @@ apply_retention(const char *outdir, const char *runs, int retain,
         return;
     }
     while ((e = readdir(dh))) {
-        if (e->d_name[0] == '.')
+        if (e->d_name[0] == '.' || !is_run_dir(runs, e->d_name))
             continue;
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;
@@ -485,6 +521,10 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
                  strerror(errno));
         return CE_IO;
     }
+    /* the mark retention looks for before it removes a run */
+    if ((rc = write_file(staging, RUN_MARKER, s->run_id, strlen(s->run_id),
+                         NULL, d)) < 0)
+        goto fail;
     files = calloc(MAX_FILES, sizeof(*files));
     if (!files) {
         rc = CE_NOMEM;
