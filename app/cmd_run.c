@@ -8,7 +8,7 @@
  *
  * SIGINT and SIGTERM ask the stages to stop (job_stop_requested: readers
  * stop between blocks of input, a database query is cancelled), and arm
- * a watchdog: whatever the run is doing or blocked on, 0.8 s later it
+ * a watchdog: whatever the run is doing or blocked on, 0.6 s later it
  * ends with exit 3 -- the same as the kill -9 a run always survives
  * (tests/cli/kill.sh): `latest` and the database keep the previous
  * publication, and the next run removes what this one staged. A second
@@ -86,8 +86,8 @@ stop_now(int sig)
 static void
 on_signal(int sig)
 {
-    /* 0.8 s for the stages to stop of themselves */
-    struct itimerval it = {{0, 0}, {0, 800000}};
+    /* 0.6 s for the stages to stop of themselves */
+    struct itimerval it = {{0, 0}, {0, 600000}};
 
     if (job_stop_requested)
         stop_now(sig);

@@ -223,31 +223,37 @@ name_key(const char *p, size_t len, char *out, size_t n)
     return o;
 }
 
-/* Levenshtein distance of a and b (at most 64 bytes each). */
+/* Edit distance of a and b (at most 64 bytes each): insertions,
+ * deletions, substitutions and swaps of two neighbours (STRAT, START)
+ * cost one each. */
 static size_t
 edit_distance(const char *a, size_t an, const char *b, size_t bn)
 {
-    size_t row[65], i, j;
+    size_t rows[3][65], i, j;
+    size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2], *t;
 
     for (j = 0; j <= bn; j++)
-        row[j] = j;
+        prev[j] = j;
     for (i = 1; i <= an; i++) {
-        size_t diag = row[0], up;
-
-        row[0] = i;
+        cur[0] = i;
         for (j = 1; j <= bn; j++) {
-            size_t best = diag + (a[i - 1] != b[j - 1]);
+            size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
 
-            up = row[j];
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
+            cur[j] = best;
         }
+        t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
     }
-    return row[bn];
+    return prev[bn];
 }
 
 int

@@ -87,7 +87,7 @@ while IFS="$(printf '\t')" read -r file want regex; do
     run cohort run job.conf
     good=$(readlink out/latest)
 done < "$COHORT_TOP/tests/data/bad/EXPECT"
-check '[ "$ncorpus" -ge 35 ]' "the stored corpus has its $ncorpus files"
+check '[ "$ncorpus" -ge 40 ]' "the stored corpus has its $ncorpus files"
 
 # Generated: too big to store.
 { good_rows; printf 'Bo,'; head -c 100000000 /dev/zero | tr '\0' 'x'; printf ',01/01/1990,LS20 1BY,TA,01/01/2026\r\n'; } | put
@@ -111,7 +111,7 @@ while IFS="$(printf '\t')" read -r file regex; do
     expect_rc 2 "$file: exit 2"
     expect_err "$regex" "$file: the error says /$regex/"
 done < "$COHORT_TOP/tests/data/bad/conf/EXPECT"
-check '[ "$nconf" -ge 18 ]' "the stored job-file corpus has its $nconf files"
+check '[ "$nconf" -ge 23 ]' "the stored job-file corpus has its $nconf files"
 
 # Key files: exit 2.
 key_case() {

@@ -102,7 +102,7 @@ check 'grep -q "^source adults: 200 rows in, 200 accepted" "$out"' \
     "every CLD label, colon or dash, maps through the shipped code list"
 check 'grep -q "^source housing: 300 rows in, 300 accepted" "$out"' \
     "both date formats and every tenure code of the housing files map"
-check 'grep -q "^housing,dropped:invalid_dob" "$scratch/out/latest/quality.csv" && exit 1 || exit 0' \
+check '[ -f "$scratch/out/latest/quality.csv" ] && ! grep -q "^housing,dropped:invalid_dob" "$scratch/out/latest/quality.csv"' \
     "no date of birth is dropped: each format is tried"
 run cohort rules council.conf
 check 'grep -q "'"'"'TA: nightly'"'"' -> temporary_accommodation" "$out" && grep -q "'"'"'Social, general needs'"'"' -> social_tenancy" "$out"' \
@@ -129,13 +129,12 @@ expect_out "dob: 1 dates more than one date_format reads as different dates" \
     "an ambiguous date of birth is counted"
 check '! grep -q "invalid_dob" "$out"' "no date of birth dropped"
 run cohort run t.conf
-expect_rc 0 "the run reads it too"
 expect_err "s: 1 dob values more than one date_format reads as different dates" \
     "the run logs the ambiguous dates"
 base 'department = housing' 'date_format.postcode = %d/%m/%Y' 'field.dob = DOB' > bad.conf
 run cohort check bad.conf
 expect_rc 2 "date_format.FIELD is for dates only"
-expect_err "bad.conf:10: key 'date_format.postcode': a date format is set for dob, start_date or end_date" \
+expect_err "bad.conf:12: key 'date_format.postcode': a date format is set for dob, start_date or end_date" \
     "the error names the line and the key"
 base 'department = housing' 'date_format = %d/%m/%Y, %d/%m' 'field.dob = DOB' > bad.conf
 run cohort check bad.conf
@@ -151,10 +150,10 @@ base 'department = housing' 'service = temporary_accommodation' 'field.forename 
 run cohort check t.conf
 expect_rc 0 "a code list file and keys with a colon map every label"
 expect_out "4 accepted, 0 quarantined" "no row unmapped"
-printf 'code,value\nTA,temporary_accommodation\n"B, C",NOTANETHNICITY\n' > eth.csv
+printf 'code,value\nAsian,ASIAN\n"B, C",NOTANETHNICITY\n' > eth.csv
 run cohort check t.conf
 expect_rc 2 "a code list value that is not canonical is a config error"
-expect_err "t.conf:16: code list 'eth.csv' line 3: expected WHITE, MIXED, ASIAN, BLACK, OTHER or UNKNOWN" \
+expect_err "t.conf:17: code list 'eth.csv' line 3: expected WHITE, MIXED, ASIAN, BLACK, OTHER or UNKNOWN" \
     "the error names the job file's line, the list and its line"
 check '! grep -q "B, C" "$err"' "and not the code"
 base 'department = housing' 'value_map.ethnicity = cld_ethnicty' 'field.dob = DOB' > bad.conf
