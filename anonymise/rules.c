@@ -184,8 +184,17 @@ field_fate(const struct job_plan *plan, const struct source_plan *sp, int f,
         break;
     case CF_ETHNICITY:
         strbuf_adds(sb, "quasi-identifier: generalised to the six top-level groups "
-                        "WHITE, MIXED, ASIAN, BLACK, OTHER, UNKNOWN; published only "
-                        "as a table dimension");
+                        "WHITE, MIXED, ASIAN, BLACK, OTHER, UNKNOWN");
+        /* the codes themselves can be hundreds: their number and list */
+        if (sp->values[VF_ETHNICITY].n)
+            strbuf_addf(sb, " (%zu source codes mapped%s%s%s)",
+                        sp->values[VF_ETHNICITY].n,
+                        sp->values[VF_ETHNICITY].list ? ", code list '" : "",
+                        sp->values[VF_ETHNICITY].list
+                            ? sp->values[VF_ETHNICITY].list
+                            : "",
+                        sp->values[VF_ETHNICITY].list ? "'" : "");
+        strbuf_adds(sb, "; published only as a table dimension");
         break;
     case CF_SERVICE:
         strbuf_adds(sb, "service code mapped to canonical services");
