@@ -474,6 +474,24 @@ remove_stale_staging(const char *runs)
         closedir(dh);
 }
 
+/* Makes the staging directory of run_id, with the marker retention
+ * looks for before it removes a run (is_run_dir()). 0 or CE_IO. */
+static int
+make_staging(const char *staging, const char *run_id, struct diag *d)
+{
+    int rc;
+
+    if (mkdir(staging, 0750) < 0) {
+        diag_set(d, staging, 0, 0, NULL, "cannot create: %s",
+                 strerror(errno));
+        return CE_IO;
+    }
+    if ((rc = write_file(staging, RUN_MARKER, run_id, strlen(run_id), NULL,
+                         d)) < 0)
+        remove_tree(staging);
+    return rc;
+}
+
 /* Points `latest` at the run just renamed into place, with one rename(2)
  * of a fresh symlink; on failure the run is removed again. 0 or CE_IO. */
 static int
@@ -516,15 +534,8 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
         return CE_IO;
     }
     remove_stale_staging(runs);
-    if (mkdir(staging, 0750) < 0) {
-        diag_set(d, staging, 0, 0, NULL, "cannot create: %s",
-                 strerror(errno));
-        return CE_IO;
-    }
-    /* the mark retention looks for before it removes a run */
-    if ((rc = write_file(staging, RUN_MARKER, s->run_id, strlen(s->run_id),
-                         NULL, d)) < 0)
-        goto fail;
+    if ((rc = make_staging(staging, s->run_id, d)) < 0)
+        return rc;
     files = calloc(MAX_FILES, sizeof(*files));
     if (!files) {
         rc = CE_NOMEM;

@@ -82,6 +82,26 @@ expect_err "housing: the extract has a header but no rows.*\[empty_extract\]" "w
 job 'may_be_empty = yes' > empty_ok.conf
 run cohort check empty_ok.conf
 expect_rc 0 "may_be_empty = yes: a header-only extract passes"
+# ... and the run agrees: a first run, --accept-drift or not, fails on a
+# header-only extract; with may_be_empty it publishes, and the drift guard
+# then checks the way back from 0 rows
+sed -i 's/^output_dir = out$/output_dir = out0/' empty_ok.conf
+sed 's/^output_dir = out$/output_dir = out0/' job.conf > empty.conf
+run cohort run empty.conf
+expect_rc 1 "run: a header-only extract on a first run exits 1"
+expect_err "\[empty_extract\]" "with its own reason"
+run cohort run empty.conf --accept-drift
+expect_rc 1 "and with --accept-drift"
+check '[ ! -e out0/latest ]' "nothing was published"
+run cohort run empty_ok.conf
+expect_rc 0 "may_be_empty = yes: the header-only extract publishes"
+rows 30 > in/housing_1.csv
+run cohort run empty_ok.conf
+expect_rc 1 "from 0 rows to 30: the drift guard fails the run"
+expect_err "housing: rows in moved from 0 to 30 since the last published run" "and names the change"
+run cohort run empty_ok.conf --accept-drift
+expect_rc 0 "--accept-drift publishes it"
+rows 0 > in/housing_1.csv
 
 # The glob tried; a literal path is a file name and is not printed.
 rm in/housing_1.csv
