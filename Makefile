@@ -135,6 +135,7 @@ INSTALLED = $(BINDIR)/cohort $(MANDIR)/man1/cohort.1 \
             $(DATADIR)/lookups/postcodes.csv $(DATADIR)/lookups/nicknames.csv \
             $(addprefix $(DATADIR)/lookups/,$(CODELISTS)) \
             $(DATADIR)/lookups/codelists.txt \
+            $(DATADIR)/lookups/name_variants.csv \
             $(DATADIR)/ptables/ptable_default.csv \
             $(SYSTEMDDIR)/cohort.service $(SYSTEMDDIR)/cohort.timer
 
@@ -150,6 +151,7 @@ install: $(BUILD)/cohort
 	chmod 0644 $(DESTDIR)$(DATADIR)/examples/job.conf
 	install -m 0644 config/lookups/postcodes.csv config/lookups/nicknames.csv \
 	    $(addprefix config/lookups/,$(CODELISTS)) config/lookups/codelists.txt \
+	    config/lookups/name_variants.csv \
 	    $(DESTDIR)$(DATADIR)/lookups/
 	install -m 0644 config/ptable_default.csv $(DESTDIR)$(DATADIR)/ptables/
 	sed 's|@BINDIR@|$(BINDIR)|g' config/systemd/cohort.service.in > $(DESTDIR)$(SYSTEMDDIR)/cohort.service
