@@ -161,9 +161,16 @@ docs: $(BUILD)/cohort
 # lookups and ptable, and the systemd unit and timer (not enabled).
 # make uninstall removes exactly these files, and the folders of
 # DATADIR it made once they are empty.
+# The shipped code lists (config/lookups/*.csv with the header code,value)
+# are also compiled in (transform/codelist_data.c); installed, a job can
+# name them as files too.
+CODELISTS = cld_ethnicity.csv cld_service_type.csv dfe_ethnicity.csv \
+            school_census_sen_provision.csv
 INSTALLED = $(BINDIR)/cohort $(MANDIR)/man1/cohort.1 \
             $(MANDIR)/man5/cohort.conf.5 $(DATADIR)/examples/job.conf \
             $(DATADIR)/lookups/postcodes.csv $(DATADIR)/lookups/nicknames.csv \
+            $(addprefix $(DATADIR)/lookups/,$(CODELISTS)) \
+            $(DATADIR)/lookups/codelists.txt \
             $(DATADIR)/lookups/name_variants.csv \
             $(DATADIR)/ptables/ptable_default.csv \
             $(SYSTEMDDIR)/cohort.service $(SYSTEMDDIR)/cohort.timer
@@ -179,6 +186,7 @@ install: $(BUILD)/cohort
 	sed 's|@DATADIR@|$(DATADIR)|g' config/example.conf.in > $(DESTDIR)$(DATADIR)/examples/job.conf
 	chmod 0644 $(DESTDIR)$(DATADIR)/examples/job.conf
 	install -m 0644 config/lookups/postcodes.csv config/lookups/nicknames.csv \
+	    $(addprefix config/lookups/,$(CODELISTS)) config/lookups/codelists.txt \
 	    config/lookups/name_variants.csv \
 	    $(DESTDIR)$(DATADIR)/lookups/
 	install -m 0644 config/ptable_default.csv $(DESTDIR)$(DATADIR)/ptables/

@@ -141,7 +141,13 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
         strbuf_adds(sb,
                     "quasi-identifier: generalised to the six top-level groups "
                     "WHITE, MIXED, ASIAN, BLACK, OTHER, UNKNOWN");
-        value_map(doc, &sp->values[VF_ETHNICITY], r, sb, " (", ")");
+        /* the codes themselves can be hundreds: their number and list */
+        if (sp->values[VF_ETHNICITY].list)
+            strbuf_addf(sb, " (%zu source codes mapped, code list '%s')",
+                        sp->values[VF_ETHNICITY].n,
+                        sp->values[VF_ETHNICITY].list);
+        else
+            value_map(doc, &sp->values[VF_ETHNICITY], r, sb, " (", ")");
         strbuf_adds(sb, "; published only as a table dimension");
         break;
     case CF_SERVICE:

@@ -11,6 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The file every run directory this program made holds: retention
+ * removes nothing without it. */
+#define RUN_MARKER ".cohort-run"
+
 #define MARK_NAME ".pending-run"
 
 /* Where a run is staged, published and switched to. */
@@ -82,6 +86,18 @@ run_dir_prepare(const char *dir, const char *run_id, char *staging,
                  strerror(errno));
         return CE_IO;
     }
+    /* the marker retention looks for before it removes a run */
+    {
+        char marker[RUN_DIR_MAX + 256];
+        int rc;
+
+        snprintf(marker, sizeof(marker), "%s/%s", pp.staging, RUN_MARKER);
+        if ((rc = atomic_stage_file(marker, run_id, strlen(run_id), 0640,
+                                    d)) < 0) {
+            run_dir_remove(pp.staging);
+            return rc;
+        }
+    }
     memcpy(staging, pp.staging, strlen(pp.staging) + 1);
     return 0;
 }
@@ -122,6 +138,37 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * 1 when runs/name is a run this program published: a directory (not a
+ * link) named as a run id is named ("20261031T020000.123Z") that holds
+ * the marker. An analyst's runs/0_keep/, or a copy under another name,
+ * is never touched.
+ */
+static int
+is_run_dir(const char *runs, const char *name)
+{
+    static const char shape[] = "ddddddddTdddddd.dddZ";
+    char path[4096];
+    struct stat sb;
+    size_t i;
+
+    if (strlen(name) != sizeof(shape) - 1)
+        return 0;
+    for (i = 0; shape[i]; i++)
+        if (shape[i] == 'd' ? name[i] < '0' || name[i] > '9'
+                            : name[i] != shape[i])
+            return 0;
+    if (snprintf(path, sizeof(path), "%s/%s", runs, name) >=
+            (int)sizeof(path) ||
+        lstat(path, &sb) < 0 || !S_ISDIR(sb.st_mode))
+        return 0;
+    if (snprintf(path, sizeof(path), "%s/%s/%s", runs, name, RUN_MARKER) >=
+            (int)sizeof(path) ||
+        lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
+        return 0;
+    return 1;
+}
+
 /* Keeps the newest `retain` runs (run ids sort by time), never the one
  * latest points to. */
 static void
@@ -135,7 +182,8 @@ apply_retention(const char *runs, int retain, const char *current_id)
     if (!dh)
         return;
     while ((e = readdir(dh))) {
-        if (e->d_name[0] == '.')
+        /* only the runs this program made: never an analyst's folder */
+        if (e->d_name[0] == '.' || !is_run_dir(runs, e->d_name))
             continue;
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;

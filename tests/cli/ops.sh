@@ -31,14 +31,16 @@ cp "$h" "$scratch/housing.keep"
 head -n 1000 "$scratch/housing.keep" > "$h"
 run cohort run config/demo.conf --log-format json
 expect_rc 1 "a shrunken extract fails on drift (JSON log)"
-check '[ -s "$err" ] && ! grep -Ev "^\{\"ts\":\"[0-9T:Z-]+\",\"run\":\"[0-9T.Z]+\",\"level\":\"(error|warning|info)\",\"msg\":\".*\"\}$" "$err"' \
-    "every JSON log line is an object with the run id"
+check '[ -s "$err" ] && ! grep -Ev "^\{\"ts\":\"[0-9T:Z-]+\",\"run\":\"[0-9T.Z]+\",\"job\":\"demo\",\"level\":\"(error|warning|info|summary)\"(,\"[a-z]+\":(\"[^\"]*\"|[0-9]+))*,\"msg\":\".*\"\}$" "$err"' \
+    "every JSON log line is an object with the run id and the job"
+check 'tail -n 1 "$err" | grep -q "\"level\":\"summary\",\"exit\":1,"' \
+    "the last JSON line is the summary, exit 1"
 runid=$(sed -n '1s/.*"run":"\([^"]*\)".*/\1/p' "$err")
 check '[ -n "$runid" ] && [ "$(grep -c "\"run\":\"$runid\"" "$err")" -eq "$(wc -l < "$err")" ]' \
     "one run id on every JSON line"
 run cohort run config/demo.conf
 expect_rc 1 "a shrunken extract fails on drift (text log)"
-check '[ -s "$err" ] && ! grep -Ev "^cohort: (error|warning|info): .* \(run [0-9T.Z]+\)$" "$err"' \
+check '[ -s "$err" ] && ! grep -Ev "^cohort: (error|warning|info|summary): .* \(run [0-9T.Z]+\)$" "$err"' \
     "every text log line ends with the run id"
 cp "$scratch/housing.keep" "$h"
 

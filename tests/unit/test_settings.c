@@ -188,6 +188,63 @@ ok_date_format(const struct job_plan *p)
 }
 
 static int
+ok_date_list(const struct job_plan *p)
+{
+    return !strcmp(p->sources[0].date_format, "%d/%m/%Y, %d-%b-%Y");
+}
+
+static int
+ok_dob_format(const struct job_plan *p)
+{
+    return !strcmp(p->sources[0].field_date_format[CF_DOB], "%d-%b-%Y") &&
+           !p->sources[0].date_format;
+}
+
+/* a value map entry of field vf: code -> canonical, from origin */
+static int
+has_entry(const struct source_plan *sp, int vf, const char *code,
+          const char *canonical, int origin)
+{
+    size_t i;
+
+    for (i = 0; i < sp->values[vf].n; i++)
+        if (!strcmp(sp->values[vf].entries[i].code, code))
+            return !strcmp(sp->values[vf].entries[i].canonical, canonical) &&
+                   sp->values[vf].entries[i].origin == origin;
+    return 0;
+}
+
+static int
+ok_value_map(const struct job_plan *p)
+{
+    return has_entry(&p->sources[0], VF_ETHNICITY,
+                     "Asian or Asian British: Pakistani", "ASIAN",
+                     VALUE_FROM_LIST) &&
+           !strcmp(p->sources[0].values[VF_ETHNICITY].list, "cld_ethnicity");
+}
+
+static int
+ok_colon_key(const struct job_plan *p)
+{
+    return has_entry(&p->sources[0], VF_ETHNICITY,
+                     "Asian or Asian British: Indian", "ASIAN",
+                     VALUE_FROM_KEY);
+}
+
+static int
+ok_may_be_empty(const struct job_plan *p)
+{
+    return p->sources[0].may_be_empty == 1;
+}
+
+static int
+ok_unmapped(const struct job_plan *p)
+{
+    return !p->sources[0].column[CF_SURNAME] &&
+           p->sources[0].column_line[CF_SURNAME] == 8;
+}
+
+static int
 ok_row_change(const struct job_plan *p)
 {
     return p->sources[0].max_row_change_ppm == 500000;
@@ -243,8 +300,25 @@ static const struct stage_case stage_cases[] = {
     /* transform/map_settings.c */
     {"[source s]", "date_format = %Y%m%d", NULL, ok_date_format},
     {"[source s]", "date_format = dd/mm/yyyy",
-     "bad value for 'date_format' in [source s]: expected a format such as "
-     "%d/%m/%Y", NULL},
+     "bad value for 'date_format' in [source s]: expected formats such as "
+     "%d/%m/%Y, %d-%b-%Y (a day, a month and a year each)", NULL},
+    {"[source s]", "date_format = %d/%m/%Y, %d-%b-%Y", NULL, ok_date_list},
+    {"[source s]", "date_format = %d/%m/%Y,", "bad value for 'date_format' in "
+     "[source s]: expected formats such as %d/%m/%Y, %d-%b-%Y (a day, a "
+     "month and a year each)", NULL},
+    {"[source s]", "date_format.dob = %d-%b-%Y", NULL, ok_dob_format},
+    {"[source s]", "date_format.sex = %d-%b-%Y",
+     "key 'date_format.sex': a date format is set for dob, start_date or "
+     "end_date", NULL},
+    {"[source s]", "value_map.ethnicity = cld_ethnicity", NULL, ok_value_map},
+    {"[source s]", "value_map.ethnicity = no_such_list",
+     "code list 'no_such_list': neither a .csv file nor a shipped code list "
+     "(cld_ethnicity, cld_service_type, dfe_ethnicity, "
+     "school_census_sen_provision)", NULL},
+    {"[source s]", "value.ethnicity.Asian or Asian British: Indian = ASIAN",
+     NULL, ok_colon_key},
+    {"[source s]", "may_be_empty = yes", NULL, ok_may_be_empty},
+    {"[source s]", "field.surname =", NULL, ok_unmapped},
     {"[source s]", "value.sex.1 = Q",
      "bad value for 'value.sex' in [source s]: expected M, F, U or X", NULL},
     {"[source s]", "field.shoe_size = SHOE",
