@@ -88,7 +88,7 @@ run_dir_prepare(const char *dir, const char *run_id, char *staging,
     }
     /* the marker retention looks for before it removes a run */
     {
-        char marker[RUN_DIR_MAX + 256];
+        char marker[sizeof(pp.staging) + sizeof(RUN_MARKER) + 1];
         int rc;
 
         snprintf(marker, sizeof(marker), "%s/%s", pp.staging, RUN_MARKER);
