@@ -11,7 +11,9 @@
  *     persons   anonymise/person.h (the attribute rules IG signs off)
  *     cohorts   cohorts/count.h, then anonymise/disclosure.h per table;
  *               the derived tables, rates and projections (job_tables.h)
- *     publish   export/postgres.h, export/files.h; drift recorded
+ *     publish   export/publish.h (every output, committed together; a
+ *               publication an earlier run left half done is finished
+ *               or reversed first); drift recorded
  *
  * Memory: per accepted record we keep ~48 bytes of generalised attributes
  * (struct pseudonymous_record) plus the linker's per-record state; the
@@ -36,8 +38,7 @@
 #include "../anonymise/rules.h"
 #include "../cohorts/where.h"
 #include "../cohorts/count.h"
-#include "../export/files.h"
-#include "../export/postgres.h"
+#include "../export/publish.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,26 +249,6 @@ job_state_load(struct job_state *js, int with_ptable, char *key_id,
     return 0;
 }
 
-static int
-publish(const struct job_plan *plan, const struct run_summary *sum,
-        struct diag *d)
-{
-    size_t i;
-    int rc;
-
-    /* The database first: it is the one that can refuse (a lock, a dead
-     * server), and its transaction leaves nothing behind when it does. */
-    for (i = 0; i < plan->noutputs; i++)
-        if (plan->outputs[i].type == OUT_POSTGRES &&
-            (rc = publish_postgres(sum, &plan->outputs[i], d)) < 0)
-            return rc;
-    for (i = 0; i < plan->noutputs; i++)
-        if (plan->outputs[i].type == OUT_CSV &&
-            (rc = publish_files(sum, &plan->outputs[i], d)) < 0)
-            return rc;
-    return 0;
-}
-
 /* What job_run() carries from one step to the next. */
 struct job_run {
     const struct job_plan *plan;
@@ -325,16 +306,18 @@ run_begin(struct job_run *jr, struct diag *d)
 static int
 run_rules(struct job_run *jr, struct diag *d)
 {
+    /* the plan alone: the key, the headers and the last publication are
+     * what `cohort rules` shows beside it, not what the run applies */
+    struct rules_inputs in = {jr->plain, COHORT_VERSION, NULL, NULL, NULL};
     struct strbuf sb = STRBUF_INIT;
     int rc;
 
     if ((rc = job_compile_cohorts(jr->plan, jr->exprs, jr->plain, d)) < 0)
         return rc;
-    if (rules_render(jr->plan, jr->plain, RULES_TEXT, &sb) < 0 ||
-        rules_plan_hash(jr->plan, jr->plain, jr->sum->plan_hash) < 0) {
+    if ((rc = rules_render(jr->plan, &in, RULES_TEXT, &sb, d)) < 0 ||
+        (rc = rules_plan_hash(jr->plan, &in, jr->sum->plan_hash, d)) < 0) {
         strbuf_release(&sb);
-        diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        return CE_NOMEM;
+        return rc;
     }
     jr->sum->rules_text = strbuf_detach(&sb);
     return 0;
@@ -487,16 +470,20 @@ run_cohorts(struct job_run *jr, struct diag *d)
     return 0;
 }
 
-/* Publishes to every output, then records the drift state. */
+/* Publishes to every output, then records the drift state: also when
+ * the database committed and only the files' switch is left for the
+ * next run, since the run is then published. */
 static int
 run_publish(struct job_run *jr, struct diag *d)
 {
     double t0 = job_seconds();
+    struct diag dd;
     int rc;
 
-    rc = publish(jr->plan, jr->sum, d);
+    rc = publish_run(jr->sum, d);
     jr->sum->seconds_publish = job_seconds() - t0;
-    if (rc == 0 && drift_record(jr->plan, jr->sum, d) < 0)
+    if (jr->sum->publication != PUBLICATION_NONE &&
+        drift_record(jr->plan, jr->sum, &dd) < 0)
         log_msg(LOG_WARN, "published, but the drift state could not be "
                           "recorded");
     return rc;
@@ -532,7 +519,12 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     jr.sum = sum;
     jr.js.plan = plan;
     if ((rc = run_begin(&jr, d)) < 0 || (rc = run_rules(&jr, d)) < 0 ||
-        (rc = job_state_load(&jr.js, 1, sum->key_id, d)) < 0)
+        (rc = job_state_load(&jr.js, 1, sum->key_id, d)) < 0 ||
+        (rc = cohort_check_sizes(plan, &jr.js.geo.names, d)) < 0)
+        goto out;
+    /* what an earlier run left half published is settled before this one
+     * reads anything (a dry run writes nothing, so leaves it) */
+    if (!opts->no_publish && (rc = publish_recover(plan, d)) < 0)
         goto out;
 
     t0 = job_seconds();

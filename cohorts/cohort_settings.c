@@ -188,9 +188,29 @@ int
 cohort_settings_finish(struct cohort_plan *k, const struct job_plan *plan,
                        struct setting_ctx *ctx)
 {
+    /* the names of the files and tables every run publishes */
+    static const char *const taken[] = {"runs", "quality", "linkage",
+                                        "manifest", "report", "latest",
+                                        "quarantine"};
+    size_t i;
+
     if (!k->where)
         return setting_fail_at(ctx, k->line, "missing key 'where' in "
                                              "[cohort %s]", k->name);
+    for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+        if (!strcmp(k->name, taken[i]))
+            return setting_fail_at(ctx, k->line, "[cohort %s]: the name is "
+                                                 "taken by a published file "
+                                                 "or table; choose another",
+                                   k->name);
+    /* the publisher derives names with __ (COHORT__history), and a
+     * cohort's own name must never be one of them */
+    if (strstr(k->name, "__"))
+        return setting_fail_at(ctx, k->line, "[cohort %s]: a cohort name may "
+                                             "not contain __ (kept for the "
+                                             "tables the publisher derives, "
+                                             "such as NAME__history)",
+                               k->name);
     if (!k->title && setting_set_string(&k->title, k->name, ctx) < 0)
         return CE_NOMEM;
     if (k->forecast && k->measure != MEASURE_PERSONS)

@@ -17,10 +17,12 @@
 extern const struct setting cohort_settings[];
 
 /*
- * Requires a where (and measure = persons with forecast), defaults the
- * title to the name and resolves each `by` service flag against plan's
- * services (turning the term into its column name). Names are checked
- * with every other table's (transition_settings.h).
+ * Requires a where (and measure = persons with forecast), refuses a name
+ * a published file or table already has or one with __ (the publisher's
+ * derived names), defaults the title to the name and resolves each `by`
+ * service flag against plan's services (turning the term into its column
+ * name). Names are checked with every other table's too
+ * (transition_settings.h).
  * 0, CE_CONFIG with ctx naming the line, or CE_NOMEM.
  */
 int cohort_settings_finish(struct cohort_plan *k, const struct job_plan *plan,

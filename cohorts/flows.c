@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bands of three months and more: with bands of single months the
+/* Labelled as age bands are (core/label.h age_band_label(): "3-5" would
+ * be 5 March to a spreadsheet). Bands of three months and more: with
+ * bands of single months the
  * persons of one band and month would be those of the band before, the
  * month before, less its exits -- an exact identity across tables that
  * would narrow their hidden cells (anonymise/flows_audit.h). */
 const char *const duration_band_labels[DURATION_BANDS] = {
-    "0-2", "3-5", "6-11", "12-23", "24+"};
+    "0 to 2", "3 to 5", "6 to 11", "12 to 23", "24 and over"};
 
 /* How far back months in the cohort are looked for: the open band's
  * start. */
@@ -374,7 +376,10 @@ overlap_count(const struct job_plan *plan, const struct person_set *ps,
               const struct period *pr, struct count_table *combinations,
               struct count_table *known)
 {
-    static const char *const nknown[DEPT_COUNT] = {"1", "2", "3", "4"};
+    /* words, not bare numbers a spreadsheet would store as values
+     * (core/label.h label_reads_as_value()) */
+    static const char *const nknown[DEPT_COUNT] = {
+        "1 department", "2 departments", "3 departments", "4 departments"};
     uint32_t ncomb = 0;
     char **comb = combination_labels(&ncomb);
     size_t p;

@@ -18,12 +18,12 @@
  *                     them that month (a spell of any of its services
  *                     overlaps it), by age band
  *   overlap_count     the same persons by how many departments know them
- *                     (1 to 4), by age band
+ *                     ("1 department" to "4 departments"), by age band
  *
  * Months in the cohort: the months before this one in which the person
  * was in the cohort without a break, 0 in the month they enter; banded
- * 0-2, 3-5, 6-11, 12-23, 24+ (no band of a single month: flows.c says
- * why). The months before the first period are looked at (up to 24),
+ * "0 to 2", "3 to 5", "6 to 11", "12 to 23", "24 and over" (no band of a
+ * single month: flows.c says why). The months before the first period are looked at (up to 24),
  * with the first period's ages.
  *
  * A person's service of a department in a month is that of the last (by

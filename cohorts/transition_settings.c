@@ -213,6 +213,14 @@ published_tables_check(const struct job_plan *plan, struct setting_ctx *ctx)
                                                       "file or table; choose "
                                                       "another name",
                                      tn.name[i]);
+        /* the publisher derives names with __ (NAME__history) */
+        if (rc == 0 && strstr(tn.name[i], "__"))
+            rc = setting_fail_at(ctx, tn.line[i], "the table name '%s' has "
+                                                  "__, kept for the tables "
+                                                  "the publisher derives "
+                                                  "(NAME__history); rename "
+                                                  "its section",
+                                 tn.name[i]);
         for (j = 0; j < i && rc == 0; j++)
             if (!strcmp(tn.name[i], tn.name[j]))
                 rc = setting_fail_at(ctx, tn.line[i] ? tn.line[i] : tn.line[j],

@@ -120,6 +120,15 @@ struct denominators_summary {
     int year_first, year_last; /* the vintage: the years it covers */
 };
 
+/* How far a run's publication got (export/publish.h). */
+enum publication_state {
+    PUBLICATION_NONE,    /* nothing published; the previous one stays */
+    PUBLICATION_DONE,    /* every output has the run */
+    PUBLICATION_PENDING, /* committed (or maybe committed) to the database,
+                          * the files not yet switched: the next run
+                          * finishes or reverses them */
+};
+
 struct run_summary {
     char run_id[32];          /* "20261031T020000Z" style, unique per run */
     int64_t started;          /* unix seconds */
@@ -155,6 +164,7 @@ struct run_summary {
     struct denominators_summary denominators;
 
     char *rules_text;         /* the IG rules as `cohort rules` prints them */
+    int publication;          /* enum publication_state */
     /* wall-clock seconds per stage: read+map+pseudonymise, link,
      * generalise, count, protect, publish */
     double seconds_read, seconds_link, seconds_generalise, seconds_count,

@@ -234,3 +234,46 @@ render_manifest_forecast(const struct run_summary *s, struct strbuf *sb)
                     (unsigned long long)s->denominators.rows,
                     s->denominators.year_first, s->denominators.year_last);
 }
+
+/* "\tV" with `decimals` decimals, or "\t\N". */
+static void
+copy_number(struct strbuf *sb, double v, int decimals)
+{
+    if (isnan(v) || isinf(v))
+        strbuf_adds(sb, "\t\\N");
+    else
+        strbuf_addf(sb, "\t%.*f", decimals, v);
+}
+
+void
+render_projection_copy(const struct projection *p, const char *run_id,
+                       struct strbuf *sb)
+{
+    size_t s, i;
+    char date[11];
+
+    for (s = 0; s < p->nseries; s++) {
+        const struct projection_series *sr = &p->series[s];
+
+        for (i = 0; i < sr->nrows; i++) {
+            const struct projection_row *r = &sr->rows[i];
+            int bt = r->kind == PROJ_BACKTEST;
+
+            /* labels are "Total" and age bands printed from numbers:
+             * nothing to escape */
+            format_iso_date(r->period_start, date);
+            strbuf_addf(sb, "%s\t%s\t%s\t%s", run_id, sr->label,
+                        bt ? "backtest" : "projection", date);
+            copy_number(sb, r->point, 1);
+            copy_number(sb, r->lo80, 1);
+            copy_number(sb, r->hi80, 1);
+            copy_number(sb, r->lo95, 1);
+            copy_number(sb, r->hi95, 1);
+            copy_number(sb, r->naive, 1);
+            copy_number(sb, bt ? r->actual : NAN, 1);
+            copy_number(sb, bt ? sr->mase : NAN, 3);
+            copy_number(sb, bt ? sr->mase_naive : NAN, 3);
+            strbuf_adds(sb, "\n");
+        }
+    }
+}

@@ -1,7 +1,7 @@
 /*
- * projection_out.h - a forecast cohort's projection (core/projection.h)
- * as a published CSV file, an SVG chart for the report, and its lines of
- * the manifest; and the population table's vintage for the manifest.
+ * projection_out.h - a forecast cohort's projection (core/projected.h)
+ * as a published CSV file, PostgreSQL COPY rows, an SVG chart for the
+ * report, and its lines of the manifest; and the population table's vintage for the manifest.
  * Everything here is rendered from the run summary, which holds only
  * published values and numbers computed from them.
  *
@@ -24,6 +24,12 @@
 
 /* The CSV of one projection (deterministic). */
 void render_projection_csv(const struct projection *p, struct strbuf *sb);
+
+/* The rows of p as PostgreSQL COPY text (run_id first, then the CSV's
+ * columns; \N where the CSV is empty), for SCHEMA.COHORT_forecast
+ * (export/postgres.c, pg_schema.h pg_table_projection()). */
+void render_projection_copy(const struct projection *p, const char *run_id,
+                            struct strbuf *sb);
 
 /*
  * A self-contained SVG chart of p's total: the back-test months' published

@@ -8,7 +8,7 @@
 #include "../core/calendar.h"
 #include "../core/error.h"
 #include "../core/hash.h"
-#include "../core/strnum.h"
+#include "../core/label.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -78,23 +78,16 @@ rng_normal(struct rng *r)
     return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
 }
 
-/* A band label's width: "5-10" -> (10 - 5 + 1) * unit, "65+" -> 0,
- * anything else (UNKNOWN) -> -1. */
+/* A band label's width ("5 to 10" -> 6 units, "65 and over" -> 0,
+ * anything else -- UNKNOWN -- -1): core/label.h band_label_parse(). */
 static double
 label_width(const char *label, double unit)
 {
-    const char *dash = strchr(label, '-');
-    size_t len = strlen(label);
-    int64_t lo, hi;
+    int lo, hi;
 
-    if (len && label[len - 1] == '+')
-        return 0;
-    if (!dash)
-        return parse_int64_str(label, 0, 1000, &lo) == 0 ? unit : -1;
-    if (parse_int64(label, (size_t)(dash - label), 0, 1000, &lo) < 0 ||
-        parse_int64_str(dash + 1, 0, 1000, &hi) < 0 || hi < lo)
+    if (band_label_parse(label, &lo, &hi) < 0)
         return -1;
-    return (double)(hi - lo + 1) * unit;
+    return hi < 0 ? 0 : (double)(hi - lo + 1) * unit;
 }
 
 static void

@@ -5,31 +5,21 @@
 
 #include "../core/calendar.h"
 #include "../core/error.h"
-#include "../core/strnum.h"
+#include "../core/label.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* An age band label's years: "5-10" -> 5, 10; "65+" -> 65, 200; other
- * labels (UNKNOWN) -> -1. */
+/* An age band label's years: "5 to 10" -> 5, 10; "65 and over" -> 65,
+ * 200; other labels (UNKNOWN) -> -1 (core/label.h band_label_parse()). */
 static void
 band_years(const char *label, int *lo, int *hi)
 {
-    const char *dash = strchr(label, '-');
-    size_t len = strlen(label);
-    int64_t a, b;
-
-    *lo = *hi = -1;
-    if (len > 1 && label[len - 1] == '+' &&
-        parse_int64(label, len - 1, 0, 200, &a) == 0) {
-        *lo = (int)a;
+    if (band_label_parse(label, lo, hi) < 0)
+        *lo = *hi = -1;
+    else if (*hi < 0)
         *hi = 200;
-    } else if (dash && parse_int64(label, (size_t)(dash - label), 0, 200, &a) == 0 &&
-               parse_int64_str(dash + 1, 0, 200, &b) == 0) {
-        *lo = (int)a;
-        *hi = (int)b;
-    }
 }
 
 /* Per dimension j, the table coordinate of each of dn's labels (-1: the

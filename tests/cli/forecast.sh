@@ -168,7 +168,7 @@ expect_rc 0 "a job with denominators publishes"
 check 'head -n 1 "$latest/adults.csv" | grep -qx "period,age_band,sex,count,rate_per_10000"' \
     "a table by age band and sex gets rate_per_10000"
 check 'head -n 1 "$latest/cin.csv" | grep -qx "period,count,rate_per_10000"' "so does a total-only table"
-check 'awk -F, "\$2 == \"\\\"65+\\\"\" && \$3 == \"\\\"F\\\"\" && \$4 > 0 { r = \$4 * 10000 / (36 * 1100); if (\$5 < r - 0.06 || \$5 > r + 0.06) bad++; n++ } END { exit !(n > 0 && !bad) }" "$latest/adults.csv"' \
+check 'awk -F, "\$2 == \"\\\"65 and over\\\"\" && \$3 == \"\\\"F\\\"\" && \$4 > 0 { r = \$4 * 10000 / (36 * 1100); if (\$5 < r - 0.06 || \$5 > r + 0.06) bad++; n++ } END { exit !(n > 0 && !bad) }" "$latest/adults.csv"' \
     "65+ F: count per 10 000 of 36 single years of 1 100"
 check 'grep -q "\"denominators\": {\"blake2b\": \"[0-9a-f]\{64\}\", \"rows\": 404, \"vintage\": \"2024-2025\"}" "$latest/manifest.json"' \
     "the manifest records the population table's hash, rows and vintage"

@@ -47,7 +47,7 @@ check '[ "$(wc -l < "$scratch/readme_keys")" -gt 40 ] && cmp -s "$scratch/readme
 
 # make install / uninstall into a DESTDIR
 dest=$scratch/dest
-make -s -C "$COHORT_TOP" install BUILD="$COHORT_BUILD" DESTDIR="$dest" PREFIX=/usr/local >"$out" 2>"$err"
+make -s -C "$COHORT_TOP" -o "$COHORT_BUILD/cohort" install BUILD="$COHORT_BUILD" DESTDIR="$dest" PREFIX=/usr/local >"$out" 2>"$err"
 rc=$?
 expect_rc 0 "make install DESTDIR=... PREFIX=/usr/local"
 (cd "$dest" && find . -type f | sort) > "$scratch/installed"
@@ -56,8 +56,14 @@ cat > "$scratch/want" <<'LIST'
 ./usr/local/lib/systemd/system/cohort.service
 ./usr/local/lib/systemd/system/cohort.timer
 ./usr/local/share/cohort/examples/job.conf
+./usr/local/share/cohort/lookups/cld_ethnicity.csv
+./usr/local/share/cohort/lookups/cld_service_type.csv
+./usr/local/share/cohort/lookups/codelists.txt
+./usr/local/share/cohort/lookups/dfe_ethnicity.csv
+./usr/local/share/cohort/lookups/name_variants.csv
 ./usr/local/share/cohort/lookups/nicknames.csv
 ./usr/local/share/cohort/lookups/postcodes.csv
+./usr/local/share/cohort/lookups/school_census_sen_provision.csv
 ./usr/local/share/cohort/ptables/ptable_default.csv
 ./usr/local/share/man/man1/cohort.1
 ./usr/local/share/man/man5/cohort.conf.5
@@ -71,7 +77,7 @@ check '[ "$(stat -c %a "$dest/usr/local/bin/cohort")" = 755 ] && [ "$(stat -c %a
     "the binary is 0755 and data files 0644"
 run cohort rules "$dest/usr/local/share/cohort/examples/job.conf"
 check '[ "$rc" -ne 2 ] || ! grep -q "\[where\]\|unknown key\|unknown section" "$err"' "the example job is a valid job file"
-make -s -C "$COHORT_TOP" uninstall BUILD="$COHORT_BUILD" DESTDIR="$dest" PREFIX=/usr/local >"$out" 2>"$err"
+make -s -C "$COHORT_TOP" -o "$COHORT_BUILD/cohort" uninstall BUILD="$COHORT_BUILD" DESTDIR="$dest" PREFIX=/usr/local >"$out" 2>"$err"
 check '[ -z "$(cd "$dest" && find . -type f)" ] && [ ! -e "$dest/usr/local/share/cohort" ]' \
     "make uninstall removes exactly what install installed (and its own share folder)"
 

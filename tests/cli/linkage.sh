@@ -7,12 +7,8 @@
 # diagnostics print.
 . "$COHORT_TOP/tests/cli/lib.sh"
 
-ln -s "$COHORT_TOP/config" "$scratch/config"
-mkdir "$scratch/demo" "$scratch/traced"
-run cohort keygen demo/demo.key
-expect_rc 0 "keygen writes the demo key"
-run cohort synth demo/extracts --people 3000 --seed 7
-expect_rc 0 "synth writes the extracts"
+mkdir "$scratch/traced"
+check 'demo_fixture 3000 7' "the demo key and extracts of 3 000 people"
 truth=demo/extracts/truth_SYNTHETIC_IDENTIFIERS.csv
 num='[0-9]\.[0-9]{4}'
 
@@ -66,10 +62,18 @@ expect_rc 0 "a shuffled truth is still a truth file"
 check 'head -n 1 "$out" | awk "{ exit !(\$2 < 0.2 && \$4 < 0.2) }"' \
     "a shuffled truth gives low precision and recall ($(head -n 1 "$out"))"
 
-# groups from the truth's own columns, small ones marked
+# synth's truth carries its people's groups: naming convention, ethnic
+# group, sex and age band, each a section, every label shown
+expect_out '^convention \(from the truth\)' "synth's truth: a naming-convention section"
+expect_out '^age_band \(from the truth\)' "synth's truth: an age-band section"
+expect_out '^  south_asian_muslim +[0-9]+ ' "a convention's line"
+check '! grep -q "(not shown)" "$scratch/measured.out"' "every group label of synth's truth is shown"
+
+# groups from the truth's own columns, small ones marked (the first three
+# columns of synth's truth and two groups of this test's own)
 awk -F, 'BEGIN { OFS = "," }
-         NR == 1 { print $0, "ethnicity", "sex"; next }
-         { g = ($3 % 97 == 0) ? "RARE" : ($3 % 2 ? "ODD" : "EVEN"); print $0, g, ($3 % 3 ? "F" : "M") }' \
+         NR == 1 { print $1, $2, $3, "ethnicity", "sex"; next }
+         { g = ($3 % 97 == 0) ? "RARE" : ($3 % 2 ? "ODD" : "EVEN"); print $1, $2, $3, g, ($3 % 3 ? "F" : "M") }' \
     "$scratch/$truth" > "$scratch/grouped.csv"
 run cohort linkage config/demo.conf --truth grouped.csv
 expect_rc 0 "a truth with group columns"

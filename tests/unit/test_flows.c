@@ -209,8 +209,8 @@ test_ageing(void **state)
     c.by[0] = BY_AGE_BAND;
     assert_int_equal(flows_count(&plan, &c, x, &ps, pr, t), 0);
     assert_int_equal(t[FLOW_ENDED].nby, 2);
-    assert_string_equal(t[FLOW_ENDED].dim_labels[1][0], "0-2");
-    assert_string_equal(t[FLOW_ENDED].dim_labels[1][4], "24+");
+    assert_string_equal(t[FLOW_ENDED].dim_labels[1][0], "0 to 2");
+    assert_string_equal(t[FLOW_ENDED].dim_labels[1][4], "24 and over");
     co[0] = 1;
     co[1] = 0;
     assert_int_equal(table_interior(&t[FLOW_ENDED], 1, co)->count, 1);

@@ -115,7 +115,8 @@ band_of(int months)
 static void
 simulate_cohort(double rate, struct published_table pub[3])
 {
-    static char *bands[7] = {"0", "1", "2", "3-5", "6-11", "12-23", "24+"};
+    static char *bands[7] = {"0", "1", "2", "3 to 5", "6 to 11", "12 to 23",
+                             "24 and over"};
     char *const *labels[1] = {bands};
     const uint32_t seven[1] = {7};
     struct count_table stock, exits, entries;
@@ -225,7 +226,8 @@ test_projection(void **state)
 static void
 test_rates(void **state)
 {
-    static char *age[3] = {"0-4", "5-17", "UNKNOWN"}, *sex[2] = {"M", "F"};
+    static char *age[3] = {"0 to 4", "5 to 17", "UNKNOWN"},
+                *sex[2] = {"M", "F"};
     char *const *labels[2] = {age, sex};
     const uint32_t dim_n[2] = {3, 2};
     char path[] = "/tmp/cohort-test-denom-XXXXXX";
