@@ -356,8 +356,6 @@ check_output(const struct job_plan *plan, const struct output_plan *o)
     return 0;
 }
 
-/* The key, then what is loaded with it (the nickname table), the lookup
- * and the ptable: each as the run loads it. */
 /* The population table rates are computed against, read as the run reads
  * it (forecast/denominators.h). */
 static int
@@ -380,6 +378,8 @@ check_denominators(const struct job_plan *plan)
     return 0;
 }
 
+/* The key, then what is loaded with it (the nickname table), the lookup
+ * and the ptable: each as the run loads it; then the population table. */
 static int
 check_files(const struct job_plan *plan)
 {

@@ -158,7 +158,7 @@ run cohort check noisy.conf
 expect_rc 0 "cell-key noise: accepted"
 run cohort rules coarse.conf
 expect_out "Forecasting tables" "cohort rules has a section for the forecasting tables"
-expect_out "argued, not proved" "and states the differencing risk that remains"
+expect_out "argued, not audited" "and states the differencing risk that remains"
 
 # --- rates and partial months -------------------------------------------------
 awk 'BEGIN { print "year,age,sex,population"; for (y = 2024; y <= 2025; y++) for (a = 0; a <= 100; a++) { print y "," a ",M,1000"; print y "," a ",F,1100" } }' > pop.csv
