@@ -145,6 +145,12 @@ summary_line(const struct run_summary *s, int rc, int ret,
         log_summary(ret, "dry run: %zu sources, %llu rows in, %llu "
                          "quarantined; nothing published", s->nsources,
                     (unsigned long long)in, (unsigned long long)q);
+    else if (s->publication != PUBLICATION_NONE)
+        /* committed in part (export/publish.h): its own message says
+         * what the next run finishes */
+        log_summary(ret, "committed in part%s%s%s; the next run finishes "
+                         "the publication", d->rule[0] ? " [" : "", d->rule,
+                    d->rule[0] ? "]" : "");
     else
         log_summary(ret, "nothing published%s%s%s; the previous publication "
                          "stays", d->rule[0] ? " [" : "", d->rule,
