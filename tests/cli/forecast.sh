@@ -159,6 +159,16 @@ expect_rc 0 "cell-key noise: accepted"
 run cohort rules coarse.conf
 expect_out "Forecasting tables" "cohort rules has a section for the forecasting tables"
 expect_out "argued, not audited" "and states the differencing risk that remains"
+run cohort rules coarse.conf --format json
+cp "$out" rules.json
+if python3 -c 'import jsonschema' 2>/dev/null; then
+    check 'python3 -c "import json, sys, jsonschema; jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))" "$COHORT_TOP/docs/rules.schema.json" rules.json' \
+        "the forecasting job's rules as JSON validate against docs/rules.schema.json"
+else
+    ok "# SKIP python3-jsonschema is not installed"
+fi
+check 'grep -q "\"forecasting\": {" rules.json && grep -q "\"derived_tables_allowed\": true" rules.json' \
+    "the JSON has the forecasting section"
 
 # --- rates and partial months -------------------------------------------------
 awk 'BEGIN { print "year,age,sex,population"; for (y = 2024; y <= 2025; y++) for (a = 0; a <= 100; a++) { print y "," a ",M,1000"; print y "," a ",F,1100" } }' > pop.csv
