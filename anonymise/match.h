@@ -105,6 +105,7 @@
 #define MATCH_NO_GROUP UINT32_MAX
 #define MATCH_HIST_MIN (-40)
 #define MATCH_HIST_BINS 100 /* one bin per bit of weight from MATCH_HIST_MIN */
+#define MATCH_NBANDS 6      /* bands of match probability, match_band_floor() */
 
 /*
  * One comparison record. Every hash is a keyed 64-bit hash of a normalised
@@ -270,6 +271,8 @@ struct match_stats {
     double candidates_matching; /* estimated matches among the candidates */
     uint64_t weight_hist[MATCH_HIST_BINS]; /* compared pairs per 1-bit bin,
                                    the ends open */
+    uint64_t pairs_band[MATCH_NBANDS]; /* compared pairs per band of match
+                                   probability (match_band_floor()) */
     uint64_t pairs_compared;
     uint64_t pairs_accepted;
     uint64_t refused_disagree; /* over the threshold, refused by the guard */
@@ -315,6 +318,11 @@ size_t match_nrecords(const struct matcher *m);
 
 /* The statistics; valid until match_release. */
 const struct match_stats *match_stats(const struct matcher *m);
+
+/* The lowest match probability of band k of match_stats.pairs_band: 0,
+ * 0.5, 0.9, 0.99, 0.999, 0.9999 (each band runs to the next floor; the
+ * last to 1). */
+double match_band_floor(unsigned band);
 
 /* "forename", "surname", "dob", "postcode", "sex", "extra1" .. */
 const char *match_field_name(enum match_field f);
