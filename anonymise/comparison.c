@@ -34,8 +34,7 @@ comparison_encoder_init(struct comparison_encoder *e,
         return CE_NOMEM;
     }
     for (i = 0; i < K_COUNT; i++)
-        crypto_kdf_derive_from_key(e->keys[i], 16, (uint64_t)i + 1, "cohortcr",
-                                   k->master);
+        key_comparison_subkey(k, (uint64_t)i + 1, e->keys[i]);
     bloom_key_derive(e->name_bloom, k, BLOOM_FIELD_NAME);
     return 0;
 }
