@@ -7,6 +7,7 @@
 #include "match_private.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -512,6 +513,41 @@ match_band_floor(unsigned band)
                                                  0.99, 0.999, 0.9999};
 
     return band < MATCH_NBANDS ? floor_p[band] : 1;
+}
+
+const char *
+match_rule_text(uint32_t rule, char *buf, size_t n)
+{
+    static const char *const part[] = {
+        "dob",           "dob_year",
+        "forename",      "surname",
+        "forename+surname either order", "forename_root",
+        "surname_phonetic", "initial",
+        "postcode",      "sector",
+        "district",      "sex"};
+    size_t len = 0;
+    unsigned b;
+
+    if (!n)
+        return buf;
+    buf[0] = '\0';
+    for (b = 0; b < 16 + MATCH_MAX_EXTRA; b++) {
+        char extra[16];
+        const char *name = NULL;
+
+        if (!(rule & (1u << b)))
+            continue;
+        if (b < sizeof(part) / sizeof(part[0])) {
+            name = part[b];
+        } else if (b >= 16) {
+            snprintf(extra, sizeof(extra), "extra%u", b - 15);
+            name = extra;
+        }
+        if (name && len < n)
+            len += (size_t)snprintf(buf + len, n - len, "%s%s",
+                                    len ? "+" : "", name);
+    }
+    return buf;
 }
 
 const char *

@@ -371,9 +371,11 @@ mx_rule_pass(struct matcher *m, unsigned r, struct hist *train,
         for (x = 0; x < s; x++)
             for (y = x + 1; y < s; y++) {
                 const struct mrec *ra = &m->rec[mem[x]], *rb = &m->rec[mem[y]];
-                int covered = 0;
+                int covered = 0, within = same_group(ra, rb);
 
-                if (same_group(ra, rb))
+                /* a group's pairs are never scored, but they train: they
+                 * are the matches the keys found */
+                if (within && !train)
                     continue;
                 for (q = 0; q < r && !covered; q++)
                     covered = ek[x * r + q] && ek[x * r + q] == ek[y * r + q];
@@ -383,7 +385,8 @@ mx_rule_pass(struct matcher *m, unsigned r, struct hist *train,
                     mx_levels_of(m, mem[x], mem[y], lv);
                     pat = mx_pattern_of(m, lv);
                     if (mx_hist_add(m, train, pat, 1) < 0 ||
-                        (!covered && mx_hist_add(m, uni, pat, 1 / frac) < 0))
+                        (!covered && !within &&
+                         mx_hist_add(m, uni, pat, 1 / frac) < 0))
                         goto out;
                     rs->pairs_trained++;
                 } else if (!covered && score_pair(m, rs, mem[x], mem[y]) < 0) {

@@ -234,26 +234,51 @@ render_quarantine(const struct run_summary *s, struct strbuf *sb)
     strbuf_release(&cell);
 }
 
+/* The probabilistic stage's row of linkage.csv: after the keys. */
+static void
+render_linkage_prob(const struct run_summary *s, struct strbuf *sb)
+{
+    const struct prob_summary *p = &s->prob;
+    char nb[8][24];
+
+    strbuf_addf(sb,
+                "%zu,probabilistic match probability >= %.4f,%llu,%s,%s,"
+                "%s,%s,%s,%s,%s,%s,%u\n",
+                s->nkeys + 1, p->threshold, (unsigned long long)p->records,
+                count_text(p->links, nb[0]),
+                count_text(p->refused_strong_id, nb[1]),
+                count_text(p->pairs_compared, nb[2]),
+                count_text(p->pairs_accepted, nb[3]),
+                count_text(p->refused_guard, nb[4]),
+                count_text(p->refused_other, nb[5]),
+                count_text(p->blocks_over_cap, nb[6]),
+                count_text(p->pairs_over_cap, nb[7]), p->em_defaulted);
+}
+
 static void
 render_linkage(const struct run_summary *s, struct strbuf *sb)
 {
     char nb[2][24];
     size_t i;
 
-    strbuf_adds(sb, "order,key,records_with_key,links,refused\n");
+    strbuf_adds(sb, "order,key,records_with_key,links,refused,pairs_compared,"
+                    "pairs_accepted,refused_by_guard,refused_in_cluster,"
+                    "blocks_over_cap,pairs_over_cap,fields_on_default_m\n");
     /* order 0: the id scopes' own ids, joined before any match key */
     if (s->nscopes)
-        strbuf_addf(sb, "0,id_scope local_id,,%s,%s\n",
+        strbuf_addf(sb, "0,id_scope local_id,,%s,%s,,,,,,,\n",
                     count_text(s->scope_links, nb[0]),
                     count_text(s->scope_refused, nb[1]));
     for (i = 0; i < s->nkeys; i++) {
         strbuf_addf(sb, "%zu,", i + 1);
         strbuf_add_csv(sb, s->keys[i].key_text ? s->keys[i].key_text : "");
-        strbuf_addf(sb, ",%llu,%s,%s\n",
+        strbuf_addf(sb, ",%llu,%s,%s,,,,,,,\n",
                     (unsigned long long)s->keys[i].records_with_key,
                     count_text(s->keys[i].links, nb[0]),
                     count_text(s->keys[i].conflicts, nb[1]));
     }
+    if (s->prob.ran)
+        render_linkage_prob(s, sb);
 }
 
 /* Writes data to dir/name (fsync'd) and records it for the manifest. */

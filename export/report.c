@@ -199,6 +199,40 @@ report_scopes(const struct run_summary *s, struct strbuf *sb)
     }
 }
 
+/* The probabilistic stage: its row of the key table, then its own
+ * table. */
+static void
+report_linkage_prob(const struct run_summary *s, struct strbuf *sb)
+{
+    const struct prob_summary *p = &s->prob;
+    char nb[8][24];
+
+    strbuf_addf(sb, "<tr><td>%zu. probabilistic (match probability &ge; "
+                    "%.4f)</td><td class=\"n\">%llu</td><td class=\"n\">%s"
+                    "</td><td class=\"n\">%s</td></tr>\n</table>\n",
+                s->nkeys + 1, p->threshold, (unsigned long long)p->records,
+                count_text(p->links, nb[0]),
+                count_text(p->refused_strong_id, nb[1]));
+    strbuf_addf(sb, "<p>The probabilistic stage compares pairs of records "
+                    "the keys did not link, field by field, from keyed "
+                    "hashes and keyed Bloom filters of names, and links a "
+                    "pair whose match probability reaches the threshold.</p>"
+                    "\n<table>\n<tr><th>pairs compared</th><th>accepted</th>"
+                    "<th>refused by the guard (names, date of birth)</th>"
+                    "<th>unions refused (cluster guard or size)</th>"
+                    "<th>blocks over the cap</th><th>their pairs</th>"
+                    "<th>fields on default m</th></tr>\n<tr><td class=\"n\">"
+                    "%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                    "<td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                    "<td class=\"n\">%s</td><td class=\"n\">%u</td></tr>\n",
+                count_text(p->pairs_compared, nb[2]),
+                count_text(p->pairs_accepted, nb[3]),
+                count_text(p->refused_guard, nb[4]),
+                count_text(p->refused_other, nb[5]),
+                count_text(p->blocks_over_cap, nb[6]),
+                count_text(p->pairs_over_cap, nb[7]), p->em_defaulted);
+}
+
 /* Links made and refused per match key. */
 static void
 report_linkage(const struct run_summary *s, struct strbuf *sb)
@@ -218,6 +252,8 @@ report_linkage(const struct run_summary *s, struct strbuf *sb)
                     count_text(s->keys[i].links, nb[0]),
                     count_text(s->keys[i].conflicts, nb[1]));
     }
+    if (s->prob.ran)
+        report_linkage_prob(s, sb);
     strbuf_adds(sb, "</table>\n");
 }
 
@@ -373,6 +409,23 @@ render_manifest(const struct run_summary *s, const struct published_file *files,
                     (unsigned long long)s->keys[i].records_with_key,
                     count_json(s->keys[i].links, nb[0]),
                     count_json(s->keys[i].conflicts, nb[1]));
+    }
+    if (s->prob.ran) {
+        char pb[6][24];
+
+        strbuf_addf(sb, "%s{\"key\": \"probabilistic\", \"threshold\": %.4f, "
+                        "\"records\": %llu, \"links\": %s, \"refused\": %s, "
+                        "\"pairs_compared\": %s, \"pairs_accepted\": %s, "
+                        "\"refused_by_guard\": %s, \"fields_on_default_m\": "
+                        "%u}",
+                    s->nkeys ? ",\n    " : "\n    ", s->prob.threshold,
+                    (unsigned long long)s->prob.records,
+                    count_json(s->prob.links, pb[0]),
+                    count_json(s->prob.refused_strong_id, pb[1]),
+                    count_json(s->prob.pairs_compared, pb[2]),
+                    count_json(s->prob.pairs_accepted, pb[3]),
+                    count_json(s->prob.refused_guard, pb[4]),
+                    s->prob.em_defaulted);
     }
     strbuf_adds(sb, "\n  ],\n  \"cohorts\": [");
     for (i = 0; i < s->ncohorts; i++) {

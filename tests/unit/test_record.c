@@ -117,7 +117,8 @@ setup(void)
                          0);
         quarantine_init(&fx.q[i], &fx.plan.sources[i]);
         assert_int_equal(record_builder_init(&fx.b[i], &fx.ctx,
-                                             &fx.plan.sources[i], &fx.linker),
+                                             &fx.plan.sources[i], &fx.linker,
+                                             NULL),
                          0);
     }
 }
