@@ -3,6 +3,7 @@
 #include "../core/calendar.h"
 #include "../core/schema.h"
 #include "link_settings.h"
+#include "match.h"
 #include "../transform/map_settings.h"
 
 #include <sodium.h>
@@ -133,6 +134,41 @@ keys_using(const struct job_plan *plan, int field, struct strbuf *sb)
         strbuf_adds(sb, "none");
 }
 
+/* What the probabilistic stage makes of field f, when the plan has it. */
+static void
+prob_use(const struct job_plan *plan, int f, struct strbuf *sb)
+{
+    if (!plan->linkage.probabilistic)
+        return;
+    switch (f) {
+    case CF_FORENAME:
+    case CF_SURNAME:
+        strbuf_adds(sb, " and in the probabilistic stage's comparison record "
+                        "(keyed SipHash tokens of the name, its nickname root "
+                        "or Soundex and initial, and a keyed Bloom filter of "
+                        "its letter pairs)");
+        break;
+    case CF_DOB:
+        strbuf_adds(sb, " and in the probabilistic stage's comparison record "
+                        "(keyed SipHash tokens of the date, of the date with "
+                        "day and month swapped and of the day; the year and "
+                        "month as numbers)");
+        break;
+    case CF_POSTCODE:
+        strbuf_adds(sb, " and in the probabilistic stage's comparison record "
+                        "(keyed SipHash tokens of the unit, sector and "
+                        "district)");
+        break;
+    case CF_NHS_NUMBER:
+    case CF_UPN:
+        strbuf_adds(sb, "; its keyed anchor also keeps the probabilistic "
+                        "stage from joining two different valid values");
+        break;
+    default:
+        break;
+    }
+}
+
 static void
 field_fate(const struct job_plan *plan, const struct source_plan *sp, int f,
            struct strbuf *sb)
@@ -151,6 +187,7 @@ field_fate(const struct job_plan *plan, const struct source_plan *sp, int f,
         strbuf_adds(sb, "identifier: normalised and validated (an invalid value is "
                         "dropped), used only inside keyed BLAKE2b match keys ");
         keys_using(plan, f, sb);
+        prob_use(plan, f, sb);
         strbuf_adds(sb, ", then wiped from memory with the row; never written");
         if (f == CF_LOCAL_ID && sp->id_scope)
             strbuf_addf(sb, "; also joins this table's rows to the other tables "
@@ -162,6 +199,7 @@ field_fate(const struct job_plan *plan, const struct source_plan *sp, int f,
     case CF_DOB:
         strbuf_adds(sb, "identifier: used inside match keys ");
         keys_using(plan, f, sb);
+        prob_use(plan, f, sb);
         strbuf_adds(sb, "; generalised to an age band at the end of each period "
                         "(only year and month of birth kept in memory for that); "
                         "the date itself is wiped with the row and never written");
@@ -169,6 +207,7 @@ field_fate(const struct job_plan *plan, const struct source_plan *sp, int f,
     case CF_POSTCODE:
         strbuf_adds(sb, "identifier: used inside match keys ");
         keys_using(plan, f, sb);
+        prob_use(plan, f, sb);
         strbuf_addf(sb, "; generalised to ward, LSOA and postcode district through "
                         "the lookup '%s' before it is wiped with the row; never written",
                     plan->lookup);
@@ -308,6 +347,92 @@ doc_scopes(const struct job_plan *plan, struct rules_doc *doc,
     }
 }
 
+/* The probabilistic stage (prob_link.h, match.h): what it keeps, what it
+ * compares with which encodings, the weights, the threshold, the guard. */
+static void
+doc_probabilistic(const struct job_plan *plan, struct rules_doc *doc,
+                  struct rules_section *s, struct strbuf *sb)
+{
+    const struct linkage_plan *lp = &plan->linkage;
+    struct match_config mc;
+    char rule[128];
+    unsigned r;
+
+    if (!lp->probabilistic) {
+        strbuf_adds(sb, "off (probabilistic = no): the match keys alone make "
+                        "the persons");
+        doc_item(doc, s, "probabilistic stage", sb);
+        return;
+    }
+    strbuf_adds(sb, "on: after the match keys, pairs of records they did not "
+                    "link are compared field by field from keyed encodings "
+                    "and linked by Fellegi-Sunter scoring");
+    doc_item(doc, s, "probabilistic stage", sb);
+    strbuf_adds(sb, "made from each kept row before its plaintext is wiped: "
+                    "SipHash-2-4 tokens under subkeys of their own (context "
+                    "cohortcr, one per kind, none a match key's) of the "
+                    "normalised forename and surname (one key for both, so "
+                    "that a swap shows), the forename's nickname root and "
+                    "initial, the surname's Soundex code, the date of birth, "
+                    "the date with day and month swapped and the day of the "
+                    "month, the postcode unit, sector and district; the birth "
+                    "year and month and the sex code as numbers; keyed Bloom "
+                    "filters of the forename's and surname's letter pairs "
+                    "(256 bits, 4 per pair, positions from SipHash under "
+                    "their own subkey, context cohortbf); the keyed anchors "
+                    "of the NHS number and UPN. Held in memory only (128 "
+                    "bytes per distinct record, hashes folded to 32 bits) "
+                    "until linkage ends; never written, logged or published");
+    doc_item(doc, s, "comparison records", sb);
+    match_config_default(&mc);
+    strbuf_adds(sb, "pairs of records that share a block under any of the "
+                    "blocking rules");
+    for (r = 0; r < mc.nrules; r++)
+        strbuf_addf(sb, "%s%s", r ? "; " : " ",
+                    match_rule_text(mc.rules[r], rule, sizeof(rule)));
+    strbuf_addf(sb, " (dob_year: the year of birth; initial: the forename's; "
+                    "surname_phonetic: Soundex) -- a block of more than %d "
+                    "records (block_cap) is not compared under its rule, and "
+                    "is counted; records the match keys joined are not "
+                    "compared with each other",
+                lp->block_cap);
+    doc_item(doc, s, "candidate pairs", sb);
+    strbuf_addf(sb, "forename: exact, swapped with the surname, nickname "
+                    "root, Bloom-filter Dice >= %d%%, >= %d%%, >= %d%%, "
+                    "initial (one is an initial), sharing only the initial, "
+                    "else; surname: exact, Dice >= %d%%, Soundex, Dice >= "
+                    "%d%%, >= %d%%, else; date of birth: exact, day and "
+                    "month swapped, year +-1, only the day, only the month, "
+                    "only the year differs, only the year agrees, else; "
+                    "postcode: unit, sector, district, else; sex: agrees, "
+                    "differs; a field missing on either side is no evidence",
+                lp->dice[0], lp->dice[1], lp->dice[2], lp->dice[0],
+                lp->dice[1], lp->dice[2]);
+    doc_item(doc, s, "comparison levels", sb);
+    strbuf_adds(sb, "Fellegi-Sunter: m per level estimated by EM over each "
+                    "blocking rule's pairs (never a field on the rule that "
+                    "blocks on it; where EM does not converge the documented "
+                    "defaults are used, with a warning, counted in "
+                    "linkage.csv), u from random pairs, term frequencies "
+                    "for exact names (a common name weighs less), the prior "
+                    "from the candidates");
+    doc_item(doc, s, "weights", sb);
+    strbuf_addf(sb, "a pair is linked when its match probability is at "
+                    "least %.4f (match_threshold)",
+                lp->match_threshold);
+    doc_item(doc, s, "threshold", sb);
+    strbuf_addf(sb, "never linked, whatever the score: two forenames both "
+                    "given that share at most the initial, or two dates of "
+                    "birth both given that differ in the year and more "
+                    "(twins, a parent and child of one name); a person "
+                    "holding two different valid NHS numbers or UPNs (as for "
+                    "the keys: absolute); a person joining more than %d "
+                    "persons of the keys (max_cluster). Every refusal is "
+                    "counted",
+                lp->max_cluster);
+    doc_item(doc, s, "guard", sb);
+}
+
 static void
 doc_linkage(const struct job_plan *plan, struct rules_doc *doc,
             struct strbuf *sb)
@@ -331,6 +456,7 @@ doc_linkage(const struct job_plan *plan, struct rules_doc *doc,
                      "strictest first; a link that would join two different valid "
                      "NHS numbers or UPNs is refused and counted");
     doc_item(doc, s, "rule", sb);
+    doc_probabilistic(plan, doc, s, sb);
     strbuf_adds(sb, "each person is an internal number; a per-person record key "
                      "(0-255), a keyed hash of the person's token under its own "
                      "subkey (unrelated to any match key), is used only for "
