@@ -33,8 +33,8 @@ struct linkage_accuracy {
 };
 
 /*
- * truth_path: a truth file (linktruth.h; synth's names each extract by its
- * file name, matched to the plan's literal paths). 0 or -1.
+ * truth_path: a truth file (linktruth.h; synth names each row by the demo
+ * job's [source] name). 0 or -1.
  */
 static int
 linkage_evaluate(const struct job_plan *plan, const char *truth_path,

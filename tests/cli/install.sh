@@ -47,7 +47,7 @@ check '[ "$(wc -l < "$scratch/readme_keys")" -gt 40 ] && cmp -s "$scratch/readme
 
 # make install / uninstall into a DESTDIR
 dest=$scratch/dest
-make -s -C "$COHORT_TOP" install BUILD="$COHORT_BUILD" DESTDIR="$dest" PREFIX=/usr/local >"$out" 2>"$err"
+make -s -C "$COHORT_TOP" -o "$COHORT_BUILD/cohort" install BUILD="$COHORT_BUILD" DESTDIR="$dest" PREFIX=/usr/local >"$out" 2>"$err"
 rc=$?
 expect_rc 0 "make install DESTDIR=... PREFIX=/usr/local"
 (cd "$dest" && find . -type f | sort) > "$scratch/installed"
@@ -71,7 +71,7 @@ check '[ "$(stat -c %a "$dest/usr/local/bin/cohort")" = 755 ] && [ "$(stat -c %a
     "the binary is 0755 and data files 0644"
 run cohort rules "$dest/usr/local/share/cohort/examples/job.conf"
 check '[ "$rc" -ne 2 ] || ! grep -q "\[where\]\|unknown key\|unknown section" "$err"' "the example job is a valid job file"
-make -s -C "$COHORT_TOP" uninstall BUILD="$COHORT_BUILD" DESTDIR="$dest" PREFIX=/usr/local >"$out" 2>"$err"
+make -s -C "$COHORT_TOP" -o "$COHORT_BUILD/cohort" uninstall BUILD="$COHORT_BUILD" DESTDIR="$dest" PREFIX=/usr/local >"$out" 2>"$err"
 check '[ -z "$(cd "$dest" && find . -type f)" ] && [ ! -e "$dest/usr/local/share/cohort" ]' \
     "make uninstall removes exactly what install installed (and its own share folder)"
 

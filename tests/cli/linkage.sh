@@ -70,10 +70,18 @@ expect_rc 0 "a shuffled truth is still a truth file"
 check 'head -n 1 "$out" | awk "{ exit !(\$2 < 0.2 && \$4 < 0.2) }"' \
     "a shuffled truth gives low precision and recall ($(head -n 1 "$out"))"
 
-# groups from the truth's own columns, small ones marked
+# synth's truth carries its people's groups: naming convention, ethnic
+# group, sex and age band, each a section, every label shown
+expect_out '^convention \(from the truth\)' "synth's truth: a naming-convention section"
+expect_out '^age_band \(from the truth\)' "synth's truth: an age-band section"
+expect_out '^  south_asian_muslim +[0-9]+ ' "a convention's line"
+check '! grep -q "(not shown)" "$scratch/measured.out"' "every group label of synth's truth is shown"
+
+# groups from the truth's own columns, small ones marked (the first three
+# columns of synth's truth and two groups of this test's own)
 awk -F, 'BEGIN { OFS = "," }
-         NR == 1 { print $0, "ethnicity", "sex"; next }
-         { g = ($3 % 97 == 0) ? "RARE" : ($3 % 2 ? "ODD" : "EVEN"); print $0, g, ($3 % 3 ? "F" : "M") }' \
+         NR == 1 { print $1, $2, $3, "ethnicity", "sex"; next }
+         { g = ($3 % 97 == 0) ? "RARE" : ($3 % 2 ? "ODD" : "EVEN"); print $1, $2, $3, g, ($3 % 3 ? "F" : "M") }' \
     "$scratch/$truth" > "$scratch/grouped.csv"
 run cohort linkage config/demo.conf --truth grouped.csv
 expect_rc 0 "a truth with group columns"

@@ -34,7 +34,7 @@ function secret(v, c) {
     c = v; gsub(/[^A-Za-z0-9]/, "", c)
     if (length(c) >= 6 && c != v) print c > planted
 }
-NR > 1 && $1 == "housing.csv" && length($4) == 10 && $4 ~ /^[0-9]+$/ &&
+NR > 1 && $1 == "housing" && length($4) == 10 && $4 ~ /^[0-9]+$/ &&
     $6 ~ /^[A-Za-z][A-Za-z][A-Za-z][A-Za-z]+$/ &&
     $7 ~ /^[A-Za-z][A-Za-z][A-Za-z][A-Za-z]+$/ &&
     length($8) == 10 && $9 != "" && !seen[$3]++ && k < 24 {
