@@ -289,10 +289,10 @@ summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
         ps->pairs_over_cap += rs->pairs_over_cap;
         if (rs->blocks_over_cap)
             log_msg(LOG_WARN, "probabilistic linkage: blocking rule %u (%s): "
-                              "%llu blocks over block_cap = %d records, "
-                              "%llu pairs not compared under it",
+                              "blocks over block_cap = %d records: %llu, "
+                              "their %llu pairs not compared under it",
                     r + 1, match_rule_text(rs->rule, rule, sizeof(rule)),
-                    (unsigned long long)rs->blocks_over_cap, lp->block_cap,
+                    lp->block_cap, (unsigned long long)rs->blocks_over_cap,
                     (unsigned long long)rs->pairs_over_cap);
     }
     for (f = 0; f < st->nfields; f++)
