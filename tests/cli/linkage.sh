@@ -148,7 +148,6 @@ expect_out '^    day_month_swapped +m ' "the date of birth's levels"
 expect_out '^match weights: compared pairs per bit of weight' "the weight histogram"
 expect_out '^match probability: compared pairs per band$' "pairs per band of match probability"
 expect_out '^  0\.9900 to below 0\.9990 +([0-9]+|\[c\]) pairs  \(the threshold is in this band\)$' "the threshold's band marked"
-suite_outputs "$scratch"
 
 # on and off: with the strictest keys alone (NHS number, UPN, local id,
 # exact names + dob + postcode) the synth's typos, swaps, moves and
@@ -192,6 +191,7 @@ check 'awk -F, "\$2 ~ /^probabilistic/ { found = 1; exit !(\$12 >= 5) } END { ex
     "linkage.csv counts the fields on default m"
 check 'head -n 1 "$scratch/tiny/out/latest/linkage.csv" | grep -q ",pairs_compared,pairs_accepted,refused_by_guard,refused_in_cluster,blocks_over_cap,pairs_over_cap,fields_on_default_m$"' \
     "linkage.csv's columns for the probabilistic stage"
+suite_outputs "$scratch/tiny/out/latest"
 
 # usage and config errors
 run cohort linkage
