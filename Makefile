@@ -42,8 +42,8 @@ FUZZ_SRCS  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all check test bench demo asan ubsan fuzz install uninstall clean help \
-        bootstrap unit-bins
+.PHONY: all check test bench demo docs asan ubsan fuzz install uninstall clean \
+        help bootstrap unit-bins
 
 all: $(BUILD)/cohort
 
@@ -121,6 +121,26 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@scripts/demo $(BUILD)/cohort
 
+# make docs: the screenshots under docs/ -- report.html at 1280 and 375 px
+# and `cohort rules --format html` -- from the demo job (fixed seed and
+# reference date) run in $(BUILD)/docs, taken by headless Chromium
+# (scripts/bootstrap test) through tests/cli/pagecheck.py, which also
+# checks each page as tests/cli/report.sh does.
+DOCS_PY ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+docs: $(BUILD)/cohort
+	@rm -rf $(BUILD)/docs && mkdir -p $(BUILD)/docs/demo
+	@ln -s "$(CURDIR)/config" $(BUILD)/docs/config
+	@cd $(BUILD)/docs && "$(CURDIR)/$(BUILD)/cohort" keygen demo/demo.key >/dev/null && \
+	    "$(CURDIR)/$(BUILD)/cohort" synth demo/extracts --seed 1 --people 20000 >/dev/null && \
+	    "$(CURDIR)/$(BUILD)/cohort" run config/demo.conf --quiet && \
+	    "$(CURDIR)/$(BUILD)/cohort" rules config/demo.conf --format html > rules.html
+	$(DOCS_PY) tests/cli/pagecheck.py $(BUILD)/docs/demo/out/latest/report.html \
+	    --height 1250 --screenshot docs/report-desktop.png \
+	    --phone-height 1400 --phone-screenshot docs/report-phone.png
+	$(DOCS_PY) tests/cli/pagecheck.py $(BUILD)/docs/rules.html \
+	    --height 1100 --screenshot docs/rules.png
+	@ls -l docs/*.png
+
 # make install: the binary, the manual pages, the example job, the shipped
 # lookups and ptable, and the systemd unit and timer (not enabled).
 # make uninstall removes exactly these files, and the folders of
@@ -128,6 +148,7 @@ demo:
 INSTALLED = $(BINDIR)/cohort $(MANDIR)/man1/cohort.1 \
             $(MANDIR)/man5/cohort.conf.5 $(DATADIR)/examples/job.conf \
             $(DATADIR)/lookups/postcodes.csv $(DATADIR)/lookups/nicknames.csv \
+            $(DATADIR)/lookups/name_variants.csv \
             $(DATADIR)/ptables/ptable_default.csv \
             $(SYSTEMDDIR)/cohort.service $(SYSTEMDDIR)/cohort.timer
 
@@ -142,6 +163,7 @@ install: $(BUILD)/cohort
 	sed 's|@DATADIR@|$(DATADIR)|g' config/example.conf.in > $(DESTDIR)$(DATADIR)/examples/job.conf
 	chmod 0644 $(DESTDIR)$(DATADIR)/examples/job.conf
 	install -m 0644 config/lookups/postcodes.csv config/lookups/nicknames.csv \
+	    config/lookups/name_variants.csv \
 	    $(DESTDIR)$(DATADIR)/lookups/
 	install -m 0644 config/ptable_default.csv $(DESTDIR)$(DATADIR)/ptables/
 	sed 's|@BINDIR@|$(BINDIR)|g' config/systemd/cohort.service.in > $(DESTDIR)$(SYSTEMDDIR)/cohort.service
@@ -160,6 +182,7 @@ help:
 	@echo "cohort make targets:"
 	@echo "  all        build $(BUILD)/cohort (default)"
 	@echo "  demo       install build deps, build, make synthetic extracts, run the demo job"
+	@echo "  docs       screenshots of the report and the rules under docs/ (headless Chromium)"
 	@echo "  check      install test deps, build with -Werror + ASan/UBSan, run every test"
 	@echo "  test       run every test against the current build"
 	@echo "  bench      synthetic benchmark: rows/s, MB/s, peak memory"

@@ -1,110 +1,28 @@
+/*
+ * rules.c - the sections of the rules document drawn from the plan alone:
+ * the job, the sources and their columns, id scopes, linkage,
+ * generalisation, cohorts and outputs (disclosure control, the key,
+ * retention, the plan hash and the publication are in rules_ig.c), and
+ * rules_render(). Each rule is written once, as prose with its fields
+ * beside it (rules_doc.h).
+ */
 #include "rules.h"
 
 #include "../core/calendar.h"
 #include "../core/schema.h"
 #include "link_settings.h"
-#include "match.h"
+#include "rules_doc.h"
+#include "rules_parts.h"
 #include "../transform/map_settings.h"
 
-#include <sodium.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
-/*
- * The document is a list of sections of (name, rule) items, built once and
- * rendered three ways, so the formats cannot drift apart.
- */
-struct rules_item {
-    char *name;
-    char *rule;
-};
-
-struct rules_section {
-    char *title;
-    struct rules_item *items;
-    size_t nitems, alloc;
-};
-
-struct rules_doc {
-    struct rules_section *sections;
-    size_t nsections, alloc;
-    int failed;
-};
-
-static struct rules_section *
-doc_section(struct rules_doc *doc, const char *title)
-{
-    struct rules_section *s;
-
-    if (doc->nsections == doc->alloc) {
-        size_t n = doc->alloc ? doc->alloc * 2 : 8;
-        void *p = realloc(doc->sections, n * sizeof(*doc->sections));
-
-        if (!p) {
-            doc->failed = 1;
-            return NULL;
-        }
-        doc->sections = p;
-        doc->alloc = n;
-    }
-    s = &doc->sections[doc->nsections++];
-    memset(s, 0, sizeof(*s));
-    s->title = strdup(title);
-    if (!s->title)
-        doc->failed = 1;
-    return s;
-}
-
+/* Match keys (1-based, in order) that use field, as "1 (nhs_number), 3
+ * (...)"; their numbers into arr when not NULL. */
 static void
-doc_item(struct rules_doc *doc, struct rules_section *s, const char *name,
-         struct strbuf *rule)
-{
-    struct rules_item *it;
-
-    if (!s || doc->failed || strbuf_failed(rule)) {
-        doc->failed = 1;
-        strbuf_release(rule);
-        return;
-    }
-    if (s->nitems == s->alloc) {
-        size_t n = s->alloc ? s->alloc * 2 : 8;
-        void *p = realloc(s->items, n * sizeof(*s->items));
-
-        if (!p) {
-            doc->failed = 1;
-            strbuf_release(rule);
-            return;
-        }
-        s->items = p;
-        s->alloc = n;
-    }
-    it = &s->items[s->nitems++];
-    it->name = strdup(name);
-    it->rule = strbuf_detach(rule);
-    if (!it->name || !it->rule)
-        doc->failed = 1;
-}
-
-static void
-doc_release(struct rules_doc *doc)
-{
-    size_t i, j;
-
-    for (i = 0; i < doc->nsections; i++) {
-        for (j = 0; j < doc->sections[i].nitems; j++) {
-            free(doc->sections[i].items[j].name);
-            free(doc->sections[i].items[j].rule);
-        }
-        free(doc->sections[i].items);
-        free(doc->sections[i].title);
-    }
-    free(doc->sections);
-    memset(doc, 0, sizeof(*doc));
-}
-
-/* Match keys (1-based, in order) that use component kc, as "1, 3". */
-static void
-keys_using(const struct job_plan *plan, int field, struct strbuf *sb)
+keys_using(struct rdoc *doc, const struct job_plan *plan, int field,
+           struct strbuf *sb, struct rnode *arr)
 {
     size_t k, c;
     int any = 0;
@@ -119,14 +37,18 @@ keys_using(const struct job_plan *plan, int field, struct strbuf *sb)
             if (kc == KC_FIELD_BASE + field)
                 uses = 1;
             /* derived components read their base field */
-            if ((field == CF_FORENAME && (kc == KC_INITIAL || kc == KC_FORENAME_ROOT)) ||
-                (field == CF_POSTCODE && (kc == KC_SECTOR || kc == KC_DISTRICT)) ||
-                (field == CF_DOB && (kc == KC_DOB_YEAR || kc == KC_DOB_UNORDERED)) ||
+            if ((field == CF_FORENAME &&
+                 (kc == KC_INITIAL || kc == KC_FORENAME_ROOT)) ||
+                (field == CF_POSTCODE &&
+                 (kc == KC_SECTOR || kc == KC_DISTRICT)) ||
+                (field == CF_DOB &&
+                 (kc == KC_DOB_YEAR || kc == KC_DOB_UNORDERED)) ||
                 (field == CF_SURNAME && kc == KC_SURNAME_PHONETIC))
                 uses = 1;
         }
         if (uses) {
             strbuf_addf(sb, "%s%zu (%s)", any ? ", " : "", k + 1, mk->text);
+            rn_int(doc, arr, NULL, (int64_t)k + 1);
             any = 1;
         }
     }
@@ -134,46 +56,35 @@ keys_using(const struct job_plan *plan, int field, struct strbuf *sb)
         strbuf_adds(sb, "none");
 }
 
-/* What the probabilistic stage makes of field f, when the plan has it. */
+/* A value map as " ('TA' -> x, 'HP' -> y)" and as fields. */
 static void
-prob_use(const struct job_plan *plan, int f, struct strbuf *sb)
+value_map(struct rdoc *doc, const struct value_map *vm, struct rnode *r,
+          struct strbuf *sb, const char *open, const char *close)
 {
-    if (!plan->linkage.probabilistic)
-        return;
-    switch (f) {
-    case CF_FORENAME:
-    case CF_SURNAME:
-        strbuf_adds(sb, " and in the probabilistic stage's comparison record "
-                        "(keyed SipHash tokens of the name, its nickname root "
-                        "or Soundex and initial, and a keyed Bloom filter of "
-                        "its letter pairs)");
-        break;
-    case CF_DOB:
-        strbuf_adds(sb, " and in the probabilistic stage's comparison record "
-                        "(keyed SipHash tokens of the date, of the date with "
-                        "day and month swapped and of the day; the year and "
-                        "month as numbers)");
-        break;
-    case CF_POSTCODE:
-        strbuf_adds(sb, " and in the probabilistic stage's comparison record "
-                        "(keyed SipHash tokens of the unit, sector and "
-                        "district)");
-        break;
-    case CF_NHS_NUMBER:
-    case CF_UPN:
-        strbuf_adds(sb, "; its keyed anchor also keeps the probabilistic "
-                        "stage from joining two different valid values");
-        break;
-    default:
-        break;
+    struct rnode *arr = rn_arr(doc, r, "values");
+    size_t i;
+
+    for (i = 0; i < vm->n; i++) {
+        struct rnode *e = rn_obj(doc, arr, NULL);
+
+        strbuf_addf(sb, "%s'%s' -> %s", i ? ", " : open, vm->entries[i].code,
+                    vm->entries[i].canonical);
+        rn_str(doc, e, "code", vm->entries[i].code);
+        rn_str(doc, e, "canonical", vm->entries[i].canonical);
     }
+    if (vm->n)
+        strbuf_adds(sb, close);
+    if (vm->default_value)
+        rn_str(doc, r, "default", vm->default_value);
 }
 
+/* What happens to field f of source sp: prose into sb, fields into r. */
 static void
-field_fate(const struct job_plan *plan, const struct source_plan *sp, int f,
+field_fate(struct rdoc *doc, const struct job_plan *plan,
+           const struct source_plan *sp, int f, struct rnode *r,
            struct strbuf *sb)
 {
-    size_t i;
+    const struct value_map *vm;
 
     switch (f) {
     case CF_NHS_NUMBER:
@@ -184,263 +95,311 @@ field_fate(const struct job_plan *plan, const struct source_plan *sp, int f,
     case CF_LOCAL_ID:
     case CF_FORENAME:
     case CF_SURNAME:
-        strbuf_adds(sb, "identifier: normalised and validated (an invalid value is "
-                        "dropped), used only inside keyed BLAKE2b match keys ");
-        keys_using(plan, f, sb);
-        prob_use(plan, f, sb);
+        rn_str(doc, r, "kind", "identifier");
+        strbuf_adds(sb,
+                    "identifier: normalised and validated (an invalid value is "
+                    "dropped), used only inside keyed BLAKE2b match keys ");
+        keys_using(doc, plan, f, sb, rn_arr(doc, r, "match_keys"));
+        doc_prob_use(plan, f, sb);
         strbuf_adds(sb, ", then wiped from memory with the row; never written");
         if (f == CF_LOCAL_ID && sp->id_scope)
-            strbuf_addf(sb, "; also joins this table's rows to the other tables "
-                            "of id scope %s (a keyed BLAKE2b of scope and id, "
-                            "own subkey)", sp->id_scope);
+            strbuf_addf(sb,
+                        "; also joins this table's rows to the other tables "
+                        "of id scope %s (a keyed BLAKE2b of scope and id, "
+                        "own subkey)",
+                        sp->id_scope);
         else if (f == CF_LOCAL_ID)
             strbuf_addf(sb, "; scoped to source %s", sp->name);
         break;
     case CF_DOB:
+        rn_str(doc, r, "kind", "identifier");
         strbuf_adds(sb, "identifier: used inside match keys ");
-        keys_using(plan, f, sb);
-        prob_use(plan, f, sb);
-        strbuf_adds(sb, "; generalised to an age band at the end of each period "
-                        "(only year and month of birth kept in memory for that); "
-                        "the date itself is wiped with the row and never written");
+        keys_using(doc, plan, f, sb, rn_arr(doc, r, "match_keys"));
+        doc_prob_use(plan, f, sb);
+        strbuf_adds(sb,
+                    "; generalised to an age band at the end of each period "
+                    "(only year and month of birth kept in memory for that); "
+                    "the date itself is wiped with the row and never written");
         break;
     case CF_POSTCODE:
+        rn_str(doc, r, "kind", "identifier");
         strbuf_adds(sb, "identifier: used inside match keys ");
-        keys_using(plan, f, sb);
-        prob_use(plan, f, sb);
-        strbuf_addf(sb, "; generalised to ward, LSOA and postcode district through "
-                        "the lookup '%s' before it is wiped with the row; never written",
-                    plan->lookup);
+        keys_using(doc, plan, f, sb, rn_arr(doc, r, "match_keys"));
+        doc_prob_use(plan, f, sb);
+        strbuf_addf(
+            sb,
+            "; generalised to ward, LSOA and postcode district through "
+            "the lookup '%s' before it is wiped with the row; never written",
+            plan->lookup);
         break;
     case CF_SEX:
+        rn_str(doc, r, "kind", "quasi-identifier");
         strbuf_adds(sb, "quasi-identifier: mapped to M, F, U or X");
-        for (i = 0; i < sp->values[VF_SEX].n; i++)
-            strbuf_addf(sb, "%s'%s' -> %s", i ? ", " : " (", sp->values[VF_SEX].entries[i].code,
-                        sp->values[VF_SEX].entries[i].canonical);
-        if (sp->values[VF_SEX].n)
-            strbuf_adds(sb, ")");
+        value_map(doc, &sp->values[VF_SEX], r, sb, " (", ")");
         strbuf_adds(sb, "; published only as a table dimension");
         break;
     case CF_ETHNICITY:
-        strbuf_adds(sb, "quasi-identifier: generalised to the six top-level groups "
-                        "WHITE, MIXED, ASIAN, BLACK, OTHER, UNKNOWN; published only "
-                        "as a table dimension");
+        rn_str(doc, r, "kind", "quasi-identifier");
+        strbuf_adds(sb,
+                    "quasi-identifier: generalised to the six top-level groups "
+                    "WHITE, MIXED, ASIAN, BLACK, OTHER, UNKNOWN");
+        value_map(doc, &sp->values[VF_ETHNICITY], r, sb, " (", ")");
+        strbuf_adds(sb, "; published only as a table dimension");
         break;
     case CF_SERVICE:
+        vm = &sp->values[VF_SERVICE];
+        rn_str(doc, r, "kind", "service");
         strbuf_adds(sb, "service code mapped to canonical services");
-        for (i = 0; i < sp->values[VF_SERVICE].n; i++)
-            strbuf_addf(sb, "%s'%s' -> %s", i ? ", " : ": ",
-                        sp->values[VF_SERVICE].entries[i].code,
-                        sp->values[VF_SERVICE].entries[i].canonical);
-        if (sp->values[VF_SERVICE].default_value)
-            strbuf_addf(sb, "; any other code -> %s",
-                        sp->values[VF_SERVICE].default_value);
+        value_map(doc, vm, r, sb, ": ", "");
+        if (vm->default_value)
+            strbuf_addf(sb, "; any other code -> %s", vm->default_value);
         else
             strbuf_adds(sb, "; any other code quarantines the row");
         break;
     case CF_START_DATE:
     case CF_END_DATE:
-        strbuf_adds(sb, "spell date: generalised to the monthly periods in which the "
-                        "spell is active; never written");
+        rn_str(doc, r, "kind", "spell date");
+        strbuf_adds(
+            sb, "spell date: generalised to the monthly periods in which the "
+                "spell is active; never written");
         break;
     default:
+        rn_str(doc, r, "kind", "dropped");
         strbuf_adds(sb, "dropped");
     }
 }
 
 static void
-doc_job(const struct job_plan *plan, struct rules_doc *doc,
-        struct strbuf *sb)
+doc_job(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
 {
-    struct rules_section *s;
+    struct rnode *s = rn_section(doc, "job", "Job"), *r;
     char date[11];
 
-    s = doc_section(doc, "Job");
     strbuf_adds(sb, plan->name);
-    doc_item(doc, s, "name", sb);
-    if (plan->reference_is_today)
+    r = rn_rule(doc, s, "name", NULL, sb);
+    rn_str(doc, r, "value", plan->name);
+    if (plan->reference_is_today) {
         strbuf_adds(sb, "today (the day of each run)");
-    else {
+        r = rn_rule(doc, s, "reference_date", "reference date", sb);
+        rn_null(doc, r, "date");
+    } else {
         format_iso_date(plan->reference_date, date);
         strbuf_adds(sb, date);
+        r = rn_rule(doc, s, "reference_date", "reference date", sb);
+        rn_str(doc, r, "date", date);
     }
-    doc_item(doc, s, "reference date", sb);
-    strbuf_addf(sb, "%d monthly periods ending at the reference date", plan->periods);
-    doc_item(doc, s, "periods", sb);
-    strbuf_adds(sb, "every column of every source that is not listed below is never read");
-    doc_item(doc, s, "unlisted columns", sb);
+    rn_bool(doc, r, "today", plan->reference_is_today);
+    strbuf_addf(sb, "%d monthly periods ending at the reference date",
+                plan->periods);
+    r = rn_rule(doc, s, "periods", NULL, sb);
+    rn_int(doc, r, "count", plan->periods);
+}
+
+/* One column rule: its position in the header (0: not in it), its name as
+ * shown, the fields mapped to it and what becomes of each. */
+static void
+column_rule(struct rdoc *doc, const struct job_plan *plan,
+            const struct source_plan *sp, struct rnode *arr, size_t position,
+            const char *name, uint32_t fields, int in_header, struct strbuf *sb)
+{
+    struct strbuf label = STRBUF_INIT;
+    struct rnode *r, *maps;
+    int f, n = 0;
+
+    for (f = 0; f < CF_COUNT; f++)
+        if (fields & (1u << f))
+            strbuf_addf(&label, "%s%s", n++ ? "+" : "",
+                        common_field_name((enum common_field)f));
+    if (n)
+        strbuf_adds(&label, " <- ");
+    if (name)
+        strbuf_addf(&label, "column %s", name);
+    else
+        strbuf_addf(&label, "column %zu (its name is not shown)", position);
+    r = rn_obj(doc, arr, NULL);
+    rn_str(doc, r, "name", strbuf_str(&label));
+    if (position)
+        rn_int(doc, r, "position", (int64_t)position);
+    else
+        rn_null(doc, r, "position");
+    if (name)
+        rn_str(doc, r, "column", name);
+    else
+        rn_null(doc, r, "column");
+    rn_str(doc, r, "fate", !n ? "discarded" : in_header ? "mapped" : "missing");
+    maps = rn_arr(doc, r, "mappings");
+    for (n = 0, f = 0; f < CF_COUNT; f++) {
+        struct rnode *m;
+
+        if (!(fields & (1u << f)))
+            continue;
+        if (n++)
+            strbuf_addf(sb,
+                        "; as %s: ", common_field_name((enum common_field)f));
+        m = rn_obj(doc, maps, NULL);
+        rn_str(doc, m, "field", common_field_name((enum common_field)f));
+        field_fate(doc, plan, sp, f, m, sb);
+    }
+    if (!n)
+        strbuf_adds(sb, "parsed with each row (a row must parse to be read), "
+                        "then discarded: mapped to no field, never stored, "
+                        "logged or written");
+    else if (!in_header)
+        strbuf_adds(sb, "; NOT IN THE HEADER: cohort check and cohort run "
+                        "stop at it");
+    if (strbuf_failed(sb) || strbuf_failed(&label))
+        doc->failed = 1;
+    rn_str(doc, r, "text", strbuf_str(sb));
+    strbuf_reset(sb);
+    strbuf_release(&label);
+}
+
+/* The columns of one source: the header's, in order, when it was read;
+ * else the mapped ones. */
+static void
+source_columns(struct rdoc *doc, const struct job_plan *plan,
+               const struct source_plan *sp,
+               const struct rules_source_columns *sc, struct rnode *s,
+               struct strbuf *sb)
+{
+    struct rnode *arr, *r;
+    uint32_t seen = 0;
+    size_t i;
+    int f;
+
+    if (sc && sc->read)
+        strbuf_addf(sb,
+                    "read by cohort rules from the %s: %zu columns, each "
+                    "listed below in order with its fate; a name that is not "
+                    "plain or has an identifier's shape is given by its "
+                    "number only%s",
+                    sp->format == SRC_CSV ? "first file's header"
+                                          : "query's columns",
+                    sc->ncolumns,
+                    sc->suspect ? ". A mapped column is missing from it, so "
+                                  "it may be a row of data: none of its "
+                                  "other names is shown"
+                                : "");
+    else
+        strbuf_addf(sb,
+                    "not read (%s): only the mapped columns are listed; "
+                    "every other column is parsed with each row and "
+                    "discarded",
+                    sc ? sc->error
+                       : "not looked at here: cohort rules reads it");
+    r = rn_rule(doc, s, "header", NULL, sb);
+    rn_bool(doc, r, "read", sc && sc->read);
+    if (sc && sc->read)
+        rn_int(doc, r, "columns", (int64_t)sc->ncolumns);
+    arr = rn_arr(doc, s, "columns");
+    for (i = 0; sc && sc->read && i < sc->ncolumns; i++) {
+        const char *name = sc->names[i];
+
+        /* a mapped column's name is the job file's, which is published */
+        for (f = 0; !name && f < CF_COUNT; f++)
+            if ((sc->fields[i] & (1u << f)) && sp->column[f])
+                name = sp->column[f];
+        column_rule(doc, plan, sp, arr, i + 1, name, sc->fields[i], 1, sb);
+        seen |= sc->fields[i];
+    }
+    for (f = 0; f < CF_COUNT; f++)
+        if (sp->column[f] && !(seen & (1u << f)))
+            column_rule(doc, plan, sp, arr, 0, sp->column[f], 1u << f,
+                        !(sc && sc->read), sb);
 }
 
 static void
-doc_sources(const struct job_plan *plan, struct rules_doc *doc,
-            struct strbuf *sb)
+doc_sources(const struct job_plan *plan, const struct rules_inputs *in,
+            struct rdoc *doc, struct strbuf *sb)
 {
-    struct rules_section *s;
     size_t i;
 
     for (i = 0; i < plan->nsources; i++) {
         const struct source_plan *sp = &plan->sources[i];
-        char title[160];
-        int f;
+        struct rnode *s, *r;
 
-        snprintf(title, sizeof(title), "Source %s (%s)", sp->name,
-                 department_name(sp->department));
-        s = doc_section(doc, title);
-        for (f = 0; f < CF_COUNT; f++) {
-            char name[160];
-
-            if (!sp->column[f])
-                continue;
-            snprintf(name, sizeof(name), "%s <- column %s",
-                     common_field_name((enum common_field)f), sp->column[f]);
-            field_fate(plan, sp, f, sb);
-            doc_item(doc, s, name, sb);
-        }
+        strbuf_addf(sb, "Source %s (%s)", sp->name,
+                    department_name(sp->department));
+        doc->failed |= strbuf_failed(sb);
+        s = rn_section_in(doc, "sources", strbuf_str(sb));
+        strbuf_reset(sb);
+        rn_str(doc, s, "name", sp->name);
+        rn_str(doc, s, "department", department_name(sp->department));
+        rn_str(doc, s, "format", sp->format == SRC_CSV ? "csv" : "postgres");
+        if (sp->format == SRC_CSV)
+            rn_str(doc, s, "path", sp->path);
+        rn_str(doc, s, "role", source_role_name(sp->role));
+        source_columns(doc, plan, sp, in->columns ? &in->columns[i] : NULL, s,
+                       sb);
         if (sp->fixed_service) {
             strbuf_addf(sb, "every row is service %s", sp->fixed_service);
-            doc_item(doc, s, "service", sb);
+            r = rn_rule(doc, s, "service", NULL, sb);
+            rn_str(doc, r, "value", sp->fixed_service);
         }
-        strbuf_addf(sb, "rows that cannot become a record are quarantined (counted "
-                         "by reason, with file and line, never values); more than "
-                         "%.2f%% quarantined fails the run",
+        strbuf_addf(sb,
+                    "rows that cannot become a record are quarantined (counted "
+                    "by reason, with file and line, never values); more than "
+                    "%.2f%% quarantined fails the run",
                     (double)sp->max_reject_ppm / 10000.0);
-        doc_item(doc, s, "quarantine", sb);
+        r = rn_rule(doc, s, "quarantine", NULL, sb);
+        rn_real(doc, r, "max_reject_rate", (double)sp->max_reject_ppm / 1e6);
     }
 }
 
 static void
-doc_scopes(const struct job_plan *plan, struct rules_doc *doc,
-           struct strbuf *sb)
+doc_scopes(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
 {
-    struct rules_section *s;
+    struct rnode *s, *arr, *r, *t;
     size_t i, k, c;
 
-    if (plan->nscopes) {
-        s = doc_section(doc, "Id scopes");
-        for (k = 0; k < plan->nscopes; k++) {
-            char name[160];
-
-            snprintf(name, sizeof(name), "scope %s", plan->scopes[k]);
-            for (c = 0, i = 0; i < plan->nsources; i++) {
-                const struct source_plan *sp = &plan->sources[i];
-
-                if (sp->scope != (int)k)
-                    continue;
-                strbuf_addf(sb, "%s%s (%s", c++ ? "; " : "", sp->name,
-                            source_role_name(sp->role));
-                if (sp->role == ROLE_HEADER && !sp->has_spells)
-                    strbuf_adds(sb, ", persons only");
-                strbuf_addf(sb, ") joins on column %s",
-                            sp->column[CF_LOCAL_ID]);
-            }
-            doc_item(doc, s, name, sb);
-        }
-        strbuf_adds(sb, "rows of one scope that share the id are one person, "
-                         "before linkage across departments; ids of different "
-                         "scopes never match; a header defines the person, an "
-                         "events row whose id no header of its scope lists is "
-                         "quarantined as orphan_local_id; ids whose rows disagree "
-                         "on the NHS number (kept apart by the guard) or the date "
-                         "of birth (kept as one person) are counted in "
-                         "quality.csv");
-        doc_item(doc, s, "rule", sb);
-    }
-}
-
-/* The probabilistic stage (prob_link.h, match.h): what it keeps, what it
- * compares with which encodings, the weights, the threshold, the guard. */
-static void
-doc_probabilistic(const struct job_plan *plan, struct rules_doc *doc,
-                  struct rules_section *s, struct strbuf *sb)
-{
-    const struct linkage_plan *lp = &plan->linkage;
-    struct match_config mc;
-    char rule[128];
-    unsigned r;
-
-    if (!lp->probabilistic) {
-        strbuf_adds(sb, "off (probabilistic = no): the match keys alone make "
-                        "the persons");
-        doc_item(doc, s, "probabilistic stage", sb);
+    if (!plan->nscopes)
         return;
+    s = rn_section(doc, "id_scopes", "Id scopes");
+    arr = rn_arr(doc, s, "scopes");
+    for (k = 0; k < plan->nscopes; k++) {
+        struct rnode *tables;
+        char name[160];
+
+        snprintf(name, sizeof(name), "scope %s", plan->scopes[k]);
+        r = rn_obj(doc, arr, NULL);
+        tables = rn_arr(doc, r, "tables");
+        for (c = 0, i = 0; i < plan->nsources; i++) {
+            const struct source_plan *sp = &plan->sources[i];
+
+            if (sp->scope != (int)k)
+                continue;
+            strbuf_addf(sb, "%s%s (%s", c++ ? "; " : "", sp->name,
+                        source_role_name(sp->role));
+            if (sp->role == ROLE_HEADER && !sp->has_spells)
+                strbuf_adds(sb, ", persons only");
+            strbuf_addf(sb, ") joins on column %s", sp->column[CF_LOCAL_ID]);
+            t = rn_obj(doc, tables, NULL);
+            rn_str(doc, t, "source", sp->name);
+            rn_str(doc, t, "role", source_role_name(sp->role));
+            rn_str(doc, t, "column", sp->column[CF_LOCAL_ID]);
+        }
+        rn_str(doc, r, "name", name);
+        rn_str(doc, r, "text", strbuf_str(sb));
+        strbuf_reset(sb);
     }
-    strbuf_adds(sb, "on: after the match keys, pairs of records they did not "
-                    "link are compared field by field from keyed encodings "
-                    "and linked by Fellegi-Sunter scoring");
-    doc_item(doc, s, "probabilistic stage", sb);
-    strbuf_adds(sb, "made from each kept row before its plaintext is wiped: "
-                    "SipHash-2-4 tokens under subkeys of their own (context "
-                    "cohortcr, one per kind, none a match key's) of the "
-                    "normalised forename and surname (one key for both, so "
-                    "that a swap shows), the forename's nickname root and "
-                    "initial, the surname's Soundex code, the date of birth, "
-                    "the date with day and month swapped and the day of the "
-                    "month, the postcode unit, sector and district; the birth "
-                    "year and month and the sex code as numbers; keyed Bloom "
-                    "filters of the forename's and surname's letter pairs "
-                    "(256 bits, 4 per pair, positions from SipHash under "
-                    "their own subkey, context cohortbf); the keyed anchors "
-                    "of the NHS number and UPN. Held in memory only (128 "
-                    "bytes per distinct record, hashes folded to 32 bits) "
-                    "until linkage ends; never written, logged or published");
-    doc_item(doc, s, "comparison records", sb);
-    match_config_default(&mc);
-    strbuf_adds(sb, "pairs of records that share a block under any of the "
-                    "blocking rules");
-    for (r = 0; r < mc.nrules; r++)
-        strbuf_addf(sb, "%s%s", r ? "; " : " ",
-                    match_rule_text(mc.rules[r], rule, sizeof(rule)));
-    strbuf_addf(sb, " (dob_year: the year of birth; initial: the forename's; "
-                    "surname_phonetic: Soundex) -- a block of more than %d "
-                    "records (block_cap) is not compared under its rule, and "
-                    "is counted; records the match keys joined are not "
-                    "compared with each other",
-                lp->block_cap);
-    doc_item(doc, s, "candidate pairs", sb);
-    strbuf_addf(sb, "forename: exact, swapped with the surname, nickname "
-                    "root, Bloom-filter Dice >= %d%%, >= %d%%, >= %d%%, "
-                    "initial (one is an initial), sharing only the initial, "
-                    "else; surname: exact, Dice >= %d%%, Soundex, Dice >= "
-                    "%d%%, >= %d%%, else; date of birth: exact, day and "
-                    "month swapped, year +-1, only the day, only the month, "
-                    "only the year differs, only the year agrees, else; "
-                    "postcode: unit, sector, district, else; sex: agrees, "
-                    "differs; a field missing on either side is no evidence",
-                lp->dice[0], lp->dice[1], lp->dice[2], lp->dice[0],
-                lp->dice[1], lp->dice[2]);
-    doc_item(doc, s, "comparison levels", sb);
-    strbuf_adds(sb, "Fellegi-Sunter: m per level estimated by EM over each "
-                    "blocking rule's pairs (never a field on the rule that "
-                    "blocks on it; where EM does not converge the documented "
-                    "defaults are used, with a warning, counted in "
-                    "linkage.csv), u from random pairs, term frequencies "
-                    "for exact names (a common name weighs less), the prior "
-                    "from the candidates");
-    doc_item(doc, s, "weights", sb);
-    strbuf_addf(sb, "a pair is linked when its match probability is at "
-                    "least %.4f (match_threshold)",
-                lp->match_threshold);
-    doc_item(doc, s, "threshold", sb);
-    strbuf_addf(sb, "never linked, whatever the score: two forenames both "
-                    "given that share at most the initial, or two dates of "
-                    "birth both given that differ in the year and more "
-                    "(twins, a parent and child of one name); a person "
-                    "holding two different valid NHS numbers or UPNs (as for "
-                    "the keys: absolute); a person joining more than %d "
-                    "persons of the keys (max_cluster). Every refusal is "
-                    "counted",
-                lp->max_cluster);
-    doc_item(doc, s, "guard", sb);
+    strbuf_adds(sb, "rows of one scope that share the id are one person, "
+                    "before linkage across departments; ids of different "
+                    "scopes never match; a header defines the person, an "
+                    "events row whose id no header of its scope lists is "
+                    "quarantined as orphan_local_id; ids whose rows disagree "
+                    "on the NHS number (kept apart by the guard) or the date "
+                    "of birth (kept as one person) are counted in "
+                    "quality.csv");
+    rn_rule(doc, s, "rule", NULL, sb);
 }
 
 static void
-doc_linkage(const struct job_plan *plan, struct rules_doc *doc,
-            struct strbuf *sb)
+doc_linkage(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
 {
-    struct rules_section *s;
+    struct rnode *s = rn_section(doc, "linkage", "Linkage"), *arr, *r, *comp;
     size_t k, c;
 
-    s = doc_section(doc, "Linkage");
+    arr = rn_arr(doc, s, "keys");
     for (k = 0; k < plan->linkage.nkeys; k++) {
         const struct match_key_plan *mk = &plan->linkage.keys[k];
         char name[32];
@@ -448,30 +407,37 @@ doc_linkage(const struct job_plan *plan, struct rules_doc *doc,
         snprintf(name, sizeof(name), "match key %zu", k + 1);
         strbuf_adds(sb, "keyed BLAKE2b (own subkey) over ");
         for (c = 0; c < mk->ncomponents; c++)
-            strbuf_addf(sb, "%s%s", c ? " + " : "", key_component_name(mk->components[c]));
+            strbuf_addf(sb, "%s%s", c ? " + " : "",
+                        key_component_name(mk->components[c]));
         strbuf_adds(sb, "; absent when any part is missing or invalid");
-        doc_item(doc, s, name, sb);
+        r = rn_rule(doc, arr, NULL, name, sb);
+        rn_int(doc, r, "order", (int64_t)k + 1);
+        comp = rn_arr(doc, r, "components");
+        for (c = 0; c < mk->ncomponents; c++)
+            rn_str(doc, comp, NULL, key_component_name(mk->components[c]));
     }
-    strbuf_adds(sb, "records sharing any match key are one person, keys tried "
-                     "strictest first; a link that would join two different valid "
-                     "NHS numbers or UPNs is refused and counted");
-    doc_item(doc, s, "rule", sb);
+    strbuf_adds(sb,
+                "records sharing any match key are one person, keys tried "
+                "strictest first; a link that would join two different valid "
+                "NHS numbers or UPNs is refused and counted");
+    rn_rule(doc, s, "rule", NULL, sb);
     doc_probabilistic(plan, doc, s, sb);
-    strbuf_adds(sb, "each person is an internal number; a per-person record key "
-                     "(0-255), a keyed hash of the person's token under its own "
-                     "subkey (unrelated to any match key), is used only for "
-                     "cell-key noise");
-    doc_item(doc, s, "persons", sb);
+    strbuf_adds(sb,
+                "each person is an internal number; a per-person record key "
+                "(0-255), a keyed hash of the person's token under its own "
+                "subkey (unrelated to any match key), is used only for "
+                "cell-key noise");
+    rn_rule(doc, s, "persons", NULL, sb);
 }
 
 static void
-doc_generalisation(const struct job_plan *plan, struct rules_doc *doc,
+doc_generalisation(const struct job_plan *plan, struct rdoc *doc,
                    struct strbuf *sb)
 {
-    struct rules_section *s;
+    struct rnode *s = rn_section(doc, "generalisation", "Generalisation");
+    struct rnode *r, *arr;
     size_t k;
 
-    s = doc_section(doc, "Generalisation");
     for (k = 0; k < plan->nage_bands; k++) {
         if (plan->age_bands[k].hi < 0)
             strbuf_addf(sb, "%s%d+", k ? ", " : "", plan->age_bands[k].lo);
@@ -479,225 +445,226 @@ doc_generalisation(const struct job_plan *plan, struct rules_doc *doc,
             strbuf_addf(sb, "%s%d-%d", k ? ", " : "", plan->age_bands[k].lo,
                         plan->age_bands[k].hi);
     }
-    doc_item(doc, s, "age bands", sb);
-    strbuf_addf(sb, "postcode -> ward, LSOA, postcode district via '%s'; the "
-                     "categories are the lookup's only: a postcode not in it "
-                     "is UNKNOWN in every geography, its district too",
+    r = rn_rule(doc, s, "age_bands", "age bands", sb);
+    arr = rn_arr(doc, r, "bands");
+    for (k = 0; k < plan->nage_bands; k++) {
+        struct rnode *b = rn_obj(doc, arr, NULL);
+
+        rn_int(doc, b, "from", plan->age_bands[k].lo);
+        if (plan->age_bands[k].hi < 0)
+            rn_null(doc, b, "to");
+        else
+            rn_int(doc, b, "to", plan->age_bands[k].hi);
+    }
+    strbuf_addf(sb,
+                "postcode -> ward, LSOA, postcode district via '%s'; the "
+                "categories are the lookup's only: a postcode not in it "
+                "is UNKNOWN in every geography, its district too",
                 plan->lookup);
-    doc_item(doc, s, "geography", sb);
+    r = rn_rule(doc, s, "geography", NULL, sb);
+    rn_str(doc, r, "lookup", plan->lookup);
 }
 
+/* The by columns of a cohort, in prose and as fields. */
 static void
-doc_disclosure(const struct job_plan *plan, struct rules_doc *doc,
-               struct strbuf *sb)
+cohort_by(const struct job_plan *plan, const struct cohort_plan *cp,
+          struct rdoc *doc, struct rnode *s, struct strbuf *sb)
 {
-    const struct disclosure_plan *dp = &plan->disclosure;
-    struct rules_section *s;
+    struct rnode *r, *arr;
+    size_t k;
 
-    s = doc_section(doc, "Disclosure control");
-    if (dp->preset) {
-        strbuf_adds(sb, dp->preset);
-        doc_item(doc, s, "preset", sb);
+    for (k = 0; k < cp->nby; k++) {
+        if (cp->by[k] == BY_SERVICE) {
+            const struct service_def *sd = &plan->services[cp->by_service[k]];
+
+            strbuf_addf(sb,
+                        "%s%s.%s (yes when the person had a spell "
+                        "of it overlapping the month, else no)",
+                        k ? ", " : "",
+                        department_name((enum department)sd->department),
+                        sd->name);
+        } else {
+            strbuf_addf(sb, "%s%s", k ? ", " : "",
+                        by_column_name((enum by_column)cp->by[k]));
+        }
     }
-    strbuf_addf(sb, "every cell, margin and total with a count from %d to %d "
-                     "inclusive is suppressed%s",
-                dp->suppress_lo, dp->suppress_hi,
-                dp->protect_zeros ? ", and so is every zero" : "");
-    doc_item(doc, s, "primary suppression", sb);
-    strbuf_addf(sb, "further cells are suppressed until a linear-programming "
-                     "attacker using every published cell, margin and total "
-                     "(%s) cannot narrow any suppressed cell to a range "
-                     "narrower than %d",
-                dp->rounding > 1 && dp->perturbation == PERTURB_NONE
-                    ? "each rounded value as the interval of counts that round "
-                      "to it and that the rule would not have suppressed"
-                    : "taken as the exact true counts",
-                dp->protection_level);
-    doc_item(doc, s, "secondary suppression", sb);
-    if (dp->perturbation == PERTURB_CELLKEY) {
-        strbuf_addf(sb, "cell-key method with the perturbation table '%s'; the "
-                         "same persons always get the same noise; cell keys and "
-                         "noise are never published", dp->ptable ? dp->ptable : "");
-        doc_item(doc, s, "perturbation", sb);
-    } else {
-        strbuf_addf(sb, "published counts rounded to the nearest %d", dp->rounding);
-        doc_item(doc, s, "rounding", sb);
-    }
-    strbuf_adds(sb, "every hidden cell is shown as [c], whichever rule hid "
-                     "it, and nothing says whether a shown count is exact, "
-                     "rounded or perturbed; the audit's attacker has every "
-                     "number published anywhere in the run");
-    doc_item(doc, s, "published symbols", sb);
-    strbuf_adds(sb, "persons per department and in all, ids per id scope, "
-                     "their conflicts, and links made and refused per link "
-                     "key are published (quality.csv, linkage.csv, manifest, "
-                     "report, PostgreSQL, the run summary) through the same "
-                     "suppression and rounding as a table's cell");
-    if (dp->perturbation == PERTURB_CELLKEY)
-        strbuf_adds(sb, ", and persons with the noise those persons get in "
-                         "any cell");
-    strbuf_adds(sb, "; counts of rows and records are exact: they are not "
-                     "counts of persons");
-    doc_item(doc, s, "counts outside the tables", sb);
-    strbuf_addf(sb, "a reader learns, for each shown cell, its count %s; "
-                     "for each hidden cell, no range narrower than %d from "
-                     "the tables of one run together with the counts above; "
-                     "a reader cannot learn which rule hid a cell",
-                dp->perturbation == PERTURB_CELLKEY
-                    ? "with noise that the same persons always get"
-                : dp->rounding > 1 ? "to within the rounding"
-                                   : "exactly",
-                dp->protection_level);
-    doc_item(doc, s, "what a reader can learn", sb);
-    strbuf_addf(sb, "two cohorts of this job whose where expressions show "
-                     "that one population lies within the other (the same "
-                     "expression, or one more 'and') are %s; what remains is "
-                     "differencing that the expressions do not show: the "
-                     "same persons selected by two differently written "
-                     "expressions, a cohort's table subtracted from last "
-                     "night's, or from another job's or another publisher's "
-                     "table. %s",
-                dp->perturbation == PERTURB_CELLKEY ||
-                        dp->rounding >= dp->protection_level
-                    ? "allowed, as the noise or the rounding answers their "
-                      "difference"
-                    : "refused unless perturbation = cellkey or rounding is "
-                      "at least the protection level",
-                dp->perturbation == PERTURB_CELLKEY
-                    ? "Cell-key perturbation answers these: the same persons "
-                      "always get the same noise, so a difference between "
-                      "two published counts is the true difference plus "
-                      "noise of at most the ptable's range"
-                    : "Cell-key perturbation (perturbation = cellkey) would "
-                      "answer these: the same persons always get the same "
-                      "noise, so a difference between two published counts "
-                      "carries noise, not a hidden cell's exact count");
-    doc_item(doc, s, "differencing", sb);
+    if (!cp->nby)
+        strbuf_adds(sb, "(totals only)");
+    r = rn_rule(doc, s, "by", NULL, sb);
+    arr = rn_arr(doc, r, "columns");
+    for (k = 0; k < cp->nby; k++)
+        rn_str(doc, arr, NULL, cohort_by_name(cp, k));
 }
 
 static void
 doc_cohorts(const struct job_plan *plan, char *const *where_plain,
-                   struct rules_doc *doc,
-            struct strbuf *sb)
+            struct rdoc *doc, struct strbuf *sb)
 {
-    struct rules_section *s;
     size_t i, k;
 
     for (i = 0; i < plan->ncohorts; i++) {
         const struct cohort_plan *cp = &plan->cohorts[i];
-        char title[160];
+        struct rnode *s, *r, *arr;
 
-        snprintf(title, sizeof(title), "Cohort %s", cp->name);
-        s = doc_section(doc, title);
+        strbuf_addf(sb, "Cohort %s", cp->name);
+        doc->failed |= strbuf_failed(sb);
+        s = rn_section_in(doc, "cohorts", strbuf_str(sb));
+        strbuf_reset(sb);
+        rn_str(doc, s, "name", cp->name);
         strbuf_adds(sb, cp->title);
-        doc_item(doc, s, "title", sb);
+        rn_rule(doc, s, "cohort_title", "title", sb);
         strbuf_adds(sb, cp->where);
-        doc_item(doc, s, "where", sb);
+        rn_rule(doc, s, "where", NULL, sb);
         if (where_plain && where_plain[i]) {
             strbuf_adds(sb, where_plain[i]);
-            doc_item(doc, s, "meaning", sb);
+            rn_rule(doc, s, "meaning", NULL, sb);
         }
-        for (k = 0; k < cp->nby; k++) {
-            if (cp->by[k] == BY_SERVICE) {
-                const struct service_def *sd =
-                    &plan->services[cp->by_service[k]];
-
-                strbuf_addf(sb, "%s%s.%s (yes when the person had a spell "
-                                 "of it overlapping the month, else no)",
-                            k ? ", " : "",
-                            department_name((enum department)sd->department),
-                            sd->name);
-            } else {
-                strbuf_addf(sb, "%s%s", k ? ", " : "",
-                            by_column_name((enum by_column)cp->by[k]));
-            }
-        }
-        if (!cp->nby)
-            strbuf_adds(sb, "(totals only)");
-        doc_item(doc, s, "by", sb);
+        cohort_by(plan, cp, doc, s, sb);
         strbuf_adds(sb, cp->measure == MEASURE_NEW
-                             ? "persons entering the cohort in the period"
-                             : "distinct persons in the cohort in the period");
-        doc_item(doc, s, "measure", sb);
+                            ? "persons entering the cohort in the period"
+                            : "distinct persons in the cohort in the period");
+        r = rn_rule(doc, s, "measure", NULL, sb);
+        rn_str(doc, r, "value", cp->measure == MEASURE_NEW ? "new" : "persons");
         strbuf_adds(sb, "period");
         for (k = 0; k < cp->nby; k++)
             strbuf_addf(sb, ", %s", cohort_by_name(cp, k));
         strbuf_adds(sb, ", count ([c] when hidden)");
-        doc_item(doc, s, "published columns", sb);
+        r = rn_rule(doc, s, "published_columns", "published columns", sb);
+        arr = rn_arr(doc, r, "columns");
+        rn_str(doc, arr, NULL, "period");
+        for (k = 0; k < cp->nby; k++)
+            rn_str(doc, arr, NULL, cohort_by_name(cp, k));
+        rn_str(doc, arr, NULL, "count");
     }
 }
 
 static void
-doc_outputs(const struct job_plan *plan, struct rules_doc *doc,
-            struct strbuf *sb)
+doc_outputs(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
 {
-    struct rules_section *s;
+    struct rnode *s = rn_section(doc, "outputs", "Outputs");
+    struct rnode *arr = rn_arr(doc, s, "outputs"), *r;
     size_t i;
 
-    s = doc_section(doc, "Outputs");
     for (i = 0; i < plan->noutputs; i++) {
         const struct output_plan *op = &plan->outputs[i];
 
         if (op->type == OUT_CSV)
-            strbuf_addf(sb, "files%s under '%s': one table per cohort, quality, "
-                             "linkage, manifest and report",
+            strbuf_addf(sb,
+                        "files%s under '%s': one table per cohort, quality, "
+                        "quarantine, linkage, manifest and report",
                         op->gzip ? " (gzip)" : "", plan->output_dir);
         else
-            strbuf_addf(sb, "PostgreSQL schema '%s': one table per cohort, runs, "
-                             "quality%s%s",
+            strbuf_addf(sb,
+                        "PostgreSQL schema '%s': one table per cohort, runs, "
+                        "quality%s%s",
                         op->schema ? op->schema : "cohorts",
                         op->grant_to ? "; SELECT granted to " : "",
                         op->grant_to ? op->grant_to : "");
-        doc_item(doc, s, op->name, sb);
+        r = rn_rule(doc, arr, NULL, op->name, sb);
+        rn_str(doc, r, "type", op->type == OUT_CSV ? "csv" : "postgres");
+        if (op->type == OUT_CSV) {
+            rn_str(doc, r, "directory", plan->output_dir);
+            rn_bool(doc, r, "gzip", op->gzip);
+        } else {
+            rn_str(doc, r, "schema", op->schema ? op->schema : "cohorts");
+            if (op->grant_to)
+                rn_str(doc, r, "grant_to", op->grant_to);
+            else
+                rn_null(doc, r, "grant_to");
+        }
+        rn_int(doc, r, "retain", op->retain);
     }
 }
 
-/* The document, section by section (each below 120 lines). */
-static void
-build_doc(const struct job_plan *plan, char *const *where_plain,
-          struct rules_doc *doc)
+/* The whole document, section by section (each below 120 lines). */
+static int
+build_doc(const struct job_plan *plan, const struct rules_inputs *in,
+          const char *hash, struct rdoc *doc, struct diag *d)
 {
     struct strbuf sb = STRBUF_INIT;
+    int rc;
 
+    rn_str(doc, doc->root, "format", "cohort-rules");
+    rn_int(doc, doc->root, "format_version", 1);
+    rn_str(doc, doc->root, "job_name", plan->name);
+    rn_str(doc, doc->root, "program_version", in->version ? in->version : "");
     doc_job(plan, doc, &sb);
-    doc_sources(plan, doc, &sb);
+    if ((rc = doc_plan_hash(plan, in, doc, &sb, d)) < 0)
+        goto out;
+    doc_key(plan, in->key, doc, &sb);
+    doc_retention(plan, doc, &sb);
+    doc_sources(plan, in, doc, &sb);
     doc_scopes(plan, doc, &sb);
     doc_linkage(plan, doc, &sb);
     doc_generalisation(plan, doc, &sb);
     doc_disclosure(plan, doc, &sb);
-    doc_cohorts(plan, where_plain, doc, &sb);
+    doc_cohorts(plan, in->where_plain, doc, &sb);
     doc_outputs(plan, doc, &sb);
+    doc_publication(in->pub, hash, doc, &sb);
+out:
     strbuf_release(&sb);
+    return rc;
 }
 
+/* The HTML page around the sections. */
 static void
-render_text(const struct rules_doc *doc, struct strbuf *sb)
+render_html(const struct job_plan *plan, const struct rdoc *doc,
+            const char *hash, struct strbuf *sb)
 {
-    size_t i, j;
-
-    for (i = 0; i < doc->nsections; i++) {
-        const struct rules_section *s = &doc->sections[i];
-
-        strbuf_addf(sb, "%s%s\n", i ? "\n" : "", s->title);
-        for (j = 0; j < s->nitems; j++)
-            strbuf_addf(sb, "  %s: %s\n", s->items[j].name, s->items[j].rule);
-    }
+    strbuf_adds(sb, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta "
+                    "charset=\"utf-8\">\n<meta name=\"viewport\" "
+                    "content=\"width=device-width, initial-scale=1\">\n"
+                    "<title>Anonymisation rules: ");
+    strbuf_add_html(sb, plan->name);
+    strbuf_adds(sb,
+                "</title>\n<style>\nbody{font-family:Arial,Helvetica,"
+                "sans-serif;line-height:1.45;max-width:62rem;margin:0 auto;"
+                "padding:1rem 1.25rem;color:#0b0c0c}\n"
+                "h1,h2{overflow-wrap:anywhere}\n"
+                "h2{margin-top:2rem;border-top:2px solid #0b0c0c;"
+                "padding-top:.5rem}\ntable{border-collapse:collapse;"
+                "width:100%}\ncaption{position:absolute;width:1px;"
+                "height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);"
+                "white-space:nowrap}\n"
+                "td,th{border-bottom:1px solid #b1b4b6;padding:.35rem .5rem"
+                " .35rem 0;text-align:left;vertical-align:top}\n"
+                "th{width:28%;font-weight:bold;overflow-wrap:anywhere}\n"
+                "td{overflow-wrap:anywhere}\ncode{overflow-wrap:anywhere}\n"
+                "@media (max-width:40em){table,tbody,th,td{display:block;"
+                "width:auto}th,td{border:0;padding:.1rem 0}tr{display:"
+                "block;border-bottom:1px solid #b1b4b6;padding:.4rem 0}}\n"
+                "@media print{body{max-width:none;padding:0;font-size:10pt}"
+                "tr{break-inside:avoid}h2{break-after:avoid}}\n"
+                "</style>\n</head>\n<body>\n<main>\n<h1>Anonymisation rules: ");
+    strbuf_add_html(sb, plan->name);
+    strbuf_addf(sb,
+                "</h1>\n<p>Plan hash <code>%s</code>: every run's manifest "
+                "records the hash of the rules it applied.</p>\n",
+                hash);
+    rdoc_html(doc, sb);
+    strbuf_adds(sb, "</main>\n</body>\n</html>\n");
 }
 
 int
-rules_render(const struct job_plan *plan, char *const *where_plain,
-             enum rules_format format, struct strbuf *sb)
+rules_render(const struct job_plan *plan, const struct rules_inputs *in,
+             enum rules_format format, struct strbuf *sb, struct diag *d)
 {
-    struct rules_doc doc;
+    struct rdoc doc;
     char hash[65];
-    size_t i, j;
-    int rc = 0;
+    int rc;
 
-    memset(&doc, 0, sizeof(doc));
-    build_doc(plan, where_plain, &doc);
+    if (format == RULES_CANONICAL) {
+        if ((rc = rules_canonical(plan, in, sb, d)) < 0)
+            return rc;
+        return strbuf_failed(sb) ? CE_NOMEM : 0;
+    }
+    rdoc_init(&doc);
     /* a document with a section or rule missing, or without its hash, is
      * not the one reviewed: render nothing rather than part of it */
-    if (doc.failed || rules_plan_hash(plan, where_plain, hash) != 0) {
+    if ((rc = rules_plan_hash(plan, in, hash, d)) < 0 ||
+        (rc = build_doc(plan, in, hash, &doc, d)) < 0)
+        goto out;
+    if (rdoc_failed(&doc)) {
         rc = CE_NOMEM;
         goto out;
     }
@@ -705,84 +672,22 @@ rules_render(const struct job_plan *plan, char *const *where_plain,
     case RULES_TEXT:
         strbuf_addf(sb, "Anonymisation rules for job %s\nplan hash: %s\n\n",
                     plan->name, hash);
-        render_text(&doc, sb);
+        rdoc_text(&doc, sb);
         break;
     case RULES_JSON:
-        strbuf_adds(sb, "{\"job\":");
-        strbuf_add_json(sb, plan->name);
-        strbuf_addf(sb, ",\"plan_hash\":\"%s\",\"sections\":[", hash);
-        for (i = 0; i < doc.nsections; i++) {
-            strbuf_adds(sb, i ? ",{\"title\":" : "{\"title\":");
-            strbuf_add_json(sb, doc.sections[i].title);
-            strbuf_adds(sb, ",\"rules\":[");
-            for (j = 0; j < doc.sections[i].nitems; j++) {
-                strbuf_adds(sb, j ? ",{\"name\":" : "{\"name\":");
-                strbuf_add_json(sb, doc.sections[i].items[j].name);
-                strbuf_adds(sb, ",\"rule\":");
-                strbuf_add_json(sb, doc.sections[i].items[j].rule);
-                strbuf_adds(sb, "}");
-            }
-            strbuf_adds(sb, "]}");
-        }
-        strbuf_adds(sb, "]}\n");
+        rdoc_json(&doc, sb);
         break;
     case RULES_HTML:
-        strbuf_adds(sb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                        "<title>Anonymisation rules: ");
-        strbuf_add_html(sb, plan->name);
-        strbuf_adds(sb, "</title><style>body{font-family:sans-serif;max-width:60em;"
-                        "margin:2em auto;color:#222}table{border-collapse:collapse;"
-                        "width:100%}td,th{border:1px solid #bbb;padding:.3em .5em;"
-                        "text-align:left;vertical-align:top}th{width:25%;"
-                        "background:#f3f3f3}code{font-size:.9em}</style></head><body>\n"
-                        "<h1>Anonymisation rules: ");
-        strbuf_add_html(sb, plan->name);
-        strbuf_addf(sb, "</h1>\n<p>Plan hash <code>%s</code>: every run's manifest "
-                        "records the hash of the rules it applied.</p>\n", hash);
-        for (i = 0; i < doc.nsections; i++) {
-            strbuf_adds(sb, "<h2>");
-            strbuf_add_html(sb, doc.sections[i].title);
-            strbuf_adds(sb, "</h2>\n<table>\n");
-            for (j = 0; j < doc.sections[i].nitems; j++) {
-                strbuf_adds(sb, "<tr><th>");
-                strbuf_add_html(sb, doc.sections[i].items[j].name);
-                strbuf_adds(sb, "</th><td>");
-                strbuf_add_html(sb, doc.sections[i].items[j].rule);
-                strbuf_adds(sb, "</td></tr>\n");
-            }
-            strbuf_adds(sb, "</table>\n");
-        }
-        strbuf_adds(sb, "</body></html>\n");
+        render_html(plan, &doc, hash, sb);
+        break;
+    case RULES_CANONICAL:
         break;
     }
     if (strbuf_failed(sb))
         rc = CE_NOMEM;
 out:
-    doc_release(&doc);
-    return rc;
-}
-
-int
-rules_plan_hash(const struct job_plan *plan, char *const *where_plain,
-                char hash[65])
-{
-    struct rules_doc doc;
-    struct strbuf sb = STRBUF_INIT;
-    unsigned char h[32];
-    int rc = 0;
-
-    memset(&doc, 0, sizeof(doc));
-    build_doc(plan, where_plain, &doc);
-    render_text(&doc, &sb);
-    if (doc.failed || strbuf_failed(&sb)) {
-        rc = CE_NOMEM;
-        goto out;
-    }
-    crypto_generichash(h, sizeof(h), (const unsigned char *)strbuf_str(&sb),
-                       sb.len, NULL, 0);
-    sodium_bin2hex(hash, 65, h, sizeof(h));
-out:
-    strbuf_release(&sb);
-    doc_release(&doc);
+    if (rc == CE_NOMEM)
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+    rdoc_release(&doc);
     return rc;
 }

@@ -421,16 +421,18 @@ run_begin(struct job_run *jr, struct diag *d)
 static int
 run_rules(struct job_run *jr, struct diag *d)
 {
+    /* the plan alone: the key, the headers and the last publication are
+     * what `cohort rules` shows beside it, not what the run applies */
+    struct rules_inputs in = {jr->plain, COHORT_VERSION, NULL, NULL, NULL};
     struct strbuf sb = STRBUF_INIT;
     int rc;
 
     if ((rc = job_compile_cohorts(jr->plan, jr->exprs, jr->plain, d)) < 0)
         return rc;
-    if (rules_render(jr->plan, jr->plain, RULES_TEXT, &sb) < 0 ||
-        rules_plan_hash(jr->plan, jr->plain, jr->sum->plan_hash) < 0) {
+    if ((rc = rules_render(jr->plan, &in, RULES_TEXT, &sb, d)) < 0 ||
+        (rc = rules_plan_hash(jr->plan, &in, jr->sum->plan_hash, d)) < 0) {
         strbuf_release(&sb);
-        diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        return CE_NOMEM;
+        return rc;
     }
     jr->sum->rules_text = strbuf_detach(&sb);
     return 0;

@@ -60,6 +60,7 @@ job_plan_release(struct job_plan *pl)
     free(pl->output_dir);
     free(pl->lookup);
     free(pl->nicknames);
+    free(pl->name_variants);
     free(pl->age_bands);
     for (i = 0; i < pl->nsources; i++) {
         struct source_plan *s = &pl->sources[i];

@@ -234,6 +234,7 @@ struct job_plan {
     char *output_dir;
     char *lookup;            /* postcode -> ward, lsoa, district CSV */
     char *nicknames;         /* nickname table for forename_root, or NULL: built-in */
+    char *name_variants;     /* spelling and language variants for forename_root, or NULL */
 
     struct age_band *age_bands;
     size_t nage_bands;

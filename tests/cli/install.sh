@@ -56,6 +56,7 @@ cat > "$scratch/want" <<'LIST'
 ./usr/local/lib/systemd/system/cohort.service
 ./usr/local/lib/systemd/system/cohort.timer
 ./usr/local/share/cohort/examples/job.conf
+./usr/local/share/cohort/lookups/name_variants.csv
 ./usr/local/share/cohort/lookups/nicknames.csv
 ./usr/local/share/cohort/lookups/postcodes.csv
 ./usr/local/share/cohort/ptables/ptable_default.csv
