@@ -45,8 +45,10 @@ struct cohort_key {
  * file exists or cannot be written. id receives the key id. */
 int key_generate(const char *path, char id[17], struct diag *d);
 
-/* Reads a key file. CE_CONFIG when missing, malformed, or readable by group
- * or others. */
+/* Reads a key file. CE_CONFIG when missing, malformed, not a regular
+ * file (a FIFO or a device), readable by group or others, owned by
+ * another user than the running one or root, or in a directory its
+ * group or everyone may write to. */
 int key_load(struct cohort_key *k, const char *path, struct diag *d);
 
 /* The subkey for one purpose (a match key's number, from 1). */

@@ -7,6 +7,7 @@
  * beside it (rules_doc.h).
  */
 #include "rules.h"
+#include "../core/label.h"
 
 #include "../core/calendar.h"
 #include "../core/schema.h"
@@ -143,7 +144,13 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
         strbuf_adds(sb,
                     "quasi-identifier: generalised to the six top-level groups "
                     "WHITE, MIXED, ASIAN, BLACK, OTHER, UNKNOWN");
-        value_map(doc, &sp->values[VF_ETHNICITY], r, sb, " (", ")");
+        /* the codes themselves can be hundreds: their number and list */
+        if (sp->values[VF_ETHNICITY].list)
+            strbuf_addf(sb, " (%zu source codes mapped, code list '%s')",
+                        sp->values[VF_ETHNICITY].n,
+                        sp->values[VF_ETHNICITY].list);
+        else
+            value_map(doc, &sp->values[VF_ETHNICITY], r, sb, " (", ")");
         strbuf_adds(sb, "; published only as a table dimension");
         break;
     case CF_SERVICE:
@@ -438,12 +445,14 @@ doc_generalisation(const struct job_plan *plan, struct rdoc *doc,
     struct rnode *r, *arr;
     size_t k;
 
+    /* as they are published (core/label.h), so the review, the tables
+     * and the report say the same */
     for (k = 0; k < plan->nage_bands; k++) {
-        if (plan->age_bands[k].hi < 0)
-            strbuf_addf(sb, "%s%d+", k ? ", " : "", plan->age_bands[k].lo);
-        else
-            strbuf_addf(sb, "%s%d-%d", k ? ", " : "", plan->age_bands[k].lo,
-                        plan->age_bands[k].hi);
+        char band[32];
+
+        age_band_label(plan->age_bands[k].lo, plan->age_bands[k].hi, band,
+                       sizeof(band));
+        strbuf_addf(sb, "%s%s", k ? ", " : "", band);
     }
     r = rn_rule(doc, s, "age_bands", "age bands", sb);
     arr = rn_arr(doc, r, "bands");
@@ -547,23 +556,31 @@ doc_outputs(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
 
     for (i = 0; i < plan->noutputs; i++) {
         const struct output_plan *op = &plan->outputs[i];
+        char kept[48] = "every run";
 
+        if (op->retain)
+            snprintf(kept, sizeof(kept), "the newest %d runs", op->retain);
         if (op->type == OUT_CSV)
             strbuf_addf(sb,
                         "files%s under '%s': one table per cohort, quality, "
                         "quarantine, linkage, manifest and report",
-                        op->gzip ? " (gzip)" : "", plan->output_dir);
+                        op->gzip ? " (gzip)" : "",
+                        op->dir ? op->dir : plan->output_dir);
         else
             strbuf_addf(sb,
-                        "PostgreSQL schema '%s': one table per cohort, runs, "
-                        "quality%s%s",
-                        op->schema ? op->schema : "cohorts",
-                        op->grant_to ? "; SELECT granted to " : "",
-                        op->grant_to ? op->grant_to : "");
+                        "PostgreSQL schema '%s': one table per cohort, "
+                        "quality and linkage, each with its __history "
+                        "(%s), and runs%s%s%s",
+                        op->schema ? op->schema : "cohorts", kept,
+                        op->grant_to ? "; USAGE on the schema and SELECT on "
+                                       "every one of them granted to "
+                                     : "",
+                        op->grant_to ? op->grant_to : "",
+                        op->grant_to ? " only" : "");
         r = rn_rule(doc, arr, NULL, op->name, sb);
         rn_str(doc, r, "type", op->type == OUT_CSV ? "csv" : "postgres");
         if (op->type == OUT_CSV) {
-            rn_str(doc, r, "directory", plan->output_dir);
+            rn_str(doc, r, "directory", op->dir ? op->dir : plan->output_dir);
             rn_bool(doc, r, "gzip", op->gzip);
         } else {
             rn_str(doc, r, "schema", op->schema ? op->schema : "cohorts");

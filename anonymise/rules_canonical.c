@@ -300,9 +300,12 @@ canon_rest(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
         kv(sb, "type", op->type == OUT_CSV ? "csv" : "postgres");
         kv(sb, "gzip", op->gzip ? "yes" : "no");
         kvf(sb, "retain", op->retain);
+        if (op->type == OUT_CSV)
+            kv(sb, "dir", op->dir ? op->dir : plan->output_dir);
         if (op->type == OUT_POSTGRES) {
             kv(sb, "schema", op->schema ? op->schema : "cohorts");
             kv(sb, "grant_to", op->grant_to ? op->grant_to : "(none)");
+            kvf(sb, "lock_timeout", op->lock_timeout);
         }
     }
 }

@@ -122,19 +122,27 @@ doc_retention(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
                         "directories (tables, quality.csv, quarantine.csv, "
                         "linkage.csv, manifest.json, report.html) are "
                         "deleted; the run 'latest' points to never is",
-                        op->retain, plan->output_dir);
+                        op->retain, op->dir ? op->dir : plan->output_dir);
         else if (op->type == OUT_CSV)
             strbuf_addf(sb,
                         "keeps every run under '%s/runs' (retain = 0): "
                         "cohort deletes none, so their retention is the "
                         "operator's",
-                        plan->output_dir);
+                        op->dir ? op->dir : plan->output_dir);
+        else if (op->retain > 0)
+            strbuf_addf(sb, "each run replaces the rows of every cohort, "
+                            "quality and linkage table in one transaction; "
+                            "each table's __history keeps the newest %d "
+                            "runs' rows (older runs' rows are deleted in the "
+                            "same transaction); the runs table keeps one row "
+                            "per run and cohort never deletes it",
+                        op->retain);
         else
-            strbuf_adds(sb, "each run replaces every cohort table and the "
-                            "quality table in one transaction (the previous "
-                            "night's rows are dropped); the runs table keeps "
-                            "one row per run (id, times, version, plan hash, "
-                            "key id, persons) and cohort never deletes it");
+            strbuf_adds(sb, "each run replaces the rows of every cohort, "
+                            "quality and linkage table in one transaction; "
+                            "each table's __history keeps every run's rows "
+                            "(retain = 0: cohort deletes none); the runs "
+                            "table keeps one row per run");
         r = rn_rule(doc, arr, NULL, op->name, sb);
         rn_str(doc, r, "type", op->type == OUT_CSV ? "csv" : "postgres");
         rn_int(doc, r, "retain", op->retain);

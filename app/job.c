@@ -12,7 +12,9 @@
  *               codes' persons (person.h)
  *     persons   anonymise/person.h (the attribute rules IG signs off)
  *     cohorts   cohorts/count.h, then anonymise/disclosure.h per table
- *     publish   export/postgres.h, export/files.h; drift recorded
+ *     publish   export/publish.h (every output, committed together; a
+ *               publication an earlier run left half done is finished
+ *               or reversed first); drift recorded
  *
  * Memory: per accepted record we keep 48 bytes of generalised attributes
  * (struct pseudonymous_record) plus the linker's per-record state, and
@@ -39,8 +41,7 @@
 #include "../anonymise/rules.h"
 #include "../cohorts/where.h"
 #include "../cohorts/count.h"
-#include "../export/files.h"
-#include "../export/postgres.h"
+#include "../export/publish.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,6 +276,8 @@ summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
     memset(ps, 0, sizeof(*ps));
     ps->ran = 1;
     ps->threshold = lp->match_threshold;
+    snprintf(ps->key_text, sizeof(ps->key_text),
+             "probabilistic match probability >= %.4f", lp->match_threshold);
     ps->records = st->records;
     ps->pairs_compared = st->pairs_compared;
     ps->pairs_accepted = st->pairs_accepted;
@@ -326,26 +329,6 @@ link_records(struct job_state *js, struct match_stats *mst, struct diag *d)
     prob_link_config(&plan->linkage, &cfg);
     return prob_link_run(&js->rr.linker, js->rr.recs.r, js->rr.recs.n,
                          &js->rr.comparisons, &cfg, mst, d);
-}
-
-static int
-publish(const struct job_plan *plan, const struct run_summary *sum,
-        struct diag *d)
-{
-    size_t i;
-    int rc;
-
-    /* The database first: it is the one that can refuse (a lock, a dead
-     * server), and its transaction leaves nothing behind when it does. */
-    for (i = 0; i < plan->noutputs; i++)
-        if (plan->outputs[i].type == OUT_POSTGRES &&
-            (rc = publish_postgres(sum, &plan->outputs[i], d)) < 0)
-            return rc;
-    for (i = 0; i < plan->noutputs; i++)
-        if (plan->outputs[i].type == OUT_CSV &&
-            (rc = publish_files(sum, &plan->outputs[i], d)) < 0)
-            return rc;
-    return 0;
 }
 
 /* The release check `cohort protect` applies, on a protected cohort table
@@ -597,16 +580,20 @@ run_cohorts(struct job_run *jr, struct diag *d)
     return 0;
 }
 
-/* Publishes to every output, then records the drift state. */
+/* Publishes to every output, then records the drift state: also when
+ * the database committed and only the files' switch is left for the
+ * next run, since the run is then published. */
 static int
 run_publish(struct job_run *jr, struct diag *d)
 {
     double t0 = job_seconds();
+    struct diag dd;
     int rc;
 
-    rc = publish(jr->plan, jr->sum, d);
+    rc = publish_run(jr->sum, d);
     jr->sum->seconds_publish = job_seconds() - t0;
-    if (rc == 0 && drift_record(jr->plan, jr->sum, d) < 0)
+    if (jr->sum->publication != PUBLICATION_NONE &&
+        drift_record(jr->plan, jr->sum, &dd) < 0)
         log_msg(LOG_WARN, "published, but the drift state could not be "
                           "recorded");
     return rc;
@@ -642,7 +629,12 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     jr.sum = sum;
     jr.js.plan = plan;
     if ((rc = run_begin(&jr, d)) < 0 || (rc = run_rules(&jr, d)) < 0 ||
-        (rc = job_state_load(&jr.js, 1, sum->key_id, d)) < 0)
+        (rc = job_state_load(&jr.js, 1, sum->key_id, d)) < 0 ||
+        (rc = cohort_check_sizes(plan, &jr.js.geo.names, d)) < 0)
+        goto out;
+    /* what an earlier run left half published is settled before this one
+     * reads anything (a dry run writes nothing, so leaves it) */
+    if (!opts->no_publish && (rc = publish_recover(plan, d)) < 0)
         goto out;
 
     t0 = job_seconds();

@@ -243,7 +243,8 @@ read_source(struct read_stage *st, size_t si, struct source_summary *ss,
             goto out;
         }
     }
-    if ((rc = source_reader_open(&r, st->plan, NULL, NULL, d)) < 0)
+    if ((rc = source_reader_open(&r, st->plan, &job_stop_requested, NULL,
+                                  NULL, d)) < 0)
         goto out;
     rc = source_reader_run(&r, 0, &job_stop_requested, keep_row, &k, d);
     if (opts->progress && r.q.rows_in >= 0x10000)
@@ -258,6 +259,8 @@ out:
     out->unmapped = r.q.unmapped;
     memset(&r.q.unmapped, 0, sizeof(r.q.unmapped));
     ss->seconds = job_seconds() - k.t0;
+    if (rc == 0)
+        source_reader_log_notes(&r);
     if (rc == 0)
         rc = quarantine_check_policy(&r.q, d);
     if (rc == CE_DATA && r.q.nrows)

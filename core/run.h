@@ -99,6 +99,8 @@ struct scope_summary {
 struct prob_summary {
     int ran;                   /* 1: the stage ran */
     double threshold;          /* the match probability a pair needed */
+    char key_text[64];         /* its name in the linkage table:
+                                  "probabilistic match probability >= T" */
     uint64_t records;          /* comparison records the matcher compared */
     uint64_t pairs_compared;
     uint64_t pairs_accepted;   /* over the threshold, and let by the guard */
@@ -129,6 +131,15 @@ struct cohort_result {
     char *where_text_plain;   /* plain-English description of where */
 };
 
+/* How far a run's publication got (export/publish.h). */
+enum publication_state {
+    PUBLICATION_NONE,    /* nothing published; the previous one stays */
+    PUBLICATION_DONE,    /* every output has the run */
+    PUBLICATION_PENDING, /* committed (or maybe committed) to the database,
+                          * the files not yet switched: the next run
+                          * finishes or reverses them */
+};
+
 struct run_summary {
     char run_id[32];          /* "20261031T020000Z" style, unique per run */
     int64_t started;          /* unix seconds */
@@ -156,6 +167,7 @@ struct run_summary {
     size_t ncohorts;
 
     char *rules_text;         /* the IG rules as `cohort rules` prints them */
+    int publication;          /* enum publication_state */
     /* wall-clock seconds per stage: read+map+pseudonymise, link,
      * generalise, count, protect, publish */
     double seconds_read, seconds_link, seconds_generalise, seconds_count,

@@ -1,11 +1,11 @@
 # tests/suite_privacy.sh - run by scripts/run-tests after every CLI test.
 # tests/cli/lib.sh kept every message the binary printed during the whole
 # suite (stdout and stderr of every run, including the fault-injection
-# sweeps and the killed runs) in $COHORT_SUITE_DIR/messages.log, every
-# synth run's truth file in $COHORT_SUITE_DIR/truth.csv, the values tests
+# sweeps and the killed runs) in $COHORT_SUITE_DIR/messages.*.log, every
+# synth run's truth file in $COHORT_SUITE_DIR/truth.*.csv, the values tests
 # planted in non-identifier columns (tests/cli/unmapped.sh: NHS numbers
 # spaced and hyphenated, names, NI numbers, phone numbers, addresses, free
-# text, dates, a code of one person's rows) in planted.txt, and a copy of
+# text, dates, a code of one person's rows) in planted.*.txt, and a copy of
 # the outputs of the runs that read them in outputs.*/. This searches the
 # messages and every kept output file for every identifier of the truth
 # files, in every form an extract writes it: NHS numbers, UPNs, postcodes
@@ -21,7 +21,10 @@ not_ok() { n=$((n + 1)); nfail=$((nfail + 1)); echo "not ok $n - $1"; }
 check() { if eval "$1"; then ok "$2"; else not_ok "$2"; fi; }
 
 log=$dir/messages.log truth=$dir/truth.csv planted=$dir/planted.txt
-touch "$log" "$truth" "$planted"
+# each script wrote its own (tests/cli/lib.sh): NAME.PID.EXT
+cat "$dir"/messages.*.log >"$log" 2>/dev/null
+cat "$dir"/truth.*.csv >"$truth" 2>/dev/null
+cat "$dir"/planted.*.txt >"$planted" 2>/dev/null
 check '[ "$(wc -l < "$log")" -gt 1000 ]' "the suite kept the binary's messages ($(wc -l < "$log") lines)"
 check '[ "$(wc -l < "$truth")" -gt 10000 ]' "the suite's synth runs left identifiers to look for ($(wc -l < "$truth") rows)"
 

@@ -592,33 +592,19 @@ parse_with(const char *s, size_t len, const char *fmt, int pivot, int32_t *out)
     return finish_date(y, m, d, out);
 }
 
-enum date_fault
-parse_date(const char *s, size_t len, const char *fmt, int pivot_year,
-           int32_t *out)
+/* ISO yyyy-mm-dd (a time part after 'T' or ' ' ignored) or yyyymmdd;
+ * DATE_SYNTAX when s (trimmed, not empty) is neither. */
+static enum date_fault
+parse_iso(const char *s, size_t len, int32_t *out)
 {
-    enum date_fault f = DATE_SYNTAX;
     size_t i;
     int y, m, d;
 
-    while (len && isspace((unsigned char)*s)) {
-        s++;
-        len--;
-    }
-    while (len && isspace((unsigned char)s[len - 1]))
-        len--;
-    if (!len)
-        return DATE_EMPTY;
-    if (fmt) {
-        f = parse_with(s, len, fmt, pivot_year, out);
-        if (f != DATE_SYNTAX)
-            return f;
-    }
-    /* ISO yyyy-mm-dd, optionally with a time part */
     if (len >= 10 && s[4] == '-' && s[7] == '-' &&
         (len == 10 || s[10] == 'T' || s[10] == ' ')) {
         for (i = 0; i < 10; i++)
             if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-                return f;
+                return DATE_SYNTAX;
         y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
             (s[3] - '0');
         m = (s[5] - '0') * 10 + (s[6] - '0');
@@ -628,14 +614,128 @@ parse_date(const char *s, size_t len, const char *fmt, int pivot_year,
     if (len == 8) {
         for (i = 0; i < 8; i++)
             if (!isdigit((unsigned char)s[i]))
-                return f;
+                return DATE_SYNTAX;
         y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
             (s[3] - '0');
         m = (s[4] - '0') * 10 + (s[5] - '0');
         d = (s[6] - '0') * 10 + (s[7] - '0');
         return finish_date(y, m, d, out);
     }
-    return f;
+    return DATE_SYNTAX;
+}
+
+enum date_fault
+parse_date_formats(const char *s, size_t len, const char *const *fmts,
+                   size_t n, int pivot_year, int32_t *out, int *ambiguous)
+{
+    enum date_fault f = DATE_SYNTAX, g;
+    int32_t day, other;
+    size_t i;
+    int found = 0;
+
+    if (ambiguous)
+        *ambiguous = 0;
+    while (len && isspace((unsigned char)*s)) {
+        s++;
+        len--;
+    }
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (!len)
+        return DATE_EMPTY;
+    for (i = 0; i < n; i++) {
+        g = parse_with(s, len, fmts[i], pivot_year, found ? &other : &day);
+        if (g == DATE_OK && !found) {
+            found = 1;
+            if (!ambiguous)
+                break;
+        } else if (g == DATE_OK && other != day) {
+            *ambiguous = 1;
+            break;
+        } else if (g != DATE_OK && g != DATE_SYNTAX && !found) {
+            f = g;
+        }
+    }
+    if (found) {
+        *out = day;
+        return DATE_OK;
+    }
+    g = parse_iso(s, len, out);
+    /* a format that read an impossible date says more than ISO's syntax
+     * error; one that read nothing says less than ISO's verdict */
+    return g == DATE_SYNTAX ? f : g;
+}
+
+enum date_fault
+parse_date(const char *s, size_t len, const char *fmt, int pivot_year,
+           int32_t *out)
+{
+    return parse_date_formats(s, len, &fmt, fmt ? 1 : 0, pivot_year, out,
+                              NULL);
+}
+
+int
+date_format_valid(const char *fmt, size_t len)
+{
+    size_t i;
+    int d = 0, m = 0, y = 0;
+
+    for (i = 0; i < len; i++) {
+        if (fmt[i] != '%')
+            continue;
+        if (++i == len)
+            return -1;
+        switch (fmt[i]) {
+        case 'd':
+        case 'e':
+            d = 1;
+            break;
+        case 'm':
+        case 'b':
+        case 'B':
+        case 'h':
+            m = 1;
+            break;
+        case 'Y':
+        case 'y':
+            y = 1;
+            break;
+        case 'H':
+        case 'M':
+        case 'S':
+        case '%':
+            break;
+        default:
+            return -1;
+        }
+    }
+    return d && m && y ? 0 : -1;
+}
+
+int
+date_format_split(const char *text, const char **starts, size_t *lens,
+                  size_t max)
+{
+    size_t n = 0;
+
+    for (;;) {
+        const char *end = strchr(text, ',');
+        size_t len = end ? (size_t)(end - text) : strlen(text);
+
+        while (len && isspace((unsigned char)*text)) {
+            text++;
+            len--;
+        }
+        while (len && isspace((unsigned char)text[len - 1]))
+            len--;
+        if (!len || n == max)
+            return -1;
+        starts[n] = text;
+        lens[n++] = len;
+        if (!end)
+            return (int)n;
+        text = end + 1;
+    }
 }
 
 int

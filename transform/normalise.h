@@ -112,6 +112,38 @@ enum date_fault {
 enum date_fault parse_date(const char *s, size_t len, const char *fmt,
                            int pivot_year, int32_t *out);
 
+/* Formats one date_format may list (date_format = %d/%m/%Y, %d-%b-%Y). */
+#define DATE_FORMATS_MAX 8
+
+/*
+ * Like parse_date(), with the formats fmts[0 .. n) tried in order: the
+ * first that reads the value as a real date gives it (then ISO and
+ * yyyymmdd). When a later format reads it as another date too
+ * ("03/04/2020" under %d/%m/%Y and %m/%d/%Y), *ambiguous (when not NULL)
+ * is set to 1, else 0. With no format giving a date, the fault is the
+ * most telling one: an impossible or pre-1900 date that a format could
+ * read beats a syntax error.
+ */
+enum date_fault parse_date_formats(const char *s, size_t len,
+                                   const char *const *fmts, size_t n,
+                                   int pivot_year, int32_t *out,
+                                   int *ambiguous);
+
+/*
+ * 0 when fmt (len bytes, not NUL-terminated) is a format parse_date()
+ * reads: literal characters and the conversions above, with a day, a
+ * month and a year among them; else -1.
+ */
+int date_format_valid(const char *fmt, size_t len);
+
+/*
+ * Splits a date_format value ("%d/%m/%Y, %d-%b-%Y") at its commas into
+ * formats, each trimmed of spaces: starts[i] and lens[i] point into text.
+ * Returns how many, or -1 when one is empty or there are more than max.
+ */
+int date_format_split(const char *text, const char **starts, size_t *lens,
+                      size_t max);
+
 /* 1 when dob is after reference (both day numbers). */
 int dob_is_future(int32_t dob, int32_t reference);
 

@@ -7,12 +7,8 @@
 # diagnostics print.
 . "$COHORT_TOP/tests/cli/lib.sh"
 
-ln -s "$COHORT_TOP/config" "$scratch/config"
-mkdir "$scratch/demo" "$scratch/traced"
-run cohort keygen demo/demo.key
-expect_rc 0 "keygen writes the demo key"
-run cohort synth demo/extracts --people 3000 --seed 7
-expect_rc 0 "synth writes the extracts"
+mkdir "$scratch/traced"
+check 'demo_fixture 3000 7' "the demo key and extracts of 3 000 people"
 truth=demo/extracts/truth_SYNTHETIC_IDENTIFIERS.csv
 num='[0-9]\.[0-9]{4}'
 

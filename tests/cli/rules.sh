@@ -21,8 +21,7 @@ expect_out '<html' "HTML is a page"
 run cohort rules config/demo.conf --format pdf
 expect_rc 2 "an unknown format exits 2"
 
-run cohort keygen demo/demo.key
-run cohort synth demo/extracts --people 2000
+check 'demo_fixture 1500 2' "the demo key and extracts of 1 500 people"
 run cohort run config/demo.conf
 expect_rc 0 "the demo job runs"
 check 'grep -q "\"plan_hash\": \"$hash\"" "$scratch/demo/out/latest/manifest.json"' \

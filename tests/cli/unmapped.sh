@@ -8,12 +8,7 @@
 # handed to the suite-wide privacy scan (tests/suite_privacy.sh).
 . "$COHORT_TOP/tests/cli/lib.sh"
 
-ln -s "$COHORT_TOP/config" "$scratch/config"
-mkdir "$scratch/demo"
-run cohort keygen demo/demo.key
-expect_rc 0 "keygen writes the key"
-run cohort synth demo/extracts --people 3000 --seed 11
-expect_rc 0 "synth writes the extracts"
+check 'demo_fixture 3000 3' "the demo key and extracts of 3 000 people"
 truth=$scratch/demo/extracts/truth_SYNTHETIC_IDENTIFIERS.csv
 housing=$scratch/demo/extracts/housing.csv
 planted=$scratch/planted.txt
