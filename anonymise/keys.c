@@ -195,6 +195,20 @@ key_record_subkey(const struct cohort_key *k, unsigned char out[32])
 }
 
 void
+key_comparison_subkey(const struct cohort_key *k, uint64_t id,
+                      unsigned char out[16])
+{
+    crypto_kdf_derive_from_key(out, 16, id, "cohortcr", k->master);
+}
+
+void
+key_bloom_subkey(const struct cohort_key *k, uint64_t id,
+                 unsigned char out[16])
+{
+    crypto_kdf_derive_from_key(out, 16, id, "cohortbf", k->master);
+}
+
+void
 key_release(struct cohort_key *k)
 {
     sodium_munlock(k, sizeof(*k)); /* zeroes it, locked or not */

@@ -101,6 +101,7 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
                     "identifier: normalised and validated (an invalid value is "
                     "dropped), used only inside keyed BLAKE2b match keys ");
         keys_using(doc, plan, f, sb, rn_arr(doc, r, "match_keys"));
+        doc_prob_use(plan, f, sb);
         strbuf_adds(sb, ", then wiped from memory with the row; never written");
         if (f == CF_LOCAL_ID && sp->id_scope)
             strbuf_addf(sb,
@@ -115,6 +116,7 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
         rn_str(doc, r, "kind", "identifier");
         strbuf_adds(sb, "identifier: used inside match keys ");
         keys_using(doc, plan, f, sb, rn_arr(doc, r, "match_keys"));
+        doc_prob_use(plan, f, sb);
         strbuf_adds(sb,
                     "; generalised to an age band at the end of each period "
                     "(only year and month of birth kept in memory for that); "
@@ -124,6 +126,7 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
         rn_str(doc, r, "kind", "identifier");
         strbuf_adds(sb, "identifier: used inside match keys ");
         keys_using(doc, plan, f, sb, rn_arr(doc, r, "match_keys"));
+        doc_prob_use(plan, f, sb);
         strbuf_addf(
             sb,
             "; generalised to ward, LSOA and postcode district through "
@@ -436,6 +439,7 @@ doc_linkage(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
                 "strictest first; a link that would join two different valid "
                 "NHS numbers or UPNs is refused and counted");
     rn_rule(doc, s, "rule", NULL, sb);
+    doc_probabilistic(plan, doc, s, sb);
     strbuf_adds(sb,
                 "each person is an internal number; a per-person record key "
                 "(0-255), a keyed hash of the person's token under its own "

@@ -287,6 +287,15 @@ canon_rest(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
         snprintf(key, sizeof(key), "key.%zu", i + 1);
         kv(sb, key, plan->linkage.keys[i].text);
     }
+    kv(sb, "probabilistic", plan->linkage.probabilistic ? "yes" : "no");
+    if (plan->linkage.probabilistic) {
+        strbuf_addf(sb, "match_threshold = %.6f\n",
+                    plan->linkage.match_threshold);
+        kvf(sb, "block_cap", plan->linkage.block_cap);
+        kvf(sb, "max_cluster", plan->linkage.max_cluster);
+        strbuf_addf(sb, "dice_bands = %d, %d, %d\n", plan->linkage.dice[0],
+                    plan->linkage.dice[1], plan->linkage.dice[2]);
+    }
     strbuf_adds(sb, "[disclosure]\n");
     kv(sb, "preset", dp->preset ? dp->preset : "(custom)");
     strbuf_addf(sb, "suppress = %d-%d\n", dp->suppress_lo, dp->suppress_hi);

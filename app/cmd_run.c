@@ -185,7 +185,7 @@ print_projections(const struct run_summary *s)
 static void
 print_summary(const struct run_summary *s, int published)
 {
-    char nb[3][24];
+    char nb[7][24];
     size_t i, j;
 
     for (i = 0; i < s->nsources; i++) {
@@ -230,6 +230,20 @@ print_summary(const struct run_summary *s, int published)
                    (unsigned long long)s->keys[i].records_with_key,
                    count_text(s->keys[i].links, nb[0]),
                    count_text(s->keys[i].conflicts, nb[1]));
+    if (s->prob.ran)
+        printf("link probabilistic (match probability >= %.4f): %llu "
+               "records, %s pairs compared, %s accepted, %s links, refused: "
+               "%s by the guard, %s two NHS numbers or UPNs, %s other; %s "
+               "blocks over the cap; %u fields on default m\n",
+               s->prob.threshold, (unsigned long long)s->prob.records,
+               count_text(s->prob.pairs_compared, nb[0]),
+               count_text(s->prob.pairs_accepted, nb[1]),
+               count_text(s->prob.links, nb[2]),
+               count_text(s->prob.refused_guard, nb[3]),
+               count_text(s->prob.refused_strong_id, nb[4]),
+               count_text(s->prob.refused_other, nb[5]),
+               count_text(s->prob.blocks_over_cap, nb[6]),
+               s->prob.em_defaulted);
     if (s->persons)
         printf("persons: %s\n", count_text(s->persons, nb[0]));
     for (i = 0; i < s->ncohorts; i++)

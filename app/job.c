@@ -7,7 +7,9 @@
  *               map, quarantine), each row through anonymise/record.h
  *               (the pseudonymous record; plaintext ends there)
  *     drift     app/drift.h
- *     link      anonymise/link.h; unmapped codes' persons (person.h)
+ *     link      anonymise/link.h (the keys), then anonymise/prob_link.h
+ *               (the probabilistic stage, anonymise/match.h); unmapped
+ *               codes' persons (person.h)
  *     persons   anonymise/person.h (the attribute rules IG signs off)
  *     cohorts   cohorts/count.h, then anonymise/disclosure.h per table;
  *               the derived tables, rates and projections (job_tables.h)
@@ -15,9 +17,10 @@
  *               publication an earlier run left half done is finished
  *               or reversed first); drift recorded
  *
- * Memory: per accepted record we keep ~48 bytes of generalised attributes
- * (struct pseudonymous_record) plus the linker's per-record state; the
- * extracts themselves are streamed.
+ * Memory: per accepted record we keep 48 bytes of generalised attributes
+ * (struct pseudonymous_record) plus the linker's per-record state, and
+ * per distinct comparison record 128 bytes until the matcher holds it;
+ * the extracts themselves are streamed.
  */
 #include "job.h"
 #include "commands.h"
@@ -29,8 +32,10 @@
 #include "../core/period.h"
 #include "../core/strbuf.h"
 
+#include "../anonymise/comparison.h"
 #include "../anonymise/keys.h"
 #include "../anonymise/person.h"
+#include "../anonymise/prob_link.h"
 #include "../anonymise/published_counts.h"
 #include "../anonymise/disclosure.h"
 #include "../anonymise/disclosure_check.h"
@@ -156,6 +161,8 @@ struct job_state {
     int have_key;
     struct pseudonymiser ps;
     int have_ps;
+    struct comparison_encoder enc; /* with a probabilistic stage */
+    int have_enc;
     struct geo_lookup geo;
     int have_geo;
     struct ptable pt;             /* job_run() with cell-key perturbation */
@@ -210,6 +217,8 @@ job_state_release(struct job_state *js)
     read_result_release(&js->rr);
     if (js->have_ps)
         pseudonymiser_release(&js->ps);
+    if (js->have_enc)
+        comparison_encoder_release(&js->enc);
     if (js->have_geo)
         geo_lookup_release(&js->geo);
     if (js->have_pt)
@@ -246,7 +255,84 @@ job_state_load(struct job_state *js, int with_ptable, char *key_id,
     if ((rc = pseudonymiser_init(&js->ps, plan, &js->key, d)) < 0)
         return rc;
     js->have_ps = 1;
+    if (plan->linkage.probabilistic) {
+        if (comparison_encoder_init(&js->enc, &js->key) < 0) {
+            diag_set(d, NULL, 0, 0, NULL, "out of memory");
+            return CE_NOMEM;
+        }
+        js->have_enc = 1;
+    }
     return 0;
+}
+
+/*
+ * The probabilistic stage's outcome for the outputs, and a warning per
+ * field EM did not train (its documented defaults are used): the field by
+ * name, never a value.
+ */
+static void
+summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
+               struct prob_summary *ps)
+{
+    unsigned f, r;
+    char rule[128];
+
+    memset(ps, 0, sizeof(*ps));
+    ps->ran = 1;
+    ps->threshold = lp->match_threshold;
+    snprintf(ps->key_text, sizeof(ps->key_text),
+             "probabilistic match probability >= %.4f", lp->match_threshold);
+    ps->records = st->records;
+    ps->pairs_compared = st->pairs_compared;
+    ps->pairs_accepted = st->pairs_accepted;
+    ps->refused_guard = st->refused_disagree;
+    ps->refused_strong_id = st->refused_strong_id;
+    ps->refused_other = st->refused_conflict + st->refused_size;
+    ps->links = st->links;
+    for (r = 0; r < st->nrules; r++) {
+        const struct match_rule_stats *rs = &st->rule[r];
+
+        ps->blocks_over_cap += rs->blocks_over_cap;
+        ps->pairs_over_cap += rs->pairs_over_cap;
+        if (rs->blocks_over_cap)
+            log_msg(LOG_WARN, "probabilistic linkage: blocking rule %u (%s): "
+                              "blocks over block_cap = %d records: %llu, "
+                              "their %llu pairs not compared under it",
+                    r + 1, match_rule_text(rs->rule, rule, sizeof(rule)),
+                    lp->block_cap, (unsigned long long)rs->blocks_over_cap,
+                    (unsigned long long)rs->pairs_over_cap);
+    }
+    for (f = 0; f < st->nfields; f++)
+        if (st->field[f].defaulted) {
+            ps->em_defaulted++;
+            log_msg(LOG_WARN, "probabilistic linkage: EM did not converge "
+                              "for the field %s on any blocking rule; its "
+                              "documented default m is used",
+                    match_field_name((enum match_field)f));
+        }
+}
+
+/*
+ * Links the records read: the keys (link.h), then, when the plan has it,
+ * the probabilistic stage (prob_link.h), whose statistics go to *mst
+ * (zeroed without). The comparison records are released on the way.
+ */
+static int
+link_records(struct job_state *js, struct match_stats *mst, struct diag *d)
+{
+    const struct job_plan *plan = js->plan;
+    struct match_config cfg;
+
+    memset(mst, 0, sizeof(*mst));
+    if (linker_run(&js->rr.linker) < 0) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
+    if (!js->have_enc)
+        return 0;
+    prob_link_config(&plan->linkage, &cfg);
+    return prob_link_run(&js->rr.linker, js->rr.recs.r, js->rr.recs.n,
+                         &js->rr.comparisons, &cfg, mst, d);
 }
 
 /* What job_run() carries from one step to the next. */
@@ -330,6 +416,7 @@ run_read(struct job_run *jr, struct diag *d)
     int rc;
 
     if ((rc = read_sources(&jr->js.rr, jr->plan, &jr->js.ps, &jr->js.geo,
+                           jr->js.have_enc ? &jr->js.enc : NULL,
                            jr->opts, 0, jr->sum->sources, d)) < 0)
         return rc;
     jr->sum->unknown_postcodes = jr->js.rr.unknown_postcodes;
@@ -351,10 +438,18 @@ run_link(struct job_run *jr, struct diag *d)
     const struct job_plan *plan = jr->plan;
     struct job_state *js = &jr->js;
     struct run_summary *sum = jr->sum;
+    struct match_stats *mst;
     size_t i;
+    int rc;
 
-    if (linker_run(&js->rr.linker) < 0)
+    if (!(mst = malloc(sizeof(*mst))))
         goto nomem;
+    rc = link_records(js, mst, d);
+    if (rc == 0 && js->have_enc)
+        summarise_prob(mst, &plan->linkage, &sum->prob);
+    free(mst);
+    if (rc < 0)
+        return rc;
     for (i = 0; i < plan->nsources; i++) {
         if (!sum->sources[i].plan)
             continue;
@@ -563,14 +658,19 @@ out:
 int
 job_link_trace(const struct job_plan *plan, int threads,
                struct link_trace **out, size_t *n, struct key_summary *keys,
-               struct diag *d)
+               struct match_stats *mst, struct diag *d)
 {
     struct job_state js;
     struct run_summary tmp;
     struct run_options opts;
+    struct match_stats *own = NULL;
     size_t i;
     int rc;
 
+    if (!mst && !(mst = own = malloc(sizeof(*mst)))) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
     memset(&js, 0, sizeof(js));
     memset(&tmp, 0, sizeof(tmp));
     memset(&opts, 0, sizeof(opts));
@@ -586,10 +686,13 @@ job_link_trace(const struct job_plan *plan, int threads,
     }
     tmp.nsources = plan->nsources;
     if ((rc = job_state_load(&js, 0, NULL, d)) < 0 ||
-        (rc = read_sources(&js.rr, plan, &js.ps, &js.geo, &opts, 1,
+        (rc = read_sources(&js.rr, plan, &js.ps, &js.geo,
+                           js.have_enc ? &js.enc : NULL, &opts, 1,
                            tmp.sources, d)) < 0 ||
-        (rc = linker_run(&js.rr.linker)) < 0)
+        (rc = link_records(&js, mst, d)) < 0)
         goto out;
+    if (js.have_enc)
+        summarise_prob(mst, &plan->linkage, &tmp.prob);
     for (i = 0; i < js.rr.ntrace; i++)
         js.rr.trace[i].person = linker_person(&js.rr.linker, i);
     for (i = 0; keys && i <= plan->linkage.nkeys; i++) {
@@ -607,5 +710,6 @@ job_link_trace(const struct job_plan *plan, int threads,
 out:
     run_summary_release(&tmp);
     job_state_release(&js);
+    free(own);
     return rc;
 }

@@ -160,6 +160,12 @@ struct linkage_plan {
     struct match_key_plan *keys; /* strictest first */
     size_t nkeys;
     int line;
+    /* the probabilistic stage after the keys (anonymise/match.h) */
+    int probabilistic;       /* probabilistic = yes|no */
+    double match_threshold;  /* match probability to accept a pair */
+    int block_cap;           /* records per block */
+    int max_cluster;         /* deterministic persons per cluster */
+    int dice[3];             /* Dice bands in percent, descending */
 };
 
 struct age_band {

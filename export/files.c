@@ -235,6 +235,23 @@ render_quarantine(const struct run_summary *s, struct strbuf *sb)
     strbuf_release(&cell);
 }
 
+/* The columns of linkage.csv only the probabilistic stage's row fills:
+ * its pairs, refusals and blocks over the cap (through the tables' rule),
+ * and the fields on default m (exact). */
+static void
+render_linkage_prob(const struct prob_summary *p, struct strbuf *sb)
+{
+    char nb[6][24];
+
+    strbuf_addf(sb, ",%s,%s,%s,%s,%s,%s,%u\n",
+                count_text(p->pairs_compared, nb[0]),
+                count_text(p->pairs_accepted, nb[1]),
+                count_text(p->refused_guard, nb[2]),
+                count_text(p->refused_other, nb[3]),
+                count_text(p->blocks_over_cap, nb[4]),
+                count_text(p->pairs_over_cap, nb[5]), p->em_defaulted);
+}
+
 static void
 render_linkage(const struct run_summary *s, struct strbuf *sb)
 {
@@ -246,15 +263,22 @@ render_linkage(const struct run_summary *s, struct strbuf *sb)
         sb->failed = 1;
         return;
     }
-    strbuf_adds(sb, "order,key,records_with_key,links,refused\n");
+    strbuf_adds(sb, "order,key,records_with_key,links,refused,pairs_compared,"
+                    "pairs_accepted,refused_by_guard,refused_in_cluster,"
+                    "blocks_over_cap,pairs_over_cap,fields_on_default_m\n");
     for (i = 0; i < n; i++) {
         strbuf_addf(sb, "%u,", r[i].order);
         strbuf_add_csv(sb, r[i].key);
         strbuf_adds(sb, ",");
         if (r[i].has_records)
             strbuf_addf(sb, "%llu", (unsigned long long)r[i].records_with_key);
-        strbuf_addf(sb, ",%s,%s\n", count_text(r[i].links, nb[0]),
+        strbuf_addf(sb, ",%s,%s", count_text(r[i].links, nb[0]),
                     count_text(r[i].refused, nb[1]));
+        /* the probabilistic stage's row carries its pairs too */
+        if (r[i].probabilistic)
+            render_linkage_prob(&s->prob, sb);
+        else
+            strbuf_adds(sb, ",,,,,,,\n");
     }
     free(r);
 }

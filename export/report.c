@@ -726,6 +726,29 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
     free(periods);
 }
 
+/* The probabilistic stage's entry of the manifest's linkage list, after
+ * the keys': its counts through the tables' rule, as linkage.csv. */
+static void
+manifest_prob(const struct run_summary *s, struct strbuf *sb)
+{
+    const struct prob_summary *p = &s->prob;
+    char nb[5][24];
+
+    if (!p->ran)
+        return;
+    strbuf_addf(sb,
+                "%s{\"key\": \"probabilistic\", \"threshold\": %.4f, "
+                "\"records\": %llu, \"links\": %s, \"refused\": %s, "
+                "\"pairs_compared\": %s, \"pairs_accepted\": %s, "
+                "\"refused_by_guard\": %s, \"fields_on_default_m\": %u}",
+                s->nkeys ? ",\n    " : "\n    ", p->threshold,
+                (unsigned long long)p->records, count_json(p->links, nb[0]),
+                count_json(p->refused_strong_id, nb[1]),
+                count_json(p->pairs_compared, nb[2]),
+                count_json(p->pairs_accepted, nb[3]),
+                count_json(p->refused_guard, nb[4]), p->em_defaulted);
+}
+
 void
 render_manifest(const struct run_summary *s, const struct published_file *files,
                 size_t nfiles, struct strbuf *sb)
@@ -794,6 +817,7 @@ render_manifest(const struct run_summary *s, const struct published_file *files,
                     count_json(s->keys[i].links, nb[0]),
                     count_json(s->keys[i].conflicts, nb[1]));
     }
+    manifest_prob(s, sb);
     strbuf_adds(sb, "\n  ],\n  \"cohorts\": [");
     for (i = 0; i < s->ncohorts; i++) {
         const struct cohort_result *cr = &s->cohorts[i];

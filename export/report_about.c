@@ -258,6 +258,40 @@ about_scopes(const struct run_summary *s, struct strbuf *sb)
     wide_table_close(sb);
 }
 
+/* The probabilistic stage: what it did, beside the keys' table. */
+static void
+about_linkage_prob(const struct prob_summary *p, struct strbuf *sb)
+{
+    char nb[6][24];
+
+    strbuf_adds(sb, "<p>After the keys, a probabilistic stage compares pairs "
+                    "of records the keys did not link, field by field, from "
+                    "keyed codes of names, dates and postcodes, and links a "
+                    "pair whose match probability reaches the threshold; it "
+                    "never joins two different NHS numbers or UPNs.</p>\n");
+    wide_table_open(sb, "t-linkage-prob", "What the probabilistic stage did");
+    strbuf_addf(sb,
+                "<thead><tr><th scope=\"col\" class=\"n\">Pairs "
+                "compared</th><th scope=\"col\" class=\"n\">Accepted</th>"
+                "<th scope=\"col\" class=\"n\">Refused by the guard "
+                "(names, date of birth)</th><th scope=\"col\" "
+                "class=\"n\">Joins refused (cluster guard or size)</th>"
+                "<th scope=\"col\" class=\"n\">Blocks over the cap</th>"
+                "<th scope=\"col\" class=\"n\">Their pairs</th><th "
+                "scope=\"col\" class=\"n\">Fields on default m</th></tr>"
+                "</thead>\n<tbody>\n<tr><td class=\"n\">%s</td><td "
+                "class=\"n\">%s</td><td class=\"n\">%s</td><td "
+                "class=\"n\">%s</td><td class=\"n\">%s</td><td "
+                "class=\"n\">%s</td><td class=\"n\">%u</td></tr>\n",
+                count_text(p->pairs_compared, nb[0]),
+                count_text(p->pairs_accepted, nb[1]),
+                count_text(p->refused_guard, nb[2]),
+                count_text(p->refused_other, nb[3]),
+                count_text(p->blocks_over_cap, nb[4]),
+                count_text(p->pairs_over_cap, nb[5]), p->em_defaulted);
+    wide_table_close(sb);
+}
+
 /* Links made and refused per match key. */
 static void
 about_linkage(const struct run_summary *s, struct strbuf *sb)
@@ -287,7 +321,18 @@ about_linkage(const struct run_summary *s, struct strbuf *sb)
                     count_text(s->keys[i].links, nb[0]),
                     count_text(s->keys[i].conflicts, nb[1]));
     }
+    if (s->prob.ran)
+        strbuf_addf(sb,
+                    "<tr><th scope=\"row\">%zu. probabilistic (match "
+                    "probability &ge; %.4f)</th><td class=\"n\">%llu</td>"
+                    "<td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
+                    s->nkeys + 1, s->prob.threshold,
+                    (unsigned long long)s->prob.records,
+                    count_text(s->prob.links, nb[0]),
+                    count_text(s->prob.refused_strong_id, nb[1]));
     wide_table_close(sb);
+    if (s->prob.ran)
+        about_linkage_prob(&s->prob, sb);
 }
 
 void

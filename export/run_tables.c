@@ -108,7 +108,7 @@ quality_rows(const struct run_summary *s, struct quality_row **rows, size_t *n)
 int
 linkage_rows(const struct run_summary *s, struct linkage_row **rows, size_t *n)
 {
-    struct linkage_row *r = calloc(s->nkeys + 1, sizeof(*r));
+    struct linkage_row *r = calloc(s->nkeys + 2, sizeof(*r));
     size_t i, k = 0;
 
     *rows = NULL;
@@ -130,6 +130,18 @@ linkage_rows(const struct run_summary *s, struct linkage_row **rows, size_t *n)
         r[k].records_with_key = s->keys[i].records_with_key;
         r[k].links = s->keys[i].links;
         r[k].refused = s->keys[i].conflicts;
+    }
+    /* the probabilistic stage: its records, the links it made and the
+     * unions it refused for two NHS numbers or UPNs */
+    if (s->prob.ran) {
+        r[k].order = (unsigned)s->nkeys + 1;
+        r[k].probabilistic = 1;
+        r[k].key = s->prob.key_text;
+        r[k].has_records = 1;
+        r[k].records_with_key = s->prob.records;
+        r[k].links = s->prob.links;
+        r[k].refused = s->prob.refused_strong_id;
+        k++;
     }
     *rows = r;
     *n = k;

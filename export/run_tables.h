@@ -31,9 +31,12 @@ struct quality_row {
 };
 
 /* One row of linkage: order 0 is the id scopes' own ids (only with id
- * scopes), then each match key in the job's order. */
+ * scopes), then each match key in the job's order, then the
+ * probabilistic stage when it ran (its further counts are in the
+ * summary's prob: linkage.csv adds them as columns). */
 struct linkage_row {
     unsigned order;
+    int probabilistic;         /* 1: the probabilistic stage's row */
     const char *key;           /* borrowed from the summary; "" if none */
     int has_records;           /* 0: records_with_key is not a number here */
     uint64_t records_with_key; /* exact */

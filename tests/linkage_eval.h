@@ -52,7 +52,7 @@ linkage_evaluate(const struct job_plan *plan, const char *truth_path,
 
     memset(acc, 0, sizeof(*acc));
     diag_clear(&d);
-    if (job_link_trace(plan, 1, &tr, &ntr, NULL, &d) < 0 ||
+    if (job_link_trace(plan, 1, &tr, &ntr, NULL, NULL, &d) < 0 ||
         link_truth_load(&truth, truth_path, plan, tr, ntr, &d) < 0) {
         diag_format(&d, msg, sizeof(msg));
         fprintf(stderr, "linkage_evaluate: %s\n", msg);

@@ -531,10 +531,12 @@ test_publish_files(void **state)
                 "housing,2,2222222222222222222222222222222222222222222222222222222222222222,7,3,unmapped_value\n"
                 "adults,adults,,9,0,orphan_local_id\n");
     expect_file(run_dir, "linkage.csv",
-                "order,key,records_with_key,links,refused\n"
-                "0,id_scope local_id,,25,[c]\n"
-                "1,'=cmd|' /C calc'!A0,100,[c],0\n"
-                "2,\"a\"\"b\\c\nd\",50,10,5\n");
+                "order,key,records_with_key,links,refused,pairs_compared,"
+                "pairs_accepted,refused_by_guard,refused_in_cluster,"
+                "blocks_over_cap,pairs_over_cap,fields_on_default_m\n"
+                "0,id_scope local_id,,25,[c],,,,,,,\n"
+                "1,'=cmd|' /C calc'!A0,100,[c],0,,,,,,,\n"
+                "2,\"a\"\"b\\c\nd\",50,10,5,,,,,,,\n");
 
     /* manifest.json: one JSON value despite the quotes, backslashes and
      * control characters of the version, the config path and a key */

@@ -258,6 +258,28 @@ ok_keys(const struct job_plan *p)
 }
 
 static int
+ok_probabilistic(const struct job_plan *p)
+{
+    /* off, and the stage's other keys keep their defaults */
+    return !p->linkage.probabilistic && p->linkage.match_threshold == 0.99 &&
+           p->linkage.block_cap == 200 && p->linkage.max_cluster == 20 &&
+           p->linkage.dice[0] == 80 && p->linkage.dice[2] == 50;
+}
+
+static int
+ok_threshold(const struct job_plan *p)
+{
+    return p->linkage.probabilistic && p->linkage.match_threshold == 0.95;
+}
+
+static int
+ok_dice(const struct job_plan *p)
+{
+    return p->linkage.dice[0] == 90 && p->linkage.dice[1] == 70 &&
+           p->linkage.dice[2] == 40;
+}
+
+static int
 ok_rounding(const struct job_plan *p)
 {
     return p->disclosure.rounding == 10 && p->disclosure.suppress_hi == 9;
@@ -340,6 +362,27 @@ static const struct stage_case stage_cases[] = {
      "bad value for 'keys' in [linkage]: expected match keys separated by "
      "';'", NULL},
     {"[linkage]", "key = upn", "unknown key 'key' in [linkage]", NULL},
+    {"[linkage]", "probabilistic = no", NULL, ok_probabilistic},
+    {"[linkage]", "match_threshold = 0.95", NULL, ok_threshold},
+    {"[linkage]", "match_threshold = 1",
+     "bad value for 'match_threshold' in [linkage]: expected a match "
+     "probability from 0.5 up to 1 (not 1), e.g. 0.99", NULL},
+    {"[linkage]", "match_threshold = 99%",
+     "bad value for 'match_threshold' in [linkage]: expected a match "
+     "probability from 0.5 up to 1 (not 1), e.g. 0.99", NULL},
+    {"[linkage]", "dice_bands = 90, 70, 40", NULL, ok_dice},
+    {"[linkage]", "dice_bands = 50, 65, 80",
+     "bad value for 'dice_bands' in [linkage]: expected three whole "
+     "percentages from 1 to 100, descending, e.g. 80, 65, 50", NULL},
+    {"[linkage]", "dice_bands = 80, 65",
+     "bad value for 'dice_bands' in [linkage]: expected three whole "
+     "percentages from 1 to 100, descending, e.g. 80, 65, 50", NULL},
+    {"[linkage]", "block_cap = 1",
+     "bad value for 'block_cap' in [linkage]: expected a whole number from 2 "
+     "to 100000", NULL},
+    {"[linkage]", "max_cluster = 5000",
+     "bad value for 'max_cluster' in [linkage]: expected a whole number from "
+     "2 to 1000", NULL},
     /* anonymise/disclosure_settings.c */
     {"[disclosure]", "rounding = 10", NULL, ok_rounding},
     {"[disclosure]", "suppress = 9-1",
