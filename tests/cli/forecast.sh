@@ -203,4 +203,36 @@ check 'head -n 1 "$latest/cin.csv" | grep -qx "period,complete,count" && tail -n
 check 'grep -q "^\"Total\",projection,2026-11-01," "$latest/adults_forecast.csv"' \
     "the projection starts from the last complete month (and projects the partial one)"
 
+
+# --- PostgreSQL, when a throwaway server starts ---------------------------------
+# The projection as COHORT_forecast (with its history), rate_per_10000
+# and complete as columns; a job that stops projecting drops the table.
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/cohort-pg.XXXXXX")
+trap 'sh "$COHORT_TOP/scripts/pg-cluster" stop "$pgdir" >/dev/null 2>&1; rm -rf "$scratch" "$pgdir"' EXIT INT TERM
+if conn=$(sh "$COHORT_TOP/scripts/pg-cluster" start "$pgdir" 2>/dev/null); then
+    q() { psql "$conn" -X -A -t -q -c "$1" 2>&1; }
+    sed 's/^include_partial = yes$/include_partial = yes\ndenominators = pop.csv/' partial.conf > pg.conf
+    printf '\n[output warehouse]\ntype = postgres\nconninfo = %s\nschema = cohorts\n' "$conn" >> pg.conf
+    run cohort run pg.conf --accept-drift
+    expect_rc 0 "the forecasting job publishes to PostgreSQL"
+    csv=$(($(wc -l < "$latest/adults_forecast.csv") - 1))
+    check '[ "$(q "select count(*) from cohorts.adults_forecast")" = "$csv" ] && [ "$(q "select count(*) from cohorts.adults_forecast__history")" = "$csv" ]' \
+        "adults_forecast and its history have the CSV's rows ($csv)"
+    check '[ "$(q "select count(*) from cohorts.adults_forecast where kind = '"'backtest'"' and mase is null")" = 0 ] && [ "$(q "select count(*) from cohorts.adults_forecast where kind = '"'projection'"' and age_band = '"'Total'"'")" = 12 ]' \
+        "its back-test rows carry MASE; twelve projected months of the total"
+    check '[ "$(q "select count(*) from cohorts.adults where not complete")" -gt 0 ] && [ "$(q "select count(distinct period) from cohorts.adults where not complete")" = 1 ]' \
+        "complete is false on the partial month's rows only"
+    check '[ "$(q "select count(*) from cohorts.adults where rate_per_10000 is not null")" -gt 0 ] && [ "$(q "select count(*) from cohorts.adults where symbol is not null and rate_per_10000 is not null")" = 0 ]' \
+        "rate_per_10000 is a column, NULL for every hidden cell"
+    check 'q "select obj_description('"'cohorts.adults_forecast'::regclass"')" | grep -q "projection computed from its published tables only"' \
+        "the projection's table has a COMMENT"
+    sed -e 's/^forecast = yes$/forecast = no/' pg.conf > pg2.conf
+    run cohort run pg2.conf --accept-drift
+    expect_rc 0 "the job without forecast = yes publishes"
+    check '[ -z "$(q "select to_regclass('"'cohorts.adults_forecast'"')")" ] && [ -z "$(q "select to_regclass('"'cohorts.adults_duration'"')")" ]' \
+        "a projection and flow tables no longer made are dropped"
+else
+    ok "# SKIP no throwaway PostgreSQL server could be started"
+fi
+
 finish
