@@ -30,7 +30,7 @@ LIBS         = $(LIBCSV_LIBS) $(INIH_LIBS) $(GLPK_LIBS) $(PKG_LIBS) -lm -lpthrea
 
 ALL_CFLAGS   = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 
-STAGES   = core connectors transform anonymise cohorts export app
+STAGES   = core connectors transform anonymise cohorts forecast export app
 SRCS     = $(sort $(wildcard $(addsuffix /*.c,$(STAGES))))
 LIB_SRCS = $(filter-out app/main.c,$(SRCS))
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)

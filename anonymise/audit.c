@@ -210,6 +210,13 @@ published_bounds(const struct attacker *m, int64_t v, int64_t *lo,
     *hi = b;
 }
 
+void
+audit_published_bounds(const struct attacker *m, int64_t v, int64_t *lo,
+                       int64_t *hi)
+{
+    published_bounds(m, v, lo, hi);
+}
+
 /* The best further cell to suppress in relation ri: the smallest non-zero
  * count among the parts, else among all members; lowest index on ties.
  * Returns the cell index or (size_t)-1. */

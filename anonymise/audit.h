@@ -58,6 +58,12 @@ void audit_attacker_init(struct attacker *m, const struct disclosure_plan *dp);
 /* v rounded to the nearest multiple of r (ties up); v when r <= 1. */
 int64_t audit_round(int64_t v, int r);
 
+/* The true counts a reader takes a shown cell of true count v to hold:
+ * [*lo, *hi] (lo == hi when it is known exactly), as above; for audits
+ * across tables (flows_audit.h). */
+void audit_published_bounds(const struct attacker *m, int64_t v, int64_t *lo,
+                            int64_t *hi);
+
 /* 1 when the rule suppresses a count of v (a primary cell). */
 int audit_primary(const struct attacker *m, int64_t v);
 

@@ -198,8 +198,19 @@ doc_job(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
     rn_bool(doc, r, "today", plan->reference_is_today);
     strbuf_addf(sb, "%d monthly periods ending at the reference date",
                 plan->periods);
+    /* said only where it changes what is published: a reference date
+     * that is not the last day of its month, or include_partial */
+    if (plan->include_partial)
+        strbuf_adds(sb, "; the month holding it is published with "
+                        "complete = no until it is over");
+    else if (plan->reference_is_today ||
+             job_plan_period_end(plan) != plan->reference_date)
+        strbuf_adds(sb, "; the month holding it is left out until it is "
+                        "over, so the periods end with the last whole month");
     r = rn_rule(doc, s, "periods", NULL, sb);
     rn_int(doc, r, "count", plan->periods);
+    if (plan->include_partial)
+        rn_bool(doc, r, "include_partial", 1);
 }
 
 /* One column rule: its position in the header (0: not in it), its name as
@@ -505,6 +516,33 @@ cohort_by(const struct job_plan *plan, const struct cohort_plan *cp,
         rn_str(doc, arr, NULL, cohort_by_name(cp, k));
 }
 
+/* A forecast cohort's derived tables and projection. */
+static void
+doc_forecast_cohort(const struct cohort_plan *cp, struct rdoc *doc,
+                    struct rnode *s, struct strbuf *sb)
+{
+    struct rnode *r, *arr;
+    size_t k;
+    int age = 0;
+
+    for (k = 0; k < cp->nby; k++)
+        age |= cp->by[k] == BY_AGE_BAND;
+    strbuf_addf(sb, "also published: %s_new (entries), %s_ended (exits by "
+                    "months in the cohort) and %s_duration (persons by "
+                    "months in the cohort)%s, through the same disclosure "
+                    "control and audited together through their stock-flow "
+                    "identity; and %s_forecast, a projection computed from "
+                    "those published tables alone",
+                cp->name, cp->name, cp->name, age ? ", by age band" : "",
+                cp->name);
+    r = rn_rule(doc, s, "forecast", NULL, sb);
+    arr = rn_arr(doc, r, "tables");
+    rn_strf(doc, arr, NULL, "%s_new", cp->name);
+    rn_strf(doc, arr, NULL, "%s_ended", cp->name);
+    rn_strf(doc, arr, NULL, "%s_duration", cp->name);
+    rn_strf(doc, arr, NULL, "%s_forecast", cp->name);
+}
+
 static void
 doc_cohorts(const struct job_plan *plan, char *const *where_plain,
             struct rdoc *doc, struct strbuf *sb)
@@ -531,9 +569,16 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
         cohort_by(plan, cp, doc, s, sb);
         strbuf_adds(sb, cp->measure == MEASURE_NEW
                             ? "persons entering the cohort in the period"
+                        : cp->measure == MEASURE_ENDED
+                            ? "persons whose last month in the cohort the "
+                              "period is"
                             : "distinct persons in the cohort in the period");
         r = rn_rule(doc, s, "measure", NULL, sb);
-        rn_str(doc, r, "value", cp->measure == MEASURE_NEW ? "new" : "persons");
+        rn_str(doc, r, "value", cp->measure == MEASURE_NEW     ? "new"
+                                : cp->measure == MEASURE_ENDED ? "ended"
+                                                               : "persons");
+        if (cp->forecast)
+            doc_forecast_cohort(cp, doc, s, sb);
         strbuf_adds(sb, "period");
         for (k = 0; k < cp->nby; k++)
             strbuf_addf(sb, ", %s", cohort_by_name(cp, k));
@@ -616,6 +661,7 @@ build_doc(const struct job_plan *plan, const struct rules_inputs *in,
     doc_generalisation(plan, doc, &sb);
     doc_disclosure(plan, doc, &sb);
     doc_cohorts(plan, in->where_plain, doc, &sb);
+    doc_forecasting(plan, doc, &sb);
     doc_outputs(plan, doc, &sb);
     doc_publication(in->pub, hash, doc, &sb);
 out:

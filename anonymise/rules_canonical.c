@@ -34,14 +34,15 @@ struct plan_file {
 };
 
 /* The files of plan: the lookup, the nickname and name-variant tables
- * (when set), and the ptable (with cell-key perturbation). Returns how
- * many. */
+ * (when set), the ptable (with cell-key perturbation) and the population
+ * table (denominators, when set). Returns how many. */
+#define PLAN_FILES 5
 static size_t
-plan_files(const struct job_plan *plan, struct plan_file out[4])
+plan_files(const struct job_plan *plan, struct plan_file out[PLAN_FILES])
 {
     size_t n = 0;
 
-    memset(out, 0, 4 * sizeof(*out));
+    memset(out, 0, PLAN_FILES * sizeof(*out));
     out[n++] = (struct plan_file){"lookup", plan->lookup, "lookup",
                                   "the lookup table", ""};
     if (plan->nicknames && plan->nicknames[0])
@@ -55,6 +56,10 @@ plan_files(const struct job_plan *plan, struct plan_file out[4])
         plan->disclosure.ptable)
         out[n++] = (struct plan_file){"ptable", plan->disclosure.ptable,
                                       "ptable", "the ptable", ""};
+    if (plan->denominators && plan->denominators[0])
+        out[n++] = (struct plan_file){"denominators", plan->denominators,
+                                      "denominators", "the population table",
+                                      ""};
     return n;
 }
 
@@ -126,6 +131,28 @@ kvf(struct strbuf *sb, const char *key, long long v)
     strbuf_addf(sb, "%s = %lld\n", key, v);
 }
 
+/* Each [transition] (none: nothing, so a job without them keeps its
+ * hash). */
+static void
+canon_transitions(const struct job_plan *plan, struct strbuf *sb)
+{
+    size_t i, j;
+
+    for (i = 0; i < plan->ntransitions; i++) {
+        const struct transition_plan *tp = &plan->transitions[i];
+
+        strbuf_addf(sb, "[transition %s]\n", tp->table.name);
+        kv(sb, "title", tp->table.title);
+        kv(sb, "from", tp->from);
+        kv(sb, "to", tp->to);
+        strbuf_adds(sb, "by =");
+        for (j = 0; j < tp->table.nby; j++)
+            strbuf_addf(sb, "%s %s", j ? "," : "",
+                        cohort_by_name(&tp->table, j));
+        strbuf_adds(sb, "\n");
+    }
+}
+
 static void
 canon_job(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
           struct strbuf *sb)
@@ -142,6 +169,16 @@ canon_job(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
         kv(sb, "reference_date", date);
     }
     kvf(sb, "periods", plan->periods);
+    /* keys added after canonical version 1: written only when set, so a
+     * job without them keeps its hash */
+    if (plan->include_partial)
+        kv(sb, "include_partial", "yes");
+    if (plan->standard_tables)
+        strbuf_addf(sb, "standard_tables =%s%s\n",
+                    plan->standard_tables & STD_SERVICE_TRANSITIONS
+                        ? " service_transitions"
+                        : "",
+                    plan->standard_tables & STD_OVERLAP ? " overlap" : "");
     kv(sb, "key_file", plan->key_file);
     kv(sb, "output_dir", plan->output_dir);
     for (i = 0; i < nf; i++) {
@@ -291,8 +328,13 @@ canon_rest(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
             }
         }
         strbuf_adds(sb, "\n");
-        kv(sb, "measure", cp->measure == MEASURE_NEW ? "new" : "persons");
+        kv(sb, "measure", cp->measure == MEASURE_NEW     ? "new"
+                          : cp->measure == MEASURE_ENDED ? "ended"
+                                                         : "persons");
+        if (cp->forecast)
+            kv(sb, "forecast", "yes");
     }
+    canon_transitions(plan, sb);
     for (i = 0; i < plan->noutputs; i++) {
         const struct output_plan *op = &plan->outputs[i];
 
@@ -314,7 +356,7 @@ int
 rules_canonical(const struct job_plan *plan, const struct rules_inputs *in,
                 struct strbuf *sb, struct diag *d)
 {
-    struct plan_file pf[4];
+    struct plan_file pf[PLAN_FILES];
     size_t nf = plan_files(plan, pf), i;
     int rc;
 
@@ -373,7 +415,7 @@ int
 doc_plan_hash(const struct job_plan *plan, const struct rules_inputs *in,
               struct rdoc *doc, struct strbuf *sb, struct diag *d)
 {
-    struct plan_file pf[4];
+    struct plan_file pf[PLAN_FILES];
     size_t nf = plan_files(plan, pf), i;
     struct strbuf cmd = STRBUF_INIT;
     struct rnode *s, *r, *arr;

@@ -3,7 +3,9 @@
  * not drawn from the plan's mapping alone, for anonymise/rules*.c only:
  * rules_ig.c writes the key, retention, disclosure control and the
  * publication's risk; rules_canonical.c the canonical form and the plan
- * hash; rules_linkage.c the probabilistic stage. Each appends one section to doc, using sb for its prose.
+ * hash; rules_linkage.c the probabilistic stage; rules_forecast.c the
+ * tables derived for forecasting. Each appends one section to doc, using sb
+ * for its prose.
  */
 #ifndef COHORT_RULES_PARTS_H
 #define COHORT_RULES_PARTS_H
@@ -47,6 +49,12 @@ void doc_probabilistic(const struct job_plan *plan, struct rdoc *doc,
 /* What the probabilistic stage makes of field f (enum common_field), as
  * words appended to its fate in sb; nothing without the stage. */
 void doc_prob_use(const struct job_plan *plan, int f, struct strbuf *sb);
+
+/* The tables derived for forecasting (transitions, the standard tables,
+ * rates, projections) and the differencing risk they leave, when the job
+ * has any (else nothing). */
+void doc_forecasting(const struct job_plan *plan, struct rdoc *doc,
+                     struct strbuf *sb);
 
 /* The canonical form of the plan (rules.h) appended to sb. 0, CE_CONFIG
  * (a file that cannot be read), CE_NOMEM. */

@@ -2,7 +2,8 @@
  * cmd_check.c - `cohort check JOB.conf`: is tonight's run going to work?
  * Everything `cohort run` would refuse that can be seen without running
  * it: the config and the where expressions, the key file, the lookup, the
- * nickname table and the ptable, every output (a PostgreSQL output is
+ * nickname table, the ptable and the population table (denominators),
+ * every output (a PostgreSQL output is
  * connected to, and libpq's reason shown when it cannot be; a CSV output
  * directory must be writable), and every source: reachable, header
  * present, every mapped column there (or its nearest name suggested), and
@@ -17,6 +18,7 @@
 #include "drift.h"
 #include "job.h"
 #include "../core/log.h"
+#include "../forecast/denominators.h"
 #include "options.h"
 #include "source_reader.h"
 
@@ -354,8 +356,30 @@ check_output(const struct job_plan *plan, const struct output_plan *o)
     return 0;
 }
 
+/* The population table rates are computed against, read as the run reads
+ * it (forecast/denominators.h). */
+static int
+check_denominators(const struct job_plan *plan)
+{
+    struct denominators dn;
+    struct diag d;
+    int rc;
+
+    if (!plan->denominators)
+        return 0;
+    diag_clear(&d);
+    if ((rc = denominators_load(&dn, plan->denominators, &d)) < 0) {
+        log_diag(&d);
+        return rc;
+    }
+    printf("denominators %s: ok (%zu rows, years %d-%d)\n", plan->denominators,
+           dn.nrows, dn.year_first, dn.year_last);
+    denominators_release(&dn);
+    return 0;
+}
+
 /* The key, then what is loaded with it (the nickname table), the lookup
- * and the ptable: each as the run loads it. */
+ * and the ptable: each as the run loads it; then the population table. */
 static int
 check_files(const struct job_plan *plan)
 {
@@ -404,7 +428,7 @@ check_files(const struct job_plan *plan)
             ptable_release(&pt);
         }
     }
-    return result;
+    return worse(result, check_denominators(plan));
 }
 
 /* The where expressions, compiled as the run compiles them. */

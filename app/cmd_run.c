@@ -157,6 +157,31 @@ summary_line(const struct run_summary *s, int rc, int ret,
                     d->rule[0] ? "]" : "");
 }
 
+/* Each projection's back-test: MASE of the model and the benchmark, and
+ * how many of the published months each interval held. */
+static void
+print_projections(const struct run_summary *s)
+{
+    size_t i, j;
+
+    for (i = 0; i < s->nprojections; i++) {
+        const struct projection *p = &s->projections[i];
+
+        if (p->note)
+            printf("forecast %s: %s\n", p->cohort, p->note);
+        for (j = 0; j < p->nseries; j++) {
+            const struct projection_series *sr = &p->series[j];
+
+            if (!sr->ntested)
+                continue;
+            printf("forecast %s %s: back-test MASE %.3f (seasonal naive "
+                   "%.3f), 80%% interval held %d of %d months, 95%% held %d\n",
+                   p->cohort, sr->label, sr->mase, sr->mase_naive,
+                   sr->covered80, sr->ntested, sr->covered95);
+        }
+    }
+}
+
 static void
 print_summary(const struct run_summary *s, int published)
 {
@@ -228,11 +253,17 @@ print_summary(const struct run_summary *s, int published)
                    (unsigned long long)s->cohorts[i].cells,
                    (unsigned long long)s->cohorts[i].suppressed,
                    (unsigned long long)s->cohorts[i].secondary);
-    if (s->persons)
+    print_projections(s);
+    if (s->persons) {
         printf("seconds: read+map+hash %.2f, link %.2f, generalise %.2f, "
-               "count %.2f, protect %.2f, publish %.2f\n",
+               "count %.2f, protect %.2f, publish %.2f",
                s->seconds_read, s->seconds_link, s->seconds_generalise,
                s->seconds_count, s->seconds_protect, s->seconds_publish);
+        /* the derived tables, rates and projections, when there are any */
+        if (s->ncohorts > s->plan->ncohorts || s->nprojections)
+            printf(", forecast tables %.2f", s->seconds_forecast);
+        printf("\n");
+    }
     if (published) {
         int first = 1;
 

@@ -22,6 +22,8 @@
 #include "../anonymise/link_settings.h"
 #include "../anonymise/disclosure_settings.h"
 #include "../cohorts/cohort_settings.h"
+#include "../cohorts/transition_settings.h"
+#include "../forecast/forecast_settings.h"
 #include "../export/output_settings.h"
 
 #include <errno.h>
@@ -32,7 +34,7 @@
 #include <string.h>
 
 enum section_kind { SEC_JOB, SEC_SOURCE, SEC_LINKAGE, SEC_DISCLOSURE,
-                    SEC_COHORT, SEC_OUTPUT, SEC_COUNT };
+                    SEC_COHORT, SEC_TRANSITION, SEC_OUTPUT, SEC_COUNT };
 
 /* Each section kind: whether it is [kind NAME], and the stages' tables of
  * its keys, searched in order. */
@@ -41,13 +43,16 @@ static const struct section_def {
     int named;
     const struct setting *const tables[4];
 } section_defs[SEC_COUNT] = {
-    [SEC_JOB] = {"job", 0, {job_settings, NULL}},
+    [SEC_JOB] = {"job", 0,
+                 {job_settings, tables_job_settings, forecast_job_settings,
+                  NULL}},
     [SEC_SOURCE] = {"source", 1,
                     {source_connector_settings, source_map_settings,
                      source_drift_settings, NULL}},
     [SEC_LINKAGE] = {"linkage", 0, {linkage_settings, NULL}},
     [SEC_DISCLOSURE] = {"disclosure", 0, {disclosure_settings, NULL}},
     [SEC_COHORT] = {"cohort", 1, {cohort_settings, NULL}},
+    [SEC_TRANSITION] = {"transition", 1, {transition_settings, NULL}},
     [SEC_OUTPUT] = {"output", 1, {output_settings, NULL}},
 };
 
@@ -335,6 +340,16 @@ open_named(struct parse_ctx *c, int k, const char *name)
         ck->line = c->header_line;
         namep = &ck->name;
         obj = ck;
+    } else if (k == SEC_TRANSITION) {
+        struct transition_plan *tp = grow(c, pl->transitions,
+                                          pl->ntransitions, sizeof(*tp));
+        if (!tp)
+            return 0;
+        pl->transitions = tp;
+        tp = &pl->transitions[pl->ntransitions++];
+        tp->table.line = c->header_line;
+        namep = &tp->table.name;
+        obj = tp;
     } else {
         struct output_plan *o = grow(c, pl->outputs, pl->noutputs,
                                      sizeof(*o));
@@ -396,7 +411,7 @@ begin_section(struct parse_ctx *c, const char *section)
     if (k == SEC_COUNT)
         return fail(c, c->header_line,
                     "unknown section [%s] (expected job, source, linkage, "
-                    "disclosure, cohort or output)", section);
+                    "disclosure, cohort, transition or output)", section);
     if (!*name)
         return fail(c, c->header_line, "section [%s] needs a name: [%s NAME]",
                     kind, kind);
@@ -652,6 +667,13 @@ finish_plan(struct parse_ctx *c)
         if (!report(c, cohort_settings_finish(&pl->cohorts[i], pl, &ctx),
                     &ctx))
             return 0;
+    for (i = 0; i < pl->ntransitions; i++)
+        if (!report(c, transition_settings_finish(&pl->transitions[i], pl,
+                                                  &ctx),
+                    &ctx))
+            return 0;
+    if (!report(c, published_tables_check(pl, &ctx), &ctx))
+        return 0;
     if (!pl->noutputs) {
         if (!(pl->outputs = grow(c, NULL, 0, sizeof(*pl->outputs))))
             return 0;
@@ -684,6 +706,10 @@ boot_plan(struct parse_ctx *c)
 
     setting_ctx_init(&ctx, NULL, NULL, 0);
     return report(c, settings_boot(job_settings, c->plan, &ctx), &ctx) &&
+           report(c, settings_boot(tables_job_settings, c->plan, &ctx),
+                  &ctx) &&
+           report(c, settings_boot(forecast_job_settings, c->plan, &ctx),
+                  &ctx) &&
            report(c, settings_boot(linkage_settings, &c->plan->linkage, &ctx),
                   &ctx) &&
            report(c, settings_boot(disclosure_settings, &c->dk, &ctx), &ctx);

@@ -11,7 +11,8 @@
  *               (the probabilistic stage, anonymise/match.h); unmapped
  *               codes' persons (person.h)
  *     persons   anonymise/person.h (the attribute rules IG signs off)
- *     cohorts   cohorts/count.h, then anonymise/disclosure.h per table
+ *     cohorts   cohorts/count.h, then anonymise/disclosure.h per table;
+ *               the derived tables, rates and projections (job_tables.h)
  *     publish   export/publish.h (every output, committed together; a
  *               publication an earlier run left half done is finished
  *               or reversed first); drift recorded
@@ -25,6 +26,7 @@
 #include "commands.h"
 #include "drift.h"
 #include "job_read.h"
+#include "job_tables.h"
 #include "source_reader.h"
 #include "../core/log.h"
 #include "../core/period.h"
@@ -78,7 +80,9 @@ job_compile_cohorts(const struct job_plan *plan, struct where_expr **exprs,
             }
         }
     }
-    return job_check_nesting(plan, exprs, d);
+    if ((rc = job_check_nesting(plan, exprs, d)) < 0)
+        return rc;
+    return job_check_derived(plan, d);
 }
 
 int
@@ -331,23 +335,6 @@ link_records(struct job_state *js, struct match_stats *mst, struct diag *d)
                          &js->rr.comparisons, &cfg, mst, d);
 }
 
-/* The release check `cohort protect` applies, on a protected cohort table
- * (anonymise/disclosure_check.h): a table that cannot be protected fails
- * the run (exit 1) before anything is published. */
-static int
-check_cohort_table(const struct count_table *t, const char *cohort,
-                   const struct disclosure_plan *dp, struct diag *d)
-{
-    struct diag inner;
-    int rc;
-
-    diag_clear(&inner);
-    if ((rc = disclosure_check(t, dp, &inner)) < 0)
-        diag_set(d, NULL, 0, 0, inner.rule[0] ? inner.rule : NULL,
-                 "[cohort %s] %s", cohort, inner.msg);
-    return rc;
-}
-
 /* What job_run() carries from one step to the next. */
 struct job_run {
     const struct job_plan *plan;
@@ -386,7 +373,8 @@ run_begin(struct job_run *jr, struct diag *d)
     sum->ncohorts = plan->ncohorts;
     sum->sources = calloc(plan->nsources, sizeof(*sum->sources));
     sum->keys = calloc(plan->linkage.nkeys, sizeof(*sum->keys));
-    sum->cohorts = calloc(plan->ncohorts, sizeof(*sum->cohorts));
+    /* the cohorts' tables, then the derived ones (job_tables.h) */
+    sum->cohorts = calloc(job_table_count(plan), sizeof(*sum->cohorts));
     jr->exprs = calloc(plan->ncohorts, sizeof(*jr->exprs));
     jr->plain = calloc(plan->ncohorts, sizeof(*jr->plain));
     jr->periods = calloc((size_t)plan->periods, sizeof(*jr->periods));
@@ -396,7 +384,7 @@ run_begin(struct job_run *jr, struct diag *d)
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return CE_NOMEM;
     }
-    periods_compute(plan->reference_date, plan->periods, jr->periods);
+    periods_compute(job_plan_period_end(plan), plan->periods, jr->periods);
     return 0;
 }
 
@@ -526,20 +514,27 @@ run_persons(struct job_run *jr, struct diag *d)
     return 0;
 }
 
-/* Counts every cohort's table and protects it. */
+/* Counts every cohort's table and protects it; then the derived tables,
+ * their rates and the projections (job_tables.h). */
 static int
 run_cohorts(struct job_run *jr, struct diag *d)
 {
     const struct job_plan *plan = jr->plan;
     struct run_summary *sum = jr->sum;
-    const struct ptable *pt = jr->js.have_pt ? &jr->js.pt : NULL;
+    struct table_job tj;
     size_t i;
     double t0;
     int rc;
 
+    tj.plan = plan;
+    tj.ps = &jr->ps;
+    tj.periods = jr->periods;
+    tj.exprs = jr->exprs;
+    tj.pt = jr->js.have_pt ? &jr->js.pt : NULL;
+    tj.threads = jr->opts->threads > 0 ? jr->opts->threads : 1;
+    tj.sum = sum;
     for (i = 0; i < plan->ncohorts; i++) {
         struct cohort_result *cr = &sum->cohorts[i];
-        struct disclosure_stats st;
         struct count_table counted;
 
         t0 = job_seconds();
@@ -554,29 +549,19 @@ run_cohorts(struct job_run *jr, struct diag *d)
             diag_set(d, NULL, 0, 0, NULL, "out of memory");
             return rc;
         }
-        memset(&st, 0, sizeof(st));
         sum->seconds_count += job_seconds() - t0;
         t0 = job_seconds();
-        rc = disclosure_protect(&counted, &plan->disclosure, pt,
-                                jr->opts->threads > 0 ? jr->opts->threads : 1,
-                                &st, d);
-        if (rc == 0)
-            rc = check_cohort_table(&counted, cr->plan->name,
-                                    &plan->disclosure, d);
-        /* only the published table goes on: true counts and cell keys
-         * end here */
-        if (rc == 0 && (rc = disclosure_publish(&counted, &cr->table)) < 0)
-            diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        table_release(&counted);
+        rc = job_protect_table(&counted, &tj, cr->plan->name, 0, cr, d);
         sum->seconds_protect += job_seconds() - t0;
         if (rc < 0)
             return rc;
-        cr->cells = st.cells;
-        cr->suppressed = st.suppressed;
-        cr->secondary = st.secondary;
-        cr->rounded = st.rounded;
-        cr->perturbed = st.perturbed;
     }
+    t0 = job_seconds();
+    if ((rc = job_derived_tables(&tj, d)) < 0 ||
+        (rc = job_rates(plan, sum, d)) < 0 ||
+        (rc = job_projections(plan, sum, d)) < 0)
+        return rc;
+    sum->seconds_forecast = job_seconds() - t0;
     return 0;
 }
 

@@ -121,6 +121,10 @@ const struct setting job_settings[] = {
     {.name = "periods", .type = SETTING_INT, .offset = AT(periods), .min = 1,
      .max = 120, .boot = "24",
      .help = "monthly periods ending at reference_date"},
+    {.name = "include_partial", .type = SETTING_BOOL,
+     .offset = AT(include_partial), .boot = "no",
+     .help = "publish the month holding reference_date (flagged complete = "
+             "no) rather than end with the last complete month"},
     {.name = "key_file", .type = SETTING_STRING, .offset = AT(key_file),
      .help = "the key from cohort keygen (mode 0600)"},
     {.name = "output_dir", .type = SETTING_STRING, .offset = AT(output_dir),

@@ -1,7 +1,7 @@
 /*
  * job_settings.h - the [job] keys (the job's name, its reference date and
- * periods, where its key, outputs, lookup and nicknames are, the age
- * bands) and the one [source] key the roof owns: max_row_change, the
+ * periods and whether an incomplete last month is published, where its
+ * key, outputs, lookup and nicknames are, the age bands) and the one [source] key the roof owns: max_row_change, the
  * drift guard app/drift.c applies against the last published run.
  *
  *     settings_boot(job_settings, plan, &ctx);     (defaults)

@@ -16,8 +16,8 @@ _Static_assert(sizeof(enum measure) == sizeof(int),
 /* The title is published (report, PostgreSQL's COMMENT ON), and PostgreSQL
  * refuses invalid UTF-8 (SQLSTATE 22021) on every run: a job file saved as
  * Windows-1252 must fail here, not nightly. */
-static int
-check_title(const struct setting *s, void *obj, const char *value,
+int
+cohort_settings_check_title(const struct setting *s, void *obj, const char *value,
             struct setting_ctx *ctx)
 {
     (void)obj;
@@ -68,8 +68,8 @@ by_term(const char *p, size_t len, char *term, size_t term_size,
 /* A by list: fixed column names and DEPT.SERVICE flags. A flag's service
  * is resolved in cohort_settings_finish, once every source's map is
  * known; until then by_name holds the term as written. */
-static int
-set_by(const struct setting *s, void *obj, const char *value,
+int
+cohort_settings_set_by(const struct setting *s, void *obj, const char *value,
        struct setting_ctx *ctx)
 {
     struct cohort_plan *k = obj;
@@ -117,30 +117,38 @@ set_by(const struct setting *s, void *obj, const char *value,
 }
 
 static const struct setting_choice measures[] = {
-    {"persons", MEASURE_PERSONS}, {"new", MEASURE_NEW}, {NULL, 0}};
+    {"persons", MEASURE_PERSONS}, {"new", MEASURE_NEW},
+    {"ended", MEASURE_ENDED}, {NULL, 0}};
 
 #define AT(member) offsetof(struct cohort_plan, member)
 
 const struct setting cohort_settings[] = {
     {.name = "title", .type = SETTING_STRING, .offset = AT(title),
-     .check = check_title, .expect = "UTF-8 text", .joiner = " ",
+     .check = cohort_settings_check_title, .expect = "UTF-8 text", .joiner = " ",
      .help = "shown in the report and table comments (default: the name)"},
     {.name = "where", .type = SETTING_STRING, .offset = AT(where),
      .flags = SETTING_KEEP_LINE, .line_offset = AT(where_line),
      .joiner = " ", .help = "who is in the cohort in a period"},
-    {.name = "by", .type = SETTING_CUSTOM, .offset = AT(by), .check = set_by,
+    {.name = "by", .type = SETTING_CUSTOM, .offset = AT(by),
+     .check = cohort_settings_set_by,
      .help = "breakdown columns and DEPARTMENT.SERVICE flags"},
     {.name = "measure", .type = SETTING_ENUM, .offset = AT(measure),
-     .choices = measures, .expect = "persons or new", .boot = "persons",
-     .help = "persons in the cohort that month, or new ones"},
+     .choices = measures, .expect = "persons, new or ended",
+     .boot = "persons",
+     .help = "persons in the cohort that month, new ones, or ones whose "
+             "last month in it it is"},
+    {.name = "forecast", .type = SETTING_BOOL, .offset = AT(forecast),
+     .boot = "no",
+     .help = "also publish its flows, months in the cohort and a 12-month "
+             "projection"},
     {.name = NULL},
 };
 
 /* Resolves the cohort's service flags against the plan's services and
  * turns each term into its column name. */
-static int
-finish_by(struct cohort_plan *k, const struct job_plan *pl,
-          struct setting_ctx *ctx)
+int
+cohort_settings_finish_by(struct cohort_plan *k, const struct job_plan *pl,
+                          const char *kind, struct setting_ctx *ctx)
 {
     size_t j, i;
 
@@ -164,10 +172,10 @@ finish_by(struct cohort_plan *k, const struct job_plan *pl,
                     o += (size_t)snprintf(known + o, sizeof(known) - o,
                                           "%s%s", o ? ", " : "",
                                           pl->services[i].name);
-            return setting_fail_at(ctx, k->by_line, "[cohort %s]: 'by' names "
+            return setting_fail_at(ctx, k->by_line, "[%s %s]: 'by' names "
                                                     "unknown service '%s' in "
                                                     "%s (known: %s)",
-                                   k->name, dot + 1, name,
+                                   kind, k->name, dot + 1, name,
                                    o ? known : "none mapped");
         }
         *dot = '_';
@@ -205,5 +213,9 @@ cohort_settings_finish(struct cohort_plan *k, const struct job_plan *plan,
                                k->name);
     if (!k->title && setting_set_string(&k->title, k->name, ctx) < 0)
         return CE_NOMEM;
-    return finish_by(k, plan, ctx);
+    if (k->forecast && k->measure != MEASURE_PERSONS)
+        return setting_fail_at(ctx, k->line, "[cohort %s]: forecast = yes "
+                                             "projects persons: it needs "
+                                             "measure = persons", k->name);
+    return cohort_settings_finish_by(k, plan, "cohort", ctx);
 }

@@ -17,13 +17,29 @@
 extern const struct setting cohort_settings[];
 
 /*
- * Requires a where, refuses a name a published file or table already has
- * or one with __ (the publisher's derived names),
- * defaults the title to the name and resolves each `by` service flag
- * against plan's services (turning the term into its column name).
+ * Requires a where (and measure = persons with forecast), refuses a name
+ * a published file or table already has or one with __ (the publisher's
+ * derived names), defaults the title to the name and resolves each `by`
+ * service flag against plan's services (turning the term into its column
+ * name). Names are checked with every other table's too
+ * (transition_settings.h).
  * 0, CE_CONFIG with ctx naming the line, or CE_NOMEM.
  */
 int cohort_settings_finish(struct cohort_plan *k, const struct job_plan *plan,
                            struct setting_ctx *ctx);
+
+/* The `title` key's check (UTF-8 text), shared with [transition]. */
+int cohort_settings_check_title(const struct setting *s, void *obj,
+                                const char *value, struct setting_ctx *ctx);
+
+/* The `by` key's check, shared with [transition] (whose table is a
+ * cohort_plan): parses the list into obj, a struct cohort_plan. */
+int cohort_settings_set_by(const struct setting *s, void *obj,
+                           const char *value, struct setting_ctx *ctx);
+
+/* Resolves k's `by` service flags against plan's services; kind names the
+ * section in a message ("cohort", "transition"). 0 or CE_CONFIG. */
+int cohort_settings_finish_by(struct cohort_plan *k, const struct job_plan *plan,
+                              const char *kind, struct setting_ctx *ctx);
 
 #endif

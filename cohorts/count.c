@@ -8,14 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Labels of one by column; *owned is set when the array was allocated. */
 /* A service flag's coordinates. */
 enum { FLAG_YES, FLAG_NO };
 
 static char *flag_labels[] = {"yes", "no"};
 
-static char **
-labels_for(const struct job_plan *plan, const struct person_set *ps, int by,
+char **
+cohort_by_labels(const struct job_plan *plan, const struct person_set *ps, int by,
            uint32_t *n, int *owned)
 {
     static char *sex[SEX_COUNT], *eth[ETH_COUNT];
@@ -74,10 +73,10 @@ labels_for(const struct job_plan *plan, const struct person_set *ps, int by,
     }
 }
 
-static uint32_t
-coord_of(const struct job_plan *plan, const struct cohort_plan *c, size_t j,
-         const struct person_set *ps, size_t p, int period,
-         const struct period *pr)
+uint32_t
+cohort_by_coord(const struct job_plan *plan, const struct cohort_plan *c,
+                size_t j, const struct person_set *ps, size_t p, int period,
+                const struct period *pr)
 {
     uint8_t band;
     int svc;
@@ -105,6 +104,49 @@ coord_of(const struct job_plan *plan, const struct cohort_plan *c, size_t j,
     }
 }
 
+void
+cohort_by_labels_free(char **labels, uint32_t n, int owned)
+{
+    uint32_t i;
+
+    if (!owned || !labels)
+        return;
+    for (i = 0; i < n; i++)
+        free(labels[i]);
+    free(labels);
+}
+
+void
+period_before(const struct period *first, struct period *out)
+{
+    int y, m, d;
+
+    civil_from_days(first->start - 1, &y, &m, &d);
+    out->start = days_from_civil(y, m, 1);
+    out->end = first->start - 1;
+}
+
+void
+period_after(const struct period *last, struct period *out)
+{
+    int y, m, d;
+
+    civil_from_days(last->end + 1, &y, &m, &d);
+    out->start = last->end + 1;
+    out->end = days_from_civil(y, m, days_in_month(y, m));
+}
+
+/* 1 when person p counts in period i of a table of measure m, given
+ * whether the where holds in the month before, that month and the month
+ * after. */
+static int
+counts_in(enum measure m, int before, int in, int after)
+{
+    if (!in)
+        return 0;
+    return m == MEASURE_NEW ? !before : m == MEASURE_ENDED ? !after : 1;
+}
+
 int
 cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
              const struct where_expr *e, const struct person_set *ps,
@@ -114,12 +156,12 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
     char **labels[TABLE_MAX_DIMS];
     int owned[TABLE_MAX_DIMS] = {0};
     size_t j, p;
-    int i, rc = 0;
-    struct period before;
-    int y, m, d;
+    int i, rc = 0, n = plan->periods;
+    struct period before, after;
 
     for (j = 0; j < c->nby; j++) {
-        labels[j] = labels_for(plan, ps, c->by[j], &dim_n[j], &owned[j]);
+        labels[j] = cohort_by_labels(plan, ps, c->by[j], &dim_n[j],
+                                     &owned[j]);
         if (!labels[j]) {
             rc = CE_NOMEM;
             goto out;
@@ -130,39 +172,43 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
         rc = CE_NOMEM;
         goto out;
     }
-    /* the month before the first period, for measure = new */
-    civil_from_days(pr[0].start - 1, &y, &m, &d);
-    before.start = days_from_civil(y, m, 1);
-    before.end = pr[0].start - 1;
+    /* the month before the first period, for measure = new, and the one
+     * after the last (the rest of its month when it is partial), for
+     * measure = ended; both with the ages of the nearest period */
+    period_before(&pr[0], &before);
+    period_after(&pr[n - 1], &after);
 
     for (p = 0; p < ps->npersons; p++) {
         int prev = c->measure == MEASURE_NEW
                        ? where_eval(e, ps, p, 0, before.start, before.end)
                        : 0;
+        int in = where_eval(e, ps, p, 0, pr[0].start, pr[0].end);
 
-        for (i = 0; i < plan->periods; i++) {
-            int in = where_eval(e, ps, p, i, pr[i].start, pr[i].end);
+        for (i = 0; i < n; i++) {
+            int next = i + 1 < n ? where_eval(e, ps, p, i + 1, pr[i + 1].start,
+                                              pr[i + 1].end)
+                       : c->measure == MEASURE_ENDED
+                           ? where_eval(e, ps, p, i, after.start, after.end)
+                           : 0;
             uint32_t coord[TABLE_MAX_DIMS];
             struct table_cell *cell;
 
-            if (in && !(c->measure == MEASURE_NEW && prev)) {
+            if (counts_in(c->measure, prev, in, next)) {
                 for (j = 0; j < c->nby; j++)
-                    coord[j] = coord_of(plan, c, j, ps, p, i, &pr[i]);
+                    coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i]);
                 cell = table_interior(t, i, coord);
                 cell->count++;
                 cell->ckey = (cell->ckey + ps->record_key[p]) & 0xFF;
             }
             prev = in;
+            in = next;
         }
     }
     table_fill_margins(t);
 out:
     for (j = 0; j < c->nby; j++)
-        if (owned[j] && labels[j]) {
-            for (i = 0; i < (int)dim_n[j]; i++)
-                free(labels[j][i]);
-            free(labels[j]);
-        }
+        if (labels[j])
+            cohort_by_labels_free(labels[j], dim_n[j], owned[j]);
     return rc;
 }
 

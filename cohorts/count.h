@@ -20,11 +20,43 @@
  * Fills t (initialised here; the caller releases it) for cohort c over the
  * plan's periods pr[0 .. plan->periods-1]. Age labels are the plan's bands
  * plus "UNKNOWN". measure = new counts a person in a month only when the
- * where did not hold in the month before. 0 or CE_NOMEM.
+ * where did not hold in the month before; measure = ended only when it
+ * does not hold in the month after (for the last period, the month after
+ * it, or the rest of its month when it ends before its month does, with
+ * that period's ages: a spell still open there has not ended). So for
+ * every cell whose coordinates do not change with time, and for the total,
+ * persons(t) - ended(t) = persons(t-1) - ended(t-1) + new(t) - ended(t).
+ * 0 or CE_NOMEM.
  */
 int cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
                  const struct where_expr *e, const struct person_set *ps,
                  const struct period *pr, struct count_table *t);
+
+/*
+ * The labels of by column `by` (enum by_column; not the derived ones) and
+ * their number into *n: the plan's age bands and UNKNOWN, the sex and
+ * ethnicity codes, the lookup's names, yes/no. *owned says whether the
+ * array is the caller's to free with cohort_by_labels_free(). NULL when
+ * out of memory.
+ */
+char **cohort_by_labels(const struct job_plan *plan,
+                        const struct person_set *ps, int by, uint32_t *n,
+                        int *owned);
+
+/* Frees labels from cohort_by_labels() when owned. */
+void cohort_by_labels_free(char **labels, uint32_t n, int owned);
+
+/* Person p's coordinate in by column j of c in period `period` (pr is that
+ * period). */
+uint32_t cohort_by_coord(const struct job_plan *plan,
+                         const struct cohort_plan *c, size_t j,
+                         const struct person_set *ps, size_t p, int period,
+                         const struct period *pr);
+
+/* The calendar month before first, and the days after last to the end of
+ * the month holding last->end + 1 (the next month when last is whole). */
+void period_before(const struct period *first, struct period *out);
+void period_after(const struct period *last, struct period *out);
 
 /*
  * The most cells a cohort's table may have, all periods, margins and the

@@ -211,6 +211,49 @@ age_band_label(int lo, int hi, char *buf, size_t n)
         snprintf(buf, n, "%d to %d", lo, hi);
 }
 
+/* A whole number of up to 4 digits at *p, advancing it; -1 when none. */
+static int
+band_number(const char **p)
+{
+    int v = 0, n = 0;
+
+    while (**p >= '0' && **p <= '9' && n < 4) {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    return n ? v : -1;
+}
+
+int
+band_label_parse(const char *label, int *lo, int *hi)
+{
+    const char *p = label;
+    int a = band_number(&p), b;
+
+    if (a < 0)
+        return -1;
+    if (!strcmp(p, " and over") || !strcmp(p, "+")) {
+        *lo = a;
+        *hi = -1;
+        return 0;
+    }
+    if (!strncmp(p, " to ", 4))
+        p += 4;
+    else if (*p == '-')
+        p++;
+    else if (!*p) {
+        *lo = *hi = a;
+        return 0;
+    } else
+        return -1;
+    if ((b = band_number(&p)) < a || *p)
+        return -1;
+    *lo = a;
+    *hi = b;
+    return 0;
+}
+
 size_t
 utf8_valid_prefix(const unsigned char *p, size_t n)
 {

@@ -90,6 +90,14 @@ int label_reads_as_value(const char *s);
 void age_band_label(int lo, int hi, char *buf, size_t n);
 
 /*
+ * The band a label names, the inverse of age_band_label() for what
+ * reads tables back (forecast/: band widths, population by band): "5 to
+ * 10" -> 5, 10; "65 and over" -> 65, -1; also "5-10", "65+" and a single
+ * number ("3" -> 3, 3). 0, or -1 for anything else (UNKNOWN).
+ */
+int band_label_parse(const char *label, int *lo, int *hi);
+
+/*
  * The length of the longest prefix of p[0 .. n) that is valid UTF-8 (no
  * overlong forms, surrogates or code points past U+10FFFF); n when all of
  * it is.

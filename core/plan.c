@@ -4,12 +4,15 @@
  * stage's settings table).
  */
 #include "plan.h"
+#include "calendar.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const by_names[BY_COUNT] = {
-    "age_band", "sex", "ethnicity", "ward", "lsoa", "district", "service"};
+    "age_band", "sex", "ethnicity", "ward", "lsoa", "district", "service",
+    "months_in_cohort", "from_service", "to_service", "departments",
+    "departments_known"};
 
 const char *
 by_column_name(enum by_column b)
@@ -23,6 +26,39 @@ cohort_by_name(const struct cohort_plan *k, size_t j)
     if (k->by[j] == BY_SERVICE && k->by_name[j])
         return k->by_name[j];
     return by_column_name((enum by_column)k->by[j]);
+}
+
+int32_t
+job_plan_period_end(const struct job_plan *plan)
+{
+    int y, m, d;
+
+    civil_from_days(plan->reference_date, &y, &m, &d);
+    if (plan->include_partial || d == days_in_month(y, m))
+        return plan->reference_date;
+    return days_from_civil(y, m, 1) - 1;
+}
+
+int
+job_plan_last_period_partial(const struct job_plan *plan)
+{
+    int y, m, d;
+
+    civil_from_days(job_plan_period_end(plan), &y, &m, &d);
+    return d != days_in_month(y, m);
+}
+
+/* What a cohort_plan owns. */
+static void
+cohort_plan_release(struct cohort_plan *k)
+{
+    size_t j;
+
+    free(k->name);
+    free(k->title);
+    free(k->where);
+    for (j = 0; j < k->nby; j++)
+        free(k->by_name[j]);
 }
 
 int
@@ -99,14 +135,16 @@ job_plan_release(struct job_plan *pl)
         free(pl->linkage.keys[i].text);
     free(pl->linkage.keys);
     disclosure_plan_release(&pl->disclosure);
-    for (i = 0; i < pl->ncohorts; i++) {
-        free(pl->cohorts[i].name);
-        free(pl->cohorts[i].title);
-        free(pl->cohorts[i].where);
-        for (j = 0; j < pl->cohorts[i].nby; j++)
-            free(pl->cohorts[i].by_name[j]);
-    }
+    for (i = 0; i < pl->ncohorts; i++)
+        cohort_plan_release(&pl->cohorts[i]);
     free(pl->cohorts);
+    for (i = 0; i < pl->ntransitions; i++) {
+        cohort_plan_release(&pl->transitions[i].table);
+        free(pl->transitions[i].from);
+        free(pl->transitions[i].to);
+    }
+    free(pl->transitions);
+    free(pl->denominators);
     for (i = 0; i < pl->noutputs; i++) {
         free(pl->outputs[i].name);
         free(pl->outputs[i].conninfo);

@@ -201,6 +201,15 @@ enum by_column {
     BY_LSOA,
     BY_DISTRICT,
     BY_SERVICE,
+    /* Columns of the tables the job derives for forecasting (app/
+     * job_tables.h), never written in a `by`: a person's completed months
+     * in the cohort, the service before and after a month's change, the
+     * combination of departments that know them and how many do. */
+    BY_MONTHS_IN_COHORT,
+    BY_FROM_SERVICE,
+    BY_TO_SERVICE,
+    BY_DEPARTMENTS,
+    BY_DEPARTMENTS_KNOWN,
     BY_COUNT
 };
 
@@ -208,7 +217,11 @@ enum by_column {
  * published column name is the cohort's by_name (cohort_by_name()). */
 const char *by_column_name(enum by_column b);
 
-enum measure { MEASURE_PERSONS, MEASURE_NEW };
+/* persons: in the cohort that month; new: and not the month before;
+ * ended: and not the month after (their last month in it). Over any
+ * series, persons(t) - ended(t) = persons(t-1) - ended(t-1) + new(t) -
+ * ended(t): the month-end stock moves by the month's flows. */
+enum measure { MEASURE_PERSONS, MEASURE_NEW, MEASURE_ENDED };
 
 #define COHORT_MAX_BY 6
 
@@ -227,6 +240,7 @@ struct cohort_plan {
     char *by_name[COHORT_MAX_BY];
     int by_line;
     enum measure measure;
+    int forecast;            /* publish flows, durations and a projection */
     int line;
 };
 
@@ -248,6 +262,28 @@ struct output_plan {
     int line;
 };
 
+/*
+ * One [transition NAME]: persons in cohort `from` in month t-1 and in
+ * cohort `to` in month t, by the table's own `by`. The table's name,
+ * title and by columns are a cohort_plan's (so it is published as a
+ * cohort table is); its where and measure are unused.
+ */
+struct transition_plan {
+    struct cohort_plan table; /* first: the [transition] keys title and by
+                               * are applied to it */
+    char *from;               /* cohort names as written */
+    char *to;
+    int from_line, to_line;
+    int from_cohort;          /* index into job_plan.cohorts */
+    int to_cohort;
+};
+
+/* The standard tables a job may publish (`standard_tables` in [job]). */
+enum standard_table {
+    STD_SERVICE_TRANSITIONS = 1u << 0, /* service_transitions_DEPARTMENT */
+    STD_OVERLAP = 1u << 1              /* overlap and overlap_count */
+};
+
 /* A canonical service of a department, collected from every source's map. */
 struct service_def {
     uint8_t department;      /* enum department */
@@ -260,6 +296,12 @@ struct job_plan {
     int32_t reference_date;  /* day number; "today" resolved at load */
     int reference_is_today;
     int periods;             /* monthly periods ending at reference_date */
+    /* 1: the month holding reference_date is published (flagged
+     * complete = no when reference_date is not its last day); 0: the
+     * periods end with the last complete month (job_plan_period_end()) */
+    int include_partial;
+    unsigned standard_tables; /* enum standard_table bits */
+    char *denominators;      /* population CSV for rate_per_10000, or NULL */
     char *key_file;
     char *output_dir;
     char *lookup;            /* postcode -> ward, lsoa, district CSV */
@@ -284,12 +326,27 @@ struct job_plan {
     struct cohort_plan *cohorts;
     size_t ncohorts;
 
+    struct transition_plan *transitions;
+    size_t ntransitions;
+
     struct output_plan *outputs;
     size_t noutputs;
 };
 
 /* Frees everything the plan owns and zeroes it. */
 void job_plan_release(struct job_plan *plan);
+
+/*
+ * The last day of the last published period: reference_date with
+ * include_partial, or when it is the last day of its month; else the last
+ * day of the month before (the month holding reference_date is not
+ * complete, so it is left out).
+ */
+int32_t job_plan_period_end(const struct job_plan *plan);
+
+/* 1 when the last published period is a month not yet complete: it ends
+ * on a reference_date that is not the last day of its month. */
+int job_plan_last_period_partial(const struct job_plan *plan);
 
 /* Index of service name in department, or -1. */
 int job_plan_service_index(const struct job_plan *plan, int department,

@@ -31,8 +31,22 @@ run_summary_release(struct run_summary *s)
     for (i = 0; i < s->ncohorts; i++) {
         published_table_release(&s->cohorts[i].table);
         free(s->cohorts[i].where_text_plain);
+        free(s->cohorts[i].rate_per_10000);
     }
     free(s->cohorts);
+    for (i = 0; i < s->ntable_plans; i++) {
+        size_t j;
+
+        free(s->table_plans[i].name);
+        free(s->table_plans[i].title);
+        free(s->table_plans[i].where);
+        for (j = 0; j < s->table_plans[i].nby; j++)
+            free(s->table_plans[i].by_name[j]);
+    }
+    free(s->table_plans);
+    for (i = 0; i < s->nprojections; i++)
+        projection_release(&s->projections[i]);
+    free(s->projections);
     free(s->rules_text);
     memset(s, 0, sizeof(*s));
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "plan.h"
+#include "projected.h"
 #include "published.h"
 
 struct reason_count {
@@ -129,6 +130,19 @@ struct cohort_result {
     uint64_t rounded;
     uint64_t perturbed;
     char *where_text_plain;   /* plain-English description of where */
+    /* per published cell (table order), the published count per 10 000
+     * of the population of its coordinates (forecast/rates.h), NAN when
+     * hidden or without a population; NULL when the table has no rates;
+     * owned */
+    double *rate_per_10000;
+};
+
+/* The population table rates were computed against (manifest). */
+struct denominators_summary {
+    int present;
+    char blake2b_hex[65];     /* of the file's bytes */
+    uint64_t rows;
+    int year_first, year_last; /* the vintage: the years it covers */
 };
 
 /* How far a run's publication got (export/publish.h). */
@@ -163,8 +177,17 @@ struct run_summary {
     uint64_t persons;
     uint64_t unknown_postcodes;
 
-    struct cohort_result *cohorts;  /* plan->ncohorts */
+    /* every published count table: the plan's cohorts first, then the
+     * tables derived for forecasting (flows.h), each with a plan */
+    struct cohort_result *cohorts;
     size_t ncohorts;
+    /* the plans of the derived tables, which the job plan does not hold
+     * (their name, title, where in words, by columns); owned */
+    struct cohort_plan *table_plans;
+    size_t ntable_plans;
+    struct projection *projections; /* one per forecast cohort; owned */
+    size_t nprojections;
+    struct denominators_summary denominators;
 
     char *rules_text;         /* the IG rules as `cohort rules` prints them */
     int publication;          /* enum publication_state */
@@ -172,6 +195,8 @@ struct run_summary {
      * generalise, count, protect, publish */
     double seconds_read, seconds_link, seconds_generalise, seconds_count,
         seconds_protect, seconds_publish;
+    /* the derived tables (counted and protected), rates and projections */
+    double seconds_forecast;
 };
 
 /* Frees what one source's summary owns and zeroes it (a source the job

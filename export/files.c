@@ -1,4 +1,5 @@
 #include "files.h"
+#include "projection_out.h"
 #include "report.h"
 #include "run_dir.h"
 #include "run_tables.h"
@@ -7,6 +8,7 @@
 #include "../core/period.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +39,30 @@ add_name(struct strbuf *sb, const char *s)
         strbuf_add_csv(sb, s);
 }
 
+/* ",RATE" with one decimal, or "," when there is none. */
+static void
+add_rate(struct strbuf *sb, double rate)
+{
+    if (isnan(rate))
+        strbuf_adds(sb, ",");
+    else
+        strbuf_addf(sb, ",%.1f", rate);
+}
+
 void
 render_table_csv(const struct published_table *t, const char *period_column,
                  const char *const *period_labels,
                  const char *const *by_names, struct strbuf *sb)
+{
+    render_table_csv_ext(t, period_column, period_labels, by_names, NULL, sb);
+}
+
+void
+render_table_csv_ext(const struct published_table *t,
+                     const char *period_column,
+                     const char *const *period_labels,
+                     const char *const *by_names,
+                     const struct table_csv_extras *x, struct strbuf *sb)
 {
     size_t j, i;
     int p;
@@ -48,12 +70,14 @@ render_table_csv(const struct published_table *t, const char *period_column,
     if (period_column) {
         add_name(sb, period_column);
         strbuf_adds(sb, ",");
+        if (x && x->complete)
+            strbuf_adds(sb, "complete,");
     }
     for (j = 0; j < t->nby; j++) {
         add_name(sb, by_names[j]);
         strbuf_adds(sb, ",");
     }
-    strbuf_adds(sb, "count\n");
+    strbuf_adds(sb, x && x->rate ? "count,rate_per_10000\n" : "count\n");
     for (p = 0; p < t->nperiods; p++) {
         const struct published_cell *c =
             t->cells + (size_t)p * t->ncells_per_period;
@@ -62,6 +86,8 @@ render_table_csv(const struct published_table *t, const char *period_column,
             if (period_column) {
                 add_name(sb, period_labels[p]);
                 strbuf_adds(sb, ",");
+                if (x && x->complete)
+                    strbuf_adds(sb, x->complete[p] ? "yes," : "no,");
             }
             for (j = 0; j < t->nby; j++) {
                 add_field(sb, c[i].coord[j] == COORD_TOTAL
@@ -75,9 +101,14 @@ render_table_csv(const struct published_table *t, const char *period_column,
              * a rounded one, narrows the hidden cells beyond what the
              * audit assumed */
             if (published_hidden(&c[i]))
-                strbuf_adds(sb, "[c]\n");
+                strbuf_adds(sb, "[c]");
             else
-                strbuf_addf(sb, "%lld\n", (long long)c[i].value);
+                strbuf_addf(sb, "%lld", (long long)c[i].value);
+            /* a rate is its published count over a public population:
+             * it says nothing the count does not; empty when hidden */
+            if (x && x->rate)
+                add_rate(sb, x->rate[(size_t)p * t->ncells_per_period + i]);
+            strbuf_adds(sb, "\n");
         }
     }
 }
@@ -91,6 +122,8 @@ render_cohort_csv(const struct run_summary *s, const struct cohort_result *cr,
     const char **plabels;
     char (*labels)[11];
     struct period *periods;
+    unsigned char *complete = NULL;
+    struct table_csv_extras x;
     size_t j;
     int p;
 
@@ -103,16 +136,29 @@ render_cohort_csv(const struct run_summary *s, const struct cohort_result *cr,
         sb->failed = 1;
         goto out;
     }
-    periods_compute(s->plan->reference_date, t->nperiods, periods);
+    periods_compute(job_plan_period_end(s->plan), t->nperiods, periods);
     for (p = 0; p < t->nperiods; p++) {
         period_label(&periods[p], labels[p]);
         plabels[p] = labels[p];
     }
-    render_table_csv(t, "period", plabels, by_names, sb);
+    /* with include_partial, each row says whether its month is whole */
+    x.rate = cr->rate_per_10000;
+    x.complete = NULL;
+    if (s->plan->include_partial &&
+        (complete = malloc((size_t)t->nperiods)) != NULL) {
+        for (p = 0; p < t->nperiods; p++)
+            complete[p] = p < t->nperiods - 1 ||
+                          !job_plan_last_period_partial(s->plan);
+        x.complete = complete;
+    } else if (s->plan->include_partial) {
+        sb->failed = 1;
+    }
+    render_table_csv_ext(t, "period", plabels, by_names, &x, sb);
 out:
     free(periods);
     free(labels);
     free(plabels);
+    free(complete);
 }
 
 /*
@@ -337,6 +383,36 @@ stage_cohort(const struct run_summary *s, const struct cohort_result *cr,
     return rc;
 }
 
+/* A forecast cohort's projection (export/projection_out.h) into the
+ * staging directory, gzipped if asked. */
+static int
+stage_projection(const struct projection *pj, const struct output_plan *out,
+                 const char *staging, struct strbuf *sb,
+                 struct published_file *pf, struct diag *d)
+{
+    char name[160];
+    unsigned char *gz;
+    size_t gzn;
+    int rc;
+
+    strbuf_reset(sb);
+    render_projection_csv(pj, sb);
+    if (strbuf_failed(sb)) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
+    snprintf(name, sizeof(name), "%s.csv%s", pj->name, out->gzip ? ".gz" : "");
+    if (!out->gzip)
+        return write_file(staging, name, strbuf_str(sb), sb->len, pf, d);
+    if ((rc = gzip_buf(sb->buf, sb->len, &gz, &gzn)) < 0) {
+        diag_set(d, name, 0, 0, NULL, "cannot compress");
+        return rc;
+    }
+    rc = write_file(staging, name, gz, gzn, pf, d);
+    free(gz);
+    return rc;
+}
+
 /* The run's own files after the tables, the manifest (which lists the
  * others with their hashes) last. */
 static int
@@ -386,7 +462,7 @@ files_stage(const struct run_summary *s, const struct output_plan *out,
     /* one entry per file, however many cohorts: a publication is never
      * cut short (output_settings.h bounds the cohorts when the job is
      * read) */
-    files = calloc(s->ncohorts + RUN_FILES, sizeof(*files));
+    files = calloc(s->ncohorts + s->nprojections + RUN_FILES, sizeof(*files));
     if (!files) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         rc = CE_NOMEM;
@@ -396,7 +472,13 @@ files_stage(const struct run_summary *s, const struct output_plan *out,
         if ((rc = stage_cohort(s, &s->cohorts[i], out, staging, &sb,
                                &files[i], d)) < 0)
             goto out;
-    rc = stage_run_files(s, staging, &sb, files, s->ncohorts, d);
+    /* each forecast cohort's projection, from its published tables */
+    for (i = 0; i < s->nprojections; i++)
+        if ((rc = stage_projection(&s->projections[i], out, staging, &sb,
+                                   &files[s->ncohorts + i], d)) < 0)
+            goto out;
+    rc = stage_run_files(s, staging, &sb, files,
+                         s->ncohorts + s->nprojections, d);
     if (rc == 0 && atomic_sync_dir(staging) < 0) {
         diag_set(d, staging, 0, 0, NULL, "cannot sync: %s", strerror(errno));
         rc = CE_IO;

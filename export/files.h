@@ -68,7 +68,26 @@ void render_table_csv(const struct published_table *t, const char *period_column
                       const char *const *period_labels,
                       const char *const *by_names, struct strbuf *sb);
 
-/* The CSV of one cohort table (deterministic: same table, same bytes). */
+/* Columns a table may carry besides its cells' values. */
+struct table_csv_extras {
+    /* per period: 1 when its month is whole; a `complete` column (yes/no)
+     * after the period column; NULL: none */
+    const unsigned char *complete;
+    /* per cell (table order): rate_per_10000 after count, NAN written
+     * empty; NULL: none */
+    const double *rate;
+};
+
+/* render_table_csv() with the extra columns x says (x may be NULL). */
+void render_table_csv_ext(const struct published_table *t,
+                          const char *period_column,
+                          const char *const *period_labels,
+                          const char *const *by_names,
+                          const struct table_csv_extras *x, struct strbuf *sb);
+
+/* The CSV of one cohort table (deterministic: same table, same bytes),
+ * with rate_per_10000 when the job has denominators that fit it, and
+ * `complete` when the job publishes a month not yet complete. */
 void render_cohort_csv(const struct run_summary *s,
                        const struct cohort_result *cr, struct strbuf *sb);
 

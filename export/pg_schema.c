@@ -88,6 +88,10 @@ pg_table_cohort(struct pg_table *t, const struct run_summary *s,
     add_col(t, "period", "date", 1, 1, NULL,
             "First day of the month counted (the last month ends on the "
             "reference date)");
+    if (s->plan->include_partial)
+        add_col(t, "complete", "boolean", 0, 1, "true",
+                "false for the month holding the reference date while it is "
+                "not over: its counts are not final");
     for (j = 0; j < cr->plan->nby; j++) {
         by_comment(s, cr, j, t->by_comment[j], sizeof(t->by_comment[j]));
         add_col(t, cohort_by_name(cr->plan, j), "text", 1, 1, "'Total'",
@@ -100,6 +104,11 @@ pg_table_cohort(struct pg_table *t, const struct run_summary *s,
             "[c] (confidential) when the count is withheld by disclosure "
             "control, whatever rule withheld it; NULL when the count is "
             "shown");
+    if (cr->rate_per_10000)
+        add_col(t, "rate_per_10000", "numeric", 0, 0, NULL,
+                "count per 10 000 of the population of the cell (the job's "
+                "denominators, the latest year not after the period's); "
+                "NULL when withheld or without a population");
     snprintf(t->comment, sizeof(t->comment),
              "%s. Who: %s. Persons per cell per month; counts %d-%d "
              "suppressed with further cells suppressed to protect them, "
@@ -128,6 +137,43 @@ pg_table_quality(struct pg_table *t)
              "Rows in, accepted and quarantined (by rule) per source, "
              "records and persons per department, id scope counts: the "
              "current run (quality.csv has the same rows)");
+}
+
+void
+pg_table_projection(struct pg_table *t, const struct projection *p)
+{
+    static const char *const value[] = {
+        "persons", "lower_80", "upper_80", "lower_95", "upper_95",
+        "seasonal_naive", "published", "mase", "mase_seasonal_naive"};
+    static const char *const says[] = {
+        "persons: the stock-flow model's mean",
+        "lower end of the 80 per cent interval",
+        "upper end of the 80 per cent interval",
+        "lower end of the 95 per cent interval",
+        "upper end of the 95 per cent interval",
+        "the benchmark: the published value of the same month a year before",
+        "backtest rows: the month's published value",
+        "backtest rows: the model's mean absolute error over the back-test "
+        "over the in-sample mean one-month change (MASE)",
+        "backtest rows: the benchmark's MASE on the same scale"};
+    size_t i;
+
+    table_init(t, p->name, 1);
+    add_col(t, "age_band", "text", 1, 1, "'Total'",
+            "Total, or the age band projected");
+    add_col(t, "kind", "text", 1, 1, "'projection'",
+            "projection: a month after the last complete one; backtest: a "
+            "published month projected from twelve months before it");
+    add_col(t, "period", "date", 1, 1, NULL, "First day of the month");
+    for (i = 0; i < sizeof(value) / sizeof(value[0]); i++)
+        add_col(t, value[i], "numeric", 0, 0, NULL, says[i]);
+    snprintf(t->comment, sizeof(t->comment),
+             "Persons in cohort %s: a stock-flow projection computed from "
+             "its published tables only, with 80 and 95 per cent intervals "
+             "and a seasonal-naive benchmark, and its back-test over the "
+             "last twelve published months. The current run's rows; every "
+             "retained run is in %s__history.",
+             p->cohort, p->name);
 }
 
 void

@@ -58,10 +58,15 @@ struct pg_table {
     char by_comment[TABLE_MAX_DIMS][256]; /* storage for cols[].comment */
 };
 
-/* A cohort's table: run_id, period, one text column per by column, count
- * (NULL when withheld), symbol ([c] or NULL). */
+/* A cohort's table: run_id, period (complete, with include_partial), one
+ * text column per by column, count (NULL when withheld), symbol ([c] or
+ * NULL) (rate_per_10000, when the table has rates). */
 void pg_table_cohort(struct pg_table *t, const struct run_summary *s,
                      const struct cohort_result *cr);
+
+/* A forecast cohort's projection (export/projection_out.h): run_id,
+ * age_band, kind, period (the key), then its numbers. */
+void pg_table_projection(struct pg_table *t, const struct projection *p);
 
 /* quality: run_id, source, measure, value (run_tables.h). */
 void pg_table_quality(struct pg_table *t);

@@ -1,11 +1,13 @@
 #include "postgres.h"
 #include "pg_conn.h"
 #include "pg_schema.h"
+#include "projection_out.h"
 #include "run_tables.h"
 
 #include "../core/period.h"
 #include "../core/strbuf.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,16 @@ copy_count(struct strbuf *sb, uint64_t v)
     strbuf_adds(sb, v == COUNT_WITHHELD ? "\\N" : count_text(v, nb));
 }
 
+/* "\tRATE" to one decimal, or "\t\N" (a hidden cell, no population). */
+static void
+copy_rate(struct strbuf *sb, double rate)
+{
+    if (isnan(rate))
+        strbuf_adds(sb, "\t\\N");
+    else
+        strbuf_addf(sb, "\t%.1f", rate);
+}
+
 /* "COPY schema.table (columns) FROM STDIN" */
 static int
 copy_begin(struct pg *pg, const struct pg_table *t)
@@ -66,10 +78,12 @@ copy_begin(struct pg *pg, const struct pg_table *t)
  * shown count is exact. */
 static int
 copy_cohort_rows(struct pg_publication *p, const struct pg_table *t,
-                 const struct published_table *pt, const struct period *periods)
+                 const struct cohort_result *cr, const struct period *periods)
 {
+    const struct published_table *pt = &cr->table;
     struct pg *pg = &p->pg;
     struct strbuf rows = STRBUF_INIT;
+    int partial = job_plan_last_period_partial(p->s->plan);
     size_t i, j;
     int period, rc;
 
@@ -82,6 +96,11 @@ copy_cohort_rows(struct pg_publication *p, const struct pg_table *t,
         period_label(&periods[period], label);
         for (i = 0; i < pt->ncells_per_period; i++) {
             strbuf_addf(&rows, "%s\t%s", p->s->run_id, label);
+            /* with include_partial: whether the month is over */
+            if (p->s->plan->include_partial)
+                strbuf_adds(&rows, period == pt->nperiods - 1 && partial
+                                       ? "\tf"
+                                       : "\tt");
             for (j = 0; j < pt->nby; j++) {
                 strbuf_adds(&rows, "\t");
                 pg_copy_text(&rows, c[i].coord[j] == COORD_TOTAL
@@ -89,9 +108,14 @@ copy_cohort_rows(struct pg_publication *p, const struct pg_table *t,
                                         : pt->dim_labels[j][c[i].coord[j]]);
             }
             if (published_hidden(&c[i]))
-                strbuf_adds(&rows, "\t\\N\t[c]\n");
+                strbuf_adds(&rows, "\t\\N\t[c]");
             else
-                strbuf_addf(&rows, "\t%lld\t\\N\n", (long long)c[i].value);
+                strbuf_addf(&rows, "\t%lld\t\\N", (long long)c[i].value);
+            if (cr->rate_per_10000)
+                copy_rate(&rows, cr->rate_per_10000[(size_t)period *
+                                                        pt->ncells_per_period +
+                                                    i]);
+            strbuf_adds(&rows, "\n");
         }
         rc = pg_copy_put(pg, &rows, 0);
     }
@@ -143,9 +167,30 @@ publish_cohort(struct pg_publication *p, const struct cohort_result *cr,
     pg_table_cohort(&t, p->s, cr);
     pg_step(pg, "replacing a cohort table's rows", t.name);
     if ((rc = pg_table_ensure(pg, &t, "", 1)) < 0 ||
-        (rc = copy_cohort_rows(p, &t, &cr->table, periods)) < 0)
+        (rc = copy_cohort_rows(p, &t, cr, periods)) < 0)
         return rc;
     return finish_table(p, &t);
+}
+
+/* A forecast cohort's projection, as COHORT_forecast.csv has it. */
+static int
+publish_projection(struct pg_publication *p, const struct projection *pj)
+{
+    struct pg *pg = &p->pg;
+    struct strbuf rows = STRBUF_INIT;
+    struct pg_table t;
+    int rc;
+
+    pg_table_projection(&t, pj);
+    pg_step(pg, "replacing a projection's rows", t.name);
+    if ((rc = pg_table_ensure(pg, &t, "", 1)) < 0 ||
+        (rc = copy_begin(pg, &t)) < 0)
+        return rc;
+    render_projection_copy(pj, p->s->run_id, &rows);
+    if ((rc = pg_copy_put(pg, &rows, 1)) == 0)
+        rc = pg_copy_end(pg);
+    strbuf_release(&rows);
+    return rc < 0 ? rc : finish_table(p, &t);
 }
 
 /* quality and linkage: the rows quality.csv and linkage.csv have. */
@@ -233,6 +278,10 @@ cohort_array(const struct run_summary *s, struct strbuf *sb)
     strbuf_adds(sb, "{");
     for (i = 0; i < s->ncohorts; i++)
         strbuf_addf(sb, "%s%s", i ? "," : "", s->cohorts[i].plan->name);
+    /* and the projections, so that one no longer made is dropped too */
+    for (i = 0; i < s->nprojections; i++)
+        strbuf_addf(sb, "%s%s", s->ncohorts + i ? "," : "",
+                    s->projections[i].name);
     strbuf_adds(sb, "}");
 }
 
@@ -366,11 +415,16 @@ publish_grants(struct pg_publication *p)
         pg_add_table(pg, &sql, own[i], "");
         strbuf_adds(&sql, ", ");
     }
-    for (i = 0; i < p->s->ncohorts; i++) {
-        pg_add_table(pg, &sql, p->s->cohorts[i].plan->name, "");
+    for (i = 0; i < p->s->ncohorts + p->s->nprojections; i++) {
+        const char *name = i < p->s->ncohorts
+                               ? p->s->cohorts[i].plan->name
+                               : p->s->projections[i - p->s->ncohorts].name;
+
+        pg_add_table(pg, &sql, name, "");
         strbuf_adds(&sql, ", ");
-        pg_add_table(pg, &sql, p->s->cohorts[i].plan->name, "__history");
-        strbuf_adds(&sql, i + 1 < p->s->ncohorts ? ", " : "");
+        pg_add_table(pg, &sql, name, "__history");
+        strbuf_adds(&sql, i + 1 < p->s->ncohorts + p->s->nprojections ? ", "
+                                                                         : "");
     }
     strbuf_adds(&sql, " TO ");
     pg_add_ident(pg, &sql, pg->out->grant_to);
@@ -398,10 +452,14 @@ publish_all(struct pg_publication *p)
     periods = calloc((size_t)p->s->plan->periods, sizeof(*periods));
     if (!periods)
         return nomem(pg);
-    periods_compute(p->s->plan->reference_date, p->s->plan->periods, periods);
+    periods_compute(job_plan_period_end(p->s->plan), p->s->plan->periods,
+                    periods);
     for (i = 0; i < p->s->ncohorts && rc == 0; i++)
         rc = publish_cohort(p, &p->s->cohorts[i], periods);
     free(periods);
+    /* each forecast cohort's projection (export/projection_out.h) */
+    for (i = 0; i < p->s->nprojections && rc == 0; i++)
+        rc = publish_projection(p, &p->s->projections[i]);
     if (rc == 0)
         rc = publish_quality(p);
     if (rc == 0)

@@ -1,4 +1,5 @@
 #include "report.h"
+#include "projection_out.h"
 
 #include "../core/calendar.h"
 #include "../core/period.h"
@@ -707,7 +708,7 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
         sb->failed = 1;
         return;
     }
-    periods_compute(plan->reference_date, plan->periods, periods);
+    periods_compute(job_plan_period_end(plan), plan->periods, periods);
     report_ctx_init(&rc, s, periods, plan->periods);
     report_open(&rc, sb);
     strbuf_adds(sb, "<main>\n");
@@ -716,6 +717,7 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
     for (i = 0; i < s->ncohorts; i++)
         if (s->cohorts[i].plan)
             report_cohort(&rc, &s->cohorts[i], ++fig, sb);
+    render_projections_html(s, sb); /* export/projection_out.h */
     report_glossary(&rc, sb);
     report_about_data(&rc, sb);
     report_protection(&rc, sb);
@@ -831,9 +833,11 @@ render_manifest(const struct run_summary *s, const struct published_file *files,
             (unsigned long long)cr->secondary, (unsigned long long)cr->rounded,
             (unsigned long long)cr->perturbed);
     }
+    strbuf_adds(sb, "\n  ],\n  ");
+    render_manifest_forecast(s, sb); /* export/projection_out.h */
     strbuf_addf(
         sb,
-        "\n  ],\n  \"disclosure\": {\"suppress\": \"%d-%d\", "
+        "\"disclosure\": {\"suppress\": \"%d-%d\", "
         "\"protect_zeros\": %s, \"rounding\": %d, "
         "\"protection_level\": %d, \"perturbation\": \"%s\"},\n"
         "  \"outputs\": [",

@@ -13,6 +13,10 @@
  *
  *   attack --suppress LO-HI --rounding B --level L [--period COL]
  *          [--protect-zeros] FILE.csv...
+ *   attack ... --flows PERSONS.csv NEW.csv ENDED.csv
+ *
+ * --flows attacks a forecast cohort's three tables together through the
+ * stock-flow identity of their totals (attack_flows() below).
  *
  * What a published cell tells the attacker:
  *   - a number r: the true count rounds to r (nearest multiple of B, ties
@@ -313,26 +317,47 @@ attack_period(const struct cell *cells, size_t n, int nby,
     return rc;
 }
 
+/* A published file as read back: its cells, by-column labels, periods. */
+struct table {
+    struct cell *cells;
+    size_t n;
+    int nby;
+    struct labels periods, lab[MAX_COLS];
+};
+
+static void
+table_free(struct table *t)
+{
+    int i, j;
+
+    for (j = 0; j < MAX_COLS; j++) {
+        for (i = 0; i < t->lab[j].n; i++)
+            free(t->lab[j].s[i]);
+        free(t->lab[j].s);
+    }
+    for (i = 0; i < t->periods.n; i++)
+        free(t->periods.s[i]);
+    free(t->periods.s);
+    free(t->cells);
+}
+
+/* Reads path into t: every column but count, status, the period column,
+ * and the columns computed from the count or the period (rate_per_10000,
+ * complete) is a by column. 0, or 2 on an input error. */
 static int
-attack_file(const char *path, const char *period_col, const struct rule *ru)
+read_table(const char *path, const char *period_col, struct table *t)
 {
     FILE *fp = fopen(path, "r");
     char *line = malloc(MAX_LINE), *f[MAX_COLS + 4];
-    int nf, i, j, by[MAX_COLS], nby = 0, count_col = -1, status_col = -1,
-                     period_idx = -1, narrow = 0, hidden = 0, rc = 0;
-    struct labels periods = {0}, lab[MAX_COLS];
-    struct cell *cells = NULL;
-    size_t n = 0, alloc = 0, c, d;
+    int nf, i, j, by[MAX_COLS], count_col = -1, status_col = -1,
+                     period_idx = -1, rc = 0;
+    size_t alloc = 0;
 
-    memset(lab, 0, sizeof(lab));
-    if (!fp || !line) {
+    memset(t, 0, sizeof(*t));
+    if (!fp || !line || !fgets(line, MAX_LINE, fp)) {
         fprintf(stderr, "attack: cannot read '%s'\n", path);
-        return 2;
-    }
-    if (!fgets(line, MAX_LINE, fp)) {
-        fprintf(stderr, "attack: '%s' is empty\n", path);
-        fclose(fp);
-        return 2;
+        rc = 2;
+        goto out;
     }
     line[strcspn(line, "\r\n")] = '\0';
     nf = split_csv(line, f, MAX_COLS + 4);
@@ -343,13 +368,15 @@ attack_file(const char *path, const char *period_col, const struct rule *ru)
             status_col = i;
         else if (period_col && !strcmp(f[i], period_col))
             period_idx = i;
-        else if (nby < MAX_COLS)
-            by[nby++] = i;
+        else if (!strcmp(f[i], "rate_per_10000") || !strcmp(f[i], "complete"))
+            continue; /* a function of the count, or of the period */
+        else if (t->nby < MAX_COLS)
+            by[t->nby++] = i;
     }
-    if (count_col < 0 || nby == 0) {
-        fprintf(stderr, "attack: '%s' has no count or no by column\n", path);
-        fclose(fp);
-        return 2;
+    if (count_col < 0) {
+        fprintf(stderr, "attack: '%s' has no count column\n", path);
+        rc = 2;
+        goto out;
     }
     while (fgets(line, MAX_LINE, fp)) {
         struct cell *x;
@@ -360,22 +387,23 @@ attack_file(const char *path, const char *period_col, const struct rule *ru)
         nf = split_csv(line, f, MAX_COLS + 4);
         if (nf <= count_col) {
             fprintf(stderr, "attack: '%s': a short row\n", path);
-            fclose(fp);
-            return 2;
+            rc = 2;
+            goto out;
         }
-        if (n == alloc) {
+        if (t->n == alloc) {
             alloc = alloc ? 2 * alloc : 1024;
-            cells = realloc(cells, alloc * sizeof(*cells));
-            if (!cells)
+            t->cells = realloc(t->cells, alloc * sizeof(*t->cells));
+            if (!t->cells)
                 exit(2);
         }
-        x = &cells[n++];
+        x = &t->cells[t->n++];
         memset(x, 0, sizeof(*x));
-        x->period = period_idx >= 0 ? label_index(&periods, f[period_idx]) : 0;
-        for (j = 0; j < nby; j++)
+        x->period = period_idx >= 0 ? label_index(&t->periods, f[period_idx])
+                                    : 0;
+        for (j = 0; j < t->nby; j++)
             x->coord[j] = !strcmp(f[by[j]], "Total")
                               ? -1
-                              : label_index(&lab[j], f[by[j]]);
+                              : label_index(&t->lab[j], f[by[j]]);
         x->value = !strcmp(f[count_col], "[c]") ? -1 : atoll(f[count_col]);
         if (status_col >= 0 && status_col < nf)
             x->status = !strcmp(f[status_col], "suppressed") ? 1
@@ -383,31 +411,171 @@ attack_file(const char *path, const char *period_col, const struct rule *ru)
                         : !strcmp(f[status_col], "rounded")  ? 3
                                                              : 0;
     }
-    fclose(fp);
+out:
+    if (fp)
+        fclose(fp);
+    free(line);
+    if (rc)
+        table_free(t);
+    return rc;
+}
 
+static int
+attack_file(const char *path, const char *period_col, const struct rule *ru)
+{
+    struct table t;
+    int i, narrow = 0, hidden = 0, rc;
+    size_t c, d;
+
+    if ((rc = read_table(path, period_col, &t)) != 0)
+        return rc;
     /* one program per period: periods share no relation (rows of a
-     * period are contiguous in a published file) */
-    for (c = 0; c < n && rc == 0; c = d) {
-        for (d = c; d < n && cells[d].period == cells[c].period; d++)
+     * period are contiguous in a published file); a table without by
+     * columns has no relation at all */
+    for (c = 0; c < t.n && rc == 0; c = d) {
+        for (d = c; d < t.n && t.cells[d].period == t.cells[c].period; d++)
             ;
         for (i = (int)c; i < (int)d; i++)
-            hidden += cells[i].value < 0;
-        rc = attack_period(cells + c, d - c, nby, lab, ru, path,
-                           period_idx >= 0 ? periods.s[cells[c].period] : "-",
-                           &narrow);
+            hidden += t.cells[i].value < 0;
+        if (t.nby > 0)
+            rc = attack_period(t.cells + c, d - c, t.nby, t.lab, ru, path,
+                               t.periods.n ? t.periods.s[t.cells[c].period]
+                                           : "-",
+                               &narrow);
     }
     printf("attack: %s: %zu cells, %d hidden, %d narrower than %d\n", path,
-           n, hidden, narrow, ru->level);
-    free(cells);
-    free(line);
-    for (j = 0; j < MAX_COLS; j++) {
-        for (i = 0; i < lab[j].n; i++)
-            free(lab[j].s[i]);
-        free(lab[j].s);
+           t.n, hidden, narrow, ru->level);
+    table_free(&t);
+    if (rc)
+        return rc;
+    return narrow ? 1 : 0;
+}
+
+/* The grand total of each period of t (index by period), -2 when the
+ * file has none for it. */
+static void
+period_totals(const struct table *t, long long *tot, int nperiods)
+{
+    size_t c;
+    int j, p;
+
+    for (p = 0; p < nperiods; p++)
+        tot[p] = -2;
+    for (c = 0; c < t->n; c++) {
+        for (j = 0; j < t->nby && t->cells[c].coord[j] == -1; j++)
+            ;
+        if (j == t->nby && t->cells[c].period < nperiods)
+            tot[t->cells[c].period] = t->cells[c].value;
     }
-    for (i = 0; i < periods.n; i++)
-        free(periods.s[i]);
-    free(periods.s);
+}
+
+/*
+ * --flows P N E: a forecast cohort's persons, entries and exits (its
+ * _duration, _new and _ended tables, whose periods must be the same)
+ * attacked together through what ties them across months: their grand
+ * totals obey P(t) - E(t) = P(t-1) - E(t-1) + N(t) - E(t). One program
+ * over the 3 x periods totals, each published one its interval, each
+ * hidden one >= 0; a hidden total narrower than the level that could be
+ * a primary is reported. 0, 1 when one is, 2 on an error.
+ */
+static int
+attack_flows(char *const *paths, const char *period_col, const struct rule *ru)
+{
+    struct table t[3];
+    long long *tot;
+    int k, p, np, nrows = 0, narrow = 0, hidden = 0, rc = 0;
+    int ia[1 + 5 * 4096], ja[1 + 5 * 4096], nnz = 0;
+    double ar[1 + 5 * 4096];
+    glp_prob *lp;
+    glp_smcp parm;
+
+    for (k = 0; k < 3; k++)
+        if (read_table(paths[k], period_col, &t[k]) != 0) {
+            while (k-- > 0)
+                table_free(&t[k]);
+            return 2;
+        }
+    np = t[0].periods.n ? t[0].periods.n : 1;
+    if (np > 4096 || t[1].periods.n != t[0].periods.n ||
+        t[2].periods.n != t[0].periods.n) {
+        fprintf(stderr, "attack: --flows: the three files' periods differ\n");
+        rc = 2;
+        goto out;
+    }
+    tot = malloc(3 * (size_t)np * sizeof(*tot));
+    lp = glp_create_prob();
+    glp_add_cols(lp, 3 * np);
+    for (k = 0; k < 3; k++) {
+        period_totals(&t[k], tot + (size_t)k * np, np);
+        for (p = 0; p < np; p++) {
+            long long v = tot[(size_t)k * np + p];
+            double lo, hi;
+
+            if (v < 0) {
+                glp_set_col_bnds(lp, k * np + p + 1, GLP_LO, 0.0, 0.0);
+                hidden += v == -1;
+                continue;
+            }
+            published_range(ru, v, 0, &lo, &hi);
+            glp_set_col_bnds(lp, k * np + p + 1, lo == hi ? GLP_FX : GLP_DB,
+                             lo, hi);
+        }
+    }
+    /* P(t) - E(t) - P(t-1) + E(t-1) - N(t) + E(t) = 0, i.e.
+     * P(t) - P(t-1) + E(t-1) - N(t) = 0 */
+    for (p = 1; p < np; p++) {
+        static const int which[4] = {0, 0, 2, 1}, dt[4] = {0, -1, -1, 0};
+        static const double sign[4] = {1, -1, 1, -1};
+
+        glp_add_rows(lp, 1);
+        nrows++;
+        glp_set_row_bnds(lp, nrows, GLP_FX, 0.0, 0.0);
+        for (k = 0; k < 4; k++) {
+            nnz++;
+            ia[nnz] = nrows;
+            ja[nnz] = which[k] * np + p + dt[k] + 1;
+            ar[nnz] = sign[k];
+        }
+    }
+    glp_load_matrix(lp, nnz, ia, ja, ar);
+    glp_init_smcp(&parm);
+    parm.msg_lev = GLP_MSG_OFF;
+    for (k = 0; k < 3 * np && rc == 0; k++) {
+        double lo, hi;
+        int i;
+
+        if (tot[k] != -1)
+            continue;
+        for (i = 1; i <= 3 * np; i++)
+            glp_set_obj_coef(lp, i, i == k + 1 ? 1.0 : 0.0);
+        glp_set_obj_dir(lp, GLP_MIN);
+        if (glp_simplex(lp, &parm) != 0 || glp_get_status(lp) != GLP_OPT) {
+            fprintf(stderr, "attack: --flows: the published totals "
+                            "contradict the identity or the rule\n");
+            rc = 2;
+            break;
+        }
+        lo = ceil(glp_get_obj_val(lp) - 1e-6);
+        glp_set_obj_dir(lp, GLP_MAX);
+        if (glp_simplex(lp, &parm) != 0) {
+            rc = 2;
+            break;
+        }
+        hi = glp_get_status(lp) == GLP_UNBND ? INFINITY
+                                             : floor(glp_get_obj_val(lp) + 1e-6);
+        if (hi - lo < (double)ru->level && could_be_primary(ru, lo, hi)) {
+            narrow++;
+            printf("narrow: %s period %s total: [%g, %g]\n", paths[k / np],
+                   t[0].periods.n ? t[0].periods.s[k % np] : "-", lo, hi);
+        }
+    }
+    printf("attack: --flows %s: %d totals, %d hidden, %d narrower than %d\n",
+           paths[0], 3 * np, hidden, narrow, ru->level);
+    glp_delete_prob(lp);
+    free(tot);
+out:
+    for (k = 0; k < 3; k++)
+        table_free(&t[k]);
     if (rc)
         return rc;
     return narrow ? 1 : 0;
@@ -418,7 +586,7 @@ main(int argc, char **argv)
 {
     struct rule ru = {1, 9, 1, 9, 0};
     const char *period = NULL;
-    int i, rc = 0, r;
+    int i, rc = 0, r, flows = 0;
 
     glp_term_out(GLP_OFF);
     for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
@@ -433,15 +601,25 @@ main(int argc, char **argv)
             period = argv[++i];
         } else if (!strcmp(argv[i], "--protect-zeros")) {
             ru.protect_zeros = 1;
+        } else if (!strcmp(argv[i], "--flows")) {
+            flows = 1;
         } else {
             fprintf(stderr, "usage: attack --suppress LO-HI --rounding B "
                             "--level L [--period COL] [--protect-zeros] "
-                            "FILE.csv...\n");
+                            "FILE.csv... | --flows P.csv N.csv E.csv\n");
             return 2;
         }
     }
     if (i == argc)
         return 2;
+    if (flows) {
+        if (argc - i != 3) {
+            fprintf(stderr, "attack: --flows takes PERSONS.csv NEW.csv "
+                            "ENDED.csv\n");
+            return 2;
+        }
+        return attack_flows(argv + i, period, &ru);
+    }
     for (; i < argc; i++) {
         r = attack_file(argv[i], period, &ru);
         if (r > rc)

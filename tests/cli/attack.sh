@@ -8,6 +8,8 @@
 #   - the hand-made example of a status that gave a cell away;
 #   - 1 000 random tables through `cohort protect` at rounding 1 and 5;
 #   - every table the demo job publishes, and its quality counts;
+#   - the tables derived for forecasting, one by one and, for a forecast
+#     cohort, its persons, entries and exits together;
 #   - two cohorts of one job whose populations nest are refused unless
 #     noise or coarse rounding answers their difference.
 . "$COHORT_TOP/tests/cli/lib.sh"
@@ -113,6 +115,65 @@ check 'awk -F, "NR > 1 && \$4 != \"[c]\" && \$4 % 5 { bad = 1 } END { exit bad }
     "every link count in linkage.csv is [c] or rounded to 5"
 check 'grep -Eq "\"persons\": ([0-9]*[05]|\"\[c\]\")," "$latest/manifest.json"' \
     "the manifest's persons is rounded to 5"
+
+# --- the tables derived for forecasting --------------------------------------
+# A forecast cohort's entries, exits and months in the cohort, a
+# transition, the service transitions and the overlap tables, each
+# attacked like a cohort table; then each forecast cohort's three tables
+# together through the stock-flow identity of their totals (--flows). The
+# job needs rounding at least the protection level (nested_tables): 10.
+# First the --flows attacker on a hand-made case it must catch: at
+# rounding 1 a hidden entry count is the change in persons plus the exits.
+printf 'period,count\n2026-01-01,20\n2026-02-01,25\n' > fp.csv
+printf 'period,count\n2026-01-01,20\n2026-02-01,[c]\n' > fn.csv
+printf 'period,count\n2026-01-01,0\n2026-02-01,0\n' > fe.csv
+run "$attack" --suppress 1-9 --rounding 1 --level 9 --period period --flows fp.csv fn.csv fe.csv
+expect_rc 1 "the --flows attacker finds a hidden entry count the identity gives away at rounding 1"
+expect_out "narrow: fn.csv period 2026-02-01 total: \[5, 5\]" "and says which"
+sed -n '1,/^\[disclosure\]/p' config/demo.conf | sed '$d' |
+    sed 's/^periods        = 24$/periods        = 24\nstandard_tables = service_transitions, overlap/' > fc.conf
+cat >> fc.conf <<'EOF'
+[disclosure]
+suppress = 1-9
+rounding = 10
+
+[cohort adults]
+where    = age >= 18 and adult_social_care.long_term_support
+by       = age_band, sex
+forecast = yes
+
+[cohort pupils]
+where    = education.any
+forecast = yes
+
+[cohort cin]
+where = children_social_care.child_in_need
+by    = age_band
+
+[cohort cpp]
+where = children_social_care.child_protection_plan
+by    = age_band
+
+[transition cin_to_cpp]
+from = cin
+to   = cpp
+by   = age_band
+
+[output files]
+type = csv
+EOF
+run cohort run fc.conf --accept-drift
+expect_rc 0 "the demo job with the forecasting tables publishes (rounding 10)"
+derived=$(ls "$latest"/*.csv | grep -v -e '/quality\.csv$' -e '/quarantine\.csv$' -e '/linkage\.csv$' -e '_forecast\.csv$')
+check '[ "$(echo "$derived" | wc -w)" -ge 15 ]' "it published the flow, transition, service transition and overlap tables"
+run "$attack" --suppress 1-9 --rounding 10 --level 9 --period period $derived
+expect_rc 0 "the attacker narrows no hidden cell of any of them below 9"
+check '[ "$(awk "{ h += \$5 } END { print h }" "$out")" -gt 500 ]' "they hid hundreds of cells (the attack had work to do)"
+for c in adults pupils; do
+    run "$attack" --suppress 1-9 --rounding 10 --level 9 --period period --flows \
+        "$latest/${c}_duration.csv" "$latest/${c}_new.csv" "$latest/${c}_ended.csv"
+    expect_rc 0 "$c: persons, entries and exits together: no hidden total narrowed below 9"
+done
 
 # --- nested cohorts ---------------------------------------------------------
 # A, and A with one more condition: subtracting B from A gives the sex U

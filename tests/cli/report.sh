@@ -65,9 +65,11 @@ rc=0
     --phone-screenshot "$logs/rules-375.png") >"$out" 2>"$err" || rc=$?
 expect_rc 0 "cohort rules --format html passes the checks in headless Chromium"
 
-# A reference date inside a month: that month is not over, the headlines
-# use the month before, and the page says so.
-sed 's/^reference_date = 2026-10-31/reference_date = 2026-10-15/' config/demo.conf > "$scratch/mid.conf"
+# A reference date inside a month, the month to date published
+# (include_partial = yes): that month is not over, the headlines use the
+# month before, and the page says so.
+sed -e 's/^reference_date = 2026-10-31/reference_date = 2026-10-15/' \
+    -e 's/^periods        = 24$/periods        = 24\ninclude_partial = yes/' config/demo.conf > "$scratch/mid.conf"
 run cohort run mid.conf --accept-drift
 expect_rc 0 "a run whose reference date is mid-month publishes"
 check 'grep -q "October 2026 is not over: the records run to 15 October 2026, so the headlines are for September 2026" "$page"' \

@@ -124,6 +124,9 @@ fixture_init(struct fixture *f)
     memset(f, 0, sizeof(*f));
     f->plan.name = "t";
     f->plan.reference_date = days_from_civil(2026, 10, 15);
+    /* the month to date is published (include_partial = yes; without it
+     * the periods end with September) */
+    f->plan.include_partial = 1;
     f->plan.periods = 14;
     f->plan.disclosure.suppress_lo = 1;
     f->plan.disclosure.suppress_hi = 9;

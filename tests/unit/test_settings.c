@@ -396,7 +396,7 @@ static const struct stage_case stage_cases[] = {
     /* cohorts/cohort_settings.c */
     {"[cohort c]", "measure = new", NULL, ok_measure},
     {"[cohort c]", "measure = old",
-     "bad value for 'measure' in [cohort c]: expected persons or new", NULL},
+     "bad value for 'measure' in [cohort c]: expected persons, new or ended", NULL},
     {"[cohort c]", "by = sex, age_band, sex", "'by' names sex twice", NULL},
     {"[cohort c]", "group_by = sex", "unknown key 'group_by' in [cohort c]",
      NULL},
@@ -637,7 +637,7 @@ test_disclosure_keys(void **state)
 }
 
 static const char *const kinds[] = {"job", "source", "linkage", "disclosure",
-                                    "cohort", "output"};
+                                    "cohort", "transition", "output"};
 
 /* Every key has help; enums say what they expect; no key of a section is
  * owned by two tables. */
