@@ -42,6 +42,7 @@
  * it has none). Exit 0 when no hidden cell is given away, 1 when one is,
  * 2 on a usage or input error.
  */
+#include <errno.h>
 #include <glpk.h>
 #include <math.h>
 #include <stdio.h>
@@ -62,6 +63,17 @@ struct labels {
     char **s;
     int n, alloc;
 };
+
+/* A whole number, all of s (the checked form of atoi: STYLE.md). */
+static int
+parse_ll(const char *s, long long *out)
+{
+    char *end;
+
+    errno = 0;
+    *out = strtoll(s, &end, 10);
+    return errno || end == s || *end ? -1 : 0;
+}
 
 static int
 label_index(struct labels *l, const char *s)
@@ -404,7 +416,14 @@ read_table(const char *path, const char *period_col, struct table *t)
             x->coord[j] = !strcmp(f[by[j]], "Total")
                               ? -1
                               : label_index(&t->lab[j], f[by[j]]);
-        x->value = !strcmp(f[count_col], "[c]") ? -1 : atoll(f[count_col]);
+        if (!strcmp(f[count_col], "[c]"))
+            x->value = -1;
+        else if (parse_ll(f[count_col], &x->value) < 0 || x->value < 0) {
+            fprintf(stderr, "attack: '%s': a count that is not a whole "
+                            "number\n", path);
+            fclose(fp);
+            return 2;
+        }
         if (status_col >= 0 && status_col < nf)
             x->status = !strcmp(f[status_col], "suppressed") ? 1
                         : !strcmp(f[status_col], "ok")       ? 2
@@ -585,6 +604,7 @@ int
 main(int argc, char **argv)
 {
     struct rule ru = {1, 9, 1, 9, 0};
+    long long v;
     const char *period = NULL;
     int i, rc = 0, r, flows = 0;
 
@@ -594,9 +614,13 @@ main(int argc, char **argv)
             if (sscanf(argv[++i], "%d-%d", &ru.lo, &ru.hi) != 2)
                 return 2;
         } else if (!strcmp(argv[i], "--rounding") && i + 1 < argc) {
-            ru.rounding = atoi(argv[++i]);
+            if (parse_ll(argv[++i], &v) < 0 || v < 1 || v > 1000000)
+                return 2;
+            ru.rounding = (int)v;
         } else if (!strcmp(argv[i], "--level") && i + 1 < argc) {
-            ru.level = atoi(argv[++i]);
+            if (parse_ll(argv[++i], &v) < 0 || v < 0 || v > 1000000)
+                return 2;
+            ru.level = (int)v;
         } else if (!strcmp(argv[i], "--period") && i + 1 < argc) {
             period = argv[++i];
         } else if (!strcmp(argv[i], "--protect-zeros")) {

@@ -172,9 +172,10 @@ test_ptable_errors(void **state)
 static void
 temp_file(char *path, const char *text)
 {
+    static const char tmpl[] = "/tmp/cohort-ptable-XXXXXX";
     int fd;
 
-    strcpy(path, "/tmp/cohort-ptable-XXXXXX");
+    memcpy(path, tmpl, sizeof(tmpl));
     fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
