@@ -23,6 +23,8 @@
  * data, and a measure must not be blurred.
  */
 #include "commands.h"
+#include "../core/atomic.h"
+#include "../core/strbuf.h"
 #include "job.h"
 #include "linkdiag.h"
 #include "linkeval.h"
@@ -126,91 +128,41 @@ renumber_persons(struct link_trace *tr, size_t n, size_t *npersons)
     return 0;
 }
 
-/* A CSV cell for a config name: quoted when it needs to be. */
-static void
-put_name(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /*
  * --trace: source,line,person per record (and file_number when a source
- * read several files), written to a temp file beside path and renamed
- * over it, so a reader sees the old file or the whole new one.
+ * read several files), written through core/atomic: a reader sees the old
+ * file or the whole new one.
  */
 static int
 write_trace(const char *path, const struct job_plan *plan,
             const struct link_trace *tr, size_t n, struct diag *d)
 {
-    size_t plen = strlen(path), i;
-    char *tmp = malloc(plen + 8);
-    int fd, e, files = 0;
-    FILE *f = NULL;
-    mode_t mask;
+    struct strbuf sb = STRBUF_INIT;
+    size_t i;
+    int files = 0, rc;
 
-    if (!tmp) {
-        diag_set(d, path, 0, 0, NULL, "out of memory");
-        return CE_NOMEM;
-    }
     for (i = 0; i < n; i++)
         files |= tr[i].file > 0;
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".XXXXXX", 8);
-    if ((fd = mkstemp(tmp)) < 0) {
-        e = errno;
-        diag_set(d, path, 0, 0, NULL, "cannot create a file next to it: %s",
-                 strerror(e));
-        free(tmp);
-        return CE_IO;
-    }
-    mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) < 0 || !(f = fdopen(fd, "w"))) {
-        e = errno;
-        close(fd);
-        goto fail;
-    }
-    fprintf(f, "source,line,person%s\n", files ? ",file_number" : "");
+    strbuf_addf(&sb, "source,line,person%s\n", files ? ",file_number" : "");
     for (i = 0; i < n && !job_stop_requested; i++) {
-        put_name(f, plan->sources[tr[i].source].name);
-        fprintf(f, ",%ld,%lu", tr[i].line, (unsigned long)tr[i].person);
+        /* source names are the job file's plain names */
+        strbuf_add_csv(&sb, plan->sources[tr[i].source].name);
+        strbuf_addf(&sb, ",%ld,%lu", tr[i].line, (unsigned long)tr[i].person);
         if (files)
-            fprintf(f, ",%lu", (unsigned long)tr[i].file + 1);
-        fputc('\n', f);
+            strbuf_addf(&sb, ",%lu", (unsigned long)tr[i].file + 1);
+        strbuf_adds(&sb, "\n");
     }
     if (job_stop_requested) {
-        fclose(f);
-        unlink(tmp);
         diag_set(d, path, 0, 0, NULL, "interrupted");
-        free(tmp);
-        return CE_INTERRUPTED;
+        rc = CE_INTERRUPTED;
+    } else if (strbuf_failed(&sb)) {
+        diag_set(d, path, 0, 0, NULL, "out of memory");
+        rc = CE_NOMEM;
+    } else {
+        rc = atomic_write_file(path, sb.buf, sb.len, 0666, d);
     }
-    if (ferror(f) || fflush(f) != 0 || fsync(fileno(f)) < 0) {
-        e = errno;
-        fclose(f);
-        goto fail;
-    }
-    if (fclose(f) != 0 || rename(tmp, path) < 0) {
-        e = errno;
-        goto fail;
-    }
-    free(tmp);
-    return 0;
-fail:
-    unlink(tmp);
-    diag_set(d, path, 0, 0, NULL, "cannot write: %s", strerror(e));
-    free(tmp);
-    return CE_IO;
+    strbuf_release(&sb);
+    return rc;
 }
 
 /* One line of a measure: label, true pairs, precision, recall, a mark. */
