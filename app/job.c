@@ -486,8 +486,8 @@ run_persons(struct job_run *jr, struct diag *d)
 {
     struct job_state *js = &jr->js;
     struct run_summary *sum = jr->sum;
-    struct department_tally dept[DEPT_COUNT];
-    uint32_t dept_ckey[DEPT_COUNT];
+    struct department_tally dept[DEPT_MAX];
+    uint32_t dept_ckey[DEPT_MAX];
     size_t i;
     int rc;
 
@@ -500,7 +500,7 @@ run_persons(struct job_run *jr, struct diag *d)
         return rc;
     }
     jr->have_ps = 1;
-    for (i = 0; i < DEPT_COUNT; i++) {
+    for (i = 0; i < job_plan_ndepartments(jr->plan); i++) {
         sum->departments[i].records += dept[i].records;
         sum->departments[i].persons += dept[i].persons;
         dept_ckey[i] = dept[i].key_sum;

@@ -318,11 +318,14 @@ parse_service(struct parser *p)
     dept[dl] = '\0';
     memcpy(svc, dot + 1, sl);
     svc[sl] = '\0';
-    dep = department_lookup(dept);
-    if (dep < 0)
-        return perr(p, p->start, "unknown department '%s' (housing, "
-                                 "children_social_care, adult_social_care, "
-                                 "education)", dept), NULL;
+    dep = job_plan_department_lookup(p->plan, dept);
+    if (dep < 0) {
+        char known[512];
+
+        job_plan_department_names(p->plan, known, sizeof(known));
+        return perr(p, p->start, "unknown department '%s' (declared: %s)",
+                    dept, known), NULL;
+    }
     if (!strcmp(svc, "any")) {
         if (!(e = node(p, W_DEPT)))
             return NULL;
@@ -633,14 +636,6 @@ where_within(const struct where_expr *inner, const struct where_expr *outer)
     }
 }
 
-static const char *
-dept_words(int dept)
-{
-    static const char *const w[] = {"housing", "children's social care",
-                                    "adult social care", "education"};
-
-    return dept >= 0 && dept < 4 ? w[dept] : "?";
-}
 
 static void
 plain(struct strbuf *sb, const struct where_expr *e,
@@ -676,7 +671,7 @@ plain(struct strbuf *sb, const struct where_expr *e,
         name = plan->services[e->service].name;
         for (i = 0; name[i]; i++)
             strbuf_add(sb, name[i] == '_' ? " " : &name[i], 1);
-        strbuf_addf(sb, " (%s)%s", dept_words(e->dept),
+        strbuf_addf(sb, " (%s)%s", job_plan_department_title(plan, e->dept),
                     e->timing == TIME_EVER ? " by the end of the month"
                                            : " that month");
         break;
@@ -685,7 +680,7 @@ plain(struct strbuf *sb, const struct where_expr *e,
                     e->timing == TIME_NEW    ? "newly known to"
                     : e->timing == TIME_EVER ? "ever known to"
                                              : "known to",
-                    dept_words(e->dept),
+                    job_plan_department_title(plan, e->dept),
                     e->timing == TIME_EVER ? " by the end of the month"
                                            : " that month");
         break;
