@@ -59,6 +59,22 @@ job_compile_cohorts(const struct job_plan *plan, struct where_expr **exprs,
     size_t i;
     int rc;
 
+    /* each [need] group on its own first, so its errors name its line */
+    for (i = 0; i < plan->nneeds; i++) {
+        const struct need_plan *np = &plan->needs[i];
+        struct where_expr *ne = NULL;
+
+        diag_clear(d);
+        rc = where_parse_group(np->where, plan, &ne, d);
+        where_free(ne);
+        if (rc < 0) {
+            struct diag inner = *d;
+
+            diag_set(d, plan->config_path, np->where_line, inner.column,
+                     "where", "[need %s] where: %s", np->name, inner.msg);
+            return rc;
+        }
+    }
     for (i = 0; i < plan->ncohorts; i++) {
         const struct cohort_plan *c = &plan->cohorts[i];
 
