@@ -59,6 +59,19 @@ int where_eval(const struct where_expr *e, const struct person_set *ps,
                int32_t period_end);
 
 /*
+ * How many of the conditions of e, a count(...) expression, hold in the
+ * month [start, end] (period) for any of members[0..nmembers), persons of
+ * ps: each condition counts once however many members it holds for. A
+ * person's count() is this with the one member; a household unit passes
+ * its members, so a family has a need when any member has it. -1 when e
+ * is not a count(...).
+ */
+int where_count_holding(const struct where_expr *e,
+                        const struct person_set *ps, const size_t *members,
+                        size_t nmembers, int period, int32_t start,
+                        int32_t end);
+
+/*
  * 1 when person has a spell of service (an index into plan->services) of
  * department dept overlapping [start, end]: the `DEPT.SERVICE` term, also
  * used for service flags in `by`.

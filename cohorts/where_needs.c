@@ -266,20 +266,16 @@ where_parse_within(struct where_parser *p)
     return e;
 }
 
-/*
- * How many of count e's conditions hold in the month for any of
- * members[0..nmembers). A person is one member; a household unit
- * evaluates its members here, so each need counts once when any member
- * has it (the Supporting Families reading of "a family with a need").
- */
-static int
-count_holding(const struct where_expr *e, const struct person_set *ps,
+int
+where_count_holding(const struct where_expr *e, const struct person_set *ps,
               const size_t *members, size_t nmembers, int period,
               int32_t start, int32_t end)
 {
     size_t i, m;
     int k = 0;
 
+    if (e->kind != W_COUNT)
+        return -1;
     for (i = 0; i < e->nitems; i++)
         for (m = 0; m < nmembers; m++)
             if (where_eval(e->items[i], ps, members[m], period, start, end)) {
@@ -335,7 +331,8 @@ where_eval_needs(const struct where_expr *e, const struct person_set *ps,
 {
     switch (e->kind) {
     case W_COUNT:
-        return compare(count_holding(e, ps, &person, 1, period, start, end),
+        return compare(where_count_holding(e, ps, &person, 1, period, start,
+                                           end),
                        e->op, e->n1);
     case W_NEED:
         return where_eval(e->a, ps, person, period, start, end);
