@@ -114,7 +114,8 @@ set_description(const struct setting *s, void *obj, const char *value,
         return setting_bad_value(ctx, NULL, s->expect);
     if ((rc = add_service(dp, name, strlen(name), &sv, ctx)) < 0)
         return rc;
-    if (sv->line)
+    /* an indented continuation applies the whole value again, same line */
+    if (sv->line && sv->line != ctx->line)
         return setting_fail(ctx, "duplicate key '%s' (first on line %d)",
                             ctx->key, sv->line);
     sv->line = ctx->line;
