@@ -426,6 +426,18 @@ where_within_needs(const struct where_expr *inner,
     }
     if (inner->kind == W_COUNT && outer->kind == W_COUNT)
         return count_within(inner, outer);
+    if (outer->kind == W_COUNT) {
+        /* count(...) >= 1 (or > 0) holds whenever one item does */
+        int lo, hi;
+        size_t k;
+
+        if (!count_range(outer, &lo, &hi) || lo > 1 ||
+            hi < (int)outer->nitems)
+            return 0;
+        for (k = 0; k < outer->nitems; k++)
+            if (where_within(inner, outer->items[k]))
+                return 1;
+    }
     return 0;
 }
 

@@ -314,6 +314,11 @@ test_within_rules(void **state)
                           "need.housing"));
     assert_true(within_of("count(need.*) >= 2 and need.crime",
                           "count(need.*) >= 2"));
+    /* one item holding is enough for >= 1, not for >= 2 */
+    assert_true(within_of("need.crime", "count(need.*) >= 1"));
+    assert_true(within_of("youth_justice.order", "count(need.*) > 0"));
+    assert_false(within_of("need.crime", "count(need.*) >= 2"));
+    assert_false(within_of("need.crime", "count(need.*) = 1"));
 }
 
 static void
