@@ -655,6 +655,7 @@ build_doc(const struct job_plan *plan, const struct rules_inputs *in,
     doc_key(plan, in->key, doc, &sb);
     doc_retention(plan, doc, &sb);
     doc_sources(plan, in, doc, &sb);
+    doc_departments(plan, doc, &sb);
     doc_scopes(plan, doc, &sb);
     doc_linkage(plan, doc, &sb);
     doc_generalisation(plan, doc, &sb);

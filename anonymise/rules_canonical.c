@@ -449,6 +449,18 @@ shell_word(struct strbuf *sb, const char *s)
     strbuf_adds(sb, "'");
 }
 
+/* 1 when the job file declares a department or a need group. */
+static int
+declares_any(const struct job_plan *plan)
+{
+    size_t i;
+
+    for (i = 0; i < plan->ndepartments; i++)
+        if (plan->departments[i].line)
+            return 1;
+    return plan->nneeds > 0;
+}
+
 int
 doc_plan_hash(const struct job_plan *plan, const struct rules_inputs *in,
               struct rdoc *doc, struct strbuf *sb, struct diag *d)
@@ -475,8 +487,11 @@ doc_plan_hash(const struct job_plan *plan, const struct rules_inputs *in,
                 "are applied, in a fixed order: [job], each [source] with "
                 "its field mappings and value maps, [linkage], "
                 "[disclosure], each [cohort] and [output] (retention "
-                "included); the contents of the files below, by their "
+                "included)%s; the contents of the files below, by their "
                 "BLAKE2b-256; and the program's version (%s)",
+                declares_any(plan) ? ", each [department] the job file "
+                                     "declares and each [need] group"
+                                   : "",
                 in->version ? in->version : "");
     r = rn_rule(doc, s, "covers", "what it covers", sb);
     arr = rn_arr(doc, r, "parts");

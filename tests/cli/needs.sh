@@ -112,6 +112,22 @@ expect_out 'known to the youth offending team' "rules words a department by its 
 expect_out "the need 'Safety from domestic abuse' \\(in at least one of the last 12 months" \
     "rules words a need group by its title and within(12, ...) in full"
 expect_out 'at least 2 of these 5 conditions holding that month' "rules words count(need.*) >= 2"
+expect_out '^  order: a youth rehabilitation order supervised by the team$' \
+    "rules shows a declared service's description"
+expect_out '^Need group domestic_abuse$' "rules has a section per need group"
+run cohort rules config/needs.conf --format json
+cp "$out" "$scratch/rules.json"
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+check '"$py" - "$COHORT_TOP/docs/rules.schema.json" "$scratch/rules.json" <<PY
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[2]))
+jsonschema.Draft202012Validator(schema).validate(doc)
+assert [d["name"] for d in doc["departments"]] == ["benefits", "youth_justice", "early_help", "police_incidents"]
+assert len(doc["need_groups"]) == 5
+PY' "rules --format json with departments and need groups validates against docs/rules.schema.json"
 check 'grep -q "revenues and benefits" "$latest/report.html" && grep -q "police incidents (shared under agreement)" "$latest/report.html"' \
     "the report names the departments it read by their titles"
 
