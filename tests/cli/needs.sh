@@ -130,6 +130,8 @@ assert len(doc["need_groups"]) == 5
 PY' "rules --format json with departments and need groups validates against docs/rules.schema.json"
 check 'grep -q "revenues and benefits" "$latest/report.html" && grep -q "police incidents (shared under agreement)" "$latest/report.html"' \
     "the report names the departments it read by their titles"
+check 'grep -q "<li>team_around_the_family: a team around the family plan, working with the whole household</li>" "$latest/report.html" && grep -q "<li>Safety from domestic abuse: <code>within(12, police_incidents.domestic_abuse)</code></li>" "$latest/report.html"' \
+    "the report's glossary describes the declared services and the need areas"
 
 # Bad input: an undeclared department or service is a config error naming
 # the file, the line and the declared names (exit 2).
