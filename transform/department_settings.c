@@ -150,6 +150,11 @@ department_settings_open(struct job_plan *plan, const char *name, int line,
     struct department_plan *dp;
     int d = job_plan_department_lookup(plan, name);
 
+    /* need.NAME is a need group in the where language */
+    if (!strcmp(name, "need"))
+        return setting_fail_at(ctx, line, "[department need]: 'need' names "
+                                          "the need groups in a where "
+                                          "(need.NAME); choose another name");
     if (d < 0) {
         if (plan->ndepartments >= DEPT_MAX)
             return setting_fail_at(ctx, line, "[department %s]: at most %d "

@@ -163,6 +163,8 @@ static const struct bad_case bad_cases[] = {
      "unknown service 'slides' in parks (known: swings)"},
     {"[need edu]\ntitle = Education\n", 25, "missing key 'where' in "
      "[need edu]"},
+    {"[department need]\ntitle = Needs\n", 25, "'need' names the need "
+     "groups in a where"},
     {"[source b]\nfield.shoe = S\n", 26, "unknown common field 'shoe'"},
     {"[source Bad]\ndepartment = housing\n", 25, "bad name"},
     {"[job2]\n", 0, NULL}, /* empty unknown section: no key, no error */
