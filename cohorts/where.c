@@ -90,8 +90,6 @@ where_node(struct where_parser *p, enum node_kind k)
     return e;
 }
 
-
-
 int
 where_op_of(const struct where_parser *p)
 {
@@ -166,11 +164,14 @@ parse_age(struct where_parser *p)
         where_next(p);
         if (p->kind != T_NUM ||
             parse_int64(p->text + p->start, p->len, 0, 150, &v) < 0)
-            return where_perr(p, p->start, "expected an age after 'between'"), NULL;
+            return where_perr(p, p->start, "expected an age after "
+                                           "'between'"),
+                   NULL;
         a = (int)v;
         where_next(p);
         if (!where_is_word(p, "and"))
-            return where_perr(p, p->start, "expected 'and' in 'age between A and B'"),
+            return where_perr(p, p->start,
+                              "expected 'and' in 'age between A and B'"),
                    NULL;
         where_next(p);
         if (p->kind != T_NUM ||
@@ -178,15 +179,17 @@ parse_age(struct where_parser *p)
             return where_perr(p, p->start, "expected an age after 'and'"), NULL;
         b = (int)v;
         if (b < a)
-            return where_perr(p, p->start, "'age between %d and %d' is empty", a, b),
+            return where_perr(p, p->start,
+                              "'age between %d and %d' is empty", a, b),
                    NULL;
         lo = a;
         hi = b;
     } else {
         op = where_op_of(p);
         if (op < 0)
-            return where_perr(p, p->start, "expected <, <=, >, >=, = or != after "
-                                     "'age'"), NULL;
+            return where_perr(p, p->start, "expected <, <=, >, >=, = or != "
+                                           "after 'age'"),
+                   NULL;
         where_next(p);
         col = p->start;
         if (p->kind != T_NUM ||
@@ -205,9 +208,9 @@ parse_age(struct where_parser *p)
     if ((lo > 0 && !band_starts(plan, lo)) ||
         (hi >= 0 && !band_starts(plan, hi + 1))) {
         boundaries(plan, bl, sizeof(bl));
-        return where_perr(p, col, "age %d splits an age band; ages must fall on "
-                            "the band boundaries (%s)",
-                    lo > 0 && !band_starts(plan, lo) ? lo : hi + 1, bl),
+        return where_perr(p, col, "age %d splits an age band; ages must "
+                                  "fall on the band boundaries (%s)",
+                          lo > 0 && !band_starts(plan, lo) ? lo : hi + 1, bl),
                NULL;
     }
     if (hi >= 0 && hi < lo)
@@ -274,9 +277,11 @@ where_parse_service(struct where_parser *p)
     struct where_expr *e;
 
     if (!dot)
-        return where_perr(p, p->start, "unknown word; expected DEPARTMENT.SERVICE, "
-                                 "need.NAME, count(, within(, new(, ever(, "
-                                 "age, sex, ethnicity, all, not or '('"), NULL;
+        return where_perr(p, p->start, "unknown word; expected "
+                                       "DEPARTMENT.SERVICE, need.NAME, "
+                                       "count(, within(, new(, ever(, age, "
+                                       "sex, ethnicity, all, not or '('"),
+               NULL;
     dl = (size_t)(dot - s);
     sl = p->len - dl - 1;
     if (dl >= sizeof(dept) || sl >= sizeof(svc) || !sl)
@@ -310,7 +315,8 @@ where_parse_service(struct where_parser *p)
             if (p->plan->services[i].department == dep)
                 strbuf_addf(&sb, "%s%s", sb.len ? ", " : "",
                             p->plan->services[i].name);
-        where_perr(p, p->start + dl + 1, "unknown service '%s' in %s (known: %s)",
+        where_perr(p, p->start + dl + 1,
+                   "unknown service '%s' in %s (known: %s)",
              svc, dept, sb.len ? strbuf_str(&sb) : "none mapped");
         strbuf_release(&sb);
         return NULL;
@@ -405,7 +411,9 @@ parse_not(struct where_parser *p)
     if (!where_is_word(p, "not"))
         return parse_atom(p);
     if (++p->depth > 64)
-        return where_perr(p, p->start, "'not' nested too deeply (at most 64)"), NULL;
+        return where_perr(p, p->start, "'not' nested too deeply (at most "
+                                       "64)"),
+               NULL;
     where_next(p);
     inner = parse_not(p);
     p->depth--;

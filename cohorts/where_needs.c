@@ -463,9 +463,15 @@ where_plain_needs(struct strbuf *sb, const struct where_expr *e,
     switch (e->kind) {
     case W_COUNT:
         count_words(sb, e);
+        /* a group by its title only: its definition is the rules' need
+         * group section, and five of them would outgrow a table comment */
         for (i = 0; i < e->nitems; i++) {
             strbuf_addf(sb, "%s(%zu) ", i ? "; " : "", i + 1);
-            render(sb, e->items[i], plan);
+            if (e->items[i]->kind == W_NEED)
+                strbuf_addf(sb, "the need '%s'",
+                            plan->needs[e->items[i]->need].title);
+            else
+                render(sb, e->items[i], plan);
         }
         break;
     case W_NEED:

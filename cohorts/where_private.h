@@ -34,7 +34,7 @@ struct where_expr {
     int op;
     int n1, n2;
     int value;
-    int timing;          /* W_SERVICE/W_DEPT: TIME_ACTIVE, TIME_NEW, TIME_EVER */
+    int timing;          /* W_SERVICE, W_DEPT: TIME_ACTIVE, _NEW, _EVER */
 };
 
 enum { TIME_ACTIVE, TIME_NEW, TIME_EVER };
@@ -49,7 +49,8 @@ struct where_parser {
     size_t pos;
     const struct job_plan *plan;
     struct diag *d;
-    int depth;                  /* nesting, bounded so no input overflows the stack */
+    int depth;                  /* nesting, bounded: no input overflows
+                                 * the stack */
     int in_need;                /* parsing a [need]'s where: no need.X in it */
     int in_count;               /* inside count(...): need.* is allowed */
     /* current token */

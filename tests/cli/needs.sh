@@ -109,9 +109,9 @@ check '[ "$shown" -ge 48 ]' "most totals are shown (needs_1, needs_2, multiple_n
 run cohort rules config/needs.conf
 expect_rc 0 "rules for the needs job"
 expect_out 'known to the youth offending team' "rules words a department by its declared title"
-expect_out "the need 'Safety from domestic abuse' \\(in at least one of the last 12 months" \
-    "rules words a need group by its title and within(12, ...) in full"
-expect_out 'at least 2 of these 5 conditions holding that month' "rules words count(need.*) >= 2"
+expect_out "meaning: the need 'Financial stability' \\(receiving out of work \\(revenues and benefits\\) that month\\) and at least 2 of these 5 conditions holding that month: \\(1\\) the need 'Financial stability'; \\(2\\) the need 'Crime prevention and tackling crime'; " \
+    "rules words a need group alone in full, and inside count(need.*) by its title"
+expect_out "^  where: within\\(12, police_incidents.domestic_abuse\\)$" "rules shows each need group's where"
 expect_out '^  order: a youth rehabilitation order supervised by the team$' \
     "rules shows a declared service's description"
 expect_out '^Need group domestic_abuse$' "rules has a section per need group"

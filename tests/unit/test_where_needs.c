@@ -336,10 +336,17 @@ test_plain_words(void **state)
                      0);
     s = where_plain(e, &plan);
     assert_string_equal(s, "at least 2 of these 2 conditions holding that "
-                           "month: (1) the need 'Crime prevention' (known to "
-                           "youth justice that month); (2) in at least one "
-                           "of the last 12 months, this one included: "
-                           "(receiving order (youth justice) that month)");
+                           "month: (1) the need 'Crime prevention'; (2) in "
+                           "at least one of the last 12 months, this one "
+                           "included: (receiving order (youth justice) that "
+                           "month)");
+    free(s);
+    where_free(e);
+    /* alone, a group is spelt out */
+    assert_int_equal(where_parse("need.crime", &plan, &e, &d), 0);
+    s = where_plain(e, &plan);
+    assert_string_equal(s, "the need 'Crime prevention' (known to youth "
+                           "justice that month)");
     free(s);
     where_free(e);
 }
