@@ -133,6 +133,22 @@ check 'grep -q "revenues and benefits" "$latest/report.html" && grep -q "police 
 check 'grep -q "<li>team_around_the_family: a team around the family plan, working with the whole household</li>" "$latest/report.html" && grep -q "<li>Safety from domestic abuse: <code>within(12, police_incidents.domestic_abuse)</code></li>" "$latest/report.html"' \
     "the report's glossary describes the declared services and the need areas"
 
+# The plan hash covers what the job file declares: a service's
+# description and a need's where are in the canonical form.
+run cohort rules config/needs.conf --format canonical
+check 'grep -q "^\[department youth_justice\]$" "$out" && grep -q "^services = order caution out_of_court_disposal$" "$out" && grep -q "^\[need crime\]$" "$out"' \
+    "the canonical form lists the declared departments and need groups"
+b2sum -l 256 < "$out" | cut -d" " -f1 > "$scratch/hash1"
+cp "$COHORT_TOP/config/needs.conf" "$scratch/desc.conf"
+sed -i 's/^service.order = a youth rehabilitation order supervised by the team$/service.order = a youth rehabilitation order/' "$scratch/desc.conf"
+run cohort rules desc.conf --format canonical
+b2sum -l 256 < "$out" | cut -d" " -f1 > "$scratch/hash2"
+cp "$COHORT_TOP/config/needs.conf" "$scratch/same.conf"
+run cohort rules same.conf --format canonical
+b2sum -l 256 < "$out" | cut -d" " -f1 > "$scratch/hash3"
+check 'cmp -s "$scratch/hash1" "$scratch/hash3" && ! cmp -s "$scratch/hash1" "$scratch/hash2"' \
+    "a changed service description changes the plan hash (a copy of the file does not)"
+
 # Bad input: an undeclared department or service is a config error naming
 # the file, the line and the declared names (exit 2).
 cp "$COHORT_TOP/config/needs.conf" "$scratch/bad.conf"
