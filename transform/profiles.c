@@ -28,6 +28,33 @@ static const struct profile_column cin_cols[] = {
     {CF_END_DATE, "CINclosureDate", 0},
 };
 
+/*
+ * The CIN census as the DfE's XML submission (Message > Children > Child >
+ * ChildIdentifiers, ChildCharacteristics, CINdetails...): one row per
+ * CINdetails (a referral), the child's identifiers read from the Child
+ * around it. From 2023-24 <Sex> replaced <GenderCurrent> (the same codes,
+ * or M/F/U); whichever a child has is the GenderCurrent column, so one
+ * layout reads the 2022 to 2025 returns.
+ */
+#define CIN_CHILD "/Message/Children/Child"
+static const struct profile_xml_column cin_xml[] = {
+    {"LAchildID", CIN_CHILD "/ChildIdentifiers/LAchildID"},
+    {"UPN", CIN_CHILD "/ChildIdentifiers/UPN"},
+    {"PersonBirthDate", CIN_CHILD "/ChildIdentifiers/PersonBirthDate"},
+    {"GenderCurrent", CIN_CHILD "/ChildIdentifiers/Sex|" CIN_CHILD
+                      "/ChildIdentifiers/GenderCurrent"},
+    {"Ethnicity", CIN_CHILD "/ChildCharacteristics/Ethnicity"},
+    {"CINreferralDate", "CINreferralDate"},
+    {"CINclosureDate", "CINclosureDate"},
+};
+
+/* Its child protection plans: one row per ChildProtectionPlans. */
+static const struct profile_xml_column cin_plans_xml[] = {
+    {"LAchildID", CIN_CHILD "/ChildIdentifiers/LAchildID"},
+    {"CPPstartDate", "CPPstartDate"},
+    {"CPPendDate", "CPPendDate"},
+};
+
 /* CIN census child protection plans: LAchildID and the plan's dates. */
 static const struct profile_column cin_plans_cols[] = {
     {CF_LOCAL_ID, "LAchildID", 0},
@@ -87,6 +114,25 @@ static const struct profile profiles[] = {
      DEPT_ADULT_SOCIAL_CARE, NULL, NULL, NULL, asc_cols, N(asc_cols),
      {NULL, "cld_ethnicity", "cld_service_type"}},
 };
+
+static const struct profile_xml profile_xml_forms[] = {
+    {"cin_census", CIN_CHILD "/CINdetails", cin_xml, N(cin_xml)},
+    {"cin_census_plans", CIN_CHILD "/CINdetails/ChildProtectionPlans",
+     cin_plans_xml, N(cin_plans_xml)},
+};
+
+const struct profile_xml *
+profile_xml_find(const char *name)
+{
+    size_t i;
+
+    if (!name)
+        return NULL;
+    for (i = 0; i < N(profile_xml_forms); i++)
+        if (!strcmp(profile_xml_forms[i].profile, name))
+            return &profile_xml_forms[i];
+    return NULL;
+}
 
 const struct profile *
 profile_find(const char *name)
