@@ -75,6 +75,20 @@ job_plan_service_index(const struct job_plan *plan, int department,
     return -1;
 }
 
+const char *
+source_format_name(enum source_format f)
+{
+    switch (f) {
+    case SRC_CSV:
+        return "csv";
+    case SRC_POSTGRES:
+        return "postgres";
+    case SRC_XML:
+        return "xml";
+    }
+    return "unknown";
+}
+
 int
 source_plan_xml_column(const struct source_plan *s, const char *name)
 {

@@ -205,6 +205,9 @@ struct disclosure_plan {
     char *ptable;            /* path, with perturbation = cellkey */
 };
 
+/* "csv", "postgres" or "xml": a source format as the job file spells it. */
+const char *source_format_name(enum source_format f);
+
 /*
  * The index of s's XML column called name (compared ignoring ASCII case,
  * as header names are), or -1.
