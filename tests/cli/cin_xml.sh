@@ -111,6 +111,18 @@ done
 # 2024's <Sex> is read: its children are not all of unknown sex
 check "grep -Eq ',(M|F),[1-9]' got2024.csv" "2024: <Sex> is read (known sexes counted)"
 
+# The same return as UTF-16 (with its byte-order mark, as Windows tools
+# write it) and as UTF-8 with a byte-order mark: the same counts.
+iconv -f UTF-8 -t UTF-16 "$data/cin_2022.xml" > cin_utf16.xml
+{ printf '\357\273\277'; cat "$data/cin_2022.xml"; } > cin_bom.xml
+for enc in utf16 bom; do
+    job "$enc.conf" 2022-03-31 24 "$scratch/cin_$enc.xml"
+    run_kept cohort run "$enc.conf"
+    expect_rc 0 "$enc: the return publishes"
+    tail -n +2 "out_$enc/latest/cin.csv" | tr -d '"' > "got$enc.csv"
+    check "cmp -s hand2022.csv got$enc.csv" "$enc: the same counts as the UTF-8 file's"
+done
+
 # The plans table from the same XML: one row per ChildProtectionPlans.
 job plans.conf 2025-03-31 36 "$data/cin_2024.xml" 'id_scope = cin
 [source cpp]
