@@ -634,6 +634,29 @@ xml_error(struct source *src, struct xml_state *s, struct diag *d)
     return CE_DATA;
 }
 
+/*
+ * expat hands text over as it comes, but holds a tag (with its
+ * attributes), a comment or a processing instruction whole until it
+ * ends: one that never ends would pull the file into memory. Past
+ * max_field_bytes and a chunk with no event, the read stops.
+ */
+static int
+xml_check_token(struct source *src, struct xml_state *s, struct diag *d)
+{
+    XML_Index at = XML_GetCurrentByteIndex(s->parser);
+    char where[WHERE_LEN];
+
+    if (s->phase == XP_SUSPENDED || at < 0 ||
+        s->fed - (uint64_t)at <= s->max_field + XML_CHUNK)
+        return 0;
+    source_file_label(src, s->file, where, sizeof(where));
+    diag_set(d, where, (long)XML_GetCurrentLineNumber(s->parser),
+             (long)XML_GetCurrentColumnNumber(s->parser) + 1, "xml_token",
+             "a tag, comment or processing instruction longer than "
+             "max_field_bytes (%zu bytes)", s->max_field);
+    return CE_DATA;
+}
+
 /* Gives expat the file's next chunk; the last one (0 bytes) ends it. */
 static int
 xml_feed(struct source *src, struct xml_state *s, struct diag *d)
@@ -686,7 +709,7 @@ xml_feed(struct source *src, struct xml_state *s, struct diag *d)
         break;
     }
     s->fed += (uint64_t)n;
-    return 0;
+    return xml_check_token(src, s, d);
 }
 
 /* After a buffer was parsed to its end: the next file, when it was the

@@ -49,7 +49,10 @@
  * declaration (xml_doctype: entities are never expanded, so no entity
  * bomb or external entity is ever read), a root element other than the
  * record path's first (xml_root), nesting deeper than 256 elements or a
- * path over 4096 bytes (xml_depth), and a gzip file (xml_gzip: XML
+ * path over 4096 bytes (xml_depth), a tag, comment or processing
+ * instruction longer than max_field_bytes (xml_token: expat holds one
+ * whole, so an endless one would pull the file into memory; text is
+ * handed over as it comes and never is), and a gzip file (xml_gzip: XML
  * sources are read uncompressed). The encoding key is the CSV
  * connector's: an XML document says its own.
  *

@@ -216,6 +216,25 @@ test_large(void **state)
     assert_non_null(strstr(got, "L||00000@0:2;L||00001@0:3;"));
     assert_non_null(strstr(got, "L||04999@0:5001;"));
     assert_null(strstr(got, "ERROR"));
+
+    /* text far over max_field_bytes outside any column is read past; a
+     * tag that long is refused before expat holds it whole */
+    len = (size_t)snprintf(doc, cap, "<M><C><Child><Ids><Id>L</Id></Ids>"
+                                     "<Note>");
+    memset(doc + len, 'x', 600000);
+    len += 600000;
+    len += (size_t)snprintf(doc + len, cap - len, "</Note><D/></Child>"
+                                                  "</C></M>");
+    write_file("long.xml", doc, len);
+    assert_int_equal(read_all(&cin, "long.xml", 64, got, 1u << 20), 0);
+    assert_string_equal(got, "L||@0:1;");
+    len = (size_t)snprintf(doc, cap, "<M><C x='");
+    memset(doc + len, 'x', 600000);
+    len += 600000;
+    len += (size_t)snprintf(doc + len, cap - len, "'/></M>");
+    write_file("long.xml", doc, len);
+    assert_int_equal(read_all(&cin, "long.xml", 64, got, 1u << 20), CE_DATA);
+    assert_string_equal(got, "ERROR xml_token 1:4");
     free(doc);
     free(got);
 }
