@@ -1,5 +1,6 @@
 # CIN census XML read natively (format = xml, connectors/xml_source.h):
-# the published fake returns of 2022 (<GenderCurrent>) and 2024 (<Sex>)
+# the published fake returns of 2022 (<GenderCurrent>), 2024 (<Sex>) and
+# 2026 (pre-proceedings added)
 # in tests/data/cin_xml/ read with zero rejects, and their monthly counts
 # by sex equal a hand count that Python's own XML parser makes here from
 # the same files; malformed XML of every kind is a clear error with a
@@ -89,10 +90,11 @@ records() {
     xmllint --xpath "count(//$2)" "$1"
 }
 
-for year in 2022 2024; do
+for year in 2022 2024 2026; do
     case $year in
     2022) ref=2022-03-31 periods=24 ;;
     2024) ref=2025-03-31 periods=36 ;;
+    2026) ref=2026-03-31 periods=48 ;;
     esac
     job "y$year.conf" "$ref" "$periods" "$data/cin_$year.xml"
     run_kept cohort run "y$year.conf"
@@ -151,7 +153,7 @@ check "cmp -s hand2022.csv gotown.csv" "own layout: the same counts as the profi
 # LAchildID, UPN and date of birth (bar a month's first or last day,
 # which periods print) searched for in every file of the runs and in
 # every message printed.
-python3 - "$data/cin_2022.xml" "$data/cin_2024.xml" > planted.txt <<'PY'
+python3 - "$data/cin_2022.xml" "$data/cin_2024.xml" "$data/cin_2026.xml" > planted.txt <<'PY'
 import sys, datetime, xml.etree.ElementTree as ET
 seen = set()
 for path in sys.argv[1:]:
@@ -169,7 +171,7 @@ for path in sys.argv[1:]:
 PY
 suite_planted planted.txt
 check '[ "$(wc -l < planted.txt)" -gt 50 ]' "privacy: identifiers to look for ($(wc -l < planted.txt))"
-find out_y2022 out_y2024 out_plans out_own -type f > outputs.txt
+find out_y2022 out_y2024 out_y2026 out_plans out_own -type f > outputs.txt
 check '[ "$(wc -l < outputs.txt)" -gt 10 ]' "privacy: the runs' outputs to search ($(wc -l < outputs.txt) files)"
 leaks=$(cat $(cat outputs.txt) | grep -ciFf planted.txt)
 check '[ "$leaks" -eq 0 ]' "privacy: no XML identifier in any output file ($leaks lines)"
