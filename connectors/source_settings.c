@@ -140,6 +140,16 @@ source_connector_finish(const struct source_plan *s, struct setting_ctx *ctx)
                                              "xml_column.NAME keys, or a "
                                              "profile that has them",
                                s->name);
+    if (s->format == SRC_XML) {
+        struct diag d;
+        int rc = xml_layout_check(s, &d);
+
+        if (rc == CE_NOMEM)
+            return setting_nomem(ctx);
+        if (rc < 0)
+            return setting_fail_at(ctx, (int)d.line, "[source %s]: %s",
+                                   s->name, d.msg);
+    }
     if ((s->format == SRC_CSV || s->format == SRC_XML) && !s->path)
         return setting_fail_at(ctx, s->line,
                                "missing key 'path' in [source %s]", s->name);

@@ -397,9 +397,8 @@ xml_compile_col(struct xml_state *s, struct xml_col *c,
 }
 
 static int
-xml_compile(struct source *src, struct xml_state *s, struct diag *d)
+xml_compile(const struct source_plan *p, struct xml_state *s, struct diag *d)
 {
-    const struct source_plan *p = src->plan;
     size_t i;
     int rc;
 
@@ -427,8 +426,6 @@ xml_compile(struct source *src, struct xml_state *s, struct diag *d)
         s->hdr[i].ptr = p->xml_columns[i].name;
         s->hdr[i].len = strlen(p->xml_columns[i].name);
     }
-    src->columns = s->hdr;
-    src->ncolumns = s->ncols;
     return 0;
 }
 
@@ -481,11 +478,13 @@ xml_open(struct source *src, struct diag *d)
     s->max_field = p->max_field_bytes ? p->max_field_bytes
                                       : SOURCE_MAX_FIELD_BYTES_DEFAULT;
     src->state = s;
-    if ((rc = xml_compile(src, s, d)) < 0 || (rc = xml_glob(src, s, d)) < 0) {
+    if ((rc = xml_compile(p, s, d)) < 0 || (rc = xml_glob(src, s, d)) < 0) {
         if (rc == CE_NOMEM)
             diag_set(d, p->name, 0, 0, NULL, "out of memory");
         return rc;
     }
+    src->columns = s->hdr;
+    src->ncolumns = s->ncols;
     if (!(s->parser = XML_ParserCreate(NULL))) {
         diag_set(d, p->name, 0, 0, NULL, "out of memory");
         return CE_NOMEM;
@@ -832,6 +831,27 @@ xml_close(struct source *src)
         globfree(&s->g);
     free(s);
     src->state = NULL;
+}
+
+int
+xml_layout_check(const struct source_plan *p, struct diag *d)
+{
+    struct source tmp;
+    struct xml_state *s = calloc(1, sizeof(*s));
+    int rc;
+
+    if (!s) {
+        diag_set(d, p->name, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
+    memset(&tmp, 0, sizeof(tmp));
+    tmp.plan = p;
+    tmp.state = s;
+    s->fd = -1;
+    if ((rc = xml_compile(p, s, d)) == CE_NOMEM)
+        diag_set(d, p->name, 0, 0, NULL, "out of memory");
+    xml_close(&tmp);
+    return rc;
 }
 
 const struct source_ops xml_source_ops = {

@@ -77,4 +77,13 @@
  */
 const char *xml_path_check(const char *path, int record);
 
+/*
+ * Checks what a path's syntax cannot show: that p's record and columns
+ * make a layout (no column reads the record or one of its ancestors; a
+ * column's alternatives are all inside the record, or all in the same
+ * ancestor). 0, or CE_CONFIG with d naming the column and its line in
+ * the job file (d->source: the source's name), or CE_NOMEM.
+ */
+int xml_layout_check(const struct source_plan *p, struct diag *d);
+
 #endif

@@ -142,4 +142,33 @@ check "awk -F, -v l=$line '\$1 == \"cin\" && \$2 == 1 && \$4 == l && \$5 == 6 &&
 check '! grep -qFf planted.txt "$err" "$out" out/latest/*' "repeated element: no value in a message or output"
 suite_outputs out/latest
 
+# Layouts the job file gets wrong: exit 2, the file, line and key named.
+# conf_case NAME STDERR_REGEX LINES: [source cin] with LINES (printf's
+# format) in it
+conf_case() {
+    { sed -n '1,/^\[source cin\]/p' job.conf; printf "$3"
+      printf '\n[cohort cin]\nwhere = children_social_care.child_in_need\n'; } > bad.conf
+    run cohort check bad.conf
+    expect_rc 2 "layout: $1: exit 2"
+    expect_err "$2" "layout: $1: the error says /$2/"
+}
+conf_case "no layout and no profile" \
+    "bad.conf:9: \\[source cin\\] \\(format = xml\\) needs 'xml_record'" \
+    'department = children_social_care\nformat = xml\npath = in/cin.xml\nfield.local_id = id\nservice = child_in_need\nfield.start_date = s\n'
+conf_case "a relative record" \
+    "bad.conf:13: bad value for 'xml_record' in \\[source cin\\]: the record must be an absolute path" \
+    'profile = cin_census\nformat = xml\npath = in/cin.xml\nxml_record = Message/Children/Child\n'
+conf_case "an empty step" \
+    "bad.conf:13: bad value for 'xml_column.UPN' .*an element name is missing" \
+    'profile = cin_census\nformat = xml\npath = in/cin.xml\nxml_column.UPN = a//b\n'
+conf_case "a column name that is not plain" \
+    "bad.conf:13: key 'xml_column.U\\(PN': a column name is 1 to 64" \
+    'profile = cin_census\nformat = xml\npath = in/cin.xml\nxml_column.U(PN = UPN\n'
+conf_case "a layout on a csv source" \
+    "bad.conf:12: \\[source cin\\]: xml_record and xml_column.NAME are for format = xml" \
+    'profile = cin_census\npath = in/cin.csv\nxml_record = /Message/Children/Child/CINdetails\n'
+conf_case "a column that is the record's ancestor" \
+    "bad.conf:13: \\[source cin\\]: xml_column.UPN: a column cannot read the record or one of its ancestors" \
+    'profile = cin_census\nformat = xml\npath = in/cin.xml\nxml_column.UPN = /Message/Children/Child\n'
+
 finish
