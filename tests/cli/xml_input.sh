@@ -40,7 +40,8 @@ for ids in ET.parse(sys.argv[1]).getroot().iter("ChildIdentifiers"):
         if v:
             print(v)
 PY
-suite_planted planted.txt
+grep -v '^[0-9][0-9][0-9][0-9]-' planted.txt > planted_ids.txt
+suite_planted planted_ids.txt
 
 cp "$good" in/cin.xml
 run cohort run job.conf
