@@ -600,6 +600,10 @@ xml_error(struct source *src, struct xml_state *s, struct diag *d)
                  s->err_msg);
         return !strcmp(s->err_rule, "xml_memory") ? CE_NOMEM : CE_DATA;
     }
+    if (e == XML_ERROR_NO_MEMORY) {
+        diag_set(d, where, line, col, NULL, "out of memory");
+        return CE_NOMEM;
+    }
     if (e == XML_ERROR_UNKNOWN_ENCODING || e == XML_ERROR_INCORRECT_ENCODING) {
         diag_set(d, where, line, col, "xml_encoding",
                  "the document's encoding is not one that is read (UTF-8, "
