@@ -94,6 +94,8 @@ xml_glob_has_wildcard(const char *p)
     return 0;
 }
 
+/* What a layout path may hold of an element name: ASCII only, so a path
+ * is printable config; non-ASCII names are XML's but no return's. */
 static int
 xml_name_char(unsigned char c)
 {
@@ -153,6 +155,7 @@ xml_local_name(const char *name)
     return c ? c + 1 : name;
 }
 
+/* A handler's error: kept (the first one), and the parse aborted. */
 static void
 xml_fail(struct xml_state *s, const char *rule, const char *msg)
 {
@@ -165,6 +168,7 @@ xml_fail(struct xml_state *s, const char *rule, const char *msg)
     XML_StopParser(s->parser, XML_FALSE);
 }
 
+/* 1 when the current element's path is the len bytes at p. */
 static int
 xml_path_is(const struct xml_state *s, const char *p, size_t len)
 {
@@ -196,6 +200,7 @@ xml_col_begin(struct xml_state *s, struct xml_col *c, int k, int ci)
     s->cap_depth = s->depth;
 }
 
+/* A column's element begins anew: nothing of the last one's text stays. */
 static void
 xml_col_reset(struct xml_col *c, uint64_t records)
 {
@@ -236,6 +241,7 @@ xml_layout_start(struct xml_state *s)
             }
 }
 
+/* expat: an element starts. The path grows by its local name. */
 static void XMLCALL
 xml_on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
@@ -270,6 +276,8 @@ xml_on_start(void *ud, const XML_Char *name, const XML_Char **atts)
     xml_layout_start(s);
 }
 
+/* expat: an element ends; a record's end suspends the parse with its row
+ * ready, so next_row() returns it before any later element changes it. */
 static void XMLCALL
 xml_on_end(void *ud, const XML_Char *name)
 {
@@ -290,6 +298,8 @@ xml_on_end(void *ud, const XML_Char *name)
     s->path[s->path_len] = '\0';
 }
 
+/* expat: text, in pieces; kept only for the column being read, and never
+ * past max_field_bytes. */
 static void XMLCALL
 xml_on_text(void *ud, const XML_Char *text, int len)
 {
@@ -325,6 +335,8 @@ xml_on_text(void *ud, const XML_Char *text, int len)
     c->len += n;
 }
 
+/* expat: a DOCTYPE. Refused before its internal subset is read, so no
+ * entity is ever declared, let alone expanded or fetched. */
 static void XMLCALL
 xml_on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
                const XML_Char *pubid, int has_internal_subset)
@@ -396,6 +408,7 @@ xml_compile_col(struct xml_state *s, struct xml_col *c,
     return 0;
 }
 
+/* The plan's layout made absolute into s, with the header cells. */
 static int
 xml_compile(const struct source_plan *p, struct xml_state *s, struct diag *d)
 {
@@ -429,6 +442,7 @@ xml_compile(const struct source_plan *p, struct xml_state *s, struct diag *d)
     return 0;
 }
 
+/* src's files: its path's glob, sorted (as the CSV connector reads). */
 static int
 xml_glob(struct source *src, struct xml_state *s, struct diag *d)
 {
@@ -462,6 +476,8 @@ xml_glob(struct source *src, struct xml_state *s, struct diag *d)
     return 0;
 }
 
+/* source_ops.open: the layout, the files and one parser for them all;
+ * no file is opened before the first row is asked for. */
 static int
 xml_open(struct source *src, struct diag *d)
 {
@@ -541,13 +557,12 @@ xml_open_file(struct source *src, struct xml_state *s, struct diag *d)
 }
 
 static void
-xml_close_file(struct source *src, struct xml_state *s)
+xml_close_file(struct xml_state *s)
 {
     if (s->fd >= 0) {
         close(s->fd);
         s->fd = -1;
     }
-    (void)src;
 }
 
 /* The position of the first NUL in buf: its line and 1-based column. */
@@ -726,10 +741,12 @@ xml_after_buffer(struct source *src, struct xml_state *s)
         return;
     crypto_generichash_final(&s->hash, f->blake2b, sizeof(f->blake2b));
     f->hashed = 1;
-    xml_close_file(src, s);
+    xml_close_file(s);
     s->file++;
 }
 
+/* The row of the record that just ended: cells borrowed from the
+ * columns' buffers, valid until the parse resumes. */
 static void
 xml_make_row(struct xml_state *s, size_t file, struct raw_row *row)
 {
@@ -765,6 +782,8 @@ xml_make_row(struct xml_state *s, size_t file, struct raw_row *row)
     row->line = s->rec_line;
 }
 
+/* source_ops.next_row: resume or feed expat until a record ends, the
+ * last file ends (0) or an error (< 0). */
 static int
 xml_next_row(struct source *src, struct raw_row *row, struct diag *d)
 {
@@ -815,7 +834,7 @@ xml_close(struct source *src)
 
     if (!s)
         return;
-    xml_close_file(src, s);
+    xml_close_file(s);
     if (s->parser)
         XML_ParserFree(s->parser);
     for (i = 0; s->cols && i < s->ncols; i++) {
