@@ -20,7 +20,8 @@ static const struct profile_column ssda903_episodes_cols[] = {
     {CF_END_DATE, "DEC", 0},   {CF_POSTCODE, "HOME_POST", 1},
 };
 
-/* CIN census, one row per referral (XML flattened by the council's tool). */
+/* CIN census, one row per referral: the XML flattened to CSV by the
+ * council's tool, or the XML itself (format = xml, cin_xml below). */
 static const struct profile_column cin_cols[] = {
     {CF_LOCAL_ID, "LAchildID", 0},        {CF_UPN, "UPN", 0},
     {CF_DOB, "PersonBirthDate", 0},       {CF_SEX, "GenderCurrent", 0},

@@ -131,12 +131,43 @@ job plans.conf 2025-03-31 36 "$data/cin_2024.xml" 'id_scope = cin
 profile = cin_census_plans
 format = xml
 id_scope = cin
-path = '"$data/cin_2024.xml"
-run_kept cohort run plans.conf
+path = '"$data/cin_2024.xml"'
+
+[cohort cpp]
+where = children_social_care.child_protection_plan
+by = sex'
+run_kept cohort run --threads 1 plans.conf
 expect_rc 0 "plans: the CIN XML's child protection plans publish"
 want=$(records "$data/cin_2024.xml" ChildProtectionPlans)
 expect_out "^source cpp: $want rows in, $want accepted, 0 quarantined" \
     "plans: one row per ChildProtectionPlans ($want)"
+# children with a plan touching each month, hand-counted
+python3 - "$data/cin_2024.xml" > hand_cpp.csv <<'PY'
+import sys, datetime, xml.etree.ElementTree as ET
+plans = []
+for child in ET.parse(sys.argv[1]).getroot().iter("Child"):
+    who = child.find("ChildIdentifiers").findtext("LAchildID").strip()
+    for cpp in child.iter("ChildProtectionPlans"):
+        s = datetime.date.fromisoformat(cpp.findtext("CPPstartDate").strip())
+        e = (cpp.findtext("CPPendDate") or "").strip()
+        plans.append((who, s, datetime.date.fromisoformat(e) if e else datetime.date.max))
+y, m = 2022, 4
+for _ in range(36):
+    first = datetime.date(y, m, 1)
+    last = datetime.date(y + (m == 12), m % 12 + 1, 1) - datetime.timedelta(days=1)
+    print("%04d-%02d-01,Total,%d" % (y, m, len({w for w, s, e in plans if s <= last and e >= first})))
+    y, m = (y + (m == 12), m % 12 + 1)
+PY
+tr -d '"' < out_plans/latest/cpp.csv | grep ',Total,' > got_cpp.csv
+check 'cmp -s hand_cpp.csv got_cpp.csv && grep -q ",Total,[1-9]" got_cpp.csv' \
+    "plans: children on a plan each month equal the hand count"
+# two XML sources read on two threads give the tables one thread gives
+cp out_plans/latest/cin.csv plans_t1.csv
+cp out_plans/latest/cpp.csv plans_cpp_t1.csv
+run_kept cohort run --threads 2 --accept-drift plans.conf
+expect_rc 0 "plans: --threads 2 publishes"
+check 'cmp -s plans_t1.csv out_plans/latest/cin.csv && cmp -s plans_cpp_t1.csv out_plans/latest/cpp.csv' \
+    "plans: the same tables on two threads as on one"
 
 # A layout written in the job file (what an H-CLIC source would do):
 # the same rows as the profile's.
