@@ -128,6 +128,13 @@ open(sys.argv[2], "w").write(s[:i] + "<a>" * 300 + "</a>" * 300 + s[i:])
 PY
 xml_case "nesting too deep" xml_depth "[0-9]+:[0-9]+"
 
+# A layout that is not the document's finds no record: no rows, exit 1
+sed 's|Child>|Kid>|g' "$good" > in/cin.xml
+run cohort run job.conf
+expect_rc 1 "no record element: exit 1"
+expect_err "error: cin: no xml_record element in the files.*\\[empty_extract\\]" "no record element: the error says so"
+check '[ "$(readlink out/latest)" = "$before" ]' "no record element: the previous publication is intact"
+
 # A referral date twice in one CINdetails: that row is quarantined, at its
 # line; the others are read.
 sed '0,/<CINclosureDate>/s//<CINreferralDate>2021-01-01<\/CINreferralDate><CINclosureDate>/' "$good" > in/cin.xml
