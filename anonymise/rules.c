@@ -291,8 +291,9 @@ source_columns(struct rdoc *doc, const struct job_plan *plan,
                     "listed below in order with its fate; a name that is not "
                     "plain or has an identifier's shape is given by its "
                     "number only%s",
-                    sp->format == SRC_CSV ? "first file's header"
-                                          : "query's columns",
+                    sp->format == SRC_CSV   ? "first file's header"
+                    : sp->format == SRC_XML ? "XML layout's columns"
+                                            : "query's columns",
                     sc->ncolumns,
                     sc->suspect ? ". A mapped column is missing from it, so "
                                   "it may be a row of data: none of its "
@@ -342,9 +343,11 @@ doc_sources(const struct job_plan *plan, const struct rules_inputs *in,
         strbuf_reset(sb);
         rn_str(doc, s, "name", sp->name);
         rn_str(doc, s, "department", sp->department_name);
-        rn_str(doc, s, "format", sp->format == SRC_CSV ? "csv" : "postgres");
-        if (sp->format == SRC_CSV)
+        rn_str(doc, s, "format", source_format_name(sp->format));
+        if (sp->format == SRC_CSV || sp->format == SRC_XML)
             rn_str(doc, s, "path", sp->path);
+        if (sp->format == SRC_XML)
+            rn_str(doc, s, "xml_record", sp->xml_record);
         rn_str(doc, s, "role", source_role_name(sp->role));
         source_columns(doc, plan, sp, in->columns ? &in->columns[i] : NULL, s,
                        sb);

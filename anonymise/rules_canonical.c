@@ -237,7 +237,7 @@ canon_source(const struct source_plan *sp, struct strbuf *sb)
     strbuf_adds(sb, sp->name);
     strbuf_adds(sb, "]\n");
     kv(sb, "department", sp->department_name);
-    kv(sb, "format", sp->format == SRC_CSV ? "csv" : "postgres");
+    kv(sb, "format", source_format_name(sp->format));
     kv(sb, "profile", sp->profile ? sp->profile : "(none)");
     kv(sb, "id_scope", sp->id_scope ? sp->id_scope : "(none)");
     kv(sb, "role", source_role_name(sp->role));
@@ -253,6 +253,18 @@ canon_source(const struct source_plan *sp, struct strbuf *sb)
         kv(sb, "header", sp->header ? "yes" : "no");
         kvf(sb, "max_field_bytes", (long long)sp->max_field_bytes);
         kvf(sb, "max_columns", (long long)sp->max_columns);
+    } else if (sp->format == SRC_XML) {
+        size_t j;
+
+        /* the layout decides which element each mapped column is */
+        kv(sb, "path", sp->path);
+        kv(sb, "xml_record", sp->xml_record);
+        for (j = 0; j < sp->nxml_columns; j++) {
+            snprintf(key, sizeof(key), "xml_column.%s",
+                     sp->xml_columns[j].name);
+            kv(sb, key, sp->xml_columns[j].path);
+        }
+        kvf(sb, "max_field_bytes", (long long)sp->max_field_bytes);
     } else {
         /* conninfo is left out: it may hold a password, and says where the
          * rows come from, not what is done with them */

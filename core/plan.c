@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The default set: every job knows these without declaring them (their
  * indexes are enum default_department). The titles are the words the
@@ -164,6 +165,31 @@ job_plan_need_lookup(const struct job_plan *plan, const char *name)
     return -1;
 }
 
+const char *
+source_format_name(enum source_format f)
+{
+    switch (f) {
+    case SRC_CSV:
+        return "csv";
+    case SRC_POSTGRES:
+        return "postgres";
+    case SRC_XML:
+        return "xml";
+    }
+    return "unknown";
+}
+
+int
+source_plan_xml_column(const struct source_plan *s, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < s->nxml_columns; i++)
+        if (!strcasecmp(s->xml_columns[i].name, name))
+            return (int)i;
+    return -1;
+}
+
 int
 job_plan_add_default_departments(struct job_plan *plan)
 {
@@ -180,6 +206,36 @@ job_plan_add_default_departments(struct job_plan *plan)
                   strdup(default_departments[i].title)))
             return CE_NOMEM;
     return 0;
+}
+
+int
+source_plan_set_xml_column(struct source_plan *s, const char *name,
+                           const char *path, int line)
+{
+    int i = source_plan_xml_column(s, name);
+    char *n = strdup(name), *p = strdup(path);
+    struct xml_column_plan *c;
+
+    if (!n || !p)
+        goto nomem;
+    if (i < 0) {
+        c = realloc(s->xml_columns, (s->nxml_columns + 1) * sizeof(*c));
+        if (!c)
+            goto nomem;
+        s->xml_columns = c;
+        i = (int)s->nxml_columns++;
+    } else {
+        free(s->xml_columns[i].name);
+        free(s->xml_columns[i].path);
+    }
+    s->xml_columns[i].name = n;
+    s->xml_columns[i].path = p;
+    s->xml_columns[i].line = line;
+    return 0;
+nomem:
+    free(n);
+    free(p);
+    return CE_NOMEM;
 }
 
 void
@@ -217,6 +273,12 @@ job_plan_release(struct job_plan *pl)
         free(s->conninfo);
         free(s->query);
         free(s->table);
+        free(s->xml_record);
+        for (j = 0; j < s->nxml_columns; j++) {
+            free(s->xml_columns[j].name);
+            free(s->xml_columns[j].path);
+        }
+        free(s->xml_columns);
         free(s->date_format);
         free(s->fixed_service);
         for (f = 0; f < CF_COUNT; f++) {

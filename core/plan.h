@@ -28,7 +28,19 @@
 #include "error.h"
 #include "schema.h"
 
-enum source_format { SRC_CSV, SRC_POSTGRES };
+enum source_format { SRC_CSV, SRC_POSTGRES, SRC_XML };
+
+/*
+ * One column of an XML source (connectors/xml_source.h): the column NAME
+ * the mapping sees, read from the element at path -- or, with several
+ * paths joined by '|', from the first of them a record has.
+ */
+struct xml_column_plan {
+    char *name;
+    char *path;              /* as written: "ChildIdentifiers/Sex|..." */
+    int line;                /* its line in the job file; the section's
+                              * when a profile set it */
+};
 
 /*
  * What a source's rows are within its id scope (`role`, README "Id scopes").
@@ -104,6 +116,13 @@ struct source_plan {
     char *query;
     char *table;
     long statement_timeout_ms;
+
+    /* xml (path above is the glob): the repeating element each row is
+     * read from, and the columns read around it */
+    char *xml_record;
+    int xml_record_line;     /* 0: from the profile */
+    struct xml_column_plan *xml_columns;
+    size_t nxml_columns;
 
     /* mapping */
     /* date_format: one or more strptime-style formats, comma-separated,
@@ -188,6 +207,23 @@ struct disclosure_plan {
     enum perturbation perturbation;
     char *ptable;            /* path, with perturbation = cellkey */
 };
+
+/* "csv", "postgres" or "xml": a source format as the job file spells it. */
+const char *source_format_name(enum source_format f);
+
+/*
+ * The index of s's XML column called name (compared ignoring ASCII case,
+ * as header names are), or -1.
+ */
+int source_plan_xml_column(const struct source_plan *s, const char *name);
+
+/*
+ * Sets s's XML column name to path (copies of both), read from line:
+ * a column of that name already there is replaced, else one is added at
+ * the end. 0 or CE_NOMEM (s unchanged).
+ */
+int source_plan_set_xml_column(struct source_plan *s, const char *name,
+                               const char *path, int line);
 
 /* Frees the strings dp owns and zeroes it. */
 void disclosure_plan_release(struct disclosure_plan *dp);

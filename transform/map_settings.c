@@ -425,6 +425,29 @@ profile_values(struct source_plan *s, const struct profile *p,
     return 0;
 }
 
+/* The profile's XML layout for an XML source: the record unless the
+ * [source] set one, and each column the [source] did not set. */
+static int
+profile_xml(struct source_plan *s, const struct profile *p,
+            struct setting_ctx *ctx)
+{
+    const struct profile_xml *x = profile_xml_find(p->name);
+    size_t i;
+    int rc;
+
+    if (s->format != SRC_XML || !x)
+        return 0;
+    if (!s->xml_record &&
+        (rc = setting_set_string(&s->xml_record, x->record, ctx)) < 0)
+        return rc;
+    for (i = 0; i < x->ncolumns; i++)
+        if (source_plan_xml_column(s, x->columns[i].column) < 0 &&
+            source_plan_set_xml_column(s, x->columns[i].column,
+                                       x->columns[i].path, s->line) < 0)
+            return setting_nomem(ctx);
+    return 0;
+}
+
 int
 source_map_apply_profile(struct source_plan *s, struct setting_ctx *ctx)
 {
@@ -447,7 +470,8 @@ source_map_apply_profile(struct source_plan *s, struct setting_ctx *ctx)
         (rc = setting_set_string(&s->id_scope, p->id_scope, ctx)) < 0)
         return rc;
     if (p && ((rc = profile_columns(s, p, ctx)) < 0 ||
-              (rc = profile_values(s, p, ctx)) < 0))
+              (rc = profile_values(s, p, ctx)) < 0 ||
+              (rc = profile_xml(s, p, ctx)) < 0))
         return rc;
     if (!s->department_name)
         return setting_fail_at(ctx, s->line, "missing key 'department' in "
