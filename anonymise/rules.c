@@ -572,11 +572,12 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
                         : cp->measure == MEASURE_ENDED
                             ? "persons whose last month in the cohort the "
                               "period is"
+                        : cp->measure == MEASURE_AT_END
+                            ? "distinct persons in the cohort on the "
+                              "period's last day (a snapshot)"
                             : "distinct persons in the cohort in the period");
         r = rn_rule(doc, s, "measure", NULL, sb);
-        rn_str(doc, r, "value", cp->measure == MEASURE_NEW     ? "new"
-                                : cp->measure == MEASURE_ENDED ? "ended"
-                                                               : "persons");
+        rn_str(doc, r, "value", measure_name(cp->measure));
         if (cp->forecast)
             doc_forecast_cohort(cp, doc, s, sb);
         strbuf_adds(sb, "period");

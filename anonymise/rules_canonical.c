@@ -328,9 +328,7 @@ canon_rest(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
             }
         }
         strbuf_adds(sb, "\n");
-        kv(sb, "measure", cp->measure == MEASURE_NEW     ? "new"
-                          : cp->measure == MEASURE_ENDED ? "ended"
-                                                         : "persons");
+        kv(sb, "measure", measure_name(cp->measure));
         if (cp->forecast)
             kv(sb, "forecast", "yes");
     }

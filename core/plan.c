@@ -15,6 +15,21 @@ static const char *const by_names[BY_COUNT] = {
     "departments_known"};
 
 const char *
+measure_name(enum measure m)
+{
+    switch (m) {
+    case MEASURE_NEW:
+        return "new";
+    case MEASURE_ENDED:
+        return "ended";
+    case MEASURE_AT_END:
+        return "at_end";
+    default:
+        return "persons";
+    }
+}
+
+const char *
 by_column_name(enum by_column b)
 {
     return (unsigned)b < BY_COUNT ? by_names[b] : "unknown";

@@ -220,8 +220,14 @@ const char *by_column_name(enum by_column b);
 /* persons: in the cohort that month; new: and not the month before;
  * ended: and not the month after (their last month in it). Over any
  * series, persons(t) - ended(t) = persons(t-1) - ended(t-1) + new(t) -
- * ended(t): the month-end stock moves by the month's flows. */
-enum measure { MEASURE_PERSONS, MEASURE_NEW, MEASURE_ENDED };
+ * ended(t): the month-end stock moves by the month's flows. at_end: in
+ * the cohort on the period's last day (a snapshot, as the statutory
+ * "looked after at 31 March" is); a spell ending on that day still
+ * counts. */
+enum measure { MEASURE_PERSONS, MEASURE_NEW, MEASURE_ENDED, MEASURE_AT_END };
+
+/* "persons", "new", "ended", "at_end": the job file's word for m. */
+const char *measure_name(enum measure m);
 
 #define COHORT_MAX_BY 6
 
