@@ -357,10 +357,14 @@ doc_sources(const struct job_plan *plan, const struct rules_inputs *in,
         strbuf_addf(sb,
                     "rows that cannot become a record are quarantined (counted "
                     "by reason, with file and line, never values); more than "
-                    "%.2f%% quarantined fails the run",
-                    (double)sp->max_reject_ppm / 10000.0);
+                    "%.2f%% quarantined fails the run, and so does one field "
+                    "(a date of birth, a postcode, an identifier) dropped as "
+                    "invalid from more than %.2f%% of the rows",
+                    (double)sp->max_reject_ppm / 10000.0,
+                    (double)sp->max_drop_ppm / 10000.0);
         r = rn_rule(doc, s, "quarantine", NULL, sb);
         rn_real(doc, r, "max_reject_rate", (double)sp->max_reject_ppm / 1e6);
+        rn_real(doc, r, "max_drop_rate", (double)sp->max_drop_ppm / 1e6);
     }
 }
 

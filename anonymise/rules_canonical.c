@@ -270,8 +270,10 @@ canon_source(const struct source_plan *sp, struct strbuf *sb)
     }
     canon_values(sp, sb);
     kv(sb, "service", sp->fixed_service ? sp->fixed_service : "(column)");
-    strbuf_addf(sb, "max_reject_rate = %u ppm\nmax_row_change = %u ppm\n",
-                (unsigned)sp->max_reject_ppm, (unsigned)sp->max_row_change_ppm);
+    strbuf_addf(sb, "max_reject_rate = %u ppm\nmax_drop_rate = %u ppm\n"
+                    "max_row_change = %u ppm\n",
+                (unsigned)sp->max_reject_ppm, (unsigned)sp->max_drop_ppm,
+                (unsigned)sp->max_row_change_ppm);
 }
 
 static void

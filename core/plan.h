@@ -128,6 +128,7 @@ struct source_plan {
     int service_line;
 
     uint32_t max_reject_ppm; /* max_reject_rate */
+    uint32_t max_drop_ppm;   /* max_drop_rate: per field, of rows in */
     int may_be_empty;        /* 1: a header with no rows is a normal night */
     uint32_t max_row_change_ppm; /* drift guard against the last good run */
 };

@@ -504,7 +504,8 @@ map_identifiers(const struct source_mapping *m, const struct raw_row *row,
 
 #define IDENT(field, fn, dst, why)                                           \
     do {                                                                     \
-        if (cell_of(m, row, field, &p, &n)) {                                \
+        if (cell_of(m, row, field, &p, &n) &&                                \
+            (n = excel_integer_length(p, n)) > 0) {                          \
             if (fn(p, n, dst) == 0)                                          \
                 have_id = 1;                                                 \
             else {                                                           \
@@ -515,16 +516,19 @@ map_identifiers(const struct source_mapping *m, const struct raw_row *row,
     } while (0)
     IDENT(CF_NHS_NUMBER, validate_nhs_number, out->nhs_number,
           NOTE_INVALID_NHS_NUMBER);
-    IDENT(CF_UPN, validate_upn, out->upn, NOTE_INVALID_UPN);
+    if (!cell_of(m, row, CF_UPN, &p, &n) || !upn_unknown_code(p, n))
+        IDENT(CF_UPN, validate_upn, out->upn, NOTE_INVALID_UPN);
     IDENT(CF_ULN, validate_uln, out->uln, NOTE_INVALID_ULN);
     IDENT(CF_NI_NUMBER, validate_ni_number, out->ni_number,
           NOTE_INVALID_NI_NUMBER);
 #undef IDENT
-    if (cell_of(m, row, CF_UPRN, &p, &n) && validate_uprn(p, n, out->uprn) != 0) {
+    if (cell_of(m, row, CF_UPRN, &p, &n) &&
+        validate_uprn(p, excel_integer_length(p, n), out->uprn) != 0) {
         out->uprn[0] = '\0';
         note(q, NOTE_INVALID_UPRN);
     }
     if (cell_of(m, row, CF_LOCAL_ID, &p, &n)) {
+        n = excel_integer_length(p, n);
         if (n >= sizeof(out->local_id))
             n = sizeof(out->local_id) - 1;
         memcpy(out->local_id, p, n);
@@ -631,6 +635,10 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
         (!cell_of(m, row, CF_START_DATE, &p, &n) ||
          map_date(m, MAP_START, p, n, q, &out->start_date) != DATE_OK))
         return reject(q, m, row, m->column[CF_START_DATE], QR_BAD_START_DATE);
+    if (sp->has_spells &&
+        date_beyond_tolerance(out->start_date, m->plan->reference_date))
+        return reject(q, m, row, m->column[CF_START_DATE],
+                      QR_FUTURE_START_DATE);
     if (cell_of(m, row, CF_END_DATE, &p, &n)) {
         if (map_date(m, MAP_END, p, n, q, &out->end_date) != DATE_OK)
             return reject(q, m, row, m->column[CF_END_DATE], QR_BAD_END_DATE);

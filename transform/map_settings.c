@@ -364,6 +364,11 @@ const struct setting source_map_settings[] = {
      .offset = AT(max_reject_ppm), .boot = "5%",
      .expect = "a rate such as 5% or 0.05",
      .help = "more quarantined rows than this fails the run"},
+    {.name = "max_drop_rate", .type = SETTING_RATE,
+     .offset = AT(max_drop_ppm), .boot = "5%",
+     .expect = "a rate such as 5% or 0.05",
+     .help = "more rows losing one field (an invalid dob, postcode or "
+             "identifier) than this fails the run"},
     {.name = "may_be_empty", .type = SETTING_BOOL, .offset = AT(may_be_empty),
      .boot = "no",
      .help = "yes: a header without rows is a normal night, not a failure"},

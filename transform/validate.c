@@ -63,6 +63,23 @@ validate_nhs_number(const char *s, size_t len, char out[11])
 static const char upn_letters[] = "ABCDEFGHJKLMNPQRTUVWXYZ";
 
 int
+upn_unknown_code(const char *s, size_t len)
+{
+    while (len && isspace((unsigned char)*s)) {
+        s++;
+        len--;
+    }
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (len < 3 || len > 4 || toupper((unsigned char)s[0]) != 'U' ||
+        toupper((unsigned char)s[1]) != 'N')
+        return 0;
+    if (len == 3)
+        return s[2] >= '1' && s[2] <= '9';
+    return s[2] == '1' && s[3] == '0';
+}
+
+int
 validate_upn(const char *s, size_t len, char out[14])
 {
     char b[14];

@@ -18,6 +18,11 @@ int validate_nhs_number(const char *s, size_t len, char out[11]);
  * ABCDEFGHJKLMNPQRTUVWXYZ. */
 int validate_upn(const char *s, size_t len, char out[14]);
 
+/* 1 when s is one of the DfE returns' codes for a UPN not known (UN1 to
+ * UN10: SSDA903, CIN census), which says "no UPN" as a blank would: not
+ * a UPN, and not a UPN lost. */
+int upn_unknown_code(const char *s, size_t len);
+
 /* 10 digits: (sum of d_i x (11 - i), i = 1..9) mod 11 = r, r != 0,
  * check digit 10 - r. */
 int validate_uln(const char *s, size_t len, char out[11]);

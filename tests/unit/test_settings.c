@@ -396,7 +396,7 @@ static const struct stage_case stage_cases[] = {
     /* cohorts/cohort_settings.c */
     {"[cohort c]", "measure = new", NULL, ok_measure},
     {"[cohort c]", "measure = old",
-     "bad value for 'measure' in [cohort c]: expected persons, new or ended", NULL},
+     "bad value for 'measure' in [cohort c]: expected persons, new, ended or at_end", NULL},
     {"[cohort c]", "by = sex, age_band, sex", "'by' names sex twice", NULL},
     {"[cohort c]", "group_by = sex", "unknown key 'group_by' in [cohort c]",
      NULL},

@@ -89,6 +89,14 @@ test_dates(void **state)
         {"yesterday", NULL, DATE_SYNTAX, 0, 0, 0},
         {"2020/02/29", NULL, DATE_SYNTAX, 0, 0, 0},
         {"31/01/2020 extra", "%d/%m/%Y", DATE_SYNTAX, 0, 0, 0},
+        /* a spreadsheet's date and time cell: the time is skipped */
+        {"14/02/2013 00:00:00", "%d/%m/%Y", DATE_OK, 2013, 2, 14},
+        {"14/02/2013 9:30", "%d/%m/%Y", DATE_OK, 2013, 2, 14},
+        {"14/02/2013 00:00:00.000", "%d/%m/%Y", DATE_OK, 2013, 2, 14},
+        {"14/02/2013 24:00:00", "%d/%m/%Y", DATE_SYNTAX, 0, 0, 0},
+        {"14/02/2013 00:00:", "%d/%m/%Y", DATE_SYNTAX, 0, 0, 0},
+        {"14/02/2013  00:00:00", "%d/%m/%Y", DATE_SYNTAX, 0, 0, 0},
+        {"14/02/13", "%d/%m/%Y", DATE_SYNTAX, 0, 0, 0},
     };
     size_t i;
     int32_t day;
@@ -107,6 +115,16 @@ test_dates(void **state)
                               days_from_civil(2026, 10, 31)));
     assert_false(dob_is_future(days_from_civil(2026, 10, 31),
                                days_from_civil(2026, 10, 31)));
+    assert_false(date_beyond_tolerance(days_from_civil(2026, 12, 1),
+                                       days_from_civil(2026, 10, 31)));
+    assert_true(date_beyond_tolerance(days_from_civil(2026, 12, 2),
+                                      days_from_civil(2026, 10, 31)));
+    assert_int_equal(excel_integer_length("566910.0", 8), 6);
+    assert_int_equal(excel_integer_length("566910.000", 10), 6);
+    assert_int_equal(excel_integer_length("566910.5", 8), 8);
+    assert_int_equal(excel_integer_length("A566910.0", 9), 9);
+    assert_int_equal(excel_integer_length(".0", 2), 2);
+    assert_int_equal(excel_integer_length("566910.", 7), 6);
 }
 
 /* Formats tried in order: the first real date wins, a second reading
