@@ -365,6 +365,32 @@ doc_sources(const struct job_plan *plan, const struct rules_inputs *in,
         r = rn_rule(doc, s, "quarantine", NULL, sb);
         rn_real(doc, r, "max_reject_rate", (double)sp->max_reject_ppm / 1e6);
         rn_real(doc, r, "max_drop_rate", (double)sp->max_drop_ppm / 1e6);
+        if (sp->period_column && *sp->period_column) {
+            strbuf_addf(sb,
+                        "column '%s' read with each row for periods: a "
+                        "spell whose code is one of '%s' starts a period, "
+                        "any other code continues one (new(...) counts "
+                        "period starts); then discarded",
+                        sp->period_column, sp->period_start_codes);
+            rn_rule(doc, s, "periods", NULL, sb);
+        }
+        if (sp->return_year_end) {
+            strbuf_addf(sb,
+                        "each file is one yearly return (years ending on "
+                        "%02d-%02d); per person, returns read together are "
+                        "reconciled before counting: an exact duplicate "
+                        "episode is kept once; an episode a later return "
+                        "records again (same start) is replaced by it; an "
+                        "earlier return's episode is cut at the start of a "
+                        "later return's year, or dropped when it starts in "
+                        "it, since the later return lists every child of its "
+                        "year; an episode left open is closed when the next "
+                        "starts (the intent of liiatools' episodes_fix rules "
+                        "1 to 4). Each rule's records are counted in "
+                        "quality.csv, never which child's",
+                        sp->return_year_end / 100, sp->return_year_end % 100);
+            rn_rule(doc, s, "stacked_returns", NULL, sb);
+        }
     }
 }
 

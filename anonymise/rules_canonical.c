@@ -270,6 +270,13 @@ canon_source(const struct source_plan *sp, struct strbuf *sb)
     }
     canon_values(sp, sb);
     kv(sb, "service", sp->fixed_service ? sp->fixed_service : "(column)");
+    if (sp->period_column && *sp->period_column) {
+        kv(sb, "period_column", sp->period_column);
+        kv(sb, "period_start_codes", sp->period_start_codes);
+    }
+    if (sp->return_year_end)
+        strbuf_addf(sb, "return_year_end = %02d-%02d\n",
+                    sp->return_year_end / 100, sp->return_year_end % 100);
     strbuf_addf(sb, "max_reject_rate = %u ppm\nmax_drop_rate = %u ppm\n"
                     "max_row_change = %u ppm\n",
                 (unsigned)sp->max_reject_ppm, (unsigned)sp->max_drop_ppm,

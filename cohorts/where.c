@@ -528,11 +528,13 @@ where_service_active(const struct person_set *ps, size_t person, int dept,
     return 0;
 }
 
-/* 1 when spell i of person continues a chain: an earlier spell the term
- * matches started before it and was still open on its first day (an
- * SSDA903 episode begins on the day the one before it ceased). A chain of
- * such spells is one period (of care, of need, of a plan), so a placement
- * move or a change of legal status is no new entry. */
+/* 1 when spell i of person continues a period: its source says so (the
+ * SSDA903 episode's reason for a new episode is not S), or, when its
+ * source does not say, an earlier spell the term matches started before
+ * it and was still open on its first day (an SSDA903 episode begins on
+ * the day the one before it ceased). A chain of such spells is one period
+ * (of care, of need, of a plan), so a placement move or a change of legal
+ * status is no new entry. */
 static int
 spell_continues(const struct where_expr *e, const struct person_set *ps,
                 size_t person, uint32_t i)
@@ -540,6 +542,8 @@ spell_continues(const struct where_expr *e, const struct person_set *ps,
     const struct spell *s = &ps->spells[i];
     uint32_t k;
 
+    if (s->period != PERIOD_BY_DATES)
+        return s->period == PERIOD_CONTINUES;
     for (k = ps->spell_first[person]; k < i; k++) {
         const struct spell *t = &ps->spells[k];
 

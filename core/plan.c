@@ -125,6 +125,8 @@ job_plan_release(struct job_plan *pl)
         free(s->table);
         free(s->date_format);
         free(s->fixed_service);
+        free(s->period_column);
+        free(s->period_start_codes);
         for (f = 0; f < CF_COUNT; f++) {
             free(s->column[f]);
             free(s->field_date_format[f]);

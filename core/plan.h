@@ -129,6 +129,21 @@ struct source_plan {
 
     uint32_t max_reject_ppm; /* max_reject_rate */
     uint32_t max_drop_ppm;   /* max_drop_rate: per field, of rows in */
+    /* return_year_end: each file of the glob is one return of a yearly
+     * collection ending on this day, month * 100 + day (331: 31 March);
+     * 0: the files are one extract (anonymise/returns.h).
+     * return_year_end_line: where the job file set it (0: not set there,
+     * the profile's applies) */
+    int return_year_end;
+    int return_year_end_line;
+    /* period_column: the column saying whether a spell starts a period
+     * (SSDA903's RNE), NULL: the dates decide; period_start_codes: its
+     * codes that start one, comma-separated (S), every other continues.
+     * *_line: where the job file set them (0: the profile's apply) */
+    char *period_column;
+    int period_column_line;
+    char *period_start_codes;
+    int period_start_codes_line;
     int may_be_empty;        /* 1: a header with no rows is a normal night */
     uint32_t max_row_change_ppm; /* drift guard against the last good run */
 };

@@ -158,6 +158,10 @@ mapping_init(struct source_mapping *m, const struct job_plan *plan,
     if (source->fixed_service)
         m->fixed_service = job_plan_service_index(plan, (int)source->department,
                                                   source->fixed_service);
+    m->period_column = source->period_column && *source->period_column
+                           ? row_header_index(header, ncolumns,
+                                              source->period_column)
+                           : -1;
     civil_from_days(plan->reference_date, &y, &mo, &dd);
     m->pivot_year = y;
     return 0;
@@ -599,6 +603,45 @@ reject(struct quarantine *q, const struct source_mapping *m,
     return 1 + (int)r;
 }
 
+/* What the row's period_column says (enum spell_period): a code listed in
+ * period_start_codes starts a period, any other continues one; an empty
+ * cell, or no such column, leaves it to the dates. */
+static uint8_t
+map_period(const struct source_mapping *m, const struct raw_row *row)
+{
+    const char *p, *c;
+    size_t n;
+
+    if (m->period_column < 0 || (size_t)m->period_column >= row->ncells)
+        return PERIOD_BY_DATES;
+    p = row->cells[m->period_column].ptr;
+    n = row->cells[m->period_column].len;
+    while (n && (*p == ' ' || *p == '\t')) {
+        p++;
+        n--;
+    }
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    if (!n)
+        return PERIOD_BY_DATES;
+    for (c = m->source->period_start_codes; c && *c;) {
+        const char *e = strchr(c, ',');
+        size_t len = e ? (size_t)(e - c) : strlen(c);
+        const char *q = c;
+
+        while (len && *q == ' ') {
+            q++;
+            len--;
+        }
+        while (len && q[len - 1] == ' ')
+            len--;
+        if (len == n && !strncasecmp(q, p, n))
+            return PERIOD_STARTS;
+        c = e ? e + 1 : NULL;
+    }
+    return PERIOD_CONTINUES;
+}
+
 int
 map_row(const struct source_mapping *m, const struct raw_row *row,
         struct record *out, struct quarantine *q)
@@ -635,6 +678,8 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
         (!cell_of(m, row, CF_START_DATE, &p, &n) ||
          map_date(m, MAP_START, p, n, q, &out->start_date) != DATE_OK))
         return reject(q, m, row, m->column[CF_START_DATE], QR_BAD_START_DATE);
+    if (sp->has_spells)
+        out->period = map_period(m, row);
     if (sp->has_spells &&
         date_beyond_tolerance(out->start_date, m->plan->reference_date))
         return reject(q, m, row, m->column[CF_START_DATE],
