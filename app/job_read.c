@@ -207,7 +207,9 @@ note_return(struct source_out *out, const struct raw_row *row,
         out->nlatest = n;
     }
     pr->ret = (uint8_t)(f + 1);
-    day = pr->end != DAY_OPEN && pr->end > pr->start ? pr->end : pr->start;
+    /* a return's episodes start in or before its year (an end date may
+     * run a day past it): the latest start says which year it is */
+    day = pr->start;
     if (day > out->latest[f])
         out->latest[f] = day;
     return 0;
@@ -224,12 +226,17 @@ keep_row(void *ctx, struct source_reader *r, const struct raw_row *row,
     int rc;
 
     rc = record_from_row(&k->b, &r->m, row, mapped, rec, &r->q, &pr);
-    if (rc > 0 && r->sp->return_year_end && pr.service != SERVICE_NONE &&
-        (rc = note_return(k->out, row, &pr)) == CE_DATA) {
-        diag_set(d, r->sp->name, 0, 0, "return_year_end",
-                 "more than %d files of yearly returns; read fewer years "
-                 "together", RETURNS_MAX);
-        return rc;
+    if (rc > 0 && r->sp->return_year_end && pr.service != SERVICE_NONE) {
+        int nr = note_return(k->out, row, &pr);
+
+        if (nr == CE_DATA) {
+            diag_set(d, r->sp->name, 0, 0, "return_year_end",
+                     "more than %d files of yearly returns; read fewer "
+                     "years together", RETURNS_MAX);
+            return nr;
+        }
+        if (nr < 0)
+            rc = nr;
     }
     if (rc > 0) {
         rc = record_list_push(&k->out->recs, &pr);
