@@ -270,6 +270,11 @@ canon_source(const struct source_plan *sp, struct strbuf *sb)
     }
     canon_values(sp, sb);
     kv(sb, "service", sp->fixed_service ? sp->fixed_service : "(column)");
+    for (f = 0; f < CF_COUNT; f++)
+        if (sp->field_drop_set[f])
+            strbuf_addf(sb, "max_drop_rate.%s = %u ppm\n",
+                        common_field_name((enum common_field)f),
+                        (unsigned)sp->field_drop_ppm[f]);
     if (sp->period_column && *sp->period_column) {
         kv(sb, "period_column", sp->period_column);
         kv(sb, "period_start_codes", sp->period_start_codes);

@@ -129,6 +129,9 @@ struct source_plan {
 
     uint32_t max_reject_ppm; /* max_reject_rate */
     uint32_t max_drop_ppm;   /* max_drop_rate: per field, of rows in */
+    /* max_drop_rate.FIELD, where field_drop_set[f]: that field's own */
+    uint32_t field_drop_ppm[CF_COUNT];
+    uint8_t field_drop_set[CF_COUNT];
     /* return_year_end: each file of the glob is one return of a yearly
      * collection ending on this day, month * 100 + day (331: 31 March);
      * 0: the files are one extract (anonymise/returns.h).

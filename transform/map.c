@@ -242,6 +242,8 @@ map_date(const struct source_mapping *m, enum map_date md, const char *p,
     int ambiguous = 0;
     enum date_fault f;
 
+    /* a spreadsheet's date-and-time cell: the day is the date part */
+    n = date_without_time_of_day(p, n);
     f = parse_date_formats(p, n, df->fmt, df->n, m->pivot_year, out,
                            q && df->n > 1 ? &ambiguous : NULL);
     if (ambiguous)

@@ -9,6 +9,7 @@
 #include "profiles.h"
 
 #include "../core/calendar.h"
+#include "../core/strnum.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -79,6 +80,26 @@ set_date_format(const struct setting *s, void *obj, const char *value,
     free(sp->date_format);
     sp->date_format = NULL;
     return *value ? setting_set_string(&sp->date_format, value, ctx) : 0;
+}
+
+/* max_drop_rate.FIELD = RATE for a field a row can lose (an identifier
+ * that does not validate, the date of birth, the postcode) */
+static int
+set_field_drop_rate(const struct setting *s, void *obj, const char *value,
+                    struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+    int f = common_field_lookup(ctx->key + strlen(s->name));
+
+    if (f < 0 || !common_field_is_identifier((enum common_field)f) ||
+        f == CF_LOCAL_ID || f == CF_FORENAME || f == CF_SURNAME)
+        return setting_fail(ctx, "key '%s': a field-drop limit is set for "
+                                 "dob, postcode, nhs_number, upn, uln, "
+                                 "ni_number or uprn", ctx->key);
+    if (parse_rate_ppm(value, &sp->field_drop_ppm[f]) < 0)
+        return setting_bad_value(ctx, NULL, s->expect);
+    sp->field_drop_set[f] = 1;
+    return 0;
 }
 
 /* return_year_end = MM-DD (a day every year has), or none */
@@ -398,6 +419,10 @@ const struct setting source_map_settings[] = {
      .expect = "a rate such as 5% or 0.05",
      .help = "more rows losing one field (an invalid dob, postcode or "
              "identifier) than this fails the run"},
+    {.name = "max_drop_rate.", .type = SETTING_CUSTOM,
+     .offset = AT(field_drop_ppm), .check = set_field_drop_rate,
+     .expect = "a rate such as 5% or 0.05",
+     .help = "max_drop_rate.FIELD: one field's own field-drop limit"},
     {.name = "return_year_end", .type = SETTING_CUSTOM,
      .offset = AT(return_year_end), .check = set_return_year_end,
      .expect = "MM-DD, a day every year has (03-31), or none",

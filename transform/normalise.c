@@ -520,33 +520,6 @@ finish_date(int y, int m, int d, int32_t *out)
     return DATE_OK;
 }
 
-/* 1 when s[i..len) is a time of day after a space, " H:MM", " HH:MM:SS"
- * or with a fraction (" 00:00:00.000"): how a spreadsheet writes a date
- * cell it holds as a date and time. The time says nothing of the day. */
-static int
-time_of_day_tail(const char *s, size_t len, size_t i)
-{
-    int h, mi, sec;
-
-    if (i >= len || s[i] != ' ')
-        return 0;
-    i++;
-    if (read_num(s, len, &i, 1, 2, &h) < 0 || h > 23 || i >= len ||
-        s[i++] != ':' || read_num(s, len, &i, 2, 2, &mi) < 0 || mi > 59)
-        return 0;
-    if (i < len && s[i] == ':') {
-        i++;
-        if (read_num(s, len, &i, 2, 2, &sec) < 0 || sec > 60)
-            return 0;
-        if (i < len && s[i] == '.') {
-            i++;
-            if (read_num(s, len, &i, 1, 9, &sec) < 0)
-                return 0;
-        }
-    }
-    return i == len;
-}
-
 static enum date_fault
 parse_with(const char *s, size_t len, const char *fmt, int pivot, int32_t *out)
 {
@@ -614,8 +587,7 @@ parse_with(const char *s, size_t len, const char *fmt, int pivot, int32_t *out)
             return DATE_SYNTAX;
         }
     }
-    if ((i != len && !time_of_day_tail(s, len, i)) || y < 0 || m < 0 ||
-        d < 0)
+    if (i != len || y < 0 || m < 0 || d < 0)
         return DATE_SYNTAX;
     return finish_date(y, m, d, out);
 }
@@ -764,27 +736,6 @@ date_format_split(const char *text, const char **starts, size_t *lens,
             return (int)n;
         text = end + 1;
     }
-}
-
-int
-date_beyond_tolerance(int32_t day, int32_t reference)
-{
-    return day > reference + DATE_FUTURE_TOLERANCE_DAYS;
-}
-
-size_t
-excel_integer_length(const char *s, size_t len)
-{
-    size_t i = 0, dot;
-
-    while (i < len && isdigit((unsigned char)s[i]))
-        i++;
-    if (i == 0 || i == len || s[i] != '.')
-        return len;
-    for (dot = i++; i < len; i++)
-        if (s[i] != '0')
-            return len;
-    return dot;
 }
 
 int

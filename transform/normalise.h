@@ -104,8 +104,7 @@ enum date_fault {
 
 /*
  * Parses a date with fmt (a strptime-style subset without locale: %d %m %Y
- * %y %b %B %e, %H %M %S skipped, literal characters; NULL for none; a time
- * of day after a space, " 00:00:00", left after the format is skipped), and
+ * %y %b %B %e, %H %M %S skipped, literal characters; NULL for none), and
  * failing that ISO yyyy-mm-dd (a time part after 'T' or ' ' ignored) or
  * yyyymmdd. A two-digit year above pivot_year % 100 is 19xx, else 20xx.
  * *out receives the day number (core/calendar.h).
@@ -147,19 +146,6 @@ int date_format_split(const char *text, const char **starts, size_t *lens,
 
 /* 1 when dob is after reference (both day numbers). */
 int dob_is_future(int32_t dob, int32_t reference);
-
-/* How far after the reference date a start date may be (a case opened
- * with a date a few weeks ahead) before it is a typing slip (2030 for
- * 2023): such a row is quarantined as future_start_date. */
-#define DATE_FUTURE_TOLERANCE_DAYS 31
-
-/* 1 when day is more than DATE_FUTURE_TOLERANCE_DAYS after reference. */
-int date_beyond_tolerance(int32_t day, int32_t reference);
-
-/* The length of s without the ".0" (or ".00...") a spreadsheet adds to a
- * whole number it holds as a number ("566910.0" -> 6); len when s is not
- * digits, a point and zeros only. */
-size_t excel_integer_length(const char *s, size_t len);
 
 struct postcode {
     char full[9];      /* "EC1V 9HX" */

@@ -246,6 +246,14 @@ quarantine_ambiguous_date(struct quarantine *q, int field)
         q->ambiguous_date[field]++;
 }
 
+uint32_t
+quarantine_drop_limit(const struct source_plan *sp, int f)
+{
+    return f >= 0 && f < CF_COUNT && sp->field_drop_set[f]
+               ? sp->field_drop_ppm[f]
+               : sp->max_drop_ppm;
+}
+
 /* The common field each note drops. */
 static const uint8_t note_field[NOTE_COUNT] = {
     CF_NHS_NUMBER, CF_UPN, CF_ULN, CF_NI_NUMBER, CF_UPRN, CF_POSTCODE,
@@ -267,7 +275,8 @@ quarantine_drop_over_limit(const struct quarantine *q, int *field,
             if (note_field[n] == f)
                 lost += q->notes[n];
         /* integer comparison: lost/in > ppm/1e6 */
-        if (lost * 1000000u > (uint64_t)q->plan->max_drop_ppm * q->rows_in) {
+        if (lost * 1000000u >
+            (uint64_t)quarantine_drop_limit(q->plan, f) * q->rows_in) {
             *field = f;
             *dropped = lost;
             return 1;
@@ -323,7 +332,7 @@ quarantine_check_drops(const struct quarantine *q, struct diag *d,
              (unsigned long long)lost, of_the_first,
              (unsigned long long)q->rows_in,
              100.0 * (double)lost / (double)q->rows_in, why,
-             (double)q->plan->max_drop_ppm / 10000.0);
+             (double)quarantine_drop_limit(q->plan, f) / 10000.0);
     return CE_DATA;
 }
 

@@ -220,6 +220,10 @@ void quarantine_ambiguous_date(struct quarantine *q, int field);
 int quarantine_drop_over_limit(const struct quarantine *q, int *field,
                                uint64_t *dropped);
 
+/* Field f's field-drop limit in ppm: its max_drop_rate.FIELD, else the
+ * source's max_drop_rate. */
+uint32_t quarantine_drop_limit(const struct source_plan *sp, int f);
+
 /* The notes (enum quarantine_note) that drop field f, ", "-separated with
  * their counts, into buf: "invalid_dob 2100, future_dob 3". */
 void quarantine_drop_reasons(const struct quarantine *q, int f, char *buf,

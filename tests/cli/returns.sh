@@ -177,6 +177,15 @@ expect_err "lac_header: field 'dob' dropped .*\[max_drop_rate\]" "with the rule"
 check '[ ! -e "$scratch/out_bad/latest" ]' "nothing is published"
 first=$(sed -n 2p "$scratch/header_bad.csv" | cut -d, -f3)
 expect_no_err "$first" "the message names no value"
+# a field's own limit: a council that knows its dobs are gone says so
+sed 's/^field.upn =$/&\nmax_drop_rate.dob = 100%/' "$scratch/bad.conf" > "$scratch/bad_ok.conf"
+run cohort check bad_ok.conf
+expect_rc 0 "max_drop_rate.dob = 100% lets the same header through"
+sed 's/^field.upn =$/&\nmax_drop_rate.sex = 10%/' "$scratch/bad.conf" > "$scratch/bad_key.conf"
+run cohort check bad_key.conf
+expect_rc 2 "a field-drop limit for a field no row loses is a config error"
+expect_err "bad_key.conf:[0-9]+: key 'max_drop_rate.sex': a field-drop limit is set for dob" \
+    "naming the line and the fields it is for"
 
 # ids written by Excel as numbers (566910.0) still join their header
 awk -F, 'BEGIN { OFS = "," } NR > 1 { $1 = $1 ".0" } 1' \
