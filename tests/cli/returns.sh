@@ -199,6 +199,31 @@ check '! grep -q "orphan_local_id" "$scratch/out_excelid/latest/quality.csv" ||
 check 'cmp -s "$scratch/out_later/latest/looked_after.csv" "$scratch/out_excelid/latest/looked_after.csv"' \
     "and they count as the plain ids do"
 
+# the legal status through the DfE's list: every fake code is on it, V3
+# and V4 (short breaks) are not looked after; a code off the list is an
+# unmapped value, counted per code
+sed 's/^field.postcode =$/&\nfield.service = LS\nvalue_map.service = ssda903_legal_status/' \
+    "$scratch/later.conf" | sed 's/^output_dir .*/output_dir     = out_ls/' > "$scratch/ls.conf"
+run cohort run ls.conf
+expect_rc 0 "the legal status maps through ssda903_legal_status"
+check '! grep -q "unmapped_value" "$scratch/out_ls/latest/quality.csv"' \
+    "every legal status of the fake return is on the DfE's list"
+series out_ls looked_after_at_end | year2018 /dev/stdin > "$scratch/ls.at_end"
+awk -F, 'NR > 1 && $4 != "V3" && $4 != "V4"' OFS=, "$scratch/later/ssda903_2018_episodes.csv" |
+    sed '1i CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC' > "$scratch/no_breaks.csv"
+hand at_end "$scratch/no_breaks.csv" > "$scratch/h.ls_at_end"
+check 'cmp -s "$scratch/ls.at_end" "$scratch/h.ls_at_end" && ! cmp -s "$scratch/ls.at_end" "$scratch/h.at_end"' \
+    "looked after at each month's end leaves out short breaks (V3, V4), as a hand count does"
+awk -F, 'BEGIN { OFS = "," } NR == 2 || NR == 3 { $4 = "Z9" } 1' \
+    "$scratch/later/ssda903_2018_episodes.csv" > "$scratch/episodes_z9.csv"
+sed 's|^path    = later/ssda903_2018_episodes.csv|path    = episodes_z9.csv|; s/^output_dir .*/output_dir     = out_z9/' \
+    "$scratch/ls.conf" > "$scratch/z9.conf"
+run cohort run z9.conf
+expect_rc 0 "two rows with a legal status off the list"
+check 'grep -q "^lac_episodes,quarantined:unmapped_value,2$" "$scratch/out_z9/latest/quality.csv" &&
+       grep -q "^lac_episodes,unmapped:service=Z9,2$" "$scratch/out_z9/latest/quality.csv"' \
+    "are quarantined and counted per code (named here: with min_count = 1 one child is enough)"
+
 run cohort rules stacked.conf
 expect_rc 0 "rules exits 0"
 expect_out "each file is one yearly return \(years ending on 03-31\)" \
