@@ -33,12 +33,14 @@ static int
 set_department(const struct setting *s, void *obj, const char *value,
                struct setting_ctx *ctx)
 {
-    int dep = department_lookup(value);
+    struct source_plan *sp = obj;
 
-    if (dep < 0)
+    /* resolved against the job's departments once every [department]
+     * section is read (they may follow the source) */
+    if (!setting_name_ok(value))
         return setting_bad_value(ctx, NULL, s->expect);
-    ((struct source_plan *)obj)->department = (enum department)dep;
-    return 0;
+    sp->department_line = ctx->line;
+    return setting_set_string(&sp->department_name, value, ctx);
 }
 
 static int
@@ -365,10 +367,10 @@ static const struct setting_choice roles[] = {
 #define AT(member) offsetof(struct source_plan, member)
 
 const struct setting source_map_settings[] = {
-    {.name = "department", .type = SETTING_CUSTOM, .offset = AT(department),
+    {.name = "department", .type = SETTING_CUSTOM, .offset = AT(department_name),
      .check = set_department,
-     .expect = "housing, children_social_care, adult_social_care or "
-               "education",
+     .expect = "a declared department: housing, children_social_care, "
+               "adult_social_care, education or a [department NAME]",
      .help = "the department the source's services belong to"},
     {.name = "profile", .type = SETTING_STRING, .offset = AT(profile),
      .check = check_profile,
@@ -447,7 +449,7 @@ const struct setting source_map_settings[] = {
 void
 source_map_init(struct source_plan *s)
 {
-    s->department = DEPT_COUNT;
+    s->department = -1;
     s->scope = -1;
 }
 
@@ -503,8 +505,9 @@ source_map_apply_profile(struct source_plan *s, struct setting_ctx *ctx)
     const struct profile *p = profile_find(s->profile);
     int rc;
 
-    if (p && s->department == DEPT_COUNT)
-        s->department = p->department;
+    if (p && !s->department_name &&
+        (rc = setting_set_string(&s->department_name, p->department, ctx)) < 0)
+        return rc;
     if (p && !s->date_format_line && p->date_format &&
         (rc = setting_set_string(&s->date_format, p->date_format, ctx)) < 0)
         return rc;
@@ -538,7 +541,7 @@ source_map_apply_profile(struct source_plan *s, struct setting_ctx *ctx)
     if (p && ((rc = profile_columns(s, p, ctx)) < 0 ||
               (rc = profile_values(s, p, ctx)) < 0))
         return rc;
-    if (s->department == DEPT_COUNT)
+    if (!s->department_name)
         return setting_fail_at(ctx, s->line, "missing key 'department' in "
                                              "[source %s]", s->name);
     return 0;

@@ -25,7 +25,7 @@ struct profile_column {
 struct profile {
     const char *name;
     const char *title;       /* the return it follows, for the README/rules */
-    enum department department;
+    const char *department;  /* a default department's name (core/plan.h) */
     const char *date_format; /* NULL: ISO / yyyymmdd */
     const char *fixed_service;
     const char *id_scope;    /* the return's tables share this id scope, or NULL */
