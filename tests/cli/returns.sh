@@ -224,6 +224,29 @@ check 'grep -q "^lac_episodes,quarantined:unmapped_value,2$" "$scratch/out_z9/la
        grep -q "^lac_episodes,unmapped:service=Z9,2$" "$scratch/out_z9/latest/quality.csv"' \
     "are quarantined and counted per code (named here: with min_count = 1 one child is enough)"
 
+# no child's id, date of birth or postcode reaches any output or message
+# (the fake data's, which the outputs must treat as real)
+# (the suite-wide scan gets the dates of birth and postcodes; six-digit
+# child ids are checked here only, as whole words: any log may hold a
+# number of six digits)
+{ tail -n +2 "$d/ssda903_header.csv" | head -40 | cut -d, -f3
+  tail -n +2 "$d/ssda903_2018_episodes.csv" | head -40 | cut -d, -f11 | grep . ; } |
+    sort -u > "$scratch/planted.txt"
+suite_planted "$scratch/planted.txt"
+for o in out_stacked out_later out_excel out_excelid out_ls out_z9; do
+    suite_outputs "$scratch/$o/latest/"
+done
+tail -n +2 "$d/ssda903_header.csv" | head -40 | cut -d, -f1 > "$scratch/ids.txt"
+leaked=
+while IFS= read -r v; do
+    grep -rqwF -- "$v" "$scratch"/out_*/latest/ "$err" && leaked="$leaked x"
+done < "$scratch/planted.txt"
+while IFS= read -r v; do
+    grep -rqwF -- "$v" "$scratch"/out_*/latest/ "$err" && leaked="$leaked x"
+done < "$scratch/ids.txt"
+check '[ -z "$leaked" ] && [ "$(wc -l < "$scratch/planted.txt")" -gt 40 ]' \
+    "no id, date of birth or postcode of the extracts appears in any output"
+
 run cohort rules stacked.conf
 expect_rc 0 "rules exits 0"
 expect_out "each file is one yearly return \(years ending on 03-31\)" \
