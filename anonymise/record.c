@@ -199,6 +199,7 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
     out->start = rec->start_date;
     out->end = rec->end_date;
     out->service = rec->service;
+    out->period = rec->period;
     out->department = rec->department;
     out->sex = rec->sex;
     out->ethnicity = rec->ethnicity;

@@ -359,10 +359,40 @@ doc_sources(const struct job_plan *plan, const struct rules_inputs *in,
         strbuf_addf(sb,
                     "rows that cannot become a record are quarantined (counted "
                     "by reason, with file and line, never values); more than "
-                    "%.2f%% quarantined fails the run",
-                    (double)sp->max_reject_ppm / 10000.0);
+                    "%.2f%% quarantined fails the run, and so does one field "
+                    "(a date of birth, a postcode, an identifier) dropped as "
+                    "invalid from more than %.2f%% of the rows",
+                    (double)sp->max_reject_ppm / 10000.0,
+                    (double)sp->max_drop_ppm / 10000.0);
         r = rn_rule(doc, s, "quarantine", NULL, sb);
         rn_real(doc, r, "max_reject_rate", (double)sp->max_reject_ppm / 1e6);
+        rn_real(doc, r, "max_drop_rate", (double)sp->max_drop_ppm / 1e6);
+        if (sp->period_column && *sp->period_column) {
+            strbuf_addf(sb,
+                        "column '%s' read with each row for periods: a "
+                        "spell whose code is one of '%s' starts a period, "
+                        "any other code continues one (new(...) counts "
+                        "period starts); then discarded",
+                        sp->period_column, sp->period_start_codes);
+            rn_rule(doc, s, "periods", NULL, sb);
+        }
+        if (sp->return_year_end) {
+            strbuf_addf(sb,
+                        "each file is one yearly return (years ending on "
+                        "%02d-%02d); per person, returns read together are "
+                        "reconciled before counting: an exact duplicate "
+                        "episode is kept once; an episode a later return "
+                        "records again (same start) is replaced by it; an "
+                        "earlier return's episode is cut at the start of a "
+                        "later return's year, or dropped when it starts in "
+                        "it, since the later return lists every child of its "
+                        "year; an episode left open is closed when the next "
+                        "starts (the intent of liiatools' episodes_fix rules "
+                        "1 to 4). Each rule's records are counted in "
+                        "quality.csv, never which child's",
+                        sp->return_year_end / 100, sp->return_year_end % 100);
+            rn_rule(doc, s, "stacked_returns", NULL, sb);
+        }
     }
 }
 
@@ -574,11 +604,12 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
                         : cp->measure == MEASURE_ENDED
                             ? "persons whose last month in the cohort the "
                               "period is"
+                        : cp->measure == MEASURE_AT_END
+                            ? "distinct persons in the cohort on the "
+                              "period's last day (a snapshot)"
                             : "distinct persons in the cohort in the period");
         r = rn_rule(doc, s, "measure", NULL, sb);
-        rn_str(doc, r, "value", cp->measure == MEASURE_NEW     ? "new"
-                                : cp->measure == MEASURE_ENDED ? "ended"
-                                                               : "persons");
+        rn_str(doc, r, "value", measure_name(cp->measure));
         if (cp->forecast)
             doc_forecast_cohort(cp, doc, s, sb);
         strbuf_adds(sb, "period");

@@ -496,6 +496,17 @@ nomem:
     return CE_NOMEM;
 }
 
+/* A source's tally of stacked returns into its summary (core/run.h). */
+static void
+returns_summary(const struct returns_tally *t, struct source_summary *ss)
+{
+    ss->returns[0] = t->files;
+    ss->returns[1] = t->duplicate;
+    ss->returns[2] = t->replaced;
+    ss->returns[3] = t->superseded;
+    ss->returns[4] = t->closed;
+}
+
 /* Assembles the persons (person.h); their counts pass the rule. */
 static int
 run_persons(struct job_run *jr, struct diag *d)
@@ -516,6 +527,16 @@ run_persons(struct job_run *jr, struct diag *d)
         return rc;
     }
     jr->have_ps = 1;
+    /* stacked yearly returns read as one (anonymise/returns.h) */
+    if (js->rr.returns.n) {
+        if ((rc = returns_reconcile(&js->rr.returns, &jr->ps)) < 0) {
+            diag_set(d, NULL, 0, 0, NULL, "out of memory");
+            return rc;
+        }
+        for (i = 0; i < jr->plan->nsources && i < js->rr.returns.nsources;
+             i++)
+            returns_summary(&js->rr.returns.tally[i], &sum->sources[i]);
+    }
     for (i = 0; i < job_plan_ndepartments(jr->plan); i++) {
         sum->departments[i].records += dept[i].records;
         sum->departments[i].persons += dept[i].persons;

@@ -69,6 +69,10 @@ struct source_summary {
     size_t nrejected;
     struct input_file *files;
     size_t nfiles;
+    /* a source of yearly returns (return_year_end; anonymise/returns.h):
+     * its returns, and the records each reconciling rule touched --
+     * duplicate, replaced, superseded, closed; all 0 for an extract */
+    uint64_t returns[5];
     uint64_t bytes;                   /* input bytes (uncompressed) */
     double seconds;
 };

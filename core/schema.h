@@ -113,7 +113,16 @@ struct record {
                              for a header row without a spell */
     int32_t start_date;
     int32_t end_date;
+    uint8_t period;       /* enum spell_period: what the source's
+                             period_column says of the spell */
 };
+
+/* Whether a spell starts a period (of care, of need) or continues one:
+ * PERIOD_BY_DATES when the source does not say (a spell that starts while
+ * another of its kind is open continues it), else what its
+ * period_column says (SSDA903's RNE: S starts a period of care, every
+ * other reason -- a placement or legal status change -- continues it). */
+enum spell_period { PERIOD_BY_DATES, PERIOD_STARTS, PERIOD_CONTINUES };
 
 /* Sets every field to absent. */
 void record_clear(struct record *r);

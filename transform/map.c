@@ -158,6 +158,10 @@ mapping_init(struct source_mapping *m, const struct job_plan *plan,
     if (source->fixed_service)
         m->fixed_service = job_plan_service_index(plan, (int)source->department,
                                                   source->fixed_service);
+    m->period_column = source->period_column && *source->period_column
+                           ? row_header_index(header, ncolumns,
+                                              source->period_column)
+                           : -1;
     civil_from_days(plan->reference_date, &y, &mo, &dd);
     m->pivot_year = y;
     return 0;
@@ -238,6 +242,8 @@ map_date(const struct source_mapping *m, enum map_date md, const char *p,
     int ambiguous = 0;
     enum date_fault f;
 
+    /* a spreadsheet's date-and-time cell: the day is the date part */
+    n = date_without_time_of_day(p, n);
     f = parse_date_formats(p, n, df->fmt, df->n, m->pivot_year, out,
                            q && df->n > 1 ? &ambiguous : NULL);
     if (ambiguous)
@@ -504,7 +510,8 @@ map_identifiers(const struct source_mapping *m, const struct raw_row *row,
 
 #define IDENT(field, fn, dst, why)                                           \
     do {                                                                     \
-        if (cell_of(m, row, field, &p, &n)) {                                \
+        if (cell_of(m, row, field, &p, &n) &&                                \
+            (n = excel_integer_length(p, n)) > 0) {                          \
             if (fn(p, n, dst) == 0)                                          \
                 have_id = 1;                                                 \
             else {                                                           \
@@ -515,16 +522,19 @@ map_identifiers(const struct source_mapping *m, const struct raw_row *row,
     } while (0)
     IDENT(CF_NHS_NUMBER, validate_nhs_number, out->nhs_number,
           NOTE_INVALID_NHS_NUMBER);
-    IDENT(CF_UPN, validate_upn, out->upn, NOTE_INVALID_UPN);
+    if (!cell_of(m, row, CF_UPN, &p, &n) || !upn_unknown_code(p, n))
+        IDENT(CF_UPN, validate_upn, out->upn, NOTE_INVALID_UPN);
     IDENT(CF_ULN, validate_uln, out->uln, NOTE_INVALID_ULN);
     IDENT(CF_NI_NUMBER, validate_ni_number, out->ni_number,
           NOTE_INVALID_NI_NUMBER);
 #undef IDENT
-    if (cell_of(m, row, CF_UPRN, &p, &n) && validate_uprn(p, n, out->uprn) != 0) {
+    if (cell_of(m, row, CF_UPRN, &p, &n) &&
+        validate_uprn(p, excel_integer_length(p, n), out->uprn) != 0) {
         out->uprn[0] = '\0';
         note(q, NOTE_INVALID_UPRN);
     }
     if (cell_of(m, row, CF_LOCAL_ID, &p, &n)) {
+        n = excel_integer_length(p, n);
         if (n >= sizeof(out->local_id))
             n = sizeof(out->local_id) - 1;
         memcpy(out->local_id, p, n);
@@ -595,6 +605,45 @@ reject(struct quarantine *q, const struct source_mapping *m,
     return 1 + (int)r;
 }
 
+/* What the row's period_column says (enum spell_period): a code listed in
+ * period_start_codes starts a period, any other continues one; an empty
+ * cell, or no such column, leaves it to the dates. */
+static uint8_t
+map_period(const struct source_mapping *m, const struct raw_row *row)
+{
+    const char *p, *c;
+    size_t n;
+
+    if (m->period_column < 0 || (size_t)m->period_column >= row->ncells)
+        return PERIOD_BY_DATES;
+    p = row->cells[m->period_column].ptr;
+    n = row->cells[m->period_column].len;
+    while (n && (*p == ' ' || *p == '\t')) {
+        p++;
+        n--;
+    }
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    if (!n)
+        return PERIOD_BY_DATES;
+    for (c = m->source->period_start_codes; c && *c;) {
+        const char *e = strchr(c, ',');
+        size_t len = e ? (size_t)(e - c) : strlen(c);
+        const char *q = c;
+
+        while (len && *q == ' ') {
+            q++;
+            len--;
+        }
+        while (len && q[len - 1] == ' ')
+            len--;
+        if (len == n && !strncasecmp(q, p, n))
+            return PERIOD_STARTS;
+        c = e ? e + 1 : NULL;
+    }
+    return PERIOD_CONTINUES;
+}
+
 int
 map_row(const struct source_mapping *m, const struct raw_row *row,
         struct record *out, struct quarantine *q)
@@ -631,6 +680,12 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
         (!cell_of(m, row, CF_START_DATE, &p, &n) ||
          map_date(m, MAP_START, p, n, q, &out->start_date) != DATE_OK))
         return reject(q, m, row, m->column[CF_START_DATE], QR_BAD_START_DATE);
+    if (sp->has_spells)
+        out->period = map_period(m, row);
+    if (sp->has_spells &&
+        date_beyond_tolerance(out->start_date, m->plan->reference_date))
+        return reject(q, m, row, m->column[CF_START_DATE],
+                      QR_FUTURE_START_DATE);
     if (cell_of(m, row, CF_END_DATE, &p, &n)) {
         if (map_date(m, MAP_END, p, n, q, &out->end_date) != DATE_OK)
             return reject(q, m, row, m->column[CF_END_DATE], QR_BAD_END_DATE);

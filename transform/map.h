@@ -63,6 +63,9 @@ struct source_mapping {
     /* 1: a profile's optional column the header lacks; its field is not
      * read */
     uint8_t absent[CF_COUNT];
+    /* the source's period_column, -1 when unmapped or absent (a file may
+     * lack it: the dates then decide) */
+    int period_column;
 };
 
 /*
