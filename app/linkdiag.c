@@ -40,6 +40,12 @@ print_overview(const struct job_plan *plan, const struct match_stats *st,
            pairs_text(plan, exact, st->pairs_compared, nb[0]),
            pairs_text(plan, exact, st->pairs_accepted, nb[1]),
            pairs_text(plan, exact, st->refused_disagree, nb[2]));
+    printf("  without a date of birth on one side: %s over the threshold "
+           "but refused (names and postcode sector not both agreeing, no "
+           "extra identifier agreeing), %s accepted but dropped (a record "
+           "accepted with two generations)\n",
+           pairs_text(plan, exact, st->refused_no_dob, nb[3]),
+           pairs_text(plan, exact, st->refused_ambiguous, nb[4]));
     printf("  clusters: %s links made; refused: %s two NHS numbers or UPNs, "
            "%s two records the guard refuses in one person, %s over "
            "max_cluster = %d\n",
