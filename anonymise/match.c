@@ -72,6 +72,7 @@ match_config_default(struct match_config *c)
     c->guard_forename = 1;
     c->guard_dob = 1;
     c->guard_no_dob = 1;
+    c->extra_strong = UINT32_MAX;
 }
 
 /*

@@ -248,6 +248,9 @@ struct match_config {
                               names and place to agree, or an extra
                               identifier; a record without one links to
                               no two generations (1) */
+    uint32_t extra_strong; /* bit i: extra identifier i agreeing may stand
+                              in for the place in that rule (all: a town
+                              is not one, a phone number is) */
 };
 
 struct match_rule_stats {

@@ -146,7 +146,8 @@ no_dob_refused(const struct matcher *m, const uint8_t *lv)
     if (!m->cfg.guard_no_dob || lv[MF_DOB] != ML_NULL)
         return 0;
     for (k = 0; k < m->cfg.nextra; k++)
-        if (lv[MF_EXTRA0 + k] == ML_EXTRA_EXACT)
+        if (lv[MF_EXTRA0 + k] == ML_EXTRA_EXACT &&
+            (m->cfg.extra_strong >> k & 1u))
             return 0;
     return !(names_agree(lv) && (lv[MF_POSTCODE] == ML_PC_UNIT ||
                                  lv[MF_POSTCODE] == ML_PC_SECTOR));

@@ -1,6 +1,7 @@
 #include "record.h"
 
 #include "../core/error.h"
+#include "compare_fields.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -196,6 +197,7 @@ comparison_of(const struct record_builder *b, const struct record *rec,
     p.nhs = anchors->nhs;
     p.upn = anchors->upn;
     p.group = MATCH_NO_GROUP;
+    compare_fields_plain(b->ctx->plan, rec, &p);
     comparison_encode(b->ctx->enc, &p, mr);
     sodium_memzero(root, sizeof(root));
     return comparison_useful(mr);

@@ -163,6 +163,30 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
         else
             strbuf_adds(sb, "; any other code quarantines the row");
         break;
+    case CF_ADDRESS:
+    case CF_EMAIL:
+    case CF_PHONE:
+    case CF_TOWN:
+        rn_str(doc, r, "kind", "comparison-only identifier");
+        strbuf_addf(sb,
+                    "comparison-only identifier: normalised (%s), then, "
+                    "with the probabilistic stage on, a keyed SipHash of "
+                    "it under its own subkey compared exact / else "
+                    "between records (weighed by EM like the other "
+                    "fields%s); never in a match key, never written, wiped "
+                    "with the row",
+                    f == CF_ADDRESS ? "folded as names are, street words "
+                                      "in their short form"
+                    : f == CF_EMAIL ? "lower case, one '@', a dotted domain"
+                    : f == CF_PHONE ? "the digits, a UK number in its "
+                                      "national form"
+                                    : "folded as names are",
+                    f == CF_TOWN ? "" : "; an agreement stands in for the "
+                                        "address when a date of birth is "
+                                        "missing");
+        if (!plan->linkage.probabilistic)
+            strbuf_adds(sb, "; probabilistic = no: not used at all");
+        break;
     case CF_START_DATE:
     case CF_END_DATE:
         rn_str(doc, r, "kind", "spell date");

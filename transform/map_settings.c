@@ -472,8 +472,9 @@ finish_role(struct source_plan *s, struct setting_ctx *ctx)
                                s->name, s->id_scope);
     for (f = 0; f < CF_COUNT; f++)
         if (s->column[f] && f != CF_LOCAL_ID && f != CF_POSTCODE &&
-            f != CF_UPRN && common_field_is_identifier((enum common_field)f))
-            person_id = 1;
+            f != CF_UPRN && f < CF_CONTACT_FIRST &&
+            common_field_is_identifier((enum common_field)f))
+            person_id = 1; /* a place or a contact detail makes no header */
     if (!s->role_set)
         s->role = person_id ? ROLE_HEADER : ROLE_EVENTS;
     return 0;
