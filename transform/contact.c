@@ -155,6 +155,28 @@ normalise_phone(const char *in, size_t len, char *out, size_t outsz)
 }
 
 int
+normalise_postcode_token(const char *in, size_t len, char *out, size_t outsz)
+{
+    size_t i, o = 0;
+
+    for (i = 0; i < len; i++) {
+        char c = in[i];
+
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 32);
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            continue;
+        if (o >= 8 || o + 1 >= outsz)
+            return fail(out, outsz);
+        out[o++] = c;
+    }
+    if (o < 2)
+        return fail(out, outsz);
+    out[o] = '\0';
+    return (int)o;
+}
+
+int
 normalise_town(const char *in, size_t len, char *out, size_t outsz)
 {
     return normalise_name(in, len, out, outsz);

@@ -41,6 +41,15 @@ int normalise_email(const char *in, size_t len, char *out, size_t outsz);
  */
 int normalise_phone(const char *in, size_t len, char *out, size_t outsz);
 
+/*
+ * A postcode that is not a UK one (postcode_country = any): its ASCII
+ * letters (upper case) and digits run together, 2 to 8 of them ("75008",
+ * "d02 x285" -> "D02X285", "10115"); no space, so that it is compared as
+ * a unit alone and never meets a UK postcode ("EC1V 9HX" has one).
+ */
+int normalise_postcode_token(const char *in, size_t len, char *out,
+                             size_t outsz);
+
 /* Town: folded as names are (normalise_name()); "St Albans" and
  * "st. albans" are one value. */
 int normalise_town(const char *in, size_t len, char *out, size_t outsz);

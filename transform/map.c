@@ -516,6 +516,17 @@ note(struct quarantine *q, enum quarantine_note n)
 
 _Static_assert(CF_CONTACT_COUNT == 4, "one normaliser per contact field");
 
+/* The earliest date of birth kept: the source's min_dob, else the
+ * job's ([linkage] min_dob, 1900-01-01 by default). */
+static int32_t
+min_dob(const struct source_mapping *m)
+{
+    if (m->source->min_dob_line)
+        return m->source->min_dob;
+    return m->plan->linkage.min_dob_set ? m->plan->linkage.min_dob
+                                        : days_from_civil(1900, 1, 1);
+}
+
 /* The comparison-only fields (transform/contact.h) into out->contact: a
  * value that does not normalise is left empty (it compares as missing). */
 static void
@@ -591,16 +602,20 @@ map_identifiers(const struct source_mapping *m, const struct raw_row *row,
 
         if (normalise_postcode(p, n, &pc) == 0)
             memcpy(out->postcode, pc.full, sizeof(out->postcode));
-        else
-            note(q, NOTE_INVALID_POSTCODE);
+        else if (!m->source->postcode_any ||
+                 normalise_postcode_token(p, n, out->postcode,
+                                          sizeof(out->postcode)) < 0)
+            note(q, NOTE_INVALID_POSTCODE); /* not kept */
         sodium_memzero(&pc, sizeof(pc));
     }
     if (cell_of(m, row, CF_DOB, &p, &n)) {
         df = map_date(m, MAP_DOB, p, n, q, &out->dob);
-        if (df == DATE_BEFORE_1900) {
+        if ((df == DATE_OK || df == DATE_BEFORE_1900) &&
+            out->dob < min_dob(m)) {
+            /* before the job's min_dob (1900-01-01 unless set) */
             out->dob = DAY_NONE;
             note(q, NOTE_DOB_BEFORE_1900);
-        } else if (df != DATE_OK) {
+        } else if (df != DATE_OK && df != DATE_BEFORE_1900) {
             out->dob = DAY_NONE;
             note(q, NOTE_INVALID_DOB);
         } else if (dob_is_future(out->dob, m->plan->reference_date)) {

@@ -32,6 +32,48 @@ expect_out '^  address <- column ADDRESS: comparison-only identifier: normalised
     "cohort rules names the address and its fate"
 expect_out 'never in a match key, never written, wiped with the row' "its fate: never written"
 
+# postcode_country: uk (the default) or any, anything else a config error
+awk '{ print } /^\[source pupils\]/ { print "postcode_country = any" }' \
+    "$scratch/address.conf" > "$scratch/any.conf"
+awk '{ print } /^\[source pupils\]/ { print "postcode_country = mars" }' \
+    "$scratch/address.conf" > "$scratch/mars.conf"
+pline=$(grep -n '^postcode_country' "$scratch/mars.conf" | cut -d: -f1)
+run cohort check mars.conf
+expect_rc 2 "postcode_country = mars: exit 2"
+expect_err "mars\.conf:$pline: " "the error names the postcode_country line"
+run cohort rules any.conf
+expect_rc 0 "cohort rules with postcode_country = any"
+expect_out 'postcode_country = any: a postcode that is not a UK one is kept as a token' \
+    "cohort rules says what any does"
+# a pupil's postcode made French: kept as a token, not an invalid postcode
+awk -F, 'BEGIN { OFS = "," } NR == 2 { $7 = "75008" } { print }' \
+    "$scratch/demo/extracts/education.csv" > "$scratch/edu.csv" &&
+    mv "$scratch/edu.csv" "$scratch/demo/extracts/education.csv"
+run cohort check address.conf
+expect_out 'invalid_postcode' "postcode_country = uk: a French postcode is an invalid postcode"
+run cohort check any.conf
+check '! grep -q "invalid_postcode" "$out"' "postcode_country = any: it is kept"
+
+# min_dob: a date of birth in 1890 is dropped and noted by default, kept
+# with min_dob = 1850-01-01 under [linkage] or in the source
+awk -F, 'BEGIN { OFS = "," } NR == 2 { $4 = "03/04/1890" } { print }' \
+    "$scratch/demo/extracts/housing.csv" > "$scratch/housing.csv" &&
+    mv "$scratch/housing.csv" "$scratch/demo/extracts/housing.csv"
+awk '{ print } /^\[linkage\]/ { print "min_dob = 1850-01-01" }' \
+    "$scratch/address.conf" > "$scratch/old.conf"
+awk '{ print } /^\[source housing\]/ { print "min_dob = 1850-01-01" }' \
+    "$scratch/address.conf" > "$scratch/old_source.conf"
+awk '{ print } /^\[linkage\]/ { print "min_dob = 1850-13-01" }' \
+    "$scratch/address.conf" > "$scratch/bad_dob.conf"
+run cohort check address.conf
+expect_out 'dob_before_1900' "min_dob unset: a date of birth in 1890 is dropped and noted"
+run cohort check old.conf
+check '! grep -q "dob_before_1900" "$out"' "[linkage] min_dob = 1850-01-01: it is kept"
+run cohort check old_source.conf
+check '! grep -q "dob_before_1900" "$out"' "the source's min_dob = 1850-01-01: it is kept"
+run cohort check bad_dob.conf
+expect_rc 2 "min_dob = 1850-13-01: exit 2"
+
 run cohort linkage address.conf --truth demo/extracts/truth_SYNTHETIC_IDENTIFIERS.csv
 expect_rc 0 "linkage with an address field"
 expect_out '^  address: ' "the address's m and u under its own name"

@@ -108,6 +108,23 @@ test_phone(void **state)
 }
 
 static void
+test_postcode_token(void **state)
+{
+    static const struct norm_case c[] = {
+        {"75008", "75008"},
+        {"d02 x285", "D02X285"},
+        {" 10115 ", "10115"},
+        {"SW1A-1AA", "SW1A1AA"},
+        {"1", NULL},
+        {"123456789", NULL},
+        {"", NULL},
+    };
+
+    (void)state;
+    run_cases(normalise_postcode_token, c, sizeof(c) / sizeof(c[0]));
+}
+
+static void
 test_town(void **state)
 {
     static const struct norm_case c[] = {
@@ -198,6 +215,7 @@ main(void)
         cmocka_unit_test(test_address),
         cmocka_unit_test(test_email),
         cmocka_unit_test(test_phone),
+        cmocka_unit_test(test_postcode_token),
         cmocka_unit_test(test_town),
         cmocka_unit_test(test_compare_fields),
     };
