@@ -79,6 +79,31 @@ value_map(struct rdoc *doc, const struct value_map *vm, struct rnode *r,
         rn_str(doc, r, "default", vm->default_value);
 }
 
+/* The fate of a comparison-only field (address, email, phone, town). */
+static void
+contact_fate(struct rdoc *doc, const struct job_plan *plan, int f,
+             struct rnode *r, struct strbuf *sb)
+{
+    rn_str(doc, r, "kind", "comparison-only identifier");
+    strbuf_addf(sb,
+                "comparison-only identifier: normalised (%s), then, with "
+                "the probabilistic stage on, a keyed SipHash of it under "
+                "its own subkey compared exact / else between records "
+                "(weighed by EM like the other fields%s); never in a match "
+                "key, never written, wiped with the row",
+                f == CF_ADDRESS ? "folded as names are, street words in "
+                                  "their short form"
+                : f == CF_EMAIL ? "lower case, one '@', a dotted domain"
+                : f == CF_PHONE ? "the digits, a UK number in its national "
+                                  "form"
+                                : "folded as names are",
+                f == CF_TOWN ? "" : "; an agreement stands in for the "
+                                    "address when a date of birth is "
+                                    "missing");
+    if (!plan->linkage.probabilistic)
+        strbuf_adds(sb, "; probabilistic = no: not used at all");
+}
+
 /* What happens to field f of source sp: prose into sb, fields into r. */
 static void
 field_fate(struct rdoc *doc, const struct job_plan *plan,
@@ -132,6 +157,12 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
             "; generalised to ward, LSOA and postcode district through "
             "the lookup '%s' before it is wiped with the row; never written",
             plan->lookup);
+        if (sp->postcode_any)
+            strbuf_adds(sb, "; postcode_country = any: a postcode that is "
+                            "not a UK one is kept as a token of its letters "
+                            "and digits, used the same way for linkage, "
+                            "with no geography (unknown ward, LSOA and "
+                            "district)");
         break;
     case CF_SEX:
         rn_str(doc, r, "kind", "quasi-identifier");
@@ -162,6 +193,12 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
             strbuf_addf(sb, "; any other code -> %s", vm->default_value);
         else
             strbuf_adds(sb, "; any other code quarantines the row");
+        break;
+    case CF_ADDRESS:
+    case CF_EMAIL:
+    case CF_PHONE:
+    case CF_TOWN:
+        contact_fate(doc, plan, f, r, sb);
         break;
     case CF_START_DATE:
     case CF_END_DATE:

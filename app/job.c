@@ -32,6 +32,7 @@
 #include "../core/period.h"
 #include "../core/strbuf.h"
 
+#include "../anonymise/compare_fields.h"
 #include "../anonymise/comparison.h"
 #include "../anonymise/keys.h"
 #include "../anonymise/person.h"
@@ -287,9 +288,10 @@ job_state_load(struct job_state *js, int with_ptable, char *key_id,
  * name, never a value.
  */
 static void
-summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
+summarise_prob(const struct match_stats *st, const struct job_plan *plan,
                struct prob_summary *ps)
 {
+    const struct linkage_plan *lp = &plan->linkage;
     unsigned f, r;
     char rule[128];
 
@@ -301,9 +303,10 @@ summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
     ps->records = st->records;
     ps->pairs_compared = st->pairs_compared;
     ps->pairs_accepted = st->pairs_accepted;
-    ps->refused_guard = st->refused_disagree;
+    ps->refused_guard = st->refused_disagree + st->refused_no_dob;
     ps->refused_strong_id = st->refused_strong_id;
-    ps->refused_other = st->refused_conflict + st->refused_size;
+    ps->refused_other =
+        st->refused_conflict + st->refused_size + st->refused_ambiguous;
     ps->links = st->links;
     for (r = 0; r < st->nrules; r++) {
         const struct match_rule_stats *rs = &st->rule[r];
@@ -324,7 +327,7 @@ summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
             log_msg(LOG_WARN, "probabilistic linkage: EM did not converge "
                               "for the field %s on any blocking rule; its "
                               "documented default m is used",
-                    match_field_name((enum match_field)f));
+                    compare_fields_name(plan, (enum match_field)f));
         }
 }
 
@@ -347,6 +350,8 @@ link_records(struct job_state *js, struct match_stats *mst, struct diag *d)
     if (!js->have_enc)
         return 0;
     prob_link_config(&plan->linkage, &cfg);
+    cfg.nextra = compare_fields_count(plan);
+    cfg.extra_strong = compare_fields_strong(plan);
     return prob_link_run(&js->rr.linker, js->rr.recs.r, js->rr.recs.n,
                          &js->rr.comparisons, &cfg, mst, d);
 }
@@ -462,7 +467,7 @@ run_link(struct job_run *jr, struct diag *d)
         goto nomem;
     rc = link_records(js, mst, d);
     if (rc == 0 && js->have_enc)
-        summarise_prob(mst, &plan->linkage, &sum->prob);
+        summarise_prob(mst, plan, &sum->prob);
     free(mst);
     if (rc < 0)
         return rc;
@@ -729,7 +734,7 @@ job_link_trace(const struct job_plan *plan, int threads,
         (rc = link_records(&js, mst, d)) < 0)
         goto out;
     if (js.have_enc)
-        summarise_prob(mst, &plan->linkage, &tmp.prob);
+        summarise_prob(mst, plan, &tmp.prob);
     for (i = 0; i < js.rr.ntrace; i++)
         js.rr.trace[i].person = linker_person(&js.rr.linker, i);
     for (i = 0; keys && i <= plan->linkage.nkeys; i++) {

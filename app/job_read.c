@@ -1,6 +1,7 @@
 #include "job_read.h"
 #include "source_reader.h"
 #include "../core/calendar.h"
+#include "../anonymise/compare_fields.h"
 #include "../core/log.h"
 #include "../core/strbuf.h"
 
@@ -279,7 +280,7 @@ read_source(struct read_stage *st, size_t si, struct source_summary *ss,
         goto out;
     }
     out->have_linker = 1;
-    comparison_list_init(&out->cmp, 0);
+    comparison_list_init(&out->cmp, compare_fields_count(st->plan));
     if ((rc = record_builder_init(&k.b, &st->rctx, sp, &out->linker,
                                   &out->cmp)) < 0) {
         diag_set(d, sp->name, 0, 0, NULL, "out of memory");
@@ -525,7 +526,7 @@ read_sources(struct read_result *rr, const struct job_plan *plan,
     st->rctx.scopes = &rr->scopes;
     st->rctx.scope_lock = &st->scope_lock;
     st->rctx.enc = enc;
-    comparison_list_init(&rr->comparisons, 0);
+    comparison_list_init(&rr->comparisons, compare_fields_count(plan));
     outs = calloc(nalloc, sizeof(*outs));
     order = calloc(nalloc, sizeof(*order));
     rr->unmapped = calloc(nalloc, sizeof(*rr->unmapped));

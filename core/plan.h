@@ -170,6 +170,10 @@ struct source_plan {
     char *period_start_codes;
     int period_start_codes_line;
     int may_be_empty;        /* 1: a header with no rows is a normal night */
+    int postcode_any;        /* postcode_country = any: a postcode that is
+                                not a UK one kept as a token for linkage */
+    int32_t min_dob;         /* min_dob here (a day number), when */
+    int min_dob_line;        /* not 0: else [linkage]'s */
     uint32_t max_row_change_ppm; /* drift guard against the last good run */
 };
 
@@ -207,6 +211,10 @@ struct linkage_plan {
     int block_cap;           /* records per block */
     int max_cluster;         /* deterministic persons per cluster */
     int dice[3];             /* Dice bands in percent, descending */
+    int32_t min_dob;         /* the earliest date of birth kept (a day
+                                number; min_dob = 1900-01-01) */
+    int min_dob_set;         /* 0: a plan not read from a job file, whose
+                                min_dob is 1900-01-01 */
 };
 
 struct age_band {

@@ -1,4 +1,5 @@
 #include "map.h"
+#include "contact.h"
 #include "normalise.h"
 #include "validate.h"
 
@@ -129,6 +130,8 @@ mapping_init(struct source_mapping *m, const struct job_plan *plan,
     size_t v;
 
     memset(m, 0, sizeof(*m));
+    if (mapping_check_compared(plan, source, header, ncolumns, d) < 0)
+        return CE_CONFIG;
     m->plan = plan;
     m->source = source;
     m->fixed_service = -1;
@@ -169,6 +172,29 @@ nomem:
     mapping_release(m);
     diag_set(d, source->name, 0, 0, NULL, "out of memory");
     return CE_NOMEM;
+}
+
+int
+mapping_check_compared(const struct job_plan *plan,
+                       const struct source_plan *source,
+                       const struct cell *header, size_t ncolumns,
+                       struct diag *d)
+{
+    int f;
+
+    for (f = CF_CONTACT_FIRST; f < CF_COUNT; f++) {
+        if (!source->column[f] ||
+            row_header_index(header, ncolumns, source->column[f]) >= 0)
+            continue;
+        diag_set(d, plan->config_path, source->column_line[f], 0,
+                 "compared_column",
+                 "[source %s] compares field.%s on column '%s', which the "
+                 "source's header lacks",
+                 source->name, common_field_name((enum common_field)f),
+                 source->column[f]);
+        return CE_CONFIG;
+    }
+    return 0;
 }
 
 size_t
@@ -494,6 +520,39 @@ note(struct quarantine *q, enum quarantine_note n)
         quarantine_note(q, n);
 }
 
+_Static_assert(CF_CONTACT_COUNT == 4, "one normaliser per contact field");
+
+/* The earliest date of birth kept: the source's min_dob, else the
+ * job's ([linkage] min_dob, 1900-01-01 by default). */
+static int32_t
+min_dob(const struct source_mapping *m)
+{
+    if (m->source->min_dob_line)
+        return m->source->min_dob;
+    return m->plan->linkage.min_dob_set ? m->plan->linkage.min_dob
+                                        : days_from_civil(1900, 1, 1);
+}
+
+/* The comparison-only fields (transform/contact.h) into out->contact: a
+ * value that does not normalise is left empty (it compares as missing). */
+static void
+map_contact(const struct source_mapping *m, const struct raw_row *row,
+            struct record *out)
+{
+    static int (*const norm[CF_CONTACT_COUNT])(const char *, size_t, char *,
+                                                size_t) = {
+        normalise_address, normalise_email, normalise_phone, normalise_town};
+    const char *p;
+    size_t n;
+    int k;
+
+    for (k = 0; k < CF_CONTACT_COUNT; k++)
+        if (cell_of(m, row, (enum common_field)(CF_CONTACT_FIRST + k), &p,
+                    &n) &&
+            norm[k](p, n, out->contact[k], sizeof(out->contact[k])) < 0)
+            out->contact[k][0] = '\0';
+}
+
 /*
  * The row's identifiers and date of birth into out: an invalid one is
  * dropped and, when q is not NULL, noted. Returns 1 when the row has a
@@ -547,21 +606,26 @@ map_identifiers(const struct source_mapping *m, const struct raw_row *row,
     if (cell_of(m, row, CF_SURNAME, &p, &n) &&
         normalise_name(p, n, out->surname, sizeof(out->surname)) < 0)
         out->surname[0] = '\0';
+    map_contact(m, row, out);
     if (cell_of(m, row, CF_POSTCODE, &p, &n)) {
         struct postcode pc;
 
         if (normalise_postcode(p, n, &pc) == 0)
             memcpy(out->postcode, pc.full, sizeof(out->postcode));
-        else
-            note(q, NOTE_INVALID_POSTCODE);
+        else if (!m->source->postcode_any ||
+                 normalise_postcode_token(p, n, out->postcode,
+                                          sizeof(out->postcode)) < 0)
+            note(q, NOTE_INVALID_POSTCODE); /* not kept */
         sodium_memzero(&pc, sizeof(pc));
     }
     if (cell_of(m, row, CF_DOB, &p, &n)) {
         df = map_date(m, MAP_DOB, p, n, q, &out->dob);
-        if (df == DATE_BEFORE_1900) {
+        if ((df == DATE_OK || df == DATE_BEFORE_1900) &&
+            out->dob < min_dob(m)) {
+            /* before the job's min_dob (1900-01-01 unless set) */
             out->dob = DAY_NONE;
             note(q, NOTE_DOB_BEFORE_1900);
-        } else if (df != DATE_OK) {
+        } else if (df != DATE_OK && df != DATE_BEFORE_1900) {
             out->dob = DAY_NONE;
             note(q, NOTE_INVALID_DOB);
         } else if (dob_is_future(out->dob, m->plan->reference_date)) {

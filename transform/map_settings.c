@@ -5,6 +5,7 @@
  */
 #include "map_settings.h"
 #include "codelist.h"
+#include "../core/calendar.h"
 #include "normalise.h"
 #include "profiles.h"
 
@@ -361,6 +362,22 @@ set_service(const struct setting *s, void *obj, const char *value,
     return *value ? setting_set_string(&sp->fixed_service, value, ctx) : 0;
 }
 
+/* min_dob = YYYY-MM-DD: this source's earliest date of birth */
+static int
+set_source_min_dob(const struct setting *s, void *obj, const char *value,
+                   struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+
+    if (parse_iso_date(value, &sp->min_dob) < 0)
+        return setting_bad_value(ctx, NULL, s->expect);
+    sp->min_dob_line = ctx->line ? ctx->line : 1;
+    return 0;
+}
+
+static const struct setting_choice postcode_countries[] = {
+    {"uk", 0}, {"any", 1}, {NULL, 0}};
+
 static const struct setting_choice roles[] = {
     {"header", ROLE_HEADER}, {"events", ROLE_EVENTS}, {NULL, 0}};
 
@@ -440,6 +457,16 @@ const struct setting source_map_settings[] = {
      .line_offset = AT(period_start_codes_line),
      .help = "period_column's codes that start a period, comma-separated "
              "(SSDA903: S); every other code continues one"},
+    {.name = "postcode_country", .type = SETTING_ENUM,
+     .offset = AT(postcode_any), .choices = postcode_countries, .boot = "uk",
+     .expect = "uk or any",
+     .help = "any: a postcode that is not a UK one is kept as a plain "
+             "token for linkage (no geography)"},
+    {.name = "min_dob", .type = SETTING_CUSTOM, .offset = AT(min_dob),
+     .check = set_source_min_dob,
+     .expect = "a date as YYYY-MM-DD, e.g. 1850-01-01",
+     .help = "this source's earliest date of birth kept (else [linkage]'s "
+             "min_dob)"},
     {.name = "may_be_empty", .type = SETTING_BOOL, .offset = AT(may_be_empty),
      .boot = "no",
      .help = "yes: a header without rows is a normal night, not a failure"},
@@ -591,8 +618,9 @@ finish_role(struct source_plan *s, struct setting_ctx *ctx)
                                s->name, s->id_scope);
     for (f = 0; f < CF_COUNT; f++)
         if (s->column[f] && f != CF_LOCAL_ID && f != CF_POSTCODE &&
-            f != CF_UPRN && common_field_is_identifier((enum common_field)f))
-            person_id = 1;
+            f != CF_UPRN && f < CF_CONTACT_FIRST &&
+            common_field_is_identifier((enum common_field)f))
+            person_id = 1; /* a place or a contact detail makes no header */
     if (!s->role_set)
         s->role = person_id ? ROLE_HEADER : ROLE_EVENTS;
     return 0;
