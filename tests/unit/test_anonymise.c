@@ -24,7 +24,7 @@ test_keys(void **state)
     struct cohort_key k;
     struct diag d;
     struct stat sb;
-    unsigned char a[32], b[32];
+    unsigned char a[16], b[16];
 
     (void)state;
     assert_non_null(mkdtemp(dir));
@@ -36,9 +36,9 @@ test_keys(void **state)
     assert_non_null(strstr(d.msg, "already exists"));
     assert_int_equal(key_load(&k, path, &d), 0);
     assert_string_equal(k.id, id);
-    key_subkey(&k, 1, a);
-    key_subkey(&k, 2, b);
-    assert_true(memcmp(a, b, 32) != 0);
+    key_pseudonym_subkey(&k, 1, a);
+    key_pseudonym_subkey(&k, 2, b);
+    assert_true(memcmp(a, b, 16) != 0);
     key_release(&k);
     chmod(path, 0644);
     assert_int_equal(key_load(&k, path, &d), CE_CONFIG);
@@ -428,7 +428,7 @@ test_record_key(void **state)
     struct pseudonymiser ps, ps2;
     struct cohort_key other;
     struct diag d;
-    unsigned char rk[32], sub[32];
+    unsigned char rk[16], sub[16];
     uint64_t t, hist[256] = {0};
     unsigned same_other = 0, same_index = 0, same_byte = 0, i;
     double chi2 = 0;
@@ -437,8 +437,8 @@ test_record_key(void **state)
     setup_plan();
     key_record_subkey(&key, rk);
     for (i = 1; i <= 1000; i++) {
-        key_subkey(&key, i, sub);
-        assert_true(memcmp(rk, sub, 32) != 0);
+        key_pseudonym_subkey(&key, i, sub);
+        assert_true(memcmp(rk, sub, 16) != 0);
     }
     assert_int_equal(pseudonymiser_init(&ps, &plan, &key, &d), 0);
     assert_int_equal(pseudonymiser_init(&ps2, &plan, &key, &d), 0);
