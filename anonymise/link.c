@@ -10,9 +10,10 @@ struct link_entry {
     uint32_t record; /* a record's index, or LINK_PROBE | a probe's index */
 };
 
-/* Probes share the entries with records, marked by the top bit: they sort
- * after every record of their hash, so the records' unions are made in
- * the order and with the results they have without probes. */
+/* Probes share the entries with records, marked by the top bit: a probe
+ * stands for its hash only until a record has it (group_key()), so the
+ * records' unions are made in the order and with the results they have
+ * without probes. */
 #define LINK_PROBE 0x80000000u
 
 int
@@ -177,65 +178,6 @@ out:
     return rc;
 }
 
-static int
-cmp_entry(const void *a, const void *b)
-{
-    const struct link_entry *x = a, *y = b;
-    int c = memcmp(x->hash, y->hash, 16);
-
-    if (c)
-        return c;
-    return x->record < y->record ? -1 : x->record > y->record;
-}
-
-/*
- * Sorts a key's entries by (hash, record): first by the hash's leading 16
- * bits into 65 536 buckets (one counting pass: the hashes are uniform, so
- * the buckets are even), then each bucket with qsort. The order is
- * cmp_entry's total order, the same as one qsort of the whole array, but
- * each element meets ~16 fewer comparison levels and the small buckets stay
- * in cache. Without memory for the bucket copy it falls back to one qsort.
- */
-#define SORT_BUCKET_BITS 16
-static void
-sort_entries(struct link_entry *e, size_t n)
-{
-    const size_t nb = (size_t)1 << SORT_BUCKET_BITS;
-    struct link_entry *tmp;
-    size_t *start, i, b;
-
-    if (n < 4 * nb) {
-        qsort(e, n, sizeof(*e), cmp_entry);
-        return;
-    }
-    start = calloc(nb + 1, sizeof(*start));
-    tmp = malloc(n * sizeof(*tmp));
-    if (!start || !tmp) {
-        free(start);
-        free(tmp);
-        qsort(e, n, sizeof(*e), cmp_entry);
-        return;
-    }
-    for (i = 0; i < n; i++)
-        start[((size_t)e[i].hash[0] << 8 | e[i].hash[1]) + 1]++;
-    for (b = 0; b < nb; b++)
-        start[b + 1] += start[b];
-    for (i = 0; i < n; i++) {
-        b = (size_t)e[i].hash[0] << 8 | e[i].hash[1];
-        tmp[start[b]++] = e[i];
-    }
-    /* start[b] is now the end of bucket b, the start of bucket b + 1 */
-    for (b = 0; b < nb; b++) {
-        size_t from = b ? start[b - 1] : 0;
-
-        if (start[b] - from > 1)
-            qsort(tmp + from, start[b] - from, sizeof(*tmp), cmp_entry);
-    }
-    memcpy(e, tmp, n * sizeof(*e));
-    free(tmp);
-    free(start);
-}
-
 static uint32_t
 find(uint32_t *parent, uint32_t x)
 {
@@ -301,10 +243,77 @@ probe_unite(uint32_t *shadow, uint32_t a, uint32_t b)
         shadow[ra] = rb;
 }
 
+/* The slot of a hash in a table of mask + 1 slots: its first 8 bytes
+ * (a keyed hash: uniform) say where to start looking. */
+static size_t
+slot_of(const unsigned char hash[16], size_t mask)
+{
+    uint64_t h;
+
+    memcpy(&h, hash, sizeof(h));
+    return (size_t)h & mask;
+}
+
+/*
+ * Joins the records of key k that share a hash, without sorting: the
+ * entries are met in the order they were added (the records' order), and
+ * an open-addressing table keeps, per hash, the entry that stands for it --
+ * its first record, or its first probe until a record comes. Each later
+ * record of the hash is united with that first record, as it was when the
+ * entries were sorted by (hash, record); probes are only joined in the
+ * shadow (its classes do not depend on the order of its unions). The
+ * table is 4 bytes a slot at most two thirds full. 0 or CE_NOMEM.
+ */
+static int
+group_key(struct linker *l, size_t k, uint32_t *shadow)
+{
+    const struct link_entry *e = l->entries[k];
+    size_t n = l->nentries[k], cap = 16, mask, i, at;
+    uint32_t *table;
+
+    while (cap * 2 < n * 3)
+        cap *= 2;
+    if (!(table = malloc(cap * sizeof(*table))))
+        return CE_NOMEM;
+    memset(table, 0xFF, cap * sizeof(*table));
+    mask = cap - 1;
+    for (i = 0; i < n; i++) {
+        uint32_t rep, rec = e[i].record;
+        int r;
+
+        if (!(rec & LINK_PROBE))
+            l->stats[k].records_with_key++;
+        for (at = slot_of(e[i].hash, mask);
+             table[at] != UINT32_MAX && memcmp(e[table[at]].hash, e[i].hash, 16);
+             at = (at + 1) & mask)
+            ;
+        if (table[at] == UINT32_MAX) {
+            table[at] = (uint32_t)i;
+            continue;
+        }
+        rep = e[table[at]].record;
+        if (shadow)
+            probe_unite(shadow, probe_node(l, rep), probe_node(l, rec));
+        if (rec & LINK_PROBE)
+            continue;
+        if (rep & LINK_PROBE) {
+            table[at] = (uint32_t)i; /* the hash's first record */
+            continue;
+        }
+        r = unite(l, rep, rec);
+        if (r > 0)
+            l->stats[k].links++;
+        else if (r < 0)
+            l->stats[k].conflicts++;
+    }
+    free(table);
+    return 0;
+}
+
 int
 linker_run(struct linker *l)
 {
-    size_t k, i, j;
+    size_t k, i;
     uint32_t *root_person, *shadow = NULL;
 
     /* Per-record anchors become per-root anchors as unions happen, so a
@@ -330,29 +339,10 @@ linker_run(struct linker *l)
     for (i = 0; shadow && i < l->nrecords + l->nprobes; i++)
         shadow[i] = (uint32_t)i;
     for (k = 0; k < l->nkeys; k++) {
-        struct link_entry *e = l->entries[k];
-        size_t n = l->nentries[k];
-
-        for (i = 0; i < n; i++)
-            l->stats[k].records_with_key += !(e[i].record & LINK_PROBE);
-        if (n > 1)
-            sort_entries(e, n);
-        for (i = 0; i < n; i = j) {
-            for (j = i + 1; j < n && !memcmp(e[j].hash, e[i].hash, 16); j++) {
-                int r;
-
-                if (shadow)
-                    probe_unite(shadow, probe_node(l, e[i].record),
-                                probe_node(l, e[j].record));
-                /* probes sort last: e[i] is a record unless all are probes */
-                if ((e[i].record | e[j].record) & LINK_PROBE)
-                    continue;
-                r = unite(l, e[i].record, e[j].record);
-                if (r > 0)
-                    l->stats[k].links++;
-                else if (r < 0)
-                    l->stats[k].conflicts++;
-            }
+        if (l->nentries[k] && group_key(l, k, shadow) < 0) {
+            free(root_person);
+            free(shadow);
+            return CE_NOMEM;
         }
         /* the hashes of this key are no longer needed */
         free(l->entries[k]);
