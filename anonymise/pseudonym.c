@@ -435,30 +435,65 @@ forename_root(const struct pseudonymiser *ps, const char *forename, char *out,
     sodium_memzero(word, sizeof(word));
 }
 
+/* Copies s into buf[n] as snprintf("%s") would, without its cost: the
+ * length of s (n or more: did not fit). */
+static size_t
+text(char *buf, size_t n, const char *s)
+{
+    size_t len = strlen(s);
+
+    if (len < n)
+        memcpy(buf, s, len + 1);
+    else if (n)
+        buf[0] = '\0';
+    return len;
+}
+
+/* A number of width digits, zero-padded, at p; returns p after it. */
+static char *
+digits(char *p, int v, int width)
+{
+    int i;
+
+    for (i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + width;
+}
+
 /* The text of one component, or 0 when the record lacks it. */
 static size_t
 component(const struct pseudonymiser *ps, const struct record *r,
           const struct source_plan *sp, int kc, char *buf, size_t n)
 {
     int y, m, d;
-    const char *sp_ch;
+    const char *sp_ch, *scope;
+    size_t ls, li;
+    char *p;
 
     buf[0] = '\0';
     switch (kc) {
     case CF_NHS_NUMBER:
-        return (size_t)snprintf(buf, n, "%s", r->nhs_number);
+        return text(buf, n, r->nhs_number);
     case CF_UPN:
-        return (size_t)snprintf(buf, n, "%s", r->upn);
+        return text(buf, n, r->upn);
     case CF_ULN:
-        return (size_t)snprintf(buf, n, "%s", r->uln);
+        return text(buf, n, r->uln);
     case CF_NI_NUMBER:
-        return (size_t)snprintf(buf, n, "%s", r->ni_number);
+        return text(buf, n, r->ni_number);
     case CF_LOCAL_ID:
         if (!r->local_id[0])
             return 0;
-        return (size_t)snprintf(buf, n, "%s\x1e%s",
-                                sp->id_scope ? sp->id_scope : sp->name,
-                                r->local_id);
+        scope = sp->id_scope ? sp->id_scope : sp->name;
+        ls = strlen(scope);
+        li = strlen(r->local_id);
+        if (ls + 1 + li >= n)
+            return ls + 1 + li; /* does not fit: no key */
+        memcpy(buf, scope, ls);
+        buf[ls] = '\x1e';
+        memcpy(buf + ls + 1, r->local_id, li + 1);
+        return ls + 1 + li;
     case CF_FORENAME:
         /* written with a space, a hyphen or without: one key */
         return r->forename[0] &&
@@ -471,9 +506,9 @@ component(const struct pseudonymiser *ps, const struct record *r,
                    ? strlen(buf)
                    : 0;
     case CF_POSTCODE:
-        return (size_t)snprintf(buf, n, "%s", r->postcode);
+        return text(buf, n, r->postcode);
     case CF_UPRN:
-        return (size_t)snprintf(buf, n, "%s", r->uprn);
+        return text(buf, n, r->uprn);
     case CF_DOB:
         if (r->dob == DAY_NONE)
             return 0;
@@ -482,7 +517,7 @@ component(const struct pseudonymiser *ps, const struct record *r,
     case CF_SEX:
         if (r->sex == SEX_U)
             return 0;
-        return (size_t)snprintf(buf, n, "%s", sex_name((enum sex_code)r->sex));
+        return text(buf, n, sex_name((enum sex_code)r->sex));
     case KC_INITIAL:
         if (!r->forename[0])
             return 0;
@@ -493,21 +528,31 @@ component(const struct pseudonymiser *ps, const struct record *r,
     case KC_DISTRICT:
         if (!r->postcode[0] || !(sp_ch = strchr(r->postcode, ' ')))
             return 0;
-        return (size_t)snprintf(buf, n, "%.*s",
-                                (int)(sp_ch - r->postcode) +
-                                    (kc == KC_SECTOR ? 2 : 0),
-                                r->postcode);
+        ls = (size_t)(sp_ch - r->postcode) + (kc == KC_SECTOR ? 2 : 0);
+        ls = strnlen(r->postcode, ls); /* "AB1 " has no sector digit */
+        memcpy(buf, r->postcode, ls);
+        buf[ls] = '\0';
+        return ls;
     case KC_DOB_YEAR:
         if (r->dob == DAY_NONE)
             return 0;
         civil_from_days(r->dob, &y, &m, &d);
-        return (size_t)snprintf(buf, n, "%04d", y);
+        if (y < 0 || y > 9999)
+            return 0;
+        *digits(buf, y, 4) = '\0';
+        return 4;
     case KC_DOB_UNORDERED:
         if (r->dob == DAY_NONE)
             return 0;
         civil_from_days(r->dob, &y, &m, &d);
-        return (size_t)snprintf(buf, n, "%04d-%02d-%02d", y, m < d ? m : d,
-                                m < d ? d : m);
+        if (y < 0 || y > 9999)
+            return 0;
+        p = digits(buf, y, 4);
+        *p++ = '-';
+        p = digits(p, m < d ? m : d, 2);
+        *p++ = '-';
+        *digits(p, m < d ? d : m, 2) = '\0';
+        return 10;
     case KC_FORENAME_ROOT:
         if (!r->forename[0])
             return 0;
