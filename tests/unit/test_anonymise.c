@@ -139,8 +139,8 @@ test_pseudonym(void **state)
     assert_true(an.nhs != 0);
     assert_int_equal(bn.nhs, 0);
     /* anchors: an equal NHS number gives an equal anchor whatever else
-     * differs, another number another one (taken from the nhs_number key,
-     * keys[0]); the UPN, with no key of its own here, is hashed alone */
+     * differs, another number another one (the first 8 bytes of the
+     * number's keyed encoding); the UPN too, with no key of its own */
     {
         struct record c;
         struct link_anchors cn;
@@ -173,6 +173,28 @@ test_pseudonym(void **state)
     pseudonymise(&ps, &b, &sp, hb, pb, NULL);
     assert_int_equal(pb[1], 0);
     assert_int_equal(pb[2], 0);
+    /* anchors are the field's own encoding: the same with or without an
+     * nhs_number key, and no key's hash */
+    {
+        struct pseudonymiser ps2;
+        struct job_plan plan2 = plan;
+        struct link_anchors a1, a2;
+        unsigned char h2[2][16];
+        uint8_t p2[2];
+        uint64_t k0;
+
+        plan2.linkage.keys = keys + 1;
+        plan2.linkage.nkeys = 2;
+        assert_int_equal(pseudonymiser_init(&ps2, &plan2, &key, &d), 0);
+        make_record(&a, "9434765919", "william", "smith", 2010, 3, 4,
+                    "LS20 8AB");
+        pseudonymise(&ps, &a, &sp, ha, pa, &a1);
+        pseudonymise(&ps2, &a, &sp, h2, p2, &a2);
+        assert_true(a1.nhs != 0 && a1.nhs == a2.nhs);
+        memcpy(&k0, ha[0], sizeof(k0));
+        assert_true(k0 != a1.nhs);
+        pseudonymiser_release(&ps2);
+    }
     pseudonymiser_release(&ps);
 }
 
@@ -191,12 +213,11 @@ add(struct linker *l, int k0, int k1, int k2, uint64_t nhs)
 }
 
 /*
- * A key with more entries than the linker sorts in one qsort (it buckets
- * them by the hash's first 16 bits first): 400 000 records whose key-0
- * hashes pair record i with record i + 200 000 and key-1 hashes chain
- * every 4th pair to the next; the hashes come from a keyed BLAKE2b, so
- * they are uniform as real ones are. Every pair, and only what the keys
- * say, is linked.
+ * A key with many entries (the linker's hash table grows far past its
+ * first size): 400 000 records whose key-0 hashes pair record i with
+ * record i + 200 000 and key-1 hashes chain every 4th pair to the next;
+ * the hashes come from a keyed BLAKE2b, so they are uniform as real ones
+ * are. Every pair, and only what the keys say, is linked.
  */
 static void
 test_link_large(void **state)
@@ -353,6 +374,43 @@ test_link_probes(void **state)
     assert_true(linker_probe_class(&l, 5) != linker_probe_class(&l, 4));
     assert_true(linker_probe_class(&l, 6) != linker_probe_class(&l, 5));
     assert_true(linker_probe_class(&l, 6) != linker_probe_class(&l, 0));
+    linker_release(&l);
+}
+
+/*
+ * The first record of a hash stands for it, whatever came before it and
+ * whatever was refused: a probe met first gives way to the first record;
+ * a record refused by the guard (another NHS number) does not take its
+ * place, so a later record with no NHS number joins the first one; a
+ * probe after them all joins their class.
+ */
+static void
+test_link_first_record(void **state)
+{
+    struct linker l;
+    struct linker_key_stats st;
+    long p0, p1;
+
+    (void)state;
+    assert_int_equal(linker_init(&l, 3), 0);
+    p0 = add_probe(&l, 1, 0, 0);      /* before any record of hash 1 */
+    add(&l, 1, 0, 0, 11);   /* r0: stands for hash 1 */
+    add(&l, 1, 0, 0, 22);   /* r1: another NHS number, refused */
+    add(&l, 1, 0, 0, 0);    /* r2: joins r0 */
+    add(&l, 1, 0, 0, 11);   /* r3: joins r0 */
+    p1 = add_probe(&l, 1, 0, 0);
+    assert_int_equal(linker_run(&l), 0);
+    assert_int_equal(linker_npersons(&l), 2);
+    assert_int_equal(linker_person(&l, 0), linker_person(&l, 2));
+    assert_int_equal(linker_person(&l, 0), linker_person(&l, 3));
+    assert_true(linker_person(&l, 0) != linker_person(&l, 1));
+    linker_key_stats(&l, 0, &st);
+    assert_int_equal(st.records_with_key, 4);
+    assert_int_equal(st.links, 2);
+    assert_int_equal(st.conflicts, 1);
+    /* the shadow is unguarded: every entry of hash 1 is one class */
+    assert_int_equal(linker_probe_class(&l, (size_t)p0),
+                     linker_probe_class(&l, (size_t)p1));
     linker_release(&l);
 }
 
@@ -669,6 +727,7 @@ main(void)
         cmocka_unit_test(test_link_large),
         cmocka_unit_test(test_link_append),
         cmocka_unit_test(test_link_probes),
+        cmocka_unit_test(test_link_first_record),
     };
 
     if (sodium_init() < 0)
