@@ -414,6 +414,52 @@ test_link_first_record(void **state)
     linker_release(&l);
 }
 
+/*
+ * A record added right after its twin (same hashes, presence and anchors:
+ * a person's next spell in one extract) shares its node: no new entries,
+ * the same person, counted among the records with each key and as one
+ * link of its strictest key. Rows with no key are never twins; another
+ * anchor or another key makes a record of its own; a twin of a refused
+ * record is refused with it, once.
+ */
+static void
+test_link_twins(void **state)
+{
+    struct linker l;
+    struct linker_key_stats st;
+
+    (void)state;
+    assert_int_equal(linker_init(&l, 3), 0);
+    add(&l, 0, 5, 9, 11);   /* r0 */
+    add(&l, 0, 5, 9, 11);   /* r1: r0's twin */
+    add(&l, 0, 5, 9, 11);   /* r2: and again */
+    add(&l, 0, 0, 0, 0);    /* r3: no key */
+    add(&l, 0, 0, 0, 0);    /* r4: no key, not r3's twin */
+    add(&l, 0, 0, 9, 22);   /* r5: r0's weak key, another NHS: refused */
+    add(&l, 0, 0, 9, 22);   /* r6: r5's twin */
+    add(&l, 0, 0, 9, 33);   /* r7: another anchor, a record of its own */
+    assert_int_equal(l.nrecords, 8);
+    assert_int_equal(l.nnodes, 5);
+    assert_int_equal(l.nentries[1], 1);
+    assert_int_equal(l.nentries[2], 3);
+    assert_int_equal(linker_run(&l), 0);
+    assert_int_equal(linker_npersons(&l), 5);
+    assert_int_equal(linker_person(&l, 0), linker_person(&l, 1));
+    assert_int_equal(linker_person(&l, 0), linker_person(&l, 2));
+    assert_true(linker_person(&l, 3) != linker_person(&l, 4));
+    assert_int_equal(linker_person(&l, 5), linker_person(&l, 6));
+    assert_true(linker_person(&l, 5) != linker_person(&l, 0));
+    assert_true(linker_person(&l, 7) != linker_person(&l, 5));
+    linker_key_stats(&l, 1, &st);
+    assert_int_equal(st.records_with_key, 3);
+    assert_int_equal(st.links, 2);          /* r1 and r2, by key 1 */
+    linker_key_stats(&l, 2, &st);
+    assert_int_equal(st.records_with_key, 6);
+    assert_int_equal(st.links, 1);          /* r6, its strictest key */
+    assert_int_equal(st.conflicts, 2);      /* r5 once, r7 */
+    linker_release(&l);
+}
+
 /* Readers on threads fill one linker per source and append them in read
  * order (app/job_read.c): whatever the split, the result must link exactly as
  * one linker fed every record would. */
@@ -728,6 +774,7 @@ main(void)
         cmocka_unit_test(test_link_append),
         cmocka_unit_test(test_link_probes),
         cmocka_unit_test(test_link_first_record),
+        cmocka_unit_test(test_link_twins),
     };
 
     if (sodium_init() < 0)
