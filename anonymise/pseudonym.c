@@ -404,6 +404,20 @@ soundex(const char *name, char out[5])
     return 0;
 }
 
+/* snprintf(out, outsz, "%s", s) without its cost: s cut to fit. */
+static void
+copy_cut(char *out, size_t outsz, const char *s)
+{
+    size_t len = strlen(s);
+
+    if (!outsz)
+        return;
+    if (len >= outsz)
+        len = outsz - 1;
+    memcpy(out, s, len);
+    out[len] = '\0';
+}
+
 void
 forename_root(const struct pseudonymiser *ps, const char *forename, char *out,
               size_t outsz)
@@ -415,7 +429,7 @@ forename_root(const struct pseudonymiser *ps, const char *forename, char *out,
     /* the whole forename run together: Abdul Rahman, Anne-Marie */
     if (normalise_name_compact(forename, word, sizeof(word)) > 0 &&
         (hit = find_nick(ps, word))) {
-        snprintf(out, outsz, "%s", hit->root);
+        copy_cut(out, outsz, hit->root);
         sodium_memzero(word, sizeof(word));
         return;
     }
@@ -431,7 +445,7 @@ forename_root(const struct pseudonymiser *ps, const char *forename, char *out,
     memcpy(word + w, forename, n);
     word[w + n] = '\0';
     hit = find_nick(ps, word);
-    snprintf(out, outsz, "%s", hit ? hit->root : word);
+    copy_cut(out, outsz, hit ? hit->root : word);
     sodium_memzero(word, sizeof(word));
 }
 
