@@ -212,7 +212,7 @@ help:
 	@echo "  soak       check plus the long checks, as CI runs it (CI=true make check):"
 	@echo "             libFuzzer 60 s a target, 50 kills, valgrind, TSan, full fault sweeps"
 	@echo "  test       run every test against the current build"
-	@echo "  bench      synthetic benchmark: rows/s, MB/s, peak memory"
+	@echo "  bench      synthetic benchmark: rows/s, MB/s, CPU, peak memory, issue 22 targets"
 	@echo "  asan       tests under AddressSanitizer only"
 	@echo "  ubsan      tests under UndefinedBehaviorSanitizer only"
 	@echo "  fuzz       libFuzzer targets for FUZZ_SECONDS each (default 30)"

@@ -12,6 +12,7 @@
 #include "../core/calendar.h"
 #include "../core/schema.h"
 #include "link_settings.h"
+#include "pseudonym.h"
 #include "rules_doc.h"
 #include "rules_parts.h"
 #include "../transform/map_settings.h"
@@ -124,14 +125,14 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
         rn_str(doc, r, "kind", "identifier");
         strbuf_adds(sb,
                     "identifier: normalised and validated (an invalid value is "
-                    "dropped), used only inside keyed BLAKE2b match keys ");
+                    "dropped), used only inside keyed SipHash-128 match keys ");
         keys_using(doc, plan, f, sb, rn_arr(doc, r, "match_keys"));
         doc_prob_use(plan, f, sb);
         strbuf_adds(sb, ", then wiped from memory with the row; never written");
         if (f == CF_LOCAL_ID && sp->id_scope)
             strbuf_addf(sb,
                         "; also joins this table's rows to the other tables "
-                        "of id scope %s (a keyed BLAKE2b of scope and id, "
+                        "of id scope %s (a keyed SipHash-128 of scope and id, "
                         "own subkey)",
                         sp->id_scope);
         else if (f == CF_LOCAL_ID)
@@ -492,7 +493,8 @@ doc_linkage(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
         char name[32];
 
         snprintf(name, sizeof(name), "match key %zu", k + 1);
-        strbuf_adds(sb, "keyed BLAKE2b (own subkey) over ");
+        strbuf_adds(sb, "keyed SipHash-128 (own subkey) over the keyed "
+                        "encodings (one subkey per kind) of ");
         for (c = 0; c < mk->ncomponents; c++)
             strbuf_addf(sb, "%s%s", c ? " + " : "",
                         key_component_name(mk->components[c]));
@@ -503,6 +505,16 @@ doc_linkage(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
         for (c = 0; c < mk->ncomponents; c++)
             rn_str(doc, comp, NULL, key_component_name(mk->components[c]));
     }
+    strbuf_adds(sb,
+                "each value a key uses is first encoded with SipHash-2-4 "
+                "under its kind's own subkey (128-bit output), and each key "
+                "is SipHash-2-4 of its parts' encodings under the key's "
+                "subkey: a keyed pseudorandom function, so without the key "
+                "no value can be hashed to find a match, and at 128 bits "
+                "two people's keys collide with probability about n^2 / "
+                "2^129 (below 10^-23 for 70 million people)");
+    r = rn_rule(doc, s, "pseudonym_function", NULL, sb);
+    rn_str(doc, r, "function", PSEUDONYM_FUNCTION);
     strbuf_adds(sb,
                 "records sharing any match key are one person, keys tried "
                 "strictest first; a link that would join two different valid "

@@ -15,6 +15,7 @@
 #include "../core/calendar.h"
 #include "../core/schema.h"
 #include "link_settings.h"
+#include "pseudonym.h"
 #include "../transform/map_settings.h"
 
 #include <errno.h>
@@ -309,6 +310,7 @@ canon_rest(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
     size_t i, j;
 
     strbuf_adds(sb, "[linkage]\n");
+    kv(sb, "pseudonym", PSEUDONYM_FUNCTION);
     for (i = 0; i < plan->linkage.nkeys; i++) {
         snprintf(key, sizeof(key), "key.%zu", i + 1);
         kv(sb, key, plan->linkage.keys[i].text);

@@ -613,12 +613,13 @@ run_cohorts(struct job_run *jr, struct diag *d)
 static int
 run_publish(struct job_run *jr, struct diag *d)
 {
-    double t0 = job_seconds();
+    double t0 = job_seconds(), c0 = job_cpu_seconds();
     struct diag dd;
     int rc;
 
     rc = publish_run(jr->sum, d);
     jr->sum->seconds_publish = job_seconds() - t0;
+    jr->sum->cpu_publish = job_cpu_seconds() - c0;
     if (jr->sum->publication != PUBLICATION_NONE &&
         drift_record(jr->plan, jr->sum, &dd) < 0)
         log_msg(LOG_WARN, "published, but the drift state could not be "
@@ -646,7 +647,7 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
         struct run_summary *sum, struct diag *d)
 {
     struct job_run jr;
-    double t0;
+    double t0, c0;
     int rc;
 
     memset(&jr, 0, sizeof(jr));
@@ -665,25 +666,33 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
         goto out;
 
     t0 = job_seconds();
+    c0 = job_cpu_seconds();
     if ((rc = run_read(&jr, d)) < 0)
         goto out;
     /* an extract that moved too far since the last good run stops here */
     if (!opts->accept_drift && (rc = drift_check(plan, sum, d)) < 0)
         goto out;
     sum->seconds_read = job_seconds() - t0;
+    sum->cpu_read = job_cpu_seconds() - c0;
 
     t0 = job_seconds();
+    c0 = job_cpu_seconds();
     if ((rc = run_link(&jr, d)) < 0)
         goto out;
     sum->seconds_link = job_seconds() - t0;
+    sum->cpu_link = job_cpu_seconds() - c0;
 
     t0 = job_seconds();
+    c0 = job_cpu_seconds();
     if ((rc = run_persons(&jr, d)) < 0)
         goto out;
     sum->seconds_generalise = job_seconds() - t0;
+    sum->cpu_generalise = job_cpu_seconds() - c0;
 
+    c0 = job_cpu_seconds();
     if ((rc = run_cohorts(&jr, d)) < 0)
         goto out;
+    sum->cpu_tables = job_cpu_seconds() - c0;
     if (job_stop_requested) {
         rc = CE_INTERRUPTED;
         diag_set(d, NULL, 0, 0, NULL, "interrupted before publishing");

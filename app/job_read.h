@@ -80,4 +80,7 @@ void read_result_release(struct read_result *rr);
 /* Monotonic seconds, for the stages' timings. */
 double job_seconds(void);
 
+/* CPU seconds the process has used so far, all its threads. */
+double job_cpu_seconds(void);
+
 #endif

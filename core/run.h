@@ -201,6 +201,10 @@ struct run_summary {
         seconds_protect, seconds_publish;
     /* the derived tables (counted and protected), rates and projections */
     double seconds_forecast;
+    /* CPU seconds of the process (every thread) per stage: read, link,
+     * generalise, the tables (count, protect, forecast), publish -- what
+     * a benchmark on a shared machine can trust */
+    double cpu_read, cpu_link, cpu_generalise, cpu_tables, cpu_publish;
 };
 
 /* Frees what one source's summary owns and zeroes it (a source the job
