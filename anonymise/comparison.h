@@ -17,8 +17,20 @@
  *
  * The conventions match.h relies on: forename and surname share one key
  * (and one Bloom key), so that a swap is an equality; a date and its
- * day-month swap share the dob key; a forename of one letter is an initial
- * only. A hash that comes out 0 is made 1 (0 means absent).
+ * day-month swap share the dob key; a forename of one-letter words only
+ * ("j", "j r") is an initial only. A hash that comes out 0 is made 1 (0
+ * means absent).
+ *
+ * The names are hashed and filtered in the forms that make the ways one
+ * name is written equal (issue 26; transform/normalise.h): the forename's
+ * words run together (Anne Marie, Annemarie; O'Connor recorded as the
+ * forename, "o connor", is oconnor and no initial), the surname joined
+ * (Al-Hassan, Al Hassan, Alhassan; Mc Donald, MacDonald), its Soundex of
+ * the joined form; and beside it the surname's parts under the names' key
+ * (match_record.surname_part): without its particles (Al-Hassan -> hassan,
+ * van der Meer -> meer, O'Brien -> brien), or the first and the last part
+ * of a double surname (Stevens-Robinson -> stevens, robinson), so that a
+ * particle dropped or one part written alone agrees at the level PART.
  *
  *     struct comparison_encoder enc;
  *     comparison_encoder_init(&enc, &key);

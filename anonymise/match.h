@@ -14,8 +14,9 @@
  *     records and pairs over the cap, per rule), never dropped silently.
  *     A pair two rules find is compared under the first only.
  *   - comparison levels per field, from the two records' encodings
- *     (enum match_level_*): names exact / swapped / nickname root / Dice
- *     bands of the Bloom filters / phonetic / initial / else; date of birth
+ *     (enum match_level_*): names exact / swapped / nickname root / a
+ *     surname's part or its particle dropped / Dice bands of the Bloom
+ *     filters / phonetic / initial / else; date of birth
  *     exact / day and month swapped / year +-1 / only the day, only the
  *     month, only the year differs / the year alone agrees / else;
  *     postcode unit / sector /
@@ -57,7 +58,12 @@
  *     cannot join twins through itself, while "muhammad usman" may join
  *     "muhammad" and "usman"), or when the cluster would hold more than
  *     max_cluster groups (see below) -- a refused pair is the weakest link
- *     of the cluster it would have made. Every refusal is counted.
+ *     of the cluster it would have made. Before that, a person of the
+ *     keys whose two accepted pairs, within one bit of weight of each
+ *     other, lead to two persons the guard keeps apart is ambiguous and
+ *     joins neither (a record without a date of birth that fits a
+ *     grandmother and her granddaughter of one name and address equally).
+ *     Every refusal is counted.
  *
  * Links of the deterministic stage come in as groups: every record carries
  * the number of the person the deterministic linker (link.h) gave it, the
@@ -85,8 +91,9 @@
  *     match_stats(m) -> counts, m/u per level, EM per rule, histogram
  *     match_release(m);
  *
- * Memory: 128 bytes per record, 16 for the anchors and 4 per extra
- * identifier (8 more for the folding table while records are added), and
+ * Memory: 128 bytes per record, 16 for the anchors, 8 for the surname's
+ * parts and 4 per extra identifier (8 more for the folding table while
+ * records are added), and
  * during match_run 16 per record for the union-find, its rings and the
  * clusters, 16 for one rule's sorted block entries at a time and 12 per
  * accepted pair: 186 bytes per record at the peak in
@@ -105,7 +112,7 @@
 
 #define MATCH_MAX_EXTRA 8
 #define MATCH_MAX_RULES 8
-#define MATCH_MAX_LEVELS 11
+#define MATCH_MAX_LEVELS 12
 #define MATCH_NO_GROUP UINT32_MAX
 #define MATCH_HIST_MIN (-40)
 #define MATCH_HIST_BINS 100 /* one bin per bit of weight from MATCH_HIST_MIN */
@@ -130,6 +137,9 @@ struct match_record {
     uint64_t forename_root;    /* the nickname root of the forename */
     uint64_t surname_phonetic; /* Soundex */
     uint64_t forename_initial;
+    uint64_t surname_part[2];  /* the surname without its particles, or
+                                  the first and last parts of a double
+                                  one (comparison.h); 0: none */
     uint64_t dob;
     uint64_t dob_swapped;
     uint64_t dob_day;          /* the day of the month alone */
@@ -158,10 +168,13 @@ enum match_field {
     MF_MAX = MF_EXTRA0 + MATCH_MAX_EXTRA
 };
 
-/* Levels of the two name fields (a forename uses every one but
- * PHONETIC; a surname every one but SWAP, ROOT, INITIAL and
- * INITIAL_FULL: a swap counts once, on the forename, and leaves the
- * surname null). Strongest first. */
+/* Levels of the two name fields (a forename uses every one but PART
+ * and PHONETIC; a surname every one but SWAP, ROOT, INITIAL and
+ * INITIAL_FULL). Names swapped are the forename's level SWAP and the
+ * surname's level of the crossed pair (the surname of one record against
+ * the forename of the other: EXACT, a Dice band or ELSE), so that a name
+ * recorded family name first weighs as much as one recorded in order
+ * (issue 26). Strongest first. */
 enum match_level_name {
     ML_NULL = 0,          /* every field: missing on either side */
     ML_NAME_EXACT = 1,
@@ -169,6 +182,10 @@ enum match_level_name {
                              each exactly or by Dice, one of them at least
                              dice[0], the other at least dice[2] */
     ML_NAME_ROOT,         /* nickname roots agree (bill, william) */
+    ML_NAME_PART,         /* surnames agree once a particle is dropped
+                             (Al-Hassan, Hassan; O'Connor, Connor) or on
+                             one part of a double surname (Stevens-Robinson,
+                             Robinson; Garcia Lopez, Garcia) */
     ML_NAME_DICE0,        /* Dice >= dice[0] */
     ML_NAME_PHONETIC,     /* Soundex agrees */
     ML_NAME_DICE1,        /* Dice >= dice[1] */
@@ -284,6 +301,9 @@ struct match_stats {
     uint64_t refused_conflict; /* unions refused: two records the guard
                                   refuses would be in one cluster */
     uint64_t refused_size;     /* unions refused: cluster over max_cluster */
+    uint64_t refused_ambiguous; /* accepted pairs not joined: one person of
+                                  the keys agrees about as well (within a
+                                  bit) with two the guard keeps apart */
     uint64_t links;            /* unions made */
     uint64_t clusters;
     size_t bytes_peak;         /* the matcher's own allocations at most */

@@ -65,16 +65,55 @@ forename_level(const struct matcher *m, const struct mrec *a,
     return ML_NULL;
 }
 
-static unsigned
-surname_level(const struct matcher *m, const struct mrec *a,
-              const struct mrec *b)
+/* Whether the different surnames of records i and j share a form: one's
+ * surname or part (match_record.surname_part) equal to one of the
+ * other's. */
+static int
+surname_parts_agree(const struct matcher *m, size_t i, size_t j)
 {
+    const uint32_t x[3] = {m->rec[i].sn, m->snp[2 * i], m->snp[2 * i + 1]};
+    const uint32_t y[3] = {m->rec[j].sn, m->snp[2 * j], m->snp[2 * j + 1]};
+    unsigned k, l;
+
+    for (k = 0; k < 3; k++)
+        for (l = 0; l < 3; l++)
+            if (x[k] && x[k] == y[l])
+                return 1;
+    return 0;
+}
+
+/* The surname's level when the names are swapped: the crossed pair that
+ * forename_level() did not find equal -- both equal is EXACT -- by its
+ * Dice band, else ELSE. */
+static unsigned
+swapped_surname_level(const struct matcher *m, const struct mrec *a,
+                      const struct mrec *b)
+{
+    unsigned band;
+
+    if (a->fn == b->sn && a->sn == b->fn)
+        return ML_NAME_EXACT;
+    if (a->fn == b->sn)
+        band = dice_band(m, &a->snb, a->sn_bits, &b->fnb, b->fn_bits);
+    else
+        band = dice_band(m, &a->fnb, a->fn_bits, &b->snb, b->sn_bits);
+    return band < 3 ? dice_level[band] : ML_NAME_ELSE;
+}
+
+static unsigned
+surname_level(const struct matcher *m, size_t i, size_t j)
+{
+    const struct mrec *a = &m->rec[i], *b = &m->rec[j];
     unsigned band;
 
     if (!a->sn || !b->sn)
         return ML_NULL;
     if (a->sn == b->sn)
         return ML_NAME_EXACT;
+    /* a particle dropped or one part of a double surname: before the
+     * Dice bands, which a short part against a long whole never reaches */
+    if (surname_parts_agree(m, i, j))
+        return ML_NAME_PART;
     band = dice_band(m, &a->snb, a->sn_bits, &b->snb, b->sn_bits);
     if (band == 0)
         return ML_NAME_DICE0;
@@ -130,7 +169,8 @@ mx_levels_of(const struct matcher *m, size_t i, size_t j, uint8_t *lv)
     int swap;
 
     lv[MF_FORENAME] = (uint8_t)forename_level(m, a, b, &swap);
-    lv[MF_SURNAME] = swap ? ML_NULL : (uint8_t)surname_level(m, a, b);
+    lv[MF_SURNAME] = (uint8_t)(swap ? swapped_surname_level(m, a, b)
+                                    : surname_level(m, i, j));
     lv[MF_DOB] = (uint8_t)dob_level(a, b);
     lv[MF_POSTCODE] = (uint8_t)postcode_level(a, b);
     lv[MF_SEX] = !a->sex || !b->sex ? ML_NULL

@@ -287,7 +287,8 @@ summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
     ps->pairs_accepted = st->pairs_accepted;
     ps->refused_guard = st->refused_disagree;
     ps->refused_strong_id = st->refused_strong_id;
-    ps->refused_other = st->refused_conflict + st->refused_size;
+    ps->refused_other =
+        st->refused_conflict + st->refused_size + st->refused_ambiguous;
     ps->links = st->links;
     for (r = 0; r < st->nrules; r++) {
         const struct match_rule_stats *rs = &st->rule[r];

@@ -42,12 +42,14 @@ print_overview(const struct job_plan *plan, const struct match_stats *st,
            pairs_text(plan, exact, st->refused_disagree, nb[2]));
     printf("  clusters: %s links made; refused: %s two NHS numbers or UPNs, "
            "%s two records the guard refuses in one person, %s over "
-           "max_cluster = %d\n",
+           "max_cluster = %d, %s ambiguous (as good a pair with two persons "
+           "the guard keeps apart)\n",
            pairs_text(plan, exact, st->links, nb[3]),
            pairs_text(plan, exact, st->refused_strong_id, nb[4]),
            pairs_text(plan, exact, st->refused_conflict, nb[5]),
            pairs_text(plan, exact, st->refused_size, nb[0]),
-           plan->linkage.max_cluster);
+           plan->linkage.max_cluster,
+           pairs_text(plan, exact, st->refused_ambiguous, nb[1]));
 }
 
 static void

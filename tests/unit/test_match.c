@@ -166,15 +166,20 @@ test_swapped_names(void **state)
     unsigned lv[MF_MAX];
 
     (void)state;
-    /* a swap counts once, on the forename; the surname says nothing more */
+    /* a swap is the forename's level; the surname's is the crossed
+     * pair's, so that the order costs nothing (issue 26) */
     assert_int_equal(levels(&a, &b, lv), 0);
     assert_int_equal(lv[MF_FORENAME], ML_NAME_SWAP);
-    assert_int_equal(lv[MF_SURNAME], ML_NULL);
-    /* swapped and mistyped */
+    assert_int_equal(lv[MF_SURNAME], ML_NAME_EXACT);
+    /* swapped and mistyped: the mistyped pair by its Dice band */
     assert_int_equal(levels(&a, &c, lv), 0);
     assert_int_equal(lv[MF_FORENAME], ML_NAME_SWAP);
+    assert_true(lv[MF_SURNAME] == ML_NAME_DICE0 ||
+                lv[MF_SURNAME] == ML_NAME_DICE1);
     assert_int_equal(levels(&a, &d, lv), 0);
     assert_int_equal(lv[MF_FORENAME], ML_NAME_SWAP);
+    assert_true(lv[MF_SURNAME] >= ML_NAME_DICE0 &&
+                lv[MF_SURNAME] <= ML_NAME_DICE2);
 }
 
 static void
