@@ -91,13 +91,42 @@ initials_only(const char *fn)
     return 1;
 }
 
+/* The first and the last word of two letters or more of a forename that
+ * has two such words or more, hashed in place under the names' key. */
+static void
+forename_parts(const struct comparison_encoder *e, const char *fn,
+               struct match_record *out)
+{
+    size_t i = 0, w, first = 0, first_len = 0, last = 0, last_len = 0;
+    unsigned nwords = 0;
+
+    while (fn[i]) {
+        w = strcspn(fn + i, " ");
+        if (w > 1) {
+            if (!nwords++) {
+                first = i;
+                first_len = w;
+            }
+            last = i;
+            last_len = w;
+        }
+        i += w;
+        i += strspn(fn + i, " ");
+    }
+    if (nwords < 2)
+        return;
+    out->forename_part[0] = hash(e, K_NAME, fn + first, first_len);
+    out->forename_part[1] = hash(e, K_NAME, fn + last, last_len);
+}
+
 /*
  * The names' hashes, Soundex and filters into out. The forms compared
  * (transform/normalise.h) are the forename's words run together and the
  * surname's joined form, so that Anne Marie and Annemarie, Al-Hassan and
  * Al Hassan, Mc Donald and MacDonald are equal; the surname's parts
  * (particles dropped, or a double surname's first and last) hashed under
- * the names' key beside it. Every copy is wiped before return.
+ * the names' key beside it, and the forename's first and last words.
+ * Every copy is wiped before return.
  */
 static void
 encode_names(const struct comparison_encoder *e, const char *fn,
@@ -116,6 +145,7 @@ encode_names(const struct comparison_encoder *e, const char *fn,
         if (n > 1) {
             size_t w = strcspn(fn, " ");
 
+            forename_parts(e, fn, out);
             out->forename = hash(e, K_NAME, buf, (size_t)n);
             out->forename_root = root && root[0] ? hash_str(e, K_ROOT, root)
                                                  : hash(e, K_ROOT, fn, w);
@@ -231,16 +261,16 @@ comparison_useful(const struct match_record *r)
 /* A record in two cache lines: the hashes of struct match_record folded
  * to 32 bits (0 stays 0: absent), the anchors, the filters. */
 struct comparison_stored {
-    uint32_t h[13]; /* forename .. postcode_district, in struct order,
-                       then the two surname parts */
+    uint32_t h[15]; /* forename .. postcode_district, in struct order,
+                       then the surname's and the forename's parts */
     uint16_t year;
     uint8_t month, sex;
     uint64_t nhs, upn;
     struct bloom fnb, snb;
 };
 
-_Static_assert(sizeof(struct comparison_stored) == 136,
-               "a stored comparison record is 136 bytes");
+_Static_assert(sizeof(struct comparison_stored) == 144,
+               "a stored comparison record is 144 bytes");
 
 static uint32_t
 fold32(uint64_t h)
@@ -253,16 +283,16 @@ fold32(uint64_t h)
 static void
 pack(const struct match_record *r, struct comparison_stored *s)
 {
-    const uint64_t h[13] = {
+    const uint64_t h[15] = {
         r->forename,         r->surname,          r->forename_root,
         r->surname_phonetic, r->forename_initial, r->dob,
         r->dob_swapped,      r->dob_day,          r->postcode_unit,
         r->postcode_sector,  r->postcode_district, r->surname_part[0],
-        r->surname_part[1]};
+        r->surname_part[1],  r->forename_part[0], r->forename_part[1]};
     unsigned i;
 
     memset(s, 0, sizeof(*s));
-    for (i = 0; i < 13; i++)
+    for (i = 0; i < 15; i++)
         s->h[i] = fold32(h[i]);
     s->year = r->birth_year;
     s->month = r->birth_month;
@@ -294,6 +324,8 @@ comparison_list_get(const struct comparison_list *l, size_t i,
     out->postcode_district = s->h[10];
     out->surname_part[0] = s->h[11];
     out->surname_part[1] = s->h[12];
+    out->forename_part[0] = s->h[13];
+    out->forename_part[1] = s->h[14];
     out->birth_year = s->year;
     out->birth_month = s->month;
     out->sex = s->sex;

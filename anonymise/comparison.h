@@ -30,7 +30,11 @@
  * (match_record.surname_part): without its particles (Al-Hassan -> hassan,
  * van der Meer -> meer, O'Brien -> brien), or the first and the last part
  * of a double surname (Stevens-Robinson -> stevens, robinson), so that a
- * particle dropped or one part written alone agrees at the level PART.
+ * particle dropped or one part written alone agrees at the level PART;
+ * likewise the forename's first and last words of two letters or more
+ * (match_record.forename_part: Muhammad Usman -> muhammad, usman; Thi
+ * Linh -> thi, linh), so that a forename written with or without its
+ * second name agrees at PART.
  *
  *     struct comparison_encoder enc;
  *     comparison_encoder_init(&enc, &key);
@@ -95,7 +99,7 @@ int comparison_useful(const struct match_record *r);
  * The job's comparison records while the deterministic stage runs: what
  * anonymise/record.c keeps of each row for the matcher, until the
  * deterministic persons exist to become the matcher's groups
- * (anonymise/prob_link.h). A record is kept in 128 bytes: its hashes
+ * (anonymise/prob_link.h). A record is kept in 144 bytes: its hashes
  * folded to 32 bits (as the matcher stores them: match.h; equal values
  * stay equal, and two different values become equal with probability
  * 2^-32), its anchors and its two Bloom filters; extra identifiers

@@ -91,7 +91,7 @@
  *     match_stats(m) -> counts, m/u per level, EM per rule, histogram
  *     match_release(m);
  *
- * Memory: 128 bytes per record, 16 for the anchors, 8 for the surname's
+ * Memory: 128 bytes per record, 16 for the anchors, 16 for the names'
  * parts and 4 per extra identifier (8 more for the folding table while
  * records are added), and
  * during match_run 16 per record for the union-find, its rings and the
@@ -140,6 +140,8 @@ struct match_record {
     uint64_t surname_part[2];  /* the surname without its particles, or
                                   the first and last parts of a double
                                   one (comparison.h); 0: none */
+    uint64_t forename_part[2]; /* the first and last words of a forename
+                                  of two or more (comparison.h); 0: none */
     uint64_t dob;
     uint64_t dob_swapped;
     uint64_t dob_day;          /* the day of the month alone */
@@ -168,8 +170,8 @@ enum match_field {
     MF_MAX = MF_EXTRA0 + MATCH_MAX_EXTRA
 };
 
-/* Levels of the two name fields (a forename uses every one but PART
- * and PHONETIC; a surname every one but SWAP, ROOT, INITIAL and
+/* Levels of the two name fields (a forename uses every one but
+ * PHONETIC; a surname every one but SWAP, ROOT, INITIAL and
  * INITIAL_FULL). Names swapped are the forename's level SWAP and the
  * surname's level of the crossed pair (the surname of one record against
  * the forename of the other: EXACT, a Dice band or ELSE), so that a name
@@ -185,7 +187,9 @@ enum match_level_name {
     ML_NAME_PART,         /* surnames agree once a particle is dropped
                              (Al-Hassan, Hassan; O'Connor, Connor) or on
                              one part of a double surname (Stevens-Robinson,
-                             Robinson; Garcia Lopez, Garcia) */
+                             Robinson; Garcia Lopez, Garcia); a forename of
+                             one word is the first or last word of the
+                             other (Muhammad Usman, Usman; Thi Linh, Linh) */
     ML_NAME_DICE0,        /* Dice >= dice[0] */
     ML_NAME_PHONETIC,     /* Soundex agrees */
     ML_NAME_DICE1,        /* Dice >= dice[1] */

@@ -29,11 +29,26 @@ dice_band(const struct matcher *m, const struct bloom *a, unsigned ca,
 static const unsigned dice_level[4] = {ML_NAME_DICE0, ML_NAME_DICE1,
                                        ML_NAME_DICE2, 0};
 
-/* The forename's level; *swap set when the names are swapped. */
-static unsigned
-forename_level(const struct matcher *m, const struct mrec *a,
-               const struct mrec *b, int *swap)
+/* Whether one of two different forenames is one word and the first or
+ * last word of the other (match_record.forename_part): Muhammad Usman
+ * and Usman, Thi Linh and Linh. Two forenames of several words that
+ * share only one (Mary Ann, Mary Beth: twins) do not agree here. */
+static int
+forename_parts_agree(const struct matcher *m, size_t i, size_t j)
 {
+    const uint32_t *p = &m->parts[4 * i + 2], *q = &m->parts[4 * j + 2];
+    uint32_t a = m->rec[i].fn, b = m->rec[j].fn;
+
+    return (!p[0] && (a == q[0] || a == q[1])) ||
+           (!q[0] && (b == p[0] || b == p[1]));
+}
+
+/* The forename's level of records i and j; *swap set when the names are
+ * swapped. */
+static unsigned
+forename_level(const struct matcher *m, size_t i, size_t j, int *swap)
+{
+    const struct mrec *a = &m->rec[i], *b = &m->rec[j];
     unsigned band;
 
     *swap = 0;
@@ -55,6 +70,8 @@ forename_level(const struct matcher *m, const struct mrec *a,
         }
         if (a->root == b->root)
             return ML_NAME_ROOT;
+        if (forename_parts_agree(m, i, j))
+            return ML_NAME_PART;
         band = dice_band(m, &a->fnb, a->fn_bits, &b->fnb, b->fn_bits);
         if (band < 3)
             return dice_level[band];
@@ -71,8 +88,9 @@ forename_level(const struct matcher *m, const struct mrec *a,
 static int
 surname_parts_agree(const struct matcher *m, size_t i, size_t j)
 {
-    const uint32_t x[3] = {m->rec[i].sn, m->snp[2 * i], m->snp[2 * i + 1]};
-    const uint32_t y[3] = {m->rec[j].sn, m->snp[2 * j], m->snp[2 * j + 1]};
+    const uint32_t *p = &m->parts[4 * i], *q = &m->parts[4 * j];
+    const uint32_t x[3] = {m->rec[i].sn, p[0], p[1]};
+    const uint32_t y[3] = {m->rec[j].sn, q[0], q[1]};
     unsigned k, l;
 
     for (k = 0; k < 3; k++)
@@ -168,7 +186,7 @@ mx_levels_of(const struct matcher *m, size_t i, size_t j, uint8_t *lv)
     unsigned k, ne = m->cfg.nextra;
     int swap;
 
-    lv[MF_FORENAME] = (uint8_t)forename_level(m, a, b, &swap);
+    lv[MF_FORENAME] = (uint8_t)forename_level(m, i, j, &swap);
     lv[MF_SURNAME] = (uint8_t)(swap ? swapped_surname_level(m, a, b)
                                     : surname_level(m, i, j));
     lv[MF_DOB] = (uint8_t)dob_level(a, b);
@@ -201,7 +219,7 @@ mx_guard_fields(const struct matcher *m, size_t i, size_t j)
     if (m->cfg.guard_dob && dob_level(a, b) == ML_DOB_ELSE)
         g |= GUARD_DOB;
     if (m->cfg.guard_forename) {
-        unsigned f = forename_level(m, a, b, &swap);
+        unsigned f = forename_level(m, i, j, &swap);
 
         if (f == ML_NAME_ELSE || f == ML_NAME_INITIAL_FULL)
             g |= GUARD_FORENAME;
@@ -221,7 +239,7 @@ mx_agree_fields(const struct matcher *m, size_t i, size_t j)
 
     if (dl != ML_NULL && dl != ML_DOB_ELSE)
         g |= GUARD_DOB;
-    f = forename_level(m, a, b, &swap);
+    f = forename_level(m, i, j, &swap);
     if (f != ML_NULL && f <= ML_NAME_DICE2)
         g |= GUARD_FORENAME;
     return g;

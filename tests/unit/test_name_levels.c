@@ -123,6 +123,16 @@ test_forename_forms(void **state)
         {"welsh", "Siân", "Sian", ML_NAME_EXACT},
         {"east_european", "Łukasz", "Lukasz", ML_NAME_EXACT},
         {"irish", "Seán", "Sean", ML_NAME_EXACT},
+        /* a forename with or without its second name: one word of it */
+        {"south_asian_muslim", "Muhammad Usman", "Usman", ML_NAME_PART},
+        /* (the first word alone: the nickname root, which looks up the
+         * first word, agrees before the parts) */
+        {"south_asian_muslim", "Muhammad Hasan", "Muhammad", ML_NAME_ROOT},
+        {"vietnamese", "Thi Linh", "Linh", ML_NAME_PART},
+        {"west_african", "Babatunde Oluwafemi", "Oluwafemi", ML_NAME_PART},
+        {"english", "Evie Willow", "Willow", ML_NAME_PART},
+        /* two forenames of several words sharing one: twins, no part */
+        {"english", "Anna Mary", "Beth Mary", ML_NAME_ELSE},
         /* initials are initials still */
         {"english", "J", "James", ML_NAME_INITIAL},
         {"english", "J. R.", "James", ML_NAME_INITIAL},
