@@ -130,7 +130,8 @@ forename_parts(const struct comparison_encoder *e, const char *fn,
  */
 static void
 encode_names(const struct comparison_encoder *e, const char *fn,
-             const char *sn, const char *root, struct match_record *out)
+             const char *sn, const char *root, const char *sroot,
+             struct match_record *out)
 {
     struct surname_parts sp;
     char buf[NAME_MAX_BYTES];
@@ -166,6 +167,10 @@ encode_names(const struct comparison_encoder *e, const char *fn,
         } else if (sp.bare[0]) {
             out->surname_part[0] = hash_str(e, K_NAME, sp.bare);
         }
+        /* a spelling the variant tables know: its root, in a free slot */
+        if (sroot && sroot[0] && !out->surname_part[1])
+            out->surname_part[out->surname_part[0] ? 1 : 0] =
+                hash_str(e, K_NAME, sroot);
     } else if (sn[0]) {
         /* no joined form (a word too long for its buffer): as written */
         out->surname = hash_str(e, K_NAME, sn);
@@ -187,7 +192,8 @@ comparison_encode(const struct comparison_encoder *e,
     out->nhs = p->nhs;
     out->upn = p->upn;
     encode_names(e, p->forename ? p->forename : "",
-                 p->surname ? p->surname : "", p->forename_root, out);
+                 p->surname ? p->surname : "", p->forename_root,
+                 p->surname_root, out);
     if (p->dob != DAY_NONE) {
         int y, m, d;
 

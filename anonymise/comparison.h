@@ -34,7 +34,9 @@
  * likewise the forename's first and last words of two letters or more
  * (match_record.forename_part: Muhammad Usman -> muhammad, usman; Thi
  * Linh -> thi, linh), so that a forename written with or without its
- * second name agrees at PART.
+ * second name agrees at PART. A surname the variant tables list
+ * (surname_root() of pseudonym.h: Xasan, Yuusuf) has its root as a part
+ * too, so that Xasan and Hassan agree at PART.
  *
  *     struct comparison_encoder enc;
  *     comparison_encoder_init(&enc, &key);
@@ -57,6 +59,8 @@ struct comparison_plain {
     const char *surname;
     const char *forename_root;  /* forename_root() of pseudonym.h; NULL:
                                    the forename's first word */
+    const char *surname_root;   /* surname_root() of pseudonym.h; NULL or
+                                   "": none */
     int32_t dob;                /* a day number; DAY_NONE when absent */
     const char *postcode;       /* "EC1V 9HX", or any token without a
                                    space (then the unit alone) */

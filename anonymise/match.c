@@ -81,11 +81,11 @@ match_config_default(struct match_config *c)
  * moving between two extracts). Levels a field never produces are 0.
  */
 static const double default_m[MF_EXTRA0 + 1][MATCH_MAX_LEVELS] = {
-    /* forename: exact swap root part dice0 phon dice1 dice2 init init_full
+    /* forename: exact swap root dice0 part phon dice1 dice2 init init_full
      * else */
-    {0, 0.81, 0.01, 0.04, 0.01, 0.03, 0, 0.03, 0.02, 0.01, 0.01, 0.03},
+    {0, 0.81, 0.01, 0.04, 0.03, 0.01, 0, 0.03, 0.02, 0.01, 0.01, 0.03},
     /* surname */
-    {0, 0.86, 0, 0, 0.02, 0.04, 0.02, 0.02, 0.01, 0, 0, 0.03},
+    {0, 0.86, 0, 0, 0.04, 0.02, 0.02, 0.02, 0.01, 0, 0, 0.03},
     /* dob: exact swap year1 day month year near else */
     {0, 0.90, 0.02, 0.02, 0.02, 0.01, 0.01, 0.01, 0.01},
     /* postcode: unit sector district else */
@@ -578,8 +578,8 @@ const char *
 match_level_name(enum match_field f, unsigned level)
 {
     static const char *const name[] = {
-        "null",  "exact",   "swapped", "root",         "part", "dice0",
-        "phonetic", "dice1", "dice2", "initial", "initial_full", "else"};
+        "null",     "exact", "swapped", "root",    "dice0",        "part",
+        "phonetic", "dice1", "dice2",   "initial", "initial_full", "else"};
     static const char *const dob[] = {
         "null",         "exact",       "day_month_swapped",
         "year_1",       "day_differs", "month_differs",

@@ -184,13 +184,15 @@ enum match_level_name {
                              each exactly or by Dice, one of them at least
                              dice[0], the other at least dice[2] */
     ML_NAME_ROOT,         /* nickname roots agree (bill, william) */
+    ML_NAME_DICE0,        /* Dice >= dice[0] */
     ML_NAME_PART,         /* surnames agree once a particle is dropped
                              (Al-Hassan, Hassan; O'Connor, Connor) or on
                              one part of a double surname (Stevens-Robinson,
                              Robinson; Garcia Lopez, Garcia); a forename of
                              one word is the first or last word of the
-                             other (Muhammad Usman, Usman; Thi Linh, Linh) */
-    ML_NAME_DICE0,        /* Dice >= dice[0] */
+                             other (Muhammad Usman, Usman; Thi Linh, Linh);
+                             after DICE0, which a double surname in the
+                             other order reaches */
     ML_NAME_PHONETIC,     /* Soundex agrees */
     ML_NAME_DICE1,        /* Dice >= dice[1] */
     ML_NAME_DICE2,        /* Dice >= dice[2] */

@@ -70,9 +70,11 @@ forename_level(const struct matcher *m, size_t i, size_t j, int *swap)
         }
         if (a->root == b->root)
             return ML_NAME_ROOT;
+        band = dice_band(m, &a->fnb, a->fn_bits, &b->fnb, b->fn_bits);
+        if (band == 0)
+            return ML_NAME_DICE0;
         if (forename_parts_agree(m, i, j))
             return ML_NAME_PART;
-        band = dice_band(m, &a->fnb, a->fn_bits, &b->fnb, b->fn_bits);
         if (band < 3)
             return dice_level[band];
         return a->init == b->init ? ML_NAME_INITIAL_FULL : ML_NAME_ELSE;
@@ -128,13 +130,14 @@ surname_level(const struct matcher *m, size_t i, size_t j)
         return ML_NULL;
     if (a->sn == b->sn)
         return ML_NAME_EXACT;
-    /* a particle dropped or one part of a double surname: before the
-     * Dice bands, which a short part against a long whole never reaches */
-    if (surname_parts_agree(m, i, j))
-        return ML_NAME_PART;
     band = dice_band(m, &a->snb, a->sn_bits, &b->snb, b->sn_bits);
     if (band == 0)
         return ML_NAME_DICE0;
+    /* a particle dropped or one part of a double surname: before the
+     * lower Dice bands, which a short part against a long whole reaches
+     * as often as an unrelated name */
+    if (surname_parts_agree(m, i, j))
+        return ML_NAME_PART;
     if (a->phon && a->phon == b->phon)
         return ML_NAME_PHONETIC;
     return band < 3 ? dice_level[band] : ML_NAME_ELSE;
@@ -269,10 +272,17 @@ mx_weight_of(const struct matcher *m, size_t i, size_t j, const uint8_t *lv)
     if (lv[MF_FORENAME] == ML_NAME_EXACT)
         w += m->log2m_exact[0] - m->w[MF_FORENAME][ML_NAME_EXACT] -
              (log2((double)m->rec[i].fn_tf) - m->log2n);
-    if (lv[MF_SURNAME] == ML_NAME_EXACT)
+    /* names swapped: the more common of the two surnames, as one of them
+     * is a forename that is rare among surnames (Kirsteen Campbell and
+     * Campbell Kirsteen weigh as Campbell does) */
+    if (lv[MF_SURNAME] == ML_NAME_EXACT) {
+        uint32_t tf = m->rec[i].sn_tf;
+
+        if (lv[MF_FORENAME] == ML_NAME_SWAP && m->rec[j].sn_tf > tf)
+            tf = m->rec[j].sn_tf;
         w += m->log2m_exact[1] - m->w[MF_SURNAME][ML_NAME_EXACT] -
-             (log2((double)m->rec[i].sn_tf) - m->log2n);
-    (void)j;
+             (log2((double)tf) - m->log2n);
+    }
     return w;
 }
 
