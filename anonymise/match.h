@@ -60,8 +60,8 @@
  *     max_cluster groups (see below) -- a refused pair is the weakest link
  *     of the cluster it would have made. Before that, a person of the
  *     keys whose two accepted pairs, within one bit of weight of each
- *     other, lead to two persons the guard keeps apart is ambiguous and
- *     joins neither (a record without a date of birth that fits a
+ *     other, lead to two persons whose dates of birth the guard keeps
+ *     apart is ambiguous and joins neither (a record without a date of birth that fits a
  *     grandmother and her granddaughter of one name and address equally).
  *     Every refusal is counted.
  *
@@ -96,7 +96,7 @@
  * records are added), and
  * during match_run 16 per record for the union-find, its rings and the
  * clusters, 16 for one rule's sorted block entries at a time and 12 per
- * accepted pair: 186 bytes per record at the peak in
+ * accepted pair: 208 bytes per record at the peak in
  * tests/bench/bench_match.c (1 000 000 records, match_reserve'd); the
  * statistics say the peak of each run (bytes_peak). Blocking over 1 000 000
  * synthetic records compares 56 million pairs, about 3.7 s of one core.
@@ -309,7 +309,8 @@ struct match_stats {
     uint64_t refused_size;     /* unions refused: cluster over max_cluster */
     uint64_t refused_ambiguous; /* accepted pairs not joined: one person of
                                   the keys agrees about as well (within a
-                                  bit) with two the guard keeps apart */
+                                  bit) with two whose dates of birth the
+                                  guard keeps apart */
     uint64_t links;            /* unions made */
     uint64_t clusters;
     size_t bytes_peak;         /* the matcher's own allocations at most */

@@ -152,9 +152,9 @@ doc_prob_scoring(const struct linkage_plan *lp, struct rdoc *doc,
                     "the keys: absolute); a person joining more than %d "
                     "persons of the keys (max_cluster); a person of the keys "
                     "with two pairs within one bit of weight of each other "
-                    "to two persons holding records the first of these "
-                    "rules keeps apart (ambiguous: it joins neither). Every "
-                    "refusal is counted",
+                    "to two persons holding dates of birth the first of "
+                    "these rules keeps apart (ambiguous: it joins neither). "
+                    "Every refusal is counted",
                 lp->max_cluster);
     r = rn_rule(doc, s, "guard", NULL, sb);
     rn_int(doc, r, "max_cluster", lp->max_cluster);

@@ -43,7 +43,7 @@ print_overview(const struct job_plan *plan, const struct match_stats *st,
     printf("  clusters: %s links made; refused: %s two NHS numbers or UPNs, "
            "%s two records the guard refuses in one person, %s over "
            "max_cluster = %d, %s ambiguous (as good a pair with two persons "
-           "the guard keeps apart)\n",
+           "of dates of birth the guard keeps apart)\n",
            pairs_text(plan, exact, st->links, nb[3]),
            pairs_text(plan, exact, st->refused_strong_id, nb[4]),
            pairs_text(plan, exact, st->refused_conflict, nb[5]),

@@ -7,7 +7,8 @@
  * names its convention. Also: a name recorded family name first weighs
  * as much as one in order, shared religious and common surnames (Singh,
  * Kaur, Begum, Khan, Smith) weigh less than rare ones, and a record that
- * fits two persons the guard keeps apart equally well joins neither.
+ * fits two persons whose dates of birth the guard keeps apart equally
+ * well joins neither.
  */
 #include <setjmp.h>
 #include <stdarg.h>
