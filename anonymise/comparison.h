@@ -82,9 +82,10 @@ struct comparison_encoder {
 int comparison_encoder_init(struct comparison_encoder *e,
                             const struct cohort_key *k);
 
-/* Fills out from p. The only copies it makes of the plaintext (a date as
- * text, the Soundex code, the day) are wiped before return; sector,
- * district and initial are hashed in place. */
+/* Fills out from p. The only copies it makes of the plaintext (the names
+ * run together and their parts, a date as text, the Soundex code, the
+ * day) are wiped before return; sector, district, initial and the
+ * forename's words are hashed in place. */
 void comparison_encode(const struct comparison_encoder *e,
                        const struct comparison_plain *p,
                        struct match_record *out);

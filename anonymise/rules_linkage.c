@@ -114,7 +114,7 @@ doc_prob_scoring(const struct linkage_plan *lp, struct rdoc *doc,
                     "surname then compared with the other's forename, so "
                     "that a family name written first weighs as much as in "
                     "order), nickname root, Bloom-filter Dice >= %d%%, one "
-                    "forename a word of the other (Usman, Muhammad Usman), "
+                    "forename a word of the other's, "
                     "Dice >= %d%%, >= %d%%, initial (one is an initial), "
                     "sharing only the initial, else; surname: exact, Dice >= "
                     "%d%%, a part (a particle dropped, one part of a double "
