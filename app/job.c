@@ -1083,6 +1083,10 @@ build_persons(struct job_state *js, const struct period *periods,
     ps->npersons = np;
     ps->nperiods = plan->periods;
     ps->geo = &js->geo.names;
+    /* the categories of sex and ethnicity: what the config lets a source
+     * give, never what this night's data happened to hold */
+    ps->sex_possible = map_codes_possible(plan, VF_SEX);
+    ps->ethnicity_possible = map_codes_possible(plan, VF_ETHNICITY);
     ps->age_band = malloc(np * (size_t)plan->periods + 1);
     ps->sex = malloc(np + 1);
     ps->ethnicity = malloc(np + 1);

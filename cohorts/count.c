@@ -7,19 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Labels of one by column; *owned is set when the array was allocated. */
 /* A service flag's coordinates. */
 enum { FLAG_YES, FLAG_NO };
 
+/* Codes of sex or ethnicity, whichever has more. */
+#define CODES_MAX ((int)ETH_COUNT > (int)SEX_COUNT ? (int)ETH_COUNT : (int)SEX_COUNT)
+
 static char *flag_labels[] = {"yes", "no"};
 
+/*
+ * Labels of one by column; *owned is set when the array was allocated.
+ * Sex and ethnicity have the codes the sources can give only (mask; 0:
+ * all), code_of[coordinate] their codes and coord_of_code[code] the way
+ * back.
+ */
 static char **
 labels_for(const struct job_plan *plan, const struct person_set *ps, int by,
-           uint32_t *n, int *owned)
+           uint32_t *n, int *owned, uint8_t *code_of, uint8_t *coord_of_code)
 {
-    static char *sex[SEX_COUNT], *eth[ETH_COUNT];
     char **l;
-    size_t i;
+    size_t i, count;
+    uint32_t mask;
 
     *owned = 0;
     switch (by) {
@@ -49,15 +57,30 @@ labels_for(const struct job_plan *plan, const struct person_set *ps, int by,
         *n = (uint32_t)plan->nage_bands + 1;
         return l;
     case BY_SEX:
-        for (i = 0; i < SEX_COUNT; i++)
-            sex[i] = (char *)sex_name((enum sex_code)i);
-        *n = SEX_COUNT;
-        return sex;
     case BY_ETHNICITY:
-        for (i = 0; i < ETH_COUNT; i++)
-            eth[i] = (char *)ethnic_group_name((enum ethnic_group)i);
-        *n = ETH_COUNT;
-        return eth;
+        /* a code no source can give is no category: it would be a column
+         * of zeros that says nothing */
+        count = by == BY_SEX ? SEX_COUNT : ETH_COUNT;
+        mask = by == BY_SEX ? ps->sex_possible : ps->ethnicity_possible;
+        if (!mask)
+            mask = (1u << count) - 1;
+        l = calloc(count, sizeof(char *));
+        if (!l)
+            return NULL;
+        *owned = 2; /* the array only: the names are static */
+        *n = 0;
+        for (i = 0; i < count; i++) {
+            coord_of_code[i] = 0xFF;
+            if (!(mask & (1u << i)))
+                continue;
+            l[*n] = (char *)(by == BY_SEX
+                                 ? sex_name((enum sex_code)i)
+                                 : ethnic_group_name((enum ethnic_group)i));
+            code_of[*n] = (uint8_t)i;
+            coord_of_code[i] = (uint8_t)*n;
+            (*n)++;
+        }
+        return l;
     /* Geography labels are the lookup's name tables, complete before any
      * row is read (anonymise/generalise.h): never derived from the data,
      * so no one's own postcode makes a category. */
@@ -79,7 +102,7 @@ labels_for(const struct job_plan *plan, const struct person_set *ps, int by,
 static uint32_t
 coord_of(const struct job_plan *plan, const struct cohort_plan *c, size_t j,
          const struct person_set *ps, size_t p, int period,
-         const struct period *pr)
+         const struct period *pr, const uint8_t *coord_of_code)
 {
     uint8_t band;
     int svc;
@@ -89,9 +112,9 @@ coord_of(const struct job_plan *plan, const struct cohort_plan *c, size_t j,
         band = ps->age_band[p * (size_t)ps->nperiods + (size_t)period];
         return band == AGE_BAND_UNKNOWN ? (uint32_t)plan->nage_bands : band;
     case BY_SEX:
-        return ps->sex[p];
+        return coord_of_code[ps->sex[p]];
     case BY_ETHNICITY:
-        return ps->ethnicity[p];
+        return coord_of_code[ps->ethnicity[p]];
     case BY_WARD:
         return ps->ward[p];
     case BY_LSOA:
@@ -107,6 +130,56 @@ coord_of(const struct job_plan *plan, const struct cohort_plan *c, size_t j,
     }
 }
 
+/* Marks the interior cells no person can be in whatever the data (the
+ * cohort's where excludes them) as structural zeros. */
+static int
+mark_structural(const struct job_plan *plan, const struct cohort_plan *c,
+                const struct where_expr *e, struct count_table *t,
+                uint8_t codes[][CODES_MAX])
+{
+    uint8_t *impossible = calloc(t->ninterior ? t->ninterior : 1, 1);
+    size_t i, j;
+    int rc;
+
+    if (!impossible)
+        return CE_NOMEM;
+    for (i = 0; i < t->ninterior; i++) {
+        const struct table_cell *cell = &t->cells[i];
+        struct where_facts f;
+
+        memset(&f, 0, sizeof(f));
+        f.age_band = f.sex = f.ethnicity = -1;
+        for (j = 0; j < c->nby; j++) {
+            uint32_t v = cell->coord[j];
+
+            switch (c->by[j]) {
+            case BY_AGE_BAND:
+                f.age_band = v == plan->nage_bands ? AGE_BAND_UNKNOWN : (int)v;
+                break;
+            case BY_SEX:
+                f.sex = codes[j][v];
+                break;
+            case BY_ETHNICITY:
+                f.ethnicity = codes[j][v];
+                break;
+            case BY_SERVICE:
+                f.flag_service[f.nflags] = c->by_service[j];
+                f.flag_dept[f.nflags] =
+                    plan->services[c->by_service[j]].department;
+                f.flag_yes[f.nflags] = v == FLAG_YES;
+                f.nflags++;
+                break;
+            default:
+                break;
+            }
+        }
+        impossible[i] = !where_possible(e, &f);
+    }
+    rc = table_mark_structural(t, impossible) < 0 ? CE_NOMEM : 0;
+    free(impossible);
+    return rc;
+}
+
 int
 cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
              const struct where_expr *e, const struct person_set *ps,
@@ -115,20 +188,26 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
     uint32_t dim_n[TABLE_MAX_DIMS];
     char **labels[TABLE_MAX_DIMS];
     int owned[TABLE_MAX_DIMS] = {0};
+    /* per by column: sex or ethnicity code of each coordinate, and back */
+    uint8_t codes[TABLE_MAX_DIMS][CODES_MAX];
+    uint8_t coords[TABLE_MAX_DIMS][CODES_MAX];
     size_t j, p;
     int i, rc = 0;
     struct period before;
     int y, m, d;
 
+    memset(t, 0, sizeof(*t));
     for (j = 0; j < c->nby; j++) {
-        labels[j] = labels_for(plan, ps, c->by[j], &dim_n[j], &owned[j]);
+        labels[j] = labels_for(plan, ps, c->by[j], &dim_n[j], &owned[j],
+                               codes[j], coords[j]);
         if (!labels[j]) {
             rc = CE_NOMEM;
             goto out;
         }
     }
     if (table_init(t, plan->periods, c->nby, dim_n,
-                   (char *const *const *)labels) < 0) {
+                   (char *const *const *)labels) < 0 ||
+        mark_structural(plan, c, e, t, codes) < 0) {
         rc = CE_NOMEM;
         goto out;
     }
@@ -149,10 +228,17 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
 
             if (in && !(c->measure == MEASURE_NEW && prev)) {
                 for (j = 0; j < c->nby; j++)
-                    coord[j] = coord_of(plan, c, j, ps, p, i, &pr[i]);
-                cell = table_interior(t, i, coord);
-                cell->count++;
-                cell->ckey = (cell->ckey + ps->record_key[p]) & 0xFF;
+                    coord[j] = coord_of(plan, c, j, ps, p, i, &pr[i],
+                                        coords[j]);
+                /* a code the sources cannot give would be a bug in
+                 * map_codes_possible(): no cell holds it */
+                for (j = 0; j < c->nby && coord[j] < dim_n[j]; j++)
+                    ;
+                if (j == c->nby) {
+                    cell = table_interior(t, i, coord);
+                    cell->count++;
+                    cell->ckey = (cell->ckey + ps->record_key[p]) & 0xFF;
+                }
             }
             prev = in;
         }
@@ -161,7 +247,7 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
 out:
     for (j = 0; j < c->nby; j++)
         if (owned[j] && labels[j]) {
-            for (i = 0; i < (int)dim_n[j]; i++)
+            for (i = 0; owned[j] == 1 && i < (int)dim_n[j]; i++)
                 free(labels[j][i]);
             free(labels[j]);
         }

@@ -5,6 +5,12 @@
  * ethnicity, ward, LSOA, district; a service flag is `yes` when a spell of
  * that service overlaps the month, else `no`), then margins and totals are
  * summed.
+ * Categories never depend on the data: age bands are the plan's (and
+ * UNKNOWN), sex and ethnicity the codes the sources can give
+ * (person_set.sex_possible, .ethnicity_possible), geography the lookup's.
+ * A cell the cohort's where makes impossible (an age band outside its age
+ * condition, `no` for a service it requires) is marked a structural zero
+ * (count_table.structural, published [z]).
  * The table then goes to anonymise/disclosure before anyone sees it.
  */
 #ifndef COHORT_COUNT_H

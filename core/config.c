@@ -972,6 +972,39 @@ disclosure_plan_set(struct disclosure_plan *dp, struct disclosure_keys *k,
         }
         return 0;
     }
+    if (!strcmp(key, "protection_lower") || !strcmp(key, "protection_upper")) {
+        /* "N" counts or "N%" of the cell, tau-ARGUS's two forms */
+        size_t len = strlen(value);
+        int pct = len > 1 && value[len - 1] == '%';
+
+        if (parse_int64(value, len - (size_t)pct, 0, pct ? 100 : 1000, &v) <
+            0) {
+            snprintf(expect, expect_size, "a whole number from 0 to 1000, "
+                                          "or a percentage such as 25%%");
+            return CE_CONFIG;
+        }
+        if (!strcmp(key, "protection_lower")) {
+            dp->protection_lower = (int)v;
+            dp->protection_lower_pct = pct;
+        } else {
+            dp->protection_upper = (int)v;
+            dp->protection_upper_pct = pct;
+        }
+        return 0;
+    }
+    if (!strcmp(key, "suppression_cost")) {
+        if (!strcmp(value, "value"))
+            dp->suppression_cost = COST_VALUE;
+        else if (!strcmp(value, "cells"))
+            dp->suppression_cost = COST_CELLS;
+        else if (!strcmp(value, "log_value"))
+            dp->suppression_cost = COST_LOG_VALUE;
+        else {
+            snprintf(expect, expect_size, "value, cells or log_value");
+            return CE_CONFIG;
+        }
+        return 0;
+    }
     if (!strcmp(key, "perturbation")) {
         if (!strcmp(value, "none"))
             dp->perturbation = PERTURB_NONE;

@@ -53,7 +53,7 @@ render_table_csv(const struct published_table *t, const char *period_column,
         add_name(sb, by_names[j]);
         strbuf_adds(sb, ",");
     }
-    strbuf_adds(sb, "count\n");
+    strbuf_adds(sb, "count,margin\n");
     for (p = 0; p < t->nperiods; p++) {
         const struct published_cell *c =
             t->cells + (size_t)p * t->ncells_per_period;
@@ -69,15 +69,19 @@ render_table_csv(const struct published_table *t, const char *period_column,
                                   : t->dim_labels[j][c[i].coord[j]]);
                 strbuf_adds(sb, ",");
             }
-            /* one symbol for every hidden cell, and nothing that says
-             * whether a shown value is exact: a reader who can tell a
-             * primary from a secondary suppression, or an exact count from
-             * a rounded one, narrows the hidden cells beyond what the
-             * audit assumed */
-            if (published_hidden(&c[i]))
-                strbuf_adds(sb, "[c]\n");
+            /* one symbol for every hidden cell ([z] is no secret: the
+             * cohort's definition says it), and nothing that says whether
+             * a shown value is exact: a reader who can tell a primary from
+             * a secondary suppression, or an exact count from a rounded
+             * one, narrows the hidden cells beyond what the audit
+             * assumed */
+            if (published_symbol_text(&c[i]))
+                strbuf_adds(sb, published_symbol_text(&c[i]));
             else
-                strbuf_addf(sb, "%lld\n", (long long)c[i].value);
+                strbuf_addf(sb, "%lld", (long long)c[i].value);
+            /* a reader sums the detail rows, margin = no, without
+             * counting any total twice */
+            strbuf_adds(sb, published_margin(t, &c[i]) ? ",yes\n" : ",no\n");
         }
     }
 }

@@ -119,7 +119,7 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
     for (j = 0; j < t->nby; j++)
         strbuf_addf(&sql, ", %s text NOT NULL",
                     cohort_by_name(cr->plan, j));
-    strbuf_adds(&sql, ", count integer, symbol text)");
+    strbuf_adds(&sql, ", count integer, symbol text, margin boolean NOT NULL)");
     if ((rc = exec(pg, strbuf_str(&sql), "creating a staging table")) < 0)
         goto out;
     strbuf_reset(&sql);
@@ -150,11 +150,13 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
             }
             /* as in the CSV files: one symbol for every hidden cell,
              * nothing on whether a shown count is exact */
-            if (published_hidden(&c[i]))
-                strbuf_adds(&data, "\t\\N\t[c]\n");
+            if (published_symbol_text(&c[i]))
+                strbuf_addf(&data, "\t\\N\t%s",
+                            published_symbol_text(&c[i]));
             else
-                strbuf_addf(&data, "\t%lld\t\\N\n",
+                strbuf_addf(&data, "\t%lld\t\\N",
                             (long long)c[i].value);
+            strbuf_adds(&data, published_margin(t, &c[i]) ? "\tt\n" : "\tf\n");
         }
         if (data.len > (1u << 20) || p == t->nperiods - 1) {
             if (strbuf_failed(&data) ||
@@ -221,13 +223,21 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
     strbuf_adds(&sql, ".");
     add_ident(pg, &sql, cr->plan->name);
     strbuf_adds(&sql, ".count IS 'Persons, after disclosure control; NULL "
-                      "when suppressed'; COMMENT ON COLUMN ");
+                      "when suppressed or not applicable'; COMMENT ON COLUMN ");
     add_ident(pg, &sql, schema);
     strbuf_adds(&sql, ".");
     add_ident(pg, &sql, cr->plan->name);
     strbuf_adds(&sql, ".symbol IS '[c] (confidential) when the count is "
                       "withheld by disclosure control, whatever rule "
-                      "withheld it; NULL when the count is shown'");
+                      "withheld it; [z] (not applicable) when the cohort''s "
+                      "own definition makes the cell impossible; NULL when "
+                      "the count is shown'; COMMENT ON COLUMN ");
+    add_ident(pg, &sql, schema);
+    strbuf_adds(&sql, ".");
+    add_ident(pg, &sql, cr->plan->name);
+    strbuf_adds(&sql, ".margin IS 'true for a margin or the total (a by "
+                      "column is Total): sum the rows where NOT margin to "
+                      "add up the detail without counting a total twice'");
     for (j = 0; j < t->nby; j++) {
         strbuf_adds(&sql, "; COMMENT ON COLUMN ");
         add_ident(pg, &sql, schema);

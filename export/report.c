@@ -118,8 +118,9 @@ latest_table(struct strbuf *sb, const struct cohort_result *cr)
                                     : t->dim_labels[j][c[i].coord[j]]);
             strbuf_adds(sb, "</td>");
         }
-        if (suppressed(&c[i]))
-            strbuf_adds(sb, "<td class=\"n\">[c]</td>");
+        if (published_symbol_text(&c[i]))
+            strbuf_addf(sb, "<td class=\"n\">%s</td>",
+                        published_symbol_text(&c[i]));
         else
             strbuf_addf(sb, "<td class=\"n\">%lld</td>",
                         (long long)c[i].value);
@@ -286,13 +287,27 @@ render_report_html(const struct run_summary *s, struct strbuf *sb)
                 started, finished, s->version ? s->version : "",
                 s->plan_hash, s->key_id);
     period_label(&periods[plan->periods - 1], label);
-    strbuf_addf(sb, "<p>%d monthly periods, the last starting %s. "
-                    "%s persons linked across departments. Counts below "
-                    "%d are suppressed ([c]), further cells are suppressed "
-                    "so none can be worked out from the totals, and counts "
-                    "are rounded to the nearest %d.</p>\n",
-                plan->periods, label, count_text(s->persons, nb[0]),
-                plan->disclosure.suppress_hi + 1, plan->disclosure.rounding);
+    if (plan->disclosure.perturbation == PERTURB_CELLKEY)
+        strbuf_addf(sb, "<p>%d monthly periods, the last starting %s. "
+                        "%s persons linked across departments. Every count "
+                        "carries cell-key noise; counts below %d after it "
+                        "are suppressed ([c]), and counts are rounded to "
+                        "the nearest %d. [z]: the cohort's definition makes "
+                        "the cell impossible.</p>\n",
+                    plan->periods, label, count_text(s->persons, nb[0]),
+                    plan->disclosure.suppress_hi + 1,
+                    plan->disclosure.rounding);
+    else
+        strbuf_addf(sb, "<p>%d monthly periods, the last starting %s. "
+                        "%s persons linked across departments. Counts below "
+                        "%d are suppressed ([c]), further cells are "
+                        "suppressed so none can be worked out from the "
+                        "totals, and counts are rounded to the nearest %d. "
+                        "[z]: the cohort's definition makes the cell "
+                        "impossible.</p>\n",
+                    plan->periods, label, count_text(s->persons, nb[0]),
+                    plan->disclosure.suppress_hi + 1,
+                    plan->disclosure.rounding);
 
     report_quality(s, sb);
     report_scopes(s, sb);

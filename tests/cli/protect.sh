@@ -40,7 +40,7 @@ awk -F, 'NR == FNR { if (FNR > 1) { a[$1] += $3; s[$2] += $3; t += $3 } next }
          END { exit !(m == 6 && bad == 0) }' "$data/counts.csv" s19.csv
 margins=$?
 check '[ "$margins" -eq 0 ]' "every published margin is its true sum rounded to 5"
-check '[ "$(grep -c ",\[c\]\$" s19.csv)" -eq 4 ] && ! grep -Eq "suppressed|secondary|rounded|,ok" s19.csv' \
+check '[ "$(grep -c ",\[c\],no\$" s19.csv)" -eq 4 ] && ! grep -Eq "suppressed|secondary|rounded|,ok" s19.csv' \
     "the 2 primary and 2 secondary cells are all [c]; no column says which rule hid a cell or rounded one"
 
 # The same table with a BOM, CRLF line ends and quoted fields
@@ -50,8 +50,8 @@ check 'cmp -s "$out" s19.csv' "BOM, CRLF and quotes read as the plain file"
 # Labels with commas and quotes come out quoted
 run cohort protect "$data/quoted.csv" --by area,sex --count count
 expect_rc 0 "quoted labels: exit 0"
-expect_out '^"Riverside, North","Total",70$' "a label with a comma is quoted; its margin 71 rounds to 70"
-expect_out '^"Abbey ""Old"" Park","M",\[c\]$' "a label with quotes is quoted"
+expect_out '^"Riverside, North","Total",70,yes$' "a label with a comma is quoted; its margin 71 rounds to 70"
+expect_out '^"Abbey ""Old"" Park","M",\[c\],no$' "a label with quotes is quoted"
 
 # -o writes the file (atomically: no temp left) and nothing on stdout
 run cohort protect "$data/counts.csv" --by area,sex --count count --suppress 1-9 -o table.csv
@@ -80,8 +80,8 @@ run cohort protect micro.csv --by ward,age_band --period month --perturbation ce
 check 'cmp -s m1.csv m2.csv' "microdata: the same input twice gives byte-identical output"
 run cohort protect shuffled.csv --by ward,age_band --period month --perturbation cellkey --ptable "$ptable" -o m3.csv
 check 'cmp -s m1.csv m3.csv' "microdata: shuffled rows give byte-identical output"
-check 'head -n 1 m1.csv | grep -qx "month,ward,age_band,count"' "microdata: the header is period, by columns, count (no key, no noise, no status)"
-check 'awk -F, "NR > 1 && NF != 4 { bad = 1 } END { exit bad }" m1.csv' "microdata: every row has exactly those four fields"
+check 'head -n 1 m1.csv | grep -qx "month,ward,age_band,count,margin"' "microdata: the header is period, by columns, count, margin (no key, no noise, no status)"
+check 'awk -F, "NR > 1 && NF != 5 { bad = 1 } END { exit bad }" m1.csv' "microdata: every row has exactly those five fields"
 check '[ "$(grep -c "^2026-09," m1.csv)" -eq 20 ] && [ "$(grep -c "^2026-10," m1.csv)" -eq 20 ]' "microdata: each period has its own 12 cells, 7 margins and total"
 check 'grep -q "^2026-10,\"Total\",\"Total\"," m1.csv && grep -q "^2026-09,\"Total\",\"Total\"," m1.csv' "microdata: a grand total per period"
 
