@@ -2,6 +2,7 @@
 
 #include "../core/calendar.h"
 #include "../core/schema.h"
+#include "secondary.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -359,6 +360,91 @@ doc_generalisation(const struct job_plan *plan, struct rules_doc *doc,
     doc_item(doc, s, "geography", sb);
 }
 
+/* ONS's cell-key method: noise, threshold, no secondary suppression. */
+static void
+doc_cellkey(const struct disclosure_plan *dp, struct rules_doc *doc,
+            struct rules_section *s, struct strbuf *sb)
+{
+    strbuf_addf(sb, "ONS's cell-key method with the perturbation table "
+                     "'%s': every count first gets the noise the table "
+                     "gives its count and cell key (the sum of its "
+                     "persons' record keys mod 256), then every cell "
+                     "whose perturbed count is below %d is suppressed, "
+                     "empty cells included%s; counts above the table's "
+                     "largest cycle through its last block of counts "
+                     "(ONS's pcv,ckey,pvalue layout: the last third, "
+                     "rows 501-750 of ptable_10_5; the other layouts: "
+                     "the largest count's rows); the same persons always "
+                     "get the same noise; cell keys and noise are never "
+                     "published",
+                dp->ptable ? dp->ptable : "", dp->suppress_hi + 1,
+                dp->suppress_hi > 0 ? "" : " (min_count 1: none)");
+    doc_item(doc, s, "perturbation", sb);
+    strbuf_adds(sb, "none, as in ONS's method: the noise every published "
+                    "cell, margin and total carries, not a pattern of "
+                    "further hidden cells, keeps a suppressed cell from "
+                    "being worked out exactly from its margins");
+    doc_item(doc, s, "secondary suppression", sb);
+    if (dp->rounding > 1) {
+        strbuf_addf(sb, "published counts rounded to the nearest %d "
+                         "after the noise", dp->rounding);
+        doc_item(doc, s, "rounding", sb);
+    }
+}
+
+/* Primary and least-cost secondary suppression, then rounding. */
+static void
+doc_suppression(const struct disclosure_plan *dp, struct rules_doc *doc,
+                struct rules_section *s, struct strbuf *sb)
+{
+    static const char *const cost_words[] = {
+        [COST_VALUE] = "the total count of the cells hidden",
+        [COST_CELLS] = "the number of cells hidden",
+        [COST_LOG_VALUE] = "the sum of log(1 + count) of the cells hidden",
+    };
+
+    strbuf_addf(sb, "every cell, margin and total with a count from %d "
+                     "to %d inclusive is suppressed%s",
+                dp->suppress_lo, dp->suppress_hi,
+                dp->protect_zeros ? ", and so is every zero" : "");
+    doc_item(doc, s, "primary suppression", sb);
+    strbuf_addf(sb, "further cells are suppressed until a "
+                     "linear-programming attacker using every published "
+                     "cell, margin and total (%s; [z] cells as 0) ",
+                dp->rounding > 1
+                    ? "each rounded value as the interval of counts that "
+                      "round to it and that the rule would not have "
+                      "suppressed"
+                    : "taken as the exact true counts");
+    if (dp->protection_lower || dp->protection_upper)
+        strbuf_addf(sb, "cannot confine any primary suppressed cell x "
+                         "to a range that fails to reach x - %d%s or "
+                         "x + %d%s",
+                    dp->protection_lower,
+                    dp->protection_lower_pct ? "% of x" : "",
+                    dp->protection_upper,
+                    dp->protection_upper_pct ? "% of x" : "");
+    else
+        strbuf_addf(sb, "cannot narrow any primary suppressed cell to a "
+                         "range narrower than %d",
+                    dp->protection_level);
+    strbuf_addf(sb, "; the pattern is the one of least cost (%s), "
+                     "proven optimal by a mixed-integer program for "
+                     "periods of up to %d cells and chosen by "
+                     "rectangles and hypercubes beyond; %s; a further "
+                     "cell the others make unneeded is published again",
+                cost_words[dp->suppression_cost], SECONDARY_EXACT_CELLS,
+                dp->protect_zeros
+                    ? "an empty cell may be hidden like any other"
+                    : "an empty cell is hidden only when nothing else "
+                      "protects (it can only move up, and a [c] pinned "
+                      "to a few counts reads like a small count)");
+    doc_item(doc, s, "secondary suppression", sb);
+    strbuf_addf(sb, "published counts rounded to the nearest %d",
+                dp->rounding);
+    doc_item(doc, s, "rounding", sb);
+}
+
 static void
 doc_disclosure(const struct job_plan *plan, struct rules_doc *doc,
                struct strbuf *sb)
@@ -371,34 +457,22 @@ doc_disclosure(const struct job_plan *plan, struct rules_doc *doc,
         strbuf_adds(sb, dp->preset);
         doc_item(doc, s, "preset", sb);
     }
-    strbuf_addf(sb, "every cell, margin and total with a count from %d to %d "
-                     "inclusive is suppressed%s",
-                dp->suppress_lo, dp->suppress_hi,
-                dp->protect_zeros ? ", and so is every zero" : "");
-    doc_item(doc, s, "primary suppression", sb);
-    strbuf_addf(sb, "further cells are suppressed until a linear-programming "
-                     "attacker using every published cell, margin and total "
-                     "(%s) cannot narrow any suppressed cell to a range "
-                     "narrower than %d",
-                dp->rounding > 1 && dp->perturbation == PERTURB_NONE
-                    ? "each rounded value as the interval of counts that round "
-                      "to it and that the rule would not have suppressed"
-                    : "taken as the exact true counts",
-                dp->protection_level);
-    doc_item(doc, s, "secondary suppression", sb);
-    if (dp->perturbation == PERTURB_CELLKEY) {
-        strbuf_addf(sb, "cell-key method with the perturbation table '%s'; the "
-                         "same persons always get the same noise; cell keys and "
-                         "noise are never published", dp->ptable ? dp->ptable : "");
-        doc_item(doc, s, "perturbation", sb);
-    } else {
-        strbuf_addf(sb, "published counts rounded to the nearest %d", dp->rounding);
-        doc_item(doc, s, "rounding", sb);
-    }
+    strbuf_adds(sb, "a cell that the cohort's own definition makes "
+                    "impossible (an age band outside its age condition, "
+                    "'no' for a service it requires) is published as [z], "
+                    "known to be 0; a sex or ethnicity code that no source "
+                    "can give is not a category at all");
+    doc_item(doc, s, "structural zeros", sb);
+    if (dp->perturbation == PERTURB_CELLKEY)
+        doc_cellkey(dp, doc, s, sb);
+    else
+        doc_suppression(dp, doc, s, sb);
     strbuf_adds(sb, "every hidden cell is shown as [c], whichever rule hid "
                      "it, and nothing says whether a shown count is exact, "
-                     "rounded or perturbed; the audit's attacker has every "
-                     "number published anywhere in the run");
+                     "rounded or perturbed; [z] marks a structural zero; "
+                     "a margin column says which rows are margins or the "
+                     "total; the audit's attacker has every number "
+                     "published anywhere in the run");
     doc_item(doc, s, "published symbols", sb);
     strbuf_adds(sb, "persons per department and in all, ids per id scope, "
                      "their conflicts, and links made and refused per link "
@@ -411,15 +485,32 @@ doc_disclosure(const struct job_plan *plan, struct rules_doc *doc,
     strbuf_adds(sb, "; counts of rows and records are exact: they are not "
                      "counts of persons");
     doc_item(doc, s, "counts outside the tables", sb);
-    strbuf_addf(sb, "a reader learns, for each shown cell, its count %s; "
-                     "for each hidden cell, no range narrower than %d from "
-                     "the tables of one run together with the counts above; "
-                     "a reader cannot learn which rule hid a cell",
-                dp->perturbation == PERTURB_CELLKEY
-                    ? "with noise that the same persons always get"
-                : dp->rounding > 1 ? "to within the rounding"
-                                   : "exactly",
-                dp->protection_level);
+    if (dp->perturbation == PERTURB_CELLKEY)
+        strbuf_adds(sb, "a reader learns, for each shown cell, its count with "
+                        "noise that the same persons always get; for each "
+                        "hidden cell, an estimate from its margins that "
+                        "carries the noise of every cell it uses, never an "
+                        "exact count; a reader cannot learn which cells were "
+                        "perturbed or by how much");
+    else if (dp->protection_lower || dp->protection_upper)
+        strbuf_addf(sb, "a reader learns, for each shown cell, its count %s; "
+                         "for each suppressed count x, no range that stops "
+                         "short of x - %d%s or of x + %d%s, from the tables "
+                         "of one run together with the counts above; a "
+                         "reader cannot learn which rule hid a cell",
+                    dp->rounding > 1 ? "to within the rounding" : "exactly",
+                    dp->protection_lower,
+                    dp->protection_lower_pct ? "% of x" : "",
+                    dp->protection_upper,
+                    dp->protection_upper_pct ? "% of x" : "");
+    else
+        strbuf_addf(sb, "a reader learns, for each shown cell, its count %s; "
+                         "for each hidden cell, no range narrower than %d "
+                         "from the tables of one run together with the "
+                         "counts above; a reader cannot learn which rule hid "
+                         "a cell",
+                    dp->rounding > 1 ? "to within the rounding" : "exactly",
+                    dp->protection_level);
     doc_item(doc, s, "what a reader can learn", sb);
     strbuf_addf(sb, "two cohorts of this job whose where expressions show "
                      "that one population lies within the other (the same "
@@ -494,7 +585,8 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
         strbuf_adds(sb, "period");
         for (k = 0; k < cp->nby; k++)
             strbuf_addf(sb, ", %s", cohort_by_name(cp, k));
-        strbuf_adds(sb, ", count ([c] when hidden)");
+        strbuf_adds(sb, ", count ([c] when hidden, [z] when impossible), "
+                        "margin (yes on a margin or total row)");
         doc_item(doc, s, "published columns", sb);
     }
 }

@@ -67,4 +67,31 @@ int64_t secondary_suppress(const struct count_table *t,
 double secondary_cell_cost(const struct table_cell *c, size_t n, size_t i,
                            enum suppression_cost cost);
 
+/*
+ * One period's problem, shared by secondary.c and hypercube.c (the
+ * heuristic): the cells, the attacker, and per cell its cost and the
+ * deviations the attacker allows it when published. Arrays are GLPK's
+ * memory, owned by secondary_suppress().
+ */
+struct secondary_period {
+    const struct count_table *t;
+    const struct relations *r;
+    struct table_cell *c;
+    const struct attacker *am;
+    size_t n;
+    double *w;         /* cost of hiding each cell */
+    double *plo, *phi; /* deviations the attacker allows when published */
+    double cap;        /* upper bound of a hidden cell for the exact program */
+    size_t *prim;      /* primary cells */
+    size_t np;
+};
+
+/*
+ * 1 when cell i may be hidden to protect another: a published cell that is
+ * not empty, or any published cell with protect_zeros (empty cells are
+ * sensitive then anyway). An empty cell is hidden for another only by the
+ * greedy last resort.
+ */
+int secondary_candidate(const struct secondary_period *s, size_t i);
+
 #endif

@@ -19,12 +19,15 @@
  *     up) and is not one the rule suppresses (the convex hull of what is
  *     left: an attacker no stronger than a linear program);
  *   - `[c]`: the count is >= 0;
+ *   - `[z]`: a structural zero, the count is 0;
  *   - a `status` column, when the file has one: `suppressed` puts the cell
  *     in the suppression range, `ok` says the number is exact, `rounded`
  *     that it is not.
  * Relations: a cell with `Total` in column j is the sum of the cells equal
  * to it but for a value in column j, whenever all of those are published
- * rows (each period separately).
+ * rows (each period separately). A `margin` column (yes/no) says the same
+ * as the `Total` labels: it is read, checked against them, and adds no
+ * relation.
  *
  * A hidden cell is reported when its range is narrower than L and
  * reaches into the suppression range: a range wholly outside it proves the
@@ -51,7 +54,8 @@ struct cell {
     int period;               /* index into the file's period labels */
     int coord[MAX_COLS];      /* label index per by column; -1 = Total */
     long long value;          /* published number; -1 when hidden */
-    int status;               /* 0 none, 1 suppressed, 2 ok, 3 rounded */
+    int status;               /* 0 none, 1 suppressed, 2 ok, 3 rounded,
+                                 4 [z] */
 };
 
 struct labels {
@@ -127,7 +131,7 @@ published_range(const struct rule *ru, long long r, int status, double *lo,
 {
     long long a, b, h = ru->rounding / 2;
 
-    if (ru->rounding <= 1 || status == 2) {
+    if (ru->rounding <= 1 || status == 2 || status == 4) {
         *lo = *hi = (double)r;
         return;
     }
@@ -319,7 +323,8 @@ attack_file(const char *path, const char *period_col, const struct rule *ru)
     FILE *fp = fopen(path, "r");
     char *line = malloc(MAX_LINE), *f[MAX_COLS + 4];
     int nf, i, j, by[MAX_COLS], nby = 0, count_col = -1, status_col = -1,
-                     period_idx = -1, narrow = 0, hidden = 0, rc = 0;
+                     margin_col = -1, period_idx = -1, narrow = 0, hidden = 0,
+                     rc = 0;
     struct labels periods = {0}, lab[MAX_COLS];
     struct cell *cells = NULL;
     size_t n = 0, alloc = 0, c, d;
@@ -341,6 +346,8 @@ attack_file(const char *path, const char *period_col, const struct rule *ru)
             count_col = i;
         else if (!strcmp(f[i], "status"))
             status_col = i;
+        else if (!strcmp(f[i], "margin"))
+            margin_col = i;
         else if (period_col && !strcmp(f[i], period_col))
             period_idx = i;
         else if (nby < MAX_COLS)
@@ -377,7 +384,24 @@ attack_file(const char *path, const char *period_col, const struct rule *ru)
                               ? -1
                               : label_index(&lab[j], f[by[j]]);
         x->value = !strcmp(f[count_col], "[c]") ? -1 : atoll(f[count_col]);
-        if (status_col >= 0 && status_col < nf)
+        if (!strcmp(f[count_col], "[z]")) {
+            x->value = 0;
+            x->status = 4; /* known to be 0 */
+        }
+        if (margin_col >= 0) {
+            int total = 0;
+
+            for (j = 0; j < nby; j++)
+                total |= x->coord[j] == -1;
+            if (margin_col >= nf ||
+                strcmp(f[margin_col], total ? "yes" : "no")) {
+                fprintf(stderr, "attack: '%s': a margin column that "
+                                "disagrees with the Total labels\n", path);
+                fclose(fp);
+                return 2;
+            }
+        }
+        if (status_col >= 0 && status_col < nf && x->status != 4)
             x->status = !strcmp(f[status_col], "suppressed") ? 1
                         : !strcmp(f[status_col], "ok")       ? 2
                         : !strcmp(f[status_col], "rounded")  ? 3

@@ -301,7 +301,8 @@ test_against_brute_force(void **state)
                 b.primary[i] = b.count[i] >= 1 && b.count[i] <= 9;
                 b.cost[i] = secondary_cell_cost(t.cells, b.n, i, COST_VALUE);
                 hidden[i] = b.primary[i];
-                if (!b.primary[i])
+                /* empty cells protect no other (secondary.c) */
+                if (!b.primary[i] && b.count[i] > 0)
                     order[nfree++] = i;
             }
             /* cheapest first (insertion sort) */
