@@ -2,6 +2,9 @@
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/cohort
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 BUILD   ?= build
 
@@ -118,12 +121,37 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@scripts/demo $(BUILD)/cohort
 
+# make install: the binary, the manual pages, the example job, the shipped
+# lookups and ptable, and the systemd unit and timer (not enabled).
+# make uninstall removes exactly these files, and the folders of
+# DATADIR it made once they are empty.
+INSTALLED = $(BINDIR)/cohort $(MANDIR)/man1/cohort.1 \
+            $(MANDIR)/man5/cohort.conf.5 $(DATADIR)/examples/job.conf \
+            $(DATADIR)/lookups/postcodes.csv $(DATADIR)/lookups/nicknames.csv \
+            $(DATADIR)/ptables/ptable_default.csv \
+            $(SYSTEMDDIR)/cohort.service $(SYSTEMDDIR)/cohort.timer
+
 install: $(BUILD)/cohort
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/examples \
+	    $(DESTDIR)$(DATADIR)/lookups $(DESTDIR)$(DATADIR)/ptables \
+	    $(DESTDIR)$(SYSTEMDDIR)
 	install -m 0755 $(BUILD)/cohort $(DESTDIR)$(BINDIR)/cohort
+	install -m 0644 man/cohort.1 $(DESTDIR)$(MANDIR)/man1/cohort.1
+	install -m 0644 man/cohort.conf.5 $(DESTDIR)$(MANDIR)/man5/cohort.conf.5
+	sed 's|@DATADIR@|$(DATADIR)|g' config/example.conf.in > $(DESTDIR)$(DATADIR)/examples/job.conf
+	chmod 0644 $(DESTDIR)$(DATADIR)/examples/job.conf
+	install -m 0644 config/lookups/postcodes.csv config/lookups/nicknames.csv \
+	    $(DESTDIR)$(DATADIR)/lookups/
+	install -m 0644 config/ptable_default.csv $(DESTDIR)$(DATADIR)/ptables/
+	sed 's|@BINDIR@|$(BINDIR)|g' config/systemd/cohort.service.in > $(DESTDIR)$(SYSTEMDDIR)/cohort.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/cohort.service
+	install -m 0644 config/systemd/cohort.timer $(DESTDIR)$(SYSTEMDDIR)/cohort.timer
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/cohort
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR)/lookups \
+	    $(DESTDIR)$(DATADIR)/ptables $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:
 	rm -rf build demo
@@ -138,8 +166,9 @@ help:
 	@echo "  asan       tests under AddressSanitizer only"
 	@echo "  ubsan      tests under UndefinedBehaviorSanitizer only"
 	@echo "  fuzz       libFuzzer targets for FUZZ_SECONDS each (default 30)"
-	@echo "  install    install cohort into DESTDIR/PREFIX/bin (PREFIX=$(PREFIX))"
-	@echo "  uninstall  remove it again"
+	@echo "  install    install the binary, manual pages, example job, lookups, ptable and"
+	@echo "             systemd unit and timer under DESTDIR/PREFIX (PREFIX=$(PREFIX))"
+	@echo "  uninstall  remove exactly what install installed"
 	@echo "  clean      remove build/ and demo/"
 	@echo "  help       this list"
 

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "table.h"
 
 /* The additive relations of a table, the same in every period: members[0]

@@ -42,7 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
 #include "table.h"
 #include "ptable.h"

@@ -10,43 +10,22 @@
 #include <string.h>
 #include <strings.h>
 
-struct geo_entry {
-    char postcode[9];    /* "" marks an empty slot */
-    uint32_t ward;
-    uint32_t lsoa;
-    uint32_t district;
-};
-
-static uint64_t
-hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-    return h;
-}
-
 /* Index of name in the table (names[0] is UNKNOWN), added when new; an
- * empty name is UNKNOWN. The loader has refused every name that
- * label_check() faults, so no name can merge with UNKNOWN or Total. */
+ * empty name is UNKNOWN. ix holds the names after UNKNOWN: name k of ix
+ * is names[k + 1]. The loader has refused every name that label_check()
+ * faults, so no name can merge with UNKNOWN or Total. */
 static int
-intern(char ***names, size_t *n, size_t *alloc, const char *name,
-       uint32_t *out)
+intern(struct hash_table *ix, char ***names, size_t *n, size_t *alloc,
+       const char *name, uint32_t *out)
 {
-    size_t i;
+    size_t k;
+    int rc;
 
     if (!*name) {
         *out = GEO_UNKNOWN;
         return 0;
     }
-    /* Name tables are small (wards, LSOAs, districts): a scan from the
-     * end finds the common case, consecutive lookup rows, at once. */
-    for (i = *n; i-- > 1;)
-        if (!strcmp((*names)[i], name)) {
-            *out = (uint32_t)i;
-            return 0;
-        }
+    /* room first: a new name's index and its place must agree */
     if (*n == *alloc) {
         size_t na = *alloc ? *alloc * 2 : 64;
         char **p = realloc(*names, na * sizeof(*p));
@@ -56,9 +35,13 @@ intern(char ***names, size_t *n, size_t *alloc, const char *name,
         *names = p;
         *alloc = na;
     }
-    if (!((*names)[*n] = strdup(name)))
+    if ((rc = hash_table_intern(ix, name, strlen(name), &k)) < 0)
         return CE_NOMEM;
-    *out = (uint32_t)(*n)++;
+    if (rc == 1 && !((*names)[(*n)++] = strdup(name))) {
+        (*n)--;
+        return CE_NOMEM;
+    }
+    *out = (uint32_t)k + 1;
     return 0;
 }
 
@@ -103,33 +86,26 @@ norm_postcode(const char *s, char out[9])
     return 0;
 }
 
-static struct geo_entry *
-slot_for(const struct geo_lookup *gl, const char *pc)
-{
-    size_t i = (size_t)hash_str(pc) & (gl->nslots - 1);
-
-    while (gl->slots[i].postcode[0] && strcmp(gl->slots[i].postcode, pc))
-        i = (i + 1) & (gl->nslots - 1);
-    return &gl->slots[i];
-}
-
+/* The geography of the lookup's postcode pc (normalised), the last row
+ * naming it winning. */
 static int
-grow_slots(struct geo_lookup *gl)
+add_postcode(struct geo_lookup *gl, const char *pc, const struct geo_code *g)
 {
-    struct geo_entry *old = gl->slots;
-    size_t oldn = gl->nslots, i;
+    size_t i;
 
-    gl->nslots = oldn ? oldn * 2 : 4096;
-    gl->slots = calloc(gl->nslots, sizeof(*gl->slots));
-    if (!gl->slots) {
-        gl->slots = old;
-        gl->nslots = oldn;
-        return CE_NOMEM;
+    if (gl->postcodes.n == gl->codes_alloc) {
+        size_t na = gl->codes_alloc ? gl->codes_alloc * 2 : 4096;
+        struct geo_code *c = realloc(gl->codes, na * sizeof(*c));
+
+        if (!c)
+            return CE_NOMEM;
+        gl->codes = c;
+        gl->codes_alloc = na;
     }
-    for (i = 0; i < oldn; i++)
-        if (old[i].postcode[0])
-            *slot_for(gl, old[i].postcode) = old[i];
-    free(old);
+    if (hash_table_intern(&gl->postcodes, pc, strlen(pc), &i) < 0)
+        return CE_NOMEM;
+    gl->codes[i] = *g;
+    gl->nentries = gl->postcodes.n;
     return 0;
 }
 
@@ -202,9 +178,14 @@ geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d)
     ssize_t len;
     long lineno = 0;
     int col_pc = -1, col_ward = -1, col_lsoa = -1, rc = 0;
+    /* the ward, LSOA and district names while the lookup is read */
+    struct hash_table names_ix[3];
 
     memset(gl, 0, sizeof(*gl));
-    if ((rc = init_names(gl)) < 0 || (rc = grow_slots(gl)) < 0) {
+    hash_table_init(&gl->postcodes);
+    for (i = 0; i < 3; i++)
+        hash_table_init(&names_ix[i]);
+    if ((rc = init_names(gl)) < 0) {
         diag_set(d, path, 0, 0, NULL, "out of memory");
         geo_lookup_release(gl);
         return rc;
@@ -215,6 +196,8 @@ geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d)
 
         diag_set(d, path, 0, 0, "lookup", "cannot read the lookup table: %s",
                  strerror(e));
+        for (i = 0; i < 3; i++)
+            hash_table_release(&names_ix[i]);
         geo_lookup_release(gl);
         return e == ENOMEM ? CE_NOMEM : CE_CONFIG;
     }
@@ -250,11 +233,11 @@ geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d)
             break;
         }
         {
-            struct geo_entry e, *slot;
-            char district[sizeof(e.postcode)];
+            struct geo_code e;
+            char postcode[9], district[9];
 
             memset(&e, 0, sizeof(e));
-            if (norm_postcode(fields[col_pc], e.postcode) < 0) {
+            if (norm_postcode(fields[col_pc], postcode) < 0) {
                 diag_set(d, path, lineno, (long)col_pc + 1, "lookup",
                          "not a postcode");
                 rc = CE_CONFIG;
@@ -267,22 +250,17 @@ geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d)
                 break;
             /* the district is the outward code of a postcode of the
              * lookup, so districts too are the lookup's and no one's own */
-            memcpy(district, e.postcode, sizeof(district));
+            memcpy(district, postcode, sizeof(district));
             district[strcspn(district, " ")] = '\0';
-            if ((rc = intern(&gl->names.ward, &gl->names.nward,
+            if ((rc = intern(&names_ix[0], &gl->names.ward, &gl->names.nward,
                              &gl->ward_alloc, fields[col_ward], &e.ward)) < 0 ||
-                (rc = intern(&gl->names.lsoa, &gl->names.nlsoa,
+                (rc = intern(&names_ix[1], &gl->names.lsoa, &gl->names.nlsoa,
                              &gl->lsoa_alloc, fields[col_lsoa], &e.lsoa)) < 0 ||
-                (rc = intern(&gl->names.district, &gl->names.ndistrict,
-                             &gl->district_alloc, district, &e.district)) < 0)
+                (rc = intern(&names_ix[2], &gl->names.district,
+                             &gl->names.ndistrict, &gl->district_alloc,
+                             district, &e.district)) < 0 ||
+                (rc = add_postcode(gl, postcode, &e)) < 0)
                 break;
-            if ((gl->nentries + 1) * 2 > gl->nslots &&
-                (rc = grow_slots(gl)) < 0)
-                break;
-            slot = slot_for(gl, e.postcode);
-            if (!slot->postcode[0])
-                gl->nentries++;
-            *slot = e;
         }
     }
     /* getline's -1 is the end or an error; out of memory sets no error
@@ -300,6 +278,8 @@ geo_lookup_load(struct geo_lookup *gl, const char *path, struct diag *d)
         diag_set(d, path, lineno, 0, NULL, "out of memory");
     free(line);
     fclose(f);
+    for (i = 0; i < 3; i++)
+        hash_table_release(&names_ix[i]);
     if (rc < 0)
         geo_lookup_release(gl);
     return rc;
@@ -309,17 +289,13 @@ int
 geo_lookup_find(const struct geo_lookup *gl, const char *postcode,
                 struct geo_code *geo)
 {
-    const struct geo_entry *e;
+    size_t i;
 
     geo->ward = geo->lsoa = geo->district = GEO_UNKNOWN;
-    if (!postcode || !postcode[0])
+    if (!postcode || !postcode[0] ||
+        !hash_table_find(&gl->postcodes, postcode, strlen(postcode), &i))
         return 0;
-    e = slot_for(gl, postcode);
-    if (!e->postcode[0])
-        return 0;
-    geo->ward = e->ward;
-    geo->lsoa = e->lsoa;
-    geo->district = e->district;
+    *geo = gl->codes[i];
     return 1;
 }
 
@@ -338,7 +314,8 @@ free_names(char **names, size_t n)
 void
 geo_lookup_release(struct geo_lookup *gl)
 {
-    free(gl->slots);
+    hash_table_release(&gl->postcodes);
+    free(gl->codes);
     free_names(gl->names.ward, gl->names.nward);
     free_names(gl->names.lsoa, gl->names.nlsoa);
     free_names(gl->names.district, gl->names.ndistrict);

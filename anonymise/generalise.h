@@ -33,24 +33,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
+#include "../core/hash.h"
 #include "person.h"
-
-struct geo_entry;
-
-struct geo_lookup {
-    struct geo_entry *slots;   /* open addressing by postcode */
-    size_t nslots;
-    size_t nentries;
-    struct geo_names names;    /* ward/lsoa/district names, [0] = UNKNOWN */
-    size_t ward_alloc, lsoa_alloc, district_alloc;
-};
 
 struct geo_code {
     uint32_t ward;
     uint32_t lsoa;
     uint32_t district;
+};
+
+struct geo_lookup {
+    struct hash_table postcodes; /* normalised postcode -> index into codes */
+    struct geo_code *codes;
+    size_t codes_alloc;
+    size_t nentries;           /* postcodes in the lookup */
+    struct geo_names names;    /* ward/lsoa/district names, [0] = UNKNOWN */
+    size_t ward_alloc, lsoa_alloc, district_alloc;
 };
 
 /*

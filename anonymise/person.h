@@ -1,5 +1,6 @@
 /*
- * person.h - the pseudonymous person set: what anonymise/ hands to cohorts/.
+ * person.h - the pseudonymous person set: what anonymise/ hands to cohorts/,
+ * and the rules that assemble it from linked records.
  *
  * After linkage and generalisation, a person is an internal number (its
  * index here) with generalised attributes and service spells. No
@@ -11,6 +12,45 @@
  *     age_band[p * nperiods + i]  band of person p at the end of period i
  *     spells[spell_first[p] .. spell_first[p+1]-1]  p's spells, by start
  * Owned by the person_set; person_set_release() frees everything.
+ *
+ * Assembly (person_set_build()), for the IG review. A person is the set of
+ * pseudonymous records (record.h) the linker put together, read in input
+ * order: sources in config order, rows in file order (the same whatever
+ * --threads says). Each attribute is chosen from those records alone:
+ *
+ *   sex        the most frequent known value (U is not counted); U when
+ *              none is known. A tie goes to the value that reached the
+ *              top count first in input order.
+ *   ethnicity  the most frequent known top-level group, as sex (UNKNOWN
+ *              is not counted).
+ *   birth      the most frequent known birth year, month and "birthday by
+ *              the reference date's day" flag -- never the day itself; a
+ *              tie goes to the first in input order. The age band at the
+ *              end of every period follows from it; unknown birth, unknown
+ *              band.
+ *   geography  ward, LSOA and district all from one record: the latest
+ *              (by service start; a later row wins a tie) among records
+ *              with a known ward, else among records with a known
+ *              district only; UNKNOWN when no record has either. So a
+ *              person is counted once, where they were last known to be.
+ *   record key the person's key for cell-key perturbation, 0..255: a keyed
+ *              hash (pseudonym.h, pseudonym_record_key()) of the token of
+ *              the strictest linkage key any of its records has (keys in
+ *              config order, the scoped local id after them all), the
+ *              smallest such token -- whatever order the records came in,
+ *              so the same persons get the same key every night. 0 when
+ *              no record has a key.
+ *   spells     one per record with a service (a header row without a spell
+ *              adds none), sorted by start, end, department, service.
+ *
+ * Department tallies (struct department_tally) count records, the
+ * persons with at least one record of the department, and the sum of
+ * those persons' record keys (the cell key of that count).
+ *
+ * Unmapped codes (transform/quarantine.h): after linkage,
+ * unmapped_count_persons() sets each code's persons to the distinct
+ * linker classes of its witnesses; a code is named only when at least
+ * unmapped_min_persons() persons carry it.
  */
 #ifndef COHORT_PERSON_H
 #define COHORT_PERSON_H
@@ -18,8 +58,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../core/schema.h"
+
 #define AGE_BAND_UNKNOWN 0xFF
 #define GEO_UNKNOWN 0 /* index 0 of every geography name table is "UNKNOWN" */
+
+struct job_plan;
+struct period;
+struct linker;
+struct pseudonymiser;
+struct pseudonymous_record;
+struct unmapped_codes;
 
 struct spell {
     int32_t start;       /* day number */
@@ -60,7 +109,42 @@ struct person_set {
     uint32_t ethnicity_possible;
 };
 
+/* Per department: what the run summary reports, before disclosure control. */
+struct department_tally {
+    uint64_t records;
+    uint64_t persons;    /* persons with at least one record of it */
+    uint32_t key_sum;    /* sum of those persons' record keys (mod 2^32) */
+};
+
+/*
+ * Builds ps from the linked records recs[0..nrecs) -- record i is the
+ * linker's record i, after linker_run() -- by the rules above: one person
+ * per linker person, in the linker's numbering. Ages at the end of each
+ * of plan->periods periods; record keys from pseudonymiser psd; ps->geo
+ * borrows geo. Adds each department's tally into dept[DEPT_COUNT]. 0, or
+ * CE_NOMEM with ps released; the caller releases a built ps.
+ */
+int person_set_build(struct person_set *ps, const struct job_plan *plan,
+                     const struct period *periods,
+                     const struct pseudonymous_record *recs, size_t nrecs,
+                     const struct linker *l, const struct pseudonymiser *psd,
+                     const struct geo_names *geo,
+                     struct department_tally *dept);
+
 /* Frees every array; geo is not owned. */
 void person_set_release(struct person_set *ps);
+
+/*
+ * After linker_run(): sets each code's persons in u to the number of
+ * distinct classes (linker_probe_class()) among its witnesses, which are
+ * l's probe numbers. Two witnesses of one class may be one person, so the
+ * count can only be low.
+ */
+void unmapped_count_persons(struct unmapped_codes *u, const struct linker *l);
+
+/* The fewest distinct persons who must carry an unmapped code before it
+ * is named: suppress_hi + 1, the count below which a published cell is
+ * suppressed. */
+uint64_t unmapped_min_persons(const struct job_plan *plan);
 
 #endif

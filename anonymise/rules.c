@@ -2,7 +2,9 @@
 
 #include "../core/calendar.h"
 #include "../core/schema.h"
+#include "link_settings.h"
 #include "secondary.h"
+#include "../transform/map_settings.h"
 
 #include <sodium.h>
 #include <stdlib.h>

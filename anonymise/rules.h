@@ -20,7 +20,7 @@
 #ifndef COHORT_RULES_H
 #define COHORT_RULES_H
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/strbuf.h"
 
 enum rules_format { RULES_TEXT, RULES_JSON, RULES_HTML };

@@ -8,70 +8,49 @@
 #define CONFLICT_NHS 1u
 #define CONFLICT_DOB 2u
 
-struct scope_slot {
-    unsigned char id[16];    /* keyed hash; all zero: an empty slot */
+/* What the index keeps per id, besides the id itself (the key). */
+struct scope_id {
     uint64_t nhs;            /* first NHS anchor seen, 0: none yet */
     uint64_t dob;            /* first date-of-birth anchor seen */
     uint16_t scope;
-    uint8_t used;
     uint8_t conflicts;       /* CONFLICT_* already counted for this id */
 };
+
+/* The hash key of (scope, id): ids of different scopes never meet. */
+struct scope_key {
+    unsigned char id[16];    /* keyed hash */
+    uint16_t scope;
+};
+
+static struct scope_key
+key_of(int scope, const unsigned char id[16])
+{
+    struct scope_key k;
+
+    memset(&k, 0, sizeof(k));
+    memcpy(k.id, id, 16);
+    k.scope = (uint16_t)scope;
+    return k;
+}
 
 int
 scope_index_init(struct scope_index *x, size_t nscopes)
 {
     memset(x, 0, sizeof(*x));
-    x->cap = 1024;
-    x->slots = calloc(x->cap, sizeof(*x->slots));
+    hash_table_init(&x->ids);
     x->stats = calloc(nscopes ? nscopes : 1, sizeof(*x->stats));
     x->nscopes = nscopes;
-    if (!x->slots || !x->stats) {
+    if (!x->stats) {
         scope_index_release(x);
         return CE_NOMEM;
     }
     return 0;
 }
 
-/* The slot for (scope, id): found, or the empty one where it belongs. */
-static struct scope_slot *
-probe(struct scope_slot *slots, size_t cap, int scope,
-      const unsigned char id[16])
-{
-    uint64_t h;
-    size_t i;
-
-    /* id is a keyed hash already: its first bytes are uniform */
-    memcpy(&h, id, sizeof(h));
-    for (i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1)) {
-        struct scope_slot *s = &slots[i];
-
-        if (!s->used || (s->scope == (uint16_t)scope && !memcmp(s->id, id, 16)))
-            return s;
-    }
-}
-
-static int
-grow(struct scope_index *x)
-{
-    size_t cap = x->cap * 2, i;
-    struct scope_slot *slots = calloc(cap, sizeof(*slots));
-
-    if (!slots)
-        return CE_NOMEM;
-    for (i = 0; i < x->cap; i++)
-        if (x->slots[i].used)
-            *probe(slots, cap, x->slots[i].scope, x->slots[i].id) =
-                x->slots[i];
-    free(x->slots);
-    x->slots = slots;
-    x->cap = cap;
-    return 0;
-}
-
 /* Compares a row's anchors with the id's first ones; counts each kind of
  * conflict once per id. */
 static void
-observe(struct scope_index *x, struct scope_slot *s, uint64_t nhs,
+observe(struct scope_index *x, struct scope_id *s, uint64_t nhs,
         uint64_t dob)
 {
     struct scope_stats *st = &x->stats[s->scope];
@@ -98,18 +77,29 @@ int
 scope_index_header(struct scope_index *x, int scope,
                    const unsigned char id[16], uint64_t nhs, uint64_t dob)
 {
-    struct scope_slot *s;
+    struct scope_key k;
+    struct scope_id *s;
+    size_t i;
+    int rc;
 
     if (scope < 0 || (size_t)scope >= x->nscopes)
         return CE_INTERNAL;
-    if ((x->n + 1) * 2 > x->cap && grow(x) < 0)
+    if (x->ids.n == x->alloc) {
+        size_t na = x->alloc ? x->alloc * 2 : 1024;
+        struct scope_id *p = realloc(x->per_id, na * sizeof(*p));
+
+        if (!p)
+            return CE_NOMEM;
+        x->per_id = p;
+        x->alloc = na;
+    }
+    k = key_of(scope, id);
+    if ((rc = hash_table_intern(&x->ids, &k, sizeof(k), &i)) < 0)
         return CE_NOMEM;
-    s = probe(x->slots, x->cap, scope, id);
-    if (!s->used) {
-        memcpy(s->id, id, 16);
+    s = &x->per_id[i];
+    if (rc == 1) {
+        memset(s, 0, sizeof(*s));
         s->scope = (uint16_t)scope;
-        s->used = 1;
-        x->n++;
         x->stats[scope].ids++;
     }
     x->stats[scope].header_rows++;
@@ -121,24 +111,26 @@ int
 scope_index_event(struct scope_index *x, int scope, const unsigned char id[16],
                   uint64_t nhs, uint64_t dob)
 {
-    struct scope_slot *s;
+    struct scope_key k;
+    size_t i;
 
     if (scope < 0 || (size_t)scope >= x->nscopes)
         return 0;
-    s = probe(x->slots, x->cap, scope, id);
-    if (!s->used) {
+    k = key_of(scope, id);
+    if (!hash_table_find(&x->ids, &k, sizeof(k), &i)) {
         x->stats[scope].events_orphaned++;
         return 0;
     }
     x->stats[scope].events_joined++;
-    observe(x, s, nhs, dob);
+    observe(x, &x->per_id[i], nhs, dob);
     return 1;
 }
 
 void
 scope_index_release(struct scope_index *x)
 {
-    free(x->slots);
+    hash_table_release(&x->ids);
+    free(x->per_id);
     free(x->stats);
     memset(x, 0, sizeof(*x));
 }

@@ -17,7 +17,7 @@
  *     system says it is one child) and the most frequent date wins.
  * It holds only keyed hashes: never an id or a date.
  *
- * Headers must be seen before events (core/job.c reads every header and
+ * Headers must be seen before events (app/job_read.c reads every header and
  * ordinary source first, then the events tables). Within each of those
  * two passes the order of rows does not matter, so sources may be read on
  * threads that take turns at the index (it has no lock of its own: the
@@ -43,6 +43,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../core/hash.h"
+
 struct scope_stats {
     uint64_t ids;            /* distinct ids listed by the scope's headers */
     uint64_t header_rows;
@@ -52,12 +54,12 @@ struct scope_stats {
     uint64_t dob_conflicts;  /* ids whose rows carry two dates of birth */
 };
 
-struct scope_slot;
+struct scope_id;
 
 struct scope_index {
-    struct scope_slot *slots;
-    size_t cap;              /* a power of two */
-    size_t n;
+    struct hash_table ids;     /* (scope, keyed id) -> index into per_id */
+    struct scope_id *per_id;   /* first anchors and conflicts per id */
+    size_t alloc;
     struct scope_stats *stats; /* per scope */
     size_t nscopes;
 };

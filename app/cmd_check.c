@@ -6,15 +6,15 @@
  * an analyst can fix a mapping before the first run. Writes nothing.
  */
 #include "commands.h"
-#include "../core/config.h"
+#include "config.h"
 #include "job.h"
 #include "../core/log.h"
 #include "options.h"
+#include "source_reader.h"
 
 #include "../anonymise/generalise.h"
 #include "../anonymise/keys.h"
 #include "../cohorts/where.h"
-#include "../connectors/source.h"
 #include "../transform/map.h"
 #include "../transform/quarantine.h"
 
@@ -30,6 +30,9 @@ static const struct option_spec specs[] = {
     {"help", 'h', OPT_FLAG, NULL, "show this help"},
     {NULL, 0, 0, NULL, NULL},
 };
+
+static const struct command_syntax syntax = {usage, specs, 1,
+                                             "check needs one job file"};
 
 struct missing_ctx {
     const struct job_plan *plan;
@@ -60,63 +63,43 @@ print_unmapped(void *ctx, const char *field, const char *what, uint64_t n)
     return 0;
 }
 
-/* Returns 0 or the first error of this source. */
+/* Returns 0 or the first error of this source: its first CHECK_ROWS
+ * rows through the job's own read path (source_reader.h), counted only. */
 static int
 check_source(const struct job_plan *plan, const struct source_plan *sp)
 {
-    struct source src;
-    struct source_mapping m;
-    struct quarantine q;
-    struct raw_row row;
-    struct record rec;
+    struct source_reader r;
     struct diag d;
     struct missing_ctx mc = {plan, sp};
-    size_t i, rows = 0;
+    const struct quarantine *q = &r.q;
+    size_t i;
     int rc, first;
 
     diag_clear(&d);
-    rc = source_open(&src, sp, &d);
+    source_reader_init(&r, sp);
+    rc = source_reader_open(&r, plan, report_missing, &mc, &d);
+    if (rc == 0)
+        rc = source_reader_run(&r, CHECK_ROWS, NULL, NULL, NULL, &d);
     if (rc < 0) {
-        log_diag(&d);
-        source_close(&src);
-        return rc;
-    }
-    if (mapping_missing_columns(sp, src.columns, src.ncolumns, report_missing,
-                                &mc) > 0) {
-        source_close(&src);
-        return CE_DATA;
-    }
-    if ((rc = mapping_init(&m, plan, sp, src.columns, src.ncolumns, &d)) < 0) {
-        log_diag(&d);
-        source_close(&src);
-        return rc;
-    }
-    quarantine_init(&q, sp);
-    while (rows < CHECK_ROWS && (rc = source_next(&src, &row, &d)) > 0) {
-        rows++;
-        m.file_index = row.file_index;
-        if (map_row(&m, &row, &rec, &q) == 0)
-            record_wipe_identifiers(&rec);
-    }
-    if (rc < 0) {
-        log_diag(&d);
+        if (!r.missing)
+            log_diag(&d);
     } else {
-        rc = 0;
-        printf("source %s: ok, %zu file%s, %zu columns; first %zu rows: "
+        printf("source %s: ok, %zu file%s, %zu columns; first %llu rows: "
                "%llu accepted, %llu quarantined",
-               sp->name, src.nfiles, src.nfiles == 1 ? "" : "s",
-               src.ncolumns, rows, (unsigned long long)q.rows_accepted,
-               (unsigned long long)q.rows_quarantined);
+               sp->name, r.src.nfiles, r.src.nfiles == 1 ? "" : "s",
+               r.src.ncolumns, (unsigned long long)r.rows,
+               (unsigned long long)q->rows_accepted,
+               (unsigned long long)q->rows_quarantined);
         for (i = 0; i < QR_COUNT; i++)
-            if (q.by_reason[i])
+            if (q->by_reason[i])
                 printf(", %s %llu",
                        quarantine_reason_name((enum quarantine_reason)i),
-                       (unsigned long long)q.by_reason[i]);
+                       (unsigned long long)q->by_reason[i]);
         for (i = 0; i < NOTE_COUNT; i++)
-            if (q.notes[i])
+            if (q->notes[i])
                 printf(", %s %llu (field dropped)",
                        quarantine_note_name((enum quarantine_note)i),
-                       (unsigned long long)q.notes[i]);
+                       (unsigned long long)q->notes[i]);
         printf("\n");
         /* No value is named here: `cohort run` names a plain code only
          * when enough distinct persons carry it after linkage, and from
@@ -124,14 +107,12 @@ check_source(const struct job_plan *plan, const struct source_plan *sp)
          * trusted not to exceed that -- a count of rows or local ids
          * would name what run hides. Plain codes are counted as (code). */
         first = 1;
-        quarantine_each_unmapped(&q.unmapped, UNMAPPED_UNCOUNTED,
+        quarantine_each_unmapped(&q->unmapped, UNMAPPED_UNCOUNTED,
                                  print_unmapped, &first);
         if (!first)
             printf("\n");
     }
-    quarantine_release(&q);
-    mapping_release(&m);
-    source_close(&src);
+    source_reader_release(&r);
     return rc;
 }
 
@@ -153,20 +134,13 @@ cmd_check(int argc, char **argv)
     struct where_expr **exprs = NULL;
     struct cohort_key key;
     struct geo_lookup gl;
-    int n, rc, result = 0;
+    int rc, result = 0;
     size_t i;
 
+    if ((rc = options_prologue(&syntax, argc, argv, vals, pos)) !=
+        OPTIONS_CONTINUE)
+        return rc;
     diag_clear(&d);
-    n = options_parse(argc, argv, specs, vals, pos, 1, &d);
-    if (n < 0)
-        return usage_error(usage, d.msg);
-    if (vals[0]) {
-        fputs(usage, stdout);
-        options_print_help(stdout, specs);
-        return finish_stdout(0);
-    }
-    if (n != 1)
-        return usage_error(usage, "check needs one job file");
     if ((rc = job_plan_load(&plan, pos[0], &d)) < 0) {
         log_diag(&d);
         return cohort_exit_code(rc);

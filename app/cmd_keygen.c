@@ -18,25 +18,21 @@ static const struct option_spec specs[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
+static const struct command_syntax syntax = {usage, specs, 1,
+                                             "keygen needs one file name"};
+
 int
 cmd_keygen(int argc, char **argv)
 {
     const char *vals[1] = {0}, *pos[1];
     struct diag d;
     char id[17];
-    int n, rc;
+    int rc;
 
+    if ((rc = options_prologue(&syntax, argc, argv, vals, pos)) !=
+        OPTIONS_CONTINUE)
+        return rc;
     diag_clear(&d);
-    n = options_parse(argc, argv, specs, vals, pos, 1, &d);
-    if (n < 0)
-        return usage_error(usage, d.msg);
-    if (vals[0]) {
-        fputs(usage, stdout);
-        options_print_help(stdout, specs);
-        return finish_stdout(0);
-    }
-    if (n != 1)
-        return usage_error(usage, "keygen needs one file name");
     if ((rc = key_generate(pos[0], id, &d)) < 0) {
         log_diag(&d);
         return cohort_exit_code(rc);

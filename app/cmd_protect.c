@@ -1,27 +1,31 @@
 /*
  * cmd_protect.c - `cohort protect TABLE.csv --by COL[,COL...] ...`: the
  * nightly job's disclosure control on an analyst's own table. The options
- * are the [disclosure] keys (parsed by the same config.c functions), the
- * table is read by core/protect.c, protected by anonymise/disclosure.c and
- * written in the published cohort-table layout (export/files.c).
+ * are the [disclosure] keys (applied through the job file's own settings
+ * table, anonymise/disclosure_settings.c), the table is read by
+ * app/protect.c (the CSV connector into cohorts/tabulate), protected by
+ * anonymise/disclosure.c, checked by anonymise/disclosure_check.c as the
+ * nightly tables are, and written in the published cohort-table layout
+ * (export/files.c) through core/atomic.
  */
 #include "commands.h"
+#include "../core/atomic.h"
 #include "../core/log.h"
 #include "options.h"
 #include "protect.h"
 #include "../core/strbuf.h"
 
 #include "../anonymise/disclosure.h"
+#include "../anonymise/disclosure_check.h"
+#include "../anonymise/disclosure_settings.h"
 #include "../anonymise/ptable.h"
 #include "../export/files.h"
 
-#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const char usage[] =
     "usage: cohort protect TABLE.csv --by COL[,COL...] [--count COL] "
@@ -77,6 +81,9 @@ static const struct option_spec specs[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
+static const struct command_syntax syntax = {
+    usage, specs, 1, "protect needs one table (a CSV file)"};
+
 /* The options that are [disclosure] keys, by the key's name. */
 static const struct {
     enum opt opt;
@@ -115,54 +122,156 @@ split_by(char *buf, const char **names, size_t max, size_t *n)
     }
 }
 
-/* Writes data to path through a temp file in the same directory: a reader
- * sees the old file or the whole new one. */
-static int
-write_atomic(const char *path, const char *data, size_t len, struct diag *d)
+/* SIGINT or SIGTERM while OUT.csv is written: the temp file beside it
+ * goes, then the signal ends the process as it would have (SA_RESETHAND). */
+static void
+on_signal(int sig)
 {
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 8);
-    mode_t mask;
-    FILE *f = NULL;
-    int fd, e;
+    atomic_remove_temps();
+    raise(sig);
+}
 
-    if (!tmp) {
-        diag_set(d, path, 0, 0, NULL, "out of memory");
-        return CE_NOMEM;
+/* The [disclosure] options into dp: OPTIONS_CONTINUE, or the exit code. */
+static int
+protect_rules(const char *const *vals, struct disclosure_plan *dp,
+              struct disclosure_keys *dk)
+{
+    char expect[96], msg[256];
+    size_t i;
+    int rc;
+
+    for (i = 0; i < sizeof(disclosure_opts) / sizeof(disclosure_opts[0]); i++) {
+        const char *v = vals[disclosure_opts[i].opt];
+
+        if (!v)
+            continue;
+        rc = disclosure_keys_set(dk, disclosure_opts[i].key, v, expect,
+                                 sizeof(expect));
+        if (rc == CE_NOMEM) {
+            fprintf(stderr, "cohort: error: out of memory\n");
+            return EXIT_INTERNAL;
+        }
+        if (rc < 0) {
+            snprintf(msg, sizeof(msg), "bad value for --%s: expected %s",
+                     specs[disclosure_opts[i].opt].name, expect);
+            return usage_error(usage, msg);
+        }
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".XXXXXX", 8);
-    if ((fd = mkstemp(tmp)) < 0) {
-        e = errno;
-        diag_set(d, path, 0, 0, NULL, "cannot create a file next to it: %s",
-                 strerror(e));
-        free(tmp);
-        return CE_IO;
+    if (disclosure_plan_finish(dp, dk) < 0)
+        return usage_error(usage, "--perturbation cellkey needs --ptable FILE");
+    if (dp->ptable && dp->perturbation != PERTURB_CELLKEY)
+        return usage_error(usage, "--ptable is only used with --perturbation "
+                                  "cellkey");
+    if (dp->perturbation == PERTURB_CELLKEY && vals[O_COUNT])
+        return usage_error(usage, "--perturbation cellkey needs microdata: one "
+                                  "row per person with a record_key column "
+                                  "(leave out --count)");
+    return OPTIONS_CONTINUE;
+}
+
+/* The --by names (split into bybuf, which the caller frees), checked with
+ * --period and --count: OPTIONS_CONTINUE, or the exit code. */
+static int
+protect_columns(const char *const *vals, char **bybuf, const char **by,
+                size_t *nby)
+{
+    char msg[256];
+    size_t i, j;
+
+    if (!(*bybuf = strdup(vals[O_BY]))) {
+        fprintf(stderr, "cohort: error: out of memory\n");
+        return EXIT_INTERNAL;
     }
-    mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) < 0 || !(f = fdopen(fd, "w")) ||
-        fwrite(data, 1, len, f) != len || fflush(f) != 0 ||
-        fsync(fileno(f)) < 0) {
-        e = errno;
-        if (f)
-            fclose(f);
-        else
-            close(fd);
-        unlink(tmp);
-        diag_set(d, path, 0, 0, NULL, "cannot write: %s", strerror(e));
-        free(tmp);
-        return CE_IO;
+    if (split_by(*bybuf, by, TABLE_MAX_DIMS, nby) < 0) {
+        snprintf(msg, sizeof(msg), "--by takes 1 to %d column names "
+                                   "separated by commas", TABLE_MAX_DIMS);
+        return usage_error(usage, msg);
     }
-    if (fclose(f) != 0 || rename(tmp, path) < 0) {
-        e = errno;
-        unlink(tmp);
-        diag_set(d, path, 0, 0, NULL, "cannot write: %s", strerror(e));
-        free(tmp);
-        return CE_IO;
+    /* every named column different; none named like the output's own */
+    for (i = 0; i < *nby + 2; i++) {
+        const char *a = i < *nby ? by[i] : i == *nby ? vals[O_PERIOD]
+                                                     : vals[O_COUNT];
+
+        if (!a)
+            continue;
+        if (i <= *nby &&
+            (!strcasecmp(a, "count") || !strcasecmp(a, "margin"))) {
+            snprintf(msg, sizeof(msg), "a --by or --period column named '%s' "
+                     "would clash with the published table's own column", a);
+            return usage_error(usage, msg);
+        }
+        for (j = i + 1; j < *nby + 2; j++) {
+            const char *b = j < *nby ? by[j] : j == *nby ? vals[O_PERIOD]
+                                                         : vals[O_COUNT];
+
+            if (b && !strcasecmp(a, b)) {
+                snprintf(msg, sizeof(msg), "column '%s' is named twice in "
+                                           "--by, --period and --count", a);
+                return usage_error(usage, msg);
+            }
+        }
     }
-    free(tmp);
-    return 0;
+    return OPTIONS_CONTINUE;
+}
+
+/* Writes the rendered table to OUT.csv, atomically. */
+static int
+protect_write(const char *output, const struct strbuf *sb, struct diag *d)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    return atomic_write_file(output, sb->buf, sb->len, 0666, d);
+}
+
+/* Reads, protects and checks the table, rendered into sb: 0 or a
+ * cohort_err with d set. */
+static int
+protect_table(const struct protect_spec *spec,
+              const struct disclosure_plan *dp, struct strbuf *sb,
+              struct disclosure_stats *st, struct diag *d)
+{
+    struct protect_table pt;
+    struct published_table pub;
+    struct ptable ptab;
+    int rc, have_table = 0, have_ptable = 0;
+
+    if (dp->perturbation == PERTURB_CELLKEY) {
+        if ((rc = ptable_load(&ptab, dp->ptable, d)) < 0)
+            goto out;
+        have_ptable = 1;
+    }
+    if ((rc = protect_table_read(&pt, spec, d)) < 0)
+        goto out;
+    have_table = 1;
+    if ((rc = disclosure_protect(&pt.table, dp, have_ptable ? &ptab : NULL,
+                                 1, st, d)) < 0 ||
+        (rc = disclosure_check(&pt.table, dp, d)) < 0)
+        goto out;
+    /* only the published table is rendered: no true count or cell key */
+    if ((rc = disclosure_publish(&pt.table, &pub)) < 0) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        goto out;
+    }
+    render_table_csv(&pub, pt.period_name,
+                     (const char *const *)pt.period_labels,
+                     (const char *const *)pt.by_names, sb);
+    published_table_release(&pub);
+    if (strbuf_failed(sb)) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        rc = CE_NOMEM;
+    }
+out:
+    if (have_table)
+        protect_table_release(&pt);
+    if (have_ptable)
+        ptable_release(&ptab);
+    return rc;
 }
 
 int
@@ -173,143 +282,41 @@ cmd_protect(int argc, char **argv)
     struct disclosure_keys dk;
     struct disclosure_stats st;
     struct protect_spec spec;
-    struct protect_table pt;
-    struct published_table pub;
-    struct ptable ptab;
     struct strbuf sb = STRBUF_INIT;
     struct diag d;
-    char *bybuf = NULL, expect[96], msg[256];
-    int n, rc = 0, have_table = 0, have_ptable = 0;
-    size_t i, j, nby = 0;
+    char *bybuf = NULL;
+    int rc;
+    size_t nby = 0;
 
+    if ((rc = options_prologue(&syntax, argc, argv, vals, pos)) !=
+        OPTIONS_CONTINUE)
+        return rc;
+    if (!vals[O_BY])
+        return usage_error(usage, "--by is required: the breakdown columns");
     diag_clear(&d);
     memset(&dp, 0, sizeof(dp));
     memset(&dk, 0, sizeof(dk));
-    memset(&ptab, 0, sizeof(ptab));
+    memset(&st, 0, sizeof(st));
     memset(&spec, 0, sizeof(spec));
-    n = options_parse(argc, argv, specs, vals, pos, 1, &d);
-    if (n < 0)
-        return usage_error(usage, d.msg);
-    if (vals[O_HELP]) {
-        fputs(usage, stdout);
-        options_print_help(stdout, specs);
-        return finish_stdout(0);
-    }
-    if (n != 1)
-        return usage_error(usage, "protect needs one table (a CSV file)");
-    if (!vals[O_BY])
-        return usage_error(usage, "--by is required: the breakdown columns");
-
-    for (i = 0; i < sizeof(disclosure_opts) / sizeof(disclosure_opts[0]); i++) {
-        const char *v = vals[disclosure_opts[i].opt];
-
-        if (!v)
-            continue;
-        rc = disclosure_plan_set(&dp, &dk, disclosure_opts[i].key, v, expect,
-                                 sizeof(expect));
-        if (rc == CE_NOMEM) {
-            fprintf(stderr, "cohort: error: out of memory\n");
-            rc = EXIT_INTERNAL;
-            goto out;
-        }
-        if (rc < 0) {
-            snprintf(msg, sizeof(msg), "bad value for --%s: expected %s",
-                     specs[disclosure_opts[i].opt].name, expect);
-            rc = usage_error(usage, msg);
-            goto out;
-        }
-    }
-    if (disclosure_plan_finish(&dp, &dk) < 0) {
-        rc = usage_error(usage, "--perturbation cellkey needs --ptable FILE");
+    if ((rc = protect_rules(vals, &dp, &dk)) != OPTIONS_CONTINUE ||
+        (rc = protect_columns(vals, &bybuf, by, &nby)) != OPTIONS_CONTINUE)
         goto out;
-    }
-    if (dp.ptable && dp.perturbation != PERTURB_CELLKEY) {
-        rc = usage_error(usage, "--ptable is only used with --perturbation "
-                                "cellkey");
-        goto out;
-    }
-    if (dp.perturbation == PERTURB_CELLKEY && vals[O_COUNT]) {
-        rc = usage_error(usage, "--perturbation cellkey needs microdata: one "
-                                "row per person with a record_key column "
-                                "(leave out --count)");
-        goto out;
-    }
-
-    if (!(bybuf = strdup(vals[O_BY]))) {
-        fprintf(stderr, "cohort: error: out of memory\n");
-        rc = EXIT_INTERNAL;
-        goto out;
-    }
-    if (split_by(bybuf, by, TABLE_MAX_DIMS, &nby) < 0) {
-        snprintf(msg, sizeof(msg), "--by takes 1 to %d column names "
-                                   "separated by commas", TABLE_MAX_DIMS);
-        rc = usage_error(usage, msg);
-        goto out;
-    }
-    /* every named column different; none named like the output's own */
-    for (i = 0; i < nby + 2; i++) {
-        const char *a = i < nby ? by[i] : i == nby ? vals[O_PERIOD]
-                                                   : vals[O_COUNT];
-
-        if (!a)
-            continue;
-        if (i <= nby &&
-            (!strcasecmp(a, "count") || !strcasecmp(a, "margin"))) {
-            snprintf(msg, sizeof(msg), "a --by or --period column named '%s' "
-                     "would clash with the published table's own column", a);
-            rc = usage_error(usage, msg);
-            goto out;
-        }
-        for (j = i + 1; j < nby + 2; j++) {
-            const char *b = j < nby ? by[j] : j == nby ? vals[O_PERIOD]
-                                                       : vals[O_COUNT];
-
-            if (b && !strcasecmp(a, b)) {
-                snprintf(msg, sizeof(msg), "column '%s' is named twice in "
-                                           "--by, --period and --count", a);
-                rc = usage_error(usage, msg);
-                goto out;
-            }
-        }
-    }
-
     spec.path = pos[0];
     spec.by = by;
     spec.nby = nby;
     spec.count_column = vals[O_COUNT];
     spec.period_column = vals[O_PERIOD];
     spec.need_record_keys = dp.perturbation == PERTURB_CELLKEY;
-    if (dp.perturbation == PERTURB_CELLKEY) {
-        if ((rc = ptable_load(&ptab, dp.ptable, &d)) < 0)
-            goto fail;
-        have_ptable = 1;
-    }
-    if ((rc = protect_table_read(&pt, &spec, &d)) < 0)
-        goto fail;
-    have_table = 1;
-    if ((rc = disclosure_protect(&pt.table, &dp, have_ptable ? &ptab : NULL,
-                                 1, &st, &d)) < 0)
-        goto fail;
-    if ((rc = protect_table_check(&pt.table, &dp, &d)) < 0)
-        goto fail;
-    if ((rc = disclosure_publish(&pt.table, &pub)) < 0) {
-        diag_set(&d, NULL, 0, 0, NULL, "out of memory");
-        goto fail;
-    }
-    render_table_csv(&pub, pt.period_name,
-                     (const char *const *)pt.period_labels,
-                     (const char *const *)pt.by_names, &sb);
-    published_table_release(&pub);
-    if (strbuf_failed(&sb)) {
-        diag_set(&d, NULL, 0, 0, NULL, "out of memory");
-        rc = CE_NOMEM;
-        goto fail;
-    }
-    if (vals[O_OUTPUT]) {
-        if ((rc = write_atomic(vals[O_OUTPUT], sb.buf, sb.len, &d)) < 0)
-            goto fail;
-    } else if (fwrite(sb.buf, 1, sb.len, stdout) != sb.len) {
+    rc = protect_table(&spec, &dp, &sb, &st, &d);
+    if (rc == 0 && vals[O_OUTPUT]) {
+        rc = protect_write(vals[O_OUTPUT], &sb, &d);
+    } else if (rc == 0 && fwrite(sb.buf, 1, sb.len, stdout) != sb.len) {
         rc = finish_stdout(EXIT_IO);
+        goto out;
+    }
+    if (rc < 0) {
+        log_diag(&d);
+        rc = cohort_exit_code(rc);
         goto out;
     }
     fprintf(stderr,
@@ -319,16 +326,9 @@ cmd_protect(int argc, char **argv)
             (unsigned long long)st.secondary, (unsigned long long)st.rounded,
             (unsigned long long)st.perturbed);
     rc = finish_stdout(0);
-    goto out;
-fail:
-    log_diag(&d);
-    rc = cohort_exit_code(rc);
 out:
-    if (have_table)
-        protect_table_release(&pt);
-    if (have_ptable)
-        ptable_release(&ptab);
     strbuf_release(&sb);
+    disclosure_keys_release(&dk);
     disclosure_plan_release(&dp);
     free(bybuf);
     return rc;

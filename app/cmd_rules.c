@@ -3,7 +3,7 @@
  * anonymisation rules for an information-governance reviewer.
  */
 #include "commands.h"
-#include "../core/config.h"
+#include "config.h"
 #include "job.h"
 #include "../core/log.h"
 #include "options.h"
@@ -25,6 +25,9 @@ static const struct option_spec specs[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
+static const struct command_syntax syntax = {usage, specs, 1,
+                                             "rules needs one job file"};
+
 int
 cmd_rules(int argc, char **argv)
 {
@@ -35,19 +38,12 @@ cmd_rules(int argc, char **argv)
     char **plain = NULL;
     struct strbuf sb = STRBUF_INIT;
     enum rules_format fmt = RULES_TEXT;
-    int n, rc, ret = EXIT_PUBLISHED;
+    int rc, ret = EXIT_PUBLISHED;
 
+    if ((rc = options_prologue(&syntax, argc, argv, vals, pos)) !=
+        OPTIONS_CONTINUE)
+        return rc;
     diag_clear(&d);
-    n = options_parse(argc, argv, specs, vals, pos, 1, &d);
-    if (n < 0)
-        return usage_error(usage, d.msg);
-    if (vals[1]) {
-        fputs(usage, stdout);
-        options_print_help(stdout, specs);
-        return finish_stdout(0);
-    }
-    if (n != 1)
-        return usage_error(usage, "rules needs one job file");
     if (vals[0]) {
         if (!strcmp(vals[0], "text"))
             fmt = RULES_TEXT;

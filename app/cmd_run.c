@@ -6,7 +6,7 @@
  * printed.
  */
 #include "commands.h"
-#include "../core/config.h"
+#include "config.h"
 #include "job.h"
 #include "lock.h"
 #include "../core/log.h"
@@ -37,6 +37,9 @@ static const struct option_spec specs[] = {
     {"help", 'h', OPT_FLAG, NULL, "show this help"},
     {NULL, 0, 0, NULL, NULL},
 };
+
+static const struct command_syntax syntax = {usage, specs, 1,
+                                             "run needs one job file"};
 
 static void
 on_signal(int sig)
@@ -70,7 +73,7 @@ print_summary(const struct run_summary *s, int published)
                    (unsigned long long)ss->unmapped[j].n,
                    j + 1 == ss->nunmapped ? "\n" : "");
     }
-    /* person counts as published (core/job.c protects them): "[c]" or
+    /* person counts as published (anonymise/published_counts.h protects them): "[c]" or
      * the rule's value, never the exact count beside a rounded table */
     for (i = 0; i < s->nscopes; i++)
         printf("id scope %s: %s ids, %llu header rows, %llu events joined, "
@@ -122,19 +125,12 @@ cmd_run(int argc, char **argv)
     struct run_options opts;
     struct job_lock lock;
     struct sigaction sa;
-    int n, rc, ret, threads_opt = 0;
+    int rc, ret, threads_opt = 0;
 
+    if ((rc = options_prologue(&syntax, argc, argv, vals, pos)) !=
+        OPTIONS_CONTINUE)
+        return rc;
     diag_clear(&d);
-    n = options_parse(argc, argv, specs, vals, pos, 1, &d);
-    if (n < 0)
-        return usage_error(usage, d.msg);
-    if (vals[5]) {
-        fputs(usage, stdout);
-        options_print_help(stdout, specs);
-        return finish_stdout(0);
-    }
-    if (n != 1)
-        return usage_error(usage, "run needs one job file");
     if (vals[4]) {
         int64_t t;
 

@@ -28,6 +28,9 @@ static const struct option_spec specs[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
+static const struct command_syntax syntax = {usage, specs, 1,
+                                             "synth needs one directory"};
+
 int
 cmd_synth(int argc, char **argv)
 {
@@ -36,19 +39,12 @@ cmd_synth(int argc, char **argv)
     struct synth_counts c;
     struct diag d;
     int64_t v;
-    int n, rc;
+    int rc;
 
+    if ((rc = options_prologue(&syntax, argc, argv, vals, pos)) !=
+        OPTIONS_CONTINUE)
+        return rc;
     diag_clear(&d);
-    n = options_parse(argc, argv, specs, vals, pos, 1, &d);
-    if (n < 0)
-        return usage_error(usage, d.msg);
-    if (vals[5]) {
-        fputs(usage, stdout);
-        options_print_help(stdout, specs);
-        return finish_stdout(0);
-    }
-    if (n != 1)
-        return usage_error(usage, "synth needs one directory");
     o.dir = pos[0];
     o.lookup = vals[3] ? vals[3] : "config/lookups/postcodes.csv";
     o.people = 20000;

@@ -14,6 +14,7 @@ int cmd_rules(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_protect(int argc, char **argv);
+int cmd_linkage(int argc, char **argv);
 
 /*
  * Shared by the commands: prints "cohort: error: MSG" and the command's

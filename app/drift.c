@@ -1,15 +1,16 @@
 #include "drift.h"
+#include "../core/atomic.h"
+#include "../core/strbuf.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static int
-state_path(const struct job_plan *plan, char *buf, size_t n, const char *suffix)
+state_path(const struct job_plan *plan, char *buf, size_t n)
 {
-    int len = snprintf(buf, n, "%s/.cohort-state%s", plan->output_dir, suffix);
+    int len = snprintf(buf, n, "%s/.cohort-state", plan->output_dir);
 
     return len < 0 || (size_t)len >= n ? -1 : 0;
 }
@@ -24,7 +25,7 @@ drift_check(const struct job_plan *plan, const struct run_summary *s,
     size_t i;
     int rc = 0;
 
-    if (state_path(plan, path, sizeof(path), "") < 0)
+    if (state_path(plan, path, sizeof(path)) < 0)
         return 0;
     if (!(f = fopen(path, "r"))) {
         /* no state yet is the first run; any other failure would skip the
@@ -84,27 +85,26 @@ int
 drift_record(const struct job_plan *plan, const struct run_summary *s,
              struct diag *d)
 {
-    char path[4096], tmp[4096];
-    FILE *f;
+    char path[4096];
+    struct strbuf sb = STRBUF_INIT;
     size_t i;
+    int rc;
 
-    if (state_path(plan, path, sizeof(path), "") < 0 ||
-        state_path(plan, tmp, sizeof(tmp), ".tmp") < 0)
+    if (state_path(plan, path, sizeof(path)) < 0)
         return CE_IO;
-    f = fopen(tmp, "w");
-    if (!f) {
-        diag_set(d, tmp, 0, 0, NULL, "cannot write: %s", strerror(errno));
-        return CE_IO;
-    }
     for (i = 0; i < s->nsources; i++)
-        fprintf(f, "%s %llu %llu\n", plan->sources[i].name,
-                (unsigned long long)s->sources[i].rows_in,
-                (unsigned long long)s->sources[i].rows_quarantined);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 ||
-        rename(tmp, path) != 0) {
-        diag_set(d, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
-        unlink(tmp);
-        return CE_IO;
+        strbuf_addf(&sb, "%s %llu %llu\n", plan->sources[i].name,
+                    (unsigned long long)s->sources[i].rows_in,
+                    (unsigned long long)s->sources[i].rows_quarantined);
+    if (strbuf_failed(&sb)) {
+        diag_set(d, path, 0, 0, NULL, "out of memory");
+        rc = CE_NOMEM;
+    } else {
+        /* 0640 like the published files beside it, whatever the umask
+         * of whoever runs the job: the output directory is the cohort
+         * group's, never everyone's */
+        rc = atomic_write_file(path, strbuf_str(&sb), sb.len, 0640, d);
     }
-    return 0;
+    strbuf_release(&sb);
+    return rc;
 }

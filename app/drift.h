@@ -11,7 +11,7 @@
 #ifndef COHORT_DRIFT_H
 #define COHORT_DRIFT_H
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
 #include "../core/run.h"
 
@@ -20,7 +20,8 @@
 int drift_check(const struct job_plan *plan, const struct run_summary *s,
                 struct diag *d);
 
-/* Records this run's counts (temp file + rename). 0 or CE_IO. */
+/* Records this run's counts (core/atomic.h: temp file + rename). 0,
+ * CE_IO or CE_NOMEM. */
 int drift_record(const struct job_plan *plan, const struct run_summary *s,
                  struct diag *d);
 

@@ -11,7 +11,7 @@
 #ifndef COHORT_JOB_H
 #define COHORT_JOB_H
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
 #include "../core/run.h"
 
@@ -72,12 +72,20 @@ struct link_trace {
     uint32_t file;     /* index into that source's files */
     long line;         /* physical line of the row */
     uint32_t person;   /* linked person number */
+    uint8_t ethnicity; /* enum ethnic_group as mapped (ETH_UNKNOWN when the
+                        * source maps none): `cohort linkage` shows links
+                        * across departments per group */
 };
 
 /* Reads (on `threads` threads, as job_run()), maps, pseudonymises and
  * links every source; *out (caller frees) gets one entry per accepted
- * record, in input order -- the same whatever the thread count. */
+ * record, in input order -- the same whatever the thread count. keys,
+ * when not NULL, has plan->linkage.nkeys + 1 entries and gets what the
+ * linker did per slot: [0] the scoped local ids (key_text NULL), [k] the
+ * plan's match key k - 1 -- the exact counts `cohort run` prints through
+ * the disclosure rule. */
 int job_link_trace(const struct job_plan *plan, int threads,
-                   struct link_trace **out, size_t *n, struct diag *d);
+                   struct link_trace **out, size_t *n, struct key_summary *keys,
+                   struct diag *d);
 
 #endif

@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"rules", cmd_rules, "print the anonymisation rules for IG review"},
     {"keygen", cmd_keygen, "write a new random key file (mode 0600, never overwrites)"},
     {"synth", cmd_synth, "write synthetic extracts for all four departments"},
+    {"linkage", cmd_linkage, "measure linkage against a truth file, or diagnose it"},
     {"protect", cmd_protect, "disclosure control on an analyst's own table (CSV)"},
     {NULL, NULL, NULL},
 };

@@ -1,4 +1,5 @@
 #include "options.h"
+#include "commands.h"
 
 #include <string.h>
 
@@ -97,4 +98,26 @@ options_print_help(FILE *f, const struct option_spec *specs)
         else
             fprintf(f, "      %-26s %s\n", left, specs[i].help);
     }
+}
+
+int
+options_prologue(const struct command_syntax *cs, int argc, char **argv,
+                 const char **values, const char **pos)
+{
+    struct diag d;
+    int n, i;
+
+    diag_clear(&d);
+    n = options_parse(argc, argv, cs->specs, values, pos, cs->npos, &d);
+    if (n < 0)
+        return usage_error(cs->usage, d.msg);
+    for (i = 0; cs->specs[i].name; i++)
+        if (!strcmp(cs->specs[i].name, "help") && values[i]) {
+            fputs(cs->usage, stdout);
+            options_print_help(stdout, cs->specs);
+            return finish_stdout(0);
+        }
+    if (n != cs->npos)
+        return usage_error(cs->usage, cs->npos_error);
+    return OPTIONS_CONTINUE;
 }

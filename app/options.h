@@ -44,4 +44,30 @@ int options_parse(int argc, char **argv, const struct option_spec *specs,
 /* Prints one line per option to f. */
 void options_print_help(FILE *f, const struct option_spec *specs);
 
+/* What a command accepts, for options_prologue(). */
+struct command_syntax {
+    const char *usage;               /* printed after an error and by --help */
+    const struct option_spec *specs; /* with a {"help", 'h', OPT_FLAG} entry */
+    int npos;                        /* positional arguments it takes */
+    const char *npos_error;          /* the error when they are not there */
+};
+
+#define OPTIONS_CONTINUE (-1)
+
+/*
+ * The argv prologue every cmd_*.c shares: options_parse() into values and
+ * pos (at most cs->npos positional arguments); a bad option prints
+ * "cohort: error: ..." and the usage on stderr; --help prints the usage and
+ * the option list on stdout; too few positional arguments print
+ * cs->npos_error and the usage. Returns OPTIONS_CONTINUE when the command
+ * goes on, else the exit code the command returns (EXIT_USAGE, or 0 after
+ * --help).
+ *
+ *     if ((rc = options_prologue(&syntax, argc, argv, vals, pos)) !=
+ *         OPTIONS_CONTINUE)
+ *         return rc;
+ */
+int options_prologue(const struct command_syntax *cs, int argc, char **argv,
+                     const char **values, const char **pos);
+
 #endif

@@ -17,7 +17,7 @@
 #define COHORT_COUNT_H
 
 #include "../anonymise/person.h"
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/period.h"
 #include "../anonymise/table.h"
 #include "where.h"

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #include "../anonymise/person.h"
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
 
 struct where_expr;

@@ -33,9 +33,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
 #include "../core/row.h"
+
+/* The caps a source has unless its [source] says otherwise
+ * (max_field_bytes, max_columns; connectors/source_settings.c). */
+#define SOURCE_MAX_FIELD_BYTES_DEFAULT 1048576 /* 1 MiB */
+#define SOURCE_MAX_COLUMNS_DEFAULT 512
 
 struct source_ops;
 

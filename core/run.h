@@ -3,7 +3,7 @@
  * protected tables. Nothing here can hold an identifier: sources are named
  * by their config name, reasons by their rule name, tables by cohort name.
  *
- * core/job.c fills a struct run_summary while the job runs; export/
+ * app/job.c fills a struct run_summary while the job runs; export/
  * publishers read it (const) to write the tables, quality.csv,
  * linkage.csv, manifest.json and report.html. Strings and arrays are owned
  * by the summary; run_summary_release() frees them.
@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "plan.h"
 #include "published.h"
 
 struct reason_count {
@@ -139,7 +139,7 @@ struct run_summary {
 };
 
 /* Frees what one source's summary owns and zeroes it (a source the job
- * read but would not have reached: core/job.c). */
+ * read but would not have reached: app/job_read.c). */
 void source_summary_release(struct source_summary *src);
 
 /* Frees what the summary owns (tables included) and zeroes it. */

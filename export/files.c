@@ -1,12 +1,12 @@
 #include "files.h"
 #include "report.h"
 
+#include "../core/atomic.h"
 #include "../core/log.h"
 #include "../core/period.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,8 +170,8 @@ render_quality(const struct run_summary *s, struct strbuf *sb)
                         ss->unmapped[j].label,
                         (unsigned long long)ss->unmapped[j].n);
     }
-    /* person counts come protected from the job (core/job.c
-     * protect_summary_counts): "[c]" or the rule's published value */
+    /* person counts come protected from the job
+     * (anonymise/published_counts.h): "[c]" or the rule's published value */
     for (i = 0; i < DEPT_COUNT; i++) {
         strbuf_addf(sb, "%s,records,%llu\n",
                     department_name((enum department)i),
@@ -260,18 +260,6 @@ render_linkage(const struct run_summary *s, struct strbuf *sb)
     }
 }
 
-static int
-fsync_path(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
-
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 /* Writes data to dir/name (fsync'd) and records it for the manifest. */
 static int
 write_file(const char *dir, const char *name, const void *data, size_t n,
@@ -279,35 +267,15 @@ write_file(const char *dir, const char *name, const void *data, size_t n,
 {
     char path[4096];
     unsigned char h[32];
-    int fd;
-    size_t off = 0;
+    int rc;
 
     if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
         diag_set(d, dir, 0, 0, NULL, "path too long");
         return CE_IO;
     }
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0) {
-        diag_set(d, path, 0, 0, NULL, "cannot create: %s", strerror(errno));
-        return CE_IO;
-    }
-    while (off < n) {
-        ssize_t w = write(fd, (const char *)data + off, n - off);
-
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            diag_set(d, path, 0, 0, NULL, "cannot write: %s",
-                     strerror(errno));
-            close(fd);
-            return CE_IO;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) < 0 || close(fd) < 0) {
-        diag_set(d, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
-        return CE_IO;
-    }
+    /* the staging directory is what is renamed into place */
+    if ((rc = atomic_stage_file(path, data, n, 0640, d)) < 0)
+        return rc;
     if (pf) {
         snprintf(pf->name, sizeof(pf->name), "%s", name);
         pf->bytes = n;
@@ -434,13 +402,71 @@ apply_retention(const char *outdir, const char *runs, int retain,
     free(names);
 }
 
+/* Where a run is staged, published and switched to. */
+struct publish_paths {
+    char runs[4096], staging[4096], final[4096], link_tmp[4096],
+        current[4096], target[256];
+};
+
+static int
+publish_paths_init(struct publish_paths *pp, const char *outdir,
+                   const char *run_id)
+{
+    if (snprintf(pp->runs, sizeof(pp->runs), "%s/runs", outdir) < 0 ||
+        snprintf(pp->staging, sizeof(pp->staging), "%s/.tmp-%s", pp->runs,
+                 run_id) < 0 ||
+        snprintf(pp->final, sizeof(pp->final), "%s/%s", pp->runs, run_id) < 0 ||
+        snprintf(pp->link_tmp, sizeof(pp->link_tmp), "%s/.latest.tmp",
+                 outdir) < 0 ||
+        snprintf(pp->current, sizeof(pp->current), "%s/latest", outdir) < 0 ||
+        snprintf(pp->target, sizeof(pp->target), "runs/%s", run_id) < 0)
+        return CE_INTERNAL;
+    return 0;
+}
+
+/* Removes staging left by a killed run (we hold the job lock: nobody
+ * else is publishing). */
+static void
+remove_stale_staging(const char *runs)
+{
+    DIR *dh = opendir(runs);
+    struct dirent *e;
+    char old[4096];
+
+    while (dh && (e = readdir(dh)))
+        if (!strncmp(e->d_name, ".tmp-", 5) &&
+            snprintf(old, sizeof(old), "%s/%s", runs, e->d_name) <
+                (int)sizeof(old))
+            remove_tree(old);
+    if (dh)
+        closedir(dh);
+}
+
+/* Points `latest` at the run just renamed into place, with one rename(2)
+ * of a fresh symlink; on failure the run is removed again. 0 or CE_IO. */
+static int
+switch_latest(const struct publish_paths *pp, struct diag *d)
+{
+    unlink(pp->link_tmp);
+    if (atomic_sync_dir(pp->runs) < 0 || symlink(pp->target, pp->link_tmp) < 0 ||
+        rename(pp->link_tmp, pp->current) < 0) {
+        diag_set(d, pp->current, 0, 0, NULL, "cannot switch latest: %s",
+                 strerror(errno));
+        unlink(pp->link_tmp);
+        remove_tree(pp->final);
+        return CE_IO;
+    }
+    return 0;
+}
+
 int
 publish_files(const struct run_summary *s, const struct output_plan *out,
               struct diag *d)
 {
     const struct job_plan *plan = s->plan;
-    char runs[4096], staging[4096], final[4096], link_tmp[4096],
-        current[4096], target[256], name[160];
+    struct publish_paths pp;
+    const char *runs = pp.runs, *staging = pp.staging, *final = pp.final;
+    char name[160];
     struct published_file *files = NULL;
     size_t nfiles = 0, i;
     struct strbuf sb = STRBUF_INIT;
@@ -450,34 +476,14 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
         diag_set(d, plan->output_dir, 0, 0, NULL, "output_dir is too long");
         return CE_CONFIG;
     }
-    if (snprintf(runs, sizeof(runs), "%s/runs", plan->output_dir) < 0 ||
-        snprintf(staging, sizeof(staging), "%s/.tmp-%s", runs, s->run_id) < 0 ||
-        snprintf(final, sizeof(final), "%s/%s", runs, s->run_id) < 0 ||
-        snprintf(link_tmp, sizeof(link_tmp), "%s/.latest.tmp",
-                 plan->output_dir) < 0 ||
-        snprintf(current, sizeof(current), "%s/latest", plan->output_dir) < 0 ||
-        snprintf(target, sizeof(target), "runs/%s", s->run_id) < 0)
+    if (publish_paths_init(&pp, plan->output_dir, s->run_id) < 0)
         return CE_INTERNAL;
     if ((mkdir(plan->output_dir, 0750) < 0 && errno != EEXIST) ||
         (mkdir(runs, 0750) < 0 && errno != EEXIST)) {
         diag_set(d, runs, 0, 0, NULL, "cannot create: %s", strerror(errno));
         return CE_IO;
     }
-    /* staging left by a killed run (we hold the job lock: nobody else
-     * is publishing) */
-    {
-        DIR *dh = opendir(runs);
-        struct dirent *e;
-        char old[4096];
-
-        while (dh && (e = readdir(dh)))
-            if (!strncmp(e->d_name, ".tmp-", 5) &&
-                snprintf(old, sizeof(old), "%s/%s", runs, e->d_name) <
-                    (int)sizeof(old))
-                remove_tree(old);
-        if (dh)
-            closedir(dh);
-    }
+    remove_stale_staging(runs);
     if (mkdir(staging, 0750) < 0) {
         diag_set(d, staging, 0, 0, NULL, "cannot create: %s",
                  strerror(errno));
@@ -548,25 +554,17 @@ publish_files(const struct run_summary *s, const struct output_plan *out,
     if ((rc = write_file(staging, "manifest.json", strbuf_str(&sb), sb.len,
                          NULL, d)) < 0)
         goto fail;
-    if (fsync_path(staging) < 0 || rename(staging, final) < 0) {
+    if (atomic_sync_dir(staging) < 0 || rename(staging, final) < 0) {
         diag_set(d, final, 0, 0, NULL, "cannot publish the run: %s",
                  strerror(errno));
         rc = CE_IO;
         goto fail;
     }
-    unlink(link_tmp);
-    if (fsync_path(runs) < 0 || symlink(target, link_tmp) < 0 ||
-        rename(link_tmp, current) < 0) {
-        diag_set(d, current, 0, 0, NULL, "cannot switch latest: %s",
-                 strerror(errno));
-        unlink(link_tmp);
-        remove_tree(final);
-        rc = CE_IO;
+    if ((rc = switch_latest(&pp, d)) < 0)
         goto out;
-    }
     /* The switch is done and complete; a failed sync of the directory
      * entry only weakens durability across a power cut. */
-    if (fsync_path(plan->output_dir) < 0)
+    if (atomic_sync_dir(plan->output_dir) < 0)
         log_msg(LOG_WARN, "%s: published, but the directory could not be "
                           "synced: %s", plan->output_dir, strerror(errno));
     apply_retention(plan->output_dir, runs, out->retain, s->run_id);

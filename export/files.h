@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
 #include "../core/run.h"
 #include "../core/strbuf.h"

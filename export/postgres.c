@@ -94,35 +94,19 @@ count_sql(uint64_t v, char buf[24])
     return v == COUNT_WITHHELD ? "NULL" : count_text(v, buf);
 }
 
+/* The published cells of t into schema.staging, by COPY: period, the by
+ * columns, the count (NULL when hidden or [z]), the symbol ([c], [z] or
+ * NULL) and margin (true on a margin or total row). */
 static int
-publish_cohort(struct pg *pg, const struct run_summary *s,
-               const struct cohort_result *cr, const struct period *periods)
+copy_cohort_rows(struct pg *pg, const struct published_table *t,
+                 const struct period *periods, const char *staging)
 {
-    const struct published_table *t = &cr->table;
     const char *schema = pg->out->schema;
     struct strbuf sql = STRBUF_INIT, data = STRBUF_INIT;
-    char staging[128];
     PGresult *res;
     size_t i, j;
     int p, rc = 0;
 
-    snprintf(staging, sizeof(staging), "%s__staging", cr->plan->name);
-    strbuf_adds(&sql, "DROP TABLE IF EXISTS ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, staging);
-    strbuf_adds(&sql, "; CREATE TABLE ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, staging);
-    strbuf_adds(&sql, " (period date NOT NULL");
-    for (j = 0; j < t->nby; j++)
-        strbuf_addf(&sql, ", %s text NOT NULL",
-                    cohort_by_name(cr->plan, j));
-    strbuf_adds(&sql, ", count integer, symbol text, margin boolean NOT NULL)");
-    if ((rc = exec(pg, strbuf_str(&sql), "creating a staging table")) < 0)
-        goto out;
-    strbuf_reset(&sql);
     strbuf_adds(&sql, "COPY ");
     add_ident(pg, &sql, schema);
     strbuf_adds(&sql, ".");
@@ -156,7 +140,8 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
             else
                 strbuf_addf(&data, "\t%lld\t\\N",
                             (long long)c[i].value);
-            strbuf_adds(&data, published_margin(t, &c[i]) ? "\tt\n" : "\tf\n");
+            strbuf_adds(&data,
+                        published_margin(t, &c[i]) ? "\tt\n" : "\tf\n");
         }
         if (data.len > (1u << 20) || p == t->nperiods - 1) {
             if (strbuf_failed(&data) ||
@@ -181,23 +166,26 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
     while ((res = PQgetResult(pg->conn)))
         PQclear(res);
 
-    /* swap: drop the old table, rename the new one into place */
-    strbuf_reset(&sql);
-    strbuf_adds(&sql, "DROP TABLE IF EXISTS ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, cr->plan->name);
-    strbuf_adds(&sql, "; ALTER TABLE ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, staging);
-    strbuf_adds(&sql, " RENAME TO ");
-    add_ident(pg, &sql, cr->plan->name);
-    strbuf_adds(&sql, "; COMMENT ON TABLE ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, cr->plan->name);
-    strbuf_adds(&sql, " IS ");
+out:
+    strbuf_release(&sql);
+    strbuf_release(&data);
+    return rc;
+}
+
+/* The COMMENTs on a cohort table and its columns, appended to sql. */
+static void
+add_cohort_comments(struct pg *pg, const struct run_summary *s,
+                    const struct cohort_result *cr, struct strbuf *sql)
+{
+    const struct published_table *t = &cr->table;
+    const char *schema = pg->out->schema;
+    size_t j;
+
+    strbuf_adds(sql, "; COMMENT ON TABLE ");
+    add_ident(pg, sql, schema);
+    strbuf_adds(sql, ".");
+    add_ident(pg, sql, cr->plan->name);
+    strbuf_adds(sql, " IS ");
     {
         struct strbuf c = STRBUF_INIT;
 
@@ -210,41 +198,42 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
                     s->plan->disclosure.suppress_lo,
                     s->plan->disclosure.suppress_hi,
                     s->plan->disclosure.rounding, s->run_id, s->plan_hash);
-        add_literal(pg, &sql, strbuf_str(&c));
+        add_literal(pg, sql, strbuf_str(&c));
         strbuf_release(&c);
     }
-    strbuf_adds(&sql, "; COMMENT ON COLUMN ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, cr->plan->name);
-    strbuf_adds(&sql, ".period IS 'First day of the month counted (the last "
+    strbuf_adds(sql, "; COMMENT ON COLUMN ");
+    add_ident(pg, sql, schema);
+    strbuf_adds(sql, ".");
+    add_ident(pg, sql, cr->plan->name);
+    strbuf_adds(sql, ".period IS 'First day of the month counted (the last "
                       "month ends on the reference date)'; COMMENT ON COLUMN ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, cr->plan->name);
-    strbuf_adds(&sql, ".count IS 'Persons, after disclosure control; NULL "
-                      "when suppressed or not applicable'; COMMENT ON COLUMN ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, cr->plan->name);
-    strbuf_adds(&sql, ".symbol IS '[c] (confidential) when the count is "
+    add_ident(pg, sql, schema);
+    strbuf_adds(sql, ".");
+    add_ident(pg, sql, cr->plan->name);
+    strbuf_adds(sql, ".count IS 'Persons, after disclosure control "
+                      "(rounded or perturbed as the job says); NULL when "
+                      "withheld or not applicable'; COMMENT ON COLUMN ");
+    add_ident(pg, sql, schema);
+    strbuf_adds(sql, ".");
+    add_ident(pg, sql, cr->plan->name);
+    strbuf_adds(sql, ".symbol IS '[c] (confidential) when the count is "
                       "withheld by disclosure control, whatever rule "
                       "withheld it; [z] (not applicable) when the cohort''s "
                       "own definition makes the cell impossible; NULL when "
                       "the count is shown'; COMMENT ON COLUMN ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, cr->plan->name);
-    strbuf_adds(&sql, ".margin IS 'true for a margin or the total (a by "
-                      "column is Total): sum the rows where NOT margin to "
-                      "add up the detail without counting a total twice'");
+    add_ident(pg, sql, schema);
+    strbuf_adds(sql, ".");
+    add_ident(pg, sql, cr->plan->name);
+    strbuf_adds(sql, ".margin IS 'true for a margin or the total (a by "
+                     "column is Total): sum the rows where NOT margin to "
+                     "add up the detail without counting a total twice'");
     for (j = 0; j < t->nby; j++) {
-        strbuf_adds(&sql, "; COMMENT ON COLUMN ");
-        add_ident(pg, &sql, schema);
-        strbuf_adds(&sql, ".");
-        add_ident(pg, &sql, cr->plan->name);
+        strbuf_adds(sql, "; COMMENT ON COLUMN ");
+        add_ident(pg, sql, schema);
+        strbuf_adds(sql, ".");
+        add_ident(pg, sql, cr->plan->name);
         if (cr->plan->by[j] == BY_SERVICE)
-            strbuf_addf(&sql, ".%s IS 'yes when the person had %s (%s) that "
+            strbuf_addf(sql, ".%s IS 'yes when the person had %s (%s) that "
                               "month, else no; Total for the margin'",
                         cohort_by_name(cr->plan, j),
                         s->plan->services[cr->plan->by_service[j]].name,
@@ -252,10 +241,55 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
                                             ->services[cr->plan->by_service[j]]
                                             .department));
         else
-            strbuf_addf(&sql, ".%s IS '%s; Total for the margin'",
+            strbuf_addf(sql, ".%s IS '%s; Total for the margin'",
                         cohort_by_name(cr->plan, j),
                         cohort_by_name(cr->plan, j));
     }
+}
+
+static int
+publish_cohort(struct pg *pg, const struct run_summary *s,
+               const struct cohort_result *cr, const struct period *periods)
+{
+    const struct published_table *t = &cr->table;
+    const char *schema = pg->out->schema;
+    struct strbuf sql = STRBUF_INIT;
+    char staging[128];
+    size_t j;
+    int rc = 0;
+
+    snprintf(staging, sizeof(staging), "%s__staging", cr->plan->name);
+    strbuf_adds(&sql, "DROP TABLE IF EXISTS ");
+    add_ident(pg, &sql, schema);
+    strbuf_adds(&sql, ".");
+    add_ident(pg, &sql, staging);
+    strbuf_adds(&sql, "; CREATE TABLE ");
+    add_ident(pg, &sql, schema);
+    strbuf_adds(&sql, ".");
+    add_ident(pg, &sql, staging);
+    strbuf_adds(&sql, " (period date NOT NULL");
+    for (j = 0; j < t->nby; j++)
+        strbuf_addf(&sql, ", %s text NOT NULL",
+                    cohort_by_name(cr->plan, j));
+    strbuf_adds(&sql, ", count integer, symbol text, "
+                      "margin boolean NOT NULL)");
+    if ((rc = exec(pg, strbuf_str(&sql), "creating a staging table")) < 0)
+        goto out;
+    if ((rc = copy_cohort_rows(pg, t, periods, staging)) < 0)
+        goto out;
+    /* swap: drop the old table, rename the new one into place */
+    strbuf_reset(&sql);
+    strbuf_adds(&sql, "DROP TABLE IF EXISTS ");
+    add_ident(pg, &sql, schema);
+    strbuf_adds(&sql, ".");
+    add_ident(pg, &sql, cr->plan->name);
+    strbuf_adds(&sql, "; ALTER TABLE ");
+    add_ident(pg, &sql, schema);
+    strbuf_adds(&sql, ".");
+    add_ident(pg, &sql, staging);
+    strbuf_adds(&sql, " RENAME TO ");
+    add_ident(pg, &sql, cr->plan->name);
+    add_cohort_comments(pg, s, cr, &sql);
     if (pg->out->grant_to) {
         strbuf_adds(&sql, "; GRANT SELECT ON ");
         add_ident(pg, &sql, schema);
@@ -272,7 +306,6 @@ publish_cohort(struct pg *pg, const struct run_summary *s,
     rc = exec(pg, strbuf_str(&sql), "replacing a cohort table");
 out:
     strbuf_release(&sql);
-    strbuf_release(&data);
     return rc;
 }
 
@@ -353,7 +386,7 @@ publish_run_row(struct pg *pg, const struct run_summary *s)
         strbuf_adds(&sql, ".quality VALUES ");
         for (j = 0; j < 6; j++) {
             strbuf_addf(&sql, "%s('%s', 'id_scope:", j ? ", " : "", s->run_id);
-            /* scope names are [a-z0-9_] (config.c checks) */
+            /* scope names are [a-z0-9_] (transform/map_settings.c checks) */
             strbuf_addf(&sql, "%s', '%s', %s)", sc->name, m[j],
                         count_sql(v[j], nb));
         }

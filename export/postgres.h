@@ -13,7 +13,7 @@
 #ifndef COHORT_EXPORT_POSTGRES_H
 #define COHORT_EXPORT_POSTGRES_H
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
 #include "../core/run.h"
 

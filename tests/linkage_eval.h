@@ -3,10 +3,14 @@
  * by tests/unit/test_linkage.c (which asserts floors) and
  * tests/bench/bench_linkage.c (which prints the figures).
  *
- * Pairwise measures over accepted records: a pair is predicted when both
- * records are linked to one person, true when the truth file gives both
- * the same person. precision = true predicted pairs / predicted pairs,
- * recall = true predicted pairs / true pairs.
+ * The same measure as `cohort linkage --truth` (app/linktruth.h reads and
+ * matches the truth file, app/linkeval.h counts pairs from cluster
+ * sizes): a pair is predicted when both records are linked to one person,
+ * true when the truth file gives both the same person. precision = true
+ * predicted pairs / predicted pairs, recall = true predicted pairs / true
+ * pairs. A truth file that matches no record, or a malformed one, is a
+ * failure (-1, the reason on stderr), never 1.0; so is a measure with no
+ * pair under it.
  */
 #ifndef COHORT_LINKAGE_EVAL_H
 #define COHORT_LINKAGE_EVAL_H
@@ -15,151 +19,76 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/config.h"
 #include "../app/job.h"
+#include "../app/linkeval.h"
+#include "../app/linktruth.h"
+#include "../app/config.h"
 
 struct linkage_accuracy {
-    size_t records;
+    size_t records;         /* accepted records with a truth row */
     size_t persons_true;
     size_t persons_linked;
     double pairs_true, pairs_pred, pairs_both;
     double precision, recall;
 };
 
-struct eval_pair {
-    uint32_t a, b;
-};
-
-static int
-eval_cmp(const void *x, const void *y)
-{
-    const struct eval_pair *p = x, *q = y;
-
-    if (p->a != q->a)
-        return p->a < q->a ? -1 : 1;
-    return p->b < q->b ? -1 : p->b > q->b;
-}
-
-/* Sum of n(n-1)/2 over runs of equal keys in sorted v. */
-static double
-eval_pairs(const struct eval_pair *v, size_t n, int both)
-{
-    double total = 0;
-    size_t i = 0, j;
-
-    while (i < n) {
-        for (j = i + 1; j < n && v[j].a == v[i].a && (!both || v[j].b == v[i].b);
-             j++)
-            ;
-        total += (double)(j - i) * (double)(j - i - 1) / 2;
-        i = j;
-    }
-    return total;
-}
-
 /*
- * truth_path: the synth truth file; the plan's sources are read (their
- * path's basename names the file in the truth). 0 or -1.
+ * truth_path: a truth file (linktruth.h; synth's names each extract by its
+ * file name, matched to the plan's literal paths). 0 or -1.
  */
 static int
 linkage_evaluate(const struct job_plan *plan, const char *truth_path,
                  struct linkage_accuracy *acc)
 {
     struct link_trace *tr = NULL;
-    size_t ntr = 0, i, k, maxline = 0;
+    struct linkeval_record *r = NULL;
+    struct link_truth truth;
+    struct pair_counts all;
+    struct person_counts pc;
     struct diag d;
-    FILE *f = fopen(truth_path, "r");
-    char line[1024];
-    long **truth = NULL;   /* per source: line -> true person */
-    size_t *tlen = NULL;
-    struct eval_pair *v = NULL;
-    uint32_t *ids = NULL;
+    char msg[1024];
+    size_t ntr = 0, i, k = 0;
+    int rc = -1;
 
     memset(acc, 0, sizeof(*acc));
-    if (!f)
-        return -1;
-    if (job_link_trace(plan, 1, &tr, &ntr, &d) < 0) {
-        fprintf(stderr, "linkage_evaluate: %s\n", d.msg);
-        fclose(f);
+    diag_clear(&d);
+    if (job_link_trace(plan, 1, &tr, &ntr, NULL, &d) < 0 ||
+        link_truth_load(&truth, truth_path, plan, tr, ntr, &d) < 0) {
+        diag_format(&d, msg, sizeof(msg));
+        fprintf(stderr, "linkage_evaluate: %s\n", msg);
+        free(tr);
         return -1;
     }
-    truth = calloc(plan->nsources, sizeof(*truth));
-    tlen = calloc(plan->nsources, sizeof(*tlen));
+    if (!(r = malloc((truth.matched + 1) * sizeof(*r))))
+        goto out;
     for (i = 0; i < ntr; i++)
-        if ((size_t)tr[i].line > maxline)
-            maxline = (size_t)tr[i].line;
-    for (k = 0; k < plan->nsources; k++) {
-        truth[k] = malloc((maxline + 1) * sizeof(long));
-        for (i = 0; i <= maxline; i++)
-            truth[k][i] = -1;
-        tlen[k] = maxline + 1;
-    }
-    while (fgets(line, sizeof(line), f)) {
-        char *c1 = strchr(line, ','), *c2, *c3;
-        long ln, pid;
-
-        if (!c1 || !(c2 = strchr(c1 + 1, ',')) || !(c3 = strchr(c2 + 1, ',')))
-            continue;
-        *c1 = *c2 = *c3 = '\0';
-        ln = strtol(c1 + 1, NULL, 10);
-        pid = strtol(c2 + 1, NULL, 10);
-        for (k = 0; k < plan->nsources; k++) {
-            const char *base = strrchr(plan->sources[k].path, '/');
-
-            base = base ? base + 1 : plan->sources[k].path;
-            if (!strcmp(base, line) && ln > 0 && (size_t)ln < tlen[k])
-                truth[k][ln] = pid;
+        if (truth.person[i] != TRUTH_NONE) {
+            r[k].linked = tr[i].person;
+            r[k].truth = truth.person[i];
+            r[k].label = 0;
+            k++;
         }
-    }
-    fclose(f);
-    v = malloc((ntr + 1) * sizeof(*v));
-    ids = malloc((ntr + 1) * sizeof(*ids));
-    for (i = 0, k = 0; i < ntr; i++) {
-        long t = truth[tr[i].source][tr[i].line];
-
-        if (t < 0)
-            continue;
-        v[k].a = tr[i].person;
-        v[k].b = (uint32_t)t;
-        k++;
-    }
+    if (linkeval_count(r, k, 1, LINKEVAL_ALL, &all, &pc) < 0)
+        goto out;
     acc->records = k;
-    qsort(v, k, sizeof(*v), eval_cmp);
-    acc->pairs_pred = eval_pairs(v, k, 0);
-    acc->pairs_both = eval_pairs(v, k, 1);
-    for (i = 0; i < k; i++) {
-        uint32_t t = v[i].a;
-
-        v[i].a = v[i].b;
-        v[i].b = t;
+    acc->persons_true = pc.truth;
+    acc->persons_linked = pc.linked;
+    acc->pairs_true = (double)all.truth;
+    acc->pairs_pred = (double)all.linked;
+    acc->pairs_both = (double)all.both;
+    acc->precision = pair_precision(&all);
+    acc->recall = pair_recall(&all);
+    if (acc->precision < 0 || acc->recall < 0) {
+        fprintf(stderr, "linkage_evaluate: no %s pair: no measure\n",
+                acc->precision < 0 ? "linked" : "true");
+        goto out;
     }
-    qsort(v, k, sizeof(*v), eval_cmp);
-    acc->pairs_true = eval_pairs(v, k, 0);
-    for (i = 0; i < k; i++)
-        acc->persons_true += i == 0 || v[i].a != v[i - 1].a;
-    for (i = 0; i < k; i++)
-        ids[i] = v[i].b;
-    {
-        struct eval_pair *w = v;
-
-        for (i = 0; i < k; i++) {
-            w[i].a = ids[i];
-            w[i].b = 0;
-        }
-        qsort(w, k, sizeof(*w), eval_cmp);
-        for (i = 0; i < k; i++)
-            acc->persons_linked += i == 0 || w[i].a != w[i - 1].a;
-    }
-    acc->precision = acc->pairs_pred > 0 ? acc->pairs_both / acc->pairs_pred : 1;
-    acc->recall = acc->pairs_true > 0 ? acc->pairs_both / acc->pairs_true : 1;
-    for (k = 0; k < plan->nsources; k++)
-        free(truth[k]);
-    free(truth);
-    free(tlen);
-    free(v);
-    free(ids);
+    rc = 0;
+out:
+    link_truth_release(&truth);
+    free(r);
     free(tr);
-    return 0;
+    return rc;
 }
 
 #endif

@@ -22,7 +22,7 @@
 #define COHORT_MAP_H
 
 #include "../core/row.h"
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "quarantine.h"
 #include "../core/schema.h"
 

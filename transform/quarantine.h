@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/config.h"
+#include "../core/plan.h"
 #include "../core/error.h"
 
 enum quarantine_reason {

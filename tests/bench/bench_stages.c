@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "../../connectors/source.h"
-#include "../../core/config.h"
+#include "../../app/config.h"
 #include "../../transform/map.h"
 
 static double

@@ -41,7 +41,7 @@ check '[ "$(q "select count(*) from cohorts.children_with_ehcp c join (select pe
     "quality's id counts are published rounded like the tables"
 check 'q "select obj_description('"'cohorts.children_with_ehcp'::regclass"')" | grep -q "EHC plan"' \
     "the table has a COMMENT with its title"
-check 'q "select col_description('"'cohorts.children_with_ehcp'::regclass"', 5)" | grep -q "suppressed"' \
+check 'q "select col_description('"'cohorts.children_with_ehcp'::regclass"', 5)" | grep -q "NULL when withheld"' \
     "the count column has a COMMENT"
 first_run=$(q "select run_id from cohorts.runs")
 

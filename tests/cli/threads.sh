@@ -1,4 +1,4 @@
-# Threads: sources are read in parallel (each pass, app/job.c) and
+# Threads: sources are read in parallel (each pass, app/job_read.c) and
 # disclosure control protects periods in parallel. Whatever the thread
 # count the run must be the one of --threads 1: every published file
 # (manifest and report with the run id and times blanked), the summary on

@@ -357,7 +357,7 @@ test_link_probes(void **state)
 }
 
 /* Readers on threads fill one linker per source and append them in read
- * order (core/job.c): whatever the split, the result must link exactly as
+ * order (app/job_read.c): whatever the split, the result must link exactly as
  * one linker fed every record would. */
 static void
 add_row(struct linker *l, int row)

@@ -1,4 +1,4 @@
-/* Unit tests for core/config.c: the job file parser and its errors. */
+/* Unit tests for app/config.c: the job file parser and its errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../core/config.h"
+#include "../../app/config.h"
 #include "../../core/calendar.h"
 
 static const char base[] =

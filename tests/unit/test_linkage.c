@@ -83,8 +83,8 @@ test_accuracy(void **state)
         struct link_trace *t1 = NULL, *t3 = NULL;
         size_t n1 = 0, n3 = 0, i, persons = 0;
 
-        assert_int_equal(job_link_trace(&plan, 1, &t1, &n1, &d), 0);
-        assert_int_equal(job_link_trace(&plan, 3, &t3, &n3, &d), 0);
+        assert_int_equal(job_link_trace(&plan, 1, &t1, &n1, NULL, &d), 0);
+        assert_int_equal(job_link_trace(&plan, 3, &t3, &n3, NULL, &d), 0);
         assert_true(n1 > 1000);
         assert_int_equal(n1, n3);
         for (i = 0; i < n1; i++) {

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "connectors/source.h"
-#include "core/config.h"
+#include "app/config.h"
 #include "transform/map.h"
 #include "transform/quarantine.h"
 

@@ -81,7 +81,7 @@ test_conflicts(void **state)
 
 /*
  * Sources of one pass are read on threads that take turns at the index
- * (core/job.c): the counts must be the same whatever order the rows come
+ * (app/job_read.c): the counts must be the same whatever order the rows come
  * in. A set of header rows, with NHS and date-of-birth anchors that agree,
  * disagree and are missing, is fed in every rotation and in reverse;
  * every order must give the counts of the first.

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "../core/plan.h"
 
 struct profile_column {
     int field;               /* enum common_field */

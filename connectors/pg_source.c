@@ -1,5 +1,5 @@
 /*
- * postgres.c - the PostgreSQL connector: a department's reporting database
+ * pg_source.c - the PostgreSQL connector: a department's reporting database
  * read with `COPY (query) TO STDOUT (FORMAT text, HEADER true)` through
  * libpq, one row per PQgetCopyData() call, so memory does not grow with
  * the table. Rows come out exactly like CSV rows (borrowed cells, a line
@@ -113,6 +113,47 @@ split_row(struct source *src, struct pg_state *s, const char *p, size_t n,
     return (long)nc;
 }
 
+/* The COPY statement of the source's table (each part of schema.table
+ * quoted on its own) or query into sql (size n): 0 or CE_CONFIG. */
+static int
+copy_statement(PGconn *conn, const struct source_plan *p, char *sql,
+               size_t n, struct diag *d)
+{
+    int len;
+
+    if (p->table) {
+        const char *dot = strchr(p->table, '.');
+        char *a = NULL, *b = NULL;
+
+        if (dot) {
+            a = PQescapeIdentifier(conn, p->table, (size_t)(dot - p->table));
+            b = PQescapeIdentifier(conn, dot + 1, strlen(dot + 1));
+        } else {
+            b = PQescapeIdentifier(conn, p->table, strlen(p->table));
+        }
+        if (!b || (dot && !a)) {
+            PQfreemem(a);
+            PQfreemem(b);
+            diag_set(d, p->name, 0, 0, "table", "bad table name");
+            return CE_CONFIG;
+        }
+        len = snprintf(sql, n,
+                       "COPY (SELECT * FROM %s%s%s) TO STDOUT (FORMAT text, "
+                       "HEADER true)", a ? a : "", a ? "." : "", b);
+        PQfreemem(a);
+        PQfreemem(b);
+    } else {
+        len = snprintf(sql, n,
+                       "COPY (%s) TO STDOUT (FORMAT text, HEADER true)",
+                       p->query);
+    }
+    if (len < 0 || (size_t)len >= n) {
+        diag_set(d, p->name, 0, 0, "query", "query too long");
+        return CE_CONFIG;
+    }
+    return 0;
+}
+
 static int
 pg_open(struct source *src, struct diag *d)
 {
@@ -124,7 +165,7 @@ pg_open(struct source *src, struct diag *d)
     size_t i, total = 0;
     enum row_fault fault = RF_NONE;
     long col = 0;
-    int len, rc;
+    int rc;
 
     if (!s) {
         diag_set(d, p->name, 0, 0, NULL, "out of memory");
@@ -156,37 +197,8 @@ pg_open(struct source *src, struct diag *d)
                  p->statement_timeout_ms);
         PQclear(PQexec(s->conn, sql));
     }
-    if (p->table) {
-        /* schema.table: each part quoted on its own */
-        const char *dot = strchr(p->table, '.');
-        char *a = NULL, *b = NULL;
-
-        if (dot) {
-            a = PQescapeIdentifier(s->conn, p->table, (size_t)(dot - p->table));
-            b = PQescapeIdentifier(s->conn, dot + 1, strlen(dot + 1));
-        } else {
-            b = PQescapeIdentifier(s->conn, p->table, strlen(p->table));
-        }
-        if (!b || (dot && !a)) {
-            PQfreemem(a);
-            PQfreemem(b);
-            diag_set(d, p->name, 0, 0, "table", "bad table name");
-            return CE_CONFIG;
-        }
-        len = snprintf(sql, sizeof(sql),
-                       "COPY (SELECT * FROM %s%s%s) TO STDOUT (FORMAT text, "
-                       "HEADER true)", a ? a : "", a ? "." : "", b);
-        PQfreemem(a);
-        PQfreemem(b);
-    } else {
-        len = snprintf(sql, sizeof(sql),
-                       "COPY (%s) TO STDOUT (FORMAT text, HEADER true)",
-                       p->query);
-    }
-    if (len < 0 || (size_t)len >= sizeof(sql)) {
-        diag_set(d, p->name, 0, 0, "query", "query too long");
-        return CE_CONFIG;
-    }
+    if ((rc = copy_statement(s->conn, p, sql, sizeof(sql), d)) < 0)
+        return rc;
     res = PQexec(s->conn, sql);
     if (PQresultStatus(res) != PGRES_COPY_OUT) {
         const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);

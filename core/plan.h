@@ -1,9 +1,13 @@
 /*
- * config.h - the job plan: the INI job file parsed (with inih) and validated
- * once into a const structure. Nothing downstream re-reads the file or
- * re-checks what the plan guarantees.
+ * plan.h - the job plan: what a job file says, parsed and validated once
+ * into plain data that nothing downstream re-reads or re-checks. This
+ * header holds the data and nothing that parses it: each stage declares
+ * the keys it owns in its own settings table (connectors/source_settings.h,
+ * transform/map_settings.h, anonymise/link_settings.h,
+ * anonymise/disclosure_settings.h, cohorts/cohort_settings.h,
+ * export/output_settings.h, app/job_settings.h), and app/config.h reads
+ * the file and composes the plan:
  *
- * Calling sequence:
  *     struct job_plan plan;
  *     struct diag d;
  *     if (job_plan_load(&plan, "job.conf", &d) < 0) -> CE_CONFIG, d says
@@ -15,8 +19,8 @@
  * job_plan_release(). Relative paths are kept as written: they resolve
  * against the working directory of the command.
  */
-#ifndef COHORT_CONFIG_H
-#define COHORT_CONFIG_H
+#ifndef COHORT_PLAN_H
+#define COHORT_PLAN_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -38,8 +42,6 @@ enum source_format { SRC_CSV, SRC_POSTGRES };
  */
 enum source_role { ROLE_RECORDS, ROLE_HEADER, ROLE_EVENTS };
 
-/* "records", "header", "events". */
-const char *source_role_name(enum source_role r);
 enum text_encoding { ENC_UTF8, ENC_WINDOWS_1252, ENC_LATIN1 };
 
 /* Code lists a source may map with value.<field>.<code> = <canonical>. */
@@ -56,11 +58,12 @@ struct value_map {
     char *default_value; /* value.<field>.default; NULL: unmapped is a row fault */
 };
 
-#define SOURCE_MAX_FIELD_BYTES_DEFAULT (1u << 20) /* 1 MiB */
-#define SOURCE_MAX_COLUMNS_DEFAULT 512
-#define SOURCE_MAX_REJECT_PPM_DEFAULT 50000 /* 5 % */
-#define SOURCE_MAX_ROW_CHANGE_PPM_DEFAULT 200000 /* 20 % */
-
+/*
+ * One [source NAME]. Its keys are three stages' settings: the connector's
+ * (connectors/source_settings.h: format, path, encoding, ...), the
+ * mapping's (transform/map_settings.h: department, field.*, value.*, ...)
+ * and the drift guard's (app/job_settings.h: max_row_change).
+ */
 struct source_plan {
     char *name;              /* [source NAME] */
     int line;                /* line of the section header */
@@ -70,7 +73,7 @@ struct source_plan {
     char *id_scope;          /* or NULL */
     int scope;               /* index into job_plan.scopes; -1 without id_scope */
     enum source_role role;
-    int role_set;            /* role written in the job file (else inferred) */
+    int role_set;            /* line of 'role' in the job file; 0: inferred */
     int has_spells;          /* 0: a header of persons only (no service, no dates) */
 
     /* csv */
@@ -117,9 +120,6 @@ enum key_component {
     KC_COUNT
 };
 
-/* Name of a key component as written in config. */
-const char *key_component_name(int kc);
-
 #define MATCH_KEY_MAX_COMPONENTS 8
 
 struct match_key_plan {
@@ -164,47 +164,6 @@ struct disclosure_plan {
     enum perturbation perturbation;
     char *ptable;            /* path, with perturbation = cellkey */
 };
-
-/*
- * The [disclosure] keys as written, before the preset resolves them (0 =
- * not given). The job file and `cohort protect` both fill a disclosure
- * plan through the functions below, so both apply the same presets and
- * defaults:
- *
- *     struct disclosure_plan dp = {0};
- *     struct disclosure_keys k = {0};
- *     disclosure_plan_set(&dp, &k, "preset", "nhs", expect, sizeof(expect));
- *     disclosure_plan_set(&dp, &k, "rounding", "10", expect, sizeof(expect));
- *     disclosure_plan_finish(&dp, &k);
- *     ... disclosure_protect(t, &dp, ...) ...
- *     disclosure_plan_release(&dp);
- */
-struct disclosure_keys {
-    int min_count;
-    int rounding;
-    int protect_zeros;
-    int protection_level;
-    int suppress_lo;
-};
-
-/*
- * Applies one [disclosure] key (preset, min_count, suppress, rounding,
- * protect_zeros, protection_level, protection_lower, protection_upper,
- * suppression_cost, perturbation, ptable). Returns 0;
- * CE_CONFIG with expect (of expect_size bytes) saying what the value
- * should be ("a whole number from 1 to 1000"), or with expect empty when
- * the key is unknown; or CE_NOMEM. Strings are copied into dp.
- */
-int disclosure_plan_set(struct disclosure_plan *dp, struct disclosure_keys *k,
-                        const char *key, const char *value, char *expect,
-                        size_t expect_size);
-
-/*
- * Resolves the preset (ons when none) and the keys given into dp's
- * numbers. CE_CONFIG when perturbation = cellkey has no ptable.
- */
-int disclosure_plan_finish(struct disclosure_plan *dp,
-                           const struct disclosure_keys *k);
 
 /* Frees the strings dp owns and zeroes it. */
 void disclosure_plan_release(struct disclosure_plan *dp);
@@ -304,13 +263,6 @@ struct job_plan {
     struct output_plan *outputs;
     size_t noutputs;
 };
-
-/*
- * Parses and validates the job file at path into plan. On error returns
- * CE_CONFIG with d naming the file, the line and the key; plan is then
- * released. The caller releases a loaded plan with job_plan_release().
- */
-int job_plan_load(struct job_plan *plan, const char *path, struct diag *d);
 
 /* Frees everything the plan owns and zeroes it. */
 void job_plan_release(struct job_plan *plan);

@@ -1,0 +1,37 @@
+#include "published_counts.h"
+
+#include "disclosure.h"
+
+void
+published_counts_protect(const struct disclosure_plan *dp,
+                         const struct ptable *pt, const struct person_set *ps,
+                         const uint32_t *dept_ckey, struct run_summary *sum)
+{
+    uint32_t all = 0;
+    size_t i;
+
+    for (i = 0; i < ps->npersons; i++)
+        all += ps->record_key[i];
+    sum->persons = disclosure_publish_count(dp, pt, sum->persons, all);
+    for (i = 0; i < DEPT_COUNT; i++)
+        sum->departments[i].persons = disclosure_publish_count(
+            dp, pt, sum->departments[i].persons, dept_ckey[i]);
+    for (i = 0; i < sum->nscopes; i++) {
+        struct scope_summary *sc = &sum->scopes[i];
+
+        sc->ids = disclosure_publish_count(dp, NULL, sc->ids, 0);
+        sc->nhs_conflicts = disclosure_publish_count(dp, NULL,
+                                                     sc->nhs_conflicts, 0);
+        sc->dob_conflicts = disclosure_publish_count(dp, NULL,
+                                                     sc->dob_conflicts, 0);
+    }
+    sum->scope_links = disclosure_publish_count(dp, NULL, sum->scope_links, 0);
+    sum->scope_refused =
+        disclosure_publish_count(dp, NULL, sum->scope_refused, 0);
+    for (i = 0; i < sum->nkeys; i++) {
+        sum->keys[i].links =
+            disclosure_publish_count(dp, NULL, sum->keys[i].links, 0);
+        sum->keys[i].conflicts =
+            disclosure_publish_count(dp, NULL, sum->keys[i].conflicts, 0);
+    }
+}

@@ -1,0 +1,262 @@
+#include "record.h"
+
+#include "../core/error.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+record_builder_init(struct record_builder *b, const struct record_context *ctx,
+                    const struct source_plan *sp, struct linker *linker)
+{
+    memset(b, 0, sizeof(*b));
+    b->ctx = ctx;
+    b->sp = sp;
+    b->linker = linker;
+    b->nslots = ctx->plan->linkage.nkeys + 1;
+    b->hashes = calloc(b->nslots, 16);
+    b->present = calloc(b->nslots, 1);
+    return b->hashes && b->present ? 0 : CE_NOMEM;
+}
+
+void
+record_builder_release(struct record_builder *b)
+{
+    if (b->hashes)
+        sodium_memzero(b->hashes, b->nslots * 16);
+    free(b->hashes);
+    free(b->present);
+    b->hashes = NULL;
+    b->present = NULL;
+}
+
+/*
+ * A record's token: the first 8 bytes of the strictest linkage key hash it
+ * has, else of its scoped local id (ranked after every linkage key), so a
+ * person known only by a department's own id still gets its own record
+ * key rather than a shared zero. *key is RECORD_TOKEN_NONE when it has
+ * neither.
+ */
+static void
+record_token(const struct record_builder *b, uint64_t *token, uint8_t *key)
+{
+    size_t nkeys = b->ctx->plan->linkage.nkeys, kk;
+
+    *token = 0;
+    *key = RECORD_TOKEN_NONE;
+    for (kk = 0; kk <= nkeys && kk < RECORD_TOKEN_NONE; kk++) {
+        size_t slot = kk < nkeys ? kk + 1 : 0;
+
+        if (b->present[slot]) {
+            size_t i;
+
+            for (i = 0; i < 8; i++)
+                *token = *token << 8 | b->hashes[slot][i];
+            *key = (uint8_t)kk;
+            return;
+        }
+    }
+}
+
+/* The match keys and, for a source in an id scope, the scoped id of rec
+ * into b's scratch (slot 0 the scoped id); *dob_anchor for the scope. */
+static void
+record_keys(struct record_builder *b, const struct record *rec,
+            struct link_anchors *anchors, uint64_t *dob_anchor)
+{
+    const struct source_plan *sp = b->sp;
+
+    pseudonymise(b->ctx->ps, rec, sp, b->hashes + 1, b->present + 1, anchors);
+    *dob_anchor = 0;
+    b->present[0] = sp->scope >= 0 &&
+                    pseudonymise_scoped_id(b->ctx->ps, rec, sp, b->hashes[0],
+                                           dob_anchor) == 0;
+}
+
+/*
+ * A row quarantined for an unmapped plain code (q->unmapped.last): its
+ * keys join the linker as a probe and its token becomes a witness of the
+ * code, so that once linked the distinct persons who carry the code can be
+ * counted. Rows of one person share a token and count once. A row with no
+ * key is no witness: it could be anyone's, and ten of one person's such
+ * rows must not count as ten persons. 0 or CE_NOMEM.
+ */
+static int
+witness_unmapped(struct record_builder *b, const struct source_mapping *m,
+                 const struct raw_row *row, struct record *rec,
+                 struct quarantine *q)
+{
+    size_t c = (size_t)q->unmapped.last;
+    struct link_anchors anchors;
+    uint64_t token, dob_anchor;
+    uint8_t token_key;
+    long probe;
+    int rc = 0;
+
+    if (q->unmapped.codes[c].nwitness >= UNMAPPED_WITNESSES_MAX ||
+        !map_row_identity(m, row, rec))
+        return 0;
+    record_keys(b, rec, &anchors, &dob_anchor);
+    record_wipe_identifiers(rec);
+    record_token(b, &token, &token_key);
+    if (token_key != RECORD_TOKEN_NONE) {
+        /* one number per (key, hash); a collision only merges two
+         * witnesses, which can only lower the count */
+        token ^= (uint64_t)token_key << 56;
+        if (unmapped_codes_wants(&q->unmapped, c, token)) {
+            probe = linker_add_probe(b->linker,
+                                     (const unsigned char(*)[16])b->hashes,
+                                     b->present);
+            if (probe < 0 ||
+                unmapped_codes_witness(&q->unmapped, c, token,
+                                       (uint32_t)probe) < 0)
+                rc = CE_NOMEM;
+        }
+    }
+    sodium_memzero(&anchors, sizeof(anchors));
+    return rc;
+}
+
+/*
+ * The row's id scope, when its source has one and the row a local id: a
+ * header row lists its id; an events row joins when a header listed it.
+ * 1 joined (or no scope), 0 an orphan, CE_NOMEM.
+ */
+static int
+join_scope(struct record_builder *b, const struct link_anchors *anchors,
+           uint64_t dob_anchor)
+{
+    const struct record_context *ctx = b->ctx;
+    int rc;
+
+    if (b->sp->scope < 0 || !b->present[0])
+        return 1;
+    if (ctx->scope_lock)
+        pthread_mutex_lock(ctx->scope_lock);
+    if (b->sp->role == ROLE_EVENTS)
+        rc = scope_index_event(ctx->scopes, b->sp->scope, b->hashes[0],
+                               anchors->nhs, dob_anchor);
+    else
+        rc = scope_index_header(ctx->scopes, b->sp->scope, b->hashes[0],
+                                anchors->nhs, dob_anchor) < 0 ? CE_NOMEM : 1;
+    if (ctx->scope_lock)
+        pthread_mutex_unlock(ctx->scope_lock);
+    return rc;
+}
+
+/* An accepted row: its record, keys and scope. See record_from_row(). */
+static int
+keep_row(struct record_builder *b, const struct source_mapping *m,
+         const struct raw_row *row, struct record *rec, struct quarantine *q,
+         struct pseudonymous_record *out)
+{
+    struct geo_code geo;
+    struct link_anchors anchors;
+    uint64_t dob_anchor;
+    long added;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    out->start = rec->start_date;
+    out->end = rec->end_date;
+    out->service = rec->service;
+    out->department = rec->department;
+    out->sex = rec->sex;
+    out->ethnicity = rec->ethnicity;
+    birth_from_dob(rec->dob, b->ctx->plan->reference_date, &out->birth);
+    /* categories are the lookup's: an unknown postcode is UNKNOWN in
+     * every geography, never a district of its own */
+    if (!geo_lookup_find(b->ctx->geo, rec->postcode, &geo) && rec->postcode[0])
+        b->unknown_postcodes++;
+    out->ward = geo.ward;
+    out->lsoa = geo.lsoa;
+    out->district = geo.district;
+    record_keys(b, rec, &anchors, &dob_anchor);
+    record_wipe_identifiers(rec);
+    rc = join_scope(b, &anchors, dob_anchor);
+    if (rc == 0) {
+        /* no header of the scope lists this id */
+        memset(out, 0, sizeof(*out));
+        rc = quarantine_withdraw(q, row->file_index, row->line,
+                                 (long)m->column[CF_LOCAL_ID] + 1,
+                                 QR_ORPHAN_LOCAL_ID) < 0
+                 ? CE_NOMEM
+                 : 0;
+    } else if (rc > 0) {
+        record_token(b, &out->token, &out->token_key);
+        added = linker_add(b->linker, (const unsigned char(*)[16])b->hashes,
+                           b->present, &anchors);
+        rc = added < 0 ? CE_NOMEM : 1;
+    }
+    sodium_memzero(&anchors, sizeof(anchors));
+    return rc;
+}
+
+int
+record_from_row(struct record_builder *b, const struct source_mapping *m,
+                const struct raw_row *row, int mapped, struct record *rec,
+                struct quarantine *q, struct pseudonymous_record *out)
+{
+    int rc = 0;
+
+    if (mapped == 0)
+        rc = keep_row(b, m, row, rec, q, out);
+    else if (mapped == 1 + (int)QR_UNMAPPED_VALUE && q->unmapped.last >= 0)
+        rc = witness_unmapped(b, m, row, rec, q);
+    record_wipe_identifiers(rec);
+    sodium_memzero(b->hashes, b->nslots * 16);
+    return rc;
+}
+
+int
+record_list_push(struct record_list *l, const struct pseudonymous_record *r)
+{
+    if (l->n == l->alloc) {
+        size_t na = l->alloc ? l->alloc * 2 : 65536;
+        struct pseudonymous_record *p = realloc(l->r, na * sizeof(*p));
+
+        if (!p)
+            return CE_NOMEM;
+        l->r = p;
+        l->alloc = na;
+    }
+    l->r[l->n++] = *r;
+    return 0;
+}
+
+int
+record_list_append(struct record_list *dst, struct record_list *src)
+{
+    if (!dst->n) {
+        free(dst->r);
+        *dst = *src;
+    } else if (src->n) {
+        /* realloc, not one array for the total: each source's records are
+         * freed as soon as they are copied, so the peak stays near one
+         * copy of them all */
+        if (dst->n + src->n > dst->alloc) {
+            struct pseudonymous_record *r =
+                realloc(dst->r, (dst->n + src->n) * sizeof(*r));
+
+            if (!r)
+                return CE_NOMEM;
+            dst->r = r;
+            dst->alloc = dst->n + src->n;
+        }
+        memcpy(dst->r + dst->n, src->r, src->n * sizeof(*src->r));
+        dst->n += src->n;
+        free(src->r);
+    } else {
+        free(src->r);
+    }
+    memset(src, 0, sizeof(*src));
+    return 0;
+}
+
+void
+record_list_release(struct record_list *l)
+{
+    free(l->r);
+    memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,141 @@
+/*
+ * record.h - one mapped row becomes one pseudonymous record: the privacy
+ * boundary of the read stage (ARCHITECTURE.md, "The data path").
+ *
+ * map_row() (transform/map.h) leaves a struct record holding plaintext
+ * identifiers. record_from_row() is the one call that reads them: it
+ * derives what may be kept -- geography through the lookup, the birth
+ * month, the keyed match keys (into the reader's linker) and the record's
+ * token -- joins the row to its id scope, and wipes the plaintext before
+ * it returns, whatever it returns. Nothing it writes holds an identifier:
+ * a struct pseudonymous_record is generalised codes, dates of the service
+ * event and a token that is 8 bytes of a keyed hash.
+ *
+ * The same call handles the rows that leave no record but still concern
+ * linkage:
+ *   - an events row whose local_id no header of its id scope lists is an
+ *     orphan: the row is withdrawn into the quarantine (orphan_local_id);
+ *   - a row quarantined for an unmapped plain code becomes a witness of
+ *     that code (transform/quarantine.h): its keys join the linker as a
+ *     probe, so that the distinct persons who carry the code can be
+ *     counted after linkage (person.h, unmapped_count_persons()).
+ *
+ * Calling sequence, one builder per source being read (any thread):
+ *
+ *     struct record_context ctx = {plan, &ps, &geo, &scopes, &scope_lock};
+ *     struct record_builder b;
+ *     record_builder_init(&b, &ctx, source_plan, &linker);   -- CE_NOMEM
+ *     per row: mapped = map_row(&m, &row, &rec, &q);
+ *              rc = record_from_row(&b, &m, &row, mapped, &rec, &q, &pr);
+ *              rc == 1: pr is the row's record, the linker's next record
+ *              rc == 0: the row left no record (quarantined)
+ *              rc < 0:  CE_NOMEM
+ *     b.unknown_postcodes ...
+ *     record_builder_release(&b);
+ *
+ * The context is shared by every builder and only read, but for the id
+ * scope index, which every call that touches it takes under scope_lock
+ * (when not NULL): its counts do not depend on the order rows reach it
+ * (scope.h), so sources may be read on threads.
+ */
+#ifndef COHORT_RECORD_H
+#define COHORT_RECORD_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/plan.h"
+#include "../core/schema.h"
+#include "../transform/map.h"
+#include "../transform/quarantine.h"
+#include "generalise.h"
+#include "link.h"
+#include "pseudonym.h"
+#include "scope.h"
+
+/* token_key of a record with no linkage key and no scoped id. */
+#define RECORD_TOKEN_NONE 0xFF
+
+/* What survives of an accepted row: generalised, identifier-free. */
+struct pseudonymous_record {
+    int32_t start;         /* the service event's days (core/calendar.h) */
+    int32_t end;
+    uint32_t ward;         /* indexes into the lookup's names; GEO_UNKNOWN */
+    uint32_t lsoa;
+    uint32_t district;
+    uint16_t service;      /* SERVICE_NONE for a header row without a spell */
+    uint8_t department;
+    uint8_t sex;
+    uint8_t ethnicity;
+    /* the first 8 bytes of the strictest linkage key hash the row has,
+     * else of its scoped local id (ranked after every linkage key): the
+     * person's record key is chosen from these (person.h) */
+    uint64_t token;
+    uint8_t token_key;     /* that key's index; RECORD_TOKEN_NONE without */
+    struct birth birth;    /* birth year and month, never the day */
+};
+
+/* What every builder of a run shares. Borrowed, not owned. */
+struct record_context {
+    const struct job_plan *plan;
+    const struct pseudonymiser *ps;
+    const struct geo_lookup *geo;
+    struct scope_index *scopes;    /* NULL when the plan has no id scope */
+    pthread_mutex_t *scope_lock;   /* NULL: one reader only */
+};
+
+/* One source's builder: scratch for its keys, and its counters. */
+struct record_builder {
+    const struct record_context *ctx;
+    const struct source_plan *sp;
+    struct linker *linker;          /* borrowed: the source's linker */
+    unsigned char (*hashes)[16];    /* slot 0 the scoped id, 1.. the keys */
+    uint8_t *present;
+    size_t nslots;
+    uint64_t unknown_postcodes;     /* rows whose postcode the lookup lacks */
+};
+
+/* Readies b for rows of source sp, whose records and probes join linker
+ * (linker_init()ed with plan->linkage.nkeys + 1 keys). 0 or CE_NOMEM; b
+ * is released with record_builder_release() either way. */
+int record_builder_init(struct record_builder *b,
+                        const struct record_context *ctx,
+                        const struct source_plan *sp, struct linker *linker);
+
+/* Wipes and frees the scratch. Safe on a zeroed or failed builder. */
+void record_builder_release(struct record_builder *b);
+
+/*
+ * One row of b's source: mapped is what map_row(m, row, rec, q) returned,
+ * rec the record it filled (plaintext when mapped is 0). Returns 1 when
+ * *out holds the row's pseudonymous record and the row joined b->linker
+ * as its next record; 0 when the row leaves no record -- quarantined by
+ * map_row() (a witness of an unmapped code is added as a probe), or found
+ * an orphan of its id scope (withdrawn into q as orphan_local_id);
+ * CE_NOMEM. rec's identifiers and b's scratch are wiped before it returns,
+ * in every case.
+ */
+int record_from_row(struct record_builder *b, const struct source_mapping *m,
+                    const struct raw_row *row, int mapped, struct record *rec,
+                    struct quarantine *q, struct pseudonymous_record *out);
+
+/* A growable array of records, in the order they joined the linker. */
+struct record_list {
+    struct pseudonymous_record *r;
+    size_t n;
+    size_t alloc;
+};
+
+/* Appends one record. 0 or CE_NOMEM. */
+int record_list_push(struct record_list *l,
+                     const struct pseudonymous_record *r);
+
+/* Moves every record of src after dst's and frees src's array (src is
+ * empty after). 0, or CE_NOMEM with both as they were. */
+int record_list_append(struct record_list *dst, struct record_list *src);
+
+/* Frees the array; l is empty after. */
+void record_list_release(struct record_list *l);
+
+#endif

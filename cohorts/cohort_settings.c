@@ -1,0 +1,201 @@
+/*
+ * cohort_settings.c - the [cohort] keys as a table, and the checks that
+ * need the whole plan.
+ */
+#include "cohort_settings.h"
+#include "../core/label.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert(sizeof(enum measure) == sizeof(int),
+               "SETTING_ENUM stores an int");
+
+/* The title is published (report, PostgreSQL's COMMENT ON), and PostgreSQL
+ * refuses invalid UTF-8 (SQLSTATE 22021) on every run: a job file saved as
+ * Windows-1252 must fail here, not nightly. */
+static int
+check_title(const struct setting *s, void *obj, const char *value,
+            struct setting_ctx *ctx)
+{
+    (void)obj;
+    if (utf8_valid_prefix((const unsigned char *)value, strlen(value)) ==
+        strlen(value))
+        return 0;
+    return setting_bad_value(ctx, NULL, s->expect);
+}
+
+/* One term of a by list, p[0..len): a fixed column, or BY_SERVICE with the
+ * DEPARTMENT.SERVICE term copied into term; CE_CONFIG with ctx set. */
+static int
+by_term(const char *p, size_t len, char *term, size_t term_size,
+        struct setting_ctx *ctx)
+{
+    const char *dot = memchr(p, '.', len);
+    size_t dl;
+    int b, found = -1;
+
+    for (b = 0; b < BY_SERVICE; b++) {
+        const char *n = by_column_name((enum by_column)b);
+
+        if (strlen(n) == len && !strncmp(n, p, len))
+            found = b;
+    }
+    if (found >= 0)
+        return found;
+    if (!dot)
+        return setting_bad_value(ctx, "by", "columns from age_band, sex, "
+                                            "ethnicity, ward, lsoa, district "
+                                            "or DEPARTMENT.SERVICE flags");
+    dl = (size_t)(dot - p);
+    if (len >= term_size || dl >= 64)
+        return setting_bad_value(ctx, "by", "DEPARTMENT.SERVICE with a known "
+                                            "department and service");
+    memcpy(term, p, len);
+    term[len] = '\0';
+    term[dl] = '\0';
+    if (department_lookup(term) < 0 || !setting_name_ok(term + dl + 1))
+        return setting_bad_value(ctx, "by", "DEPARTMENT.SERVICE with a "
+                                            "department from housing, "
+                                            "children_social_care, "
+                                            "adult_social_care, education");
+    term[dl] = '.';
+    return BY_SERVICE;
+}
+
+/* A by list: fixed column names and DEPT.SERVICE flags. A flag's service
+ * is resolved in cohort_settings_finish, once every source's map is
+ * known; until then by_name holds the term as written. */
+static int
+set_by(const struct setting *s, void *obj, const char *value,
+       struct setting_ctx *ctx)
+{
+    struct cohort_plan *k = obj;
+    const char *p = value;
+    size_t i;
+
+    (void)s;
+    for (i = 0; i < k->nby; i++) {
+        free(k->by_name[i]);
+        k->by_name[i] = NULL;
+    }
+    k->nby = 0;
+    k->by_line = ctx->line;
+    while (*p) {
+        const char *q;
+        int found;
+        char term[112];
+
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        q = p;
+        while (*q && *q != ',' && *q != ' ')
+            q++;
+        if ((found = by_term(p, (size_t)(q - p), term, sizeof(term), ctx)) < 0)
+            return found;
+        for (i = 0; i < k->nby; i++)
+            if (k->by[i] == found &&
+                (found != BY_SERVICE || !strcmp(k->by_name[i], term)))
+                return setting_fail(ctx, "'by' names %s twice",
+                                    found == BY_SERVICE
+                                        ? term
+                                        : by_column_name((enum by_column)found));
+        if (k->nby >= COHORT_MAX_BY)
+            return setting_fail(ctx, "'by' takes at most %d columns",
+                                COHORT_MAX_BY);
+        k->by_service[k->nby] = -1;
+        if (found == BY_SERVICE && !(k->by_name[k->nby] = strdup(term)))
+            return setting_nomem(ctx);
+        k->by[k->nby++] = (uint8_t)found;
+        p = q;
+    }
+    return 0;
+}
+
+static const struct setting_choice measures[] = {
+    {"persons", MEASURE_PERSONS}, {"new", MEASURE_NEW}, {NULL, 0}};
+
+#define AT(member) offsetof(struct cohort_plan, member)
+
+const struct setting cohort_settings[] = {
+    {.name = "title", .type = SETTING_STRING, .offset = AT(title),
+     .check = check_title, .expect = "UTF-8 text", .joiner = " ",
+     .help = "shown in the report and table comments (default: the name)"},
+    {.name = "where", .type = SETTING_STRING, .offset = AT(where),
+     .flags = SETTING_KEEP_LINE, .line_offset = AT(where_line),
+     .joiner = " ", .help = "who is in the cohort in a period"},
+    {.name = "by", .type = SETTING_CUSTOM, .offset = AT(by), .check = set_by,
+     .help = "breakdown columns and DEPARTMENT.SERVICE flags"},
+    {.name = "measure", .type = SETTING_ENUM, .offset = AT(measure),
+     .choices = measures, .expect = "persons or new", .boot = "persons",
+     .help = "persons in the cohort that month, or new ones"},
+    {.name = NULL},
+};
+
+/* Resolves the cohort's service flags against the plan's services and
+ * turns each term into its column name. */
+static int
+finish_by(struct cohort_plan *k, const struct job_plan *pl,
+          struct setting_ctx *ctx)
+{
+    size_t j, i;
+
+    for (j = 0; j < k->nby; j++) {
+        char *name = k->by_name[j], *dot;
+        int dep, idx;
+
+        if (k->by[j] != BY_SERVICE)
+            continue;
+        dot = strchr(name, '.');
+        *dot = '\0';
+        dep = department_lookup(name);
+        idx = job_plan_service_index(pl, dep, dot + 1);
+        if (idx < 0) {
+            char known[512];
+            size_t o = 0;
+
+            known[0] = '\0';
+            for (i = 0; i < pl->nservices && o < sizeof(known); i++)
+                if (pl->services[i].department == dep)
+                    o += (size_t)snprintf(known + o, sizeof(known) - o,
+                                          "%s%s", o ? ", " : "",
+                                          pl->services[i].name);
+            return setting_fail_at(ctx, k->by_line, "[cohort %s]: 'by' names "
+                                                    "unknown service '%s' in "
+                                                    "%s (known: %s)",
+                                   k->name, dot + 1, name,
+                                   o ? known : "none mapped");
+        }
+        *dot = '_';
+        k->by_service[j] = idx;
+    }
+    return 0;
+}
+
+int
+cohort_settings_finish(struct cohort_plan *k, const struct job_plan *plan,
+                       struct setting_ctx *ctx)
+{
+    /* the names of the files and tables every run publishes */
+    static const char *const taken[] = {"runs", "quality", "linkage",
+                                        "manifest", "report", "latest",
+                                        "quarantine"};
+    size_t i;
+
+    if (!k->where)
+        return setting_fail_at(ctx, k->line, "missing key 'where' in "
+                                             "[cohort %s]", k->name);
+    for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+        if (!strcmp(k->name, taken[i]))
+            return setting_fail_at(ctx, k->line, "[cohort %s]: the name is "
+                                                 "taken by a published file "
+                                                 "or table; choose another",
+                                   k->name);
+    if (!k->title && setting_set_string(&k->title, k->name, ctx) < 0)
+        return CE_NOMEM;
+    return finish_by(k, plan, ctx);
+}

@@ -1,0 +1,140 @@
+# cohort linkage: the demo job's linkage measured against synth's truth
+# file -- the overall line, department pairs, persons split and merged,
+# groups from the truth's own columns -- and a measure that can fail: a
+# truth with its persons shuffled scores low, one that matches nothing or
+# is malformed is an error naming file, line and rule (exit 1), never 1.0.
+# --trace writes source,line,person and nothing else; without --truth the
+# diagnostics print.
+. "$COHORT_TOP/tests/cli/lib.sh"
+
+ln -s "$COHORT_TOP/config" "$scratch/config"
+mkdir "$scratch/demo" "$scratch/traced"
+run cohort keygen demo/demo.key
+expect_rc 0 "keygen writes the demo key"
+run cohort synth demo/extracts --people 3000 --seed 7
+expect_rc 0 "synth writes the extracts"
+truth=demo/extracts/truth_SYNTHETIC_IDENTIFIERS.csv
+num='[0-9]\.[0-9]{4}'
+
+run cohort linkage config/demo.conf --truth "$truth" --trace traced/trace.csv --threads 1
+expect_rc 0 "linkage against synth's truth exits 0"
+check '[ "$(head -n 1 "$out" | grep -Ec "^precision $num recall $num f1 $num\$")" -eq 1 ]' \
+    "the first line is precision P recall R f1 F, 4 decimals"
+check 'head -n 1 "$out" | awk "{ exit !(\$2 >= 0.99 && \$4 >= 0.9) }"' \
+    "synth's truth: precision >= 0.99, recall >= 0.9 ($(head -n 1 "$out"))"
+expect_out '^pairs: [0-9]+ true, [0-9]+ linked, [0-9]+ both$' "pair counts printed"
+expect_out '^persons: [0-9]+ true, [0-9]+ linked; [0-9]+ true persons split over several linked persons, [0-9]+ linked persons merging several true persons$' \
+    "persons split and merged printed"
+check '[ "$(grep -Ec "^  [a-z_]+ \+ [a-z_]+ +[0-9]+ +($num|n/a) +($num|n/a)" "$out")" -ge 3 ]' \
+    "per department pair: true pairs, precision, recall"
+expect_out '^  housing \+ education +[0-9]+ ' "housing + education is one of the pairs"
+expect_out '^match keys' "the diagnostics follow"
+cp "$out" "$scratch/measured.out"
+
+# --trace: a header and source,line,person per accepted record, persons
+# numbered in order of first appearance, nothing else
+t=$scratch/traced/trace.csv
+check '[ "$(head -n 1 "$t")" = "source,line,person" ]' "trace header is source,line,person"
+check '[ "$(tail -n +2 "$t" | grep -Evc "^(housing|children|lac_header|lac_episodes|adults|pupils),[0-9]+,[0-9]+\$")" -eq 0 ]' \
+    "every trace row is source,line,person"
+records=$(sed -n 's/^records: \([0-9]*\) accepted.*/\1/p' "$scratch/measured.out")
+check '[ "$(tail -n +2 "$t" | wc -l)" -eq "$records" ]' "one trace row per accepted record ($records)"
+check 'tail -n +2 "$t" | awk -F, "BEGIN { next_p = 0 } { if (\$3 > next_p) exit 1; if (\$3 == next_p) next_p++ }"' \
+    "persons numbered in order of first appearance"
+suite_outputs "$scratch/traced"
+
+run cohort linkage config/demo.conf --trace traced/trace3.csv --threads 3
+expect_rc 0 "linkage on three threads"
+check 'cmp -s "$t" "$scratch/traced/trace3.csv"' "the trace is the same on three threads"
+
+# the trace read back as truth: every link agrees with itself
+run cohort linkage config/demo.conf --truth traced/trace.csv
+expect_rc 0 "the trace is a truth file"
+check '[ "$(head -n 1 "$out")" = "precision 1.0000 recall 1.0000 f1 1.0000" ]' \
+    "the trace as truth measures 1.0"
+
+# a wrong truth: synth's persons shuffled over its rows -- the measure
+# must be able to fail
+awk -F, 'BEGIN { srand(42); OFS = "," }
+         NR == 1 { print; next }
+         { row[NR] = $0; p[NR] = $3; n = NR }
+         END { for (i = n; i > 2; i--) { j = 2 + int(rand() * (i - 1)); t = p[i]; p[i] = p[j]; p[j] = t }
+               for (i = 2; i <= n; i++) { $0 = row[i]; $3 = p[i]; print } }' \
+    "$scratch/$truth" > "$scratch/shuffled.csv"
+run cohort linkage config/demo.conf --truth shuffled.csv
+expect_rc 0 "a shuffled truth is still a truth file"
+check 'head -n 1 "$out" | awk "{ exit !(\$2 < 0.2 && \$4 < 0.2) }"' \
+    "a shuffled truth gives low precision and recall ($(head -n 1 "$out"))"
+
+# groups from the truth's own columns, small ones marked
+awk -F, 'BEGIN { OFS = "," }
+         NR == 1 { print $0, "ethnicity", "sex"; next }
+         { g = ($3 % 97 == 0) ? "RARE" : ($3 % 2 ? "ODD" : "EVEN"); print $0, g, ($3 % 3 ? "F" : "M") }' \
+    "$scratch/$truth" > "$scratch/grouped.csv"
+run cohort linkage config/demo.conf --truth grouped.csv
+expect_rc 0 "a truth with group columns"
+expect_out '^ethnicity \(from the truth\)' "an ethnicity section"
+expect_out '^sex \(from the truth\)' "a sex section"
+expect_out "^  EVEN +[0-9]+ +$num +$num\$" "a group's true pairs, precision and recall"
+expect_out '^  RARE .*\(few pairs\)$' "a group with few pairs is marked, not hidden"
+check '! grep -q "^age_band" "$out"' "no section for a column the truth lacks"
+
+# a truth that matches nothing: an error, never 1.0
+printf 'source,line,person\nnowhere,2,1\nhousing,999999,2\n' > "$scratch/nothing.csv"
+run cohort linkage config/demo.conf --truth nothing.csv
+expect_rc 1 "a truth that matches no record exits 1"
+expect_err '^cohort: error: nothing\.csv: .*\[matches_nothing\]$' "the error names the file and the rule"
+check '! grep -q "^precision" "$out"' "and prints no measure"
+
+# malformed truths: file, line, column and rule
+printf 'source,line,person\nhousing,2,1\nhousing,x3,1\n' > "$scratch/badline.csv"
+run cohort linkage config/demo.conf --truth badline.csv
+expect_rc 1 "a bad line number exits 1"
+expect_err '^cohort: error: badline\.csv:3:2: .*\[bad_line_number\]$' "bad line number: file:line:column and rule"
+printf 'record,line,person\nhousing,2,1\n' > "$scratch/badhead.csv"
+run cohort linkage config/demo.conf --truth badhead.csv
+expect_rc 1 "a wrong header exits 1"
+expect_err '^cohort: error: badhead\.csv:1: .*\[truth_header\]$' "wrong header: file:1 and rule"
+printf 'source,line,person\nhousing,2,1\nhousing,3\n' > "$scratch/ragged.csv"
+run cohort linkage config/demo.conf --truth ragged.csv
+expect_rc 1 "a ragged row exits 1"
+expect_err '^cohort: error: ragged\.csv:3: .*\[ragged_row\]$' "ragged row: file:line and rule"
+printf 'source,line,person\nhousing,2,1\nhousing,2,2\n' > "$scratch/twice.csv"
+run cohort linkage config/demo.conf --truth twice.csv
+expect_rc 1 "two rows for one record exit 1"
+expect_err '^cohort: error: twice\.csv:3: .*\[duplicate_row\]$' "duplicate row: file:line and rule"
+check '! grep -q "^precision" "$out"' "a malformed truth prints no measure"
+
+run cohort linkage config/demo.conf --truth missing.csv
+expect_rc 3 "an unreadable truth file exits 3"
+
+# without truth: the diagnostics only
+run cohort linkage config/demo.conf
+expect_rc 0 "linkage without truth exits 0"
+check '! grep -q "^precision" "$out"' "no measure without truth"
+expect_out '^linked: [0-9]+ records into ([0-9]+|\[c\]) persons$' "records and persons"
+expect_out '^  1 nhs_number +[0-9]+ records +([0-9]+|\[c\]) links +([0-9]+|\[c\]) refused$' "per match key: records, links, refused"
+expect_out '^  id scopes \(local_id\) ' "the id scopes' links"
+expect_out '^  housing +[0-9]+ records +[0-9]+ linked elsewhere +[0-9.]+ %' "records linked to another department, per department"
+expect_out '^ethnic groups' "per ethnic group"
+expect_out '^  WHITE +[0-9]+ records' "an ethnic group's line"
+expect_out '^records per person$' "a records-per-person histogram"
+expect_out '^  largest person +[0-9]+ records$' "the largest person's records"
+
+# usage and config errors
+run cohort linkage
+expect_rc 2 "no job file exits 2"
+run cohort linkage config/demo.conf --truth
+expect_rc 2 "--truth without a file exits 2"
+run cohort linkage config/demo.conf --bogus
+expect_rc 2 "an unknown option exits 2"
+run cohort linkage config/demo.conf --threads 0
+expect_rc 2 "--threads 0 exits 2"
+printf '[job]\nname = x\n' > "$scratch/bad.conf"
+run cohort linkage bad.conf
+expect_rc 2 "a bad job file exits 2"
+run cohort linkage --help
+expect_rc 0 "--help exits 0"
+expect_out '^usage: cohort linkage JOB.conf' "--help prints the usage"
+
+finish
