@@ -87,7 +87,7 @@ check 'grep -q "^2026-10,\"Total\",\"Total\"," m1.csv && grep -q "^2026-09,\"Tot
 
 # Counts per cell without noise: the row count per cell, rounded
 run cohort protect micro.csv --by ward,age_band --period month --suppress 1-9 --rounding 1
-expect_out '^2026-10,"Total","Total",266$' "microdata without --count: the grand total counts the rows (266 in October)"
+expect_out '^2026-10,"Total","Total",266,yes$' "microdata without --count: the grand total counts the rows (266 in October)"
 
 # cellkey refused without record keys
 head -n 1 micro.csv | cut -d, -f1-3 > nokey.csv
