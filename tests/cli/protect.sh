@@ -89,6 +89,59 @@ check 'grep -q "^2026-10,\"Total\",\"Total\"," m1.csv && grep -q "^2026-09,\"Tot
 run cohort protect micro.csv --by ward,age_band --period month --suppress 1-9 --rounding 1
 expect_out '^2026-10,"Total","Total",266,yes$' "microdata without --count: the grand total counts the rows (266 in October)"
 
+# --- ONS's cell-key method, cell for cell -------------------------------
+# A ptable in ONS's own layout (pcv,ckey,pvalue; pcv 1-750, every key):
+# below 10 to 0, above to a multiple of 5, up or down by the cell key.
+awk 'BEGIN { print "pcv,ckey,pvalue"
+             for (p = 1; p <= 750; p++) for (k = 0; k < 256; k++) {
+                 r = p % 5
+                 if (p < 10) v = -p
+                 else if (r == 0) v = (k % 3 == 0) ? 5 : 0
+                 else v = (k < 128) ? -r : 5 - r
+                 printf "%d,%d,%d\n", p, k, v } }' > ons_ptable.csv
+# Microdata of 3 000 persons in two months, some cells above 750 (their
+# rows cycle through 501-750) and some below 10.
+awk 'BEGIN { print "month,area,sex,record_key"
+             for (i = 0; i < 3000; i++) {
+                 m = (i % 5 == 0) ? "2026-09" : "2026-10"
+                 a = (i % 7 < 5) ? "North" : (i % 97 == 0 ? "Isle" : "South")
+                 s = (i % 3 == 0) ? "F" : "M"
+                 printf "%s,%s,%s,%d\n", m, a, s, (i * 131 + 7) % 256 } }' > ons_micro.csv
+# ONS's create_perturbed_table, in awk, over every cell cohort publishes
+# (each margin is the same crosstab over fewer columns; every combination,
+# empty ones too): count and key per cell, pcv = count up to 750, else
+# ((count - 1) mod 250) + 501, the noise from the ptable, and every
+# perturbed count below 10 missing.
+awk -F, 'NR == FNR { if (FNR > 1) noise[$1 "," $2] = $3; next }
+         FNR == 1 { next }
+         { M[$1]; A[$2]; S[$3]; A["Total"]; S["Total"]
+           split($2 "|Total", a, "|"); split($3 "|Total", s, "|")
+           for (x = 1; x <= 2; x++) for (y = 1; y <= 2; y++) {
+               c = $1 ",\"" a[x] "\",\"" s[y] "\""
+               n[c]++; key[c] = (key[c] + $4) % 256 } }
+         END { for (m in M) for (x in A) for (y in S) {
+                   c = m ",\"" x "\",\"" y "\""
+                   pcv = n[c] <= 750 ? n[c] : ((n[c] - 1) % 250) + 501
+                   v = n[c] + (n[c] > 0 ? noise[pcv "," key[c]] : 0)
+                   print c "," (v < 10 ? "[c]" : v) } }' ons_ptable.csv ons_micro.csv | sort > ons_want
+run cohort protect ons_micro.csv --by area,sex --period month --perturbation cellkey \
+    --ptable ons_ptable.csv --suppress 1-9 --rounding 1 -o ons_got.csv
+expect_rc 0 "ONS's layout read natively by cohort protect"
+tail -n +2 ons_got.csv | cut -d, -f1-4 | sort > ons_got
+check '[ "$(wc -l < ons_want)" -eq 24 ] && cmp -s ons_want ons_got' \
+    "every cell, margin and total as ONS's method publishes it ($(comm -3 ons_want ons_got | wc -l) differ)"
+check 'grep -q "^2026-10,\"North\",\"Total\"," ons_want && [ "$(awk -F, "\$3 == \"\\\"Total\\\"\" && \$2 == \"\\\"Total\\\"\" { print \$4 }" ons_got | sort -n | tail -n 1)" -gt 750 ]' \
+    "some counts are above 750 (their rows cycle)"
+check 'grep -q "\[c\]" ons_got && ! grep -q ",[1-9]$" ons_got' \
+    "perturbed counts below 10 are hidden, and none is published"
+# the margin column: detail rows are the no rows, and they sum (before
+# noise, with rounding 1 and nothing hidden) to the total
+run cohort protect ons_micro.csv --by area,sex --period month --suppress 999-999 --rounding 1 -o plain.csv
+check 'awk -F, "NR > 1 && \$1 == \"2026-10\" { if (\$5 == \"no\") d += \$4; else if (\$2 == \"\\\"Total\\\"\" && \$3 == \"\\\"Total\\\"\") t = \$4 } END { exit !(d == t && t == 2400) }" plain.csv' \
+    "summing the margin = no rows gives the total (2400 in October), counting no total twice"
+check '[ "$(awk -F, "NR > 1 && (\$2 == \"\\\"Total\\\"\" || \$3 == \"\\\"Total\\\"\") != (\$5 == \"yes\") { b++ } END { print b + 0 }" plain.csv)" -eq 0 ]' \
+    "margin is yes exactly on the rows with a Total"
+
 # cellkey refused without record keys
 head -n 1 micro.csv | cut -d, -f1-3 > nokey.csv
 tail -n +2 micro.csv | cut -d, -f1-3 >> nokey.csv
