@@ -9,9 +9,6 @@
 /* Patterns cheaper than the cheapest that protects alone, tried with the
  * attacker's program before it. */
 #define CANDIDATES 24
-/* Stored extreme points of the release pass: primaries x hidden cells x 2
- * doubles, at most (else secondary cells are kept, which is safe). */
-#define RELEASE_MAX_ENTRIES (4u << 20)
 
 #define EPS 1e-6
 
@@ -307,53 +304,240 @@ search_patterns(struct search *se, const struct shape *sh)
     }
 }
 
-/* Hides the cells of a pattern; each newly hidden cell's bounds change in
- * the attacker's program, and goes to changed[] when given. */
-static void
-hide(struct secondary_period *s, struct attack_lp *lp, const size_t *cell, size_t k,
-     int64_t *added, size_t *changed, size_t *nchanged)
-{
-    size_t i;
+/* ---- the attacker's certificates ------------------------------------ */
 
-    for (i = 0; i < k; i++) {
-        struct table_cell *x = &s->c[cell[i]];
+/*
+ * The heuristic's state over one period: the attacker's program as the
+ * cells stand, and per primary cell a certificate -- the attacker's two
+ * extreme deviations found when it was last solved, and what those
+ * extreme points gave each secondary cell hidden then. Hiding more cells
+ * keeps every extreme point feasible, so a certificate whose values keep
+ * the protection still proves it. Publishing a secondary cell again keeps
+ * a certificate feasible when its points gave that cell a deviation its
+ * published value allows (a cell hidden after the solve was published
+ * then, so it did); otherwise the certificate is dropped and the
+ * primary solved again when next asked. So the attacker is solved about
+ * once per primary, not once per primary and candidate.
+ */
+struct hc {
+    struct secondary_period *s;
+    struct attack_lp lp;
+    struct shape sh;
+    double *vup, *vdn;   /* per cell: the certificate's deviations */
+    int *valid;
+    size_t **lcell;      /* per cell: secondary cells at the solve ... */
+    double **lup, **ldn; /* ... and their deviations at the two points */
+    size_t *ln;
+    size_t *secs;        /* the secondary cells, in the order hidden */
+    size_t nsecs;
+};
 
-        if (x->status != CELL_OK)
-            continue;
-        x->status = CELL_SECONDARY;
-        (*added)++;
-        attack_lp_set(lp, s->r, cell[i], -(double)x->count, HUGE_VAL);
-        if (changed)
-            changed[(*nchanged)++] = cell[i];
-    }
-}
-
-/* Publishes again the cells hide() changed. */
-static void
-unhide(struct secondary_period *s, struct attack_lp *lp, const size_t *changed, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        s->c[changed[i]].status = CELL_OK;
-        attack_lp_set(lp, s->r, changed[i], s->plo[changed[i]],
-                      s->phi[changed[i]]);
-    }
-}
-
-/* 1 when primary p keeps its protection in the program as it is. */
 static int
-keeps(struct secondary_period *s, struct attack_lp *lp, size_t p, int *rc)
+hc_init(struct hc *h, struct secondary_period *s)
 {
-    double up, dn;
+    double *zlo = glp_alloc((int)s->n, sizeof(double));
+    double *zhi = glp_alloc((int)s->n, sizeof(double));
+    size_t i;
+    int rc;
 
-    if ((*rc = attack_lp_extreme(lp, s->r, p, +1, &up, NULL, NULL)) < 0 ||
-        (*rc = attack_lp_extreme(lp, s->r, p, -1, &dn, NULL, NULL)) < 0)
+    memset(h, 0, sizeof(*h));
+    h->s = s;
+    shape_init(&h->sh, s->t);
+    for (i = 0; i < s->n; i++)
+        audit_cell_bounds(s->am, s->c[i].count, s->c[i].status, &zlo[i],
+                          &zhi[i]);
+    rc = attack_lp_build(&h->lp, s->r, s->n, zlo, zhi, 0);
+    glp_free(zlo);
+    glp_free(zhi);
+    if (rc < 0)
+        return rc;
+    h->vup = glp_alloc((int)s->n, sizeof(double));
+    h->vdn = glp_alloc((int)s->n, sizeof(double));
+    h->valid = glp_alloc((int)s->n, sizeof(int));
+    h->lcell = glp_alloc((int)s->n, sizeof(size_t *));
+    h->lup = glp_alloc((int)s->n, sizeof(double *));
+    h->ldn = glp_alloc((int)s->n, sizeof(double *));
+    h->ln = glp_alloc((int)s->n, sizeof(size_t));
+    h->secs = glp_alloc((int)s->n, sizeof(size_t));
+    for (i = 0; i < s->n; i++) {
+        h->valid[i] = 0;
+        h->lcell[i] = NULL;
+        h->lup[i] = h->ldn[i] = NULL;
+        h->ln[i] = 0;
+        if (s->c[i].status == CELL_SECONDARY)
+            h->secs[h->nsecs++] = i;
+    }
+    return 0;
+}
+
+static void
+hc_forget(struct hc *h, size_t p)
+{
+    if (h->lcell[p]) {
+        glp_free(h->lcell[p]);
+        glp_free(h->lup[p]);
+        glp_free(h->ldn[p]);
+    }
+    h->lcell[p] = NULL;
+    h->lup[p] = h->ldn[p] = NULL;
+    h->ln[p] = 0;
+    h->valid[p] = 0;
+}
+
+/* glp_free() refuses NULL. */
+static void
+free_if(void *p)
+{
+    if (p)
+        glp_free(p);
+}
+
+static void
+hc_release(struct hc *h)
+{
+    size_t i;
+
+    if (!h->s)
+        return;
+    attack_lp_release(&h->lp);
+    if (h->lcell) /* else hc_init() failed before its arrays */
+        for (i = 0; i < h->s->n; i++)
+            hc_forget(h, i);
+    free_if(h->vup);
+    free_if(h->vdn);
+    free_if(h->valid);
+    free_if(h->lcell);
+    free_if(h->lup);
+    free_if(h->ldn);
+    free_if(h->ln);
+    free_if(h->secs);
+    memset(h, 0, sizeof(*h));
+}
+
+/* 1 when primary p's certificate proves its protection. */
+static int
+hc_safe(const struct hc *h, size_t p)
+{
+    int64_t a = h->s->c[p].count;
+
+    return h->valid[p] &&
+           audit_range_safe(h->s->am, a, (double)a - h->vdn[p],
+                            h->vup[p] >= HUGE_VAL ? -1.0
+                                                  : (double)a + h->vup[p]);
+}
+
+/* Solves the attacker for primary p, keeps its certificate: 1 when p
+ * keeps its protection, 0 when not, or a negative error. */
+static int
+hc_solve(struct hc *h, size_t p)
+{
+    struct secondary_period *s = h->s;
+    size_t k, n = h->nsecs;
+    int rc;
+
+    hc_forget(h, p);
+    if (n) {
+        h->lcell[p] = glp_alloc((int)n, sizeof(size_t));
+        h->lup[p] = glp_alloc((int)n, sizeof(double));
+        h->ldn[p] = glp_alloc((int)n, sizeof(double));
+        h->ln[p] = n;
+        memcpy(h->lcell[p], h->secs, n * sizeof(size_t));
+    }
+    if ((rc = attack_lp_extreme(&h->lp, s->r, p, +1, &h->vup[p], NULL,
+                                NULL)) < 0)
+        return rc;
+    for (k = 0; k < n; k++)
+        h->lup[p][k] = attack_lp_value(&h->lp, h->secs[k]);
+    if ((rc = attack_lp_extreme(&h->lp, s->r, p, -1, &h->vdn[p], NULL,
+                                NULL)) < 0)
+        return rc;
+    for (k = 0; k < n; k++)
+        h->ldn[p][k] = attack_lp_value(&h->lp, h->secs[k]);
+    /* an unbounded direction has no extreme point to keep */
+    h->valid[p] = h->vup[p] < HUGE_VAL && h->vdn[p] < HUGE_VAL;
+    {
+        int64_t a = s->c[p].count;
+
+        return audit_range_safe(s->am, a, (double)a - h->vdn[p],
+                                h->vup[p] >= HUGE_VAL ? -1.0
+                                                      : (double)a + h->vup[p]);
+    }
+}
+
+/* 1 when p keeps its protection, by its certificate or by solving. */
+static int
+hc_keeps(struct hc *h, size_t p, int *rc)
+{
+    *rc = 0;
+    if (hc_safe(h, p))
+        return 1;
+    *rc = hc_solve(h, p);
+    if (*rc < 0)
         return 0;
-    return audit_range_safe(s->am, s->c[p].count,
-                            (double)s->c[p].count - dn,
-                            up >= HUGE_VAL ? -1.0
-                                           : (double)s->c[p].count + up);
+    return *rc;
+}
+
+/* Hides cell i as a secondary. */
+static void
+hc_hide(struct hc *h, size_t i)
+{
+    struct table_cell *x = &h->s->c[i];
+
+    x->status = CELL_SECONDARY;
+    attack_lp_set(&h->lp, h->s->r, i, -(double)x->count, HUGE_VAL);
+    h->secs[h->nsecs++] = i;
+}
+
+/* Publishes secondary cell i again; drops every certificate whose points
+ * gave it a deviation its published value does not allow. */
+static void
+hc_publish(struct hc *h, size_t i)
+{
+    struct secondary_period *s = h->s;
+    double lo = s->plo[i] - EPS, hi = s->phi[i] + EPS;
+    size_t k, p;
+
+    s->c[i].status = CELL_OK;
+    attack_lp_set(&h->lp, s->r, i, s->plo[i], s->phi[i]);
+    for (k = 0; k < h->nsecs && h->secs[k] != i; k++)
+        ;
+    if (k < h->nsecs) {
+        memmove(&h->secs[k], &h->secs[k + 1],
+                (h->nsecs - k - 1) * sizeof(size_t));
+        h->nsecs--;
+    }
+    for (p = 0; p < s->np; p++) {
+        size_t q = s->prim[p];
+
+        if (!h->valid[q])
+            continue;
+        for (k = 0; k < h->ln[q]; k++)
+            if (h->lcell[q][k] == i)
+                break;
+        if (k < h->ln[q] &&
+            (h->lup[q][k] < lo || h->lup[q][k] > hi || h->ldn[q][k] < lo ||
+             h->ldn[q][k] > hi))
+            h->valid[q] = 0;
+    }
+}
+
+/* Hides the published cells of a pattern. */
+static void
+hc_hide_pattern(struct hc *h, const size_t *cell, size_t k)
+{
+    size_t i;
+
+    for (i = 0; i < k; i++)
+        if (h->s->c[cell[i]].status == CELL_OK)
+            hc_hide(h, cell[i]);
+}
+
+/* Publishes again the secondary cells hidden since mark (secs order). */
+static void
+hc_undo(struct hc *h, size_t mark)
+{
+    while (h->nsecs > mark)
+        hc_publish(h, h->secs[h->nsecs - 1]);
 }
 
 /* Cells by cost, dearest first, lowest index on ties (insertion sort: no
@@ -375,28 +559,22 @@ sort_dearest_first(const struct secondary_period *s, size_t *order, size_t n)
     }
 }
 
-/* The cells hidden since a point, to publish again if need be. */
-struct undo {
-    size_t *cell;     /* s->n entries: a cell is hidden once at most */
-    size_t n;
-};
+/* ---- the three passes ------------------------------------------------- */
 
 /*
  * Protects primary p with the cheapest pattern the attacker accepts whose
  * new cells cost less than budget and do not include forbid: first the
  * cheapest patterns that need the rounding's slack or cells already
  * hidden (tried with the attacker's program), then the cheapest that
- * protects alone. The cells hidden go to u. 1 when p is protected; 0
- * when no pattern does it -- nothing hidden, or with partial the pattern
- * that reaches furthest; or a negative error.
+ * protects alone. 1 when p is protected; 0 when no pattern does it --
+ * nothing hidden, or with partial the pattern that reaches furthest; or a
+ * negative error.
  */
 static int
-protect_one(struct secondary_period *s, struct attack_lp *lp, const struct shape *sh,
-            size_t p, double budget, size_t forbid, int partial,
-            struct undo *u)
+protect_one(struct hc *h, size_t p, double budget, size_t forbid, int partial)
 {
+    struct secondary_period *s = h->s;
     struct search *se = glp_alloc(1, sizeof(*se));
-    int64_t count = 0;
     size_t i, mark;
     int rc = 0, done = 0;
 
@@ -406,151 +584,137 @@ protect_one(struct secondary_period *s, struct attack_lp *lp, const struct shape
     se->forbid = forbid;
     audit_requirement(s->am, s->c[p].count, &se->need_dn, &se->need_up,
                       &se->width);
-    search_patterns(se, sh);
+    search_patterns(se, &h->sh);
     for (i = 0; i < se->ncand && !done; i++) {
         if (se->cand[i].cost >= budget ||
             (se->nbest && se->cand[i].cost >= se->best_cost - 1e-9))
             break;
-        mark = u->n;
-        hide(s, lp, se->cand[i].cell, se->cand[i].k, &count, u->cell, &u->n);
-        done = keeps(s, lp, p, &rc);
+        mark = h->nsecs;
+        hc_hide_pattern(h, se->cand[i].cell, se->cand[i].k);
+        rc = hc_solve(h, p);
         if (rc < 0)
             goto out;
-        if (!done) {
-            unhide(s, lp, u->cell + mark, u->n - mark);
-            u->n = mark;
-        }
+        done = rc;
+        rc = 0;
+        if (!done)
+            hc_undo(h, mark);
     }
     if (!done && se->nbest && se->best_cost < budget) {
-        hide(s, lp, se->best, se->nbest, &count, u->cell, &u->n);
+        hc_hide_pattern(h, se->best, se->nbest);
         done = 1;
     } else if (!done && partial && se->npart) {
-        hide(s, lp, se->part, se->npart, &count, u->cell, &u->n);
+        hc_hide_pattern(h, se->part, se->npart);
     }
 out:
     glp_free(se);
     return rc < 0 ? rc : done;
 }
 
-/* The attacker's program of the period as its cells now stand. */
-static int
-period_lp(struct secondary_period *s, struct attack_lp *lp)
-{
-    double *zlo = glp_alloc((int)s->n, sizeof(double));
-    double *zhi = glp_alloc((int)s->n, sizeof(double));
-    size_t i;
-    int rc;
-
-    for (i = 0; i < s->n; i++)
-        audit_cell_bounds(s->am, s->c[i].count, s->c[i].status, &zlo[i],
-                          &zhi[i]);
-    rc = attack_lp_build(lp, s->r, s->n, zlo, zhi, 0);
-    glp_free(zlo);
-    glp_free(zhi);
-    return rc;
-}
-
 /* A pattern for every primary the attacker narrows; *open is set when
- * one had none that protects it (the greedy pass then finishes). */
-int
-hypercube_protect(struct secondary_period *s, int *open)
+ * one had none that protects it. */
+static int
+pass_protect(struct hc *h, int *open)
 {
-    struct attack_lp lp;
-    struct shape sh;
-    struct undo u;
     size_t k;
-    int rc;
+    int rc = 0;
 
-    shape_init(&sh, s->t);
-    if ((rc = period_lp(s, &lp)) < 0)
-        return rc;
-    u.cell = glp_alloc((int)s->n, sizeof(size_t));
-    u.n = 0;
-    for (k = 0; k < s->np; k++) {
-        size_t p = s->prim[k];
+    for (k = 0; k < h->s->np; k++) {
+        size_t p = h->s->prim[k];
 
-        if (keeps(s, &lp, p, &rc) || rc < 0) {
+        if (hc_keeps(h, p, &rc) || rc < 0) {
             if (rc < 0)
                 break;
             continue;
         }
-        rc = protect_one(s, &lp, &sh, p, HUGE_VAL, SIZE_MAX, 1, &u);
+        rc = protect_one(h, p, HUGE_VAL, SIZE_MAX, 1);
         if (rc < 0)
             break;
         if (rc == 0)
             *open = 1;
         rc = 0;
     }
-    glp_free(u.cell);
-    attack_lp_release(&lp);
+    return rc < 0 ? rc : 0;
+}
+
+/* Each secondary cell, dearest first, is published again when every
+ * primary still keeps its protection (by its certificate, or solved). */
+static int
+pass_release(struct hc *h)
+{
+    struct secondary_period *s = h->s;
+    size_t *order, n = h->nsecs, q, k;
+    int rc = 0;
+
+    if (n == 0)
+        return 0;
+    order = glp_alloc((int)n, sizeof(size_t));
+    memcpy(order, h->secs, n * sizeof(size_t));
+    sort_dearest_first(s, order, n);
+    for (q = 0; q < n && rc == 0; q++) {
+        size_t cell = order[q];
+        int ok = 1;
+
+        if (s->c[cell].status != CELL_SECONDARY)
+            continue;
+        hc_publish(h, cell);
+        for (k = 0; k < s->np && ok; k++) {
+            ok = hc_keeps(h, s->prim[k], &rc);
+            if (rc < 0)
+                break;
+        }
+        if (rc >= 0 && !ok)
+            hc_hide(h, cell); /* needed: hidden again */
+    }
+    glp_free(order);
     return rc < 0 ? rc : 0;
 }
 
 /*
  * Each secondary cell, dearest first, is published and the primaries it
- * leaves short are protected again without it; the exchange stands when
- * the new cells cost less than it, else it is undone.
+ * leaves short protected again without it; the exchange stands when the
+ * new cells cost less than it, else it is undone.
  */
-int
-hypercube_exchange(struct secondary_period *s)
+static int
+pass_exchange(struct hc *h)
 {
-    struct attack_lp lp;
-    struct shape sh;
-    struct undo u;
-    size_t *order, ns = 0, i, k, q;
-    int rc;
+    struct secondary_period *s = h->s;
+    size_t *order, n = h->nsecs, q, k, i;
+    int rc = 0;
 
-    shape_init(&sh, s->t);
-    for (i = 0; i < s->n; i++)
-        ns += s->c[i].status == CELL_SECONDARY;
-    if (ns == 0)
+    if (n == 0)
         return 0;
-    if ((rc = period_lp(s, &lp)) < 0)
-        return rc;
-    order = glp_alloc((int)ns, sizeof(size_t));
-    u.cell = glp_alloc((int)s->n, sizeof(size_t));
-    ns = 0;
-    for (i = 0; i < s->n; i++)
-        if (s->c[i].status == CELL_SECONDARY)
-            order[ns++] = i;
-    sort_dearest_first(s, order, ns);
-    for (q = 0; q < ns && rc == 0; q++) {
-        size_t cell = order[q];
+    order = glp_alloc((int)n, sizeof(size_t));
+    memcpy(order, h->secs, n * sizeof(size_t));
+    sort_dearest_first(s, order, n);
+    for (q = 0; q < n && rc == 0; q++) {
+        size_t cell = order[q], mark;
         double spent = 0.0;
         int ok = 1;
 
         if (s->c[cell].status != CELL_SECONDARY)
             continue;
-        s->c[cell].status = CELL_OK;
-        attack_lp_set(&lp, s->r, cell, s->plo[cell], s->phi[cell]);
-        u.n = 0;
+        hc_publish(h, cell);
+        mark = h->nsecs;
         for (k = 0; k < s->np && ok; k++) {
             size_t p = s->prim[k];
-            int kept = keeps(s, &lp, p, &rc);
 
-            if (rc < 0)
-                break;
-            if (kept)
+            if (hc_keeps(h, p, &rc) || rc < 0)
                 continue;
-            rc = protect_one(s, &lp, &sh, p, s->w[cell] - spent - 1e-9, cell,
-                             0, &u);
+            rc = protect_one(h, p, s->w[cell] - spent - 1e-9, cell, 0);
             ok = rc > 0;
-            for (spent = 0.0, i = 0; i < u.n; i++)
-                spent += s->w[u.cell[i]];
+            for (spent = 0.0, i = mark; i < h->nsecs; i++)
+                spent += s->w[h->secs[i]];
         }
         if (rc < 0)
             break;
         rc = 0;
         if (ok && spent < s->w[cell] - 1e-9)
             continue;
-        unhide(s, &lp, u.cell, u.n);
-        s->c[cell].status = CELL_SECONDARY;
-        attack_lp_set(&lp, s->r, cell, -(double)s->c[cell].count, HUGE_VAL);
+        hc_undo(h, mark);
+        hc_hide(h, cell);
     }
     glp_free(order);
-    glp_free(u.cell);
-    attack_lp_release(&lp);
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
 /* ---- the greedy last resort ------------------------------------------- */
@@ -582,8 +746,8 @@ pick(const struct relations *r, size_t ri, const struct table_cell *c)
  * cell). Hiding a cell only removes a constraint from the attacker's
  * program, so a cell found safe stays safe: each round resumes where the
  * last one found a weak cell. */
-int
-hypercube_greedy(struct secondary_period *s)
+static int
+greedy(struct secondary_period *s)
 {
     size_t ri, m, rounds, from = 0;
 
@@ -624,120 +788,25 @@ hypercube_greedy(struct secondary_period *s)
     return 0;
 }
 
-/* ---- publishing unneeded secondary cells again ------------------------ */
-
-/*
- * Each secondary cell, dearest first, is published again when every
- * primary still keeps its protection. The attacker's extreme points of
- * each primary are kept (over the hidden cells): when the released cell's
- * value in both lies within what its published value allows, they are
- * still feasible, so the primary's range is at least what they reach and
- * nothing is solved again.
- */
 int
-hypercube_release(struct secondary_period *s)
+hypercube_suppress(struct secondary_period *s)
 {
-    struct attack_lp lp;
-    size_t *hid, *pos, *order, nh = 0, ns = 0, i, k, q;
-    double *zlo, *zhi, *xup, *xdn, *vup, *vdn;
-    int rc = 0;
+    struct hc h;
+    int rc, open = 0;
 
-    for (i = 0; i < s->n; i++) {
-        nh += audit_hidden(&s->c[i]);
-        ns += s->c[i].status == CELL_SECONDARY;
-    }
-    if (ns == 0 || (double)s->np * (double)nh * 2.0 > RELEASE_MAX_ENTRIES)
-        return 0;
-    hid = glp_alloc((int)nh, sizeof(size_t));
-    order = glp_alloc((int)ns, sizeof(size_t));
-    pos = glp_alloc((int)s->n, sizeof(size_t));
-    nh = ns = 0;
-    for (i = 0; i < s->n; i++) {
-        pos[i] = (size_t)-1;
-        if (audit_hidden(&s->c[i])) {
-            pos[i] = nh;
-            hid[nh++] = i;
-        }
-        if (s->c[i].status == CELL_SECONDARY)
-            order[ns++] = i;
-    }
-    sort_dearest_first(s, order, ns);
-    zlo = glp_alloc((int)s->n, sizeof(double));
-    zhi = glp_alloc((int)s->n, sizeof(double));
-    xup = glp_alloc((int)(s->np * nh) + 1, sizeof(double));
-    xdn = glp_alloc((int)(s->np * nh) + 1, sizeof(double));
-    vup = glp_alloc((int)s->np + 1, sizeof(double));
-    vdn = glp_alloc((int)s->np + 1, sizeof(double));
-    for (i = 0; i < s->n; i++)
-        audit_cell_bounds(s->am, s->c[i].count, s->c[i].status, &zlo[i],
-                          &zhi[i]);
-    if ((rc = attack_lp_build(&lp, s->r, s->n, zlo, zhi, 0)) < 0)
+    if ((rc = hc_init(&h, s)) < 0 || (rc = pass_protect(&h, &open)) < 0)
         goto out;
-
-#define SOLVE(k_)                                                            \
-    do {                                                                     \
-        size_t p_ = s->prim[k_], h_;                                         \
-        if ((rc = attack_lp_extreme(&lp, s->r, p_, +1, &vup[k_], NULL,       \
-                                    NULL)) < 0)                              \
-            goto out;                                                        \
-        for (h_ = 0; h_ < nh; h_++)                                          \
-            xup[(k_) * nh + h_] = attack_lp_value(&lp, hid[h_]);             \
-        if ((rc = attack_lp_extreme(&lp, s->r, p_, -1, &vdn[k_], NULL,       \
-                                    NULL)) < 0)                              \
-            goto out;                                                        \
-        for (h_ = 0; h_ < nh; h_++)                                          \
-            xdn[(k_) * nh + h_] = attack_lp_value(&lp, hid[h_]);             \
-    } while (0)
-
-    for (k = 0; k < s->np; k++)
-        SOLVE(k);
-    for (q = 0; q < ns; q++) {
-        size_t cell = order[q], h = pos[cell], failed = (size_t)-1;
-        double plo = s->plo[cell], phi = s->phi[cell];
-
-        attack_lp_set(&lp, s->r, cell, plo, phi);
-        s->c[cell].status = CELL_OK;
-        for (k = 0; k < s->np; k++) {
-            size_t p = s->prim[k];
-            int64_t a = s->c[p].count;
-            int fits = vup[k] < HUGE_VAL && vdn[k] < HUGE_VAL &&
-                       xup[k * nh + h] >= plo - EPS &&
-                       xup[k * nh + h] <= phi + EPS &&
-                       xdn[k * nh + h] >= plo - EPS &&
-                       xdn[k * nh + h] <= phi + EPS;
-
-            if (fits && audit_range_safe(s->am, a, (double)a - vdn[k],
-                                         (double)a + vup[k]))
-                continue;
-            SOLVE(k);
-            if (!audit_range_safe(s->am, a, (double)a - vdn[k],
-                                  vup[k] >= HUGE_VAL ? -1.0
-                                                     : (double)a + vup[k])) {
-                failed = k;
-                break;
-            }
-        }
-        if (failed == (size_t)-1) {
-            continue;
-        }
-        /* keep it hidden; the failed primary's points were found with the
-         * cell published: find them again as it is */
-        s->c[cell].status = CELL_SECONDARY;
-        attack_lp_set(&lp, s->r, cell, -(double)s->c[cell].count, HUGE_VAL);
-        SOLVE(failed);
+    if (open) {
+        /* the greedy pass works on the cells' statuses: the attacker's
+         * program and the certificates start again after it */
+        hc_release(&h);
+        if ((rc = greedy(s)) < 0 || (rc = hc_init(&h, s)) < 0)
+            goto out;
     }
-#undef SOLVE
+    if ((rc = pass_release(&h)) < 0 || (rc = pass_exchange(&h)) < 0 ||
+        (rc = pass_release(&h)) < 0)
+        goto out;
 out:
-    attack_lp_release(&lp);
-    glp_free(hid);
-    glp_free(order);
-    glp_free(pos);
-    glp_free(zlo);
-    glp_free(zhi);
-    glp_free(xup);
-    glp_free(xdn);
-    glp_free(vup);
-    glp_free(vdn);
+    hc_release(&h);
     return rc;
 }
-

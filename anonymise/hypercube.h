@@ -1,15 +1,28 @@
 /*
  * hypercube.h - secondary suppression where the exact program of
  * secondary.c does not answer (a period above SECONDARY_EXACT_CELLS cells,
- * or its node limit reached): used by secondary.c only, in this order,
- * each under audit_glpk_call() on a struct secondary_period whose primary
- * cells are CELL_SUPPRESSED:
+ * or its node limit reached): used by secondary.c only, under
+ * audit_glpk_call(), on a struct secondary_period whose primary cells are
+ * CELL_SUPPRESSED. Three passes:
  *
- *     hypercube_protect(s, &open)  -- a hypercube per weak primary
- *     if (open) hypercube_greedy(s)
- *     hypercube_release(s)         -- unneeded secondary cells published
- *     hypercube_exchange(s)        -- dear secondary cells swapped for cheap
- *     hypercube_release(s)
+ *   protect   for each primary cell the attacker narrows, in cell order,
+ *             the cheapest pattern through it that protects it: first the
+ *             cheapest that do not protect alone, tried with the attacker's
+ *             program (the rounding's slack and the cells already hidden
+ *             may be enough), then the cheapest that protects alone; a
+ *             primary with none gets the one reaching furthest and a
+ *             greedy pass finishes (the smallest cell of a relation
+ *             holding a weak cell, empty cells last);
+ *   release   each secondary cell, dearest first, published again when
+ *             every primary still keeps its protection;
+ *   exchange  each secondary cell, dearest first, published and the
+ *             primaries it leaves short protected without it, kept when
+ *             the new cells cost less; then release once more.
+ *
+ * The attacker is solved about once per primary: each solve leaves a
+ * certificate (the two extreme points) that stays valid while cells are
+ * hidden, and while a cell published again took, at those points, a value
+ * its published value allows.
  *
  * A pattern is a set of cells with signs such that adding t to the +
  * cells and taking t from the - cells keeps every relation: with two by
@@ -27,31 +40,10 @@
 #include "secondary.h"
 
 /*
- * For each primary cell the attacker narrows, in cell order, the cheapest
- * pattern through it that protects it: first the cheapest patterns that
- * do not protect alone, tried with the attacker's program (the rounding's
- * slack and the cells already hidden may be enough), then the cheapest
- * that protects alone. *open is set when a primary had none (the pattern
- * reaching furthest is hidden then).
+ * Marks CELL_SECONDARY in s->c until no primary cell is narrowed: the
+ * three passes above (and the greedy one when a primary had no pattern).
+ * 0 or a negative error.
  */
-int hypercube_protect(struct secondary_period *s, int *open);
-
-/* Until the attacker narrows no primary: hide the smallest cell of a
- * relation holding the weak cell (empty cells last). The last resort. */
-int hypercube_greedy(struct secondary_period *s);
-
-/*
- * Each secondary cell, dearest first, is published again when every
- * primary still keeps its protection; the attacker is solved again only
- * for the primaries whose last extreme points used that cell.
- */
-int hypercube_release(struct secondary_period *s);
-
-/*
- * Each secondary cell, dearest first, is published and the primaries it
- * leaves short protected again without it; the exchange stands when the
- * new cells cost less than it.
- */
-int hypercube_exchange(struct secondary_period *s);
+int hypercube_suppress(struct secondary_period *s);
 
 #endif

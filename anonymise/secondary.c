@@ -318,7 +318,7 @@ secondary_suppress(const struct count_table *t, const struct relations *r,
     struct secondary_period s;
     size_t i;
     int64_t added = 0;
-    int rc = 0, solved = 0, open = 0;
+    int rc = 0, solved = 0;
     double total = 0.0;
 
     *exact = 0;
@@ -369,10 +369,7 @@ secondary_suppress(const struct count_table *t, const struct relations *r,
             }
         }
     }
-    if ((rc = hypercube_protect(&s, &open)) < 0 ||
-        (open && (rc = hypercube_greedy(&s)) < 0) ||
-        (rc = hypercube_release(&s)) < 0 || (rc = hypercube_exchange(&s)) < 0 ||
-        (rc = hypercube_release(&s)) < 0)
+    if ((rc = hypercube_suppress(&s)) < 0)
         goto out;
 count:
     added = 0;

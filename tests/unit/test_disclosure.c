@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../anonymise/disclosure.h"
+#include "../../anonymise/secondary.h"
 
 static char *lab[6][8] = {
     {"a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7"},
@@ -924,6 +925,67 @@ test_structural_zeros(void **state)
     table_release(&t);
 }
 
+/* tau-ARGUS's protection interval (protection_lower/upper, counts or a
+ * percentage): on random small tables every primary cell's attacker range
+ * reaches x - lower and x + upper, with the exact program and with the
+ * heuristic, and the audit agrees. */
+static void
+test_protection_interval(void **state)
+{
+    uint64_t s = 4242;
+    int round;
+
+    (void)state;
+    for (round = 0; round < 120; round++) {
+        uint32_t dims[3] = {2 + (uint32_t)(round % 3), 3, 2};
+        size_t nby = 2 + (size_t)(round % 2), i;
+        struct count_table t;
+        struct disclosure_plan dp;
+        struct disclosure_stats st;
+        struct diag d;
+        int p;
+        size_t weak;
+
+        plan_init(&dp);
+        dp.rounding = round % 4 ? 1 : 5;
+        dp.protection_lower = round % 3 ? 3 : 50;
+        dp.protection_lower_pct = round % 3 == 0;
+        dp.protection_upper = round % 5 ? 6 : 100;
+        dp.protection_upper_pct = round % 5 == 0;
+        make(&t, 1, nby, dims);
+        for (i = 0; i < t.ninterior; i++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            t.cells[i].count = (int64_t)((s >> 33) % 40);
+        }
+        table_fill_margins(&t);
+        disclosure_exact_cells = round % 2 ? SECONDARY_EXACT_CELLS : 0;
+        assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+        for (i = 0; i < t.ncells_per_period; i++) {
+            double lo, hi, x = (double)t.cells[i].count, down, up;
+
+            if (t.cells[i].status != CELL_SUPPRESSED)
+                continue;
+            down = dp.protection_lower_pct
+                       ? ceil(x * dp.protection_lower / 100.0 - 1e-9)
+                       : dp.protection_lower;
+            if (down > x)
+                down = x;
+            up = dp.protection_upper_pct
+                     ? ceil(x * dp.protection_upper / 100.0 - 1e-9)
+                     : dp.protection_upper;
+            assert_int_equal(disclosure_attack(&t, &dp, 0, i, &lo, &hi), 0);
+            if (lo > x - down + 1e-6 || (hi >= 0 && hi < x + up - 1e-6))
+                fail_msg("round %d cell %zu (count %g): range [%g, %g], "
+                         "needs %g and %g", round, i, x, lo, hi, x - down,
+                         x + up);
+        }
+        assert_int_equal(disclosure_audit(&t, &dp, &p, &weak), 0);
+        assert_int_equal(p, -1);
+        table_release(&t);
+    }
+    disclosure_exact_cells = SECONDARY_EXACT_CELLS;
+}
+
 int
 main(void)
 {
@@ -943,6 +1005,7 @@ main(void)
         cmocka_unit_test(test_ptable_cycle_rule),
         cmocka_unit_test(test_cellkey_perturb_then_threshold),
         cmocka_unit_test(test_structural_zeros),
+        cmocka_unit_test(test_protection_interval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
