@@ -498,6 +498,7 @@ run_cohorts(struct job_run *jr, struct diag *d)
         cr->secondary = st.secondary;
         cr->rounded = st.rounded;
         cr->perturbed = st.perturbed;
+        cr->structural = st.structural;
     }
     return 0;
 }

@@ -397,22 +397,28 @@ render_manifest(const struct run_summary *s, const struct published_file *files,
         strbuf_add_json(sb, cr->plan ? cr->plan->name : "");
         strbuf_addf(sb, ", \"cells\": %llu, \"suppressed\": %llu, "
                         "\"secondary\": %llu, \"rounded\": %llu, "
-                        "\"perturbed\": %llu}",
+                        "\"perturbed\": %llu, \"structural\": %llu}",
                     (unsigned long long)cr->cells,
                     (unsigned long long)cr->suppressed,
                     (unsigned long long)cr->secondary,
                     (unsigned long long)cr->rounded,
-                    (unsigned long long)cr->perturbed);
+                    (unsigned long long)cr->perturbed,
+                    (unsigned long long)cr->structural);
     }
     strbuf_addf(sb, "\n  ],\n  \"disclosure\": {\"suppress\": \"%d-%d\", "
                     "\"protect_zeros\": %s, \"rounding\": %d, "
-                    "\"protection_level\": %d, \"perturbation\": \"%s\"},\n"
+                    "\"protection_level\": %d, \"suppression_cost\": \"%s\", "
+                    "\"perturbation\": \"%s\"},\n"
                     "  \"outputs\": [",
                 s->plan->disclosure.suppress_lo,
                 s->plan->disclosure.suppress_hi,
                 s->plan->disclosure.protect_zeros ? "true" : "false",
                 s->plan->disclosure.rounding,
                 s->plan->disclosure.protection_level,
+                s->plan->disclosure.suppression_cost == COST_CELLS ? "cells"
+                : s->plan->disclosure.suppression_cost == COST_LOG_VALUE
+                    ? "log_value"
+                    : "value",
                 s->plan->disclosure.perturbation == PERTURB_CELLKEY
                     ? "cellkey"
                     : "none");
