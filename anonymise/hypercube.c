@@ -59,7 +59,7 @@ interior_index(const struct shape *sh, const uint32_t *coord)
 struct search {
     const struct secondary_period *s;
     size_t p;
-    size_t forbid;   /* a cell no pattern may hide (SIZE_MAX: none) */
+    size_t forbid; /* a cell no pattern may hide (SIZE_MAX: none) */
     double need_dn, need_up, width;
     size_t tried;
     /* best protecting pattern */
@@ -323,12 +323,12 @@ struct hc {
     struct secondary_period *s;
     struct attack_lp lp;
     struct shape sh;
-    double *vup, *vdn;   /* per cell: the certificate's deviations */
+    double *vup, *vdn; /* per cell: the certificate's deviations */
     int *valid;
     size_t **lcell;      /* per cell: secondary cells at the solve ... */
     double **lup, **ldn; /* ... and their deviations at the two points */
     size_t *ln;
-    size_t *secs;        /* the secondary cells, in the order hidden */
+    size_t *secs; /* the secondary cells, in the order hidden */
     size_t nsecs;
 };
 
@@ -443,13 +443,13 @@ hc_solve(struct hc *h, size_t p)
         h->ln[p] = n;
         memcpy(h->lcell[p], h->secs, n * sizeof(size_t));
     }
-    if ((rc = attack_lp_extreme(&h->lp, s->r, p, +1, &h->vup[p], NULL,
-                                NULL)) < 0)
+    if ((rc = attack_lp_extreme(&h->lp, s->r, p, +1, &h->vup[p], NULL, NULL)) <
+        0)
         return rc;
     for (k = 0; k < n; k++)
         h->lup[p][k] = attack_lp_value(&h->lp, h->secs[k]);
-    if ((rc = attack_lp_extreme(&h->lp, s->r, p, -1, &h->vdn[p], NULL,
-                                NULL)) < 0)
+    if ((rc = attack_lp_extreme(&h->lp, s->r, p, -1, &h->vdn[p], NULL, NULL)) <
+        0)
         return rc;
     for (k = 0; k < n; k++)
         h->ldn[p][k] = attack_lp_value(&h->lp, h->secs[k]);
@@ -514,9 +514,8 @@ hc_publish(struct hc *h, size_t i)
         for (k = 0; k < h->ln[q]; k++)
             if (h->lcell[q][k] == i)
                 break;
-        if (k < h->ln[q] &&
-            (h->lup[q][k] < lo || h->lup[q][k] > hi || h->ldn[q][k] < lo ||
-             h->ldn[q][k] > hi))
+        if (k < h->ln[q] && (h->lup[q][k] < lo || h->lup[q][k] > hi ||
+                             h->ldn[q][k] < lo || h->ldn[q][k] > hi))
             h->valid[q] = 0;
     }
 }
@@ -729,8 +728,7 @@ pick(const struct relations *r, size_t ri, const struct table_cell *c)
     int pass;
 
     for (pass = 0; pass < 3 && best == (size_t)-1; pass++)
-        for (m = r->first[ri] + (pass < 2 ? 1 : 0); m < r->first[ri + 1];
-             m++) {
+        for (m = r->first[ri] + (pass < 2 ? 1 : 0); m < r->first[ri + 1]; m++) {
             const struct table_cell *x = &c[r->members[m]];
 
             if (x->status != CELL_OK || (pass == 0 && x->count == 0))

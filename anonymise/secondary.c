@@ -15,7 +15,6 @@
 
 #define EPS 1e-6
 
-
 double
 secondary_cell_cost(const struct table_cell *c, size_t n, size_t i,
                     enum suppression_cost cost)
@@ -61,16 +60,17 @@ struct exact {
     struct secondary_period *s;
     glp_prob *master;
     struct attack_lp sub;
-    double *x;        /* the pattern being separated */
+    double *x;         /* the pattern being separated */
     double *dup, *ddn; /* reduced costs of the two directions */
-    int *ind;         /* cut row, 1-based */
+    int *ind;          /* cut row, 1-based */
     double *val;
-    int nodes_hit;    /* the node limit stopped the search */
+    int nodes_hit; /* the node limit stopped the search */
 };
 
 /* The attacker's bounds on cell i when it is hidden to the extent x. */
 static void
-exact_bounds(const struct secondary_period *s, size_t i, double x, double *lo, double *hi)
+exact_bounds(const struct secondary_period *s, size_t i, double x, double *lo,
+             double *hi)
 {
     double hlo = -(double)s->c[i].count, hhi = s->cap - (double)s->c[i].count;
 
@@ -83,13 +83,15 @@ exact_bounds(const struct secondary_period *s, size_t i, double x, double *lo, d
  * sum max(d,0) hi_i(x) - min(d,0) lo_i(x) = konst + sum coef_i x_i.
  */
 static void
-cut_terms(const struct secondary_period *s, const double *d, double *coef, double *konst)
+cut_terms(const struct secondary_period *s, const double *d, double *coef,
+          double *konst)
 {
     size_t i;
 
     for (i = 0; i < s->n; i++) {
         double al = d[i] > 0 ? d[i] : 0.0, be = d[i] < 0 ? -d[i] : 0.0;
-        double hlo = -(double)s->c[i].count, hhi = s->cap - (double)s->c[i].count;
+        double hlo = -(double)s->c[i].count,
+               hhi = s->cap - (double)s->c[i].count;
 
         if (is_struct(s, i) || (al == 0.0 && be == 0.0))
             continue;
@@ -152,10 +154,10 @@ separate(struct exact *e, double *coef)
         size_t p = s->prim[k];
         double up, dn, need_dn, need_up, width, konst;
 
-        if ((rc = attack_lp_extreme(&e->sub, s->r, p, +1, &up, e->dup,
-                                    NULL)) < 0 ||
-            (rc = attack_lp_extreme(&e->sub, s->r, p, -1, &dn, e->ddn,
-                                    NULL)) < 0)
+        if ((rc = attack_lp_extreme(&e->sub, s->r, p, +1, &up, e->dup, NULL)) <
+                0 ||
+            (rc = attack_lp_extreme(&e->sub, s->r, p, -1, &dn, e->ddn, NULL)) <
+                0)
             return rc;
         if (up >= HUGE_VAL || dn >= HUGE_VAL)
             return CE_INTERNAL; /* the cap bounds every deviation */

@@ -3,11 +3,12 @@
  * three-way tables (suppress 1-9, protection level 9), each at rounding 1
  * and 5, protected by disclosure_protect() -- the code `cohort protect`
  * and the nightly job run -- and solved again here by brute force: a
- * branch and bound over every set of further cells to hide, cheapest
- * first, whose feasibility test is an attacker written here (GLPK, the
- * relations rebuilt from the coordinates, published values as the
- * intervals the rule leaves), so it shares no code with the one it
- * checks. The hidden cells and hidden value (primary cells included) of
+ * branch and bound over every set of further cells to hide (not empty
+ * ones, which secondary.c does not use), cheapest first, looking for any
+ * set cheaper than cohort's, whose feasibility test is an attacker
+ * written here (GLPK, the relations rebuilt from the coordinates,
+ * published values as the intervals the rule leaves), so it shares no
+ * code with the one it checks. The hidden cells and hidden value (primary cells included) of
  * cohort's pattern must be within 1.05 times the optimum's on average and
  * 1.2 times at worst; the heuristic alone (the exact program off) is
  * measured too and printed.
@@ -77,8 +78,7 @@ bf_relations(struct bf *b, const struct count_table *t)
 
                     for (q = 0; q < t->nby; q++)
                         others += q != j && c[i].coord[q] == COORD_TOTAL;
-                    if (c[i].coord[j] != COORD_TOTAL &&
-                        others == t->nby - 1)
+                    if (c[i].coord[j] != COORD_TOTAL && others == t->nby - 1)
                         b->rel[r][b->relsize[r]++] = i;
                 }
             }
@@ -272,10 +272,10 @@ test_against_brute_force(void **state)
             uint64_t u = next_rand() % 100;
 
             t.cells[i].count =
-                u < 15 ? 0
-                : u < 45
-                    ? 1 + (int64_t)(next_rand() % 9)
-                    : 10 + (int64_t)(next_rand() % (next_rand() % 2 ? 30 : 300));
+                u < 15   ? 0
+                : u < 45 ? 1 + (int64_t)(next_rand() % 9)
+                         : 10 + (int64_t)(next_rand() %
+                                          (next_rand() % 2 ? 30 : 300));
         }
         table_fill_margins(&t);
         for (r = 1; r <= 5; r += 4) {
@@ -320,8 +320,8 @@ test_against_brute_force(void **state)
 
                 disclosure_exact_cells = pass == 0 ? SECONDARY_EXACT_CELLS : 0;
                 if (disclosure_protect(&t, &dp, NULL, 1, &st, &d) != 0)
-                    fail_msg("table %d rounding %d pass %d: %s", table, r,
-                             pass, d.msg);
+                    fail_msg("table %d rounding %d pass %d: %s", table, r, pass,
+                             d.msg);
                 for (i = 0; i < b.n; i++) {
                     int h = t.cells[i].status == CELL_SUPPRESSED ||
                             t.cells[i].status == CELL_SECONDARY;
@@ -337,7 +337,8 @@ test_against_brute_force(void **state)
                 /* whatever cohort hid, the attacker here cannot narrow it */
                 if (!bf_safe(&b, hidden))
                     fail_msg("table %d rounding %d pass %d: the pattern is "
-                             "not safe", table, r, pass);
+                             "not safe",
+                             table, r, pass);
                 if (pass == 0) {
                     /* the optimum: cohort's pattern, unless the search
                      * finds a cheaper one */
@@ -355,15 +356,10 @@ test_against_brute_force(void **state)
                         }
                     best -= 1e-9;
                 }
-                if (getenv("SDC_DEBUG") && pass == 1 && value > 2 * opt_value) {
-                    fprintf(stderr, "table %d r %d dims", table, r);
-                    for (j = 0; j < nby; j++) fprintf(stderr, " %u", dims[j]);
-                    fprintf(stderr, "\n");
-                    for (i = 0; i < b.n; i++) fprintf(stderr, "  %zu: %lld %s%s\n", i, (long long)b.count[i], hidden[i] ? "H" : "-", best_set[i] ? " opt" : "");
-                }
                 if (cost < best - 1e-6)
                     fail_msg("table %d rounding %d pass %d: cost %g below "
-                             "the optimum %g", table, r, pass, cost, best);
+                             "the optimum %g",
+                             table, r, pass, cost, best);
                 if (pass == 0)
                     exact_periods += (int)st.exact_periods;
                 tally_add(pass == 0 ? &cohort : &heur,
