@@ -13,8 +13,7 @@ void
 bloom_key_derive(struct bloom_key *bk, const struct cohort_key *k,
                  enum bloom_field field)
 {
-    crypto_kdf_derive_from_key(bk->k, sizeof(bk->k), (uint64_t)field,
-                               "cohortbf", k->master);
+    key_bloom_subkey(k, (uint64_t)field, bk->k);
 }
 
 void

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/calendar.h"
@@ -34,8 +35,7 @@ comparison_encoder_init(struct comparison_encoder *e,
         return CE_NOMEM;
     }
     for (i = 0; i < K_COUNT; i++)
-        crypto_kdf_derive_from_key(e->keys[i], 16, (uint64_t)i + 1, "cohortcr",
-                                   k->master);
+        key_comparison_subkey(k, (uint64_t)i + 1, e->keys[i]);
     bloom_key_derive(e->name_bloom, k, BLOOM_FIELD_NAME);
     return 0;
 }
@@ -156,4 +156,264 @@ comparison_encoder_release(struct comparison_encoder *e)
         sodium_free(e->name_bloom);
     e->keys = NULL;
     e->name_bloom = NULL;
+}
+
+int
+comparison_useful(const struct match_record *r)
+{
+    unsigned i;
+
+    if (r->forename || r->forename_initial || r->surname || r->dob || r->nhs ||
+        r->upn)
+        return 1;
+    for (i = 0; i < MATCH_MAX_EXTRA; i++)
+        if (r->extra[i])
+            return 1;
+    return 0;
+}
+
+/* ---- the list ---- */
+
+/* A record in two cache lines: the hashes of struct match_record folded
+ * to 32 bits (0 stays 0: absent), the anchors, the filters. */
+struct comparison_stored {
+    uint32_t h[11]; /* forename .. postcode_district, in struct order */
+    uint16_t year;
+    uint8_t month, sex;
+    uint64_t nhs, upn;
+    struct bloom fnb, snb;
+};
+
+_Static_assert(sizeof(struct comparison_stored) == 128,
+               "a stored comparison record is 128 bytes");
+
+static uint32_t
+fold32(uint64_t h)
+{
+    uint32_t v = (uint32_t)(h ^ (h >> 32));
+
+    return h && !v ? 1 : v;
+}
+
+static void
+pack(const struct match_record *r, struct comparison_stored *s)
+{
+    const uint64_t h[11] = {
+        r->forename,         r->surname,          r->forename_root,
+        r->surname_phonetic, r->forename_initial, r->dob,
+        r->dob_swapped,      r->dob_day,          r->postcode_unit,
+        r->postcode_sector,  r->postcode_district};
+    unsigned i;
+
+    memset(s, 0, sizeof(*s));
+    for (i = 0; i < 11; i++)
+        s->h[i] = fold32(h[i]);
+    s->year = r->birth_year;
+    s->month = r->birth_month;
+    s->sex = r->sex;
+    s->nhs = r->nhs;
+    s->upn = r->upn;
+    s->fnb = r->forename_bloom;
+    s->snb = r->surname_bloom;
+}
+
+void
+comparison_list_get(const struct comparison_list *l, size_t i,
+                    struct match_record *out)
+{
+    const struct comparison_stored *s = &l->r[i];
+    unsigned k;
+
+    memset(out, 0, sizeof(*out));
+    out->forename = s->h[0];
+    out->surname = s->h[1];
+    out->forename_root = s->h[2];
+    out->surname_phonetic = s->h[3];
+    out->forename_initial = s->h[4];
+    out->dob = s->h[5];
+    out->dob_swapped = s->h[6];
+    out->dob_day = s->h[7];
+    out->postcode_unit = s->h[8];
+    out->postcode_sector = s->h[9];
+    out->postcode_district = s->h[10];
+    out->birth_year = s->year;
+    out->birth_month = s->month;
+    out->sex = s->sex;
+    out->nhs = s->nhs;
+    out->upn = s->upn;
+    out->forename_bloom = s->fnb;
+    out->surname_bloom = s->snb;
+    for (k = 0; k < l->nextra; k++)
+        out->extra[k] = l->extra[i * l->nextra + k];
+    out->group = MATCH_NO_GROUP;
+}
+
+void
+comparison_list_init(struct comparison_list *l, unsigned nextra)
+{
+    memset(l, 0, sizeof(*l));
+    l->nextra = nextra < MATCH_MAX_EXTRA ? nextra : MATCH_MAX_EXTRA;
+}
+
+static uint64_t
+content_hash(const struct comparison_list *l, size_t i)
+{
+    const unsigned char *p = (const unsigned char *)&l->r[i];
+    uint64_t h = 0x6A09E667F3BCC908ull, w;
+    size_t k;
+
+    for (k = 0; k < sizeof(struct comparison_stored); k += 8) {
+        memcpy(&w, p + k, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+    }
+    for (k = 0; k < l->nextra; k++) {
+        h = (h ^ l->extra[i * l->nextra + k]) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+static int
+same_content(const struct comparison_list *l, size_t i, size_t j)
+{
+    return !memcmp(&l->r[i], &l->r[j], sizeof(struct comparison_stored)) &&
+           (!l->nextra ||
+            !memcmp(&l->extra[i * l->nextra], &l->extra[j * l->nextra],
+                    l->nextra * sizeof(uint32_t)));
+}
+
+static int
+fold_grow(struct comparison_list *l)
+{
+    size_t cap = l->fold_cap ? l->fold_cap * 2 : 1024, i;
+    uint32_t *t = calloc(cap, sizeof(*t));
+
+    if (!t)
+        return CE_NOMEM;
+    for (i = 0; i < l->n; i++) {
+        size_t s = (size_t)content_hash(l, i) & (cap - 1);
+
+        while (t[s])
+            s = (s + 1) & (cap - 1);
+        t[s] = (uint32_t)i + 1;
+    }
+    free(l->fold);
+    l->fold = t;
+    l->fold_cap = cap;
+    return 0;
+}
+
+/* Room for one more record: half as many again as there is. */
+static int
+grow(struct comparison_list *l)
+{
+    size_t na = l->alloc < 1024 ? 1024 : l->alloc + l->alloc / 2;
+    struct comparison_stored *r;
+    uint32_t *e;
+
+    if (na > UINT32_MAX - 1)
+        return CE_NOMEM;
+    r = realloc(l->r, na * sizeof(*r));
+    if (!r)
+        return CE_NOMEM;
+    l->r = r;
+    if (l->nextra) {
+        e = realloc(l->extra, na * l->nextra * sizeof(*e));
+        if (!e)
+            return CE_NOMEM;
+        l->extra = e;
+    }
+    l->alloc = na;
+    return 0;
+}
+
+long
+comparison_list_add(struct comparison_list *l, const struct match_record *r)
+{
+    size_t i = l->n, s, k;
+
+    if ((l->n == l->alloc && grow(l) < 0) ||
+        ((l->n + 1) * 2 > l->fold_cap && fold_grow(l) < 0))
+        return CE_NOMEM;
+    pack(r, &l->r[i]);
+    for (k = 0; k < l->nextra; k++)
+        l->extra[i * l->nextra + k] = fold32(r->extra[k]);
+    s = (size_t)content_hash(l, i) & (l->fold_cap - 1);
+    while (l->fold[s]) {
+        size_t j = l->fold[s] - 1;
+
+        if (same_content(l, i, j)) {
+            l->folded++;
+            return (long)j;
+        }
+        s = (s + 1) & (l->fold_cap - 1);
+    }
+    l->fold[s] = (uint32_t)i + 1;
+    l->n++;
+    return (long)i;
+}
+
+long
+comparison_list_append(struct comparison_list *dst, struct comparison_list *src)
+{
+    size_t off = dst->n, n = src->n;
+    long rc = (long)off;
+
+    free(dst->fold);
+    dst->fold = NULL;
+    dst->fold_cap = 0;
+    dst->folded += src->folded;
+    if (!off) {
+        free(dst->r);
+        free(dst->extra);
+        dst->r = src->r;
+        dst->extra = src->extra;
+        dst->alloc = src->alloc;
+        dst->n = n;
+        src->r = NULL;
+        src->extra = NULL;
+    } else if (n) {
+        struct comparison_stored *r = realloc(dst->r, (off + n) * sizeof(*r));
+        uint32_t *e = NULL;
+
+        if (r)
+            dst->r = r;
+        if (r && dst->nextra) {
+            e = realloc(dst->extra, (off + n) * dst->nextra * sizeof(*e));
+            if (e)
+                dst->extra = e;
+        }
+        if (!r || (dst->nextra && !e) || off + n > UINT32_MAX - 1) {
+            rc = CE_NOMEM;
+        } else {
+            memcpy(dst->r + off, src->r, n * sizeof(*r));
+            if (dst->nextra)
+                memcpy(dst->extra + off * dst->nextra, src->extra,
+                       n * dst->nextra * sizeof(*e));
+            dst->n = off + n;
+            dst->alloc = off + n;
+        }
+    }
+    comparison_list_release(src);
+    return rc;
+}
+
+size_t
+comparison_list_bytes(const struct comparison_list *l)
+{
+    return l->alloc * (sizeof(*l->r) + l->nextra * sizeof(uint32_t)) +
+           l->fold_cap * sizeof(uint32_t);
+}
+
+void
+comparison_list_release(struct comparison_list *l)
+{
+    unsigned nextra = l->nextra;
+
+    free(l->r);
+    free(l->extra);
+    free(l->fold);
+    memset(l, 0, sizeof(*l));
+    l->nextra = nextra;
 }

@@ -29,6 +29,7 @@
 #ifndef COHORT_COMPARISON_H
 #define COHORT_COMPARISON_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "keys.h"
@@ -70,5 +71,69 @@ void comparison_encode(const struct comparison_encoder *e,
 
 /* Wipes and frees the subkeys. */
 void comparison_encoder_release(struct comparison_encoder *e);
+
+/* Whether r is worth keeping: it holds a forename, a surname, a date of
+ * birth or an extra identifier to compare on, or the anchor of an NHS
+ * number or UPN, which the matcher's guard must see whatever else the
+ * record lacks (a postcode or a sex alone is not worth keeping: no
+ * blocking rule finds it, and it guards nothing). */
+int comparison_useful(const struct match_record *r);
+
+/*
+ * The job's comparison records while the deterministic stage runs: what
+ * anonymise/record.c keeps of each row for the matcher, until the
+ * deterministic persons exist to become the matcher's groups
+ * (anonymise/prob_link.h). A record is kept in 128 bytes: its hashes
+ * folded to 32 bits (as the matcher stores them: match.h; equal values
+ * stay equal, and two different values become equal with probability
+ * 2^-32), its anchors and its two Bloom filters; extra identifiers
+ * beside it. Identical records are kept once -- the rows of one person's
+ * spells in one source say the same thing -- so a row holds only the
+ * record's number (struct pseudonymous_record.comparison).
+ *
+ *     struct comparison_list l;
+ *     comparison_list_init(&l, nextra);
+ *     per row: i = comparison_list_add(&l, &rec)     -- folded: an earlier i
+ *     comparison_list_append(&all, &l)  -> the offset of l's records in all
+ *     comparison_list_get(&all, i, &rec)             -- group MATCH_NO_GROUP
+ *     comparison_list_release(&all);
+ */
+#define COMPARISON_NONE UINT32_MAX
+
+struct comparison_stored;
+
+struct comparison_list {
+    struct comparison_stored *r;
+    uint32_t *extra;  /* n x nextra */
+    size_t n, alloc;
+    unsigned nextra;
+    uint32_t *fold;   /* index + 1, open addressing; NULL once appended */
+    size_t fold_cap;
+    uint64_t folded;  /* adds that found an identical record */
+};
+
+/* An empty list for records with nextra extra identifiers. */
+void comparison_list_init(struct comparison_list *l, unsigned nextra);
+
+/* Adds r (its group is not kept) and returns its index, an earlier
+ * identical record's, or CE_NOMEM. */
+long comparison_list_add(struct comparison_list *l,
+                         const struct match_record *r);
+
+/* Record i as the matcher takes it, group MATCH_NO_GROUP. */
+void comparison_list_get(const struct comparison_list *l, size_t i,
+                         struct match_record *out);
+
+/* Moves src's records after dst's (src is released, even on failure) and
+ * frees dst's folding index: records of different lists are not folded.
+ * Returns the index src's first record has in dst, or CE_NOMEM. */
+long comparison_list_append(struct comparison_list *dst,
+                            struct comparison_list *src);
+
+/* Bytes the list holds now. */
+size_t comparison_list_bytes(const struct comparison_list *l);
+
+/* Wipes nothing (it holds keyed hashes only) and frees everything. */
+void comparison_list_release(struct comparison_list *l);
 
 #endif

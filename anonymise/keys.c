@@ -60,11 +60,87 @@ key_generate(const char *path, char id[17], struct diag *d)
     return 0;
 }
 
+/*
+ * Who may have put the key file there: its directory must not be writable
+ * by its group or by everyone (anyone who can write there can swap the
+ * key, and with it every pseudonym). 0, or CE_CONFIG with d.
+ */
+static int
+check_key_dir(const char *path, struct diag *d)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    struct stat sb;
+
+    if (!slash)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else if ((size_t)(slash - path) < sizeof(dir))
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    else
+        snprintf(dir, sizeof(dir), ".");
+    if (stat(dir, &sb) < 0) {
+        diag_set(d, path, 0, 0, "key_file", "cannot look at the key file's "
+                                            "directory: %s", strerror(errno));
+        return CE_CONFIG;
+    }
+    if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
+        diag_set(d, path, 0, 0, "key_file",
+                 "the key file is in a directory its group or everyone may "
+                 "write to ('%s'), who could replace the key; chmod go-w "
+                 "the directory or move the key", dir);
+        return CE_CONFIG;
+    }
+    return 0;
+}
+
+/* Opens the key file: a regular file (a FIFO must not hang the job, a
+ * device is not a key), the running user's or root's, mode 0600, in a
+ * directory only its owner writes. The descriptor, or -1 with d set. */
+static int
+open_key(const char *path, struct diag *d)
+{
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+    if (fd < 0) {
+        diag_set(d, path, 0, 0, "key_file", "cannot read the key file: %s",
+                 strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        diag_set(d, path, 0, 0, "key_file",
+                 "the key file is not a regular file (a FIFO, a device or a "
+                 "directory)");
+        return -1;
+    }
+    if (sb.st_uid != geteuid() && sb.st_uid != 0) {
+        close(fd);
+        diag_set(d, path, 0, 0, "key_file",
+                 "the key file belongs to another user (uid %lu); it must "
+                 "be the running user's or root's",
+                 (unsigned long)sb.st_uid);
+        return -1;
+    }
+    if (sb.st_mode & 077) {
+        close(fd);
+        diag_set(d, path, 0, 0, "key_file",
+                 "the key file is readable by others; chmod 600 it");
+        return -1;
+    }
+    if (check_key_dir(path, d) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int
 key_load(struct cohort_key *k, const char *path, struct diag *d)
 {
     char text[256], id[17];
-    struct stat sb;
     ssize_t n;
     size_t bin_len;
     const char *hex_end;
@@ -72,23 +148,8 @@ key_load(struct cohort_key *k, const char *path, struct diag *d)
     int fd;
 
     memset(k, 0, sizeof(*k));
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        diag_set(d, path, 0, 0, "key_file", "cannot read the key file: %s",
-                 strerror(errno));
+    if ((fd = open_key(path, d)) < 0)
         return CE_CONFIG;
-    }
-    if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-        close(fd);
-        diag_set(d, path, 0, 0, "key_file", "the key file is not a file");
-        return CE_CONFIG;
-    }
-    if (sb.st_mode & 077) {
-        close(fd);
-        diag_set(d, path, 0, 0, "key_file",
-                 "the key file is readable by others; chmod 600 it");
-        return CE_CONFIG;
-    }
     n = read(fd, text, sizeof(text) - 1);
     close(fd);
     if (n < 0) {
@@ -131,6 +192,20 @@ void
 key_record_subkey(const struct cohort_key *k, unsigned char out[32])
 {
     crypto_kdf_derive_from_key(out, 32, 1, "cohortrk", k->master);
+}
+
+void
+key_comparison_subkey(const struct cohort_key *k, uint64_t id,
+                      unsigned char out[16])
+{
+    crypto_kdf_derive_from_key(out, 16, id, "cohortcr", k->master);
+}
+
+void
+key_bloom_subkey(const struct cohort_key *k, uint64_t id,
+                 unsigned char out[16])
+{
+    crypto_kdf_derive_from_key(out, 16, id, "cohortbf", k->master);
 }
 
 void

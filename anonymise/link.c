@@ -374,7 +374,44 @@ linker_run(struct linker *l)
     free(root_person);
     for (i = 0; i < l->nprobes; i++)
         l->probe_class[i] = find(shadow, (uint32_t)(l->nrecords + i));
-    free(shadow);
+    /* kept for linker_merge_persons(), which merges the classes too */
+    l->shadow = shadow;
+    return 0;
+}
+
+int
+linker_merge_persons(struct linker *l, const uint32_t *label, size_t nlabels)
+{
+    uint32_t *map = malloc((nlabels + 1) * sizeof(*map));
+    uint32_t *first = NULL, next = 0;
+    size_t i;
+
+    if (!map)
+        return CE_NOMEM;
+    if (l->shadow && !(first = malloc((nlabels + 1) * sizeof(*first)))) {
+        free(map);
+        return CE_NOMEM;
+    }
+    for (i = 0; i < nlabels; i++)
+        map[i] = UINT32_MAX;
+    for (i = 0; i < l->nrecords; i++) {
+        uint32_t lab = label[l->person[i]];
+
+        if (map[lab] == UINT32_MAX) {
+            map[lab] = next++;
+            if (first)
+                first[map[lab]] = (uint32_t)i;
+        }
+        l->person[i] = map[lab];
+        /* two records of one person: their probes' classes are one */
+        if (first)
+            probe_unite(l->shadow, (uint32_t)i, first[l->person[i]]);
+    }
+    l->npersons = next;
+    for (i = 0; first && i < l->nprobes; i++)
+        l->probe_class[i] = find(l->shadow, (uint32_t)(l->nrecords + i));
+    free(map);
+    free(first);
     return 0;
 }
 
@@ -419,6 +456,7 @@ linker_release(struct linker *l)
     free(l->rank);
     free(l->person);
     free(l->probe_class);
+    free(l->shadow);
     free(l->stats);
     memset(l, 0, sizeof(*l));
 }

@@ -62,6 +62,9 @@ struct linker {
     size_t npersons;
     size_t nprobes;
     uint32_t *probe_class;         /* after linker_run, per probe */
+    uint32_t *shadow;              /* with probes, after linker_run: the
+                                      probes' union-find over records and
+                                      probes, for linker_merge_persons() */
     struct linker_key_stats *stats;
 };
 
@@ -88,6 +91,17 @@ int linker_append(struct linker *dst, struct linker *src);
 
 /* Links every record; 0 or CE_NOMEM. */
 int linker_run(struct linker *l);
+
+/*
+ * After linker_run(): merges persons -- the probabilistic stage's
+ * clusters (prob_link.h). label[p] (< nlabels) is person p's cluster;
+ * persons with one label become one, numbered again in order of each
+ * one's first record. The probes' classes are merged along (two records
+ * of one person put their classes together), so that they stay coarser
+ * than the persons. 0 or CE_NOMEM (nothing changed).
+ */
+int linker_merge_persons(struct linker *l, const uint32_t *label,
+                         size_t nlabels);
 
 size_t linker_npersons(const struct linker *l);
 uint32_t linker_person(const struct linker *l, size_t record);

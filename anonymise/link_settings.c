@@ -5,7 +5,10 @@
  */
 #include "link_settings.h"
 
+#include "../core/strnum.h"
+
 #include <ctype.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +141,56 @@ set_keys(const struct setting *s, void *obj, const char *value,
     return 0;
 }
 
+/* match_threshold = 0.99: a match probability from 0.5 up to, not
+ * including, 1 */
+static int
+set_threshold(const struct setting *s, void *obj, const char *value,
+              struct setting_ctx *ctx)
+{
+    struct linkage_plan *lp = obj;
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(value, &end);
+    if (end == value || *end || errno || !(v >= 0.5 && v < 1))
+        return setting_bad_value(ctx, NULL, s->expect);
+    lp->match_threshold = v;
+    return 0;
+}
+
+/* dice_bands = 80, 65, 50: three whole percentages, descending */
+static int
+set_dice(const struct setting *s, void *obj, const char *value,
+         struct setting_ctx *ctx)
+{
+    struct linkage_plan *lp = obj;
+    const char *p = value;
+    int64_t v[3];
+    int k;
+
+    for (k = 0; k < 3; k++) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+        while (len && isspace((unsigned char)*p)) {
+            p++;
+            len--;
+        }
+        while (len && isspace((unsigned char)p[len - 1]))
+            len--;
+        if (parse_int64(p, len, 1, 100, &v[k]) < 0 || (k && v[k] >= v[k - 1]) ||
+            (k < 2 && !comma) || (k == 2 && comma))
+            return setting_bad_value(ctx, NULL, s->expect);
+        p = comma ? comma + 1 : p + len;
+    }
+    for (k = 0; k < 3; k++)
+        lp->dice[k] = (int)v[k];
+    return 0;
+}
+
+#define AT(f) offsetof(struct linkage_plan, f)
+
 const struct setting linkage_settings[] = {
     {.name = "keys", .type = SETTING_CUSTOM,
      .offset = offsetof(struct linkage_plan, keys), .check = set_keys,
@@ -145,5 +198,26 @@ const struct setting linkage_settings[] = {
      .boot = "nhs_number; upn; forename+surname+dob+postcode; "
              "initial+surname+dob+district",
      .help = "match keys, strictest first; components joined by '+'"},
+    {.name = "probabilistic", .type = SETTING_BOOL, .offset = AT(probabilistic),
+     .boot = "yes",
+     .help = "after the keys, link what they miss by Fellegi-Sunter scoring "
+             "of keyed comparison records"},
+    {.name = "match_threshold", .type = SETTING_CUSTOM,
+     .offset = AT(match_threshold), .check = set_threshold, .boot = "0.99",
+     .expect = "a match probability from 0.5 up to 1 (not 1), e.g. 0.99",
+     .help = "the match probability a pair needs to be linked"},
+    {.name = "block_cap", .type = SETTING_INT, .offset = AT(block_cap),
+     .boot = "200", .min = 2, .max = 100000,
+     .help = "records per block; a larger block is not compared under "
+             "that rule, and counted"},
+    {.name = "max_cluster", .type = SETTING_INT, .offset = AT(max_cluster),
+     .boot = "20", .min = 2, .max = 1000,
+     .help = "persons of the keys one probabilistic person may join"},
+    {.name = "dice_bands", .type = SETTING_CUSTOM, .offset = AT(dice),
+     .check = set_dice, .boot = "80, 65, 50",
+     .expect = "three whole percentages from 1 to 100, descending, "
+               "e.g. 80, 65, 50",
+     .help = "Dice coefficients of the name Bloom filters that make the "
+             "similarity levels"},
     {.name = NULL},
 };

@@ -23,7 +23,11 @@
  *     identifier exact / else. A field missing on either side is the level
  *     "null" and weighs nothing.
  *   - u (P(level | non-match)) from random pairs; m (P(level | match)) by
- *     expectation-maximisation over each rule's blocked pairs, one rule at
+ *     expectation-maximisation over each rule's blocked pairs -- those of
+ *     two records of one group too: they are the matches the deterministic
+ *     stage found, and without them, after keys that found most matches,
+ *     the pairs left are mostly households and EM's "match" class becomes
+ *     one (a forename "else" at m 0.4) -- one rule at
  *     a time, never training a field on a rule that blocks on it (nor sex
  *     on a rule of the forename: blocks of one forename agree on sex far
  *     more than random pairs, which EM could only call matches), then
@@ -59,8 +63,8 @@
  * the number of the person the deterministic linker (link.h) gave it, the
  * same number for records it linked (by NHS number, UPN, a scoped id or any
  * match key). Records of one group start as one cluster, are never
- * compared with each other, and are never separated; the size bound counts
- * groups. A record that belongs to no group is MATCH_NO_GROUP (a group of
+ * scored against each other (their pairs only train EM), and are never
+ * separated; the size bound counts groups. A record that belongs to no group is MATCH_NO_GROUP (a group of
  * its own). Identical records of one group are folded: match_add() returns
  * the index of the first, so a person's repeated rows cost one record.
  *
@@ -105,6 +109,7 @@
 #define MATCH_NO_GROUP UINT32_MAX
 #define MATCH_HIST_MIN (-40)
 #define MATCH_HIST_BINS 100 /* one bin per bit of weight from MATCH_HIST_MIN */
+#define MATCH_NBANDS 6      /* bands of match probability, match_band_floor() */
 
 /*
  * One comparison record. Every hash is a keyed 64-bit hash of a normalised
@@ -270,6 +275,8 @@ struct match_stats {
     double candidates_matching; /* estimated matches among the candidates */
     uint64_t weight_hist[MATCH_HIST_BINS]; /* compared pairs per 1-bit bin,
                                    the ends open */
+    uint64_t pairs_band[MATCH_NBANDS]; /* compared pairs per band of match
+                                   probability (match_band_floor()) */
     uint64_t pairs_compared;
     uint64_t pairs_accepted;
     uint64_t refused_disagree; /* over the threshold, refused by the guard */
@@ -315,6 +322,16 @@ size_t match_nrecords(const struct matcher *m);
 
 /* The statistics; valid until match_release. */
 const struct match_stats *match_stats(const struct matcher *m);
+
+/* The lowest match probability of band k of match_stats.pairs_band: 0,
+ * 0.5, 0.9, 0.99, 0.999, 0.9999 (each band runs to the next floor; the
+ * last to 1). */
+double match_band_floor(unsigned band);
+
+/* A blocking rule (MB_* mask) in words, into buf: its parts joined by
+ * '+' ("surname_phonetic+dob_year", "forename+surname either order").
+ * Returns buf. */
+const char *match_rule_text(uint32_t rule, char *buf, size_t n);
 
 /* "forename", "surname", "dob", "postcode", "sex", "extra1" .. */
 const char *match_field_name(enum match_field f);

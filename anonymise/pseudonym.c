@@ -1,6 +1,7 @@
 #include "pseudonym.h"
 
 #include "../core/calendar.h"
+#include "../transform/normalise.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -41,10 +42,44 @@ cmp_nick(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+/* By name, then in the order read: the last of a name's rows wins. */
+static int
+cmp_nick_order(const void *a, const void *b)
+{
+    const struct nickname *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+
+    if (c)
+        return c;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * A table's name or root as forename_root() meets it: normalised as a
+ * record's forename is (accents folded, Seán -> sean) and run together
+ * ("Abdul Rahman" -> abdulrahman). 0, or -1 when nothing is left.
+ */
+static int
+table_form(const char *in, char *out, size_t outsz)
+{
+    char norm[NAME_MAX_BYTES];
+    int rc;
+
+    if (normalise_name(in, strlen(in), norm, sizeof(norm)) < 0)
+        return -1;
+    rc = normalise_name_compact(norm, out, outsz);
+    return rc < 0 ? -1 : 0;
+}
+
 static int
 add_nick(struct pseudonymiser *ps, size_t *alloc, const char *name,
          const char *root)
 {
+    char n[NAME_MAX_BYTES], r[NAME_MAX_BYTES];
+
+    if (table_form(name, n, sizeof(n)) < 0 ||
+        table_form(root, r, sizeof(r)) < 0)
+        return CE_CONFIG;
     if (ps->nnicknames == *alloc) {
         size_t na = *alloc ? *alloc * 2 : 128;
         struct nickname *p = realloc(ps->nicknames, na * sizeof(*p));
@@ -54,8 +89,9 @@ add_nick(struct pseudonymiser *ps, size_t *alloc, const char *name,
         ps->nicknames = p;
         *alloc = na;
     }
-    ps->nicknames[ps->nnicknames].name = strdup(name);
-    ps->nicknames[ps->nnicknames].root = strdup(root);
+    ps->nicknames[ps->nnicknames].name = strdup(n);
+    ps->nicknames[ps->nnicknames].root = strdup(r);
+    ps->nicknames[ps->nnicknames].order = ps->nnicknames;
     if (!ps->nicknames[ps->nnicknames].name ||
         !ps->nicknames[ps->nnicknames].root) {
         free(ps->nicknames[ps->nnicknames].name);
@@ -80,8 +116,172 @@ lower_trim(char *s)
     *w = '\0';
 }
 
+/*
+ * Reads one table file (a header line, then name,root rows; blank lines
+ * and lines starting with '#' skipped) into ps. what names the job key in
+ * a diagnostic. 0, CE_CONFIG, CE_IO or CE_NOMEM.
+ */
 static int
-load_nicknames(struct pseudonymiser *ps, const char *path, struct diag *d)
+load_table(struct pseudonymiser *ps, size_t *alloc, const char *path,
+           const char *what, struct diag *d)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t la = 0;
+    long lineno = 0;
+    int rc = 0;
+
+    if (!f) {
+        int e = errno;
+
+        diag_set(d, path, 0, 0, what, "cannot read the %s table: %s", what,
+                 strerror(e));
+        return e == ENOMEM ? CE_NOMEM : CE_CONFIG;
+    }
+    while (getline(&line, &la, f) >= 0) {
+        char *comma = strchr(line, ',');
+
+        if (++lineno == 1 || line[0] == '#')
+            continue; /* header: name,root; a comment */
+        if (!comma) {
+            if (line[0] == '\n' || line[0] == '\r' || !line[0])
+                continue;
+            diag_set(d, path, lineno, 0, what, "expected name,root");
+            rc = CE_CONFIG;
+            goto out;
+        }
+        *comma = '\0';
+        lower_trim(line);
+        lower_trim(comma + 1);
+        if (!line[0] || !comma[1])
+            continue;
+        if ((rc = add_nick(ps, alloc, line, comma + 1)) < 0) {
+            if (rc == CE_CONFIG)
+                diag_set(d, path, lineno, 0, what,
+                         "a name or root with no letter or digit");
+            goto out;
+        }
+    }
+    /* getline's -1 is the end or an error (ENOMEM among them): a
+     * table cut short would link fewer names without a word */
+    if (!feof(f)) {
+        int e = errno;
+
+        if (e == ENOMEM) {
+            rc = CE_NOMEM;
+            goto out;
+        }
+        diag_set(d, path, lineno + 1, 0, what, "cannot read the %s table: %s",
+                 what, strerror(e));
+        rc = CE_IO;
+    }
+out:
+    free(line);
+    fclose(f);
+    if (rc == CE_NOMEM)
+        diag_set(d, path, 0, 0, NULL, "out of memory");
+    return rc;
+}
+
+static const struct nickname *
+find_nick(const struct pseudonymiser *ps, const char *name)
+{
+    struct nickname key;
+
+    key.name = (char *)(uintptr_t)name;
+    return ps->nnicknames ? bsearch(&key, ps->nicknames, ps->nnicknames,
+                                    sizeof(*ps->nicknames), cmp_nick)
+                          : NULL;
+}
+
+#define ROOT_CHAIN_MAX 16
+
+/*
+ * The root a chain of rows ends at (cathy -> catherine -> katherine: every
+ * name of it gets katherine), so that a table need not repeat a root's own
+ * root and two tables meet. A cycle ends at its smallest name, whichever
+ * of its names it is entered by; a chain longer than ROOT_CHAIN_MAX ends
+ * where it is cut.
+ */
+static const char *
+chain_root(const struct pseudonymiser *ps, const struct nickname *start)
+{
+    const char *seen[ROOT_CHAIN_MAX];
+    const struct nickname *at = start;
+    size_t n = 0, i;
+
+    seen[n++] = start->name;
+    while (n < ROOT_CHAIN_MAX) {
+        const struct nickname *next = find_nick(ps, at->root);
+
+        for (i = 0; i < n; i++)
+            if (!strcmp(seen[i], at->root)) {
+                /* the cycle is seen[i..n): its smallest name */
+                const char *min = seen[i];
+
+                for (; i < n; i++)
+                    if (strcmp(seen[i], min) < 0)
+                        min = seen[i];
+                return min;
+            }
+        if (!next || !strcmp(next->root, next->name))
+            return at->root;
+        seen[n++] = next->name;
+        at = next;
+    }
+    return at->root;
+}
+
+/*
+ * Sorts the rows by name, keeps the last row read of each name, then
+ * points every row at the root its chain ends at. 0 or CE_NOMEM.
+ */
+static int
+settle_table(struct pseudonymiser *ps)
+{
+    char **roots;
+    size_t i, w = 0;
+    int rc = 0;
+
+    if (ps->nnicknames < 1)
+        return 0;
+    qsort(ps->nicknames, ps->nnicknames, sizeof(*ps->nicknames),
+          cmp_nick_order);
+    for (i = 0; i < ps->nnicknames; i++) {
+        if (i + 1 < ps->nnicknames &&
+            !strcmp(ps->nicknames[i].name, ps->nicknames[i + 1].name)) {
+            free(ps->nicknames[i].name);
+            free(ps->nicknames[i].root);
+            continue;
+        }
+        ps->nicknames[w++] = ps->nicknames[i];
+    }
+    ps->nnicknames = w;
+    if (!(roots = calloc(w, sizeof(*roots))))
+        return CE_NOMEM;
+    for (i = 0; i < w && !rc; i++) {
+        const char *r = chain_root(ps, &ps->nicknames[i]);
+
+        if (strcmp(r, ps->nicknames[i].root) && !(roots[i] = strdup(r)))
+            rc = CE_NOMEM;
+    }
+    for (i = 0; i < w; i++)
+        if (roots[i]) {
+            free(ps->nicknames[i].root);
+            ps->nicknames[i].root = roots[i];
+        }
+    free(roots);
+    return rc;
+}
+
+/*
+ * The built-in nicknames, then the job's nicknames file, then its
+ * name_variants file: for a name in more than one, the last row read
+ * wins. 0, CE_CONFIG, CE_IO or CE_NOMEM.
+ */
+static int
+load_nicknames(struct pseudonymiser *ps, const struct job_plan *plan,
+               struct diag *d)
 {
     size_t alloc = 0, i;
     int rc;
@@ -91,65 +291,18 @@ load_nicknames(struct pseudonymiser *ps, const char *path, struct diag *d)
         if ((rc = add_nick(ps, &alloc, builtin_nicknames[i][0],
                            builtin_nicknames[i][1])) < 0)
             goto nomem;
-    if (path) {
-        FILE *f = fopen(path, "r");
-        char *line = NULL;
-        size_t la = 0;
-        long lineno = 0;
-
-        if (!f) {
-            int e = errno;
-
-            diag_set(d, path, 0, 0, "nicknames",
-                     "cannot read the nickname table: %s", strerror(e));
-            return e == ENOMEM ? CE_NOMEM : CE_CONFIG;
-        }
-        while (getline(&line, &la, f) >= 0) {
-            char *comma = strchr(line, ',');
-
-            if (++lineno == 1)
-                continue; /* header: name,root */
-            if (!comma) {
-                if (line[0] == '\n' || line[0] == '\r' || !line[0])
-                    continue;
-                free(line);
-                fclose(f);
-                diag_set(d, path, lineno, 0, "nicknames",
-                         "expected name,root");
-                return CE_CONFIG;
-            }
-            *comma = '\0';
-            lower_trim(line);
-            lower_trim(comma + 1);
-            if (!line[0] || !comma[1])
-                continue;
-            if ((rc = add_nick(ps, &alloc, line, comma + 1)) < 0) {
-                free(line);
-                fclose(f);
-                goto nomem;
-            }
-        }
-        free(line);
-        /* getline's -1 is the end or an error (ENOMEM among them): a
-         * table cut short would link fewer nicknames without a word */
-        if (!feof(f)) {
-            int e = errno;
-
-            fclose(f);
-            if (e == ENOMEM)
-                goto nomem;
-            diag_set(d, path, lineno + 1, 0, "nicknames",
-                     "cannot read the nickname table: %s", strerror(e));
-            return CE_IO;
-        }
-        fclose(f);
-    }
-    if (ps->nnicknames > 1)
-        qsort(ps->nicknames, ps->nnicknames, sizeof(*ps->nicknames),
-              cmp_nick);
+    if (plan->nicknames && plan->nicknames[0] &&
+        (rc = load_table(ps, &alloc, plan->nicknames, "nicknames", d)) < 0)
+        return rc;
+    if (plan->name_variants && plan->name_variants[0] &&
+        (rc = load_table(ps, &alloc, plan->name_variants, "name_variants",
+                         d)) < 0)
+        return rc;
+    if ((rc = settle_table(ps)) < 0)
+        goto nomem;
     return 0;
 nomem:
-    diag_set(d, path, 0, 0, NULL, "out of memory");
+    diag_set(d, NULL, 0, 0, NULL, "out of memory");
     return CE_NOMEM;
 }
 
@@ -180,7 +333,7 @@ pseudonymiser_init(struct pseudonymiser *ps, const struct job_plan *plan,
     key_record_subkey(k, sub);
     crypto_generichash_init(&ps->record_key_state, sub, sizeof(sub), 16);
     sodium_memzero(sub, sizeof(sub));
-    if ((rc = load_nicknames(ps, plan->nicknames, d)) < 0) {
+    if ((rc = load_nicknames(ps, plan, d)) < 0) {
         pseudonymiser_release(ps);
         return rc;
     }
@@ -230,18 +383,29 @@ void
 forename_root(const struct pseudonymiser *ps, const char *forename, char *out,
               size_t outsz)
 {
-    size_t n = strcspn(forename, " ");
-    struct nickname key, *hit;
+    const struct nickname *hit;
     char word[NAME_MAX_BYTES];
+    size_t n, w = 0;
 
-    if (n >= sizeof(word))
-        n = sizeof(word) - 1;
-    memcpy(word, forename, n);
-    word[n] = '\0';
-    key.name = word;
-    hit = ps->nnicknames ? bsearch(&key, ps->nicknames, ps->nnicknames,
-                                   sizeof(*ps->nicknames), cmp_nick)
-                         : NULL;
+    /* the whole forename run together: Abdul Rahman, Anne-Marie */
+    if (normalise_name_compact(forename, word, sizeof(word)) > 0 &&
+        (hit = find_nick(ps, word))) {
+        snprintf(out, outsz, "%s", hit->root);
+        sodium_memzero(word, sizeof(word));
+        return;
+    }
+    /* else its first word, with a one-letter word before it (D'Arcy) */
+    n = strcspn(forename, " ");
+    if (n == 1 && forename[1] == ' ' && forename[2] && forename[2] != ' ') {
+        word[w++] = forename[0];
+        forename += 2;
+        n = strcspn(forename, " ");
+    }
+    if (w + n >= sizeof(word))
+        n = sizeof(word) - 1 - w;
+    memcpy(word + w, forename, n);
+    word[w + n] = '\0';
+    hit = find_nick(ps, word);
     snprintf(out, outsz, "%s", hit ? hit->root : word);
     sodium_memzero(word, sizeof(word));
 }
@@ -271,9 +435,16 @@ component(const struct pseudonymiser *ps, const struct record *r,
                                 sp->id_scope ? sp->id_scope : sp->name,
                                 r->local_id);
     case CF_FORENAME:
-        return (size_t)snprintf(buf, n, "%s", r->forename);
+        /* written with a space, a hyphen or without: one key */
+        return r->forename[0] &&
+                       normalise_name_compact(r->forename, buf, n) > 0
+                   ? strlen(buf)
+                   : 0;
     case CF_SURNAME:
-        return (size_t)snprintf(buf, n, "%s", r->surname);
+        /* and McDonald as MacDonald, Ní Bhriain as Ó Briain */
+        return r->surname[0] && normalise_surname_joined(r->surname, buf, n) > 0
+                   ? strlen(buf)
+                   : 0;
     case CF_POSTCODE:
         return (size_t)snprintf(buf, n, "%s", r->postcode);
     case CF_UPRN:
@@ -317,10 +488,16 @@ component(const struct pseudonymiser *ps, const struct record *r,
             return 0;
         forename_root(ps, r->forename, buf, n);
         return strlen(buf);
-    case KC_SURNAME_PHONETIC:
-        if (!r->surname[0] || soundex(r->surname, buf) < 0)
-            return 0;
-        return 4;
+    case KC_SURNAME_PHONETIC: {
+        char joined[NAME_MAX_BYTES];
+        int ok = r->surname[0] &&
+                 normalise_surname_joined(r->surname, joined,
+                                          sizeof(joined)) > 0 &&
+                 soundex(joined, buf) == 0;
+
+        sodium_memzero(joined, sizeof(joined));
+        return ok ? 4 : 0;
+    }
     default:
         return 0;
     }

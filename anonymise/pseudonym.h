@@ -10,6 +10,7 @@
  *
  *     struct pseudonymiser ps;
  *     pseudonymiser_init(&ps, plan, &key, &d);     -- loads the nicknames
+ *                                                     and name variants
  *     per record: pseudonymise(&ps, &rec, source_plan, hashes, present, &anchors);
  *     pseudonymiser_release(&ps);
  */
@@ -25,9 +26,12 @@
 #include "keys.h"
 #include "link.h"
 
+/* One row of the nickname and name-variant tables, both sides as
+ * forename_root() meets them (normalised, run together). */
 struct nickname {
     char *name;
-    char *root;
+    char *root;         /* where the rows' chain ends (settled at init) */
+    size_t order;       /* the row's place in reading: the last one wins */
 };
 
 struct pseudonymiser {
@@ -85,8 +89,17 @@ void pseudonymiser_release(struct pseudonymiser *ps);
  * -1 when the name has no letter. */
 int soundex(const char *name, char out[5]);
 
-/* The nickname root of the first word of a normalised forename, written
- * to out (the word itself when it is no nickname). */
+/*
+ * The root of a normalised forename, written to out: the root the
+ * nickname and name-variant tables give the whole forename run together
+ * ("abdul rahman" -> abdulrahman), else the one they give its first word
+ * (a one-letter first word joined to the next: "d arcy" -> darcy), else
+ * that word itself. The tables are the built-in nicknames, the job's
+ * `nicknames` file and its `name_variants` file, read in that order; a
+ * name in more than one takes the last row read, and a root that is
+ * itself a name takes that name's root (bill -> william; dafydd ->
+ * david; seán -> sean). Chains and duplicates are settled once, at init.
+ */
 void forename_root(const struct pseudonymiser *ps, const char *forename,
                    char *out, size_t outsz);
 

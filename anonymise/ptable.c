@@ -234,7 +234,9 @@ convert_ckm(struct ptable *pt, struct ckm_row *r, size_t n, const char *path,
     size_t k = 0, alloc = 0;
     int expect = 1;
 
-    qsort(r, n, sizeof(*r), cmp_ckm_row);
+    /* a header without rows leaves r NULL, which qsort may not take */
+    if (n)
+        qsort(r, n, sizeof(*r), cmp_ckm_row);
     while (k < n && r[k].i == 0)
         k++; /* empty cells are never perturbed: i = 0 is only checked */
     while (k < n) {

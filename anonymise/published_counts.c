@@ -28,6 +28,23 @@ published_counts_protect(const struct disclosure_plan *dp,
     sum->scope_links = disclosure_publish_count(dp, NULL, sum->scope_links, 0);
     sum->scope_refused =
         disclosure_publish_count(dp, NULL, sum->scope_refused, 0);
+    /* the probabilistic stage's pairs and links: linkage counts like the
+     * keys' (records and fields stay exact) */
+    sum->prob.pairs_compared =
+        disclosure_publish_count(dp, NULL, sum->prob.pairs_compared, 0);
+    sum->prob.pairs_accepted =
+        disclosure_publish_count(dp, NULL, sum->prob.pairs_accepted, 0);
+    sum->prob.refused_guard =
+        disclosure_publish_count(dp, NULL, sum->prob.refused_guard, 0);
+    sum->prob.refused_strong_id =
+        disclosure_publish_count(dp, NULL, sum->prob.refused_strong_id, 0);
+    sum->prob.refused_other =
+        disclosure_publish_count(dp, NULL, sum->prob.refused_other, 0);
+    sum->prob.links = disclosure_publish_count(dp, NULL, sum->prob.links, 0);
+    sum->prob.blocks_over_cap =
+        disclosure_publish_count(dp, NULL, sum->prob.blocks_over_cap, 0);
+    sum->prob.pairs_over_cap =
+        disclosure_publish_count(dp, NULL, sum->prob.pairs_over_cap, 0);
     for (i = 0; i < sum->nkeys; i++) {
         sum->keys[i].links =
             disclosure_publish_count(dp, NULL, sum->keys[i].links, 0);

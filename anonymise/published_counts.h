@@ -1,8 +1,9 @@
 /*
  * published_counts.h - every count of persons a run publishes outside its
  * tables -- persons per department and in all, ids per id scope and their
- * conflicts, links made and refused per key -- goes through the tables'
- * own rule (disclosure.h, disclosure_publish_count()), so quality.csv,
+ * conflicts, links made and refused per key and by the probabilistic
+ * stage (with its pairs compared and accepted and its blocks over the
+ * cap) -- goes through the tables' own rule (disclosure.h, disclosure_publish_count()), so quality.csv,
  * the manifest, the report and PostgreSQL never show an exact count
  * beside a table that rounds or hides the same persons.
  *
@@ -27,7 +28,8 @@
 /*
  * Replaces the person counts of sum (persons, departments[].persons,
  * scopes[] ids and conflicts, scope links and refusals, keys[] links and
- * conflicts) with what dp publishes of them. ps gives every person's
+ * conflicts, the probabilistic stage's pairs, links, refusals and blocks
+ * over the cap) with what dp publishes of them. ps gives every person's
  * record key; dept_ckey[DEPT_COUNT] the cell key of each department's
  * persons (person.h, struct department_tally). pt may be NULL when dp
  * does not perturb.

@@ -8,12 +8,14 @@
 
 int
 record_builder_init(struct record_builder *b, const struct record_context *ctx,
-                    const struct source_plan *sp, struct linker *linker)
+                    const struct source_plan *sp, struct linker *linker,
+                    struct comparison_list *cmp)
 {
     memset(b, 0, sizeof(*b));
     b->ctx = ctx;
     b->sp = sp;
     b->linker = linker;
+    b->cmp = cmp;
     b->nslots = ctx->plan->linkage.nkeys + 1;
     b->hashes = calloc(b->nslots, 16);
     b->present = calloc(b->nslots, 1);
@@ -145,6 +147,41 @@ join_scope(struct record_builder *b, const struct link_anchors *anchors,
     return rc;
 }
 
+/*
+ * The row's comparison record (comparison.h) into *mr, from rec's
+ * normalised identifiers and the anchors of its NHS number and UPN: 1
+ * when the row has one worth keeping, 0 when the plan has no
+ * probabilistic stage or the row nothing to compare on. The nickname
+ * root is wiped here; rec is the caller's to wipe, and so is *mr.
+ */
+static int
+comparison_of(const struct record_builder *b, const struct record *rec,
+              const struct link_anchors *anchors, struct match_record *mr)
+{
+    struct comparison_plain p;
+    char root[NAME_MAX_BYTES];
+
+    memset(mr, 0, sizeof(*mr));
+    if (!b->ctx->enc || !b->cmp)
+        return 0;
+    memset(&p, 0, sizeof(p));
+    root[0] = '\0';
+    if (rec->forename[0])
+        forename_root(b->ctx->ps, rec->forename, root, sizeof(root));
+    p.forename = rec->forename;
+    p.surname = rec->surname;
+    p.forename_root = root;
+    p.dob = rec->dob;
+    p.postcode = rec->postcode;
+    p.sex = rec->sex;
+    p.nhs = anchors->nhs;
+    p.upn = anchors->upn;
+    p.group = MATCH_NO_GROUP;
+    comparison_encode(b->ctx->enc, &p, mr);
+    sodium_memzero(root, sizeof(root));
+    return comparison_useful(mr);
+}
+
 /* An accepted row: its record, keys and scope. See record_from_row(). */
 static int
 keep_row(struct record_builder *b, const struct source_mapping *m,
@@ -153,9 +190,10 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
 {
     struct geo_code geo;
     struct link_anchors anchors;
+    struct match_record mr;
     uint64_t dob_anchor;
     long added;
-    int rc;
+    int rc, useful;
 
     memset(out, 0, sizeof(*out));
     out->start = rec->start_date;
@@ -173,7 +211,9 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
     out->lsoa = geo.lsoa;
     out->district = geo.district;
     record_keys(b, rec, &anchors, &dob_anchor);
+    useful = comparison_of(b, rec, &anchors, &mr);
     record_wipe_identifiers(rec);
+    out->comparison = COMPARISON_NONE;
     rc = join_scope(b, &anchors, dob_anchor);
     if (rc == 0) {
         /* no header of the scope lists this id */
@@ -187,9 +227,18 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
         record_token(b, &out->token, &out->token_key);
         added = linker_add(b->linker, (const unsigned char(*)[16])b->hashes,
                            b->present, &anchors);
+        if (added >= 0 && useful) {
+            long c = comparison_list_add(b->cmp, &mr);
+
+            if (c < 0)
+                added = c;
+            else
+                out->comparison = (uint32_t)c;
+        }
         rc = added < 0 ? CE_NOMEM : 1;
     }
     sodium_memzero(&anchors, sizeof(anchors));
+    sodium_memzero(&mr, sizeof(mr));
     return rc;
 }
 

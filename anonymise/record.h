@@ -5,11 +5,14 @@
  * map_row() (transform/map.h) leaves a struct record holding plaintext
  * identifiers. record_from_row() is the one call that reads them: it
  * derives what may be kept -- geography through the lookup, the birth
- * month, the keyed match keys (into the reader's linker) and the record's
- * token -- joins the row to its id scope, and wipes the plaintext before
- * it returns, whatever it returns. Nothing it writes holds an identifier:
- * a struct pseudonymous_record is generalised codes, dates of the service
- * event and a token that is 8 bytes of a keyed hash.
+ * month, the keyed match keys (into the reader's linker), the record's
+ * token and, for the probabilistic stage, its comparison record (keyed
+ * SipHash tokens, small integers and keyed Bloom filters of the names:
+ * comparison.h) -- joins the row to its id scope, and wipes the
+ * plaintext before it returns, whatever it returns. Nothing it writes
+ * holds an identifier: a struct pseudonymous_record is generalised codes,
+ * dates of the service event, a token that is 8 bytes of a keyed hash and
+ * the number of its comparison record.
  *
  * The same call handles the rows that leave no record but still concern
  * linkage:
@@ -22,9 +25,10 @@
  *
  * Calling sequence, one builder per source being read (any thread):
  *
- *     struct record_context ctx = {plan, &ps, &geo, &scopes, &scope_lock};
+ *     struct record_context ctx = {plan, &ps, &geo, &scopes, &scope_lock,
+ *                                  &enc};
  *     struct record_builder b;
- *     record_builder_init(&b, &ctx, source_plan, &linker);   -- CE_NOMEM
+ *     record_builder_init(&b, &ctx, source_plan, &linker, &cmp); -- CE_NOMEM
  *     per row: mapped = map_row(&m, &row, &rec, &q);
  *              rc = record_from_row(&b, &m, &row, mapped, &rec, &q, &pr);
  *              rc == 1: pr is the row's record, the linker's next record
@@ -49,6 +53,7 @@
 #include "../core/schema.h"
 #include "../transform/map.h"
 #include "../transform/quarantine.h"
+#include "comparison.h"
 #include "generalise.h"
 #include "link.h"
 #include "pseudonym.h"
@@ -68,6 +73,10 @@ struct pseudonymous_record {
     uint8_t department;
     uint8_t sex;
     uint8_t ethnicity;
+    /* the row's comparison record in its source's comparison list
+     * (comparison.h; the job's once the sources are merged), or
+     * COMPARISON_NONE: nothing to compare on, or no probabilistic stage */
+    uint32_t comparison;
     /* the first 8 bytes of the strictest linkage key hash the row has,
      * else of its scoped local id (ranked after every linkage key): the
      * person's record key is chosen from these (person.h) */
@@ -76,6 +85,10 @@ struct pseudonymous_record {
     struct birth birth;    /* birth year and month, never the day */
 };
 
+/* the row's comparison record fits in the padding: 48 bytes a row */
+_Static_assert(sizeof(struct pseudonymous_record) <= 48,
+               "a pseudonymous record is 48 bytes");
+
 /* What every builder of a run shares. Borrowed, not owned. */
 struct record_context {
     const struct job_plan *plan;
@@ -83,6 +96,9 @@ struct record_context {
     const struct geo_lookup *geo;
     struct scope_index *scopes;    /* NULL when the plan has no id scope */
     pthread_mutex_t *scope_lock;   /* NULL: one reader only */
+    /* the comparison records' subkeys; NULL when the plan has no
+     * probabilistic stage (no comparison record is made) */
+    const struct comparison_encoder *enc;
 };
 
 /* One source's builder: scratch for its keys, and its counters. */
@@ -90,6 +106,7 @@ struct record_builder {
     const struct record_context *ctx;
     const struct source_plan *sp;
     struct linker *linker;          /* borrowed: the source's linker */
+    struct comparison_list *cmp;    /* borrowed: its comparison records */
     unsigned char (*hashes)[16];    /* slot 0 the scoped id, 1.. the keys */
     uint8_t *present;
     size_t nslots;
@@ -97,11 +114,13 @@ struct record_builder {
 };
 
 /* Readies b for rows of source sp, whose records and probes join linker
- * (linker_init()ed with plan->linkage.nkeys + 1 keys). 0 or CE_NOMEM; b
- * is released with record_builder_release() either way. */
+ * (linker_init()ed with plan->linkage.nkeys + 1 keys) and whose
+ * comparison records join cmp (with ctx->enc; may be NULL without). 0 or
+ * CE_NOMEM; b is released with record_builder_release() either way. */
 int record_builder_init(struct record_builder *b,
                         const struct record_context *ctx,
-                        const struct source_plan *sp, struct linker *linker);
+                        const struct source_plan *sp, struct linker *linker,
+                        struct comparison_list *cmp);
 
 /* Wipes and frees the scratch. Safe on a zeroed or failed builder. */
 void record_builder_release(struct record_builder *b);

@@ -24,10 +24,12 @@
  */
 #include "commands.h"
 #include "job.h"
+#include "linkdiag.h"
 #include "linkeval.h"
 #include "linktruth.h"
 #include "options.h"
 #include "../anonymise/disclosure.h"
+#include "../anonymise/match.h"
 #include "config.h"
 #include "../core/log.h"
 #include "../core/schema.h"
@@ -437,6 +439,7 @@ cmd_linkage(int argc, char **argv)
     struct job_plan plan;
     struct link_trace *tr = NULL;
     struct key_summary *keys = NULL;
+    struct match_stats *mst = NULL;
     struct link_truth truth;
     struct sigaction sa;
     size_t n = 0, npersons = 0;
@@ -469,12 +472,13 @@ cmd_linkage(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    if (!(keys = calloc(plan.linkage.nkeys + 1, sizeof(*keys)))) {
+    if (!(keys = calloc(plan.linkage.nkeys + 1, sizeof(*keys))) ||
+        !(mst = calloc(1, sizeof(*mst)))) {
         rc = CE_NOMEM;
         diag_set(&d, NULL, 0, 0, NULL, "out of memory");
         goto out;
     }
-    if ((rc = job_link_trace(&plan, threads, &tr, &n, keys, &d)) < 0)
+    if ((rc = job_link_trace(&plan, threads, &tr, &n, keys, mst, &d)) < 0)
         goto out;
     if ((rc = renumber_persons(tr, n, &npersons)) < 0) {
         diag_set(&d, NULL, 0, 0, NULL, "out of memory");
@@ -500,6 +504,7 @@ cmd_linkage(int argc, char **argv)
         diag_set(&d, NULL, 0, 0, NULL, "out of memory");
         goto out;
     }
+    linkdiag_print(&plan, mst, have_truth);
 out:
     if (rc < 0)
         log_diag(&d);
@@ -507,6 +512,7 @@ out:
         link_truth_release(&truth);
     free(tr);
     free(keys);
+    free(mst);
     job_plan_release(&plan);
     return finish_stdout(cohort_exit_code(rc));
 }

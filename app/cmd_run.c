@@ -3,7 +3,16 @@
  * (so two cron runs never overlap), runs every stage, publishes, and prints
  * what happened: rows in, accepted and quarantined per source (by reason),
  * links per key, cells protected per cohort. No value from any row is ever
- * printed.
+ * printed. The log's last line is the run's summary with its exit code,
+ * --quiet or not.
+ *
+ * SIGINT and SIGTERM ask the stages to stop (job_stop_requested: readers
+ * stop between blocks of input, a database query is cancelled), and arm
+ * a watchdog: whatever the run is doing or blocked on, 0.6 s later it
+ * ends with exit 3 -- the same as the kill -9 a run always survives
+ * (tests/cli/kill.sh): `latest` and the database keep the previous
+ * publication, and the next run removes what this one staged. A second
+ * signal ends it at once.
  */
 #include "commands.h"
 #include "config.h"
@@ -17,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -41,17 +51,116 @@ static const struct option_spec specs[] = {
 static const struct command_syntax syntax = {usage, specs, 1,
                                              "run needs one job file"};
 
+/* The watchdog's last line, made before any signal can come (a handler
+ * can only write(2) it). */
+static char stop_line[512];
+static size_t stop_len;
+
+static void
+make_stop_line(int json, const char *job)
+{
+    static const char what[] = "interrupted: stopped; nothing published, "
+                               "the previous publication stays";
+    int n;
+
+    if (json)
+        n = snprintf(stop_line, sizeof(stop_line),
+                     "{\"job\":\"%s\",\"level\":\"summary\",\"exit\":%d,"
+                     "\"msg\":\"%s\"}\n", job, EXIT_IO, what);
+    else
+        n = snprintf(stop_line, sizeof(stop_line),
+                     "cohort: summary: exit %d: %s\n", EXIT_IO, what);
+    stop_len = n > 0 && (size_t)n < sizeof(stop_line) ? (size_t)n : 0;
+}
+
+static void
+stop_now(int sig)
+{
+    (void)sig;
+    if (stop_len && write(STDERR_FILENO, stop_line, stop_len) < 0) {
+        /* nowhere left to say it */
+    }
+    _exit(EXIT_IO);
+}
+
 static void
 on_signal(int sig)
 {
-    (void)sig;
+    /* 0.6 s for the stages to stop of themselves */
+    struct itimerval it = {{0, 0}, {0, 600000}};
+
+    if (job_stop_requested)
+        stop_now(sig);
     job_stop_requested = 1;
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* The stop requests: SIGINT and SIGTERM, and the watchdog's SIGALRM. */
+static void
+install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = stop_now;
+    sigaction(SIGALRM, &sa, NULL);
+}
+
+/* The run has stopped of itself: no watchdog may end it now. */
+static void
+disarm_watchdog(void)
+{
+    struct itimerval off;
+    struct sigaction sa;
+
+    memset(&off, 0, sizeof(off));
+    setitimer(ITIMER_REAL, &off, NULL);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_IGN;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+}
+
+/* The log's last line: the exit code and what became of the run. */
+static void
+summary_line(const struct run_summary *s, int rc, int ret,
+             const struct run_options *opts, const struct diag *d)
+{
+    uint64_t in = 0, q = 0;
+    size_t i;
+
+    for (i = 0; i < s->nsources; i++) {
+        in += s->sources[i].rows_in;
+        q += s->sources[i].rows_quarantined;
+    }
+    if (rc == 0 && !opts->no_publish)
+        log_summary(ret, "published: %zu sources, %llu rows in, %llu "
+                         "quarantined", s->nsources,
+                    (unsigned long long)in, (unsigned long long)q);
+    else if (rc == 0)
+        log_summary(ret, "dry run: %zu sources, %llu rows in, %llu "
+                         "quarantined; nothing published", s->nsources,
+                    (unsigned long long)in, (unsigned long long)q);
+    else if (s->publication != PUBLICATION_NONE)
+        /* committed in part (export/publish.h): its own message says
+         * what the next run finishes */
+        log_summary(ret, "committed in part%s%s%s; the next run finishes "
+                         "the publication", d->rule[0] ? " [" : "", d->rule,
+                    d->rule[0] ? "]" : "");
+    else
+        log_summary(ret, "nothing published%s%s%s; the previous publication "
+                         "stays", d->rule[0] ? " [" : "", d->rule,
+                    d->rule[0] ? "]" : "");
 }
 
 static void
 print_summary(const struct run_summary *s, int published)
 {
-    char nb[3][24];
+    char nb[7][24];
     size_t i, j;
 
     for (i = 0; i < s->nsources; i++) {
@@ -96,6 +205,20 @@ print_summary(const struct run_summary *s, int published)
                    (unsigned long long)s->keys[i].records_with_key,
                    count_text(s->keys[i].links, nb[0]),
                    count_text(s->keys[i].conflicts, nb[1]));
+    if (s->prob.ran)
+        printf("link probabilistic (match probability >= %.4f): %llu "
+               "records, %s pairs compared, %s accepted, %s links, refused: "
+               "%s by the guard, %s two NHS numbers or UPNs, %s other; %s "
+               "blocks over the cap; %u fields on default m\n",
+               s->prob.threshold, (unsigned long long)s->prob.records,
+               count_text(s->prob.pairs_compared, nb[0]),
+               count_text(s->prob.pairs_accepted, nb[1]),
+               count_text(s->prob.links, nb[2]),
+               count_text(s->prob.refused_guard, nb[3]),
+               count_text(s->prob.refused_strong_id, nb[4]),
+               count_text(s->prob.refused_other, nb[5]),
+               count_text(s->prob.blocks_over_cap, nb[6]),
+               s->prob.em_defaulted);
     if (s->persons)
         printf("persons: %s\n", count_text(s->persons, nb[0]));
     for (i = 0; i < s->ncohorts; i++)
@@ -110,9 +233,21 @@ print_summary(const struct run_summary *s, int published)
                "count %.2f, protect %.2f, publish %.2f\n",
                s->seconds_read, s->seconds_link, s->seconds_generalise,
                s->seconds_count, s->seconds_protect, s->seconds_publish);
-    if (published)
-        printf("published run %s to %s/latest\n", s->run_id,
-               s->plan->output_dir);
+    if (published) {
+        int first = 1;
+
+        printf("published run %s", s->run_id);
+        for (i = 0; i < s->plan->noutputs; i++) {
+            const struct output_plan *o = &s->plan->outputs[i];
+
+            if (o->type == OUT_CSV)
+                printf(" %s %s/latest", first ? "to" : "and", o->dir);
+            else
+                printf(" %s schema %s", first ? "to" : "and", o->schema);
+            first = 0;
+        }
+        printf("\n");
+    }
 }
 
 int
@@ -124,7 +259,8 @@ cmd_run(int argc, char **argv)
     struct run_summary sum;
     struct run_options opts;
     struct job_lock lock;
-    struct sigaction sa;
+    const char **names;
+    size_t i;
     int rc, ret, threads_opt = 0;
 
     if ((rc = options_prologue(&syntax, argc, argv, vals, pos)) !=
@@ -144,8 +280,19 @@ cmd_run(int argc, char **argv)
               vals[3] && !strcmp(vals[3], "json"), NULL);
     if ((rc = job_plan_load(&plan, pos[0], &d)) < 0) {
         log_diag(&d);
+        log_summary(cohort_exit_code(rc), "nothing published: the job file "
+                                          "cannot be used");
         return cohort_exit_code(rc);
     }
+    if (!(names = calloc(plan.nsources + 1, sizeof(*names)))) {
+        log_msg(LOG_ERROR, "out of memory");
+        job_plan_release(&plan);
+        return EXIT_INTERNAL;
+    }
+    for (i = 0; i < plan.nsources; i++)
+        names[i] = plan.sources[i].name;
+    log_set_job(plan.name, names, plan.nsources);
+    make_stop_line(vals[3] && !strcmp(vals[3], "json"), plan.name);
     memset(&opts, 0, sizeof(opts));
     opts.no_publish = vals[0] != NULL;
     opts.accept_drift = vals[1] != NULL;
@@ -160,27 +307,34 @@ cmd_run(int argc, char **argv)
 
     if ((rc = job_lock_take(&lock, plan.output_dir, &d)) < 0) {
         log_diag(&d);
+        log_summary(cohort_exit_code(rc), "nothing published%s",
+                    rc == CE_LOCKED ? ": another run holds the lock" : "");
+        log_set_job(NULL, NULL, 0);
+        free(names);
         job_plan_release(&plan);
         return cohort_exit_code(rc);
     }
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    install_signals();
 
     rc = job_run(&plan, &opts, &sum, &d);
+    disarm_watchdog();
     if (!vals[2])
         print_summary(&sum, rc == 0 && !opts.no_publish);
     if (rc < 0) {
         log_diag(&d);
-        if (rc == CE_DATA || rc == CE_IO || rc == CE_INTERRUPTED)
+        /* a publication that committed in part says so in its own
+         * message (export/publish.h) */
+        if ((rc == CE_DATA || rc == CE_IO || rc == CE_INTERRUPTED) &&
+            sum.publication == PUBLICATION_NONE)
             log_msg(LOG_ERROR, "nothing published; the previous publication "
                                "stays");
     }
-    ret = cohort_exit_code(rc);
+    ret = finish_stdout(cohort_exit_code(rc));
+    summary_line(&sum, rc, ret, &opts, &d);
     run_summary_release(&sum);
     job_lock_release(&lock);
+    log_set_job(NULL, NULL, 0);
+    free(names);
     job_plan_release(&plan);
-    return finish_stdout(ret);
+    return ret;
 }

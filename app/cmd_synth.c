@@ -1,6 +1,6 @@
 /*
  * cmd_synth.c - `cohort synth DIR`: synthetic extracts for all four
- * departments (core/synth.h says what they hold).
+ * departments (synth.h says what they hold).
  */
 #include "../core/calendar.h"
 #include "commands.h"

@@ -475,16 +475,56 @@ continue_key(struct parse_ctx *c, const char *key, const char *value)
     return apply(c, s, key, p, c->last_line);
 }
 
+/*
+ * inih splits a line at its first '=' or ':', so `value.ethnicity.Asian
+ * or Asian British: Pakistani = ASIAN` reaches handle_key() as the key
+ * "value.ethnicity.Asian or Asian British" and the value "Pakistani =
+ * ASIAN". For a value.* key whose line has a ':' before its first '=',
+ * the key is taken again from the raw line, up to that '=', and the value
+ * is what inih read after it (its inline comment already stripped).
+ * Returns 1 with key and value (pointing into buf and into value) redone,
+ * else 0 and nothing changed.
+ */
+static int
+colon_key(const struct parse_ctx *c, const char **key, const char **value,
+          char *buf, size_t n)
+{
+    const char *raw = c->line, *eq, *colon, *v;
+    size_t len;
+
+    if (c->continuation || c->rest || strncmp(*key, "value.", 6))
+        return 0;
+    while (*raw == ' ' || *raw == '\t')
+        raw++;
+    eq = strchr(raw, '=');
+    colon = strchr(raw, ':');
+    if (!eq || !colon || colon > eq || !(v = strchr(*value, '=')))
+        return 0;
+    len = (size_t)(eq - raw);
+    while (len && (raw[len - 1] == ' ' || raw[len - 1] == '\t'))
+        len--;
+    if (len >= n)
+        return 0;
+    memcpy(buf, raw, len);
+    buf[len] = '\0';
+    for (v++; *v == ' ' || *v == '\t'; v++)
+        ;
+    *key = buf;
+    *value = v;
+    return 1;
+}
+
 static int
 handle_key(void *user, const char *section, const char *key,
            const char *value)
 {
     struct parse_ctx *c = user;
     const struct setting *s;
-    char sec[128];
+    char sec[128], whole_key[1024];
 
     if (c->err)
         return 0;
+    colon_key(c, &key, &value, whole_key, sizeof(whole_key));
     if (c->new_section || !c->nsections) {
         c->new_section = 0;
         if (!*section)
@@ -622,7 +662,7 @@ finish_plan(struct parse_ctx *c)
     for (i = 0; i < pl->noutputs; i++)
         if (!report(c, output_settings_finish(&pl->outputs[i], &ctx), &ctx))
             return 0;
-    return 1;
+    return report(c, output_settings_check_plan(pl, &ctx), &ctx);
 }
 
 const struct setting *const *

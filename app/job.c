@@ -7,14 +7,19 @@
  *               map, quarantine), each row through anonymise/record.h
  *               (the pseudonymous record; plaintext ends there)
  *     drift     app/drift.h
- *     link      anonymise/link.h; unmapped codes' persons (person.h)
+ *     link      anonymise/link.h (the keys), then anonymise/prob_link.h
+ *               (the probabilistic stage, anonymise/match.h); unmapped
+ *               codes' persons (person.h)
  *     persons   anonymise/person.h (the attribute rules IG signs off)
  *     cohorts   cohorts/count.h, then anonymise/disclosure.h per table
- *     publish   export/postgres.h, export/files.h; drift recorded
+ *     publish   export/publish.h (every output, committed together; a
+ *               publication an earlier run left half done is finished
+ *               or reversed first); drift recorded
  *
- * Memory: per accepted record we keep ~48 bytes of generalised attributes
- * (struct pseudonymous_record) plus the linker's per-record state; the
- * extracts themselves are streamed.
+ * Memory: per accepted record we keep 48 bytes of generalised attributes
+ * (struct pseudonymous_record) plus the linker's per-record state, and
+ * per distinct comparison record 128 bytes until the matcher holds it;
+ * the extracts themselves are streamed.
  */
 #include "job.h"
 #include "commands.h"
@@ -25,8 +30,10 @@
 #include "../core/period.h"
 #include "../core/strbuf.h"
 
+#include "../anonymise/comparison.h"
 #include "../anonymise/keys.h"
 #include "../anonymise/person.h"
+#include "../anonymise/prob_link.h"
 #include "../anonymise/published_counts.h"
 #include "../anonymise/disclosure.h"
 #include "../anonymise/disclosure_check.h"
@@ -34,8 +41,7 @@
 #include "../anonymise/rules.h"
 #include "../cohorts/where.h"
 #include "../cohorts/count.h"
-#include "../export/files.h"
-#include "../export/postgres.h"
+#include "../export/publish.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,6 +157,8 @@ struct job_state {
     int have_key;
     struct pseudonymiser ps;
     int have_ps;
+    struct comparison_encoder enc; /* with a probabilistic stage */
+    int have_enc;
     struct geo_lookup geo;
     int have_geo;
     struct ptable pt;             /* job_run() with cell-key perturbation */
@@ -205,6 +213,8 @@ job_state_release(struct job_state *js)
     read_result_release(&js->rr);
     if (js->have_ps)
         pseudonymiser_release(&js->ps);
+    if (js->have_enc)
+        comparison_encoder_release(&js->enc);
     if (js->have_geo)
         geo_lookup_release(&js->geo);
     if (js->have_pt)
@@ -241,27 +251,84 @@ job_state_load(struct job_state *js, int with_ptable, char *key_id,
     if ((rc = pseudonymiser_init(&js->ps, plan, &js->key, d)) < 0)
         return rc;
     js->have_ps = 1;
+    if (plan->linkage.probabilistic) {
+        if (comparison_encoder_init(&js->enc, &js->key) < 0) {
+            diag_set(d, NULL, 0, 0, NULL, "out of memory");
+            return CE_NOMEM;
+        }
+        js->have_enc = 1;
+    }
     return 0;
 }
 
-static int
-publish(const struct job_plan *plan, const struct run_summary *sum,
-        struct diag *d)
+/*
+ * The probabilistic stage's outcome for the outputs, and a warning per
+ * field EM did not train (its documented defaults are used): the field by
+ * name, never a value.
+ */
+static void
+summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
+               struct prob_summary *ps)
 {
-    size_t i;
-    int rc;
+    unsigned f, r;
+    char rule[128];
 
-    /* The database first: it is the one that can refuse (a lock, a dead
-     * server), and its transaction leaves nothing behind when it does. */
-    for (i = 0; i < plan->noutputs; i++)
-        if (plan->outputs[i].type == OUT_POSTGRES &&
-            (rc = publish_postgres(sum, &plan->outputs[i], d)) < 0)
-            return rc;
-    for (i = 0; i < plan->noutputs; i++)
-        if (plan->outputs[i].type == OUT_CSV &&
-            (rc = publish_files(sum, &plan->outputs[i], d)) < 0)
-            return rc;
-    return 0;
+    memset(ps, 0, sizeof(*ps));
+    ps->ran = 1;
+    ps->threshold = lp->match_threshold;
+    snprintf(ps->key_text, sizeof(ps->key_text),
+             "probabilistic match probability >= %.4f", lp->match_threshold);
+    ps->records = st->records;
+    ps->pairs_compared = st->pairs_compared;
+    ps->pairs_accepted = st->pairs_accepted;
+    ps->refused_guard = st->refused_disagree;
+    ps->refused_strong_id = st->refused_strong_id;
+    ps->refused_other = st->refused_conflict + st->refused_size;
+    ps->links = st->links;
+    for (r = 0; r < st->nrules; r++) {
+        const struct match_rule_stats *rs = &st->rule[r];
+
+        ps->blocks_over_cap += rs->blocks_over_cap;
+        ps->pairs_over_cap += rs->pairs_over_cap;
+        if (rs->blocks_over_cap)
+            log_msg(LOG_WARN, "probabilistic linkage: blocking rule %u (%s): "
+                              "blocks over block_cap = %d records: %llu, "
+                              "their %llu pairs not compared under it",
+                    r + 1, match_rule_text(rs->rule, rule, sizeof(rule)),
+                    lp->block_cap, (unsigned long long)rs->blocks_over_cap,
+                    (unsigned long long)rs->pairs_over_cap);
+    }
+    for (f = 0; f < st->nfields; f++)
+        if (st->field[f].defaulted) {
+            ps->em_defaulted++;
+            log_msg(LOG_WARN, "probabilistic linkage: EM did not converge "
+                              "for the field %s on any blocking rule; its "
+                              "documented default m is used",
+                    match_field_name((enum match_field)f));
+        }
+}
+
+/*
+ * Links the records read: the keys (link.h), then, when the plan has it,
+ * the probabilistic stage (prob_link.h), whose statistics go to *mst
+ * (zeroed without). The comparison records are released on the way.
+ */
+static int
+link_records(struct job_state *js, struct match_stats *mst, struct diag *d)
+{
+    const struct job_plan *plan = js->plan;
+    struct match_config cfg;
+
+    memset(mst, 0, sizeof(*mst));
+    if (linker_run(&js->rr.linker) < 0) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
+    if (!js->have_enc)
+        return 0;
+    prob_link_config(&plan->linkage, &cfg);
+    return prob_link_run(&js->rr.linker, js->rr.recs.r, js->rr.recs.n,
+                         &js->rr.comparisons, &cfg, mst, d);
 }
 
 /* The release check `cohort protect` applies, on a protected cohort table
@@ -337,16 +404,18 @@ run_begin(struct job_run *jr, struct diag *d)
 static int
 run_rules(struct job_run *jr, struct diag *d)
 {
+    /* the plan alone: the key, the headers and the last publication are
+     * what `cohort rules` shows beside it, not what the run applies */
+    struct rules_inputs in = {jr->plain, COHORT_VERSION, NULL, NULL, NULL};
     struct strbuf sb = STRBUF_INIT;
     int rc;
 
     if ((rc = job_compile_cohorts(jr->plan, jr->exprs, jr->plain, d)) < 0)
         return rc;
-    if (rules_render(jr->plan, jr->plain, RULES_TEXT, &sb) < 0 ||
-        rules_plan_hash(jr->plan, jr->plain, jr->sum->plan_hash) < 0) {
+    if ((rc = rules_render(jr->plan, &in, RULES_TEXT, &sb, d)) < 0 ||
+        (rc = rules_plan_hash(jr->plan, &in, jr->sum->plan_hash, d)) < 0) {
         strbuf_release(&sb);
-        diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        return CE_NOMEM;
+        return rc;
     }
     jr->sum->rules_text = strbuf_detach(&sb);
     return 0;
@@ -359,6 +428,7 @@ run_read(struct job_run *jr, struct diag *d)
     int rc;
 
     if ((rc = read_sources(&jr->js.rr, jr->plan, &jr->js.ps, &jr->js.geo,
+                           jr->js.have_enc ? &jr->js.enc : NULL,
                            jr->opts, 0, jr->sum->sources, d)) < 0)
         return rc;
     jr->sum->unknown_postcodes = jr->js.rr.unknown_postcodes;
@@ -380,10 +450,18 @@ run_link(struct job_run *jr, struct diag *d)
     const struct job_plan *plan = jr->plan;
     struct job_state *js = &jr->js;
     struct run_summary *sum = jr->sum;
+    struct match_stats *mst;
     size_t i;
+    int rc;
 
-    if (linker_run(&js->rr.linker) < 0)
+    if (!(mst = malloc(sizeof(*mst))))
         goto nomem;
+    rc = link_records(js, mst, d);
+    if (rc == 0 && js->have_enc)
+        summarise_prob(mst, &plan->linkage, &sum->prob);
+    free(mst);
+    if (rc < 0)
+        return rc;
     for (i = 0; i < plan->nsources; i++) {
         if (!sum->sources[i].plan)
             continue;
@@ -503,16 +581,20 @@ run_cohorts(struct job_run *jr, struct diag *d)
     return 0;
 }
 
-/* Publishes to every output, then records the drift state. */
+/* Publishes to every output, then records the drift state: also when
+ * the database committed and only the files' switch is left for the
+ * next run, since the run is then published. */
 static int
 run_publish(struct job_run *jr, struct diag *d)
 {
     double t0 = job_seconds();
+    struct diag dd;
     int rc;
 
-    rc = publish(jr->plan, jr->sum, d);
+    rc = publish_run(jr->sum, d);
     jr->sum->seconds_publish = job_seconds() - t0;
-    if (rc == 0 && drift_record(jr->plan, jr->sum, d) < 0)
+    if (jr->sum->publication != PUBLICATION_NONE &&
+        drift_record(jr->plan, jr->sum, &dd) < 0)
         log_msg(LOG_WARN, "published, but the drift state could not be "
                           "recorded");
     return rc;
@@ -548,7 +630,12 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
     jr.sum = sum;
     jr.js.plan = plan;
     if ((rc = run_begin(&jr, d)) < 0 || (rc = run_rules(&jr, d)) < 0 ||
-        (rc = job_state_load(&jr.js, 1, sum->key_id, d)) < 0)
+        (rc = job_state_load(&jr.js, 1, sum->key_id, d)) < 0 ||
+        (rc = cohort_check_sizes(plan, &jr.js.geo.names, d)) < 0)
+        goto out;
+    /* what an earlier run left half published is settled before this one
+     * reads anything (a dry run writes nothing, so leaves it) */
+    if (!opts->no_publish && (rc = publish_recover(plan, d)) < 0)
         goto out;
 
     t0 = job_seconds();
@@ -587,14 +674,19 @@ out:
 int
 job_link_trace(const struct job_plan *plan, int threads,
                struct link_trace **out, size_t *n, struct key_summary *keys,
-               struct diag *d)
+               struct match_stats *mst, struct diag *d)
 {
     struct job_state js;
     struct run_summary tmp;
     struct run_options opts;
+    struct match_stats *own = NULL;
     size_t i;
     int rc;
 
+    if (!mst && !(mst = own = malloc(sizeof(*mst)))) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
     memset(&js, 0, sizeof(js));
     memset(&tmp, 0, sizeof(tmp));
     memset(&opts, 0, sizeof(opts));
@@ -610,10 +702,13 @@ job_link_trace(const struct job_plan *plan, int threads,
     }
     tmp.nsources = plan->nsources;
     if ((rc = job_state_load(&js, 0, NULL, d)) < 0 ||
-        (rc = read_sources(&js.rr, plan, &js.ps, &js.geo, &opts, 1,
+        (rc = read_sources(&js.rr, plan, &js.ps, &js.geo,
+                           js.have_enc ? &js.enc : NULL, &opts, 1,
                            tmp.sources, d)) < 0 ||
-        (rc = linker_run(&js.rr.linker)) < 0)
+        (rc = link_records(&js, mst, d)) < 0)
         goto out;
+    if (js.have_enc)
+        summarise_prob(mst, &plan->linkage, &tmp.prob);
     for (i = 0; i < js.rr.ntrace; i++)
         js.rr.trace[i].person = linker_person(&js.rr.linker, i);
     for (i = 0; keys && i <= plan->linkage.nkeys; i++) {
@@ -631,5 +726,6 @@ job_link_trace(const struct job_plan *plan, int threads,
 out:
     run_summary_release(&tmp);
     job_state_release(&js);
+    free(own);
     return rc;
 }

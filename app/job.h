@@ -22,6 +22,7 @@
 extern volatile sig_atomic_t job_stop_requested;
 
 struct where_expr;
+struct match_stats;
 
 struct run_options {
     int accept_drift;   /* --accept-drift */
@@ -78,14 +79,17 @@ struct link_trace {
 };
 
 /* Reads (on `threads` threads, as job_run()), maps, pseudonymises and
- * links every source; *out (caller frees) gets one entry per accepted
- * record, in input order -- the same whatever the thread count. keys,
- * when not NULL, has plan->linkage.nkeys + 1 entries and gets what the
- * linker did per slot: [0] the scoped local ids (key_text NULL), [k] the
- * plan's match key k - 1 -- the exact counts `cohort run` prints through
- * the disclosure rule. */
+ * links every source -- the keys, then the probabilistic stage when the
+ * plan has it; *out (caller frees) gets one entry per accepted record, in
+ * input order -- the same whatever the thread count. keys, when not NULL,
+ * has plan->linkage.nkeys + 1 entries and gets what the linker did per
+ * slot: [0] the scoped local ids (key_text NULL), [k] the plan's match key
+ * k - 1 -- the exact counts `cohort run` prints through the disclosure
+ * rule. *mst (when not NULL) gets the probabilistic stage's statistics
+ * (all zero, nfields 0, without one); its warnings are logged as `cohort
+ * run` logs them. */
 int job_link_trace(const struct job_plan *plan, int threads,
                    struct link_trace **out, size_t *n, struct key_summary *keys,
-                   struct diag *d);
+                   struct match_stats *mst, struct diag *d);
 
 #endif

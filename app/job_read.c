@@ -77,6 +77,7 @@ struct source_out {
     struct unmapped_codes unmapped; /* witnesses are linker's probes */
     struct linker linker;
     int have_linker;
+    struct comparison_list cmp;   /* its records' comparison records */
     uint64_t unknown_postcodes;
     struct link_trace *trace;
     size_t ntrace, trace_alloc;
@@ -92,6 +93,7 @@ source_out_release(struct source_out *o)
     unmapped_codes_release(&o->unmapped);
     if (o->have_linker)
         linker_release(&o->linker);
+    comparison_list_release(&o->cmp);
     free(o->trace);
     strbuf_release(&o->log);
     memset(o, 0, sizeof(*o));
@@ -227,7 +229,9 @@ read_source(struct read_stage *st, size_t si, struct source_summary *ss,
         goto out;
     }
     out->have_linker = 1;
-    if ((rc = record_builder_init(&k.b, &st->rctx, sp, &out->linker)) < 0) {
+    comparison_list_init(&out->cmp, 0);
+    if ((rc = record_builder_init(&k.b, &st->rctx, sp, &out->linker,
+                                  &out->cmp)) < 0) {
         diag_set(d, sp->name, 0, 0, NULL, "out of memory");
         goto out;
     }
@@ -239,7 +243,8 @@ read_source(struct read_stage *st, size_t si, struct source_summary *ss,
             goto out;
         }
     }
-    if ((rc = source_reader_open(&r, st->plan, NULL, NULL, d)) < 0)
+    if ((rc = source_reader_open(&r, st->plan, &job_stop_requested, NULL,
+                                  NULL, d)) < 0)
         goto out;
     rc = source_reader_run(&r, 0, &job_stop_requested, keep_row, &k, d);
     if (opts->progress && r.q.rows_in >= 0x10000)
@@ -254,6 +259,8 @@ out:
     out->unmapped = r.q.unmapped;
     memset(&r.q.unmapped, 0, sizeof(r.q.unmapped));
     ss->seconds = job_seconds() - k.t0;
+    if (rc == 0)
+        source_reader_log_notes(&r);
     if (rc == 0)
         rc = quarantine_check_policy(&r.q, d);
     if (rc == CE_DATA && r.q.nrows)
@@ -320,9 +327,18 @@ merge_source(struct read_stage *st, size_t si, struct source_out *o)
 {
     struct read_result *rr = st->rr;
     size_t i, j;
+    long off;
     int rc;
 
     rr->unknown_postcodes += o->unknown_postcodes;
+    /* the rows' comparison records are numbered after the earlier
+     * sources' */
+    off = comparison_list_append(&rr->comparisons, &o->cmp);
+    if (off < 0)
+        return CE_NOMEM;
+    for (i = 0; off && i < o->recs.n; i++)
+        if (o->recs.r[i].comparison != COMPARISON_NONE)
+            o->recs.r[i].comparison += (uint32_t)off;
     if ((rc = record_list_append(&rr->recs, &o->recs)) < 0)
         return rc;
     for (i = 0; i < o->unmapped.ncodes; i++)
@@ -409,6 +425,7 @@ read_pass(struct read_stage *st, struct source_summary *ss,
 int
 read_sources(struct read_result *rr, const struct job_plan *plan,
              const struct pseudonymiser *ps, const struct geo_lookup *geo,
+             const struct comparison_encoder *enc,
              const struct run_options *opts, int want_trace,
              struct source_summary *ss, struct diag *d)
 {
@@ -439,6 +456,8 @@ read_sources(struct read_result *rr, const struct job_plan *plan,
     st->rctx.geo = geo;
     st->rctx.scopes = &rr->scopes;
     st->rctx.scope_lock = &st->scope_lock;
+    st->rctx.enc = enc;
+    comparison_list_init(&rr->comparisons, 0);
     outs = calloc(nalloc, sizeof(*outs));
     order = calloc(nalloc, sizeof(*order));
     rr->unmapped = calloc(nalloc, sizeof(*rr->unmapped));
@@ -494,6 +513,7 @@ read_result_release(struct read_result *rr)
     size_t i;
 
     record_list_release(&rr->recs);
+    comparison_list_release(&rr->comparisons);
     if (rr->have_linker)
         linker_release(&rr->linker);
     for (i = 0; rr->unmapped && i < rr->nsources; i++)

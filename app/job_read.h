@@ -13,9 +13,10 @@
  * numbers and every output are those of --threads 1.
  *
  *     struct read_result rr;
- *     rc = read_sources(&rr, plan, &ps, &geo, opts, want_trace,
+ *     rc = read_sources(&rr, plan, &ps, &geo, &enc, opts, want_trace,
  *                       sum->sources, &d);
- *     ... rr.recs, rr.linker (to be run), rr.unmapped[si], rr.scopes ...
+ *     ... rr.recs, rr.comparisons, rr.linker (to be run), rr.unmapped[si],
+ *         rr.scopes ...
  *     read_result_release(&rr);
  *
  * Progress lines (opts->progress) and stop requests (job_stop_requested)
@@ -37,6 +38,9 @@
  * read_result_release(). */
 struct read_result {
     struct record_list recs;          /* every kept record, in read order */
+    struct comparison_list comparisons; /* their comparison records (each
+                                       record's .comparison), when the
+                                       plan has a probabilistic stage */
     struct linker linker;             /* their keys and the witnesses' probes */
     int have_linker;
     /* per source: its unmapped codes, witnesses numbered as linker's
@@ -52,8 +56,8 @@ struct read_result {
 
 /*
  * Reads every source of plan into rr (initialised here), pseudonymising
- * with ps and placing postcodes with geo (both only read, from every
- * thread). ss[i] (plan->nsources, zeroed) receives source i's summary;
+ * with ps, placing postcodes with geo and making comparison records with
+ * enc (NULL: none; all three only read, from every thread). ss[i] (plan->nsources, zeroed) receives source i's summary;
  * the summaries of sources a single reader would not have reached are
  * released. Returns 0, or the first error in config order: CE_DATA (a
  * source over its reject limit, its quarantined rows logged), CE_IO,
@@ -62,6 +66,7 @@ struct read_result {
  */
 int read_sources(struct read_result *rr, const struct job_plan *plan,
                  const struct pseudonymiser *ps, const struct geo_lookup *geo,
+                 const struct comparison_encoder *enc,
                  const struct run_options *opts, int want_trace,
                  struct source_summary *ss, struct diag *d);
 

@@ -129,6 +129,10 @@ const struct setting job_settings[] = {
      .help = "CSV postcode -> ward, lsoa: the only source of geography"},
     {.name = "nicknames", .type = SETTING_STRING, .offset = AT(nicknames),
      .help = "CSV name,root for the forename_root component"},
+    {.name = "name_variants", .type = SETTING_STRING,
+     .offset = AT(name_variants),
+     .help = "CSV name,root of spellings and language forms of one name, "
+             "after nicknames"},
     {.name = "age_bands", .type = SETTING_CUSTOM, .offset = AT(age_bands),
      .check = set_age_bands, .expect = "bands like 0-4, 5-10, 65+",
      .boot = "0-4, 5-10, 11-15, 16-17, 18-24, 25-64, 65+",

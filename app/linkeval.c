@@ -129,6 +129,9 @@ linkeval_count(struct linkeval_record *r, size_t n, uint32_t nlabels,
     size_t i, j, k, nout;
     int rc;
 
+    /* released on every path below, some before tally_init ran */
+    memset(&outer, 0, sizeof(outer));
+    memset(&inner, 0, sizeof(inner));
     if (!nlabels)
         return CE_INTERNAL;
     nout = by == LINKEVAL_ALL ? 1

@@ -15,24 +15,67 @@ source_reader_init(struct source_reader *r, const struct source_plan *sp)
     quarantine_init(&r->q, sp);
 }
 
+/* The caller's report of a missing column, with a suggestion added. */
+struct missing_report {
+    const struct source *src;
+    source_missing_fn fn;
+    void *ctx;
+    char name[65];      /* the suggestion for the first required column
+                         * missing, the one mapping_init() names */
+    int first_seen, found;
+};
+
+static void
+missing_column(void *ctx, int field, const char *column, int line,
+               int optional)
+{
+    struct missing_report *m = ctx;
+    int i = source_column_suggest(m->src, column);
+    char hint[65] = "";
+
+    if (i >= 0)
+        snprintf(hint, sizeof(hint), "%.*s", (int)m->src->columns[i].len,
+                 m->src->columns[i].ptr);
+    if (m->fn)
+        m->fn(m->ctx, field, column, line, optional, i >= 0 ? hint : NULL);
+    if (!optional && !m->first_seen) {
+        m->first_seen = 1;
+        m->found = i >= 0;
+        snprintf(m->name, sizeof(m->name), "%s", hint);
+    }
+}
+
 int
 source_reader_open(struct source_reader *r, const struct job_plan *plan,
-                   void (*report_missing)(void *ctx, int field,
-                                          const char *column, int line),
-                   void *ctx, struct diag *d)
+                   const volatile sig_atomic_t *stop,
+                   source_missing_fn report_missing, void *ctx,
+                   struct diag *d)
 {
-    int rc = source_open(&r->src, r->sp, d);
+    struct missing_report mr;
+    int rc = source_open_stoppable(&r->src, r->sp, stop, d);
 
     if (rc < 0)
         return rc;
-    if (report_missing &&
-        (r->missing = mapping_missing_columns(r->sp, r->src.columns,
-                                              r->src.ncolumns, report_missing,
-                                              ctx)) > 0)
+    memset(&mr, 0, sizeof(mr));
+    mr.src = &r->src;
+    mr.fn = report_missing;
+    mr.ctx = ctx;
+    r->missing = mapping_missing_columns(r->sp, r->src.columns,
+                                         r->src.ncolumns, missing_column, &mr);
+    if (report_missing && r->missing > 0)
         return CE_DATA;
     if ((rc = mapping_init(&r->m, plan, r->sp, r->src.columns,
-                           r->src.ncolumns, d)) < 0)
+                           r->src.ncolumns, d)) < 0) {
+        /* the header's name that was probably meant: a plain name, which
+         * may be printed (source.h) */
+        if (rc == CE_DATA && mr.found) {
+            size_t n = strlen(d->msg);
+
+            snprintf(d->msg + n, sizeof(d->msg) - n,
+                     " (did you mean '%s'?)", mr.name);
+        }
         return rc;
+    }
     r->have_map = 1;
     return 0;
 }
@@ -178,6 +221,7 @@ void
 source_reader_log_rejected(const struct source_reader *r)
 {
     const struct quarantine *q = &r->q;
+    struct diag d;
     size_t i;
     char where[128];
 
@@ -189,12 +233,34 @@ source_reader_log_rejected(const struct source_reader *r)
             source_file_label(&r->src, rr->file, where, sizeof(where));
         else
             snprintf(where, sizeof(where), "%s", r->sp->name);
-        log_msg(LOG_WARN, "%s:%ld:%ld: quarantined [%s]", where, rr->line,
-                rr->column,
-                quarantine_reason_name((enum quarantine_reason)rr->reason));
+        diag_set(&d, where, rr->line, rr->column,
+                 quarantine_reason_name((enum quarantine_reason)rr->reason),
+                 "quarantined");
+        log_diag_level(LOG_WARN, &d);
     }
     if (q->nrows > 20)
         log_msg(LOG_WARN, "%s: %zu more quarantined rows (quality.csv of "
                           "a published run counts them by reason)",
                 r->sp->name, q->nrows - 20);
+}
+
+void
+source_reader_log_notes(const struct source_reader *r)
+{
+    int f;
+
+    for (f = 0; f < CF_COUNT; f++) {
+        if (r->q.ambiguous_date[f])
+            log_msg(LOG_WARN, "%s: %llu %s values more than one date_format "
+                              "reads as different dates; the first format's "
+                              "date was used",
+                    r->sp->name, (unsigned long long)r->q.ambiguous_date[f],
+                    common_field_name((enum common_field)f));
+        if (r->have_map && r->m.absent[f])
+            log_msg(LOG_INFO, "%s: the profile's optional column '%s' "
+                              "(field.%s) is not in the header: the field is "
+                              "not read",
+                    r->sp->name, r->sp->column[f],
+                    common_field_name((enum common_field)f));
+    }
 }

@@ -5,7 +5,7 @@
  *
  *     struct source_reader r;
  *     source_reader_init(&r, source_plan);
- *     rc = source_reader_open(&r, plan, report_missing, ctx, &d);
+ *     rc = source_reader_open(&r, plan, stop, report_missing, ctx, &d);
  *         -- CE_IO / CE_DATA / CE_NOMEM; with report_missing, r.missing
  *            mapped columns were listed through it and d says nothing more
  *     rc = source_reader_run(&r, max_rows, &stop_flag, row_fn, ctx, &d);
@@ -58,16 +58,29 @@ typedef int (*source_row_fn)(void *ctx, struct source_reader *r,
 void source_reader_init(struct source_reader *r, const struct source_plan *sp);
 
 /*
- * Opens the source and maps its header (source_open(), mapping_init()).
- * When report_missing is not NULL, every mapped column the header lacks is
- * first reported through it (mapping_missing_columns()): then r->missing
- * is their number and the return CE_DATA, with d untouched. Otherwise 0 or
- * the first error, d naming the source.
+ * What source_reader_open() reports per mapped column the header lacks:
+ * the field, the column as the job file names it and that key's line,
+ * optional (a profile's optional column: the field is not read, no
+ * error), and suggestion: the header's most similar plain name
+ * (source_column_suggest()), or NULL.
+ */
+typedef void (*source_missing_fn)(void *ctx, int field, const char *column,
+                                  int line, int optional,
+                                  const char *suggestion);
+
+/*
+ * Opens the source and maps its header (source_open_stoppable(),
+ * mapping_init()); stop (or NULL) as for source_reader_run(). When
+ * report_missing is not NULL, every mapped column the header lacks is
+ * first reported through it: then r->missing is the number of required
+ * ones, and when it is not 0 the return is CE_DATA with d untouched.
+ * Otherwise 0 or the first error, d naming the source (a missing column
+ * with the header's most similar name, when there is one).
  */
 int source_reader_open(struct source_reader *r, const struct job_plan *plan,
-                       void (*report_missing)(void *ctx, int field,
-                                              const char *column, int line),
-                       void *ctx, struct diag *d);
+                       const volatile sig_atomic_t *stop,
+                       source_missing_fn report_missing, void *ctx,
+                       struct diag *d);
 
 /*
  * Reads up to max_rows rows (0: all), mapping each and calling fn (NULL:
@@ -105,6 +118,14 @@ int source_summary_set_unmapped(struct source_summary *ss,
  * never its path, then line, column and rule -- never what the row held.
  */
 void source_reader_log_rejected(const struct source_reader *r);
+
+/*
+ * Logs (LOG_WARN) what read well but deserves a look: per date field,
+ * the values more than one of its formats read as different dates; per
+ * profile's optional column the header lacked, that its field was not
+ * read (LOG_INFO). Counts and names from the job file only.
+ */
+void source_reader_log_notes(const struct source_reader *r);
 
 /* Closes the source, releases the mapping and the quarantine. */
 void source_reader_release(struct source_reader *r);

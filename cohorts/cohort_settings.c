@@ -195,6 +195,14 @@ cohort_settings_finish(struct cohort_plan *k, const struct job_plan *plan,
                                                  "taken by a published file "
                                                  "or table; choose another",
                                    k->name);
+    /* the publisher derives names with __ (COHORT__history), and a
+     * cohort's own name must never be one of them */
+    if (strstr(k->name, "__"))
+        return setting_fail_at(ctx, k->line, "[cohort %s]: a cohort name may "
+                                             "not contain __ (kept for the "
+                                             "tables the publisher derives, "
+                                             "such as NAME__history)",
+                               k->name);
     if (!k->title && setting_set_string(&k->title, k->name, ctx) < 0)
         return CE_NOMEM;
     return finish_by(k, plan, ctx);

@@ -17,7 +17,8 @@
 extern const struct setting cohort_settings[];
 
 /*
- * Requires a where, refuses a name a published file or table already has,
+ * Requires a where, refuses a name a published file or table already has
+ * or one with __ (the publisher's derived names),
  * defaults the title to the name and resolves each `by` service flag
  * against plan's services (turning the term into its column name).
  * 0, CE_CONFIG with ctx naming the line, or CE_NOMEM.

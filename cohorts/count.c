@@ -2,6 +2,7 @@
 
 #include "../core/calendar.h"
 #include "../core/error.h"
+#include "../core/label.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,13 +38,10 @@ labels_for(const struct job_plan *plan, const struct person_set *ps, int by,
             return NULL;
         *owned = 1;
         for (i = 0; i < plan->nage_bands; i++) {
-            char buf[16];
+            char buf[32];
 
-            if (plan->age_bands[i].hi < 0)
-                snprintf(buf, sizeof(buf), "%d+", plan->age_bands[i].lo);
-            else
-                snprintf(buf, sizeof(buf), "%d-%d", plan->age_bands[i].lo,
-                         plan->age_bands[i].hi);
+            age_band_label(plan->age_bands[i].lo, plan->age_bands[i].hi, buf,
+                           sizeof(buf));
             l[i] = strdup(buf);
         }
         l[plan->nage_bands] = strdup("UNKNOWN");
@@ -252,4 +250,65 @@ out:
             free(labels[j]);
         }
     return rc;
+}
+
+/* Values of by column j of cohort c, before its margin. */
+static uint64_t
+dim_size(const struct job_plan *plan, const struct cohort_plan *c, size_t j,
+         const struct geo_names *geo)
+{
+    switch (c->by[j]) {
+    case BY_AGE_BAND:
+        return plan->nage_bands + 1;
+    case BY_SEX:
+        return SEX_COUNT;
+    case BY_ETHNICITY:
+        return ETH_COUNT;
+    case BY_WARD:
+        return geo->nward;
+    case BY_LSOA:
+        return geo->nlsoa;
+    case BY_SERVICE:
+        return 2;
+    default:
+        return geo->ndistrict;
+    }
+}
+
+uint64_t
+cohort_table_cells(const struct job_plan *plan, const struct cohort_plan *c,
+                   const struct geo_names *geo)
+{
+    uint64_t cells = (uint64_t)plan->periods;
+    size_t j;
+
+    for (j = 0; j < c->nby; j++) {
+        cells *= dim_size(plan, c, j, geo) + 1;
+        if (cells > COHORT_MAX_CELLS)
+            return COHORT_MAX_CELLS + 1; /* enough to refuse; no overflow */
+    }
+    return cells;
+}
+
+int
+cohort_check_sizes(const struct job_plan *plan, const struct geo_names *geo,
+                   struct diag *d)
+{
+    size_t i;
+
+    for (i = 0; i < plan->ncohorts; i++) {
+        const struct cohort_plan *c = &plan->cohorts[i];
+
+        if (cohort_table_cells(plan, c, geo) > COHORT_MAX_CELLS) {
+            diag_set(d, plan->config_path, c->by_line ? c->by_line : c->line,
+                     0, "table_size",
+                     "[cohort %s]: its table would have more than %d cells "
+                     "(%d periods times each by column's values and its "
+                     "Total); break it down by fewer columns or publish "
+                     "fewer periods", c->name, COHORT_MAX_CELLS,
+                     plan->periods);
+            return CE_CONFIG;
+        }
+    }
+    return 0;
 }

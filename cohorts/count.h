@@ -32,4 +32,26 @@ int cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
                  const struct where_expr *e, const struct person_set *ps,
                  const struct period *pr, struct count_table *t);
 
+/*
+ * The most cells a cohort's table may have, all periods, margins and the
+ * grand total included: disclosure control solves each period as one
+ * problem and every cell is a row of CSV and of PostgreSQL, so a table
+ * past this is a job to split, found when the job is read and never by
+ * truncating what is published.
+ */
+#define COHORT_MAX_CELLS 1000000
+
+/* The cells of cohort c's table (periods x each by column's values plus
+ * its Total), given the lookup's names; COHORT_MAX_CELLS + 1 for any
+ * size past the limit. */
+uint64_t cohort_table_cells(const struct job_plan *plan,
+                            const struct cohort_plan *c,
+                            const struct geo_names *geo);
+
+/* 0, or CE_CONFIG with d naming the job file, the cohort's `by` line and
+ * the rule table_size when a cohort's table is past COHORT_MAX_CELLS.
+ * Called once the lookup is loaded, before any source is read. */
+int cohort_check_sizes(const struct job_plan *plan,
+                       const struct geo_names *geo, struct diag *d);
+
 #endif

@@ -1,7 +1,12 @@
 /*
  * csv.c - the CSV connector: plain or gzip files (told apart by their magic
  * bytes), a glob of them read in sorted order as one stream, UTF-8 or
- * Windows-1252/Latin-1 transcoded to UTF-8.
+ * Windows-1252/Latin-1 transcoded to UTF-8, and a file that starts with a
+ * UTF-16 byte-order mark decoded from UTF-16 whatever `encoding` says.
+ * csv_input.c reads the files (regular files only: a FIFO or a device is
+ * refused before a read could block on it) into decoded bytes; this file
+ * tokenizes them into rows. A stop request (source.h) is seen between
+ * blocks, so even a record that never ends is left within a block.
  *
  * The tokenizer is our own small state machine rather than libcsv's
  * csv_parse(): libcsv keeps a whole field in memory however long it is, and
@@ -17,74 +22,14 @@
  * Every diagnostic names a file as "source 'NAME' file N" (source.h): its
  * path may be a person's name and date of birth.
  */
-#include "source.h"
+#include "csv_state.h"
 
 #include "../core/label.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <glob.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
-
-#define CHUNK (1u << 20)
-
-enum pstate { P_FIELD_START, P_UNQUOTED, P_QUOTED, P_QUOTE_IN_QUOTED };
-
-struct field {
-    size_t start;
-    size_t len;
-};
-
-struct csv_state {
-    glob_t g;
-    int have_glob;
-    size_t file;                 /* index of the open file */
-    int fd;
-    int gz;
-    int zs_init;
-    z_stream zs;
-    crypto_generichash_state hash;
-    unsigned char *raw;
-    size_t chunk;                /* size of raw and buf */
-    size_t raw_len;
-    int raw_eof;
-    unsigned char *buf;          /* decoded bytes */
-    size_t len, pos;
-    int stream_eof;              /* no more bytes in this file */
-    int at_file_start;           /* a BOM may follow */
-    int skip_lf;                 /* the last record ended at a CR */
-
-    /* tokenizer */
-    enum pstate st;
-    long line;                   /* current physical line, 1-based */
-    long rec_line;
-    char *arena;
-    size_t alen, acap;
-    struct field *fields;
-    size_t nf, fcap;
-    size_t field_bytes;          /* bytes seen in the current field */
-    int field_quoted;
-    enum row_fault fault;
-    long fault_col;
-    int rec_started;
-
-    /* output */
-    char *out;                   /* transcoded copy of the record */
-    size_t ocap;
-    struct cell *cells;
-    size_t ccap;
-
-    /* header */
-    char *hdr;
-    struct cell *hdr_cells;
-    size_t nhdr;
-};
 
 static void
 set_fault(struct csv_state *s, enum row_fault f, long col)
@@ -95,230 +40,6 @@ set_fault(struct csv_state *s, enum row_fault f, long col)
     }
 }
 
-/* Room for "source 'NAME' file N": a job's source names are at most 48
- * bytes (config.c); cohort protect renames its longer ones (protect.c). */
-#define WHERE_MAX 128
-
-/* The label of files[i] in where (WHERE_MAX bytes); returns where. */
-static const char *
-file_where(const struct source *src, size_t i, char *where)
-{
-    source_file_label(src, i, where, WHERE_MAX);
-    return where;
-}
-
-/* 1 when a glob pattern has an unescaped wildcard. */
-static int
-has_wildcard(const char *pattern)
-{
-    for (; *pattern; pattern++) {
-        if (*pattern == '\\' && pattern[1])
-            pattern++;
-        else if (*pattern == '*' || *pattern == '?' || *pattern == '[')
-            return 1;
-    }
-    return 0;
-}
-
-/*
- * How an analyst finds files[i] that cannot be opened or read: " (file 2
- * of 3 matching 'inbox/referral_*.csv', in sorted order)". The pattern is
- * config, not data, so it may be printed; a path without a wildcard is
- * itself a file name, and is not.
- */
-static void
-glob_hint(const struct source *src, size_t i, char *buf, size_t n)
-{
-    if (src->plan->path && has_wildcard(src->plan->path))
-        snprintf(buf, n, " (file %zu of %zu matching '%s', in sorted order)",
-                 i + 1, src->nfiles, src->plan->path);
-    else
-        snprintf(buf, n, " (the file the source's path names)");
-}
-
-static int
-close_file(struct csv_state *s)
-{
-    if (s->zs_init) {
-        inflateEnd(&s->zs);
-        s->zs_init = 0;
-    }
-    if (s->fd >= 0)
-        close(s->fd);
-    s->fd = -1;
-    return 0;
-}
-
-/* Opens files[i] and primes its stream. */
-static int
-open_file(struct source *src, struct csv_state *s, size_t i, struct diag *d)
-{
-    struct source_file *f = &src->files[i];
-    struct stat sb;
-    ssize_t n;
-    char where[WHERE_MAX], hint[512];
-
-    s->file = i;
-    s->fd = open(f->path, O_RDONLY | O_CLOEXEC);
-    if (s->fd < 0) {
-        int e = errno;
-
-        glob_hint(src, i, hint, sizeof(hint));
-        diag_set(d, file_where(src, i, where), 0, 0, NULL,
-                 "cannot open: %s%s", strerror(e), hint);
-        return CE_IO;
-    }
-    if (fstat(s->fd, &sb) == 0)
-        f->size = (uint64_t)sb.st_size;
-    crypto_generichash_init(&s->hash, NULL, 0, 32);
-    s->raw_len = 0;
-    s->raw_eof = 0;
-    s->len = s->pos = 0;
-    s->stream_eof = 0;
-    s->at_file_start = 1;
-    s->skip_lf = 0;
-    s->line = 1;
-    s->st = P_FIELD_START;
-    /* gzip is told by its magic bytes, not by the file name */
-    n = read(s->fd, s->raw, s->chunk);
-    if (n < 0) {
-        int e = errno;
-
-        glob_hint(src, i, hint, sizeof(hint));
-        diag_set(d, file_where(src, i, where), 0, 0, NULL, "read error: %s%s",
-                 strerror(e), hint);
-        return CE_IO;
-    }
-    s->raw_len = (size_t)n;
-    if (n == 0)
-        s->raw_eof = 1;
-    crypto_generichash_update(&s->hash, s->raw, (size_t)n);
-    s->gz = n >= 2 && s->raw[0] == 0x1f && s->raw[1] == 0x8b;
-    if (s->gz) {
-        memset(&s->zs, 0, sizeof(s->zs));
-        int zrc = inflateInit2(&s->zs, 16 + MAX_WBITS);
-
-        if (zrc != Z_OK) {
-            diag_set(d, file_where(src, i, where), 0, 0, NULL,
-                     "cannot start gzip%s",
-                     zrc == Z_MEM_ERROR ? ": out of memory" : "");
-            return zrc == Z_MEM_ERROR ? CE_NOMEM : CE_INTERNAL;
-        }
-        s->zs_init = 1;
-        s->zs.next_in = s->raw;
-        s->zs.avail_in = (uInt)n;
-    }
-    return 0;
-}
-
-static int
-read_raw(struct source *src, struct csv_state *s, struct diag *d)
-{
-    ssize_t n = read(s->fd, s->raw, s->chunk);
-    char where[WHERE_MAX];
-
-    if (n < 0) {
-        int e = errno;
-
-        diag_set(d, file_where(src, s->file, where), s->line, 0, NULL,
-                 "read error: %s", strerror(e));
-        return CE_IO;
-    }
-    s->raw_len = (size_t)n;
-    if (n == 0)
-        s->raw_eof = 1;
-    else
-        crypto_generichash_update(&s->hash, s->raw, (size_t)n);
-    return 0;
-}
-
-/* Refills s->buf with decoded bytes; sets stream_eof at the end. */
-static int
-fill(struct source *src, struct csv_state *s, struct diag *d)
-{
-    char where[WHERE_MAX];
-    int rc;
-
-    s->pos = s->len = 0;
-    if (!s->gz) {
-        if (s->raw_len) {
-            memcpy(s->buf, s->raw, s->raw_len);
-            s->len = s->raw_len;
-            s->raw_len = 0;
-        } else if (!s->raw_eof) {
-            if ((rc = read_raw(src, s, d)) < 0)
-                return rc;
-            memcpy(s->buf, s->raw, s->raw_len);
-            s->len = s->raw_len;
-            s->raw_len = 0;
-        }
-        if (!s->len)
-            s->stream_eof = 1;
-        src->bytes_read += s->len;
-        return 0;
-    }
-    while (s->len == 0) {
-        int zr;
-
-        if (s->zs.avail_in == 0) {
-            if (s->raw_eof) {
-                diag_set(d, file_where(src, s->file, where), s->line, 0,
-                         "gzip",
-                         "truncated gzip: the file ends inside compressed "
-                         "data");
-                return CE_DATA;
-            }
-            if ((rc = read_raw(src, s, d)) < 0)
-                return rc;
-            s->zs.next_in = s->raw;
-            s->zs.avail_in = (uInt)s->raw_len;
-            if (s->raw_eof) {
-                diag_set(d, file_where(src, s->file, where), s->line, 0,
-                         "gzip",
-                         "truncated gzip: the file ends inside compressed "
-                         "data");
-                return CE_DATA;
-            }
-        }
-        s->zs.next_out = s->buf;
-        s->zs.avail_out = (uInt)s->chunk;
-        zr = inflate(&s->zs, Z_NO_FLUSH);
-        s->len = s->chunk - s->zs.avail_out;
-        if (zr == Z_STREAM_END) {
-            /* concatenated members follow, or the file ends */
-            if (s->zs.avail_in == 0 && !s->raw_eof) {
-                if ((rc = read_raw(src, s, d)) < 0)
-                    return rc;
-                s->zs.next_in = s->raw;
-                s->zs.avail_in = (uInt)s->raw_len;
-            }
-            if (s->zs.avail_in == 0) {
-                if (!s->len)
-                    s->stream_eof = 1;
-                s->gz = 2; /* finished: next fill reports eof */
-                break;
-            }
-            inflateReset(&s->zs);
-        } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-            diag_set(d, file_where(src, s->file, where), s->line, 0, "gzip",
-                     "corrupt gzip data");
-            return CE_DATA;
-        }
-    }
-    src->bytes_read += s->len;
-    return 0;
-}
-
-static int
-next_byte_block(struct source *src, struct csv_state *s, struct diag *d)
-{
-    if (s->gz == 2) {
-        s->stream_eof = 1;
-        s->len = s->pos = 0;
-        return 0;
-    }
-    return fill(src, s, d);
-}
 
 static int
 arena_put(struct csv_state *s, char c)
@@ -390,9 +111,11 @@ enum refill {
     REFILL_FILES_END
 };
 
+
 /*
  * Reads the next block when the buffered bytes are used up (skipping a
- * UTF-8 BOM at a file's start). REFILL_BYTES: there are bytes to read;
+ * byte-order mark at a file's start, decoding UTF-16), after checking for
+ * a stop request. REFILL_BYTES: there are bytes to read;
  * REFILL_AGAIN: nothing yet, ask again; REFILL_RECORD_ENDS: the file ended
  * a record (an open quote is then a fault); REFILL_FILES_END: no record is
  * left. Or a negative error.
@@ -400,14 +123,23 @@ enum refill {
 static int
 csv_refill(struct source *src, struct csv_state *s, struct diag *d)
 {
+    char where[WHERE_MAX];
     int rc;
 
-    if (!s->stream_eof && (rc = next_byte_block(src, s, d)) < 0)
+    if (src->stop && *src->stop) {
+        diag_set(d, csv_file_where(src, s->file, where), s->line, 0, NULL,
+                 "interrupted");
+        return CE_INTERRUPTED;
+    }
+    if (!s->stream_eof && (rc = csv_next_block(src, s, d)) < 0)
         return rc;
-    if (s->at_file_start && s->len >= 3 && s->buf[0] == 0xEF &&
-        s->buf[1] == 0xBB && s->buf[2] == 0xBF)
-        s->pos = 3;
-    s->at_file_start = 0;
+    if (s->at_file_start && csv_file_start(s) < 0) {
+        diag_set(d, csv_file_where(src, s->file, where), 0, 0, NULL,
+                 "out of memory");
+        return CE_NOMEM;
+    }
+    if (s->utf16)
+        csv_utf16_decode(s);
     if (s->pos == s->len && s->stream_eof) {
         /* end of this file */
         if (s->st == P_QUOTED) {
@@ -543,24 +275,17 @@ read_record(struct source *src, struct csv_state *s, struct diag *d)
             return 1;
     }
 nomem:
-    diag_set(d, file_where(src, s->file, where), s->line, 0, NULL,
+    diag_set(d, csv_file_where(src, s->file, where), s->line, 0, NULL,
              "out of memory");
     return CE_NOMEM;
 }
 
-/* Windows-1252 0x80..0x9F as Unicode (0: undefined). */
-static const unsigned short cp1252[32] = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
-    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
-
 /* Builds s->cells from the record, transcoding when the source needs it. */
 static int
-make_cells(struct source *src, struct csv_state *s, size_t n)
+make_cells(struct csv_state *s, size_t n)
 {
-    size_t i, k, need = 0, o = 0;
-    enum text_encoding enc = src->plan->encoding;
+    size_t i, need = 0, o = 0;
+    enum text_encoding enc = s->enc;
 
     if (n > s->ccap) {
         struct cell *c = realloc(s->cells, n * sizeof(*c));
@@ -593,33 +318,15 @@ make_cells(struct source *src, struct csv_state *s, size_t n)
         s->ocap = need + 1;
     }
     for (i = 0; i < n; i++) {
-        const unsigned char *p =
-            (const unsigned char *)s->arena + s->fields[i].start;
-        size_t start = o;
+        int bad = 0;
 
-        for (k = 0; k < s->fields[i].len; k++) {
-            unsigned cp = p[k];
-
-            if (cp >= 0x80 && cp < 0xA0 && enc == ENC_WINDOWS_1252) {
-                cp = cp1252[cp - 0x80];
-                if (!cp) {
-                    set_fault(s, RF_BAD_ENCODING, (long)i + 1);
-                    cp = 0xFFFD;
-                }
-            }
-            if (cp < 0x80) {
-                s->out[o++] = (char)cp;
-            } else if (cp < 0x800) {
-                s->out[o++] = (char)(0xC0 | (cp >> 6));
-                s->out[o++] = (char)(0x80 | (cp & 0x3F));
-            } else {
-                s->out[o++] = (char)(0xE0 | (cp >> 12));
-                s->out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                s->out[o++] = (char)(0x80 | (cp & 0x3F));
-            }
-        }
-        s->cells[i].ptr = s->out + start;
-        s->cells[i].len = o - start;
+        s->cells[i].ptr = s->out + o;
+        s->cells[i].len = text_single_byte_to_utf8(
+            (const unsigned char *)s->arena + s->fields[i].start,
+            s->fields[i].len, enc, s->out + o, &bad);
+        o += s->cells[i].len;
+        if (bad)
+            set_fault(s, RF_BAD_ENCODING, (long)i + 1);
     }
     return 0;
 }
@@ -651,7 +358,7 @@ read_header(struct source *src, struct csv_state *s, struct diag *d)
     size_t i, total = 0;
     int rc;
 
-    file_where(src, s->file, where);
+    csv_file_where(src, s->file, where);
     do {
         rc = read_record(src, s, d);
     } while (rc == 1 && blank_record(s));
@@ -661,12 +368,18 @@ read_header(struct source *src, struct csv_state *s, struct diag *d)
         diag_set(d, where, 1, 0, "header", "empty file: no header row");
         return CE_DATA;
     }
+    if (s->fault == RF_NUL_BYTE && s->utf16_guess) {
+        diag_set(d, where, s->rec_line, s->fault_col, "utf16_without_bom",
+                 "the file looks like UTF-16 without a byte-order mark; "
+                 "save it as UTF-8 (or as UTF-16 with its byte-order mark)");
+        return CE_DATA;
+    }
     if (s->fault != RF_NONE) {
         diag_set(d, where, s->rec_line, s->fault_col, "header",
                  "malformed header row (%s)", row_fault_name(s->fault));
         return CE_DATA;
     }
-    if (make_cells(src, s, s->nf) < 0) {
+    if (make_cells(s, s->nf) < 0) {
         diag_set(d, where, s->rec_line, 0, NULL, "out of memory");
         return CE_NOMEM;
     }
@@ -721,12 +434,6 @@ read_header(struct source *src, struct csv_state *s, struct diag *d)
     return 0;
 }
 
-static void
-finish_hash(struct source *src, struct csv_state *s)
-{
-    crypto_generichash_final(&s->hash, src->files[s->file].blake2b, 32);
-    src->files[s->file].hashed = 1;
-}
 
 static void csv_close(struct source *src);
 
@@ -746,7 +453,16 @@ csv_open(struct source *src, struct diag *d)
     src->state = s;
     rc = glob(p->path, GLOB_ERR, NULL, &s->g);
     if (rc == GLOB_NOMATCH) {
-        diag_set(d, p->name, 0, 0, "path", "no file matches the source's path");
+        /* the pattern is config and may be shown; a path without a
+         * wildcard is itself a file name, which is not (csv_glob_hint()) */
+        if (csv_has_wildcard(p->path))
+            diag_set(d, p->name, 0, 0, "path",
+                     "no file matches the source's path '%s' (relative to "
+                     "the directory cohort runs in)", p->path);
+        else
+            diag_set(d, p->name, 0, 0, "path",
+                     "no file matches the source's path (a path without a "
+                     "wildcard, so not shown: see the job file's 'path')");
         return CE_IO;
     }
     if (rc == GLOB_NOSPACE) {
@@ -771,6 +487,7 @@ csv_open(struct source *src, struct diag *d)
     }
     s->raw = malloc(s->chunk);
     s->buf = malloc(s->chunk);
+    s->bufcap = s->chunk;
     /* never NULL: cells of an empty record point into it */
     s->acap = 4096;
     s->arena = malloc(s->acap);
@@ -782,7 +499,7 @@ csv_open(struct source *src, struct diag *d)
         src->files[i].path = s->g.gl_pathv[i];
         src->nfiles++;
     }
-    if ((rc = open_file(src, s, 0, d)) < 0)
+    if ((rc = csv_open_file(src, s, 0, d)) < 0)
         return rc;
     return read_header(src, s, d);
 }
@@ -799,11 +516,11 @@ csv_next(struct source *src, struct raw_row *row, struct diag *d)
             return rc;
         if (rc == 0) {
             /* this file is done: on to the next, whose header must match */
-            finish_hash(src, s);
-            close_file(s);
+            csv_finish_hash(src, s);
+            csv_close_file(s);
             if (s->file + 1 >= src->nfiles)
                 return 0;
-            if ((rc = open_file(src, s, s->file + 1, d)) < 0)
+            if ((rc = csv_open_file(src, s, s->file + 1, d)) < 0)
                 return rc;
             if ((rc = read_header(src, s, d)) < 0)
                 return rc;
@@ -813,12 +530,12 @@ csv_next(struct source *src, struct raw_row *row, struct diag *d)
             continue;
         break;
     }
-    if (make_cells(src, s, s->nf < src->plan->max_columns
+    if (make_cells(s, s->nf < src->plan->max_columns
                                ? s->nf
                                : src->plan->max_columns) < 0) {
         char where[WHERE_MAX];
 
-        diag_set(d, file_where(src, s->file, where), s->rec_line, 0, NULL,
+        diag_set(d, csv_file_where(src, s->file, where), s->rec_line, 0, NULL,
                  "out of memory");
         return CE_NOMEM;
     }
@@ -842,7 +559,7 @@ csv_close(struct source *src)
 
     if (!s)
         return;
-    close_file(s);
+    csv_close_file(s);
     /* file paths point into the glob; they go with it */
     free(src->files);
     src->files = NULL;
@@ -852,7 +569,9 @@ csv_close(struct source *src)
     /* acap is set before its allocation, which may have failed */
     sodium_memzero(s->arena, s->arena ? s->acap : 0);
     sodium_memzero(s->out, s->ocap);
-    sodium_memzero(s->buf, s->buf ? s->chunk : 0);
+    sodium_memzero(s->buf, s->buf ? s->bufcap : 0);
+    sodium_memzero(s->u16, s->u16 ? s->bufcap : 0);
+    free(s->u16);
     sodium_memzero(s->raw, s->raw ? s->chunk : 0);
     free(s->raw);
     free(s->buf);

@@ -9,11 +9,19 @@
  * The COPY runs in a READ ONLY transaction with the source's
  * statement_timeout. A connection that dies mid-stream, a timeout, a missing
  * table or column, an unreachable server are source errors (CE_IO, exit 3)
- * naming the source and the row reached; nothing is published.
+ * naming the source and the row reached (and, for a server that cannot be
+ * reached, libpq's reason); nothing is published. Rows are fetched
+ * without blocking, so a stop request (source.h) cancels the query within
+ * 200 ms however long the server takes. A server's notices go to the log
+ * by severity and SQLSTATE only: their words may quote the data.
  */
 #include "source.h"
 
+#include "../core/log.h"
+
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +162,71 @@ copy_statement(PGconn *conn, const struct source_plan *p, char *sql,
     return 0;
 }
 
+/* A server notice, into the log without its text. */
+static void
+log_notice(void *arg, const PGresult *res)
+{
+    const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+    log_msg(LOG_WARN, "%s: the source database sent a %s (SQLSTATE %s; its "
+                      "words are not logged, they may quote data)",
+            (const char *)arg, sev ? sev : "notice", state ? state : "none");
+}
+
+/* libpq's reason for a failed connection, on one line, into buf. */
+static void
+connect_reason(PGconn *conn, char *buf, size_t n)
+{
+    const char *m = conn ? PQerrorMessage(conn) : "out of memory";
+    size_t o = 0;
+
+    for (; *m && o + 1 < n; m++)
+        if (*m == '\n' || *m == '\t' || *m == '\r') {
+            if (o && buf[o - 1] != ' ')
+                buf[o++] = ' ';
+        } else {
+            buf[o++] = *m;
+        }
+    while (o && buf[o - 1] == ' ')
+        o--;
+    buf[o] = '\0';
+}
+
+/*
+ * The next COPY row into s->line, as PQgetCopyData() returns: its length,
+ * -1 at the end, -2 on a failure; or -3 when *src->stop was set while
+ * waiting, the query then cancelled. Never blocks for longer than 200 ms
+ * without looking at the stop request.
+ */
+static int
+copy_row(struct source *src, struct pg_state *s)
+{
+    for (;;) {
+        int n = PQgetCopyData(s->conn, &s->line, 1);
+        struct pollfd pfd;
+
+        if (n != 0)
+            return n;
+        if (src->stop && *src->stop) {
+            PGcancel *c = PQgetCancel(s->conn);
+            char err[256];
+
+            if (c) {
+                PQcancel(c, err, (int)sizeof(err));
+                PQfreeCancel(c);
+            }
+            return -3;
+        }
+        pfd.fd = PQsocket(s->conn);
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (pfd.fd < 0 || (poll(&pfd, 1, 200) < 0 && errno != EINTR) ||
+            !PQconsumeInput(s->conn))
+            return -2;
+    }
+}
+
 static int
 pg_open(struct source *src, struct diag *d)
 {
@@ -174,10 +247,14 @@ pg_open(struct source *src, struct diag *d)
     src->state = s;
     s->conn = PQconnectdb(p->conninfo);
     if (!s->conn || PQstatus(s->conn) != CONNECTION_OK) {
+        char why[300];
+
+        connect_reason(s->conn, why, sizeof(why));
         diag_set(d, p->name, 0, 0, "postgres",
-                 "cannot connect to the source database");
+                 "cannot connect to the source database: %s", why);
         return CE_IO;
     }
+    PQsetNoticeReceiver(s->conn, log_notice, (void *)p->name);
     PQsetClientEncoding(s->conn, "UTF8");
     res = PQexec(s->conn, "SET application_name = 'cohort'");
     PQclear(res);
@@ -213,7 +290,11 @@ pg_open(struct source *src, struct diag *d)
     }
     PQclear(res);
     /* the header row */
-    n = PQgetCopyData(s->conn, &s->line, 0);
+    n = copy_row(src, s);
+    if (n == -3) {
+        diag_set(d, p->name, 1, 0, NULL, "interrupted");
+        return CE_INTERRUPTED;
+    }
     if (n < 0)
         return fail(src, s, 1, n == -1 ? "the query returned no header"
                                        : "reading the header failed", d);
@@ -266,7 +347,12 @@ pg_next(struct source *src, struct raw_row *row, struct diag *d)
         PQfreemem(s->line);
         s->line = NULL;
     }
-    n = PQgetCopyData(s->conn, &s->line, 0);
+    n = copy_row(src, s);
+    if (n == -3) {
+        s->done = 1;
+        diag_set(d, src->plan->name, s->row + 1, 0, NULL, "interrupted");
+        return CE_INTERRUPTED;
+    }
     if (n == -1) {
         PGresult *res = PQgetResult(s->conn);
 

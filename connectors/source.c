@@ -10,8 +10,16 @@ int
 source_open(struct source *src, const struct source_plan *plan,
             struct diag *d)
 {
+    return source_open_stoppable(src, plan, NULL, d);
+}
+
+int
+source_open_stoppable(struct source *src, const struct source_plan *plan,
+                      const volatile sig_atomic_t *stop, struct diag *d)
+{
     memset(src, 0, sizeof(*src));
     src->plan = plan;
+    src->stop = stop;
     switch (plan->format) {
     case SRC_CSV:
         src->ops = &csv_source_ops;
@@ -193,4 +201,92 @@ source_check_duplicate_columns(const struct cell *cols, size_t n,
     }
     free(k);
     return second ? CE_DATA : 0;
+}
+
+/* name's letters and digits, lower-cased, into out (NUL-terminated, at
+ * most n - 1 of them): how two column names are compared for a
+ * suggestion. */
+static size_t
+name_key(const char *p, size_t len, char *out, size_t n)
+{
+    size_t i, o = 0;
+
+    for (i = 0; i < len && o + 1 < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+
+        if (c >= 'A' && c <= 'Z')
+            out[o++] = (char)(c - 'A' + 'a');
+        else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            out[o++] = (char)c;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* Edit distance of a and b (at most 64 bytes each): insertions,
+ * deletions, substitutions and swaps of two neighbours (STRAT, START)
+ * cost one each. */
+static size_t
+edit_distance(const char *a, size_t an, const char *b, size_t bn)
+{
+    size_t rows[3][65], i, j;
+    size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2], *t;
+
+    for (j = 0; j <= bn; j++)
+        prev[j] = j;
+    for (i = 1; i <= an; i++) {
+        cur[0] = i;
+        for (j = 1; j <= bn; j++) {
+            size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
+            cur[j] = best;
+        }
+        t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[bn];
+}
+
+int
+source_column_suggest(const struct source *src, const char *name)
+{
+    char want[65], have[65];
+    size_t wn = name_key(name, strlen(name), want, sizeof(want)), i;
+    size_t best_cost = (size_t)-1;
+    int best = -1;
+
+    if (!wn)
+        return -1;
+    for (i = 0; i < src->ncolumns; i++) {
+        const struct cell *c = &src->columns[i];
+        size_t hn, cost;
+
+        if (!source_column_name_plain(c))
+            continue;
+        hn = name_key(c->ptr, c->len, have, sizeof(have));
+        if (!hn)
+            continue;
+        if (!strcmp(want, have))
+            cost = 0;
+        else if (!strncmp(want, have, wn < hn ? wn : hn) &&
+                 (wn < hn ? wn : hn) >= 3)
+            cost = 1; /* TENURE -> TENURE_CODE, DATE_OF_BIRTH -> DATE */
+        else
+            cost = 1 + edit_distance(want, wn, have, hn);
+        /* a guess further off than a third of the name is no help */
+        if (cost > 1 + (wn > hn ? wn : hn) / 3 || cost >= best_cost)
+            continue;
+        best_cost = cost;
+        best = (int)i;
+    }
+    return best;
 }

@@ -30,6 +30,7 @@
 #ifndef COHORT_SOURCE_H
 #define COHORT_SOURCE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +66,9 @@ struct source {
     size_t nfiles;
     uint64_t bytes_read;             /* input bytes consumed (uncompressed) */
     uint64_t rows_read;              /* data rows returned, faulty ones included */
+    /* set by a signal handler: the backend stops between blocks of input
+     * (CE_INTERRUPTED), even inside a record that never ends; or NULL */
+    const volatile sig_atomic_t *stop;
 };
 
 struct source_ops {
@@ -87,6 +91,11 @@ extern const struct source_ops postgres_source_ops;
 int source_open(struct source *src, const struct source_plan *plan,
                 struct diag *d);
 
+/* source_open() that, opening and then reading, stops with
+ * CE_INTERRUPTED ("interrupted") soon after *stop is set. */
+int source_open_stoppable(struct source *src, const struct source_plan *plan,
+                          const volatile sig_atomic_t *stop, struct diag *d);
+
 /* 1: a row is in *row; 0: end of input; < 0: source error (d says where). */
 int source_next(struct source *src, struct raw_row *row, struct diag *d);
 
@@ -105,6 +114,15 @@ int source_column_index(const struct source *src, const char *name);
  */
 void source_file_label(const struct source *src, size_t i, char *buf,
                        size_t n);
+
+/*
+ * The header column most like name, for "did you mean" when a mapped
+ * column is missing: the same letters and digits once case, spaces, '_',
+ * '-' and '.' are set aside, one name the start of the other
+ * (TENURE, TENURE_CODE), or a few letters apart. Only plain names
+ * (source_column_name_plain()) are offered. Its index, or -1.
+ */
+int source_column_suggest(const struct source *src, const char *name);
 
 /*
  * 1 when a header name (already trimmed) may be printed: ASCII letters,

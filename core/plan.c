@@ -60,6 +60,7 @@ job_plan_release(struct job_plan *pl)
     free(pl->output_dir);
     free(pl->lookup);
     free(pl->nicknames);
+    free(pl->name_variants);
     free(pl->age_bands);
     for (i = 0; i < pl->nsources; i++) {
         struct source_plan *s = &pl->sources[i];
@@ -73,8 +74,10 @@ job_plan_release(struct job_plan *pl)
         free(s->table);
         free(s->date_format);
         free(s->fixed_service);
-        for (f = 0; f < CF_COUNT; f++)
+        for (f = 0; f < CF_COUNT; f++) {
             free(s->column[f]);
+            free(s->field_date_format[f]);
+        }
         for (v = 0; v < VF_COUNT; v++) {
             for (j = 0; j < s->values[v].n; j++) {
                 free(s->values[v].entries[j].code);
@@ -82,6 +85,7 @@ job_plan_release(struct job_plan *pl)
             }
             free(s->values[v].entries);
             free(s->values[v].default_value);
+            free(s->values[v].list);
         }
     }
     free(pl->sources);
@@ -108,6 +112,7 @@ job_plan_release(struct job_plan *pl)
         free(pl->outputs[i].conninfo);
         free(pl->outputs[i].schema);
         free(pl->outputs[i].grant_to);
+        free(pl->outputs[i].dir);
     }
     free(pl->outputs);
     memset(pl, 0, sizeof(*pl));

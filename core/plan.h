@@ -47,15 +47,26 @@ enum text_encoding { ENC_UTF8, ENC_WINDOWS_1252, ENC_LATIN1 };
 /* Code lists a source may map with value.<field>.<code> = <canonical>. */
 enum value_field { VF_SEX, VF_ETHNICITY, VF_SERVICE, VF_COUNT };
 
+/* Where a code's mapping came from: a later, more specific one replaces
+ * an earlier one, so every key set in [source] overrides the profile's. */
+enum value_origin {
+    VALUE_FROM_PROFILE, /* the profile's code list */
+    VALUE_FROM_LIST,    /* value_map.FIELD = FILE.csv or a shipped list */
+    VALUE_FROM_KEY      /* value.FIELD.CODE = ... */
+};
+
 struct value_map_entry {
     char *code;      /* as it appears in the source, compared trimmed and case-insensitively */
     char *canonical; /* "M", "WHITE", "temporary_accommodation", ... */
+    uint8_t origin;  /* enum value_origin */
 };
 
 struct value_map {
     struct value_map_entry *entries;
     size_t n;
     char *default_value; /* value.<field>.default; NULL: unmapped is a row fault */
+    char *list;          /* value_map.FIELD as written, else the profile's
+                          * shipped list's name; NULL: none */
 };
 
 /*
@@ -92,15 +103,32 @@ struct source_plan {
     long statement_timeout_ms;
 
     /* mapping */
-    char *date_format;       /* strptime-style; NULL: ISO and yyyymmdd only */
-    char *column[CF_COUNT];  /* source column per common field, NULL if unmapped */
+    /* date_format: one or more strptime-style formats, comma-separated,
+     * tried in order (ISO and yyyymmdd after them); NULL: ISO and
+     * yyyymmdd only. field_date_format[f]: date_format.FIELD for dob,
+     * start_date and end_date, NULL: date_format. */
+    char *date_format;
+    int date_format_line;    /* its line in the job file; 0: not set there */
+    char *field_date_format[CF_COUNT];
+    /* Source column per common field, NULL if unmapped. column_line[f]:
+     * where it was set (the section's line when the profile set it); a
+     * line with a NULL column is `field.X =` in the job file: unmapped on
+     * purpose, whatever the profile says. */
+    char *column[CF_COUNT];
     int column_line[CF_COUNT];
+    /* 1: a profile's optional column, which a file may lack (the field is
+     * then not read; `cohort check` says so) */
+    uint8_t column_optional[CF_COUNT];
     struct value_map values[VF_COUNT];
     /* A fixed service for sources that record one service only
-     * (service = looked_after) instead of a column; NULL otherwise. */
+     * (service = looked_after) instead of a column; NULL otherwise.
+     * service_line: the line of `service` in the job file (0: not set
+     * there; `service =` empty drops the profile's). */
     char *fixed_service;
+    int service_line;
 
     uint32_t max_reject_ppm; /* max_reject_rate */
+    int may_be_empty;        /* 1: a header with no rows is a normal night */
     uint32_t max_row_change_ppm; /* drift guard against the last good run */
 };
 
@@ -132,6 +160,12 @@ struct linkage_plan {
     struct match_key_plan *keys; /* strictest first */
     size_t nkeys;
     int line;
+    /* the probabilistic stage after the keys (anonymise/match.h) */
+    int probabilistic;       /* probabilistic = yes|no */
+    double match_threshold;  /* match probability to accept a pair */
+    int block_cap;           /* records per block */
+    int max_cluster;         /* deterministic persons per cluster */
+    int dice[3];             /* Dice bands in percent, descending */
 };
 
 struct age_band {
@@ -219,9 +253,11 @@ struct output_plan {
     enum output_type type;
     int gzip;
     int retain;              /* keep the last N runs; 0 = keep all */
+    char *dir;               /* csv: where runs/ and latest are; default output_dir */
     char *conninfo;
     char *schema;
     char *grant_to;
+    int lock_timeout;        /* postgres: seconds to wait for a lock; 0 = forever */
     int line;
 };
 
@@ -241,6 +277,7 @@ struct job_plan {
     char *output_dir;
     char *lookup;            /* postcode -> ward, lsoa, district CSV */
     char *nicknames;         /* nickname table for forename_root, or NULL: built-in */
+    char *name_variants;     /* spelling and language variants for forename_root, or NULL */
 
     struct age_band *age_bands;
     size_t nage_bands;

@@ -90,6 +90,31 @@ struct scope_summary {
     uint64_t dob_conflicts;   /* ids with two dates of birth: one person */
 };
 
+/*
+ * The probabilistic stage of linkage (anonymise/prob_link.h), as the
+ * outputs show it; all zero when the plan has none. Counts of pairs and
+ * links are published through the tables' rule (published_counts.h), like
+ * the keys' links; records and fields are exact.
+ */
+struct prob_summary {
+    int ran;                   /* 1: the stage ran */
+    double threshold;          /* the match probability a pair needed */
+    char key_text[64];         /* its name in the linkage table:
+                                  "probabilistic match probability >= T" */
+    uint64_t records;          /* comparison records the matcher compared */
+    uint64_t pairs_compared;
+    uint64_t pairs_accepted;   /* over the threshold, and let by the guard */
+    uint64_t refused_guard;    /* over the threshold, refused by the
+                                  disagreement guard (names, dob) */
+    uint64_t refused_strong_id; /* unions refused: two NHS numbers or UPNs */
+    uint64_t refused_other;    /* unions refused: the cluster bound, or two
+                                  records the guard refuses in one */
+    uint64_t links;            /* unions made: persons of the keys joined */
+    uint64_t blocks_over_cap;  /* blocks not compared, all rules */
+    uint64_t pairs_over_cap;   /* their pairs */
+    unsigned em_defaulted;     /* fields EM did not train: defaults used */
+};
+
 struct department_summary {
     uint64_t records;
     uint64_t persons;
@@ -105,6 +130,15 @@ struct cohort_result {
     uint64_t perturbed;
     uint64_t structural;      /* [z]: impossible by the cohort's definition */
     char *where_text_plain;   /* plain-English description of where */
+};
+
+/* How far a run's publication got (export/publish.h). */
+enum publication_state {
+    PUBLICATION_NONE,    /* nothing published; the previous one stays */
+    PUBLICATION_DONE,    /* every output has the run */
+    PUBLICATION_PENDING, /* committed (or maybe committed) to the database,
+                          * the files not yet switched: the next run
+                          * finishes or reverses them */
 };
 
 struct run_summary {
@@ -125,6 +159,7 @@ struct run_summary {
     size_t nscopes;
     uint64_t scope_links;           /* unions made by scoped ids, all scopes */
     uint64_t scope_refused;         /* of those, refused by the guard */
+    struct prob_summary prob;       /* the probabilistic stage */
     struct department_summary departments[4];
     uint64_t persons;
     uint64_t unknown_postcodes;
@@ -133,6 +168,7 @@ struct run_summary {
     size_t ncohorts;
 
     char *rules_text;         /* the IG rules as `cohort rules` prints them */
+    int publication;          /* enum publication_state */
     /* wall-clock seconds per stage: read+map+pseudonymise, link,
      * generalise, count, protect, publish */
     double seconds_read, seconds_link, seconds_generalise, seconds_count,

@@ -1,21 +1,21 @@
 #include "files.h"
 #include "report.h"
+#include "run_dir.h"
+#include "run_tables.h"
 
 #include "../core/atomic.h"
-#include "../core/log.h"
 #include "../core/period.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
-#define MAX_FILES 256
+/* Files of a run besides one per cohort: quality, quarantine, linkage,
+ * report and manifest. */
+#define RUN_FILES 5
 
 /* A category label: always quoted, as the tables have always been, and
  * guarded against formulas like every published cell. */
@@ -136,72 +136,27 @@ source_cell(const struct run_summary *s, size_t i, struct strbuf *cell)
     return strbuf_str(cell);
 }
 
-/* The other cells of quality.csv are the code's own words (measure names,
- * rule names, department names, `unmapped:` and `id_scope:` before a
- * config or code value) and counts: none can start like a formula. */
+/* quality.csv: the rows PostgreSQL's quality table has too
+ * (run_tables.h); person counts "[c]" or the rule's published value. */
 static void
 render_quality(const struct run_summary *s, struct strbuf *sb)
 {
-    struct strbuf cell = STRBUF_INIT;
-    char nb[1][24];
-    size_t i, j;
+    struct quality_row *q;
+    char nb[24];
+    size_t n, i;
 
-    strbuf_adds(sb, "source,measure,value\n");
-    for (i = 0; i < s->nsources; i++) {
-        const struct source_summary *ss = &s->sources[i];
-        const char *name = source_cell(s, i, &cell);
-
-        strbuf_addf(sb, "%s,rows_in,%llu\n", name,
-                    (unsigned long long)ss->rows_in);
-        strbuf_addf(sb, "%s,rows_accepted,%llu\n", name,
-                    (unsigned long long)ss->rows_accepted);
-        strbuf_addf(sb, "%s,rows_quarantined,%llu\n", name,
-                    (unsigned long long)ss->rows_quarantined);
-        for (j = 0; j < ss->nquarantined; j++)
-            strbuf_addf(sb, "%s,quarantined:%s,%llu\n", name,
-                        ss->quarantined[j].reason,
-                        (unsigned long long)ss->quarantined[j].n);
-        for (j = 0; j < ss->nnotes; j++)
-            strbuf_addf(sb, "%s,dropped:%s,%llu\n", name, ss->notes[j].reason,
-                        (unsigned long long)ss->notes[j].n);
-        /* codes are code-like: no comma or quote (transform/map.c) */
-        for (j = 0; j < ss->nunmapped; j++)
-            strbuf_addf(sb, "%s,unmapped:%s,%llu\n", name,
-                        ss->unmapped[j].label,
-                        (unsigned long long)ss->unmapped[j].n);
-    }
-    /* person counts come protected from the job
-     * (anonymise/published_counts.h): "[c]" or the rule's published value */
-    for (i = 0; i < DEPT_COUNT; i++) {
-        strbuf_addf(sb, "%s,records,%llu\n",
-                    department_name((enum department)i),
-                    (unsigned long long)s->departments[i].records);
-        strbuf_addf(sb, "%s,persons,%s\n",
-                    department_name((enum department)i),
-                    count_text(s->departments[i].persons, nb[0]));
-    }
-    for (i = 0; i < s->nscopes; i++) {
-        const struct scope_summary *sc = &s->scopes[i];
-
-        strbuf_addf(sb, "id_scope:%s,ids,%s\n", sc->name,
-                    count_text(sc->ids, nb[0]));
-        strbuf_addf(sb, "id_scope:%s,header_rows,%llu\n", sc->name,
-                    (unsigned long long)sc->header_rows);
-        strbuf_addf(sb, "id_scope:%s,events_joined,%llu\n", sc->name,
-                    (unsigned long long)sc->events_joined);
-        strbuf_addf(sb, "id_scope:%s,orphan_local_id,%llu\n", sc->name,
-                    (unsigned long long)sc->events_orphaned);
-        strbuf_addf(sb, "id_scope:%s,nhs_number_conflicts,%s\n", sc->name,
-                    count_text(sc->nhs_conflicts, nb[0]));
-        strbuf_addf(sb, "id_scope:%s,dob_conflicts,%s\n", sc->name,
-                    count_text(sc->dob_conflicts, nb[0]));
-    }
-    strbuf_addf(sb, "all,persons,%s\n", count_text(s->persons, nb[0]));
-    strbuf_addf(sb, "all,postcodes_not_in_lookup,%llu\n",
-                (unsigned long long)s->unknown_postcodes);
-    if (strbuf_failed(&cell))
+    if (quality_rows(s, &q, &n) < 0) {
         sb->failed = 1;
-    strbuf_release(&cell);
+        return;
+    }
+    strbuf_adds(sb, "source,measure,value\n");
+    for (i = 0; i < n; i++) {
+        strbuf_add_csv(sb, q[i].source);
+        strbuf_adds(sb, ",");
+        strbuf_add_csv(sb, q[i].measure);
+        strbuf_addf(sb, ",%s\n", count_text(q[i].value, nb));
+    }
+    free(q);
 }
 
 /*
@@ -238,26 +193,52 @@ render_quarantine(const struct run_summary *s, struct strbuf *sb)
     strbuf_release(&cell);
 }
 
+/* The columns of linkage.csv only the probabilistic stage's row fills:
+ * its pairs, refusals and blocks over the cap (through the tables' rule),
+ * and the fields on default m (exact). */
+static void
+render_linkage_prob(const struct prob_summary *p, struct strbuf *sb)
+{
+    char nb[6][24];
+
+    strbuf_addf(sb, ",%s,%s,%s,%s,%s,%s,%u\n",
+                count_text(p->pairs_compared, nb[0]),
+                count_text(p->pairs_accepted, nb[1]),
+                count_text(p->refused_guard, nb[2]),
+                count_text(p->refused_other, nb[3]),
+                count_text(p->blocks_over_cap, nb[4]),
+                count_text(p->pairs_over_cap, nb[5]), p->em_defaulted);
+}
+
 static void
 render_linkage(const struct run_summary *s, struct strbuf *sb)
 {
+    struct linkage_row *r;
     char nb[2][24];
-    size_t i;
+    size_t n, i;
 
-    strbuf_adds(sb, "order,key,records_with_key,links,refused\n");
-    /* order 0: the id scopes' own ids, joined before any match key */
-    if (s->nscopes)
-        strbuf_addf(sb, "0,id_scope local_id,,%s,%s\n",
-                    count_text(s->scope_links, nb[0]),
-                    count_text(s->scope_refused, nb[1]));
-    for (i = 0; i < s->nkeys; i++) {
-        strbuf_addf(sb, "%zu,", i + 1);
-        strbuf_add_csv(sb, s->keys[i].key_text ? s->keys[i].key_text : "");
-        strbuf_addf(sb, ",%llu,%s,%s\n",
-                    (unsigned long long)s->keys[i].records_with_key,
-                    count_text(s->keys[i].links, nb[0]),
-                    count_text(s->keys[i].conflicts, nb[1]));
+    if (linkage_rows(s, &r, &n) < 0) {
+        sb->failed = 1;
+        return;
     }
+    strbuf_adds(sb, "order,key,records_with_key,links,refused,pairs_compared,"
+                    "pairs_accepted,refused_by_guard,refused_in_cluster,"
+                    "blocks_over_cap,pairs_over_cap,fields_on_default_m\n");
+    for (i = 0; i < n; i++) {
+        strbuf_addf(sb, "%u,", r[i].order);
+        strbuf_add_csv(sb, r[i].key);
+        strbuf_adds(sb, ",");
+        if (r[i].has_records)
+            strbuf_addf(sb, "%llu", (unsigned long long)r[i].records_with_key);
+        strbuf_addf(sb, ",%s,%s", count_text(r[i].links, nb[0]),
+                    count_text(r[i].refused, nb[1]));
+        /* the probabilistic stage's row carries its pairs too */
+        if (r[i].probabilistic)
+            render_linkage_prob(&s->prob, sb);
+        else
+            strbuf_adds(sb, ",,,,,,,\n");
+    }
+    free(r);
 }
 
 /* Writes data to dir/name (fsync'd) and records it for the manifest. */
@@ -329,250 +310,116 @@ gzip_buf(const char *in, size_t n, unsigned char **out, size_t *outn)
     return 0;
 }
 
-static void
-remove_tree(const char *dir)
-{
-    DIR *dh = opendir(dir);
-    struct dirent *e;
-    char path[4096];
 
-    if (!dh)
-        return;
-    while ((e = readdir(dh))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) <
-            (int)sizeof(path))
-            unlink(path);
-    }
-    closedir(dh);
-    rmdir(dir);
-}
-
+/* One cohort's table into the staging directory, gzipped if asked. */
 static int
-cmp_str(const void *a, const void *b)
+stage_cohort(const struct run_summary *s, const struct cohort_result *cr,
+             const struct output_plan *out, const char *staging,
+             struct strbuf *sb, struct published_file *pf, struct diag *d)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    char name[160];
+    unsigned char *gz;
+    size_t gzn;
+    int rc;
+
+    strbuf_reset(sb);
+    render_cohort_csv(s, cr, sb);
+    if (strbuf_failed(sb)) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
+    snprintf(name, sizeof(name), "%s.csv%s", cr->plan->name,
+             out->gzip ? ".gz" : "");
+    if (!out->gzip)
+        return write_file(staging, name, strbuf_str(sb), sb->len, pf, d);
+    if ((rc = gzip_buf(sb->buf, sb->len, &gz, &gzn)) < 0) {
+        diag_set(d, name, 0, 0, NULL, "cannot compress");
+        return rc;
+    }
+    rc = write_file(staging, name, gz, gzn, pf, d);
+    free(gz);
+    return rc;
 }
 
-/* Keeps the newest `retain` runs (run ids sort by time), never the one latest points to. */
-static void
-apply_retention(const char *outdir, const char *runs, int retain,
-                const char *current_id)
-{
-    DIR *dh = opendir(runs);
-    struct dirent *e;
-    char **names = NULL, path[4096];
-    size_t n = 0, cap = 0, i;
-
-    (void)outdir;
-    if (!dh || retain <= 0) {
-        if (dh)
-            closedir(dh);
-        return;
-    }
-    while ((e = readdir(dh))) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            char **p = realloc(names, nc * sizeof(*p));
-
-            if (!p)
-                break;
-            names = p;
-            cap = nc;
-        }
-        if (!(names[n] = strdup(e->d_name)))
-            break;
-        n++;
-    }
-    closedir(dh);
-    if (n > 1)
-        qsort(names, n, sizeof(*names), cmp_str);
-    for (i = 0; i + (size_t)retain < n; i++) {
-        if (strcmp(names[i], current_id)) {
-            if (snprintf(path, sizeof(path), "%s/%s", runs, names[i]) <
-                (int)sizeof(path))
-                remove_tree(path);
-        }
-    }
-    for (i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
-/* Where a run is staged, published and switched to. */
-struct publish_paths {
-    char runs[4096], staging[4096], final[4096], link_tmp[4096],
-        current[4096], target[256];
-};
-
+/* The run's own files after the tables, the manifest (which lists the
+ * others with their hashes) last. */
 static int
-publish_paths_init(struct publish_paths *pp, const char *outdir,
-                   const char *run_id)
+stage_run_files(const struct run_summary *s, const char *staging,
+                struct strbuf *sb, struct published_file *files,
+                size_t nfiles, struct diag *d)
 {
-    if (snprintf(pp->runs, sizeof(pp->runs), "%s/runs", outdir) < 0 ||
-        snprintf(pp->staging, sizeof(pp->staging), "%s/.tmp-%s", pp->runs,
-                 run_id) < 0 ||
-        snprintf(pp->final, sizeof(pp->final), "%s/%s", pp->runs, run_id) < 0 ||
-        snprintf(pp->link_tmp, sizeof(pp->link_tmp), "%s/.latest.tmp",
-                 outdir) < 0 ||
-        snprintf(pp->current, sizeof(pp->current), "%s/latest", outdir) < 0 ||
-        snprintf(pp->target, sizeof(pp->target), "runs/%s", run_id) < 0)
-        return CE_INTERNAL;
-    return 0;
-}
+    static const struct {
+        const char *name;
+        void (*render)(const struct run_summary *, struct strbuf *);
+    } own[] = {{"quality.csv", render_quality},
+               {"quarantine.csv", render_quarantine},
+               {"linkage.csv", render_linkage},
+               {"report.html", render_report_html}};
+    size_t i;
+    int rc;
 
-/* Removes staging left by a killed run (we hold the job lock: nobody
- * else is publishing). */
-static void
-remove_stale_staging(const char *runs)
-{
-    DIR *dh = opendir(runs);
-    struct dirent *e;
-    char old[4096];
-
-    while (dh && (e = readdir(dh)))
-        if (!strncmp(e->d_name, ".tmp-", 5) &&
-            snprintf(old, sizeof(old), "%s/%s", runs, e->d_name) <
-                (int)sizeof(old))
-            remove_tree(old);
-    if (dh)
-        closedir(dh);
-}
-
-/* Points `latest` at the run just renamed into place, with one rename(2)
- * of a fresh symlink; on failure the run is removed again. 0 or CE_IO. */
-static int
-switch_latest(const struct publish_paths *pp, struct diag *d)
-{
-    unlink(pp->link_tmp);
-    if (atomic_sync_dir(pp->runs) < 0 || symlink(pp->target, pp->link_tmp) < 0 ||
-        rename(pp->link_tmp, pp->current) < 0) {
-        diag_set(d, pp->current, 0, 0, NULL, "cannot switch latest: %s",
-                 strerror(errno));
-        unlink(pp->link_tmp);
-        remove_tree(pp->final);
-        return CE_IO;
+    for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+        strbuf_reset(sb);
+        own[i].render(s, sb);
+        if ((rc = write_rendered(staging, own[i].name, sb, &files[nfiles++],
+                                 d)) < 0)
+            return rc;
     }
-    return 0;
+    strbuf_reset(sb);
+    render_manifest(s, files, nfiles, sb);
+    if (strbuf_failed(sb)) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
+    return write_file(staging, "manifest.json", strbuf_str(sb), sb->len, NULL,
+                      d);
 }
 
 int
-publish_files(const struct run_summary *s, const struct output_plan *out,
-              struct diag *d)
+files_stage(const struct run_summary *s, const struct output_plan *out,
+            struct diag *d)
 {
-    const struct job_plan *plan = s->plan;
-    struct publish_paths pp;
-    const char *runs = pp.runs, *staging = pp.staging, *final = pp.final;
-    char name[160];
-    struct published_file *files = NULL;
-    size_t nfiles = 0, i;
+    char staging[4096];
+    struct published_file *files;
     struct strbuf sb = STRBUF_INIT;
-    int rc = 0;
+    size_t i;
+    int rc;
 
-    if (strlen(plan->output_dir) > 3000) {
-        diag_set(d, plan->output_dir, 0, 0, NULL, "output_dir is too long");
-        return CE_CONFIG;
-    }
-    if (publish_paths_init(&pp, plan->output_dir, s->run_id) < 0)
-        return CE_INTERNAL;
-    if ((mkdir(plan->output_dir, 0750) < 0 && errno != EEXIST) ||
-        (mkdir(runs, 0750) < 0 && errno != EEXIST)) {
-        diag_set(d, runs, 0, 0, NULL, "cannot create: %s", strerror(errno));
-        return CE_IO;
-    }
-    remove_stale_staging(runs);
-    if (mkdir(staging, 0750) < 0) {
-        diag_set(d, staging, 0, 0, NULL, "cannot create: %s",
-                 strerror(errno));
-        return CE_IO;
-    }
-    files = calloc(MAX_FILES, sizeof(*files));
+    if ((rc = run_dir_prepare(out->dir, s->run_id, staging, d)) < 0)
+        return rc;
+    /* one entry per file, however many cohorts: a publication is never
+     * cut short (output_settings.h bounds the cohorts when the job is
+     * read) */
+    files = calloc(s->ncohorts + RUN_FILES, sizeof(*files));
     if (!files) {
-        rc = CE_NOMEM;
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        goto fail;
-    }
-    for (i = 0; i < s->ncohorts && nfiles + 5 < MAX_FILES; i++) {
-        const struct cohort_result *cr = &s->cohorts[i];
-
-        strbuf_reset(&sb);
-        render_cohort_csv(s, cr, &sb);
-        if (strbuf_failed(&sb)) {
-            rc = CE_NOMEM;
-            diag_set(d, NULL, 0, 0, NULL, "out of memory");
-            goto fail;
-        }
-        snprintf(name, sizeof(name), "%s.csv%s", cr->plan->name,
-                 out->gzip ? ".gz" : "");
-        if (out->gzip) {
-            unsigned char *gz;
-            size_t gzn;
-
-            if ((rc = gzip_buf(sb.buf, sb.len, &gz, &gzn)) < 0) {
-                diag_set(d, name, 0, 0, NULL, "cannot compress");
-                goto fail;
-            }
-            rc = write_file(staging, name, gz, gzn, &files[nfiles++], d);
-            free(gz);
-        } else {
-            rc = write_file(staging, name, strbuf_str(&sb), sb.len,
-                            &files[nfiles++], d);
-        }
-        if (rc < 0)
-            goto fail;
-    }
-    strbuf_reset(&sb);
-    render_quality(s, &sb);
-    if ((rc = write_rendered(staging, "quality.csv", &sb, &files[nfiles++],
-                             d)) < 0)
-        goto fail;
-    strbuf_reset(&sb);
-    render_quarantine(s, &sb);
-    if ((rc = write_rendered(staging, "quarantine.csv", &sb,
-                             &files[nfiles++], d)) < 0)
-        goto fail;
-    strbuf_reset(&sb);
-    render_linkage(s, &sb);
-    if ((rc = write_rendered(staging, "linkage.csv", &sb, &files[nfiles++],
-                             d)) < 0)
-        goto fail;
-    strbuf_reset(&sb);
-    render_report_html(s, &sb);
-    if ((rc = write_rendered(staging, "report.html", &sb, &files[nfiles++],
-                             d)) < 0)
-        goto fail;
-    strbuf_reset(&sb);
-    render_manifest(s, files, nfiles, &sb);
-    if (strbuf_failed(&sb)) {
         rc = CE_NOMEM;
-        diag_set(d, NULL, 0, 0, NULL, "out of memory");
-        goto fail;
-    }
-    if ((rc = write_file(staging, "manifest.json", strbuf_str(&sb), sb.len,
-                         NULL, d)) < 0)
-        goto fail;
-    if (atomic_sync_dir(staging) < 0 || rename(staging, final) < 0) {
-        diag_set(d, final, 0, 0, NULL, "cannot publish the run: %s",
-                 strerror(errno));
-        rc = CE_IO;
-        goto fail;
-    }
-    if ((rc = switch_latest(&pp, d)) < 0)
         goto out;
-    /* The switch is done and complete; a failed sync of the directory
-     * entry only weakens durability across a power cut. */
-    if (atomic_sync_dir(plan->output_dir) < 0)
-        log_msg(LOG_WARN, "%s: published, but the directory could not be "
-                          "synced: %s", plan->output_dir, strerror(errno));
-    apply_retention(plan->output_dir, runs, out->retain, s->run_id);
-    goto out;
-fail:
-    remove_tree(staging);
+    }
+    for (i = 0; i < s->ncohorts; i++)
+        if ((rc = stage_cohort(s, &s->cohorts[i], out, staging, &sb,
+                               &files[i], d)) < 0)
+            goto out;
+    rc = stage_run_files(s, staging, &sb, files, s->ncohorts, d);
+    if (rc == 0 && atomic_sync_dir(staging) < 0) {
+        diag_set(d, staging, 0, 0, NULL, "cannot sync: %s", strerror(errno));
+        rc = CE_IO;
+    }
 out:
+    if (rc < 0)
+        run_dir_remove(staging);
     strbuf_release(&sb);
     free(files);
     return rc;
+}
+
+void
+files_unstage(const struct run_summary *s, const struct output_plan *out)
+{
+    char staging[4096];
+
+    if (strlen(out->dir) <= RUN_DIR_MAX &&
+        snprintf(staging, sizeof(staging), "%s/runs/.tmp-%s", out->dir,
+                 s->run_id) < (int)sizeof(staging))
+        run_dir_remove(staging);
 }

@@ -1,21 +1,22 @@
 /*
  * files.h - the file publisher: a run's tables, quality and linkage
- * statistics, manifest and HTML report, published all at once.
+ * statistics, manifest and HTML report, staged whole before anything is
+ * switched (export/publish.h does the switching, export/run_dir.h the
+ * directories).
  *
- * Layout under the plan's output_dir:
+ * Layout under a csv output's dir (output_dir unless it names one):
  *     runs/RUN_ID/COHORT.csv[.gz]  one per cohort
- *     runs/RUN_ID/quality.csv      source,measure,value
- *     runs/RUN_ID/linkage.csv      key,records_with_key,links,refused
+ *     runs/RUN_ID/quality.csv      source,measure,value (run_tables.h)
+ *     runs/RUN_ID/quarantine.csv   source,file,file_blake2b,line,column,reason
+ *     runs/RUN_ID/linkage.csv      order,key,records_with_key,links,refused
  *     runs/RUN_ID/report.html      export/report.h
- *     runs/RUN_ID/manifest.json    export/manifest.h (hashes of the above)
+ *     runs/RUN_ID/manifest.json    export/report.h (hashes of the above)
  *     latest -> runs/RUN_ID
- * Every file is written into runs/.tmp-RUN_ID with fsync, the directory is
- * renamed into place, and `latest` is switched with one rename(2) of a
- * fresh symlink: a reader sees the old run or the new one, never a mix. A
- * failure leaves `latest` where it was and removes the staging directory.
+ * files_stage() writes every file into runs/.tmp-RUN_ID, each fsync'd,
+ * then the directory; a failure removes the staging directory.
  *
- * Only cell->published and the status are written, never a true count or
- * a cell key.
+ * Only the published value and the symbol of a cell are written, never a
+ * true count or a cell key.
  */
 #ifndef COHORT_FILES_H
 #define COHORT_FILES_H
@@ -35,8 +36,19 @@ struct published_file {
     char blake2b_hex[65];
 };
 
-int publish_files(const struct run_summary *s, const struct output_plan *out,
-                  struct diag *d);
+/*
+ * Writes the whole run into out->dir/runs/.tmp-RUN_ID, fsync'd: every
+ * cohort table, quality, quarantine, linkage, the report and last the
+ * manifest. 0; CE_IO, CE_NOMEM or CE_CONFIG with d naming the file (the
+ * staging directory is then removed).
+ */
+int files_stage(const struct run_summary *s, const struct output_plan *out,
+                struct diag *d);
+
+/* Removes what files_stage() staged for s (a publication that failed
+ * before it committed). */
+void files_unstage(const struct run_summary *s,
+                   const struct output_plan *out);
 
 /*
  * A protected table as CSV, the layout every cohort table is published in:

@@ -1,455 +1,517 @@
 #include "postgres.h"
-#include "files.h"
+#include "pg_conn.h"
+#include "pg_schema.h"
+#include "run_tables.h"
 
 #include "../core/period.h"
 #include "../core/strbuf.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-struct pg {
-    PGconn *conn;
-    const struct output_plan *out;
-    struct diag *d;
+struct pg_publication {
+    struct pg pg;
+    const struct run_summary *s;
+    int in_transaction;
 };
 
 static int
-pg_fail(struct pg *pg, PGresult *res, const char *what)
+nomem(struct pg *pg)
 {
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-
-    diag_set(pg->d, pg->out->name, 0, 0, "postgres",
-             "[output %s] %s failed (SQLSTATE %s)", pg->out->name, what,
-             state ? state : (PQstatus(pg->conn) == CONNECTION_BAD
-                                  ? "connection lost"
-                                  : "unknown"));
-    if (res)
-        PQclear(res);
-    return CE_IO;
+    diag_set(pg->d, pg->out->name, 0, 0, NULL, "out of memory");
+    return CE_NOMEM;
 }
 
+/* Runs sql built in sb (released here), or CE_NOMEM when building it ran
+ * out of memory. */
 static int
-exec(struct pg *pg, const char *sql, const char *what)
+exec_built(struct pg *pg, struct strbuf *sb)
 {
-    PGresult *res = PQexec(pg->conn, sql);
+    int rc = strbuf_failed(sb) ? nomem(pg) : pg_exec(pg, strbuf_str(sb));
 
-    if (PQresultStatus(res) != PGRES_COMMAND_OK &&
-        PQresultStatus(res) != PGRES_TUPLES_OK)
-        return pg_fail(pg, res, what);
-    PQclear(res);
-    return 0;
+    strbuf_release(sb);
+    return rc;
 }
 
-/* Appends a quoted identifier. */
-static int
-add_ident(struct pg *pg, struct strbuf *sb, const char *name)
-{
-    char *q = PQescapeIdentifier(pg->conn, name, strlen(name));
-
-    if (!q)
-        return -1;
-    strbuf_adds(sb, q);
-    PQfreemem(q);
-    return 0;
-}
-
-static int
-add_literal(struct pg *pg, struct strbuf *sb, const char *s)
-{
-    char *q = PQescapeLiteral(pg->conn, s, strlen(s));
-
-    if (!q)
-        return -1;
-    strbuf_adds(sb, q);
-    PQfreemem(q);
-    return 0;
-}
-
-/* COPY text format: backslash, tab and newline escaped. */
+/* A published count as a COPY field: \N when withheld. */
 static void
-copy_text(struct strbuf *sb, const char *s)
+copy_count(struct strbuf *sb, uint64_t v)
 {
-    for (; *s; s++) {
-        if (*s == '\\')
-            strbuf_adds(sb, "\\\\");
-        else if (*s == '\t')
-            strbuf_adds(sb, "\\t");
-        else if (*s == '\n')
-            strbuf_adds(sb, "\\n");
-        else if (*s == '\r')
-            strbuf_adds(sb, "\\r");
-        else
-            strbuf_add(sb, s, 1);
-    }
+    char nb[24];
+
+    strbuf_adds(sb, v == COUNT_WITHHELD ? "\\N" : count_text(v, nb));
 }
 
-/* A published count as an SQL literal: NULL when the rule withheld it
- * (core/table.h COUNT_WITHHELD), else its digits. */
-static const char *
-count_sql(uint64_t v, char buf[24])
-{
-    return v == COUNT_WITHHELD ? "NULL" : count_text(v, buf);
-}
-
-/* The published cells of t into schema.staging, by COPY: period, the by
- * columns, the count (NULL when hidden or [z]), the symbol ([c], [z] or
- * NULL) and margin (true on a margin or total row). */
+/* "COPY schema.table (columns) FROM STDIN" */
 static int
-copy_cohort_rows(struct pg *pg, const struct published_table *t,
-                 const struct period *periods, const char *staging)
+copy_begin(struct pg *pg, const struct pg_table *t)
 {
-    const char *schema = pg->out->schema;
-    struct strbuf sql = STRBUF_INIT, data = STRBUF_INIT;
-    PGresult *res;
-    size_t i, j;
-    int p, rc = 0;
+    struct strbuf sql = STRBUF_INIT;
+    int rc;
 
     strbuf_adds(&sql, "COPY ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, staging);
-    strbuf_adds(&sql, " FROM STDIN");
-    res = PQexec(pg->conn, strbuf_str(&sql));
-    if (PQresultStatus(res) != PGRES_COPY_IN) {
-        rc = pg_fail(pg, res, "COPY");
-        goto out;
-    }
-    PQclear(res);
-    for (p = 0; p < t->nperiods; p++) {
-        const struct published_cell *c =
-            t->cells + (size_t)p * t->ncells_per_period;
+    pg_add_table(pg, &sql, t->name, "");
+    strbuf_adds(&sql, " (");
+    pg_table_columns(t, &sql);
+    strbuf_adds(&sql, ") FROM STDIN");
+    rc = strbuf_failed(&sql) ? nomem(pg) : pg_copy_begin(pg, strbuf_str(&sql));
+    strbuf_release(&sql);
+    return rc;
+}
+
+/* The cells of a cohort's table as COPY rows: run_id, period, the by
+ * columns, count (NULL when hidden or [z]), symbol ([c], [z] or NULL) --
+ * one symbol for every hidden cell, as in the CSV files, and nothing on
+ * whether a shown count is exact -- and margin. */
+static int
+copy_cohort_rows(struct pg_publication *p, const struct pg_table *t,
+                 const struct published_table *pt, const struct period *periods)
+{
+    struct pg *pg = &p->pg;
+    struct strbuf rows = STRBUF_INIT;
+    size_t i, j;
+    int period, rc;
+
+    if ((rc = copy_begin(pg, t)) < 0)
+        return rc;
+    for (period = 0; period < pt->nperiods && rc == 0; period++) {
+        const struct published_cell *c = published_period_cells(pt, period);
         char label[11];
 
-        period_label(&periods[p], label);
-        for (i = 0; i < t->ncells_per_period; i++) {
-            strbuf_adds(&data, label);
-            for (j = 0; j < t->nby; j++) {
-                strbuf_adds(&data, "\t");
-                copy_text(&data, c[i].coord[j] == COORD_TOTAL
-                                     ? "Total"
-                                     : t->dim_labels[j][c[i].coord[j]]);
+        period_label(&periods[period], label);
+        for (i = 0; i < pt->ncells_per_period; i++) {
+            strbuf_addf(&rows, "%s\t%s", p->s->run_id, label);
+            for (j = 0; j < pt->nby; j++) {
+                strbuf_adds(&rows, "\t");
+                pg_copy_text(&rows, c[i].coord[j] == COORD_TOTAL
+                                        ? "Total"
+                                        : pt->dim_labels[j][c[i].coord[j]]);
             }
-            /* as in the CSV files: one symbol for every hidden cell,
-             * nothing on whether a shown count is exact */
             if (published_symbol_text(&c[i]))
-                strbuf_addf(&data, "\t\\N\t%s",
+                strbuf_addf(&rows, "\t\\N\t%s",
                             published_symbol_text(&c[i]));
             else
-                strbuf_addf(&data, "\t%lld\t\\N",
-                            (long long)c[i].value);
-            strbuf_adds(&data,
-                        published_margin(t, &c[i]) ? "\tt\n" : "\tf\n");
+                strbuf_addf(&rows, "\t%lld\t\\N", (long long)c[i].value);
+            strbuf_adds(&rows,
+                        published_margin(pt, &c[i]) ? "\tt\n" : "\tf\n");
         }
-        if (data.len > (1u << 20) || p == t->nperiods - 1) {
-            if (strbuf_failed(&data) ||
-                PQputCopyData(pg->conn, data.buf, (int)data.len) != 1) {
-                PQputCopyEnd(pg->conn, "cohort: copy failed");
-                rc = pg_fail(pg, NULL, "COPY");
-                goto out;
-            }
-            strbuf_reset(&data);
-        }
+        rc = pg_copy_put(pg, &rows, 0);
     }
-    if (PQputCopyEnd(pg->conn, NULL) != 1) {
-        rc = pg_fail(pg, NULL, "COPY");
+    if (rc == 0 && (rc = pg_copy_put(pg, &rows, 1)) == 0)
+        rc = pg_copy_end(pg);
+    strbuf_release(&rows);
+    return rc;
+}
+
+/* After the plain table has the run's rows: the same rows into the
+ * history, the runs past `retain` out of it, every COMMENT. */
+static int
+finish_table(struct pg_publication *p, const struct pg_table *t)
+{
+    struct pg *pg = &p->pg;
+    struct strbuf sql = STRBUF_INIT;
+    int rc;
+
+    if ((rc = pg_table_ensure(pg, t, "__history", 0)) < 0)
+        return rc;
+    strbuf_adds(&sql, "INSERT INTO ");
+    pg_add_table(pg, &sql, t->name, "__history");
+    strbuf_adds(&sql, " (");
+    pg_table_columns(t, &sql);
+    strbuf_adds(&sql, ") SELECT ");
+    pg_table_columns(t, &sql);
+    strbuf_adds(&sql, " FROM ");
+    pg_add_table(pg, &sql, t->name, "");
+    strbuf_adds(&sql, "; ");
+    if (pg->out->retain > 0) {
+        strbuf_adds(&sql, "DELETE FROM ");
+        pg_add_table(pg, &sql, t->name, "__history");
+        strbuf_adds(&sql, " WHERE run_id NOT IN (SELECT run_id FROM ");
+        pg_add_table(pg, &sql, "runs", "");
+        strbuf_addf(&sql, " ORDER BY run_id DESC LIMIT %d); ", pg->out->retain);
+    }
+    pg_table_comment(pg, t, &sql);
+    return exec_built(pg, &sql);
+}
+
+static int
+publish_cohort(struct pg_publication *p, const struct cohort_result *cr,
+               const struct period *periods)
+{
+    struct pg *pg = &p->pg;
+    struct pg_table t;
+    int rc;
+
+    pg_table_cohort(&t, p->s, cr);
+    pg_step(pg, "replacing a cohort table's rows", t.name);
+    if ((rc = pg_table_ensure(pg, &t, "", 1)) < 0 ||
+        (rc = copy_cohort_rows(p, &t, &cr->table, periods)) < 0)
+        return rc;
+    return finish_table(p, &t);
+}
+
+/* quality and linkage: the rows quality.csv and linkage.csv have. */
+static int
+publish_quality(struct pg_publication *p)
+{
+    struct pg *pg = &p->pg;
+    struct strbuf rows = STRBUF_INIT;
+    struct quality_row *q;
+    struct pg_table t;
+    size_t n, i;
+    int rc;
+
+    if (quality_rows(p->s, &q, &n) < 0)
+        return nomem(pg);
+    pg_table_quality(&t);
+    pg_step(pg, "replacing the quality table's rows", t.name);
+    if ((rc = pg_table_ensure(pg, &t, "", 1)) < 0 ||
+        (rc = copy_begin(pg, &t)) < 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        strbuf_addf(&rows, "%s\t", p->s->run_id);
+        pg_copy_text(&rows, q[i].source);
+        strbuf_adds(&rows, "\t");
+        pg_copy_text(&rows, q[i].measure);
+        strbuf_adds(&rows, "\t");
+        copy_count(&rows, q[i].value);
+        strbuf_adds(&rows, "\n");
+    }
+    if ((rc = pg_copy_put(pg, &rows, 1)) < 0 || (rc = pg_copy_end(pg)) < 0)
+        goto out;
+    rc = finish_table(p, &t);
+out:
+    free(q);
+    strbuf_release(&rows);
+    return rc;
+}
+
+static int
+publish_linkage(struct pg_publication *p)
+{
+    struct pg *pg = &p->pg;
+    struct strbuf rows = STRBUF_INIT;
+    struct linkage_row *r;
+    struct pg_table t;
+    size_t n, i;
+    int rc;
+
+    if (linkage_rows(p->s, &r, &n) < 0)
+        return nomem(pg);
+    pg_table_linkage(&t);
+    pg_step(pg, "replacing the linkage table's rows", t.name);
+    if ((rc = pg_table_ensure(pg, &t, "", 1)) < 0 ||
+        (rc = copy_begin(pg, &t)) < 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        strbuf_addf(&rows, "%s\t%u\t", p->s->run_id, r[i].order);
+        pg_copy_text(&rows, r[i].key);
+        if (r[i].has_records)
+            strbuf_addf(&rows, "\t%llu\t",
+                        (unsigned long long)r[i].records_with_key);
+        else
+            strbuf_adds(&rows, "\t\\N\t");
+        copy_count(&rows, r[i].links);
+        strbuf_adds(&rows, "\t");
+        copy_count(&rows, r[i].refused);
+        strbuf_adds(&rows, "\n");
+    }
+    if ((rc = pg_copy_put(pg, &rows, 1)) < 0 || (rc = pg_copy_end(pg)) < 0)
+        goto out;
+    rc = finish_table(p, &t);
+out:
+    free(r);
+    strbuf_release(&rows);
+    return rc;
+}
+
+/* "{a,b,c}": the run's cohort names as an array literal (names are
+ * lower-case letters, digits and _: nothing to escape). */
+static void
+cohort_array(const struct run_summary *s, struct strbuf *sb)
+{
+    size_t i;
+
+    strbuf_adds(sb, "{");
+    for (i = 0; i < s->ncohorts; i++)
+        strbuf_addf(sb, "%s%s", i ? "," : "", s->cohorts[i].plan->name);
+    strbuf_adds(sb, "}");
+}
+
+/* Cohorts an earlier run published that this job no longer has, whose
+ * tables are still there. */
+static PGresult *
+removed_cohorts(struct pg_publication *p, const char *current, int *rc)
+{
+    struct pg *pg = &p->pg;
+    struct strbuf sql = STRBUF_INIT;
+    const char *params[2] = {current, pg->out->schema};
+    PGresult *res;
+
+    strbuf_adds(&sql, "SELECT DISTINCT c FROM ");
+    pg_add_table(pg, &sql, "runs", "");
+    strbuf_adds(&sql, ", unnest(cohorts) AS c WHERE c <> ALL ($1::text[])"
+                      " AND (to_regclass(quote_ident($2) || '.' ||"
+                      " quote_ident(c)) IS NOT NULL OR to_regclass("
+                      "quote_ident($2) || '.' || quote_ident(c || "
+                      "'__history')) IS NOT NULL) ORDER BY 1");
+    if (strbuf_failed(&sql)) {
+        *rc = nomem(pg);
+        res = NULL;
+    } else {
+        res = pg_query(pg, strbuf_str(&sql), 2, params, rc);
+    }
+    strbuf_release(&sql);
+    return res;
+}
+
+/* The run's row in runs, the removed cohorts' tables dropped (never with
+ * CASCADE: a view over one stops the run, named). */
+static int
+publish_run_row(struct pg_publication *p)
+{
+    const struct run_summary *s = p->s;
+    struct pg *pg = &p->pg;
+    struct strbuf sql = STRBUF_INIT, cur = STRBUF_INIT, gone = STRBUF_INIT;
+    char started[24], finished[24], persons[24];
+    const char *params[9];
+    PGresult *removed = NULL, *res;
+    struct pg_table t;
+    int i, n = 0, rc = 0;
+
+    pg_table_runs(&t);
+    pg_step(pg, "recording the run", "runs");
+    cohort_array(s, &cur);
+    if ((rc = pg_table_ensure(pg, &t, "", 0)) < 0 ||
+        !(removed = removed_cohorts(p, strbuf_str(&cur), &rc)))
+        goto out;
+    n = PQntuples(removed);
+    strbuf_adds(&gone, "{");
+    for (i = 0; i < n; i++)
+        strbuf_addf(&gone, "%s\"%s\"", i ? "," : "", PQgetvalue(removed, i, 0));
+    strbuf_adds(&gone, "}");
+    snprintf(started, sizeof(started), "%lld", (long long)s->started);
+    snprintf(finished, sizeof(finished), "%lld", (long long)s->finished);
+    params[0] = s->run_id;
+    params[1] = started;
+    params[2] = finished;
+    params[3] = s->version ? s->version : "";
+    params[4] = s->plan_hash;
+    params[5] = s->key_id;
+    params[6] =
+        s->persons == COUNT_WITHHELD ? NULL : count_text(s->persons, persons);
+    params[7] = strbuf_str(&cur);
+    params[8] = strbuf_str(&gone);
+    strbuf_adds(&sql, "INSERT INTO ");
+    pg_add_table(pg, &sql, "runs", "");
+    strbuf_adds(&sql, " (run_id, started, finished, version, plan_hash, "
+                      "key_id, persons, cohorts, dropped) VALUES ($1, "
+                      "to_timestamp($2::bigint), to_timestamp($3::bigint), "
+                      "$4, $5, $6, $7::bigint, $8::text[], $9::text[])");
+    if (strbuf_failed(&sql) || strbuf_failed(&cur) || strbuf_failed(&gone)) {
+        rc = nomem(pg);
         goto out;
     }
-    res = PQgetResult(pg->conn);
+    res = PQexecParams(pg->conn, strbuf_str(&sql), 9, NULL, params, NULL, NULL,
+                       0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        rc = pg_fail(pg, res, "COPY");
+        rc = pg_fail(pg, res);
         goto out;
     }
     PQclear(res);
-    while ((res = PQgetResult(pg->conn)))
-        PQclear(res);
+    for (i = 0; i < n && rc == 0; i++) {
+        struct strbuf drop = STRBUF_INIT;
+        const char *name = PQgetvalue(removed, i, 0);
 
+        pg_step(pg, "dropping the tables of a cohort no longer in the job",
+                name);
+        strbuf_adds(&drop, "DROP TABLE IF EXISTS ");
+        pg_add_table(pg, &drop, name, "__history");
+        strbuf_adds(&drop, ", ");
+        pg_add_table(pg, &drop, name, "");
+        rc = exec_built(pg, &drop);
+    }
+    if (rc == 0) {
+        strbuf_reset(&sql);
+        pg_table_comment(pg, &t, &sql);
+        pg_step(pg, "recording the run", "runs");
+        rc = exec_built(pg, &sql);
+    }
 out:
+    if (removed)
+        PQclear(removed);
     strbuf_release(&sql);
-    strbuf_release(&data);
+    strbuf_release(&cur);
+    strbuf_release(&gone);
     return rc;
 }
 
-/* The COMMENTs on a cohort table and its columns, appended to sql. */
-static void
-add_cohort_comments(struct pg *pg, const struct run_summary *s,
-                    const struct cohort_result *cr, struct strbuf *sql)
+/* USAGE on the schema and SELECT on every table the run publishes. */
+static int
+publish_grants(struct pg_publication *p)
 {
-    const struct published_table *t = &cr->table;
-    const char *schema = pg->out->schema;
-    size_t j;
+    static const char *const own[] = {"runs", "quality", "quality__history",
+                                      "linkage", "linkage__history"};
+    struct pg *pg = &p->pg;
+    struct strbuf sql = STRBUF_INIT;
+    size_t i;
 
-    strbuf_adds(sql, "; COMMENT ON TABLE ");
-    add_ident(pg, sql, schema);
-    strbuf_adds(sql, ".");
-    add_ident(pg, sql, cr->plan->name);
-    strbuf_adds(sql, " IS ");
-    {
-        struct strbuf c = STRBUF_INIT;
-
-        strbuf_addf(&c, "%s. Who: %s. Persons per cell per month; counts "
-                        "%d-%d suppressed with further cells suppressed to "
-                        "protect them, rounded to %d. Run %s, plan %s.",
-                    cr->plan->title,
-                    cr->where_text_plain ? cr->where_text_plain
-                                         : cr->plan->where,
-                    s->plan->disclosure.suppress_lo,
-                    s->plan->disclosure.suppress_hi,
-                    s->plan->disclosure.rounding, s->run_id, s->plan_hash);
-        add_literal(pg, sql, strbuf_str(&c));
-        strbuf_release(&c);
+    if (!pg->out->grant_to)
+        return 0;
+    pg_step(pg, "granting SELECT to grant_to", "");
+    strbuf_adds(&sql, "GRANT USAGE ON SCHEMA ");
+    pg_add_ident(pg, &sql, pg->out->schema);
+    strbuf_adds(&sql, " TO ");
+    pg_add_ident(pg, &sql, pg->out->grant_to);
+    strbuf_adds(&sql, "; GRANT SELECT ON TABLE ");
+    for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+        pg_add_table(pg, &sql, own[i], "");
+        strbuf_adds(&sql, ", ");
     }
-    strbuf_adds(sql, "; COMMENT ON COLUMN ");
-    add_ident(pg, sql, schema);
-    strbuf_adds(sql, ".");
-    add_ident(pg, sql, cr->plan->name);
-    strbuf_adds(sql, ".period IS 'First day of the month counted (the last "
-                      "month ends on the reference date)'; COMMENT ON COLUMN ");
-    add_ident(pg, sql, schema);
-    strbuf_adds(sql, ".");
-    add_ident(pg, sql, cr->plan->name);
-    strbuf_adds(sql, ".count IS 'Persons, after disclosure control "
-                      "(rounded or perturbed as the job says); NULL when "
-                      "withheld or not applicable'; COMMENT ON COLUMN ");
-    add_ident(pg, sql, schema);
-    strbuf_adds(sql, ".");
-    add_ident(pg, sql, cr->plan->name);
-    strbuf_adds(sql, ".symbol IS '[c] (confidential) when the count is "
-                      "withheld by disclosure control, whatever rule "
-                      "withheld it; [z] (not applicable) when the cohort''s "
-                      "own definition makes the cell impossible; NULL when "
-                      "the count is shown'; COMMENT ON COLUMN ");
-    add_ident(pg, sql, schema);
-    strbuf_adds(sql, ".");
-    add_ident(pg, sql, cr->plan->name);
-    strbuf_adds(sql, ".margin IS 'true for a margin or the total (a by "
-                     "column is Total): sum the rows where NOT margin to "
-                     "add up the detail without counting a total twice'");
-    for (j = 0; j < t->nby; j++) {
-        strbuf_adds(sql, "; COMMENT ON COLUMN ");
-        add_ident(pg, sql, schema);
-        strbuf_adds(sql, ".");
-        add_ident(pg, sql, cr->plan->name);
-        if (cr->plan->by[j] == BY_SERVICE)
-            strbuf_addf(sql, ".%s IS 'yes when the person had %s (%s) that "
-                              "month, else no; Total for the margin'",
-                        cohort_by_name(cr->plan, j),
-                        s->plan->services[cr->plan->by_service[j]].name,
-                        department_name((enum department)s->plan
-                                            ->services[cr->plan->by_service[j]]
-                                            .department));
-        else
-            strbuf_addf(sql, ".%s IS '%s; Total for the margin'",
-                        cohort_by_name(cr->plan, j),
-                        cohort_by_name(cr->plan, j));
+    for (i = 0; i < p->s->ncohorts; i++) {
+        pg_add_table(pg, &sql, p->s->cohorts[i].plan->name, "");
+        strbuf_adds(&sql, ", ");
+        pg_add_table(pg, &sql, p->s->cohorts[i].plan->name, "__history");
+        strbuf_adds(&sql, i + 1 < p->s->ncohorts ? ", " : "");
     }
+    strbuf_adds(&sql, " TO ");
+    pg_add_ident(pg, &sql, pg->out->grant_to);
+    return exec_built(pg, &sql);
 }
 
+/* Everything the transaction writes, in order. */
 static int
-publish_cohort(struct pg *pg, const struct run_summary *s,
-               const struct cohort_result *cr, const struct period *periods)
+publish_all(struct pg_publication *p)
 {
-    const struct published_table *t = &cr->table;
-    const char *schema = pg->out->schema;
+    struct pg *pg = &p->pg;
     struct strbuf sql = STRBUF_INIT;
-    char staging[128];
-    size_t j;
-    int rc = 0;
-
-    snprintf(staging, sizeof(staging), "%s__staging", cr->plan->name);
-    strbuf_adds(&sql, "DROP TABLE IF EXISTS ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, staging);
-    strbuf_adds(&sql, "; CREATE TABLE ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, staging);
-    strbuf_adds(&sql, " (period date NOT NULL");
-    for (j = 0; j < t->nby; j++)
-        strbuf_addf(&sql, ", %s text NOT NULL",
-                    cohort_by_name(cr->plan, j));
-    strbuf_adds(&sql, ", count integer, symbol text, "
-                      "margin boolean NOT NULL)");
-    if ((rc = exec(pg, strbuf_str(&sql), "creating a staging table")) < 0)
-        goto out;
-    if ((rc = copy_cohort_rows(pg, t, periods, staging)) < 0)
-        goto out;
-    /* swap: drop the old table, rename the new one into place */
-    strbuf_reset(&sql);
-    strbuf_adds(&sql, "DROP TABLE IF EXISTS ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, cr->plan->name);
-    strbuf_adds(&sql, "; ALTER TABLE ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".");
-    add_ident(pg, &sql, staging);
-    strbuf_adds(&sql, " RENAME TO ");
-    add_ident(pg, &sql, cr->plan->name);
-    add_cohort_comments(pg, s, cr, &sql);
-    if (pg->out->grant_to) {
-        strbuf_adds(&sql, "; GRANT SELECT ON ");
-        add_ident(pg, &sql, schema);
-        strbuf_adds(&sql, ".");
-        add_ident(pg, &sql, cr->plan->name);
-        strbuf_adds(&sql, " TO ");
-        add_ident(pg, &sql, pg->out->grant_to);
-    }
-    if (strbuf_failed(&sql)) {
-        rc = CE_NOMEM;
-        diag_set(pg->d, pg->out->name, 0, 0, NULL, "out of memory");
-        goto out;
-    }
-    rc = exec(pg, strbuf_str(&sql), "replacing a cohort table");
-out:
-    strbuf_release(&sql);
-    return rc;
-}
-
-static int
-publish_run_row(struct pg *pg, const struct run_summary *s)
-{
-    struct strbuf sql = STRBUF_INIT;
-    const char *schema = pg->out->schema;
-    char nb[24];
+    struct period *periods;
     size_t i;
     int rc;
 
-    strbuf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".runs (run_id text PRIMARY KEY, started "
-                      "timestamptz, finished timestamptz, version text, "
-                      "plan_hash text, key_id text, persons bigint); "
-                      "INSERT INTO ");
-    add_ident(pg, &sql, schema);
-    strbuf_addf(&sql, ".runs VALUES ('%s', to_timestamp(%lld), "
-                      "to_timestamp(%lld), '%s', '%s', '%s', %s); "
-                      "DROP TABLE IF EXISTS ",
-                s->run_id, (long long)s->started, (long long)s->finished,
-                s->version ? s->version : "", s->plan_hash, s->key_id,
-                count_sql(s->persons, nb));
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".quality; CREATE TABLE ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".quality (run_id text, source text, measure "
-                      "text, value bigint)");
-    for (i = 0; i < s->nsources; i++) {
-        const struct source_summary *ss = &s->sources[i];
-        size_t j;
-
-        strbuf_adds(&sql, "; INSERT INTO ");
-        add_ident(pg, &sql, schema);
-        strbuf_addf(&sql, ".quality VALUES ('%s', ", s->run_id);
-        add_literal(pg, &sql, s->plan->sources[i].name);
-        strbuf_addf(&sql, ", 'rows_in', %llu), ('%s', ",
-                    (unsigned long long)ss->rows_in, s->run_id);
-        add_literal(pg, &sql, s->plan->sources[i].name);
-        strbuf_addf(&sql, ", 'rows_accepted', %llu), ('%s', ",
-                    (unsigned long long)ss->rows_accepted, s->run_id);
-        add_literal(pg, &sql, s->plan->sources[i].name);
-        strbuf_addf(&sql, ", 'rows_quarantined', %llu)",
-                    (unsigned long long)ss->rows_quarantined);
-        for (j = 0; j < ss->nquarantined; j++) {
-            strbuf_addf(&sql, ", ('%s', ", s->run_id);
-            add_literal(pg, &sql, s->plan->sources[i].name);
-            strbuf_addf(&sql, ", 'quarantined:%s', %llu)",
-                        ss->quarantined[j].reason,
-                        (unsigned long long)ss->quarantined[j].n);
-        }
-        for (j = 0; j < ss->nunmapped; j++) {
-            char measure[96];
-
-            strbuf_addf(&sql, ", ('%s', ", s->run_id);
-            add_literal(pg, &sql, s->plan->sources[i].name);
-            strbuf_adds(&sql, ", ");
-            snprintf(measure, sizeof(measure), "unmapped:%s",
-                     ss->unmapped[j].label);
-            add_literal(pg, &sql, measure);
-            strbuf_addf(&sql, ", %llu)", (unsigned long long)ss->unmapped[j].n);
-        }
-    }
-    for (i = 0; i < s->nscopes; i++) {
-        const struct scope_summary *sc = &s->scopes[i];
-        const char *m[] = {"ids", "header_rows", "events_joined",
-                           "orphan_local_id", "nhs_number_conflicts",
-                           "dob_conflicts"};
-        uint64_t v[] = {sc->ids, sc->header_rows, sc->events_joined,
-                        sc->events_orphaned, sc->nhs_conflicts,
-                        sc->dob_conflicts};
-        size_t j;
-
-        strbuf_adds(&sql, "; INSERT INTO ");
-        add_ident(pg, &sql, schema);
-        strbuf_adds(&sql, ".quality VALUES ");
-        for (j = 0; j < 6; j++) {
-            strbuf_addf(&sql, "%s('%s', 'id_scope:", j ? ", " : "", s->run_id);
-            /* scope names are [a-z0-9_] (transform/map_settings.c checks) */
-            strbuf_addf(&sql, "%s', '%s', %s)", sc->name, m[j],
-                        count_sql(v[j], nb));
-        }
-    }
-    strbuf_adds(&sql, "; COMMENT ON TABLE ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".runs IS 'One row per publication: run id, times, version, plan hash, key id, persons'"
-                      "; COMMENT ON TABLE ");
-    add_ident(pg, &sql, schema);
-    strbuf_adds(&sql, ".quality IS 'Rows in, accepted and quarantined "
-                      "(by reason) per source, for the latest run'");
-    if (strbuf_failed(&sql)) {
-        strbuf_release(&sql);
-        diag_set(pg->d, pg->out->name, 0, 0, NULL, "out of memory");
-        return CE_NOMEM;
-    }
-    rc = exec(pg, strbuf_str(&sql), "recording the run");
-    strbuf_release(&sql);
+    pg_step(pg, "starting the transaction", "");
+    strbuf_adds(&sql, "BEGIN; CREATE SCHEMA IF NOT EXISTS ");
+    pg_add_ident(pg, &sql, pg->out->schema);
+    if ((rc = exec_built(pg, &sql)) < 0)
+        return rc;
+    p->in_transaction = 1;
+    if ((rc = publish_run_row(p)) < 0)
+        return rc;
+    periods = calloc((size_t)p->s->plan->periods, sizeof(*periods));
+    if (!periods)
+        return nomem(pg);
+    periods_compute(p->s->plan->reference_date, p->s->plan->periods, periods);
+    for (i = 0; i < p->s->ncohorts && rc == 0; i++)
+        rc = publish_cohort(p, &p->s->cohorts[i], periods);
+    free(periods);
+    if (rc == 0)
+        rc = publish_quality(p);
+    if (rc == 0)
+        rc = publish_linkage(p);
+    if (rc == 0)
+        rc = publish_grants(p);
     return rc;
 }
 
 int
-publish_postgres(const struct run_summary *s, const struct output_plan *out,
-                 struct diag *d)
+pg_publication_open(const struct run_summary *s, const struct output_plan *out,
+                    struct pg_publication **pp, struct diag *d)
 {
-    struct pg pg;
-    struct period *periods;
-    struct strbuf sql = STRBUF_INIT;
-    size_t i;
-    int rc = 0;
+    struct pg_publication *p = calloc(1, sizeof(*p));
+    int rc;
 
-    pg.out = out;
-    pg.d = d;
-    pg.conn = PQconnectdb(out->conninfo);
-    if (!pg.conn || PQstatus(pg.conn) != CONNECTION_OK) {
-        diag_set(d, out->name, 0, 0, "postgres",
-                 "[output %s] cannot connect to the database", out->name);
-        PQfinish(pg.conn);
-        return CE_IO;
-    }
-    periods = calloc((size_t)s->plan->periods, sizeof(*periods));
-    if (!periods) {
-        PQfinish(pg.conn);
+    *pp = NULL;
+    if (!p) {
         diag_set(d, out->name, 0, 0, NULL, "out of memory");
         return CE_NOMEM;
     }
-    periods_compute(s->plan->reference_date, s->plan->periods, periods);
-    strbuf_adds(&sql, "SET application_name = 'cohort'; BEGIN; "
-                      "CREATE SCHEMA IF NOT EXISTS ");
-    add_ident(&pg, &sql, out->schema);
-    if ((rc = exec(&pg, strbuf_str(&sql), "starting the transaction")) < 0)
+    p->s = s;
+    if ((rc = pg_connect(&p->pg, out, d)) < 0) {
+        pg_publication_close(p);
+        return rc;
+    }
+    if ((rc = publish_all(p)) < 0) {
+        /* the transaction is aborted: end it, then ask what blocked it */
+        if (PQstatus(p->pg.conn) == CONNECTION_OK)
+            PQclear(PQexec(p->pg.conn, "ROLLBACK"));
+        p->in_transaction = 0;
+        pg_explain(&p->pg);
+        pg_publication_close(p);
+        return rc;
+    }
+    *pp = p;
+    return 0;
+}
+
+int
+pg_publication_commit(struct pg_publication *p, int *unknown, struct diag *d)
+{
+    PGresult *res;
+    int rc = 0;
+
+    *unknown = 0;
+    p->pg.d = d;
+    pg_step(&p->pg, "COMMIT", "");
+    res = PQexec(p->pg.conn, "COMMIT");
+    /* COMMIT of an aborted transaction answers ROLLBACK */
+    if (PQresultStatus(res) != PGRES_COMMAND_OK ||
+        strcmp(PQcmdStatus(res), "COMMIT")) {
+        *unknown = PQstatus(p->pg.conn) == CONNECTION_BAD;
+        rc = pg_fail(&p->pg, res);
+    } else {
+        PQclear(res);
+    }
+    p->in_transaction = 0;
+    return rc;
+}
+
+void
+pg_publication_close(struct pg_publication *p)
+{
+    if (!p)
+        return;
+    if (p->in_transaction && p->pg.conn &&
+        PQstatus(p->pg.conn) == CONNECTION_OK)
+        PQclear(PQexec(p->pg.conn, "ROLLBACK"));
+    pg_disconnect(&p->pg);
+    free(p);
+}
+
+int
+pg_run_recorded(const struct output_plan *out, const char *run_id, int *yes,
+                struct diag *d)
+{
+    struct pg pg;
+    struct strbuf name = STRBUF_INIT, sql = STRBUF_INIT;
+    const char *params[1];
+    PGresult *res = NULL;
+    int rc;
+
+    *yes = 0;
+    if ((rc = pg_connect(&pg, out, d)) < 0)
+        return rc;
+    pg_step(&pg, "looking up a pending run", "runs");
+    pg_add_table(&pg, &name, "runs", "");
+    params[0] = strbuf_str(&name);
+    if (!(res = pg_query(&pg, "SELECT to_regclass($1) IS NOT NULL", 1, params,
+                         &rc)))
         goto out;
-    for (i = 0; i < s->ncohorts && rc == 0; i++)
-        rc = publish_cohort(&pg, s, &s->cohorts[i], periods);
-    if (rc == 0)
-        rc = publish_run_row(&pg, s);
-    if (rc == 0)
-        rc = exec(&pg, "COMMIT", "COMMIT");
+    if (PQgetvalue(res, 0, 0)[0] == 't') {
+        PQclear(res);
+        strbuf_adds(&sql, "SELECT 1 FROM ");
+        strbuf_adds(&sql, strbuf_str(&name));
+        strbuf_adds(&sql, " WHERE run_id = $1");
+        params[0] = run_id;
+        if (!(res = pg_query(&pg, strbuf_str(&sql), 1, params, &rc)))
+            goto out;
+        *yes = PQntuples(res) > 0;
+    }
 out:
-    if (rc < 0 && PQstatus(pg.conn) == CONNECTION_OK)
-        PQclear(PQexec(pg.conn, "ROLLBACK"));
+    if (res)
+        PQclear(res);
+    strbuf_release(&name);
     strbuf_release(&sql);
-    free(periods);
-    PQfinish(pg.conn);
+    pg_disconnect(&pg);
     return rc;
 }

@@ -33,8 +33,8 @@ struct linkage_accuracy {
 };
 
 /*
- * truth_path: a truth file (linktruth.h; synth's names each extract by its
- * file name, matched to the plan's literal paths). 0 or -1.
+ * truth_path: a truth file (linktruth.h; synth names each row by the demo
+ * job's [source] name). 0 or -1.
  */
 static int
 linkage_evaluate(const struct job_plan *plan, const char *truth_path,
@@ -52,7 +52,7 @@ linkage_evaluate(const struct job_plan *plan, const char *truth_path,
 
     memset(acc, 0, sizeof(*acc));
     diag_clear(&d);
-    if (job_link_trace(plan, 1, &tr, &ntr, NULL, &d) < 0 ||
+    if (job_link_trace(plan, 1, &tr, &ntr, NULL, NULL, &d) < 0 ||
         link_truth_load(&truth, truth_path, plan, tr, ntr, &d) < 0) {
         diag_format(&d, msg, sizeof(msg));
         fprintf(stderr, "linkage_evaluate: %s\n", msg);

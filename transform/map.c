@@ -44,13 +44,89 @@ canonical_index(const struct job_plan *plan, const struct source_plan *src,
     }
 }
 
+/* Orders value codes by code, ignoring ASCII case, shorter first on a tie. */
+static int
+code_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    int r = strncasecmp(a, b, an < bn ? an : bn);
+
+    if (r)
+        return r;
+    return an < bn ? -1 : an > bn;
+}
+
+static int
+value_code_cmp(const void *a, const void *b)
+{
+    const struct value_code *x = a, *y = b;
+
+    return code_cmp(x->code, x->len, y->code, y->len);
+}
+
+/* Compiles the value map of field v into vl: canonical indexes, sorted
+ * for a binary search. 0 or CE_NOMEM. */
+static int
+compile_values(struct value_lookup *vl, const struct job_plan *plan,
+               const struct source_plan *source, enum value_field v)
+{
+    const struct value_map *vm = &source->values[v];
+    size_t i;
+
+    vl->n = vm->n;
+    vl->default_value = -1;
+    if (vm->n && !(vl->codes = calloc(vm->n, sizeof(*vl->codes))))
+        return CE_NOMEM;
+    for (i = 0; i < vm->n; i++) {
+        vl->codes[i].code = vm->entries[i].code;
+        vl->codes[i].len = strlen(vm->entries[i].code);
+        vl->codes[i].canonical =
+            canonical_index(plan, source, v, vm->entries[i].canonical);
+    }
+    if (vm->n > 1)
+        qsort(vl->codes, vm->n, sizeof(*vl->codes), value_code_cmp);
+    if (vm->default_value)
+        vl->default_value = canonical_index(plan, source, v,
+                                            vm->default_value);
+    return 0;
+}
+
+/* Splits the formats of one date field (field's own, else the source's)
+ * into df. 0 or CE_NOMEM; a list the config accepted always splits. */
+static int
+split_formats(struct date_formats *df, const struct source_plan *source,
+              enum common_field field)
+{
+    const char *text = source->field_date_format[field]
+                           ? source->field_date_format[field]
+                           : source->date_format;
+    const char *starts[DATE_FORMATS_MAX];
+    size_t lens[DATE_FORMATS_MAX], o = 0;
+    int n, i;
+
+    if (!text || !*text ||
+        (n = date_format_split(text, starts, lens, DATE_FORMATS_MAX)) <= 0)
+        return 0;
+    if (!(df->text = malloc(strlen(text) + 1)))
+        return CE_NOMEM;
+    for (i = 0; i < n; i++) {
+        memcpy(df->text + o, starts[i], lens[i]);
+        df->text[o + lens[i]] = '\0';
+        df->fmt[i] = df->text + o;
+        o += lens[i] + 1;
+    }
+    df->n = (size_t)n;
+    return 0;
+}
+
 int
 mapping_init(struct source_mapping *m, const struct job_plan *plan,
              const struct source_plan *source, const struct cell *header,
              size_t ncolumns, struct diag *d)
 {
+    static const enum common_field date_field[MAP_DATES] = {
+        CF_DOB, CF_START_DATE, CF_END_DATE};
     int f, y, mo, dd;
-    size_t v, i;
+    size_t v;
 
     memset(m, 0, sizeof(*m));
     m->plan = plan;
@@ -61,49 +137,41 @@ mapping_init(struct source_mapping *m, const struct job_plan *plan,
         if (!source->column[f])
             continue;
         m->column[f] = row_header_index(header, ncolumns, source->column[f]);
-        if (m->column[f] < 0) {
-            diag_set(d, source->name, source->column_line[f], 0, "column",
-                     "mapped column '%s' (field.%s) is not in the header",
-                     source->column[f], common_field_name((enum common_field)f));
-            return CE_DATA;
+        if (m->column[f] >= 0)
+            continue;
+        if (source->column_optional[f]) {
+            m->absent[f] = 1;
+            continue;
         }
+        diag_set(d, source->name, source->column_line[f], 0, "column",
+                 "mapped column '%s' (field.%s) is not in the header",
+                 source->column[f], common_field_name((enum common_field)f));
+        return CE_DATA;
     }
-    for (v = 0; v < VF_COUNT; v++) {
-        const struct value_map *vm = &source->values[v];
-        struct value_lookup *vl = &m->values[v];
-
-        vl->n = vm->n;
-        vl->entries = vm->entries;
-        vl->default_value = -1;
-        if (vm->n) {
-            vl->canonical = calloc(vm->n, sizeof(int));
-            if (!vl->canonical) {
-                mapping_release(m);
-                diag_set(d, source->name, 0, 0, NULL, "out of memory");
-                return CE_NOMEM;
-            }
-        }
-        for (i = 0; i < vm->n; i++)
-            vl->canonical[i] = canonical_index(plan, source, (enum value_field)v,
-                                               vm->entries[i].canonical);
-        if (vm->default_value)
-            vl->default_value = canonical_index(plan, source,
-                                                (enum value_field)v,
-                                                vm->default_value);
-    }
+    for (v = 0; v < VF_COUNT; v++)
+        if (compile_values(&m->values[v], plan, source, (enum value_field)v) <
+            0)
+            goto nomem;
+    for (v = 0; v < MAP_DATES; v++)
+        if (split_formats(&m->dates[v], source, date_field[v]) < 0)
+            goto nomem;
     if (source->fixed_service)
         m->fixed_service = job_plan_service_index(plan, (int)source->department,
                                                   source->fixed_service);
     civil_from_days(plan->reference_date, &y, &mo, &dd);
     m->pivot_year = y;
     return 0;
+nomem:
+    mapping_release(m);
+    diag_set(d, source->name, 0, 0, NULL, "out of memory");
+    return CE_NOMEM;
 }
 
 size_t
 mapping_missing_columns(const struct source_plan *source,
                         const struct cell *header, size_t ncolumns,
                         void (*report)(void *ctx, int field, const char *column,
-                                       int line),
+                                       int line, int optional),
                         void *ctx)
 {
     size_t missing = 0;
@@ -113,9 +181,10 @@ mapping_missing_columns(const struct source_plan *source,
         if (!source->column[f] ||
             row_header_index(header, ncolumns, source->column[f]) >= 0)
             continue;
-        missing++;
+        missing += !source->column_optional[f];
         if (report)
-            report(ctx, f, source->column[f], source->column_line[f]);
+            report(ctx, f, source->column[f], source->column_line[f],
+                   source->column_optional[f]);
     }
     return missing;
 }
@@ -124,13 +193,18 @@ mapping_missing_columns(const struct source_plan *source,
 static int
 lookup_value(const struct value_lookup *vl, const char *p, size_t n)
 {
-    size_t i;
+    size_t lo = 0, hi = vl->n;
 
-    for (i = 0; i < vl->n; i++) {
-        const char *code = vl->entries[i].code;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = code_cmp(p, n, vl->codes[mid].code, vl->codes[mid].len);
 
-        if (strlen(code) == n && !strncasecmp(code, p, n))
-            return vl->canonical[i];
+        if (!r)
+            return vl->codes[mid].canonical;
+        if (r < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
     return -1;
 }
@@ -150,6 +224,25 @@ cell_of(const struct source_mapping *m, const struct raw_row *row,
     *n = row->cells[c].len;
     trim(p, n);
     return *n > 0;
+}
+
+/* Parses a date cell of field md with its formats; an ambiguous one is
+ * counted in q (when there is one to count in). */
+static enum date_fault
+map_date(const struct source_mapping *m, enum map_date md, const char *p,
+         size_t n, struct quarantine *q, int32_t *out)
+{
+    static const enum common_field field[MAP_DATES] = {
+        CF_DOB, CF_START_DATE, CF_END_DATE};
+    const struct date_formats *df = &m->dates[md];
+    int ambiguous = 0;
+    enum date_fault f;
+
+    f = parse_date_formats(p, n, df->fmt, df->n, m->pivot_year, out,
+                           q && df->n > 1 ? &ambiguous : NULL);
+    if (ambiguous)
+        quarantine_ambiguous_date(q, field[md]);
+    return f;
 }
 
 /* Maps a coded field (sex or ethnicity): value map, built-in codes, default. */
@@ -258,9 +351,10 @@ has_date_shape(const char *p, size_t n)
     return 0;
 }
 
-int
-map_value_has_identifier_shape(const char *p, size_t n,
-                               const char *date_format, int pivot_year)
+/* map_value_has_identifier_shape() with a list of date formats. */
+static int
+identifier_shape(const char *p, size_t n, const char *const *fmts,
+                 size_t nfmts, int pivot_year)
 {
     char c[64];
     size_t i, m = 0, digits = 0;
@@ -293,12 +387,20 @@ map_value_has_identifier_shape(const char *p, size_t n,
     sodium_memzero(&pc, sizeof(pc));
     /* a date: the source's own format, ISO, or any day-month-year shape */
     if (!shape &&
-        (parse_date(p, n, date_format, pivot_year, &day) == DATE_OK ||
-         parse_date(p, n, NULL, pivot_year, &day) == DATE_OK ||
+        (parse_date_formats(p, n, fmts, nfmts, pivot_year, &day, NULL) ==
+             DATE_OK ||
          has_date_shape(p, n)))
         shape = 1;
     sodium_memzero(c, sizeof(c));
     return shape;
+}
+
+int
+map_value_has_identifier_shape(const char *p, size_t n,
+                               const char *date_format, int pivot_year)
+{
+    return identifier_shape(p, n, &date_format, date_format ? 1 : 0,
+                            pivot_year);
 }
 
 int
@@ -345,8 +447,12 @@ code_like(const struct source_mapping *m, const struct raw_row *row,
     size_t vn, cn;
     int f, same = 0;
 
-    if (!map_value_nameable(p, n, m->source->date_format, m->pivot_year))
+    if (!map_value_is_plain_code(p, n))
         return 0;
+    for (f = 0; f < MAP_DATES; f++)
+        if (identifier_shape(p, n, m->dates[f].fmt, m->dates[f].n,
+                             m->pivot_year))
+            return 0;
     vn = compact(p, n, v, sizeof(v));
     for (f = 0; f < CF_COUNT && !same; f++) {
         const char *q;
@@ -391,7 +497,6 @@ static int
 map_identifiers(const struct source_mapping *m, const struct raw_row *row,
                 struct record *out, struct quarantine *q)
 {
-    const struct source_plan *sp = m->source;
     const char *p;
     size_t n;
     int have_id = 0;
@@ -442,7 +547,7 @@ map_identifiers(const struct source_mapping *m, const struct raw_row *row,
         sodium_memzero(&pc, sizeof(pc));
     }
     if (cell_of(m, row, CF_DOB, &p, &n)) {
-        df = parse_date(p, n, sp->date_format, m->pivot_year, &out->dob);
+        df = map_date(m, MAP_DOB, p, n, q, &out->dob);
         if (df == DATE_BEFORE_1900) {
             out->dob = DAY_NONE;
             note(q, NOTE_DOB_BEFORE_1900);
@@ -524,12 +629,10 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
     }
     if (sp->has_spells &&
         (!cell_of(m, row, CF_START_DATE, &p, &n) ||
-         parse_date(p, n, sp->date_format, m->pivot_year, &out->start_date) !=
-             DATE_OK))
+         map_date(m, MAP_START, p, n, q, &out->start_date) != DATE_OK))
         return reject(q, m, row, m->column[CF_START_DATE], QR_BAD_START_DATE);
     if (cell_of(m, row, CF_END_DATE, &p, &n)) {
-        if (parse_date(p, n, sp->date_format, m->pivot_year, &out->end_date) !=
-            DATE_OK)
+        if (map_date(m, MAP_END, p, n, q, &out->end_date) != DATE_OK)
             return reject(q, m, row, m->column[CF_END_DATE], QR_BAD_END_DATE);
         if (out->end_date < out->start_date)
             return reject(q, m, row, m->column[CF_END_DATE], QR_END_BEFORE_START);
@@ -564,7 +667,9 @@ mapping_release(struct source_mapping *m)
     size_t v;
 
     for (v = 0; v < VF_COUNT; v++)
-        free(m->values[v].canonical);
+        free(m->values[v].codes);
+    for (v = 0; v < MAP_DATES; v++)
+        free(m->dates[v].text);
     memset(m, 0, sizeof(*m));
 }
 

@@ -23,14 +23,32 @@
 
 #include "../core/row.h"
 #include "../core/plan.h"
+#include "normalise.h"
 #include "quarantine.h"
 #include "../core/schema.h"
 
+/* One code of a value map, for a binary search by code. */
+struct value_code {
+    const char *code;  /* borrowed from the plan's entry */
+    size_t len;
+    int canonical;     /* enum sex_code / ethnic_group / service index */
+};
+
 struct value_lookup {
     size_t n;
-    const struct value_map_entry *entries; /* borrowed from the plan */
-    int *canonical;   /* per entry: enum sex_code / ethnic_group / service index */
+    struct value_code *codes; /* sorted by code, ignoring ASCII case; owned */
     int default_value; /* -1 when none */
+};
+
+/* The date fields a source may give formats of their own
+ * (date_format.FIELD). */
+enum map_date { MAP_DOB, MAP_START, MAP_END, MAP_DATES };
+
+/* One date field's formats, tried in order (parse_date_formats()). */
+struct date_formats {
+    char *text;                        /* owned: the formats, NUL-separated */
+    const char *fmt[DATE_FORMATS_MAX]; /* into text */
+    size_t n;                          /* 0: ISO and yyyymmdd only */
 };
 
 struct source_mapping {
@@ -41,26 +59,34 @@ struct source_mapping {
     int fixed_service;               /* service index, -1 when none */
     int pivot_year;                  /* two-digit years above it are 19xx */
     uint32_t file_index;             /* set by the caller as files change */
+    struct date_formats dates[MAP_DATES];
+    /* 1: a profile's optional column the header lacks; its field is not
+     * read */
+    uint8_t absent[CF_COUNT];
 };
 
 /*
  * Resolves every mapped column against the source's header (its column
- * names header[0 .. ncolumns-1], as the connector read them) and compiles
- * the value maps. Returns 0, or CE_DATA naming the first missing column.
- * The mapping borrows plan and source_plan.
+ * names header[0 .. ncolumns-1], as the connector read them), splits the
+ * date formats and compiles the value maps. A profile's optional column
+ * the header lacks is left unread (m->absent). Returns 0, CE_DATA naming
+ * the first missing column (rule "column"), or CE_NOMEM. The mapping
+ * borrows plan and source_plan; mapping_release() frees what it owns.
  */
 int mapping_init(struct source_mapping *m, const struct job_plan *plan,
                  const struct source_plan *source, const struct cell *header,
                  size_t ncolumns, struct diag *d);
 
 /*
- * Lists every mapped column missing from the header into d-style lines
- * via the callback; returns how many are missing. For `cohort check`.
+ * Calls report for every mapped column missing from the header, optional
+ * ones (a profile's: not an error) with optional = 1; returns how many
+ * required ones are missing. For `cohort check`.
  */
 size_t mapping_missing_columns(const struct source_plan *source,
                                const struct cell *header, size_t ncolumns,
                                void (*report)(void *ctx, int field,
-                                              const char *column, int line),
+                                              const char *column, int line,
+                                              int optional),
                                void *ctx);
 
 /*

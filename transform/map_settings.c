@@ -4,9 +4,12 @@
  * service and an identifier required).
  */
 #include "map_settings.h"
+#include "codelist.h"
+#include "normalise.h"
 #include "profiles.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -44,15 +47,56 @@ check_profile(const struct setting *s, void *obj, const char *value,
                                : setting_bad_value(ctx, NULL, profile_names());
 }
 
+/* Checks a date_format value: one or more formats, comma-separated,
+ * each with a day, a month and a year (normalise.h). */
 static int
-check_date_format(const struct setting *s, void *obj, const char *value,
-                  struct setting_ctx *ctx)
+date_formats_ok(const char *value)
 {
-    (void)obj;
-    return strchr(value, '%') ? 0 : setting_bad_value(ctx, NULL, s->expect);
+    const char *starts[DATE_FORMATS_MAX];
+    size_t lens[DATE_FORMATS_MAX];
+    int n = date_format_split(value, starts, lens, DATE_FORMATS_MAX), i;
+
+    for (i = 0; i < n; i++)
+        if (date_format_valid(starts[i], lens[i]) < 0)
+            return 0;
+    return n > 0;
 }
 
-/* field.FIELD = COLUMN */
+/* date_format = FORMAT[, FORMAT ...]; empty: ISO and yyyymmdd only,
+ * whatever the profile says */
+static int
+set_date_format(const struct setting *s, void *obj, const char *value,
+                struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+
+    if (*value && !date_formats_ok(value))
+        return setting_bad_value(ctx, NULL, s->expect);
+    sp->date_format_line = ctx->line;
+    free(sp->date_format);
+    sp->date_format = NULL;
+    return *value ? setting_set_string(&sp->date_format, value, ctx) : 0;
+}
+
+/* date_format.FIELD = FORMAT[, FORMAT ...] for dob, start_date, end_date */
+static int
+set_field_date_format(const struct setting *s, void *obj, const char *value,
+                      struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+    const char *name = ctx->key + strlen(s->name);
+    int f = common_field_lookup(name);
+
+    if (f != CF_DOB && f != CF_START_DATE && f != CF_END_DATE)
+        return setting_fail(ctx, "key '%s': a date format is set for dob, "
+                                 "start_date or end_date", ctx->key);
+    if (!date_formats_ok(value))
+        return setting_bad_value(ctx, NULL, s->expect);
+    return setting_set_string(&sp->field_date_format[f], value, ctx);
+}
+
+/* field.FIELD = COLUMN; empty: the field is not read, whatever the
+ * profile says */
 static int
 set_field(const struct setting *s, void *obj, const char *value,
           struct setting_ctx *ctx)
@@ -63,28 +107,45 @@ set_field(const struct setting *s, void *obj, const char *value,
     if (f < 0)
         return setting_fail(ctx, "unknown common field '%s' in key '%s'",
                             ctx->key + strlen(s->name), ctx->key);
-    if (!*value)
-        return setting_bad_value(ctx, NULL, "a source column name");
     sp->column_line[f] = ctx->line;
-    return setting_set_string(&sp->column[f], value, ctx);
+    free(sp->column[f]);
+    sp->column[f] = NULL;
+    return *value ? setting_set_string(&sp->column[f], value, ctx) : 0;
 }
 
+/*
+ * Adds code -> canonical to vm from origin. A code already there from a
+ * less specific origin is mapped again, one from a more specific origin
+ * stays. Twice from one origin: an error for keys, nothing for the same
+ * value from a list, 1 (the caller says where) for another value.
+ */
 static int
 add_value_entry(struct value_map *vm, const char *code, const char *canonical,
-                struct setting_ctx *ctx)
+                enum value_origin origin, struct setting_ctx *ctx)
 {
     struct value_map_entry *e;
     size_t i;
 
-    for (i = 0; i < vm->n; i++)
-        if (!strcasecmp(vm->entries[i].code, code))
+    for (i = 0; i < vm->n; i++) {
+        e = &vm->entries[i];
+        if (strcasecmp(e->code, code))
+            continue;
+        if (e->origin > origin)
+            return 0;
+        if (e->origin == origin && origin == VALUE_FROM_KEY)
             return setting_fail(ctx, "code mapped twice");
+        if (e->origin == origin)
+            return strcmp(e->canonical, canonical) ? 1 : 0;
+        e->origin = (uint8_t)origin;
+        return setting_set_string(&e->canonical, canonical, ctx);
+    }
     e = realloc(vm->entries, (vm->n + 1) * sizeof(*e));
     if (!e)
         return setting_nomem(ctx);
     vm->entries = e;
     e = &vm->entries[vm->n];
     memset(e, 0, sizeof(*e));
+    e->origin = (uint8_t)origin;
     if (!(e->code = strdup(code)) || !(e->canonical = strdup(canonical))) {
         free(e->code);
         e->code = NULL;
@@ -94,9 +155,25 @@ add_value_entry(struct value_map *vm, const char *code, const char *canonical,
     return 0;
 }
 
-/* A canonical value a value map may map to. */
+static const char *const value_fields[VF_COUNT] = {"sex", "ethnicity",
+                                                   "service"};
+
+/* The value field named by name[0 .. len), or -1. */
 static int
-check_canonical(enum value_field vf, const char *value,
+value_field(const char *name, size_t len)
+{
+    int vf;
+
+    for (vf = 0; vf < VF_COUNT; vf++)
+        if (strlen(value_fields[vf]) == len &&
+            !strncmp(name, value_fields[vf], len))
+            return vf;
+    return -1;
+}
+
+/* A canonical value a value map may map to; key names it in a message. */
+static int
+check_canonical(enum value_field vf, const char *value, const char *key,
                 struct setting_ctx *ctx)
 {
     size_t i;
@@ -105,20 +182,19 @@ check_canonical(enum value_field vf, const char *value,
         for (i = 0; i < SEX_COUNT; i++)
             if (!strcmp(value, sex_name((enum sex_code)i)))
                 return 0;
-        return setting_bad_value(ctx, "value.sex", "M, F, U or X");
+        return setting_bad_value(ctx, key, "M, F, U or X");
     }
     if (vf == VF_ETHNICITY) {
         for (i = 0; i < ETH_COUNT; i++)
             if (!strcmp(value, ethnic_group_name((enum ethnic_group)i)))
                 return 0;
-        return setting_bad_value(ctx, "value.ethnicity",
+        return setting_bad_value(ctx, key,
                                  "WHITE, MIXED, ASIAN, BLACK, OTHER or "
                                  "UNKNOWN");
     }
     if (!setting_name_ok(value))
-        return setting_bad_value(ctx, "value.service", "a service name in "
-                                                       "lower-case letters, "
-                                                       "digits and _");
+        return setting_bad_value(ctx, key, "a service name in lower-case "
+                                           "letters, digits and _");
     return 0;
 }
 
@@ -127,27 +203,110 @@ static int
 set_value(const struct setting *s, void *obj, const char *value,
           struct setting_ctx *ctx)
 {
-    static const char *const fields[VF_COUNT] = {"sex", "ethnicity",
-                                                 "service"};
     struct source_plan *sp = obj;
     const char *field = ctx->key + strlen(s->name), *dot = strchr(field, '.');
+    char key[32];
     int vf, rc;
 
     if (!dot || !dot[1])
         return setting_fail(ctx, "key '%s': expected value.FIELD.CODE",
                             ctx->key);
-    for (vf = 0; vf < VF_COUNT; vf++)
-        if (strlen(fields[vf]) == (size_t)(dot - field) &&
-            !strncmp(field, fields[vf], (size_t)(dot - field)))
-            break;
-    if (vf == VF_COUNT)
+    if ((vf = value_field(field, (size_t)(dot - field))) < 0)
         return setting_fail(ctx, "key '%s': value maps exist for sex, "
                                  "ethnicity and service", ctx->key);
-    if ((rc = check_canonical((enum value_field)vf, value, ctx)) < 0)
+    snprintf(key, sizeof(key), "value.%s", value_fields[vf]);
+    if ((rc = check_canonical((enum value_field)vf, value, key, ctx)) < 0)
         return rc;
     if (!strcmp(dot + 1, "default"))
         return setting_set_string(&sp->values[vf].default_value, value, ctx);
-    return add_value_entry(&sp->values[vf], dot + 1, value, ctx);
+    return add_value_entry(&sp->values[vf], dot + 1, value, VALUE_FROM_KEY,
+                           ctx);
+}
+
+/* Reading one code list into a value map (codelist_read()). */
+struct list_load {
+    struct value_map *vm;
+    enum value_field vf;
+    enum value_origin origin;
+    struct setting_ctx *ctx;
+    struct setting_ctx inner;  /* a canonical value's verdict */
+    long bad_line;             /* the list's line that failed */
+};
+
+static int
+load_entry(void *ctx, const char *code, const char *value, long line)
+{
+    struct list_load *l = ctx;
+    int rc;
+
+    setting_ctx_init(&l->inner, l->ctx->section, l->ctx->key, l->ctx->line);
+    if ((rc = check_canonical(l->vf, value, NULL, &l->inner)) < 0 ||
+        (rc = add_value_entry(l->vm, code, value, l->origin, &l->inner)) < 0) {
+        l->bad_line = line;
+        return rc;
+    }
+    if (rc > 0) {
+        l->bad_line = line;
+        snprintf(l->inner.expect, sizeof(l->inner.expect), "%s",
+                 "one value per code");
+        return CE_CONFIG;
+    }
+    return 0;
+}
+
+/* Maps the codes of list (a file or a shipped list's name) into vm. */
+static int
+load_list(struct value_map *vm, enum value_field vf, const char *list,
+          enum value_origin origin, struct setting_ctx *ctx)
+{
+    struct list_load l = {vm, vf, origin, ctx, {0}, 0};
+    struct codelist_error e;
+    int rc = codelist_read(list, load_entry, &l, &e);
+
+    if (rc == CE_NOMEM)
+        return setting_nomem(ctx);
+    if (rc < 0 && l.bad_line)
+        return setting_fail(ctx, "code list '%s' line %ld: expected %s",
+                            list, l.bad_line, l.inner.expect);
+    if (rc < 0 && e.line)
+        return setting_fail(ctx, "code list '%s' line %ld: %s", list, e.line,
+                            e.msg);
+    if (rc < 0)
+        return setting_fail(ctx, "code list '%s': %s", list, e.msg);
+    return setting_set_string(&vm->list, list, ctx);
+}
+
+/* value_map.FIELD = FILE.csv or a shipped list's name */
+static int
+set_value_map(const struct setting *s, void *obj, const char *value,
+              struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+    const char *field = ctx->key + strlen(s->name);
+    int vf = value_field(field, strlen(field));
+
+    if (vf < 0)
+        return setting_fail(ctx, "key '%s': value maps exist for sex, "
+                                 "ethnicity and service", ctx->key);
+    if (!*value)
+        return setting_bad_value(ctx, NULL, s->expect);
+    return load_list(&sp->values[vf], (enum value_field)vf, value,
+                     VALUE_FROM_LIST, ctx);
+}
+
+/* service = NAME; empty: the profile's fixed service is dropped */
+static int
+set_service(const struct setting *s, void *obj, const char *value,
+            struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+
+    if (*value && !setting_name_ok(value))
+        return setting_bad_value(ctx, NULL, s->expect);
+    sp->service_line = ctx->line;
+    free(sp->fixed_service);
+    sp->fixed_service = NULL;
+    return *value ? setting_set_string(&sp->fixed_service, value, ctx) : 0;
 }
 
 static const struct setting_choice roles[] = {
@@ -172,23 +331,42 @@ const struct setting source_map_settings[] = {
      .choices = roles, .expect = "header or events",
      .flags = SETTING_KEEP_LINE, .line_offset = AT(role_set),
      .help = "with id_scope: header (defines persons) or events"},
-    {.name = "date_format", .type = SETTING_STRING, .offset = AT(date_format),
-     .check = check_date_format, .expect = "a format such as %d/%m/%Y",
-     .help = "strptime-style; ISO and yyyymmdd are always accepted too"},
+    {.name = "date_format", .type = SETTING_CUSTOM, .offset = AT(date_format),
+     .check = set_date_format,
+     .expect = "formats such as %d/%m/%Y, %d-%b-%Y (a day, a month and a "
+               "year each)",
+     .help = "strptime-style formats tried in order; ISO and yyyymmdd are "
+             "always accepted too"},
+    {.name = "date_format.", .type = SETTING_CUSTOM,
+     .offset = AT(field_date_format), .check = set_field_date_format,
+     .expect = "formats such as %d/%m/%Y, %d-%b-%Y (a day, a month and a "
+               "year each)",
+     .help = "date_format.FIELD: the formats of dob, start_date or end_date"},
     {.name = "field.", .type = SETTING_CUSTOM, .offset = AT(column),
      .check = set_field,
-     .help = "field.FIELD: the source column feeding common field FIELD"},
+     .help = "field.FIELD: the source column feeding common field FIELD "
+             "(empty: not read)"},
     {.name = "value.", .type = SETTING_CUSTOM, .offset = AT(values),
      .check = set_value, .flags = SETTING_REPEATABLE,
      .help = "value.FIELD.CODE: maps a source code to a canonical value"},
-    {.name = "service", .type = SETTING_STRING, .offset = AT(fixed_service),
-     .check = setting_check_name,
+    {.name = "value_map.", .type = SETTING_CUSTOM, .offset = AT(values),
+     .check = set_value_map,
+     .expect = "a code list: a CSV file (code,value) or a shipped list's "
+               "name",
+     .help = "value_map.FIELD: a code list file (code,value) or a shipped "
+             "list"},
+    {.name = "service", .type = SETTING_CUSTOM, .offset = AT(fixed_service),
+     .check = set_service,
      .expect = "a service name in lower-case letters, digits and _",
-     .help = "the one service of a source that records only one"},
+     .help = "the one service of a source that records only one (empty: "
+             "none)"},
     {.name = "max_reject_rate", .type = SETTING_RATE,
      .offset = AT(max_reject_ppm), .boot = "5%",
      .expect = "a rate such as 5% or 0.05",
      .help = "more quarantined rows than this fails the run"},
+    {.name = "may_be_empty", .type = SETTING_BOOL, .offset = AT(may_be_empty),
+     .boot = "no",
+     .help = "yes: a header without rows is a normal night, not a failure"},
     {.name = NULL},
 };
 
@@ -199,45 +377,75 @@ source_map_init(struct source_plan *s)
     s->scope = -1;
 }
 
-int
-source_map_apply_profile(struct source_plan *s, struct setting_ctx *ctx)
+/* The profile's columns where the [source] set none: a field the source
+ * set, even to nothing, stays as it is, and a fixed service set there
+ * replaces the profile's service column. */
+static int
+profile_columns(struct source_plan *s, const struct profile *p,
+                struct setting_ctx *ctx)
 {
-    const struct profile *p = profile_find(s->profile);
-    size_t i, j;
+    size_t i;
     int rc;
 
-    if (p && s->department == DEPT_COUNT)
-        s->department = p->department;
-    if (p && !s->date_format && p->date_format &&
-        (rc = setting_set_string(&s->date_format, p->date_format, ctx)) < 0)
-        return rc;
-    if (p && !s->fixed_service && p->fixed_service &&
-        (rc = setting_set_string(&s->fixed_service, p->fixed_service, ctx)) < 0)
-        return rc;
-    if (p && !s->id_scope && p->id_scope &&
-        (rc = setting_set_string(&s->id_scope, p->id_scope, ctx)) < 0)
-        return rc;
-    for (i = 0; p && i < p->ncolumns; i++) {
+    for (i = 0; i < p->ncolumns; i++) {
         int f = p->columns[i].field;
 
-        if (s->column[f])
+        if (s->column_line[f] || (f == CF_SERVICE && s->service_line))
             continue;
         if ((rc = setting_set_string(&s->column[f], p->columns[i].column,
                                      ctx)) < 0)
             return rc;
         s->column_line[f] = s->line;
+        s->column_optional[f] = (uint8_t)(p->columns[i].optional != 0);
     }
-    for (i = 0; p && i < p->nvalues; i++) {
-        struct value_map *vm = &s->values[p->values[i].field];
-        int dup = 0;
+    return 0;
+}
 
-        for (j = 0; j < vm->n; j++)
-            if (!strcasecmp(vm->entries[j].code, p->values[i].code))
-                dup = 1;
-        if (!dup && (rc = add_value_entry(vm, p->values[i].code,
-                                          p->values[i].canonical, ctx)) < 0)
+/* The profile's code lists, for the value fields whose codes the source
+ * reads: a list the [source] names replaces the profile's, and single
+ * value.FIELD.CODE keys override a list's codes one by one. */
+static int
+profile_values(struct source_plan *s, const struct profile *p,
+               struct setting_ctx *ctx)
+{
+    int vf, rc;
+
+    for (vf = 0; vf < VF_COUNT; vf++) {
+        const char *list = p->value_lists[vf];
+
+        if (!list || s->values[vf].list ||
+            (vf == VF_SERVICE && !s->column[CF_SERVICE]))
+            continue;
+        if ((rc = load_list(&s->values[vf], (enum value_field)vf, list,
+                            VALUE_FROM_PROFILE, ctx)) < 0)
             return rc;
     }
+    return 0;
+}
+
+int
+source_map_apply_profile(struct source_plan *s, struct setting_ctx *ctx)
+{
+    const struct profile *p = profile_find(s->profile);
+    int rc;
+
+    if (p && s->department == DEPT_COUNT)
+        s->department = p->department;
+    if (p && !s->date_format_line && p->date_format &&
+        (rc = setting_set_string(&s->date_format, p->date_format, ctx)) < 0)
+        return rc;
+    /* a service column the source maps replaces the profile's fixed
+     * service, as `service` (even empty) does */
+    if (p && !s->service_line && !s->column[CF_SERVICE] &&
+        p->fixed_service &&
+        (rc = setting_set_string(&s->fixed_service, p->fixed_service, ctx)) < 0)
+        return rc;
+    if (p && !s->id_scope && p->id_scope &&
+        (rc = setting_set_string(&s->id_scope, p->id_scope, ctx)) < 0)
+        return rc;
+    if (p && ((rc = profile_columns(s, p, ctx)) < 0 ||
+              (rc = profile_values(s, p, ctx)) < 0))
+        return rc;
     if (s->department == DEPT_COUNT)
         return setting_fail_at(ctx, s->line, "missing key 'department' in "
                                              "[source %s]", s->name);

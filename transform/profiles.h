@@ -2,9 +2,11 @@
  * profiles.h - built-in source profiles for the statutory returns a council
  * already produces (SSDA903, CIN census, school census, adult social care
  * client-level data). `profile = NAME` in a [source] fills the department,
- * date format, column mapping, code lists and id scope the source leaves unset, so a
- * source that follows a return needs only its path. The README lists each
- * profile's columns; `cohort rules` shows the resulting mapping.
+ * date format, column mapping, code lists and id scope the source leaves
+ * unset, so a source that follows a return needs only its path. Every key
+ * the [source] sets overrides the profile's (transform/map_settings.h).
+ * The README lists each profile's columns; `cohort rules` shows the
+ * resulting mapping.
  */
 #ifndef COHORT_PROFILES_H
 #define COHORT_PROFILES_H
@@ -16,12 +18,8 @@
 struct profile_column {
     int field;               /* enum common_field */
     const char *column;      /* the return's column name */
-};
-
-struct profile_value {
-    int field;               /* enum value_field */
-    const char *code;
-    const char *canonical;
+    int optional;            /* 1: a file may lack it; the field is then
+                              * not read (`cohort check` says so) */
 };
 
 struct profile {
@@ -33,8 +31,9 @@ struct profile {
     const char *id_scope;    /* the return's tables share this id scope, or NULL */
     const struct profile_column *columns;
     size_t ncolumns;
-    const struct profile_value *values;
-    size_t nvalues;
+    /* per enum value_field: the shipped code list (transform/codelist.h)
+     * mapping the return's official codes and labels, or NULL */
+    const char *value_lists[VF_COUNT];
 };
 
 /* The profile called name, or NULL (also for name == NULL). */

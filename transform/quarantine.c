@@ -238,14 +238,36 @@ quarantine_note(struct quarantine *q, enum quarantine_note n)
     q->notes[n]++;
 }
 
+void
+quarantine_ambiguous_date(struct quarantine *q, int field)
+{
+    if (field >= 0 && field < CF_COUNT)
+        q->ambiguous_date[field]++;
+}
+
 int
-quarantine_check_policy(const struct quarantine *q, struct diag *d)
+quarantine_over_limit(const struct quarantine *q)
 {
     /* Integer comparison: quarantined/in > ppm/1e6. */
     uint64_t lhs = q->rows_quarantined * 1000000u;
     uint64_t rhs = (uint64_t)q->plan->max_reject_ppm * q->rows_in;
 
-    if (q->rows_in == 0 || lhs <= rhs)
+    return q->rows_in > 0 && lhs > rhs;
+}
+
+int
+quarantine_check_policy(const struct quarantine *q, struct diag *d)
+{
+    if (q->rows_in == 0 && !q->plan->may_be_empty) {
+        /* a header and nothing else is how a half-made export looks:
+         * publishing it would empty every table of the department */
+        diag_set(d, q->plan->name, 0, 0, "empty_extract",
+                 "the extract has a header but no rows; nothing published "
+                 "(set may_be_empty = yes in [source %s] if no rows can be "
+                 "a normal night)", q->plan->name);
+        return CE_DATA;
+    }
+    if (!quarantine_over_limit(q))
         return 0;
     diag_set(d, q->plan->name, 0, 0, "max_reject_rate",
              "%llu of %llu rows quarantined (%.2f%%), over the limit of "

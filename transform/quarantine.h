@@ -143,6 +143,9 @@ struct quarantine {
     uint64_t rows_quarantined;
     uint64_t by_reason[QR_COUNT];
     uint64_t notes[NOTE_COUNT];
+    /* per date field (enum common_field): values two of the field's
+     * formats read as different dates; the first format's was used */
+    uint64_t ambiguous_date[CF_COUNT];
     struct rejected_row *rows; /* the first QUARANTINE_MAX_LISTED */
     size_t nrows;
     size_t alloc;
@@ -200,9 +203,18 @@ int quarantine_withdraw(struct quarantine *q, uint32_t file, long line,
 /* Counts a field dropped from a kept row. */
 void quarantine_note(struct quarantine *q, enum quarantine_note n);
 
+/* Counts an ambiguous date of field (enum common_field) -- the row is
+ * not faulty for it: the first format that read it was used. */
+void quarantine_ambiguous_date(struct quarantine *q, int field);
+
+/* 1 when rows_quarantined / rows_in exceeds the source's max_reject_rate. */
+int quarantine_over_limit(const struct quarantine *q);
+
 /*
- * The reject policy: CE_DATA when rows_quarantined / rows_in exceeds the
- * source's max_reject_rate, with d naming the source and both rates.
+ * The source's data policy, once it has been read: CE_DATA when it had a
+ * header but no row and may_be_empty is not set (rule "empty_extract"),
+ * or when rows_quarantined / rows_in exceeds max_reject_rate (rule
+ * "max_reject_rate"), with d naming the source and the numbers.
  */
 int quarantine_check_policy(const struct quarantine *q, struct diag *d);
 

@@ -95,11 +95,7 @@ check '[ "$(cat a1.rand*.csv | awk "{ h += \$5 } END { print h }")" -gt 1000 ]' 
     "the random tables hid over a thousand cells at rounding 1 (the attack had work to do)"
 
 # --- the demo job: every published table, and quality.csv ------------------
-ln -s "$COHORT_TOP/config" config
-mkdir demo
-run cohort keygen demo/demo.key
-run cohort synth demo/extracts --people 4000 --seed 14
-expect_rc 0 "synth writes the demo extracts"
+check 'demo_fixture 20000 9' "the demo key and extracts of 20 000 people"
 run cohort run config/demo.conf
 expect_rc 0 "the demo job publishes"
 latest=demo/out/latest

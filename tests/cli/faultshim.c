@@ -3,7 +3,10 @@
  * COHORT_FAIL="rename:N" (or fsync:N, write:N, read:N, mkdir:N, symlink:N)
  * makes the N-th call of that function fail with EIO (read and write only
  * count files, not stdin/stdout/stderr); "malloc:N" fails the N-th memory
- * allocation (see below). Built by the test with `cc -shared -fPIC`.
+ * allocation (see below). COHORT_HANG="fsync" makes every fsync block
+ * for ever, signals or not, as a dead NFS server would (tests/cli/
+ * stop.sh: a run must still stop within a second of SIGTERM). Built by
+ * the test with `cc -shared -fPIC`.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -46,11 +49,23 @@ rename(const char *a, const char *b)
     return real(a, b);
 }
 
+/* COHORT_HANG names name: the call never returns. */
+static void
+maybe_hang(const char *name)
+{
+    const char *spec = getenv("COHORT_HANG");
+
+    if (spec && !strcmp(spec, name))
+        for (;;)
+            pause();
+}
+
 int
 fsync(int fd)
 {
     int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
 
+    maybe_hang("fsync");
     if (should_fail("fsync")) {
         errno = EIO;
         return -1;

@@ -100,8 +100,8 @@ check '[ -z "$(leaks "$out" "$err")" ]' "check's open error names no file"
 rm inbox/referral_Uma_Lake_2011-03-13.csv
 mkdir inbox/referral_Uma_Lake_2011-03-14.csv
 run cohort run job.conf
-expect_rc 3 "a file that cannot be read exits 3"
-expect_err "source 'referrals' file 3: read error" "it names the source and the file's position"
+expect_rc 3 "a directory the glob matches is refused, exit 3"
+expect_err "source 'referrals' file 3: not a regular file" "it names the source and the file's position"
 check '[ -z "$(leaks "$out" "$err")" ]' "the read error names no file"
 rmdir inbox/referral_Uma_Lake_2011-03-14.csv
 

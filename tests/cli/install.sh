@@ -56,8 +56,14 @@ cat > "$scratch/want" <<'LIST'
 ./usr/local/lib/systemd/system/cohort.service
 ./usr/local/lib/systemd/system/cohort.timer
 ./usr/local/share/cohort/examples/job.conf
+./usr/local/share/cohort/lookups/cld_ethnicity.csv
+./usr/local/share/cohort/lookups/cld_service_type.csv
+./usr/local/share/cohort/lookups/codelists.txt
+./usr/local/share/cohort/lookups/dfe_ethnicity.csv
+./usr/local/share/cohort/lookups/name_variants.csv
 ./usr/local/share/cohort/lookups/nicknames.csv
 ./usr/local/share/cohort/lookups/postcodes.csv
+./usr/local/share/cohort/lookups/school_census_sen_provision.csv
 ./usr/local/share/cohort/ptables/ptable_default.csv
 ./usr/local/share/man/man1/cohort.1
 ./usr/local/share/man/man5/cohort.conf.5

@@ -2,12 +2,8 @@
 # rerun, and the privacy scan (no identifier from the input in any output).
 . "$COHORT_TOP/tests/cli/lib.sh"
 
-ln -s "$COHORT_TOP/config" "$scratch/config"
-mkdir "$scratch/demo"
-run cohort keygen demo/demo.key
-expect_rc 0 "keygen writes the demo key"
-run cohort synth demo/extracts --people 3000 --seed 5
-expect_rc 0 "synth writes the extracts"
+# the suite's shared extracts of 3 000 people (tests/cli/lib.sh fixture)
+check 'demo_fixture 3000 3' "keygen and synth write the demo key and extracts"
 truth=$scratch/demo/extracts/truth_SYNTHETIC_IDENTIFIERS.csv
 check '[ -s "$truth" ]' "synth writes a truth file"
 
@@ -31,7 +27,6 @@ check 'awk "/^source /{ if (\$3 != \$6 + \$8) bad = 1; n++ } END { exit bad || !
 
 # Invariant 4: same inputs, key and config -> byte-identical tables.
 first=$(readlink "$scratch/demo/out/latest")
-sleep 1
 run cohort run config/demo.conf
 expect_rc 0 "rerun publishes"
 second=$(readlink "$scratch/demo/out/latest")
@@ -64,7 +59,11 @@ check '[ "$same" -eq 1 ]' "rerun manifest and report are byte-identical but for 
 # are left out (they are legitimately period labels), as are names that are
 # words of the lookup table or the job file.
 pat=$scratch/patterns; words=$scratch/public-words
-cat config/lookups/postcodes.csv config/demo.conf 2>/dev/null | tr -c 'A-Za-z' '\n' | tr 'A-Z' 'a-z' | sort -u > "$words"
+# The report's glossary names the ethnic groups ("WHITE: White", "BLACK:
+# Black, Black British ..."): words of the code lists, like the lookup's.
+{ cat config/lookups/postcodes.csv config/demo.conf 2>/dev/null
+  printf 'White Mixed Asian Black British Welsh Caribbean African Other Arab\n'
+} | tr -c 'A-Za-z' '\n' | tr 'A-Z' 'a-z' | sort -u > "$words"
 awk -F, 'NR > 1 {
     if ($4 != "") print $4; if ($5 != "") print $5;
     if ($9 != "") { print $9; p = $9; gsub(/ /, "", p); print p }
@@ -95,7 +94,6 @@ check 'grep -Eq "^cohort adults_long_term_support: .*" "$out" && grep -q "\"pert
 check '! grep -Eq ",(perturbed|ok|rounded|suppressed|secondary)$" "$scratch"/demo/out_ck/latest/*.csv' \
     "no published cell says whether its count was perturbed"
 ck1=$(readlink "$scratch/demo/out_ck/latest")
-sleep 1
 run cohort run ck.conf
 ck2=$(readlink "$scratch/demo/out_ck/latest")
 check 'cmp -s "$scratch/demo/out_ck/$ck1/adults_long_term_support.csv" "$scratch/demo/out_ck/$ck2/adults_long_term_support.csv"' \
@@ -105,11 +103,14 @@ check 'cmp -s "$scratch/demo/out_ck/$ck1/adults_long_term_support.csv" "$scratch
 run cohort run config/demo.conf --quiet
 expect_rc 0 "quiet run exits 0"
 check '[ ! -s "$out" ]' "quiet run prints nothing"
-(cd "$scratch" && flock demo/out/.cohort.lock sleep 3) &
-sleep 1
+# the lock is held until this test has seen the second run refused
+(cd "$scratch" && flock demo/out/.cohort.lock sh -c \
+    'touch lock.held; k=0; while [ ! -e lock.release ] && [ $k -lt 600 ]; do sleep 0.05; k=$((k + 1)); done') &
+k=0; while [ ! -e "$scratch/lock.held" ] && [ $k -lt 600 ]; do sleep 0.05; k=$((k + 1)); done
 run cohort run config/demo.conf
 expect_rc 4 "a second run while the lock is held exits 4"
 expect_err 'another run holds the lock' "lock error says why"
+touch "$scratch/lock.release"
 wait
 # Drift: a half-written extract fails the run; --accept-drift overrides.
 before=$(readlink "$scratch/demo/out/latest")

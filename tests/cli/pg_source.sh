@@ -14,10 +14,7 @@ fi
 ok "a throwaway PostgreSQL cluster starts"
 q() { psql "$conn" -X -A -t -q -v ON_ERROR_STOP=1 -c "$1" 2>&1; }
 
-ln -s "$COHORT_TOP/config" "$scratch/config"
-mkdir "$scratch/demo"
-run cohort keygen demo/demo.key
-run cohort synth demo/extracts --people 3000 --seed 11
+check 'demo_fixture 3000 3' "the demo key and extracts of 3 000 people"
 cols=$(head -n 1 "$scratch/demo/extracts/children_social_care.csv" | sed 's/[^,]*/"&" text/g')
 q "create table csc_extract ($cols)" >/dev/null
 check 'psql "$conn" -X -q -c "\\copy csc_extract from '"'$scratch/demo/extracts/children_social_care.csv'"' csv header" >/dev/null 2>&1' \

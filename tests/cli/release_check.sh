@@ -6,9 +6,7 @@
 . "$COHORT_TOP/tests/cli/lib.sh"
 
 ln -s "$COHORT_TOP/config" "$scratch/config"
-mkdir "$scratch/small"
-run cohort keygen small/demo.key
-run cohort synth small/extracts --people 40 --seed 3
+check 'fixture 40 3 "$scratch/small"' "the key and extracts of 40 people"
 sed -e 's/^periods *=.*/periods = 3/' -e 's|demo/|small/|g' \
     "$COHORT_TOP/config/demo.conf" >"$scratch/small.conf"
 # every count, zeros too, in the suppression range: even the grand total

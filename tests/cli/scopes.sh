@@ -35,7 +35,7 @@ check 'grep -q "^2026-01-01,\"M\",1,no$" "$la" && grep -q "^2026-01-01,\"F\",0,n
 ad=$scratch/out/latest/adults.csv
 check 'grep -q "^2025-11-01,\"F\",1,no$" "$ad" && grep -q "^2025-11-01,\"M\",0,no$" "$ad"' \
     "scope b's 1001 is not scope a's 1001"
-check 'grep -q "^0,id_scope local_id,,7,1$" "$scratch/out/latest/linkage.csv"' \
+check 'grep -q "^0,id_scope local_id,,7,1,,,,,,,$" "$scratch/out/latest/linkage.csv"' \
     "linkage.csv counts the scope links and the refused one"
 check 'grep -q "Id scopes" "$scratch/out/latest/report.html"' "the report has the scopes"
 leaked=

@@ -1,6 +1,7 @@
 /*
  * fuzz_normalise.c - libFuzzer target for the normalisers and validators:
- * names, dates (with a format taken from the input), postcodes, sex,
+ * names, dates (with a format, and a list of two, taken from the input;
+ * the list split as date_format values are), postcodes, sex,
  * ethnicity, NHS number, UPN, ULN, NI number, UPRN. Outputs must be
  * NUL-terminated within their buffers and valid dates real.
  */
@@ -35,6 +36,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         civil_from_days(day, &y, &m, &d);
         if (!date_is_valid(y, m, d) || y < 1900)
             abort();
+    }
+    {
+        /* the first 16 bytes as a date_format list, split as the job
+         * file's value is: each format it yields is tried in order */
+        char list[17], fmts_buf[17];
+        const char *starts[DATE_FORMATS_MAX], *fmts[DATE_FORMATS_MAX];
+        size_t lens[DATE_FORMATS_MAX], llen = size < 16 ? size : 16, o = 0;
+        int n, i, amb;
+
+        memcpy(list, s, llen);
+        list[llen] = '\0';
+        n = date_format_split(list, starts, lens, DATE_FORMATS_MAX);
+        for (i = 0; i < n; i++) {
+            if (date_format_valid(starts[i], lens[i]) == 0)
+                amb = 0;
+            memcpy(fmts_buf + o, starts[i], lens[i]);
+            fmts_buf[o + lens[i]] = '\0';
+            fmts[i] = fmts_buf + o;
+            o += lens[i] + 1;
+        }
+        if (n > 0 && parse_date_formats(s + llen, size - llen, fmts,
+                                        (size_t)n, 2026, &day, &amb) ==
+                         DATE_OK) {
+            civil_from_days(day, &y, &m, &d);
+            if (!date_is_valid(y, m, d) || y < 1900 || (amb != 0 && amb != 1))
+                abort();
+        }
     }
     if (normalise_postcode(s, size, &pc) == 0 && strlen(pc.full) > 8)
         abort();

@@ -475,6 +475,185 @@ test_record_key(void **state)
     pseudonymiser_release(&ps2);
 }
 
+/* Writes text to dir/name; the path into path[64]. */
+static void
+write_file(const char *dir, const char *name, const char *text, char *path)
+{
+    FILE *f;
+
+    snprintf(path, 64, "%s/%s", dir, name);
+    assert_non_null(f = fopen(path, "w"));
+    fputs(text, f);
+    fclose(f);
+}
+
+struct root_case {
+    const char *forename, *root;
+};
+
+static void
+check_roots(const struct pseudonymiser *ps, const struct root_case *t,
+            size_t n)
+{
+    char root[NAME_MAX_BYTES];
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        forename_root(ps, t[i].forename, root, sizeof(root));
+        if (strcmp(root, t[i].root))
+            fail_msg("forename_root('%s') = '%s', want '%s'", t[i].forename,
+                     root, t[i].root);
+    }
+}
+
+/*
+ * The nicknames and name_variants tables: both read by one loader, rows
+ * folded as records are, comments skipped, the last row of a name
+ * winning, roots followed through chains (a cycle ends at its smallest
+ * name), and a row with no letter refused with its line.
+ */
+static void
+test_name_tables(void **state)
+{
+    char dir[] = "/tmp/cohort-names-XXXXXX", nick[64], var[64], bad[64];
+    static const struct root_case t[] = {
+        {"bill", "william"},              /* built in */
+        {"bert", "albert"},               /* the nicknames file */
+        {"sandy", "sandra"},              /* the file over the built-in row */
+        {"sean", "shaun"},                /* Seán folded; variants win */
+        {"shawn", "shaun"},
+        {"abdul rahman", "abdulrahman"},  /* the whole forename, run together */
+        {"abdulrahman", "abdulrahman"},
+        {"harri", "henry"},               /* harri -> harry -> henry */
+        {"aa", "aa"},                     /* the cycle aa -> bb -> aa */
+        {"bb", "aa"},
+        {"d arcy", "darcy"},              /* D'Arcy: one letter joined */
+        {"john paul", "john"},            /* else the first word */
+        {"bill smith", "william"},
+    };
+    struct pseudonymiser ps;
+    struct diag d;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    write_file(dir, "nick.csv",
+               "name,root\n# a comment\nbert,albert\nsandy,sandra\n\n"
+               "Se\xC3\xA1n,John\n",
+               nick);
+    write_file(dir, "var.csv",
+               "name,root\r\nsean,shaun\r\nshawn,Shaun\r\n"
+               "Abdul-Rahman,abdulrahman\r\nharri,harry\r\naa,bb\r\nbb,aa\r\n",
+               var);
+    write_file(dir, "bad.csv", "name,root\nok,fine\n'-',x\n", bad);
+    setup_plan();
+    plan.nicknames = nick;
+    plan.name_variants = var;
+    assert_int_equal(pseudonymiser_init(&ps, &plan, &key, &d), 0);
+    check_roots(&ps, t, sizeof(t) / sizeof(t[0]));
+    pseudonymiser_release(&ps);
+
+    plan.name_variants = bad;
+    assert_int_equal(pseudonymiser_init(&ps, &plan, &key, &d), CE_CONFIG);
+    assert_int_equal(d.line, 3);
+    assert_null(strstr(d.msg, "'-'"));
+    plan.nicknames = plan.name_variants = NULL;
+    unlink(nick);
+    unlink(var);
+    unlink(bad);
+    rmdir(dir);
+}
+
+/* The shipped table: loads whole, and joins the forms of each convention
+ * it covers; names it leaves out stay themselves. */
+static void
+test_shipped_variants(void **state)
+{
+    static const struct root_case t[] = {
+        {"mohammed", "muhammad"}, {"mohamed", "muhammad"},
+        {"md rahim", "muhammad"}, {"mohd", "muhammad"},
+        {"maxamed", "muhammad"},  {"ahmed", "ahmad"},
+        {"ayesha", "aisha"},      {"aysha", "aisha"},
+        {"fatimah", "fatima"},    {"fadumo", "fatima"},
+        {"hussain", "hussein"},   {"usman", "uthman"},
+        {"youssef", "yusuf"},     {"zainab", "zaynab"},
+        {"omar", "umar"},         {"abdul rahman", "abdulrahman"},
+        {"cali", "ali"},          {"xasan", "hassan"},
+        {"dafydd", "david"},      {"dai", "david"},
+        {"dave", "david"},        {"ieuan", "evan"},
+        {"iwan", "evan"},         {"sion", "john"},
+        {"owain", "owen"},        {"huw", "hugh"},
+        {"reece", "rhys"},        {"gruffydd", "griffith"},
+        {"harri", "henry"},       {"jac", "john"},
+        {"padraig", "patrick"},   {"seamus", "james"},
+        {"shaun", "sean"},        {"sean", "sean"},
+        {"iain", "ian"},          {"mhairi", "mary"},
+        {"catriona", "catherine"}, {"mehmet", "mehmet"},
+        {"hamish", "hamish"},     {"siobhan", "siobhan"},
+    };
+    const char *top = getenv("COHORT_TOP");
+    char nick[512], var[512];
+    struct pseudonymiser ps;
+    struct diag d;
+
+    (void)state;
+    snprintf(nick, sizeof(nick), "%s/config/lookups/nicknames.csv",
+             top ? top : ".");
+    snprintf(var, sizeof(var), "%s/config/lookups/name_variants.csv",
+             top ? top : ".");
+    setup_plan();
+    plan.nicknames = nick;
+    plan.name_variants = var;
+    assert_int_equal(pseudonymiser_init(&ps, &plan, &key, &d), 0);
+    check_roots(&ps, t, sizeof(t) / sizeof(t[0]));
+    pseudonymiser_release(&ps);
+    plan.nicknames = plan.name_variants = NULL;
+}
+
+/* Match keys use the run-together names: O'Brien, OBrien and O Brien,
+ * McDonald and Mac Donald, Ní Bhriain and Ó Briain form one key (and one
+ * Soundex). forename_root stays the first word's: Anne Marie is anne,
+ * Annemarie annemarie, so that John Paul and John still agree on it. */
+static void
+test_keys_run_together(void **state)
+{
+    static const char *const same[][2][2] = {
+        {{"anne marie", "o brien"}, {"annemarie", "obrien"}},
+        {{"anne marie", "mcdonald"}, {"anne marie", "mac donald"}},
+        {{"niamh", "ni bhriain"}, {"niamh", "o briain"}},
+        {{"hassan", "al hassan"}, {"hassan", "alhassan"}},
+    };
+    struct pseudonymiser ps;
+    struct source_plan sp;
+    struct record a, b;
+    unsigned char ha[3][16], hb[3][16];
+    uint8_t pa[3], pb[3];
+    struct diag d;
+    size_t i;
+
+    (void)state;
+    setup_plan();
+    memset(&sp, 0, sizeof(sp));
+    sp.name = "s";
+    assert_int_equal(pseudonymiser_init(&ps, &plan, &key, &d), 0);
+    for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        make_record(&a, "", same[i][0][0], same[i][0][1], 2010, 3, 4,
+                    "LS20 8AB");
+        make_record(&b, "", same[i][1][0], same[i][1][1], 2010, 3, 4,
+                    "LS20 8AB");
+        pseudonymise(&ps, &a, &sp, ha, pa, NULL);
+        pseudonymise(&ps, &b, &sp, hb, pb, NULL);
+        assert_int_equal(pa[1] && pb[1] && pa[2] && pb[2], 1);
+        if (memcmp(ha[1], hb[1], 16) || (i > 0 && memcmp(ha[2], hb[2], 16)))
+            fail_msg("case %zu: the keys differ", i);
+    }
+    make_record(&a, "", "john", "mcdonald", 2010, 3, 4, "LS20 8AB");
+    make_record(&b, "", "john", "donald", 2010, 3, 4, "LS20 8AB");
+    pseudonymise(&ps, &a, &sp, ha, pa, NULL);
+    pseudonymise(&ps, &b, &sp, hb, pb, NULL);
+    assert_true(memcmp(ha[1], hb[1], 16) != 0); /* a dropped Mc is no key */
+    pseudonymiser_release(&ps);
+}
+
 int
 main(void)
 {
@@ -482,6 +661,9 @@ main(void)
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_soundex),
         cmocka_unit_test(test_pseudonym),
+        cmocka_unit_test(test_name_tables),
+        cmocka_unit_test(test_shipped_variants),
+        cmocka_unit_test(test_keys_run_together),
         cmocka_unit_test(test_record_key),
         cmocka_unit_test(test_link),
         cmocka_unit_test(test_link_large),

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "../../connectors/source.h"
+#include "../../connectors/text_decode.h"
 
 static char dir[64];
 
@@ -477,6 +479,133 @@ test_duplicate_header(void **state)
     source_close(&src);
 }
 
+/* UTF-16 with its byte-order mark, either order, is decoded to UTF-8
+ * whatever `encoding` says; a lone surrogate is an invalid_encoding fault
+ * at its column; without the mark the file is named as UTF-16. */
+static void
+test_utf16(void **state)
+{
+    /* "id,name\r\n1,\u00e9l\U0001F600\r\n2,<lone D800>\r\n" */
+    static const unsigned short units[] = {
+        'i', 'd', ',', 'n', 'a', 'm', 'e', '\r', '\n', '1', ',', 0xE9,
+        'l', 0xD83D, 0xDE00, '\r', '\n', '2', ',', 0xD800, '\r', '\n'};
+    static const struct expect_row e[] = {
+        {2, RF_NONE, 0, 2, "\xC3\xA9l\xF0\x9F\x98\x80"},
+        {3, RF_BAD_ENCODING, 2, 2, NULL},
+    };
+    unsigned char le[2 + 2 * sizeof(units) / sizeof(units[0])];
+    unsigned char be[sizeof(le)];
+    struct source_plan p;
+    struct source src;
+    struct diag d;
+    size_t i;
+
+    (void)state;
+    le[0] = 0xFF, le[1] = 0xFE, be[0] = 0xFE, be[1] = 0xFF;
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        le[2 + 2 * i] = (unsigned char)(units[i] & 0xFF);
+        le[3 + 2 * i] = (unsigned char)(units[i] >> 8);
+        be[2 + 2 * i] = (unsigned char)(units[i] >> 8);
+        be[3 + 2 * i] = (unsigned char)(units[i] & 0xFF);
+    }
+    write_file("le.csv", le, sizeof(le));
+    init_plan(&p, "le.csv");
+    p.encoding = ENC_WINDOWS_1252; /* the mark wins */
+    read_expect(&p, e, 2);
+    write_file("be.csv", be, sizeof(be));
+    init_plan(&p, "be.csv");
+    read_expect(&p, e, 2);
+    write_file("nobom.csv", le + 2, sizeof(le) - 2);
+    init_plan(&p, "nobom.csv");
+    assert_int_equal(source_open(&src, &p, &d), CE_DATA);
+    assert_string_equal(d.rule, "utf16_without_bom");
+    source_close(&src);
+}
+
+/* A block boundary inside a code unit or a surrogate pair changes
+ * nothing; a half left at the end is one invalid byte. */
+static void
+test_utf16_blocks(void **state)
+{
+    static const unsigned char in[] = {'a', 0, 0x3D, 0xD8, 0x00, 0xDE, 'b', 0};
+    unsigned char out[64], whole[64];
+    struct utf16_decoder u;
+    size_t cut, n, o;
+
+    (void)state;
+    memset(&u, 0, sizeof(u));
+    u.order = TEXT_UTF16LE;
+    n = utf16_decode_block(&u, in, sizeof(in), 1, whole);
+    assert_int_equal(n, 6);
+    assert_memory_equal(whole, "a\xF0\x9F\x98\x80" "b", 6);
+    for (cut = 0; cut <= sizeof(in); cut++) {
+        memset(&u, 0, sizeof(u));
+        u.order = TEXT_UTF16LE;
+        o = utf16_decode_block(&u, in, cut, 0, out);
+        o += utf16_decode_block(&u, in + cut, sizeof(in) - cut, 1, out + o);
+        assert_int_equal(o, n);
+        assert_memory_equal(out, whole, n);
+    }
+    memset(&u, 0, sizeof(u));
+    u.order = TEXT_UTF16LE;
+    assert_int_equal(utf16_decode_block(&u, in, 3, 1, out), 2);
+    assert_int_equal(out[1], 0xFF);
+}
+
+/* A FIFO the glob matches is refused without waiting for a writer; a
+ * stop request ends a read between blocks. */
+static void
+test_not_regular_and_stop(void **state)
+{
+    static volatile sig_atomic_t stop;
+    char path[128], big[9000];
+    struct source_plan p;
+    struct source src;
+    struct raw_row row;
+    struct diag d;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/fifo.csv", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    init_plan(&p, "fifo.csv");
+    assert_int_equal(source_open(&src, &p, &d), CE_IO);
+    assert_non_null(strstr(d.msg, "not a regular file"));
+    source_close(&src);
+    unlink(path);
+    memset(big, 'x', sizeof(big));
+    memcpy(big, "a,b\n1,", 6);
+    write_file("big.csv", big, sizeof(big));
+    init_plan(&p, "big.csv");
+    p.max_field_bytes = sizeof(big);
+    stop = 0;
+    assert_int_equal(source_open_stoppable(&src, &p, &stop, &d), 0);
+    stop = 1;
+    assert_int_equal(source_next(&src, &row, &d), CE_INTERRUPTED);
+    assert_string_equal(d.msg, "interrupted");
+    source_close(&src);
+}
+
+/* "did you mean": the nearest plain header name, or none. */
+static void
+test_suggest(void **state)
+{
+    static const char text[] = "ID,TENURE_CODE,Date of Birth,Jo Bloggs (x),START\n";
+    struct source_plan p;
+    struct source src;
+    struct diag d;
+
+    (void)state;
+    write_file("suggest.csv", text, sizeof(text) - 1);
+    init_plan(&p, "suggest.csv");
+    assert_int_equal(source_open(&src, &p, &d), 0);
+    assert_int_equal(source_column_suggest(&src, "TENURE"), 1);
+    assert_int_equal(source_column_suggest(&src, "date_of_birth"), 2);
+    assert_int_equal(source_column_suggest(&src, "STRAT"), 4);
+    assert_int_equal(source_column_suggest(&src, "Bloggs"), -1);
+    assert_int_equal(source_column_suggest(&src, "postcode"), -1);
+    source_close(&src);
+}
+
 int
 main(void)
 {
@@ -490,6 +619,10 @@ main(void)
         cmocka_unit_test(test_name_plain),
         cmocka_unit_test(test_duplicate_columns),
         cmocka_unit_test(test_duplicate_header),
+        cmocka_unit_test(test_utf16),
+        cmocka_unit_test(test_utf16_blocks),
+        cmocka_unit_test(test_not_regular_and_stop),
+        cmocka_unit_test(test_suggest),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

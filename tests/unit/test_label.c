@@ -53,6 +53,12 @@ test_label_check(void **state)
         {"\rAbbey", LABEL_FORMULA},
         /* invalid UTF-8 is the first fault reported */
         {"=Caf\xe9", LABEL_NOT_UTF8},
+        /* a spreadsheet would store a number or a date, not the text */
+        {"007", LABEL_VALUE},
+        {"5-10", LABEL_VALUE},
+        {"0 to 4", LABEL_OK},
+        {"65 and over", LABEL_OK},
+        {"Ward 10", LABEL_OK},
     };
     size_t i;
 
@@ -68,6 +74,48 @@ test_label_check(void **state)
     assert_string_equal(label_fault_rule(LABEL_RESERVED), "reserved_label");
     assert_string_equal(label_fault_rule(LABEL_NOT_UTF8), "label_not_utf8");
     assert_string_equal(label_fault_rule(LABEL_FORMULA), "label_formula");
+    assert_string_equal(label_fault_rule(LABEL_VALUE), "label_number_or_date");
+}
+
+/* What Excel and LibreOffice Calc turn into a value when they open a CSV
+ * (quoted or not), and what they keep as text. */
+static void
+test_label_reads_as_value(void **state)
+{
+    static const struct {
+        const char *s;
+        int value;
+    } t[] = {
+        /* numbers */
+        {"7", 1}, {"007", 1}, {"0123456789", 1}, {"3.5", 1}, {".5", 1},
+        {"1,234", 1}, {"1E5", 1}, {"2e-3", 1}, {"5%", 1}, {"(3)", 1},
+        {"$5", 1}, {"\xc2\xa3" "12", 1}, {"\xe2\x82\xac" "1.50", 1},
+        {" 42 ", 1}, {"TRUE", 1}, {"false", 1},
+        /* dates and times */
+        {"5-10", 1}, {"11-15", 1}, {"2026-10", 1}, {"2026-10-01", 1},
+        {"1/2", 1}, {"01/10/2026", 1}, {"10:30", 1}, {"1 1/2", 1},
+        {"Mar-20", 1}, {"1 May", 1}, {"May 2026", 1}, {"5-sept", 1},
+        {"10:30 pm", 1},
+        /* text */
+        {"", 0}, {"0 to 4", 0}, {"5 to 10", 0}, {"65 and over", 0},
+        {"65+", 0}, {"E05001234", 0}, {"E01099003", 0}, {"Ward 10", 0},
+        {"March", 0}, {"March East", 0}, {"May", 0}, {"1E", 0}, {"1e+", 0},
+        {"12 Acres", 0}, {"St. Mary's 2", 0}, {"Total", 0}, {"[c]", 0},
+        {"1.2.x", 0}, {"%", 0}, {"$", 0}, {"()", 0}, {"yes", 0},
+    };
+    char buf[32];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if (label_reads_as_value(t[i].s) != t[i].value)
+            fail_msg("case %zu '%s': want %d", i, t[i].s, t[i].value);
+    age_band_label(0, 4, buf, sizeof(buf));
+    assert_string_equal(buf, "0 to 4");
+    age_band_label(65, -1, buf, sizeof(buf));
+    assert_string_equal(buf, "65 and over");
+    age_band_label(16, 17, buf, sizeof(buf));
+    assert_int_equal(label_reads_as_value(buf), 0);
 }
 
 static void
@@ -183,6 +231,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_label_check),
+        cmocka_unit_test(test_label_reads_as_value),
         cmocka_unit_test(test_utf8_valid_prefix),
         cmocka_unit_test(test_csv_cell),
         cmocka_unit_test(test_table_csv_escapes),

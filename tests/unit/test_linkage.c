@@ -1,8 +1,16 @@
 /*
  * test_linkage.c - linkage accuracy on synthetic extracts with known truth:
- * the demo job's match keys on 5 000 synthetic people must keep pairwise
- * precision >= 99.9 % and recall >= 99 % (ONS's own targets are 99.9 % and
- * 99.75 %; the synthetic faults are denser than real ones).
+ * the demo job -- its match keys, then the probabilistic stage -- on 5 000
+ * synthetic people must keep pairwise precision >= 99.5 % and recall >=
+ * 98.5 % (measured: 1.0000 and 0.9929; the keys alone measured 0.9963 and
+ * 0.9573 with the twins' key the demo job had before the stage). The
+ * synth carries the errors real extracts have (both names mistyped, names
+ * swapped, missing names and dates of birth, dob errors beyond a day/month
+ * swap, movers, twins, common names, no shared strong id, every
+ * community's naming conventions); issue 15's targets are precision >=
+ * 0.995 and recall >= 0.98, and these floors stop a regression below
+ * them. Per department pair and per naming convention, ethnic group, sex
+ * and age band: `cohort linkage --truth` (tests/cli/linkage.sh).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,20 +79,21 @@ test_accuracy(void **state)
     }
     snprintf(path, sizeof(path), "%s/truth_SYNTHETIC_IDENTIFIERS.csv", dir);
     assert_int_equal(linkage_evaluate(&plan, path, &acc), 0);
-    print_message("linkage: %zu records, precision %.5f, recall %.5f\n",
-                  acc.records, acc.precision, acc.recall);
+    print_message("linkage: %zu records, %.0f true pairs, precision %.5f, "
+                  "recall %.5f\n", acc.records, acc.pairs_true,
+                  acc.precision, acc.recall);
     assert_true(acc.records > 1000);
     assert_true(acc.pairs_true > 100);
-    assert_true(acc.precision >= 0.999);
-    assert_true(acc.recall >= 0.99);
+    assert_true(acc.precision >= 0.995);
+    assert_true(acc.recall >= 0.985);
     {
         /* sources read on threads: the same records in the same order,
          * linked into the same person numbers */
         struct link_trace *t1 = NULL, *t3 = NULL;
         size_t n1 = 0, n3 = 0, i, persons = 0;
 
-        assert_int_equal(job_link_trace(&plan, 1, &t1, &n1, NULL, &d), 0);
-        assert_int_equal(job_link_trace(&plan, 3, &t3, &n3, NULL, &d), 0);
+        assert_int_equal(job_link_trace(&plan, 1, &t1, &n1, NULL, NULL, &d), 0);
+        assert_int_equal(job_link_trace(&plan, 3, &t3, &n3, NULL, NULL, &d), 0);
         assert_true(n1 > 1000);
         assert_int_equal(n1, n3);
         for (i = 0; i < n1; i++) {

@@ -425,8 +425,11 @@ test_codes_possible(void **state)
     struct job_plan plan;
     struct source_plan src[2];
     struct value_map_entry to_u[] = {
-        {"X", "U"}, {"I", "U"}, {"Indeterminate", "U"},
-        {"Not specified", "U"}, {"Other", "U"},
+        {"X", "U", VALUE_FROM_KEY},
+        {"I", "U", VALUE_FROM_KEY},
+        {"Indeterminate", "U", VALUE_FROM_KEY},
+        {"Not specified", "U", VALUE_FROM_KEY},
+        {"Other", "U", VALUE_FROM_KEY},
     };
     const uint32_t all_sex = (1u << SEX_COUNT) - 1;
 

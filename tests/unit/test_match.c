@@ -496,12 +496,14 @@ test_population_links(void **state)
         assert_true(st->rule[r].em_converged);
     for (f = 0; f < MF_EXTRA0; f++)
         assert_false(st->field[f].defaulted);
-    /* the population's dob error rate, recovered by EM within 3 points */
+    /* the population's dob error rate, recovered by EM within 3.5 points */
     print_message("m(dob exact) %.4f, truth %.4f\n",
                   st->field[MF_DOB].m[ML_DOB_EXACT],
                   (double)pop.dob_exact / (double)pop.dob_both);
+    /* (within 3.5: the groups' pairs train too, and with them the EM's
+     * match class takes a few more of the households' pairs) */
     assert_true(fabs(st->field[MF_DOB].m[ML_DOB_EXACT] -
-                     (double)pop.dob_exact / (double)pop.dob_both) < 0.03);
+                     (double)pop.dob_exact / (double)pop.dob_both) < 0.035);
     /* every level's u is a probability; the levels' u sum to 1 */
     for (f = 0; f < MF_EXTRA0; f++) {
         double su = 0, sm = 0;
@@ -935,7 +937,8 @@ test_deterministic(void **state)
     (void)state;
     match_config_default(&c);
     c.u_pairs = 50000; /* sampled, not every pair */
-    c.em_pairs = 5000; /* EM on a sample of blocks */
+    c.em_pairs = 500;  /* EM on a sample of blocks (rule 1 has ~1100
+                          pairs, those within groups included) */
     m1 = new_matcher(&c);
     m2 = new_matcher(&c);
     populate(m1, &p1, 1500, 5, 1);

@@ -2,7 +2,8 @@
  * test_record.c - anonymise/record.c and anonymise/person.c on hand-made
  * rows and records: one mapped row in, one pseudonymous record out and no
  * plaintext left anywhere (the row's record, the builder's scratch, the
- * record itself); orphans of an id scope quarantined; a row with an
+ * record itself, the comparison records the probabilistic stage keeps);
+ * orphans of an id scope quarantined; a row with an
  * unmapped code a witness, not a record; and a person's attributes chosen
  * by the rules person.h documents for IG reviewers.
  */
@@ -69,6 +70,8 @@ struct fixture {
     struct source_mapping m[2];
     struct quarantine q[2];
     struct linker linker;
+    struct comparison_encoder enc;
+    struct comparison_list cmp; /* both sources' comparison records */
     struct record_builder b[2];
 };
 
@@ -107,6 +110,9 @@ setup(void)
     fx.ctx.ps = &fx.ps;
     fx.ctx.geo = &fx.geo;
     fx.ctx.scopes = &fx.scopes;
+    assert_int_equal(comparison_encoder_init(&fx.enc, &fx.key), 0);
+    fx.ctx.enc = &fx.enc;
+    comparison_list_init(&fx.cmp, 0);
     for (i = 0; i < NCOLS; i++) {
         fx.cols[i].ptr = header[i];
         fx.cols[i].len = strlen(header[i]);
@@ -117,7 +123,8 @@ setup(void)
                          0);
         quarantine_init(&fx.q[i], &fx.plan.sources[i]);
         assert_int_equal(record_builder_init(&fx.b[i], &fx.ctx,
-                                             &fx.plan.sources[i], &fx.linker),
+                                             &fx.plan.sources[i], &fx.linker,
+                                             &fx.cmp),
                          0);
     }
 }
@@ -134,6 +141,8 @@ teardown(void)
         mapping_release(&fx.m[i]);
     }
     linker_release(&fx.linker);
+    comparison_list_release(&fx.cmp);
+    comparison_encoder_release(&fx.enc);
     scope_index_release(&fx.scopes);
     geo_lookup_release(&fx.geo);
     pseudonymiser_release(&fx.ps);
@@ -277,6 +286,90 @@ test_record_from_row(void **state)
     assert_int_equal(pr.token_key, RECORD_TOKEN_NONE);
     assert_true(pr.token == 0);
     assert_int_equal(fx.linker.nrecords, 3);
+    teardown();
+}
+
+/* No identifier of vals, in any form the normalisers give it, is in the
+ * comparison records: names in their cases, the date in every order and
+ * separator, the postcode with and without its space, the NHS number. */
+static void
+assert_no_plaintext_compared(const char *const vals[NCOLS])
+{
+    static const char *const forms[] = {"ann", "Ann", "smith", "Smith",
+                                        "SMITH", "bob", "Bob", "jones",
+                                        "Jones", "2014", "1203", "0312",
+                                        "12/03", "03-12", "ls20", "LS20",
+                                        "1by", "1BY", "ze2", "ZE2",
+                                        "9434765919", "943 476", "2015",
+                                        "30/11", "11-30"};
+    const void *mem = fx.cmp.r;
+    size_t n = fx.cmp.n * 128, i;
+
+    for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+        if (contains(mem, n, forms[i], strlen(forms[i])))
+            fail_msg("comparison records hold '%s'", forms[i]);
+    for (i = 0; i < 6; i++)
+        if (strlen(vals[i]) >= 3)
+            assert_false(contains(mem, n, vals[i], 3));
+}
+
+static void
+test_record_comparison(void **state)
+{
+    static const char *const ann[NCOLS] = {
+        "A1", "943 476 5919", "Ann", "Smith", "12/03/2014", "LS20 1BY",
+        "F",  "CIN",          "01/02/2026"};
+    static const char *const ann2[NCOLS] = {
+        "A1", "943 476 5919", "ANN", "SMITH", "12/03/2014", "ls20 1by",
+        "F",  "CIN",          "01/06/2026"};
+    static const char *const bob[NCOLS] = {
+        "A2", "", "Bob", "Jones", "30/11/2015", "ZE2 9AA", "M", "CIN",
+        "01/03/2026"};
+    static const char *const ep[NCOLS] = {"A2", "", "", "", "", "",
+                                          "",   "CIN", "05/05/2026"};
+    struct pseudonymous_record pr;
+    struct match_record mr;
+    struct record rec;
+    int mapped;
+
+    (void)state;
+    setup();
+    /* each kept row gets a comparison record, in memory only and with no
+     * identifier in it; the plaintext is wiped as before */
+    assert_int_equal(one_row(0, ann, 2, &rec, &pr, &mapped), 1);
+    assert_no_plaintext(&rec, &pr, ann);
+    assert_int_equal(pr.comparison, 0);
+    /* another spell of Ann, spelt as another system spells her: the same
+     * normalised values, the same record -- kept once */
+    assert_int_equal(one_row(0, ann2, 3, &rec, &pr, &mapped), 1);
+    assert_int_equal(pr.comparison, 0);
+    assert_int_equal(fx.cmp.n, 1);
+    assert_int_equal(fx.cmp.folded, 1);
+    assert_int_equal(one_row(0, bob, 4, &rec, &pr, &mapped), 1);
+    assert_no_plaintext(&rec, &pr, bob);
+    assert_int_equal(pr.comparison, 1);
+    /* an events row has nothing to compare on: no comparison record */
+    assert_int_equal(one_row(1, ep, 2, &rec, &pr, &mapped), 1);
+    assert_int_equal(pr.comparison, COMPARISON_NONE);
+    assert_int_equal(fx.cmp.n, 2);
+    assert_no_plaintext_compared(ann);
+    assert_no_plaintext_compared(bob);
+    /* what is kept: keyed tokens, small integers, the NHS anchor */
+    comparison_list_get(&fx.cmp, 0, &mr);
+    assert_true(mr.forename != 0 && mr.surname != 0 && mr.dob != 0);
+    assert_true(mr.postcode_unit != 0 && mr.postcode_sector != 0);
+    assert_int_equal(mr.birth_year, 2014);
+    assert_int_equal(mr.birth_month, 3);
+    assert_true(mr.nhs != 0);
+    assert_true(mr.group == MATCH_NO_GROUP);
+    assert_true(bloom_count(&mr.forename_bloom) > 0);
+    comparison_list_get(&fx.cmp, 1, &mr);
+    assert_true(mr.nhs == 0);
+    /* without an encoder (probabilistic = no) no record is made */
+    fx.ctx.enc = NULL;
+    assert_int_equal(one_row(0, bob, 5, &rec, &pr, &mapped), 1);
+    assert_int_equal(pr.comparison, COMPARISON_NONE);
+    assert_int_equal(fx.cmp.n, 2);
     teardown();
 }
 
@@ -558,6 +651,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_from_row),
+        cmocka_unit_test(test_record_comparison),
         cmocka_unit_test(test_record_scope),
         cmocka_unit_test(test_record_witness),
         cmocka_unit_test(test_person_assembly),

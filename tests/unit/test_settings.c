@@ -188,6 +188,63 @@ ok_date_format(const struct job_plan *p)
 }
 
 static int
+ok_date_list(const struct job_plan *p)
+{
+    return !strcmp(p->sources[0].date_format, "%d/%m/%Y, %d-%b-%Y");
+}
+
+static int
+ok_dob_format(const struct job_plan *p)
+{
+    return !strcmp(p->sources[0].field_date_format[CF_DOB], "%d-%b-%Y") &&
+           !p->sources[0].date_format;
+}
+
+/* a value map entry of field vf: code -> canonical, from origin */
+static int
+has_entry(const struct source_plan *sp, int vf, const char *code,
+          const char *canonical, int origin)
+{
+    size_t i;
+
+    for (i = 0; i < sp->values[vf].n; i++)
+        if (!strcmp(sp->values[vf].entries[i].code, code))
+            return !strcmp(sp->values[vf].entries[i].canonical, canonical) &&
+                   sp->values[vf].entries[i].origin == origin;
+    return 0;
+}
+
+static int
+ok_value_map(const struct job_plan *p)
+{
+    return has_entry(&p->sources[0], VF_ETHNICITY,
+                     "Asian or Asian British: Pakistani", "ASIAN",
+                     VALUE_FROM_LIST) &&
+           !strcmp(p->sources[0].values[VF_ETHNICITY].list, "cld_ethnicity");
+}
+
+static int
+ok_colon_key(const struct job_plan *p)
+{
+    return has_entry(&p->sources[0], VF_ETHNICITY,
+                     "Asian or Asian British: Indian", "ASIAN",
+                     VALUE_FROM_KEY);
+}
+
+static int
+ok_may_be_empty(const struct job_plan *p)
+{
+    return p->sources[0].may_be_empty == 1;
+}
+
+static int
+ok_unmapped(const struct job_plan *p)
+{
+    return !p->sources[0].column[CF_SURNAME] &&
+           p->sources[0].column_line[CF_SURNAME] == 8;
+}
+
+static int
 ok_row_change(const struct job_plan *p)
 {
     return p->sources[0].max_row_change_ppm == 500000;
@@ -198,6 +255,28 @@ ok_keys(const struct job_plan *p)
 {
     return p->linkage.nkeys == 2 && !strcmp(p->linkage.keys[1].text,
                                             "dob+sex");
+}
+
+static int
+ok_probabilistic(const struct job_plan *p)
+{
+    /* off, and the stage's other keys keep their defaults */
+    return !p->linkage.probabilistic && p->linkage.match_threshold == 0.99 &&
+           p->linkage.block_cap == 200 && p->linkage.max_cluster == 20 &&
+           p->linkage.dice[0] == 80 && p->linkage.dice[2] == 50;
+}
+
+static int
+ok_threshold(const struct job_plan *p)
+{
+    return p->linkage.probabilistic && p->linkage.match_threshold == 0.95;
+}
+
+static int
+ok_dice(const struct job_plan *p)
+{
+    return p->linkage.dice[0] == 90 && p->linkage.dice[1] == 70 &&
+           p->linkage.dice[2] == 40;
 }
 
 static int
@@ -243,8 +322,25 @@ static const struct stage_case stage_cases[] = {
     /* transform/map_settings.c */
     {"[source s]", "date_format = %Y%m%d", NULL, ok_date_format},
     {"[source s]", "date_format = dd/mm/yyyy",
-     "bad value for 'date_format' in [source s]: expected a format such as "
-     "%d/%m/%Y", NULL},
+     "bad value for 'date_format' in [source s]: expected formats such as "
+     "%d/%m/%Y, %d-%b-%Y (a day, a month and a year each)", NULL},
+    {"[source s]", "date_format = %d/%m/%Y, %d-%b-%Y", NULL, ok_date_list},
+    {"[source s]", "date_format = %d/%m/%Y,", "bad value for 'date_format' in "
+     "[source s]: expected formats such as %d/%m/%Y, %d-%b-%Y (a day, a "
+     "month and a year each)", NULL},
+    {"[source s]", "date_format.dob = %d-%b-%Y", NULL, ok_dob_format},
+    {"[source s]", "date_format.sex = %d-%b-%Y",
+     "key 'date_format.sex': a date format is set for dob, start_date or "
+     "end_date", NULL},
+    {"[source s]", "value_map.ethnicity = cld_ethnicity", NULL, ok_value_map},
+    {"[source s]", "value_map.ethnicity = no_such_list",
+     "code list 'no_such_list': neither a .csv file nor a shipped code list "
+     "(cld_ethnicity, cld_service_type, dfe_ethnicity, "
+     "school_census_sen_provision)", NULL},
+    {"[source s]", "value.ethnicity.Asian or Asian British: Indian = ASIAN",
+     NULL, ok_colon_key},
+    {"[source s]", "may_be_empty = yes", NULL, ok_may_be_empty},
+    {"[source s]", "field.surname =", NULL, ok_unmapped},
     {"[source s]", "value.sex.1 = Q",
      "bad value for 'value.sex' in [source s]: expected M, F, U or X", NULL},
     {"[source s]", "field.shoe_size = SHOE",
@@ -266,6 +362,27 @@ static const struct stage_case stage_cases[] = {
      "bad value for 'keys' in [linkage]: expected match keys separated by "
      "';'", NULL},
     {"[linkage]", "key = upn", "unknown key 'key' in [linkage]", NULL},
+    {"[linkage]", "probabilistic = no", NULL, ok_probabilistic},
+    {"[linkage]", "match_threshold = 0.95", NULL, ok_threshold},
+    {"[linkage]", "match_threshold = 1",
+     "bad value for 'match_threshold' in [linkage]: expected a match "
+     "probability from 0.5 up to 1 (not 1), e.g. 0.99", NULL},
+    {"[linkage]", "match_threshold = 99%",
+     "bad value for 'match_threshold' in [linkage]: expected a match "
+     "probability from 0.5 up to 1 (not 1), e.g. 0.99", NULL},
+    {"[linkage]", "dice_bands = 90, 70, 40", NULL, ok_dice},
+    {"[linkage]", "dice_bands = 50, 65, 80",
+     "bad value for 'dice_bands' in [linkage]: expected three whole "
+     "percentages from 1 to 100, descending, e.g. 80, 65, 50", NULL},
+    {"[linkage]", "dice_bands = 80, 65",
+     "bad value for 'dice_bands' in [linkage]: expected three whole "
+     "percentages from 1 to 100, descending, e.g. 80, 65, 50", NULL},
+    {"[linkage]", "block_cap = 1",
+     "bad value for 'block_cap' in [linkage]: expected a whole number from 2 "
+     "to 100000", NULL},
+    {"[linkage]", "max_cluster = 5000",
+     "bad value for 'max_cluster' in [linkage]: expected a whole number from "
+     "2 to 1000", NULL},
     /* anonymise/disclosure_settings.c */
     {"[disclosure]", "rounding = 10", NULL, ok_rounding},
     {"[disclosure]", "suppress = 9-1",
@@ -362,6 +479,102 @@ test_stage_tables(void **state)
         if (rc != CE_CONFIG || strcmp(got, want))
             fail_msg("case %zu: rc %d\n got  '%s'\n want '%s'", i, rc, got,
                      want);
+    }
+}
+
+/* The checks over the whole plan (export/output_settings.c
+ * output_settings_check_plan, cohorts/cohort_settings.c): each case is
+ * base with text appended (or, for the cohort name, put in place of
+ * "[cohort c]"); msg NULL: it loads. */
+static void
+test_whole_plan_checks(void **state)
+{
+    static const struct {
+        const char *append, *cohort_header, *msg;
+        int line;
+    } t[] = {
+        {"[output p]\ntype = csv\n", NULL,
+         "[output o] and [output p] both write to 'out'; give one of them its "
+         "own 'dir'", 20},
+        {"[output p]\ntype = csv\ndir = ./out//\n", NULL,
+         "[output o] and [output p] both write to './out//'", 20},
+        {"[output p]\ntype = csv\ndir = out2\ngzip = yes\n", NULL, NULL, 0},
+        {"[output p]\ntype = postgres\nconninfo = dbname=x\n"
+         "[output q]\ntype = postgres\nconninfo = dbname=x\n", NULL,
+         "[output p] and [output q] both publish to schema 'cohorts' of one "
+         "database", 23},
+        {"[output p]\ntype = postgres\nconninfo = dbname=x\n"
+         "[output q]\ntype = postgres\nconninfo = dbname=x\nschema = b\n",
+         NULL, NULL, 0},
+        {"[output p]\ntype = postgres\nconninfo = dbname=x\ndir = d\n", NULL,
+         "[output p]: dir and gzip are for type = csv", 20},
+        {"[output p]\ntype = csv\ndir = d\ngrant_to = policy\n", NULL,
+         "[output p]: conninfo, schema and grant_to are for type = postgres",
+         20},
+        {"", "[cohort adults__staging]",
+         "[cohort adults__staging]: a cohort name may not contain __", 16},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        struct job_plan plan;
+        struct diag d;
+        char text[4096], path[64];
+        const char *c = strstr(base, "[cohort c]");
+        int rc;
+
+        if (t[i].cohort_header)
+            snprintf(text, sizeof(text), "%.*s%s%s%s", (int)(c - base), base,
+                     t[i].cohort_header, c + strlen("[cohort c]"),
+                     t[i].append);
+        else
+            snprintf(text, sizeof(text), "%s%s", base, t[i].append);
+        rc = load_text(&plan, text, path, sizeof(path), &d);
+        if (!t[i].msg) {
+            if (rc != 0)
+                fail_msg("case %zu: line %ld: %s", i, d.line, d.msg);
+            assert_string_equal(plan.outputs[0].dir, "out");
+            job_plan_release(&plan);
+            continue;
+        }
+        if (rc != CE_CONFIG || !strstr(d.msg, t[i].msg) || d.line != t[i].line)
+            fail_msg("case %zu: rc %d line %ld '%s'\n want line %d '%s'", i,
+                     rc, d.line, d.msg, t[i].line, t[i].msg);
+    }
+}
+
+/* 256 cohorts are a job; the 257th is refused, on its own line, with the
+ * count and the limit -- never a publication cut short. */
+static void
+test_cohort_limit(void **state)
+{
+    static char text[1 << 16];
+    struct job_plan plan;
+    struct diag d;
+    char path[64];
+    size_t o;
+    int n, i;
+
+    (void)state;
+    for (n = 256; n <= 257; n++) {
+        o = (size_t)snprintf(text, sizeof(text), "%s", base);
+        for (i = 2; i <= n; i++)
+            o += (size_t)snprintf(text + o, sizeof(text) - o,
+                                  "[cohort k%d]\nwhere = all\n", i);
+        assert_true(o < sizeof(text));
+        if (n == 256) {
+            if (load_text(&plan, text, path, sizeof(path), &d) != 0)
+                fail_msg("256 cohorts: line %ld: %s", d.line, d.msg);
+            assert_int_equal(plan.ncohorts, 256);
+            job_plan_release(&plan);
+            continue;
+        }
+        assert_int_equal(load_text(&plan, text, path, sizeof(path), &d),
+                         CE_CONFIG);
+        assert_non_null(strstr(d.msg, "257 cohorts: a job publishes at most "
+                                      "256"));
+        assert_int_equal(d.line, 20 + 2 * 255); /* [cohort k257] */
     }
 }
 
@@ -569,6 +782,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generic_types),
         cmocka_unit_test(test_stage_tables),
+        cmocka_unit_test(test_whole_plan_checks),
+        cmocka_unit_test(test_cohort_limit),
         cmocka_unit_test(test_reference_date_default),
         cmocka_unit_test(test_disclosure_keys),
         cmocka_unit_test(test_tables_well_formed),

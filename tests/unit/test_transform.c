@@ -19,8 +19,9 @@ test_names(void **state)
 {
     static const struct { const char *in, *out; } t[] = {
         {"  Smith ", "smith"},
-        {"O'Brien", "obrien"},
-        {"O\xE2\x80\x99" "Brien", "obrien"},          /* curly apostrophe */
+        {"O'Brien", "o brien"},                        /* an elided particle */
+        {"O\xE2\x80\x99" "Brien", "o brien"},         /* curly apostrophe */
+        {"Sa'id", "said"},                             /* inside a word */
         {"Smith-Jones", "smith jones"},
         {"Zo\xC3\xAB", "zoe"},                         /* Zoë */
         {"Ni\xCC\x81" "amh", "niamh"},                 /* combining acute */
@@ -36,7 +37,7 @@ test_names(void **state)
         {"\xC3\x86thelred", "aethelred"},              /* Æ */
         {"\xC5\x81ukasz", "lukasz"},                   /* Ł */
         {"J.R.R. Tolkien", "j r r tolkien"},
-        {"Anne-Marie  O'Neill", "anne marie oneill"},
+        {"Anne-Marie  O'Neill", "anne marie o neill"},
         {"  \xC3\x89milie ", "emilie"},
     };
     static const char *const bad[] = {"", "   ", "'-.", "\xC3", "\xFF" "abc",
@@ -106,6 +107,61 @@ test_dates(void **state)
                               days_from_civil(2026, 10, 31)));
     assert_false(dob_is_future(days_from_civil(2026, 10, 31),
                                days_from_civil(2026, 10, 31)));
+}
+
+/* Formats tried in order: the first real date wins, a second reading
+ * of another date marks it ambiguous, the most telling fault is kept. */
+static void
+test_date_lists(void **state)
+{
+    static const char *const two[] = {"%d/%m/%Y", "%m/%d/%Y"};
+    static const char *const mixed[] = {"%d-%b-%Y", "%d/%m/%Y"};
+    static const struct {
+        const char *in;
+        const char *const *fmts;
+        size_t n;
+        enum date_fault f;
+        int y, m, d, ambiguous;
+    } t[] = {
+        {"03/04/2020", two, 2, DATE_OK, 2020, 4, 3, 1},
+        {"25/04/2020", two, 2, DATE_OK, 2020, 4, 25, 0},
+        {"04/25/2020", two, 2, DATE_OK, 2020, 4, 25, 0},
+        {"05/05/2020", two, 2, DATE_OK, 2020, 5, 5, 0}, /* the same date */
+        {"31/31/2020", two, 2, DATE_IMPOSSIBLE, 0, 0, 0, 0},
+        {"03-Mar-1987", mixed, 2, DATE_OK, 1987, 3, 3, 0},
+        {"03/03/1987", mixed, 2, DATE_OK, 1987, 3, 3, 0},
+        {"1987-03-03", mixed, 2, DATE_OK, 1987, 3, 3, 0}, /* ISO after */
+        {"3rd March", mixed, 2, DATE_SYNTAX, 0, 0, 0, 0},
+        {"", mixed, 2, DATE_EMPTY, 0, 0, 0, 0},
+    };
+    const char *starts[DATE_FORMATS_MAX];
+    size_t lens[DATE_FORMATS_MAX], i;
+    int32_t day;
+    int amb;
+
+    (void)state;
+    for (i = 0; i < N(t); i++) {
+        enum date_fault f = parse_date_formats(t[i].in, strlen(t[i].in),
+                                               t[i].fmts, t[i].n, 2026, &day,
+                                               &amb);
+
+        if (f != t[i].f || (f == DATE_OK && amb != t[i].ambiguous))
+            fail_msg("date list case %zu: fault %d want %d, ambiguous %d",
+                     i, f, t[i].f, amb);
+        if (f == DATE_OK)
+            assert_int_equal(day, days_from_civil(t[i].y, t[i].m, t[i].d));
+    }
+    assert_int_equal(date_format_split(" %d/%m/%Y ,%d-%b-%Y", starts, lens,
+                                       DATE_FORMATS_MAX), 2);
+    assert_int_equal(lens[0], 8);
+    assert_memory_equal(starts[1], "%d-%b-%Y", 8);
+    assert_int_equal(date_format_split("%d/%m/%Y,", starts, lens, 8), -1);
+    assert_int_equal(date_format_split("a,b,c", starts, lens, 2), -1);
+    assert_int_equal(date_format_valid("%d/%m/%Y", 8), 0);
+    assert_int_equal(date_format_valid("%e %B %y %H:%M", 14), 0);
+    assert_int_equal(date_format_valid("%d/%m", 5), -1);   /* no year */
+    assert_int_equal(date_format_valid("%d/%q/%Y", 8), -1); /* unknown */
+    assert_int_equal(date_format_valid("%d/%m/%Y%", 9), -1);
 }
 
 static void
@@ -254,6 +310,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),    cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_date_lists),
         cmocka_unit_test(test_postcodes), cmocka_unit_test(test_codes),
         cmocka_unit_test(test_identifiers),
     };

@@ -1,0 +1,499 @@
+/*
+ * match_block.c - blocking, scoring and clustering (match.h): sorted
+ * (key, record) entries, the deterministic groups as the clusters' start,
+ * one pass over a rule's blocks, and the guarded union-find over the
+ * accepted pairs.
+ */
+#include "match_private.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- sorting (record index, key) entries ---- */
+
+/*
+ * Sorts e[0..n) by the upper 32 bits, stably: entries made in record order
+ * (key << 32 | record) come out ordered by key, then record. Two radix
+ * passes of 16 bits.
+ */
+int
+mx_sort_entries(struct matcher *m, uint64_t *e, size_t n)
+{
+    uint64_t *tmp, *src = e, *dst;
+    size_t *cnt, i, sum;
+    int shift;
+
+    if (n < 2)
+        return 0;
+    tmp = mx_calloc(m, n, sizeof(*tmp));
+    cnt = mx_calloc(m, 65536, sizeof(*cnt));
+    if (!tmp || !cnt) {
+        mx_free(m, tmp, n * sizeof(*tmp));
+        mx_free(m, cnt, 65536 * sizeof(*cnt));
+        return CE_NOMEM;
+    }
+    dst = tmp;
+    for (shift = 32; shift <= 48; shift += 16) {
+        uint64_t *t;
+
+        memset(cnt, 0, 65536 * sizeof(*cnt));
+        for (i = 0; i < n; i++)
+            cnt[(src[i] >> shift) & 0xFFFF]++;
+        for (i = 0, sum = 0; i < 65536; i++) {
+            size_t c = cnt[i];
+
+            cnt[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++)
+            dst[cnt[(src[i] >> shift) & 0xFFFF]++] = src[i];
+        t = src;
+        src = dst;
+        dst = t;
+    }
+    /* two passes: the result is back in e */
+    mx_free(m, tmp, n * sizeof(*tmp));
+    mx_free(m, cnt, 65536 * sizeof(*cnt));
+    return 0;
+}
+
+/* ---- groups, term frequencies, u ---- */
+
+static uint32_t
+find_root(uint32_t *parent, uint32_t x)
+{
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+static uint64_t
+anchor_merge(uint64_t a, uint64_t b)
+{
+    if (!a)
+        return b;
+    if (!b || a == b)
+        return a;
+    return ANCHOR_MULTI;
+}
+
+static int
+anchor_conflict(uint64_t a, uint64_t b)
+{
+    return a && b && (a != b || a == ANCHOR_MULTI);
+}
+
+/*
+ * Starts the union-find with the deterministic groups: every record of a
+ * group under the group's first record, which holds the group's anchors
+ * and counts one group; ring links each cluster's records in a circle.
+ * *within receives the pairs inside groups.
+ */
+int
+mx_prelink_groups(struct matcher *m, uint32_t *parent, uint32_t *members,
+                  uint32_t *ring, double *within)
+{
+    uint64_t *e;
+    size_t i, k = 0, a, b;
+
+    *within = 0;
+    for (i = 0; i < m->n; i++) {
+        parent[i] = (uint32_t)i;
+        ring[i] = (uint32_t)i;
+        members[i] = m->rec[i].group == MATCH_NO_GROUP;
+    }
+    e = mx_calloc(m, m->n, sizeof(*e));
+    if (!e)
+        return CE_NOMEM;
+    for (i = 0; i < m->n; i++)
+        if (m->rec[i].group != MATCH_NO_GROUP)
+            e[k++] = (uint64_t)m->rec[i].group << 32 | i;
+    if (mx_sort_entries(m, e, k) < 0) {
+        mx_free(m, e, m->n * sizeof(*e));
+        return CE_NOMEM;
+    }
+    for (a = 0; a < k; a = b) {
+        uint32_t first = (uint32_t)e[a];
+
+        members[first] = 1;
+        for (b = a + 1; b < k && e[b] >> 32 == e[a] >> 32; b++) {
+            uint32_t x = (uint32_t)e[b];
+
+            uint32_t t;
+
+            parent[x] = first;
+            t = ring[first];
+            ring[first] = ring[x];
+            ring[x] = t;
+            m->anchor[2 * first] =
+                anchor_merge(m->anchor[2 * first], m->anchor[2 * x]);
+            m->anchor[2 * first + 1] =
+                anchor_merge(m->anchor[2 * first + 1], m->anchor[2 * x + 1]);
+        }
+        *within += (double)(b - a) * (double)(b - a - 1) / 2;
+    }
+    for (i = 0; i < m->n; i++)
+        m->st.groups += parent[i] == i;
+    mx_free(m, e, m->n * sizeof(*e));
+    return 0;
+}
+
+/* ---- blocking ---- */
+
+static uint64_t
+part(uint64_t h, uint32_t bit, uint32_t v)
+{
+    return mix64(h ^ ((uint64_t)bit << 32 | v));
+}
+
+/* Record i's key under rule r, 0 when it lacks a part. */
+uint32_t
+mx_block_key(const struct matcher *m, unsigned r, size_t i)
+{
+    const struct mrec *x = &m->rec[i];
+    uint32_t rule = m->cfg.rules[r], v;
+    uint64_t h = mix64(0x243F6A8885A308D3ull + r);
+    unsigned k;
+
+#define PART(bit, val)                                                         \
+    do {                                                                       \
+        if (rule & (bit)) {                                                    \
+            if (!(val))                                                        \
+                return 0;                                                      \
+            h = part(h, (bit), (val));                                         \
+        }                                                                      \
+    } while (0)
+    PART(MB_DOB, x->dob);
+    PART(MB_YEAR, x->year);
+    PART(MB_FORENAME, x->fn);
+    PART(MB_SURNAME, x->sn);
+    if (rule & MB_NAMES) {
+        if (!x->fn || !x->sn)
+            return 0;
+        h = part(h, MB_NAMES, x->fn < x->sn ? x->fn : x->sn);
+        h = part(h, MB_NAMES, x->fn < x->sn ? x->sn : x->fn);
+    }
+    PART(MB_ROOT, x->root);
+    PART(MB_PHONETIC, x->phon);
+    PART(MB_INITIAL, x->init);
+    PART(MB_UNIT, x->unit);
+    PART(MB_SECTOR, x->sector);
+    PART(MB_DISTRICT, x->district);
+    PART(MB_SEX, x->sex);
+    for (k = 0; k < m->cfg.nextra; k++)
+        PART(MB_EXTRA0 << k, m->extra[i * m->cfg.nextra + k]);
+#undef PART
+    v = (uint32_t)(h >> 32);
+    return v ? v : 1;
+}
+
+int
+mx_is_capped(const struct matcher *m, unsigned r, uint32_t key)
+{
+    size_t lo = 0, hi = m->ncapped[r];
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (m->capped[r][mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < m->ncapped[r] && m->capped[r][lo] == key;
+}
+
+/* Whether a whole block joins the EM sample (frac of the pairs, in
+ * expectation, chosen by the block's key). */
+static int
+block_sampled(uint32_t key, double frac)
+{
+    return frac >= 1 || (double)(mix64((uint64_t)key ^ 0xA5A5A5A5ull) >> 11) <
+                            frac * 9007199254740992.0;
+}
+
+static int
+push_accepted(struct matcher *m, double w, uint32_t a, uint32_t b)
+{
+    if (m->nacc == m->acc_alloc) {
+        size_t na = m->acc_alloc ? m->acc_alloc * 2 : 4096;
+        struct accepted *p =
+            mx_realloc(m, m->acc, m->acc_alloc * sizeof(*p), na * sizeof(*p));
+
+        if (!p)
+            return CE_NOMEM;
+        m->acc = p;
+        m->acc_alloc = na;
+    }
+    m->acc[m->nacc].w = (float)w;
+    m->acc[m->nacc].a = a;
+    m->acc[m->nacc].b = b;
+    m->nacc++;
+    return 0;
+}
+
+/*
+ * Rule r's block sizes from its sorted entries e[0..n): blocks, pairs
+ * within the cap, and the blocks over it, whose keys are kept (sorted, as
+ * the entries are) so that later rules know which pairs r never compares.
+ * 0 or CE_NOMEM.
+ */
+static int
+count_blocks(struct matcher *m, unsigned r, const uint64_t *e, size_t n)
+{
+    struct match_rule_stats *rs = &m->st.rule[r];
+    size_t a, b;
+
+    rs->records = n;
+    for (a = 0; a < n; a = b) {
+        uint64_t s, pairs;
+
+        for (b = a + 1; b < n && e[b] >> 32 == e[a] >> 32; b++)
+            ;
+        s = b - a;
+        if (s < 2)
+            continue;
+        pairs = s * (s - 1) / 2;
+        rs->blocks++;
+        if (s <= m->cfg.block_cap) {
+            rs->pairs += pairs;
+            continue;
+        }
+        rs->blocks_over_cap++;
+        rs->records_over_cap += s;
+        rs->pairs_over_cap += pairs;
+        if (m->ncapped[r] % 64 == 0) {
+            uint32_t *p =
+                mx_realloc(m, m->capped[r], m->ncapped[r] * sizeof(*p),
+                           (m->ncapped[r] + 64) * sizeof(*p));
+
+            if (!p)
+                return CE_NOMEM;
+            m->capped[r] = p;
+        }
+        m->capped[r][m->ncapped[r]++] = (uint32_t)(e[a] >> 32);
+    }
+    return 0;
+}
+
+/*
+ * Scores the pair (a, b) under rule rs: its weight into the histogram
+ * and its band, and the pair into the accepted ones when it reaches the
+ * threshold and the guard lets it. 0 or CE_NOMEM.
+ */
+static int
+score_pair(struct matcher *m, struct match_rule_stats *rs, uint32_t a,
+           uint32_t b)
+{
+    uint8_t lv[MF_MAX];
+    unsigned k;
+    double w;
+    int bin, refused;
+
+    refused = mx_levels_of(m, a, b, lv);
+    w = mx_weight_of(m, a, b, lv);
+    rs->pairs_compared++;
+    bin = (int)floor(w) - MATCH_HIST_MIN;
+    bin = bin < 0 ? 0 : bin >= MATCH_HIST_BINS ? MATCH_HIST_BINS - 1 : bin;
+    m->st.weight_hist[bin]++;
+    for (k = MATCH_NBANDS - 1; k > 0 && w < m->band_w[k]; k--)
+        ;
+    m->st.pairs_band[k]++;
+    if (w < m->thr)
+        return 0;
+    if (refused) {
+        m->st.refused_disagree++;
+        return 0;
+    }
+    return push_accepted(m, w, a, b);
+}
+
+/*
+ * One pass over rule r's blocks. Training (train != NULL): counts blocks
+ * and the cap (first time), then adds the patterns of the sampled blocks'
+ * pairs to train, and those no earlier rule compares to uni, weighted by
+ * the inverse of the sampling share. Scoring (train == NULL): weighs every
+ * pair no earlier rule compares and keeps those over the threshold.
+ */
+int
+mx_rule_pass(struct matcher *m, unsigned r, struct hist *train,
+             struct hist *uni)
+{
+    struct match_rule_stats *rs = &m->st.rule[r];
+    uint64_t *e = NULL;
+    uint32_t *mem = NULL, *ek = NULL;
+    size_t cap = m->cfg.block_cap, n = 0, i, a, b, x, y;
+    double frac = 1;
+    uint8_t lv[MF_MAX];
+    unsigned q;
+    int rc = CE_NOMEM;
+
+    e = mx_calloc(m, m->n, sizeof(*e));
+    mem = mx_calloc(m, cap, sizeof(*mem));
+    ek = mx_calloc(m, cap * (r ? r : 1), sizeof(*ek));
+    if (!e || !mem || !ek)
+        goto out;
+    for (i = 0; i < m->n; i++) {
+        uint32_t k = mx_block_key(m, r, i);
+
+        if (k)
+            e[n++] = (uint64_t)k << 32 | i;
+    }
+    if (mx_sort_entries(m, e, n) < 0)
+        goto out;
+    if (train) {
+        if (count_blocks(m, r, e, n) < 0)
+            goto out;
+        if (rs->pairs > m->cfg.em_pairs)
+            frac = (double)m->cfg.em_pairs / (double)rs->pairs;
+    }
+    for (a = 0; a < n; a = b) {
+        uint32_t key = (uint32_t)(e[a] >> 32);
+        size_t s;
+
+        for (b = a + 1; b < n && e[b] >> 32 == e[a] >> 32; b++)
+            ;
+        s = b - a;
+        if (s < 2 || s > cap || (train && !block_sampled(key, frac)))
+            continue;
+        for (x = 0; x < s; x++) {
+            mem[x] = (uint32_t)e[a + x];
+            /* keys of earlier rules; 0 where that rule compares nothing */
+            for (q = 0; q < r; q++) {
+                uint32_t k = mx_block_key(m, q, mem[x]);
+
+                ek[x * r + q] = k && !mx_is_capped(m, q, k) ? k : 0;
+            }
+        }
+        for (x = 0; x < s; x++)
+            for (y = x + 1; y < s; y++) {
+                const struct mrec *ra = &m->rec[mem[x]], *rb = &m->rec[mem[y]];
+                int covered = 0, within = same_group(ra, rb);
+
+                /* a group's pairs are never scored, but they train: they
+                 * are the matches the keys found */
+                if (within && !train)
+                    continue;
+                for (q = 0; q < r && !covered; q++)
+                    covered = ek[x * r + q] && ek[x * r + q] == ek[y * r + q];
+                if (train) {
+                    uint64_t pat;
+
+                    mx_levels_of(m, mem[x], mem[y], lv);
+                    pat = mx_pattern_of(m, lv);
+                    if (mx_hist_add(m, train, pat, 1) < 0 ||
+                        (!covered && !within &&
+                         mx_hist_add(m, uni, pat, 1 / frac) < 0))
+                        goto out;
+                    rs->pairs_trained++;
+                } else if (!covered && score_pair(m, rs, mem[x], mem[y]) < 0) {
+                    goto out;
+                }
+            }
+    }
+    rc = 0;
+out:
+    mx_free(m, e, m->n * sizeof(*e));
+    mx_free(m, mem, cap * sizeof(*mem));
+    mx_free(m, ek, cap * (r ? r : 1) * sizeof(*ek));
+    return rc;
+}
+
+/* ---- clustering ---- */
+
+static int
+cmp_accepted(const void *x, const void *y)
+{
+    const struct accepted *p = x, *q = y;
+
+    if (p->w != q->w)
+        return p->w > q->w ? -1 : 1;
+    if (p->a != q->a)
+        return p->a < q->a ? -1 : 1;
+    return p->b < q->b ? -1 : p->b > q->b;
+}
+
+/* Whether the clusters of roots ra and rb hold two records the guard
+ * refuses on a field outside `tolerate` (GUARD_*). */
+static int
+clusters_conflict(const struct matcher *m, const uint32_t *ring, uint32_t ra,
+                  uint32_t rb, unsigned tolerate)
+{
+    uint32_t x = ra, y;
+
+    if ((!m->cfg.guard_forename || (tolerate & GUARD_FORENAME)) &&
+        (!m->cfg.guard_dob || (tolerate & GUARD_DOB)))
+        return 0;
+    do {
+        y = rb;
+        do {
+            if (mx_guard_fields(m, x, y) & ~tolerate)
+                return 1;
+            y = ring[y];
+        } while (y != rb);
+        x = ring[x];
+    } while (x != ra);
+    return 0;
+}
+
+void
+mx_cluster(struct matcher *m, uint32_t *parent, uint32_t *members,
+           uint32_t *ring)
+{
+    size_t k, i;
+    uint32_t next = 0;
+
+    if (m->nacc > 1)
+        qsort(m->acc, m->nacc, sizeof(*m->acc), cmp_accepted);
+    for (k = 0; k < m->nacc; k++) {
+        uint32_t ra = find_root(parent, m->acc[k].a);
+        uint32_t rb = find_root(parent, m->acc[k].b), lo, hi;
+
+        if (ra == rb)
+            continue;
+        if (anchor_conflict(m->anchor[2 * ra], m->anchor[2 * rb]) ||
+            anchor_conflict(m->anchor[2 * ra + 1], m->anchor[2 * rb + 1])) {
+            m->st.refused_strong_id++;
+            continue;
+        }
+        if (members[ra] + members[rb] > m->cfg.max_cluster) {
+            m->st.refused_size++;
+            continue;
+        }
+        if (clusters_conflict(m, ring, ra, rb,
+                              mx_agree_fields(m, m->acc[k].a, m->acc[k].b))) {
+            m->st.refused_conflict++;
+            continue;
+        }
+        lo = ra < rb ? ra : rb;
+        hi = ra < rb ? rb : ra;
+        parent[hi] = lo;
+        {
+            uint32_t t = ring[lo];
+
+            ring[lo] = ring[hi];
+            ring[hi] = t;
+        }
+        members[lo] += members[hi];
+        m->anchor[2 * lo] = anchor_merge(m->anchor[2 * lo], m->anchor[2 * hi]);
+        m->anchor[2 * lo + 1] =
+            anchor_merge(m->anchor[2 * lo + 1], m->anchor[2 * hi + 1]);
+        m->st.links++;
+    }
+    /* numbered in order of each cluster's first record: members becomes
+     * the root -> number map */
+    for (i = 0; i < m->n; i++)
+        members[i] = UINT32_MAX;
+    for (i = 0; i < m->n; i++) {
+        uint32_t r = find_root(parent, (uint32_t)i);
+
+        if (members[r] == UINT32_MAX)
+            members[r] = next++;
+        m->cluster[i] = members[r];
+    }
+    m->nclusters = next;
+    m->st.clusters = next;
+}

@@ -1,0 +1,256 @@
+/*
+ * match_compare.c - the comparison levels of a pair of records, the
+ * disagreement guard and the pair's match weight (match.h).
+ */
+#include "match_private.h"
+
+#include <math.h>
+
+#include "../core/testable.h"
+
+/* ---- comparison levels ---- */
+
+/* Which Dice band two filters reach: 0..2, or 3 for none. */
+static unsigned
+dice_band(const struct matcher *m, const struct bloom *a, unsigned ca,
+          const struct bloom *b, unsigned cb)
+{
+    unsigned common, k;
+
+    if (!ca || !cb)
+        return 3;
+    common = bloom_common(a, b);
+    for (k = 0; k < 3; k++)
+        if (200u * common >= m->cfg.dice[k] * (ca + cb))
+            return k;
+    return 3;
+}
+
+static const unsigned dice_level[4] = {ML_NAME_DICE0, ML_NAME_DICE1,
+                                       ML_NAME_DICE2, 0};
+
+/* The forename's level; *swap set when the names are swapped. */
+static unsigned
+forename_level(const struct matcher *m, const struct mrec *a,
+               const struct mrec *b, int *swap)
+{
+    unsigned band;
+
+    *swap = 0;
+    if (a->fn && b->fn) {
+        if (a->fn == b->fn)
+            return ML_NAME_EXACT;
+        /* swapped: one name equals the other's other name, and the
+         * second pair is equal too or similar (a typo on top) */
+        if (a->sn && b->sn && a->sn != b->sn) {
+            int x = a->fn == b->sn, y = a->sn == b->fn;
+
+            if ((x && (y || dice_band(m, &a->snb, a->sn_bits, &b->fnb,
+                                      b->fn_bits) < 3)) ||
+                (y &&
+                 dice_band(m, &a->fnb, a->fn_bits, &b->snb, b->sn_bits) < 3)) {
+                *swap = 1;
+                return ML_NAME_SWAP;
+            }
+        }
+        if (a->root == b->root)
+            return ML_NAME_ROOT;
+        band = dice_band(m, &a->fnb, a->fn_bits, &b->fnb, b->fn_bits);
+        if (band < 3)
+            return dice_level[band];
+        return a->init == b->init ? ML_NAME_INITIAL_FULL : ML_NAME_ELSE;
+    }
+    if (a->init && b->init)
+        return a->init == b->init ? ML_NAME_INITIAL : ML_NAME_ELSE;
+    return ML_NULL;
+}
+
+static unsigned
+surname_level(const struct matcher *m, const struct mrec *a,
+              const struct mrec *b)
+{
+    unsigned band;
+
+    if (!a->sn || !b->sn)
+        return ML_NULL;
+    if (a->sn == b->sn)
+        return ML_NAME_EXACT;
+    band = dice_band(m, &a->snb, a->sn_bits, &b->snb, b->sn_bits);
+    if (band == 0)
+        return ML_NAME_DICE0;
+    if (a->phon && a->phon == b->phon)
+        return ML_NAME_PHONETIC;
+    return band < 3 ? dice_level[band] : ML_NAME_ELSE;
+}
+
+static unsigned
+dob_level(const struct mrec *a, const struct mrec *b)
+{
+    unsigned diff;
+    int dy;
+
+    if (!a->dob || !b->dob)
+        return ML_NULL;
+    if (a->dob == b->dob)
+        return ML_DOB_EXACT;
+    if (a->dobsw && a->dobsw == b->dob)
+        return ML_DOB_SWAP;
+    diff = (a->year != b->year) + (a->month != b->month) + (a->day != b->day);
+    if (diff != 1)
+        return a->year == b->year ? ML_DOB_NEAR : ML_DOB_ELSE;
+    if (a->day != b->day)
+        return ML_DOB_DAY;
+    if (a->month != b->month)
+        return ML_DOB_MONTH;
+    dy = (int)a->year - (int)b->year;
+    return dy == 1 || dy == -1 ? ML_DOB_YEAR1 : ML_DOB_YEAR;
+}
+
+static unsigned
+postcode_level(const struct mrec *a, const struct mrec *b)
+{
+    if (!a->unit || !b->unit)
+        return ML_NULL;
+    if (a->unit == b->unit)
+        return ML_PC_UNIT;
+    if (a->sector && a->sector == b->sector)
+        return ML_PC_SECTOR;
+    if (a->district && a->district == b->district)
+        return ML_PC_DISTRICT;
+    return ML_PC_ELSE;
+}
+
+/* Every field's level for records i and j into lv; 1 when the
+ * disagreement guard refuses the pair. */
+int
+mx_levels_of(const struct matcher *m, size_t i, size_t j, uint8_t *lv)
+{
+    const struct mrec *a = &m->rec[i], *b = &m->rec[j];
+    unsigned k, ne = m->cfg.nextra;
+    int swap;
+
+    lv[MF_FORENAME] = (uint8_t)forename_level(m, a, b, &swap);
+    lv[MF_SURNAME] = swap ? ML_NULL : (uint8_t)surname_level(m, a, b);
+    lv[MF_DOB] = (uint8_t)dob_level(a, b);
+    lv[MF_POSTCODE] = (uint8_t)postcode_level(a, b);
+    lv[MF_SEX] = !a->sex || !b->sex ? ML_NULL
+                 : a->sex == b->sex ? ML_SEX_AGREE
+                                    : ML_SEX_DISAGREE;
+    for (k = 0; k < ne; k++) {
+        uint32_t x = m->extra[i * ne + k], y = m->extra[j * ne + k];
+
+        lv[MF_EXTRA0 + k] = !x || !y ? ML_NULL
+                            : x == y ? ML_EXTRA_EXACT
+                                     : ML_EXTRA_ELSE;
+    }
+    return (m->cfg.guard_forename &&
+            (lv[MF_FORENAME] == ML_NAME_ELSE ||
+             lv[MF_FORENAME] == ML_NAME_INITIAL_FULL)) ||
+           (m->cfg.guard_dob && lv[MF_DOB] == ML_DOB_ELSE);
+}
+
+/* The fields on which the guard refuses records i and j (GUARD_*), as
+ * mx_levels_of() decides, without the other fields. */
+unsigned
+mx_guard_fields(const struct matcher *m, size_t i, size_t j)
+{
+    const struct mrec *a = &m->rec[i], *b = &m->rec[j];
+    unsigned g = 0;
+    int swap;
+
+    if (m->cfg.guard_dob && dob_level(a, b) == ML_DOB_ELSE)
+        g |= GUARD_DOB;
+    if (m->cfg.guard_forename) {
+        unsigned f = forename_level(m, a, b, &swap);
+
+        if (f == ML_NAME_ELSE || f == ML_NAME_INITIAL_FULL)
+            g |= GUARD_FORENAME;
+    }
+    return g;
+}
+
+/* The fields on which records i and j positively agree (GUARD_*): a
+ * forename from exact down to the lowest Dice band, any dob level but
+ * null and else. */
+unsigned
+mx_agree_fields(const struct matcher *m, size_t i, size_t j)
+{
+    const struct mrec *a = &m->rec[i], *b = &m->rec[j];
+    unsigned g = 0, f, dl = dob_level(a, b);
+    int swap;
+
+    if (dl != ML_NULL && dl != ML_DOB_ELSE)
+        g |= GUARD_DOB;
+    f = forename_level(m, a, b, &swap);
+    if (f != ML_NULL && f <= ML_NAME_DICE2)
+        g |= GUARD_FORENAME;
+    return g;
+}
+
+uint64_t
+mx_pattern_of(const struct matcher *m, const uint8_t *lv)
+{
+    uint64_t p = 0;
+    unsigned f;
+
+    for (f = 0; f < m->nfields; f++)
+        p |= (uint64_t)lv[f] << (4 * f);
+    return p;
+}
+
+/* The pair's match weight (prior included) from its levels. */
+double
+mx_weight_of(const struct matcher *m, size_t i, size_t j, const uint8_t *lv)
+{
+    double w = m->prior;
+    unsigned f;
+
+    for (f = 0; f < m->nfields; f++)
+        w += m->w[f][lv[f]];
+    /* term frequencies: log2(m / tf) in place of log2(m / u) */
+    if (lv[MF_FORENAME] == ML_NAME_EXACT)
+        w += m->log2m_exact[0] - m->w[MF_FORENAME][ML_NAME_EXACT] -
+             (log2((double)m->rec[i].fn_tf) - m->log2n);
+    if (lv[MF_SURNAME] == ML_NAME_EXACT)
+        w += m->log2m_exact[1] - m->w[MF_SURNAME][ML_NAME_EXACT] -
+             (log2((double)m->rec[i].sn_tf) - m->log2n);
+    (void)j;
+    return w;
+}
+
+#ifdef COHORT_TESTING
+int
+match_compare(const struct matcher *m, size_t a, size_t b, unsigned *levels)
+{
+    uint8_t lv[MF_MAX] = {0};
+    unsigned f;
+    int g = mx_levels_of(m, a, b, lv);
+
+    for (f = 0; f < MF_MAX; f++)
+        levels[f] = lv[f];
+    return g;
+}
+
+double
+match_pair_weight(const struct matcher *m, size_t a, size_t b)
+{
+    uint8_t lv[MF_MAX] = {0};
+
+    mx_levels_of(m, a, b, lv);
+    return mx_weight_of(m, a, b, lv);
+}
+
+int
+match_pair_rule(const struct matcher *m, size_t a, size_t b)
+{
+    unsigned r;
+
+    for (r = 0; r < m->cfg.nrules; r++) {
+        uint32_t k = mx_block_key(m, r, a);
+
+        if (k && k == mx_block_key(m, r, b) && !mx_is_capped(m, r, k))
+            return (int)r;
+    }
+    return -1;
+}
+#endif

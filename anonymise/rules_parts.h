@@ -1,0 +1,56 @@
+/*
+ * rules_parts.h - the sections of the rules document (rules.h) that are
+ * not drawn from the plan's mapping alone, for anonymise/rules*.c only:
+ * rules_ig.c writes the key, retention, disclosure control and the
+ * publication's risk; rules_canonical.c the canonical form and the plan
+ * hash; rules_linkage.c the probabilistic stage. Each appends one section to doc, using sb for its prose.
+ */
+#ifndef COHORT_RULES_PARTS_H
+#define COHORT_RULES_PARTS_H
+
+#include "../core/error.h"
+#include "../core/plan.h"
+#include "../core/strbuf.h"
+#include "rules.h"
+#include "rules_doc.h"
+
+/* The plan hash, what it covers, the files it hashes and how to
+ * recompute it. CE_CONFIG when a file cannot be read (d says which),
+ * CE_NOMEM. */
+int doc_plan_hash(const struct job_plan *plan, const struct rules_inputs *in,
+                  struct rdoc *doc, struct strbuf *sb, struct diag *d);
+
+/* The key file (key NULL: not looked at). */
+void doc_key(const struct job_plan *plan, const struct rules_key_info *key,
+             struct rdoc *doc, struct strbuf *sb);
+
+/* What each output keeps and deletes, and what else is kept where. */
+void doc_retention(const struct job_plan *plan, struct rdoc *doc,
+                   struct strbuf *sb);
+
+/* The disclosure rules, zero cells, symbols, what a reader can and cannot
+ * learn, and the differencing risk. */
+void doc_disclosure(const struct job_plan *plan, struct rdoc *doc,
+                    struct strbuf *sb);
+
+/* Per table of the latest publication, what was hidden (pub NULL: not
+ * looked at), and whether it ran under plan_hash, this plan's. */
+void doc_publication(const struct rules_publication *pub,
+                     const char *plan_hash, struct rdoc *doc,
+                     struct strbuf *sb);
+
+/* The probabilistic stage's rules ([linkage] probabilistic), appended to
+ * the linkage section s (rules_linkage.c). */
+void doc_probabilistic(const struct job_plan *plan, struct rdoc *doc,
+                       struct rnode *s, struct strbuf *sb);
+
+/* What the probabilistic stage makes of field f (enum common_field), as
+ * words appended to its fate in sb; nothing without the stage. */
+void doc_prob_use(const struct job_plan *plan, int f, struct strbuf *sb);
+
+/* The canonical form of the plan (rules.h) appended to sb. 0, CE_CONFIG
+ * (a file that cannot be read), CE_NOMEM. */
+int rules_canonical(const struct job_plan *plan, const struct rules_inputs *in,
+                    struct strbuf *sb, struct diag *d);
+
+#endif
