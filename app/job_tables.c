@@ -84,6 +84,7 @@ finish_table(struct count_table *counted, const struct table_job *tj,
     cr->secondary = st->secondary;
     cr->rounded = st->rounded;
     cr->perturbed = st->perturbed;
+    cr->structural = st->structural;
     return 0;
 }
 

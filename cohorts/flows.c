@@ -82,7 +82,8 @@ init_with_age(struct count_table *t, const struct job_plan *plan,
     int owned = 0, rc;
 
     if (with_age) {
-        if (!(age = cohort_by_labels(plan, ps, BY_AGE_BAND, &nage, &owned)))
+        if (!(age = cohort_by_labels(plan, ps, BY_AGE_BAND, &nage, &owned,
+                                     NULL)))
             return CE_NOMEM;
         labels[nby] = age;
         dim_n[nby++] = nage;
@@ -191,13 +192,15 @@ transition_count(const struct job_plan *plan, const struct transition_plan *tp,
     uint32_t dim_n[TABLE_MAX_DIMS] = {0};
     char **labels[TABLE_MAX_DIMS] = {NULL};
     int owned[TABLE_MAX_DIMS] = {0};
+    struct by_codes codes[TABLE_MAX_DIMS];
     struct period before;
     size_t j, p;
     int i, rc = 0;
 
+    memset(t, 0, sizeof(*t));
     for (j = 0; j < c->nby; j++)
         if (!(labels[j] = cohort_by_labels(plan, ps, c->by[j], &dim_n[j],
-                                           &owned[j]))) {
+                                           &owned[j], &codes[j]))) {
             rc = CE_NOMEM;
             goto out;
         }
@@ -215,15 +218,20 @@ transition_count(const struct job_plan *plan, const struct transition_plan *tp,
 
             if (was && where_eval(to, ps, p, i, pr[i].start, pr[i].end)) {
                 for (j = 0; j < c->nby; j++)
-                    coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i]);
-                add_person(t, ps, p, i, coord);
+                    coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i],
+                                               &codes[j]);
+                /* no cell holds a code no source gives (count.c) */
+                for (j = 0; j < c->nby && coord[j] < dim_n[j]; j++)
+                    ;
+                if (j == c->nby)
+                    add_person(t, ps, p, i, coord);
             }
             was = where_eval(from, ps, p, i, pr[i].start, pr[i].end);
         }
     }
     table_fill_margins(t);
 out:
-    while (j-- > 0)
+    for (j = 0; j < c->nby; j++)
         cohort_by_labels_free(labels[j], dim_n[j], owned[j]);
     return rc;
 }

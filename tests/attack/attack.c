@@ -23,12 +23,15 @@
  *     up) and is not one the rule suppresses (the convex hull of what is
  *     left: an attacker no stronger than a linear program);
  *   - `[c]`: the count is >= 0;
+ *   - `[z]`: a structural zero, the count is 0;
  *   - a `status` column, when the file has one: `suppressed` puts the cell
  *     in the suppression range, `ok` says the number is exact, `rounded`
  *     that it is not.
  * Relations: a cell with `Total` in column j is the sum of the cells equal
  * to it but for a value in column j, whenever all of those are published
- * rows (each period separately).
+ * rows (each period separately). A `margin` column (yes/no) says the same
+ * as the `Total` labels: it is read, checked against them, and adds no
+ * relation.
  *
  * A hidden cell is reported when its range is narrower than L and
  * reaches into the suppression range: a range wholly outside it proves the
@@ -56,7 +59,8 @@ struct cell {
     int period;               /* index into the file's period labels */
     int coord[MAX_COLS];      /* label index per by column; -1 = Total */
     long long value;          /* published number; -1 when hidden */
-    int status;               /* 0 none, 1 suppressed, 2 ok, 3 rounded */
+    int status;               /* 0 none, 1 suppressed, 2 ok, 3 rounded,
+                                 4 [z] */
 };
 
 struct labels {
@@ -143,7 +147,7 @@ published_range(const struct rule *ru, long long r, int status, double *lo,
 {
     long long a, b, h = ru->rounding / 2;
 
-    if (ru->rounding <= 1 || status == 2) {
+    if (ru->rounding <= 1 || status == 2 || status == 4) {
         *lo = *hi = (double)r;
         return;
     }
@@ -353,16 +357,17 @@ table_free(struct table *t)
     free(t->cells);
 }
 
-/* Reads path into t: every column but count, status, the period column,
- * and the columns computed from the count or the period (rate_per_10000,
- * complete) is a by column. 0, or 2 on an input error. */
+/* Reads path into t: every column but count, status, margin (checked
+ * against the Total labels), the period column, and the columns computed
+ * from the count or the period (rate_per_10000, complete) is a by column.
+ * 0, or 2 on an input error. */
 static int
 read_table(const char *path, const char *period_col, struct table *t)
 {
     FILE *fp = fopen(path, "r");
     char *line = malloc(MAX_LINE), *f[MAX_COLS + 4];
     int nf, i, j, by[MAX_COLS], count_col = -1, status_col = -1,
-                     period_idx = -1, rc = 0;
+                     margin_col = -1, period_idx = -1, rc = 0;
     size_t alloc = 0;
 
     memset(t, 0, sizeof(*t));
@@ -378,6 +383,8 @@ read_table(const char *path, const char *period_col, struct table *t)
             count_col = i;
         else if (!strcmp(f[i], "status"))
             status_col = i;
+        else if (!strcmp(f[i], "margin"))
+            margin_col = i;
         else if (period_col && !strcmp(f[i], period_col))
             period_idx = i;
         else if (!strcmp(f[i], "rate_per_10000") || !strcmp(f[i], "complete"))
@@ -416,15 +423,31 @@ read_table(const char *path, const char *period_col, struct table *t)
             x->coord[j] = !strcmp(f[by[j]], "Total")
                               ? -1
                               : label_index(&t->lab[j], f[by[j]]);
-        if (!strcmp(f[count_col], "[c]"))
+        if (!strcmp(f[count_col], "[c]")) {
             x->value = -1;
-        else if (parse_ll(f[count_col], &x->value) < 0 || x->value < 0) {
+        } else if (!strcmp(f[count_col], "[z]")) {
+            x->value = 0;
+            x->status = 4; /* a structural zero: known to be 0 */
+        } else if (parse_ll(f[count_col], &x->value) < 0 || x->value < 0) {
             fprintf(stderr, "attack: '%s': a count that is not a whole "
                             "number\n", path);
-            fclose(fp);
-            return 2;
+            rc = 2;
+            goto out;
         }
-        if (status_col >= 0 && status_col < nf)
+        if (margin_col >= 0) {
+            int total = 0;
+
+            for (j = 0; j < t->nby; j++)
+                total |= x->coord[j] == -1;
+            if (margin_col >= nf ||
+                strcmp(f[margin_col], total ? "yes" : "no")) {
+                fprintf(stderr, "attack: '%s': a margin column that "
+                                "disagrees with the Total labels\n", path);
+                rc = 2;
+                goto out;
+            }
+        }
+        if (status_col >= 0 && status_col < nf && x->status != 4)
             x->status = !strcmp(f[status_col], "suppressed") ? 1
                         : !strcmp(f[status_col], "ok")       ? 2
                         : !strcmp(f[status_col], "rounded")  ? 3

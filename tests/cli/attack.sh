@@ -24,8 +24,8 @@ cd "$scratch"
 printf 'row,col,n\nr1,c1,1\nr1,c2,10\nr2,c1,20\nr2,c2,30\n' > small.csv
 run cohort protect small.csv --by row,col --count n --suppress 1-9 --rounding 1 -o small.out.csv
 expect_rc 0 "the small table is protected"
-check 'head -n 1 small.out.csv | grep -qx "row,col,count"' "the published layout is the by columns and count, no status"
-check '[ "$(grep -c "\[c\]$" small.out.csv)" -ge 2 ] && ! grep -Eq "suppressed|secondary|rounded|,ok$" small.out.csv' \
+check 'head -n 1 small.out.csv | grep -qx "row,col,count,margin"' "the published layout is the by columns, count and margin, no status"
+check '[ "$(grep -Ec "\[c\],(yes|no)$" small.out.csv)" -ge 2 ] && ! grep -Eq "suppressed|secondary|rounded|,ok$" small.out.csv' \
     "every hidden cell is [c], nothing names the rule that hid it"
 run "$attack" --suppress 1-9 --rounding 1 --level 9 small.out.csv
 expect_rc 0 "the attacker narrows no hidden cell of the small table"
