@@ -100,6 +100,35 @@ init_with_age(struct count_table *t, const struct job_plan *plan,
     return rc;
 }
 
+/* Marks as structural zeros ([z]) t's interior cells whose age band
+ * (column 0) e rules out: a person is counted in a flow table only in a
+ * month e holds for them, with that month's age band, as in the cohort's
+ * own table (count.h). The months-in-cohort bands are all possible: the
+ * look-back reaches before the first period. 0 or CE_NOMEM. */
+static int
+mark_age_structural(const struct job_plan *plan, const struct where_expr *e,
+                    struct count_table *t)
+{
+    uint8_t *impossible = calloc(t->ninterior ? t->ninterior : 1, 1);
+    size_t i;
+    int rc;
+
+    if (!impossible)
+        return CE_NOMEM;
+    for (i = 0; i < t->ninterior; i++) {
+        struct where_facts f;
+        uint32_t v = t->cells[i].coord[0];
+
+        memset(&f, 0, sizeof(f));
+        f.sex = f.ethnicity = -1;
+        f.age_band = v == plan->nage_bands ? AGE_BAND_UNKNOWN : (int)v;
+        impossible[i] = !where_possible(e, &f);
+    }
+    rc = table_mark_structural(t, impossible) < 0 ? CE_NOMEM : 0;
+    free(impossible);
+    return rc;
+}
+
 /* Adds person p to t's interior cell of period i at coord. */
 static void
 add_person(struct count_table *t, const struct person_set *ps, size_t p,
@@ -145,6 +174,9 @@ flows_count(const struct job_plan *plan, const struct cohort_plan *c,
         (rc = init_with_age(&t[FLOW_DURATION], plan, ps, with_age,
                             duration_band_labels, DURATION_BANDS)) < 0)
         goto fail;
+    for (f = 0; with_age && f < FLOW_COUNT; f++)
+        if ((rc = mark_age_structural(plan, e, &t[f])) < 0)
+            goto fail;
     period_after(&pr[n - 1], &after);
     for (p = 0; p < ps->npersons; p++) {
         int in = where_eval(e, ps, p, 0, pr[0].start, pr[0].end);
@@ -204,8 +236,12 @@ transition_count(const struct job_plan *plan, const struct transition_plan *tp,
             rc = CE_NOMEM;
             goto out;
         }
+    /* a cell is counted in month t only when `to` holds then, with the
+     * cell's age band, sex, ethnicity and service flags of month t: one
+     * `to` rules out is a structural zero as in a cohort's table */
     if (table_init(t, plan->periods, c->nby, dim_n,
-                   (char *const *const *)labels) < 0) {
+                   (char *const *const *)labels) < 0 ||
+        cohort_mark_structural(plan, c, to, t, codes) < 0) {
         rc = CE_NOMEM;
         goto out;
     }
@@ -268,6 +304,24 @@ service_state(const struct person_set *ps, size_t p, int dept,
     return state;
 }
 
+/* Marks the cell none to none (coordinate `none` in both columns) a
+ * structural zero: nobody is counted there, by the table's definition, so
+ * it is [z], not a 0 that looks like a count. 0 or CE_NOMEM. */
+static int
+mark_none_to_none(struct count_table *t, uint32_t none)
+{
+    uint8_t *impossible = calloc(t->ninterior ? t->ninterior : 1, 1);
+    uint32_t coord[2] = {none, none};
+    int rc;
+
+    if (!impossible)
+        return CE_NOMEM;
+    impossible[table_interior(t, 0, coord) - t->cells] = 1;
+    rc = table_mark_structural(t, impossible) < 0 ? CE_NOMEM : 0;
+    free(impossible);
+    return rc;
+}
+
 int
 service_transitions_count(const struct job_plan *plan, int dept,
                           const struct person_set *ps, const struct period *pr,
@@ -294,7 +348,8 @@ service_transitions_count(const struct job_plan *plan, int dept,
     dim_n[0] = dim_n[1] = n + 1;
     labels[0] = labels[1] = (char **)names;
     if (table_init(t, plan->periods, 2, dim_n,
-                   (char *const *const *)labels) < 0) {
+                   (char *const *const *)labels) < 0 ||
+        (rc = mark_none_to_none(t, n)) < 0) {
         rc = CE_NOMEM;
         goto out;
     }
