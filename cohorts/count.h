@@ -53,8 +53,9 @@ struct by_codes {
  * The labels of by column `by` (enum by_column; not the derived ones) and
  * their number into *n: the plan's age bands and UNKNOWN, the sex and
  * ethnicity codes the sources can give (ps->sex_possible,
- * ->ethnicity_possible; *codes filled for these two), the lookup's names,
- * yes/no. *owned says whether the array is the caller's to free with
+ * ->ethnicity_possible; *codes filled for these two, and only read for
+ * them, so NULL will do for the others), the lookup's names, yes/no.
+ * *owned says whether the array is the caller's to free with
  * cohort_by_labels_free(). NULL when out of memory.
  */
 char **cohort_by_labels(const struct job_plan *plan,
