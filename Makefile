@@ -19,9 +19,9 @@ WARN    += -Werror
 endif
 
 # Recursive (=) so that flags are read after scripts/bootstrap installed them.
-PKGS         = libpq libsodium zlib
+PKGS         = libpq libsodium zlib expat
 PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/include/postgresql)
-PKG_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lsodium -lz)
+PKG_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lsodium -lz -lexpat)
 LIBCSV_LIBS ?= -lcsv
 INIH_LIBS   ?= -linih
 GLPK_LIBS   ?= -lglpk

@@ -74,7 +74,7 @@ struct spell {
     int32_t start;       /* day number */
     int32_t end;         /* day number, DAY_OPEN when open */
     uint16_t service;    /* index into job_plan.services */
-    uint8_t department;  /* enum department */
+    uint8_t department;  /* index into job_plan.departments */
 };
 
 /* Names for the geography indexes; [0] is "UNKNOWN". Every name is the
@@ -121,7 +121,7 @@ struct department_tally {
  * linker's record i, after linker_run() -- by the rules above: one person
  * per linker person, in the linker's numbering. Ages at the end of each
  * of plan->periods periods; record keys from pseudonymiser psd; ps->geo
- * borrows geo. Adds each department's tally into dept[DEPT_COUNT]. 0, or
+ * borrows geo. Adds each department's tally into dept[one per plan department, at most DEPT_MAX]. 0, or
  * CE_NOMEM with ps released; the caller releases a built ps.
  */
 int person_set_build(struct person_set *ps, const struct job_plan *plan,

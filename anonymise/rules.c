@@ -291,8 +291,9 @@ source_columns(struct rdoc *doc, const struct job_plan *plan,
                     "listed below in order with its fate; a name that is not "
                     "plain or has an identifier's shape is given by its "
                     "number only%s",
-                    sp->format == SRC_CSV ? "first file's header"
-                                          : "query's columns",
+                    sp->format == SRC_CSV   ? "first file's header"
+                    : sp->format == SRC_XML ? "XML layout's columns"
+                                            : "query's columns",
                     sc->ncolumns,
                     sc->suspect ? ". A mapped column is missing from it, so "
                                   "it may be a row of data: none of its "
@@ -336,16 +337,17 @@ doc_sources(const struct job_plan *plan, const struct rules_inputs *in,
         const struct source_plan *sp = &plan->sources[i];
         struct rnode *s, *r;
 
-        strbuf_addf(sb, "Source %s (%s)", sp->name,
-                    department_name(sp->department));
+        strbuf_addf(sb, "Source %s (%s)", sp->name, sp->department_name);
         doc->failed |= strbuf_failed(sb);
         s = rn_section_in(doc, "sources", strbuf_str(sb));
         strbuf_reset(sb);
         rn_str(doc, s, "name", sp->name);
-        rn_str(doc, s, "department", department_name(sp->department));
-        rn_str(doc, s, "format", sp->format == SRC_CSV ? "csv" : "postgres");
-        if (sp->format == SRC_CSV)
+        rn_str(doc, s, "department", sp->department_name);
+        rn_str(doc, s, "format", source_format_name(sp->format));
+        if (sp->format == SRC_CSV || sp->format == SRC_XML)
             rn_str(doc, s, "path", sp->path);
+        if (sp->format == SRC_XML)
+            rn_str(doc, s, "xml_record", sp->xml_record);
         rn_str(doc, s, "role", source_role_name(sp->role));
         source_columns(doc, plan, sp, in->columns ? &in->columns[i] : NULL, s,
                        sb);
@@ -501,7 +503,7 @@ cohort_by(const struct job_plan *plan, const struct cohort_plan *cp,
                         "%s%s.%s (yes when the person had a spell "
                         "of it overlapping the month, else no)",
                         k ? ", " : "",
-                        department_name((enum department)sd->department),
+                        job_plan_department_name(plan, sd->department),
                         sd->name);
         } else {
             strbuf_addf(sb, "%s%s", k ? ", " : "",
@@ -658,6 +660,7 @@ build_doc(const struct job_plan *plan, const struct rules_inputs *in,
     doc_key(plan, in->key, doc, &sb);
     doc_retention(plan, doc, &sb);
     doc_sources(plan, in, doc, &sb);
+    doc_departments(plan, doc, &sb);
     doc_scopes(plan, doc, &sb);
     doc_linkage(plan, doc, &sb);
     doc_generalisation(plan, doc, &sb);

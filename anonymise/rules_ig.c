@@ -231,12 +231,26 @@ disclosure_cellkey(const struct disclosure_plan *dp, struct rdoc *doc,
     rn_str(doc, r, "method", "cellkey");
     rn_str(doc, r, "ptable", dp->ptable ? dp->ptable : "");
     rn_int(doc, r, "threshold", dp->suppress_hi + 1);
+    /* the primary rule on the perturbed counts, zeros included (from 1
+     * to 0, none, when min_count is 1) */
+    if (dp->suppress_hi > 0)
+        strbuf_addf(sb, "after the noise, every cell, margin and total "
+                        "whose perturbed count is from 0 to %d inclusive is "
+                        "suppressed",
+                    dp->suppress_hi);
+    else
+        strbuf_adds(sb, "none (min_count 1)");
+    r = rn_rule(doc, s, "primary", "primary suppression", sb);
+    rn_int(doc, r, "from", dp->suppress_hi > 0 ? 0 : 1);
+    rn_int(doc, r, "to", dp->suppress_hi);
     strbuf_adds(sb, "none, as in ONS's method: the noise every published "
                     "cell, margin and total carries, not a pattern of "
                     "further hidden cells, keeps a suppressed cell from "
                     "being worked out exactly from its margins");
     r = rn_rule(doc, s, "secondary", "secondary suppression", sb);
     rn_bool(doc, r, "applied", 0);
+    /* the job's setting, unused by the method; the schema's field */
+    rn_int(doc, r, "protection_level", dp->protection_level);
     if (dp->rounding > 1) {
         strbuf_addf(sb,
                     "published counts rounded to the nearest %d after the "

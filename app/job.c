@@ -59,6 +59,22 @@ job_compile_cohorts(const struct job_plan *plan, struct where_expr **exprs,
     size_t i;
     int rc;
 
+    /* each [need] group on its own first, so its errors name its line */
+    for (i = 0; i < plan->nneeds; i++) {
+        const struct need_plan *np = &plan->needs[i];
+        struct where_expr *ne = NULL;
+
+        diag_clear(d);
+        rc = where_parse_group(np->where, plan, &ne, d);
+        where_free(ne);
+        if (rc < 0) {
+            struct diag inner = *d;
+
+            diag_set(d, plan->config_path, np->where_line, inner.column,
+                     "where", "[need %s] where: %s", np->name, inner.msg);
+            return rc;
+        }
+    }
     for (i = 0; i < plan->ncohorts; i++) {
         const struct cohort_plan *c = &plan->cohorts[i];
 
@@ -486,8 +502,8 @@ run_persons(struct job_run *jr, struct diag *d)
 {
     struct job_state *js = &jr->js;
     struct run_summary *sum = jr->sum;
-    struct department_tally dept[DEPT_COUNT];
-    uint32_t dept_ckey[DEPT_COUNT];
+    struct department_tally dept[DEPT_MAX];
+    uint32_t dept_ckey[DEPT_MAX];
     size_t i;
     int rc;
 
@@ -500,7 +516,7 @@ run_persons(struct job_run *jr, struct diag *d)
         return rc;
     }
     jr->have_ps = 1;
-    for (i = 0; i < DEPT_COUNT; i++) {
+    for (i = 0; i < job_plan_ndepartments(jr->plan); i++) {
         sum->departments[i].records += dept[i].records;
         sum->departments[i].persons += dept[i].persons;
         dept_ckey[i] = dept[i].key_sum;

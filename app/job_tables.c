@@ -27,7 +27,7 @@ standard_count(const struct job_plan *plan)
     size_t n = 0;
     int d;
 
-    for (d = 0; d < DEPT_COUNT; d++)
+    for (d = 0; d < (int)job_plan_ndepartments(plan); d++)
         n += (plan->standard_tables & STD_SERVICE_TRANSITIONS) &&
              service_transitions_wanted(plan, d);
     return n + ((plan->standard_tables & STD_OVERLAP) ? 2 : 0);
@@ -64,7 +64,12 @@ finish_table(struct count_table *counted, const struct table_job *tj,
      * protected fails the run before anything is published */
     diag_clear(&inner);
     rc = disclosure_check(counted, &tj->plan->disclosure, &inner);
-    if (rc == CE_DATA && derived && !strcmp(inner.rule, "all_suppressed")) {
+    /* with cell-key noise the threshold applies to the noisy counts, as
+     * ONS's method has it: a small cohort's total can fall below it on
+     * some nights, and a run must not fail on noise */
+    if (rc == CE_DATA && !strcmp(inner.rule, "all_suppressed") &&
+        (derived ||
+         tj->plan->disclosure.perturbation == PERTURB_CELLKEY)) {
         log_msg(LOG_WARN, "table %s: every cell is hidden (too few "
                           "persons); published all [c]", name);
         rc = 0;
@@ -319,8 +324,8 @@ standard_tables(const struct table_job *tj, struct diag *d)
     char title[256];
     int dept, rc;
 
-    for (dept = 0; dept < DEPT_COUNT; dept++) {
-        const char *dn = department_name((enum department)dept);
+    for (dept = 0; dept < (int)job_plan_ndepartments(plan); dept++) {
+        const char *dn = job_plan_department_name(plan, dept);
 
         if (!(plan->standard_tables & STD_SERVICE_TRANSITIONS) ||
             !service_transitions_wanted(plan, dept))

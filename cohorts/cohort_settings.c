@@ -56,11 +56,12 @@ by_term(const char *p, size_t len, char *term, size_t term_size,
     memcpy(term, p, len);
     term[len] = '\0';
     term[dl] = '\0';
-    if (department_lookup(term) < 0 || !setting_name_ok(term + dl + 1))
+    /* the department is resolved at the end: [department] sections may
+     * follow the cohort */
+    if (!setting_name_ok(term) || !setting_name_ok(term + dl + 1))
         return setting_bad_value(ctx, "by", "DEPARTMENT.SERVICE with a "
-                                            "department from housing, "
-                                            "children_social_care, "
-                                            "adult_social_care, education");
+                                            "declared department and "
+                                            "service");
     term[dl] = '.';
     return BY_SERVICE;
 }
@@ -160,7 +161,16 @@ cohort_settings_finish_by(struct cohort_plan *k, const struct job_plan *pl,
             continue;
         dot = strchr(name, '.');
         *dot = '\0';
-        dep = department_lookup(name);
+        dep = job_plan_department_lookup(pl, name);
+        if (dep < 0) {
+            char known[512];
+
+            job_plan_department_names(pl, known, sizeof(known));
+            return setting_fail_at(ctx, k->by_line, "[%s %s]: 'by' names "
+                                                    "unknown department '%s' "
+                                                    "(declared: %s)",
+                                   kind, k->name, name, known);
+        }
         idx = job_plan_service_index(pl, dep, dot + 1);
         if (idx < 0) {
             char known[512];

@@ -10,6 +10,18 @@
  *          | "ever(" DEPARTMENT "." SERVICE|any ")"  a spell started by its end
  *          | "age" (< <= > >= = !=) N   | "age between" A "and" B
  *          | "sex" (= !=) M|F|U|X       | "ethnicity" (= !=) GROUP
+ *          | "need." NAME                a [need NAME] group's where holds
+ *          | "count(" item ("," item)* ")" (>= > = <= < !=) N
+ *                how many of the items hold that month
+ *                (item := expr | "need.*", every group in file order)
+ *          | "within(" MONTHS "," expr ")"
+ *                expr held in one of the last MONTHS months, this one
+ *                included (1 to 120)
+ *
+ * Each condition keeps its own period: count() asks each item about the
+ * month counted, within() asks its expression about each month of its
+ * window (an age before the first published period is the first's). A
+ * [need] group's where may use everything but need.NAME and need.*.
  *
  * Ages compare whole age bands: `age < 18` needs a band starting at 18 so
  * every band is wholly in or out (a published table must never split a
@@ -37,9 +49,27 @@ struct where_expr;
 int where_parse(const char *text, const struct job_plan *plan,
                 struct where_expr **out, struct diag *d);
 
+/* where_parse() for a [need NAME] group's where: the same language less
+ * need.NAME and need.* (a group names no group). */
+int where_parse_group(const char *text, const struct job_plan *plan,
+                      struct where_expr **out, struct diag *d);
+
 int where_eval(const struct where_expr *e, const struct person_set *ps,
                size_t person, int period, int32_t period_start,
                int32_t period_end);
+
+/*
+ * How many of the conditions of e, a count(...) expression, hold in the
+ * month [start, end] (period) for any of members[0..nmembers), persons of
+ * ps: each condition counts once however many members it holds for. A
+ * person's count() is this with the one member; a household unit passes
+ * its members, so a family has a need when any member has it. -1 when e
+ * is not a count(...).
+ */
+int where_count_holding(const struct where_expr *e,
+                        const struct person_set *ps, const size_t *members,
+                        size_t nmembers, int period, int32_t start,
+                        int32_t end);
 
 /*
  * 1 when person has a spell of service (an index into plan->services) of

@@ -28,7 +28,19 @@
 #include "error.h"
 #include "schema.h"
 
-enum source_format { SRC_CSV, SRC_POSTGRES };
+enum source_format { SRC_CSV, SRC_POSTGRES, SRC_XML };
+
+/*
+ * One column of an XML source (connectors/xml_source.h): the column NAME
+ * the mapping sees, read from the element at path -- or, with several
+ * paths joined by '|', from the first of them a record has.
+ */
+struct xml_column_plan {
+    char *name;
+    char *path;              /* as written: "ChildIdentifiers/Sex|..." */
+    int line;                /* its line in the job file; the section's
+                              * when a profile set it */
+};
 
 /*
  * What a source's rows are within its id scope (`role`, README "Id scopes").
@@ -78,7 +90,10 @@ struct value_map {
 struct source_plan {
     char *name;              /* [source NAME] */
     int line;                /* line of the section header */
-    enum department department;
+    int department;          /* index into job_plan.departments; -1 until
+                              * department_name is resolved at the end */
+    char *department_name;   /* `department` as written, or the profile's */
+    int department_line;     /* its line; 0: the profile's */
     enum source_format format;
     char *profile;           /* built-in profile name or NULL */
     char *id_scope;          /* or NULL */
@@ -101,6 +116,13 @@ struct source_plan {
     char *query;
     char *table;
     long statement_timeout_ms;
+
+    /* xml (path above is the glob): the repeating element each row is
+     * read from, and the columns read around it */
+    char *xml_record;
+    int xml_record_line;     /* 0: from the profile */
+    struct xml_column_plan *xml_columns;
+    size_t nxml_columns;
 
     /* mapping */
     /* date_format: one or more strptime-style formats, comma-separated,
@@ -198,6 +220,23 @@ struct disclosure_plan {
     enum perturbation perturbation;
     char *ptable;            /* path, with perturbation = cellkey */
 };
+
+/* "csv", "postgres" or "xml": a source format as the job file spells it. */
+const char *source_format_name(enum source_format f);
+
+/*
+ * The index of s's XML column called name (compared ignoring ASCII case,
+ * as header names are), or -1.
+ */
+int source_plan_xml_column(const struct source_plan *s, const char *name);
+
+/*
+ * Sets s's XML column name to path (copies of both), read from line:
+ * a column of that name already there is replaced, else one is added at
+ * the end. 0 or CE_NOMEM (s unchanged).
+ */
+int source_plan_set_xml_column(struct source_plan *s, const char *name,
+                               const char *path, int line);
 
 /* Frees the strings dp owns and zeroes it. */
 void disclosure_plan_release(struct disclosure_plan *dp);
@@ -297,10 +336,49 @@ enum standard_table {
     STD_OVERLAP = 1u << 1              /* overlap and overlap_count */
 };
 
-/* A canonical service of a department, collected from every source's map. */
+/* A canonical service of a department, collected from every source's map
+ * (and, for a department that declares its services, from that list). */
 struct service_def {
-    uint8_t department;      /* enum department */
+    uint8_t department;      /* index into job_plan.departments */
     char *name;              /* "temporary_accommodation" */
+};
+
+/* A service a [department] section declares: `services = a, b` names it,
+ * `service.NAME = TEXT` describes it for the report and `cohort rules`. */
+struct department_service {
+    char *name;
+    char *description;       /* or NULL */
+    int line;                /* of its service.NAME key; 0: none */
+    int listed;              /* 1: `services` names it */
+};
+
+/*
+ * One department: one of the compiled-in default set (housing,
+ * children_social_care, adult_social_care, education; line 0 unless the
+ * job redeclares it) or a job's [department NAME]. A department that
+ * declares `services` carries those only: a source, value map, where or
+ * by naming another is a config error. One that does not (the defaults)
+ * carries whatever its sources map.
+ */
+struct department_plan {
+    char *name;              /* "youth_justice" */
+    char *title;             /* "youth justice": the report's and rules' words */
+    struct department_service *services;
+    size_t nservices;
+    int services_line;       /* line of `services`; 0: open */
+    int line;                /* [department NAME]; 0: a default */
+};
+
+/*
+ * One [need NAME]: a named condition group, `need.NAME` in a where and
+ * `need.*` (every group, in file order) inside count().
+ */
+struct need_plan {
+    char *name;
+    char *title;             /* default: the name */
+    char *where;             /* the condition, in the where language */
+    int where_line;
+    int line;
 };
 
 struct job_plan {
@@ -329,6 +407,15 @@ struct job_plan {
 
     struct service_def *services; /* every canonical service, index = record.service */
     size_t nservices;
+
+    /* the default set first, then the job's own; at most DEPT_MAX. A
+     * plan built by hand with none has the default set (the accessors
+     * below say so) */
+    struct department_plan *departments;
+    size_t ndepartments;
+
+    struct need_plan *needs;
+    size_t nneeds;
 
     char **scopes;           /* every id_scope named by a source, first use first */
     size_t nscopes;
@@ -364,5 +451,37 @@ int job_plan_last_period_partial(const struct job_plan *plan);
 /* Index of service name in department, or -1. */
 int job_plan_service_index(const struct job_plan *plan, int department,
                            const char *name);
+
+/* The number of departments: plan->ndepartments, or the default set's
+ * when the plan has none. */
+size_t job_plan_ndepartments(const struct job_plan *plan);
+
+/* Department d's name ("children_social_care"), or "?" out of range. */
+const char *job_plan_department_name(const struct job_plan *plan, int d);
+
+/* Department d's title ("children's social care"), or "?". */
+const char *job_plan_department_title(const struct job_plan *plan, int d);
+
+/* Index of the department called name, or -1. */
+int job_plan_department_lookup(const struct job_plan *plan, const char *name);
+
+/* The declared names, comma-separated, into buf (for messages). */
+void job_plan_department_names(const struct job_plan *plan, char *buf,
+                               size_t n);
+
+/* The description a department declares for service (an index into
+ * plan->services), or NULL. */
+const char *job_plan_service_description(const struct job_plan *plan,
+                                         int service);
+
+/* Index of need group name, or -1. */
+int job_plan_need_lookup(const struct job_plan *plan, const char *name);
+
+/*
+ * Appends the default departments to plan (which has none yet). 0, or
+ * CE_NOMEM. Their strings are the plan's, freed by job_plan_release().
+ */
+int job_plan_add_default_departments(struct job_plan *plan);
+
 
 #endif

@@ -174,7 +174,7 @@ struct run_summary {
     uint64_t scope_links;           /* unions made by scoped ids, all scopes */
     uint64_t scope_refused;         /* of those, refused by the guard */
     struct prob_summary prob;       /* the probabilistic stage */
-    struct department_summary departments[4];
+    struct department_summary departments[DEPT_MAX]; /* per plan department */
     uint64_t persons;
     uint64_t unknown_postcodes;
 

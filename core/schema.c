@@ -10,9 +10,6 @@ static const char *const field_names[CF_COUNT] = {
     "sex",        "ethnicity", "service", "start_date", "end_date",
 };
 
-static const char *const dept_names[DEPT_COUNT] = {
-    "housing", "children_social_care", "adult_social_care", "education"};
-
 static const char *const sex_names[SEX_COUNT] = {"M", "F", "U", "X"};
 
 static const char *const eth_names[ETH_COUNT] = {"WHITE", "MIXED", "ASIAN",
@@ -39,23 +36,6 @@ int
 common_field_is_identifier(enum common_field f)
 {
     return f <= CF_UPRN;
-}
-
-const char *
-department_name(enum department d)
-{
-    return (unsigned)d < DEPT_COUNT ? dept_names[d] : "?";
-}
-
-int
-department_lookup(const char *name)
-{
-    int i;
-
-    for (i = 0; i < DEPT_COUNT; i++)
-        if (!strcmp(name, dept_names[i]))
-            return i;
-    return -1;
 }
 
 const char *

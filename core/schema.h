@@ -43,19 +43,23 @@ int common_field_lookup(const char *name);
 /* 1 for the identifier fields (CF_NHS_NUMBER .. CF_UPRN). */
 int common_field_is_identifier(enum common_field f);
 
-enum department {
+/*
+ * Departments are plan data (job_plan.departments, core/plan.h): the four
+ * below ship compiled in, in this order, so every job knows them without
+ * declaring them; a job's own [department NAME] sections follow them.
+ * These are the default set's indexes, for the built-in profiles.
+ */
+enum default_department {
     DEPT_HOUSING,
     DEPT_CHILDREN_SOCIAL_CARE,
     DEPT_ADULT_SOCIAL_CARE,
     DEPT_EDUCATION,
-    DEPT_COUNT
+    DEPT_DEFAULT_COUNT
 };
 
-/* "housing", "children_social_care", "adult_social_care", "education". */
-const char *department_name(enum department d);
-
-/* Department for a name, or -1. */
-int department_lookup(const char *name);
+/* At most this many departments in a job, defaults included (a record's
+ * department is a byte, and per-department tallies are fixed arrays). */
+#define DEPT_MAX 32
 
 enum sex_code { SEX_M, SEX_F, SEX_U, SEX_X, SEX_COUNT };
 
@@ -104,7 +108,7 @@ struct record {
     uint8_t sex;          /* enum sex_code; SEX_U when unknown */
     uint8_t ethnicity;    /* enum ethnic_group */
     /* the event */
-    uint8_t department;   /* enum department */
+    uint8_t department;   /* index into the plan's departments */
     uint16_t service;     /* index into the plan's service table; SERVICE_NONE
                              for a header row without a spell */
     int32_t start_date;

@@ -66,8 +66,8 @@ by_comment(const struct run_summary *s, const struct cohort_result *cr,
             "yes when the person had %s (%s) that month, else "
             "no; Total for the margin",
             s->plan->services[k->by_service[j]].name,
-            department_name((enum department)s->plan->services[k->by_service[j]]
-                                .department));
+            job_plan_department_title(
+                s->plan, s->plan->services[k->by_service[j]].department));
         break;
     default:
         snprintf(buf, n,

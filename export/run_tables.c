@@ -70,13 +70,16 @@ add_sources(const struct run_summary *s, struct quality_list *l)
 int
 quality_rows(const struct run_summary *s, struct quality_row **rows, size_t *n)
 {
+    /* a summary without a plan (a test's) has the default departments */
+    static const struct job_plan no_plan;
+    const struct job_plan *pl = s->plan ? s->plan : &no_plan;
     struct quality_list l = {NULL, 0, 0, 0};
     char scope[80];
     size_t i;
 
     add_sources(s, &l);
-    for (i = 0; i < DEPT_COUNT; i++) {
-        const char *dep = department_name((enum department)i);
+    for (i = 0; i < job_plan_ndepartments(pl); i++) {
+        const char *dep = job_plan_department_name(pl, (int)i);
 
         add_row(&l, dep, s->departments[i].records, "records");
         add_row(&l, dep, s->departments[i].persons, "persons");

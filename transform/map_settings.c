@@ -29,12 +29,14 @@ static int
 set_department(const struct setting *s, void *obj, const char *value,
                struct setting_ctx *ctx)
 {
-    int dep = department_lookup(value);
+    struct source_plan *sp = obj;
 
-    if (dep < 0)
+    /* resolved against the job's departments once every [department]
+     * section is read (they may follow the source) */
+    if (!setting_name_ok(value))
         return setting_bad_value(ctx, NULL, s->expect);
-    ((struct source_plan *)obj)->department = (enum department)dep;
-    return 0;
+    sp->department_line = ctx->line;
+    return setting_set_string(&sp->department_name, value, ctx);
 }
 
 static int
@@ -315,10 +317,10 @@ static const struct setting_choice roles[] = {
 #define AT(member) offsetof(struct source_plan, member)
 
 const struct setting source_map_settings[] = {
-    {.name = "department", .type = SETTING_CUSTOM, .offset = AT(department),
+    {.name = "department", .type = SETTING_CUSTOM, .offset = AT(department_name),
      .check = set_department,
-     .expect = "housing, children_social_care, adult_social_care or "
-               "education",
+     .expect = "a declared department: housing, children_social_care, "
+               "adult_social_care, education or a [department NAME]",
      .help = "the department the source's services belong to"},
     {.name = "profile", .type = SETTING_STRING, .offset = AT(profile),
      .check = check_profile,
@@ -373,7 +375,7 @@ const struct setting source_map_settings[] = {
 void
 source_map_init(struct source_plan *s)
 {
-    s->department = DEPT_COUNT;
+    s->department = -1;
     s->scope = -1;
 }
 
@@ -423,14 +425,38 @@ profile_values(struct source_plan *s, const struct profile *p,
     return 0;
 }
 
+/* The profile's XML layout for an XML source: the record unless the
+ * [source] set one, and each column the [source] did not set. */
+static int
+profile_xml(struct source_plan *s, const struct profile *p,
+            struct setting_ctx *ctx)
+{
+    const struct profile_xml *x = profile_xml_find(p->name);
+    size_t i;
+    int rc;
+
+    if (s->format != SRC_XML || !x)
+        return 0;
+    if (!s->xml_record &&
+        (rc = setting_set_string(&s->xml_record, x->record, ctx)) < 0)
+        return rc;
+    for (i = 0; i < x->ncolumns; i++)
+        if (source_plan_xml_column(s, x->columns[i].column) < 0 &&
+            source_plan_set_xml_column(s, x->columns[i].column,
+                                       x->columns[i].path, s->line) < 0)
+            return setting_nomem(ctx);
+    return 0;
+}
+
 int
 source_map_apply_profile(struct source_plan *s, struct setting_ctx *ctx)
 {
     const struct profile *p = profile_find(s->profile);
     int rc;
 
-    if (p && s->department == DEPT_COUNT)
-        s->department = p->department;
+    if (p && !s->department_name &&
+        (rc = setting_set_string(&s->department_name, p->department, ctx)) < 0)
+        return rc;
     if (p && !s->date_format_line && p->date_format &&
         (rc = setting_set_string(&s->date_format, p->date_format, ctx)) < 0)
         return rc;
@@ -444,9 +470,10 @@ source_map_apply_profile(struct source_plan *s, struct setting_ctx *ctx)
         (rc = setting_set_string(&s->id_scope, p->id_scope, ctx)) < 0)
         return rc;
     if (p && ((rc = profile_columns(s, p, ctx)) < 0 ||
-              (rc = profile_values(s, p, ctx)) < 0))
+              (rc = profile_values(s, p, ctx)) < 0 ||
+              (rc = profile_xml(s, p, ctx)) < 0))
         return rc;
-    if (s->department == DEPT_COUNT)
+    if (!s->department_name)
         return setting_fail_at(ctx, s->line, "missing key 'department' in "
                                              "[source %s]", s->name);
     return 0;

@@ -22,10 +22,17 @@ struct profile_column {
                               * not read (`cohort check` says so) */
 };
 
+/* Where a column of the return's XML form is read (xml_column.NAME =
+ * path; connectors/xml_source.h says how paths read). */
+struct profile_xml_column {
+    const char *column;
+    const char *path;
+};
+
 struct profile {
     const char *name;
     const char *title;       /* the return it follows, for the README/rules */
-    enum department department;
+    const char *department;  /* a default department's name (core/plan.h) */
     const char *date_format; /* NULL: ISO / yyyymmdd */
     const char *fixed_service;
     const char *id_scope;    /* the return's tables share this id scope, or NULL */
@@ -35,6 +42,19 @@ struct profile {
      * mapping the return's official codes and labels, or NULL */
     const char *value_lists[VF_COUNT];
 };
+
+/* A return's XML form (format = xml): the repeating element each row is
+ * read from, and where its columns are. */
+struct profile_xml {
+    const char *profile;     /* the profile it is the XML form of */
+    const char *record;
+    const struct profile_xml_column *columns;
+    size_t ncolumns;
+};
+
+/* The XML form of the profile called name, or NULL (no such profile, or
+ * its return is not XML). */
+const struct profile_xml *profile_xml_find(const char *name);
 
 /* The profile called name, or NULL (also for name == NULL). */
 const struct profile *profile_find(const char *name);

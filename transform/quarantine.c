@@ -258,6 +258,17 @@ quarantine_over_limit(const struct quarantine *q)
 int
 quarantine_check_policy(const struct quarantine *q, struct diag *d)
 {
+    if (q->rows_in == 0 && !q->plan->may_be_empty &&
+        q->plan->format == SRC_XML) {
+        /* a document without the record is as empty, or the layout is
+         * not the document's */
+        diag_set(d, q->plan->name, 0, 0, "empty_extract",
+                 "no xml_record element in the files, so no rows; nothing "
+                 "published (check xml_record against the return; set "
+                 "may_be_empty = yes in [source %s] if no rows can be a "
+                 "normal night)", q->plan->name);
+        return CE_DATA;
+    }
     if (q->rows_in == 0 && !q->plan->may_be_empty) {
         /* a header and nothing else is how a half-made export looks:
          * publishing it would empty every table of the department */

@@ -513,7 +513,7 @@ test_person_assembly(void **state)
     struct linker l;
     struct person_set ps;
     struct period periods[2];
-    struct department_tally dept[DEPT_COUNT];
+    struct department_tally dept[DEPT_MAX];
     const struct spell *sp;
     int p;
 
@@ -603,7 +603,7 @@ test_person_ties(void **state)
     struct linker l;
     struct person_set a, b;
     struct period periods[2];
-    struct department_tally dept[DEPT_COUNT];
+    struct department_tally dept[DEPT_MAX];
     int i;
 
     (void)state;

@@ -637,7 +637,8 @@ test_disclosure_keys(void **state)
 }
 
 static const char *const kinds[] = {"job", "source", "linkage", "disclosure",
-                                    "cohort", "transition", "output"};
+                                    "cohort", "transition", "output",
+                                    "department", "need"};
 
 /* Every key has help; enums say what they expect; no key of a section is
  * owned by two tables. */
