@@ -165,7 +165,7 @@ docs: $(BUILD)/cohort
 # are also compiled in (transform/codelist_data.c); installed, a job can
 # name them as files too.
 CODELISTS = cld_ethnicity.csv cld_service_type.csv dfe_ethnicity.csv \
-            school_census_sen_provision.csv
+            school_census_sen_provision.csv ssda903_legal_status.csv
 INSTALLED = $(BINDIR)/cohort $(MANDIR)/man1/cohort.1 \
             $(MANDIR)/man5/cohort.conf.5 $(DATADIR)/examples/job.conf \
             $(DATADIR)/lookups/postcodes.csv $(DATADIR)/lookups/nicknames.csv \
@@ -212,7 +212,7 @@ help:
 	@echo "  soak       check plus the long checks, as CI runs it (CI=true make check):"
 	@echo "             libFuzzer 60 s a target, 50 kills, valgrind, TSan, full fault sweeps"
 	@echo "  test       run every test against the current build"
-	@echo "  bench      synthetic benchmark: rows/s, MB/s, peak memory"
+	@echo "  bench      synthetic benchmark: rows/s, MB/s, CPU, peak memory, issue 22 targets"
 	@echo "  asan       tests under AddressSanitizer only"
 	@echo "  ubsan      tests under UndefinedBehaviorSanitizer only"
 	@echo "  fuzz       libFuzzer targets for FUZZ_SECONDS each (default 30)"

@@ -183,15 +183,16 @@ key_load(struct cohort_key *k, const char *path, struct diag *d)
 }
 
 void
-key_subkey(const struct cohort_key *k, uint64_t purpose, unsigned char out[32])
+key_pseudonym_subkey(const struct cohort_key *k, uint64_t purpose,
+                     unsigned char out[16])
 {
-    crypto_kdf_derive_from_key(out, 32, purpose, "cohortmk", k->master);
+    crypto_kdf_derive_from_key(out, 16, purpose, "cohortmk", k->master);
 }
 
 void
-key_record_subkey(const struct cohort_key *k, unsigned char out[32])
+key_record_subkey(const struct cohort_key *k, unsigned char out[16])
 {
-    crypto_kdf_derive_from_key(out, 32, 1, "cohortrk", k->master);
+    crypto_kdf_derive_from_key(out, 16, 1, "cohortrk", k->master);
 }
 
 void

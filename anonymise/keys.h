@@ -18,11 +18,14 @@
  * (key_bloom_subkey). No match key, anchor or record key is made under
  * either, and neither is made under a match key's subkey.
  *
- * Every context and id in use:
+ * Every subkey is 16 bytes, a SipHash-2-4 key (crypto_kdf's output
+ * length is part of its derivation: these equal no 32-byte subkey an
+ * earlier version made). Every context and id in use:
  *     cohortmk  1..32     match keys (pseudonym.h, at most 32)
- *               1000      NHS-number / UPN anchors and the scope's dob
- *                         anchor
  *               1001      scoped local ids
+ *               2000+kind each component kind's field encoding
+ *                         (pseudonym.h; the NHS-number / UPN anchors and
+ *                         the scope's dob anchor are taken from these)
  *     cohortrk  1         record keys for cell-key perturbation
  *     cohortcr  1..       comparison tokens, one id per kind of value
  *                         (comparison.c)
@@ -51,13 +54,15 @@ int key_generate(const char *path, char id[17], struct diag *d);
  * group or everyone may write to. */
 int key_load(struct cohort_key *k, const char *path, struct diag *d);
 
-/* The subkey for one purpose (a match key's number, from 1). */
-void key_subkey(const struct cohort_key *k, uint64_t purpose,
-                unsigned char out[32]);
+/* The 16-byte SipHash subkey for one pseudonym purpose under "cohortmk"
+ * (a match key's number from 1, or an id above). The caller wipes out
+ * with sodium_memzero when done. */
+void key_pseudonym_subkey(const struct cohort_key *k, uint64_t purpose,
+                          unsigned char out[16]);
 
-/* The subkey for persons' record keys (cell-key perturbation). The
- * caller wipes out with sodium_memzero when done. */
-void key_record_subkey(const struct cohort_key *k, unsigned char out[32]);
+/* The 16-byte SipHash subkey for persons' record keys (cell-key
+ * perturbation). The caller wipes out with sodium_memzero when done. */
+void key_record_subkey(const struct cohort_key *k, unsigned char out[16]);
 
 /* The 16-byte SipHash subkey for one kind of comparison token (id from
  * 1; comparison.c numbers the kinds). The caller wipes out when done. */

@@ -26,6 +26,11 @@
  *     after linker_run: linker_probe_class(&l, p) -- equal for two probes
  *                       of one class
  *
+ * Each key's records are grouped with a hash table, in the records'
+ * order (no sort): a later record of a hash is united with the hash's
+ * first record. A record that repeats the one before it (struct linker)
+ * costs 4 bytes, not a node.
+ *
  * Only hashes are held: the linker never sees an identifier.
  */
 #ifndef COHORT_LINK_H
@@ -48,22 +53,37 @@ struct linker_key_stats {
     uint64_t conflicts;  /* unions refused by the guard */
 };
 
+/*
+ * A record is a row; a node is what the union-find joins. A record with
+ * the same key hashes, presence and anchors as the record added just
+ * before it (a person's next spell in the same extract, as extracts list
+ * them) is no new node: it takes that record's node, so the entries,
+ * anchors and union-find grow with the distinct records, not the rows.
+ * It counts among the records with each key, and as one link of its
+ * strictest key -- what uniting it with its twin would have counted.
+ */
 struct linker {
     size_t nkeys;
     size_t nrecords;
-    size_t alloc;
-    struct link_entry **entries;   /* per key: (hash, record) */
+    size_t record_alloc;
+    uint32_t *node;                /* per record: its node */
+    size_t nnodes;
+    size_t alloc;                  /* of anchors */
+    struct link_entry **entries;   /* per key: (hash, node) */
     size_t *nentries;
     size_t *entry_alloc;
-    struct link_anchors *anchors;  /* per record */
-    uint32_t *parent;
+    struct link_anchors *anchors;  /* per node */
+    unsigned char (*last)[16];     /* the last record's hashes (nkeys) */
+    uint8_t *last_present;         /* its keys present; NULL: none yet */
+    struct link_anchors last_anchors;
+    uint32_t *parent;              /* per node, during linker_run */
     uint8_t *rank;                 /* union by rank, during linker_run */
-    uint32_t *person;              /* after linker_run */
+    uint32_t *person;              /* per node, after linker_run */
     size_t npersons;
     size_t nprobes;
     uint32_t *probe_class;         /* after linker_run, per probe */
     uint32_t *shadow;              /* with probes, after linker_run: the
-                                      probes' union-find over records and
+                                      probes' union-find over nodes and
                                       probes, for linker_merge_persons() */
     struct linker_key_stats *stats;
 };

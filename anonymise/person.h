@@ -74,8 +74,13 @@ struct spell {
     int32_t start;       /* day number */
     int32_t end;         /* day number, DAY_OPEN when open */
     uint16_t service;    /* index into job_plan.services */
-    uint8_t department;  /* index into job_plan.departments */
+    uint8_t department : 6; /* index into job_plan.departments (DEPT_MAX 32) */
+    uint8_t period : 2;  /* enum spell_period */
+    uint8_t ret;         /* the yearly return it came from (returns.h), 0:
+                          * an extract's */
 };
+
+_Static_assert(sizeof(struct spell) == 12, "a spell is 12 bytes");
 
 /* Names for the geography indexes; [0] is "UNKNOWN". Every name is the
  * lookup's, fixed when it is loaded (generalise.h). */

@@ -306,33 +306,58 @@ nomem:
     return CE_NOMEM;
 }
 
+/* Where each purpose's SipHash subkey sits in ps->subkeys. */
+static size_t
+field_slot(const struct pseudonymiser *ps, int kc)
+{
+    return ps->plan->linkage.nkeys + (size_t)kc;
+}
+
+static size_t
+scope_slot(const struct pseudonymiser *ps)
+{
+    return ps->plan->linkage.nkeys + KC_COUNT;
+}
+
+static size_t
+record_slot(const struct pseudonymiser *ps)
+{
+    return ps->plan->linkage.nkeys + KC_COUNT + 1;
+}
+
 int
 pseudonymiser_init(struct pseudonymiser *ps, const struct job_plan *plan,
                    const struct cohort_key *k, struct diag *d)
 {
-    size_t i;
-    unsigned char sub[32];
+    const struct linkage_plan *lp = &plan->linkage;
+    size_t i, c;
     int rc;
 
     memset(ps, 0, sizeof(*ps));
     ps->plan = plan;
-    ps->states = sodium_malloc((plan->linkage.nkeys + 1) *
-                               sizeof(crypto_generichash_state));
-    if (!ps->states) {
+    ps->subkeys = sodium_malloc((lp->nkeys + KC_COUNT + 2) *
+                                sizeof(*ps->subkeys));
+    if (!ps->subkeys) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return CE_NOMEM;
     }
-    for (i = 0; i < plan->linkage.nkeys; i++) {
-        key_subkey(k, i + 1, sub);
-        crypto_generichash_init(&ps->states[i], sub, sizeof(sub), 16);
-    }
-    key_subkey(k, 1000, sub);
-    crypto_generichash_init(&ps->anchor_state, sub, sizeof(sub), 8);
-    key_subkey(k, 1001, sub);
-    crypto_generichash_init(&ps->scope_state, sub, sizeof(sub), 16);
-    key_record_subkey(k, sub);
-    crypto_generichash_init(&ps->record_key_state, sub, sizeof(sub), 16);
-    sodium_memzero(sub, sizeof(sub));
+    for (i = 0; i < lp->nkeys; i++)
+        key_pseudonym_subkey(k, i + 1, ps->subkeys[i]);
+    for (i = 0; i < KC_COUNT; i++)
+        key_pseudonym_subkey(k, PSEUDONYM_FIELD_ID + i,
+                             ps->subkeys[field_slot(ps, (int)i)]);
+    key_pseudonym_subkey(k, PSEUDONYM_SCOPE_ID, ps->subkeys[scope_slot(ps)]);
+    key_record_subkey(k, ps->subkeys[record_slot(ps)]);
+    /* the component kinds any key uses, each encoded once a row */
+    for (i = 0; i < lp->nkeys; i++)
+        for (c = 0; c < lp->keys[i].ncomponents; c++) {
+            int kc = lp->keys[i].components[c];
+
+            if (kc >= 0 && kc < KC_COUNT && !ps->uses[kc]) {
+                ps->uses[kc] = 1;
+                ps->components[ps->ncomponents++] = (uint8_t)kc;
+            }
+        }
     if ((rc = load_nicknames(ps, plan, d)) < 0) {
         pseudonymiser_release(ps);
         return rc;
@@ -379,6 +404,20 @@ soundex(const char *name, char out[5])
     return 0;
 }
 
+/* snprintf(out, outsz, "%s", s) without its cost: s cut to fit. */
+static void
+copy_cut(char *out, size_t outsz, const char *s)
+{
+    size_t len = strlen(s);
+
+    if (!outsz)
+        return;
+    if (len >= outsz)
+        len = outsz - 1;
+    memcpy(out, s, len);
+    out[len] = '\0';
+}
+
 void
 forename_root(const struct pseudonymiser *ps, const char *forename, char *out,
               size_t outsz)
@@ -390,7 +429,7 @@ forename_root(const struct pseudonymiser *ps, const char *forename, char *out,
     /* the whole forename run together: Abdul Rahman, Anne-Marie */
     if (normalise_name_compact(forename, word, sizeof(word)) > 0 &&
         (hit = find_nick(ps, word))) {
-        snprintf(out, outsz, "%s", hit->root);
+        copy_cut(out, outsz, hit->root);
         sodium_memzero(word, sizeof(word));
         return;
     }
@@ -406,8 +445,35 @@ forename_root(const struct pseudonymiser *ps, const char *forename, char *out,
     memcpy(word + w, forename, n);
     word[w + n] = '\0';
     hit = find_nick(ps, word);
-    snprintf(out, outsz, "%s", hit ? hit->root : word);
+    copy_cut(out, outsz, hit ? hit->root : word);
     sodium_memzero(word, sizeof(word));
+}
+
+/* Copies s into buf[n] as snprintf("%s") would, without its cost: the
+ * length of s (n or more: did not fit). */
+static size_t
+text(char *buf, size_t n, const char *s)
+{
+    size_t len = strlen(s);
+
+    if (len < n)
+        memcpy(buf, s, len + 1);
+    else if (n)
+        buf[0] = '\0';
+    return len;
+}
+
+/* A number of width digits, zero-padded, at p; returns p after it. */
+static char *
+digits(char *p, int v, int width)
+{
+    int i;
+
+    for (i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + width;
 }
 
 /* The text of one component, or 0 when the record lacks it. */
@@ -416,24 +482,32 @@ component(const struct pseudonymiser *ps, const struct record *r,
           const struct source_plan *sp, int kc, char *buf, size_t n)
 {
     int y, m, d;
-    const char *sp_ch;
+    const char *sp_ch, *scope;
+    size_t ls, li;
+    char *p;
 
     buf[0] = '\0';
     switch (kc) {
     case CF_NHS_NUMBER:
-        return (size_t)snprintf(buf, n, "%s", r->nhs_number);
+        return text(buf, n, r->nhs_number);
     case CF_UPN:
-        return (size_t)snprintf(buf, n, "%s", r->upn);
+        return text(buf, n, r->upn);
     case CF_ULN:
-        return (size_t)snprintf(buf, n, "%s", r->uln);
+        return text(buf, n, r->uln);
     case CF_NI_NUMBER:
-        return (size_t)snprintf(buf, n, "%s", r->ni_number);
+        return text(buf, n, r->ni_number);
     case CF_LOCAL_ID:
         if (!r->local_id[0])
             return 0;
-        return (size_t)snprintf(buf, n, "%s\x1e%s",
-                                sp->id_scope ? sp->id_scope : sp->name,
-                                r->local_id);
+        scope = sp->id_scope ? sp->id_scope : sp->name;
+        ls = strlen(scope);
+        li = strlen(r->local_id);
+        if (ls + 1 + li >= n)
+            return ls + 1 + li; /* does not fit: no key */
+        memcpy(buf, scope, ls);
+        buf[ls] = '\x1e';
+        memcpy(buf + ls + 1, r->local_id, li + 1);
+        return ls + 1 + li;
     case CF_FORENAME:
         /* written with a space, a hyphen or without: one key */
         return r->forename[0] &&
@@ -446,9 +520,9 @@ component(const struct pseudonymiser *ps, const struct record *r,
                    ? strlen(buf)
                    : 0;
     case CF_POSTCODE:
-        return (size_t)snprintf(buf, n, "%s", r->postcode);
+        return text(buf, n, r->postcode);
     case CF_UPRN:
-        return (size_t)snprintf(buf, n, "%s", r->uprn);
+        return text(buf, n, r->uprn);
     case CF_DOB:
         if (r->dob == DAY_NONE)
             return 0;
@@ -457,7 +531,7 @@ component(const struct pseudonymiser *ps, const struct record *r,
     case CF_SEX:
         if (r->sex == SEX_U)
             return 0;
-        return (size_t)snprintf(buf, n, "%s", sex_name((enum sex_code)r->sex));
+        return text(buf, n, sex_name((enum sex_code)r->sex));
     case KC_INITIAL:
         if (!r->forename[0])
             return 0;
@@ -468,21 +542,31 @@ component(const struct pseudonymiser *ps, const struct record *r,
     case KC_DISTRICT:
         if (!r->postcode[0] || !(sp_ch = strchr(r->postcode, ' ')))
             return 0;
-        return (size_t)snprintf(buf, n, "%.*s",
-                                (int)(sp_ch - r->postcode) +
-                                    (kc == KC_SECTOR ? 2 : 0),
-                                r->postcode);
+        ls = (size_t)(sp_ch - r->postcode) + (kc == KC_SECTOR ? 2 : 0);
+        ls = strnlen(r->postcode, ls); /* "AB1 " has no sector digit */
+        memcpy(buf, r->postcode, ls);
+        buf[ls] = '\0';
+        return ls;
     case KC_DOB_YEAR:
         if (r->dob == DAY_NONE)
             return 0;
         civil_from_days(r->dob, &y, &m, &d);
-        return (size_t)snprintf(buf, n, "%04d", y);
+        if (y < 0 || y > 9999)
+            return 0;
+        *digits(buf, y, 4) = '\0';
+        return 4;
     case KC_DOB_UNORDERED:
         if (r->dob == DAY_NONE)
             return 0;
         civil_from_days(r->dob, &y, &m, &d);
-        return (size_t)snprintf(buf, n, "%04d-%02d-%02d", y, m < d ? m : d,
-                                m < d ? d : m);
+        if (y < 0 || y > 9999)
+            return 0;
+        p = digits(buf, y, 4);
+        *p++ = '-';
+        p = digits(p, m < d ? m : d, 2);
+        *p++ = '-';
+        *digits(p, m < d ? d : m, 2) = '\0';
+        return 10;
     case KC_FORENAME_ROOT:
         if (!r->forename[0])
             return 0;
@@ -503,46 +587,43 @@ component(const struct pseudonymiser *ps, const struct record *r,
     }
 }
 
-static uint64_t
-anchor(const struct pseudonymiser *ps, char tag, const char *value)
+/* The keyed encoding of one value of component kind kc. */
+static void
+encode(const struct pseudonymiser *ps, int kc, const char *value, size_t n,
+       unsigned char out[16])
 {
-    crypto_generichash_state st = ps->anchor_state;
-    unsigned char h[8];
+    crypto_shorthash_siphashx24(out, (const unsigned char *)value, n,
+                                ps->subkeys[field_slot(ps, kc)]);
+}
+
+/* An anchor: the first 8 bytes of an encoding, never 0 (0 is none). */
+static uint64_t
+anchor_from(const unsigned char enc[16])
+{
     uint64_t v;
 
-    crypto_generichash_update(&st, (const unsigned char *)&tag, 1);
-    crypto_generichash_update(&st, (const unsigned char *)value,
-                              strlen(value));
-    crypto_generichash_final(&st, h, sizeof(h));
-    memcpy(&v, h, sizeof(v));
-    sodium_memzero(&st, sizeof(st));
+    memcpy(&v, enc, sizeof(v));
     return v ? v : 1;
 }
 
 /*
- * The anchor of an identifier the plan also has as a match key of its own
- * (`nhs_number`, `upn`): the first 8 bytes of that key's hash, already
- * computed, rather than a second keyed hash of the same value. Equal
- * values give equal anchors either way, and that is all the linker and
- * the scope index ask of them; the key's presence and the identifier's
- * are the same condition (a non-empty value), so every record of a run
- * takes its anchor the same way.
+ * The anchor of an identifier field: its encoding when a key used it
+ * (already computed this row), else one computed here. Equal values,
+ * equal anchors, whichever way.
  */
 static uint64_t
-anchor_of(const struct pseudonymiser *ps, unsigned char (*out)[16],
-          const uint8_t *present, int field, char tag, const char *value)
+field_anchor(const struct pseudonymiser *ps, unsigned char (*enc)[16],
+             const uint8_t *have, int field, const char *value)
 {
-    const struct linkage_plan *lp = &ps->plan->linkage;
-    size_t k;
+    unsigned char e[16];
     uint64_t v;
 
-    for (k = 0; k < lp->nkeys; k++)
-        if (lp->keys[k].ncomponents == 1 &&
-            lp->keys[k].components[0] == field && present[k]) {
-            memcpy(&v, out[k], sizeof(v));
-            return v ? v : 1;
-        }
-    return anchor(ps, tag, value);
+    if (ps->uses[field] && have[field])
+        return anchor_from(enc[field]);
+    encode(ps, field, value, strlen(value), e);
+    v = anchor_from(e);
+    sodium_memzero(e, sizeof(e));
+    return v;
 }
 
 void
@@ -551,50 +632,56 @@ pseudonymise(const struct pseudonymiser *ps, const struct record *rec,
              uint8_t *present, struct link_anchors *a)
 {
     const struct linkage_plan *lp = &ps->plan->linkage;
-    unsigned char buf[1024];
+    unsigned char enc[KC_COUNT][16];
+    unsigned char buf[MATCH_KEY_MAX_COMPONENTS * 17];
+    uint8_t have[KC_COUNT];
     char part[256];
     size_t k, c;
 
+    /* each component's text and keyed encoding, once a row */
+    memset(have, 0, sizeof(have));
+    for (c = 0; c < ps->ncomponents; c++) {
+        int kc = ps->components[c];
+        size_t n = component(ps, rec, sp, kc, part, sizeof(part));
+
+        if (n == 0 || n >= sizeof(part))
+            continue;
+        encode(ps, kc, part, n, enc[kc]);
+        have[kc] = 1;
+    }
+    /* each key: kind and encoding of every component, under its subkey */
     for (k = 0; k < lp->nkeys; k++) {
         const struct match_key_plan *mk = &lp->keys[k];
         size_t len = 0;
-        crypto_generichash_state st;
 
-        present[k] = 1;
-        for (c = 0; c < mk->ncomponents; c++) {
-            size_t n = component(ps, rec, sp, mk->components[c], part,
-                                 sizeof(part));
+        present[k] = mk->ncomponents > 0 &&
+                     mk->ncomponents <= MATCH_KEY_MAX_COMPONENTS;
+        for (c = 0; c < mk->ncomponents && present[k]; c++) {
+            int kc = mk->components[c];
 
-            if (n == 0 || n >= sizeof(part) || len + n + 3 > sizeof(buf)) {
+            if (kc < 0 || kc >= KC_COUNT || !have[kc]) {
                 present[k] = 0;
                 break;
             }
-            /* component id, length, value: "ab"+"c" != "a"+"bc" */
-            buf[len++] = mk->components[c];
-            buf[len++] = (unsigned char)(n >> 8);
-            buf[len++] = (unsigned char)(n & 0xFF);
-            memcpy(buf + len, part, n);
-            len += n;
+            buf[len++] = (unsigned char)kc;
+            memcpy(buf + len, enc[kc], 16);
+            len += 16;
         }
         if (!present[k]) {
             memset(out[k], 0, 16);
             continue;
         }
-        st = ps->states[k];
-        crypto_generichash_update(&st, buf, len);
-        crypto_generichash_final(&st, out[k], 16);
-        sodium_memzero(&st, sizeof(st));
+        crypto_shorthash_siphashx24(out[k], buf, len, ps->subkeys[k]);
     }
     if (a) {
         a->nhs = rec->nhs_number[0]
-                     ? anchor_of(ps, out, present,
-                                 KC_FIELD_BASE + CF_NHS_NUMBER, 'n',
-                                 rec->nhs_number)
+                     ? field_anchor(ps, enc, have, CF_NHS_NUMBER,
+                                    rec->nhs_number)
                      : 0;
-        a->upn = rec->upn[0] ? anchor_of(ps, out, present,
-                                         KC_FIELD_BASE + CF_UPN, 'u', rec->upn)
+        a->upn = rec->upn[0] ? field_anchor(ps, enc, have, CF_UPN, rec->upn)
                              : 0;
     }
+    sodium_memzero(enc, sizeof(enc));
     sodium_memzero(buf, sizeof(buf));
     sodium_memzero(part, sizeof(part));
 }
@@ -604,7 +691,8 @@ pseudonymise_scoped_id(const struct pseudonymiser *ps,
                        const struct record *rec, const struct source_plan *sp,
                        unsigned char out[16], uint64_t *dob)
 {
-    crypto_generichash_state st;
+    unsigned char in[16 + LOCAL_ID_MAX_BYTES], e[16];
+    const unsigned char *sk = ps->subkeys[scope_slot(ps)];
     char iso[16];
     size_t n;
 
@@ -613,19 +701,21 @@ pseudonymise_scoped_id(const struct pseudonymiser *ps,
         memset(out, 0, 16);
         return -1;
     }
-    /* scope name, a separator no name holds, then the id */
-    st = ps->scope_state;
-    n = strlen(sp->id_scope);
-    crypto_generichash_update(&st, (const unsigned char *)sp->id_scope, n);
-    crypto_generichash_update(&st, (const unsigned char *)"\x1e", 1);
-    crypto_generichash_update(&st, (const unsigned char *)rec->local_id,
-                              strlen(rec->local_id));
-    crypto_generichash_final(&st, out, 16);
-    sodium_memzero(&st, sizeof(st));
+    /* the scope name's own hash (fixed length), then the id: no scope
+     * and id can run into another's */
+    crypto_shorthash_siphashx24(in, (const unsigned char *)sp->id_scope,
+                                strlen(sp->id_scope), sk);
+    n = strnlen(rec->local_id, LOCAL_ID_MAX_BYTES);
+    memcpy(in + 16, rec->local_id, n);
+    crypto_shorthash_siphashx24(out, in, 16 + n, sk);
+    sodium_memzero(in, sizeof(in));
     if (rec->dob != DAY_NONE) {
+        /* the date of birth's encoding, as a key's dob component */
         format_iso_date(rec->dob, iso);
-        *dob = anchor(ps, 'd', iso);
+        encode(ps, CF_DOB, iso, strlen(iso), e);
+        *dob = anchor_from(e);
         sodium_memzero(iso, sizeof(iso));
+        sodium_memzero(e, sizeof(e));
     }
     return 0;
 }
@@ -634,7 +724,6 @@ uint8_t
 pseudonym_record_key(const struct pseudonymiser *ps, unsigned key_index,
                      uint64_t token)
 {
-    crypto_generichash_state st = ps->record_key_state;
     unsigned char in[9], out[16];
     uint8_t rk;
     int i;
@@ -642,10 +731,9 @@ pseudonym_record_key(const struct pseudonymiser *ps, unsigned key_index,
     in[0] = (unsigned char)key_index;
     for (i = 0; i < 8; i++)
         in[1 + i] = (unsigned char)(token >> (56 - 8 * i));
-    crypto_generichash_update(&st, in, sizeof(in));
-    crypto_generichash_final(&st, out, sizeof(out));
+    crypto_shorthash_siphashx24(out, in, sizeof(in),
+                                ps->subkeys[record_slot(ps)]);
     rk = out[0];
-    sodium_memzero(&st, sizeof(st));
     sodium_memzero(out, sizeof(out));
     return rk;
 }
@@ -655,18 +743,12 @@ pseudonymiser_release(struct pseudonymiser *ps)
 {
     size_t i;
 
-    if (ps->states)
-        sodium_free(ps->states);
+    if (ps->subkeys)
+        sodium_free(ps->subkeys); /* zeroes them */
     for (i = 0; i < ps->nnicknames; i++) {
         free(ps->nicknames[i].name);
         free(ps->nicknames[i].root);
     }
     free(ps->nicknames);
-    sodium_memzero(&ps->anchor_state, sizeof(ps->anchor_state));
-    sodium_memzero(&ps->scope_state, sizeof(ps->scope_state));
-    sodium_memzero(&ps->record_key_state, sizeof(ps->record_key_state));
-    memset(ps, 0, sizeof(ps->plan));
-    ps->states = NULL;
-    ps->nicknames = NULL;
-    ps->nnicknames = 0;
+    memset(ps, 0, sizeof(*ps));
 }

@@ -1,12 +1,19 @@
 /*
  * pseudonym.h - match keys: each configured key (nhs_number;
- * forename+surname+dob+postcode; ...) becomes a 16-byte keyed BLAKE2b hash
- * of the record's normalised components, under that key's own subkey.
- * The plaintext exists only in a stack buffer that is wiped before return.
+ * forename+surname+dob+postcode; ...) becomes a 16-byte keyed hash of the
+ * record's normalised components, under that key's own subkey.
  *
- * Each key's hash state is initialised with its subkey once; every record
- * then costs a state copy, an update and a final, not a re-keying (the
- * re-keying is ~3/4 of the cost of a short keyed hash).
+ * The pseudonym function is SipHash-2-4 with a 128-bit output
+ * (libsodium's crypto_shorthash_siphashx24), a keyed PRF built for short
+ * inputs: each component kind any key uses (forename, dob, postcode
+ * district, ...) is encoded once a row -- SipHash of its normalised text
+ * under the kind's own subkey -- and each key is the SipHash, under the
+ * key's subkey, of its components' kinds and encodings (fixed length, so
+ * "ab"+"c" and "a"+"bc" differ). The NHS number and UPN anchors and the
+ * id scope's date-of-birth anchor are the first 8 bytes of those fields'
+ * encodings. PSEUDONYM_FUNCTION names all this in `cohort rules` and the
+ * plan's canonical form, so changing it changes the plan hash. The
+ * plaintext exists only in stack buffers that are wiped before return.
  *
  *     struct pseudonymiser ps;
  *     pseudonymiser_init(&ps, plan, &key, &d);     -- loads the nicknames
@@ -34,12 +41,24 @@ struct nickname {
     size_t order;       /* the row's place in reading: the last one wins */
 };
 
+/* What the rules and the canonical plan say the pseudonyms are. */
+#define PSEUDONYM_FUNCTION                                                    \
+    "siphashx24-128: keyed SipHash-2-4, 128-bit output; field encodings "    \
+    "once a row, keys over encodings"
+
+/* crypto_kdf ids under the match-key context (keys.h): a key's own are
+ * 1..32, a component kind's encoding PSEUDONYM_FIELD_ID + its number. */
+#define PSEUDONYM_FIELD_ID 2000
+#define PSEUDONYM_SCOPE_ID 1001
+
 struct pseudonymiser {
     const struct job_plan *plan;
-    crypto_generichash_state *states;   /* one per match key */
-    crypto_generichash_state anchor_state;
-    crypto_generichash_state scope_state; /* scoped local ids, own subkey */
-    crypto_generichash_state record_key_state; /* under the record-key subkey */
+    /* SipHash subkeys in sodium_malloc memory: the match keys', then one
+     * per component kind (KC_COUNT), the scoped ids', the record keys' */
+    unsigned char (*subkeys)[16];
+    uint8_t uses[KC_COUNT];             /* kinds some key uses */
+    uint8_t components[KC_COUNT];       /* those kinds, in first use */
+    size_t ncomponents;
     struct nickname *nicknames;         /* sorted by name */
     size_t nnicknames;
 };
@@ -51,8 +70,8 @@ int pseudonymiser_init(struct pseudonymiser *ps, const struct job_plan *plan,
  * Writes hash i into out[i] and present[i] = 1 for every key whose
  * components are all present in rec; present[i] = 0 otherwise. a (may be
  * NULL) receives the keyed anchors of the NHS number and UPN for the
- * linker's over-linkage guard (from the hash of a key that is the
- * identifier alone, when the plan has one; equal values, equal anchors). local_id is scoped by the source's id_scope
+ * linker's over-linkage guard (the first 8 bytes of the field's keyed
+ * encoding; equal values, equal anchors). local_id is scoped by the source's id_scope
  * (or its name), so two systems' "1234" never meet.
  */
 void pseudonymise(const struct pseudonymiser *ps, const struct record *rec,
@@ -62,7 +81,8 @@ void pseudonymise(const struct pseudonymiser *ps, const struct record *rec,
 /*
  * The keyed id of rec's local_id within sp's id scope, under a subkey of
  * its own (so it equals no match key's hash), into out[16]; in *dob a
- * keyed anchor of the date of birth (0 when absent), for the scope's
+ * keyed anchor of the date of birth (0 when absent; its encoding's first
+ * 8 bytes), for the scope's
  * conflict check. Returns 0, or -1 (out zeroed) when the source has no id
  * scope or the row no local_id.
  */
@@ -73,7 +93,7 @@ int pseudonymise_scoped_id(const struct pseudonymiser *ps,
 
 /*
  * A person's record key, 0..255, for cell-key perturbation: the first byte
- * of a keyed BLAKE2b, under the record-key subkey, of the person's token --
+ * of a keyed SipHash-128, under the record-key subkey, of the person's token --
  * the first 8 bytes of the smallest hash of the strictest match key (index
  * key_index) any of its records has. The same persons get the same keys
  * every run; the key is uniform and independent of every published or

@@ -73,6 +73,11 @@ struct pseudonymous_record {
     uint8_t department;
     uint8_t sex;
     uint8_t ethnicity;
+    /* the yearly return the row came from, as its file's position + 1
+     * while its source is read and as the job's return id after
+     * (returns.h); 0 for a source of no yearly return */
+    uint8_t ret;
+    uint8_t period;        /* enum spell_period */
     /* the row's comparison record in its source's comparison list
      * (comparison.h; the job's once the sources are merged), or
      * COMPARISON_NONE: nothing to compare on, or no probabilistic stage */

@@ -12,6 +12,7 @@
 #include "../core/calendar.h"
 #include "../core/schema.h"
 #include "link_settings.h"
+#include "pseudonym.h"
 #include "rules_doc.h"
 #include "rules_parts.h"
 #include "../transform/map_settings.h"
@@ -79,6 +80,31 @@ value_map(struct rdoc *doc, const struct value_map *vm, struct rnode *r,
         rn_str(doc, r, "default", vm->default_value);
 }
 
+/* The fate of a comparison-only field (address, email, phone, town). */
+static void
+contact_fate(struct rdoc *doc, const struct job_plan *plan, int f,
+             struct rnode *r, struct strbuf *sb)
+{
+    rn_str(doc, r, "kind", "comparison-only identifier");
+    strbuf_addf(sb,
+                "comparison-only identifier: normalised (%s), then, with "
+                "the probabilistic stage on, a keyed SipHash of it under "
+                "its own subkey compared exact / else between records "
+                "(weighed by EM like the other fields%s); never in a match "
+                "key, never written, wiped with the row",
+                f == CF_ADDRESS ? "folded as names are, street words in "
+                                  "their short form"
+                : f == CF_EMAIL ? "lower case, one '@', a dotted domain"
+                : f == CF_PHONE ? "the digits, a UK number in its national "
+                                  "form"
+                                : "folded as names are",
+                f == CF_TOWN ? "" : "; an agreement stands in for the "
+                                    "address when a date of birth is "
+                                    "missing");
+    if (!plan->linkage.probabilistic)
+        strbuf_adds(sb, "; probabilistic = no: not used at all");
+}
+
 /* What happens to field f of source sp: prose into sb, fields into r. */
 static void
 field_fate(struct rdoc *doc, const struct job_plan *plan,
@@ -99,14 +125,14 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
         rn_str(doc, r, "kind", "identifier");
         strbuf_adds(sb,
                     "identifier: normalised and validated (an invalid value is "
-                    "dropped), used only inside keyed BLAKE2b match keys ");
+                    "dropped), used only inside keyed SipHash-128 match keys ");
         keys_using(doc, plan, f, sb, rn_arr(doc, r, "match_keys"));
         doc_prob_use(plan, f, sb);
         strbuf_adds(sb, ", then wiped from memory with the row; never written");
         if (f == CF_LOCAL_ID && sp->id_scope)
             strbuf_addf(sb,
                         "; also joins this table's rows to the other tables "
-                        "of id scope %s (a keyed BLAKE2b of scope and id, "
+                        "of id scope %s (a keyed SipHash-128 of scope and id, "
                         "own subkey)",
                         sp->id_scope);
         else if (f == CF_LOCAL_ID)
@@ -132,6 +158,12 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
             "; generalised to ward, LSOA and postcode district through "
             "the lookup '%s' before it is wiped with the row; never written",
             plan->lookup);
+        if (sp->postcode_any)
+            strbuf_adds(sb, "; postcode_country = any: a postcode that is "
+                            "not a UK one is kept as a token of its letters "
+                            "and digits, used the same way for linkage, "
+                            "with no geography (unknown ward, LSOA and "
+                            "district)");
         break;
     case CF_SEX:
         rn_str(doc, r, "kind", "quasi-identifier");
@@ -162,6 +194,12 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
             strbuf_addf(sb, "; any other code -> %s", vm->default_value);
         else
             strbuf_adds(sb, "; any other code quarantines the row");
+        break;
+    case CF_ADDRESS:
+    case CF_EMAIL:
+    case CF_PHONE:
+    case CF_TOWN:
+        contact_fate(doc, plan, f, r, sb);
         break;
     case CF_START_DATE:
     case CF_END_DATE:
@@ -359,10 +397,40 @@ doc_sources(const struct job_plan *plan, const struct rules_inputs *in,
         strbuf_addf(sb,
                     "rows that cannot become a record are quarantined (counted "
                     "by reason, with file and line, never values); more than "
-                    "%.2f%% quarantined fails the run",
-                    (double)sp->max_reject_ppm / 10000.0);
+                    "%.2f%% quarantined fails the run, and so does one field "
+                    "(a date of birth, a postcode, an identifier) dropped as "
+                    "invalid from more than %.2f%% of the rows",
+                    (double)sp->max_reject_ppm / 10000.0,
+                    (double)sp->max_drop_ppm / 10000.0);
         r = rn_rule(doc, s, "quarantine", NULL, sb);
         rn_real(doc, r, "max_reject_rate", (double)sp->max_reject_ppm / 1e6);
+        rn_real(doc, r, "max_drop_rate", (double)sp->max_drop_ppm / 1e6);
+        if (sp->period_column && *sp->period_column) {
+            strbuf_addf(sb,
+                        "column '%s' read with each row for periods: a "
+                        "spell whose code is one of '%s' starts a period, "
+                        "any other code continues one (new(...) counts "
+                        "period starts); then discarded",
+                        sp->period_column, sp->period_start_codes);
+            rn_rule(doc, s, "periods", NULL, sb);
+        }
+        if (sp->return_year_end) {
+            strbuf_addf(sb,
+                        "each file is one yearly return (years ending on "
+                        "%02d-%02d); per person, returns read together are "
+                        "reconciled before counting: an exact duplicate "
+                        "episode is kept once; an episode a later return "
+                        "records again (same start) is replaced by it; an "
+                        "earlier return's episode is cut at the start of a "
+                        "later return's year, or dropped when it starts in "
+                        "it, since the later return lists every child of its "
+                        "year; an episode left open is closed when the next "
+                        "starts (the intent of liiatools' episodes_fix rules "
+                        "1 to 4). Each rule's records are counted in "
+                        "quality.csv, never which child's",
+                        sp->return_year_end / 100, sp->return_year_end % 100);
+            rn_rule(doc, s, "stacked_returns", NULL, sb);
+        }
     }
 }
 
@@ -425,7 +493,8 @@ doc_linkage(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
         char name[32];
 
         snprintf(name, sizeof(name), "match key %zu", k + 1);
-        strbuf_adds(sb, "keyed BLAKE2b (own subkey) over ");
+        strbuf_adds(sb, "keyed SipHash-128 (own subkey) over the keyed "
+                        "encodings (one subkey per kind) of ");
         for (c = 0; c < mk->ncomponents; c++)
             strbuf_addf(sb, "%s%s", c ? " + " : "",
                         key_component_name(mk->components[c]));
@@ -436,6 +505,16 @@ doc_linkage(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
         for (c = 0; c < mk->ncomponents; c++)
             rn_str(doc, comp, NULL, key_component_name(mk->components[c]));
     }
+    strbuf_adds(sb,
+                "each value a key uses is first encoded with SipHash-2-4 "
+                "under its kind's own subkey (128-bit output), and each key "
+                "is SipHash-2-4 of its parts' encodings under the key's "
+                "subkey: a keyed pseudorandom function, so without the key "
+                "no value can be hashed to find a match, and at 128 bits "
+                "two people's keys collide with probability about n^2 / "
+                "2^129 (below 10^-23 for 70 million people)");
+    r = rn_rule(doc, s, "pseudonym_function", NULL, sb);
+    rn_str(doc, r, "function", PSEUDONYM_FUNCTION);
     strbuf_adds(sb,
                 "records sharing any match key are one person, keys tried "
                 "strictest first; a link that would join two different valid "
@@ -574,11 +653,12 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
                         : cp->measure == MEASURE_ENDED
                             ? "persons whose last month in the cohort the "
                               "period is"
+                        : cp->measure == MEASURE_AT_END
+                            ? "distinct persons in the cohort on the "
+                              "period's last day (a snapshot)"
                             : "distinct persons in the cohort in the period");
         r = rn_rule(doc, s, "measure", NULL, sb);
-        rn_str(doc, r, "value", cp->measure == MEASURE_NEW     ? "new"
-                                : cp->measure == MEASURE_ENDED ? "ended"
-                                                               : "persons");
+        rn_str(doc, r, "value", measure_name(cp->measure));
         if (cp->forecast)
             doc_forecast_cohort(cp, doc, s, sb);
         strbuf_adds(sb, "period");

@@ -15,6 +15,7 @@
 #include "../core/calendar.h"
 #include "../core/schema.h"
 #include "link_settings.h"
+#include "pseudonym.h"
 #include "../transform/map_settings.h"
 
 #include <errno.h>
@@ -282,8 +283,22 @@ canon_source(const struct source_plan *sp, struct strbuf *sb)
     }
     canon_values(sp, sb);
     kv(sb, "service", sp->fixed_service ? sp->fixed_service : "(column)");
-    strbuf_addf(sb, "max_reject_rate = %u ppm\nmax_row_change = %u ppm\n",
-                (unsigned)sp->max_reject_ppm, (unsigned)sp->max_row_change_ppm);
+    for (f = 0; f < CF_COUNT; f++)
+        if (sp->field_drop_set[f])
+            strbuf_addf(sb, "max_drop_rate.%s = %u ppm\n",
+                        common_field_name((enum common_field)f),
+                        (unsigned)sp->field_drop_ppm[f]);
+    if (sp->period_column && *sp->period_column) {
+        kv(sb, "period_column", sp->period_column);
+        kv(sb, "period_start_codes", sp->period_start_codes);
+    }
+    if (sp->return_year_end)
+        strbuf_addf(sb, "return_year_end = %02d-%02d\n",
+                    sp->return_year_end / 100, sp->return_year_end % 100);
+    strbuf_addf(sb, "max_reject_rate = %u ppm\nmax_drop_rate = %u ppm\n"
+                    "max_row_change = %u ppm\n",
+                (unsigned)sp->max_reject_ppm, (unsigned)sp->max_drop_ppm,
+                (unsigned)sp->max_row_change_ppm);
 }
 
 static void
@@ -295,6 +310,7 @@ canon_rest(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
     size_t i, j;
 
     strbuf_adds(sb, "[linkage]\n");
+    kv(sb, "pseudonym", PSEUDONYM_FUNCTION);
     for (i = 0; i < plan->linkage.nkeys; i++) {
         snprintf(key, sizeof(key), "key.%zu", i + 1);
         kv(sb, key, plan->linkage.keys[i].text);
@@ -340,9 +356,7 @@ canon_rest(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
             }
         }
         strbuf_adds(sb, "\n");
-        kv(sb, "measure", cp->measure == MEASURE_NEW     ? "new"
-                          : cp->measure == MEASURE_ENDED ? "ended"
-                                                         : "persons");
+        kv(sb, "measure", measure_name(cp->measure));
         if (cp->forecast)
             kv(sb, "forecast", "yes");
     }

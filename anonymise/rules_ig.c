@@ -90,8 +90,9 @@ doc_key(const struct job_plan *plan, const struct rules_key_info *k,
     }
     strbuf_adds(sb, "32 random bytes from cohort keygen (mode 0600; a run "
                     "refuses a key file others can read). Every match key and "
-                    "comparison encoding is a keyed BLAKE2b under a subkey "
-                    "derived from it (crypto_kdf, one per purpose), so without "
+                    "comparison encoding is a keyed SipHash-2-4 (128-bit for "
+                    "match keys) under a subkey derived from it (crypto_kdf, "
+                    "one per purpose), so without "
                     "the key no one can hash every possible NHS number to "
                     "reverse them. The key is never shown, logged or written; "
                     "its id, a hash of it that reveals nothing, names it in "

@@ -230,6 +230,8 @@ source_policy(const struct job_plan *plan, const struct source_reader *r,
         strbuf_release(&sb);
         return CE_DATA;
     }
+    if ((rc = quarantine_check_drops(q, d, "the first ")) < 0)
+        return rc;
     if (whole && (rc = drift_check_source(plan, r->sp, q->rows_in,
                                           q->rows_quarantined, d)) < 0)
         return rc;

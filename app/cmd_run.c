@@ -263,6 +263,10 @@ print_summary(const struct run_summary *s, int published)
         if (s->ncohorts > s->plan->ncohorts || s->nprojections)
             printf(", forecast tables %.2f", s->seconds_forecast);
         printf("\n");
+        printf("cpu seconds: read+map+hash %.2f, link %.2f, generalise %.2f, "
+               "tables %.2f, publish %.2f\n",
+               s->cpu_read, s->cpu_link, s->cpu_generalise, s->cpu_tables,
+               s->cpu_publish);
     }
     if (published) {
         int first = 1;

@@ -32,6 +32,7 @@
 #include "../core/period.h"
 #include "../core/strbuf.h"
 
+#include "../anonymise/compare_fields.h"
 #include "../anonymise/comparison.h"
 #include "../anonymise/keys.h"
 #include "../anonymise/person.h"
@@ -287,9 +288,10 @@ job_state_load(struct job_state *js, int with_ptable, char *key_id,
  * name, never a value.
  */
 static void
-summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
+summarise_prob(const struct match_stats *st, const struct job_plan *plan,
                struct prob_summary *ps)
 {
+    const struct linkage_plan *lp = &plan->linkage;
     unsigned f, r;
     char rule[128];
 
@@ -301,9 +303,10 @@ summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
     ps->records = st->records;
     ps->pairs_compared = st->pairs_compared;
     ps->pairs_accepted = st->pairs_accepted;
-    ps->refused_guard = st->refused_disagree;
+    ps->refused_guard = st->refused_disagree + st->refused_no_dob;
     ps->refused_strong_id = st->refused_strong_id;
-    ps->refused_other = st->refused_conflict + st->refused_size;
+    ps->refused_other =
+        st->refused_conflict + st->refused_size + st->refused_ambiguous;
     ps->links = st->links;
     for (r = 0; r < st->nrules; r++) {
         const struct match_rule_stats *rs = &st->rule[r];
@@ -324,7 +327,7 @@ summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
             log_msg(LOG_WARN, "probabilistic linkage: EM did not converge "
                               "for the field %s on any blocking rule; its "
                               "documented default m is used",
-                    match_field_name((enum match_field)f));
+                    compare_fields_name(plan, (enum match_field)f));
         }
 }
 
@@ -347,6 +350,8 @@ link_records(struct job_state *js, struct match_stats *mst, struct diag *d)
     if (!js->have_enc)
         return 0;
     prob_link_config(&plan->linkage, &cfg);
+    cfg.nextra = compare_fields_count(plan);
+    cfg.extra_strong = compare_fields_strong(plan);
     return prob_link_run(&js->rr.linker, js->rr.recs.r, js->rr.recs.n,
                          &js->rr.comparisons, &cfg, mst, d);
 }
@@ -462,7 +467,7 @@ run_link(struct job_run *jr, struct diag *d)
         goto nomem;
     rc = link_records(js, mst, d);
     if (rc == 0 && js->have_enc)
-        summarise_prob(mst, &plan->linkage, &sum->prob);
+        summarise_prob(mst, plan, &sum->prob);
     free(mst);
     if (rc < 0)
         return rc;
@@ -496,6 +501,17 @@ nomem:
     return CE_NOMEM;
 }
 
+/* A source's tally of stacked returns into its summary (core/run.h). */
+static void
+returns_summary(const struct returns_tally *t, struct source_summary *ss)
+{
+    ss->returns[0] = t->files;
+    ss->returns[1] = t->duplicate;
+    ss->returns[2] = t->replaced;
+    ss->returns[3] = t->superseded;
+    ss->returns[4] = t->closed;
+}
+
 /* Assembles the persons (person.h); their counts pass the rule. */
 static int
 run_persons(struct job_run *jr, struct diag *d)
@@ -516,6 +532,16 @@ run_persons(struct job_run *jr, struct diag *d)
         return rc;
     }
     jr->have_ps = 1;
+    /* stacked yearly returns read as one (anonymise/returns.h) */
+    if (js->rr.returns.n) {
+        if ((rc = returns_reconcile(&js->rr.returns, &jr->ps)) < 0) {
+            diag_set(d, NULL, 0, 0, NULL, "out of memory");
+            return rc;
+        }
+        for (i = 0; i < jr->plan->nsources && i < js->rr.returns.nsources;
+             i++)
+            returns_summary(&js->rr.returns.tally[i], &sum->sources[i]);
+    }
     for (i = 0; i < job_plan_ndepartments(jr->plan); i++) {
         sum->departments[i].records += dept[i].records;
         sum->departments[i].persons += dept[i].persons;
@@ -587,12 +613,13 @@ run_cohorts(struct job_run *jr, struct diag *d)
 static int
 run_publish(struct job_run *jr, struct diag *d)
 {
-    double t0 = job_seconds();
+    double t0 = job_seconds(), c0 = job_cpu_seconds();
     struct diag dd;
     int rc;
 
     rc = publish_run(jr->sum, d);
     jr->sum->seconds_publish = job_seconds() - t0;
+    jr->sum->cpu_publish = job_cpu_seconds() - c0;
     if (jr->sum->publication != PUBLICATION_NONE &&
         drift_record(jr->plan, jr->sum, &dd) < 0)
         log_msg(LOG_WARN, "published, but the drift state could not be "
@@ -620,7 +647,7 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
         struct run_summary *sum, struct diag *d)
 {
     struct job_run jr;
-    double t0;
+    double t0, c0;
     int rc;
 
     memset(&jr, 0, sizeof(jr));
@@ -639,25 +666,33 @@ job_run(const struct job_plan *plan, const struct run_options *opts,
         goto out;
 
     t0 = job_seconds();
+    c0 = job_cpu_seconds();
     if ((rc = run_read(&jr, d)) < 0)
         goto out;
     /* an extract that moved too far since the last good run stops here */
     if (!opts->accept_drift && (rc = drift_check(plan, sum, d)) < 0)
         goto out;
     sum->seconds_read = job_seconds() - t0;
+    sum->cpu_read = job_cpu_seconds() - c0;
 
     t0 = job_seconds();
+    c0 = job_cpu_seconds();
     if ((rc = run_link(&jr, d)) < 0)
         goto out;
     sum->seconds_link = job_seconds() - t0;
+    sum->cpu_link = job_cpu_seconds() - c0;
 
     t0 = job_seconds();
+    c0 = job_cpu_seconds();
     if ((rc = run_persons(&jr, d)) < 0)
         goto out;
     sum->seconds_generalise = job_seconds() - t0;
+    sum->cpu_generalise = job_cpu_seconds() - c0;
 
+    c0 = job_cpu_seconds();
     if ((rc = run_cohorts(&jr, d)) < 0)
         goto out;
+    sum->cpu_tables = job_cpu_seconds() - c0;
     if (job_stop_requested) {
         rc = CE_INTERRUPTED;
         diag_set(d, NULL, 0, 0, NULL, "interrupted before publishing");
@@ -708,7 +743,7 @@ job_link_trace(const struct job_plan *plan, int threads,
         (rc = link_records(&js, mst, d)) < 0)
         goto out;
     if (js.have_enc)
-        summarise_prob(mst, &plan->linkage, &tmp.prob);
+        summarise_prob(mst, plan, &tmp.prob);
     for (i = 0; i < js.rr.ntrace; i++)
         js.rr.trace[i].person = linker_person(&js.rr.linker, i);
     for (i = 0; keys && i <= plan->linkage.nkeys; i++) {

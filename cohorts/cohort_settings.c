@@ -119,7 +119,7 @@ cohort_settings_set_by(const struct setting *s, void *obj, const char *value,
 
 static const struct setting_choice measures[] = {
     {"persons", MEASURE_PERSONS}, {"new", MEASURE_NEW},
-    {"ended", MEASURE_ENDED}, {NULL, 0}};
+    {"ended", MEASURE_ENDED}, {"at_end", MEASURE_AT_END}, {NULL, 0}};
 
 #define AT(member) offsetof(struct cohort_plan, member)
 
@@ -134,10 +134,10 @@ const struct setting cohort_settings[] = {
      .check = cohort_settings_set_by,
      .help = "breakdown columns and DEPARTMENT.SERVICE flags"},
     {.name = "measure", .type = SETTING_ENUM, .offset = AT(measure),
-     .choices = measures, .expect = "persons, new or ended",
+     .choices = measures, .expect = "persons, new, ended or at_end",
      .boot = "persons",
-     .help = "persons in the cohort that month, new ones, or ones whose "
-             "last month in it it is"},
+     .help = "persons in the cohort that month, new ones, ones whose "
+             "last month in it it is, or ones in it on its last day"},
     {.name = "forecast", .type = SETTING_BOOL, .offset = AT(forecast),
      .boot = "no",
      .help = "also publish its flows, months in the cohort and a 12-month "

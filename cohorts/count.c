@@ -162,6 +162,39 @@ counts_in(enum measure m, int before, int in, int after)
     return m == MEASURE_NEW ? !before : m == MEASURE_ENDED ? !after : 1;
 }
 
+/* measure = at_end: each period asks the where on its last day only, so
+ * a person counts when a spell is open that day; unit-agnostic, since it
+ * is the same where over the same spells (a household's as a person's). */
+static void
+count_at_end(const struct cohort_plan *c, const struct where_expr *e,
+             const struct person_set *ps, const struct period *pr, int n,
+             struct count_table *t, const struct job_plan *plan,
+             const struct by_codes *codes)
+{
+    uint32_t coord[TABLE_MAX_DIMS];
+    size_t j, p;
+    int i;
+
+    for (p = 0; p < ps->npersons; p++)
+        for (i = 0; i < n; i++) {
+            struct table_cell *cell;
+
+            if (!where_eval(e, ps, p, i, pr[i].end, pr[i].end))
+                continue;
+            for (j = 0; j < c->nby; j++)
+                coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i],
+                                           &codes[j]);
+            /* no cell holds a code no source gives (cohort_count()) */
+            for (j = 0; j < c->nby && coord[j] < t->dim_n[j]; j++)
+                ;
+            if (j < c->nby)
+                continue;
+            cell = table_interior(t, i, coord);
+            cell->count++;
+            cell->ckey = (cell->ckey + ps->record_key[p]) & 0xFF;
+        }
+}
+
 int
 cohort_mark_structural(const struct job_plan *plan,
                        const struct cohort_plan *c, const struct where_expr *e,
@@ -243,6 +276,10 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
      * measure = ended; both with the ages of the nearest period */
     period_before(&pr[0], &before);
     period_after(&pr[n - 1], &after);
+    if (c->measure == MEASURE_AT_END) {
+        count_at_end(c, e, ps, pr, n, t, plan, codes);
+        goto margins;
+    }
 
     for (p = 0; p < ps->npersons; p++) {
         int prev = c->measure == MEASURE_NEW
@@ -277,6 +314,7 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
             in = next;
         }
     }
+margins:
     table_fill_margins(t);
 out:
     for (j = 0; j < c->nby; j++)

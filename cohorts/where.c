@@ -529,6 +529,33 @@ where_service_active(const struct person_set *ps, size_t person, int dept,
     return 0;
 }
 
+/* 1 when spell i of person continues a period: its source says so (the
+ * SSDA903 episode's reason for a new episode is not S), or, when its
+ * source does not say, an earlier spell the term matches started before
+ * it and was still open on its first day (an SSDA903 episode begins on
+ * the day the one before it ceased). A chain of such spells is one period
+ * (of care, of need, of a plan), so a placement move or a change of legal
+ * status is no new entry. */
+static int
+spell_continues(const struct where_expr *e, const struct person_set *ps,
+                size_t person, uint32_t i)
+{
+    const struct spell *s = &ps->spells[i];
+    uint32_t k;
+
+    if (s->period != PERIOD_BY_DATES)
+        return s->period == PERIOD_CONTINUES;
+    for (k = ps->spell_first[person]; k < i; k++) {
+        const struct spell *t = &ps->spells[k];
+
+        if (t->department == e->dept &&
+            (e->kind == W_DEPT || t->service == e->service) &&
+            t->start < s->start && (t->end == DAY_OPEN || t->end >= s->start))
+            return 1;
+    }
+    return 0;
+}
+
 int
 where_eval(const struct where_expr *e, const struct person_set *ps,
            size_t person, int period, int32_t start, int32_t end)
@@ -560,8 +587,10 @@ where_eval(const struct where_expr *e, const struct person_set *ps,
             if (s->department == e->dept &&
                 (e->kind == W_DEPT || s->service == e->service) &&
                 (e->timing == TIME_EVER ||
-                 (e->timing == TIME_NEW ? s->start >= start
-                                        : overlaps(s, start, end))))
+                 (e->timing == TIME_NEW
+                      ? s->start >= start &&
+                            !spell_continues(e, ps, person, i)
+                      : overlaps(s, start, end))))
                 return 1;
         }
         return 0;

@@ -6,7 +6,10 @@
  *   atom  := "(" expr ")" | "all"
  *          | DEPARTMENT "." SERVICE      a spell of it overlaps the month
  *          | DEPARTMENT ".any"           any spell of the department does
- *          | "new(" DEPARTMENT "." SERVICE|any ")"   a spell starts in the month
+ *          | "new(" DEPARTMENT "." SERVICE|any ")"   a period starts in the month:
+ *                                        a spell starts and no earlier
+ *                                        spell of the term is open that day
+ *                                        (contiguous spells are one period)
  *          | "ever(" DEPARTMENT "." SERVICE|any ")"  a spell started by its end
  *          | "age" (< <= > >= = !=) N   | "age between" A "and" B
  *          | "sex" (= !=) M|F|U|X       | "ethnicity" (= !=) GROUP

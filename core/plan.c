@@ -30,6 +30,21 @@ static const char *const by_names[BY_COUNT] = {
     "departments_known"};
 
 const char *
+measure_name(enum measure m)
+{
+    switch (m) {
+    case MEASURE_NEW:
+        return "new";
+    case MEASURE_ENDED:
+        return "ended";
+    case MEASURE_AT_END:
+        return "at_end";
+    default:
+        return "persons";
+    }
+}
+
+const char *
 by_column_name(enum by_column b)
 {
     return (unsigned)b < BY_COUNT ? by_names[b] : "unknown";
@@ -281,6 +296,8 @@ job_plan_release(struct job_plan *pl)
         free(s->xml_columns);
         free(s->date_format);
         free(s->fixed_service);
+        free(s->period_column);
+        free(s->period_start_codes);
         for (f = 0; f < CF_COUNT; f++) {
             free(s->column[f]);
             free(s->field_date_format[f]);

@@ -150,7 +150,30 @@ struct source_plan {
     int service_line;
 
     uint32_t max_reject_ppm; /* max_reject_rate */
+    uint32_t max_drop_ppm;   /* max_drop_rate: per field, of rows in */
+    /* max_drop_rate.FIELD, where field_drop_set[f]: that field's own */
+    uint32_t field_drop_ppm[CF_COUNT];
+    uint8_t field_drop_set[CF_COUNT];
+    /* return_year_end: each file of the glob is one return of a yearly
+     * collection ending on this day, month * 100 + day (331: 31 March);
+     * 0: the files are one extract (anonymise/returns.h).
+     * return_year_end_line: where the job file set it (0: not set there,
+     * the profile's applies) */
+    int return_year_end;
+    int return_year_end_line;
+    /* period_column: the column saying whether a spell starts a period
+     * (SSDA903's RNE), NULL: the dates decide; period_start_codes: its
+     * codes that start one, comma-separated (S), every other continues.
+     * *_line: where the job file set them (0: the profile's apply) */
+    char *period_column;
+    int period_column_line;
+    char *period_start_codes;
+    int period_start_codes_line;
     int may_be_empty;        /* 1: a header with no rows is a normal night */
+    int postcode_any;        /* postcode_country = any: a postcode that is
+                                not a UK one kept as a token for linkage */
+    int32_t min_dob;         /* min_dob here (a day number), when */
+    int min_dob_line;        /* not 0: else [linkage]'s */
     uint32_t max_row_change_ppm; /* drift guard against the last good run */
 };
 
@@ -188,6 +211,10 @@ struct linkage_plan {
     int block_cap;           /* records per block */
     int max_cluster;         /* deterministic persons per cluster */
     int dice[3];             /* Dice bands in percent, descending */
+    int32_t min_dob;         /* the earliest date of birth kept (a day
+                                number; min_dob = 1900-01-01) */
+    int min_dob_set;         /* 0: a plan not read from a job file, whose
+                                min_dob is 1900-01-01 */
 };
 
 struct age_band {
@@ -272,8 +299,14 @@ const char *by_column_name(enum by_column b);
 /* persons: in the cohort that month; new: and not the month before;
  * ended: and not the month after (their last month in it). Over any
  * series, persons(t) - ended(t) = persons(t-1) - ended(t-1) + new(t) -
- * ended(t): the month-end stock moves by the month's flows. */
-enum measure { MEASURE_PERSONS, MEASURE_NEW, MEASURE_ENDED };
+ * ended(t): the month-end stock moves by the month's flows. at_end: in
+ * the cohort on the period's last day (a snapshot, as the statutory
+ * "looked after at 31 March" is); a spell ending on that day still
+ * counts. */
+enum measure { MEASURE_PERSONS, MEASURE_NEW, MEASURE_ENDED, MEASURE_AT_END };
+
+/* "persons", "new", "ended", "at_end": the job file's word for m. */
+const char *measure_name(enum measure m);
 
 #define COHORT_MAX_BY 6
 

@@ -69,6 +69,10 @@ struct source_summary {
     size_t nrejected;
     struct input_file *files;
     size_t nfiles;
+    /* a source of yearly returns (return_year_end; anonymise/returns.h):
+     * its returns, and the records each reconciling rule touched --
+     * duplicate, replaced, superseded, closed; all 0 for an extract */
+    uint64_t returns[5];
     uint64_t bytes;                   /* input bytes (uncompressed) */
     double seconds;
 };
@@ -198,6 +202,10 @@ struct run_summary {
         seconds_protect, seconds_publish;
     /* the derived tables (counted and protected), rates and projections */
     double seconds_forecast;
+    /* CPU seconds of the process (every thread) per stage: read, link,
+     * generalise, the tables (count, protect, forecast), publish -- what
+     * a benchmark on a shared machine can trust */
+    double cpu_read, cpu_link, cpu_generalise, cpu_tables, cpu_publish;
 };
 
 /* Frees what one source's summary owns and zeroes it (a source the job

@@ -8,6 +8,7 @@ static const char *const field_names[CF_COUNT] = {
     "nhs_number", "upn",  "uln",       "ni_number", "local_id",
     "forename",   "surname", "dob",    "postcode",  "uprn",
     "sex",        "ethnicity", "service", "start_date", "end_date",
+    "address",    "email",     "phone",   "town",
 };
 
 static const char *const sex_names[SEX_COUNT] = {"M", "F", "U", "X"};
@@ -35,7 +36,7 @@ common_field_lookup(const char *name)
 int
 common_field_is_identifier(enum common_field f)
 {
-    return f <= CF_UPRN;
+    return f <= CF_UPRN || (f >= CF_CONTACT_FIRST && f < CF_COUNT);
 }
 
 const char *
@@ -73,5 +74,6 @@ record_wipe_identifiers(struct record *r)
     sodium_memzero(r->surname, sizeof(r->surname));
     sodium_memzero(r->postcode, sizeof(r->postcode));
     sodium_memzero(r->uprn, sizeof(r->uprn));
+    sodium_memzero(r->contact, sizeof(r->contact));
     r->dob = DAY_NONE;
 }

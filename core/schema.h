@@ -31,8 +31,19 @@ enum common_field {
     CF_SERVICE,
     CF_START_DATE,
     CF_END_DATE,
+    /* identifiers for the probabilistic stage only (compared as keyed
+     * hashes, never in a match key, never leave the process): after the
+     * event so that the fields above keep their numbers */
+    CF_ADDRESS,
+    CF_EMAIL,
+    CF_PHONE,
+    CF_TOWN,
     CF_COUNT
 };
+
+/* The comparison-only fields, CF_ADDRESS .. CF_TOWN, in that order. */
+#define CF_CONTACT_FIRST CF_ADDRESS
+#define CF_CONTACT_COUNT (CF_COUNT - CF_ADDRESS)
 
 /* Name of a common field as written in config ("nhs_number"). */
 const char *common_field_name(enum common_field f);
@@ -40,7 +51,8 @@ const char *common_field_name(enum common_field f);
 /* Field for a name (exact, lower case), or -1. */
 int common_field_lookup(const char *name);
 
-/* 1 for the identifier fields (CF_NHS_NUMBER .. CF_UPRN). */
+/* 1 for the identifier fields (CF_NHS_NUMBER .. CF_UPRN and the
+ * comparison-only CF_ADDRESS .. CF_TOWN). */
 int common_field_is_identifier(enum common_field f);
 
 /*
@@ -85,6 +97,7 @@ const char *ethnic_group_name(enum ethnic_group e);
 /* Sizes of the normalised identifier buffers, NUL included. */
 #define NAME_MAX_BYTES 96
 #define LOCAL_ID_MAX_BYTES 64
+#define CONTACT_MAX_BYTES 128
 
 /*
  * One canonical record. Strings are NUL-terminated and empty when absent or
@@ -103,6 +116,9 @@ struct record {
     char surname[NAME_MAX_BYTES];
     char postcode[9];     /* "EC1V 9HX" */
     char uprn[13];
+    /* comparison-only, normalised (transform/contact.h): the address
+     * lines, e-mail address, phone number and town, CF_ADDRESS order */
+    char contact[CF_CONTACT_COUNT][CONTACT_MAX_BYTES];
     int32_t dob;
     /* quasi-identifiers */
     uint8_t sex;          /* enum sex_code; SEX_U when unknown */
@@ -113,7 +129,16 @@ struct record {
                              for a header row without a spell */
     int32_t start_date;
     int32_t end_date;
+    uint8_t period;       /* enum spell_period: what the source's
+                             period_column says of the spell */
 };
+
+/* Whether a spell starts a period (of care, of need) or continues one:
+ * PERIOD_BY_DATES when the source does not say (a spell that starts while
+ * another of its kind is open continues it), else what its
+ * period_column says (SSDA903's RNE: S starts a period of care, every
+ * other reason -- a placement or legal status change -- continues it). */
+enum spell_period { PERIOD_BY_DATES, PERIOD_STARTS, PERIOD_CONTINUES };
 
 /* Sets every field to absent. */
 void record_clear(struct record *r);

@@ -105,7 +105,9 @@ report_cohort_anchor(const struct cohort_result *cr, char buf[80])
 const char *
 report_unit(const struct cohort_result *cr)
 {
-    return cr->plan->measure == MEASURE_NEW ? "people joining" : "people";
+    return cr->plan->measure == MEASURE_NEW      ? "people joining"
+           : cr->plan->measure == MEASURE_AT_END ? "people at the month's end"
+                                                 : "people";
 }
 
 void

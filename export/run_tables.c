@@ -41,6 +41,10 @@ add_row(struct quality_list *l, const char *source, uint64_t value,
     q->value = value;
 }
 
+/* The names of source_summary.returns[] in quality.csv. */
+static const char *const returns_rules[5] = {
+    "files", "duplicate", "replaced", "superseded", "closed"};
+
 /* Per source: rows in, accepted, quarantined (by reason), fields dropped
  * (by reason) and unmapped codes. */
 static void
@@ -60,6 +64,11 @@ add_sources(const struct run_summary *s, struct quality_list *l)
                     ss->quarantined[j].reason);
         for (j = 0; j < ss->nnotes; j++)
             add_row(l, name, ss->notes[j].n, "dropped:%s", ss->notes[j].reason);
+        /* stacked yearly returns: what reconciling them did (records) */
+        if (ss->returns[0])
+            for (j = 0; j < 5; j++)
+                add_row(l, name, ss->returns[j], "returns:%s",
+                        returns_rules[j]);
         /* codes are code-like: no comma or quote (transform/map.c) */
         for (j = 0; j < ss->nunmapped; j++)
             add_row(l, name, ss->unmapped[j].n, "unmapped:%s",

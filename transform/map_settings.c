@@ -5,9 +5,14 @@
  */
 #include "map_settings.h"
 #include "codelist.h"
+#include "../core/calendar.h"
 #include "normalise.h"
 #include "profiles.h"
 
+#include "../core/calendar.h"
+#include "../core/strnum.h"
+
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +83,52 @@ set_date_format(const struct setting *s, void *obj, const char *value,
     free(sp->date_format);
     sp->date_format = NULL;
     return *value ? setting_set_string(&sp->date_format, value, ctx) : 0;
+}
+
+/* max_drop_rate.FIELD = RATE for a field a row can lose (an identifier
+ * that does not validate, the date of birth, the postcode) */
+static int
+set_field_drop_rate(const struct setting *s, void *obj, const char *value,
+                    struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+    int f = common_field_lookup(ctx->key + strlen(s->name));
+
+    if (f < 0 || !common_field_is_identifier((enum common_field)f) ||
+        f == CF_LOCAL_ID || f == CF_FORENAME || f == CF_SURNAME)
+        return setting_fail(ctx, "key '%s': a field-drop limit is set for "
+                                 "dob, postcode, nhs_number, upn, uln, "
+                                 "ni_number or uprn", ctx->key);
+    if (parse_rate_ppm(value, &sp->field_drop_ppm[f]) < 0)
+        return setting_bad_value(ctx, NULL, s->expect);
+    sp->field_drop_set[f] = 1;
+    return 0;
+}
+
+/* return_year_end = MM-DD (a day every year has), or none */
+static int
+set_return_year_end(const struct setting *s, void *obj, const char *value,
+                    struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+    int m, d;
+
+    sp->return_year_end_line = ctx->line;
+    if (!strcmp(value, "none")) {
+        sp->return_year_end = 0;
+        return 0;
+    }
+    if (strlen(value) != 5 || value[2] != '-' ||
+        !isdigit((unsigned char)value[0]) || !isdigit((unsigned char)value[1]) ||
+        !isdigit((unsigned char)value[3]) || !isdigit((unsigned char)value[4]))
+        return setting_bad_value(ctx, NULL, s->expect);
+    m = (value[0] - '0') * 10 + (value[1] - '0');
+    d = (value[3] - '0') * 10 + (value[4] - '0');
+    /* 29 February is not a day every year has */
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(2023, m))
+        return setting_bad_value(ctx, NULL, s->expect);
+    sp->return_year_end = m * 100 + d;
+    return 0;
 }
 
 /* date_format.FIELD = FORMAT[, FORMAT ...] for dob, start_date, end_date */
@@ -311,6 +362,22 @@ set_service(const struct setting *s, void *obj, const char *value,
     return *value ? setting_set_string(&sp->fixed_service, value, ctx) : 0;
 }
 
+/* min_dob = YYYY-MM-DD: this source's earliest date of birth */
+static int
+set_source_min_dob(const struct setting *s, void *obj, const char *value,
+                   struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+
+    if (parse_iso_date(value, &sp->min_dob) < 0)
+        return setting_bad_value(ctx, NULL, s->expect);
+    sp->min_dob_line = ctx->line ? ctx->line : 1;
+    return 0;
+}
+
+static const struct setting_choice postcode_countries[] = {
+    {"uk", 0}, {"any", 1}, {NULL, 0}};
+
 static const struct setting_choice roles[] = {
     {"header", ROLE_HEADER}, {"events", ROLE_EVENTS}, {NULL, 0}};
 
@@ -366,6 +433,40 @@ const struct setting source_map_settings[] = {
      .offset = AT(max_reject_ppm), .boot = "5%",
      .expect = "a rate such as 5% or 0.05",
      .help = "more quarantined rows than this fails the run"},
+    {.name = "max_drop_rate", .type = SETTING_RATE,
+     .offset = AT(max_drop_ppm), .boot = "5%",
+     .expect = "a rate such as 5% or 0.05",
+     .help = "more rows losing one field (an invalid dob, postcode or "
+             "identifier) than this fails the run"},
+    {.name = "max_drop_rate.", .type = SETTING_CUSTOM,
+     .offset = AT(field_drop_ppm), .check = set_field_drop_rate,
+     .expect = "a rate such as 5% or 0.05",
+     .help = "max_drop_rate.FIELD: one field's own field-drop limit"},
+    {.name = "return_year_end", .type = SETTING_CUSTOM,
+     .offset = AT(return_year_end), .check = set_return_year_end,
+     .expect = "MM-DD, a day every year has (03-31), or none",
+     .help = "each file is one yearly return ending on this day; stacked "
+             "returns are reconciled (none: the files are one extract)"},
+    {.name = "period_column", .type = SETTING_STRING,
+     .offset = AT(period_column), .flags = SETTING_KEEP_LINE,
+     .line_offset = AT(period_column_line),
+     .help = "the column saying whether a spell starts a period (SSDA903: "
+             "RNE); empty: the dates decide"},
+    {.name = "period_start_codes", .type = SETTING_STRING,
+     .offset = AT(period_start_codes), .flags = SETTING_KEEP_LINE,
+     .line_offset = AT(period_start_codes_line),
+     .help = "period_column's codes that start a period, comma-separated "
+             "(SSDA903: S); every other code continues one"},
+    {.name = "postcode_country", .type = SETTING_ENUM,
+     .offset = AT(postcode_any), .choices = postcode_countries, .boot = "uk",
+     .expect = "uk or any",
+     .help = "any: a postcode that is not a UK one is kept as a plain "
+             "token for linkage (no geography)"},
+    {.name = "min_dob", .type = SETTING_CUSTOM, .offset = AT(min_dob),
+     .check = set_source_min_dob,
+     .expect = "a date as YYYY-MM-DD, e.g. 1850-01-01",
+     .help = "this source's earliest date of birth kept (else [linkage]'s "
+             "min_dob)"},
     {.name = "may_be_empty", .type = SETTING_BOOL, .offset = AT(may_be_empty),
      .boot = "no",
      .help = "yes: a header without rows is a normal night, not a failure"},
@@ -466,6 +567,24 @@ source_map_apply_profile(struct source_plan *s, struct setting_ctx *ctx)
         p->fixed_service &&
         (rc = setting_set_string(&s->fixed_service, p->fixed_service, ctx)) < 0)
         return rc;
+    if (p && !s->return_year_end_line)
+        s->return_year_end = p->return_year_end;
+    if (p && !s->period_column_line && p->period_column &&
+        (rc = setting_set_string(&s->period_column, p->period_column,
+                                 ctx)) < 0)
+        return rc;
+    if (p && !s->period_start_codes_line && p->period_start_codes &&
+        (rc = setting_set_string(&s->period_start_codes,
+                                 p->period_start_codes, ctx)) < 0)
+        return rc;
+    if (s->period_column && *s->period_column &&
+        (!s->period_start_codes || !*s->period_start_codes))
+        return setting_fail_at(ctx, s->period_column_line
+                                        ? s->period_column_line
+                                        : s->line,
+                               "[source %s]: period_column needs "
+                               "period_start_codes (the codes that start a "
+                               "period)", s->name);
     if (p && !s->id_scope && p->id_scope &&
         (rc = setting_set_string(&s->id_scope, p->id_scope, ctx)) < 0)
         return rc;
@@ -499,8 +618,9 @@ finish_role(struct source_plan *s, struct setting_ctx *ctx)
                                s->name, s->id_scope);
     for (f = 0; f < CF_COUNT; f++)
         if (s->column[f] && f != CF_LOCAL_ID && f != CF_POSTCODE &&
-            f != CF_UPRN && common_field_is_identifier((enum common_field)f))
-            person_id = 1;
+            f != CF_UPRN && f < CF_CONTACT_FIRST &&
+            common_field_is_identifier((enum common_field)f))
+            person_id = 1; /* a place or a contact detail makes no header */
     if (!s->role_set)
         s->role = person_id ? ROLE_HEADER : ROLE_EVENTS;
     return 0;

@@ -41,6 +41,14 @@ struct profile {
     /* per enum value_field: the shipped code list (transform/codelist.h)
      * mapping the return's official codes and labels, or NULL */
     const char *value_lists[VF_COUNT];
+    /* the collection year's last day, month * 100 + day, when the return
+     * is made once a year and a council keeps one file a year (SSDA903
+     * and CIN census: 331, 31 March); 0 for an extract */
+    int return_year_end;
+    /* the column saying whether a spell starts a period, optional in a
+     * file (absent: the dates decide), and its codes that do; NULL */
+    const char *period_column;
+    const char *period_start_codes;
 };
 
 /* A return's XML form (format = xml): the repeating element each row is

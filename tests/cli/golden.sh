@@ -22,7 +22,8 @@ mask() {
         -e '/"name": "report.html"/s/"bytes": [0-9]+, "blake2b": "[0-9a-f]+"/"bytes": N, "blake2b": "HASH"/' \
         -e 's/"version": "[^"]*"/"version": "VERSION"/' \
         -e 's/; cohort [0-9][^;]*; plan hash/; cohort VERSION; plan hash/' \
-        -e 's/^seconds: .*/seconds: SECONDS/'
+        -e 's/^seconds: .*/seconds: SECONDS/' \
+        -e 's/^cpu seconds: .*/cpu seconds: SECONDS/'
 }
 # fingerprint FILE: sha256, lines, [c] cells and the sum of shown counts
 # (the count column, found by its header: margin follows it)

@@ -109,6 +109,7 @@ check '[ "$(b2sum -l 256 < "$out" | cut -d" " -f1)" = "$hash" ]' \
     "b2sum -l 256 of the canonical form is the plan hash"
 expect_out '^lookup.blake2b = [0-9a-f]{64}$' "the canonical form hashes the lookup's contents"
 expect_out '^program = ' "and names the program version"
+expect_out '^pseudonym = siphashx24-128: ' "and the pseudonym function (a change of it changes the plan hash)"
 expect_out '^value.service.TA = temporary_accommodation$' "and holds the value maps"
 # a lookup's contents, not only its name
 cp config/lookups/postcodes.csv "$scratch/lookup.csv"

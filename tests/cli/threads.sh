@@ -35,7 +35,7 @@ check 'demo_fixture 20000 9' "the demo key and extracts of 20 000 people"
 blank() {
     sed -E -e 's/[0-9]{8}T[0-9]{6}\.[0-9]{3}Z/RUN/g' \
         -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' \
-        -e '/"name": "report.html"/d' -e '/^seconds: /d' "$@"
+        -e '/"name": "report.html"/d' -e '/^seconds: /d' -e '/^cpu seconds: /d' "$@"
 }
 outcome() {
     echo "== exit $(cat "$1/rc")"

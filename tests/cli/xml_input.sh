@@ -13,10 +13,13 @@ cd "$scratch"
 mkdir -p in out
 "$COHORT" keygen job.key >/dev/null
 cp "$COHORT_TOP/config/lookups/postcodes.csv" lookup.csv
+# The fake 2022 return holds referrals up to 30 June 2022 (its last date
+# is the reference date) and its UPNs are made up, their check letters
+# wrong: every one is a dropped UPN, not a reason to stop.
 cat > job.conf <<'CONF'
 [job]
 name = badxml
-reference_date = 2022-03-31
+reference_date = 2022-06-30
 periods = 12
 key_file = job.key
 output_dir = out
@@ -26,6 +29,7 @@ lookup = lookup.csv
 profile = cin_census
 format = xml
 path = in/cin.xml
+max_drop_rate.upn = 100%
 
 [cohort cin]
 where = children_social_care.child_in_need

@@ -24,7 +24,7 @@ test_keys(void **state)
     struct cohort_key k;
     struct diag d;
     struct stat sb;
-    unsigned char a[32], b[32];
+    unsigned char a[16], b[16];
 
     (void)state;
     assert_non_null(mkdtemp(dir));
@@ -36,9 +36,9 @@ test_keys(void **state)
     assert_non_null(strstr(d.msg, "already exists"));
     assert_int_equal(key_load(&k, path, &d), 0);
     assert_string_equal(k.id, id);
-    key_subkey(&k, 1, a);
-    key_subkey(&k, 2, b);
-    assert_true(memcmp(a, b, 32) != 0);
+    key_pseudonym_subkey(&k, 1, a);
+    key_pseudonym_subkey(&k, 2, b);
+    assert_true(memcmp(a, b, 16) != 0);
     key_release(&k);
     chmod(path, 0644);
     assert_int_equal(key_load(&k, path, &d), CE_CONFIG);
@@ -139,8 +139,8 @@ test_pseudonym(void **state)
     assert_true(an.nhs != 0);
     assert_int_equal(bn.nhs, 0);
     /* anchors: an equal NHS number gives an equal anchor whatever else
-     * differs, another number another one (taken from the nhs_number key,
-     * keys[0]); the UPN, with no key of its own here, is hashed alone */
+     * differs, another number another one (the first 8 bytes of the
+     * number's keyed encoding); the UPN too, with no key of its own */
     {
         struct record c;
         struct link_anchors cn;
@@ -173,6 +173,28 @@ test_pseudonym(void **state)
     pseudonymise(&ps, &b, &sp, hb, pb, NULL);
     assert_int_equal(pb[1], 0);
     assert_int_equal(pb[2], 0);
+    /* anchors are the field's own encoding: the same with or without an
+     * nhs_number key, and no key's hash */
+    {
+        struct pseudonymiser ps2;
+        struct job_plan plan2 = plan;
+        struct link_anchors a1, a2;
+        unsigned char h2[2][16];
+        uint8_t p2[2];
+        uint64_t k0;
+
+        plan2.linkage.keys = keys + 1;
+        plan2.linkage.nkeys = 2;
+        assert_int_equal(pseudonymiser_init(&ps2, &plan2, &key, &d), 0);
+        make_record(&a, "9434765919", "william", "smith", 2010, 3, 4,
+                    "LS20 8AB");
+        pseudonymise(&ps, &a, &sp, ha, pa, &a1);
+        pseudonymise(&ps2, &a, &sp, h2, p2, &a2);
+        assert_true(a1.nhs != 0 && a1.nhs == a2.nhs);
+        memcpy(&k0, ha[0], sizeof(k0));
+        assert_true(k0 != a1.nhs);
+        pseudonymiser_release(&ps2);
+    }
     pseudonymiser_release(&ps);
 }
 
@@ -191,12 +213,11 @@ add(struct linker *l, int k0, int k1, int k2, uint64_t nhs)
 }
 
 /*
- * A key with more entries than the linker sorts in one qsort (it buckets
- * them by the hash's first 16 bits first): 400 000 records whose key-0
- * hashes pair record i with record i + 200 000 and key-1 hashes chain
- * every 4th pair to the next; the hashes come from a keyed BLAKE2b, so
- * they are uniform as real ones are. Every pair, and only what the keys
- * say, is linked.
+ * A key with many entries (the linker's hash table grows far past its
+ * first size): 400 000 records whose key-0 hashes pair record i with
+ * record i + 200 000 and key-1 hashes chain every 4th pair to the next;
+ * the hashes come from a keyed BLAKE2b, so they are uniform as real ones
+ * are. Every pair, and only what the keys say, is linked.
  */
 static void
 test_link_large(void **state)
@@ -356,6 +377,89 @@ test_link_probes(void **state)
     linker_release(&l);
 }
 
+/*
+ * The first record of a hash stands for it, whatever came before it and
+ * whatever was refused: a probe met first gives way to the first record;
+ * a record refused by the guard (another NHS number) does not take its
+ * place, so a later record with no NHS number joins the first one; a
+ * probe after them all joins their class.
+ */
+static void
+test_link_first_record(void **state)
+{
+    struct linker l;
+    struct linker_key_stats st;
+    long p0, p1;
+
+    (void)state;
+    assert_int_equal(linker_init(&l, 3), 0);
+    p0 = add_probe(&l, 1, 0, 0);      /* before any record of hash 1 */
+    add(&l, 1, 0, 0, 11);   /* r0: stands for hash 1 */
+    add(&l, 1, 0, 0, 22);   /* r1: another NHS number, refused */
+    add(&l, 1, 0, 0, 0);    /* r2: joins r0 */
+    add(&l, 1, 0, 0, 11);   /* r3: joins r0 */
+    p1 = add_probe(&l, 1, 0, 0);
+    assert_int_equal(linker_run(&l), 0);
+    assert_int_equal(linker_npersons(&l), 2);
+    assert_int_equal(linker_person(&l, 0), linker_person(&l, 2));
+    assert_int_equal(linker_person(&l, 0), linker_person(&l, 3));
+    assert_true(linker_person(&l, 0) != linker_person(&l, 1));
+    linker_key_stats(&l, 0, &st);
+    assert_int_equal(st.records_with_key, 4);
+    assert_int_equal(st.links, 2);
+    assert_int_equal(st.conflicts, 1);
+    /* the shadow is unguarded: every entry of hash 1 is one class */
+    assert_int_equal(linker_probe_class(&l, (size_t)p0),
+                     linker_probe_class(&l, (size_t)p1));
+    linker_release(&l);
+}
+
+/*
+ * A record added right after its twin (same hashes, presence and anchors:
+ * a person's next spell in one extract) shares its node: no new entries,
+ * the same person, counted among the records with each key and as one
+ * link of its strictest key. Rows with no key are never twins; another
+ * anchor or another key makes a record of its own; a twin of a refused
+ * record is refused with it, once.
+ */
+static void
+test_link_twins(void **state)
+{
+    struct linker l;
+    struct linker_key_stats st;
+
+    (void)state;
+    assert_int_equal(linker_init(&l, 3), 0);
+    add(&l, 0, 5, 9, 11);   /* r0 */
+    add(&l, 0, 5, 9, 11);   /* r1: r0's twin */
+    add(&l, 0, 5, 9, 11);   /* r2: and again */
+    add(&l, 0, 0, 0, 0);    /* r3: no key */
+    add(&l, 0, 0, 0, 0);    /* r4: no key, not r3's twin */
+    add(&l, 0, 0, 9, 22);   /* r5: r0's weak key, another NHS: refused */
+    add(&l, 0, 0, 9, 22);   /* r6: r5's twin */
+    add(&l, 0, 0, 9, 33);   /* r7: another anchor, a record of its own */
+    assert_int_equal(l.nrecords, 8);
+    assert_int_equal(l.nnodes, 5);
+    assert_int_equal(l.nentries[1], 1);
+    assert_int_equal(l.nentries[2], 3);
+    assert_int_equal(linker_run(&l), 0);
+    assert_int_equal(linker_npersons(&l), 5);
+    assert_int_equal(linker_person(&l, 0), linker_person(&l, 1));
+    assert_int_equal(linker_person(&l, 0), linker_person(&l, 2));
+    assert_true(linker_person(&l, 3) != linker_person(&l, 4));
+    assert_int_equal(linker_person(&l, 5), linker_person(&l, 6));
+    assert_true(linker_person(&l, 5) != linker_person(&l, 0));
+    assert_true(linker_person(&l, 7) != linker_person(&l, 5));
+    linker_key_stats(&l, 1, &st);
+    assert_int_equal(st.records_with_key, 3);
+    assert_int_equal(st.links, 2);          /* r1 and r2, by key 1 */
+    linker_key_stats(&l, 2, &st);
+    assert_int_equal(st.records_with_key, 6);
+    assert_int_equal(st.links, 1);          /* r6, its strictest key */
+    assert_int_equal(st.conflicts, 2);      /* r5 once, r7 */
+    linker_release(&l);
+}
+
 /* Readers on threads fill one linker per source and append them in read
  * order (app/job_read.c): whatever the split, the result must link exactly as
  * one linker fed every record would. */
@@ -428,7 +532,7 @@ test_record_key(void **state)
     struct pseudonymiser ps, ps2;
     struct cohort_key other;
     struct diag d;
-    unsigned char rk[32], sub[32];
+    unsigned char rk[16], sub[16];
     uint64_t t, hist[256] = {0};
     unsigned same_other = 0, same_index = 0, same_byte = 0, i;
     double chi2 = 0;
@@ -437,8 +541,8 @@ test_record_key(void **state)
     setup_plan();
     key_record_subkey(&key, rk);
     for (i = 1; i <= 1000; i++) {
-        key_subkey(&key, i, sub);
-        assert_true(memcmp(rk, sub, 32) != 0);
+        key_pseudonym_subkey(&key, i, sub);
+        assert_true(memcmp(rk, sub, 16) != 0);
     }
     assert_int_equal(pseudonymiser_init(&ps, &plan, &key, &d), 0);
     assert_int_equal(pseudonymiser_init(&ps2, &plan, &key, &d), 0);
@@ -669,6 +773,8 @@ main(void)
         cmocka_unit_test(test_link_large),
         cmocka_unit_test(test_link_append),
         cmocka_unit_test(test_link_probes),
+        cmocka_unit_test(test_link_first_record),
+        cmocka_unit_test(test_link_twins),
     };
 
     if (sodium_init() < 0)
