@@ -23,6 +23,7 @@
  *               1000      NHS-number / UPN anchors and the scope's dob
  *                         anchor
  *               1001      scoped local ids
+ *               1002      household ids (pseudonymise_household())
  *     cohortrk  1         record keys for cell-key perturbation
  *     cohortcr  1..       comparison tokens, one id per kind of value
  *                         (comparison.c)

@@ -330,6 +330,8 @@ pseudonymiser_init(struct pseudonymiser *ps, const struct job_plan *plan,
     crypto_generichash_init(&ps->anchor_state, sub, sizeof(sub), 8);
     key_subkey(k, 1001, sub);
     crypto_generichash_init(&ps->scope_state, sub, sizeof(sub), 16);
+    key_subkey(k, 1002, sub);
+    crypto_generichash_init(&ps->household_state, sub, sizeof(sub), 16);
     key_record_subkey(k, sub);
     crypto_generichash_init(&ps->record_key_state, sub, sizeof(sub), 16);
     sodium_memzero(sub, sizeof(sub));
@@ -630,6 +632,29 @@ pseudonymise_scoped_id(const struct pseudonymiser *ps,
     return 0;
 }
 
+int
+pseudonymise_household(const struct pseudonymiser *ps,
+                       const struct record *rec, const struct source_plan *sp,
+                       unsigned char out[16])
+{
+    crypto_generichash_state st;
+    const char *scope = sp->id_scope ? sp->id_scope : sp->name;
+
+    if (!rec->household_id[0]) {
+        memset(out, 0, 16);
+        return -1;
+    }
+    st = ps->household_state;
+    crypto_generichash_update(&st, (const unsigned char *)scope,
+                              strlen(scope));
+    crypto_generichash_update(&st, (const unsigned char *)"\x1e", 1);
+    crypto_generichash_update(&st, (const unsigned char *)rec->household_id,
+                              strlen(rec->household_id));
+    crypto_generichash_final(&st, out, 16);
+    sodium_memzero(&st, sizeof(st));
+    return 0;
+}
+
 uint8_t
 pseudonym_record_key(const struct pseudonymiser *ps, unsigned key_index,
                      uint64_t token)
@@ -664,6 +689,7 @@ pseudonymiser_release(struct pseudonymiser *ps)
     free(ps->nicknames);
     sodium_memzero(&ps->anchor_state, sizeof(ps->anchor_state));
     sodium_memzero(&ps->scope_state, sizeof(ps->scope_state));
+    sodium_memzero(&ps->household_state, sizeof(ps->household_state));
     sodium_memzero(&ps->record_key_state, sizeof(ps->record_key_state));
     memset(ps, 0, sizeof(ps->plan));
     ps->states = NULL;

@@ -39,6 +39,7 @@ struct pseudonymiser {
     crypto_generichash_state *states;   /* one per match key */
     crypto_generichash_state anchor_state;
     crypto_generichash_state scope_state; /* scoped local ids, own subkey */
+    crypto_generichash_state household_state; /* household ids, own subkey */
     crypto_generichash_state record_key_state; /* under the record-key subkey */
     struct nickname *nicknames;         /* sorted by name */
     size_t nnicknames;
@@ -70,6 +71,21 @@ int pseudonymise_scoped_id(const struct pseudonymiser *ps,
                            const struct record *rec,
                            const struct source_plan *sp, unsigned char out[16],
                            uint64_t *dob);
+
+/*
+ * The keyed id of rec's household_id, under a subkey of its own (context
+ * cohortmk, id 1002: equal to no match key's, scoped id's or anchor's
+ * hash), of the source's id scope name -- else the source's own name --
+ * a separator no name holds, then the id as the source writes it; into
+ * out[16]. So one system's tables that share an id scope share their
+ * households (an H-CLIC case's main, people and placement tables), and
+ * two sources' case 1001 never meet. Returns 0, or -1 (out zeroed) when
+ * the row has no household id.
+ */
+int pseudonymise_household(const struct pseudonymiser *ps,
+                           const struct record *rec,
+                           const struct source_plan *sp,
+                           unsigned char out[16]);
 
 /*
  * A person's record key, 0..255, for cell-key perturbation: the first byte

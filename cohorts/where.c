@@ -1,4 +1,5 @@
 #include "where.h"
+#include "where_node.h"
 
 #include "../core/calendar.h"
 #include "../core/strbuf.h"
@@ -11,24 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-enum node_kind { W_ALL, W_AND, W_OR, W_NOT, W_SERVICE, W_DEPT, W_AGE, W_SEX,
-                 W_ETHNICITY };
-
-struct where_expr {
-    enum node_kind kind;
-    struct where_expr *a, *b;
-    int dept;
-    int service;
-    uint64_t bands;      /* W_AGE: bands that satisfy */
-    uint8_t mask;        /* W_SEX / W_ETHNICITY: values that satisfy */
-    /* for the plain-English rendering */
-    int op;
-    int n1, n2;
-    int value;
-    int timing;          /* W_SERVICE/W_DEPT: TIME_ACTIVE, TIME_NEW, TIME_EVER */
-};
-
-enum { TIME_ACTIVE, TIME_NEW, TIME_EVER };
 
 enum tok_kind { T_END, T_IDENT, T_NUM, T_OP, T_LPAREN, T_RPAREN, T_BAD };
 
@@ -38,6 +21,7 @@ struct parser {
     const struct job_plan *plan;
     struct diag *d;
     int depth;                  /* nesting, bounded so no input overflows the stack */
+    int in_member;              /* inside a member qualifier's parentheses */
     /* current token */
     enum tok_kind kind;
     size_t start, len;
@@ -123,6 +107,7 @@ node(struct parser *p, enum node_kind k)
 }
 
 static struct where_expr *parse_or(struct parser *p);
+static struct where_expr *parse_atom(struct parser *p);
 
 enum { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE, OP_BETWEEN };
 
@@ -351,6 +336,71 @@ parse_service(struct parser *p)
     return e;
 }
 
+/* 1 when the text after the current token, spaces skipped, starts with
+ * word w (not followed by more of a word), and then, when paren, '(';
+ * *after is where it ends. */
+static int
+followed_by(const struct parser *p, const char *w, int paren, size_t *after)
+{
+    const char *s = p->text;
+    size_t i = p->pos, n = strlen(w);
+
+    while (isspace((unsigned char)s[i]))
+        i++;
+    if (n) {
+        if (strncasecmp(s + i, w, n) ||
+            isalnum((unsigned char)s[i + n]) || s[i + n] == '_' ||
+            s[i + n] == '.')
+            return 0;
+        i += n;
+        while (isspace((unsigned char)s[i]))
+            i++;
+    }
+    if (paren && s[i] != '(')
+        return 0;
+    *after = i;
+    return 1;
+}
+
+/*
+ * A household cohort's member qualifier (README "Households"):
+ * `any member(EXPR)`, `all members(EXPR)` or `lead(EXPR)`, EXPR a
+ * person's where without qualifiers of its own. NULL without an error
+ * when the text is none of them.
+ */
+static struct where_expr *
+parse_member(struct parser *p)
+{
+    struct where_expr *e, *inner;
+    enum node_kind k;
+    size_t after, col = p->start;
+
+    if (is_word(p, "any") && followed_by(p, "member", 1, &after))
+        k = W_ANY_MEMBER;
+    else if (is_word(p, "all") && followed_by(p, "members", 1, &after))
+        k = W_ALL_MEMBERS;
+    else if (is_word(p, "lead") && followed_by(p, "", 1, &after))
+        k = W_LEAD;
+    else
+        return NULL;
+    if (p->in_member)
+        return perr(p, col, "a member qualifier inside another one: the "
+                            "inner expression is about one person"), NULL;
+    p->pos = after; /* at '(' */
+    next(p);
+    p->in_member = 1;
+    inner = parse_atom(p);
+    p->in_member = 0;
+    if (!inner)
+        return NULL;
+    if (!(e = node(p, k))) {
+        where_free(inner);
+        return NULL;
+    }
+    e->a = inner;
+    return e;
+}
+
 static struct where_expr *
 parse_atom(struct parser *p)
 {
@@ -401,6 +451,8 @@ parse_atom(struct parser *p)
         next(p);
         return e;
     }
+    if ((e = parse_member(p)) != NULL || p->err)
+        return e;
     if (is_word(p, "all")) {
         next(p);
         return node(p, W_ALL);
@@ -572,6 +624,12 @@ where_eval(const struct where_expr *e, const struct person_set *ps,
         return (e->mask >> ps->sex[person]) & 1;
     case W_ETHNICITY:
         return (e->mask >> ps->ethnicity[person]) & 1;
+    case W_ANY_MEMBER:
+    case W_ALL_MEMBERS:
+    case W_LEAD:
+        /* a household's qualifiers: never in a person cohort's where
+         * (job.c refuses it); one person is all of their own members */
+        return where_eval(e->a, ps, person, period, start, end);
     }
     return 0;
 }
@@ -604,6 +662,10 @@ atom_within(const struct where_expr *i, const struct where_expr *o)
         return (i->kind == W_SERVICE || i->kind == W_DEPT) &&
                i->dept == o->dept &&
                timing_rank(i->timing) <= timing_rank(o->timing);
+    case W_ANY_MEMBER:
+    case W_ALL_MEMBERS:
+    case W_LEAD:
+        return i->kind == o->kind && where_within(i->a, o->a);
     default:
         return 0;
     }
@@ -640,6 +702,22 @@ dept_words(int dept)
                                     "adult social care", "education"};
 
     return dept >= 0 && dept < 4 ? w[dept] : "?";
+}
+
+static void plain(struct strbuf *sb, const struct where_expr *e,
+                  const struct job_plan *plan, enum node_kind parent);
+
+/* "any member of the household (aged under 18 ...)" */
+static void
+plain_member(struct strbuf *sb, const struct where_expr *e,
+             const struct job_plan *plan)
+{
+    strbuf_adds(sb, e->kind == W_ANY_MEMBER    ? "any member "
+                    : e->kind == W_ALL_MEMBERS ? "every member "
+                                               : "the lead ");
+    strbuf_adds(sb, "of the household that month (");
+    plain(sb, e->a, plan, W_ALL);
+    strbuf_adds(sb, ")");
 }
 
 static void
@@ -708,6 +786,11 @@ plain(struct strbuf *sb, const struct where_expr *e,
     case W_ETHNICITY:
         strbuf_addf(sb, "ethnic group %s%s", e->op == OP_NE ? "not " : "",
                     ethnic_group_name((enum ethnic_group)e->value));
+        break;
+    case W_ANY_MEMBER:
+    case W_ALL_MEMBERS:
+    case W_LEAD:
+        plain_member(sb, e, plan);
         break;
     }
 }

@@ -10,6 +10,18 @@
  *          | "ever(" DEPARTMENT "." SERVICE|any ")"  a spell started by its end
  *          | "age" (< <= > >= = !=) N   | "age between" A "and" B
  *          | "sex" (= !=) M|F|U|X       | "ethnicity" (= !=) GROUP
+ *          | "any member(" expr ")" | "all members(" expr ")"
+ *          | "lead(" expr ")"        member qualifiers, households only
+ *
+ * A household cohort (`unit = households`) evaluates the expression per
+ * household and month over the members of that month
+ * (cohorts/household_count.h): `any member(E)` holds when E holds for at
+ * least one member, `all members(E)` when it holds for every member (and
+ * there is one), `lead(E)` when it holds for a member flagged lead that
+ * month (none: it fails). A term outside every qualifier reads as
+ * `any member(term)`; `all` holds for every household with a member that
+ * month; `not` is taken over the households with a member. E is about
+ * one person: a qualifier inside another is an error.
  *
  * Ages compare whole age bands: `age < 18` needs a band starting at 18 so
  * every band is wholly in or out (a published table must never split a
@@ -48,6 +60,24 @@ int where_eval(const struct where_expr *e, const struct person_set *ps,
  */
 int where_service_active(const struct person_set *ps, size_t person, int dept,
                          int service, int32_t start, int32_t end);
+
+/* The members of one household in one month: persons, and whether each
+ * is flagged lead. */
+struct where_members {
+    const uint32_t *person;
+    const uint8_t *lead;
+    size_t n;
+};
+
+/* The household whose members in the month are m: 0/1, by the rules
+ * above. */
+int where_eval_household(const struct where_expr *e,
+                         const struct person_set *ps,
+                         const struct where_members *m, int period,
+                         int32_t period_start, int32_t period_end);
+
+/* 1 when e has a member qualifier (so it is a household cohort's). */
+int where_has_members(const struct where_expr *e);
 
 char *where_plain(const struct where_expr *e, const struct job_plan *plan);
 

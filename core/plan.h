@@ -210,6 +210,12 @@ enum by_column {
     BY_TO_SERVICE,
     BY_DEPARTMENTS,
     BY_DEPARTMENTS_KNOWN,
+    /* A household cohort's composition in the month (README
+     * "Households"): members by size band, children (under 18) and
+     * type (single adult, couple, lone parent, ...). */
+    BY_HOUSEHOLD_SIZE,
+    BY_CHILDREN,
+    BY_HOUSEHOLD_TYPE,
     BY_COUNT
 };
 
@@ -222,6 +228,10 @@ const char *by_column_name(enum by_column b);
  * series, persons(t) - ended(t) = persons(t-1) - ended(t-1) + new(t) -
  * ended(t): the month-end stock moves by the month's flows. */
 enum measure { MEASURE_PERSONS, MEASURE_NEW, MEASURE_ENDED };
+
+/* What a cohort counts: persons, or households whose members satisfy
+ * its where (README "Households"). */
+enum cohort_unit { UNIT_PERSONS, UNIT_HOUSEHOLDS };
 
 #define COHORT_MAX_BY 6
 
@@ -240,6 +250,7 @@ struct cohort_plan {
     char *by_name[COHORT_MAX_BY];
     int by_line;
     enum measure measure;
+    enum cohort_unit unit;
     int forecast;            /* publish flows, durations and a projection */
     int line;
 };

@@ -31,6 +31,11 @@ enum common_field {
     CF_SERVICE,
     CF_START_DATE,
     CF_END_DATE,
+    /* the household (README "Households"): the source's own household or
+     * case id, kept like local_id only as a keyed hash, and whether the
+     * row's person is the household's lead (applicant) */
+    CF_HOUSEHOLD_ID,
+    CF_LEAD,
     CF_COUNT
 };
 
@@ -40,7 +45,9 @@ const char *common_field_name(enum common_field f);
 /* Field for a name (exact, lower case), or -1. */
 int common_field_lookup(const char *name);
 
-/* 1 for the identifier fields (CF_NHS_NUMBER .. CF_UPRN). */
+/* 1 for the person identifier fields (CF_NHS_NUMBER .. CF_UPRN); the
+ * household id is an identifier too, but of a household: it never links
+ * persons and is never counted as one here. */
 int common_field_is_identifier(enum common_field f);
 
 enum department {
@@ -109,6 +116,10 @@ struct record {
                              for a header row without a spell */
     int32_t start_date;
     int32_t end_date;
+    /* the household: plaintext id (wiped with the identifiers) and the
+     * lead flag, 1 lead, 0 not */
+    char household_id[LOCAL_ID_MAX_BYTES];
+    uint8_t lead;
 };
 
 /* Sets every field to absent. */
