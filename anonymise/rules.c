@@ -112,6 +112,24 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
         else if (f == CF_LOCAL_ID)
             strbuf_addf(sb, "; scoped to source %s", sp->name);
         break;
+    case CF_HOUSEHOLD_ID:
+        rn_str(doc, r, "kind", "household identifier");
+        strbuf_addf(sb,
+                    "household identifier: a keyed BLAKE2b (own subkey, "
+                    "cohortmk 1002) of %s %s and the id, numbered in memory "
+                    "so that the persons of one household at a period form "
+                    "a household; never a match key, never written, wiped "
+                    "with the row",
+                    sp->id_scope ? "id scope" : "source",
+                    sp->id_scope ? sp->id_scope : sp->name);
+        break;
+    case CF_LEAD:
+        rn_str(doc, r, "kind", "household lead flag");
+        strbuf_adds(sb, "household lead flag: Y, Yes, True, 1, L or Lead "
+                        "marks the row's person as the household's lead; "
+                        "kept as one bit beside the household; published "
+                        "only through household_type");
+        break;
     case CF_DOB:
         rn_str(doc, r, "kind", "identifier");
         strbuf_adds(sb, "identifier: used inside match keys ");
@@ -543,6 +561,27 @@ doc_forecast_cohort(const struct cohort_plan *cp, struct rdoc *doc,
     rn_strf(doc, arr, NULL, "%s_forecast", cp->name);
 }
 
+/* What a household cohort counts (README "Households"). */
+static void
+doc_household_unit(struct rdoc *doc, struct rnode *s, struct strbuf *sb)
+{
+    struct rnode *r;
+
+    strbuf_adds(sb, "households: a household is the persons whose rows "
+                    "carry one household id (a keyed hash, never the id), "
+                    "each a member over that row's dates; a household is "
+                    "counted once in a month when it has a member that "
+                    "month and its where holds over those members; "
+                    "composition (household_size, children, household_type) "
+                    "is taken from the members' age bands at the month's "
+                    "end and the lead flag; the cell key of a count is the "
+                    "sum of its households' keys (a keyed hash of the "
+                    "household's keyed id, record-key subkey); disclosure "
+                    "control and its audit treat the table as any other");
+    r = rn_rule(doc, s, "unit", NULL, sb);
+    rn_str(doc, r, "value", "households");
+}
+
 static void
 doc_cohorts(const struct job_plan *plan, char *const *where_plain,
             struct rdoc *doc, struct strbuf *sb)
@@ -567,6 +606,12 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
             rn_rule(doc, s, "meaning", NULL, sb);
         }
         cohort_by(plan, cp, doc, s, sb);
+        if (cp->unit == UNIT_HOUSEHOLDS)
+            doc_household_unit(doc, s, sb);
+        strbuf_adds(sb, cp->unit == UNIT_HOUSEHOLDS
+                            ? "households: every count below counts "
+                              "households, not persons; "
+                            : "");
         strbuf_adds(sb, cp->measure == MEASURE_NEW
                             ? "persons entering the cohort in the period"
                         : cp->measure == MEASURE_ENDED

@@ -331,6 +331,10 @@ canon_rest(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
         kv(sb, "measure", cp->measure == MEASURE_NEW     ? "new"
                           : cp->measure == MEASURE_ENDED ? "ended"
                                                          : "persons");
+        /* said only for households, so the plan hash of every person
+         * cohort stays what it was */
+        if (cp->unit == UNIT_HOUSEHOLDS)
+            kv(sb, "unit", "households");
         if (cp->forecast)
             kv(sb, "forecast", "yes");
     }
