@@ -646,6 +646,8 @@ timing_rank(int timing)
 static int
 atom_within(const struct where_expr *i, const struct where_expr *o)
 {
+    if (where_node_is_member(i) || where_node_is_member(o))
+        return where_member_within(i, o);
     switch (o->kind) {
     case W_ALL:
         return 1;
@@ -662,10 +664,6 @@ atom_within(const struct where_expr *i, const struct where_expr *o)
         return (i->kind == W_SERVICE || i->kind == W_DEPT) &&
                i->dept == o->dept &&
                timing_rank(i->timing) <= timing_rank(o->timing);
-    case W_ANY_MEMBER:
-    case W_ALL_MEMBERS:
-    case W_LEAD:
-        return i->kind == o->kind && where_within(i->a, o->a);
     default:
         return 0;
     }

@@ -63,3 +63,33 @@ where_has_members(const struct where_expr *e)
            where_has_members(e->b);
 }
 
+int
+where_node_is_member(const struct where_expr *e)
+{
+    return e->kind == W_ANY_MEMBER || e->kind == W_ALL_MEMBERS ||
+           e->kind == W_LEAD;
+}
+
+/* A member qualifier, or a person's term (read as any member of it). */
+static int
+member_or_term(const struct where_expr *e)
+{
+    return where_node_is_member(e) || e->kind == W_SERVICE ||
+           e->kind == W_DEPT || e->kind == W_AGE || e->kind == W_SEX ||
+           e->kind == W_ETHNICITY;
+}
+
+/* Qualifiers compared by kind, then their insides (where_node.h). */
+int
+where_member_within(const struct where_expr *i, const struct where_expr *o)
+{
+    int ik = where_node_is_member(i) ? (int)i->kind : W_ANY_MEMBER;
+    int ok = where_node_is_member(o) ? (int)o->kind : W_ANY_MEMBER;
+    const struct where_expr *ia = where_node_is_member(i) ? i->a : i;
+    const struct where_expr *oa = where_node_is_member(o) ? o->a : o;
+
+    if (!member_or_term(i) || !member_or_term(o) ||
+        (ik != ok && ok != W_ANY_MEMBER))
+        return 0;
+    return where_within(ia, oa);
+}

@@ -28,4 +28,18 @@ struct where_expr {
 
 enum { TIME_ACTIVE, TIME_NEW, TIME_EVER };
 
+/* 1 for a member qualifier node (any member, all members, lead). */
+int where_node_is_member(const struct where_expr *e);
+
+/*
+ * where_within() for household cohorts, i or o a member qualifier: 1 when
+ * every household i selects, o selects too, a person's term outside a
+ * qualifier read as `any member` of it; the lead and every member (of a
+ * household with one) are members, so lead(x) and all members(x) are
+ * within any member(y) when x is within y. 0 for anything else (a `not`,
+ * an `and` of a qualifier's inside) -- the form-only reasoning of
+ * where_within(), which may say 0 for nested tables.
+ */
+int where_member_within(const struct where_expr *i, const struct where_expr *o);
+
 #endif

@@ -425,6 +425,32 @@ test_qualifiers_parse(void **state)
     assert_int_equal(where_parse("any member(age < 18 and housing.any)", &plan,
                                  &f, &d), 0);
     assert_true(where_within(f, f));
+    /* nested household cohorts, as the nesting check sees them */
+    assert_true(where_within(f, e) == 0);
+    {
+        static const struct { const char *in, *out; int within; } nest[] = {
+            {"any member(age < 18 and housing.any)", "any member(age < 18)", 1},
+            {"housing.any and any member(age < 18)", "housing.any", 1},
+            {"lead(age < 18)", "any member(age < 18)", 1},
+            {"all members(age < 18)", "age < 18", 1},
+            {"any member(age < 18)", "lead(age < 18)", 0},
+            {"any member(age < 18)", "all members(age < 18)", 0},
+            {"housing.any", "any member(housing.any)", 1},
+            {"not housing.any", "any member(age < 18)", 0},
+        };
+        struct where_expr *a, *b;
+        size_t i;
+
+        for (i = 0; i < sizeof(nest) / sizeof(nest[0]); i++) {
+            assert_int_equal(where_parse(nest[i].in, &plan, &a, &d), 0);
+            assert_int_equal(where_parse(nest[i].out, &plan, &b, &d), 0);
+            if (where_within(a, b) != nest[i].within)
+                fail_msg("%s within %s: want %d", nest[i].in, nest[i].out,
+                         nest[i].within);
+            where_free(a);
+            where_free(b);
+        }
+    }
     where_free(f);
     where_free(e);
     assert_int_equal(where_parse("all and lead(sex = F)", &plan, &e, &d), 0);
