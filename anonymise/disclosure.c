@@ -14,12 +14,14 @@ pick(const struct relations *r, size_t ri, const struct table_cell *c)
     size_t best = (size_t)-1, m;
     int pass;
 
+    /* an interior cell with a count first, then the margin, a zero cell
+     * last: a hidden zero protects little and is itself pinned near 0 */
     for (pass = 0; pass < 3 && best == (size_t)-1; pass++)
-        for (m = r->first[ri] + (pass < 2 ? 1 : 0); m < r->first[ri + 1];
-             m++) {
+        for (m = r->first[ri] + (pass == 0 ? 1 : 0);
+             m < (pass == 1 ? r->first[ri] + 1 : r->first[ri + 1]); m++) {
             const struct table_cell *x = &c[r->members[m]];
 
-            if (audit_hidden(x) || (pass == 0 && x->count == 0))
+            if (audit_hidden(x) || (pass < 2 && x->count == 0))
                 continue;
             if (best == (size_t)-1 || x->count < c[best].count)
                 best = r->members[m];
