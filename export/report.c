@@ -87,6 +87,9 @@ report_cohort_anchor(const struct cohort_result *cr, char buf[80])
 const char *
 report_unit(const struct cohort_result *cr)
 {
+    if (cr->plan->unit == UNIT_HOUSEHOLDS)
+        return cr->plan->measure == MEASURE_NEW ? "households joining"
+                                                : "households";
     return cr->plan->measure == MEASURE_NEW ? "people joining" : "people";
 }
 
@@ -98,6 +101,8 @@ report_by_heading(const struct job_plan *plan, const struct cohort_plan *k,
         [BY_AGE_BAND] = "Age band",      [BY_SEX] = "Sex",
         [BY_ETHNICITY] = "Ethnic group", [BY_WARD] = "Ward",
         [BY_LSOA] = "Small area (LSOA)", [BY_DISTRICT] = "Postcode district",
+        [BY_HOUSEHOLD_SIZE] = "Household size", [BY_CHILDREN] = "Children",
+        [BY_HOUSEHOLD_TYPE] = "Household type",
     };
     const char *p;
 
