@@ -9,8 +9,9 @@
 #  - No case reference, name or NHS number of the register reaches an
 #    output, a log line or the rules; `cohort rules` says how household
 #    ids are pseudonymised.
-#  - Member qualifiers and composition columns are refused where they
-#    mean nothing: exit 2 with the job file's line.
+#  - Member qualifiers, composition columns and transitions of household
+#    cohorts are refused where they mean nothing: exit 2 with the job
+#    file's line.
 . "$COHORT_TOP/tests/cli/lib.sh"
 
 cd "$scratch"
@@ -167,6 +168,8 @@ bad '/^\[cohort all_adults\]/,/^$/ s/^unit  = households$/unit  = persons\nby = 
     'bad\.conf:[0-9]+:.*needs unit = households' "a person cohort by children"
 bad 's/^where = any member(age < 18) and housing.any$/where = any member(lead(age < 18))/' \
     'qualifier inside another' "a qualifier inside a qualifier"
+bad '$ a [transition t]\nfrom = ta_types\nto = lead_65' \
+    'a transition follows persons' "a transition between household cohorts"
 bad '/^field.household_id/d' \
     'field.lead but no field.household_id' "a lead flag without a household id"
 finish
