@@ -516,11 +516,13 @@ cohort_by(const struct job_plan *plan, const struct cohort_plan *cp,
             const struct service_def *sd = &plan->services[cp->by_service[k]];
 
             strbuf_addf(sb,
-                        "%s%s.%s (yes when the person had a spell "
+                        "%s%s.%s (yes when %s had a spell "
                         "of it overlapping the month, else no)",
                         k ? ", " : "",
                         department_name((enum department)sd->department),
-                        sd->name);
+                        sd->name,
+                        cp->unit == UNIT_HOUSEHOLDS ? "a member of the household"
+                                                    : "the person");
         } else {
             strbuf_addf(sb, "%s%s", k ? ", " : "",
                         by_column_name((enum by_column)cp->by[k]));
@@ -610,16 +612,13 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
         cohort_by(plan, cp, doc, s, sb);
         if (cp->unit == UNIT_HOUSEHOLDS)
             doc_household_unit(doc, s, sb);
-        strbuf_adds(sb, cp->unit == UNIT_HOUSEHOLDS
-                            ? "households: every count below counts "
-                              "households, not persons; "
-                            : "");
-        strbuf_adds(sb, cp->measure == MEASURE_NEW
-                            ? "persons entering the cohort in the period"
+        strbuf_addf(sb, cp->measure == MEASURE_NEW
+                            ? "%s entering the cohort in the period"
                         : cp->measure == MEASURE_ENDED
-                            ? "persons whose last month in the cohort the "
+                            ? "%s whose last month in the cohort the "
                               "period is"
-                            : "distinct persons in the cohort in the period");
+                            : "distinct %s in the cohort in the period",
+                    cp->unit == UNIT_HOUSEHOLDS ? "households" : "persons");
         r = rn_rule(doc, s, "measure", NULL, sb);
         rn_str(doc, r, "value", cp->measure == MEASURE_NEW     ? "new"
                                 : cp->measure == MEASURE_ENDED ? "ended"

@@ -2069,7 +2069,10 @@ register_resident(void *ctx, long pid, struct synth_resident *r)
         append_spelling(r->surname, n, sizeof(r->surname), p->surname2,
                         p->s2v);
     }
+    /* no NHS number where the person has none anywhere but education */
     memcpy(r->nhs, p->nhs, sizeof(r->nhs));
+    if (p->traits & T_NO_STRONG_ID)
+        r->nhs[0] = '\0';
     append_text(r->postcode, 0, sizeof(r->postcode), x->pcs[p->postcode]);
 }
 

@@ -23,7 +23,8 @@
  *     row as the lead starts that day (a lead change);
  *   - in 10 % of cases of three or more the last child joins part-way.
  * The register's own identifiers are the people's as registered (NHS
- * number, names, date of birth, current postcode): faults are what
+ * number -- none for the one person in fifty who has none anywhere but
+ * education --, names, date of birth, current postcode): faults are what
  * housing.csv exercises, this file is the household structure.
  *
  * Files, in the synth directory:
