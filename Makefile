@@ -19,9 +19,9 @@ WARN    += -Werror
 endif
 
 # Recursive (=) so that flags are read after scripts/bootstrap installed them.
-PKGS         = libpq libsodium zlib
+PKGS         = libpq libsodium zlib expat
 PKG_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/include/postgresql)
-PKG_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lsodium -lz)
+PKG_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpq -lsodium -lz -lexpat)
 LIBCSV_LIBS ?= -lcsv
 INIH_LIBS   ?= -linih
 GLPK_LIBS   ?= -lglpk
@@ -165,7 +165,7 @@ docs: $(BUILD)/cohort
 # are also compiled in (transform/codelist_data.c); installed, a job can
 # name them as files too.
 CODELISTS = cld_ethnicity.csv cld_service_type.csv dfe_ethnicity.csv \
-            school_census_sen_provision.csv
+            school_census_sen_provision.csv ssda903_legal_status.csv
 INSTALLED = $(BINDIR)/cohort $(MANDIR)/man1/cohort.1 \
             $(MANDIR)/man5/cohort.conf.5 $(DATADIR)/examples/job.conf \
             $(DATADIR)/lookups/postcodes.csv $(DATADIR)/lookups/nicknames.csv \

@@ -248,6 +248,23 @@ comparison_list_get(const struct comparison_list *l, size_t i,
     out->group = MATCH_NO_GROUP;
 }
 
+uint32_t
+comparison_list_scope(const struct comparison_list *l, size_t i)
+{
+    return l->scope && i < l->n ? l->scope[i] : 0;
+}
+
+void
+comparison_list_set(struct comparison_list *l, size_t i,
+                    const struct match_record *r)
+{
+    unsigned k;
+
+    pack(r, &l->r[i]);
+    for (k = 0; k < l->nextra; k++)
+        l->extra[i * l->nextra + k] = fold32(r->extra[k]);
+}
+
 void
 comparison_list_init(struct comparison_list *l, unsigned nextra)
 {
@@ -271,6 +288,11 @@ content_hash(const struct comparison_list *l, size_t i)
         h = (h ^ l->extra[i * l->nextra + k]) * 0x9E3779B97F4A7C15ull;
         h ^= h >> 29;
     }
+    if (l->scope && l->scope[i]) {
+        /* records without a scope hash as before the array was made */
+        h = (h ^ l->scope[i]) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+    }
     return h;
 }
 
@@ -278,6 +300,7 @@ static int
 same_content(const struct comparison_list *l, size_t i, size_t j)
 {
     return !memcmp(&l->r[i], &l->r[j], sizeof(struct comparison_stored)) &&
+           (!l->scope || l->scope[i] == l->scope[j]) &&
            (!l->nextra ||
             !memcmp(&l->extra[i * l->nextra], &l->extra[j * l->nextra],
                     l->nextra * sizeof(uint32_t)));
@@ -324,21 +347,43 @@ grow(struct comparison_list *l)
             return CE_NOMEM;
         l->extra = e;
     }
+    if (l->scope) {
+        e = realloc(l->scope, na * sizeof(*e));
+        if (!e)
+            return CE_NOMEM;
+        l->scope = e;
+    }
     l->alloc = na;
     return 0;
 }
 
-long
-comparison_list_add(struct comparison_list *l, const struct match_record *r)
+/* The scope array, made when the first scoped record comes: every record
+ * before it has none. 0 or CE_NOMEM. */
+static int
+scope_array(struct comparison_list *l, size_t n)
+{
+    if (l->scope)
+        return 0;
+    l->scope = calloc(n ? n : 1, sizeof(*l->scope));
+    return l->scope ? 0 : CE_NOMEM;
+}
+
+/* Adds r with scope_person + 1 (0: none) as comparison_list_add(). */
+static long
+list_add(struct comparison_list *l, const struct match_record *r,
+         uint32_t scope1)
 {
     size_t i = l->n, s, k;
 
-    if ((l->n == l->alloc && grow(l) < 0) ||
+    if ((scope1 && scope_array(l, l->alloc) < 0) ||
+        (l->n == l->alloc && grow(l) < 0) ||
         ((l->n + 1) * 2 > l->fold_cap && fold_grow(l) < 0))
         return CE_NOMEM;
     pack(r, &l->r[i]);
     for (k = 0; k < l->nextra; k++)
         l->extra[i * l->nextra + k] = fold32(r->extra[k]);
+    if (l->scope)
+        l->scope[i] = scope1;
     s = (size_t)content_hash(l, i) & (l->fold_cap - 1);
     while (l->fold[s]) {
         size_t j = l->fold[s] - 1;
@@ -355,6 +400,44 @@ comparison_list_add(struct comparison_list *l, const struct match_record *r)
 }
 
 long
+comparison_list_add(struct comparison_list *l, const struct match_record *r)
+{
+    return list_add(l, r, 0);
+}
+
+long
+comparison_list_add_scoped(struct comparison_list *l,
+                           const struct match_record *r, uint32_t scope_person)
+{
+    if (scope_person >= UINT32_MAX - 1)
+        return CE_NOMEM;
+    return list_add(l, r, scope_person + 1);
+}
+
+/* dst's scope array grown to `total` records for src's `n` after `off`:
+ * src's scope numbers, or zeros. 0 or CE_NOMEM (dst unchanged). */
+static int
+append_scopes(struct comparison_list *dst, const struct comparison_list *src,
+              size_t off, size_t n)
+{
+    uint32_t *sc;
+
+    if (!dst->scope && !src->scope)
+        return 0;
+    sc = realloc(dst->scope, (off + n ? off + n : 1) * sizeof(*sc));
+    if (!sc)
+        return CE_NOMEM;
+    if (!dst->scope)
+        memset(sc, 0, off * sizeof(*sc));
+    dst->scope = sc;
+    if (src->scope)
+        memcpy(sc + off, src->scope, n * sizeof(*sc));
+    else
+        memset(sc + off, 0, n * sizeof(*sc));
+    return 0;
+}
+
+long
 comparison_list_append(struct comparison_list *dst, struct comparison_list *src)
 {
     size_t off = dst->n, n = src->n;
@@ -367,12 +450,15 @@ comparison_list_append(struct comparison_list *dst, struct comparison_list *src)
     if (!off) {
         free(dst->r);
         free(dst->extra);
+        free(dst->scope);
         dst->r = src->r;
         dst->extra = src->extra;
+        dst->scope = src->scope;
         dst->alloc = src->alloc;
         dst->n = n;
         src->r = NULL;
         src->extra = NULL;
+        src->scope = NULL;
     } else if (n) {
         struct comparison_stored *r = realloc(dst->r, (off + n) * sizeof(*r));
         uint32_t *e = NULL;
@@ -384,7 +470,8 @@ comparison_list_append(struct comparison_list *dst, struct comparison_list *src)
             if (e)
                 dst->extra = e;
         }
-        if (!r || (dst->nextra && !e) || off + n > UINT32_MAX - 1) {
+        if (!r || (dst->nextra && !e) || off + n > UINT32_MAX - 1 ||
+            append_scopes(dst, src, off, n) < 0) {
             rc = CE_NOMEM;
         } else {
             memcpy(dst->r + off, src->r, n * sizeof(*r));
@@ -402,7 +489,8 @@ comparison_list_append(struct comparison_list *dst, struct comparison_list *src)
 size_t
 comparison_list_bytes(const struct comparison_list *l)
 {
-    return l->alloc * (sizeof(*l->r) + l->nextra * sizeof(uint32_t)) +
+    return l->alloc * (sizeof(*l->r) + l->nextra * sizeof(uint32_t) +
+                       (l->scope ? sizeof(uint32_t) : 0)) +
            l->fold_cap * sizeof(uint32_t);
 }
 
@@ -413,6 +501,7 @@ comparison_list_release(struct comparison_list *l)
 
     free(l->r);
     free(l->extra);
+    free(l->scope);
     free(l->fold);
     memset(l, 0, sizeof(*l));
     l->nextra = nextra;

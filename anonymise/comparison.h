@@ -105,6 +105,8 @@ struct comparison_stored;
 struct comparison_list {
     struct comparison_stored *r;
     uint32_t *extra;  /* n x nextra */
+    uint32_t *scope;  /* per record its id scope's person + 1 (0: none);
+                         NULL while no record has one */
     size_t n, alloc;
     unsigned nextra;
     uint32_t *fold;   /* index + 1, open addressing; NULL once appended */
@@ -120,9 +122,26 @@ void comparison_list_init(struct comparison_list *l, unsigned nextra);
 long comparison_list_add(struct comparison_list *l,
                          const struct match_record *r);
 
+/* As comparison_list_add(), for a row of an id scope: scope_person is
+ * the id's number (scope_index_person()), kept beside the record for
+ * person assembly (scope_assembly.h); records of two ids are never
+ * folded into one. */
+long comparison_list_add_scoped(struct comparison_list *l,
+                                const struct match_record *r,
+                                uint32_t scope_person);
+
 /* Record i as the matcher takes it, group MATCH_NO_GROUP. */
 void comparison_list_get(const struct comparison_list *l, size_t i,
                          struct match_record *out);
+
+/* Record i's id-scope person + 1, or 0 when it has none. */
+uint32_t comparison_list_scope(const struct comparison_list *l, size_t i);
+
+/* Overwrites record i with r, folded as comparison_list_add() stores it
+ * (person assembly completes records in place). Only on a list that was
+ * appended to (no folding index), or after the last add. */
+void comparison_list_set(struct comparison_list *l, size_t i,
+                         const struct match_record *r);
 
 /* Moves src's records after dst's (src is released, even on failure) and
  * frees dst's folding index: records of different lists are not folded.

@@ -5,6 +5,7 @@
  */
 #include "link_settings.h"
 
+#include "../core/calendar.h"
 #include "../core/strnum.h"
 
 #include <ctype.h>
@@ -189,6 +190,19 @@ set_dice(const struct setting *s, void *obj, const char *value,
     return 0;
 }
 
+/* min_dob = 1900-01-01: an ISO date */
+static int
+set_min_dob(const struct setting *s, void *obj, const char *value,
+            struct setting_ctx *ctx)
+{
+    struct linkage_plan *lp = obj;
+
+    if (parse_iso_date(value, &lp->min_dob) < 0)
+        return setting_bad_value(ctx, NULL, s->expect);
+    lp->min_dob_set = 1;
+    return 0;
+}
+
 #define AT(f) offsetof(struct linkage_plan, f)
 
 const struct setting linkage_settings[] = {
@@ -219,5 +233,10 @@ const struct setting linkage_settings[] = {
                "e.g. 80, 65, 50",
      .help = "Dice coefficients of the name Bloom filters that make the "
              "similarity levels"},
+    {.name = "min_dob", .type = SETTING_CUSTOM, .offset = AT(min_dob),
+     .check = set_min_dob, .boot = "1900-01-01",
+     .expect = "a date as YYYY-MM-DD, e.g. 1850-01-01",
+     .help = "the earliest date of birth kept; an earlier one is dropped "
+             "and noted (a source's own min_dob overrides it)"},
     {.name = NULL},
 };

@@ -71,6 +71,8 @@ match_config_default(struct match_config *c)
     c->em_tolerance = 1e-4;
     c->guard_forename = 1;
     c->guard_dob = 1;
+    c->guard_no_dob = 1;
+    c->extra_strong = UINT32_MAX;
 }
 
 /*
@@ -462,7 +464,8 @@ match_run(struct matcher *m, struct diag *d)
         m->st.pairs_compared += m->st.rule[r].pairs_compared;
     }
     m->st.pairs_accepted = m->nacc;
-    mx_cluster(m, parent, members, ring);
+    if (mx_cluster(m, parent, members, ring) < 0)
+        goto out;
     rc = 0;
 out:
     for (r = 0; r < MATCH_MAX_RULES; r++) {

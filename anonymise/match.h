@@ -49,6 +49,17 @@
  *     Twins, and a parent and child of one name, share surname, address
  *     and often a date of birth; those fields are not independent given a
  *     non-match, so their sum of weights overstates the evidence.
+ *     A pair without two dates of birth (one side has none) is refused
+ *     too unless both names agree (a forename down to the lowest Dice
+ *     band and a surname at any level but else; or swapped) and so does
+ *     the postcode's unit or sector, or an
+ *     extra identifier agrees: two rare names alone, at two addresses, are
+ *     as often a grandparent and a grandchild named after them as one
+ *     person (guard_no_dob). And a record without a date of birth whose
+ *     accepted pairs reach two records whose dates the guard refuses (a
+ *     parent and a child of one name at one address) is ambiguous: all
+ *     those pairs are dropped and counted, rather than the first to be
+ *     clustered winning.
  *   - clustering: union-find over accepted pairs, strongest first (ties by
  *     record numbers); a union is refused when the two clusters hold
  *     different NHS-number anchors, or different UPN anchors, or two
@@ -233,6 +244,13 @@ struct match_config {
     double em_tolerance;   /* largest change of an m or lambda (1e-5) */
     int guard_forename;    /* the disagreement guard on forenames (1) */
     int guard_dob;         /* and on dates of birth (1) */
+    int guard_no_dob;      /* a pair without two dates of birth needs its
+                              names and place to agree, or an extra
+                              identifier; a record without one links to
+                              no two generations (1) */
+    uint32_t extra_strong; /* bit i: extra identifier i agreeing may stand
+                              in for the place in that rule (all: a town
+                              is not one, a phone number is) */
 };
 
 struct match_rule_stats {
@@ -284,6 +302,11 @@ struct match_stats {
     uint64_t refused_conflict; /* unions refused: two records the guard
                                   refuses would be in one cluster */
     uint64_t refused_size;     /* unions refused: cluster over max_cluster */
+    uint64_t refused_no_dob;   /* over the threshold, refused: no date of
+                                  birth on one side and too little else */
+    uint64_t refused_ambiguous; /* accepted pairs dropped: a record without
+                                  a date of birth accepted with records of
+                                  two generations */
     uint64_t links;            /* unions made */
     uint64_t clusters;
     size_t bytes_peak;         /* the matcher's own allocations at most */

@@ -305,7 +305,10 @@ score_pair(struct matcher *m, struct match_rule_stats *rs, uint32_t a,
     if (w < m->thr)
         return 0;
     if (refused) {
-        m->st.refused_disagree++;
+        if (refused == 2)
+            m->st.refused_no_dob++;
+        else
+            m->st.refused_disagree++;
         return 0;
     }
     return push_accepted(m, w, a, b);
@@ -439,13 +442,93 @@ clusters_conflict(const struct matcher *m, const uint32_t *ring, uint32_t ra,
     return 0;
 }
 
-void
+/* Accepted pairs of one record without a date of birth that are
+ * checked against each other for two generations; more are left as they
+ * are (a record in that many accepted pairs is rare, and capped work). */
+#define AMBIGUOUS_SPAN 32
+
+/* Marks (w = -INFINITY) the accepted pairs of e[0..n), all of one record
+ * without a date of birth, whose other records include two the guard
+ * refuses on the date of birth. */
+static void
+mark_generations(struct matcher *m, const uint64_t *e, size_t n)
+{
+    size_t x, y;
+    int hit = 0;
+
+    if (n > AMBIGUOUS_SPAN)
+        n = AMBIGUOUS_SPAN;
+    for (x = 0; x < n && !hit; x++)
+        for (y = x + 1; y < n && !hit; y++) {
+            const struct accepted *p = &m->acc[(uint32_t)e[x]];
+            const struct accepted *q = &m->acc[(uint32_t)e[y]];
+            uint32_t self = (uint32_t)(e[x] >> 32);
+            uint32_t o1 = p->a == self ? p->b : p->a;
+            uint32_t o2 = q->a == self ? q->b : q->a;
+
+            hit = (mx_guard_fields(m, o1, o2) & GUARD_DOB) != 0;
+        }
+    if (!hit)
+        return;
+    for (x = 0; x < n; x++) {
+        struct accepted *p = &m->acc[(uint32_t)e[x]];
+
+        if (p->w != -INFINITY) {
+            p->w = -INFINITY;
+            m->st.refused_ambiguous++;
+        }
+    }
+}
+
+/*
+ * The guard's rule for a record without a date of birth (match.h): when
+ * its accepted pairs reach two records of two generations, every such
+ * pair of it is dropped. The dropped pairs are removed from the accepted
+ * ones. 0 or CE_NOMEM.
+ */
+static int
+drop_ambiguous(struct matcher *m)
+{
+    uint64_t *e;
+    size_t n = 0, k, i, j;
+
+    if (!m->cfg.guard_no_dob || !m->cfg.guard_dob || m->nacc < 2)
+        return 0;
+    if (!(e = mx_calloc(m, 2 * m->nacc, sizeof(*e))))
+        return CE_NOMEM;
+    for (k = 0; k < m->nacc; k++) {
+        if (!m->rec[m->acc[k].a].dob)
+            e[n++] = (uint64_t)m->acc[k].a << 32 | k;
+        if (!m->rec[m->acc[k].b].dob)
+            e[n++] = (uint64_t)m->acc[k].b << 32 | k;
+    }
+    if (n > 1 && mx_sort_entries(m, e, n) < 0) {
+        mx_free(m, e, 2 * m->nacc * sizeof(*e));
+        return CE_NOMEM;
+    }
+    for (i = 0; i < n; i = j) {
+        for (j = i + 1; j < n && e[j] >> 32 == e[i] >> 32; j++)
+            ;
+        if (j - i > 1)
+            mark_generations(m, e + i, j - i);
+    }
+    mx_free(m, e, 2 * m->nacc * sizeof(*e));
+    for (k = j = 0; k < m->nacc; k++)
+        if (m->acc[k].w != -INFINITY)
+            m->acc[j++] = m->acc[k];
+    m->nacc = j;
+    return 0;
+}
+
+int
 mx_cluster(struct matcher *m, uint32_t *parent, uint32_t *members,
            uint32_t *ring)
 {
     size_t k, i;
     uint32_t next = 0;
 
+    if (drop_ambiguous(m) < 0)
+        return CE_NOMEM;
     if (m->nacc > 1)
         qsort(m->acc, m->nacc, sizeof(*m->acc), cmp_accepted);
     for (k = 0; k < m->nacc; k++) {
@@ -496,4 +579,5 @@ mx_cluster(struct matcher *m, uint32_t *parent, uint32_t *members,
     }
     m->nclusters = next;
     m->st.clusters = next;
+    return 0;
 }

@@ -120,8 +120,42 @@ postcode_level(const struct mrec *a, const struct mrec *b)
     return ML_PC_ELSE;
 }
 
+/* Both names agree in some measure: swapped, or a forename from exact
+ * down to the lowest Dice band and a surname given on both sides at any
+ * level but else. */
+static int
+names_agree(const uint8_t *lv)
+{
+    unsigned fn = lv[MF_FORENAME], sn = lv[MF_SURNAME];
+
+    if (fn == ML_NAME_SWAP)
+        return 1;
+    return fn != ML_NULL && fn <= ML_NAME_DICE2 && sn != ML_NULL &&
+           sn != ML_NAME_ELSE;
+}
+
+/* The no-date-of-birth rule of the guard (match.h, guard_no_dob): 1 when
+ * the pair lacks a date of birth on a side and has neither both names and
+ * the postcode's unit or sector agreeing nor an extra identifier
+ * agreeing. */
+static int
+no_dob_refused(const struct matcher *m, const uint8_t *lv)
+{
+    unsigned k;
+
+    if (!m->cfg.guard_no_dob || lv[MF_DOB] != ML_NULL)
+        return 0;
+    for (k = 0; k < m->cfg.nextra; k++)
+        if (lv[MF_EXTRA0 + k] == ML_EXTRA_EXACT &&
+            (m->cfg.extra_strong >> k & 1u))
+            return 0;
+    return !(names_agree(lv) && (lv[MF_POSTCODE] == ML_PC_UNIT ||
+                                 lv[MF_POSTCODE] == ML_PC_SECTOR));
+}
+
 /* Every field's level for records i and j into lv; 1 when the
- * disagreement guard refuses the pair. */
+ * disagreement guard refuses the pair (on a forename or a date of
+ * birth), 2 when only its no-date-of-birth rule does. */
 int
 mx_levels_of(const struct matcher *m, size_t i, size_t j, uint8_t *lv)
 {
@@ -143,10 +177,11 @@ mx_levels_of(const struct matcher *m, size_t i, size_t j, uint8_t *lv)
                             : x == y ? ML_EXTRA_EXACT
                                      : ML_EXTRA_ELSE;
     }
-    return (m->cfg.guard_forename &&
-            (lv[MF_FORENAME] == ML_NAME_ELSE ||
-             lv[MF_FORENAME] == ML_NAME_INITIAL_FULL)) ||
-           (m->cfg.guard_dob && lv[MF_DOB] == ML_DOB_ELSE);
+    if ((m->cfg.guard_forename && (lv[MF_FORENAME] == ML_NAME_ELSE ||
+                                   lv[MF_FORENAME] == ML_NAME_INITIAL_FULL)) ||
+        (m->cfg.guard_dob && lv[MF_DOB] == ML_DOB_ELSE))
+        return 1;
+    return no_dob_refused(m, lv) ? 2 : 0;
 }
 
 /* The fields on which the guard refuses records i and j (GUARD_*), as

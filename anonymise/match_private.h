@@ -138,7 +138,8 @@ unsigned mx_rule_fields(uint32_t rule);
 /* ---- match_compare.c ---- */
 
 /* Every field's level for records i and j into lv; 1 when the
- * disagreement guard refuses the pair. */
+ * disagreement guard refuses the pair, 2 when only its no-date-of-birth
+ * rule does. */
 int mx_levels_of(const struct matcher *m, size_t i, size_t j, uint8_t *lv);
 /* The fields on which the guard refuses records i and j (GUARD_*). */
 unsigned mx_guard_fields(const struct matcher *m, size_t i, size_t j);
@@ -185,8 +186,10 @@ int mx_is_capped(const struct matcher *m, unsigned r, uint32_t key);
 /* One pass over rule r's blocks: training (train != NULL) or scoring. */
 int mx_rule_pass(struct matcher *m, unsigned r, struct hist *train,
                  struct hist *uni);
-/* Clusters the accepted pairs, strongest first, under the guards. */
-void mx_cluster(struct matcher *m, uint32_t *parent, uint32_t *members,
+/* Clusters the accepted pairs, strongest first, under the guards (the
+ * ambiguous pairs of records without a date of birth dropped first). 0 or
+ * CE_NOMEM. */
+int mx_cluster(struct matcher *m, uint32_t *parent, uint32_t *members,
                 uint32_t *ring);
 
 #endif

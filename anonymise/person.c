@@ -59,7 +59,9 @@ cmp_spell(const void *a, const void *b)
         return x->end < y->end ? -1 : 1;
     if (x->department != y->department)
         return x->department < y->department ? -1 : 1;
-    return (int)x->service - (int)y->service;
+    if (x->service != y->service)
+        return (int)x->service - (int)y->service;
+    return (int)x->ret - (int)y->ret;
 }
 
 static int
@@ -203,6 +205,8 @@ add_spells(struct person_set *ps, size_t p, const struct person_records *pr,
             s->end = r->end;
             s->service = r->service;
             s->department = r->department;
+            s->ret = r->ret;
+            s->period = r->period & 3;
         }
     }
     if (ps->nspells - first > 1)

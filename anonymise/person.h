@@ -74,8 +74,13 @@ struct spell {
     int32_t start;       /* day number */
     int32_t end;         /* day number, DAY_OPEN when open */
     uint16_t service;    /* index into job_plan.services */
-    uint8_t department;  /* enum department */
+    uint8_t department : 6; /* index into job_plan.departments (DEPT_MAX 32) */
+    uint8_t period : 2;  /* enum spell_period */
+    uint8_t ret;         /* the yearly return it came from (returns.h), 0:
+                          * an extract's */
 };
+
+_Static_assert(sizeof(struct spell) == 12, "a spell is 12 bytes");
 
 /* One membership: person p belonged to the household from start to end
  * (the days of the record that said so; DAY_NONE, DAY_OPEN: a record
@@ -135,7 +140,7 @@ struct department_tally {
  * linker's record i, after linker_run() -- by the rules above: one person
  * per linker person, in the linker's numbering. Ages at the end of each
  * of plan->periods periods; record keys from pseudonymiser psd; ps->geo
- * borrows geo. Adds each department's tally into dept[DEPT_COUNT]. 0, or
+ * borrows geo. Adds each department's tally into dept[one per plan department, at most DEPT_MAX]. 0, or
  * CE_NOMEM with ps released; the caller releases a built ps.
  */
 int person_set_build(struct person_set *ps, const struct job_plan *plan,

@@ -1,5 +1,7 @@
 #include "prob_link.h"
 
+#include "scope_assembly.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +53,8 @@ add_records(struct matcher *m, const struct linker *l,
             continue;
         last[c] = g;
         comparison_list_get(cl, c, &mr);
+        if (!comparison_useful(&mr))
+            continue; /* an id's row that assembly found nothing for */
         mr.group = g;
         if ((idx = match_add(m, &mr)) < 0)
             goto out;
@@ -84,6 +88,8 @@ prob_link_run(struct linker *l, const struct pseudonymous_record *recs,
         goto out;
     for (p = 0; p < np; p++)
         label[p] = UINT32_MAX;
+    if (scope_assemble(cl, NULL) < 0)
+        goto out;
     if (add_records(m, l, recs, nrecs, cl, label) < 0)
         goto out;
     comparison_list_release(cl);

@@ -20,8 +20,12 @@
  *     assembly (person.h), the unmapped codes' persons, the trace of
  *     `cohort linkage` -- reads the final persons through linker_person(),
  *     numbered in order of first record as before.
- * A person whose records have no comparison record (an events row alone,
- * a row with no name and no date of birth) stays as the keys made it.
+ *   - before the matcher takes them, the comparison records of each id of
+ *     an id scope are completed from that id's other rows
+ *     (scope_assembly.h): an SSDA903 episode's postcode is compared with
+ *     its header's date of birth and the case system's names.
+ * A person whose records have no comparison record (a row with no name,
+ * no date of birth and no id scope) stays as the keys made it.
  *
  * Deterministic: the records are added in input order (sources in config
  * order, rows in file order: the same at any --threads), and the matcher

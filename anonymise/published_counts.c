@@ -13,7 +13,9 @@ published_counts_protect(const struct disclosure_plan *dp,
     for (i = 0; i < ps->npersons; i++)
         all += ps->record_key[i];
     sum->persons = disclosure_publish_count(dp, pt, sum->persons, all);
-    for (i = 0; i < DEPT_COUNT; i++)
+    for (i = 0; i < (sum->plan ? job_plan_ndepartments(sum->plan)
+                               : DEPT_DEFAULT_COUNT);
+         i++)
         sum->departments[i].persons = disclosure_publish_count(
             dp, pt, sum->departments[i].persons, dept_ckey[i]);
     for (i = 0; i < sum->nscopes; i++) {

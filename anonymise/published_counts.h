@@ -30,7 +30,7 @@
  * scopes[] ids and conflicts, scope links and refusals, keys[] links and
  * conflicts, the probabilistic stage's pairs, links, refusals and blocks
  * over the cap) with what dp publishes of them. ps gives every person's
- * record key; dept_ckey[DEPT_COUNT] the cell key of each department's
+ * record key; dept_ckey[one per plan department] the cell key of each department's
  * persons (person.h, struct department_tally). pt may be NULL when dp
  * does not perturb.
  */

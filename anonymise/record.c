@@ -1,6 +1,7 @@
 #include "record.h"
 
 #include "../core/error.h"
+#include "compare_fields.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -123,15 +124,17 @@ witness_unmapped(struct record_builder *b, const struct source_mapping *m,
 /*
  * The row's id scope, when its source has one and the row a local id: a
  * header row lists its id; an events row joins when a header listed it.
- * 1 joined (or no scope), 0 an orphan, CE_NOMEM.
+ * 1 joined (or no scope), 0 an orphan, CE_NOMEM. *person is the id's
+ * number for person assembly (scope_index_person()), -1 without a scope.
  */
 static int
 join_scope(struct record_builder *b, const struct link_anchors *anchors,
-           uint64_t dob_anchor)
+           uint64_t dob_anchor, long *person)
 {
     const struct record_context *ctx = b->ctx;
     int rc;
 
+    *person = -1;
     if (b->sp->scope < 0 || !b->present[0])
         return 1;
     if (ctx->scope_lock)
@@ -142,9 +145,26 @@ join_scope(struct record_builder *b, const struct link_anchors *anchors,
     else
         rc = scope_index_header(ctx->scopes, b->sp->scope, b->hashes[0],
                                 anchors->nhs, dob_anchor) < 0 ? CE_NOMEM : 1;
+    if (rc == 1)
+        *person = scope_index_person(ctx->scopes, b->sp->scope, b->hashes[0]);
     if (ctx->scope_lock)
         pthread_mutex_unlock(ctx->scope_lock);
     return rc;
+}
+
+/* Adds the row's comparison record to b's list: every row of an id scope
+ * (person assembly completes it from its id's other rows: an episode's
+ * postcode alone becomes worth comparing), any other row when it is
+ * useful. Its index, COMPARISON_NONE when not added, or CE_NOMEM. */
+static long
+add_comparison(struct record_builder *b, const struct match_record *mr,
+               int useful, long person)
+{
+    if (!b->ctx->enc || !b->cmp)
+        return COMPARISON_NONE;
+    if (person >= 0)
+        return comparison_list_add_scoped(b->cmp, mr, (uint32_t)person);
+    return useful ? comparison_list_add(b->cmp, mr) : COMPARISON_NONE;
 }
 
 /*
@@ -207,6 +227,7 @@ comparison_of(const struct record_builder *b, const struct record *rec,
     p.nhs = anchors->nhs;
     p.upn = anchors->upn;
     p.group = MATCH_NO_GROUP;
+    compare_fields_plain(b->ctx->plan, rec, &p);
     comparison_encode(b->ctx->enc, &p, mr);
     sodium_memzero(root, sizeof(root));
     return comparison_useful(mr);
@@ -223,13 +244,14 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
     struct match_record mr;
     uint64_t dob_anchor;
     uint32_t household;
-    long added;
+    long added, person;
     int rc, useful;
 
     memset(out, 0, sizeof(*out));
     out->start = rec->start_date;
     out->end = rec->end_date;
     out->service = rec->service;
+    out->period = rec->period;
     out->department = rec->department;
     out->sex = rec->sex;
     out->ethnicity = rec->ethnicity;
@@ -254,7 +276,7 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
     }
     out->household = household;
     out->comparison = COMPARISON_NONE;
-    rc = join_scope(b, &anchors, dob_anchor);
+    rc = join_scope(b, &anchors, dob_anchor, &person);
     if (rc == 0) {
         /* no header of the scope lists this id */
         memset(out, 0, sizeof(*out));
@@ -267,8 +289,8 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
         record_token(b, &out->token, &out->token_key);
         added = linker_add(b->linker, (const unsigned char(*)[16])b->hashes,
                            b->present, &anchors);
-        if (added >= 0 && useful) {
-            long c = comparison_list_add(b->cmp, &mr);
+        if (added >= 0) {
+            long c = add_comparison(b, &mr, useful, person);
 
             if (c < 0)
                 added = c;

@@ -77,6 +77,11 @@ struct pseudonymous_record {
     uint8_t sex;
     uint8_t ethnicity;
     uint8_t token_key;     /* token's key index; RECORD_TOKEN_NONE without */
+    /* the yearly return the row came from, as its file's position + 1
+     * while its source is read and as the job's return id after
+     * (returns.h); 0 for a source of no yearly return */
+    uint8_t ret;
+    uint8_t period;        /* enum spell_period */
     struct birth birth;    /* birth year and month, never the day */
     /* the row's comparison record in its source's comparison list
      * (comparison.h; the job's once the sources are merged), or

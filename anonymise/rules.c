@@ -79,6 +79,31 @@ value_map(struct rdoc *doc, const struct value_map *vm, struct rnode *r,
         rn_str(doc, r, "default", vm->default_value);
 }
 
+/* The fate of a comparison-only field (address, email, phone, town). */
+static void
+contact_fate(struct rdoc *doc, const struct job_plan *plan, int f,
+             struct rnode *r, struct strbuf *sb)
+{
+    rn_str(doc, r, "kind", "comparison-only identifier");
+    strbuf_addf(sb,
+                "comparison-only identifier: normalised (%s), then, with "
+                "the probabilistic stage on, a keyed SipHash of it under "
+                "its own subkey compared exact / else between records "
+                "(weighed by EM like the other fields%s); never in a match "
+                "key, never written, wiped with the row",
+                f == CF_ADDRESS ? "folded as names are, street words in "
+                                  "their short form"
+                : f == CF_EMAIL ? "lower case, one '@', a dotted domain"
+                : f == CF_PHONE ? "the digits, a UK number in its national "
+                                  "form"
+                                : "folded as names are",
+                f == CF_TOWN ? "" : "; an agreement stands in for the "
+                                    "address when a date of birth is "
+                                    "missing");
+    if (!plan->linkage.probabilistic)
+        strbuf_adds(sb, "; probabilistic = no: not used at all");
+}
+
 /* What happens to field f of source sp: prose into sb, fields into r. */
 static void
 field_fate(struct rdoc *doc, const struct job_plan *plan,
@@ -150,6 +175,12 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
             "; generalised to ward, LSOA and postcode district through "
             "the lookup '%s' before it is wiped with the row; never written",
             plan->lookup);
+        if (sp->postcode_any)
+            strbuf_adds(sb, "; postcode_country = any: a postcode that is "
+                            "not a UK one is kept as a token of its letters "
+                            "and digits, used the same way for linkage, "
+                            "with no geography (unknown ward, LSOA and "
+                            "district)");
         break;
     case CF_SEX:
         rn_str(doc, r, "kind", "quasi-identifier");
@@ -180,6 +211,12 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
             strbuf_addf(sb, "; any other code -> %s", vm->default_value);
         else
             strbuf_adds(sb, "; any other code quarantines the row");
+        break;
+    case CF_ADDRESS:
+    case CF_EMAIL:
+    case CF_PHONE:
+    case CF_TOWN:
+        contact_fate(doc, plan, f, r, sb);
         break;
     case CF_START_DATE:
     case CF_END_DATE:
@@ -309,8 +346,9 @@ source_columns(struct rdoc *doc, const struct job_plan *plan,
                     "listed below in order with its fate; a name that is not "
                     "plain or has an identifier's shape is given by its "
                     "number only%s",
-                    sp->format == SRC_CSV ? "first file's header"
-                                          : "query's columns",
+                    sp->format == SRC_CSV   ? "first file's header"
+                    : sp->format == SRC_XML ? "XML layout's columns"
+                                            : "query's columns",
                     sc->ncolumns,
                     sc->suspect ? ". A mapped column is missing from it, so "
                                   "it may be a row of data: none of its "
@@ -354,16 +392,17 @@ doc_sources(const struct job_plan *plan, const struct rules_inputs *in,
         const struct source_plan *sp = &plan->sources[i];
         struct rnode *s, *r;
 
-        strbuf_addf(sb, "Source %s (%s)", sp->name,
-                    department_name(sp->department));
+        strbuf_addf(sb, "Source %s (%s)", sp->name, sp->department_name);
         doc->failed |= strbuf_failed(sb);
         s = rn_section_in(doc, "sources", strbuf_str(sb));
         strbuf_reset(sb);
         rn_str(doc, s, "name", sp->name);
-        rn_str(doc, s, "department", department_name(sp->department));
-        rn_str(doc, s, "format", sp->format == SRC_CSV ? "csv" : "postgres");
-        if (sp->format == SRC_CSV)
+        rn_str(doc, s, "department", sp->department_name);
+        rn_str(doc, s, "format", source_format_name(sp->format));
+        if (sp->format == SRC_CSV || sp->format == SRC_XML)
             rn_str(doc, s, "path", sp->path);
+        if (sp->format == SRC_XML)
+            rn_str(doc, s, "xml_record", sp->xml_record);
         rn_str(doc, s, "role", source_role_name(sp->role));
         source_columns(doc, plan, sp, in->columns ? &in->columns[i] : NULL, s,
                        sb);
@@ -375,10 +414,40 @@ doc_sources(const struct job_plan *plan, const struct rules_inputs *in,
         strbuf_addf(sb,
                     "rows that cannot become a record are quarantined (counted "
                     "by reason, with file and line, never values); more than "
-                    "%.2f%% quarantined fails the run",
-                    (double)sp->max_reject_ppm / 10000.0);
+                    "%.2f%% quarantined fails the run, and so does one field "
+                    "(a date of birth, a postcode, an identifier) dropped as "
+                    "invalid from more than %.2f%% of the rows",
+                    (double)sp->max_reject_ppm / 10000.0,
+                    (double)sp->max_drop_ppm / 10000.0);
         r = rn_rule(doc, s, "quarantine", NULL, sb);
         rn_real(doc, r, "max_reject_rate", (double)sp->max_reject_ppm / 1e6);
+        rn_real(doc, r, "max_drop_rate", (double)sp->max_drop_ppm / 1e6);
+        if (sp->period_column && *sp->period_column) {
+            strbuf_addf(sb,
+                        "column '%s' read with each row for periods: a "
+                        "spell whose code is one of '%s' starts a period, "
+                        "any other code continues one (new(...) counts "
+                        "period starts); then discarded",
+                        sp->period_column, sp->period_start_codes);
+            rn_rule(doc, s, "periods", NULL, sb);
+        }
+        if (sp->return_year_end) {
+            strbuf_addf(sb,
+                        "each file is one yearly return (years ending on "
+                        "%02d-%02d); per person, returns read together are "
+                        "reconciled before counting: an exact duplicate "
+                        "episode is kept once; an episode a later return "
+                        "records again (same start) is replaced by it; an "
+                        "earlier return's episode is cut at the start of a "
+                        "later return's year, or dropped when it starts in "
+                        "it, since the later return lists every child of its "
+                        "year; an episode left open is closed when the next "
+                        "starts (the intent of liiatools' episodes_fix rules "
+                        "1 to 4). Each rule's records are counted in "
+                        "quality.csv, never which child's",
+                        sp->return_year_end / 100, sp->return_year_end % 100);
+            rn_rule(doc, s, "stacked_returns", NULL, sb);
+        }
     }
 }
 
@@ -519,7 +588,7 @@ cohort_by(const struct job_plan *plan, const struct cohort_plan *cp,
                         "%s%s.%s (yes when %s had a spell "
                         "of it overlapping the month, else no)",
                         k ? ", " : "",
-                        department_name((enum department)sd->department),
+                        job_plan_department_name(plan, sd->department),
                         sd->name,
                         cp->unit == UNIT_HOUSEHOLDS ? "a member of the household"
                                                     : "the person");
@@ -617,12 +686,13 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
                         : cp->measure == MEASURE_ENDED
                             ? "%s whose last month in the cohort the "
                               "period is"
+                        : cp->measure == MEASURE_AT_END
+                            ? "distinct %s in the cohort on the "
+                              "period's last day (a snapshot)"
                             : "distinct %s in the cohort in the period",
                     cp->unit == UNIT_HOUSEHOLDS ? "households" : "persons");
         r = rn_rule(doc, s, "measure", NULL, sb);
-        rn_str(doc, r, "value", cp->measure == MEASURE_NEW     ? "new"
-                                : cp->measure == MEASURE_ENDED ? "ended"
-                                                               : "persons");
+        rn_str(doc, r, "value", measure_name(cp->measure));
         if (cp->forecast)
             doc_forecast_cohort(cp, doc, s, sb);
         strbuf_adds(sb, "period");
@@ -702,6 +772,7 @@ build_doc(const struct job_plan *plan, const struct rules_inputs *in,
     doc_key(plan, in->key, doc, &sb);
     doc_retention(plan, doc, &sb);
     doc_sources(plan, in, doc, &sb);
+    doc_departments(plan, doc, &sb);
     doc_scopes(plan, doc, &sb);
     doc_linkage(plan, doc, &sb);
     doc_generalisation(plan, doc, &sb);

@@ -236,8 +236,8 @@ canon_source(const struct source_plan *sp, struct strbuf *sb)
     strbuf_adds(sb, "[source ");
     strbuf_adds(sb, sp->name);
     strbuf_adds(sb, "]\n");
-    kv(sb, "department", department_name(sp->department));
-    kv(sb, "format", sp->format == SRC_CSV ? "csv" : "postgres");
+    kv(sb, "department", sp->department_name);
+    kv(sb, "format", source_format_name(sp->format));
     kv(sb, "profile", sp->profile ? sp->profile : "(none)");
     kv(sb, "id_scope", sp->id_scope ? sp->id_scope : "(none)");
     kv(sb, "role", source_role_name(sp->role));
@@ -253,6 +253,18 @@ canon_source(const struct source_plan *sp, struct strbuf *sb)
         kv(sb, "header", sp->header ? "yes" : "no");
         kvf(sb, "max_field_bytes", (long long)sp->max_field_bytes);
         kvf(sb, "max_columns", (long long)sp->max_columns);
+    } else if (sp->format == SRC_XML) {
+        size_t j;
+
+        /* the layout decides which element each mapped column is */
+        kv(sb, "path", sp->path);
+        kv(sb, "xml_record", sp->xml_record);
+        for (j = 0; j < sp->nxml_columns; j++) {
+            snprintf(key, sizeof(key), "xml_column.%s",
+                     sp->xml_columns[j].name);
+            kv(sb, key, sp->xml_columns[j].path);
+        }
+        kvf(sb, "max_field_bytes", (long long)sp->max_field_bytes);
     } else {
         /* conninfo is left out: it may hold a password, and says where the
          * rows come from, not what is done with them */
@@ -270,8 +282,22 @@ canon_source(const struct source_plan *sp, struct strbuf *sb)
     }
     canon_values(sp, sb);
     kv(sb, "service", sp->fixed_service ? sp->fixed_service : "(column)");
-    strbuf_addf(sb, "max_reject_rate = %u ppm\nmax_row_change = %u ppm\n",
-                (unsigned)sp->max_reject_ppm, (unsigned)sp->max_row_change_ppm);
+    for (f = 0; f < CF_COUNT; f++)
+        if (sp->field_drop_set[f])
+            strbuf_addf(sb, "max_drop_rate.%s = %u ppm\n",
+                        common_field_name((enum common_field)f),
+                        (unsigned)sp->field_drop_ppm[f]);
+    if (sp->period_column && *sp->period_column) {
+        kv(sb, "period_column", sp->period_column);
+        kv(sb, "period_start_codes", sp->period_start_codes);
+    }
+    if (sp->return_year_end)
+        strbuf_addf(sb, "return_year_end = %02d-%02d\n",
+                    sp->return_year_end / 100, sp->return_year_end % 100);
+    strbuf_addf(sb, "max_reject_rate = %u ppm\nmax_drop_rate = %u ppm\n"
+                    "max_row_change = %u ppm\n",
+                (unsigned)sp->max_reject_ppm, (unsigned)sp->max_drop_ppm,
+                (unsigned)sp->max_row_change_ppm);
 }
 
 static void
@@ -323,14 +349,12 @@ canon_rest(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
                     &plan->services[cp->by_service[j]];
 
                 strbuf_addf(sb, " (%s.%s)",
-                            department_name((enum department)sd->department),
+                            job_plan_department_name(plan, sd->department),
                             sd->name);
             }
         }
         strbuf_adds(sb, "\n");
-        kv(sb, "measure", cp->measure == MEASURE_NEW     ? "new"
-                          : cp->measure == MEASURE_ENDED ? "ended"
-                                                         : "persons");
+        kv(sb, "measure", measure_name(cp->measure));
         /* said only for households, so the plan hash of every person
          * cohort stays what it was */
         if (cp->unit == UNIT_HOUSEHOLDS)
@@ -356,6 +380,43 @@ canon_rest(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
     }
 }
 
+/* The departments the job file declares or redeclares, and its need
+ * groups; the default set, unchanged, is the program's (its version is
+ * in the form), so a job that declares none has the form it always had. */
+static void
+canon_departments(const struct job_plan *plan, struct strbuf *sb)
+{
+    size_t i, j;
+
+    for (i = 0; i < plan->ndepartments; i++) {
+        const struct department_plan *dp = &plan->departments[i];
+
+        if (!dp->line)
+            continue;
+        strbuf_addf(sb, "[department %s]\n", dp->name);
+        kv(sb, "title", job_plan_department_title(plan, (int)i));
+        strbuf_adds(sb, "services =");
+        if (!dp->services_line)
+            strbuf_adds(sb, " (open)");
+        for (j = 0; j < dp->nservices; j++)
+            if (dp->services[j].listed)
+                strbuf_addf(sb, " %s", dp->services[j].name);
+        strbuf_adds(sb, "\n");
+        for (j = 0; j < dp->nservices; j++)
+            if (dp->services[j].description) {
+                char key[80];
+
+                snprintf(key, sizeof(key), "service.%s", dp->services[j].name);
+                kv(sb, key, dp->services[j].description);
+            }
+    }
+    for (i = 0; i < plan->nneeds; i++) {
+        strbuf_addf(sb, "[need %s]\n", plan->needs[i].name);
+        kv(sb, "title", plan->needs[i].title);
+        kv(sb, "where", plan->needs[i].where);
+    }
+}
+
 int
 rules_canonical(const struct job_plan *plan, const struct rules_inputs *in,
                 struct strbuf *sb, struct diag *d)
@@ -371,6 +432,7 @@ rules_canonical(const struct job_plan *plan, const struct rules_inputs *in,
     canon_job(plan, pf, nf, sb);
     for (i = 0; i < plan->nsources; i++)
         canon_source(&plan->sources[i], sb);
+    canon_departments(plan, sb);
     canon_rest(plan, pf, nf, sb);
     if (strbuf_failed(sb)) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
@@ -415,6 +477,18 @@ shell_word(struct strbuf *sb, const char *s)
     strbuf_adds(sb, "'");
 }
 
+/* 1 when the job file declares a department or a need group. */
+static int
+declares_any(const struct job_plan *plan)
+{
+    size_t i;
+
+    for (i = 0; i < plan->ndepartments; i++)
+        if (plan->departments[i].line)
+            return 1;
+    return plan->nneeds > 0;
+}
+
 int
 doc_plan_hash(const struct job_plan *plan, const struct rules_inputs *in,
               struct rdoc *doc, struct strbuf *sb, struct diag *d)
@@ -441,8 +515,11 @@ doc_plan_hash(const struct job_plan *plan, const struct rules_inputs *in,
                 "are applied, in a fixed order: [job], each [source] with "
                 "its field mappings and value maps, [linkage], "
                 "[disclosure], each [cohort] and [output] (retention "
-                "included); the contents of the files below, by their "
+                "included)%s; the contents of the files below, by their "
                 "BLAKE2b-256; and the program's version (%s)",
+                declares_any(plan) ? ", each [department] the job file "
+                                     "declares and each [need] group"
+                                   : "",
                 in->version ? in->version : "");
     r = rn_rule(doc, s, "covers", "what it covers", sb);
     arr = rn_arr(doc, r, "parts");

@@ -138,8 +138,15 @@ doc_prob_scoring(const struct linkage_plan *lp, struct rdoc *doc,
     strbuf_addf(sb, "never linked, whatever the score: two forenames both "
                     "given that share at most the initial, or two dates of "
                     "birth both given that differ in the year and more "
-                    "(twins, a parent and child of one name); a person "
-                    "holding two different valid NHS numbers or UPNs (as for "
+                    "(twins, a parent and child of one name); a pair with "
+                    "a date of birth missing on one side unless the names "
+                    "and the postcode's unit or sector agree, or an "
+                    "address, e-mail or phone does (two rare names alone "
+                    "are as often a grandparent and a grandchild named "
+                    "after them); a record without a date of birth whose "
+                    "links reach two generations (all of them dropped); "
+                    "a person holding two different valid NHS numbers or "
+                    "UPNs (as for "
                     "the keys: absolute); a person joining more than %d "
                     "persons of the keys (max_cluster). Every refusal is "
                     "counted",
@@ -164,7 +171,10 @@ doc_probabilistic(const struct job_plan *plan, struct rdoc *doc,
     }
     strbuf_adds(sb, "on: after the match keys, pairs of records they did not "
                     "link are compared field by field from keyed encodings "
-                    "and linked by Fellegi-Sunter scoring");
+                    "and linked by Fellegi-Sunter scoring; the records of "
+                    "one id of an id scope are first completed from each "
+                    "other (an episode's postcode with its header's date of "
+                    "birth and the case system's names)");
     r = rn_rule(doc, s, "probabilistic_stage", "probabilistic stage", sb);
     rn_bool(doc, r, "on", 1);
     doc_prob_records(lp, doc, s, sb);

@@ -61,4 +61,10 @@ void doc_forecasting(const struct job_plan *plan, struct rdoc *doc,
 int rules_canonical(const struct job_plan *plan, const struct rules_inputs *in,
                     struct strbuf *sb, struct diag *d);
 
+/* rules_departments.c: the departments the job file declares and its
+ * [need] groups, as sections "departments" and "need_groups" (none when
+ * it declares none). */
+void doc_departments(const struct job_plan *plan, struct rdoc *doc,
+                     struct strbuf *sb);
+
 #endif

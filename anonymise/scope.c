@@ -140,6 +140,19 @@ scope_index_household(struct scope_index *x, const unsigned char id[16],
     return 0;
 }
 
+long
+scope_index_person(const struct scope_index *x, int scope,
+                   const unsigned char id[16])
+{
+    struct scope_key k;
+    size_t i;
+
+    if (scope < 0 || (size_t)scope >= x->nscopes)
+        return -1;
+    k = key_of(scope, id);
+    return hash_table_find(&x->ids, &k, sizeof(k), &i) ? (long)i : -1;
+}
+
 void
 scope_index_release(struct scope_index *x)
 {

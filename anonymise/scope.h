@@ -35,6 +35,7 @@
  *     events row: scope_index_event(&x, scope, id, nhs_anchor, dob_anchor)
  *                 -> 1 joined, 0 orphan
  *     household row: scope_index_household(&x, household_id, &number)
+ *     scope_index_person(&x, scope, id) -> the id's number, or -1
  *     x.stats[scope] ...
  *     scope_index_release(&x);
  */
@@ -88,6 +89,14 @@ int scope_index_event(struct scope_index *x, int scope,
  * 0 or CE_NOMEM. */
 int scope_index_household(struct scope_index *x, const unsigned char id[16],
                           uint32_t *number);
+
+/* The number of the id a header of scope listed: 0 .. (ids of every
+ * scope) - 1, the same for every row of the id and different for every
+ * other id -- or -1 when no header listed it. Which number an id gets
+ * depends on the order headers came in: person assembly
+ * (scope_assembly.h) only gathers an id's rows by it. Reads only. */
+long scope_index_person(const struct scope_index *x, int scope,
+                        const unsigned char id[16]);
 
 void scope_index_release(struct scope_index *x);
 

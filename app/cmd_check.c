@@ -230,6 +230,8 @@ source_policy(const struct job_plan *plan, const struct source_reader *r,
         strbuf_release(&sb);
         return CE_DATA;
     }
+    if ((rc = quarantine_check_drops(q, d, "the first ")) < 0)
+        return rc;
     if (whole && (rc = drift_check_source(plan, r->sp, q->rows_in,
                                           q->rows_quarantined, d)) < 0)
         return rc;
@@ -454,6 +456,30 @@ check_cohorts(const struct job_plan *plan)
     return rc;
 }
 
+/* A department the job file declares that no source belongs to: its
+ * terms in where and by count no one, which is likely a mistake but not
+ * one the run refuses (a source may be added later). The default four
+ * are the program's catalogue, not a declaration, and are not named. */
+static void
+check_departments(const struct job_plan *plan)
+{
+    size_t d, i;
+
+    for (d = 0; d < plan->ndepartments; d++) {
+        const struct department_plan *dp = &plan->departments[d];
+
+        if (!dp->line)
+            continue;
+        for (i = 0; i < plan->nsources; i++)
+            if (plan->sources[i].department == (int)d)
+                break;
+        if (i == plan->nsources)
+            log_msg(LOG_WARN, "%s:%d: [department %s]: no source of this "
+                              "job belongs to it; its services count no one",
+                    plan->config_path, dp->line, dp->name);
+    }
+}
+
 int
 cmd_check(int argc, char **argv)
 {
@@ -473,6 +499,7 @@ cmd_check(int argc, char **argv)
     }
     printf("config %s: ok (%zu sources, %zu cohorts, %zu outputs)\n", pos[0],
            plan.nsources, plan.ncohorts, plan.noutputs);
+    check_departments(&plan);
     result = check_cohorts(&plan);
     result = worse(result, check_files(&plan));
     for (i = 0; i < plan.noutputs; i++)

@@ -203,7 +203,8 @@ print_accuracy(const struct job_plan *plan, const struct link_trace *tr,
 {
     struct linkeval_record *r = malloc((t->matched + 1) * sizeof(*r));
     uint8_t *dept = malloc(n + 1);
-    struct pair_counts all, bydept[DEPT_COUNT * DEPT_COUNT];
+    struct pair_counts all, bydept[DEPT_MAX * DEPT_MAX];
+    size_t nd = job_plan_ndepartments(plan);
     struct pair_counts *bygroup = NULL;
     struct person_counts pc;
     char p[16], rc_[16], f1[16];
@@ -236,23 +237,23 @@ print_accuracy(const struct job_plan *plan, const struct link_trace *tr,
            (unsigned long long)pc.split, (unsigned long long)pc.merged);
 
     k = eval_records(tr, n, t, dept, r);
-    if ((rc = linkeval_count(r, k, DEPT_COUNT, LINKEVAL_LABEL_PAIR, bydept,
+    if ((rc = linkeval_count(r, k, (uint32_t)nd, LINKEVAL_LABEL_PAIR, bydept,
                              NULL)) < 0)
         goto out;
     printf("\ndepartment pairs: record pairs with one record in each "
            "department\n");
     printf("  %-*s %10s %9s %9s\n", LABEL_WIDTH, "departments", "true pairs",
            "precision", "recall");
-    for (a = 0; a < DEPT_COUNT; a++)
-        for (b = a; b < DEPT_COUNT; b++) {
-            const struct pair_counts *c = &bydept[a * DEPT_COUNT + b];
+    for (a = 0; a < nd; a++)
+        for (b = a; b < nd; b++) {
+            const struct pair_counts *c = &bydept[a * nd + b];
             char label[96];
 
             if (!c->truth && !c->linked)
                 continue;
             snprintf(label, sizeof(label), "%s + %s",
-                     department_name((enum department)a),
-                     department_name((enum department)b));
+                     job_plan_department_name(plan, (int)a),
+                     job_plan_department_name(plan, (int)b));
             print_measure(label, c);
         }
 
@@ -294,9 +295,9 @@ print_diagnostics(const struct job_plan *plan, const struct link_trace *tr,
     static const char *const bound_names[] = {"1", "2", "3", "4", "5-9",
                                               "10-19", "20-49", "50+"};
     enum { NB = sizeof(bounds) / sizeof(bounds[0]) };
-    uint8_t *mask = calloc(npersons + 1, 1);
+    uint32_t *mask = calloc(npersons + 1, sizeof(*mask));
     uint32_t *person = malloc((n + 1) * sizeof(*person));
-    uint64_t recs[DEPT_COUNT] = {0}, away[DEPT_COUNT] = {0};
+    uint64_t recs[DEPT_MAX] = {0}, away[DEPT_MAX] = {0};
     uint64_t erecs[ETH_COUNT] = {0}, eaway[ETH_COUNT] = {0};
     uint64_t hist[NB], largest;
     char nb[2][24];
@@ -327,7 +328,7 @@ print_diagnostics(const struct job_plan *plan, const struct link_trace *tr,
 
     for (i = 0; i < n; i++)
         mask[tr[i].person] |=
-            (uint8_t)(1u << plan->sources[tr[i].source].department);
+            1u << plan->sources[tr[i].source].department;
     for (i = 0; i < n; i++) {
         const struct source_plan *sp = &plan->sources[tr[i].source];
         int elsewhere = (mask[tr[i].person] & ~(1u << sp->department)) != 0;
@@ -342,11 +343,11 @@ print_diagnostics(const struct job_plan *plan, const struct link_trace *tr,
     }
     printf("\ndepartments: records linked to a person another department "
            "knows\n");
-    for (k = 0; k < DEPT_COUNT; k++)
+    for (k = 0; k < job_plan_ndepartments(plan); k++)
         if (recs[k])
             printf("  %-*s %10llu records %8llu linked elsewhere %6.2f %%%s\n",
                    LABEL_WIDTH,
-                   department_name((enum department)k),
+                   job_plan_department_name(plan, (int)k),
                    (unsigned long long)recs[k], (unsigned long long)away[k],
                    100.0 * (double)away[k] / (double)recs[k],
                    recs[k] < LINKAGE_FEW_RECORDS ? "  (few records)" : "");

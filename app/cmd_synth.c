@@ -80,6 +80,11 @@ cmd_synth(int argc, char **argv)
     printf("synth: %s/ssda903_header.csv: %ld rows\n", o.dir, c.rows[4]);
     printf("synth: %s/ssda903_episodes.csv: %ld rows\n", o.dir, c.rows[5]);
     printf("synth: %s/housing_register.csv: %ld rows\n", o.dir, c.rows[6]);
+    printf("synth: %s/benefits.csv, youth_justice.csv, early_help.csv, "
+           "police_incidents.csv: %ld, %ld, %ld, %ld rows (the "
+           "multiple-needs departments)\n",
+           o.dir, c.needs_rows[0], c.needs_rows[1], c.needs_rows[2],
+           c.needs_rows[3]);
     printf("synth: %s/truth_SYNTHETIC_IDENTIFIERS.csv: the true person of "
            "every row (synthetic identifiers)\n", o.dir);
     return finish_stdout(0);

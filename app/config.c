@@ -19,10 +19,12 @@
 
 #include "../connectors/source_settings.h"
 #include "../transform/map_settings.h"
+#include "../transform/department_settings.h"
 #include "../anonymise/link_settings.h"
 #include "../anonymise/disclosure_settings.h"
 #include "../cohorts/cohort_settings.h"
 #include "../cohorts/transition_settings.h"
+#include "../cohorts/need_settings.h"
 #include "../forecast/forecast_settings.h"
 #include "../export/output_settings.h"
 
@@ -34,7 +36,8 @@
 #include <string.h>
 
 enum section_kind { SEC_JOB, SEC_SOURCE, SEC_LINKAGE, SEC_DISCLOSURE,
-                    SEC_COHORT, SEC_TRANSITION, SEC_OUTPUT, SEC_COUNT };
+                    SEC_COHORT, SEC_TRANSITION, SEC_OUTPUT, SEC_DEPARTMENT,
+                    SEC_NEED, SEC_COUNT };
 
 /* Each section kind: whether it is [kind NAME], and the stages' tables of
  * its keys, searched in order. */
@@ -54,6 +57,8 @@ static const struct section_def {
     [SEC_COHORT] = {"cohort", 1, {cohort_settings, NULL}},
     [SEC_TRANSITION] = {"transition", 1, {transition_settings, NULL}},
     [SEC_OUTPUT] = {"output", 1, {output_settings, NULL}},
+    [SEC_DEPARTMENT] = {"department", 1, {department_settings, NULL}},
+    [SEC_NEED] = {"need", 1, {need_settings, NULL}},
 };
 
 /* Keys seen per section, to refuse duplicates and check required ones. */
@@ -311,7 +316,8 @@ open_single(struct parse_ctx *c, int k)
     return 1;
 }
 
-/* Adds a [source NAME], [cohort NAME] or [output NAME] to the plan. */
+/* Adds a [source NAME], [cohort NAME], [transition NAME], [output NAME],
+ * [department NAME] or [need NAME] to the plan. */
 static int
 open_named(struct parse_ctx *c, int k, const char *name)
 {
@@ -340,6 +346,28 @@ open_named(struct parse_ctx *c, int k, const char *name)
         ck->line = c->header_line;
         namep = &ck->name;
         obj = ck;
+    } else if (k == SEC_DEPARTMENT) {
+        struct department_plan *dp;
+        struct setting_ctx ctx;
+
+        setting_ctx_init(&ctx, NULL, NULL, c->header_line);
+        if (!report(c, department_settings_open(pl, name, c->header_line,
+                                                &dp, &ctx),
+                    &ctx))
+            return 0;
+        c->cur.kind = k;
+        c->cur.obj = dp;
+        return boot_section(c, k, dp);
+    } else if (k == SEC_NEED) {
+        struct need_plan *np = grow(c, pl->needs, pl->nneeds, sizeof(*np));
+
+        if (!np)
+            return 0;
+        pl->needs = np;
+        np = &pl->needs[pl->nneeds++];
+        np->line = c->header_line;
+        namep = &np->name;
+        obj = np;
     } else if (k == SEC_TRANSITION) {
         struct transition_plan *tp = grow(c, pl->transitions,
                                           pl->ntransitions, sizeof(*tp));
@@ -411,7 +439,8 @@ begin_section(struct parse_ctx *c, const char *section)
     if (k == SEC_COUNT)
         return fail(c, c->header_line,
                     "unknown section [%s] (expected job, source, linkage, "
-                    "disclosure, cohort, transition or output)", section);
+                    "disclosure, cohort, transition, output, department or "
+                    "need)", section);
     if (!*name)
         return fail(c, c->header_line, "section [%s] needs a name: [%s NAME]",
                     kind, kind);
@@ -626,7 +655,8 @@ finish_source(struct parse_ctx *c, struct source_plan *s)
     setting_ctx_init(&ctx, NULL, NULL, s->line);
     if ((rc = source_map_apply_profile(s, &ctx)) < 0 ||
         (rc = source_connector_finish(s, &ctx)) < 0 ||
-        (rc = source_map_finish(s, &ctx)) < 0)
+        (rc = source_map_finish(s, &ctx)) < 0 ||
+        (rc = department_settings_resolve_source(s, c->plan, &ctx)) < 0)
         return report(c, rc, &ctx);
     if (s->id_scope && !add_scope(c, s))
         return 0;
@@ -646,7 +676,7 @@ finish_plan(struct parse_ctx *c)
 {
     struct job_plan *pl = c->plan;
     struct setting_ctx ctx;
-    size_t i;
+    size_t i, j;
 
     setting_ctx_init(&ctx, NULL, NULL, 0);
     if (!c->have_job)
@@ -655,8 +685,20 @@ finish_plan(struct parse_ctx *c)
         return 0;
     if (!pl->nsources)
         return fail(c, 1, "no [source NAME] section: nothing to read");
+    if (!report(c, department_settings_finish(pl, &ctx), &ctx))
+        return 0;
     for (i = 0; i < pl->nsources; i++)
         if (!finish_source(c, &pl->sources[i]))
+            return 0;
+    /* a declared service no source maps is still one where and by may
+     * name (it counts no one) */
+    for (i = 0; i < pl->ndepartments; i++)
+        for (j = 0; j < pl->departments[i].nservices; j++)
+            if (pl->departments[i].services[j].listed &&
+                !add_service(c, (int)i, pl->departments[i].services[j].name))
+                return 0;
+    for (i = 0; i < pl->nneeds; i++)
+        if (!report(c, need_settings_finish(&pl->needs[i], &ctx), &ctx))
             return 0;
     if (disclosure_plan_finish(&pl->disclosure, &c->dk) < 0)
         return fail(c, c->disclosure_line,
@@ -705,6 +747,8 @@ boot_plan(struct parse_ctx *c)
     struct setting_ctx ctx;
 
     setting_ctx_init(&ctx, NULL, NULL, 0);
+    if (job_plan_add_default_departments(c->plan) < 0)
+        return nomem(c);
     return report(c, settings_boot(job_settings, c->plan, &ctx), &ctx) &&
            report(c, settings_boot(tables_job_settings, c->plan, &ctx),
                   &ctx) &&

@@ -32,6 +32,7 @@
 #include "../core/period.h"
 #include "../core/strbuf.h"
 
+#include "../anonymise/compare_fields.h"
 #include "../anonymise/comparison.h"
 #include "../anonymise/keys.h"
 #include "../anonymise/person.h"
@@ -60,6 +61,22 @@ job_compile_cohorts(const struct job_plan *plan, struct where_expr **exprs,
     size_t i;
     int rc;
 
+    /* each [need] group on its own first, so its errors name its line */
+    for (i = 0; i < plan->nneeds; i++) {
+        const struct need_plan *np = &plan->needs[i];
+        struct where_expr *ne = NULL;
+
+        diag_clear(d);
+        rc = where_parse_group(np->where, plan, &ne, d);
+        where_free(ne);
+        if (rc < 0) {
+            struct diag inner = *d;
+
+            diag_set(d, plan->config_path, np->where_line, inner.column,
+                     "where", "[need %s] where: %s", np->name, inner.msg);
+            return rc;
+        }
+    }
     for (i = 0; i < plan->ncohorts; i++) {
         const struct cohort_plan *c = &plan->cohorts[i];
 
@@ -282,9 +299,10 @@ job_state_load(struct job_state *js, int with_ptable, char *key_id,
  * name, never a value.
  */
 static void
-summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
+summarise_prob(const struct match_stats *st, const struct job_plan *plan,
                struct prob_summary *ps)
 {
+    const struct linkage_plan *lp = &plan->linkage;
     unsigned f, r;
     char rule[128];
 
@@ -296,9 +314,10 @@ summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
     ps->records = st->records;
     ps->pairs_compared = st->pairs_compared;
     ps->pairs_accepted = st->pairs_accepted;
-    ps->refused_guard = st->refused_disagree;
+    ps->refused_guard = st->refused_disagree + st->refused_no_dob;
     ps->refused_strong_id = st->refused_strong_id;
-    ps->refused_other = st->refused_conflict + st->refused_size;
+    ps->refused_other =
+        st->refused_conflict + st->refused_size + st->refused_ambiguous;
     ps->links = st->links;
     for (r = 0; r < st->nrules; r++) {
         const struct match_rule_stats *rs = &st->rule[r];
@@ -319,7 +338,7 @@ summarise_prob(const struct match_stats *st, const struct linkage_plan *lp,
             log_msg(LOG_WARN, "probabilistic linkage: EM did not converge "
                               "for the field %s on any blocking rule; its "
                               "documented default m is used",
-                    match_field_name((enum match_field)f));
+                    compare_fields_name(plan, (enum match_field)f));
         }
 }
 
@@ -342,6 +361,8 @@ link_records(struct job_state *js, struct match_stats *mst, struct diag *d)
     if (!js->have_enc)
         return 0;
     prob_link_config(&plan->linkage, &cfg);
+    cfg.nextra = compare_fields_count(plan);
+    cfg.extra_strong = compare_fields_strong(plan);
     return prob_link_run(&js->rr.linker, js->rr.recs.r, js->rr.recs.n,
                          &js->rr.comparisons, &cfg, mst, d);
 }
@@ -457,7 +478,7 @@ run_link(struct job_run *jr, struct diag *d)
         goto nomem;
     rc = link_records(js, mst, d);
     if (rc == 0 && js->have_enc)
-        summarise_prob(mst, &plan->linkage, &sum->prob);
+        summarise_prob(mst, plan, &sum->prob);
     free(mst);
     if (rc < 0)
         return rc;
@@ -491,14 +512,25 @@ nomem:
     return CE_NOMEM;
 }
 
+/* A source's tally of stacked returns into its summary (core/run.h). */
+static void
+returns_summary(const struct returns_tally *t, struct source_summary *ss)
+{
+    ss->returns[0] = t->files;
+    ss->returns[1] = t->duplicate;
+    ss->returns[2] = t->replaced;
+    ss->returns[3] = t->superseded;
+    ss->returns[4] = t->closed;
+}
+
 /* Assembles the persons (person.h); their counts pass the rule. */
 static int
 run_persons(struct job_run *jr, struct diag *d)
 {
     struct job_state *js = &jr->js;
     struct run_summary *sum = jr->sum;
-    struct department_tally dept[DEPT_COUNT];
-    uint32_t dept_ckey[DEPT_COUNT];
+    struct department_tally dept[DEPT_MAX];
+    uint32_t dept_ckey[DEPT_MAX];
     size_t i;
     int rc;
 
@@ -511,13 +543,23 @@ run_persons(struct job_run *jr, struct diag *d)
         return rc;
     }
     jr->have_ps = 1;
+    /* stacked yearly returns read as one (anonymise/returns.h) */
+    if (js->rr.returns.n) {
+        if ((rc = returns_reconcile(&js->rr.returns, &jr->ps)) < 0) {
+            diag_set(d, NULL, 0, 0, NULL, "out of memory");
+            return rc;
+        }
+        for (i = 0; i < jr->plan->nsources && i < js->rr.returns.nsources;
+             i++)
+            returns_summary(&js->rr.returns.tally[i], &sum->sources[i]);
+    }
     if (household_set_build(&jr->ps, js->rr.recs.r, js->rr.recs.n,
                             &js->rr.linker, &js->rr.scopes.households,
                             &js->ps) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return CE_NOMEM;
     }
-    for (i = 0; i < DEPT_COUNT; i++) {
+    for (i = 0; i < job_plan_ndepartments(jr->plan); i++) {
         sum->departments[i].records += dept[i].records;
         sum->departments[i].persons += dept[i].persons;
         dept_ckey[i] = dept[i].key_sum;
@@ -709,7 +751,7 @@ job_link_trace(const struct job_plan *plan, int threads,
         (rc = link_records(&js, mst, d)) < 0)
         goto out;
     if (js.have_enc)
-        summarise_prob(mst, &plan->linkage, &tmp.prob);
+        summarise_prob(mst, plan, &tmp.prob);
     for (i = 0; i < js.rr.ntrace; i++)
         js.rr.trace[i].person = linker_person(&js.rr.linker, i);
     for (i = 0; keys && i <= plan->linkage.nkeys; i++) {

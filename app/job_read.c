@@ -1,5 +1,7 @@
 #include "job_read.h"
 #include "source_reader.h"
+#include "../core/calendar.h"
+#include "../anonymise/compare_fields.h"
 #include "../core/log.h"
 #include "../core/strbuf.h"
 
@@ -81,6 +83,10 @@ struct source_out {
     uint64_t unknown_postcodes;
     struct link_trace *trace;
     size_t ntrace, trace_alloc;
+    /* a source of yearly returns: per file, the latest day of its kept
+     * rows (DAY_NONE: none yet), the return's collection year */
+    int32_t *latest;
+    size_t nlatest;
     struct strbuf log;            /* its log lines, when read on a thread */
     int rc;
     struct diag d;
@@ -95,6 +101,7 @@ source_out_release(struct source_out *o)
         linker_release(&o->linker);
     comparison_list_release(&o->cmp);
     free(o->trace);
+    free(o->latest);
     strbuf_release(&o->log);
     memset(o, 0, sizeof(*o));
 }
@@ -177,6 +184,38 @@ row_progress(struct row_sink *k, const struct source_reader *r)
     }
 }
 
+/* A kept record of a yearly return: its file's position + 1 as its
+ * return, and its dates into that file's latest day. 0, CE_NOMEM, or
+ * CE_DATA past RETURNS_MAX files. */
+static int
+note_return(struct source_out *out, const struct raw_row *row,
+            struct pseudonymous_record *pr)
+{
+    size_t f = row->file_index;
+    int32_t day;
+
+    if (f >= RETURNS_MAX)
+        return CE_DATA;
+    if (f >= out->nlatest) {
+        size_t n = f + 1, i;
+        int32_t *l = realloc(out->latest, n * sizeof(*l));
+
+        if (!l)
+            return CE_NOMEM;
+        for (i = out->nlatest; i < n; i++)
+            l[i] = DAY_NONE;
+        out->latest = l;
+        out->nlatest = n;
+    }
+    pr->ret = (uint8_t)(f + 1);
+    /* a return's episodes start in or before its year (an end date may
+     * run a day past it): the latest start says which year it is */
+    day = pr->start;
+    if (day > out->latest[f])
+        out->latest[f] = day;
+    return 0;
+}
+
 /* source_reader_run() callback: the row becomes a pseudonymous record
  * (anonymise/record.h), which the source's output keeps. */
 static int
@@ -188,6 +227,18 @@ keep_row(void *ctx, struct source_reader *r, const struct raw_row *row,
     int rc;
 
     rc = record_from_row(&k->b, &r->m, row, mapped, rec, &r->q, &pr);
+    if (rc > 0 && r->sp->return_year_end && pr.service != SERVICE_NONE) {
+        int nr = note_return(k->out, row, &pr);
+
+        if (nr == CE_DATA) {
+            diag_set(d, r->sp->name, 0, 0, "return_year_end",
+                     "more than %d files of yearly returns; read fewer "
+                     "years together", RETURNS_MAX);
+            return nr;
+        }
+        if (nr < 0)
+            rc = nr;
+    }
     if (rc > 0) {
         rc = record_list_push(&k->out->recs, &pr);
         if (rc == 0 && k->out->trace_alloc)
@@ -229,7 +280,7 @@ read_source(struct read_stage *st, size_t si, struct source_summary *ss,
         goto out;
     }
     out->have_linker = 1;
-    comparison_list_init(&out->cmp, 0);
+    comparison_list_init(&out->cmp, compare_fields_count(st->plan));
     if ((rc = record_builder_init(&k.b, &st->rctx, sp, &out->linker,
                                   &out->cmp)) < 0) {
         diag_set(d, sp->name, 0, 0, NULL, "out of memory");
@@ -323,7 +374,8 @@ reader_worker(void *arg)
  * (record and probe numbers shifted), unmapped codes (their witnesses
  * numbered as the result's probes), counter, trace. */
 static int
-merge_source(struct read_stage *st, size_t si, struct source_out *o)
+merge_source(struct read_stage *st, size_t si, struct source_out *o,
+             struct diag *d)
 {
     struct read_result *rr = st->rr;
     size_t i, j;
@@ -331,6 +383,18 @@ merge_source(struct read_stage *st, size_t si, struct source_out *o)
     int rc;
 
     rr->unknown_postcodes += o->unknown_postcodes;
+    if (o->nlatest) {
+        uint32_t base;
+
+        if ((rc = returns_add_source(&rr->returns, (uint32_t)si,
+                                     st->plan->sources[si].name,
+                                     st->plan->sources[si].return_year_end,
+                                     o->latest, o->nlatest, &base, d)) < 0)
+            return rc;
+        for (i = 0; base && i < o->recs.n; i++)
+            if (o->recs.r[i].ret)
+                o->recs.r[i].ret = (uint8_t)(o->recs.r[i].ret + base);
+    }
     /* the rows' comparison records are numbered after the earlier
      * sources' */
     off = comparison_list_append(&rr->comparisons, &o->cmp);
@@ -450,6 +514,11 @@ read_sources(struct read_result *rr, const struct job_plan *plan,
         return rc;
     }
     rr->have_scopes = 1;
+    if ((rc = returns_table_init(&rr->returns, plan->nsources)) < 0) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return rc;
+    }
+    rr->have_returns = 1;
     pthread_mutex_init(&st->scope_lock, NULL);
     st->rctx.plan = plan;
     st->rctx.ps = ps;
@@ -457,7 +526,7 @@ read_sources(struct read_result *rr, const struct job_plan *plan,
     st->rctx.scopes = &rr->scopes;
     st->rctx.scope_lock = &st->scope_lock;
     st->rctx.enc = enc;
-    comparison_list_init(&rr->comparisons, 0);
+    comparison_list_init(&rr->comparisons, compare_fields_count(plan));
     outs = calloc(nalloc, sizeof(*outs));
     order = calloc(nalloc, sizeof(*order));
     rr->unmapped = calloc(nalloc, sizeof(*rr->unmapped));
@@ -490,8 +559,9 @@ read_sources(struct read_result *rr, const struct job_plan *plan,
             break;
         }
         for (k = 0; k < n; k++) {
-            if ((rc = merge_source(st, order[k], &outs[order[k]])) < 0) {
-                diag_set(d, NULL, 0, 0, NULL, "out of memory");
+            if ((rc = merge_source(st, order[k], &outs[order[k]], d)) < 0) {
+                if (rc == CE_NOMEM)
+                    diag_set(d, NULL, 0, 0, NULL, "out of memory");
                 break;
             }
             source_out_release(&outs[order[k]]);
@@ -521,6 +591,8 @@ read_result_release(struct read_result *rr)
     free(rr->unmapped);
     if (rr->have_scopes)
         scope_index_release(&rr->scopes);
+    if (rr->have_returns)
+        returns_table_release(&rr->returns);
     free(rr->trace);
     memset(rr, 0, sizeof(*rr));
 }

@@ -31,6 +31,7 @@
 #include "../anonymise/link.h"
 #include "../anonymise/pseudonym.h"
 #include "../anonymise/record.h"
+#include "../anonymise/returns.h"
 #include "../anonymise/scope.h"
 #include "../transform/quarantine.h"
 
@@ -49,6 +50,9 @@ struct read_result {
     size_t nsources;
     struct scope_index scopes;        /* counts per id scope */
     int have_scopes;
+    struct returns_table returns;     /* the yearly returns read, for
+                                       returns_reconcile() */
+    int have_returns;
     uint64_t unknown_postcodes;       /* kept rows the lookup did not know */
     struct link_trace *trace;         /* want_trace: one per record */
     size_t ntrace, trace_alloc;

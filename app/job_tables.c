@@ -27,7 +27,7 @@ standard_count(const struct job_plan *plan)
     size_t n = 0;
     int d;
 
-    for (d = 0; d < DEPT_COUNT; d++)
+    for (d = 0; d < (int)job_plan_ndepartments(plan); d++)
         n += (plan->standard_tables & STD_SERVICE_TRANSITIONS) &&
              service_transitions_wanted(plan, d);
     return n + ((plan->standard_tables & STD_OVERLAP) ? 2 : 0);
@@ -318,8 +318,8 @@ standard_tables(const struct table_job *tj, struct diag *d)
     char title[256];
     int dept, rc;
 
-    for (dept = 0; dept < DEPT_COUNT; dept++) {
-        const char *dn = department_name((enum department)dept);
+    for (dept = 0; dept < (int)job_plan_ndepartments(plan); dept++) {
+        const char *dn = job_plan_department_name(plan, dept);
 
         if (!(plan->standard_tables & STD_SERVICE_TRANSITIONS) ||
             !service_transitions_wanted(plan, dept))

@@ -1,4 +1,5 @@
 #include "linkdiag.h"
+#include "../anonymise/compare_fields.h"
 
 #include "../anonymise/disclosure.h"
 #include "../core/published.h"
@@ -40,6 +41,12 @@ print_overview(const struct job_plan *plan, const struct match_stats *st,
            pairs_text(plan, exact, st->pairs_compared, nb[0]),
            pairs_text(plan, exact, st->pairs_accepted, nb[1]),
            pairs_text(plan, exact, st->refused_disagree, nb[2]));
+    printf("  without a date of birth on one side: %s over the threshold "
+           "but refused (names and postcode sector not both agreeing, no "
+           "extra identifier agreeing), %s accepted but dropped (a record "
+           "accepted with two generations)\n",
+           pairs_text(plan, exact, st->refused_no_dob, nb[3]),
+           pairs_text(plan, exact, st->refused_ambiguous, nb[4]));
     printf("  clusters: %s links made; refused: %s two NHS numbers or UPNs, "
            "%s two records the guard refuses in one person, %s over "
            "max_cluster = %d\n",
@@ -90,7 +97,7 @@ print_rules(const struct job_plan *plan, const struct match_stats *st,
         for (f = 0; f < st->nfields; f++)
             if (rs->trained_fields & (1u << f)) {
                 printf("%s %s", any ? "," : "",
-                       match_field_name((enum match_field)f));
+                       compare_fields_name(plan, (enum match_field)f));
                 any = 1;
             }
         printf("%s\n", any ? "" : " none");
@@ -98,7 +105,7 @@ print_rules(const struct job_plan *plan, const struct match_stats *st,
 }
 
 static void
-print_levels(const struct match_stats *st)
+print_levels(const struct job_plan *plan, const struct match_stats *st)
 {
     unsigned f, l;
 
@@ -112,10 +119,10 @@ print_levels(const struct match_stats *st)
         if (fs->defaulted)
             printf("  %s: EM did not converge on any blocking rule; the "
                    "documented defaults are used\n",
-                   match_field_name((enum match_field)f));
+                   compare_fields_name(plan, (enum match_field)f));
         else
             printf("  %s: m estimated by EM on %u blocking rule%s\n",
-                   match_field_name((enum match_field)f), fs->trained,
+                   compare_fields_name(plan, (enum match_field)f), fs->trained,
                    fs->trained == 1 ? "" : "s");
         for (l = 1; l < fs->nlevels && l < MATCH_MAX_LEVELS; l++) {
             double w;
@@ -180,6 +187,6 @@ linkdiag_print(const struct job_plan *plan, const struct match_stats *st,
         return;
     print_overview(plan, st, exact);
     print_rules(plan, st, exact);
-    print_levels(st);
+    print_levels(plan, st);
     print_weights(plan, st, exact);
 }

@@ -56,6 +56,9 @@ source_reader_open(struct source_reader *r, const struct job_plan *plan,
 
     if (rc < 0)
         return rc;
+    if ((rc = mapping_check_compared(plan, r->sp, r->src.columns,
+                                     r->src.ncolumns, d)) < 0)
+        return rc;
     memset(&mr, 0, sizeof(mr));
     mr.src = &r->src;
     mr.fn = report_missing;

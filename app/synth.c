@@ -1,5 +1,6 @@
 #include "synth.h"
 #include "synth_housing.h"
+#include "synth_needs.h"
 #include "../core/calendar.h"
 
 #include <errno.h>
@@ -2446,6 +2447,38 @@ education_rows(uint64_t *rs, const struct synth_ctx *x,
     }
 }
 
+/* The multiple-needs departments' extracts (synth_needs.h) for the same
+ * people, each under their registered spellings and current postcode. */
+static int
+needs_extracts(const struct synth_options *o, const struct person *people,
+               char *const *pcs, struct synth_counts *c, struct diag *d)
+{
+    struct synth_needs_person *v = calloc((size_t)o->people + 1, sizeof(*v));
+    long i;
+    int rc;
+
+    if (!v) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
+    }
+    for (i = 0; i < o->people; i++) {
+        const struct person *p = &people[i];
+
+        append_spelling(v[i].forename, 0, sizeof(v[i].forename), p->forename,
+                        p->fv);
+        append_spelling(v[i].surname, 0, sizeof(v[i].surname), p->surname,
+                        p->sv);
+        v[i].nhs = p->nhs;
+        v[i].postcode = pcs[p->postcode];
+        v[i].dob = p->dob;
+        v[i].household = p->household;
+        v[i].sex = p->sex;
+    }
+    rc = synth_needs_write(o, v, o->people, c->needs_rows, d);
+    free(v);
+    return rc;
+}
+
 int
 synth_write(const struct synth_options *o, struct synth_counts *c,
             struct diag *d)
@@ -2573,6 +2606,7 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
     c->rows[3] = ed.rows;
     c->rows[4] = lh.rows;
     c->rows[5] = le.rows;
+    rc = needs_extracts(o, people, pcs, c, d);
 out:
     if ((close_out(&hs) | close_out(&cs) | close_out(&as) | close_out(&ed) |
          close_out(&lh) | close_out(&le) |

@@ -99,6 +99,9 @@
  *                             dob_year moved
  *       The only output holding identifiers (made-up ones), for linkage
  *       accuracy tests and the privacy scan.
+ *
+ * Then the multiple-needs departments' extracts for the same people,
+ * with their own truth (synth_needs.h).
  */
 #ifndef COHORT_SYNTH_H
 #define COHORT_SYNTH_H
@@ -123,6 +126,7 @@ struct synth_counts {
     long people;
     long rows[7];         /* per extract, in the order above, then the
                            * housing register (synth_housing.h) */
+    long needs_rows[4];   /* the multiple-needs extracts (synth_needs.h) */
     long faulty_rows;     /* rows written malformed on purpose */
 };
 

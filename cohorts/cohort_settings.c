@@ -62,11 +62,12 @@ by_term(const char *p, size_t len, char *term, size_t term_size,
     memcpy(term, p, len);
     term[len] = '\0';
     term[dl] = '\0';
-    if (department_lookup(term) < 0 || !setting_name_ok(term + dl + 1))
+    /* the department is resolved at the end: [department] sections may
+     * follow the cohort */
+    if (!setting_name_ok(term) || !setting_name_ok(term + dl + 1))
         return setting_bad_value(ctx, "by", "DEPARTMENT.SERVICE with a "
-                                            "department from housing, "
-                                            "children_social_care, "
-                                            "adult_social_care, education");
+                                            "declared department and "
+                                            "service");
     term[dl] = '.';
     return BY_SERVICE;
 }
@@ -127,7 +128,7 @@ static const struct setting_choice units[] = {
 
 static const struct setting_choice measures[] = {
     {"persons", MEASURE_PERSONS}, {"new", MEASURE_NEW},
-    {"ended", MEASURE_ENDED}, {NULL, 0}};
+    {"ended", MEASURE_ENDED}, {"at_end", MEASURE_AT_END}, {NULL, 0}};
 
 #define AT(member) offsetof(struct cohort_plan, member)
 
@@ -142,10 +143,10 @@ const struct setting cohort_settings[] = {
      .check = cohort_settings_set_by,
      .help = "breakdown columns and DEPARTMENT.SERVICE flags"},
     {.name = "measure", .type = SETTING_ENUM, .offset = AT(measure),
-     .choices = measures, .expect = "persons, new or ended",
+     .choices = measures, .expect = "persons, new, ended or at_end",
      .boot = "persons",
-     .help = "persons in the cohort that month, new ones, or ones whose "
-             "last month in it it is"},
+     .help = "persons in the cohort that month, new ones, ones whose "
+             "last month in it it is, or ones in it on its last day"},
     {.name = "unit", .type = SETTING_ENUM, .offset = AT(unit),
      .choices = units, .expect = "persons or households",
      .boot = "persons",
@@ -174,7 +175,16 @@ cohort_settings_finish_by(struct cohort_plan *k, const struct job_plan *pl,
             continue;
         dot = strchr(name, '.');
         *dot = '\0';
-        dep = department_lookup(name);
+        dep = job_plan_department_lookup(pl, name);
+        if (dep < 0) {
+            char known[512];
+
+            job_plan_department_names(pl, known, sizeof(known));
+            return setting_fail_at(ctx, k->by_line, "[%s %s]: 'by' names "
+                                                    "unknown department '%s' "
+                                                    "(declared: %s)",
+                                   kind, k->name, name, known);
+        }
         idx = job_plan_service_index(pl, dep, dot + 1);
         if (idx < 0) {
             char known[512];

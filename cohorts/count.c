@@ -185,12 +185,44 @@ person_key(void *ctx, size_t u)
     return pu->ps->record_key[u];
 }
 
+/* Unit u into its cell of period i (pr that period). */
+static void
+count_cell(const struct cohort_plan *c, const struct count_units *cu,
+           size_t u, int i, const struct period *pr, struct count_table *t)
+{
+    uint32_t coord[TABLE_MAX_DIMS];
+    struct table_cell *cell;
+    size_t j;
+
+    for (j = 0; j < c->nby; j++)
+        coord[j] = cu->coord(cu->ctx, u, j, i, pr);
+    cell = table_interior(t, i, coord);
+    cell->count++;
+    cell->ckey = (cell->ckey + cu->key(cu->ctx, u)) & 0xFF;
+}
+
+/* measure = at_end: each period asks the where on its last day only, so
+ * a unit counts when it is in the cohort that day (a person with a spell
+ * open then; a household with its members of that day). */
+static void
+count_at_end(const struct cohort_plan *c, const struct count_units *cu,
+             const struct period *pr, int n, struct count_table *t)
+{
+    size_t u;
+    int i;
+
+    for (u = 0; u < cu->n; u++)
+        for (i = 0; i < n; i++)
+            if (cu->in(cu->ctx, u, i, pr[i].end, pr[i].end))
+                count_cell(c, cu, u, i, &pr[i], t);
+}
+
 /*
  * The measure: each unit (a person, or a household) in the cohort in
  * period i is counted there when counts_in() says so, given the where in
- * the month before, that month and the month after. Persons and
- * households go through this one loop, so every measure means the same
- * for both.
+ * the month before, that month and the month after (at_end: on its last
+ * day). Persons and households go through these loops, so every measure
+ * means the same for both.
  */
 static void
 count_units(const struct job_plan *plan, const struct cohort_plan *c,
@@ -198,9 +230,13 @@ count_units(const struct job_plan *plan, const struct cohort_plan *c,
             struct count_table *t)
 {
     int i, n = plan->periods;
-    size_t j, u;
+    size_t u;
     struct period before, after;
 
+    if (c->measure == MEASURE_AT_END) {
+        count_at_end(c, cu, pr, n, t);
+        return;
+    }
     /* the month before the first period, for measure = new, and the one
      * after the last (the rest of its month when it is partial), for
      * measure = ended; both with the ages of the nearest period */
@@ -219,16 +255,9 @@ count_units(const struct job_plan *plan, const struct cohort_plan *c,
                        : c->measure == MEASURE_ENDED
                            ? cu->in(cu->ctx, u, i, after.start, after.end)
                            : 0;
-            uint32_t coord[TABLE_MAX_DIMS];
-            struct table_cell *cell;
 
-            if (counts_in(c->measure, prev, in, next)) {
-                for (j = 0; j < c->nby; j++)
-                    coord[j] = cu->coord(cu->ctx, u, j, i, &pr[i]);
-                cell = table_interior(t, i, coord);
-                cell->count++;
-                cell->ckey = (cell->ckey + cu->key(cu->ctx, u)) & 0xFF;
-            }
+            if (counts_in(c->measure, prev, in, next))
+                count_cell(c, cu, u, i, &pr[i], t);
             prev = in;
             in = next;
         }

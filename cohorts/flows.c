@@ -311,7 +311,7 @@ out:
     return rc;
 }
 
-/* The departments (a bit per enum department) with a spell of p
+/* The departments (a bit per department index) with a spell of p
  * overlapping [start, end]. */
 static unsigned
 departments_known(const struct person_set *ps, size_t p, int32_t start,
@@ -325,7 +325,7 @@ departments_known(const struct person_set *ps, size_t p, int32_t start,
 
         if (s->start > end)
             break;
-        if (s->end >= start && s->department < DEPT_COUNT)
+        if (s->end >= start && s->department < OVERLAP_MAX_DEPARTMENTS)
             mask |= 1u << s->department;
     }
     return mask;
@@ -344,24 +344,29 @@ ndepartments(unsigned mask)
 /* Combination labels "housing+children_social_care", one per non-empty
  * set of departments (its bits, less one, is its index). */
 static char **
-combination_labels(uint32_t *n)
+combination_labels(const struct job_plan *plan, uint32_t *n)
 {
-    uint32_t m, count = (1u << DEPT_COUNT) - 1;
-    char **l = calloc(count, sizeof(*l));
-    int d;
+    int d, nd = (int)job_plan_ndepartments(plan);
+    uint32_t m, count;
+    char **l;
+
+    if (nd > OVERLAP_MAX_DEPARTMENTS)
+        nd = OVERLAP_MAX_DEPARTMENTS; /* refused by the plan's checks */
+    count = (1u << nd) - 1;
+    l = calloc(count, sizeof(*l));
 
     if (!l)
         return NULL;
     for (m = 1; m <= count; m++) {
-        char buf[160];
+        char buf[512];
         size_t o = 0;
 
         buf[0] = '\0';
-        for (d = 0; d < DEPT_COUNT; d++)
+        for (d = 0; d < nd && o < sizeof(buf); d++)
             if (m & (1u << d))
                 o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
                                       o ? "+" : "",
-                                      department_name((enum department)d));
+                                      job_plan_department_name(plan, d));
         if (!(l[m - 1] = strdup(buf))) {
             cohort_by_labels_free(l, m - 1, 1);
             return NULL;
@@ -378,10 +383,12 @@ overlap_count(const struct job_plan *plan, const struct person_set *ps,
 {
     /* words, not bare numbers a spreadsheet would store as values
      * (core/label.h label_reads_as_value()) */
-    static const char *const nknown[DEPT_COUNT] = {
-        "1 department", "2 departments", "3 departments", "4 departments"};
+    static const char *const nknown[OVERLAP_MAX_DEPARTMENTS] = {
+        "1 department",  "2 departments", "3 departments",
+        "4 departments", "5 departments", "6 departments"};
     uint32_t ncomb = 0;
-    char **comb = combination_labels(&ncomb);
+    char **comb = combination_labels(plan, &ncomb);
+    size_t nd = job_plan_ndepartments(plan);
     size_t p;
     int i, rc = 0;
 
@@ -390,7 +397,10 @@ overlap_count(const struct job_plan *plan, const struct person_set *ps,
     if (!comb ||
         (rc = init_with_age(combinations, plan, ps, 1,
                             (const char *const *)comb, ncomb)) < 0 ||
-        (rc = init_with_age(known, plan, ps, 1, nknown, DEPT_COUNT)) < 0) {
+        (rc = init_with_age(known, plan, ps, 1, nknown,
+                            nd < OVERLAP_MAX_DEPARTMENTS
+                                ? nd
+                                : OVERLAP_MAX_DEPARTMENTS)) < 0) {
         rc = CE_NOMEM;
         goto out;
     }

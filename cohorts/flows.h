@@ -60,6 +60,9 @@ const char *flow_table_suffix(enum flow_table f);
 #define SERVICE_TRANSITIONS_PREFIX "service_transitions_"
 #define OVERLAP_TABLE "overlap"
 #define OVERLAP_COUNT_TABLE "overlap_count"
+/* The overlap tables have a row per combination of departments: a job
+ * with more departments than this cannot ask for them (2^6 - 1 rows). */
+#define OVERLAP_MAX_DEPARTMENTS 6
 
 /* Months in the cohort as published: the number of bands and labels. */
 #define DURATION_BANDS 5

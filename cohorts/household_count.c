@@ -35,9 +35,9 @@ household_by_labels(int by, uint32_t *n)
  * later), 0 not known. */
 static int
 adult_of(const struct job_plan *plan, const struct person_set *ps,
-         uint32_t p, int i)
+         size_t p, int i)
 {
-    uint8_t band = ps->age_band[(size_t)p * (size_t)ps->nperiods + (size_t)i];
+    uint8_t band = ps->age_band[p * (size_t)ps->nperiods + (size_t)i];
 
     if (band == AGE_BAND_UNKNOWN || band >= plan->nage_bands)
         return 0;
@@ -131,7 +131,11 @@ household_coord(void *ctx, size_t u, size_t j, int i, const struct period *pr)
     size_t k;
     int svc;
 
-    household_members(hu, u, pr->start, pr->end, &m);
+    /* measure = at_end counts the household as it is on the month's last
+     * day (count.c), so its composition is that day's members' */
+    household_members(hu, u,
+                      c->measure == MEASURE_AT_END ? pr->end : pr->start,
+                      pr->end, &m);
     if (c->by[j] != BY_SERVICE)
         return household_composition(hu->plan, hu->ps, &m, c->by[j], i);
     svc = c->by_service[j];
@@ -166,7 +170,7 @@ household_units_init(struct household_units *hu, const struct job_plan *plan,
     for (h = 0; h < ps->nhouseholds; h++)
         if (ps->member_first[h + 1] - ps->member_first[h] > most)
             most = ps->member_first[h + 1] - ps->member_first[h];
-    hu->person = malloc(most * sizeof(uint32_t));
+    hu->person = malloc(most * sizeof(*hu->person));
     hu->lead = malloc(most);
     if (!hu->person || !hu->lead) {
         household_units_release(hu);

@@ -27,7 +27,10 @@
  * Adults and children need an age band starting at 18
  * (cohort_settings.c refuses a composition column without one). A
  * service flag `by` column is `yes` when any member had a spell of the
- * service overlapping the month.
+ * service overlapping the month. With `measure = at_end` a household is
+ * asked on the month's last day: its members are that day's, for the
+ * where and for the composition (a service flag still asks about the
+ * month, as a person's does).
  *
  *     struct count_units cu;
  *     struct household_units hu;
@@ -47,7 +50,7 @@ struct household_units {
     const struct cohort_plan *c;
     const struct where_expr *e;
     const struct person_set *ps;
-    uint32_t *person;
+    size_t *person;
     uint8_t *lead;
     size_t alloc;
 };

@@ -201,13 +201,13 @@ collect_names(const struct job_plan *plan, struct table_names *tn)
     for (i = 0; i < plan->ntransitions && rc == 0; i++)
         rc = names_add(tn, plan->transitions[i].table.name, NULL,
                        plan->transitions[i].table.line);
-    for (d = 0; d < DEPT_COUNT && rc == 0; d++)
+    for (d = 0; d < (int)job_plan_ndepartments(plan) && rc == 0; d++)
         if ((plan->standard_tables & STD_SERVICE_TRANSITIONS) &&
             service_transitions_wanted(plan, d)) {
             char name[80];
 
             snprintf(name, sizeof(name), "%s%s", SERVICE_TRANSITIONS_PREFIX,
-                     department_name((enum department)d));
+                     job_plan_department_name(plan, d));
             rc = names_add(tn, name, NULL, 0);
         }
     if ((plan->standard_tables & STD_OVERLAP) && rc == 0)
@@ -228,6 +228,12 @@ published_tables_check(const struct job_plan *plan, struct setting_ctx *ctx)
     size_t i, j;
     int rc = 0;
 
+    if ((plan->standard_tables & STD_OVERLAP) &&
+        job_plan_ndepartments(plan) > OVERLAP_MAX_DEPARTMENTS)
+        return setting_fail_at(ctx, 0, "standard_tables = overlap takes at "
+                                       "most %d departments; the job has %zu",
+                               OVERLAP_MAX_DEPARTMENTS,
+                               job_plan_ndepartments(plan));
     memset(&tn, 0, sizeof(tn));
     if (collect_names(plan, &tn) < 0) {
         rc = setting_nomem(ctx);

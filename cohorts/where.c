@@ -1,5 +1,5 @@
 #include "where.h"
-#include "where_node.h"
+#include "where_private.h"
 
 #include "../core/calendar.h"
 #include "../core/strbuf.h"
@@ -12,29 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
-
-enum tok_kind { T_END, T_IDENT, T_NUM, T_OP, T_LPAREN, T_RPAREN, T_BAD };
-
-struct parser {
-    const char *text;
-    size_t pos;
-    const struct job_plan *plan;
-    struct diag *d;
-    int depth;                  /* nesting, bounded so no input overflows the stack */
-    int in_member;              /* inside a member qualifier's parentheses */
-    /* current token */
-    enum tok_kind kind;
-    size_t start, len;
-    int err;
-    int nomem;                  /* the error is out of memory, not the text */
-};
-
-static int
-perr(struct parser *p, size_t col, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-perr(struct parser *p, size_t col, const char *fmt, ...)
+int
+where_perr(struct where_parser *p, size_t col, const char *fmt, ...)
 {
     va_list ap;
 
@@ -49,8 +28,8 @@ perr(struct parser *p, size_t col, const char *fmt, ...)
     return -1;
 }
 
-static void
-next(struct parser *p)
+void
+where_next(struct where_parser *p)
 {
     const char *s = p->text;
     size_t i = p->pos;
@@ -64,7 +43,12 @@ next(struct parser *p)
     } else if (isalpha((unsigned char)s[i]) || s[i] == '_') {
         while (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '.')
             i++;
+        if (s[i] == '*' && s[i - 1] == '.')
+            i++; /* need.* */
         p->kind = T_IDENT;
+    } else if (s[i] == ',') {
+        p->kind = T_COMMA;
+        i++;
     } else if (isdigit((unsigned char)s[i])) {
         while (isdigit((unsigned char)s[i]))
             i++;
@@ -85,20 +69,20 @@ next(struct parser *p)
     p->pos = i;
 }
 
-static int
-is_word(const struct parser *p, const char *w)
+int
+where_is_word(const struct where_parser *p, const char *w)
 {
     return p->kind == T_IDENT && strlen(w) == p->len &&
            !strncasecmp(p->text + p->start, w, p->len);
 }
 
-static struct where_expr *
-node(struct parser *p, enum node_kind k)
+struct where_expr *
+where_node(struct where_parser *p, enum node_kind k)
 {
     struct where_expr *e = calloc(1, sizeof(*e));
 
     if (!e) {
-        perr(p, p->start, "out of memory");
+        where_perr(p, p->start, "out of memory");
         p->nomem = 1;
     }
     else
@@ -106,13 +90,8 @@ node(struct parser *p, enum node_kind k)
     return e;
 }
 
-static struct where_expr *parse_or(struct parser *p);
-static struct where_expr *parse_atom(struct parser *p);
-
-enum { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE, OP_BETWEEN };
-
-static int
-op_of(const struct parser *p)
+int
+where_op_of(const struct where_parser *p)
 {
     static const char *const ops[] = {"<", "<=", ">", ">=", "=", "!="};
     size_t i;
@@ -169,7 +148,7 @@ bands_in(const struct job_plan *plan, int lo, int hi)
 }
 
 static struct where_expr *
-parse_age(struct parser *p)
+parse_age(struct where_parser *p)
 {
     struct where_expr *e;
     const struct job_plan *plan = p->plan;
@@ -178,39 +157,44 @@ parse_age(struct parser *p)
     size_t col;
     char bl[256];
 
-    next(p);
+    where_next(p);
     col = p->start;
-    if (is_word(p, "between")) {
+    if (where_is_word(p, "between")) {
         op = OP_BETWEEN;
-        next(p);
+        where_next(p);
         if (p->kind != T_NUM ||
             parse_int64(p->text + p->start, p->len, 0, 150, &v) < 0)
-            return perr(p, p->start, "expected an age after 'between'"), NULL;
-        a = (int)v;
-        next(p);
-        if (!is_word(p, "and"))
-            return perr(p, p->start, "expected 'and' in 'age between A and B'"),
+            return where_perr(p, p->start, "expected an age after "
+                                           "'between'"),
                    NULL;
-        next(p);
+        a = (int)v;
+        where_next(p);
+        if (!where_is_word(p, "and"))
+            return where_perr(p, p->start,
+                              "expected 'and' in 'age between A and B'"),
+                   NULL;
+        where_next(p);
         if (p->kind != T_NUM ||
             parse_int64(p->text + p->start, p->len, 0, 150, &v) < 0)
-            return perr(p, p->start, "expected an age after 'and'"), NULL;
+            return where_perr(p, p->start, "expected an age after 'and'"), NULL;
         b = (int)v;
         if (b < a)
-            return perr(p, p->start, "'age between %d and %d' is empty", a, b),
+            return where_perr(p, p->start,
+                              "'age between %d and %d' is empty", a, b),
                    NULL;
         lo = a;
         hi = b;
     } else {
-        op = op_of(p);
+        op = where_op_of(p);
         if (op < 0)
-            return perr(p, p->start, "expected <, <=, >, >=, = or != after "
-                                     "'age'"), NULL;
-        next(p);
+            return where_perr(p, p->start, "expected <, <=, >, >=, = or != "
+                                           "after 'age'"),
+                   NULL;
+        where_next(p);
         col = p->start;
         if (p->kind != T_NUM ||
             parse_int64(p->text + p->start, p->len, 0, 150, &v) < 0)
-            return perr(p, p->start, "expected an age in years"), NULL;
+            return where_perr(p, p->start, "expected an age in years"), NULL;
         a = (int)v;
         switch (op) {
         case OP_LT: lo = 0; hi = a - 1; break;
@@ -224,14 +208,14 @@ parse_age(struct parser *p)
     if ((lo > 0 && !band_starts(plan, lo)) ||
         (hi >= 0 && !band_starts(plan, hi + 1))) {
         boundaries(plan, bl, sizeof(bl));
-        return perr(p, col, "age %d splits an age band; ages must fall on "
-                            "the band boundaries (%s)",
-                    lo > 0 && !band_starts(plan, lo) ? lo : hi + 1, bl),
+        return where_perr(p, col, "age %d splits an age band; ages must "
+                                  "fall on the band boundaries (%s)",
+                          lo > 0 && !band_starts(plan, lo) ? lo : hi + 1, bl),
                NULL;
     }
     if (hi >= 0 && hi < lo)
-        return perr(p, col, "this age test matches nobody"), NULL;
-    if (!(e = node(p, W_AGE)))
+        return where_perr(p, col, "this age test matches nobody"), NULL;
+    if (!(e = where_node(p, W_AGE)))
         return NULL;
     e->bands = bands_in(plan, lo, hi);
     if (op == OP_NE)
@@ -241,23 +225,23 @@ parse_age(struct parser *p)
     e->op = op;
     e->n1 = a;
     e->n2 = b;
-    next(p);
+    where_next(p);
     return e;
 }
 
 static struct where_expr *
-parse_code(struct parser *p, enum node_kind k)
+parse_code(struct where_parser *p, enum node_kind k)
 {
     struct where_expr *e;
     int op, v = -1, i;
     int n = k == W_SEX ? SEX_COUNT : ETH_COUNT;
 
-    next(p);
-    op = op_of(p);
+    where_next(p);
+    op = where_op_of(p);
     if (op != OP_EQ && op != OP_NE)
-        return perr(p, p->start, "expected = or != after '%s'",
+        return where_perr(p, p->start, "expected = or != after '%s'",
                     k == W_SEX ? "sex" : "ethnicity"), NULL;
-    next(p);
+    where_next(p);
     for (i = 0; i < n && p->kind == T_IDENT; i++) {
         const char *name = k == W_SEX ? sex_name((enum sex_code)i)
                                       : ethnic_group_name((enum ethnic_group)i);
@@ -267,23 +251,23 @@ parse_code(struct parser *p, enum node_kind k)
             v = i;
     }
     if (v < 0)
-        return perr(p, p->start, k == W_SEX
+        return where_perr(p, p->start, k == W_SEX
                                      ? "expected M, F, U or X"
                                      : "expected WHITE, MIXED, ASIAN, BLACK, "
                                        "OTHER or UNKNOWN"), NULL;
-    if (!(e = node(p, k)))
+    if (!(e = where_node(p, k)))
         return NULL;
     e->mask = (uint8_t)(1u << v);
     if (op == OP_NE)
         e->mask = (uint8_t)~e->mask;
     e->op = op;
     e->value = v;
-    next(p);
+    where_next(p);
     return e;
 }
 
-static struct where_expr *
-parse_service(struct parser *p)
+struct where_expr *
+where_parse_service(struct where_parser *p)
 {
     const char *s = p->text + p->start;
     const char *dot = memchr(s, '.', p->len);
@@ -293,26 +277,34 @@ parse_service(struct parser *p)
     struct where_expr *e;
 
     if (!dot)
-        return perr(p, p->start, "unknown word; expected DEPARTMENT.SERVICE, "
-                                 "age, sex, ethnicity, all, not or '('"), NULL;
+        return where_perr(p, p->start, "unknown word; expected "
+                                       "DEPARTMENT.SERVICE, need.NAME, "
+                                       "count(, within(, new(, ever(, age, "
+                                       "sex, ethnicity, all, not or '('"),
+               NULL;
     dl = (size_t)(dot - s);
     sl = p->len - dl - 1;
     if (dl >= sizeof(dept) || sl >= sizeof(svc) || !sl)
-        return perr(p, p->start, "expected DEPARTMENT.SERVICE"), NULL;
+        return where_perr(p, p->start, "expected DEPARTMENT.SERVICE"), NULL;
     memcpy(dept, s, dl);
     dept[dl] = '\0';
     memcpy(svc, dot + 1, sl);
     svc[sl] = '\0';
-    dep = department_lookup(dept);
-    if (dep < 0)
-        return perr(p, p->start, "unknown department '%s' (housing, "
-                                 "children_social_care, adult_social_care, "
-                                 "education)", dept), NULL;
+    if (!strcmp(dept, "need"))
+        return where_parse_need(p, svc, sl);
+    dep = job_plan_department_lookup(p->plan, dept);
+    if (dep < 0) {
+        char known[512];
+
+        job_plan_department_names(p->plan, known, sizeof(known));
+        return where_perr(p, p->start, "unknown department '%s' (declared: %s)",
+                    dept, known), NULL;
+    }
     if (!strcmp(svc, "any")) {
-        if (!(e = node(p, W_DEPT)))
+        if (!(e = where_node(p, W_DEPT)))
             return NULL;
         e->dept = dep;
-        next(p);
+        where_next(p);
         return e;
     }
     idx = job_plan_service_index(p->plan, dep, svc);
@@ -323,86 +315,22 @@ parse_service(struct parser *p)
             if (p->plan->services[i].department == dep)
                 strbuf_addf(&sb, "%s%s", sb.len ? ", " : "",
                             p->plan->services[i].name);
-        perr(p, p->start + dl + 1, "unknown service '%s' in %s (known: %s)",
+        where_perr(p, p->start + dl + 1,
+                   "unknown service '%s' in %s (known: %s)",
              svc, dept, sb.len ? strbuf_str(&sb) : "none mapped");
         strbuf_release(&sb);
         return NULL;
     }
-    if (!(e = node(p, W_SERVICE)))
+    if (!(e = where_node(p, W_SERVICE)))
         return NULL;
     e->dept = dep;
     e->service = idx;
-    next(p);
-    return e;
-}
-
-/* 1 when the text after the current token, spaces skipped, starts with
- * word w (not followed by more of a word), and then, when paren, '(';
- * *after is where it ends. */
-static int
-followed_by(const struct parser *p, const char *w, int paren, size_t *after)
-{
-    const char *s = p->text;
-    size_t i = p->pos, n = strlen(w);
-
-    while (isspace((unsigned char)s[i]))
-        i++;
-    if (n) {
-        if (strncasecmp(s + i, w, n) ||
-            isalnum((unsigned char)s[i + n]) || s[i + n] == '_' ||
-            s[i + n] == '.')
-            return 0;
-        i += n;
-        while (isspace((unsigned char)s[i]))
-            i++;
-    }
-    if (paren && s[i] != '(')
-        return 0;
-    *after = i;
-    return 1;
-}
-
-/*
- * A household cohort's member qualifier (README "Households"):
- * `any member(EXPR)`, `all members(EXPR)` or `lead(EXPR)`, EXPR a
- * person's where without qualifiers of its own. NULL without an error
- * when the text is none of them.
- */
-static struct where_expr *
-parse_member(struct parser *p)
-{
-    struct where_expr *e, *inner;
-    enum node_kind k;
-    size_t after, col = p->start;
-
-    if (is_word(p, "any") && followed_by(p, "member", 1, &after))
-        k = W_ANY_MEMBER;
-    else if (is_word(p, "all") && followed_by(p, "members", 1, &after))
-        k = W_ALL_MEMBERS;
-    else if (is_word(p, "lead") && followed_by(p, "", 1, &after))
-        k = W_LEAD;
-    else
-        return NULL;
-    if (p->in_member)
-        return perr(p, col, "a member qualifier inside another one: the "
-                            "inner expression is about one person"), NULL;
-    p->pos = after; /* at '(' */
-    next(p);
-    p->in_member = 1;
-    inner = parse_atom(p);
-    p->in_member = 0;
-    if (!inner)
-        return NULL;
-    if (!(e = node(p, k))) {
-        where_free(inner);
-        return NULL;
-    }
-    e->a = inner;
+    where_next(p);
     return e;
 }
 
 static struct where_expr *
-parse_atom(struct parser *p)
+parse_atom(struct where_parser *p)
 {
     struct where_expr *e;
 
@@ -410,82 +338,90 @@ parse_atom(struct parser *p)
         size_t col = p->start;
 
         if (++p->depth > 64)
-            return perr(p, p->start, "parentheses nested too deeply "
+            return where_perr(p, p->start, "parentheses nested too deeply "
                                      "(at most 64)"), NULL;
-        next(p);
-        e = parse_or(p);
+        where_next(p);
+        e = where_parse_or(p);
         p->depth--;
         if (!e)
             return NULL;
         if (p->kind != T_RPAREN) {
             where_free(e);
-            return perr(p, p->kind == T_END ? col : p->start,
+            return where_perr(p, p->kind == T_END ? col : p->start,
                         p->kind == T_END ? "unclosed '('"
                                          : "expected 'and', 'or' or ')'"),
                    NULL;
         }
-        next(p);
+        where_next(p);
         return e;
     }
-    if ((is_word(p, "new") || is_word(p, "ever")) &&
+    if ((where_is_word(p, "new") || where_is_word(p, "ever")) &&
         p->text[p->pos + strspn(p->text + p->pos, " \t")] == '(') {
-        int timing = is_word(p, "new") ? TIME_NEW : TIME_EVER;
+        int timing = where_is_word(p, "new") ? TIME_NEW : TIME_EVER;
         size_t col = p->start;
 
-        next(p); /* ( */
-        next(p);
+        where_next(p); /* ( */
+        where_next(p);
         if (p->kind != T_IDENT || !memchr(p->text + p->start, '.', p->len))
-            return perr(p, p->start, "expected DEPARTMENT.SERVICE inside "
+            return where_perr(p, p->start, "expected DEPARTMENT.SERVICE inside "
                                      "%s(...)",
                         timing == TIME_NEW ? "new" : "ever"), NULL;
-        e = parse_service(p);
+        e = where_parse_service(p);
         if (!e)
             return NULL;
         e->timing = timing;
         if (p->kind != T_RPAREN) {
             where_free(e);
-            return perr(p, p->kind == T_END ? col : p->start,
+            return where_perr(p, p->kind == T_END ? col : p->start,
                         "expected ')' to close %s(",
                         timing == TIME_NEW ? "new" : "ever"), NULL;
         }
-        next(p);
+        where_next(p);
         return e;
     }
-    if ((e = parse_member(p)) != NULL || p->err)
+    if ((e = where_parse_member(p)) != NULL || p->err)
         return e;
-    if (is_word(p, "all")) {
-        next(p);
-        return node(p, W_ALL);
+    if (where_is_word(p, "all")) {
+        where_next(p);
+        return where_node(p, W_ALL);
     }
-    if (is_word(p, "age"))
+    if (where_is_word(p, "count") &&
+        p->text[p->pos + strspn(p->text + p->pos, " \t")] == '(')
+        return where_parse_count(p);
+    if (where_is_word(p, "within") &&
+        p->text[p->pos + strspn(p->text + p->pos, " \t")] == '(')
+        return where_parse_within(p);
+    if (where_is_word(p, "age"))
         return parse_age(p);
-    if (is_word(p, "sex"))
+    if (where_is_word(p, "sex"))
         return parse_code(p, W_SEX);
-    if (is_word(p, "ethnicity"))
+    if (where_is_word(p, "ethnicity"))
         return parse_code(p, W_ETHNICITY);
     if (p->kind == T_IDENT)
-        return parse_service(p);
+        return where_parse_service(p);
     if (p->kind == T_END)
-        return perr(p, p->start, "expression ends too early"), NULL;
-    return perr(p, p->start, "unexpected '%.*s'", (int)p->len,
+        return where_perr(p, p->start, "expression ends too early"), NULL;
+    return where_perr(p, p->start, "unexpected '%.*s'", (int)p->len,
                 p->text + p->start), NULL;
 }
 
 static struct where_expr *
-parse_not(struct parser *p)
+parse_not(struct where_parser *p)
 {
     struct where_expr *e, *inner;
 
-    if (!is_word(p, "not"))
+    if (!where_is_word(p, "not"))
         return parse_atom(p);
     if (++p->depth > 64)
-        return perr(p, p->start, "'not' nested too deeply (at most 64)"), NULL;
-    next(p);
+        return where_perr(p, p->start, "'not' nested too deeply (at most "
+                                       "64)"),
+               NULL;
+    where_next(p);
     inner = parse_not(p);
     p->depth--;
     if (!inner)
         return NULL;
-    if (!(e = node(p, W_NOT))) {
+    if (!(e = where_node(p, W_NOT))) {
         where_free(inner);
         return NULL;
     }
@@ -494,15 +430,15 @@ parse_not(struct parser *p)
 }
 
 static struct where_expr *
-parse_binary(struct parser *p, const char *word, enum node_kind k,
-             struct where_expr *(*sub)(struct parser *))
+parse_binary(struct where_parser *p, const char *word, enum node_kind k,
+             struct where_expr *(*sub)(struct where_parser *))
 {
     struct where_expr *left = sub(p), *right, *e;
 
-    while (left && is_word(p, word)) {
-        next(p);
+    while (left && where_is_word(p, word)) {
+        where_next(p);
         right = sub(p);
-        if (!right || !(e = node(p, k))) {
+        if (!right || !(e = where_node(p, k))) {
             where_free(left);
             where_free(right);
             return NULL;
@@ -515,33 +451,34 @@ parse_binary(struct parser *p, const char *word, enum node_kind k,
 }
 
 static struct where_expr *
-parse_and(struct parser *p)
+parse_and(struct where_parser *p)
 {
     return parse_binary(p, "and", W_AND, parse_not);
 }
 
-static struct where_expr *
-parse_or(struct parser *p)
+struct where_expr *
+where_parse_or(struct where_parser *p)
 {
     return parse_binary(p, "or", W_OR, parse_and);
 }
 
-int
-where_parse(const char *text, const struct job_plan *plan,
-            struct where_expr **out, struct diag *d)
+static int
+parse_text(const char *text, const struct job_plan *plan, int in_need,
+           struct where_expr **out, struct diag *d)
 {
-    struct parser p;
+    struct where_parser p;
     struct where_expr *e;
 
     memset(&p, 0, sizeof(p));
+    p.in_need = in_need;
     p.text = text;
     p.plan = plan;
     p.d = d;
     *out = NULL;
-    next(&p);
-    e = parse_or(&p);
+    where_next(&p);
+    e = where_parse_or(&p);
     if (e && p.kind != T_END) {
-        perr(&p, p.start, p.kind == T_RPAREN ? "unmatched ')'"
+        where_perr(&p, p.start, p.kind == T_RPAREN ? "unmatched ')'"
                                              : "expected 'and', 'or' or the "
                                                "end");
         where_free(e);
@@ -549,11 +486,25 @@ where_parse(const char *text, const struct job_plan *plan,
     }
     if (!e) {
         if (!p.err)
-            perr(&p, p.start, "cannot parse");
+            where_perr(&p, p.start, "cannot parse");
         return p.nomem ? CE_NOMEM : CE_CONFIG;
     }
     *out = e;
     return 0;
+}
+
+int
+where_parse(const char *text, const struct job_plan *plan,
+            struct where_expr **out, struct diag *d)
+{
+    return parse_text(text, plan, 0, out, d);
+}
+
+int
+where_parse_group(const char *text, const struct job_plan *plan,
+                  struct where_expr **out, struct diag *d)
+{
+    return parse_text(text, plan, 1, out, d);
 }
 
 static int
@@ -575,6 +526,33 @@ where_service_active(const struct person_set *ps, size_t person, int dept,
             break; /* spells are sorted by start */
         if (s->department == dept && s->service == service &&
             overlaps(s, start, end))
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 when spell i of person continues a period: its source says so (the
+ * SSDA903 episode's reason for a new episode is not S), or, when its
+ * source does not say, an earlier spell the term matches started before
+ * it and was still open on its first day (an SSDA903 episode begins on
+ * the day the one before it ceased). A chain of such spells is one period
+ * (of care, of need, of a plan), so a placement move or a change of legal
+ * status is no new entry. */
+static int
+spell_continues(const struct where_expr *e, const struct person_set *ps,
+                size_t person, uint32_t i)
+{
+    const struct spell *s = &ps->spells[i];
+    uint32_t k;
+
+    if (s->period != PERIOD_BY_DATES)
+        return s->period == PERIOD_CONTINUES;
+    for (k = ps->spell_first[person]; k < i; k++) {
+        const struct spell *t = &ps->spells[k];
+
+        if (t->department == e->dept &&
+            (e->kind == W_DEPT || t->service == e->service) &&
+            t->start < s->start && (t->end == DAY_OPEN || t->end >= s->start))
             return 1;
     }
     return 0;
@@ -611,8 +589,10 @@ where_eval(const struct where_expr *e, const struct person_set *ps,
             if (s->department == e->dept &&
                 (e->kind == W_DEPT || s->service == e->service) &&
                 (e->timing == TIME_EVER ||
-                 (e->timing == TIME_NEW ? s->start >= start
-                                        : overlaps(s, start, end))))
+                 (e->timing == TIME_NEW
+                      ? s->start >= start &&
+                            !spell_continues(e, ps, person, i)
+                      : overlaps(s, start, end))))
                 return 1;
         }
         return 0;
@@ -624,6 +604,10 @@ where_eval(const struct where_expr *e, const struct person_set *ps,
         return (e->mask >> ps->sex[person]) & 1;
     case W_ETHNICITY:
         return (e->mask >> ps->ethnicity[person]) & 1;
+    case W_COUNT:
+    case W_NEED:
+    case W_WITHIN:
+        return where_eval_needs(e, ps, person, period, start, end);
     case W_ANY_MEMBER:
     case W_ALL_MEMBERS:
     case W_LEAD:
@@ -646,6 +630,10 @@ timing_rank(int timing)
 static int
 atom_within(const struct where_expr *i, const struct where_expr *o)
 {
+    int r = where_within_needs(i, o);
+
+    if (r >= 0)
+        return r;
     if (where_node_is_member(i) || where_node_is_member(o))
         return where_member_within(i, o);
     switch (o->kind) {
@@ -693,29 +681,16 @@ where_within(const struct where_expr *inner, const struct where_expr *outer)
     }
 }
 
-static const char *
-dept_words(int dept)
-{
-    static const char *const w[] = {"housing", "children's social care",
-                                    "adult social care", "education"};
-
-    return dept >= 0 && dept < 4 ? w[dept] : "?";
-}
 
 static void plain(struct strbuf *sb, const struct where_expr *e,
                   const struct job_plan *plan, enum node_kind parent);
 
-/* "any member of the household (aged under 18 ...)" */
+/* A condition inside count() or within(), in words as a whole. */
 static void
-plain_member(struct strbuf *sb, const struct where_expr *e,
-             const struct job_plan *plan)
+plain_whole(struct strbuf *sb, const struct where_expr *e,
+            const struct job_plan *plan)
 {
-    strbuf_adds(sb, e->kind == W_ANY_MEMBER    ? "any member "
-                    : e->kind == W_ALL_MEMBERS ? "every member "
-                                               : "the lead ");
-    strbuf_adds(sb, "of the household that month (");
-    plain(sb, e->a, plan, W_ALL);
-    strbuf_adds(sb, ")");
+    plain(sb, e, plan, W_ALL);
 }
 
 static void
@@ -752,7 +727,7 @@ plain(struct strbuf *sb, const struct where_expr *e,
         name = plan->services[e->service].name;
         for (i = 0; name[i]; i++)
             strbuf_add(sb, name[i] == '_' ? " " : &name[i], 1);
-        strbuf_addf(sb, " (%s)%s", dept_words(e->dept),
+        strbuf_addf(sb, " (%s)%s", job_plan_department_title(plan, e->dept),
                     e->timing == TIME_EVER ? " by the end of the month"
                                            : " that month");
         break;
@@ -761,7 +736,7 @@ plain(struct strbuf *sb, const struct where_expr *e,
                     e->timing == TIME_NEW    ? "newly known to"
                     : e->timing == TIME_EVER ? "ever known to"
                                              : "known to",
-                    dept_words(e->dept),
+                    job_plan_department_title(plan, e->dept),
                     e->timing == TIME_EVER ? " by the end of the month"
                                            : " that month");
         break;
@@ -785,10 +760,15 @@ plain(struct strbuf *sb, const struct where_expr *e,
         strbuf_addf(sb, "ethnic group %s%s", e->op == OP_NE ? "not " : "",
                     ethnic_group_name((enum ethnic_group)e->value));
         break;
+    case W_COUNT:
+    case W_NEED:
+    case W_WITHIN:
+        where_plain_needs(sb, e, plan, plain_whole);
+        break;
     case W_ANY_MEMBER:
     case W_ALL_MEMBERS:
     case W_LEAD:
-        plain_member(sb, e, plan);
+        where_plain_member(sb, e, plan, plain_whole);
         break;
     }
 }
@@ -809,9 +789,14 @@ where_plain(const struct where_expr *e, const struct job_plan *plan)
 void
 where_free(struct where_expr *e)
 {
+    size_t i;
+
     if (!e)
         return;
     where_free(e->a);
     where_free(e->b);
+    for (i = 0; i < e->nitems; i++)
+        where_free(e->items[i]);
+    free(e->items);
     free(e);
 }

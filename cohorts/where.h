@@ -6,12 +6,27 @@
  *   atom  := "(" expr ")" | "all"
  *          | DEPARTMENT "." SERVICE      a spell of it overlaps the month
  *          | DEPARTMENT ".any"           any spell of the department does
- *          | "new(" DEPARTMENT "." SERVICE|any ")"   a spell starts in the month
+ *          | "new(" DEPARTMENT "." SERVICE|any ")"   a period starts in the month:
+ *                                        a spell starts and no earlier
+ *                                        spell of the term is open that day
+ *                                        (contiguous spells are one period)
  *          | "ever(" DEPARTMENT "." SERVICE|any ")"  a spell started by its end
  *          | "age" (< <= > >= = !=) N   | "age between" A "and" B
  *          | "sex" (= !=) M|F|U|X       | "ethnicity" (= !=) GROUP
  *          | "any member(" expr ")" | "all members(" expr ")"
  *          | "lead(" expr ")"        member qualifiers, households only
+ *          | "need." NAME                a [need NAME] group's where holds
+ *          | "count(" item ("," item)* ")" (>= > = <= < !=) N
+ *                how many of the items hold that month
+ *                (item := expr | "need.*", every group in file order)
+ *          | "within(" MONTHS "," expr ")"
+ *                expr held in one of the last MONTHS months, this one
+ *                included (1 to 120)
+ *
+ * Each condition keeps its own period: count() asks each item about the
+ * month counted, within() asks its expression about each month of its
+ * window (an age before the first published period is the first's). A
+ * [need] group's where may use everything but need.NAME and need.*.
  *
  * A household cohort (`unit = households`) evaluates the expression per
  * household and month over the members of that month
@@ -21,7 +36,11 @@
  * month (none: it fails). A term outside every qualifier reads as
  * `any member(term)`; `all` holds for every household with a member that
  * month; `not` is taken over the households with a member. E is about
- * one person: a qualifier inside another is an error.
+ * one person: a qualifier inside another, or in a [need]'s where, is an
+ * error. count(...) unqualified counts the household's conditions: each
+ * holds when it holds for any member that month (where_count_holding()
+ * over the members), so a family has a need when any member has it;
+ * need.NAME and within() unqualified read as any member of them.
  *
  * Ages compare whole age bands: `age < 18` needs a band starting at 18 so
  * every band is wholly in or out (a published table must never split a
@@ -32,6 +51,7 @@
  *     where_parse(text, plan, &e, &d)  -- CE_CONFIG (or CE_NOMEM):
  *                                         d->column, d->msg
  *     where_eval(e, persons, p, period, start, end) -> 0/1
+ *     where_eval_household(e, persons, &members, period, start, end) -> 0/1
  *     where_plain(e, plan) -> malloc'd plain English for IG reviewers
  *     where_free(e);
  */
@@ -49,9 +69,27 @@ struct where_expr;
 int where_parse(const char *text, const struct job_plan *plan,
                 struct where_expr **out, struct diag *d);
 
+/* where_parse() for a [need NAME] group's where: the same language less
+ * need.NAME and need.* (a group names no group). */
+int where_parse_group(const char *text, const struct job_plan *plan,
+                      struct where_expr **out, struct diag *d);
+
 int where_eval(const struct where_expr *e, const struct person_set *ps,
                size_t person, int period, int32_t period_start,
                int32_t period_end);
+
+/*
+ * How many of the conditions of e, a count(...) expression, hold in the
+ * month [start, end] (period) for any of members[0..nmembers), persons of
+ * ps: each condition counts once however many members it holds for. A
+ * person's count() is this with the one member; a household unit passes
+ * its members, so a family has a need when any member has it. -1 when e
+ * is not a count(...).
+ */
+int where_count_holding(const struct where_expr *e,
+                        const struct person_set *ps, const size_t *members,
+                        size_t nmembers, int period, int32_t start,
+                        int32_t end);
 
 /*
  * 1 when person has a spell of service (an index into plan->services) of
@@ -61,16 +99,17 @@ int where_eval(const struct where_expr *e, const struct person_set *ps,
 int where_service_active(const struct person_set *ps, size_t person, int dept,
                          int service, int32_t start, int32_t end);
 
-/* The members of one household in one month: persons, and whether each
- * is flagged lead. */
+/* The members of one household in one month: persons (indexes into the
+ * person set, as where_count_holding() takes them), and whether each is
+ * flagged lead. */
 struct where_members {
-    const uint32_t *person;
+    const size_t *person;
     const uint8_t *lead;
     size_t n;
 };
 
 /* The household whose members in the month are m: 0/1, by the rules
- * above. */
+ * above (where_members.c). */
 int where_eval_household(const struct where_expr *e,
                          const struct person_set *ps,
                          const struct where_members *m, int period,

@@ -27,6 +27,9 @@ source_open_stoppable(struct source *src, const struct source_plan *plan,
     case SRC_POSTGRES:
         src->ops = &postgres_source_ops;
         break;
+    case SRC_XML:
+        src->ops = &xml_source_ops;
+        break;
     default:
         diag_set(d, plan->name, 0, 0, "format",
                  "source format not supported by this build");

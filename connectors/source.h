@@ -81,6 +81,7 @@ struct source_ops {
 /* Backends. */
 extern const struct source_ops csv_source_ops;
 extern const struct source_ops postgres_source_ops;
+extern const struct source_ops xml_source_ops;   /* xml_source.h */
 
 /*
  * Opens the source plan describes (the backend chosen by plan->format) and

@@ -5,9 +5,11 @@
  */
 #include "source_settings.h"
 #include "source.h"
+#include "xml_source.h"
 #include "../core/strnum.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -18,7 +20,8 @@ _Static_assert(sizeof(enum text_encoding) == sizeof(int),
                "SETTING_ENUM stores an int");
 
 static const struct setting_choice formats[] = {
-    {"csv", SRC_CSV}, {"postgres", SRC_POSTGRES}, {NULL, 0}};
+    {"csv", SRC_CSV}, {"postgres", SRC_POSTGRES}, {"xml", SRC_XML},
+    {NULL, 0}};
 
 static const struct setting_choice encodings[] = {
     {"utf-8", ENC_UTF8},         {"utf8", ENC_UTF8},
@@ -39,14 +42,60 @@ set_statement_timeout(const struct setting *s, void *obj, const char *value,
     return 0;
 }
 
+/* xml_record = /Message/Children/Child/CINdetails */
+static int
+set_xml_record(const struct setting *s, void *obj, const char *value,
+               struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+    const char *why = xml_path_check(value, 1);
+
+    if (why)
+        return setting_fail(ctx, "bad value for '%s' in [%s]: %s",
+                            ctx->key, ctx->section, why);
+    (void)s;
+    sp->xml_record_line = ctx->line;
+    return setting_set_string(&sp->xml_record, value, ctx);
+}
+
+/* xml_column.NAME = PATH[|PATH...] */
+static int
+set_xml_column(const struct setting *s, void *obj, const char *value,
+               struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+    const char *name = ctx->key + strlen(s->name), *why;
+    struct cell c = {name, strlen(name)};
+
+    if (!source_column_name_plain(&c))
+        return setting_fail(ctx, "key '%s': a column name is 1 to 64 "
+                                 "letters, digits, spaces, '_', '-' or '.'",
+                            ctx->key);
+    if ((why = xml_path_check(value, 0)))
+        return setting_fail(ctx, "bad value for '%s' in [%s]: %s",
+                            ctx->key, ctx->section, why);
+    if (source_plan_set_xml_column(sp, name, value, ctx->line) < 0)
+        return setting_nomem(ctx);
+    return 0;
+}
+
 #define AT(member) offsetof(struct source_plan, member)
 
 const struct setting source_connector_settings[] = {
     {.name = "format", .type = SETTING_ENUM, .offset = AT(format),
-     .choices = formats, .expect = "csv or postgres", .boot = "csv",
-     .help = "the backend: csv files or a postgres query"},
+     .choices = formats, .expect = "csv, postgres or xml", .boot = "csv",
+     .help = "the backend: csv files, a postgres query or xml files"},
     {.name = "path", .type = SETTING_STRING, .offset = AT(path),
-     .help = "csv: a glob; its matches are read in sorted order"},
+     .help = "csv, xml: a glob; its matches are read in sorted order"},
+    {.name = "xml_record", .type = SETTING_CUSTOM, .offset = AT(xml_record),
+     .check = set_xml_record,
+     .help = "xml: the repeating element a row is read from, as an "
+             "absolute path (/Message/Children/Child/CINdetails)"},
+    {.name = "xml_column.", .type = SETTING_CUSTOM,
+     .offset = AT(xml_columns), .check = set_xml_column,
+     .help = "xml_column.NAME: the element column NAME is read from, "
+             "relative to the record or absolute; '|' between "
+             "alternatives"},
     {.name = "encoding", .type = SETTING_ENUM, .offset = AT(encoding),
      .choices = encodings, .flags = SETTING_NOCASE, .boot = "utf-8",
      .expect = "utf-8, windows-1252 or latin-1",
@@ -80,7 +129,28 @@ const struct setting source_connector_settings[] = {
 int
 source_connector_finish(const struct source_plan *s, struct setting_ctx *ctx)
 {
-    if (s->format == SRC_CSV && !s->path)
+    if (s->format != SRC_XML && (s->xml_record_line || s->nxml_columns))
+        return setting_fail_at(ctx, s->xml_record_line ? s->xml_record_line
+                                                       : s->xml_columns[0].line,
+                               "[source %s]: xml_record and xml_column.NAME "
+                               "are for format = xml", s->name);
+    if (s->format == SRC_XML && (!s->xml_record || !s->nxml_columns))
+        return setting_fail_at(ctx, s->line, "[source %s] (format = xml) "
+                                             "needs 'xml_record' and "
+                                             "xml_column.NAME keys, or a "
+                                             "profile that has them",
+                               s->name);
+    if (s->format == SRC_XML) {
+        struct diag d;
+        int rc = xml_layout_check(s, &d);
+
+        if (rc == CE_NOMEM)
+            return setting_nomem(ctx);
+        if (rc < 0)
+            return setting_fail_at(ctx, (int)d.line, "[source %s]: %s",
+                                   s->name, d.msg);
+    }
+    if ((s->format == SRC_CSV || s->format == SRC_XML) && !s->path)
         return setting_fail_at(ctx, s->line,
                                "missing key 'path' in [source %s]", s->name);
     if (s->format == SRC_POSTGRES) {

@@ -20,7 +20,9 @@ extern const struct setting source_connector_settings[];
 
 /*
  * Checks what one key cannot: a csv source has a path, a postgres one a
- * conninfo and exactly one of query and table. 0 or CE_CONFIG with ctx
+ * conninfo and exactly one of query and table, an xml one a path and a
+ * layout its reader can use (connectors/xml_source.h), and no other has
+ * an XML layout. 0 or CE_CONFIG with ctx
  * naming the section's line.
  */
 int source_connector_finish(const struct source_plan *s,

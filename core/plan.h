@@ -28,7 +28,19 @@
 #include "error.h"
 #include "schema.h"
 
-enum source_format { SRC_CSV, SRC_POSTGRES };
+enum source_format { SRC_CSV, SRC_POSTGRES, SRC_XML };
+
+/*
+ * One column of an XML source (connectors/xml_source.h): the column NAME
+ * the mapping sees, read from the element at path -- or, with several
+ * paths joined by '|', from the first of them a record has.
+ */
+struct xml_column_plan {
+    char *name;
+    char *path;              /* as written: "ChildIdentifiers/Sex|..." */
+    int line;                /* its line in the job file; the section's
+                              * when a profile set it */
+};
 
 /*
  * What a source's rows are within its id scope (`role`, README "Id scopes").
@@ -78,7 +90,10 @@ struct value_map {
 struct source_plan {
     char *name;              /* [source NAME] */
     int line;                /* line of the section header */
-    enum department department;
+    int department;          /* index into job_plan.departments; -1 until
+                              * department_name is resolved at the end */
+    char *department_name;   /* `department` as written, or the profile's */
+    int department_line;     /* its line; 0: the profile's */
     enum source_format format;
     char *profile;           /* built-in profile name or NULL */
     char *id_scope;          /* or NULL */
@@ -101,6 +116,13 @@ struct source_plan {
     char *query;
     char *table;
     long statement_timeout_ms;
+
+    /* xml (path above is the glob): the repeating element each row is
+     * read from, and the columns read around it */
+    char *xml_record;
+    int xml_record_line;     /* 0: from the profile */
+    struct xml_column_plan *xml_columns;
+    size_t nxml_columns;
 
     /* mapping */
     /* date_format: one or more strptime-style formats, comma-separated,
@@ -128,7 +150,30 @@ struct source_plan {
     int service_line;
 
     uint32_t max_reject_ppm; /* max_reject_rate */
+    uint32_t max_drop_ppm;   /* max_drop_rate: per field, of rows in */
+    /* max_drop_rate.FIELD, where field_drop_set[f]: that field's own */
+    uint32_t field_drop_ppm[CF_COUNT];
+    uint8_t field_drop_set[CF_COUNT];
+    /* return_year_end: each file of the glob is one return of a yearly
+     * collection ending on this day, month * 100 + day (331: 31 March);
+     * 0: the files are one extract (anonymise/returns.h).
+     * return_year_end_line: where the job file set it (0: not set there,
+     * the profile's applies) */
+    int return_year_end;
+    int return_year_end_line;
+    /* period_column: the column saying whether a spell starts a period
+     * (SSDA903's RNE), NULL: the dates decide; period_start_codes: its
+     * codes that start one, comma-separated (S), every other continues.
+     * *_line: where the job file set them (0: the profile's apply) */
+    char *period_column;
+    int period_column_line;
+    char *period_start_codes;
+    int period_start_codes_line;
     int may_be_empty;        /* 1: a header with no rows is a normal night */
+    int postcode_any;        /* postcode_country = any: a postcode that is
+                                not a UK one kept as a token for linkage */
+    int32_t min_dob;         /* min_dob here (a day number), when */
+    int min_dob_line;        /* not 0: else [linkage]'s */
     uint32_t max_row_change_ppm; /* drift guard against the last good run */
 };
 
@@ -166,6 +211,10 @@ struct linkage_plan {
     int block_cap;           /* records per block */
     int max_cluster;         /* deterministic persons per cluster */
     int dice[3];             /* Dice bands in percent, descending */
+    int32_t min_dob;         /* the earliest date of birth kept (a day
+                                number; min_dob = 1900-01-01) */
+    int min_dob_set;         /* 0: a plan not read from a job file, whose
+                                min_dob is 1900-01-01 */
 };
 
 struct age_band {
@@ -185,6 +234,23 @@ struct disclosure_plan {
     enum perturbation perturbation;
     char *ptable;            /* path, with perturbation = cellkey */
 };
+
+/* "csv", "postgres" or "xml": a source format as the job file spells it. */
+const char *source_format_name(enum source_format f);
+
+/*
+ * The index of s's XML column called name (compared ignoring ASCII case,
+ * as header names are), or -1.
+ */
+int source_plan_xml_column(const struct source_plan *s, const char *name);
+
+/*
+ * Sets s's XML column name to path (copies of both), read from line:
+ * a column of that name already there is replaced, else one is added at
+ * the end. 0 or CE_NOMEM (s unchanged).
+ */
+int source_plan_set_xml_column(struct source_plan *s, const char *name,
+                               const char *path, int line);
 
 /* Frees the strings dp owns and zeroes it. */
 void disclosure_plan_release(struct disclosure_plan *dp);
@@ -226,8 +292,14 @@ const char *by_column_name(enum by_column b);
 /* persons: in the cohort that month; new: and not the month before;
  * ended: and not the month after (their last month in it). Over any
  * series, persons(t) - ended(t) = persons(t-1) - ended(t-1) + new(t) -
- * ended(t): the month-end stock moves by the month's flows. */
-enum measure { MEASURE_PERSONS, MEASURE_NEW, MEASURE_ENDED };
+ * ended(t): the month-end stock moves by the month's flows. at_end: in
+ * the cohort on the period's last day (a snapshot, as the statutory
+ * "looked after at 31 March" is); a spell ending on that day still
+ * counts. */
+enum measure { MEASURE_PERSONS, MEASURE_NEW, MEASURE_ENDED, MEASURE_AT_END };
+
+/* "persons", "new", "ended", "at_end": the job file's word for m. */
+const char *measure_name(enum measure m);
 
 /* What a cohort counts: persons, or households whose members satisfy
  * its where (README "Households"). */
@@ -295,10 +367,49 @@ enum standard_table {
     STD_OVERLAP = 1u << 1              /* overlap and overlap_count */
 };
 
-/* A canonical service of a department, collected from every source's map. */
+/* A canonical service of a department, collected from every source's map
+ * (and, for a department that declares its services, from that list). */
 struct service_def {
-    uint8_t department;      /* enum department */
+    uint8_t department;      /* index into job_plan.departments */
     char *name;              /* "temporary_accommodation" */
+};
+
+/* A service a [department] section declares: `services = a, b` names it,
+ * `service.NAME = TEXT` describes it for the report and `cohort rules`. */
+struct department_service {
+    char *name;
+    char *description;       /* or NULL */
+    int line;                /* of its service.NAME key; 0: none */
+    int listed;              /* 1: `services` names it */
+};
+
+/*
+ * One department: one of the compiled-in default set (housing,
+ * children_social_care, adult_social_care, education; line 0 unless the
+ * job redeclares it) or a job's [department NAME]. A department that
+ * declares `services` carries those only: a source, value map, where or
+ * by naming another is a config error. One that does not (the defaults)
+ * carries whatever its sources map.
+ */
+struct department_plan {
+    char *name;              /* "youth_justice" */
+    char *title;             /* "youth justice": the report's and rules' words */
+    struct department_service *services;
+    size_t nservices;
+    int services_line;       /* line of `services`; 0: open */
+    int line;                /* [department NAME]; 0: a default */
+};
+
+/*
+ * One [need NAME]: a named condition group, `need.NAME` in a where and
+ * `need.*` (every group, in file order) inside count().
+ */
+struct need_plan {
+    char *name;
+    char *title;             /* default: the name */
+    char *where;             /* the condition, in the where language */
+    int where_line;
+    int line;
 };
 
 struct job_plan {
@@ -327,6 +438,15 @@ struct job_plan {
 
     struct service_def *services; /* every canonical service, index = record.service */
     size_t nservices;
+
+    /* the default set first, then the job's own; at most DEPT_MAX. A
+     * plan built by hand with none has the default set (the accessors
+     * below say so) */
+    struct department_plan *departments;
+    size_t ndepartments;
+
+    struct need_plan *needs;
+    size_t nneeds;
 
     char **scopes;           /* every id_scope named by a source, first use first */
     size_t nscopes;
@@ -362,5 +482,37 @@ int job_plan_last_period_partial(const struct job_plan *plan);
 /* Index of service name in department, or -1. */
 int job_plan_service_index(const struct job_plan *plan, int department,
                            const char *name);
+
+/* The number of departments: plan->ndepartments, or the default set's
+ * when the plan has none. */
+size_t job_plan_ndepartments(const struct job_plan *plan);
+
+/* Department d's name ("children_social_care"), or "?" out of range. */
+const char *job_plan_department_name(const struct job_plan *plan, int d);
+
+/* Department d's title ("children's social care"), or "?". */
+const char *job_plan_department_title(const struct job_plan *plan, int d);
+
+/* Index of the department called name, or -1. */
+int job_plan_department_lookup(const struct job_plan *plan, const char *name);
+
+/* The declared names, comma-separated, into buf (for messages). */
+void job_plan_department_names(const struct job_plan *plan, char *buf,
+                               size_t n);
+
+/* The description a department declares for service (an index into
+ * plan->services), or NULL. */
+const char *job_plan_service_description(const struct job_plan *plan,
+                                         int service);
+
+/* Index of need group name, or -1. */
+int job_plan_need_lookup(const struct job_plan *plan, const char *name);
+
+/*
+ * Appends the default departments to plan (which has none yet). 0, or
+ * CE_NOMEM. Their strings are the plan's, freed by job_plan_release().
+ */
+int job_plan_add_default_departments(struct job_plan *plan);
+
 
 #endif

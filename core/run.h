@@ -69,6 +69,10 @@ struct source_summary {
     size_t nrejected;
     struct input_file *files;
     size_t nfiles;
+    /* a source of yearly returns (return_year_end; anonymise/returns.h):
+     * its returns, and the records each reconciling rule touched --
+     * duplicate, replaced, superseded, closed; all 0 for an extract */
+    uint64_t returns[5];
     uint64_t bytes;                   /* input bytes (uncompressed) */
     double seconds;
 };
@@ -173,7 +177,7 @@ struct run_summary {
     uint64_t scope_links;           /* unions made by scoped ids, all scopes */
     uint64_t scope_refused;         /* of those, refused by the guard */
     struct prob_summary prob;       /* the probabilistic stage */
-    struct department_summary departments[4];
+    struct department_summary departments[DEPT_MAX]; /* per plan department */
     uint64_t persons;
     uint64_t unknown_postcodes;
 

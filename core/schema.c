@@ -9,10 +9,8 @@ static const char *const field_names[CF_COUNT] = {
     "forename",   "surname", "dob",    "postcode",  "uprn",
     "sex",        "ethnicity", "service", "start_date", "end_date",
     "household_id", "lead",
+    "address",    "email",     "phone",   "town",
 };
-
-static const char *const dept_names[DEPT_COUNT] = {
-    "housing", "children_social_care", "adult_social_care", "education"};
 
 static const char *const sex_names[SEX_COUNT] = {"M", "F", "U", "X"};
 
@@ -39,24 +37,7 @@ common_field_lookup(const char *name)
 int
 common_field_is_identifier(enum common_field f)
 {
-    return f <= CF_UPRN;
-}
-
-const char *
-department_name(enum department d)
-{
-    return (unsigned)d < DEPT_COUNT ? dept_names[d] : "?";
-}
-
-int
-department_lookup(const char *name)
-{
-    int i;
-
-    for (i = 0; i < DEPT_COUNT; i++)
-        if (!strcmp(name, dept_names[i]))
-            return i;
-    return -1;
+    return f <= CF_UPRN || (f >= CF_CONTACT_FIRST && f < CF_COUNT);
 }
 
 const char *
@@ -96,5 +77,6 @@ record_wipe_identifiers(struct record *r)
     sodium_memzero(r->uprn, sizeof(r->uprn));
     sodium_memzero(r->household_id, sizeof(r->household_id));
     r->lead = 0;
+    sodium_memzero(r->contact, sizeof(r->contact));
     r->dob = DAY_NONE;
 }

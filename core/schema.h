@@ -36,8 +36,19 @@ enum common_field {
      * row's person is the household's lead (applicant) */
     CF_HOUSEHOLD_ID,
     CF_LEAD,
+    /* identifiers for the probabilistic stage only (compared as keyed
+     * hashes, never in a match key, never leave the process): last, so that
+     * CF_CONTACT_FIRST .. CF_COUNT spans them */
+    CF_ADDRESS,
+    CF_EMAIL,
+    CF_PHONE,
+    CF_TOWN,
     CF_COUNT
 };
+
+/* The comparison-only fields, CF_ADDRESS .. CF_TOWN, in that order. */
+#define CF_CONTACT_FIRST CF_ADDRESS
+#define CF_CONTACT_COUNT (CF_COUNT - CF_ADDRESS)
 
 /* Name of a common field as written in config ("nhs_number"). */
 const char *common_field_name(enum common_field f);
@@ -45,24 +56,29 @@ const char *common_field_name(enum common_field f);
 /* Field for a name (exact, lower case), or -1. */
 int common_field_lookup(const char *name);
 
-/* 1 for the person identifier fields (CF_NHS_NUMBER .. CF_UPRN); the
- * household id is an identifier too, but of a household: it never links
- * persons and is never counted as one here. */
+/* 1 for the identifier fields (CF_NHS_NUMBER .. CF_UPRN and the
+ * comparison-only CF_ADDRESS .. CF_TOWN); the household id is an identifier
+ * too, but of a household: it never links persons and is never counted
+ * as one here. */
 int common_field_is_identifier(enum common_field f);
 
-enum department {
+/*
+ * Departments are plan data (job_plan.departments, core/plan.h): the four
+ * below ship compiled in, in this order, so every job knows them without
+ * declaring them; a job's own [department NAME] sections follow them.
+ * These are the default set's indexes, for the built-in profiles.
+ */
+enum default_department {
     DEPT_HOUSING,
     DEPT_CHILDREN_SOCIAL_CARE,
     DEPT_ADULT_SOCIAL_CARE,
     DEPT_EDUCATION,
-    DEPT_COUNT
+    DEPT_DEFAULT_COUNT
 };
 
-/* "housing", "children_social_care", "adult_social_care", "education". */
-const char *department_name(enum department d);
-
-/* Department for a name, or -1. */
-int department_lookup(const char *name);
+/* At most this many departments in a job, defaults included (a record's
+ * department is a byte, and per-department tallies are fixed arrays). */
+#define DEPT_MAX 32
 
 enum sex_code { SEX_M, SEX_F, SEX_U, SEX_X, SEX_COUNT };
 
@@ -88,6 +104,7 @@ const char *ethnic_group_name(enum ethnic_group e);
 /* Sizes of the normalised identifier buffers, NUL included. */
 #define NAME_MAX_BYTES 96
 #define LOCAL_ID_MAX_BYTES 64
+#define CONTACT_MAX_BYTES 128
 
 /*
  * One canonical record. Strings are NUL-terminated and empty when absent or
@@ -106,12 +123,15 @@ struct record {
     char surname[NAME_MAX_BYTES];
     char postcode[9];     /* "EC1V 9HX" */
     char uprn[13];
+    /* comparison-only, normalised (transform/contact.h): the address
+     * lines, e-mail address, phone number and town, CF_ADDRESS order */
+    char contact[CF_CONTACT_COUNT][CONTACT_MAX_BYTES];
     int32_t dob;
     /* quasi-identifiers */
     uint8_t sex;          /* enum sex_code; SEX_U when unknown */
     uint8_t ethnicity;    /* enum ethnic_group */
     /* the event */
-    uint8_t department;   /* enum department */
+    uint8_t department;   /* index into the plan's departments */
     uint16_t service;     /* index into the plan's service table; SERVICE_NONE
                              for a header row without a spell */
     int32_t start_date;
@@ -120,7 +140,16 @@ struct record {
      * lead flag, 1 lead, 0 not */
     char household_id[LOCAL_ID_MAX_BYTES];
     uint8_t lead;
+    uint8_t period;       /* enum spell_period: what the source's
+                             period_column says of the spell */
 };
+
+/* Whether a spell starts a period (of care, of need) or continues one:
+ * PERIOD_BY_DATES when the source does not say (a spell that starts while
+ * another of its kind is open continues it), else what its
+ * period_column says (SSDA903's RNE: S starts a period of care, every
+ * other reason -- a placement or legal status change -- continues it). */
+enum spell_period { PERIOD_BY_DATES, PERIOD_STARTS, PERIOD_CONTINUES };
 
 /* Sets every field to absent. */
 void record_clear(struct record *r);

@@ -68,8 +68,8 @@ by_comment(const struct run_summary *s, const struct cohort_result *cr,
             k->unit == UNIT_HOUSEHOLDS ? "a member of the household"
                                        : "the person",
             s->plan->services[k->by_service[j]].name,
-            department_name((enum department)s->plan->services[k->by_service[j]]
-                                .department));
+            job_plan_department_title(
+                s->plan, s->plan->services[k->by_service[j]].department));
         break;
     case BY_HOUSEHOLD_SIZE:
     case BY_CHILDREN:

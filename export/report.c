@@ -11,6 +11,20 @@
 #include <string.h>
 #include <time.h>
 
+/* A department's title in HTML text or a double-quoted attribute: & < > "
+ * escaped, and the apostrophe of the default titles ("children's social
+ * care") kept as the report has always written it. */
+static void
+add_text(struct strbuf *sb, const char *t)
+{
+    for (; *t; t++)
+        strbuf_adds(sb, *t == '&'   ? "&amp;"
+                        : *t == '<' ? "&lt;"
+                        : *t == '>' ? "&gt;"
+                        : *t == '"' ? "&quot;"
+                                    : (char[2]){*t, '\0'});
+}
+
 static void
 iso_time(int64_t t, char buf[32])
 {
@@ -87,10 +101,17 @@ report_cohort_anchor(const struct cohort_result *cr, char buf[80])
 const char *
 report_unit(const struct cohort_result *cr)
 {
-    if (cr->plan->unit == UNIT_HOUSEHOLDS)
-        return cr->plan->measure == MEASURE_NEW ? "households joining"
-                                                : "households";
-    return cr->plan->measure == MEASURE_NEW ? "people joining" : "people";
+    int households = cr->plan->unit == UNIT_HOUSEHOLDS;
+
+    switch (cr->plan->measure) {
+    case MEASURE_NEW:
+        return households ? "households joining" : "people joining";
+    case MEASURE_AT_END:
+        return households ? "households at the month's end"
+                          : "people at the month's end";
+    default:
+        return households ? "households" : "people";
+    }
 }
 
 void
@@ -119,8 +140,7 @@ report_by_heading(const struct job_plan *plan, const struct cohort_plan *k,
             strbuf_add(sb, &ch, 1);
         }
         strbuf_adds(sb, " (");
-        for (p = department_name((enum department)sd->department); *p; p++)
-            strbuf_add(sb, *p == '_' ? " " : p, 1);
+        add_text(sb, job_plan_department_title(plan, sd->department));
         strbuf_adds(sb, ") that month");
         return;
     }
@@ -587,28 +607,25 @@ number_word(size_t n, char buf[24])
     return buf;
 }
 
-/* Which departments the job reads, in words, for the opening line. */
+/* Which departments the job reads, in their titles, for the opening
+ * line. */
 static void
 departments_read(const struct job_plan *plan, struct strbuf *sb)
 {
-    static const char *const words[DEPT_COUNT] = {
-        [DEPT_HOUSING] = "housing",
-        [DEPT_CHILDREN_SOCIAL_CARE] = "children's social care",
-        [DEPT_ADULT_SOCIAL_CARE] = "adult social care",
-        [DEPT_EDUCATION] = "education",
-    };
-    int seen[DEPT_COUNT] = {0}, d, n = 0, k = 0;
+    int seen[DEPT_MAX] = {0}, d, n = 0, k = 0;
+    int nd = (int)job_plan_ndepartments(plan);
     size_t i;
 
     for (i = 0; i < plan->nsources; i++)
-        if ((unsigned)plan->sources[i].department < DEPT_COUNT &&
+        if (plan->sources[i].department >= 0 &&
+            plan->sources[i].department < nd &&
             !seen[plan->sources[i].department]++)
             n++;
-    for (d = 0; d < DEPT_COUNT; d++) {
+    for (d = 0; d < nd; d++) {
         if (!seen[d])
             continue;
         strbuf_adds(sb, k == 0 ? "" : k + 1 == n ? " and " : ", ");
-        strbuf_adds(sb, words[d]);
+        add_text(sb, job_plan_department_title(plan, d));
         k++;
     }
 }

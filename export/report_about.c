@@ -137,6 +137,48 @@ glossary_codes(const struct run_summary *s, struct strbuf *sb)
                         "that service at some time in the month.</dd>\n");
 }
 
+/* The departments the job file declares, with what each service it
+ * describes is, and the need areas count(need.*) counts: only when it
+ * declares them (the default four need no gloss). */
+static void
+glossary_departments(const struct job_plan *plan, struct strbuf *sb)
+{
+    size_t d, i;
+
+    for (d = 0; d < plan->ndepartments; d++) {
+        const struct department_plan *dp = &plan->departments[d];
+        int any = 0;
+
+        if (!dp->line)
+            continue;
+        strbuf_adds(sb, "<dt>");
+        strbuf_add_html(sb, job_plan_department_title(plan, (int)d));
+        strbuf_adds(sb, "</dt>\n<dd>A department whose records the job "
+                        "reads");
+        for (i = 0; i < dp->nservices; i++) {
+            if (!dp->services[i].description)
+                continue;
+            strbuf_adds(sb, any++ ? "</li>\n<li>" : ":<ul>\n<li>");
+            strbuf_add_html(sb, dp->services[i].name);
+            strbuf_adds(sb, ": ");
+            strbuf_add_html(sb, dp->services[i].description);
+        }
+        strbuf_adds(sb, any ? "</li>\n</ul></dd>\n" : ".</dd>\n");
+    }
+    if (!plan->nneeds)
+        return;
+    strbuf_adds(sb, "<dt>Needs</dt>\n<dd>The need areas a person is counted "
+                    "for, each defined on the job's records:<ul>\n");
+    for (i = 0; i < plan->nneeds; i++) {
+        strbuf_adds(sb, "<li>");
+        strbuf_add_html(sb, plan->needs[i].title);
+        strbuf_adds(sb, ": <code>");
+        strbuf_add_html(sb, plan->needs[i].where);
+        strbuf_adds(sb, "</code></li>\n");
+    }
+    strbuf_adds(sb, "</ul></dd>\n");
+}
+
 void
 report_glossary(const struct report_ctx *rc, struct strbuf *sb)
 {
@@ -166,6 +208,7 @@ report_glossary(const struct report_ctx *rc, struct strbuf *sb)
                     dp->rounding);
     glossary_age(s, sb);
     glossary_codes(s, sb);
+    glossary_departments(s->plan, sb);
     strbuf_adds(sb, "</dl>\n</section>\n");
 }
 

@@ -41,6 +41,10 @@ add_row(struct quality_list *l, const char *source, uint64_t value,
     q->value = value;
 }
 
+/* The names of source_summary.returns[] in quality.csv. */
+static const char *const returns_rules[5] = {
+    "files", "duplicate", "replaced", "superseded", "closed"};
+
 /* Per source: rows in, accepted, quarantined (by reason), fields dropped
  * (by reason) and unmapped codes. */
 static void
@@ -60,6 +64,11 @@ add_sources(const struct run_summary *s, struct quality_list *l)
                     ss->quarantined[j].reason);
         for (j = 0; j < ss->nnotes; j++)
             add_row(l, name, ss->notes[j].n, "dropped:%s", ss->notes[j].reason);
+        /* stacked yearly returns: what reconciling them did (records) */
+        if (ss->returns[0])
+            for (j = 0; j < 5; j++)
+                add_row(l, name, ss->returns[j], "returns:%s",
+                        returns_rules[j]);
         /* codes are code-like: no comma or quote (transform/map.c) */
         for (j = 0; j < ss->nunmapped; j++)
             add_row(l, name, ss->unmapped[j].n, "unmapped:%s",
@@ -70,13 +79,16 @@ add_sources(const struct run_summary *s, struct quality_list *l)
 int
 quality_rows(const struct run_summary *s, struct quality_row **rows, size_t *n)
 {
+    /* a summary without a plan (a test's) has the default departments */
+    static const struct job_plan no_plan;
+    const struct job_plan *pl = s->plan ? s->plan : &no_plan;
     struct quality_list l = {NULL, 0, 0, 0};
     char scope[80];
     size_t i;
 
     add_sources(s, &l);
-    for (i = 0; i < DEPT_COUNT; i++) {
-        const char *dep = department_name((enum department)i);
+    for (i = 0; i < job_plan_ndepartments(pl); i++) {
+        const char *dep = job_plan_department_name(pl, (int)i);
 
         add_row(&l, dep, s->departments[i].records, "records");
         add_row(&l, dep, s->departments[i].persons, "persons");

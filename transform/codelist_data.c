@@ -182,9 +182,27 @@ static const char *const school_census_sen_provision[] = {
     "S,ehcp",
     NULL};
 
+static const char *const ssda903_legal_status[] = {
+    "code,value",
+    "C1,looked_after",
+    "C2,looked_after",
+    "D1,looked_after",
+    "E1,looked_after",
+    "J1,looked_after",
+    "J2,looked_after",
+    "J3,looked_after",
+    "L1,looked_after",
+    "L2,looked_after",
+    "L3,looked_after",
+    "V2,looked_after",
+    "V3,short_breaks",
+    "V4,short_breaks",
+    NULL};
+
 const struct codelist_builtin codelist_builtins[] = {
     {"cld_ethnicity", cld_ethnicity},
     {"cld_service_type", cld_service_type},
     {"dfe_ethnicity", dfe_ethnicity},
     {"school_census_sen_provision", school_census_sen_provision},
+    {"ssda903_legal_status", ssda903_legal_status},
     {NULL, NULL}};

@@ -1,4 +1,5 @@
 #include "map.h"
+#include "contact.h"
 #include "normalise.h"
 #include "validate.h"
 
@@ -129,6 +130,8 @@ mapping_init(struct source_mapping *m, const struct job_plan *plan,
     size_t v;
 
     memset(m, 0, sizeof(*m));
+    if (mapping_check_compared(plan, source, header, ncolumns, d) < 0)
+        return CE_CONFIG;
     m->plan = plan;
     m->source = source;
     m->fixed_service = -1;
@@ -158,6 +161,10 @@ mapping_init(struct source_mapping *m, const struct job_plan *plan,
     if (source->fixed_service)
         m->fixed_service = job_plan_service_index(plan, (int)source->department,
                                                   source->fixed_service);
+    m->period_column = source->period_column && *source->period_column
+                           ? row_header_index(header, ncolumns,
+                                              source->period_column)
+                           : -1;
     civil_from_days(plan->reference_date, &y, &mo, &dd);
     m->pivot_year = y;
     return 0;
@@ -165,6 +172,29 @@ nomem:
     mapping_release(m);
     diag_set(d, source->name, 0, 0, NULL, "out of memory");
     return CE_NOMEM;
+}
+
+int
+mapping_check_compared(const struct job_plan *plan,
+                       const struct source_plan *source,
+                       const struct cell *header, size_t ncolumns,
+                       struct diag *d)
+{
+    int f;
+
+    for (f = CF_CONTACT_FIRST; f < CF_COUNT; f++) {
+        if (!source->column[f] ||
+            row_header_index(header, ncolumns, source->column[f]) >= 0)
+            continue;
+        diag_set(d, plan->config_path, source->column_line[f], 0,
+                 "compared_column",
+                 "[source %s] compares field.%s on column '%s', which the "
+                 "source's header lacks",
+                 source->name, common_field_name((enum common_field)f),
+                 source->column[f]);
+        return CE_CONFIG;
+    }
+    return 0;
 }
 
 size_t
@@ -238,6 +268,8 @@ map_date(const struct source_mapping *m, enum map_date md, const char *p,
     int ambiguous = 0;
     enum date_fault f;
 
+    /* a spreadsheet's date-and-time cell: the day is the date part */
+    n = date_without_time_of_day(p, n);
     f = parse_date_formats(p, n, df->fmt, df->n, m->pivot_year, out,
                            q && df->n > 1 ? &ambiguous : NULL);
     if (ambiguous)
@@ -488,6 +520,39 @@ note(struct quarantine *q, enum quarantine_note n)
         quarantine_note(q, n);
 }
 
+_Static_assert(CF_CONTACT_COUNT == 4, "one normaliser per contact field");
+
+/* The earliest date of birth kept: the source's min_dob, else the
+ * job's ([linkage] min_dob, 1900-01-01 by default). */
+static int32_t
+min_dob(const struct source_mapping *m)
+{
+    if (m->source->min_dob_line)
+        return m->source->min_dob;
+    return m->plan->linkage.min_dob_set ? m->plan->linkage.min_dob
+                                        : days_from_civil(1900, 1, 1);
+}
+
+/* The comparison-only fields (transform/contact.h) into out->contact: a
+ * value that does not normalise is left empty (it compares as missing). */
+static void
+map_contact(const struct source_mapping *m, const struct raw_row *row,
+            struct record *out)
+{
+    static int (*const norm[CF_CONTACT_COUNT])(const char *, size_t, char *,
+                                                size_t) = {
+        normalise_address, normalise_email, normalise_phone, normalise_town};
+    const char *p;
+    size_t n;
+    int k;
+
+    for (k = 0; k < CF_CONTACT_COUNT; k++)
+        if (cell_of(m, row, (enum common_field)(CF_CONTACT_FIRST + k), &p,
+                    &n) &&
+            norm[k](p, n, out->contact[k], sizeof(out->contact[k])) < 0)
+            out->contact[k][0] = '\0';
+}
+
 /*
  * The row's identifiers and date of birth into out: an invalid one is
  * dropped and, when q is not NULL, noted. Returns 1 when the row has a
@@ -504,7 +569,8 @@ map_identifiers(const struct source_mapping *m, const struct raw_row *row,
 
 #define IDENT(field, fn, dst, why)                                           \
     do {                                                                     \
-        if (cell_of(m, row, field, &p, &n)) {                                \
+        if (cell_of(m, row, field, &p, &n) &&                                \
+            (n = excel_integer_length(p, n)) > 0) {                          \
             if (fn(p, n, dst) == 0)                                          \
                 have_id = 1;                                                 \
             else {                                                           \
@@ -515,16 +581,19 @@ map_identifiers(const struct source_mapping *m, const struct raw_row *row,
     } while (0)
     IDENT(CF_NHS_NUMBER, validate_nhs_number, out->nhs_number,
           NOTE_INVALID_NHS_NUMBER);
-    IDENT(CF_UPN, validate_upn, out->upn, NOTE_INVALID_UPN);
+    if (!cell_of(m, row, CF_UPN, &p, &n) || !upn_unknown_code(p, n))
+        IDENT(CF_UPN, validate_upn, out->upn, NOTE_INVALID_UPN);
     IDENT(CF_ULN, validate_uln, out->uln, NOTE_INVALID_ULN);
     IDENT(CF_NI_NUMBER, validate_ni_number, out->ni_number,
           NOTE_INVALID_NI_NUMBER);
 #undef IDENT
-    if (cell_of(m, row, CF_UPRN, &p, &n) && validate_uprn(p, n, out->uprn) != 0) {
+    if (cell_of(m, row, CF_UPRN, &p, &n) &&
+        validate_uprn(p, excel_integer_length(p, n), out->uprn) != 0) {
         out->uprn[0] = '\0';
         note(q, NOTE_INVALID_UPRN);
     }
     if (cell_of(m, row, CF_LOCAL_ID, &p, &n)) {
+        n = excel_integer_length(p, n);
         if (n >= sizeof(out->local_id))
             n = sizeof(out->local_id) - 1;
         memcpy(out->local_id, p, n);
@@ -537,21 +606,26 @@ map_identifiers(const struct source_mapping *m, const struct raw_row *row,
     if (cell_of(m, row, CF_SURNAME, &p, &n) &&
         normalise_name(p, n, out->surname, sizeof(out->surname)) < 0)
         out->surname[0] = '\0';
+    map_contact(m, row, out);
     if (cell_of(m, row, CF_POSTCODE, &p, &n)) {
         struct postcode pc;
 
         if (normalise_postcode(p, n, &pc) == 0)
             memcpy(out->postcode, pc.full, sizeof(out->postcode));
-        else
-            note(q, NOTE_INVALID_POSTCODE);
+        else if (!m->source->postcode_any ||
+                 normalise_postcode_token(p, n, out->postcode,
+                                          sizeof(out->postcode)) < 0)
+            note(q, NOTE_INVALID_POSTCODE); /* not kept */
         sodium_memzero(&pc, sizeof(pc));
     }
     if (cell_of(m, row, CF_DOB, &p, &n)) {
         df = map_date(m, MAP_DOB, p, n, q, &out->dob);
-        if (df == DATE_BEFORE_1900) {
+        if ((df == DATE_OK || df == DATE_BEFORE_1900) &&
+            out->dob < min_dob(m)) {
+            /* before the job's min_dob (1900-01-01 unless set) */
             out->dob = DAY_NONE;
             note(q, NOTE_DOB_BEFORE_1900);
-        } else if (df != DATE_OK) {
+        } else if (df != DATE_OK && df != DATE_BEFORE_1900) {
             out->dob = DAY_NONE;
             note(q, NOTE_INVALID_DOB);
         } else if (dob_is_future(out->dob, m->plan->reference_date)) {
@@ -621,6 +695,45 @@ reject(struct quarantine *q, const struct source_mapping *m,
     return 1 + (int)r;
 }
 
+/* What the row's period_column says (enum spell_period): a code listed in
+ * period_start_codes starts a period, any other continues one; an empty
+ * cell, or no such column, leaves it to the dates. */
+static uint8_t
+map_period(const struct source_mapping *m, const struct raw_row *row)
+{
+    const char *p, *c;
+    size_t n;
+
+    if (m->period_column < 0 || (size_t)m->period_column >= row->ncells)
+        return PERIOD_BY_DATES;
+    p = row->cells[m->period_column].ptr;
+    n = row->cells[m->period_column].len;
+    while (n && (*p == ' ' || *p == '\t')) {
+        p++;
+        n--;
+    }
+    while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    if (!n)
+        return PERIOD_BY_DATES;
+    for (c = m->source->period_start_codes; c && *c;) {
+        const char *e = strchr(c, ',');
+        size_t len = e ? (size_t)(e - c) : strlen(c);
+        const char *q = c;
+
+        while (len && *q == ' ') {
+            q++;
+            len--;
+        }
+        while (len && q[len - 1] == ' ')
+            len--;
+        if (len == n && !strncasecmp(q, p, n))
+            return PERIOD_STARTS;
+        c = e ? e + 1 : NULL;
+    }
+    return PERIOD_CONTINUES;
+}
+
 int
 map_row(const struct source_mapping *m, const struct raw_row *row,
         struct record *out, struct quarantine *q)
@@ -657,6 +770,12 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
         (!cell_of(m, row, CF_START_DATE, &p, &n) ||
          map_date(m, MAP_START, p, n, q, &out->start_date) != DATE_OK))
         return reject(q, m, row, m->column[CF_START_DATE], QR_BAD_START_DATE);
+    if (sp->has_spells)
+        out->period = map_period(m, row);
+    if (sp->has_spells &&
+        date_beyond_tolerance(out->start_date, m->plan->reference_date))
+        return reject(q, m, row, m->column[CF_START_DATE],
+                      QR_FUTURE_START_DATE);
     if (cell_of(m, row, CF_END_DATE, &p, &n)) {
         if (map_date(m, MAP_END, p, n, q, &out->end_date) != DATE_OK)
             return reject(q, m, row, m->column[CF_END_DATE], QR_BAD_END_DATE);

@@ -63,6 +63,9 @@ struct source_mapping {
     /* 1: a profile's optional column the header lacks; its field is not
      * read */
     uint8_t absent[CF_COUNT];
+    /* the source's period_column, -1 when unmapped or absent (a file may
+     * lack it: the dates then decide) */
+    int period_column;
 };
 
 /*
@@ -70,12 +73,25 @@ struct source_mapping {
  * names header[0 .. ncolumns-1], as the connector read them), splits the
  * date formats and compiles the value maps. A profile's optional column
  * the header lacks is left unread (m->absent). Returns 0, CE_DATA naming
- * the first missing column (rule "column"), or CE_NOMEM. The mapping
+ * the first missing column (rule "column"), CE_CONFIG for a compared
+ * column it lacks (mapping_check_compared()), or CE_NOMEM. The mapping
  * borrows plan and source_plan; mapping_release() frees what it owns.
  */
 int mapping_init(struct source_mapping *m, const struct job_plan *plan,
                  const struct source_plan *source, const struct cell *header,
                  size_t ncolumns, struct diag *d);
+
+/*
+ * A comparison-only field (address, email, phone, town: transform/
+ * contact.h) mapped to a column the header lacks is a configuration
+ * error, not a data fault: the job compares on a column the source does
+ * not have. CE_CONFIG with d naming the job file and the line of the
+ * field.X setting (rule "compared_column"), or 0.
+ */
+int mapping_check_compared(const struct job_plan *plan,
+                           const struct source_plan *source,
+                           const struct cell *header, size_t ncolumns,
+                           struct diag *d);
 
 /*
  * Calls report for every mapped column missing from the header, optional

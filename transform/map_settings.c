@@ -5,9 +5,14 @@
  */
 #include "map_settings.h"
 #include "codelist.h"
+#include "../core/calendar.h"
 #include "normalise.h"
 #include "profiles.h"
 
+#include "../core/calendar.h"
+#include "../core/strnum.h"
+
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +34,14 @@ static int
 set_department(const struct setting *s, void *obj, const char *value,
                struct setting_ctx *ctx)
 {
-    int dep = department_lookup(value);
+    struct source_plan *sp = obj;
 
-    if (dep < 0)
+    /* resolved against the job's departments once every [department]
+     * section is read (they may follow the source) */
+    if (!setting_name_ok(value))
         return setting_bad_value(ctx, NULL, s->expect);
-    ((struct source_plan *)obj)->department = (enum department)dep;
-    return 0;
+    sp->department_line = ctx->line;
+    return setting_set_string(&sp->department_name, value, ctx);
 }
 
 static int
@@ -76,6 +83,52 @@ set_date_format(const struct setting *s, void *obj, const char *value,
     free(sp->date_format);
     sp->date_format = NULL;
     return *value ? setting_set_string(&sp->date_format, value, ctx) : 0;
+}
+
+/* max_drop_rate.FIELD = RATE for a field a row can lose (an identifier
+ * that does not validate, the date of birth, the postcode) */
+static int
+set_field_drop_rate(const struct setting *s, void *obj, const char *value,
+                    struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+    int f = common_field_lookup(ctx->key + strlen(s->name));
+
+    if (f < 0 || !common_field_is_identifier((enum common_field)f) ||
+        f == CF_LOCAL_ID || f == CF_FORENAME || f == CF_SURNAME)
+        return setting_fail(ctx, "key '%s': a field-drop limit is set for "
+                                 "dob, postcode, nhs_number, upn, uln, "
+                                 "ni_number or uprn", ctx->key);
+    if (parse_rate_ppm(value, &sp->field_drop_ppm[f]) < 0)
+        return setting_bad_value(ctx, NULL, s->expect);
+    sp->field_drop_set[f] = 1;
+    return 0;
+}
+
+/* return_year_end = MM-DD (a day every year has), or none */
+static int
+set_return_year_end(const struct setting *s, void *obj, const char *value,
+                    struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+    int m, d;
+
+    sp->return_year_end_line = ctx->line;
+    if (!strcmp(value, "none")) {
+        sp->return_year_end = 0;
+        return 0;
+    }
+    if (strlen(value) != 5 || value[2] != '-' ||
+        !isdigit((unsigned char)value[0]) || !isdigit((unsigned char)value[1]) ||
+        !isdigit((unsigned char)value[3]) || !isdigit((unsigned char)value[4]))
+        return setting_bad_value(ctx, NULL, s->expect);
+    m = (value[0] - '0') * 10 + (value[1] - '0');
+    d = (value[3] - '0') * 10 + (value[4] - '0');
+    /* 29 February is not a day every year has */
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(2023, m))
+        return setting_bad_value(ctx, NULL, s->expect);
+    sp->return_year_end = m * 100 + d;
+    return 0;
 }
 
 /* date_format.FIELD = FORMAT[, FORMAT ...] for dob, start_date, end_date */
@@ -309,16 +362,32 @@ set_service(const struct setting *s, void *obj, const char *value,
     return *value ? setting_set_string(&sp->fixed_service, value, ctx) : 0;
 }
 
+/* min_dob = YYYY-MM-DD: this source's earliest date of birth */
+static int
+set_source_min_dob(const struct setting *s, void *obj, const char *value,
+                   struct setting_ctx *ctx)
+{
+    struct source_plan *sp = obj;
+
+    if (parse_iso_date(value, &sp->min_dob) < 0)
+        return setting_bad_value(ctx, NULL, s->expect);
+    sp->min_dob_line = ctx->line ? ctx->line : 1;
+    return 0;
+}
+
+static const struct setting_choice postcode_countries[] = {
+    {"uk", 0}, {"any", 1}, {NULL, 0}};
+
 static const struct setting_choice roles[] = {
     {"header", ROLE_HEADER}, {"events", ROLE_EVENTS}, {NULL, 0}};
 
 #define AT(member) offsetof(struct source_plan, member)
 
 const struct setting source_map_settings[] = {
-    {.name = "department", .type = SETTING_CUSTOM, .offset = AT(department),
+    {.name = "department", .type = SETTING_CUSTOM, .offset = AT(department_name),
      .check = set_department,
-     .expect = "housing, children_social_care, adult_social_care or "
-               "education",
+     .expect = "a declared department: housing, children_social_care, "
+               "adult_social_care, education or a [department NAME]",
      .help = "the department the source's services belong to"},
     {.name = "profile", .type = SETTING_STRING, .offset = AT(profile),
      .check = check_profile,
@@ -364,6 +433,40 @@ const struct setting source_map_settings[] = {
      .offset = AT(max_reject_ppm), .boot = "5%",
      .expect = "a rate such as 5% or 0.05",
      .help = "more quarantined rows than this fails the run"},
+    {.name = "max_drop_rate", .type = SETTING_RATE,
+     .offset = AT(max_drop_ppm), .boot = "5%",
+     .expect = "a rate such as 5% or 0.05",
+     .help = "more rows losing one field (an invalid dob, postcode or "
+             "identifier) than this fails the run"},
+    {.name = "max_drop_rate.", .type = SETTING_CUSTOM,
+     .offset = AT(field_drop_ppm), .check = set_field_drop_rate,
+     .expect = "a rate such as 5% or 0.05",
+     .help = "max_drop_rate.FIELD: one field's own field-drop limit"},
+    {.name = "return_year_end", .type = SETTING_CUSTOM,
+     .offset = AT(return_year_end), .check = set_return_year_end,
+     .expect = "MM-DD, a day every year has (03-31), or none",
+     .help = "each file is one yearly return ending on this day; stacked "
+             "returns are reconciled (none: the files are one extract)"},
+    {.name = "period_column", .type = SETTING_STRING,
+     .offset = AT(period_column), .flags = SETTING_KEEP_LINE,
+     .line_offset = AT(period_column_line),
+     .help = "the column saying whether a spell starts a period (SSDA903: "
+             "RNE); empty: the dates decide"},
+    {.name = "period_start_codes", .type = SETTING_STRING,
+     .offset = AT(period_start_codes), .flags = SETTING_KEEP_LINE,
+     .line_offset = AT(period_start_codes_line),
+     .help = "period_column's codes that start a period, comma-separated "
+             "(SSDA903: S); every other code continues one"},
+    {.name = "postcode_country", .type = SETTING_ENUM,
+     .offset = AT(postcode_any), .choices = postcode_countries, .boot = "uk",
+     .expect = "uk or any",
+     .help = "any: a postcode that is not a UK one is kept as a plain "
+             "token for linkage (no geography)"},
+    {.name = "min_dob", .type = SETTING_CUSTOM, .offset = AT(min_dob),
+     .check = set_source_min_dob,
+     .expect = "a date as YYYY-MM-DD, e.g. 1850-01-01",
+     .help = "this source's earliest date of birth kept (else [linkage]'s "
+             "min_dob)"},
     {.name = "may_be_empty", .type = SETTING_BOOL, .offset = AT(may_be_empty),
      .boot = "no",
      .help = "yes: a header without rows is a normal night, not a failure"},
@@ -373,7 +476,7 @@ const struct setting source_map_settings[] = {
 void
 source_map_init(struct source_plan *s)
 {
-    s->department = DEPT_COUNT;
+    s->department = -1;
     s->scope = -1;
 }
 
@@ -423,14 +526,38 @@ profile_values(struct source_plan *s, const struct profile *p,
     return 0;
 }
 
+/* The profile's XML layout for an XML source: the record unless the
+ * [source] set one, and each column the [source] did not set. */
+static int
+profile_xml(struct source_plan *s, const struct profile *p,
+            struct setting_ctx *ctx)
+{
+    const struct profile_xml *x = profile_xml_find(p->name);
+    size_t i;
+    int rc;
+
+    if (s->format != SRC_XML || !x)
+        return 0;
+    if (!s->xml_record &&
+        (rc = setting_set_string(&s->xml_record, x->record, ctx)) < 0)
+        return rc;
+    for (i = 0; i < x->ncolumns; i++)
+        if (source_plan_xml_column(s, x->columns[i].column) < 0 &&
+            source_plan_set_xml_column(s, x->columns[i].column,
+                                       x->columns[i].path, s->line) < 0)
+            return setting_nomem(ctx);
+    return 0;
+}
+
 int
 source_map_apply_profile(struct source_plan *s, struct setting_ctx *ctx)
 {
     const struct profile *p = profile_find(s->profile);
     int rc;
 
-    if (p && s->department == DEPT_COUNT)
-        s->department = p->department;
+    if (p && !s->department_name &&
+        (rc = setting_set_string(&s->department_name, p->department, ctx)) < 0)
+        return rc;
     if (p && !s->date_format_line && p->date_format &&
         (rc = setting_set_string(&s->date_format, p->date_format, ctx)) < 0)
         return rc;
@@ -440,13 +567,32 @@ source_map_apply_profile(struct source_plan *s, struct setting_ctx *ctx)
         p->fixed_service &&
         (rc = setting_set_string(&s->fixed_service, p->fixed_service, ctx)) < 0)
         return rc;
+    if (p && !s->return_year_end_line)
+        s->return_year_end = p->return_year_end;
+    if (p && !s->period_column_line && p->period_column &&
+        (rc = setting_set_string(&s->period_column, p->period_column,
+                                 ctx)) < 0)
+        return rc;
+    if (p && !s->period_start_codes_line && p->period_start_codes &&
+        (rc = setting_set_string(&s->period_start_codes,
+                                 p->period_start_codes, ctx)) < 0)
+        return rc;
+    if (s->period_column && *s->period_column &&
+        (!s->period_start_codes || !*s->period_start_codes))
+        return setting_fail_at(ctx, s->period_column_line
+                                        ? s->period_column_line
+                                        : s->line,
+                               "[source %s]: period_column needs "
+                               "period_start_codes (the codes that start a "
+                               "period)", s->name);
     if (p && !s->id_scope && p->id_scope &&
         (rc = setting_set_string(&s->id_scope, p->id_scope, ctx)) < 0)
         return rc;
     if (p && ((rc = profile_columns(s, p, ctx)) < 0 ||
-              (rc = profile_values(s, p, ctx)) < 0))
+              (rc = profile_values(s, p, ctx)) < 0 ||
+              (rc = profile_xml(s, p, ctx)) < 0))
         return rc;
-    if (s->department == DEPT_COUNT)
+    if (!s->department_name)
         return setting_fail_at(ctx, s->line, "missing key 'department' in "
                                              "[source %s]", s->name);
     return 0;
@@ -472,8 +618,9 @@ finish_role(struct source_plan *s, struct setting_ctx *ctx)
                                s->name, s->id_scope);
     for (f = 0; f < CF_COUNT; f++)
         if (s->column[f] && f != CF_LOCAL_ID && f != CF_POSTCODE &&
-            f != CF_UPRN && common_field_is_identifier((enum common_field)f))
-            person_id = 1;
+            f != CF_UPRN && f < CF_CONTACT_FIRST &&
+            common_field_is_identifier((enum common_field)f))
+            person_id = 1; /* a place or a contact detail makes no header */
     if (!s->role_set)
         s->role = person_id ? ROLE_HEADER : ROLE_EVENTS;
     return 0;

@@ -514,10 +514,8 @@ finish_date(int y, int m, int d, int32_t *out)
 {
     if (m < 1 || m > 12 || d < 1 || !date_is_valid(y, m, d))
         return DATE_IMPOSSIBLE;
-    if (y < 1900)
-        return DATE_BEFORE_1900;
-    *out = days_from_civil(y, m, d);
-    return DATE_OK;
+    *out = days_from_civil(y, m, d); /* before 1900 too: for min_dob */
+    return y < 1900 ? DATE_BEFORE_1900 : DATE_OK;
 }
 
 static enum date_fault
@@ -653,7 +651,8 @@ parse_date_formats(const char *s, size_t len, const char *const *fmts,
             *ambiguous = 1;
             break;
         } else if (g != DATE_OK && g != DATE_SYNTAX && !found) {
-            f = g;
+            if ((f = g) == DATE_BEFORE_1900)
+                *out = day; /* the date, for a min_dob before 1900 */
         }
     }
     if (found) {

@@ -99,7 +99,8 @@ enum date_fault {
     DATE_EMPTY,
     DATE_SYNTAX,
     DATE_IMPOSSIBLE,     /* 31/02, month 13 */
-    DATE_BEFORE_1900
+    DATE_BEFORE_1900     /* a valid date before 1900: *out holds it (a
+                            job's min_dob may reach further back) */
 };
 
 /*

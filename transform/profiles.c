@@ -20,12 +20,40 @@ static const struct profile_column ssda903_episodes_cols[] = {
     {CF_END_DATE, "DEC", 0},   {CF_POSTCODE, "HOME_POST", 1},
 };
 
-/* CIN census, one row per referral (XML flattened by the council's tool). */
+/* CIN census, one row per referral: the XML flattened to CSV by the
+ * council's tool, or the XML itself (format = xml, cin_xml below). */
 static const struct profile_column cin_cols[] = {
     {CF_LOCAL_ID, "LAchildID", 0},        {CF_UPN, "UPN", 0},
     {CF_DOB, "PersonBirthDate", 0},       {CF_SEX, "GenderCurrent", 0},
     {CF_ETHNICITY, "Ethnicity", 0},       {CF_START_DATE, "CINreferralDate", 0},
     {CF_END_DATE, "CINclosureDate", 0},
+};
+
+/*
+ * The CIN census as the DfE's XML submission (Message > Children > Child >
+ * ChildIdentifiers, ChildCharacteristics, CINdetails...): one row per
+ * CINdetails (a referral), the child's identifiers read from the Child
+ * around it. From 2023-24 <Sex> replaced <GenderCurrent> (the same codes,
+ * or M/F/U); whichever a child has is the GenderCurrent column, so one
+ * layout reads the 2022 to 2025 returns.
+ */
+#define CIN_CHILD "/Message/Children/Child"
+static const struct profile_xml_column cin_xml[] = {
+    {"LAchildID", CIN_CHILD "/ChildIdentifiers/LAchildID"},
+    {"UPN", CIN_CHILD "/ChildIdentifiers/UPN"},
+    {"PersonBirthDate", CIN_CHILD "/ChildIdentifiers/PersonBirthDate"},
+    {"GenderCurrent", CIN_CHILD "/ChildIdentifiers/Sex|" CIN_CHILD
+                      "/ChildIdentifiers/GenderCurrent"},
+    {"Ethnicity", CIN_CHILD "/ChildCharacteristics/Ethnicity"},
+    {"CINreferralDate", "CINreferralDate"},
+    {"CINclosureDate", "CINclosureDate"},
+};
+
+/* Its child protection plans: one row per ChildProtectionPlans. */
+static const struct profile_xml_column cin_plans_xml[] = {
+    {"LAchildID", CIN_CHILD "/ChildIdentifiers/LAchildID"},
+    {"CPPstartDate", "CPPstartDate"},
+    {"CPPendDate", "CPPendDate"},
 };
 
 /* CIN census child protection plans: LAchildID and the plan's dates. */
@@ -66,27 +94,49 @@ static const struct profile_column asc_cols[] = {
 
 static const struct profile profiles[] = {
     {"ssda903_header", "SSDA903 header (children looked after)",
-     DEPT_CHILDREN_SOCIAL_CARE, "%d/%m/%Y", NULL, "ssda903",
-     ssda903_header_cols, N(ssda903_header_cols), DFE_ETHNICITY},
+     "children_social_care", "%d/%m/%Y", NULL, "ssda903",
+     ssda903_header_cols, N(ssda903_header_cols), DFE_ETHNICITY, 0, NULL,
+     NULL},
     {"ssda903_episodes", "SSDA903 episodes (children looked after)",
-     DEPT_CHILDREN_SOCIAL_CARE, "%d/%m/%Y", "looked_after", "ssda903",
-     ssda903_episodes_cols, N(ssda903_episodes_cols), {NULL, NULL, NULL}},
-    {"cin_census", "CIN census (children in need)", DEPT_CHILDREN_SOCIAL_CARE,
+     "children_social_care", "%d/%m/%Y", "looked_after", "ssda903",
+     ssda903_episodes_cols, N(ssda903_episodes_cols), {NULL, NULL, NULL},
+     331, "RNE", "S"},
+    {"cin_census", "CIN census (children in need)", "children_social_care",
      NULL, "child_in_need", "cin_census", cin_cols, N(cin_cols),
-     DFE_ETHNICITY},
+     DFE_ETHNICITY, 331, NULL, NULL},
     {"cin_census_plans", "CIN census child protection plans",
-     DEPT_CHILDREN_SOCIAL_CARE, NULL, "child_protection_plan", "cin_census",
-     cin_plans_cols, N(cin_plans_cols), {NULL, NULL, NULL}},
-    {"school_census", "School census, pupil level", DEPT_EDUCATION, NULL,
+     "children_social_care", NULL, "child_protection_plan", "cin_census",
+     cin_plans_cols, N(cin_plans_cols), {NULL, NULL, NULL}, 331, NULL, NULL},
+    {"school_census", "School census, pupil level", "education", NULL,
      NULL, "school_census", school_cols, N(school_cols),
-     {NULL, "dfe_ethnicity", "school_census_sen_provision"}},
+     {NULL, "dfe_ethnicity", "school_census_sen_provision"}, 0, NULL,
+     NULL},
     {"school_census_fsm", "School census free school meal periods",
-     DEPT_EDUCATION, NULL, "free_school_meals", "school_census",
-     school_fsm_cols, N(school_fsm_cols), {NULL, NULL, NULL}},
+     "education", NULL, "free_school_meals", "school_census",
+     school_fsm_cols, N(school_fsm_cols), {NULL, NULL, NULL}, 0, NULL, NULL},
     {"asc_cld", "Adult social care client-level data",
-     DEPT_ADULT_SOCIAL_CARE, NULL, NULL, NULL, asc_cols, N(asc_cols),
-     {NULL, "cld_ethnicity", "cld_service_type"}},
+     "adult_social_care", NULL, NULL, NULL, asc_cols, N(asc_cols),
+     {NULL, "cld_ethnicity", "cld_service_type"}, 0, NULL, NULL},
 };
+
+static const struct profile_xml profile_xml_forms[] = {
+    {"cin_census", CIN_CHILD "/CINdetails", cin_xml, N(cin_xml)},
+    {"cin_census_plans", CIN_CHILD "/CINdetails/ChildProtectionPlans",
+     cin_plans_xml, N(cin_plans_xml)},
+};
+
+const struct profile_xml *
+profile_xml_find(const char *name)
+{
+    size_t i;
+
+    if (!name)
+        return NULL;
+    for (i = 0; i < N(profile_xml_forms); i++)
+        if (!strcmp(profile_xml_forms[i].profile, name))
+            return &profile_xml_forms[i];
+    return NULL;
+}
 
 const struct profile *
 profile_find(const char *name)

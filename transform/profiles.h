@@ -22,10 +22,17 @@ struct profile_column {
                               * not read (`cohort check` says so) */
 };
 
+/* Where a column of the return's XML form is read (xml_column.NAME =
+ * path; connectors/xml_source.h says how paths read). */
+struct profile_xml_column {
+    const char *column;
+    const char *path;
+};
+
 struct profile {
     const char *name;
     const char *title;       /* the return it follows, for the README/rules */
-    enum department department;
+    const char *department;  /* a default department's name (core/plan.h) */
     const char *date_format; /* NULL: ISO / yyyymmdd */
     const char *fixed_service;
     const char *id_scope;    /* the return's tables share this id scope, or NULL */
@@ -34,7 +41,28 @@ struct profile {
     /* per enum value_field: the shipped code list (transform/codelist.h)
      * mapping the return's official codes and labels, or NULL */
     const char *value_lists[VF_COUNT];
+    /* the collection year's last day, month * 100 + day, when the return
+     * is made once a year and a council keeps one file a year (SSDA903
+     * and CIN census: 331, 31 March); 0 for an extract */
+    int return_year_end;
+    /* the column saying whether a spell starts a period, optional in a
+     * file (absent: the dates decide), and its codes that do; NULL */
+    const char *period_column;
+    const char *period_start_codes;
 };
+
+/* A return's XML form (format = xml): the repeating element each row is
+ * read from, and where its columns are. */
+struct profile_xml {
+    const char *profile;     /* the profile it is the XML form of */
+    const char *record;
+    const struct profile_xml_column *columns;
+    size_t ncolumns;
+};
+
+/* The XML form of the profile called name, or NULL (no such profile, or
+ * its return is not XML). */
+const struct profile_xml *profile_xml_find(const char *name);
 
 /* The profile called name, or NULL (also for name == NULL). */
 const struct profile *profile_find(const char *name);

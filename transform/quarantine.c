@@ -1,5 +1,6 @@
 #include "quarantine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +9,7 @@ static const char *const reason_names[QR_COUNT] = {
     "nul_byte",          "invalid_encoding",   "unterminated_quote",
     "unmapped_value",
     "bad_start_date",    "bad_end_date",       "end_before_start",
-    "no_identifier",     "orphan_local_id",
+    "no_identifier",     "orphan_local_id",    "future_start_date",
 };
 
 static const char *const note_names[NOTE_COUNT] = {
@@ -245,6 +246,64 @@ quarantine_ambiguous_date(struct quarantine *q, int field)
         q->ambiguous_date[field]++;
 }
 
+uint32_t
+quarantine_drop_limit(const struct source_plan *sp, int f)
+{
+    return f >= 0 && f < CF_COUNT && sp->field_drop_set[f]
+               ? sp->field_drop_ppm[f]
+               : sp->max_drop_ppm;
+}
+
+/* The common field each note drops. */
+static const uint8_t note_field[NOTE_COUNT] = {
+    CF_NHS_NUMBER, CF_UPN, CF_ULN, CF_NI_NUMBER, CF_UPRN, CF_POSTCODE,
+    CF_DOB,        CF_DOB, CF_DOB,
+};
+
+int
+quarantine_drop_over_limit(const struct quarantine *q, int *field,
+                           uint64_t *dropped)
+{
+    int f, n;
+
+    if (q->rows_in == 0)
+        return 0;
+    for (f = 0; f < CF_COUNT; f++) {
+        uint64_t lost = 0;
+
+        for (n = 0; n < NOTE_COUNT; n++)
+            if (note_field[n] == f)
+                lost += q->notes[n];
+        /* integer comparison: lost/in > ppm/1e6 */
+        if (lost * 1000000u >
+            (uint64_t)quarantine_drop_limit(q->plan, f) * q->rows_in) {
+            *field = f;
+            *dropped = lost;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void
+quarantine_drop_reasons(const struct quarantine *q, int f, char *buf,
+                        size_t size)
+{
+    size_t o = 0;
+    int n, w;
+
+    buf[0] = '\0';
+    for (n = 0; n < NOTE_COUNT; n++) {
+        if (note_field[n] != f || !q->notes[n] || o >= size)
+            continue;
+        w = snprintf(buf + o, size - o, "%s%s %llu", o ? ", " : "",
+                     note_names[n], (unsigned long long)q->notes[n]);
+        if (w < 0)
+            return;
+        o += (size_t)w;
+    }
+}
+
 int
 quarantine_over_limit(const struct quarantine *q)
 {
@@ -256,8 +315,41 @@ quarantine_over_limit(const struct quarantine *q)
 }
 
 int
+quarantine_check_drops(const struct quarantine *q, struct diag *d,
+                       const char *of_the_first)
+{
+    char why[256];
+    uint64_t lost;
+    int f;
+
+    if (!quarantine_drop_over_limit(q, &f, &lost))
+        return 0;
+    quarantine_drop_reasons(q, f, why, sizeof(why));
+    diag_set(d, q->plan->name, 0, 0, "max_drop_rate",
+             "field '%s' dropped from %llu of %s%llu rows (%.2f%%: %s), "
+             "over max_drop_rate %.2f%%; nothing published",
+             common_field_name((enum common_field)f),
+             (unsigned long long)lost, of_the_first,
+             (unsigned long long)q->rows_in,
+             100.0 * (double)lost / (double)q->rows_in, why,
+             (double)quarantine_drop_limit(q->plan, f) / 10000.0);
+    return CE_DATA;
+}
+
+int
 quarantine_check_policy(const struct quarantine *q, struct diag *d)
 {
+    if (q->rows_in == 0 && !q->plan->may_be_empty &&
+        q->plan->format == SRC_XML) {
+        /* a document without the record is as empty, or the layout is
+         * not the document's */
+        diag_set(d, q->plan->name, 0, 0, "empty_extract",
+                 "no xml_record element in the files, so no rows; nothing "
+                 "published (check xml_record against the return; set "
+                 "may_be_empty = yes in [source %s] if no rows can be a "
+                 "normal night)", q->plan->name);
+        return CE_DATA;
+    }
     if (q->rows_in == 0 && !q->plan->may_be_empty) {
         /* a header and nothing else is how a half-made export looks:
          * publishing it would empty every table of the department */
@@ -268,7 +360,7 @@ quarantine_check_policy(const struct quarantine *q, struct diag *d)
         return CE_DATA;
     }
     if (!quarantine_over_limit(q))
-        return 0;
+        return quarantine_check_drops(q, d, "");
     diag_set(d, q->plan->name, 0, 0, "max_reject_rate",
              "%llu of %llu rows quarantined (%.2f%%), over the limit of "
              "%.2f%%; nothing published",

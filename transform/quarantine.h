@@ -42,6 +42,9 @@ enum quarantine_reason {
     /* from the id scope (anonymise/scope.h): an events row whose local_id
      * no header of its scope lists */
     QR_ORPHAN_LOCAL_ID,
+    /* a start date more than DATE_FUTURE_TOLERANCE_DAYS after the
+     * reference date (transform/normalise.h): a typing slip, not an event */
+    QR_FUTURE_START_DATE,
     QR_COUNT
 };
 
@@ -207,6 +210,31 @@ void quarantine_note(struct quarantine *q, enum quarantine_note n);
  * not faulty for it: the first format that read it was used. */
 void quarantine_ambiguous_date(struct quarantine *q, int field);
 
+/*
+ * The field-drop limit: 1 when the rows of q that lost one field (dob,
+ * postcode, an identifier: a value there that did not validate, any of
+ * its notes) exceed the source's max_drop_rate of rows_in, with *field
+ * the first such field (enum common_field) and *dropped its rows; else 0.
+ * A blank cell is not a drop: the field was never there.
+ */
+int quarantine_drop_over_limit(const struct quarantine *q, int *field,
+                               uint64_t *dropped);
+
+/* Field f's field-drop limit in ppm: its max_drop_rate.FIELD, else the
+ * source's max_drop_rate. */
+uint32_t quarantine_drop_limit(const struct source_plan *sp, int f);
+
+/* The notes (enum quarantine_note) that drop field f, ", "-separated with
+ * their counts, into buf: "invalid_dob 2100, future_dob 3". */
+void quarantine_drop_reasons(const struct quarantine *q, int f, char *buf,
+                             size_t n);
+
+/* The field-drop limit alone: 0, or CE_DATA with d naming the source, the
+ * field, its rows and reasons (rule max_drop_rate); of_the_first is put
+ * before the row count ("the first " when only some rows were read). */
+int quarantine_check_drops(const struct quarantine *q, struct diag *d,
+                           const char *of_the_first);
+
 /* 1 when rows_quarantined / rows_in exceeds the source's max_reject_rate. */
 int quarantine_over_limit(const struct quarantine *q);
 
@@ -214,7 +242,9 @@ int quarantine_over_limit(const struct quarantine *q);
  * The source's data policy, once it has been read: CE_DATA when it had a
  * header but no row and may_be_empty is not set (rule "empty_extract"),
  * or when rows_quarantined / rows_in exceeds max_reject_rate (rule
- * "max_reject_rate"), with d naming the source and the numbers.
+ * "max_reject_rate"), or a field is dropped from more rows than
+ * max_drop_rate (rule "max_drop_rate", naming the field and its reasons),
+ * with d naming the source and the numbers.
  */
 int quarantine_check_policy(const struct quarantine *q, struct diag *d);
 

@@ -63,6 +63,82 @@ validate_nhs_number(const char *s, size_t len, char out[11])
 static const char upn_letters[] = "ABCDEFGHJKLMNPQRTUVWXYZ";
 
 int
+date_beyond_tolerance(int32_t day, int32_t reference)
+{
+    return day > reference + DATE_FUTURE_TOLERANCE_DAYS;
+}
+
+/* Digits at s[*i], between min and max of them, into *v. 0 or -1. */
+static int
+time_part(const char *s, size_t len, size_t *i, size_t min, size_t max,
+          int *v)
+{
+    size_t n = 0;
+
+    *v = 0;
+    while (*i < len && n < max && isdigit((unsigned char)s[*i])) {
+        *v = *v * 10 + (s[(*i)++] - '0');
+        n++;
+    }
+    return n >= min ? 0 : -1;
+}
+
+size_t
+date_without_time_of_day(const char *s, size_t len)
+{
+    size_t sp, i;
+    int h, mi, sec = 0, frac;
+
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    for (sp = len; sp > 0 && s[sp - 1] != ' '; sp--)
+        ;
+    if (sp < 2 || s[sp - 2] == ' ')
+        return len;
+    i = sp;
+    if (time_part(s, len, &i, 1, 2, &h) < 0 || i >= len || s[i++] != ':' ||
+        time_part(s, len, &i, 2, 2, &mi) < 0 ||
+        (i < len && s[i] == ':' &&
+         (++i, time_part(s, len, &i, 2, 2, &sec) < 0)) ||
+        (i < len && s[i] == '.' &&
+         (++i, time_part(s, len, &i, 1, 9, &frac) < 0)))
+        return len;
+    return i == len && h < 24 && mi < 60 && sec <= 60 ? sp - 1 : len;
+}
+
+size_t
+excel_integer_length(const char *s, size_t len)
+{
+    size_t i = 0, dot;
+
+    while (i < len && isdigit((unsigned char)s[i]))
+        i++;
+    if (i == 0 || i == len || s[i] != '.')
+        return len;
+    for (dot = i++; i < len; i++)
+        if (s[i] != '0')
+            return len;
+    return dot;
+}
+
+int
+upn_unknown_code(const char *s, size_t len)
+{
+    while (len && isspace((unsigned char)*s)) {
+        s++;
+        len--;
+    }
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (len < 3 || len > 4 || toupper((unsigned char)s[0]) != 'U' ||
+        toupper((unsigned char)s[1]) != 'N')
+        return 0;
+    if (len == 3)
+        return s[2] >= '1' && s[2] <= '9';
+    return s[2] == '1' && s[3] == '0';
+}
+
+int
 validate_upn(const char *s, size_t len, char out[14])
 {
     char b[14];

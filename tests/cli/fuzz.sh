@@ -1,4 +1,4 @@
-# Fuzzing in make check: every libFuzzer target (CSV connector, job file,
+# Fuzzing in make check: every libFuzzer target (CSV and XML connectors, job file,
 # where parser, normalisers and validators).
 #  - With the long checks (make soak, CI): under libFuzzer, ASan and UBSan
 #    (a clang build of its own, scripts/run-fuzz) for CHECK_FUZZ_SECONDS

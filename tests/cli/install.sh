@@ -64,6 +64,7 @@ cat > "$scratch/want" <<'LIST'
 ./usr/local/share/cohort/lookups/nicknames.csv
 ./usr/local/share/cohort/lookups/postcodes.csv
 ./usr/local/share/cohort/lookups/school_census_sen_provision.csv
+./usr/local/share/cohort/lookups/ssda903_legal_status.csv
 ./usr/local/share/cohort/ptables/ptable_default.csv
 ./usr/local/share/man/man1/cohort.1
 ./usr/local/share/man/man5/cohort.conf.5

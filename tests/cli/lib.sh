@@ -45,6 +45,9 @@ suite_identifiers() {
     [ -n "${COHORT_SUITE_DIR:-}" ] || return 0
     [ -f "$1/truth_SYNTHETIC_IDENTIFIERS.csv" ] || return 0
     tail -n +2 "$1/truth_SYNTHETIC_IDENTIFIERS.csv" >> "$COHORT_SUITE_DIR/truth.$$.csv"
+    # the multiple-needs extracts' truth (app/synth_needs.h), same columns
+    [ -f "$1/needs_truth_SYNTHETIC_IDENTIFIERS.csv" ] || return 0
+    tail -n +2 "$1/needs_truth_SYNTHETIC_IDENTIFIERS.csv" >> "$COHORT_SUITE_DIR/truth.$$.csv"
 }
 # A test that plants values of its own in an extract's non-identifier
 # columns (an NHS number spaced, a name, free text ...) lists them, one a

@@ -1,7 +1,8 @@
 /*
  * fuzz_where.c - libFuzzer target for the `where` parser: any text must
  * parse (and render in plain English) or give a diagnostic with a column
- * inside the text.
+ * inside the text; one that parses is within itself. The plan has two
+ * need groups, so need.NAME, need.*, count() and within() are reached.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct service_def services[] = {
         {DEPT_HOUSING, "temporary_accommodation"},
         {DEPT_EDUCATION, "ehcp"}};
+    static struct need_plan needs[] = {
+        {"housing", "Housing", "housing.temporary_accommodation", 1, 1},
+        {"school", "School", "within(6, education.ehcp) or age < 5", 2, 2}};
     struct job_plan plan;
     struct where_expr *e;
     struct diag d;
@@ -33,9 +37,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     plan.nage_bands = 4;
     plan.services = services;
     plan.nservices = 2;
+    plan.needs = needs;
+    plan.nneeds = 2;
     diag_clear(&d);
     if (where_parse(text, &plan, &e, &d) == 0) {
         free(where_plain(e, &plan));
+        /* an expression is within itself (where_same, the nesting rules) */
+        if (!where_within(e, e))
+            abort();
         where_free(e);
     } else if (d.column < 1 || (size_t)d.column > strlen(text) + 1) {
         abort();

@@ -163,6 +163,9 @@ test_shipped(void **state)
         {"dfe_ethnicity", "OARB", "OTHER"},
         {"dfe_ethnicity", "NOBT", "UNKNOWN"},
         {"school_census_sen_provision", "E", "ehcp"},
+        {"ssda903_legal_status", "C2", "looked_after"},
+        {"ssda903_legal_status", "V2", "looked_after"},
+        {"ssda903_legal_status", "V4", "short_breaks"},
     };
     struct codelist_error e;
     size_t i;

@@ -133,7 +133,38 @@ static const struct bad_case bad_cases[] = {
     {"[frobnicate]\nx = 1\n", 25, "unknown section [frobnicate]"},
     {"[source b]\ndepartment = housing\npath = x\nfield.dob = D\n", 25,
      "needs 'field.service'"},
-    {"[source b]\ndepartment = parks\n", 26, "bad value for 'department'"},
+    /* departments are resolved once every [department] is read */
+    {"[source b]\ndepartment = parks\npath = x\nservice = ta\n"
+     "field.nhs_number = N\nfield.start_date = S\n", 26,
+     "[source b]: unknown department 'parks' (declared: housing, "
+     "children_social_care, adult_social_care, education)"},
+    {"[source b]\ndepartment = Parks\n", 26, "bad value for 'department'"},
+    /* a declared department with its services closes the list */
+    {"[department parks]\ntitle = Parks\nservices = swings, slides\n"
+     "[source b]\ndepartment = parks\npath = x\nservice = roundabout\n"
+     "field.nhs_number = N\nfield.start_date = S\n", 31,
+     "[source b]: service 'roundabout' is not one department 'parks' "
+     "carries (declared on line 27: swings, slides)"},
+    {"[department parks]\nservices = swings\n"
+     "[source b]\ndepartment = parks\npath = x\n"
+     "field.service = S\nvalue.service.R = roundabout\n"
+     "field.nhs_number = N\nfield.start_date = S\n", 27,
+     "service 'roundabout' is not one department 'parks' carries"},
+    {"[department parks]\nservices = swings\nservice.slides = Slides\n", 27,
+     "[department parks]: service.slides describes a service 'services' "
+     "does not list (declared: swings)"},
+    {"[department parks]\nservices = Swings\n", 26,
+     "bad value for 'services'"},
+    {"[department parks]\ntitle = Parks\n[department parks]\ntitle = P\n",
+     27,
+     "duplicate section [department parks]"},
+    {"[department parks]\nservices = swings\n[cohort c5]\n"
+     "where = all\nby = parks.slides\n", 29,
+     "unknown service 'slides' in parks (known: swings)"},
+    {"[need edu]\ntitle = Education\n", 25, "missing key 'where' in "
+     "[need edu]"},
+    {"[department need]\ntitle = Needs\n", 25, "'need' names the need "
+     "groups in a where"},
     {"[source b]\nfield.shoe = S\n", 26, "unknown common field 'shoe'"},
     {"[source Bad]\ndepartment = housing\n", 25, "bad name"},
     {"[job2]\n", 0, NULL}, /* empty unknown section: no key, no error */
@@ -150,7 +181,8 @@ static const struct bad_case bad_cases[] = {
      "unknown service 'shoe' in housing (known: temporary_accommodation, "
      "homeless_prevention)"},
     {"[cohort c3]\nwhere = all\nby = parks.swings\n", 27,
-     "bad value for 'by'"},
+     "[cohort c3]: 'by' names unknown department 'parks' (declared: "
+     "housing, children_social_care, adult_social_care, education)"},
     {"[cohort c3]\nwhere = all\nby = housing.Bad\n", 27,
      "bad value for 'by'"},
     {"[cohort c3]\nwhere = all\nby = housing.homeless_prevention, "
@@ -188,6 +220,57 @@ test_bad_plans(void **state)
         assert_string_equal(d.source, path);
         assert_null(plan.sources); /* released on error */
     }
+}
+
+/* [department NAME]: a new department follows the default four, a
+ * redeclared default keeps its place, a declared service list closes the
+ * department and its services join the plan's even when no source maps
+ * them, and a source resolves its department by name whatever the order
+ * of the sections. */
+static void
+test_departments(void **state)
+{
+    struct job_plan plan;
+    struct diag d;
+    int yj;
+
+    (void)state;
+    assert_int_equal(
+        load_with(&plan,
+                  "[source yot]\ndepartment = youth_justice\npath = y.csv\n"
+                  "field.nhs_number = N\nfield.service = S\n"
+                  "field.start_date = A\nvalue.service.O = order\n"
+                  "[department youth_justice]\ntitle = Youth justice\n"
+                  "services = order, caution\n"
+                  "service.order = A court order supervised by the YOT\n"
+                  "[department housing]\ntitle = Housing & homelessness\n"
+                  "[need crime]\nwhere = youth_justice.any\n",
+                  &d),
+        0);
+    assert_int_equal(plan.ndepartments, DEPT_DEFAULT_COUNT + 1);
+    yj = job_plan_department_lookup(&plan, "youth_justice");
+    assert_int_equal(yj, DEPT_DEFAULT_COUNT);
+    assert_int_equal(plan.sources[1].department, yj);
+    assert_string_equal(job_plan_department_title(&plan, yj),
+                        "Youth justice");
+    assert_string_equal(job_plan_department_title(&plan, DEPT_HOUSING),
+                        "Housing & homelessness");
+    assert_string_equal(job_plan_department_title(&plan, DEPT_EDUCATION),
+                        "education");
+    assert_int_equal(plan.departments[DEPT_HOUSING].services_line, 0);
+    assert_true(job_plan_service_index(&plan, yj, "order") >= 0);
+    /* declared, mapped by no source: still a service where may name */
+    assert_true(job_plan_service_index(&plan, yj, "caution") >= 0);
+    assert_string_equal(
+        job_plan_service_description(
+            &plan, job_plan_service_index(&plan, yj, "order")),
+        "A court order supervised by the YOT");
+    assert_null(job_plan_service_description(
+        &plan, job_plan_service_index(&plan, yj, "caution")));
+    assert_int_equal(plan.nneeds, 1);
+    assert_string_equal(plan.needs[0].title, "crime");
+    assert_int_equal(job_plan_need_lookup(&plan, "crime"), 0);
+    job_plan_release(&plan);
 }
 
 static void
@@ -395,6 +478,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_plan),
         cmocka_unit_test(test_bad_plans),
+        cmocka_unit_test(test_departments),
         cmocka_unit_test(test_bad_job_keys),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_by_service_flag),

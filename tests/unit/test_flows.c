@@ -50,12 +50,12 @@ setup(void)
     static uint32_t ward[3] = {0, 0, 0}, first[4] = {0, 2, 3, 6};
     static char *names[1] = {"UNKNOWN"};
     const struct spell s[6] = {
-        {D(2026, 8, 10), D(2026, 8, 20), 0, DEPT_HOUSING},
-        {D(2026, 9, 1), DAY_OPEN, 1, DEPT_CHILDREN_SOCIAL_CARE},
-        {D(2026, 6, 1), DAY_OPEN, 1, DEPT_CHILDREN_SOCIAL_CARE},
-        {D(2026, 7, 1), D(2026, 7, 31), 2, DEPT_EDUCATION},
-        {D(2026, 9, 1), DAY_OPEN, 2, DEPT_EDUCATION},
-        {D(2026, 10, 1), D(2026, 10, 31), 0, DEPT_HOUSING},
+        {D(2026, 8, 10), D(2026, 8, 20), 0, DEPT_HOUSING, 0, 0},
+        {D(2026, 9, 1), DAY_OPEN, 1, DEPT_CHILDREN_SOCIAL_CARE, 0, 0},
+        {D(2026, 6, 1), DAY_OPEN, 1, DEPT_CHILDREN_SOCIAL_CARE, 0, 0},
+        {D(2026, 7, 1), D(2026, 7, 31), 2, DEPT_EDUCATION, 0, 0},
+        {D(2026, 9, 1), DAY_OPEN, 2, DEPT_EDUCATION, 0, 0},
+        {D(2026, 10, 1), D(2026, 10, 31), 0, DEPT_HOUSING, 0, 0},
     };
 
     memset(&plan, 0, sizeof(plan));
@@ -393,6 +393,49 @@ test_partial(void **state)
     expect4(e, 0, 1, 0, 0);
 }
 
+/* measure = at_end: in the cohort on the month's last day. p0's housing
+ * spell of 10-20 Aug is not open on 31 Aug; p2's Oct spell is on 31 Oct.
+ * Children's social care (open spells) counts at every month's end. p2's
+ * EHCP ends on 31 Jul: in at July's end, though July is their last month
+ * (so at_end is not persons - ended). */
+static void
+test_at_end(void **state)
+{
+    int64_t a[4];
+
+    (void)state;
+    setup();
+    totals("housing.any", MEASURE_AT_END, a);
+    expect4(a, 0, 0, 0, 1);
+    totals("children_social_care.any", MEASURE_AT_END, a);
+    expect4(a, 1, 1, 2, 2);
+    totals("children_social_care.any or education.any", MEASURE_AT_END, a);
+    expect4(a, 2, 1, 3, 3);
+}
+
+/* new(x) counts periods: a spell that starts on the day an earlier one
+ * of the same term is still open continues its period (an SSDA903
+ * placement move), while one that starts the day after the earlier one
+ * ended is a new entry. */
+static void
+test_periods_chain(void **state)
+{
+    int64_t n[4];
+
+    (void)state;
+    setup();
+    totals("new(education.ehcp)", MEASURE_PERSONS, n);
+    expect4(n, 1, 0, 1, 0);
+    spells[3].end = D(2026, 9, 1); /* p2's July spell runs into September's */
+    totals("new(education.ehcp)", MEASURE_PERSONS, n);
+    expect4(n, 1, 0, 0, 0);
+    totals("new(education.any)", MEASURE_PERSONS, n);
+    expect4(n, 1, 0, 0, 0);
+    spells[3].end = D(2026, 8, 31); /* ceased the day before: a new period */
+    totals("new(education.ehcp)", MEASURE_PERSONS, n);
+    expect4(n, 1, 0, 1, 0);
+}
+
 int
 main(void)
 {
@@ -405,6 +448,8 @@ main(void)
         cmocka_unit_test(test_service_transitions),
         cmocka_unit_test(test_overlap),
         cmocka_unit_test(test_partial),
+        cmocka_unit_test(test_at_end),
+        cmocka_unit_test(test_periods_chain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -364,7 +364,7 @@ static void
 test_composition_rules(void **state)
 {
     static const uint8_t ages[6] = {2, 2, 2, 1, 0, AGE_BAND_UNKNOWN};
-    uint32_t person[6] = {0, 1, 2, 3, 4, 5};
+    size_t person[6] = {0, 1, 2, 3, 4, 5};
     uint8_t lead[6] = {1, 0, 0, 0, 0, 0};
     struct person_set ps;
     struct where_members m = {person, lead, 0};

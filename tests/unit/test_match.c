@@ -730,6 +730,76 @@ test_em_recovers(void **state)
 /* ---- clustering guards ---- */
 
 static void
+test_no_dob_guard(void **state)
+{
+    /* records without a date of birth: a grandmother and a granddaughter
+     * named after her at one address, and a record of one of them with
+     * no date; two rare names alone at two addresses; the same names at
+     * one address; the names and an e-mail address at two addresses */
+    const struct who w[] = {
+        {"marcia", "hendricksen", NULL, "1939-09-06", "BD4 5GH", SEX_F, 0,
+         MATCH_NO_GROUP, NULL},
+        {"marcia", "hendricksen", NULL, "2014-09-07", "BD4 5GH", SEX_F, 0,
+         MATCH_NO_GROUP, NULL},
+        {"marcia", "hendricksen", NULL, NULL, "BD4 5GH", SEX_F, 0,
+         MATCH_NO_GROUP, NULL},
+        {"taoqui", "chengfen", NULL, "1949-08-28", "HG5 8NL", SEX_M, 0,
+         MATCH_NO_GROUP, NULL},
+        {"taoqui", "chengfen", NULL, NULL, "LS18 7AD", SEX_M, 0,
+         MATCH_NO_GROUP, NULL},
+        {"zorqui", "bexfenda", NULL, "1990-01-01", "BD9 9ZZ", SEX_F, 0,
+         MATCH_NO_GROUP, NULL},
+        {"zorqui", "bexfenda", NULL, NULL, "BD9 9ZZ", SEX_F, 0,
+         MATCH_NO_GROUP, NULL},
+        {"lumoka", "venitam", NULL, "1985-03-03", "HG1 1AA", SEX_M, 0,
+         MATCH_NO_GROUP, "lumoka@example.org"},
+        {"lumoka", "venitam", NULL, NULL, "LS1 2BB", SEX_M, 0,
+         MATCH_NO_GROUP, "lumoka@example.org"},
+    };
+    long ix[9];
+    struct matcher *m = run_with(w, 9, ix);
+    const struct match_stats *st = match_stats(m);
+    unsigned lv[MF_MAX];
+
+    (void)state;
+#define SAME(a, b) (match_cluster(m, (size_t)ix[a]) == \
+                    match_cluster(m, (size_t)ix[b]))
+    /* two generations: the record without a date joins neither */
+    assert_int_equal(match_compare(m, (size_t)ix[0], (size_t)ix[2], lv), 0);
+    assert_int_equal(lv[MF_DOB], ML_NULL);
+    assert_false(SAME(0, 1));
+    assert_false(SAME(0, 2));
+    assert_false(SAME(1, 2));
+    assert_true(st->refused_ambiguous >= 2);
+    /* names alone at two addresses: refused by the rule */
+    assert_int_equal(match_compare(m, (size_t)ix[3], (size_t)ix[4], lv), 2);
+    assert_false(SAME(3, 4));
+    /* the same names at one address: one person */
+    assert_int_equal(match_compare(m, (size_t)ix[5], (size_t)ix[6], lv), 0);
+    assert_true(SAME(5, 6));
+    /* an extra identifier agreeing stands in for the address */
+    assert_int_equal(match_compare(m, (size_t)ix[7], (size_t)ix[8], lv), 0);
+    assert_true(SAME(7, 8));
+#undef SAME
+    match_release(m);
+    /* with the rule off, the names at two addresses are not refused */
+    {
+        struct match_config c;
+        struct matcher *m2;
+        long i, j;
+
+        match_config_default(&c);
+        c.nextra = 1;
+        c.guard_no_dob = 0;
+        m2 = new_matcher(&c);
+        i = add(m2, &w[3]);
+        j = add(m2, &w[4]);
+        assert_int_equal(match_compare(m2, (size_t)i, (size_t)j, lv), 0);
+        match_release(m2);
+    }
+}
+
+static void
 test_strong_id_guard(void **state)
 {
     struct match_config c;
@@ -1031,6 +1101,7 @@ main(void)
         cmocka_unit_test(test_twins_apart),
         cmocka_unit_test(test_common_names_weigh_less),
         cmocka_unit_test(test_em_recovers),
+        cmocka_unit_test(test_no_dob_guard),
         cmocka_unit_test(test_strong_id_guard),
         cmocka_unit_test(test_size_bound),
         cmocka_unit_test(test_cap_counted),

@@ -279,7 +279,7 @@ test_clusters_become_persons(void **state)
     struct job_plan plan;
     struct period periods[1];
     struct person_set ps;
-    struct department_tally dept[DEPT_COUNT];
+    struct department_tally dept[DEPT_MAX];
     struct geo_names geo;
     unsigned both = 0;
 

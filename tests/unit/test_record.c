@@ -25,6 +25,7 @@
 #include "anonymise/pseudonym.h"
 #include "anonymise/record.h"
 #include "anonymise/scope.h"
+#include "anonymise/scope_assembly.h"
 #include "core/row.h"
 #include "core/calendar.h"
 #include "app/config.h"
@@ -348,10 +349,30 @@ test_record_comparison(void **state)
     assert_int_equal(one_row(0, bob, 4, &rec, &pr, &mapped), 1);
     assert_no_plaintext(&rec, &pr, bob);
     assert_int_equal(pr.comparison, 1);
-    /* an events row has nothing to compare on: no comparison record */
+    /* an events row has nothing of its own to compare on, but its id
+     * has: its record is kept beside its id's number, and person assembly
+     * completes it from Bob's header row */
     assert_int_equal(one_row(1, ep, 2, &rec, &pr, &mapped), 1);
-    assert_int_equal(pr.comparison, COMPARISON_NONE);
-    assert_int_equal(fx.cmp.n, 2);
+    assert_int_equal(pr.comparison, 2);
+    assert_int_equal(fx.cmp.n, 3);
+    assert_true(comparison_list_scope(&fx.cmp, 2) != 0);
+    assert_int_equal(comparison_list_scope(&fx.cmp, 2),
+                     comparison_list_scope(&fx.cmp, 1));
+    assert_int_not_equal(comparison_list_scope(&fx.cmp, 0),
+                         comparison_list_scope(&fx.cmp, 1));
+    comparison_list_get(&fx.cmp, 2, &mr);
+    assert_false(comparison_useful(&mr));
+    assert_int_equal(scope_assemble(&fx.cmp, NULL), 0);
+    comparison_list_get(&fx.cmp, 2, &mr);
+    assert_true(comparison_useful(&mr));
+    {
+        struct match_record hdr;
+
+        comparison_list_get(&fx.cmp, 1, &hdr);
+        assert_true(mr.forename == hdr.forename && mr.surname == hdr.surname &&
+                    mr.dob == hdr.dob && mr.sex == hdr.sex);
+        assert_true(mr.postcode_unit == 0); /* its own: none */
+    }
     assert_no_plaintext_compared(ann);
     assert_no_plaintext_compared(bob);
     /* what is kept: keyed tokens, small integers, the NHS anchor */
@@ -369,7 +390,7 @@ test_record_comparison(void **state)
     fx.ctx.enc = NULL;
     assert_int_equal(one_row(0, bob, 5, &rec, &pr, &mapped), 1);
     assert_int_equal(pr.comparison, COMPARISON_NONE);
-    assert_int_equal(fx.cmp.n, 2);
+    assert_int_equal(fx.cmp.n, 3);
     teardown();
 }
 
@@ -513,7 +534,7 @@ test_person_assembly(void **state)
     struct linker l;
     struct person_set ps;
     struct period periods[2];
-    struct department_tally dept[DEPT_COUNT];
+    struct department_tally dept[DEPT_MAX];
     const struct spell *sp;
     int p;
 
@@ -603,7 +624,7 @@ test_person_ties(void **state)
     struct linker l;
     struct person_set a, b;
     struct period periods[2];
-    struct department_tally dept[DEPT_COUNT];
+    struct department_tally dept[DEPT_MAX];
     int i;
 
     (void)state;

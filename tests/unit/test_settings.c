@@ -336,7 +336,7 @@ static const struct stage_case stage_cases[] = {
     {"[source s]", "value_map.ethnicity = no_such_list",
      "code list 'no_such_list': neither a .csv file nor a shipped code list "
      "(cld_ethnicity, cld_service_type, dfe_ethnicity, "
-     "school_census_sen_provision)", NULL},
+     "school_census_sen_provision, ssda903_legal_status)", NULL},
     {"[source s]", "value.ethnicity.Asian or Asian British: Indian = ASIAN",
      NULL, ok_colon_key},
     {"[source s]", "may_be_empty = yes", NULL, ok_may_be_empty},
@@ -396,7 +396,7 @@ static const struct stage_case stage_cases[] = {
     /* cohorts/cohort_settings.c */
     {"[cohort c]", "measure = new", NULL, ok_measure},
     {"[cohort c]", "measure = old",
-     "bad value for 'measure' in [cohort c]: expected persons, new or ended", NULL},
+     "bad value for 'measure' in [cohort c]: expected persons, new, ended or at_end", NULL},
     {"[cohort c]", "by = sex, age_band, sex", "'by' names sex twice", NULL},
     {"[cohort c]", "group_by = sex", "unknown key 'group_by' in [cohort c]",
      NULL},
@@ -637,7 +637,8 @@ test_disclosure_keys(void **state)
 }
 
 static const char *const kinds[] = {"job", "source", "linkage", "disclosure",
-                                    "cohort", "transition", "output"};
+                                    "cohort", "transition", "output",
+                                    "department", "need"};
 
 /* Every key has help; enums say what they expect; no key of a section is
  * owned by two tables. */

@@ -89,6 +89,19 @@ test_dates(void **state)
         {"yesterday", NULL, DATE_SYNTAX, 0, 0, 0},
         {"2020/02/29", NULL, DATE_SYNTAX, 0, 0, 0},
         {"31/01/2020 extra", "%d/%m/%Y", DATE_SYNTAX, 0, 0, 0},
+        {"14/02/13", "%d/%m/%Y", DATE_SYNTAX, 0, 0, 0},
+    };
+    /* a spreadsheet's date and time cell: the date part's length */
+    static const struct {
+        const char *in;
+        size_t date;
+    } tt[] = {
+        {"14/02/2013 00:00:00", 10}, {"14/02/2013 9:30", 10},
+        {"14/02/2013 00:00:00.000", 10}, {"14/02/2013 00:00:00 ", 10},
+        {"14-Feb-2013 23:59:60", 11}, {"14/02/2013", 10},
+        {"14/02/2013 24:00:00", 19}, {"14/02/2013 00:00:", 17},
+        {"14/02/2013  00:00:00", 20}, {"14 02 2013", 10}, {" 00:00", 6},
+        {"14/02/2013 0:0", 14},
     };
     size_t i;
     int32_t day;
@@ -103,10 +116,23 @@ test_dates(void **state)
         if (f == DATE_OK)
             assert_int_equal(day, days_from_civil(t[i].y, t[i].m, t[i].d));
     }
+    for (i = 0; i < N(tt); i++)
+        if (date_without_time_of_day(tt[i].in, strlen(tt[i].in)) != tt[i].date)
+            fail_msg("time of day case %zu", i);
     assert_true(dob_is_future(days_from_civil(2027, 1, 1),
                               days_from_civil(2026, 10, 31)));
     assert_false(dob_is_future(days_from_civil(2026, 10, 31),
                                days_from_civil(2026, 10, 31)));
+    assert_false(date_beyond_tolerance(days_from_civil(2026, 12, 1),
+                                       days_from_civil(2026, 10, 31)));
+    assert_true(date_beyond_tolerance(days_from_civil(2026, 12, 2),
+                                      days_from_civil(2026, 10, 31)));
+    assert_int_equal(excel_integer_length("566910.0", 8), 6);
+    assert_int_equal(excel_integer_length("566910.000", 10), 6);
+    assert_int_equal(excel_integer_length("566910.5", 8), 8);
+    assert_int_equal(excel_integer_length("A566910.0", 9), 9);
+    assert_int_equal(excel_integer_length(".0", 2), 2);
+    assert_int_equal(excel_integer_length("566910.", 7), 6);
 }
 
 /* Formats tried in order: the first real date wins, a second reading
