@@ -104,6 +104,31 @@ contact_fate(struct rdoc *doc, const struct job_plan *plan, int f,
         strbuf_adds(sb, "; probabilistic = no: not used at all");
 }
 
+/* What becomes of the household id and lead columns (README
+ * "Households"). */
+static void
+household_fate(struct rdoc *doc, const struct source_plan *sp, int f,
+               struct rnode *r, struct strbuf *sb)
+{
+    if (f == CF_HOUSEHOLD_ID) {
+        rn_str(doc, r, "kind", "household identifier");
+        strbuf_addf(sb,
+                    "household identifier: a keyed BLAKE2b (own subkey, "
+                    "cohortmk 1002) of %s %s and the id, numbered in memory "
+                    "so that the persons of one household at a period form "
+                    "a household; never a match key, never written, wiped "
+                    "with the row",
+                    sp->id_scope ? "id scope" : "source",
+                    sp->id_scope ? sp->id_scope : sp->name);
+        return;
+    }
+    rn_str(doc, r, "kind", "household lead flag");
+    strbuf_adds(sb, "household lead flag: Y, Yes, True, 1, L or Lead "
+                    "marks the row's person as the household's lead; "
+                    "kept as one bit beside the household; published "
+                    "only through household_type");
+}
+
 /* What happens to field f of source sp: prose into sb, fields into r. */
 static void
 field_fate(struct rdoc *doc, const struct job_plan *plan,
@@ -138,22 +163,8 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
             strbuf_addf(sb, "; scoped to source %s", sp->name);
         break;
     case CF_HOUSEHOLD_ID:
-        rn_str(doc, r, "kind", "household identifier");
-        strbuf_addf(sb,
-                    "household identifier: a keyed BLAKE2b (own subkey, "
-                    "cohortmk 1002) of %s %s and the id, numbered in memory "
-                    "so that the persons of one household at a period form "
-                    "a household; never a match key, never written, wiped "
-                    "with the row",
-                    sp->id_scope ? "id scope" : "source",
-                    sp->id_scope ? sp->id_scope : sp->name);
-        break;
     case CF_LEAD:
-        rn_str(doc, r, "kind", "household lead flag");
-        strbuf_adds(sb, "household lead flag: Y, Yes, True, 1, L or Lead "
-                        "marks the row's person as the household's lead; "
-                        "kept as one bit beside the household; published "
-                        "only through household_type");
+        household_fate(doc, sp, f, r, sb);
         break;
     case CF_DOB:
         rn_str(doc, r, "kind", "identifier");

@@ -1,7 +1,7 @@
 /* Unit tests for households: anonymise/household.c (formation from
  * records and linked persons), the member qualifiers (cohorts/where.c,
- * where_members.c) and household counting through every measure
- * (cohorts/count.c, household_count.c), on hand-made data. */
+ * where_members.c) and household counting through every measure, at_end
+ * included (cohorts/count.c, household_count.c), on hand-made data. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -304,6 +304,77 @@ test_measures(void **state)
     release(&fx);
 }
 
+/* measure = at_end: a household on the last day of each month, as it is
+ * that day. */
+static void
+test_at_end(void **state)
+{
+    struct fixture fx;
+    struct cohort_plan c;
+    struct where_expr *e;
+    struct count_table t;
+    struct diag d;
+    uint32_t coord[2];
+
+    (void)state;
+    build(&fx);
+    /* 31 Aug: H1 (p0, p1, p3 to the 31st); 30 Sep: H1; 31 Oct: H1, H2 */
+    totals(&fx, "all", MEASURE_AT_END, 1, 1, 2);
+    /* H1's lead on the last day is in TA (p0 on 31 Aug, p1 after); H2's
+     * lead p3 has a social tenancy */
+    totals(&fx, "lead(housing.temporary_accommodation)", MEASURE_AT_END, 1, 1,
+           1);
+    totals(&fx, "housing.social_tenancy", MEASURE_AT_END, 0, 0, 1);
+    /* a spell starting on the last day only: none does */
+    totals(&fx, "new(housing.temporary_accommodation)", MEASURE_AT_END, 0, 0,
+           0);
+    /* the whole month's measure saw p2's TA start in September */
+    totals(&fx, "new(housing.temporary_accommodation)", MEASURE_PERSONS, 1, 1,
+           0);
+
+    /* composition: that day's members. On 30 Sep H1 is p1 (the lead) and
+     * p2, p0 having left on the 15th: 2 persons, 1 child, a lone parent,
+     * where the month's measure sees 3 persons and two leads (other). */
+    memset(&c, 0, sizeof(c));
+    c.name = "h";
+    c.unit = UNIT_HOUSEHOLDS;
+    c.measure = MEASURE_AT_END;
+    c.nby = 2;
+    c.by[0] = BY_HOUSEHOLD_SIZE;
+    c.by[1] = BY_CHILDREN;
+    assert_int_equal(where_parse("housing.temporary_accommodation", &plan, &e,
+                                 &d), 0);
+    assert_int_equal(cohort_count(&plan, &c, e, &fx.ps, fx.pr, &t), 0);
+    coord[0] = 2; /* 31 Aug: 3 persons (p3's last day), no children */
+    coord[1] = 0;
+    assert_int_equal(table_interior(&t, 0, coord)->count, 1);
+    coord[0] = 1; /* 30 Sep: 2 persons, 1 child */
+    coord[1] = 1;
+    assert_int_equal(table_interior(&t, 1, coord)->count, 1);
+    coord[0] = 2;
+    assert_int_equal(table_interior(&t, 1, coord)->count, 0);
+    coord[0] = 1; /* 31 Oct: the same two */
+    assert_int_equal(table_interior(&t, 2, coord)->count, 1);
+    assert_int_equal(table_interior(&t, 2, coord)->ckey,
+                     fx.ps.household_key[0]);
+    table_release(&t);
+    c.nby = 1;
+    c.by[0] = BY_HOUSEHOLD_TYPE;
+    assert_int_equal(cohort_count(&plan, &c, e, &fx.ps, fx.pr, &t), 0);
+    coord[0] = 2; /* lone parent */
+    assert_int_equal(table_interior(&t, 1, coord)->count, 1);
+    coord[0] = 4; /* other: 31 Aug, three adults */
+    assert_int_equal(table_interior(&t, 0, coord)->count, 1);
+    assert_int_equal(table_interior(&t, 1, coord)->count, 0);
+    table_release(&t);
+    c.measure = MEASURE_PERSONS;
+    assert_int_equal(cohort_count(&plan, &c, e, &fx.ps, fx.pr, &t), 0);
+    assert_int_equal(table_interior(&t, 1, coord)->count, 1); /* other */
+    table_release(&t);
+    where_free(e);
+    release(&fx);
+}
+
 /* Composition columns, and a service flag of any member. */
 static void
 test_composition(void **state)
@@ -477,6 +548,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_formation),
         cmocka_unit_test(test_measures),
+        cmocka_unit_test(test_at_end),
         cmocka_unit_test(test_composition),
         cmocka_unit_test(test_composition_rules),
         cmocka_unit_test(test_qualifiers_parse),
