@@ -1,8 +1,10 @@
 # Households (README "Households", issue 24): a housing register of whole
 # households, counted by household.
 #  - The synth register's household counts -- households in TA by size
-#    band and number of children, by type, newly in and leaving TA, with
-#    a child, all adults, a lead aged 65 or over -- equal, at every period
+#    band and number of children, by type, newly in and leaving TA, in TA
+#    on each month's last day (measure = at_end, by that day's size and
+#    children), with a child, all adults, a lead aged 65 or over -- equal,
+#    at every period
 #    and exactly (no suppression, no rounding), the counts
 #    tests/cli/households_truth.awk computes from the synth truth alone.
 #  - Two seeds and two thread counts: the same tables.
@@ -74,6 +76,12 @@ unit    = households
 measure = ended
 where   = housing.temporary_accommodation
 
+[cohort ta_at_end]
+unit    = households
+measure = at_end
+where   = housing.temporary_accommodation
+by      = household_size, children
+
 [cohort with_child]
 unit  = households
 where = any member(age < 18) and housing.any
@@ -92,7 +100,7 @@ EOF2
 # published: the non-zero interior cells and each period's total, in the
 # truth's form
 published() {
-    for t in ta_households ta_types ta_new ta_ended with_child all_adults lead_65; do
+    for t in ta_households ta_types ta_new ta_ended ta_at_end with_child all_adults lead_65; do
         awk -F, -v t="$t" 'NR > 1 {
             gsub(/"/, "")
             inner = 1; total = 1

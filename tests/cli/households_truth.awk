@@ -73,6 +73,10 @@ END {
             if (nm > 0 && anyh && child > 0) { add("with_child," P[i] "," (in_ta[i] ? "yes" : "no")); add("with_child," P[i] ",Total") }
             if (nm > 0 && child == 0) add("all_adults," P[i] ",Total")
             if (lead65) add("lead_65," P[i] ",Total")
+            # at_end: the household as it is on the month's last day
+            if (month(c, E[i], E[i], Y[j], M[j], ld)) {
+                add("ta_at_end," P[i] "," sizel(nm) "," childl(child)); add("ta_at_end," P[i] ",Total")
+            }
         }
         for (i = 0; i <= 23; i++) {
             if (in_ta[i] && !in_ta[i - 1]) add("ta_new," P[i] ",Total")
