@@ -645,7 +645,8 @@ doc_forecast_cohort(const struct cohort_plan *cp, struct rdoc *doc,
 
 /* What a household cohort counts (README "Households"). */
 static void
-doc_household_unit(struct rdoc *doc, struct rnode *s, struct strbuf *sb)
+doc_household_unit(const struct cohort_plan *cp, struct rdoc *doc,
+                   struct rnode *s, struct strbuf *sb)
 {
     struct rnode *r;
 
@@ -662,6 +663,10 @@ doc_household_unit(struct rdoc *doc, struct rnode *s, struct strbuf *sb)
                     "sum of its households' keys (a keyed hash of the "
                     "household's keyed id, record-key subkey); disclosure "
                     "control and its audit treat the table as any other");
+    if (cp->measure == MEASURE_AT_END)
+        strbuf_adds(sb, "; measure at_end takes each household as it is on "
+                        "the month's last day: that day's members, for the "
+                        "where and for the composition");
     r = rn_rule(doc, s, "unit", NULL, sb);
     rn_str(doc, r, "value", "households");
 }
@@ -691,7 +696,7 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
         }
         cohort_by(plan, cp, doc, s, sb);
         if (cp->unit == UNIT_HOUSEHOLDS)
-            doc_household_unit(doc, s, sb);
+            doc_household_unit(cp, doc, s, sb);
         strbuf_addf(sb, cp->measure == MEASURE_NEW
                             ? "%s entering the cohort in the period"
                         : cp->measure == MEASURE_ENDED

@@ -158,6 +158,7 @@ expect_rc 0 "rules shows the household job"
 expect_out 'household_id' "rules lists the household id column"
 expect_out 'keyed hash.*household|household.*keyed hash' "rules says household ids become keyed hashes"
 expect_out 'any member of the household' "rules says what a member qualifier means"
+expect_out "as it is on the month's last day: that day's members" "rules says what at_end means for a household"
 leaks=$(grep -F -c -f refs.txt "$out" || true)
 check '[ "$leaks" -eq 0 ]' "rules shows no case reference"
 
