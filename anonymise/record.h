@@ -87,6 +87,9 @@ struct pseudonymous_record {
      * person's record key is chosen from these (person.h) */
     uint64_t token;
     uint8_t token_key;     /* that key's index; RECORD_TOKEN_NONE without */
+    /* per enum spell_category: the group of the row's coded column, as
+     * the job's label index (0 UNKNOWN; transform/coded.h) */
+    uint8_t category[CAT_COUNT];
     struct birth birth;    /* birth year and month, never the day */
 };
 

@@ -414,6 +414,7 @@ doc_sources(const struct job_plan *plan, const struct rules_inputs *in,
                         sp->period_column, sp->period_start_codes);
             rn_rule(doc, s, "periods", NULL, sb);
         }
+        doc_coded_columns(sp, doc, s, sb);
         if (sp->return_year_end) {
             strbuf_addf(sb,
                         "each file is one yearly return (years ending on "

@@ -37,18 +37,24 @@ by_term(const char *p, size_t len, char *term, size_t term_size,
     size_t dl;
     int b, found = -1;
 
-    for (b = 0; b < BY_SERVICE; b++) {
+    for (b = 0; b < BY_COUNT; b++) {
         const char *n = by_column_name((enum by_column)b);
 
-        if (strlen(n) == len && !strncmp(n, p, len))
+        /* the fixed columns and the spell categories; service flags and
+         * the derived tables' columns are not written by name */
+        if ((b < BY_SERVICE || by_column_category((enum by_column)b) >= 0) &&
+            strlen(n) == len && !strncmp(n, p, len))
             found = b;
     }
     if (found >= 0)
         return found;
     if (!dot)
         return setting_bad_value(ctx, "by", "columns from age_band, sex, "
-                                            "ethnicity, ward, lsoa, district "
-                                            "or DEPARTMENT.SERVICE flags");
+                                            "ethnicity, ward, lsoa, "
+                                            "district, placement_type, "
+                                            "legal_status, "
+                                            "category_of_need or "
+                                            "DEPARTMENT.SERVICE flags");
     dl = (size_t)(dot - p);
     if (len >= term_size || dl >= 64)
         return setting_bad_value(ctx, "by", "DEPARTMENT.SERVICE with a known "
@@ -155,8 +161,19 @@ cohort_settings_finish_by(struct cohort_plan *k, const struct job_plan *pl,
 
     for (j = 0; j < k->nby; j++) {
         char *name = k->by_name[j], *dot;
-        int dep, idx;
+        int dep, idx, cat = by_column_category((enum by_column)k->by[j]);
 
+        /* a category no source carries would be one UNKNOWN row: a
+         * mistake, not a table */
+        if (cat >= 0 && pl->categories[cat].n <= 1)
+            return setting_fail_at(ctx, k->by_line, "[%s %s]: 'by' names "
+                                                    "%s, which no source "
+                                                    "carries (category.%s, "
+                                                    "or a profile's coded "
+                                                    "column)",
+                                   kind, k->name,
+                                   by_column_name((enum by_column)k->by[j]),
+                                   by_column_name((enum by_column)k->by[j]));
         if (k->by[j] != BY_SERVICE)
             continue;
         dot = strchr(name, '.');

@@ -114,6 +114,9 @@ report_by_heading(const struct job_plan *plan, const struct cohort_plan *k,
         [BY_AGE_BAND] = "Age band",      [BY_SEX] = "Sex",
         [BY_ETHNICITY] = "Ethnic group", [BY_WARD] = "Ward",
         [BY_LSOA] = "Small area (LSOA)", [BY_DISTRICT] = "Postcode district",
+        [BY_PLACEMENT_TYPE] = "Placement type",
+        [BY_LEGAL_STATUS] = "Legal status",
+        [BY_CATEGORY_OF_NEED] = "Category of need",
     };
     const char *p;
 
