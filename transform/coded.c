@@ -239,15 +239,17 @@ coded_profile_columns(struct source_plan *s, const struct profile *p,
         const struct profile_code *pc = &p->codes[i];
         struct coded_column *cc = coded_find(s, pc->column);
 
-        if (!cc) {
-            if ((rc = coded_add(s, pc->column, ctx, &cc)) < 0)
-                return rc;
+        if (!cc && (rc = coded_add(s, pc->column, ctx, &cc)) < 0)
+            return rc;
+        /* the profile's list unless code_list.COLUMN said otherwise (a
+         * column only category.NAME named has none yet) */
+        if (!cc->line && !cc->list) {
             cc->optional = 1;
             if ((rc = coded_load(cc, pc->list, ctx)) < 0)
                 return rc;
         }
         if (pc->category >= 0 && !s->category_line[pc->category] &&
-            cc->category < 0)
+            cc->category < 0 && cc->list)
             cc->category = pc->category;
     }
     return 0;

@@ -798,6 +798,7 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
         struct code_like_row cl = {m, row};
 
         q->unmapped.nrow_codes = 0;
+        q->nrow_dropped = 0;
         coded_map_row(&m->coded, sp, row, out->category, q, code_like_in_row,
                       &cl);
     }

@@ -50,9 +50,14 @@ int
 quarantine_withdraw(struct quarantine *q, uint32_t file, long line,
                     long column, enum quarantine_reason reason)
 {
+    size_t i;
+
     /* the row was counted in; it is counted again by quarantine_reject */
     q->rows_in--;
     q->rows_accepted--;
+    for (i = 0; i < q->nrow_dropped; i++)
+        q->coded_dropped[q->row_dropped[i]]--;
+    q->nrow_dropped = 0;
     return quarantine_reject(q, file, line, column, reason);
 }
 
@@ -136,6 +141,8 @@ quarantine_coded(struct quarantine *q, size_t k, const char *p, size_t n,
     if (k >= SOURCE_CODED_MAX)
         return;
     q->coded_dropped[k]++;
+    if (q->nrow_dropped < SOURCE_CODED_MAX)
+        q->row_dropped[q->nrow_dropped++] = (uint8_t)k;
     c = count_code(u, VF_COUNT + k, p, n, code_like);
     if (c >= 0 && u->nrow_codes < SOURCE_CODED_MAX)
         u->row_codes[u->nrow_codes++] = c;

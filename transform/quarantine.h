@@ -161,6 +161,10 @@ struct quarantine {
     uint64_t ambiguous_date[CF_COUNT];
     /* per coded column: rows kept without it, its code not on its list */
     uint64_t coded_dropped[SOURCE_CODED_MAX];
+    /* the coded columns the latest kept row lost, so that a withdrawn
+     * row (an orphan) is not counted as a drop too */
+    uint8_t row_dropped[SOURCE_CODED_MAX];
+    size_t nrow_dropped;
     struct rejected_row *rows; /* the first QUARANTINE_MAX_LISTED */
     size_t nrows;
     size_t alloc;
@@ -221,7 +225,8 @@ int quarantine_each_unmapped(const struct unmapped_codes *u,
 
 /*
  * Turns a row map_row() accepted into a quarantined one (an events row
- * found to be an orphan after mapping). Same return as quarantine_reject.
+ * found to be an orphan after mapping); the coded columns it lost are no
+ * longer counted as dropped. Same return as quarantine_reject.
  */
 int quarantine_withdraw(struct quarantine *q, uint32_t file, long line,
                         long column, enum quarantine_reason reason);

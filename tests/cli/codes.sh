@@ -282,3 +282,4 @@ check 'grep -q "column .PLACE.* code list .ssda903_placement_type.*Department fo
 run cohort rules own.conf
 check 'grep -q "code list .own_place.csv.*the job.s own list" "$out"' \
     "and a job's own list as the job's own"
+finish
