@@ -14,7 +14,9 @@ void
 doc_coded_columns(const struct source_plan *sp, struct rdoc *doc,
                   struct rnode *s, struct strbuf *sb)
 {
+    struct rnode *arr = NULL;
     size_t k;
+    char name[96];
 
     for (k = 0; k < sp->ncoded; k++) {
         const struct coded_column *cc = &sp->coded[k];
@@ -23,11 +25,14 @@ doc_coded_columns(const struct source_plan *sp, struct rdoc *doc,
 
         if (!cc->list)
             continue;
+        if (!arr)
+            arr = rn_arr(doc, s, "coded_columns");
         strbuf_addf(sb,
                     "column '%s'%s checked against code list '%s' (%zu "
-                    "codes; %s): a code not on it is dropped from the row "
-                    "(the row is kept) and counted as code.%s, named only "
-                    "when enough persons carry it, as unmapped codes are",
+                    "codes; %s): a code not on it drops the field from the "
+                    "row (the row is kept) and is counted as code.%s, named "
+                    "only when enough persons carry it, as unmapped codes "
+                    "are",
                     cc->column, cc->optional ? " (when the file has it)" : "",
                     cc->list, cc->nentries,
                     src ? src : "the job's own list", cc->column);
@@ -37,7 +42,8 @@ doc_coded_columns(const struct source_plan *sp, struct rdoc *doc,
                         spell_category_name(cc->category), cc->ngroups);
         else
             strbuf_adds(sb, "; then discarded");
-        r = rn_rule(doc, s, "coded_column", NULL, sb);
+        snprintf(name, sizeof(name), "coded column %s", cc->column);
+        r = rn_rule(doc, arr, NULL, name, sb);
         rn_str(doc, r, "column", cc->column);
         rn_str(doc, r, "code_list", cc->list);
         rn_str(doc, r, "source", src ? src : "the job's own list");
