@@ -112,6 +112,11 @@ struct person_set {
     struct spell *spells;
     size_t nspells;
     const struct geo_names *geo; /* borrowed from the lookup table */
+    /* The sex and ethnicity codes the sources can give at all (bit k for
+     * code k; transform/map.h map_codes_possible), the categories of a
+     * table by sex or ethnicity; 0: every code. */
+    uint32_t sex_possible;
+    uint32_t ethnicity_possible;
 };
 
 /* Per department: what the run summary reports, before disclosure control. */

@@ -419,6 +419,22 @@ copy_cut(char *out, size_t outsz, const char *s)
 }
 
 void
+surname_root(const struct pseudonymiser *ps, const char *surname, char *out,
+             size_t outsz)
+{
+    const struct nickname *hit = NULL;
+    char word[NAME_MAX_BYTES];
+
+    if (outsz)
+        out[0] = '\0';
+    if (normalise_name_compact(surname, word, sizeof(word)) > 0)
+        hit = find_nick(ps, word);
+    if (hit && strcmp(hit->root, word) != 0)
+        snprintf(out, outsz, "%s", hit->root);
+    sodium_memzero(word, sizeof(word));
+}
+
+void
 forename_root(const struct pseudonymiser *ps, const char *forename, char *out,
               size_t outsz)
 {

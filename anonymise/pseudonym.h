@@ -123,4 +123,15 @@ int soundex(const char *name, char out[5]);
 void forename_root(const struct pseudonymiser *ps, const char *forename,
                    char *out, size_t outsz);
 
+/*
+ * The root the same tables give a whole surname run together (Xasan ->
+ * hassan, Yuusuf -> yusuf, Cismaan -> uthman: a Somali child's surname is
+ * a father's given name, spelt as given names are), into out; "" when no
+ * table lists it or the root is the name itself. Never a word of it: a
+ * surname is not a nickname. For the comparisons' surname parts
+ * (comparison.h); out is a plaintext identifier the caller wipes.
+ */
+void surname_root(const struct pseudonymiser *ps, const char *surname,
+                  char *out, size_t outsz);
+
 #endif

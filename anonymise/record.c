@@ -205,26 +205,30 @@ add_comparison(struct record_builder *b, const struct match_record *mr,
  * The row's comparison record (comparison.h) into *mr, from rec's
  * normalised identifiers and the anchors of its NHS number and UPN: 1
  * when the row has one worth keeping, 0 when the plan has no
- * probabilistic stage or the row nothing to compare on. The nickname
- * root is wiped here; rec is the caller's to wipe, and so is *mr.
+ * probabilistic stage or the row nothing to compare on. The names'
+ * roots are wiped here; rec is the caller's to wipe, and so is *mr.
  */
 static int
 comparison_of(const struct record_builder *b, const struct record *rec,
               const struct link_anchors *anchors, struct match_record *mr)
 {
     struct comparison_plain p;
-    char root[NAME_MAX_BYTES];
+    char root[NAME_MAX_BYTES], sroot[NAME_MAX_BYTES];
 
     memset(mr, 0, sizeof(*mr));
     if (!b->ctx->enc || !b->cmp)
         return 0;
     memset(&p, 0, sizeof(p));
     root[0] = '\0';
+    sroot[0] = '\0';
     if (rec->forename[0])
         forename_root(b->ctx->ps, rec->forename, root, sizeof(root));
+    if (rec->surname[0])
+        surname_root(b->ctx->ps, rec->surname, sroot, sizeof(sroot));
     p.forename = rec->forename;
     p.surname = rec->surname;
     p.forename_root = root;
+    p.surname_root = sroot;
     p.dob = rec->dob;
     p.postcode = rec->postcode;
     p.sex = rec->sex;
@@ -234,6 +238,7 @@ comparison_of(const struct record_builder *b, const struct record *rec,
     compare_fields_plain(b->ctx->plan, rec, &p);
     comparison_encode(b->ctx->enc, &p, mr);
     sodium_memzero(root, sizeof(root));
+    sodium_memzero(sroot, sizeof(sroot));
     return comparison_useful(mr);
 }
 

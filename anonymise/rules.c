@@ -680,13 +680,15 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
         strbuf_adds(sb, "period");
         for (k = 0; k < cp->nby; k++)
             strbuf_addf(sb, ", %s", cohort_by_name(cp, k));
-        strbuf_adds(sb, ", count ([c] when hidden)");
+        strbuf_adds(sb, ", count ([c] when hidden, [z] when impossible), "
+                        "margin (yes on a margin or total row)");
         r = rn_rule(doc, s, "published_columns", "published columns", sb);
         arr = rn_arr(doc, r, "columns");
         rn_str(doc, arr, NULL, "period");
         for (k = 0; k < cp->nby; k++)
             rn_str(doc, arr, NULL, cohort_by_name(cp, k));
         rn_str(doc, arr, NULL, "count");
+        rn_str(doc, arr, NULL, "margin");
     }
 }
 

@@ -39,7 +39,8 @@ doc_derived_risk(const struct job_plan *plan, struct rdoc *doc,
 
     strbuf_addf(sb,
                 "each table above goes through the same suppression, audit "
-                "and %s as a cohort table. They count persons the cohort "
+                "and %s as a cohort table, with [z] for the cells its "
+                "definition makes impossible. They count persons the cohort "
                 "tables and each other also count: a forecast cohort's "
                 "persons are its entries, stayers and exits (persons(t) - "
                 "ended(t) = persons(t-1) - ended(t-1) + new(t) - ended(t)), "
@@ -47,9 +48,10 @@ doc_derived_risk(const struct job_plan *plan, struct rdoc *doc,
                 "overlap_count's cells are sums of overlap's. So a job with "
                 "any of them is refused unless perturbation = cellkey or "
                 "rounding is at least the protection level (%s). A forecast "
-                "cohort's three tables are audited together through that "
-                "identity, and a whole month of exits or entries is hidden "
-                "more while a hidden count can be narrowed below %d. What "
+                "cohort's three tables are audited together, every cell of "
+                "every month with that identity, and a whole month of exits "
+                "or entries is hidden more while a hidden count can be "
+                "narrowed below %d. What "
                 "remains: the other relations across tables are answered by "
                 "the rounding or the noise, argued, not audited; "
                 "tests/cli/attack.sh attacks the published files of the "

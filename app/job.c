@@ -306,7 +306,8 @@ summarise_prob(const struct match_stats *st, const struct job_plan *plan,
     ps->refused_guard = st->refused_disagree + st->refused_no_dob;
     ps->refused_strong_id = st->refused_strong_id;
     ps->refused_other =
-        st->refused_conflict + st->refused_size + st->refused_ambiguous;
+        st->refused_conflict + st->refused_size + st->refused_generations +
+        st->refused_ambiguous;
     ps->links = st->links;
     for (r = 0; r < st->nrules; r++) {
         const struct match_rule_stats *rs = &st->rule[r];

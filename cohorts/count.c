@@ -47,12 +47,12 @@ by_category_coord(const struct cohort_plan *c, int cat,
 }
 
 char **
-cohort_by_labels(const struct job_plan *plan, const struct person_set *ps, int by,
-           uint32_t *n, int *owned)
+cohort_by_labels(const struct job_plan *plan, const struct person_set *ps,
+                 int by, uint32_t *n, int *owned, struct by_codes *codes)
 {
-    static char *sex[SEX_COUNT], *eth[ETH_COUNT];
     char **l;
-    size_t i;
+    size_t i, count;
+    uint32_t mask;
 
     *owned = 0;
     if (by_column_category((enum by_column)by) >= 0)
@@ -82,15 +82,30 @@ cohort_by_labels(const struct job_plan *plan, const struct person_set *ps, int b
         *n = (uint32_t)plan->nage_bands + 1;
         return l;
     case BY_SEX:
-        for (i = 0; i < SEX_COUNT; i++)
-            sex[i] = (char *)sex_name((enum sex_code)i);
-        *n = SEX_COUNT;
-        return sex;
     case BY_ETHNICITY:
-        for (i = 0; i < ETH_COUNT; i++)
-            eth[i] = (char *)ethnic_group_name((enum ethnic_group)i);
-        *n = ETH_COUNT;
-        return eth;
+        /* a code no source can give is no category: it would be a column
+         * of zeros that says nothing */
+        count = by == BY_SEX ? SEX_COUNT : ETH_COUNT;
+        mask = by == BY_SEX ? ps->sex_possible : ps->ethnicity_possible;
+        if (!mask)
+            mask = (1u << count) - 1;
+        l = calloc(count, sizeof(char *));
+        if (!l)
+            return NULL;
+        *owned = 2; /* the array only: the names are static */
+        *n = 0;
+        for (i = 0; i < count; i++) {
+            codes->coord[i] = BY_NO_COORD;
+            if (!(mask & (1u << i)))
+                continue;
+            l[*n] = (char *)(by == BY_SEX
+                                 ? sex_name((enum sex_code)i)
+                                 : ethnic_group_name((enum ethnic_group)i));
+            codes->code[*n] = (uint8_t)i;
+            codes->coord[i] = (uint8_t)*n;
+            (*n)++;
+        }
+        return l;
     /* Geography labels are the lookup's name tables, complete before any
      * row is read (anonymise/generalise.h): never derived from the data,
      * so no one's own postcode makes a category. */
@@ -112,7 +127,7 @@ cohort_by_labels(const struct job_plan *plan, const struct person_set *ps, int b
 uint32_t
 cohort_by_coord(const struct job_plan *plan, const struct cohort_plan *c,
                 size_t j, const struct person_set *ps, size_t p, int period,
-                const struct period *pr)
+                const struct period *pr, const struct by_codes *codes)
 {
     uint8_t band;
     int svc;
@@ -125,9 +140,9 @@ cohort_by_coord(const struct job_plan *plan, const struct cohort_plan *c,
         band = ps->age_band[p * (size_t)ps->nperiods + (size_t)period];
         return band == AGE_BAND_UNKNOWN ? (uint32_t)plan->nage_bands : band;
     case BY_SEX:
-        return ps->sex[p];
+        return codes->coord[ps->sex[p]];
     case BY_ETHNICITY:
-        return ps->ethnicity[p];
+        return codes->coord[ps->ethnicity[p]];
     case BY_WARD:
         return ps->ward[p];
     case BY_LSOA:
@@ -150,7 +165,7 @@ cohort_by_labels_free(char **labels, uint32_t n, int owned)
 
     if (!owned || !labels)
         return;
-    for (i = 0; i < n; i++)
+    for (i = 0; owned == 1 && i < n; i++)
         free(labels[i]);
     free(labels);
 }
@@ -192,7 +207,8 @@ counts_in(enum measure m, int before, int in, int after)
 static void
 count_at_end(const struct cohort_plan *c, const struct where_expr *e,
              const struct person_set *ps, const struct period *pr, int n,
-             struct count_table *t, const struct job_plan *plan)
+             struct count_table *t, const struct job_plan *plan,
+             const struct by_codes *codes)
 {
     uint32_t coord[TABLE_MAX_DIMS];
     size_t j, p;
@@ -205,11 +221,65 @@ count_at_end(const struct cohort_plan *c, const struct where_expr *e,
             if (!where_eval(e, ps, p, i, pr[i].end, pr[i].end))
                 continue;
             for (j = 0; j < c->nby; j++)
-                coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i]);
+                coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i],
+                                           &codes[j]);
+            /* no cell holds a code no source gives (cohort_count()) */
+            for (j = 0; j < c->nby && coord[j] < t->dim_n[j]; j++)
+                ;
+            if (j < c->nby)
+                continue;
             cell = table_interior(t, i, coord);
             cell->count++;
             cell->ckey = (cell->ckey + ps->record_key[p]) & 0xFF;
         }
+}
+
+int
+cohort_mark_structural(const struct job_plan *plan,
+                       const struct cohort_plan *c, const struct where_expr *e,
+                       struct count_table *t, const struct by_codes *codes)
+{
+    uint8_t *impossible = calloc(t->ninterior ? t->ninterior : 1, 1);
+    size_t i, j;
+    int rc;
+
+    if (!impossible)
+        return CE_NOMEM;
+    for (i = 0; i < t->ninterior; i++) {
+        const struct table_cell *cell = &t->cells[i];
+        struct where_facts f;
+
+        memset(&f, 0, sizeof(f));
+        f.age_band = f.sex = f.ethnicity = -1;
+        for (j = 0; j < c->nby; j++) {
+            uint32_t v = cell->coord[j];
+
+            switch (c->by[j]) {
+            case BY_AGE_BAND:
+                f.age_band = v == plan->nage_bands ? AGE_BAND_UNKNOWN : (int)v;
+                break;
+            case BY_SEX:
+                f.sex = codes[j].code[v];
+                break;
+            case BY_ETHNICITY:
+                f.ethnicity = codes[j].code[v];
+                break;
+            case BY_SERVICE:
+                f.flag_service[f.nflags] = c->by_service[j];
+                f.flag_dept[f.nflags] =
+                    plan->services[c->by_service[j]].department;
+                f.flag_yes[f.nflags] = v == FLAG_YES;
+                f.nflags++;
+                break;
+            default:
+                break;
+            }
+        }
+        impossible[i] = !where_possible(e, &f);
+    }
+    rc = table_mark_structural(t, impossible) < 0 ? CE_NOMEM : 0;
+    free(impossible);
+    return rc;
 }
 
 int
@@ -218,22 +288,25 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
              const struct period *pr, struct count_table *t)
 {
     uint32_t dim_n[TABLE_MAX_DIMS];
-    char **labels[TABLE_MAX_DIMS];
+    char **labels[TABLE_MAX_DIMS] = {NULL};
     int owned[TABLE_MAX_DIMS] = {0};
+    struct by_codes codes[TABLE_MAX_DIMS];
     size_t j, p;
     int i, rc = 0, n = plan->periods;
     struct period before, after;
 
+    memset(t, 0, sizeof(*t));
     for (j = 0; j < c->nby; j++) {
         labels[j] = cohort_by_labels(plan, ps, c->by[j], &dim_n[j],
-                                     &owned[j]);
+                                     &owned[j], &codes[j]);
         if (!labels[j]) {
             rc = CE_NOMEM;
             goto out;
         }
     }
     if (table_init(t, plan->periods, c->nby, dim_n,
-                   (char *const *const *)labels) < 0) {
+                   (char *const *const *)labels) < 0 ||
+        cohort_mark_structural(plan, c, e, t, codes) < 0) {
         rc = CE_NOMEM;
         goto out;
     }
@@ -243,7 +316,7 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
     period_before(&pr[0], &before);
     period_after(&pr[n - 1], &after);
     if (c->measure == MEASURE_AT_END) {
-        count_at_end(c, e, ps, pr, n, t, plan);
+        count_at_end(c, e, ps, pr, n, t, plan, codes);
         goto margins;
     }
 
@@ -264,10 +337,17 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
 
             if (counts_in(c->measure, prev, in, next)) {
                 for (j = 0; j < c->nby; j++)
-                    coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i]);
-                cell = table_interior(t, i, coord);
-                cell->count++;
-                cell->ckey = (cell->ckey + ps->record_key[p]) & 0xFF;
+                    coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i],
+                                               &codes[j]);
+                /* a code the sources cannot give would be a bug in
+                 * map_codes_possible(): no cell holds it */
+                for (j = 0; j < c->nby && coord[j] < dim_n[j]; j++)
+                    ;
+                if (j == c->nby) {
+                    cell = table_interior(t, i, coord);
+                    cell->count++;
+                    cell->ckey = (cell->ckey + ps->record_key[p]) & 0xFF;
+                }
             }
             prev = in;
             in = next;

@@ -82,6 +82,27 @@ int where_count_holding(const struct where_expr *e,
 int where_service_active(const struct person_set *ps, size_t person, int dept,
                          int service, int32_t start, int32_t end);
 
+/* What a table cell fixes about the persons it counts; -1: not fixed. */
+struct where_facts {
+    int age_band;           /* a band index, AGE_BAND_UNKNOWN, or -1 */
+    int sex;                /* enum sex_code or -1 */
+    int ethnicity;          /* enum ethnic_group or -1 */
+    size_t nflags;          /* service flags of the by columns */
+    int flag_service[COHORT_MAX_BY]; /* index into plan->services */
+    int flag_dept[COHORT_MAX_BY];
+    int flag_yes[COHORT_MAX_BY];     /* 1: yes, 0: no */
+};
+
+/*
+ * 0 when no person with these facts can satisfy e in any month, whatever
+ * the data: the cell is a structural zero (an age band outside an age
+ * condition, a sex the condition excludes, `no` for a service the
+ * condition requires). 1 when someone might. Reasoned on the form of e
+ * with the atoms the facts decide and the rest unknown (an unknown age
+ * fails every age test, as where_eval has it).
+ */
+int where_possible(const struct where_expr *e, const struct where_facts *f);
+
 char *where_plain(const struct where_expr *e, const struct job_plan *plan);
 
 /*

@@ -268,6 +268,10 @@ struct age_band {
 
 enum perturbation { PERTURB_NONE, PERTURB_CELLKEY };
 
+/* What secondary suppression minimises: the hidden cells' total count
+ * (tau-ARGUS's default), their number, or the sum of log(1 + count). */
+enum suppression_cost { COST_VALUE, COST_CELLS, COST_LOG_VALUE };
+
 struct disclosure_plan {
     char *preset;            /* "nhs", "ons" or NULL for custom */
     int suppress_lo;         /* counts in [lo, hi] are suppressed ... */
@@ -275,6 +279,15 @@ struct disclosure_plan {
     int rounding;            /* published counts rounded to a multiple; 1 = none */
     int protect_zeros;       /* 1: zero cells are treated as sensitive too */
     int protection_level;    /* width an attacker's range must reach; default suppress_hi */
+    /*
+     * tau-ARGUS's protection interval instead of the width: a hidden
+     * primary cell x needs an attacker range reaching x - lower and
+     * x + upper. 0 for both: the width rule above. With *_pct the level
+     * is that percentage of x (rounded up); lower never exceeds x.
+     */
+    int protection_lower, protection_upper;
+    int protection_lower_pct, protection_upper_pct;
+    enum suppression_cost suppression_cost;
     enum perturbation perturbation;
     char *ptable;            /* path, with perturbation = cellkey */
 };

@@ -109,16 +109,22 @@ pg_table_cohort(struct pg_table *t, const struct run_summary *s,
     }
     add_col(t, "count", "integer", 0, 0, NULL,
             "Persons, after disclosure control (rounded or perturbed as the "
-            "job says); NULL when withheld");
+            "job says); NULL when withheld or not applicable");
     add_col(t, "symbol", "text", 0, 0, NULL,
             "[c] (confidential) when the count is withheld by disclosure "
-            "control, whatever rule withheld it; NULL when the count is "
-            "shown");
+            "control, whatever rule withheld it; [z] (not applicable) when "
+            "the cohort's own definition makes the cell impossible; NULL "
+            "when the count is shown");
     if (cr->rate_per_10000)
         add_col(t, "rate_per_10000", "numeric", 0, 0, NULL,
                 "count per 10 000 of the population of the cell (the job's "
                 "denominators, the latest year not after the period's); "
                 "NULL when withheld or without a population");
+    add_col(t, "margin", "boolean", 0, 0, NULL,
+            "true on a margin or the total (a by column is Total), false on "
+            "a detail row: WHERE NOT margin adds up the detail without "
+            "counting a total twice; NULL on history rows published before "
+            "the column was");
     snprintf(t->comment, sizeof(t->comment),
              "%s. Who: %s. Persons per cell per month; counts %d-%d "
              "suppressed with further cells suppressed to protect them, "

@@ -817,3 +817,40 @@ mapping_release(struct source_mapping *m)
         free(m->dates[v].text);
     memset(m, 0, sizeof(*m));
 }
+
+uint32_t
+map_codes_possible(const struct job_plan *plan, enum value_field vf)
+{
+    enum common_field f = vf == VF_SEX ? CF_SEX : CF_ETHNICITY;
+    uint32_t possible = vf == VF_SEX ? 1u << SEX_U : 1u << ETH_UNKNOWN;
+    size_t i, k, e;
+
+    if (vf != VF_SEX && vf != VF_ETHNICITY)
+        return 0;
+    for (i = 0; i < plan->nsources; i++) {
+        const struct source_plan *sp = &plan->sources[i];
+        const struct value_map *vm = &sp->values[vf];
+        const char *text;
+        int v;
+
+        if (!sp->column[f])
+            continue;
+        for (e = 0; e < vm->n; e++)
+            if ((v = canonical_index(plan, sp, vf, vm->entries[e].canonical)) >=
+                0)
+                possible |= 1u << v;
+        if (vm->default_value &&
+            (v = canonical_index(plan, sp, vf, vm->default_value)) >= 0)
+            possible |= 1u << v;
+        for (k = 0; (v = normalise_builtin_code(vf == VF_ETHNICITY, k,
+                                                &text)) >= 0;
+             k++) {
+            for (e = 0; e < vm->n; e++)
+                if (!strcasecmp(vm->entries[e].code, text))
+                    break;
+            if (e == vm->n)
+                possible |= 1u << v;
+        }
+    }
+    return possible;
+}
