@@ -208,6 +208,7 @@ add_spells(struct person_set *ps, size_t p, const struct person_records *pr,
             s->department = r->department;
             s->ret = r->ret;
             s->period = r->period & 3;
+            memcpy(s->category, r->category, sizeof(s->category));
         }
     }
     if (ps->nspells - first > 1)

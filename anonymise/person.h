@@ -78,9 +78,14 @@ struct spell {
     uint8_t period : 2;  /* enum spell_period */
     uint8_t ret;         /* the yearly return it came from (returns.h), 0:
                           * an extract's */
+    /* per enum spell_category: its group's label index (0 UNKNOWN), from
+     * the row's coded columns (transform/coded.h), for the by columns
+     * placement_type, legal_status and category_of_need */
+    uint8_t category[CAT_COUNT];
 };
 
-_Static_assert(sizeof(struct spell) == 12, "a spell is 12 bytes");
+/* 16 bytes since the spell categories (issue 23): 12 before */
+_Static_assert(sizeof(struct spell) == 16, "a spell is 16 bytes");
 
 /* One membership: person p belonged to the household from start to end
  * (the days of the record that said so; DAY_NONE, DAY_OPEN: a record

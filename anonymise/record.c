@@ -122,6 +122,40 @@ witness_unmapped(struct record_builder *b, const struct source_mapping *m,
 }
 
 /*
+ * A kept row whose coded cells held codes not on their lists (q->unmapped.
+ * row_codes, transform/coded.h): its keys, still in b's scratch, join the
+ * linker as a probe and its token becomes a witness of each such code, as
+ * an unmapped row's does (witness_unmapped()). 0 or CE_NOMEM.
+ */
+static int
+witness_row_codes(struct record_builder *b, struct quarantine *q,
+                  uint64_t token, uint8_t token_key)
+{
+    struct unmapped_codes *u = &q->unmapped;
+    long probe = -1;
+    size_t i;
+
+    if (token_key == RECORD_TOKEN_NONE)
+        return 0;
+    token ^= (uint64_t)token_key << 56;
+    for (i = 0; i < u->nrow_codes; i++) {
+        size_t c = (size_t)u->row_codes[i];
+
+        if (!unmapped_codes_wants(u, c, token))
+            continue;
+        if (probe < 0 &&
+            (probe = linker_add_probe(b->linker,
+                                      (const unsigned char(*)[16])b->hashes,
+                                      b->present)) < 0)
+            return CE_NOMEM;
+        if (unmapped_codes_witness(u, c, token, (uint32_t)probe) < 0)
+            return CE_NOMEM;
+    }
+    u->nrow_codes = 0;
+    return 0;
+}
+
+/*
  * The row's id scope, when its source has one and the row a local id: a
  * header row lists its id; an events row joins when a header listed it.
  * 1 joined (or no scope), 0 an orphan, CE_NOMEM. *person is the id's
@@ -257,6 +291,7 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
     out->end = rec->end_date;
     out->service = rec->service;
     out->period = rec->period;
+    memcpy(out->category, rec->category, sizeof(out->category));
     out->department = rec->department;
     out->sex = rec->sex;
     out->ethnicity = rec->ethnicity;
@@ -292,8 +327,11 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
                  : 0;
     } else if (rc > 0) {
         record_token(b, &out->token, &out->token_key);
-        added = linker_add(b->linker, (const unsigned char(*)[16])b->hashes,
-                           b->present, &anchors);
+        added = witness_row_codes(b, q, out->token, out->token_key);
+        if (added == 0)
+            added = linker_add(b->linker,
+                               (const unsigned char(*)[16])b->hashes,
+                               b->present, &anchors);
         if (added >= 0) {
             long c = add_comparison(b, &mr, useful, person);
 

@@ -288,6 +288,7 @@ canon_source(const struct source_plan *sp, struct strbuf *sb)
             strbuf_addf(sb, "max_drop_rate.%s = %u ppm\n",
                         common_field_name((enum common_field)f),
                         (unsigned)sp->field_drop_ppm[f]);
+    canon_coded_columns(sp, sb);
     if (sp->period_column && *sp->period_column) {
         kv(sb, "period_column", sp->period_column);
         kv(sb, "period_start_codes", sp->period_start_codes);

@@ -22,6 +22,14 @@
 int doc_plan_hash(const struct job_plan *plan, const struct rules_inputs *in,
                   struct rdoc *doc, struct strbuf *sb, struct diag *d);
 
+/* A source's coded columns, one rule each (rules_codes.c): the column,
+ * its code list with the list's source, and its spell category. */
+void doc_coded_columns(const struct source_plan *sp, struct rdoc *doc,
+                       struct rnode *s, struct strbuf *sb);
+
+/* The same in the canonical form, codes and groups included. */
+void canon_coded_columns(const struct source_plan *sp, struct strbuf *sb);
+
 /* The key file (key NULL: not looked at). */
 void doc_key(const struct job_plan *plan, const struct rules_key_info *key,
              struct rdoc *doc, struct strbuf *sb);

@@ -112,7 +112,7 @@ transition_persons_only(const struct transition_plan *tp,
                                              "need unit = persons",
                                k->name);
     for (j = 0; j < k->nby; j++)
-        if (k->by[j] >= BY_HOUSEHOLD_SIZE)
+        if (BY_IS_COMPOSITION(k->by[j]))
             return setting_fail_at(ctx, k->by_line, "[transition %s]: 'by' "
                                                     "%s describes a "
                                                     "household",

@@ -51,12 +51,12 @@ setup(void)
     static uint32_t ward[3] = {0, 0, 0}, first[4] = {0, 2, 3, 6};
     static char *names[1] = {"UNKNOWN"};
     const struct spell s[6] = {
-        {D(2026, 8, 10), D(2026, 8, 20), 0, DEPT_HOUSING, 0, 0},
-        {D(2026, 9, 1), DAY_OPEN, 1, DEPT_CHILDREN_SOCIAL_CARE, 0, 0},
-        {D(2026, 6, 1), DAY_OPEN, 1, DEPT_CHILDREN_SOCIAL_CARE, 0, 0},
-        {D(2026, 7, 1), D(2026, 7, 31), 2, DEPT_EDUCATION, 0, 0},
-        {D(2026, 9, 1), DAY_OPEN, 2, DEPT_EDUCATION, 0, 0},
-        {D(2026, 10, 1), D(2026, 10, 31), 0, DEPT_HOUSING, 0, 0},
+        {D(2026, 8, 10), D(2026, 8, 20), 0, DEPT_HOUSING, 0, 0, {0}},
+        {D(2026, 9, 1), DAY_OPEN, 1, DEPT_CHILDREN_SOCIAL_CARE, 0, 0, {0}},
+        {D(2026, 6, 1), DAY_OPEN, 1, DEPT_CHILDREN_SOCIAL_CARE, 0, 0, {0}},
+        {D(2026, 7, 1), D(2026, 7, 31), 2, DEPT_EDUCATION, 0, 0, {0}},
+        {D(2026, 9, 1), DAY_OPEN, 2, DEPT_EDUCATION, 0, 0, {0}},
+        {D(2026, 10, 1), D(2026, 10, 31), 0, DEPT_HOUSING, 0, 0, {0}},
     };
 
     memset(&plan, 0, sizeof(plan));
