@@ -289,6 +289,7 @@ enum by_column {
     BY_TO_SERVICE,
     BY_DEPARTMENTS,
     BY_DEPARTMENTS_KNOWN,
+    BY_LINKED, /* "linked_departments": 1, or 2 or more, ever */
     BY_COUNT
 };
 
@@ -366,7 +367,9 @@ struct transition_plan {
 /* The standard tables a job may publish (`standard_tables` in [job]). */
 enum standard_table {
     STD_SERVICE_TRANSITIONS = 1u << 0, /* service_transitions_DEPARTMENT */
-    STD_OVERLAP = 1u << 1              /* overlap and overlap_count */
+    STD_OVERLAP = 1u << 1,             /* overlap and overlap_count */
+    STD_LINKAGE = 1u << 2              /* linkage_by_ethnicity, _sex,
+                                        * _age_band (cohorts/linkgroup.h) */
 };
 
 /* A canonical service of a department, collected from every source's map
