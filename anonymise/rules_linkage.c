@@ -201,8 +201,8 @@ doc_linkage_fairness(const struct job_plan *plan, struct rdoc *doc,
     int on = (plan->standard_tables & STD_LINKAGE) != 0;
     struct rnode *r;
 
-    strbuf_adds(sb, "measured on synthetic people, never from a run: `cohort "
-                    "linkage JOB --truth FILE` on `cohort synth`'s extracts "
+    strbuf_adds(sb, "measured on synthetic people, never from a run: cohort "
+                    "linkage JOB --truth FILE on cohort synth's extracts "
                     "prints precision and recall by ethnic group, sex, age "
                     "band, naming convention and department pair, with the "
                     "true pairs behind each figure. Targets: every ethnic "
@@ -211,14 +211,14 @@ doc_linkage_fairness(const struct job_plan *plan, struct rdoc *doc,
                     "tests/cli/fairness.sh fails the build when a group "
                     "misses them by more than chance explains. A run "
                     "publishes no truth-based figure: a truth file holds "
-                    "synthetic identifiers and only `cohort linkage` reads "
+                    "synthetic identifiers and only cohort linkage reads "
                     "one");
     r = rn_rule(doc, s, "fairness_targets", "fairness targets", sb);
     rn_str(doc, r, "recall_gap_max_points", "1");
     rn_str(doc, r, "precision_min", "0.995");
     if (!on) {
         strbuf_adds(sb, "not published (standard_tables has no "
-                        "linkage_by_group); `cohort linkage` shows the "
+                        "linkage_by_group); cohort linkage shows the "
                         "analyst the share of each ethnic group's records "
                         "linked to another department, unprotected and "
                         "unpublished");
