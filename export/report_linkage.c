@@ -123,7 +123,8 @@ report_linkage_groups(const struct report_ctx *rc, struct strbuf *sb)
         "tells which. Linkage is tested to keep every ethnic group's "
         "recall within 1 percentage point of the overall. The counts pass "
         "the same protection as the tables; a share is shown only where "
-        "both of its counts are.</p>\n");
+        "both of its counts are, and a small group's share is rough: "
+        "rounding or noise alone can move it by several points.</p>\n");
     for (i = 0; i < n; i++)
         group_table(rc, cr[i], rc->latest, sb);
 }
