@@ -314,14 +314,6 @@ transition_table(const struct table_job *tj, size_t i, struct diag *d)
     return publish_next(tj, &t, &tp->table, who, d);
 }
 
-/*
- * The linkage-by-group tables share, each month, the margins of
- * linked_departments (group Total) and the grand total: the same persons,
- * so the same true count and cell key, and under rounding or noise the
- * same published value. Suppression is decided per table, so a shared
- * margin one table hides could be shown by another: hidden in one, it is
- * hidden in all (hiding more only widens what an attacker can infer).
- */
 /* The margin of t in period at coord; found by coordinates, not position,
  * since the tables' group dimensions differ in size. */
 static struct table_cell *
@@ -336,6 +328,14 @@ linkage_shared_cell(struct count_table *t, int period, const uint32_t *coord)
     return NULL; /* not reached: every table has each shared margin */
 }
 
+/*
+ * The linkage-by-group tables share, each month, the margins of
+ * linked_departments (group Total) and the grand total: the same persons,
+ * so the same true count and cell key, and under rounding or noise the
+ * same published value. Suppression is decided per table, so a shared
+ * margin one table hides could be shown by another: hidden in one, it is
+ * hidden in all (hiding more only widens what an attacker can infer).
+ */
 static void
 linkage_hide_shared(struct count_table *t, struct disclosure_stats *st)
 {
@@ -400,16 +400,16 @@ linkage_tables(const struct table_job *tj, struct diag *d)
         uint8_t by[2] = {linkgroup_by[i], BY_LINKED};
         char name[64];
         const struct cohort_plan *k = NULL;
+        struct cohort_result *cr = NULL;
 
         snprintf(name, sizeof(name), "%s%s", LINKGROUP_PREFIX,
                  by_column_name((enum by_column)by[0]));
         if (rc == 0)
             k = derived_plan(tj->sum, name, NULL, titles[i], MEASURE_PERSONS,
                              2, by);
-        struct cohort_result *cr =
-            k ? next_result(tj->sum, k, "persons known to any department "
-                                        "that month")
-              : NULL;
+        if (k)
+            cr = next_result(tj->sum, k, "persons known to any department "
+                                         "that month");
 
         if (rc == 0 && !cr) {
             diag_set(d, NULL, 0, 0, NULL, "out of memory");
