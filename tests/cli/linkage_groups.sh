@@ -11,7 +11,8 @@
 #   - the report shows the shares with the proxy caveat, `cohort rules`
 #     describes the tables, their protection and the fairness targets;
 #   - without linkage_by_group, rules says they are not published and the
-#     report has no such part.
+#     report has no such part;
+#   - PostgreSQL gets the same tables, hidden cells NULL with [c].
 . "$COHORT_TOP/tests/cli/lib.sh"
 
 attack=$COHORT_BUILD/tools/attack
@@ -92,6 +93,28 @@ check 'grep -q "\"linkage_by_group\"" "$out" && grep -q "\"published\": *true" "
 run cohort rules config/demo.conf
 expect_out "linkage by group: not published" "without linkage_by_group the rules say the tables are not published"
 expect_out "fairness targets:" "and still state the targets"
+
+# PostgreSQL: the same tables, in the same transaction as the others
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/cohort-pg.XXXXXX")
+trap 'sh "$COHORT_TOP/scripts/pg-cluster" stop "$pgdir"; rm -rf "$pgdir" "$scratch"' EXIT INT TERM
+if conn=$(sh "$COHORT_TOP/scripts/pg-cluster" start "$pgdir" 2>"$scratch/pg.err"); then
+    ok "a throwaway PostgreSQL cluster starts"
+    { cat lg.conf; printf '\n[output warehouse]\ntype = postgres\nconninfo = %s\nschema = cohorts\n' "$conn"; } > lgpg.conf
+    run cohort run lgpg.conf --accept-drift
+    expect_rc 0 "the job publishes to files and PostgreSQL"
+    q() { psql "$conn" -X -A -t -q -c "$1" 2>&1; }
+    csv_rows=$(($(wc -l < $latest/linkage_by_ethnicity.csv) - 1))
+    csv_hidden=$(grep -c ',\[c\],' $latest/linkage_by_ethnicity.csv)
+    check '[ "$(q "select count(*) from cohorts.linkage_by_ethnicity")" = "$csv_rows" ]' \
+        "linkage_by_ethnicity has the CSV's rows in PostgreSQL"
+    check '[ "$(q "select count(*) from cohorts.linkage_by_ethnicity where count is null and symbol = '"'"'[c]'"'"'")" = "$csv_hidden" ]' \
+        "and its hidden cells are NULL with [c]"
+    check '[ "$(q "select count(*) from information_schema.columns where table_schema = '"'"'cohorts'"'"' and column_name = '"'"'linked_departments'"'"' and table_name like '"'"'linkage\\_by\\_%'"'"'")" -ge 3 ]' \
+        "the three tables have a linked_departments column"
+else
+    sed 's/^/# /' "$scratch/pg.err"
+    not_ok "a throwaway PostgreSQL cluster starts"
+fi
 
 suite_outputs "$latest"
 finish
