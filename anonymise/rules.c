@@ -572,6 +572,7 @@ doc_linkage(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
                 "subkey (unrelated to any match key), is used only for "
                 "cell-key noise");
     rn_rule(doc, s, "persons", NULL, sb);
+    doc_linkage_fairness(plan, doc, s, sb);
 }
 
 static void

@@ -56,6 +56,12 @@ void doc_probabilistic(const struct job_plan *plan, struct rdoc *doc,
 
 /* What the probabilistic stage makes of field f (enum common_field), as
  * words appended to its fate in sb; nothing without the stage. */
+/* The fairness targets of linkage and the linkage-by-group tables (what
+ * they count, their protection, or that they are not published), into the
+ * linkage section s (rules_linkage.c). */
+void doc_linkage_fairness(const struct job_plan *plan, struct rdoc *doc,
+                          struct rnode *s, struct strbuf *sb);
+
 void doc_prob_use(const struct job_plan *plan, int f, struct strbuf *sb);
 
 /* rules_forecast.c: a forecast cohort's derived tables and projection,

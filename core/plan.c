@@ -28,7 +28,8 @@ static const char *const by_names[BY_COUNT] = {
     "age_band", "sex", "ethnicity", "ward", "lsoa", "district", "service",
     "months_in_cohort", "from_service", "to_service", "departments",
     "departments_known", "household_size", "children", "household_type",
-    "placement_type", "legal_status", "category_of_need"};
+    "placement_type", "legal_status", "category_of_need",
+    "linked_departments"};
 
 const char *
 measure_name(enum measure m)

@@ -344,6 +344,7 @@ enum by_column {
     BY_PLACEMENT_TYPE,
     BY_LEGAL_STATUS,
     BY_CATEGORY_OF_NEED,
+    BY_LINKED, /* "linked_departments": 1, or 2 or more, ever */
     BY_COUNT
 };
 
@@ -434,7 +435,9 @@ struct transition_plan {
 /* The standard tables a job may publish (`standard_tables` in [job]). */
 enum standard_table {
     STD_SERVICE_TRANSITIONS = 1u << 0, /* service_transitions_DEPARTMENT */
-    STD_OVERLAP = 1u << 1              /* overlap and overlap_count */
+    STD_OVERLAP = 1u << 1,             /* overlap and overlap_count */
+    STD_LINKAGE = 1u << 2              /* linkage_by_ethnicity, _sex,
+                                        * _age_band (cohorts/linkgroup.h) */
 };
 
 /* A canonical service of a department, collected from every source's map
