@@ -102,8 +102,8 @@
  *     match_stats(m) -> counts, m/u per level, EM per rule, histogram
  *     match_release(m);
  *
- * Memory: 128 bytes per record, 16 for the anchors, 16 for the names'
- * parts and 4 per extra identifier (8 more for the folding table while
+ * Memory: 128 bytes per record, 16 for the anchors, 24 for the names'
+ * parts and sorted letters and 4 per extra identifier (8 more for the folding table while
  * records are added), and
  * during match_run 16 per record for the union-find, its rings and the
  * clusters, 16 for one rule's sorted block entries at a time and 12 per
@@ -352,6 +352,14 @@ struct match_stats {
                                   guard keeps apart */
     uint64_t links;            /* unions made */
     uint64_t clusters;
+    /* person assembly inside id scopes before the matcher took the
+     * records (scope_assembly.h): filled by prob_link_run(), 0 from
+     * match_run() */
+    uint64_t assembled_ids;     /* ids of a scope with a comparison record */
+    uint64_t assembled_records; /* their records */
+    uint64_t assembled_completed; /* records that gained a part from the id */
+    uint64_t assembled_conflicts; /* ids whose rows carry two NHS numbers or
+                                  UPNs: no anchor lent */
     size_t bytes_peak;         /* the matcher's own allocations at most */
 };
 
