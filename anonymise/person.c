@@ -25,6 +25,9 @@ person_set_release(struct person_set *ps)
     free(ps->record_key);
     free(ps->spell_first);
     free(ps->spells);
+    free(ps->member_first);
+    free(ps->members);
+    free(ps->household_key);
     memset(ps, 0, sizeof(*ps));
 }
 

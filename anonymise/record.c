@@ -168,6 +168,36 @@ add_comparison(struct record_builder *b, const struct match_record *mr,
 }
 
 /*
+ * The row's household, when it has an id and the context an index: its
+ * keyed id (pseudonymise_household()) numbered under scope_lock, the lead
+ * flag beside it. The keyed id is wiped here. 0 or CE_NOMEM.
+ */
+static int
+join_household(struct record_builder *b, const struct record *rec,
+               uint32_t *household)
+{
+    const struct record_context *ctx = b->ctx;
+    unsigned char id[16];
+    uint32_t number = 0;
+    int rc = 0;
+
+    *household = 0;
+    if (!ctx->scopes ||
+        pseudonymise_household(ctx->ps, rec, b->sp, id) < 0)
+        return 0;
+    if (ctx->scope_lock)
+        pthread_mutex_lock(ctx->scope_lock);
+    rc = scope_index_household(ctx->scopes, id, &number);
+    if (ctx->scope_lock)
+        pthread_mutex_unlock(ctx->scope_lock);
+    sodium_memzero(id, sizeof(id));
+    if (rc < 0)
+        return rc;
+    *household = number | (rec->lead ? RECORD_LEAD : 0);
+    return 0;
+}
+
+/*
  * The row's comparison record (comparison.h) into *mr, from rec's
  * normalised identifiers and the anchors of its NHS number and UPN: 1
  * when the row has one worth keeping, 0 when the plan has no
@@ -218,6 +248,7 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
     struct link_anchors anchors;
     struct match_record mr;
     uint64_t dob_anchor;
+    uint32_t household;
     long added, person;
     int rc, useful;
 
@@ -239,7 +270,16 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
     out->district = geo.district;
     record_keys(b, rec, &anchors, &dob_anchor);
     useful = comparison_of(b, rec, &anchors, &mr);
+    if (join_household(b, rec, &household) < 0)
+        useful = -1;
     record_wipe_identifiers(rec);
+    if (useful < 0) {
+        memset(out, 0, sizeof(*out));
+        sodium_memzero(&anchors, sizeof(anchors));
+        sodium_memzero(&mr, sizeof(mr));
+        return CE_NOMEM;
+    }
+    out->household = household;
     out->comparison = COMPARISON_NONE;
     rc = join_scope(b, &anchors, dob_anchor, &person);
     if (rc == 0) {

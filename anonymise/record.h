@@ -32,6 +32,9 @@
  *     per row: mapped = map_row(&m, &row, &rec, &q);
  *              rc = record_from_row(&b, &m, &row, mapped, &rec, &q, &pr);
  *              rc == 1: pr is the row's record, the linker's next record
+ *                       (and, with a household id, a member of the
+ *                       household ctx->scopes numbers; no household
+ *                       without ctx->scopes)
  *              rc == 0: the row left no record (quarantined)
  *              rc < 0:  CE_NOMEM
  *     b.unknown_postcodes ...
@@ -73,24 +76,31 @@ struct pseudonymous_record {
     uint8_t department;
     uint8_t sex;
     uint8_t ethnicity;
+    uint8_t token_key;     /* token's key index; RECORD_TOKEN_NONE without */
     /* the yearly return the row came from, as its file's position + 1
      * while its source is read and as the job's return id after
      * (returns.h); 0 for a source of no yearly return */
     uint8_t ret;
     uint8_t period;        /* enum spell_period */
+    struct birth birth;    /* birth year and month, never the day */
     /* the row's comparison record in its source's comparison list
      * (comparison.h; the job's once the sources are merged), or
      * COMPARISON_NONE: nothing to compare on, or no probabilistic stage */
     uint32_t comparison;
+    /* the row's household (README "Households"): its number in the id
+     * scope index (scope_index_household()), with RECORD_LEAD set when
+     * the row says its person is the household's lead; 0: no household */
+    uint32_t household;
     /* the first 8 bytes of the strictest linkage key hash the row has,
      * else of its scoped local id (ranked after every linkage key): the
      * person's record key is chosen from these (person.h) */
     uint64_t token;
-    uint8_t token_key;     /* that key's index; RECORD_TOKEN_NONE without */
-    struct birth birth;    /* birth year and month, never the day */
 };
 
-/* the row's comparison record fits in the padding: 48 bytes a row */
+#define RECORD_LEAD 0x80000000u
+
+/* the row's comparison record and household fit in the padding: 48
+ * bytes a row */
 _Static_assert(sizeof(struct pseudonymous_record) <= 48,
                "a pseudonymous record is 48 bytes");
 

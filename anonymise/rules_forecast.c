@@ -112,3 +112,29 @@ doc_forecasting(const struct job_plan *plan, struct rdoc *doc,
         rn_rule(doc, s, "projections", NULL, sb);
     }
 }
+
+void
+doc_forecast_cohort(const struct cohort_plan *cp, struct rdoc *doc,
+                    struct rnode *s, struct strbuf *sb)
+{
+    struct rnode *r, *arr;
+    size_t k;
+    int age = 0;
+
+    for (k = 0; k < cp->nby; k++)
+        age |= cp->by[k] == BY_AGE_BAND;
+    strbuf_addf(sb, "also published: %s_new (entries), %s_ended (exits by "
+                    "months in the cohort) and %s_duration (persons by "
+                    "months in the cohort)%s, through the same disclosure "
+                    "control and audited together through their stock-flow "
+                    "identity; and %s_forecast, a projection computed from "
+                    "those published tables alone",
+                cp->name, cp->name, cp->name, age ? ", by age band" : "",
+                cp->name);
+    r = rn_rule(doc, s, "forecast", NULL, sb);
+    arr = rn_arr(doc, r, "tables");
+    rn_strf(doc, arr, NULL, "%s_new", cp->name);
+    rn_strf(doc, arr, NULL, "%s_ended", cp->name);
+    rn_strf(doc, arr, NULL, "%s_duration", cp->name);
+    rn_strf(doc, arr, NULL, "%s_forecast", cp->name);
+}

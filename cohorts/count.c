@@ -1,4 +1,5 @@
 #include "count.h"
+#include "household_count.h"
 
 #include "../core/calendar.h"
 #include "../core/error.h"
@@ -82,6 +83,10 @@ cohort_by_labels(const struct job_plan *plan, const struct person_set *ps,
     case BY_SERVICE:
         *n = 2;
         return flag_labels;
+    case BY_HOUSEHOLD_SIZE:
+    case BY_CHILDREN:
+    case BY_HOUSEHOLD_TYPE:
+        return household_by_labels(by, n);
     default:
         *n = (uint32_t)ps->geo->ndistrict;
         return ps->geo->district;
@@ -162,37 +167,123 @@ counts_in(enum measure m, int before, int in, int after)
     return m == MEASURE_NEW ? !before : m == MEASURE_ENDED ? !after : 1;
 }
 
-/* measure = at_end: each period asks the where on its last day only, so
- * a person counts when a spell is open that day; unit-agnostic, since it
- * is the same where over the same spells (a household's as a person's). */
+/* A person as a counting unit: the where and the coordinates of person
+ * u. */
+struct person_units {
+    const struct job_plan *plan;
+    const struct cohort_plan *c;
+    const struct where_expr *e;
+    const struct person_set *ps;
+    const struct by_codes *codes; /* per by column (cohort_by_labels()) */
+};
+
+static int
+person_in(void *ctx, size_t u, int i, int32_t start, int32_t end)
+{
+    const struct person_units *pu = ctx;
+
+    return where_eval(pu->e, pu->ps, u, i, start, end);
+}
+
+static uint32_t
+person_coord(void *ctx, size_t u, size_t j, int i, const struct period *pr)
+{
+    const struct person_units *pu = ctx;
+
+    return cohort_by_coord(pu->plan, pu->c, j, pu->ps, u, i, pr,
+                           &pu->codes[j]);
+}
+
+static uint8_t
+person_key(void *ctx, size_t u)
+{
+    const struct person_units *pu = ctx;
+
+    return pu->ps->record_key[u];
+}
+
+/* Unit u into its cell of period i (pr that period). */
 static void
-count_at_end(const struct cohort_plan *c, const struct where_expr *e,
-             const struct person_set *ps, const struct period *pr, int n,
-             struct count_table *t, const struct job_plan *plan,
-             const struct by_codes *codes)
+count_cell(const struct cohort_plan *c, const struct count_units *cu,
+           size_t u, int i, const struct period *pr, struct count_table *t)
 {
     uint32_t coord[TABLE_MAX_DIMS];
-    size_t j, p;
+    struct table_cell *cell;
+    size_t j;
+
+    for (j = 0; j < c->nby; j++)
+        coord[j] = cu->coord(cu->ctx, u, j, i, pr);
+    /* a code the sources cannot give would be a bug in
+     * map_codes_possible(): no cell holds it */
+    for (j = 0; j < c->nby; j++)
+        if (coord[j] >= t->dim_n[j])
+            return;
+    cell = table_interior(t, i, coord);
+    cell->count++;
+    cell->ckey = (cell->ckey + cu->key(cu->ctx, u)) & 0xFF;
+}
+
+/* measure = at_end: each period asks the where on its last day only, so
+ * a unit counts when it is in the cohort that day (a person with a spell
+ * open then; a household with its members of that day). */
+static void
+count_at_end(const struct cohort_plan *c, const struct count_units *cu,
+             const struct period *pr, int n, struct count_table *t)
+{
+    size_t u;
     int i;
 
-    for (p = 0; p < ps->npersons; p++)
-        for (i = 0; i < n; i++) {
-            struct table_cell *cell;
+    for (u = 0; u < cu->n; u++)
+        for (i = 0; i < n; i++)
+            if (cu->in(cu->ctx, u, i, pr[i].end, pr[i].end))
+                count_cell(c, cu, u, i, &pr[i], t);
+}
 
-            if (!where_eval(e, ps, p, i, pr[i].end, pr[i].end))
-                continue;
-            for (j = 0; j < c->nby; j++)
-                coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i],
-                                           &codes[j]);
-            /* no cell holds a code no source gives (cohort_count()) */
-            for (j = 0; j < c->nby && coord[j] < t->dim_n[j]; j++)
-                ;
-            if (j < c->nby)
-                continue;
-            cell = table_interior(t, i, coord);
-            cell->count++;
-            cell->ckey = (cell->ckey + ps->record_key[p]) & 0xFF;
+/*
+ * The measure: each unit (a person, or a household) in the cohort in
+ * period i is counted there when counts_in() says so, given the where in
+ * the month before, that month and the month after (at_end: on its last
+ * day). Persons and households go through these loops, so every measure
+ * means the same for both.
+ */
+static void
+count_units(const struct job_plan *plan, const struct cohort_plan *c,
+            const struct count_units *cu, const struct period *pr,
+            struct count_table *t)
+{
+    int i, n = plan->periods;
+    size_t u;
+    struct period before, after;
+
+    if (c->measure == MEASURE_AT_END) {
+        count_at_end(c, cu, pr, n, t);
+        return;
+    }
+    /* the month before the first period, for measure = new, and the one
+     * after the last (the rest of its month when it is partial), for
+     * measure = ended; both with the ages of the nearest period */
+    period_before(&pr[0], &before);
+    period_after(&pr[n - 1], &after);
+
+    for (u = 0; u < cu->n; u++) {
+        int prev = c->measure == MEASURE_NEW
+                       ? cu->in(cu->ctx, u, 0, before.start, before.end)
+                       : 0;
+        int in = cu->in(cu->ctx, u, 0, pr[0].start, pr[0].end);
+
+        for (i = 0; i < n; i++) {
+            int next = i + 1 < n ? cu->in(cu->ctx, u, i + 1, pr[i + 1].start,
+                                          pr[i + 1].end)
+                       : c->measure == MEASURE_ENDED
+                           ? cu->in(cu->ctx, u, i, after.start, after.end)
+                           : 0;
+
+            if (counts_in(c->measure, prev, in, next))
+                count_cell(c, cu, u, i, &pr[i], t);
+            prev = in;
+            in = next;
         }
+    }
 }
 
 int
@@ -252,9 +343,12 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
     char **labels[TABLE_MAX_DIMS] = {NULL};
     int owned[TABLE_MAX_DIMS] = {0};
     struct by_codes codes[TABLE_MAX_DIMS];
-    size_t j, p;
-    int i, rc = 0, n = plan->periods;
-    struct period before, after;
+    struct person_units pu = {plan, c, e, ps, codes};
+    struct count_units cu = {ps->npersons, person_in, person_coord,
+                             person_key, &pu};
+    struct household_units hu;
+    size_t j;
+    int rc = 0;
 
     memset(t, 0, sizeof(*t));
     for (j = 0; j < c->nby; j++) {
@@ -265,56 +359,26 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
             goto out;
         }
     }
+    /* [z] is reasoned on a person's where; a household cohort's terms
+     * mean "any member" (a household can hold a member with a service
+     * and one without), so none of its cells is called impossible */
     if (table_init(t, plan->periods, c->nby, dim_n,
                    (char *const *const *)labels) < 0 ||
-        cohort_mark_structural(plan, c, e, t, codes) < 0) {
+        (c->unit != UNIT_HOUSEHOLDS &&
+         cohort_mark_structural(plan, c, e, t, codes) < 0)) {
         rc = CE_NOMEM;
         goto out;
     }
-    /* the month before the first period, for measure = new, and the one
-     * after the last (the rest of its month when it is partial), for
-     * measure = ended; both with the ages of the nearest period */
-    period_before(&pr[0], &before);
-    period_after(&pr[n - 1], &after);
-    if (c->measure == MEASURE_AT_END) {
-        count_at_end(c, e, ps, pr, n, t, plan, codes);
-        goto margins;
-    }
-
-    for (p = 0; p < ps->npersons; p++) {
-        int prev = c->measure == MEASURE_NEW
-                       ? where_eval(e, ps, p, 0, before.start, before.end)
-                       : 0;
-        int in = where_eval(e, ps, p, 0, pr[0].start, pr[0].end);
-
-        for (i = 0; i < n; i++) {
-            int next = i + 1 < n ? where_eval(e, ps, p, i + 1, pr[i + 1].start,
-                                              pr[i + 1].end)
-                       : c->measure == MEASURE_ENDED
-                           ? where_eval(e, ps, p, i, after.start, after.end)
-                           : 0;
-            uint32_t coord[TABLE_MAX_DIMS];
-            struct table_cell *cell;
-
-            if (counts_in(c->measure, prev, in, next)) {
-                for (j = 0; j < c->nby; j++)
-                    coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i],
-                                               &codes[j]);
-                /* a code the sources cannot give would be a bug in
-                 * map_codes_possible(): no cell holds it */
-                for (j = 0; j < c->nby && coord[j] < dim_n[j]; j++)
-                    ;
-                if (j == c->nby) {
-                    cell = table_interior(t, i, coord);
-                    cell->count++;
-                    cell->ckey = (cell->ckey + ps->record_key[p]) & 0xFF;
-                }
-            }
-            prev = in;
-            in = next;
+    if (c->unit == UNIT_HOUSEHOLDS) {
+        if (household_units_init(&hu, plan, c, e, ps, &cu) < 0) {
+            rc = CE_NOMEM;
+            goto out;
         }
+        count_units(plan, c, &cu, pr, t);
+        household_units_release(&hu);
+    } else {
+        count_units(plan, c, &cu, pr, t);
     }
-margins:
     table_fill_margins(t);
 out:
     for (j = 0; j < c->nby; j++)
@@ -328,6 +392,8 @@ static uint64_t
 dim_size(const struct job_plan *plan, const struct cohort_plan *c, size_t j,
          const struct geo_names *geo)
 {
+    uint32_t n;
+
     switch (c->by[j]) {
     case BY_AGE_BAND:
         return plan->nage_bands + 1;
@@ -341,6 +407,11 @@ dim_size(const struct job_plan *plan, const struct cohort_plan *c, size_t j,
         return geo->nlsoa;
     case BY_SERVICE:
         return 2;
+    case BY_HOUSEHOLD_SIZE:
+    case BY_CHILDREN:
+    case BY_HOUSEHOLD_TYPE:
+        household_by_labels(c->by[j], &n);
+        return n;
     default:
         return geo->ndistrict;
     }

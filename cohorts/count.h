@@ -23,6 +23,22 @@
 #include "where.h"
 
 /*
+ * The units a table counts -- persons, or households (household_count.h)
+ * -- as the one loop of the measures sees them: n units; in() is 1 when
+ * unit u is in the cohort over [start, end] with the ages of period i;
+ * coord() its coordinate in by column j in period i (pr that period);
+ * key() its key for cell-key perturbation.
+ */
+struct count_units {
+    size_t n;
+    int (*in)(void *ctx, size_t u, int i, int32_t start, int32_t end);
+    uint32_t (*coord)(void *ctx, size_t u, size_t j, int i,
+                      const struct period *pr);
+    uint8_t (*key)(void *ctx, size_t u);
+    void *ctx;
+};
+
+/*
  * Fills t (initialised here; the caller releases it) for cohort c over the
  * plan's periods pr[0 .. plan->periods-1]. Age labels are the plan's bands
  * plus "UNKNOWN". measure = new counts a person in a month only when the
@@ -32,7 +48,8 @@
  * that period's ages: a spell still open there has not ended). So for
  * every cell whose coordinates do not change with time, and for the total,
  * persons(t) - ended(t) = persons(t-1) - ended(t-1) + new(t) - ended(t).
- * 0 or CE_NOMEM.
+ * With c->unit = UNIT_HOUSEHOLDS the units are ps's households
+ * (household_count.h), through the same measures. 0 or CE_NOMEM.
  */
 int cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
                  const struct where_expr *e, const struct person_set *ps,

@@ -379,6 +379,8 @@ parse_atom(struct where_parser *p)
         where_next(p);
         return e;
     }
+    if ((e = where_parse_member(p)) != NULL || p->err)
+        return e;
     if (where_is_word(p, "all")) {
         where_next(p);
         return where_node(p, W_ALL);
@@ -606,6 +608,12 @@ where_eval(const struct where_expr *e, const struct person_set *ps,
     case W_NEED:
     case W_WITHIN:
         return where_eval_needs(e, ps, person, period, start, end);
+    case W_ANY_MEMBER:
+    case W_ALL_MEMBERS:
+    case W_LEAD:
+        /* a household's qualifiers: never in a person cohort's where
+         * (job.c refuses it); one person is all of their own members */
+        return where_eval(e->a, ps, person, period, start, end);
     }
     return 0;
 }
@@ -670,9 +678,13 @@ eval3(const struct where_expr *e, const struct where_facts *f)
     case W_COUNT:
     case W_NEED:
     case W_WITHIN:
-        /* a count of needs, a need group, or a condition over months
-         * before: left open (no cell is [z] for them), the side that
-         * never calls a possible cell impossible */
+    case W_ANY_MEMBER:
+    case W_ALL_MEMBERS:
+    case W_LEAD:
+        /* a count of needs, a need group, a condition over months
+         * before, or a household's members: left open (no cell is [z]
+         * for them), the side that never calls a possible cell
+         * impossible */
         return W3_MAYBE;
     }
     return W3_MAYBE;
@@ -700,6 +712,8 @@ atom_within(const struct where_expr *i, const struct where_expr *o)
 
     if (r >= 0)
         return r;
+    if (where_node_is_member(i) || where_node_is_member(o))
+        return where_member_within(i, o);
     switch (o->kind) {
     case W_ALL:
         return 1;
@@ -828,6 +842,11 @@ plain(struct strbuf *sb, const struct where_expr *e,
     case W_NEED:
     case W_WITHIN:
         where_plain_needs(sb, e, plan, plain_whole);
+        break;
+    case W_ANY_MEMBER:
+    case W_ALL_MEMBERS:
+    case W_LEAD:
+        where_plain_member(sb, e, plan, plain_whole);
         break;
     }
 }

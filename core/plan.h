@@ -289,6 +289,12 @@ enum by_column {
     BY_TO_SERVICE,
     BY_DEPARTMENTS,
     BY_DEPARTMENTS_KNOWN,
+    /* A household cohort's composition in the month (README
+     * "Households"): members by size band, children (under 18) and
+     * type (single adult, couple, lone parent, ...). */
+    BY_HOUSEHOLD_SIZE,
+    BY_CHILDREN,
+    BY_HOUSEHOLD_TYPE,
     BY_COUNT
 };
 
@@ -308,6 +314,10 @@ enum measure { MEASURE_PERSONS, MEASURE_NEW, MEASURE_ENDED, MEASURE_AT_END };
 /* "persons", "new", "ended", "at_end": the job file's word for m. */
 const char *measure_name(enum measure m);
 
+/* What a cohort counts: persons, or households whose members satisfy
+ * its where (README "Households"). */
+enum cohort_unit { UNIT_PERSONS, UNIT_HOUSEHOLDS };
+
 #define COHORT_MAX_BY 6
 
 struct cohort_plan {
@@ -325,6 +335,7 @@ struct cohort_plan {
     char *by_name[COHORT_MAX_BY];
     int by_line;
     enum measure measure;
+    enum cohort_unit unit;
     int forecast;            /* publish flows, durations and a projection */
     int line;
 };

@@ -63,11 +63,24 @@ by_comment(const struct run_summary *s, const struct cohort_result *cr,
     case BY_SERVICE:
         snprintf(
             buf, n,
-            "yes when the person had %s (%s) that month, else "
+            "yes when %s had %s (%s) that month, else "
             "no; Total for the margin",
+            k->unit == UNIT_HOUSEHOLDS ? "a member of the household"
+                                       : "the person",
             s->plan->services[k->by_service[j]].name,
             job_plan_department_title(
                 s->plan, s->plan->services[k->by_service[j]].department));
+        break;
+    case BY_HOUSEHOLD_SIZE:
+    case BY_CHILDREN:
+    case BY_HOUSEHOLD_TYPE:
+        snprintf(buf, n,
+                 "The household's %s in the month, from its members' ages "
+                 "and the lead flag (README \"Households\"); Total for the "
+                 "margin",
+                 k->by[j] == BY_HOUSEHOLD_SIZE ? "size band"
+                 : k->by[j] == BY_CHILDREN    ? "members under 18"
+                                              : "type");
         break;
     default:
         snprintf(buf, n,

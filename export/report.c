@@ -105,9 +105,17 @@ report_cohort_anchor(const struct cohort_result *cr, char buf[80])
 const char *
 report_unit(const struct cohort_result *cr)
 {
-    return cr->plan->measure == MEASURE_NEW      ? "people joining"
-           : cr->plan->measure == MEASURE_AT_END ? "people at the month's end"
-                                                 : "people";
+    int households = cr->plan->unit == UNIT_HOUSEHOLDS;
+
+    switch (cr->plan->measure) {
+    case MEASURE_NEW:
+        return households ? "households joining" : "people joining";
+    case MEASURE_AT_END:
+        return households ? "households at the month's end"
+                          : "people at the month's end";
+    default:
+        return households ? "households" : "people";
+    }
 }
 
 void
@@ -118,6 +126,8 @@ report_by_heading(const struct job_plan *plan, const struct cohort_plan *k,
         [BY_AGE_BAND] = "Age band",      [BY_SEX] = "Sex",
         [BY_ETHNICITY] = "Ethnic group", [BY_WARD] = "Ward",
         [BY_LSOA] = "Small area (LSOA)", [BY_DISTRICT] = "Postcode district",
+        [BY_HOUSEHOLD_SIZE] = "Household size", [BY_CHILDREN] = "Children",
+        [BY_HOUSEHOLD_TYPE] = "Household type",
     };
     const char *p;
 

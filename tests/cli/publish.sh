@@ -63,7 +63,7 @@ q "drop view analyst.old_lts" >/dev/null
 
 # --- grants -----------------------------------------------------------------
 published=$(q "select string_agg(tablename, ' ' order by tablename) from pg_tables where schemaname = 'cohorts'")
-want="adults_long_term_support adults_long_term_support__history children_in_ta_known_to_csc children_in_ta_known_to_csc__history children_with_ehcp children_with_ehcp__history linkage linkage__history quality quality__history runs"
+want="adults_long_term_support adults_long_term_support__history children_in_ta_known_to_csc children_in_ta_known_to_csc__history children_with_ehcp children_with_ehcp__history households_in_ta households_in_ta__history households_known_to_csc households_known_to_csc__history linkage linkage__history quality quality__history runs"
 check '[ "$published" = "$want" ]' "the schema holds each cohort's table and history, runs, quality and linkage"
 bad=0
 for t in $published; do
