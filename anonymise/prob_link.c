@@ -74,6 +74,7 @@ prob_link_run(struct linker *l, const struct pseudonymous_record *recs,
               struct diag *d)
 {
     struct matcher *m = NULL;
+    struct scope_assembly_stats as;
     size_t np = linker_npersons(l), ncl, p;
     uint32_t *label = NULL;
     int rc;
@@ -88,7 +89,7 @@ prob_link_run(struct linker *l, const struct pseudonymous_record *recs,
         goto out;
     for (p = 0; p < np; p++)
         label[p] = UINT32_MAX;
-    if (scope_assemble(cl, NULL) < 0)
+    if (scope_assemble(cl, &as) < 0)
         goto out;
     if (add_records(m, l, recs, nrecs, cl, label) < 0)
         goto out;
@@ -108,6 +109,10 @@ prob_link_run(struct linker *l, const struct pseudonymous_record *recs,
     if ((rc = linker_merge_persons(l, label, ncl + np)) < 0)
         goto out;
     *st = *match_stats(m);
+    st->assembled_ids = as.persons;
+    st->assembled_records = as.records;
+    st->assembled_completed = as.completed;
+    st->assembled_conflicts = as.anchor_conflicts;
 out:
     if (rc == CE_NOMEM)
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
@@ -115,4 +120,14 @@ out:
     free(label);
     match_release(m);
     return rc;
+}
+
+void
+prob_link_summarise_assembly(const struct match_stats *st,
+                             struct prob_summary *ps)
+{
+    ps->assembled_ids = st->assembled_ids;
+    ps->assembled_records = st->assembled_records;
+    ps->assembled_completed = st->assembled_completed;
+    ps->assembled_conflicts = st->assembled_conflicts;
 }

@@ -36,7 +36,8 @@
  *     prob_link_config(&plan->linkage, &cfg);
  *     linker_run(&l);
  *     prob_link_run(&l, recs, nrecs, &comparisons, &cfg, &st, &d);
- *         -- comparisons is released as soon as the matcher holds them
+ *         -- comparisons is released as soon as the matcher holds them;
+ *            st holds person assembly's counts too (assembled_*)
  */
 #ifndef COHORT_PROB_LINK_H
 #define COHORT_PROB_LINK_H
@@ -45,6 +46,7 @@
 
 #include "../core/error.h"
 #include "../core/plan.h"
+#include "../core/run.h"
 #include "comparison.h"
 #include "link.h"
 #include "match.h"
@@ -67,5 +69,10 @@ int prob_link_run(struct linker *l, const struct pseudonymous_record *recs,
                   size_t nrecs, struct comparison_list *cl,
                   const struct match_config *c, struct match_stats *st,
                   struct diag *d);
+
+/* Copies the person-assembly counts of st (match_stats.assembled_*) into
+ * the run's summary of the stage. */
+void prob_link_summarise_assembly(const struct match_stats *st,
+                                  struct prob_summary *ps);
 
 #endif

@@ -320,6 +320,7 @@ summarise_prob(const struct match_stats *st, const struct job_plan *plan,
         st->refused_conflict + st->refused_size + st->refused_generations +
         st->refused_ambiguous;
     ps->links = st->links;
+    prob_link_summarise_assembly(st, ps);
     for (r = 0; r < st->nrules; r++) {
         const struct match_rule_stats *rs = &st->rule[r];
 
