@@ -123,7 +123,11 @@ doc_prob_scoring(const struct linkage_plan *lp, struct rdoc *doc,
                     "month swapped, year +-1, only the day, only the month, "
                     "only the year differs, only the year agrees, else; "
                     "postcode: unit, sector, district, else; sex: agrees, "
-                    "differs; a field missing on either side is no evidence",
+                    "differs; a name whose letters are another's with two "
+                    "neighbours swapped (a keyed hash of its first letter "
+                    "and its letters sorted, and Bloom filters apart by no "
+                    "more than the swap) goes one Dice band up; a field "
+                    "missing on either side is no evidence",
                 lp->dice[0], lp->dice[1], lp->dice[2], lp->dice[0],
                 lp->dice[1], lp->dice[2]);
     r = rn_rule(doc, s, "comparison_levels", "comparison levels", sb);
