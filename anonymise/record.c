@@ -280,54 +280,154 @@ record_from_row(struct record_builder *b, const struct source_mapping *m,
     return rc;
 }
 
+/* Grows *arr (of *alloc elements of size el) to hold need; doubling,
+ * from 65536. 0 or CE_NOMEM (unchanged). */
+static int
+record_list_grow(void **arr, size_t *alloc, size_t el, size_t need)
+{
+    size_t na = *alloc ? *alloc : 65536;
+    void *p;
+
+    if (need <= *alloc)
+        return 0;
+    while (na < need)
+        na *= 2;
+    if (!(p = realloc(*arr, na * el)))
+        return CE_NOMEM;
+    *arr = p;
+    *alloc = na;
+    return 0;
+}
+
 int
 record_list_push(struct record_list *l, const struct pseudonymous_record *r)
 {
-    if (l->n == l->alloc) {
-        size_t na = l->alloc ? l->alloc * 2 : 65536;
-        struct pseudonymous_record *p = realloc(l->r, na * sizeof(*p));
+    struct record_attrs a;
+    struct record_row *row;
 
-        if (!p)
+    memset(&a, 0, sizeof(a));
+    a.token = r->token;
+    a.ward = r->ward;
+    a.lsoa = r->lsoa;
+    a.district = r->district;
+    a.comparison = r->comparison;
+    a.birth = r->birth;
+    a.sex = r->sex;
+    a.ethnicity = r->ethnicity;
+    a.token_key = r->token_key;
+    if (record_list_grow((void **)&l->rows, &l->alloc, sizeof(*l->rows),
+                         l->n + 1) < 0)
+        return CE_NOMEM;
+    if (!l->nattrs || memcmp(&l->attrs[l->nattrs - 1], &a, sizeof(a))) {
+        if (l->nattrs >= UINT32_MAX ||
+            record_list_grow((void **)&l->attrs, &l->attrs_alloc,
+                             sizeof(*l->attrs), l->nattrs + 1) < 0)
             return CE_NOMEM;
-        l->r = p;
-        l->alloc = na;
+        l->attrs[l->nattrs++] = a;
     }
-    l->r[l->n++] = *r;
+    row = &l->rows[l->n++];
+    memset(row, 0, sizeof(*row));
+    row->spell.start = r->start;
+    row->spell.end = r->end;
+    row->spell.service = r->service;
+    row->spell.department = r->department & 63;
+    row->spell.period = r->period & 3;
+    row->spell.ret = r->ret;
+    row->attrs = (uint32_t)(l->nattrs - 1);
+    return 0;
+}
+
+void
+record_list_get(const struct record_list *l, size_t i,
+                struct pseudonymous_record *out)
+{
+    const struct record_row *row = &l->rows[i];
+    const struct record_attrs *a = &l->attrs[row->attrs];
+
+    memset(out, 0, sizeof(*out));
+    out->start = row->spell.start;
+    out->end = row->spell.end;
+    out->service = row->spell.service;
+    out->department = row->spell.department;
+    out->period = row->spell.period;
+    out->ret = row->spell.ret;
+    out->ward = a->ward;
+    out->lsoa = a->lsoa;
+    out->district = a->district;
+    out->sex = a->sex;
+    out->ethnicity = a->ethnicity;
+    out->comparison = a->comparison;
+    out->token = a->token;
+    out->token_key = a->token_key;
+    out->birth = a->birth;
+}
+
+void
+record_list_renumber(struct record_list *l, uint32_t ret_base,
+                     uint32_t cmp_base)
+{
+    size_t i;
+
+    for (i = 0; ret_base && i < l->n; i++)
+        if (l->rows[i].spell.ret)
+            l->rows[i].spell.ret = (uint8_t)(l->rows[i].spell.ret + ret_base);
+    for (i = 0; cmp_base && i < l->nattrs; i++)
+        if (l->attrs[i].comparison != COMPARISON_NONE)
+            l->attrs[i].comparison += cmp_base;
+}
+
+/* *arr (of *alloc elements of size el) made room for exactly need,
+ * unless it has it. 0 or CE_NOMEM (unchanged). */
+static int
+record_list_reserve(void **arr, size_t *alloc, size_t el, size_t need)
+{
+    void *p;
+
+    if (need <= *alloc)
+        return 0;
+    if (!(p = realloc(*arr, need * el)))
+        return CE_NOMEM;
+    *arr = p;
+    *alloc = need;
     return 0;
 }
 
 int
 record_list_append(struct record_list *dst, struct record_list *src)
 {
-    if (!dst->n) {
-        free(dst->r);
-        *dst = *src;
-    } else if (src->n) {
-        /* realloc, not one array for the total: each source's records are
-         * freed as soon as they are copied, so the peak stays near one
-         * copy of them all */
-        if (dst->n + src->n > dst->alloc) {
-            struct pseudonymous_record *r =
-                realloc(dst->r, (dst->n + src->n) * sizeof(*r));
+    size_t i, base = dst->nattrs;
 
-            if (!r)
-                return CE_NOMEM;
-            dst->r = r;
-            dst->alloc = dst->n + src->n;
-        }
-        memcpy(dst->r + dst->n, src->r, src->n * sizeof(*src->r));
-        dst->n += src->n;
-        free(src->r);
-    } else {
-        free(src->r);
+    if (!dst->n) {
+        record_list_release(dst);
+        *dst = *src;
+        memset(src, 0, sizeof(*src));
+        return 0;
     }
-    memset(src, 0, sizeof(*src));
+    /* realloc, not one array for the total: each source's records are
+     * freed as soon as they are copied, so the peak stays near one copy of
+     * them all */
+    if (base + src->nattrs >= UINT32_MAX ||
+        record_list_reserve((void **)&dst->rows, &dst->alloc,
+                            sizeof(*dst->rows), dst->n + src->n) < 0 ||
+        record_list_reserve((void **)&dst->attrs, &dst->attrs_alloc,
+                            sizeof(*dst->attrs), base + src->nattrs) < 0)
+        return CE_NOMEM;
+    for (i = 0; i < src->n; i++) {
+        dst->rows[dst->n + i] = src->rows[i];
+        dst->rows[dst->n + i].attrs += (uint32_t)base;
+    }
+    if (src->nattrs)
+        memcpy(dst->attrs + base, src->attrs, src->nattrs * sizeof(*src->attrs));
+    dst->n += src->n;
+    dst->nattrs += src->nattrs;
+    record_list_release(src);
     return 0;
 }
 
 void
 record_list_release(struct record_list *l)
 {
-    free(l->r);
+    free(l->rows);
+    free(l->attrs);
     memset(l, 0, sizeof(*l));
 }

@@ -500,6 +500,18 @@ link_groups(struct linker *l, const int *group, size_t n)
     assert_int_equal(linker_run(l), 0);
 }
 
+/* recs[0..n) pushed into a new list l. */
+static void
+list_of(const struct pseudonymous_record *recs, size_t n,
+        struct record_list *l)
+{
+    size_t i;
+
+    memset(l, 0, sizeof(*l));
+    for (i = 0; i < n; i++)
+        assert_int_equal(record_list_push(l, &recs[i]), 0);
+}
+
 static struct pseudonymous_record
 rec_of(uint8_t sex, uint8_t eth, int16_t year, uint8_t month, uint32_t ward,
        uint32_t district, int32_t start, uint16_t service, uint8_t dept,
@@ -531,6 +543,7 @@ test_person_assembly(void **state)
     /* person 0: records 0, 1, 2 and 4 (one hash); person 1: record 3 */
     static const int group[5] = {1, 1, 1, 0, 1};
     struct pseudonymous_record recs[5];
+    struct record_list rl;
     struct linker l;
     struct person_set ps;
     struct period periods[2];
@@ -554,9 +567,11 @@ test_person_assembly(void **state)
     assert_int_equal(linker_npersons(&l), 2);
     periods_compute(fx.plan.reference_date, fx.plan.periods, periods);
     memset(dept, 0, sizeof(dept));
-    assert_int_equal(person_set_build(&ps, &fx.plan, periods, recs, 5, &l,
+    list_of(recs, 5, &rl);
+    assert_int_equal(person_set_build(&ps, &fx.plan, periods, &rl, &l,
                                       &fx.ps, &fx.geo.names, dept),
                      0);
+    record_list_release(&rl);
     assert_int_equal(ps.npersons, 2);
     assert_ptr_equal(ps.geo, &fx.geo.names);
 
@@ -621,6 +636,7 @@ test_person_ties(void **state)
 {
     static const int group[4] = {1, 1, 1, 1};
     struct pseudonymous_record recs[4], rev[4];
+    struct record_list rl;
     struct linker l;
     struct person_set a, b;
     struct period periods[2];
@@ -644,12 +660,16 @@ test_person_ties(void **state)
     periods_compute(fx.plan.reference_date, fx.plan.periods, periods);
     link_groups(&l, group, 4);
     memset(dept, 0, sizeof(dept));
-    assert_int_equal(person_set_build(&a, &fx.plan, periods, recs, 4, &l,
+    list_of(recs, 4, &rl);
+    assert_int_equal(person_set_build(&a, &fx.plan, periods, &rl, &l,
                                       &fx.ps, &fx.geo.names, dept),
                      0);
-    assert_int_equal(person_set_build(&b, &fx.plan, periods, rev, 4, &l,
+    record_list_release(&rl);
+    list_of(rev, 4, &rl);
+    assert_int_equal(person_set_build(&b, &fx.plan, periods, &rl, &l,
                                       &fx.ps, &fx.geo.names, dept),
                      0);
+    record_list_release(&rl);
     assert_int_equal(a.sex[0], SEX_M);
     assert_int_equal(a.ethnicity[0], ETH_BLACK);
     /* 2001-01, the first record's: 25 (25-64, the sixth band), not 16 */
@@ -667,6 +687,65 @@ test_person_ties(void **state)
     teardown();
 }
 
+/* A record list keeps a run of rows with the same attributes as one
+ * attributes entry and gives every record back as it was pushed; append
+ * and renumber keep each row with its own attributes. */
+static void
+test_record_list(void **state)
+{
+    struct pseudonymous_record r[5], got;
+    struct record_list a, b;
+    size_t i;
+
+    (void)state;
+    r[0] = rec_of(SEX_F, ETH_WHITE, 2010, 5, 2, 1, 100, 3, DEPT_HOUSING, 1, 7);
+    r[1] = r[0];
+    r[1].start = 200;
+    r[1].end = 300;
+    r[1].service = 4;
+    r[1].ret = 2;
+    r[1].period = 1;
+    r[2] = r[1];
+    r[2].ward = 5;                       /* moved: new attributes */
+    r[3] = rec_of(SEX_M, ETH_ASIAN, 1990, 1, 3, 2, 50, SERVICE_NONE,
+                  DEPT_EDUCATION, RECORD_TOKEN_NONE, 0);
+    r[3].comparison = 9;
+    r[4] = r[3];                         /* a repeat across the append */
+    for (i = 0; i < 5; i++)
+        if (i != 3)
+            r[i].comparison = i == 4 ? 9 : COMPARISON_NONE;
+    list_of(r, 3, &a);
+    assert_int_equal(a.n, 3);
+    assert_int_equal(a.nattrs, 2);
+    assert_int_equal(a.rows[0].attrs, a.rows[1].attrs);
+    list_of(r + 3, 2, &b);
+    assert_int_equal(b.nattrs, 1);
+    record_list_renumber(&b, 10, 100);
+    r[3].comparison = r[4].comparison = 109;
+    assert_int_equal(record_list_append(&a, &b), 0);
+    assert_int_equal(b.n, 0);
+    assert_null(b.rows);
+    assert_int_equal(a.n, 5);
+    assert_int_equal(a.nattrs, 3);
+    for (i = 0; i < 5; i++) {
+        record_list_get(&a, i, &got);
+        if (i == 1 || i == 2)
+            assert_int_equal(got.ret, 2);
+        assert_memory_equal(&got, &r[i], sizeof(got));
+    }
+    /* renumbering leaves no return at 0 and no COMPARISON_NONE */
+    record_list_renumber(&a, 1, 1);
+    record_list_get(&a, 0, &got);
+    assert_int_equal(got.ret, 0);
+    assert_int_equal(got.comparison, COMPARISON_NONE);
+    record_list_get(&a, 1, &got);
+    assert_int_equal(got.ret, 3);
+    record_list_get(&a, 4, &got);
+    assert_int_equal(got.comparison, 110);
+    record_list_release(&a);
+    record_list_release(&b);
+}
+
 int
 main(void)
 {
@@ -677,6 +756,7 @@ main(void)
         cmocka_unit_test(test_record_witness),
         cmocka_unit_test(test_person_assembly),
         cmocka_unit_test(test_person_ties),
+        cmocka_unit_test(test_record_list),
     };
 
     if (sodium_init() < 0)
