@@ -4,6 +4,7 @@
 #include "compare_fields.h"
 
 #include <sodium.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,12 @@ record_builder_init(struct record_builder *b, const struct record_context *ctx,
     b->nslots = ctx->plan->linkage.nkeys + 1;
     b->hashes = calloc(b->nslots, 16);
     b->present = calloc(b->nslots, 1);
-    return b->hashes && b->present ? 0 : CE_NOMEM;
+    if (ctx->enc) {
+        b->last_mr = calloc(1, sizeof(*b->last_mr));
+        randombytes_buf(b->digest_key, sizeof(b->digest_key));
+    }
+    return b->hashes && b->present && (!ctx->enc || b->last_mr) ? 0
+                                                                : CE_NOMEM;
 }
 
 void
@@ -32,6 +38,13 @@ record_builder_release(struct record_builder *b)
     free(b->present);
     b->hashes = NULL;
     b->present = NULL;
+    if (b->last_mr)
+        sodium_memzero(b->last_mr, sizeof(*b->last_mr));
+    free(b->last_mr);
+    b->last_mr = NULL;
+    b->have_last = 0;
+    sodium_memzero(b->last_digest, sizeof(b->last_digest));
+    sodium_memzero(b->digest_key, sizeof(b->digest_key));
 }
 
 /*
@@ -203,6 +216,90 @@ comparison_of(const struct record_builder *b, const struct record *rec,
     return comparison_useful(mr);
 }
 
+/* Appends the text of field f (bounded by n, with its terminator) to
+ * buf at *len. */
+static void
+digest_put(unsigned char *buf, size_t *len, const char *f, size_t n)
+{
+    size_t k = strnlen(f, n - 1);
+
+    memcpy(buf + *len, f, k);
+    buf[*len + k] = '\0';
+    *len += k + 1;
+}
+
+/*
+ * The keyed digest of everything in rec a comparison record can be made
+ * from: every identifier, the comparison-only fields, the date of birth,
+ * sex and ethnicity -- all of struct record but the event. (The anchors
+ * come from rec's NHS number and UPN, the rest from the plan, the same
+ * for every row.) The plaintext copy is wiped before it returns.
+ */
+static void
+comparison_digest(const struct record_builder *b, const struct record *rec,
+                  unsigned char out[16])
+{
+    unsigned char buf[sizeof(struct record)];
+    size_t len = 0, k;
+
+    digest_put(buf, &len, rec->nhs_number, sizeof(rec->nhs_number));
+    digest_put(buf, &len, rec->upn, sizeof(rec->upn));
+    digest_put(buf, &len, rec->uln, sizeof(rec->uln));
+    digest_put(buf, &len, rec->ni_number, sizeof(rec->ni_number));
+    digest_put(buf, &len, rec->local_id, sizeof(rec->local_id));
+    digest_put(buf, &len, rec->forename, sizeof(rec->forename));
+    digest_put(buf, &len, rec->surname, sizeof(rec->surname));
+    digest_put(buf, &len, rec->postcode, sizeof(rec->postcode));
+    digest_put(buf, &len, rec->uprn, sizeof(rec->uprn));
+    for (k = 0; k < CF_CONTACT_COUNT; k++)
+        digest_put(buf, &len, rec->contact[k], sizeof(rec->contact[k]));
+    memcpy(buf + len, &rec->dob, sizeof(rec->dob));
+    len += sizeof(rec->dob);
+    buf[len++] = rec->sex;
+    buf[len++] = rec->ethnicity;
+    crypto_shorthash_siphashx24(out, buf, len, b->digest_key);
+    sodium_memzero(buf, len);
+}
+
+/* A field of struct record that this file does not know of may be one a
+ * comparison record is made from: comparison_digest() must take it. So
+ * everything before the event is the fields it takes, nothing between. */
+#define RECORD_FIELD_SIZE(f) sizeof(((const struct record *)0)->f)
+_Static_assert(offsetof(struct record, department) ==
+                   RECORD_FIELD_SIZE(nhs_number) + RECORD_FIELD_SIZE(upn) +
+                       RECORD_FIELD_SIZE(uln) + RECORD_FIELD_SIZE(ni_number) +
+                       RECORD_FIELD_SIZE(local_id) +
+                       RECORD_FIELD_SIZE(forename) +
+                       RECORD_FIELD_SIZE(surname) +
+                       RECORD_FIELD_SIZE(postcode) + RECORD_FIELD_SIZE(uprn) +
+                       RECORD_FIELD_SIZE(contact) + RECORD_FIELD_SIZE(dob) +
+                       RECORD_FIELD_SIZE(sex) + RECORD_FIELD_SIZE(ethnicity),
+               "struct record has a field comparison_digest() does not take");
+
+/* comparison_of(), or the last row's answer when rec has the last row's
+ * identifiers (the digest above): the same identifiers make the same
+ * comparison record. */
+static int
+comparison_of_row(struct record_builder *b, const struct record *rec,
+                  const struct link_anchors *anchors, struct match_record *mr)
+{
+    unsigned char digest[16];
+
+    if (!b->ctx->enc || !b->cmp)
+        return comparison_of(b, rec, anchors, mr);
+    comparison_digest(b, rec, digest);
+    if (b->have_last && !sodium_memcmp(digest, b->last_digest, 16)) {
+        *mr = *b->last_mr;
+        b->comparisons_reused++;
+        return b->last_useful;
+    }
+    b->last_useful = comparison_of(b, rec, anchors, mr);
+    *b->last_mr = *mr;
+    memcpy(b->last_digest, digest, 16);
+    b->have_last = 1;
+    return b->last_useful;
+}
+
 /* An accepted row: its record, keys and scope. See record_from_row(). */
 static int
 keep_row(struct record_builder *b, const struct source_mapping *m,
@@ -233,7 +330,7 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
     out->lsoa = geo.lsoa;
     out->district = geo.district;
     record_keys(b, rec, &anchors, &dob_anchor);
-    useful = comparison_of(b, rec, &anchors, &mr);
+    useful = comparison_of_row(b, rec, &anchors, &mr);
     record_wipe_identifiers(rec);
     out->comparison = COMPARISON_NONE;
     rc = join_scope(b, &anchors, dob_anchor, &person);

@@ -118,6 +118,18 @@ struct record_builder {
     uint8_t *present;
     size_t nslots;
     uint64_t unknown_postcodes;     /* rows whose postcode the lookup lacks */
+    /* The last row's comparison record, and a keyed digest of the
+     * identifiers it was made from under a key of this builder's own
+     * (random, never kept): a row whose digest is the last row's -- a
+     * person's next spell -- takes that record instead of encoding the
+     * same identifiers again. Pseudonymous, as the comparison list is;
+     * wiped on release. */
+    struct match_record *last_mr;
+    int last_useful;
+    int have_last;
+    unsigned char last_digest[16];
+    unsigned char digest_key[16];
+    uint64_t comparisons_reused;    /* rows that took the last record */
 };
 
 /* Readies b for rows of source sp, whose records and probes join linker

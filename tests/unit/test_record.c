@@ -346,9 +346,12 @@ test_record_comparison(void **state)
     assert_int_equal(pr.comparison, 0);
     assert_int_equal(fx.cmp.n, 1);
     assert_int_equal(fx.cmp.folded, 1);
+    /* ... and not encoded again: the row before had the same identifiers */
+    assert_int_equal(fx.b[0].comparisons_reused, 1);
     assert_int_equal(one_row(0, bob, 4, &rec, &pr, &mapped), 1);
     assert_no_plaintext(&rec, &pr, bob);
     assert_int_equal(pr.comparison, 1);
+    assert_int_equal(fx.b[0].comparisons_reused, 1);
     /* an events row has nothing of its own to compare on, but its id
      * has: its record is kept beside its id's number, and person assembly
      * completes it from Bob's header row */
@@ -391,6 +394,40 @@ test_record_comparison(void **state)
     assert_int_equal(one_row(0, bob, 5, &rec, &pr, &mapped), 1);
     assert_int_equal(pr.comparison, COMPARISON_NONE);
     assert_int_equal(fx.cmp.n, 3);
+    teardown();
+}
+
+/* A row takes the last row's comparison record only when every
+ * identifier is the same: one field apart (the date of birth, the
+ * postcode) is a record of its own. */
+static void
+test_record_comparison_reuse(void **state)
+{
+    static const char *const ann[NCOLS] = {
+        "A1", "943 476 5919", "Ann", "Smith", "12/03/2014", "LS20 1BY",
+        "F",  "CIN",          "01/02/2026"};
+    static const char *const ann_dob[NCOLS] = {
+        "A1", "943 476 5919", "Ann", "Smith", "13/03/2014", "LS20 1BY",
+        "F",  "CIN",          "01/03/2026"};
+    static const char *const ann_pc[NCOLS] = {
+        "A1", "943 476 5919", "Ann", "Smith", "12/03/2014", "LS20 1BZ",
+        "F",  "CIN",          "01/04/2026"};
+    static const long want[6] = {0, 1, 0, 2, 2, 0};
+    const char *const *rows[6] = {ann, ann_dob, ann, ann_pc, ann_pc, ann};
+    struct pseudonymous_record pr;
+    struct record rec;
+    int mapped, i;
+
+    (void)state;
+    setup();
+    for (i = 0; i < 6; i++) {
+        assert_int_equal(one_row(0, rows[i], 2 + i, &rec, &pr, &mapped), 1);
+        assert_int_equal(pr.comparison, want[i]);
+        assert_no_plaintext(&rec, &pr, rows[i]);
+    }
+    assert_int_equal(fx.cmp.n, 3);
+    assert_int_equal(fx.b[0].comparisons_reused, 1); /* the fifth row */
+    assert_no_plaintext_compared(ann);
     teardown();
 }
 
@@ -752,6 +789,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_from_row),
         cmocka_unit_test(test_record_comparison),
+        cmocka_unit_test(test_record_comparison_reuse),
         cmocka_unit_test(test_record_scope),
         cmocka_unit_test(test_record_witness),
         cmocka_unit_test(test_person_assembly),
