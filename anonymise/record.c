@@ -21,12 +21,14 @@ record_builder_init(struct record_builder *b, const struct record_context *ctx,
     b->nslots = ctx->plan->linkage.nkeys + 1;
     b->hashes = calloc(b->nslots, 16);
     b->present = calloc(b->nslots, 1);
-    if (ctx->enc) {
-        b->last_mr = calloc(1, sizeof(*b->last_mr));
-        randombytes_buf(b->digest_key, sizeof(b->digest_key));
-    }
-    return b->hashes && b->present && (!ctx->enc || b->last_mr) ? 0
-                                                                : CE_NOMEM;
+    b->last_hashes = calloc(b->nslots, 16);
+    b->last_present = calloc(b->nslots, 1);
+    b->last_mr = calloc(1, sizeof(*b->last_mr));
+    randombytes_buf(b->digest_key, sizeof(b->digest_key));
+    return b->hashes && b->present && b->last_hashes && b->last_present &&
+                   b->last_mr
+               ? 0
+               : CE_NOMEM;
 }
 
 void
@@ -38,6 +40,14 @@ record_builder_release(struct record_builder *b)
     free(b->present);
     b->hashes = NULL;
     b->present = NULL;
+    if (b->last_hashes)
+        sodium_memzero(b->last_hashes, b->nslots * 16);
+    free(b->last_hashes);
+    free(b->last_present);
+    b->last_hashes = NULL;
+    b->last_present = NULL;
+    sodium_memzero(&b->last_anchors, sizeof(b->last_anchors));
+    b->last_dob_anchor = 0;
     if (b->last_mr)
         sodium_memzero(b->last_mr, sizeof(*b->last_mr));
     free(b->last_mr);
@@ -229,14 +239,14 @@ digest_put(unsigned char *buf, size_t *len, const char *f, size_t n)
 }
 
 /*
- * The keyed digest of everything in rec a comparison record can be made
- * from: every identifier, the comparison-only fields, the date of birth,
- * sex and ethnicity -- all of struct record but the event. (The anchors
- * come from rec's NHS number and UPN, the rest from the plan, the same
- * for every row.) The plaintext copy is wiped before it returns.
+ * The keyed digest of everything in rec a key, an anchor or a comparison
+ * record can be made from: every identifier, the comparison-only fields,
+ * the date of birth, sex and ethnicity -- all of struct record but the
+ * event. (The rest comes from the plan and the source, the same for every
+ * row of a builder.) The plaintext copy is wiped before it returns.
  */
 static void
-comparison_digest(const struct record_builder *b, const struct record *rec,
+identifier_digest(const struct record_builder *b, const struct record *rec,
                   unsigned char out[16])
 {
     unsigned char buf[sizeof(struct record)];
@@ -262,7 +272,8 @@ comparison_digest(const struct record_builder *b, const struct record *rec,
 }
 
 /* A field of struct record that this file does not know of may be one a
- * comparison record is made from: comparison_digest() must take it. So
+ * key or comparison record is made from: identifier_digest() must take
+ * it. So
  * everything before the event is the fields it takes, nothing between. */
 #define RECORD_FIELD_SIZE(f) sizeof(((const struct record *)0)->f)
 _Static_assert(offsetof(struct record, department) ==
@@ -274,29 +285,42 @@ _Static_assert(offsetof(struct record, department) ==
                        RECORD_FIELD_SIZE(postcode) + RECORD_FIELD_SIZE(uprn) +
                        RECORD_FIELD_SIZE(contact) + RECORD_FIELD_SIZE(dob) +
                        RECORD_FIELD_SIZE(sex) + RECORD_FIELD_SIZE(ethnicity),
-               "struct record has a field comparison_digest() does not take");
+               "struct record has a field identifier_digest() does not take");
 
-/* comparison_of(), or the last row's answer when rec has the last row's
- * identifiers (the digest above): the same identifiers make the same
- * comparison record. */
+/*
+ * The row's keys into b's scratch, its anchors and its comparison record
+ * (record_keys(), comparison_of()) -- or the last kept row's, when rec
+ * has the last row's identifiers (the digest above): the same identifiers
+ * make the same keys and the same record. Returns comparison_of()'s
+ * answer.
+ */
 static int
-comparison_of_row(struct record_builder *b, const struct record *rec,
-                  const struct link_anchors *anchors, struct match_record *mr)
+row_encodings(struct record_builder *b, const struct record *rec,
+              struct link_anchors *anchors, uint64_t *dob_anchor,
+              struct match_record *mr)
 {
     unsigned char digest[16];
 
-    if (!b->ctx->enc || !b->cmp)
-        return comparison_of(b, rec, anchors, mr);
-    comparison_digest(b, rec, digest);
+    identifier_digest(b, rec, digest);
     if (b->have_last && !sodium_memcmp(digest, b->last_digest, 16)) {
+        memcpy(b->hashes, b->last_hashes, b->nslots * 16);
+        memcpy(b->present, b->last_present, b->nslots);
+        *anchors = b->last_anchors;
+        *dob_anchor = b->last_dob_anchor;
         *mr = *b->last_mr;
-        b->comparisons_reused++;
+        b->rows_reused++;
         return b->last_useful;
     }
+    record_keys(b, rec, anchors, dob_anchor);
     b->last_useful = comparison_of(b, rec, anchors, mr);
+    memcpy(b->last_hashes, b->hashes, b->nslots * 16);
+    memcpy(b->last_present, b->present, b->nslots);
+    b->last_anchors = *anchors;
+    b->last_dob_anchor = *dob_anchor;
     *b->last_mr = *mr;
     memcpy(b->last_digest, digest, 16);
     b->have_last = 1;
+    sodium_memzero(digest, sizeof(digest));
     return b->last_useful;
 }
 
@@ -329,8 +353,7 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
     out->ward = geo.ward;
     out->lsoa = geo.lsoa;
     out->district = geo.district;
-    record_keys(b, rec, &anchors, &dob_anchor);
-    useful = comparison_of_row(b, rec, &anchors, &mr);
+    useful = row_encodings(b, rec, &anchors, &dob_anchor, &mr);
     record_wipe_identifiers(rec);
     out->comparison = COMPARISON_NONE;
     rc = join_scope(b, &anchors, dob_anchor, &person);

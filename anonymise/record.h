@@ -118,18 +118,23 @@ struct record_builder {
     uint8_t *present;
     size_t nslots;
     uint64_t unknown_postcodes;     /* rows whose postcode the lookup lacks */
-    /* The last row's comparison record, and a keyed digest of the
-     * identifiers it was made from under a key of this builder's own
-     * (random, never kept): a row whose digest is the last row's -- a
-     * person's next spell -- takes that record instead of encoding the
-     * same identifiers again. Pseudonymous, as the comparison list is;
-     * wiped on release. */
+    /* What the last kept row's identifiers gave -- its keys, anchors and
+     * comparison record -- beside a keyed digest of those identifiers
+     * under a key of this builder's own (random, never kept): a row whose
+     * digest is the last row's -- a person's next spell -- takes them
+     * instead of hashing and encoding the same identifiers again.
+     * Pseudonymous, as the linker and the comparison list are; wiped on
+     * release. */
+    unsigned char (*last_hashes)[16];
+    uint8_t *last_present;
+    struct link_anchors last_anchors;
+    uint64_t last_dob_anchor;
     struct match_record *last_mr;
     int last_useful;
     int have_last;
     unsigned char last_digest[16];
     unsigned char digest_key[16];
-    uint64_t comparisons_reused;    /* rows that took the last record */
+    uint64_t rows_reused;           /* rows that took the last row's */
 };
 
 /* Readies b for rows of source sp, whose records and probes join linker

@@ -347,11 +347,11 @@ test_record_comparison(void **state)
     assert_int_equal(fx.cmp.n, 1);
     assert_int_equal(fx.cmp.folded, 1);
     /* ... and not encoded again: the row before had the same identifiers */
-    assert_int_equal(fx.b[0].comparisons_reused, 1);
+    assert_int_equal(fx.b[0].rows_reused, 1);
     assert_int_equal(one_row(0, bob, 4, &rec, &pr, &mapped), 1);
     assert_no_plaintext(&rec, &pr, bob);
     assert_int_equal(pr.comparison, 1);
-    assert_int_equal(fx.b[0].comparisons_reused, 1);
+    assert_int_equal(fx.b[0].rows_reused, 1);
     /* an events row has nothing of its own to compare on, but its id
      * has: its record is kept beside its id's number, and person assembly
      * completes it from Bob's header row */
@@ -426,7 +426,7 @@ test_record_comparison_reuse(void **state)
         assert_no_plaintext(&rec, &pr, rows[i]);
     }
     assert_int_equal(fx.cmp.n, 3);
-    assert_int_equal(fx.b[0].comparisons_reused, 1); /* the fifth row */
+    assert_int_equal(fx.b[0].rows_reused, 1); /* the fifth row */
     assert_no_plaintext_compared(ann);
     teardown();
 }
