@@ -3,6 +3,7 @@
 
 #include <glpk.h>
 #include <limits.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,6 @@ audit_hidden(const struct table_cell *c)
     return c->status == CELL_SUPPRESSED || c->status == CELL_SECONDARY;
 }
 
-
 void
 audit_attacker_init(struct attacker *m, const struct disclosure_plan *dp)
 {
@@ -156,6 +156,10 @@ audit_attacker_init(struct attacker *m, const struct disclosure_plan *dp)
     m->suppress_hi = dp->suppress_hi;
     m->protect_zeros = dp->protect_zeros;
     m->level = dp->protection_level;
+    m->lower = dp->protection_lower;
+    m->upper = dp->protection_upper;
+    m->lower_pct = dp->protection_lower_pct;
+    m->upper_pct = dp->protection_upper_pct;
 }
 
 int64_t
@@ -166,7 +170,7 @@ audit_round(int64_t v, int r)
     return (v + r / 2) / r * r;
 }
 
-/* The rule's audit_primary cells, which the attacker knows a published cell is
+/* The rule's primary cells, which the attacker knows a published cell is
  * not. */
 int
 audit_primary(const struct attacker *m, int64_t v)
@@ -174,6 +178,44 @@ audit_primary(const struct attacker *m, int64_t v)
     return (m->suppress_hi > 0 && v >= m->suppress_lo &&
             v <= m->suppress_hi) ||
            (m->protect_zeros && v == 0);
+}
+
+/* A protection level: n counts, or n percent of a rounded up. */
+static double
+level_of(int n, int pct, int64_t a)
+{
+    if (!pct)
+        return (double)n;
+    return (double)((a * n + 99) / 100);
+}
+
+void
+audit_requirement(const struct attacker *m, int64_t a, double *down,
+                  double *up, double *width)
+{
+    if (m->lower == 0 && m->upper == 0) {
+        *down = *up = 0.0;
+        *width = (double)m->level;
+        return;
+    }
+    *width = 0.0;
+    *down = level_of(m->lower, m->lower_pct, a);
+    if (*down > (double)a)
+        *down = (double)a; /* no count is below 0: x - lower is as low as 0 */
+    *up = level_of(m->upper, m->upper_pct, a);
+}
+
+int
+audit_range_safe(const struct attacker *m, int64_t a, double lo, double hi)
+{
+    double down, up, width;
+
+    if (hi < 0)
+        hi = HUGE_VAL;
+    audit_requirement(m, a, &down, &up, &width);
+    if (width > 0)
+        return hi - lo >= width - 1e-6;
+    return lo <= (double)a - down + 1e-6 && hi >= (double)a + up - 1e-6;
 }
 
 /* The true counts consistent with a published cell of true count v:
@@ -217,131 +259,203 @@ audit_published_bounds(const struct attacker *m, int64_t v, int64_t *lo,
     published_bounds(m, v, lo, hi);
 }
 
-/* The best further cell to suppress in relation ri: the smallest non-zero
- * count among the parts, else among all members; lowest index on ties.
- * Returns the cell index or (size_t)-1. */
-struct attack {
-    glp_prob *lp;
-    int *col_of;     /* cell -> column (1-based), 0 when published */
-    size_t ncells;
-};
+void
+audit_cell_bounds(const struct attacker *m, int64_t v, int status,
+                  double *zlo, double *zhi)
+{
+    int64_t lo, hi;
 
-static void
-attack_release(struct attack *a)
+    if (status == CELL_STRUCTURAL) {
+        *zlo = *zhi = 0.0;
+    } else if (status == CELL_SUPPRESSED || status == CELL_SECONDARY) {
+        *zlo = -(double)v;
+        *zhi = HUGE_VAL;
+    } else {
+        published_bounds(m, v, &lo, &hi);
+        *zlo = (double)(lo - v);
+        *zhi = (double)(hi - v);
+    }
+}
+
+void
+attack_lp_release(struct attack_lp *a)
 {
     if (a->lp)
         glp_delete_prob(a->lp);
     if (a->col_of)
         glp_free(a->col_of);
+    if (a->row_of)
+        glp_free(a->row_of);
     memset(a, 0, sizeof(*a));
 }
 
-/* The attacker's program: a column per suppressed cell (>= 0) and, when
- * published values are intervals, per published cell (within its
- * interval); a row per relation that holds a column, the exactly known
- * members moved to the right-hand side. */
-static int
-attack_build(const struct count_table *t, const struct relations *r,
-             const struct table_cell *c, const struct attacker *am,
-             struct attack *a)
+/* Deviations are whole numbers, or fractions of them under a fractional
+ * pattern in secondary.c; GLPK refuses a double bound whose ends meet, so
+ * ends closer than this are one point. */
+#define BOUND_EPS 1e-9
+
+static void
+set_col(glp_prob *lp, int col, double zlo, double zhi)
 {
-    size_t i, ri, m, nnz = 0, k = 0;
-    int ncols = 0, nrows = 0, *ia = NULL, *ja = NULL;
-    double *ar = NULL;
+    if (zhi >= HUGE_VAL)
+        glp_set_col_bnds(lp, col, GLP_LO, zlo, 0.0);
+    else if (zhi - zlo < BOUND_EPS)
+        glp_set_col_bnds(lp, col, GLP_FX, zlo, zlo);
+    else
+        glp_set_col_bnds(lp, col, GLP_DB, zlo, zhi);
+}
+
+int
+attack_lp_build(struct attack_lp *a, const struct relations *r, size_t n,
+                const double *zlo, const double *zhi, int all_columns)
+{
+    size_t i, ri, m, nnz = 0;
+    int ncols = 0, nrows = 0, k = 0, *ia, *ja;
+    double *ar;
 
     memset(a, 0, sizeof(*a));
-    a->ncells = t->ncells_per_period;
+    a->ncells = n;
     for (ri = 0; ri < r->n; ri++)
         nnz += r->first[ri + 1] - r->first[ri];
     /* GLPK indexes with int; glp_alloc fails (through the guard) when
      * out of memory rather than returning NULL */
-    if (a->ncells == 0 || a->ncells > INT_MAX || nnz >= INT_MAX)
+    if (n == 0 || n >= INT_MAX || nnz >= INT_MAX || r->n >= INT_MAX)
         return CE_INTERNAL;
-    a->col_of = glp_alloc((int)a->ncells, sizeof(int));
-    memset(a->col_of, 0, a->ncells * sizeof(int));
-    for (i = 0; i < a->ncells; i++) {
-        int64_t lo, hi;
-
-        if (audit_hidden(&c[i]))
-            a->col_of[i] = ++ncols;
-        else if (published_bounds(am, c[i].count, &lo, &hi), lo < hi)
-            a->col_of[i] = ++ncols;
-    }
-    ia = glp_alloc((int)nnz + 1, sizeof(int));
-    ja = glp_alloc((int)nnz + 1, sizeof(int));
-    ar = glp_alloc((int)nnz + 1, sizeof(double));
+    a->col_of = glp_alloc((int)n, sizeof(int));
+    a->row_of = glp_alloc((int)r->n + 1, sizeof(int));
+    for (i = 0; i < n; i++)
+        a->col_of[i] = all_columns || zhi[i] - zlo[i] >= BOUND_EPS ? ++ncols
+                                                                    : 0;
     a->lp = glp_create_prob();
     glp_add_cols(a->lp, ncols > 0 ? ncols : 1);
     if (ncols == 0)
-        glp_set_col_bnds(a->lp, 1, GLP_LO, 0.0, 0.0);
-    for (i = 0; i < a->ncells; i++) {
-        int64_t lo, hi;
-
-        if (!a->col_of[i])
-            continue;
-        if (audit_hidden(&c[i])) {
-            glp_set_col_bnds(a->lp, a->col_of[i], GLP_LO, 0.0, 0.0);
-        } else {
-            published_bounds(am, c[i].count, &lo, &hi);
-            glp_set_col_bnds(a->lp, a->col_of[i], GLP_DB, (double)lo,
-                             (double)hi);
-        }
-    }
+        glp_set_col_bnds(a->lp, 1, GLP_FX, 0.0, 0.0);
+    for (i = 0; i < n; i++)
+        if (a->col_of[i])
+            set_col(a->lp, a->col_of[i], zlo[i], zhi[i]);
+    ia = glp_alloc((int)nnz + 1, sizeof(int));
+    ja = glp_alloc((int)nnz + 1, sizeof(int));
+    ar = glp_alloc((int)nnz + 1, sizeof(double));
     for (ri = 0; ri < r->n; ri++) {
-        double rhs = 0;
         int any = 0;
 
+        a->row_of[ri] = 0;
         for (m = r->first[ri]; m < r->first[ri + 1]; m++)
             any |= a->col_of[r->members[m]] != 0;
         if (!any)
             continue;
-        nrows++;
+        a->row_of[ri] = ++nrows;
         glp_add_rows(a->lp, 1);
+        glp_set_row_bnds(a->lp, nrows, GLP_FX, 0.0, 0.0);
         for (m = r->first[ri]; m < r->first[ri + 1]; m++) {
-            size_t cell = r->members[m];
-            double coef = m == r->first[ri] ? 1.0 : -1.0;
+            int col = a->col_of[r->members[m]];
 
-            if (a->col_of[cell]) {
-                k++;
-                ia[k] = nrows;
-                ja[k] = a->col_of[cell];
-                ar[k] = coef;
-            } else {
-                rhs -= coef * (double)c[cell].count;
-            }
+            if (!col)
+                continue;
+            k++;
+            ia[k] = nrows;
+            ja[k] = col;
+            ar[k] = m == r->first[ri] ? 1.0 : -1.0;
         }
-        glp_set_row_bnds(a->lp, nrows, GLP_FX, rhs, rhs);
     }
-    glp_load_matrix(a->lp, (int)k, ia, ja, ar);
+    glp_load_matrix(a->lp, k, ia, ja, ar);
     glp_free(ia);
     glp_free(ja);
     glp_free(ar);
     return 0;
 }
 
-/* min (dir GLP_MIN) or max of one cell; -1 for an unbounded max. */
-static int
-attack_solve(struct attack *a, size_t cell, int dir, double *out)
+void
+attack_lp_set(struct attack_lp *a, const struct relations *r, size_t cell,
+              double zlo, double zhi)
+{
+    size_t ri, m;
+    int col, k = 0, *ind;
+    double *val;
+
+    if (a->col_of[cell]) {
+        set_col(a->lp, a->col_of[cell], zlo, zhi);
+        return;
+    }
+    if (zhi - zlo < BOUND_EPS)
+        return; /* still known exactly */
+    /* a cell known exactly had no column: it gets one now, in every
+     * relation that holds it (a relation with no column gets its row) */
+    col = glp_add_cols(a->lp, 1);
+    a->col_of[cell] = col;
+    set_col(a->lp, col, zlo, zhi);
+    ind = glp_alloc((int)r->n + 1, sizeof(int));
+    val = glp_alloc((int)r->n + 1, sizeof(double));
+    for (ri = 0; ri < r->n; ri++) {
+        for (m = r->first[ri]; m < r->first[ri + 1]; m++)
+            if (r->members[m] == cell)
+                break;
+        if (m == r->first[ri + 1])
+            continue;
+        if (!a->row_of[ri]) {
+            a->row_of[ri] = glp_add_rows(a->lp, 1);
+            glp_set_row_bnds(a->lp, a->row_of[ri], GLP_FX, 0.0, 0.0);
+        }
+        k++;
+        ind[k] = a->row_of[ri];
+        val[k] = m == r->first[ri] ? 1.0 : -1.0;
+    }
+    glp_set_mat_col(a->lp, col, k, ind, val);
+    glp_free(ind);
+    glp_free(val);
+}
+
+double
+attack_lp_value(const struct attack_lp *a, size_t cell)
+{
+    return a->col_of[cell] ? glp_get_col_prim(a->lp, a->col_of[cell]) : 0.0;
+}
+
+int
+attack_lp_extreme(struct attack_lp *a, const struct relations *r,
+                  size_t cell, int dir, double *v, double *duals,
+                  double *solution)
 {
     glp_smcp parm;
-    int col = a->col_of[cell], i, ncols = glp_get_num_cols(a->lp), st;
+    int col = a->col_of[cell], ncols = glp_get_num_cols(a->lp), st;
+    size_t i, ri, m;
 
-    for (i = 1; i <= ncols; i++)
-        glp_set_obj_coef(a->lp, i, i == col ? 1.0 : 0.0);
-    glp_set_obj_dir(a->lp, dir);
+    if (!col) {
+        /* known exactly: no deviation, nothing to explain it by */
+        *v = 0.0;
+        if (duals)
+            for (i = 0; i < a->ncells; i++)
+                duals[i] = i == cell ? (double)dir : 0.0;
+        if (solution)
+            for (i = 0; i < a->ncells; i++)
+                solution[i] = 0.0;
+        return 0;
+    }
+    /* only the objective's own column changes from one call to the next */
+    if (a->obj_col > 0 && a->obj_col <= ncols)
+        glp_set_obj_coef(a->lp, a->obj_col, 0.0);
+    glp_set_obj_coef(a->lp, col, (double)dir);
+    a->obj_col = col;
+    glp_set_obj_dir(a->lp, GLP_MAX);
+    if (glp_get_num_rows(a->lp) == 0) {
+        /* nothing ties the cell to another: its own bounds */
+        int type = glp_get_col_type(a->lp, col);
+
+        if (dir > 0)
+            *v = type == GLP_LO ? HUGE_VAL : glp_get_col_ub(a->lp, col);
+        else
+            *v = -glp_get_col_lb(a->lp, col);
+        if (duals)
+            for (i = 0; i < a->ncells; i++)
+                duals[i] = i == cell ? (double)dir : 0.0;
+        if (solution)
+            for (i = 0; i < a->ncells; i++)
+                solution[i] = i == cell && *v < HUGE_VAL ? dir * *v : 0.0;
+        return 0;
+    }
     glp_init_smcp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
     parm.presolve = GLP_OFF;
-    if (glp_get_num_rows(a->lp) == 0) {
-        /* nothing ties the cell to another: its own bounds */
-        if (dir == GLP_MIN)
-            *out = glp_get_col_lb(a->lp, col);
-        else
-            *out = glp_get_col_type(a->lp, col) == GLP_DB
-                       ? glp_get_col_ub(a->lp, col)
-                       : -1.0;
-        return 0;
-    }
     if (glp_simplex(a->lp, &parm) != 0) {
         glp_adv_basis(a->lp, 0);
         if (glp_simplex(a->lp, &parm) != 0)
@@ -349,13 +463,71 @@ attack_solve(struct attack *a, size_t cell, int dir, double *out)
     }
     st = glp_get_status(a->lp);
     if (st == GLP_UNBND) {
-        *out = -1.0;
+        *v = HUGE_VAL;
+        if (duals)
+            for (i = 0; i < a->ncells; i++)
+                duals[i] = 0.0;
+        if (solution)
+            for (i = 0; i < a->ncells; i++)
+                solution[i] = 0.0;
         return 0;
     }
     if (st != GLP_OPT)
         return CE_INTERNAL;
-    *out = glp_get_obj_val(a->lp);
+    *v = glp_get_obj_val(a->lp);
+    if (duals) {
+        for (i = 0; i < a->ncells; i++)
+            duals[i] = i == cell ? (double)dir : 0.0;
+        for (ri = 0; ri < r->n; ri++) {
+            double pi;
+
+            if (!a->row_of[ri])
+                continue;
+            pi = glp_get_row_dual(a->lp, a->row_of[ri]);
+            if (pi == 0.0)
+                continue;
+            for (m = r->first[ri]; m < r->first[ri + 1]; m++)
+                duals[r->members[m]] -=
+                    pi * (m == r->first[ri] ? 1.0 : -1.0);
+        }
+    }
+    if (solution)
+        for (i = 0; i < a->ncells; i++)
+            solution[i] = a->col_of[i]
+                              ? glp_get_col_prim(a->lp, a->col_of[i])
+                              : 0.0;
     return 0;
+}
+
+/* The attacker's range [*lo, *hi] (hi -1: unbounded) of one cell. */
+static int
+cell_range(struct attack_lp *a, const struct relations *r, size_t cell,
+           int64_t count, double *lo, double *hi)
+{
+    double up, down;
+    int rc;
+
+    if ((rc = attack_lp_extreme(a, r, cell, -1, &down, NULL, NULL)) < 0 ||
+        (rc = attack_lp_extreme(a, r, cell, +1, &up, NULL, NULL)) < 0)
+        return rc;
+    *lo = (double)count - down;
+    *hi = up >= HUGE_VAL ? -1.0 : (double)count + up;
+    return 0;
+}
+
+/* The bounds of every cell of one period as the attacker sees them; in
+ * GLPK's memory. */
+static void
+period_bounds(const struct attacker *am, const struct table_cell *c,
+              size_t n, double **zlo, double **zhi)
+{
+    size_t i;
+
+    *zlo = glp_alloc((int)n, sizeof(double));
+    *zhi = glp_alloc((int)n, sizeof(double));
+    for (i = 0; i < n; i++)
+        audit_cell_bounds(am, c[i].count, c[i].status, &(*zlo)[i],
+                          &(*zhi)[i]);
 }
 
 struct attack_call {
@@ -372,22 +544,22 @@ attack_one(void *arg)
 {
     const struct attack_call *ac = arg;
     const struct count_table *t = ac->t;
-    struct attack a;
+    const struct table_cell *c =
+        t->cells + (size_t)ac->period * t->ncells_per_period;
+    struct attack_lp a;
+    double *zlo, *zhi;
     int rc;
 
-    rc = attack_build(t, ac->r,
-                      t->cells + (size_t)ac->period * t->ncells_per_period,
-                      ac->am, &a);
-    if (rc == 0 && !a.col_of[ac->cell]) {
-        *ac->lo = *ac->hi =
-            (double)t->cells[(size_t)ac->period * t->ncells_per_period +
-                             ac->cell].count;
-    } else if (rc == 0) {
-        rc = attack_solve(&a, ac->cell, GLP_MIN, ac->lo);
-        if (rc == 0)
-            rc = attack_solve(&a, ac->cell, GLP_MAX, ac->hi);
-    }
-    attack_release(&a);
+    if (t->ncells_per_period >= INT_MAX)
+        return CE_INTERNAL;
+    period_bounds(ac->am, c, t->ncells_per_period, &zlo, &zhi);
+    rc = attack_lp_build(&a, ac->r, t->ncells_per_period, zlo, zhi, 0);
+    if (rc == 0)
+        rc = cell_range(&a, ac->r, ac->cell, c[ac->cell].count, ac->lo,
+                        ac->hi);
+    attack_lp_release(&a);
+    glp_free(zlo);
+    glp_free(zhi);
     return rc;
 }
 
@@ -416,33 +588,36 @@ disclosure_attack(const struct count_table *t,
     return rc;
 }
 
-/* The first audit_primary cell at or after `from` whose attacker range is
- * narrower than the protection level: *weak, or (size_t)-1 when every one
- * keeps it. 0 or a negative error; under audit_glpk_call(). */
 int
 audit_first_weak(const struct count_table *t, const struct relations *r,
-           const struct table_cell *c, const struct attacker *am, size_t from,
-           size_t *weak)
+                 const struct table_cell *c, const struct attacker *am,
+                 size_t from, size_t *weak)
 {
-    struct attack a;
+    struct attack_lp a;
+    double *zlo, *zhi;
     size_t i;
     int rc;
 
     *weak = (size_t)-1;
-    if ((rc = attack_build(t, r, c, am, &a)) < 0)
-        return rc;
-    for (i = from; i < t->ncells_per_period && *weak == (size_t)-1; i++) {
+    if (t->ncells_per_period >= INT_MAX)
+        return CE_INTERNAL;
+    period_bounds(am, c, t->ncells_per_period, &zlo, &zhi);
+    rc = attack_lp_build(&a, r, t->ncells_per_period, zlo, zhi, 0);
+    for (i = from; rc == 0 && i < t->ncells_per_period &&
+                   *weak == (size_t)-1;
+         i++) {
         double lo, hi;
 
         if (c[i].status != CELL_SUPPRESSED)
             continue;
-        if ((rc = attack_solve(&a, i, GLP_MIN, &lo)) < 0 ||
-            (rc = attack_solve(&a, i, GLP_MAX, &hi)) < 0)
+        if ((rc = cell_range(&a, r, i, c[i].count, &lo, &hi)) < 0)
             break;
-        if (hi >= 0 && hi - lo < (double)am->level - 1e-6)
+        if (!audit_range_safe(am, c[i].count, lo, hi))
             *weak = i;
     }
-    attack_release(&a);
+    attack_lp_release(&a);
+    glp_free(zlo);
+    glp_free(zhi);
     return rc < 0 ? rc : 0;
 }
 
@@ -486,6 +661,10 @@ disclosure_audit(const struct count_table *t,
 
     *period = -1;
     *cell = (size_t)-1;
+    /* cell-key noise, not a suppression pattern, protects the cells it
+     * hides (ONS's method): there is no pattern to audit */
+    if (dp->perturbation == PERTURB_CELLKEY)
+        return 0;
     audit_attacker_init(&am, dp);
     if ((rc = audit_relations_build(t, &r)) < 0)
         return rc;
@@ -498,6 +677,3 @@ disclosure_audit(const struct count_table *t,
     audit_relations_release(&r);
     return rc;
 }
-
-/* Audits one period; suppresses more until every audit_primary cell's range is
- * at least protection_level wide. */

@@ -7,6 +7,7 @@
 
 #include "../core/calendar.h"
 #include "../core/schema.h"
+#include "../transform/normalise.h"
 #include "pseudonym.h"
 
 /* crypto_kdf subkey ids under "cohortcr"; the extras follow K_EXTRA0. */
@@ -71,12 +72,118 @@ hash_date(const struct comparison_encoder *e, int y, int m, int d)
     return v;
 }
 
+/* Whether a normalised forename is initials only: every word one letter
+ * ("j", "j r"). A one-letter word before a longer one is an elided
+ * particle or a name written with a space (O'Connor, A'isha, D'Arcy:
+ * "o connor"), a name run together as forename_root() runs it. */
+static int
+initials_only(const char *fn)
+{
+    size_t i = 0, w;
+
+    while (fn[i]) {
+        w = strcspn(fn + i, " ");
+        if (w > 1)
+            return 0;
+        i += w;
+        i += strspn(fn + i, " ");
+    }
+    return 1;
+}
+
+/* The first and the last word of two letters or more of a forename that
+ * has two such words or more, hashed in place under the names' key. */
+static void
+forename_parts(const struct comparison_encoder *e, const char *fn,
+               struct match_record *out)
+{
+    size_t i = 0, w, first = 0, first_len = 0, last = 0, last_len = 0;
+    unsigned nwords = 0;
+
+    while (fn[i]) {
+        w = strcspn(fn + i, " ");
+        if (w > 1) {
+            if (!nwords++) {
+                first = i;
+                first_len = w;
+            }
+            last = i;
+            last_len = w;
+        }
+        i += w;
+        i += strspn(fn + i, " ");
+    }
+    if (nwords < 2)
+        return;
+    out->forename_part[0] = hash(e, K_NAME, fn + first, first_len);
+    out->forename_part[1] = hash(e, K_NAME, fn + last, last_len);
+}
+
+/*
+ * The names' hashes, Soundex and filters into out. The forms compared
+ * (transform/normalise.h) are the forename's words run together and the
+ * surname's joined form, so that Anne Marie and Annemarie, Al-Hassan and
+ * Al Hassan, Mc Donald and MacDonald are equal; the surname's parts
+ * (particles dropped, or a double surname's first and last) hashed under
+ * the names' key beside it, and the forename's first and last words.
+ * Every copy is wiped before return.
+ */
+static void
+encode_names(const struct comparison_encoder *e, const char *fn,
+             const char *sn, const char *root, const char *sroot,
+             struct match_record *out)
+{
+    struct surname_parts sp;
+    char buf[NAME_MAX_BYTES];
+    int n;
+
+    if (fn[0]) {
+        out->forename_initial = hash(e, K_INITIAL, fn, 1);
+        /* "j": an initial only -- it agrees with "james" by the initial,
+         * and is no full name that disagrees */
+        n = initials_only(fn) ? -1
+                              : normalise_name_compact(fn, buf, sizeof(buf));
+        if (n > 1) {
+            size_t w = strcspn(fn, " ");
+
+            forename_parts(e, fn, out);
+            out->forename = hash(e, K_NAME, buf, (size_t)n);
+            out->forename_root = root && root[0] ? hash_str(e, K_ROOT, root)
+                                                 : hash(e, K_ROOT, fn, w);
+            bloom_encode(&out->forename_bloom, e->name_bloom, buf, (size_t)n);
+        }
+    }
+    if (sn[0] && normalise_surname_parts(sn, &sp) == 0) {
+        const char *j = sp.joined;
+        size_t jn = strlen(j);
+
+        out->surname = hash(e, K_NAME, j, jn);
+        if (soundex(j, buf) == 0)
+            out->surname_phonetic = hash(e, K_PHONETIC, buf, 4);
+        bloom_encode(&out->surname_bloom, e->name_bloom, j, jn);
+        if (sp.nparts >= 2) {
+            out->surname_part[0] = hash_str(e, K_NAME, sp.part[0]);
+            out->surname_part[1] = hash_str(e, K_NAME, sp.part[sp.nparts - 1]);
+        } else if (sp.bare[0]) {
+            out->surname_part[0] = hash_str(e, K_NAME, sp.bare);
+        }
+        /* a spelling the variant tables know: its root, in a free slot */
+        if (sroot && sroot[0] && !out->surname_part[1])
+            out->surname_part[out->surname_part[0] ? 1 : 0] =
+                hash_str(e, K_NAME, sroot);
+    } else if (sn[0]) {
+        /* no joined form (a word too long for its buffer): as written */
+        out->surname = hash_str(e, K_NAME, sn);
+        bloom_encode(&out->surname_bloom, e->name_bloom, sn, strlen(sn));
+    }
+    sodium_memzero(&sp, sizeof(sp));
+    sodium_memzero(buf, sizeof(buf));
+}
+
 void
 comparison_encode(const struct comparison_encoder *e,
                   const struct comparison_plain *p, struct match_record *out)
 {
-    const char *fn = p->forename ? p->forename : "";
-    const char *sn = p->surname ? p->surname : "";
     char buf[NAME_MAX_BYTES];
     unsigned i;
 
@@ -84,26 +191,9 @@ comparison_encode(const struct comparison_encoder *e,
     out->group = p->group;
     out->nhs = p->nhs;
     out->upn = p->upn;
-    if (fn[0]) {
-        out->forename_initial = hash(e, K_INITIAL, fn, 1);
-        /* "j": an initial only -- it agrees with "james" by the initial,
-         * and is no full name that disagrees */
-        if (fn[1] && fn[1] != ' ') {
-            size_t w = strcspn(fn, " ");
-
-            out->forename = hash_str(e, K_NAME, fn);
-            out->forename_root = p->forename_root && p->forename_root[0]
-                                     ? hash_str(e, K_ROOT, p->forename_root)
-                                     : hash(e, K_ROOT, fn, w);
-            bloom_encode(&out->forename_bloom, e->name_bloom, fn, strlen(fn));
-        }
-    }
-    if (sn[0]) {
-        out->surname = hash_str(e, K_NAME, sn);
-        if (soundex(sn, buf) == 0)
-            out->surname_phonetic = hash(e, K_PHONETIC, buf, 4);
-        bloom_encode(&out->surname_bloom, e->name_bloom, sn, strlen(sn));
-    }
+    encode_names(e, p->forename ? p->forename : "",
+                 p->surname ? p->surname : "", p->forename_root,
+                 p->surname_root, out);
     if (p->dob != DAY_NONE) {
         int y, m, d;
 
@@ -177,15 +267,16 @@ comparison_useful(const struct match_record *r)
 /* A record in two cache lines: the hashes of struct match_record folded
  * to 32 bits (0 stays 0: absent), the anchors, the filters. */
 struct comparison_stored {
-    uint32_t h[11]; /* forename .. postcode_district, in struct order */
+    uint32_t h[15]; /* forename .. postcode_district, in struct order,
+                       then the surname's and the forename's parts */
     uint16_t year;
     uint8_t month, sex;
     uint64_t nhs, upn;
     struct bloom fnb, snb;
 };
 
-_Static_assert(sizeof(struct comparison_stored) == 128,
-               "a stored comparison record is 128 bytes");
+_Static_assert(sizeof(struct comparison_stored) == 144,
+               "a stored comparison record is 144 bytes");
 
 static uint32_t
 fold32(uint64_t h)
@@ -198,15 +289,16 @@ fold32(uint64_t h)
 static void
 pack(const struct match_record *r, struct comparison_stored *s)
 {
-    const uint64_t h[11] = {
+    const uint64_t h[15] = {
         r->forename,         r->surname,          r->forename_root,
         r->surname_phonetic, r->forename_initial, r->dob,
         r->dob_swapped,      r->dob_day,          r->postcode_unit,
-        r->postcode_sector,  r->postcode_district};
+        r->postcode_sector,  r->postcode_district, r->surname_part[0],
+        r->surname_part[1],  r->forename_part[0], r->forename_part[1]};
     unsigned i;
 
     memset(s, 0, sizeof(*s));
-    for (i = 0; i < 11; i++)
+    for (i = 0; i < 15; i++)
         s->h[i] = fold32(h[i]);
     s->year = r->birth_year;
     s->month = r->birth_month;
@@ -236,6 +328,10 @@ comparison_list_get(const struct comparison_list *l, size_t i,
     out->postcode_unit = s->h[8];
     out->postcode_sector = s->h[9];
     out->postcode_district = s->h[10];
+    out->surname_part[0] = s->h[11];
+    out->surname_part[1] = s->h[12];
+    out->forename_part[0] = s->h[13];
+    out->forename_part[1] = s->h[14];
     out->birth_year = s->year;
     out->birth_month = s->month;
     out->sex = s->sex;

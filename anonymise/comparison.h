@@ -17,8 +17,26 @@
  *
  * The conventions match.h relies on: forename and surname share one key
  * (and one Bloom key), so that a swap is an equality; a date and its
- * day-month swap share the dob key; a forename of one letter is an initial
- * only. A hash that comes out 0 is made 1 (0 means absent).
+ * day-month swap share the dob key; a forename of one-letter words only
+ * ("j", "j r") is an initial only. A hash that comes out 0 is made 1 (0
+ * means absent).
+ *
+ * The names are hashed and filtered in the forms that make the ways one
+ * name is written equal (issue 26; transform/normalise.h): the forename's
+ * words run together (Anne Marie, Annemarie; O'Connor recorded as the
+ * forename, "o connor", is oconnor and no initial), the surname joined
+ * (Al-Hassan, Al Hassan, Alhassan; Mc Donald, MacDonald), its Soundex of
+ * the joined form; and beside it the surname's parts under the names' key
+ * (match_record.surname_part): without its particles (Al-Hassan -> hassan,
+ * van der Meer -> meer, O'Brien -> brien), or the first and the last part
+ * of a double surname (Stevens-Robinson -> stevens, robinson), so that a
+ * particle dropped or one part written alone agrees at the level PART;
+ * likewise the forename's first and last words of two letters or more
+ * (match_record.forename_part: Muhammad Usman -> muhammad, usman; Thi
+ * Linh -> thi, linh), so that a forename written with or without its
+ * second name agrees at PART. A surname the variant tables list
+ * (surname_root() of pseudonym.h: Xasan, Yuusuf) has its root as a part
+ * too, so that Xasan and Hassan agree at PART.
  *
  *     struct comparison_encoder enc;
  *     comparison_encoder_init(&enc, &key);
@@ -41,6 +59,8 @@ struct comparison_plain {
     const char *surname;
     const char *forename_root;  /* forename_root() of pseudonym.h; NULL:
                                    the forename's first word */
+    const char *surname_root;   /* surname_root() of pseudonym.h; NULL or
+                                   "": none */
     int32_t dob;                /* a day number; DAY_NONE when absent */
     const char *postcode;       /* "EC1V 9HX", or any token without a
                                    space (then the unit alone) */
@@ -62,9 +82,10 @@ struct comparison_encoder {
 int comparison_encoder_init(struct comparison_encoder *e,
                             const struct cohort_key *k);
 
-/* Fills out from p. The only copies it makes of the plaintext (a date as
- * text, the Soundex code, the day) are wiped before return; sector,
- * district and initial are hashed in place. */
+/* Fills out from p. The only copies it makes of the plaintext (the names
+ * run together and their parts, a date as text, the Soundex code, the
+ * day) are wiped before return; sector, district, initial and the
+ * forename's words are hashed in place. */
 void comparison_encode(const struct comparison_encoder *e,
                        const struct comparison_plain *p,
                        struct match_record *out);
@@ -83,7 +104,7 @@ int comparison_useful(const struct match_record *r);
  * The job's comparison records while the deterministic stage runs: what
  * anonymise/record.c keeps of each row for the matcher, until the
  * deterministic persons exist to become the matcher's groups
- * (anonymise/prob_link.h). A record is kept in 128 bytes: its hashes
+ * (anonymise/prob_link.h). A record is kept in 144 bytes: its hashes
  * folded to 32 bits (as the matcher stores them: match.h; equal values
  * stay equal, and two different values become equal with probability
  * 2^-32), its anchors and its two Bloom filters; extra identifiers

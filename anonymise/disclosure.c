@@ -1,5 +1,6 @@
 #include "disclosure.h"
 #include "audit.h"
+#include "secondary.h"
 
 #include <glpk.h>
 #include <limits.h>
@@ -8,231 +9,110 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t
-pick(const struct relations *r, size_t ri, const struct table_cell *c)
-{
-    size_t best = (size_t)-1, m;
-    int pass;
+#ifdef COHORT_TESTING
+size_t disclosure_exact_cells = SECONDARY_EXACT_CELLS;
+#else
+static const size_t disclosure_exact_cells = SECONDARY_EXACT_CELLS;
+#endif
 
-    for (pass = 0; pass < 3 && best == (size_t)-1; pass++)
-        for (m = r->first[ri] + (pass < 2 ? 1 : 0); m < r->first[ri + 1];
-             m++) {
-            const struct table_cell *x = &c[r->members[m]];
-
-            if (audit_hidden(x) || (pass == 0 && x->count == 0))
-                continue;
-            if (best == (size_t)-1 || x->count < c[best].count)
-                best = r->members[m];
-        }
-    return best;
-}
-
-/* Closes every relation left with exactly one suppressed member. */
-static uint64_t
-close_relations(const struct relations *r, struct table_cell *c)
-{
-    uint64_t added = 0;
-    int changed = 1;
-    size_t ri, m;
-
-    while (changed) {
-        changed = 0;
-        for (ri = 0; ri < r->n; ri++) {
-            size_t ns = 0, cand;
-
-            for (m = r->first[ri]; m < r->first[ri + 1]; m++)
-                ns += audit_hidden(&c[r->members[m]]);
-            if (ns != 1)
-                continue;
-            cand = pick(r, ri, c);
-            if (cand == (size_t)-1)
-                continue;
-            c[cand].status = CELL_SECONDARY;
-            added++;
-            changed = 1;
-        }
-    }
-    return added;
-}
-
-/* The attacker's LP over one period's suppressed cells. Built and used
- * only under audit_glpk_call(): its memory is GLPK's. */
+/* 1 when the table's definition makes cell i of a period impossible and
+ * its count agrees (a count there would be a bug in that reasoning: the
+ * cell is then treated as any other). */
 static int
-audit_period(const struct count_table *t, const struct relations *r,
-             struct table_cell *c, const struct attacker *am, uint64_t *added)
+structural(const struct count_table *t, const struct table_cell *c, size_t i)
 {
-    size_t ri, m, rounds, from = 0;
-
-    /* Suppressing one more cell only removes a constraint from the
-     * attacker's program, so a cell found safe stays safe: each round
-     * resumes where the last one found a weak cell. */
-    for (rounds = 0; rounds < t->ncells_per_period; rounds++) {
-        size_t weak;
-        int rc;
-
-        if ((rc = audit_first_weak(t, r, c, am, from, &weak)) < 0)
-            return rc;
-        if (weak == (size_t)-1)
-            return 0;
-        from = weak;
-        /* widen it: suppress the best candidate of a relation holding it */
-        {
-            size_t best = (size_t)-1;
-
-            for (ri = 0; ri < r->n; ri++) {
-                int holds = 0;
-                size_t cand;
-
-                for (m = r->first[ri]; m < r->first[ri + 1]; m++)
-                    holds |= r->members[m] == weak;
-                if (!holds || (cand = pick(r, ri, c)) == (size_t)-1)
-                    continue;
-                if (best == (size_t)-1 || c[cand].count < c[best].count)
-                    best = cand;
-            }
-            if (best == (size_t)-1) {
-                /* its own relations are all suppressed: widen through any
-                 * relation that still pins a suppressed cell */
-                for (ri = 0; ri < r->n; ri++) {
-                    int pins = 0;
-                    size_t cand;
-
-                    for (m = r->first[ri]; m < r->first[ri + 1]; m++)
-                        pins |= audit_hidden(&c[r->members[m]]);
-                    if (!pins || (cand = pick(r, ri, c)) == (size_t)-1)
-                        continue;
-                    if (best == (size_t)-1 || c[cand].count < c[best].count)
-                        best = cand;
-                }
-            }
-            if (best == (size_t)-1)
-                return 0; /* everything is suppressed: nothing is pinned */
-            c[best].status = CELL_SECONDARY;
-            (*added)++;
-            *added += close_relations(r, c);
-        }
-    }
-    return 0;
-}
-
-/* 1 when every audit_primary cell's range is at least the protection level
- * wide, 0 when one is narrower, or a negative error. */
-static int
-all_protected(const struct count_table *t, const struct relations *r,
-              struct table_cell *c, const struct attacker *am)
-{
-    size_t weak;
-    int rc = audit_first_weak(t, r, c, am, 0, &weak);
-
-    return rc < 0 ? rc : weak == (size_t)-1;
+    return t->structural && t->structural[i] && c[i].count == 0;
 }
 
 /*
- * With rounded values as intervals the published cells hide more than
- * their exact counts would, so some secondary cells chosen against exact
- * values are not needed: each is published again, largest count first,
- * when every audit_primary cell still keeps a range of the protection level.
- * Returns the number released or a negative error.
+ * ONS's cell-key method as its code applies it: the noise first, then
+ * every cell whose perturbed count is below the threshold (min_count)
+ * hidden, empty cells included; no secondary suppression (the noise, not
+ * a pattern, protects what is hidden: disclosure.h). Rounding, when set,
+ * after the noise.
  */
-static int64_t
-release_period(const struct count_table *t, const struct relations *r,
-               struct table_cell *c, const struct attacker *am)
+static void
+protect_period_cellkey(struct count_table *t, const struct disclosure_plan *dp,
+                       const struct ptable *pt, struct table_cell *c,
+                       struct disclosure_stats *st)
 {
-    size_t *sec, n = 0, i;
-    int64_t released = 0;
-    int rc = 0;
+    size_t i;
 
-    if (am->rounding <= 1)
-        return 0;
-    /* GLPK's memory, as this runs under audit_glpk_call(): an error inside the
-     * solver frees it with the environment */
-    if (t->ncells_per_period >= INT_MAX)
-        return CE_INTERNAL;
-    sec = glp_alloc((int)t->ncells_per_period + 1, sizeof(*sec));
-    for (i = 0; i < t->ncells_per_period; i++)
-        if (c[i].status == CELL_SECONDARY)
-            sec[n++] = i;
-    /* largest count first, lowest index on ties (insertion sort: qsort
-     * has no context argument and periods run in threads) */
-    for (i = 1; i < n; i++) {
-        size_t k = sec[i], j = i;
+    for (i = 0; i < t->ncells_per_period; i++) {
+        int64_t v = c[i].count;
 
-        while (j > 0 && (c[sec[j - 1]].count < c[k].count ||
-                         (c[sec[j - 1]].count == c[k].count &&
-                          sec[j - 1] > k))) {
-            sec[j] = sec[j - 1];
-            j--;
+        st->cells++;
+        if (structural(t, c, i)) {
+            c[i].status = CELL_STRUCTURAL;
+            c[i].published = 0;
+            st->structural++;
+            continue;
         }
-        sec[j] = k;
+        c[i].status = CELL_OK;
+        if (pt && v > 0) {
+            v += ptable_noise(pt, v, c[i].ckey);
+            if (v < 0)
+                v = 0;
+            c[i].status = CELL_PERTURBED;
+        }
+        if (dp->suppress_hi > 0 && v <= dp->suppress_hi) {
+            c[i].status = CELL_SUPPRESSED;
+            c[i].published = 0;
+            st->suppressed++;
+            continue;
+        }
+        st->perturbed += c[i].status == CELL_PERTURBED;
+        c[i].published = audit_round(v, dp->rounding);
+        if (c[i].status == CELL_OK && dp->rounding > 1 &&
+            c[i].published != c[i].count) {
+            c[i].status = CELL_ROUNDED;
+            st->rounded++;
+        }
     }
-    for (i = 0; i < n; i++) {
-        c[sec[i]].status = CELL_OK;
-        rc = all_protected(t, r, c, am);
-        if (rc < 0)
-            break;
-        if (rc)
-            released++;
-        else
-            c[sec[i]].status = CELL_SECONDARY;
-        rc = 0;
-    }
-    glp_free(sec);
-    return rc < 0 ? rc : released;
 }
 
-/* Protects one period; its counts go to *st. */
+/* Protects one period; its counts go to *st. Under audit_glpk_call(). */
 static int
 protect_period(struct count_table *t, const struct relations *r,
                const struct disclosure_plan *dp, const struct ptable *pt,
                int p, struct disclosure_stats *st)
 {
     struct table_cell *c = table_period_cells(t, p);
-    uint64_t added = 0;
     struct attacker am;
+    int64_t added;
     size_t i;
-    int rc;
+    int exact;
 
     memset(st, 0, sizeof(*st));
+    if (dp->perturbation == PERTURB_CELLKEY) {
+        protect_period_cellkey(t, dp, pt, c, st);
+        return 0;
+    }
     audit_attacker_init(&am, dp);
     for (i = 0; i < t->ncells_per_period; i++) {
         c[i].status = CELL_OK;
-        if (audit_primary(&am, c[i].count)) {
+        if (structural(t, c, i)) {
+            c[i].status = CELL_STRUCTURAL;
+            st->structural++;
+        } else if (audit_primary(&am, c[i].count)) {
             c[i].status = CELL_SUPPRESSED;
             st->suppressed++;
         }
     }
-    added += close_relations(r, c);
-    rc = audit_period(t, r, c, &am, &added);
-    if (rc < 0)
-        return rc;
-    {
-        int64_t released = release_period(t, r, c, &am);
-
-        if (released < 0)
-            return (int)released;
-        added -= (uint64_t)released;
-    }
-    st->secondary += added;
+    added = secondary_suppress(t, r, c, &am, dp->suppression_cost,
+                               disclosure_exact_cells, &exact);
+    if (added < 0)
+        return (int)added;
+    st->secondary += (uint64_t)added;
+    st->exact_periods += (uint64_t)exact;
     for (i = 0; i < t->ncells_per_period; i++) {
-        int64_t v = c[i].count;
-
         st->cells++;
-        if (audit_hidden(&c[i])) {
+        if (audit_hidden(&c[i]) || c[i].status == CELL_STRUCTURAL) {
             c[i].published = 0;
             continue;
         }
-        if (pt && dp->perturbation == PERTURB_CELLKEY && v > 0) {
-            int noise = ptable_noise(pt, v, c[i].ckey);
-
-            v += noise;
-            if (v < 0)
-                v = 0;
-            c[i].status = CELL_PERTURBED;
-            st->perturbed++;
-        }
-        c[i].published = audit_round(v, dp->rounding);
-        if (c[i].status == CELL_OK && dp->rounding > 1 &&
-            c[i].published != c[i].count) {
+        c[i].published = audit_round(c[i].count, dp->rounding);
+        if (dp->rounding > 1 && c[i].published != c[i].count) {
             c[i].status = CELL_ROUNDED;
             st->rounded++;
         }
@@ -361,6 +241,8 @@ disclosure_protect(struct count_table *t, const struct disclosure_plan *dp,
         st->secondary += w.per_period[p].secondary;
         st->rounded += w.per_period[p].rounded;
         st->perturbed += w.per_period[p].perturbed;
+        st->structural += w.per_period[p].structural;
+        st->exact_periods += w.per_period[p].exact_periods;
     }
     if (rc < 0)
         diag_set(d, NULL, 0, 0, "disclosure",
@@ -385,13 +267,19 @@ disclosure_publish_count(const struct disclosure_plan *dp,
     if (n > (uint64_t)INT64_MAX / 2)
         return COUNT_WITHHELD;
     v = (int64_t)n;
+    if (dp->perturbation == PERTURB_CELLKEY) {
+        /* as a cell: the noise first, then the threshold */
+        if (pt && v > 0) {
+            v += ptable_noise(pt, v, ckey & 0xFF);
+            if (v < 0)
+                v = 0;
+        }
+        if (dp->suppress_hi > 0 && v <= dp->suppress_hi)
+            return COUNT_WITHHELD;
+        return (uint64_t)audit_round(v, dp->rounding);
+    }
     if (audit_primary(&am, v))
         return COUNT_WITHHELD;
-    if (pt && dp->perturbation == PERTURB_CELLKEY && v > 0) {
-        v += ptable_noise(pt, v, ckey & 0xFF);
-        if (v < 0)
-            v = 0;
-    }
     return (uint64_t)audit_round(v, dp->rounding);
 }
 
@@ -424,6 +312,9 @@ disclosure_publish(const struct count_table *t, struct published_table *out)
         memcpy(o->coord, c->coord, sizeof(o->coord));
         if (audit_hidden(c)) {
             o->symbol = PUB_CONFIDENTIAL;
+            o->value = 0;
+        } else if (c->status == CELL_STRUCTURAL) {
+            o->symbol = PUB_STRUCTURAL;
             o->value = 0;
         } else {
             o->symbol = PUB_SHOWN;

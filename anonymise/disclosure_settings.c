@@ -11,6 +11,8 @@
 
 _Static_assert(sizeof(enum perturbation) == sizeof(int),
                "SETTING_ENUM stores an int");
+_Static_assert(sizeof(enum suppression_cost) == sizeof(int),
+               "SETTING_ENUM stores an int");
 
 static int
 check_preset(const struct setting *s, void *obj, const char *value,
@@ -40,6 +42,46 @@ set_suppress(const struct setting *s, void *obj, const char *value,
     return 0;
 }
 
+/* protection_lower, protection_upper = N or N%: tau-ARGUS's two forms. */
+static int
+parse_protection(const struct setting *s, const char *value, int *n,
+                 int *pct, struct setting_ctx *ctx)
+{
+    size_t len = strlen(value);
+    int64_t v;
+
+    *pct = len > 1 && value[len - 1] == '%';
+    if (parse_int64(value, len - (size_t)*pct, 0, *pct ? 100 : 1000, &v) < 0)
+        return setting_bad_value(ctx, NULL, s->expect);
+    *n = (int)v;
+    return 0;
+}
+
+static int
+set_lower(const struct setting *s, void *obj, const char *value,
+          struct setting_ctx *ctx)
+{
+    struct disclosure_keys *k = obj;
+
+    return parse_protection(s, value, &k->protection_lower,
+                            &k->protection_lower_pct, ctx);
+}
+
+static int
+set_upper(const struct setting *s, void *obj, const char *value,
+          struct setting_ctx *ctx)
+{
+    struct disclosure_keys *k = obj;
+
+    return parse_protection(s, value, &k->protection_upper,
+                            &k->protection_upper_pct, ctx);
+}
+
+static const struct setting_choice costs[] = {{"value", COST_VALUE},
+                                              {"cells", COST_CELLS},
+                                              {"log_value", COST_LOG_VALUE},
+                                              {NULL, 0}};
+
 static const struct setting_choice perturbations[] = {
     {"none", PERTURB_NONE}, {"cellkey", PERTURB_CELLKEY}, {NULL, 0}};
 
@@ -66,6 +108,21 @@ const struct setting disclosure_settings[] = {
     {.name = "protection_level", .type = SETTING_INT,
      .offset = AT(protection_level), .min = 1, .max = 1000,
      .help = "the width an attacker's range for a hidden cell must keep"},
+    {.name = "protection_lower", .type = SETTING_CUSTOM,
+     .offset = AT(protection_lower), .check = set_lower,
+     .expect = "a whole number from 0 to 1000, or a percentage such as 25%",
+     .help = "tau-ARGUS's lower protection: a hidden count x keeps an "
+             "attacker range reaching x less this (N or N%)"},
+    {.name = "protection_upper", .type = SETTING_CUSTOM,
+     .offset = AT(protection_upper), .check = set_upper,
+     .expect = "a whole number from 0 to 1000, or a percentage such as 25%",
+     .help = "tau-ARGUS's upper protection: the range reaches x plus this "
+             "(N or N%)"},
+    {.name = "suppression_cost", .type = SETTING_ENUM,
+     .offset = AT(suppression_cost), .choices = costs,
+     .expect = "value, cells or log_value",
+     .help = "what secondary suppression minimises (default value: the "
+             "hidden count)"},
     {.name = "perturbation", .type = SETTING_ENUM, .offset = AT(perturbation),
      .choices = perturbations, .expect = "none or cellkey",
      .help = "cellkey: consistent cell-key noise from ptable"},
@@ -103,6 +160,11 @@ disclosure_plan_finish(struct disclosure_plan *dp, struct disclosure_keys *k)
     dp->ptable = k->ptable;
     k->ptable = NULL;
     dp->perturbation = k->perturbation;
+    dp->suppression_cost = k->suppression_cost;
+    dp->protection_lower = k->protection_lower;
+    dp->protection_lower_pct = k->protection_lower_pct;
+    dp->protection_upper = k->protection_upper;
+    dp->protection_upper_pct = k->protection_upper_pct;
     /* preset first, explicit keys override it */
     dp->suppress_lo = 1;
     dp->suppress_hi = 9;

@@ -33,6 +33,10 @@ struct disclosure_keys {
     int rounding;
     int protect_zeros;
     int protection_level;
+    /* tau-ARGUS's interval: N counts, or N percent when *_pct */
+    int protection_lower, protection_lower_pct;
+    int protection_upper, protection_upper_pct;
+    enum suppression_cost suppression_cost;
     enum perturbation perturbation;
     char *ptable;
 };

@@ -14,15 +14,32 @@
  * no band's persons are exactly another's of the month before less its
  * exits: cohorts/flows.c.)
  *
- * The attacker has every published figure of the three tables (each its
- * interval with rounding alone, as in audit.h) and solves one linear
- * program over those 13 figures a month. While some primary hidden one
- * can be narrowed below the protection level, a whole month of the exits
- * or entries table is hidden too (every cell [c]): the exits of that
+ * The attacker has every published cell of the three tables in every
+ * month (each its interval with rounding alone, as in audit.h; a [z]
+ * cell 0; a hidden one anything >= 0), each table's own relations (what
+ * disclosure.c's audit has) and those identities, and solves one linear
+ * program over all of it. So a detail cell that its own table protects
+ * by a hidden margin is found too when the identities give that margin
+ * away. While some primary hidden cell of any of the three can be
+ * narrowed below what disclosure.c asks of it (the protection level, or
+ * tau-ARGUS's interval), a whole month of the exits or entries table is
+ * hidden too (every cell [c] but its [z] cells): the exits of that
  * month, then of the month before, then the entries of that month, then
  * of the month after -- the flows of the identities it is in. A hidden
  * month of flows leaves each identity it is in with an unknown that is
  * bounded only below.
+ *
+ * Each table's own pattern is disclosure.c's, of least cost
+ * (secondary.h); this step across them is not: the identities have
+ * coefficients of both signs across tables and months (P(t) + E(t-1) =
+ * P(t-1) + N(t)), which secondary.c's relations, a total and its parts
+ * within one period, cannot state, and a least-cost program over every
+ * month of three tables at once would be one MIP per forecast cohort of
+ * thousands of binaries. Whole months are the sound fallback: a hidden
+ * month cannot be worked back from its own table's detail, and the
+ * joint program above is the judge of the result, so the cost is only
+ * over-suppression, counted in the manifest as the tables' secondary
+ * cells.
  *
  * With cell-key perturbation the tables are not audited together: every
  * figure carries the noise of its own persons, so an identity's solution

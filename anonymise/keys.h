@@ -23,6 +23,7 @@
  * earlier version made). Every context and id in use:
  *     cohortmk  1..32     match keys (pseudonym.h, at most 32)
  *               1001      scoped local ids
+ *               1002      household ids (pseudonymise_household())
  *               2000+kind each component kind's field encoding
  *                         (pseudonym.h; the NHS-number / UPN anchors and
  *                         the scope's dob anchor are taken from these)

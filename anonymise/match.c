@@ -83,10 +83,11 @@ match_config_default(struct match_config *c)
  * moving between two extracts). Levels a field never produces are 0.
  */
 static const double default_m[MF_EXTRA0 + 1][MATCH_MAX_LEVELS] = {
-    /* forename: exact swap root dice0 phon dice1 dice2 init init_full else */
-    {0, 0.82, 0.01, 0.04, 0.03, 0, 0.03, 0.02, 0.01, 0.01, 0.03},
+    /* forename: exact swap root dice0 part phon dice1 dice2 init init_full
+     * else */
+    {0, 0.81, 0.01, 0.04, 0.03, 0.01, 0, 0.03, 0.02, 0.01, 0.01, 0.03},
     /* surname */
-    {0, 0.88, 0, 0, 0.04, 0.02, 0.02, 0.01, 0, 0, 0.03},
+    {0, 0.86, 0, 0, 0.04, 0.02, 0.02, 0.02, 0.01, 0, 0, 0.03},
     /* dob: exact swap year1 day month year near else */
     {0, 0.90, 0.02, 0.02, 0.02, 0.01, 0.01, 0.01, 0.01},
     /* postcode: unit sector district else */
@@ -103,9 +104,10 @@ mx_levels_valid(unsigned f)
 {
     switch (f) {
     case MF_FORENAME:
-        return 0x7FEu & ~(1u << ML_NAME_PHONETIC);
+        return 0xFFEu & ~(1u << ML_NAME_PHONETIC);
     case MF_SURNAME:
-        return (1u << ML_NAME_EXACT) | (1u << ML_NAME_DICE0) |
+        return (1u << ML_NAME_EXACT) | (1u << ML_NAME_PART) |
+               (1u << ML_NAME_DICE0) |
                (1u << ML_NAME_PHONETIC) | (1u << ML_NAME_DICE1) |
                (1u << ML_NAME_DICE2) | (1u << ML_NAME_ELSE);
     case MF_DOB:
@@ -254,6 +256,8 @@ content_hash(const struct matcher *m, size_t i)
         h = mix64(h ^ m->extra[i * m->cfg.nextra + k]);
     h = mix64(h ^ m->anchor[2 * i]);
     h = mix64(h ^ m->anchor[2 * i + 1]);
+    for (k = 0; k < 4; k++)
+        h = mix64(h ^ m->parts[4 * i + k]);
     return h;
 }
 
@@ -263,6 +267,7 @@ same_content(const struct matcher *m, size_t i, size_t j)
     return !memcmp(&m->rec[i], &m->rec[j], sizeof(struct mrec)) &&
            !memcmp(&m->anchor[2 * i], &m->anchor[2 * j],
                    2 * sizeof(uint64_t)) &&
+           !memcmp(&m->parts[4 * i], &m->parts[4 * j], 4 * sizeof(uint32_t)) &&
            (!m->cfg.nextra ||
             !memcmp(&m->extra[i * m->cfg.nextra], &m->extra[j * m->cfg.nextra],
                     m->cfg.nextra * sizeof(uint32_t)));
@@ -325,6 +330,10 @@ grow_records(struct matcher *m, size_t want)
     if (!a)
         return CE_NOMEM;
     m->anchor = a;
+    e = mx_realloc(m, m->parts, m->alloc * 4 * sizeof(*e), na * 4 * sizeof(*e));
+    if (!e)
+        return CE_NOMEM;
+    m->parts = e;
     if (ne) {
         e = mx_realloc(m, m->extra, m->alloc * ne * sizeof(*e),
                        na * ne * sizeof(*e));
@@ -393,6 +402,10 @@ match_add(struct matcher *m, const struct match_record *r)
         m->extra[i * m->cfg.nextra + k] = fold32(r->extra[k]);
     m->anchor[2 * i] = r->nhs;
     m->anchor[2 * i + 1] = r->upn;
+    m->parts[4 * i] = x->sn ? fold32(r->surname_part[0]) : 0;
+    m->parts[4 * i + 1] = x->sn ? fold32(r->surname_part[1]) : 0;
+    m->parts[4 * i + 2] = x->fn ? fold32(r->forename_part[0]) : 0;
+    m->parts[4 * i + 3] = x->fn ? fold32(r->forename_part[1]) : 0;
     /* an identical record of the same group is the same evidence */
     s = (size_t)content_hash(m, i) & (m->fold_cap - 1);
     while (m->fold[s]) {
@@ -568,8 +581,8 @@ const char *
 match_level_name(enum match_field f, unsigned level)
 {
     static const char *const name[] = {
-        "null",  "exact", "swapped", "root",         "dice0", "phonetic",
-        "dice1", "dice2", "initial", "initial_full", "else"};
+        "null",     "exact", "swapped", "root",    "dice0",        "part",
+        "phonetic", "dice1", "dice2",   "initial", "initial_full", "else"};
     static const char *const dob[] = {
         "null",         "exact",       "day_month_swapped",
         "year_1",       "day_differs", "month_differs",
@@ -604,6 +617,7 @@ match_release(struct matcher *m)
     free(m->rec);
     free(m->extra);
     free(m->anchor);
+    free(m->parts);
     free(m->fold);
     free(m->cluster);
     free(m->acc);

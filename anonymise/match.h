@@ -14,8 +14,9 @@
  *     records and pairs over the cap, per rule), never dropped silently.
  *     A pair two rules find is compared under the first only.
  *   - comparison levels per field, from the two records' encodings
- *     (enum match_level_*): names exact / swapped / nickname root / Dice
- *     bands of the Bloom filters / phonetic / initial / else; date of birth
+ *     (enum match_level_*): names exact / swapped / nickname root / a
+ *     surname's part or its particle dropped / Dice bands of the Bloom
+ *     filters / phonetic / initial / else; date of birth
  *     exact / day and month swapped / year +-1 / only the day, only the
  *     month, only the year differs / the year alone agrees / else;
  *     postcode unit / sector /
@@ -68,7 +69,12 @@
  *     cannot join twins through itself, while "muhammad usman" may join
  *     "muhammad" and "usman"), or when the cluster would hold more than
  *     max_cluster groups (see below) -- a refused pair is the weakest link
- *     of the cluster it would have made. Every refusal is counted.
+ *     of the cluster it would have made. Before that, a person of the
+ *     keys whose two accepted pairs, within one bit of weight of each
+ *     other, lead to two persons whose dates of birth the guard keeps
+ *     apart is ambiguous and joins neither (a record without a date of birth that fits a
+ *     grandmother and her granddaughter of one name and address equally).
+ *     Every refusal is counted.
  *
  * Links of the deterministic stage come in as groups: every record carries
  * the number of the person the deterministic linker (link.h) gave it, the
@@ -96,11 +102,12 @@
  *     match_stats(m) -> counts, m/u per level, EM per rule, histogram
  *     match_release(m);
  *
- * Memory: 128 bytes per record, 16 for the anchors and 4 per extra
- * identifier (8 more for the folding table while records are added), and
+ * Memory: 128 bytes per record, 16 for the anchors, 16 for the names'
+ * parts and 4 per extra identifier (8 more for the folding table while
+ * records are added), and
  * during match_run 16 per record for the union-find, its rings and the
  * clusters, 16 for one rule's sorted block entries at a time and 12 per
- * accepted pair: 186 bytes per record at the peak in
+ * accepted pair: 208 bytes per record at the peak in
  * tests/bench/bench_match.c (1 000 000 records, match_reserve'd); the
  * statistics say the peak of each run (bytes_peak). Blocking over 1 000 000
  * synthetic records compares 56 million pairs, about 3.7 s of one core.
@@ -116,7 +123,7 @@
 
 #define MATCH_MAX_EXTRA 8
 #define MATCH_MAX_RULES 8
-#define MATCH_MAX_LEVELS 11
+#define MATCH_MAX_LEVELS 12
 #define MATCH_NO_GROUP UINT32_MAX
 #define MATCH_HIST_MIN (-40)
 #define MATCH_HIST_BINS 100 /* one bin per bit of weight from MATCH_HIST_MIN */
@@ -141,6 +148,11 @@ struct match_record {
     uint64_t forename_root;    /* the nickname root of the forename */
     uint64_t surname_phonetic; /* Soundex */
     uint64_t forename_initial;
+    uint64_t surname_part[2];  /* the surname without its particles, or
+                                  the first and last parts of a double
+                                  one (comparison.h); 0: none */
+    uint64_t forename_part[2]; /* the first and last words of a forename
+                                  of two or more (comparison.h); 0: none */
     uint64_t dob;
     uint64_t dob_swapped;
     uint64_t dob_day;          /* the day of the month alone */
@@ -171,8 +183,11 @@ enum match_field {
 
 /* Levels of the two name fields (a forename uses every one but
  * PHONETIC; a surname every one but SWAP, ROOT, INITIAL and
- * INITIAL_FULL: a swap counts once, on the forename, and leaves the
- * surname null). Strongest first. */
+ * INITIAL_FULL). Names swapped are the forename's level SWAP and the
+ * surname's level of the crossed pair (the surname of one record against
+ * the forename of the other: EXACT, a Dice band or ELSE), so that a name
+ * recorded family name first weighs as much as one recorded in order
+ * (issue 26). Strongest first. */
 enum match_level_name {
     ML_NULL = 0,          /* every field: missing on either side */
     ML_NAME_EXACT = 1,
@@ -181,6 +196,14 @@ enum match_level_name {
                              dice[0], the other at least dice[2] */
     ML_NAME_ROOT,         /* nickname roots agree (bill, william) */
     ML_NAME_DICE0,        /* Dice >= dice[0] */
+    ML_NAME_PART,         /* surnames agree once a particle is dropped
+                             (Al-Hassan, Hassan; O'Connor, Connor) or on
+                             one part of a double surname (Stevens-Robinson,
+                             Robinson; Garcia Lopez, Garcia); a forename of
+                             one word is the first or last word of the
+                             other (Muhammad Usman, Usman; Thi Linh, Linh);
+                             after DICE0, which a double surname in the
+                             other order reaches */
     ML_NAME_PHONETIC,     /* Soundex agrees */
     ML_NAME_DICE1,        /* Dice >= dice[1] */
     ML_NAME_DICE2,        /* Dice >= dice[2] */
@@ -304,9 +327,13 @@ struct match_stats {
     uint64_t refused_size;     /* unions refused: cluster over max_cluster */
     uint64_t refused_no_dob;   /* over the threshold, refused: no date of
                                   birth on one side and too little else */
-    uint64_t refused_ambiguous; /* accepted pairs dropped: a record without
+    uint64_t refused_generations; /* accepted pairs dropped: a record without
                                   a date of birth accepted with records of
                                   two generations */
+    uint64_t refused_ambiguous; /* accepted pairs not joined: one person of
+                                  the keys agrees about as well (within a
+                                  bit) with two whose dates of birth the
+                                  guard keeps apart */
     uint64_t links;            /* unions made */
     uint64_t clusters;
     size_t bytes_peak;         /* the matcher's own allocations at most */

@@ -29,11 +29,26 @@ dice_band(const struct matcher *m, const struct bloom *a, unsigned ca,
 static const unsigned dice_level[4] = {ML_NAME_DICE0, ML_NAME_DICE1,
                                        ML_NAME_DICE2, 0};
 
-/* The forename's level; *swap set when the names are swapped. */
-static unsigned
-forename_level(const struct matcher *m, const struct mrec *a,
-               const struct mrec *b, int *swap)
+/* Whether one of two different forenames is one word and the first or
+ * last word of the other (match_record.forename_part): Muhammad Usman
+ * and Usman, Thi Linh and Linh. Two forenames of several words that
+ * share only one (Mary Ann, Mary Beth: twins) do not agree here. */
+static int
+forename_parts_agree(const struct matcher *m, size_t i, size_t j)
 {
+    const uint32_t *p = &m->parts[4 * i + 2], *q = &m->parts[4 * j + 2];
+    uint32_t a = m->rec[i].fn, b = m->rec[j].fn;
+
+    return (!p[0] && (a == q[0] || a == q[1])) ||
+           (!q[0] && (b == p[0] || b == p[1]));
+}
+
+/* The forename's level of records i and j; *swap set when the names are
+ * swapped. */
+static unsigned
+forename_level(const struct matcher *m, size_t i, size_t j, int *swap)
+{
+    const struct mrec *a = &m->rec[i], *b = &m->rec[j];
     unsigned band;
 
     *swap = 0;
@@ -56,6 +71,10 @@ forename_level(const struct matcher *m, const struct mrec *a,
         if (a->root == b->root)
             return ML_NAME_ROOT;
         band = dice_band(m, &a->fnb, a->fn_bits, &b->fnb, b->fn_bits);
+        if (band == 0)
+            return ML_NAME_DICE0;
+        if (forename_parts_agree(m, i, j))
+            return ML_NAME_PART;
         if (band < 3)
             return dice_level[band];
         return a->init == b->init ? ML_NAME_INITIAL_FULL : ML_NAME_ELSE;
@@ -65,10 +84,46 @@ forename_level(const struct matcher *m, const struct mrec *a,
     return ML_NULL;
 }
 
-static unsigned
-surname_level(const struct matcher *m, const struct mrec *a,
-              const struct mrec *b)
+/* Whether the different surnames of records i and j share a form: one's
+ * surname or part (match_record.surname_part) equal to one of the
+ * other's. */
+static int
+surname_parts_agree(const struct matcher *m, size_t i, size_t j)
 {
+    const uint32_t *p = &m->parts[4 * i], *q = &m->parts[4 * j];
+    const uint32_t x[3] = {m->rec[i].sn, p[0], p[1]};
+    const uint32_t y[3] = {m->rec[j].sn, q[0], q[1]};
+    unsigned k, l;
+
+    for (k = 0; k < 3; k++)
+        for (l = 0; l < 3; l++)
+            if (x[k] && x[k] == y[l])
+                return 1;
+    return 0;
+}
+
+/* The surname's level when the names are swapped: the crossed pair that
+ * forename_level() did not find equal -- both equal is EXACT -- by its
+ * Dice band, else ELSE. */
+static unsigned
+swapped_surname_level(const struct matcher *m, const struct mrec *a,
+                      const struct mrec *b)
+{
+    unsigned band;
+
+    if (a->fn == b->sn && a->sn == b->fn)
+        return ML_NAME_EXACT;
+    if (a->fn == b->sn)
+        band = dice_band(m, &a->snb, a->sn_bits, &b->fnb, b->fn_bits);
+    else
+        band = dice_band(m, &a->fnb, a->fn_bits, &b->snb, b->sn_bits);
+    return band < 3 ? dice_level[band] : ML_NAME_ELSE;
+}
+
+static unsigned
+surname_level(const struct matcher *m, size_t i, size_t j)
+{
+    const struct mrec *a = &m->rec[i], *b = &m->rec[j];
     unsigned band;
 
     if (!a->sn || !b->sn)
@@ -78,6 +133,11 @@ surname_level(const struct matcher *m, const struct mrec *a,
     band = dice_band(m, &a->snb, a->sn_bits, &b->snb, b->sn_bits);
     if (band == 0)
         return ML_NAME_DICE0;
+    /* a particle dropped or one part of a double surname: before the
+     * lower Dice bands, which a short part against a long whole reaches
+     * as often as an unrelated name */
+    if (surname_parts_agree(m, i, j))
+        return ML_NAME_PART;
     if (a->phon && a->phon == b->phon)
         return ML_NAME_PHONETIC;
     return band < 3 ? dice_level[band] : ML_NAME_ELSE;
@@ -163,8 +223,9 @@ mx_levels_of(const struct matcher *m, size_t i, size_t j, uint8_t *lv)
     unsigned k, ne = m->cfg.nextra;
     int swap;
 
-    lv[MF_FORENAME] = (uint8_t)forename_level(m, a, b, &swap);
-    lv[MF_SURNAME] = swap ? ML_NULL : (uint8_t)surname_level(m, a, b);
+    lv[MF_FORENAME] = (uint8_t)forename_level(m, i, j, &swap);
+    lv[MF_SURNAME] = (uint8_t)(swap ? swapped_surname_level(m, a, b)
+                                    : surname_level(m, i, j));
     lv[MF_DOB] = (uint8_t)dob_level(a, b);
     lv[MF_POSTCODE] = (uint8_t)postcode_level(a, b);
     lv[MF_SEX] = !a->sex || !b->sex ? ML_NULL
@@ -196,7 +257,7 @@ mx_guard_fields(const struct matcher *m, size_t i, size_t j)
     if (m->cfg.guard_dob && dob_level(a, b) == ML_DOB_ELSE)
         g |= GUARD_DOB;
     if (m->cfg.guard_forename) {
-        unsigned f = forename_level(m, a, b, &swap);
+        unsigned f = forename_level(m, i, j, &swap);
 
         if (f == ML_NAME_ELSE || f == ML_NAME_INITIAL_FULL)
             g |= GUARD_FORENAME;
@@ -216,7 +277,7 @@ mx_agree_fields(const struct matcher *m, size_t i, size_t j)
 
     if (dl != ML_NULL && dl != ML_DOB_ELSE)
         g |= GUARD_DOB;
-    f = forename_level(m, a, b, &swap);
+    f = forename_level(m, i, j, &swap);
     if (f != ML_NULL && f <= ML_NAME_DICE2)
         g |= GUARD_FORENAME;
     return g;
@@ -246,10 +307,17 @@ mx_weight_of(const struct matcher *m, size_t i, size_t j, const uint8_t *lv)
     if (lv[MF_FORENAME] == ML_NAME_EXACT)
         w += m->log2m_exact[0] - m->w[MF_FORENAME][ML_NAME_EXACT] -
              (log2((double)m->rec[i].fn_tf) - m->log2n);
-    if (lv[MF_SURNAME] == ML_NAME_EXACT)
+    /* names swapped: the more common of the two surnames, as one of them
+     * is a forename that is rare among surnames (Kirsteen Campbell and
+     * Campbell Kirsteen weigh as Campbell does) */
+    if (lv[MF_SURNAME] == ML_NAME_EXACT) {
+        uint32_t tf = m->rec[i].sn_tf;
+
+        if (lv[MF_FORENAME] == ML_NAME_SWAP && m->rec[j].sn_tf > tf)
+            tf = m->rec[j].sn_tf;
         w += m->log2m_exact[1] - m->w[MF_SURNAME][ML_NAME_EXACT] -
-             (log2((double)m->rec[i].sn_tf) - m->log2n);
-    (void)j;
+             (log2((double)tf) - m->log2n);
+    }
     return w;
 }
 

@@ -27,7 +27,8 @@
  * bits (an accidental equality of two different values then has
  * probability 2^-32 per compared pair: a handful of wrong "exact" levels in
  * a billion comparisons, against 128 bytes a record instead of 192) and
- * the two filters. Two cache lines.
+ * the two filters. Two cache lines. The names' parts are beside it
+ * (struct matcher.parts): they are read only for two different names.
  */
 struct mrec {
     uint32_t fn, sn, root, phon, init;
@@ -62,6 +63,8 @@ struct matcher {
     struct match_config cfg;
     struct mrec *rec;
     uint32_t *extra;  /* n x cfg.nextra */
+    uint32_t *parts;  /* n x 4: match_record.surname_part and
+                         forename_part, folded */
     uint64_t *anchor; /* n x 2: nhs, upn */
     size_t n, alloc;
     uint32_t *fold; /* index + 1, open addressing */

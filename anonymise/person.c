@@ -1,4 +1,5 @@
 #include "person.h"
+#include "../transform/map.h"
 
 #include "../core/plan.h"
 #include "../core/error.h"
@@ -24,6 +25,9 @@ person_set_release(struct person_set *ps)
     free(ps->record_key);
     free(ps->spell_first);
     free(ps->spells);
+    free(ps->member_first);
+    free(ps->members);
+    free(ps->household_key);
     memset(ps, 0, sizeof(*ps));
 }
 
@@ -225,6 +229,10 @@ person_set_build(struct person_set *ps, const struct job_plan *plan,
     ps->npersons = np;
     ps->nperiods = plan->periods;
     ps->geo = geo;
+    /* the categories of sex and ethnicity: what the config lets a source
+     * give, never what this night's data happened to hold */
+    ps->sex_possible = map_codes_possible(plan, VF_SEX);
+    ps->ethnicity_possible = map_codes_possible(plan, VF_ETHNICITY);
     ps->age_band = malloc(np * (size_t)plan->periods + 1);
     ps->sex = malloc(np + 1);
     ps->ethnicity = malloc(np + 1);

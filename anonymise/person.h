@@ -82,6 +82,16 @@ struct spell {
 
 _Static_assert(sizeof(struct spell) == 12, "a spell is 12 bytes");
 
+/* One membership: person p belonged to the household from start to end
+ * (the days of the record that said so; DAY_NONE, DAY_OPEN: a record
+ * without dates belongs to it over every period), as its lead or not. */
+struct household_member {
+    uint32_t person;
+    int32_t start;
+    int32_t end;
+    uint8_t lead;
+};
+
 /* Names for the geography indexes; [0] is "UNKNOWN". Every name is the
  * lookup's, fixed when it is loaded (generalise.h). */
 struct geo_names {
@@ -107,6 +117,20 @@ struct person_set {
     struct spell *spells;
     size_t nspells;
     const struct geo_names *geo; /* borrowed from the lookup table */
+    /* The sex and ethnicity codes the sources can give at all (bit k for
+     * code k; transform/map.h map_codes_possible), the categories of a
+     * table by sex or ethnicity; 0: every code. */
+    uint32_t sex_possible;
+    uint32_t ethnicity_possible;
+    /* households (household.h): members[member_first[h] ..
+     * member_first[h+1]-1] are household h's memberships, by person and
+     * start; household_key[h] its key for cell-key perturbation. All
+     * NULL and 0 until household_set_build(). */
+    size_t nhouseholds;
+    uint32_t *member_first;
+    struct household_member *members;
+    size_t nmembers;
+    uint8_t *household_key;
 };
 
 /* Per department: what the run summary reports, before disclosure control. */
@@ -132,7 +156,7 @@ int person_set_build(struct person_set *ps, const struct job_plan *plan,
                      const struct geo_names *geo,
                      struct department_tally *dept);
 
-/* Frees every array; geo is not owned. */
+/* Frees every array, the households' too; geo is not owned. */
 void person_set_release(struct person_set *ps);
 
 /*

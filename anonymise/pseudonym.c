@@ -325,6 +325,12 @@ record_slot(const struct pseudonymiser *ps)
     return ps->plan->linkage.nkeys + KC_COUNT + 1;
 }
 
+static size_t
+household_slot(const struct pseudonymiser *ps)
+{
+    return ps->plan->linkage.nkeys + KC_COUNT + 2;
+}
+
 int
 pseudonymiser_init(struct pseudonymiser *ps, const struct job_plan *plan,
                    const struct cohort_key *k, struct diag *d)
@@ -335,7 +341,7 @@ pseudonymiser_init(struct pseudonymiser *ps, const struct job_plan *plan,
 
     memset(ps, 0, sizeof(*ps));
     ps->plan = plan;
-    ps->subkeys = sodium_malloc((lp->nkeys + KC_COUNT + 2) *
+    ps->subkeys = sodium_malloc((lp->nkeys + KC_COUNT + 3) *
                                 sizeof(*ps->subkeys));
     if (!ps->subkeys) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
@@ -348,6 +354,8 @@ pseudonymiser_init(struct pseudonymiser *ps, const struct job_plan *plan,
                              ps->subkeys[field_slot(ps, (int)i)]);
     key_pseudonym_subkey(k, PSEUDONYM_SCOPE_ID, ps->subkeys[scope_slot(ps)]);
     key_record_subkey(k, ps->subkeys[record_slot(ps)]);
+    key_pseudonym_subkey(k, PSEUDONYM_HOUSEHOLD_ID,
+                         ps->subkeys[household_slot(ps)]);
     /* the component kinds any key uses, each encoded once a row */
     for (i = 0; i < lp->nkeys; i++)
         for (c = 0; c < lp->keys[i].ncomponents; c++) {
@@ -416,6 +424,22 @@ copy_cut(char *out, size_t outsz, const char *s)
         len = outsz - 1;
     memcpy(out, s, len);
     out[len] = '\0';
+}
+
+void
+surname_root(const struct pseudonymiser *ps, const char *surname, char *out,
+             size_t outsz)
+{
+    const struct nickname *hit = NULL;
+    char word[NAME_MAX_BYTES];
+
+    if (outsz)
+        out[0] = '\0';
+    if (normalise_name_compact(surname, word, sizeof(word)) > 0)
+        hit = find_nick(ps, word);
+    if (hit && strcmp(hit->root, word) != 0)
+        snprintf(out, outsz, "%s", hit->root);
+    sodium_memzero(word, sizeof(word));
 }
 
 void
@@ -717,6 +741,31 @@ pseudonymise_scoped_id(const struct pseudonymiser *ps,
         sodium_memzero(iso, sizeof(iso));
         sodium_memzero(e, sizeof(e));
     }
+    return 0;
+}
+
+int
+pseudonymise_household(const struct pseudonymiser *ps,
+                       const struct record *rec, const struct source_plan *sp,
+                       unsigned char out[16])
+{
+    unsigned char in[16 + LOCAL_ID_MAX_BYTES];
+    const unsigned char *sk = ps->subkeys[household_slot(ps)];
+    const char *scope = sp->id_scope ? sp->id_scope : sp->name;
+    size_t n;
+
+    if (!rec->household_id[0]) {
+        memset(out, 0, 16);
+        return -1;
+    }
+    /* the scope name's own hash (fixed length), then the id, as for a
+     * scoped id: no scope and id can run into another's */
+    crypto_shorthash_siphashx24(in, (const unsigned char *)scope,
+                                strlen(scope), sk);
+    n = strnlen(rec->household_id, LOCAL_ID_MAX_BYTES);
+    memcpy(in + 16, rec->household_id, n);
+    crypto_shorthash_siphashx24(out, in, 16 + n, sk);
+    sodium_memzero(in, sizeof(in));
     return 0;
 }
 

@@ -50,11 +50,13 @@ struct nickname {
  * 1..32, a component kind's encoding PSEUDONYM_FIELD_ID + its number. */
 #define PSEUDONYM_FIELD_ID 2000
 #define PSEUDONYM_SCOPE_ID 1001
+#define PSEUDONYM_HOUSEHOLD_ID 1002
 
 struct pseudonymiser {
     const struct job_plan *plan;
     /* SipHash subkeys in sodium_malloc memory: the match keys', then one
-     * per component kind (KC_COUNT), the scoped ids', the record keys' */
+     * per component kind (KC_COUNT), the scoped ids', the record keys',
+     * the household ids' */
     unsigned char (*subkeys)[16];
     uint8_t uses[KC_COUNT];             /* kinds some key uses */
     uint8_t components[KC_COUNT];       /* those kinds, in first use */
@@ -92,6 +94,21 @@ int pseudonymise_scoped_id(const struct pseudonymiser *ps,
                            uint64_t *dob);
 
 /*
+ * The keyed id of rec's household_id: a SipHash-128 under a subkey of its
+ * own (context cohortmk, id 1002: equal to no match key's, scoped id's or
+ * anchor's hash), of the keyed hash of the source's id scope name (else
+ * the source's own name), then the id as the source writes it; into
+ * out[16]. So one system's tables that share an id scope share their
+ * households (an H-CLIC case's main, people and placement tables), and
+ * two sources' case 1001 never meet. Returns 0, or -1 (out zeroed) when
+ * the row has no household id.
+ */
+int pseudonymise_household(const struct pseudonymiser *ps,
+                           const struct record *rec,
+                           const struct source_plan *sp,
+                           unsigned char out[16]);
+
+/*
  * A person's record key, 0..255, for cell-key perturbation: the first byte
  * of a keyed SipHash-128, under the record-key subkey, of the person's token --
  * the first 8 bytes of the smallest hash of the strictest match key (index
@@ -122,5 +139,16 @@ int soundex(const char *name, char out[5]);
  */
 void forename_root(const struct pseudonymiser *ps, const char *forename,
                    char *out, size_t outsz);
+
+/*
+ * The root the same tables give a whole surname run together (Xasan ->
+ * hassan, Yuusuf -> yusuf, Cismaan -> uthman: a Somali child's surname is
+ * a father's given name, spelt as given names are), into out; "" when no
+ * table lists it or the root is the name itself. Never a word of it: a
+ * surname is not a nickname. For the comparisons' surname parts
+ * (comparison.h); out is a plaintext identifier the caller wipes.
+ */
+void surname_root(const struct pseudonymiser *ps, const char *surname,
+                  char *out, size_t outsz);
 
 #endif

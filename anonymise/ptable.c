@@ -98,6 +98,85 @@ load_legacy(struct ptable *pt, FILE *f, const char *path, char **line,
     return 0;
 }
 
+/* ONS's layout `pcv,ckey,pvalue` (columns in any order), after its
+ * header, whose columns are col[0 .. 2]: 0 pcv, 1 ckey, 2 pvalue. */
+static int
+load_ons(struct ptable *pt, FILE *f, const char *path, char **line,
+         size_t *la, long *lineno, const int *col, struct diag *d)
+{
+    size_t alloc = 0;
+
+    while (getline(line, la, f) >= 0) {
+        char *fld[4];
+        int64_t v[3];
+        size_t k;
+        int bad = 0;
+
+        (*lineno)++;
+        (*line)[strcspn(*line, "\r\n")] = '\0';
+        if (!**line)
+            continue;
+        if (split(*line, ',', fld, 3) != 3) {
+            diag_set(d, path, *lineno, 0, "ptable", "expected 3 fields, as "
+                                                    "in the header");
+            return CE_CONFIG;
+        }
+        for (k = 0; k < 3; k++) {
+            const char *x = fld[k];
+
+            switch (col[k]) {
+            case 0:
+                bad |= parse_int64_str(x, 0, PTABLE_MAX_COUNT, &v[0]) < 0;
+                break;
+            case 1:
+                bad |= parse_int64_str(x, 0, 255, &v[1]) < 0;
+                break;
+            default:
+                bad |= parse_int64_str(x, -PTABLE_MAX_COUNT, PTABLE_MAX_COUNT,
+                                       &v[2]) < 0;
+            }
+        }
+        if (bad || v[0] + v[2] < 0) {
+            diag_set(d, path, *lineno, 0, "ptable",
+                     "expected pcv,ckey,pvalue with pcv >= 0, 0 <= ckey <= "
+                     "255, pcv + pvalue >= 0");
+            return CE_CONFIG;
+        }
+        if (v[0] == 0)
+            continue; /* empty cells are never perturbed */
+        if (push_row(pt, &alloc, (int)v[0], (int)v[1], (int)v[1], (int)v[2]))
+            return CE_NOMEM;
+    }
+    return 0;
+}
+
+/* 1 when the header is ONS's pcv,ckey,pvalue in some order; col[k] then
+ * says which of the three column k is. */
+static int
+ons_header(char *h, int *col)
+{
+    static const char *const names[3] = {"pcv", "ckey", "pvalue"};
+    char copy[128], *fld[4];
+    int seen = 0, c;
+    size_t k, n;
+
+    if (strlen(h) >= sizeof(copy))
+        return 0;
+    memcpy(copy, h, strlen(h) + 1);
+    n = split(copy, ',', fld, 3);
+    if (n != 3)
+        return 0;
+    for (k = 0; k < 3; k++) {
+        for (c = 0; c < 3 && strcmp(fld[k], names[c]); c++)
+            ;
+        if (c == 3 || (seen & (1 << c)))
+            return 0;
+        seen |= 1 << c;
+        col[k] = c;
+    }
+    return 1;
+}
+
 enum { COL_I, COL_J, COL_P, COL_V, COL_LB, COL_UB, COL_TYPE, NCOLS,
        COL_OTHER = NCOLS };
 
@@ -352,7 +431,8 @@ ckm_header(char *line, char delim, int *col, size_t *ncols, const char *path,
         diag_set(d, path, 1, 0, "ptable",
                  "expected the header i,j,p,v,p_int_lb,p_int_ub,type (the "
                  "ptable package's layout; i, p_int_lb, p_int_ub and v or j "
-                 "are required) or pcv,ckey_lo,ckey_hi,noise");
+                 "are required), pcv,ckey,pvalue (ONS's) or "
+                 "pcv,ckey_lo,ckey_hi,noise");
         return CE_CONFIG;
     }
     *ncols = n;
@@ -386,8 +466,15 @@ ptable_load(struct ptable *pt, const char *path, struct diag *d)
         h = line;
         if (!strncmp(h, "\xEF\xBB\xBF", 3))
             h += 3; /* a spreadsheet's byte-order mark */
+        int ons[3];
+
         if (!strcmp(h, "pcv,ckey_lo,ckey_hi,noise")) {
             rc = load_legacy(pt, f, path, &line, &la, &lineno, d);
+        } else if (ons_header(h, ons)) {
+            rc = load_ons(pt, f, path, &line, &la, &lineno, ons, d);
+            /* ONS's code cycles through the last third (501-750 of 750) */
+            if (!rc)
+                pt->block = pt->max_pcv / 3;
         } else {
             int col[PTABLE_MAX_FIELDS + 1];
             size_t ncols = 0;
@@ -432,6 +519,21 @@ ptable_load(struct ptable *pt, const char *path, struct diag *d)
             }
         free(covered);
     }
+    /* one lookup per cell, not a search through every row */
+    if (!rc) {
+        pt->noise_of = malloc((size_t)pt->max_pcv * 256 * sizeof(int));
+        if (!pt->noise_of)
+            rc = CE_NOMEM;
+        for (i = 0; !rc && i < pt->n; i++) {
+            int c;
+
+            for (c = pt->rows[i].ckey_lo; c <= pt->rows[i].ckey_hi; c++)
+                pt->noise_of[(size_t)(pt->rows[i].pcv - 1) * 256 +
+                             (size_t)c] = pt->rows[i].noise;
+        }
+    }
+    if (!rc && pt->block < 1)
+        pt->block = 1;
     if (rc == CE_NOMEM)
         diag_set(d, path, lineno, 0, NULL, "out of memory");
     if (rc)
@@ -445,10 +547,19 @@ ptable_noise(const struct ptable *pt, int64_t count, uint32_t ckey)
     size_t i;
     int pcv;
 
-    if (count <= 0)
+    if (count <= 0 || pt->max_pcv < 1)
         return 0;
-    pcv = count > pt->max_pcv ? pt->max_pcv : (int)count;
+    if (count > pt->max_pcv) {
+        int block = pt->block > 1 && pt->block <= pt->max_pcv ? pt->block : 1;
+        int64_t first = pt->max_pcv - block + 1;
+
+        pcv = (int)(first + (count - first) % block);
+    } else {
+        pcv = (int)count;
+    }
     ckey &= 0xFF;
+    if (pt->noise_of)
+        return pt->noise_of[(size_t)(pcv - 1) * 256 + ckey];
     for (i = 0; i < pt->n; i++)
         if (pt->rows[i].pcv == pcv && (int)ckey >= pt->rows[i].ckey_lo &&
             (int)ckey <= pt->rows[i].ckey_hi)
@@ -460,5 +571,6 @@ void
 ptable_release(struct ptable *pt)
 {
     free(pt->rows);
+    free(pt->noise_of);
     memset(pt, 0, sizeof(*pt));
 }

@@ -191,29 +191,63 @@ add_comparison(struct record_builder *b, const struct match_record *mr,
 }
 
 /*
+ * The row's household, when it has an id and the context an index: its
+ * keyed id (pseudonymise_household()) numbered under scope_lock, the lead
+ * flag beside it. The keyed id is wiped here. 0 or CE_NOMEM.
+ */
+static int
+join_household(struct record_builder *b, const struct record *rec,
+               uint32_t *household)
+{
+    const struct record_context *ctx = b->ctx;
+    unsigned char id[16];
+    uint32_t number = 0;
+    int rc = 0;
+
+    *household = 0;
+    if (!ctx->scopes ||
+        pseudonymise_household(ctx->ps, rec, b->sp, id) < 0)
+        return 0;
+    if (ctx->scope_lock)
+        pthread_mutex_lock(ctx->scope_lock);
+    rc = scope_index_household(ctx->scopes, id, &number);
+    if (ctx->scope_lock)
+        pthread_mutex_unlock(ctx->scope_lock);
+    sodium_memzero(id, sizeof(id));
+    if (rc < 0)
+        return rc;
+    *household = number | (rec->lead ? RECORD_LEAD : 0);
+    return 0;
+}
+
+/*
  * The row's comparison record (comparison.h) into *mr, from rec's
  * normalised identifiers and the anchors of its NHS number and UPN: 1
  * when the row has one worth keeping, 0 when the plan has no
- * probabilistic stage or the row nothing to compare on. The nickname
- * root is wiped here; rec is the caller's to wipe, and so is *mr.
+ * probabilistic stage or the row nothing to compare on. The names'
+ * roots are wiped here; rec is the caller's to wipe, and so is *mr.
  */
 static int
 comparison_of(const struct record_builder *b, const struct record *rec,
               const struct link_anchors *anchors, struct match_record *mr)
 {
     struct comparison_plain p;
-    char root[NAME_MAX_BYTES];
+    char root[NAME_MAX_BYTES], sroot[NAME_MAX_BYTES];
 
     memset(mr, 0, sizeof(*mr));
     if (!b->ctx->enc || !b->cmp)
         return 0;
     memset(&p, 0, sizeof(p));
     root[0] = '\0';
+    sroot[0] = '\0';
     if (rec->forename[0])
         forename_root(b->ctx->ps, rec->forename, root, sizeof(root));
+    if (rec->surname[0])
+        surname_root(b->ctx->ps, rec->surname, sroot, sizeof(sroot));
     p.forename = rec->forename;
     p.surname = rec->surname;
     p.forename_root = root;
+    p.surname_root = sroot;
     p.dob = rec->dob;
     p.postcode = rec->postcode;
     p.sex = rec->sex;
@@ -223,6 +257,7 @@ comparison_of(const struct record_builder *b, const struct record *rec,
     compare_fields_plain(b->ctx->plan, rec, &p);
     comparison_encode(b->ctx->enc, &p, mr);
     sodium_memzero(root, sizeof(root));
+    sodium_memzero(sroot, sizeof(sroot));
     return comparison_useful(mr);
 }
 
@@ -334,6 +369,7 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
     struct link_anchors anchors;
     struct match_record mr;
     uint64_t dob_anchor;
+    uint32_t household;
     long added, person;
     int rc, useful;
 
@@ -354,7 +390,16 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
     out->lsoa = geo.lsoa;
     out->district = geo.district;
     useful = row_encodings(b, rec, &anchors, &dob_anchor, &mr);
+    if (join_household(b, rec, &household) < 0)
+        useful = -1;
     record_wipe_identifiers(rec);
+    if (useful < 0) {
+        memset(out, 0, sizeof(*out));
+        sodium_memzero(&anchors, sizeof(anchors));
+        sodium_memzero(&mr, sizeof(mr));
+        return CE_NOMEM;
+    }
+    out->household = household;
     out->comparison = COMPARISON_NONE;
     rc = join_scope(b, &anchors, dob_anchor, &person);
     if (rc == 0) {
@@ -431,6 +476,7 @@ record_list_push(struct record_list *l, const struct pseudonymous_record *r)
     a.lsoa = r->lsoa;
     a.district = r->district;
     a.comparison = r->comparison;
+    a.household = r->household;
     a.birth = r->birth;
     a.sex = r->sex;
     a.ethnicity = r->ethnicity;
@@ -477,6 +523,7 @@ record_list_get(const struct record_list *l, size_t i,
     out->sex = a->sex;
     out->ethnicity = a->ethnicity;
     out->comparison = a->comparison;
+    out->household = a->household;
     out->token = a->token;
     out->token_key = a->token_key;
     out->birth = a->birth;

@@ -32,6 +32,9 @@
  *     per row: mapped = map_row(&m, &row, &rec, &q);
  *              rc = record_from_row(&b, &m, &row, mapped, &rec, &q, &pr);
  *              rc == 1: pr is the row's record, the linker's next record
+ *                       (and, with a household id, a member of the
+ *                       household ctx->scopes numbers; no household
+ *                       without ctx->scopes)
  *              rc == 0: the row left no record (quarantined)
  *              rc < 0:  CE_NOMEM
  *     b.unknown_postcodes ...
@@ -74,22 +77,28 @@ struct pseudonymous_record {
     uint8_t department;
     uint8_t sex;
     uint8_t ethnicity;
+    uint8_t token_key;     /* token's key index; RECORD_TOKEN_NONE without */
     /* the yearly return the row came from, as its file's position + 1
      * while its source is read and as the job's return id after
      * (returns.h); 0 for a source of no yearly return */
     uint8_t ret;
     uint8_t period;        /* enum spell_period */
+    struct birth birth;    /* birth year and month, never the day */
     /* the row's comparison record in its source's comparison list
      * (comparison.h; the job's once the sources are merged), or
      * COMPARISON_NONE: nothing to compare on, or no probabilistic stage */
     uint32_t comparison;
+    /* the row's household (README "Households"): its number in the id
+     * scope index (scope_index_household()), with RECORD_LEAD set when
+     * the row says its person is the household's lead; 0: no household */
+    uint32_t household;
     /* the first 8 bytes of the strictest linkage key hash the row has,
      * else of its scoped local id (ranked after every linkage key): the
      * person's record key is chosen from these (person.h) */
     uint64_t token;
-    uint8_t token_key;     /* that key's index; RECORD_TOKEN_NONE without */
-    struct birth birth;    /* birth year and month, never the day */
 };
+
+#define RECORD_LEAD 0x80000000u
 
 /* record_from_row()'s answer for one row; a record list keeps it in two
  * parts (struct record_row, struct record_attrs) */
@@ -165,9 +174,10 @@ int record_from_row(struct record_builder *b, const struct source_mapping *m,
 
 /*
  * A record list keeps a record in two parts. Its person attributes
- * (geography, sex, ethnicity, birth, token, comparison record: as in
- * struct pseudonymous_record), which a person's next rows in one extract
- * mostly repeat, are kept once for a run of rows that repeat them.
+ * (geography, sex, ethnicity, birth, token, comparison record,
+ * household: as in struct pseudonymous_record), which a person's next
+ * rows in one extract mostly repeat, are kept once for a run of rows that
+ * repeat them.
  */
 struct record_attrs {
     uint64_t token;
@@ -175,14 +185,16 @@ struct record_attrs {
     uint32_t lsoa;
     uint32_t district;
     uint32_t comparison;
+    uint32_t household;
     struct birth birth;
     uint8_t sex;
     uint8_t ethnicity;
     uint8_t token_key;
     uint8_t zero;          /* always 0: attributes compare as bytes */
+    uint32_t zero2;        /* always 0 */
 };
 
-_Static_assert(sizeof(struct record_attrs) == 32,
+_Static_assert(sizeof(struct record_attrs) == 40,
                "a record's attributes are 32 bytes, without padding");
 
 /* Each row keeps its spell (the service event; service SERVICE_NONE for

@@ -105,6 +105,31 @@ contact_fate(struct rdoc *doc, const struct job_plan *plan, int f,
         strbuf_adds(sb, "; probabilistic = no: not used at all");
 }
 
+/* What becomes of the household id and lead columns (README
+ * "Households"). */
+static void
+household_fate(struct rdoc *doc, const struct source_plan *sp, int f,
+               struct rnode *r, struct strbuf *sb)
+{
+    if (f == CF_HOUSEHOLD_ID) {
+        rn_str(doc, r, "kind", "household identifier");
+        strbuf_addf(sb,
+                    "household identifier: a keyed SipHash-128 (own subkey, "
+                    "cohortmk 1002) of %s %s and the id, numbered in memory "
+                    "so that the persons of one household at a period form "
+                    "a household; never a match key, never written, wiped "
+                    "with the row",
+                    sp->id_scope ? "id scope" : "source",
+                    sp->id_scope ? sp->id_scope : sp->name);
+        return;
+    }
+    rn_str(doc, r, "kind", "household lead flag");
+    strbuf_adds(sb, "household lead flag: Y, Yes, True, 1, L or Lead "
+                    "marks the row's person as the household's lead; "
+                    "kept as one bit beside the household; published "
+                    "only through household_type");
+}
+
 /* What happens to field f of source sp: prose into sb, fields into r. */
 static void
 field_fate(struct rdoc *doc, const struct job_plan *plan,
@@ -137,6 +162,10 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
                         sp->id_scope);
         else if (f == CF_LOCAL_ID)
             strbuf_addf(sb, "; scoped to source %s", sp->name);
+        break;
+    case CF_HOUSEHOLD_ID:
+    case CF_LEAD:
+        household_fate(doc, sp, f, r, sb);
         break;
     case CF_DOB:
         rn_str(doc, r, "kind", "identifier");
@@ -579,11 +608,13 @@ cohort_by(const struct job_plan *plan, const struct cohort_plan *cp,
             const struct service_def *sd = &plan->services[cp->by_service[k]];
 
             strbuf_addf(sb,
-                        "%s%s.%s (yes when the person had a spell "
+                        "%s%s.%s (yes when %s had a spell "
                         "of it overlapping the month, else no)",
                         k ? ", " : "",
                         job_plan_department_name(plan, sd->department),
-                        sd->name);
+                        sd->name,
+                        cp->unit == UNIT_HOUSEHOLDS ? "a member of the household"
+                                                    : "the person");
         } else {
             strbuf_addf(sb, "%s%s", k ? ", " : "",
                         by_column_name((enum by_column)cp->by[k]));
@@ -597,31 +628,32 @@ cohort_by(const struct job_plan *plan, const struct cohort_plan *cp,
         rn_str(doc, arr, NULL, cohort_by_name(cp, k));
 }
 
-/* A forecast cohort's derived tables and projection. */
+/* What a household cohort counts (README "Households"). */
 static void
-doc_forecast_cohort(const struct cohort_plan *cp, struct rdoc *doc,
-                    struct rnode *s, struct strbuf *sb)
+doc_household_unit(const struct cohort_plan *cp, struct rdoc *doc,
+                   struct rnode *s, struct strbuf *sb)
 {
-    struct rnode *r, *arr;
-    size_t k;
-    int age = 0;
+    struct rnode *r;
 
-    for (k = 0; k < cp->nby; k++)
-        age |= cp->by[k] == BY_AGE_BAND;
-    strbuf_addf(sb, "also published: %s_new (entries), %s_ended (exits by "
-                    "months in the cohort) and %s_duration (persons by "
-                    "months in the cohort)%s, through the same disclosure "
-                    "control and audited together through their stock-flow "
-                    "identity; and %s_forecast, a projection computed from "
-                    "those published tables alone",
-                cp->name, cp->name, cp->name, age ? ", by age band" : "",
-                cp->name);
-    r = rn_rule(doc, s, "forecast", NULL, sb);
-    arr = rn_arr(doc, r, "tables");
-    rn_strf(doc, arr, NULL, "%s_new", cp->name);
-    rn_strf(doc, arr, NULL, "%s_ended", cp->name);
-    rn_strf(doc, arr, NULL, "%s_duration", cp->name);
-    rn_strf(doc, arr, NULL, "%s_forecast", cp->name);
+    strbuf_adds(sb, "households: a household is the persons whose rows "
+                    "carry one household id (a keyed hash, never the id), "
+                    "each a member over that row's dates; a household is "
+                    "counted once in a month when it has a member that "
+                    "month and its where holds over those members (a term "
+                    "outside any member, all members or lead meaning any "
+                    "member); "
+                    "composition (household_size, children, household_type) "
+                    "is taken from the members' age bands at the month's "
+                    "end and the lead flag; the cell key of a count is the "
+                    "sum of its households' keys (a keyed hash of the "
+                    "household's keyed id, record-key subkey); disclosure "
+                    "control and its audit treat the table as any other");
+    if (cp->measure == MEASURE_AT_END)
+        strbuf_adds(sb, "; measure at_end takes each household as it is on "
+                        "the month's last day: that day's members, for the "
+                        "where and for the composition");
+    r = rn_rule(doc, s, "unit", NULL, sb);
+    rn_str(doc, r, "value", "households");
 }
 
 static void
@@ -648,15 +680,18 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
             rn_rule(doc, s, "meaning", NULL, sb);
         }
         cohort_by(plan, cp, doc, s, sb);
-        strbuf_adds(sb, cp->measure == MEASURE_NEW
-                            ? "persons entering the cohort in the period"
+        if (cp->unit == UNIT_HOUSEHOLDS)
+            doc_household_unit(cp, doc, s, sb);
+        strbuf_addf(sb, cp->measure == MEASURE_NEW
+                            ? "%s entering the cohort in the period"
                         : cp->measure == MEASURE_ENDED
-                            ? "persons whose last month in the cohort the "
+                            ? "%s whose last month in the cohort the "
                               "period is"
                         : cp->measure == MEASURE_AT_END
-                            ? "distinct persons in the cohort on the "
+                            ? "distinct %s in the cohort on the "
                               "period's last day (a snapshot)"
-                            : "distinct persons in the cohort in the period");
+                            : "distinct %s in the cohort in the period",
+                    cp->unit == UNIT_HOUSEHOLDS ? "households" : "persons");
         r = rn_rule(doc, s, "measure", NULL, sb);
         rn_str(doc, r, "value", measure_name(cp->measure));
         if (cp->forecast)
@@ -664,13 +699,15 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
         strbuf_adds(sb, "period");
         for (k = 0; k < cp->nby; k++)
             strbuf_addf(sb, ", %s", cohort_by_name(cp, k));
-        strbuf_adds(sb, ", count ([c] when hidden)");
+        strbuf_adds(sb, ", count ([c] when hidden, [z] when impossible), "
+                        "margin (yes on a margin or total row)");
         r = rn_rule(doc, s, "published_columns", "published columns", sb);
         arr = rn_arr(doc, r, "columns");
         rn_str(doc, arr, NULL, "period");
         for (k = 0; k < cp->nby; k++)
             rn_str(doc, arr, NULL, cohort_by_name(cp, k));
         rn_str(doc, arr, NULL, "count");
+        rn_str(doc, arr, NULL, "margin");
     }
 }
 

@@ -357,6 +357,10 @@ canon_rest(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
         }
         strbuf_adds(sb, "\n");
         kv(sb, "measure", measure_name(cp->measure));
+        /* said only for households, so the plan hash of every person
+         * cohort stays what it was */
+        if (cp->unit == UNIT_HOUSEHOLDS)
+            kv(sb, "unit", "households");
         if (cp->forecast)
             kv(sb, "forecast", "yes");
     }

@@ -39,7 +39,8 @@ doc_derived_risk(const struct job_plan *plan, struct rdoc *doc,
 
     strbuf_addf(sb,
                 "each table above goes through the same suppression, audit "
-                "and %s as a cohort table. They count persons the cohort "
+                "and %s as a cohort table, with [z] for the cells its "
+                "definition makes impossible. They count persons the cohort "
                 "tables and each other also count: a forecast cohort's "
                 "persons are its entries, stayers and exits (persons(t) - "
                 "ended(t) = persons(t-1) - ended(t-1) + new(t) - ended(t)), "
@@ -47,9 +48,10 @@ doc_derived_risk(const struct job_plan *plan, struct rdoc *doc,
                 "overlap_count's cells are sums of overlap's. So a job with "
                 "any of them is refused unless perturbation = cellkey or "
                 "rounding is at least the protection level (%s). A forecast "
-                "cohort's three tables are audited together through that "
-                "identity, and a whole month of exits or entries is hidden "
-                "more while a hidden count can be narrowed below %d. What "
+                "cohort's three tables are audited together, every cell of "
+                "every month with that identity, and a whole month of exits "
+                "or entries is hidden more while a hidden count can be "
+                "narrowed below %d. What "
                 "remains: the other relations across tables are answered by "
                 "the rounding or the noise, argued, not audited; "
                 "tests/cli/attack.sh attacks the published files of the "
@@ -109,4 +111,30 @@ doc_forecasting(const struct job_plan *plan, struct rdoc *doc,
                         "tables could not compute");
         rn_rule(doc, s, "projections", NULL, sb);
     }
+}
+
+void
+doc_forecast_cohort(const struct cohort_plan *cp, struct rdoc *doc,
+                    struct rnode *s, struct strbuf *sb)
+{
+    struct rnode *r, *arr;
+    size_t k;
+    int age = 0;
+
+    for (k = 0; k < cp->nby; k++)
+        age |= cp->by[k] == BY_AGE_BAND;
+    strbuf_addf(sb, "also published: %s_new (entries), %s_ended (exits by "
+                    "months in the cohort) and %s_duration (persons by "
+                    "months in the cohort)%s, through the same disclosure "
+                    "control and audited together through their stock-flow "
+                    "identity; and %s_forecast, a projection computed from "
+                    "those published tables alone",
+                cp->name, cp->name, cp->name, age ? ", by age band" : "",
+                cp->name);
+    r = rn_rule(doc, s, "forecast", NULL, sb);
+    arr = rn_arr(doc, r, "tables");
+    rn_strf(doc, arr, NULL, "%s_new", cp->name);
+    rn_strf(doc, arr, NULL, "%s_ended", cp->name);
+    rn_strf(doc, arr, NULL, "%s_duration", cp->name);
+    rn_strf(doc, arr, NULL, "%s_forecast", cp->name);
 }

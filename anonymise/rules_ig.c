@@ -4,6 +4,7 @@
  * retention, disclosure control, and what the latest publication hid.
  */
 #include "rules_parts.h"
+#include "secondary.h"
 
 #include "../core/published.h"
 
@@ -180,6 +181,10 @@ disclosure_symbols(struct rdoc *doc, struct rnode *s, struct strbuf *sb)
     } symbols[] = {
         {PUB_CONFIDENTIAL, "[c]",
          "hidden, whichever rule hid it (primary or secondary suppression)"},
+        {PUB_STRUCTURAL, "[z]",
+         "not applicable: the cohort's own definition makes the cell "
+         "impossible (an age band outside its age condition, 'no' for a "
+         "service it requires), so it is known to be 0"},
     };
     struct rnode *r, *arr, *e;
     size_t i;
@@ -188,7 +193,10 @@ disclosure_symbols(struct rdoc *doc, struct rnode *s, struct strbuf *sb)
         strbuf_addf(sb, "%s%s: %s", i ? "; " : "", symbols[i].text,
                     symbols[i].meaning);
     strbuf_adds(sb, "; nothing says whether a shown count is exact, rounded "
-                    "or perturbed, or which rule hid a cell");
+                    "or perturbed, or which rule hid a cell; a margin column "
+                    "says which rows are margins or the total; a sex or "
+                    "ethnicity code that no source can give is not a "
+                    "category at all");
     r = rn_rule(doc, s, "symbols", "published symbols", sb);
     arr = rn_arr(doc, r, "symbols");
     for (i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
@@ -196,6 +204,134 @@ disclosure_symbols(struct rdoc *doc, struct rnode *s, struct strbuf *sb)
         rn_str(doc, e, "symbol", symbols[i].text);
         rn_str(doc, e, "meaning", symbols[i].meaning);
     }
+}
+
+/* ONS's cell-key method: the noise, then the threshold; no secondary
+ * suppression. */
+static void
+disclosure_cellkey(const struct disclosure_plan *dp, struct rdoc *doc,
+                   struct rnode *s, struct strbuf *sb)
+{
+    struct rnode *r;
+
+    strbuf_addf(sb,
+                "ONS's cell-key method with the perturbation table '%s': "
+                "every count (margins and totals too) first gets the noise "
+                "the table gives its count and cell key (the sum of its "
+                "persons' record keys mod 256), then every cell whose "
+                "perturbed count is below %d is suppressed, empty cells "
+                "included%s; counts above the table's largest cycle "
+                "through its last block of counts (ONS's pcv,ckey,pvalue "
+                "layout: the last third, rows 501-750 of ptable_10_5; the "
+                "other layouts: the largest count's rows); the same "
+                "persons always get the same noise; cell keys and noise "
+                "are never published",
+                dp->ptable ? dp->ptable : "", dp->suppress_hi + 1,
+                dp->suppress_hi > 0 ? "" : " (min_count 1: none)");
+    r = rn_rule(doc, s, "perturbation", NULL, sb);
+    rn_str(doc, r, "method", "cellkey");
+    rn_str(doc, r, "ptable", dp->ptable ? dp->ptable : "");
+    rn_int(doc, r, "threshold", dp->suppress_hi + 1);
+    /* the primary rule on the perturbed counts, zeros included (from 1
+     * to 0, none, when min_count is 1) */
+    if (dp->suppress_hi > 0)
+        strbuf_addf(sb, "after the noise, every cell, margin and total "
+                        "whose perturbed count is from 0 to %d inclusive is "
+                        "suppressed",
+                    dp->suppress_hi);
+    else
+        strbuf_adds(sb, "none (min_count 1)");
+    r = rn_rule(doc, s, "primary", "primary suppression", sb);
+    rn_int(doc, r, "from", dp->suppress_hi > 0 ? 0 : 1);
+    rn_int(doc, r, "to", dp->suppress_hi);
+    strbuf_adds(sb, "none, as in ONS's method: the noise every published "
+                    "cell, margin and total carries, not a pattern of "
+                    "further hidden cells, keeps a suppressed cell from "
+                    "being worked out exactly from its margins");
+    r = rn_rule(doc, s, "secondary", "secondary suppression", sb);
+    rn_bool(doc, r, "applied", 0);
+    /* the job's setting, unused by the method; the schema's field */
+    rn_int(doc, r, "protection_level", dp->protection_level);
+    if (dp->rounding > 1) {
+        strbuf_addf(sb,
+                    "published counts rounded to the nearest %d after the "
+                    "noise",
+                    dp->rounding);
+        r = rn_rule(doc, s, "rounding", NULL, sb);
+        rn_int(doc, r, "base", dp->rounding);
+    }
+}
+
+/* Primary and least-cost secondary suppression, then rounding. */
+static void
+disclosure_suppression(const struct disclosure_plan *dp, struct rdoc *doc,
+                       struct rnode *s, struct strbuf *sb)
+{
+    static const char *const cost_words[] = {
+        [COST_VALUE] = "the total count of the cells hidden",
+        [COST_CELLS] = "the number of cells hidden",
+        [COST_LOG_VALUE] = "the sum of log(1 + count) of the cells hidden",
+    };
+    static const char *const cost_names[] = {
+        [COST_VALUE] = "value",
+        [COST_CELLS] = "cells",
+        [COST_LOG_VALUE] = "log_value",
+    };
+    struct rnode *r;
+
+    strbuf_addf(sb,
+                "every cell, margin and total with a count from %d to %d "
+                "inclusive is suppressed%s",
+                dp->suppress_lo, dp->suppress_hi,
+                dp->protect_zeros ? ", and so is every zero" : "");
+    r = rn_rule(doc, s, "primary", "primary suppression", sb);
+    rn_int(doc, r, "from", dp->suppress_lo);
+    rn_int(doc, r, "to", dp->suppress_hi);
+    strbuf_addf(sb,
+                "further cells are suppressed until a linear-programming "
+                "attacker using every published cell, margin and total "
+                "(%s; [z] cells as 0) ",
+                dp->rounding > 1
+                    ? "each rounded value as the interval of counts that round "
+                      "to it and that the rule would not have suppressed"
+                    : "taken as the exact true counts");
+    if (dp->protection_lower || dp->protection_upper)
+        strbuf_addf(sb,
+                    "cannot confine any primary suppressed cell x to a "
+                    "range that fails to reach x - %d%s or x + %d%s",
+                    dp->protection_lower,
+                    dp->protection_lower_pct ? "% of x" : "",
+                    dp->protection_upper,
+                    dp->protection_upper_pct ? "% of x" : "");
+    else
+        strbuf_addf(sb,
+                    "cannot narrow any primary suppressed cell to a range "
+                    "narrower than %d",
+                    dp->protection_level);
+    strbuf_addf(sb,
+                "; the pattern is the one of least cost (%s), proven "
+                "optimal by a mixed-integer program for periods of up to "
+                "%d cells and chosen by rectangles and hypercubes beyond; "
+                "%s; a further cell the others make unneeded is published "
+                "again",
+                cost_words[dp->suppression_cost], SECONDARY_EXACT_CELLS,
+                dp->protect_zeros
+                    ? "an empty cell may be hidden like any other"
+                    : "an empty cell is hidden only when nothing else "
+                      "protects (it can only move up, and a [c] pinned to a "
+                      "few counts reads like a small count)");
+    r = rn_rule(doc, s, "secondary", "secondary suppression", sb);
+    rn_int(doc, r, "protection_level", dp->protection_level);
+    rn_int(doc, r, "protection_lower", dp->protection_lower);
+    rn_bool(doc, r, "protection_lower_percent", dp->protection_lower_pct);
+    rn_int(doc, r, "protection_upper", dp->protection_upper);
+    rn_bool(doc, r, "protection_upper_percent", dp->protection_upper_pct);
+    rn_str(doc, r, "cost", cost_names[dp->suppression_cost]);
+    rn_int(doc, r, "exact_up_to_cells", SECONDARY_EXACT_CELLS);
+    strbuf_addf(sb, "published counts rounded to the nearest %d",
+                dp->rounding);
+    r = rn_rule(doc, s, "rounding", NULL, sb);
+    rn_int(doc, r, "base", dp->rounding);
 }
 
 /* Primary and secondary suppression, rounding or noise, zero cells. */
@@ -210,41 +346,10 @@ disclosure_rules(const struct disclosure_plan *dp, struct rdoc *doc,
         r = rn_rule(doc, s, "preset", NULL, sb);
         rn_str(doc, r, "value", dp->preset);
     }
-    strbuf_addf(sb,
-                "every cell, margin and total with a count from %d to %d "
-                "inclusive is suppressed%s",
-                dp->suppress_lo, dp->suppress_hi,
-                dp->protect_zeros ? ", and so is every zero" : "");
-    r = rn_rule(doc, s, "primary", "primary suppression", sb);
-    rn_int(doc, r, "from", dp->suppress_lo);
-    rn_int(doc, r, "to", dp->suppress_hi);
-    strbuf_addf(sb,
-                "further cells are suppressed until a linear-programming "
-                "attacker using every published cell, margin and total "
-                "(%s) cannot narrow any suppressed cell to a range "
-                "narrower than %d",
-                dp->rounding > 1 && dp->perturbation == PERTURB_NONE
-                    ? "each rounded value as the interval of counts that round "
-                      "to it and that the rule would not have suppressed"
-                    : "taken as the exact true counts",
-                dp->protection_level);
-    r = rn_rule(doc, s, "secondary", "secondary suppression", sb);
-    rn_int(doc, r, "protection_level", dp->protection_level);
-    if (dp->perturbation == PERTURB_CELLKEY) {
-        strbuf_addf(sb,
-                    "cell-key method with the perturbation table '%s'; the "
-                    "same persons always get the same noise; cell keys and "
-                    "noise are never published",
-                    dp->ptable ? dp->ptable : "");
-        r = rn_rule(doc, s, "perturbation", NULL, sb);
-        rn_str(doc, r, "method", "cellkey");
-        rn_str(doc, r, "ptable", dp->ptable ? dp->ptable : "");
-    } else {
-        strbuf_addf(sb, "published counts rounded to the nearest %d",
-                    dp->rounding);
-        r = rn_rule(doc, s, "rounding", NULL, sb);
-        rn_int(doc, r, "base", dp->rounding);
-    }
+    if (dp->perturbation == PERTURB_CELLKEY)
+        disclosure_cellkey(dp, doc, s, sb);
+    else
+        disclosure_suppression(dp, doc, s, sb);
     if (dp->protect_zeros)
         strbuf_adds(sb, "a zero is suppressed like a small count, so no cell "
                         "shows that nobody in the cohort has its attributes");
@@ -280,15 +385,29 @@ doc_disclosure(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
     strbuf_adds(sb, "; counts of rows and records are exact: they are not "
                     "counts of persons");
     rn_rule(doc, s, "outside_tables", "counts outside the tables", sb);
-    strbuf_addf(sb,
-                "for each shown cell, its count %s; for each hidden cell, "
-                "no range narrower than %d from the tables of one run "
-                "together with the counts above",
-                dp->perturbation == PERTURB_CELLKEY
-                    ? "with noise that the same persons always get"
-                : dp->rounding > 1 ? "to within the rounding"
-                                   : "exactly",
-                dp->protection_level);
+    if (dp->perturbation == PERTURB_CELLKEY)
+        strbuf_adds(sb, "for each shown cell, its count with noise that the "
+                        "same persons always get; for each hidden cell, an "
+                        "estimate from its margins that carries the noise of "
+                        "every cell it uses, never an exact count");
+    else if (dp->protection_lower || dp->protection_upper)
+        strbuf_addf(sb,
+                    "for each shown cell, its count %s; for each suppressed "
+                    "count x, no range that stops short of x - %d%s or of "
+                    "x + %d%s, from the tables of one run together with the "
+                    "counts above",
+                    dp->rounding > 1 ? "to within the rounding" : "exactly",
+                    dp->protection_lower,
+                    dp->protection_lower_pct ? "% of x" : "",
+                    dp->protection_upper,
+                    dp->protection_upper_pct ? "% of x" : "");
+    else
+        strbuf_addf(sb,
+                    "for each shown cell, its count %s; for each hidden "
+                    "cell, no range narrower than %d from the tables of one "
+                    "run together with the counts above",
+                    dp->rounding > 1 ? "to within the rounding" : "exactly",
+                    dp->protection_level);
     rn_rule(doc, s, "reader_can_learn", "what a reader can learn", sb);
     strbuf_adds(sb, "which rule hid a cell, whether a shown count was rounded "
                     "or perturbed, any true count of a hidden cell within the "

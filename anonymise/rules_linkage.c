@@ -62,15 +62,19 @@ doc_prob_records(const struct linkage_plan *lp, struct rdoc *doc,
                     "SipHash-2-4 tokens under subkeys of their own (context "
                     "cohortcr, one per kind, none a match key's) of the "
                     "normalised forename and surname (one key for both, so "
-                    "that a swap shows), the forename's nickname root and "
-                    "initial, the surname's Soundex code, the date of birth, "
+                    "that a swap shows; the words run together and the "
+                    "surname's particles spelt one way), the forename's "
+                    "nickname root, initial and first and last words, the "
+                    "surname's Soundex code, its form without particles or "
+                    "the first and last parts of a double surname, and its "
+                    "root in the name variants, the date of birth, "
                     "the date with day and month swapped and the day of the "
                     "month, the postcode unit, sector and district; the birth "
                     "year and month and the sex code as numbers; keyed Bloom "
                     "filters of the forename's and surname's letter pairs "
                     "(256 bits, 4 per pair, positions from SipHash under "
                     "their own subkey, context cohortbf); the keyed anchors "
-                    "of the NHS number and UPN. Held in memory only (128 "
+                    "of the NHS number and UPN. Held in memory only (144 "
                     "bytes per distinct record, hashes folded to 32 bits) "
                     "until linkage ends; never written, logged or published");
     r = rn_rule(doc, s, "comparison_records", NULL, sb);
@@ -106,11 +110,16 @@ doc_prob_scoring(const struct linkage_plan *lp, struct rdoc *doc,
     struct rnode *r, *arr;
     int k;
 
-    strbuf_addf(sb, "forename: exact, swapped with the surname, nickname "
-                    "root, Bloom-filter Dice >= %d%%, >= %d%%, >= %d%%, "
-                    "initial (one is an initial), sharing only the initial, "
-                    "else; surname: exact, Dice >= %d%%, Soundex, Dice >= "
-                    "%d%%, >= %d%%, else; date of birth: exact, day and "
+    strbuf_addf(sb, "forename: exact, swapped with the surname (the "
+                    "surname then compared with the other's forename, so "
+                    "that a family name written first weighs as much as in "
+                    "order), nickname root, Bloom-filter Dice >= %d%%, one "
+                    "forename a word of the other's, "
+                    "Dice >= %d%%, >= %d%%, initial (one is an initial), "
+                    "sharing only the initial, else; surname: exact, Dice >= "
+                    "%d%%, a part (a particle dropped, one part of a double "
+                    "surname, a spelling the name variants list), Soundex, "
+                    "Dice >= %d%%, >= %d%%, else; date of birth: exact, day and "
                     "month swapped, year +-1, only the day, only the month, "
                     "only the year differs, only the year agrees, else; "
                     "postcode: unit, sector, district, else; sex: agrees, "
@@ -148,8 +157,11 @@ doc_prob_scoring(const struct linkage_plan *lp, struct rdoc *doc,
                     "a person holding two different valid NHS numbers or "
                     "UPNs (as for "
                     "the keys: absolute); a person joining more than %d "
-                    "persons of the keys (max_cluster). Every refusal is "
-                    "counted",
+                    "persons of the keys (max_cluster); a person of the keys "
+                    "with two pairs within one bit of weight of each other "
+                    "to two persons holding dates of birth the first of "
+                    "these rules keeps apart (ambiguous: it joins neither). "
+                    "Every refusal is counted",
                 lp->max_cluster);
     r = rn_rule(doc, s, "guard", NULL, sb);
     rn_int(doc, r, "max_cluster", lp->max_cluster);

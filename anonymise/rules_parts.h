@@ -50,6 +50,11 @@ void doc_probabilistic(const struct job_plan *plan, struct rdoc *doc,
  * words appended to its fate in sb; nothing without the stage. */
 void doc_prob_use(const struct job_plan *plan, int f, struct strbuf *sb);
 
+/* rules_forecast.c: a forecast cohort's derived tables and projection,
+ * as a rule of its cohort's section s. */
+void doc_forecast_cohort(const struct cohort_plan *cp, struct rdoc *doc,
+                         struct rnode *s, struct strbuf *sb);
+
 /* The tables derived for forecasting (transitions, the standard tables,
  * rates, projections) and the differencing risk they leave, when the job
  * has any (else nothing). */

@@ -38,6 +38,7 @@ scope_index_init(struct scope_index *x, size_t nscopes)
 {
     memset(x, 0, sizeof(*x));
     hash_table_init(&x->ids);
+    hash_table_init(&x->households);
     x->stats = calloc(nscopes ? nscopes : 1, sizeof(*x->stats));
     x->nscopes = nscopes;
     if (!x->stats) {
@@ -126,6 +127,19 @@ scope_index_event(struct scope_index *x, int scope, const unsigned char id[16],
     return 1;
 }
 
+int
+scope_index_household(struct scope_index *x, const unsigned char id[16],
+                      uint32_t *number)
+{
+    size_t i;
+
+    if (hash_table_intern(&x->households, id, 16, &i) < 0 ||
+        i >= UINT32_MAX / 2)
+        return CE_NOMEM;
+    *number = (uint32_t)i + 1;
+    return 0;
+}
+
 long
 scope_index_person(const struct scope_index *x, int scope,
                    const unsigned char id[16])
@@ -143,6 +157,7 @@ void
 scope_index_release(struct scope_index *x)
 {
     hash_table_release(&x->ids);
+    hash_table_release(&x->households);
     free(x->per_id);
     free(x->stats);
     memset(x, 0, sizeof(*x));

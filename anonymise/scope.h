@@ -34,6 +34,7 @@
  *     header row: scope_index_header(&x, scope, id, nhs_anchor, dob_anchor)
  *     events row: scope_index_event(&x, scope, id, nhs_anchor, dob_anchor)
  *                 -> 1 joined, 0 orphan
+ *     household row: scope_index_household(&x, household_id, &number)
  *     scope_index_person(&x, scope, id) -> the id's number, or -1
  *     x.stats[scope] ...
  *     scope_index_release(&x);
@@ -63,6 +64,10 @@ struct scope_index {
     size_t alloc;
     struct scope_stats *stats; /* per scope */
     size_t nscopes;
+    /* keyed household ids (pseudonymise_household()) -> household
+     * numbers: index + 1, in the order rows brought them. Numbers depend
+     * on that order; nothing published does (household.h). */
+    struct hash_table households;
 };
 
 /* 0 or CE_NOMEM. */
@@ -78,6 +83,12 @@ int scope_index_header(struct scope_index *x, int scope,
  * checked for conflicts like a header row), 0 when it is an orphan. */
 int scope_index_event(struct scope_index *x, int scope,
                       const unsigned char id[16], uint64_t nhs, uint64_t dob);
+
+/* The number (from 1) of the household with keyed id `id` into *number,
+ * adding it when new. Serialised by the caller like every other call.
+ * 0 or CE_NOMEM. */
+int scope_index_household(struct scope_index *x, const unsigned char id[16],
+                          uint32_t *number);
 
 /* The number of the id a header of scope listed: 0 .. (ids of every
  * scope) - 1, the same for every row of the id and different for every

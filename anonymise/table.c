@@ -7,10 +7,10 @@
 const char *
 cell_status_name(enum cell_status s)
 {
-    static const char *const names[] = {"ok", "suppressed", "secondary",
-                                        "rounded", "perturbed"};
+    static const char *const names[] = {"ok",      "suppressed", "secondary",
+                                        "rounded", "perturbed",  "structural"};
 
-    return (unsigned)s <= CELL_PERTURBED ? names[s] : "unknown";
+    return (unsigned)s <= CELL_STRUCTURAL ? names[s] : "unknown";
 }
 
 int
@@ -143,6 +143,45 @@ table_fill_margins(struct count_table *t)
     }
 }
 
+int
+table_mark_structural(struct count_table *t, const uint8_t *interior)
+{
+    size_t i, j, off, n = t->ncells_per_period, any = 0;
+    size_t *possible;
+
+    for (i = 0; i < t->ninterior; i++)
+        any += interior[i] != 0;
+    free(t->structural);
+    t->structural = NULL;
+    if (!any)
+        return 0;
+    t->structural = calloc(n, 1);
+    possible = calloc(n, sizeof(*possible));
+    if (!t->structural || !possible) {
+        free(possible);
+        free(t->structural);
+        t->structural = NULL;
+        return -1;
+    }
+    /* count each margin's possible parts; none left: structural too */
+    for (i = 0; i < t->ninterior; i++) {
+        t->structural[i] = interior[i] != 0;
+        if (interior[i])
+            continue;
+        off = t->ninterior;
+        if (t->nby > 1)
+            for (j = 0; j < t->nby; j++) {
+                possible[off + t->cells[i].coord[j]]++;
+                off += t->dim_n[j];
+            }
+        possible[n - 1]++;
+    }
+    for (i = t->ninterior; i < n; i++)
+        t->structural[i] = possible[i] == 0;
+    free(possible);
+    return 0;
+}
+
 void
 table_release(struct count_table *t)
 {
@@ -156,5 +195,6 @@ table_release(struct count_table *t)
         free(t->dim_labels[j]);
     }
     free(t->cells);
+    free(t->structural);
     memset(t, 0, sizeof(*t));
 }

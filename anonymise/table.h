@@ -39,10 +39,12 @@ enum cell_status {
     CELL_SECONDARY,   /* suppressed to protect another cell */
     CELL_ROUNDED,     /* published rounded */
     CELL_PERTURBED,   /* published with cell-key noise */
+    CELL_STRUCTURAL,  /* impossible by the table's own definition: [z] */
 };
 
-/* "ok", "suppressed", "secondary", "rounded", "perturbed": for the
- * per-table counts of what each rule did, never for a published cell. */
+/* "ok", "suppressed", "secondary", "rounded", "perturbed", "structural":
+ * for the per-table counts of what each rule did, never for a published
+ * cell. */
 const char *cell_status_name(enum cell_status s);
 
 struct table_cell {
@@ -61,6 +63,15 @@ struct count_table {
     size_t ninterior;          /* interior cells per period */
     size_t ncells_per_period;  /* interior + margins + grand total */
     struct table_cell *cells;  /* nperiods * ncells_per_period */
+    /*
+     * Per cell of a period (the same in every period), 1 when no person
+     * can be counted there whatever the data: a structural zero that the
+     * table's own definition makes impossible (an age band outside the
+     * cohort's age condition), published as [z] and known to the
+     * attacker as 0. NULL when there is none. table_mark_structural()
+     * sets it.
+     */
+    uint8_t *structural;
 };
 
 /*
@@ -79,6 +90,14 @@ struct table_cell *table_interior(struct count_table *t, int period,
 
 /* Recomputes every margin and total (count and ckey) from the interior. */
 void table_fill_margins(struct count_table *t);
+
+/*
+ * Marks structural zeros: interior[i] (ninterior entries, in interior
+ * order) is 1 for an impossible interior cell; a margin or total is
+ * structural when every interior cell it sums is. 0 or -1 (out of
+ * memory).
+ */
+int table_mark_structural(struct count_table *t, const uint8_t *interior);
 
 /* 1 when cell is a margin or total (some coordinate is COORD_TOTAL). */
 int table_cell_is_margin(const struct count_table *t,

@@ -32,12 +32,15 @@ static const char usage[] =
     "[--period COL]\n"
     "                      [--rules nhs|ons] [--suppress LO-HI] "
     "[--rounding N] [--protect-zeros yes|no]\n"
-    "                      [--protection-level N] [--perturbation cellkey "
-    "--ptable FILE] [-o OUT.csv]\n";
+    "                      [--protection-level N] [--protection-lower N[%]] "
+    "[--protection-upper N[%]]\n"
+    "                      [--suppression-cost value|cells|log_value] "
+    "[--perturbation cellkey --ptable FILE] [-o OUT.csv]\n";
 
 enum opt {
     O_BY, O_COUNT, O_PERIOD, O_RULES, O_SUPPRESS, O_ROUNDING, O_ZEROS,
-    O_LEVEL, O_PERTURBATION, O_PTABLE, O_OUTPUT, O_HELP, O_N
+    O_LEVEL, O_LOWER, O_UPPER, O_COST, O_PERTURBATION, O_PTABLE, O_OUTPUT,
+    O_HELP, O_N
 };
 
 static const struct option_spec specs[] = {
@@ -59,6 +62,15 @@ static const struct option_spec specs[] = {
     [O_LEVEL] = {"protection-level", 0, OPT_VALUE, "N",
                  "the width an attacker's range for a suppressed cell must "
                  "keep"},
+    [O_LOWER] = {"protection-lower", 0, OPT_VALUE, "N[%]",
+                 "tau-ARGUS's lower protection: the attacker's range must "
+                 "reach the count less N (or N%)"},
+    [O_UPPER] = {"protection-upper", 0, OPT_VALUE, "N[%]",
+                 "tau-ARGUS's upper protection: the range must reach the "
+                 "count plus N (or N%)"},
+    [O_COST] = {"suppression-cost", 0, OPT_VALUE, "value|cells|log_value",
+                "what secondary suppression minimises (default value: the "
+                "hidden count)"},
     [O_PERTURBATION] = {"perturbation", 0, OPT_VALUE, "none|cellkey",
                         "cell-key noise (needs microdata with record_key)"},
     [O_PTABLE] = {"ptable", 0, OPT_VALUE, "FILE",
@@ -79,8 +91,9 @@ static const struct {
 } disclosure_opts[] = {
     {O_RULES, "preset"},         {O_SUPPRESS, "suppress"},
     {O_ROUNDING, "rounding"},    {O_ZEROS, "protect_zeros"},
-    {O_LEVEL, "protection_level"}, {O_PERTURBATION, "perturbation"},
-    {O_PTABLE, "ptable"},
+    {O_LEVEL, "protection_level"}, {O_LOWER, "protection_lower"},
+    {O_UPPER, "protection_upper"}, {O_COST, "suppression_cost"},
+    {O_PERTURBATION, "perturbation"}, {O_PTABLE, "ptable"},
 };
 
 /* Splits "a, b,c" into trimmed names (pointers into buf). */
@@ -181,7 +194,8 @@ protect_columns(const char *const *vals, char **bybuf, const char **by,
 
         if (!a)
             continue;
-        if (i <= *nby && !strcasecmp(a, "count")) {
+        if (i <= *nby &&
+            (!strcasecmp(a, "count") || !strcasecmp(a, "margin"))) {
             snprintf(msg, sizeof(msg), "a --by or --period column named '%s' "
                      "would clash with the published table's own column", a);
             return usage_error(usage, msg);

@@ -79,6 +79,7 @@ cmd_synth(int argc, char **argv)
     printf("synth: %s/education.csv: %ld rows\n", o.dir, c.rows[3]);
     printf("synth: %s/ssda903_header.csv: %ld rows\n", o.dir, c.rows[4]);
     printf("synth: %s/ssda903_episodes.csv: %ld rows\n", o.dir, c.rows[5]);
+    printf("synth: %s/housing_register.csv: %ld rows\n", o.dir, c.rows[6]);
     printf("synth: %s/benefits.csv, youth_justice.csv, early_help.csv, "
            "police_incidents.csv: %ld, %ld, %ld, %ld rows (the "
            "multiple-needs departments)\n",

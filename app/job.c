@@ -42,6 +42,7 @@
 #include "../anonymise/published_counts.h"
 #include "../anonymise/disclosure.h"
 #include "../anonymise/disclosure_check.h"
+#include "../anonymise/household.h"
 #include "../anonymise/ptable.h"
 #include "../anonymise/rules.h"
 #include "../cohorts/where.h"
@@ -90,6 +91,13 @@ job_compile_cohorts(const struct job_plan *plan, struct where_expr **exprs,
                      "where", "[cohort %s] where: %s", c->name, inner.msg);
             return rc;
         }
+        if (c->unit == UNIT_PERSONS && where_has_members(exprs[i])) {
+            diag_set(d, plan->config_path, c->where_line, 0, "where",
+                     "[cohort %s] where: any member, all members and lead "
+                     "qualify a household's members: they need unit = "
+                     "households", c->name);
+            return CE_CONFIG;
+        }
         if (plain) {
             plain[i] = where_plain(exprs[i], plan);
             if (!plain[i]) {
@@ -121,8 +129,11 @@ job_check_nesting(const struct job_plan *plan,
         for (i = 0; i < j; i++) {
             const struct cohort_plan *a = &plan->cohorts[i];
             const struct cohort_plan *b = &plan->cohorts[j];
-            int b_in_a = where_within(exprs[j], exprs[i]);
-            int a_in_b = where_within(exprs[i], exprs[j]);
+            /* a household table and a person table count different
+             * things: neither is the other's subset */
+            int same = a->unit == b->unit;
+            int b_in_a = same && where_within(exprs[j], exprs[i]);
+            int a_in_b = same && where_within(exprs[i], exprs[j]);
 
             if (!b_in_a && !a_in_b)
                 continue;
@@ -308,7 +319,8 @@ summarise_prob(const struct match_stats *st, const struct job_plan *plan,
     ps->refused_guard = st->refused_disagree + st->refused_no_dob;
     ps->refused_strong_id = st->refused_strong_id;
     ps->refused_other =
-        st->refused_conflict + st->refused_size + st->refused_ambiguous;
+        st->refused_conflict + st->refused_size + st->refused_generations +
+        st->refused_ambiguous;
     ps->links = st->links;
     for (r = 0; r < st->nrules; r++) {
         const struct match_rule_stats *rs = &st->rule[r];
@@ -543,6 +555,12 @@ run_persons(struct job_run *jr, struct diag *d)
         for (i = 0; i < jr->plan->nsources && i < js->rr.returns.nsources;
              i++)
             returns_summary(&js->rr.returns.tally[i], &sum->sources[i]);
+    }
+    if (household_set_build(&jr->ps, &js->rr.recs,
+                            &js->rr.linker, &js->rr.scopes.households,
+                            &js->ps) < 0) {
+        diag_set(d, NULL, 0, 0, NULL, "out of memory");
+        return CE_NOMEM;
     }
     for (i = 0; i < job_plan_ndepartments(jr->plan); i++) {
         sum->departments[i].records += dept[i].records;

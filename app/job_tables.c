@@ -64,7 +64,12 @@ finish_table(struct count_table *counted, const struct table_job *tj,
      * protected fails the run before anything is published */
     diag_clear(&inner);
     rc = disclosure_check(counted, &tj->plan->disclosure, &inner);
-    if (rc == CE_DATA && derived && !strcmp(inner.rule, "all_suppressed")) {
+    /* with cell-key noise the threshold applies to the noisy counts, as
+     * ONS's method has it: a small cohort's total can fall below it on
+     * some nights, and a run must not fail on noise */
+    if (rc == CE_DATA && !strcmp(inner.rule, "all_suppressed") &&
+        (derived ||
+         tj->plan->disclosure.perturbation == PERTURB_CELLKEY)) {
         log_msg(LOG_WARN, "table %s: every cell is hidden (too few "
                           "persons); published all [c]", name);
         rc = 0;
@@ -84,6 +89,7 @@ finish_table(struct count_table *counted, const struct table_job *tj,
     cr->secondary = st->secondary;
     cr->rounded = st->rounded;
     cr->perturbed = st->perturbed;
+    cr->structural = st->structural;
     return 0;
 }
 

@@ -46,15 +46,17 @@ print_overview(const struct job_plan *plan, const struct match_stats *st,
            "extra identifier agreeing), %s accepted but dropped (a record "
            "accepted with two generations)\n",
            pairs_text(plan, exact, st->refused_no_dob, nb[3]),
-           pairs_text(plan, exact, st->refused_ambiguous, nb[4]));
+           pairs_text(plan, exact, st->refused_generations, nb[4]));
     printf("  clusters: %s links made; refused: %s two NHS numbers or UPNs, "
            "%s two records the guard refuses in one person, %s over "
-           "max_cluster = %d\n",
+           "max_cluster = %d, %s ambiguous (as good a pair with two persons "
+           "of dates of birth the guard keeps apart)\n",
            pairs_text(plan, exact, st->links, nb[3]),
            pairs_text(plan, exact, st->refused_strong_id, nb[4]),
            pairs_text(plan, exact, st->refused_conflict, nb[5]),
            pairs_text(plan, exact, st->refused_size, nb[0]),
-           plan->linkage.max_cluster);
+           plan->linkage.max_cluster,
+           pairs_text(plan, exact, st->refused_ambiguous, nb[1]));
 }
 
 static void

@@ -1,4 +1,5 @@
 #include "synth.h"
+#include "synth_housing.h"
 #include "synth_needs.h"
 #include "../core/calendar.h"
 
@@ -2046,7 +2047,54 @@ struct synth_ctx {
     const struct synth_options *o;
     char *const *pcs;
     struct out_file *tr;
+    const struct person *people;
 };
+
+/* The housing register's view of person pid (synth_housing.h): the
+ * identifiers as registered, the current postcode. */
+static void
+register_resident(void *ctx, long pid, struct synth_resident *r)
+{
+    const struct synth_ctx *x = ctx;
+    const struct person *p = &x->people[pid];
+    size_t n;
+
+    r->household = p->household;
+    r->dob = p->dob;
+    r->sex = p->sex;
+    append_spelling(r->forename, 0, sizeof(r->forename), p->forename, p->fv);
+    n = append_spelling(r->surname, 0, sizeof(r->surname), p->surname, p->sv);
+    if (p->surname2 && p->sform != SF_ONE) {
+        n = append_text(r->surname, n, sizeof(r->surname),
+                        p->sform == SF_HYPHEN ? "-" : " ");
+        append_spelling(r->surname, n, sizeof(r->surname), p->surname2,
+                        p->s2v);
+    }
+    /* no NHS number where the person has none anywhere but education */
+    memcpy(r->nhs, p->nhs, sizeof(r->nhs));
+    if (p->traits & T_NO_STRONG_ID)
+        r->nhs[0] = '\0';
+    append_text(r->postcode, 0, sizeof(r->postcode), x->pcs[p->postcode]);
+}
+
+/* The main truth file's line for a register row. */
+static void
+register_truth(void *ctx, long line, long pid, const struct synth_resident *r)
+{
+    const struct synth_ctx *x = ctx;
+    struct out_file src;
+    struct written w;
+
+    memset(&src, 0, sizeof(src));
+    src.source = "register";
+    memset(&w, 0, sizeof(w));
+    memcpy(w.forename, r->forename, sizeof(w.forename));
+    memcpy(w.surname, r->surname, sizeof(w.surname));
+    memcpy(w.nhs, r->nhs, sizeof(w.nhs));
+    memcpy(w.postcode, r->postcode, sizeof(w.postcode));
+    w.dob = r->dob;
+    truth(x->tr, &src, line, pid, &x->people[pid], &w, NULL);
+}
 
 /* One row of the case management system's extract. */
 static void
@@ -2438,6 +2486,7 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
     struct out_file hs, cs, as, ed, tr, lh, le;
     struct person *people = NULL;
     struct synth_ctx x;
+    struct synth_people sp;
     char **pcs = NULL;
     size_t npcs = 0, i;
     uint64_t rs = o->seed * 0x2545F4914F6CDD1Dull + 1;
@@ -2504,6 +2553,10 @@ synth_write(const struct synth_options *o, struct synth_counts *c,
     flush_row(&le);
 
     housing_rows(&rs, &x, people, &hs, c);
+    x.people = people;
+    sp = (struct synth_people){o->people, &x, register_resident, register_truth};
+    if ((rc = synth_housing_write(o, &sp, &c->rows[6], d)) < 0)
+        goto out;
 
     /* Children's social care, more likely where the household is in TA. */
     for (pid = 0; pid < o->people; pid++) {

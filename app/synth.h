@@ -73,6 +73,9 @@
  *                             ..., DEC, REC, HOME_POST and no other
  *                             identifier; about 2 % more are episodes
  *                             whose CHILD no header lists
+ *   housing_register.csv      register; whole households on housing
+ *                             cases, with the lead applicant, and its
+ *                             household truth (synth_housing.h)
  *   truth_SYNTHETIC_IDENTIFIERS.csv  UTF-8, one line per data row:
  *       source,line,person    the [source] name, the row's physical line
  *                             (header = line 1), the true person
@@ -121,7 +124,8 @@ struct synth_options {
 
 struct synth_counts {
     long people;
-    long rows[6];         /* per extract, in the order above */
+    long rows[7];         /* per extract, in the order above, then the
+                           * housing register (synth_housing.h) */
     long needs_rows[4];   /* the multiple-needs extracts (synth_needs.h) */
     long faulty_rows;     /* rows written malformed on purpose */
 };

@@ -12,6 +12,8 @@
 
 _Static_assert(sizeof(enum measure) == sizeof(int),
                "SETTING_ENUM stores an int");
+_Static_assert(sizeof(enum cohort_unit) == sizeof(int),
+               "SETTING_ENUM stores an int");
 
 /* The title is published (report, PostgreSQL's COMMENT ON), and PostgreSQL
  * refuses invalid UTF-8 (SQLSTATE 22021) on every run: a job file saved as
@@ -37,18 +39,22 @@ by_term(const char *p, size_t len, char *term, size_t term_size,
     size_t dl;
     int b, found = -1;
 
-    for (b = 0; b < BY_SERVICE; b++) {
+    for (b = 0; b < BY_COUNT; b++) {
         const char *n = by_column_name((enum by_column)b);
 
-        if (strlen(n) == len && !strncmp(n, p, len))
+        /* the forecasting tables' own columns are never written in a by */
+        if ((b < BY_SERVICE || b >= BY_HOUSEHOLD_SIZE) && strlen(n) == len &&
+            !strncmp(n, p, len))
             found = b;
     }
     if (found >= 0)
         return found;
     if (!dot)
         return setting_bad_value(ctx, "by", "columns from age_band, sex, "
-                                            "ethnicity, ward, lsoa, district "
-                                            "or DEPARTMENT.SERVICE flags");
+                                            "ethnicity, ward, lsoa, district, "
+                                            "household_size, children, "
+                                            "household_type or "
+                                            "DEPARTMENT.SERVICE flags");
     dl = (size_t)(dot - p);
     if (len >= term_size || dl >= 64)
         return setting_bad_value(ctx, "by", "DEPARTMENT.SERVICE with a known "
@@ -117,6 +123,9 @@ cohort_settings_set_by(const struct setting *s, void *obj, const char *value,
     return 0;
 }
 
+static const struct setting_choice units[] = {
+    {"persons", UNIT_PERSONS}, {"households", UNIT_HOUSEHOLDS}, {NULL, 0}};
+
 static const struct setting_choice measures[] = {
     {"persons", MEASURE_PERSONS}, {"new", MEASURE_NEW},
     {"ended", MEASURE_ENDED}, {"at_end", MEASURE_AT_END}, {NULL, 0}};
@@ -138,6 +147,11 @@ const struct setting cohort_settings[] = {
      .boot = "persons",
      .help = "persons in the cohort that month, new ones, ones whose "
              "last month in it it is, or ones in it on its last day"},
+    {.name = "unit", .type = SETTING_ENUM, .offset = AT(unit),
+     .choices = units, .expect = "persons or households",
+     .boot = "persons",
+     .help = "count persons, or households whose members satisfy the "
+             "where (README \"Households\")"},
     {.name = "forecast", .type = SETTING_BOOL, .offset = AT(forecast),
      .boot = "no",
      .help = "also publish its flows, months in the cohort and a 12-month "
@@ -194,6 +208,54 @@ cohort_settings_finish_by(struct cohort_plan *k, const struct job_plan *pl,
     return 0;
 }
 
+/* 1 when a band starts at 18, so every band is wholly child or adult. */
+static int
+bands_split_at_18(const struct job_plan *plan)
+{
+    size_t i;
+
+    for (i = 0; i < plan->nage_bands; i++)
+        if (plan->age_bands[i].lo == 18)
+            return 1;
+    return 0;
+}
+
+/* A household cohort's by columns are its composition and service flags
+ * (of any member); a person cohort has no composition. */
+static int
+check_unit(const struct cohort_plan *k, const struct job_plan *plan,
+           struct setting_ctx *ctx)
+{
+    size_t j;
+
+    for (j = 0; j < k->nby; j++) {
+        int b = k->by[j], comp = b >= BY_HOUSEHOLD_SIZE;
+
+        if (k->unit == UNIT_PERSONS && comp)
+            return setting_fail_at(ctx, k->by_line, "[cohort %s]: 'by' %s "
+                                   "describes a household: it needs unit = "
+                                   "households", k->name,
+                                   by_column_name((enum by_column)b));
+        if (k->unit == UNIT_HOUSEHOLDS && !comp && b != BY_SERVICE)
+            return setting_fail_at(ctx, k->by_line, "[cohort %s]: a "
+                                   "household has no single %s: break it "
+                                   "down by household_size, children, "
+                                   "household_type or DEPARTMENT.SERVICE "
+                                   "flags", k->name,
+                                   by_column_name((enum by_column)b));
+        if (comp && b != BY_HOUSEHOLD_SIZE && !bands_split_at_18(plan))
+            return setting_fail_at(ctx, k->by_line, "[cohort %s]: 'by' %s "
+                                   "tells children from adults: age_bands "
+                                   "needs a band starting at 18", k->name,
+                                   by_column_name((enum by_column)b));
+    }
+    if (k->unit == UNIT_HOUSEHOLDS && k->forecast)
+        return setting_fail_at(ctx, k->line, "[cohort %s]: forecast = yes "
+                                             "projects persons: it needs "
+                                             "unit = persons", k->name);
+    return 0;
+}
+
 int
 cohort_settings_finish(struct cohort_plan *k, const struct job_plan *plan,
                        struct setting_ctx *ctx)
@@ -203,6 +265,7 @@ cohort_settings_finish(struct cohort_plan *k, const struct job_plan *plan,
                                         "manifest", "report", "latest",
                                         "quarantine"};
     size_t i;
+    int rc;
 
     if (!k->where)
         return setting_fail_at(ctx, k->line, "missing key 'where' in "
@@ -223,6 +286,8 @@ cohort_settings_finish(struct cohort_plan *k, const struct job_plan *plan,
                                k->name);
     if (!k->title && setting_set_string(&k->title, k->name, ctx) < 0)
         return CE_NOMEM;
+    if ((rc = check_unit(k, plan, ctx)) < 0)
+        return rc;
     if (k->forecast && k->measure != MEASURE_PERSONS)
         return setting_fail_at(ctx, k->line, "[cohort %s]: forecast = yes "
                                              "projects persons: it needs "

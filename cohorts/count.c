@@ -1,4 +1,5 @@
 #include "count.h"
+#include "household_count.h"
 
 #include "../core/calendar.h"
 #include "../core/error.h"
@@ -14,12 +15,12 @@ enum { FLAG_YES, FLAG_NO };
 static char *flag_labels[] = {"yes", "no"};
 
 char **
-cohort_by_labels(const struct job_plan *plan, const struct person_set *ps, int by,
-           uint32_t *n, int *owned)
+cohort_by_labels(const struct job_plan *plan, const struct person_set *ps,
+                 int by, uint32_t *n, int *owned, struct by_codes *codes)
 {
-    static char *sex[SEX_COUNT], *eth[ETH_COUNT];
     char **l;
-    size_t i;
+    size_t i, count;
+    uint32_t mask;
 
     *owned = 0;
     switch (by) {
@@ -46,15 +47,30 @@ cohort_by_labels(const struct job_plan *plan, const struct person_set *ps, int b
         *n = (uint32_t)plan->nage_bands + 1;
         return l;
     case BY_SEX:
-        for (i = 0; i < SEX_COUNT; i++)
-            sex[i] = (char *)sex_name((enum sex_code)i);
-        *n = SEX_COUNT;
-        return sex;
     case BY_ETHNICITY:
-        for (i = 0; i < ETH_COUNT; i++)
-            eth[i] = (char *)ethnic_group_name((enum ethnic_group)i);
-        *n = ETH_COUNT;
-        return eth;
+        /* a code no source can give is no category: it would be a column
+         * of zeros that says nothing */
+        count = by == BY_SEX ? SEX_COUNT : ETH_COUNT;
+        mask = by == BY_SEX ? ps->sex_possible : ps->ethnicity_possible;
+        if (!mask)
+            mask = (1u << count) - 1;
+        l = calloc(count, sizeof(char *));
+        if (!l)
+            return NULL;
+        *owned = 2; /* the array only: the names are static */
+        *n = 0;
+        for (i = 0; i < count; i++) {
+            codes->coord[i] = BY_NO_COORD;
+            if (!(mask & (1u << i)))
+                continue;
+            l[*n] = (char *)(by == BY_SEX
+                                 ? sex_name((enum sex_code)i)
+                                 : ethnic_group_name((enum ethnic_group)i));
+            codes->code[*n] = (uint8_t)i;
+            codes->coord[i] = (uint8_t)*n;
+            (*n)++;
+        }
+        return l;
     /* Geography labels are the lookup's name tables, complete before any
      * row is read (anonymise/generalise.h): never derived from the data,
      * so no one's own postcode makes a category. */
@@ -67,6 +83,10 @@ cohort_by_labels(const struct job_plan *plan, const struct person_set *ps, int b
     case BY_SERVICE:
         *n = 2;
         return flag_labels;
+    case BY_HOUSEHOLD_SIZE:
+    case BY_CHILDREN:
+    case BY_HOUSEHOLD_TYPE:
+        return household_by_labels(by, n);
     default:
         *n = (uint32_t)ps->geo->ndistrict;
         return ps->geo->district;
@@ -76,7 +96,7 @@ cohort_by_labels(const struct job_plan *plan, const struct person_set *ps, int b
 uint32_t
 cohort_by_coord(const struct job_plan *plan, const struct cohort_plan *c,
                 size_t j, const struct person_set *ps, size_t p, int period,
-                const struct period *pr)
+                const struct period *pr, const struct by_codes *codes)
 {
     uint8_t band;
     int svc;
@@ -86,9 +106,9 @@ cohort_by_coord(const struct job_plan *plan, const struct cohort_plan *c,
         band = ps->age_band[p * (size_t)ps->nperiods + (size_t)period];
         return band == AGE_BAND_UNKNOWN ? (uint32_t)plan->nage_bands : band;
     case BY_SEX:
-        return ps->sex[p];
+        return codes->coord[ps->sex[p]];
     case BY_ETHNICITY:
-        return ps->ethnicity[p];
+        return codes->coord[ps->ethnicity[p]];
     case BY_WARD:
         return ps->ward[p];
     case BY_LSOA:
@@ -111,7 +131,7 @@ cohort_by_labels_free(char **labels, uint32_t n, int owned)
 
     if (!owned || !labels)
         return;
-    for (i = 0; i < n; i++)
+    for (i = 0; owned == 1 && i < n; i++)
         free(labels[i]);
     free(labels);
 }
@@ -147,30 +167,171 @@ counts_in(enum measure m, int before, int in, int after)
     return m == MEASURE_NEW ? !before : m == MEASURE_ENDED ? !after : 1;
 }
 
-/* measure = at_end: each period asks the where on its last day only, so
- * a person counts when a spell is open that day; unit-agnostic, since it
- * is the same where over the same spells (a household's as a person's). */
+/* A person as a counting unit: the where and the coordinates of person
+ * u. */
+struct person_units {
+    const struct job_plan *plan;
+    const struct cohort_plan *c;
+    const struct where_expr *e;
+    const struct person_set *ps;
+    const struct by_codes *codes; /* per by column (cohort_by_labels()) */
+};
+
+static int
+person_in(void *ctx, size_t u, int i, int32_t start, int32_t end)
+{
+    const struct person_units *pu = ctx;
+
+    return where_eval(pu->e, pu->ps, u, i, start, end);
+}
+
+static uint32_t
+person_coord(void *ctx, size_t u, size_t j, int i, const struct period *pr)
+{
+    const struct person_units *pu = ctx;
+
+    return cohort_by_coord(pu->plan, pu->c, j, pu->ps, u, i, pr,
+                           &pu->codes[j]);
+}
+
+static uint8_t
+person_key(void *ctx, size_t u)
+{
+    const struct person_units *pu = ctx;
+
+    return pu->ps->record_key[u];
+}
+
+/* Unit u into its cell of period i (pr that period). */
 static void
-count_at_end(const struct cohort_plan *c, const struct where_expr *e,
-             const struct person_set *ps, const struct period *pr, int n,
-             struct count_table *t, const struct job_plan *plan)
+count_cell(const struct cohort_plan *c, const struct count_units *cu,
+           size_t u, int i, const struct period *pr, struct count_table *t)
 {
     uint32_t coord[TABLE_MAX_DIMS];
-    size_t j, p;
+    struct table_cell *cell;
+    size_t j;
+
+    for (j = 0; j < c->nby; j++)
+        coord[j] = cu->coord(cu->ctx, u, j, i, pr);
+    /* a code the sources cannot give would be a bug in
+     * map_codes_possible(): no cell holds it */
+    for (j = 0; j < c->nby; j++)
+        if (coord[j] >= t->dim_n[j])
+            return;
+    cell = table_interior(t, i, coord);
+    cell->count++;
+    cell->ckey = (cell->ckey + cu->key(cu->ctx, u)) & 0xFF;
+}
+
+/* measure = at_end: each period asks the where on its last day only, so
+ * a unit counts when it is in the cohort that day (a person with a spell
+ * open then; a household with its members of that day). */
+static void
+count_at_end(const struct cohort_plan *c, const struct count_units *cu,
+             const struct period *pr, int n, struct count_table *t)
+{
+    size_t u;
     int i;
 
-    for (p = 0; p < ps->npersons; p++)
-        for (i = 0; i < n; i++) {
-            struct table_cell *cell;
+    for (u = 0; u < cu->n; u++)
+        for (i = 0; i < n; i++)
+            if (cu->in(cu->ctx, u, i, pr[i].end, pr[i].end))
+                count_cell(c, cu, u, i, &pr[i], t);
+}
 
-            if (!where_eval(e, ps, p, i, pr[i].end, pr[i].end))
-                continue;
-            for (j = 0; j < c->nby; j++)
-                coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i]);
-            cell = table_interior(t, i, coord);
-            cell->count++;
-            cell->ckey = (cell->ckey + ps->record_key[p]) & 0xFF;
+/*
+ * The measure: each unit (a person, or a household) in the cohort in
+ * period i is counted there when counts_in() says so, given the where in
+ * the month before, that month and the month after (at_end: on its last
+ * day). Persons and households go through these loops, so every measure
+ * means the same for both.
+ */
+static void
+count_units(const struct job_plan *plan, const struct cohort_plan *c,
+            const struct count_units *cu, const struct period *pr,
+            struct count_table *t)
+{
+    int i, n = plan->periods;
+    size_t u;
+    struct period before, after;
+
+    if (c->measure == MEASURE_AT_END) {
+        count_at_end(c, cu, pr, n, t);
+        return;
+    }
+    /* the month before the first period, for measure = new, and the one
+     * after the last (the rest of its month when it is partial), for
+     * measure = ended; both with the ages of the nearest period */
+    period_before(&pr[0], &before);
+    period_after(&pr[n - 1], &after);
+
+    for (u = 0; u < cu->n; u++) {
+        int prev = c->measure == MEASURE_NEW
+                       ? cu->in(cu->ctx, u, 0, before.start, before.end)
+                       : 0;
+        int in = cu->in(cu->ctx, u, 0, pr[0].start, pr[0].end);
+
+        for (i = 0; i < n; i++) {
+            int next = i + 1 < n ? cu->in(cu->ctx, u, i + 1, pr[i + 1].start,
+                                          pr[i + 1].end)
+                       : c->measure == MEASURE_ENDED
+                           ? cu->in(cu->ctx, u, i, after.start, after.end)
+                           : 0;
+
+            if (counts_in(c->measure, prev, in, next))
+                count_cell(c, cu, u, i, &pr[i], t);
+            prev = in;
+            in = next;
         }
+    }
+}
+
+int
+cohort_mark_structural(const struct job_plan *plan,
+                       const struct cohort_plan *c, const struct where_expr *e,
+                       struct count_table *t, const struct by_codes *codes)
+{
+    uint8_t *impossible = calloc(t->ninterior ? t->ninterior : 1, 1);
+    size_t i, j;
+    int rc;
+
+    if (!impossible)
+        return CE_NOMEM;
+    for (i = 0; i < t->ninterior; i++) {
+        const struct table_cell *cell = &t->cells[i];
+        struct where_facts f;
+
+        memset(&f, 0, sizeof(f));
+        f.age_band = f.sex = f.ethnicity = -1;
+        for (j = 0; j < c->nby; j++) {
+            uint32_t v = cell->coord[j];
+
+            switch (c->by[j]) {
+            case BY_AGE_BAND:
+                f.age_band = v == plan->nage_bands ? AGE_BAND_UNKNOWN : (int)v;
+                break;
+            case BY_SEX:
+                f.sex = codes[j].code[v];
+                break;
+            case BY_ETHNICITY:
+                f.ethnicity = codes[j].code[v];
+                break;
+            case BY_SERVICE:
+                f.flag_service[f.nflags] = c->by_service[j];
+                f.flag_dept[f.nflags] =
+                    plan->services[c->by_service[j]].department;
+                f.flag_yes[f.nflags] = v == FLAG_YES;
+                f.nflags++;
+                break;
+            default:
+                break;
+            }
+        }
+        impossible[i] = !where_possible(e, &f);
+    }
+    rc = table_mark_structural(t, impossible) < 0 ? CE_NOMEM : 0;
+    free(impossible);
+    return rc;
 }
 
 int
@@ -179,62 +340,45 @@ cohort_count(const struct job_plan *plan, const struct cohort_plan *c,
              const struct period *pr, struct count_table *t)
 {
     uint32_t dim_n[TABLE_MAX_DIMS];
-    char **labels[TABLE_MAX_DIMS];
+    char **labels[TABLE_MAX_DIMS] = {NULL};
     int owned[TABLE_MAX_DIMS] = {0};
-    size_t j, p;
-    int i, rc = 0, n = plan->periods;
-    struct period before, after;
+    struct by_codes codes[TABLE_MAX_DIMS];
+    struct person_units pu = {plan, c, e, ps, codes};
+    struct count_units cu = {ps->npersons, person_in, person_coord,
+                             person_key, &pu};
+    struct household_units hu;
+    size_t j;
+    int rc = 0;
 
+    memset(t, 0, sizeof(*t));
     for (j = 0; j < c->nby; j++) {
         labels[j] = cohort_by_labels(plan, ps, c->by[j], &dim_n[j],
-                                     &owned[j]);
+                                     &owned[j], &codes[j]);
         if (!labels[j]) {
             rc = CE_NOMEM;
             goto out;
         }
     }
+    /* [z] is reasoned on a person's where; a household cohort's terms
+     * mean "any member" (a household can hold a member with a service
+     * and one without), so none of its cells is called impossible */
     if (table_init(t, plan->periods, c->nby, dim_n,
-                   (char *const *const *)labels) < 0) {
+                   (char *const *const *)labels) < 0 ||
+        (c->unit != UNIT_HOUSEHOLDS &&
+         cohort_mark_structural(plan, c, e, t, codes) < 0)) {
         rc = CE_NOMEM;
         goto out;
     }
-    /* the month before the first period, for measure = new, and the one
-     * after the last (the rest of its month when it is partial), for
-     * measure = ended; both with the ages of the nearest period */
-    period_before(&pr[0], &before);
-    period_after(&pr[n - 1], &after);
-    if (c->measure == MEASURE_AT_END) {
-        count_at_end(c, e, ps, pr, n, t, plan);
-        goto margins;
-    }
-
-    for (p = 0; p < ps->npersons; p++) {
-        int prev = c->measure == MEASURE_NEW
-                       ? where_eval(e, ps, p, 0, before.start, before.end)
-                       : 0;
-        int in = where_eval(e, ps, p, 0, pr[0].start, pr[0].end);
-
-        for (i = 0; i < n; i++) {
-            int next = i + 1 < n ? where_eval(e, ps, p, i + 1, pr[i + 1].start,
-                                              pr[i + 1].end)
-                       : c->measure == MEASURE_ENDED
-                           ? where_eval(e, ps, p, i, after.start, after.end)
-                           : 0;
-            uint32_t coord[TABLE_MAX_DIMS];
-            struct table_cell *cell;
-
-            if (counts_in(c->measure, prev, in, next)) {
-                for (j = 0; j < c->nby; j++)
-                    coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i]);
-                cell = table_interior(t, i, coord);
-                cell->count++;
-                cell->ckey = (cell->ckey + ps->record_key[p]) & 0xFF;
-            }
-            prev = in;
-            in = next;
+    if (c->unit == UNIT_HOUSEHOLDS) {
+        if (household_units_init(&hu, plan, c, e, ps, &cu) < 0) {
+            rc = CE_NOMEM;
+            goto out;
         }
+        count_units(plan, c, &cu, pr, t);
+        household_units_release(&hu);
+    } else {
+        count_units(plan, c, &cu, pr, t);
     }
-margins:
     table_fill_margins(t);
 out:
     for (j = 0; j < c->nby; j++)
@@ -248,6 +392,8 @@ static uint64_t
 dim_size(const struct job_plan *plan, const struct cohort_plan *c, size_t j,
          const struct geo_names *geo)
 {
+    uint32_t n;
+
     switch (c->by[j]) {
     case BY_AGE_BAND:
         return plan->nage_bands + 1;
@@ -261,6 +407,11 @@ dim_size(const struct job_plan *plan, const struct cohort_plan *c, size_t j,
         return geo->nlsoa;
     case BY_SERVICE:
         return 2;
+    case BY_HOUSEHOLD_SIZE:
+    case BY_CHILDREN:
+    case BY_HOUSEHOLD_TYPE:
+        household_by_labels(c->by[j], &n);
+        return n;
     default:
         return geo->ndistrict;
     }

@@ -82,7 +82,8 @@ init_with_age(struct count_table *t, const struct job_plan *plan,
     int owned = 0, rc;
 
     if (with_age) {
-        if (!(age = cohort_by_labels(plan, ps, BY_AGE_BAND, &nage, &owned)))
+        if (!(age = cohort_by_labels(plan, ps, BY_AGE_BAND, &nage, &owned,
+                                     NULL)))
             return CE_NOMEM;
         labels[nby] = age;
         dim_n[nby++] = nage;
@@ -96,6 +97,35 @@ init_with_age(struct count_table *t, const struct job_plan *plan,
              ? CE_NOMEM
              : 0;
     cohort_by_labels_free(age, nage, owned);
+    return rc;
+}
+
+/* Marks as structural zeros ([z]) t's interior cells whose age band
+ * (column 0) e rules out: a person is counted in a flow table only in a
+ * month e holds for them, with that month's age band, as in the cohort's
+ * own table (count.h). The months-in-cohort bands are all possible: the
+ * look-back reaches before the first period. 0 or CE_NOMEM. */
+static int
+mark_age_structural(const struct job_plan *plan, const struct where_expr *e,
+                    struct count_table *t)
+{
+    uint8_t *impossible = calloc(t->ninterior ? t->ninterior : 1, 1);
+    size_t i;
+    int rc;
+
+    if (!impossible)
+        return CE_NOMEM;
+    for (i = 0; i < t->ninterior; i++) {
+        struct where_facts f;
+        uint32_t v = t->cells[i].coord[0];
+
+        memset(&f, 0, sizeof(f));
+        f.sex = f.ethnicity = -1;
+        f.age_band = v == plan->nage_bands ? AGE_BAND_UNKNOWN : (int)v;
+        impossible[i] = !where_possible(e, &f);
+    }
+    rc = table_mark_structural(t, impossible) < 0 ? CE_NOMEM : 0;
+    free(impossible);
     return rc;
 }
 
@@ -144,6 +174,9 @@ flows_count(const struct job_plan *plan, const struct cohort_plan *c,
         (rc = init_with_age(&t[FLOW_DURATION], plan, ps, with_age,
                             duration_band_labels, DURATION_BANDS)) < 0)
         goto fail;
+    for (f = 0; with_age && f < FLOW_COUNT; f++)
+        if ((rc = mark_age_structural(plan, e, &t[f])) < 0)
+            goto fail;
     period_after(&pr[n - 1], &after);
     for (p = 0; p < ps->npersons; p++) {
         int in = where_eval(e, ps, p, 0, pr[0].start, pr[0].end);
@@ -191,18 +224,24 @@ transition_count(const struct job_plan *plan, const struct transition_plan *tp,
     uint32_t dim_n[TABLE_MAX_DIMS] = {0};
     char **labels[TABLE_MAX_DIMS] = {NULL};
     int owned[TABLE_MAX_DIMS] = {0};
+    struct by_codes codes[TABLE_MAX_DIMS];
     struct period before;
     size_t j, p;
     int i, rc = 0;
 
+    memset(t, 0, sizeof(*t));
     for (j = 0; j < c->nby; j++)
         if (!(labels[j] = cohort_by_labels(plan, ps, c->by[j], &dim_n[j],
-                                           &owned[j]))) {
+                                           &owned[j], &codes[j]))) {
             rc = CE_NOMEM;
             goto out;
         }
+    /* a cell is counted in month t only when `to` holds then, with the
+     * cell's age band, sex, ethnicity and service flags of month t: one
+     * `to` rules out is a structural zero as in a cohort's table */
     if (table_init(t, plan->periods, c->nby, dim_n,
-                   (char *const *const *)labels) < 0) {
+                   (char *const *const *)labels) < 0 ||
+        cohort_mark_structural(plan, c, to, t, codes) < 0) {
         rc = CE_NOMEM;
         goto out;
     }
@@ -215,15 +254,20 @@ transition_count(const struct job_plan *plan, const struct transition_plan *tp,
 
             if (was && where_eval(to, ps, p, i, pr[i].start, pr[i].end)) {
                 for (j = 0; j < c->nby; j++)
-                    coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i]);
-                add_person(t, ps, p, i, coord);
+                    coord[j] = cohort_by_coord(plan, c, j, ps, p, i, &pr[i],
+                                               &codes[j]);
+                /* no cell holds a code no source gives (count.c) */
+                for (j = 0; j < c->nby && coord[j] < dim_n[j]; j++)
+                    ;
+                if (j == c->nby)
+                    add_person(t, ps, p, i, coord);
             }
             was = where_eval(from, ps, p, i, pr[i].start, pr[i].end);
         }
     }
     table_fill_margins(t);
 out:
-    while (j-- > 0)
+    for (j = 0; j < c->nby; j++)
         cohort_by_labels_free(labels[j], dim_n[j], owned[j]);
     return rc;
 }
@@ -260,6 +304,24 @@ service_state(const struct person_set *ps, size_t p, int dept,
     return state;
 }
 
+/* Marks the cell none to none (coordinate `none` in both columns) a
+ * structural zero: nobody is counted there, by the table's definition, so
+ * it is [z], not a 0 that looks like a count. 0 or CE_NOMEM. */
+static int
+mark_none_to_none(struct count_table *t, uint32_t none)
+{
+    uint8_t *impossible = calloc(t->ninterior ? t->ninterior : 1, 1);
+    uint32_t coord[2] = {none, none};
+    int rc;
+
+    if (!impossible)
+        return CE_NOMEM;
+    impossible[table_interior(t, 0, coord) - t->cells] = 1;
+    rc = table_mark_structural(t, impossible) < 0 ? CE_NOMEM : 0;
+    free(impossible);
+    return rc;
+}
+
 int
 service_transitions_count(const struct job_plan *plan, int dept,
                           const struct person_set *ps, const struct period *pr,
@@ -286,7 +348,8 @@ service_transitions_count(const struct job_plan *plan, int dept,
     dim_n[0] = dim_n[1] = n + 1;
     labels[0] = labels[1] = (char **)names;
     if (table_init(t, plan->periods, 2, dim_n,
-                   (char *const *const *)labels) < 0) {
+                   (char *const *const *)labels) < 0 ||
+        (rc = mark_none_to_none(t, n)) < 0) {
         rc = CE_NOMEM;
         goto out;
     }

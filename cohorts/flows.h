@@ -26,6 +26,13 @@
  * single month: flows.c says why). The months before the first period are looked at (up to 24),
  * with the first period's ages.
  *
+ * Structural zeros as in a cohort's table (count.h): an age band the
+ * cohort's where rules out is [z] in its entries, exits and months-in-
+ * cohort tables, as is one `to` rules out in a [transition]'s table
+ * (with the codes the sources can give for sex and ethnicity), and the
+ * cell none to none of a service transitions table, which nobody is
+ * counted in.
+ *
  * A person's service of a department in a month is that of the last (by
  * start, then end, then service) of their spells of it overlapping the
  * month. So every from_service row (but none) of a month sums to that

@@ -96,12 +96,38 @@ find_cohort(const struct job_plan *plan, const char *name)
     return -1;
 }
 
+/* A transition follows persons from one month to the next: household
+ * cohorts and composition columns mean nothing to it. */
+static int
+transition_persons_only(const struct transition_plan *tp,
+                        const struct job_plan *plan, struct setting_ctx *ctx)
+{
+    const struct cohort_plan *k = &tp->table;
+    size_t j;
+
+    if (plan->cohorts[tp->from_cohort].unit == UNIT_HOUSEHOLDS ||
+        plan->cohorts[tp->to_cohort].unit == UNIT_HOUSEHOLDS)
+        return setting_fail_at(ctx, k->line, "[transition %s]: a transition "
+                                             "follows persons; its cohorts "
+                                             "need unit = persons",
+                               k->name);
+    for (j = 0; j < k->nby; j++)
+        if (k->by[j] >= BY_HOUSEHOLD_SIZE)
+            return setting_fail_at(ctx, k->by_line, "[transition %s]: 'by' "
+                                                    "%s describes a "
+                                                    "household",
+                                   k->name,
+                                   by_column_name((enum by_column)k->by[j]));
+    return 0;
+}
+
 int
 transition_settings_finish(struct transition_plan *tp,
                            const struct job_plan *plan,
                            struct setting_ctx *ctx)
 {
     struct cohort_plan *k = &tp->table;
+    int rc;
 
     if (!tp->from || !tp->to)
         return setting_fail_at(ctx, k->line, "missing key '%s' in "
@@ -119,6 +145,8 @@ transition_settings_finish(struct transition_plan *tp,
                                                  "names no [cohort] of this "
                                                  "job",
                                k->name);
+    if ((rc = transition_persons_only(tp, plan, ctx)) < 0)
+        return rc;
     if (!k->title && setting_set_string(&k->title, k->name, ctx) < 0)
         return CE_NOMEM;
     return cohort_settings_finish_by(k, plan, "transition", ctx);

@@ -379,6 +379,8 @@ parse_atom(struct where_parser *p)
         where_next(p);
         return e;
     }
+    if ((e = where_parse_member(p)) != NULL || p->err)
+        return e;
     if (where_is_word(p, "all")) {
         where_next(p);
         return where_node(p, W_ALL);
@@ -606,8 +608,92 @@ where_eval(const struct where_expr *e, const struct person_set *ps,
     case W_NEED:
     case W_WITHIN:
         return where_eval_needs(e, ps, person, period, start, end);
+    case W_ANY_MEMBER:
+    case W_ALL_MEMBERS:
+    case W_LEAD:
+        /* a household's qualifiers: never in a person cohort's where
+         * (job.c refuses it); one person is all of their own members */
+        return where_eval(e->a, ps, person, period, start, end);
     }
     return 0;
+}
+
+enum { W3_FALSE, W3_TRUE, W3_MAYBE };
+
+/* e under the facts: true, false, or depends on what they leave open. */
+static int
+eval3(const struct where_expr *e, const struct where_facts *f)
+{
+    int a, b;
+    size_t k;
+
+    switch (e->kind) {
+    case W_ALL:
+        return W3_TRUE;
+    case W_AND:
+    case W_OR:
+        a = eval3(e->a, f);
+        b = eval3(e->b, f);
+        if (e->kind == W_AND) {
+            if (a == W3_FALSE || b == W3_FALSE)
+                return W3_FALSE;
+            return a == W3_TRUE && b == W3_TRUE ? W3_TRUE : W3_MAYBE;
+        }
+        if (a == W3_TRUE || b == W3_TRUE)
+            return W3_TRUE;
+        return a == W3_FALSE && b == W3_FALSE ? W3_FALSE : W3_MAYBE;
+    case W_NOT:
+        a = eval3(e->a, f);
+        return a == W3_MAYBE ? W3_MAYBE : a == W3_TRUE ? W3_FALSE : W3_TRUE;
+    case W_AGE:
+        if (f->age_band < 0)
+            return W3_MAYBE;
+        if (f->age_band == AGE_BAND_UNKNOWN || f->age_band >= 64)
+            return W3_FALSE; /* an unknown age fails every age test */
+        return (e->bands >> f->age_band) & 1 ? W3_TRUE : W3_FALSE;
+    case W_SEX:
+        if (f->sex < 0)
+            return W3_MAYBE;
+        return (e->mask >> f->sex) & 1 ? W3_TRUE : W3_FALSE;
+    case W_ETHNICITY:
+        if (f->ethnicity < 0)
+            return W3_MAYBE;
+        return (e->mask >> f->ethnicity) & 1 ? W3_TRUE : W3_FALSE;
+    case W_SERVICE:
+    case W_DEPT:
+        /* a flag is the service's spell overlapping the month: a spell
+         * that starts in the month overlaps it, and one that overlaps it
+         * has started by its end */
+        for (k = 0; k < f->nflags; k++) {
+            if (f->flag_dept[k] != e->dept ||
+                (e->kind == W_SERVICE && f->flag_service[k] != e->service))
+                continue;
+            if (f->flag_yes[k] && e->timing != TIME_NEW)
+                return W3_TRUE;
+            if (!f->flag_yes[k] && e->kind == W_SERVICE &&
+                e->timing != TIME_EVER)
+                return W3_FALSE;
+        }
+        return W3_MAYBE;
+    case W_COUNT:
+    case W_NEED:
+    case W_WITHIN:
+    case W_ANY_MEMBER:
+    case W_ALL_MEMBERS:
+    case W_LEAD:
+        /* a count of needs, a need group, a condition over months
+         * before, or a household's members: left open (no cell is [z]
+         * for them), the side that never calls a possible cell
+         * impossible */
+        return W3_MAYBE;
+    }
+    return W3_MAYBE;
+}
+
+int
+where_possible(const struct where_expr *e, const struct where_facts *f)
+{
+    return eval3(e, f) != W3_FALSE;
 }
 
 /* A spell timing's rank: a spell that starts in the month overlaps it,
@@ -626,6 +712,8 @@ atom_within(const struct where_expr *i, const struct where_expr *o)
 
     if (r >= 0)
         return r;
+    if (where_node_is_member(i) || where_node_is_member(o))
+        return where_member_within(i, o);
     switch (o->kind) {
     case W_ALL:
         return 1;
@@ -754,6 +842,11 @@ plain(struct strbuf *sb, const struct where_expr *e,
     case W_NEED:
     case W_WITHIN:
         where_plain_needs(sb, e, plan, plain_whole);
+        break;
+    case W_ANY_MEMBER:
+    case W_ALL_MEMBERS:
+    case W_LEAD:
+        where_plain_member(sb, e, plan, plain_whole);
         break;
     }
 }

@@ -298,6 +298,12 @@ compare(int k, int op, int n)
     }
 }
 
+int
+where_count_satisfied(const struct where_expr *e, int k)
+{
+    return compare(k, e->op, e->n1);
+}
+
 /* 1 when e->a holds for person in any of the e->months months ending
  * with [start, end]; the earlier ones are whole calendar months. */
 static int
@@ -331,9 +337,8 @@ where_eval_needs(const struct where_expr *e, const struct person_set *ps,
 {
     switch (e->kind) {
     case W_COUNT:
-        return compare(where_count_holding(e, ps, &person, 1, period, start,
-                                           end),
-                       e->op, e->n1);
+        return where_count_satisfied(
+            e, where_count_holding(e, ps, &person, 1, period, start, end));
     case W_NEED:
         return where_eval(e->a, ps, person, period, start, end);
     case W_WITHIN:

@@ -1,7 +1,9 @@
 /*
  * where_private.h - the where language's parse tree and parser, shared by
  * where.c (the grammar's core: and, or, not, services, age, sex,
- * ethnicity) and where_needs.c (count(), need.NAME groups, within()).
+ * ethnicity), where_needs.c (count(), need.NAME groups, within()) and
+ * where_members.c (a household cohort's member qualifiers and its
+ * evaluation over a household's members).
  * Nothing outside cohorts/where*.c includes it; everyone else has
  * where.h's opaque struct where_expr.
  */
@@ -15,7 +17,8 @@
 #include <stdint.h>
 
 enum node_kind { W_ALL, W_AND, W_OR, W_NOT, W_SERVICE, W_DEPT, W_AGE, W_SEX,
-                 W_ETHNICITY, W_COUNT, W_NEED, W_WITHIN };
+                 W_ETHNICITY, W_COUNT, W_NEED, W_WITHIN, W_ANY_MEMBER,
+                 W_ALL_MEMBERS, W_LEAD };
 
 struct where_expr {
     enum node_kind kind;
@@ -53,6 +56,7 @@ struct where_parser {
                                  * the stack */
     int in_need;                /* parsing a [need]'s where: no need.X in it */
     int in_count;               /* inside count(...): need.* is allowed */
+    int in_member;              /* inside a member qualifier's parentheses */
     /* current token */
     enum tok_kind kind;
     size_t start, len;
@@ -98,6 +102,10 @@ struct where_expr *where_parse_need(struct where_parser *p, const char *name,
 int where_eval_needs(const struct where_expr *e, const struct person_set *ps,
                      size_t person, int period, int32_t start, int32_t end);
 
+/* where_needs.c: 1 when k conditions holding satisfies the W_COUNT e's
+ * comparison (count(...) OP N). */
+int where_count_satisfied(const struct where_expr *e, int k);
+
 /* where_needs.c: 1 when two expressions have the same form. */
 int where_same(const struct where_expr *a, const struct where_expr *b);
 
@@ -113,5 +121,35 @@ void where_plain_needs(struct strbuf *sb, const struct where_expr *e,
                        void (*render)(struct strbuf *,
                                       const struct where_expr *,
                                       const struct job_plan *));
+
+/* where_members.c: a member qualifier -- `any member(EXPR)`, `all
+ * members(EXPR)` or `lead(EXPR)` -- at the token; NULL without an error
+ * when the text is none of them, NULL with the error set when it is one
+ * but broken (a qualifier inside another, in a [need]'s where). */
+struct where_expr *where_parse_member(struct where_parser *p);
+
+/* where_members.c: 1 for a member qualifier node (any member, all
+ * members, lead). */
+int where_node_is_member(const struct where_expr *e);
+
+/*
+ * where_members.c: where_within() for household cohorts, i or o a member
+ * qualifier: 1 when every household i selects, o selects too, a person's
+ * term outside a qualifier read as `any member` of it; the lead and every
+ * member (of a household with one) are members, so lead(x) and all
+ * members(x) are within any member(y) when x is within y. 0 for anything
+ * else (a `not`, an `and` of a qualifier's inside, a count()) -- the
+ * form-only reasoning of where_within(), which may say 0 for nested
+ * tables.
+ */
+int where_member_within(const struct where_expr *i, const struct where_expr *o);
+
+/* where_members.c: the plain English of a member qualifier, with render()
+ * for the person's condition inside it. */
+void where_plain_member(struct strbuf *sb, const struct where_expr *e,
+                        const struct job_plan *plan,
+                        void (*render)(struct strbuf *,
+                                       const struct where_expr *,
+                                       const struct job_plan *));
 
 #endif

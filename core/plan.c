@@ -27,7 +27,7 @@ static const struct {
 static const char *const by_names[BY_COUNT] = {
     "age_band", "sex", "ethnicity", "ward", "lsoa", "district", "service",
     "months_in_cohort", "from_service", "to_service", "departments",
-    "departments_known"};
+    "departments_known", "household_size", "children", "household_type"};
 
 const char *
 measure_name(enum measure m)

@@ -224,6 +224,10 @@ struct age_band {
 
 enum perturbation { PERTURB_NONE, PERTURB_CELLKEY };
 
+/* What secondary suppression minimises: the hidden cells' total count
+ * (tau-ARGUS's default), their number, or the sum of log(1 + count). */
+enum suppression_cost { COST_VALUE, COST_CELLS, COST_LOG_VALUE };
+
 struct disclosure_plan {
     char *preset;            /* "nhs", "ons" or NULL for custom */
     int suppress_lo;         /* counts in [lo, hi] are suppressed ... */
@@ -231,6 +235,15 @@ struct disclosure_plan {
     int rounding;            /* published counts rounded to a multiple; 1 = none */
     int protect_zeros;       /* 1: zero cells are treated as sensitive too */
     int protection_level;    /* width an attacker's range must reach; default suppress_hi */
+    /*
+     * tau-ARGUS's protection interval instead of the width: a hidden
+     * primary cell x needs an attacker range reaching x - lower and
+     * x + upper. 0 for both: the width rule above. With *_pct the level
+     * is that percentage of x (rounded up); lower never exceeds x.
+     */
+    int protection_lower, protection_upper;
+    int protection_lower_pct, protection_upper_pct;
+    enum suppression_cost suppression_cost;
     enum perturbation perturbation;
     char *ptable;            /* path, with perturbation = cellkey */
 };
@@ -276,6 +289,12 @@ enum by_column {
     BY_TO_SERVICE,
     BY_DEPARTMENTS,
     BY_DEPARTMENTS_KNOWN,
+    /* A household cohort's composition in the month (README
+     * "Households"): members by size band, children (under 18) and
+     * type (single adult, couple, lone parent, ...). */
+    BY_HOUSEHOLD_SIZE,
+    BY_CHILDREN,
+    BY_HOUSEHOLD_TYPE,
     BY_COUNT
 };
 
@@ -295,6 +314,10 @@ enum measure { MEASURE_PERSONS, MEASURE_NEW, MEASURE_ENDED, MEASURE_AT_END };
 /* "persons", "new", "ended", "at_end": the job file's word for m. */
 const char *measure_name(enum measure m);
 
+/* What a cohort counts: persons, or households whose members satisfy
+ * its where (README "Households"). */
+enum cohort_unit { UNIT_PERSONS, UNIT_HOUSEHOLDS };
+
 #define COHORT_MAX_BY 6
 
 struct cohort_plan {
@@ -312,6 +335,7 @@ struct cohort_plan {
     char *by_name[COHORT_MAX_BY];
     int by_line;
     enum measure measure;
+    enum cohort_unit unit;
     int forecast;            /* publish flows, durations and a projection */
     int line;
 };

@@ -16,6 +16,37 @@ published_hidden(const struct published_cell *c)
     return c->symbol == PUB_CONFIDENTIAL;
 }
 
+int
+published_structural(const struct published_cell *c)
+{
+    return c->symbol == PUB_STRUCTURAL;
+}
+
+int
+published_cell_is_margin(const struct published_table *t,
+                 const struct published_cell *c)
+{
+    size_t j;
+
+    for (j = 0; j < t->nby; j++)
+        if (c->coord[j] == COORD_TOTAL)
+            return 1;
+    return 0;
+}
+
+const char *
+published_symbol_text(const struct published_cell *c)
+{
+    switch (c->symbol) {
+    case PUB_CONFIDENTIAL:
+        return "[c]";
+    case PUB_STRUCTURAL:
+        return "[z]";
+    default:
+        return NULL;
+    }
+}
+
 void
 published_table_release(struct published_table *t)
 {

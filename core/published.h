@@ -2,7 +2,8 @@
  * published.h - what leaves disclosure control: the privacy boundary as a
  * type. A published table has coordinates, a published value and one
  * symbol per cell, and nothing else: no true count, no cell key, no rule
- * that hid a cell. export/ renders only this (and the run's summary), so
+ * that hid a cell ([z] is no rule: the table's definition makes the cell
+ * impossible, which anyone reading the definition knows). export/ renders only this (and the run's summary), so
  * it cannot write what it never receives.
  *
  * Layout: nby "by" dimensions (dimension j has dim_n[j] values, labels in
@@ -27,6 +28,8 @@
 enum published_symbol {
     PUB_SHOWN,        /* value is the published count */
     PUB_CONFIDENTIAL, /* [c]: withheld, whichever rule withheld it */
+    PUB_STRUCTURAL,   /* [z]: not applicable, the table's own definition
+                         makes the cell impossible (known to be 0) */
 };
 
 struct published_cell {
@@ -50,6 +53,18 @@ published_period_cells(const struct published_table *t, int period);
 
 /* 1 when the cell is withheld ([c]). */
 int published_hidden(const struct published_cell *c);
+
+/* 1 when the cell is a structural zero ([z]). */
+int published_structural(const struct published_cell *c);
+
+/* 1 when the cell is a margin or the total (some by coordinate is
+ * COORD_TOTAL): the rows to leave out when summing the detail. */
+int published_cell_is_margin(const struct published_table *t,
+                     const struct published_cell *c);
+
+/* The text of a cell that shows no count: "[c]" or "[z]"; NULL when the
+ * cell shows its value. */
+const char *published_symbol_text(const struct published_cell *c);
 
 /* Frees what t owns and zeroes it. */
 void published_table_release(struct published_table *t);

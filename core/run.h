@@ -133,6 +133,7 @@ struct cohort_result {
     uint64_t secondary;
     uint64_t rounded;
     uint64_t perturbed;
+    uint64_t structural;      /* [z]: impossible by the cohort's definition */
     char *where_text_plain;   /* plain-English description of where */
     /* per published cell (table order), the published count per 10 000
      * of the population of its coordinates (forecast/rates.h), NAN when

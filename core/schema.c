@@ -8,6 +8,7 @@ static const char *const field_names[CF_COUNT] = {
     "nhs_number", "upn",  "uln",       "ni_number", "local_id",
     "forename",   "surname", "dob",    "postcode",  "uprn",
     "sex",        "ethnicity", "service", "start_date", "end_date",
+    "household_id", "lead",
     "address",    "email",     "phone",   "town",
 };
 
@@ -74,6 +75,8 @@ record_wipe_identifiers(struct record *r)
     sodium_memzero(r->surname, sizeof(r->surname));
     sodium_memzero(r->postcode, sizeof(r->postcode));
     sodium_memzero(r->uprn, sizeof(r->uprn));
+    sodium_memzero(r->household_id, sizeof(r->household_id));
+    r->lead = 0;
     sodium_memzero(r->contact, sizeof(r->contact));
     r->dob = DAY_NONE;
 }

@@ -31,9 +31,14 @@ enum common_field {
     CF_SERVICE,
     CF_START_DATE,
     CF_END_DATE,
+    /* the household (README "Households"): the source's own household or
+     * case id, kept like local_id only as a keyed hash, and whether the
+     * row's person is the household's lead (applicant) */
+    CF_HOUSEHOLD_ID,
+    CF_LEAD,
     /* identifiers for the probabilistic stage only (compared as keyed
-     * hashes, never in a match key, never leave the process): after the
-     * event so that the fields above keep their numbers */
+     * hashes, never in a match key, never leave the process): last, so that
+     * CF_CONTACT_FIRST .. CF_COUNT spans them */
     CF_ADDRESS,
     CF_EMAIL,
     CF_PHONE,
@@ -52,7 +57,9 @@ const char *common_field_name(enum common_field f);
 int common_field_lookup(const char *name);
 
 /* 1 for the identifier fields (CF_NHS_NUMBER .. CF_UPRN and the
- * comparison-only CF_ADDRESS .. CF_TOWN). */
+ * comparison-only CF_ADDRESS .. CF_TOWN); the household id is an identifier
+ * too, but of a household: it never links persons and is never counted
+ * as one here. */
 int common_field_is_identifier(enum common_field f);
 
 /*
@@ -129,6 +136,10 @@ struct record {
                              for a header row without a spell */
     int32_t start_date;
     int32_t end_date;
+    /* the household: plaintext id (wiped with the identifiers) and the
+     * lead flag, 1 lead, 0 not */
+    char household_id[LOCAL_ID_MAX_BYTES];
+    uint8_t lead;
     uint8_t period;       /* enum spell_period: what the source's
                              period_column says of the spell */
 };

@@ -77,7 +77,8 @@ render_table_csv_ext(const struct published_table *t,
         add_name(sb, by_names[j]);
         strbuf_adds(sb, ",");
     }
-    strbuf_adds(sb, x && x->rate ? "count,rate_per_10000\n" : "count\n");
+    strbuf_adds(sb, x && x->rate ? "count,rate_per_10000,margin\n"
+                                 : "count,margin\n");
     for (p = 0; p < t->nperiods; p++) {
         const struct published_cell *c =
             t->cells + (size_t)p * t->ncells_per_period;
@@ -95,20 +96,23 @@ render_table_csv_ext(const struct published_table *t,
                                   : t->dim_labels[j][c[i].coord[j]]);
                 strbuf_adds(sb, ",");
             }
-            /* one symbol for every hidden cell, and nothing that says
-             * whether a shown value is exact: a reader who can tell a
-             * primary from a secondary suppression, or an exact count from
-             * a rounded one, narrows the hidden cells beyond what the
-             * audit assumed */
-            if (published_hidden(&c[i]))
-                strbuf_adds(sb, "[c]");
+            /* one symbol for every hidden cell ([z] is no secret: the
+             * cohort's definition says it), and nothing that says whether
+             * a shown value is exact: a reader who can tell a primary from
+             * a secondary suppression, or an exact count from a rounded
+             * one, narrows the hidden cells beyond what the audit
+             * assumed */
+            if (published_symbol_text(&c[i]))
+                strbuf_adds(sb, published_symbol_text(&c[i]));
             else
                 strbuf_addf(sb, "%lld", (long long)c[i].value);
             /* a rate is its published count over a public population:
              * it says nothing the count does not; empty when hidden */
             if (x && x->rate)
                 add_rate(sb, x->rate[(size_t)p * t->ncells_per_period + i]);
-            strbuf_adds(sb, "\n");
+            /* a reader sums the detail rows, margin = no, without
+             * counting any total twice */
+            strbuf_adds(sb, published_cell_is_margin(t, &c[i]) ? ",yes\n" : ",no\n");
         }
     }
 }

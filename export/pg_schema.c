@@ -63,11 +63,24 @@ by_comment(const struct run_summary *s, const struct cohort_result *cr,
     case BY_SERVICE:
         snprintf(
             buf, n,
-            "yes when the person had %s (%s) that month, else "
+            "yes when %s had %s (%s) that month, else "
             "no; Total for the margin",
+            k->unit == UNIT_HOUSEHOLDS ? "a member of the household"
+                                       : "the person",
             s->plan->services[k->by_service[j]].name,
             job_plan_department_title(
                 s->plan, s->plan->services[k->by_service[j]].department));
+        break;
+    case BY_HOUSEHOLD_SIZE:
+    case BY_CHILDREN:
+    case BY_HOUSEHOLD_TYPE:
+        snprintf(buf, n,
+                 "The household's %s in the month, from its members' ages "
+                 "and the lead flag (README \"Households\"); Total for the "
+                 "margin",
+                 k->by[j] == BY_HOUSEHOLD_SIZE ? "size band"
+                 : k->by[j] == BY_CHILDREN    ? "members under 18"
+                                              : "type");
         break;
     default:
         snprintf(buf, n,
@@ -99,16 +112,22 @@ pg_table_cohort(struct pg_table *t, const struct run_summary *s,
     }
     add_col(t, "count", "integer", 0, 0, NULL,
             "Persons, after disclosure control (rounded or perturbed as the "
-            "job says); NULL when withheld");
+            "job says); NULL when withheld or not applicable");
     add_col(t, "symbol", "text", 0, 0, NULL,
             "[c] (confidential) when the count is withheld by disclosure "
-            "control, whatever rule withheld it; NULL when the count is "
-            "shown");
+            "control, whatever rule withheld it; [z] (not applicable) when "
+            "the cohort's own definition makes the cell impossible; NULL "
+            "when the count is shown");
     if (cr->rate_per_10000)
         add_col(t, "rate_per_10000", "numeric", 0, 0, NULL,
                 "count per 10 000 of the population of the cell (the job's "
                 "denominators, the latest year not after the period's); "
                 "NULL when withheld or without a population");
+    add_col(t, "margin", "boolean", 0, 0, NULL,
+            "true on a margin or the total (a by column is Total), false on "
+            "a detail row: WHERE NOT margin adds up the detail without "
+            "counting a total twice; NULL on history rows published before "
+            "the column was");
     snprintf(t->comment, sizeof(t->comment),
              "%s. Who: %s. Persons per cell per month; counts %d-%d "
              "suppressed with further cells suppressed to protect them, "

@@ -59,8 +59,9 @@ struct pg_table {
 };
 
 /* A cohort's table: run_id, period (complete, with include_partial), one
- * text column per by column, count (NULL when withheld), symbol ([c] or
- * NULL) (rate_per_10000, when the table has rates). */
+ * text column per by column, count (NULL when withheld or [z]), symbol
+ * ([c], [z] or NULL), rate_per_10000 (when the table has rates), margin
+ * (true on a margin or total row). */
 void pg_table_cohort(struct pg_table *t, const struct run_summary *s,
                      const struct cohort_result *cr);
 

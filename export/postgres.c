@@ -73,9 +73,9 @@ copy_begin(struct pg *pg, const struct pg_table *t)
 }
 
 /* The cells of a cohort's table as COPY rows: run_id, period, the by
- * columns, count (NULL when hidden), symbol ([c] or NULL) -- one symbol
- * for every hidden cell, as in the CSV files, and nothing on whether a
- * shown count is exact. */
+ * columns, count (NULL when hidden or [z]), symbol ([c], [z] or NULL) --
+ * one symbol for every hidden cell, as in the CSV files, and nothing on
+ * whether a shown count is exact -- and margin. */
 static int
 copy_cohort_rows(struct pg_publication *p, const struct pg_table *t,
                  const struct cohort_result *cr, const struct period *periods)
@@ -107,15 +107,17 @@ copy_cohort_rows(struct pg_publication *p, const struct pg_table *t,
                                         ? "Total"
                                         : pt->dim_labels[j][c[i].coord[j]]);
             }
-            if (published_hidden(&c[i]))
-                strbuf_adds(&rows, "\t\\N\t[c]");
+            if (published_symbol_text(&c[i]))
+                strbuf_addf(&rows, "\t\\N\t%s",
+                            published_symbol_text(&c[i]));
             else
                 strbuf_addf(&rows, "\t%lld\t\\N", (long long)c[i].value);
             if (cr->rate_per_10000)
                 copy_rate(&rows, cr->rate_per_10000[(size_t)period *
                                                         pt->ncells_per_period +
                                                     i]);
-            strbuf_adds(&rows, "\n");
+            strbuf_adds(&rows,
+                        published_cell_is_margin(pt, &c[i]) ? "\tt\n" : "\tf\n");
         }
         rc = pg_copy_put(pg, &rows, 0);
     }

@@ -58,6 +58,10 @@ static const struct {
      "confidential: the number is hidden so that nobody can be identified. "
      "It may be small, or it may be hidden so that another hidden number "
      "cannot be worked out from the totals; the tables do not say which"},
+    {PUB_STRUCTURAL, "[z]",
+     "not applicable: the cohort's own definition rules the cell out (an "
+     "age band outside its age condition, for example), so nobody can be "
+     "in it; it is not a count of 0 people who happened not to be there"},
 };
 
 const char *
@@ -101,9 +105,17 @@ report_cohort_anchor(const struct cohort_result *cr, char buf[80])
 const char *
 report_unit(const struct cohort_result *cr)
 {
-    return cr->plan->measure == MEASURE_NEW      ? "people joining"
-           : cr->plan->measure == MEASURE_AT_END ? "people at the month's end"
-                                                 : "people";
+    int households = cr->plan->unit == UNIT_HOUSEHOLDS;
+
+    switch (cr->plan->measure) {
+    case MEASURE_NEW:
+        return households ? "households joining" : "people joining";
+    case MEASURE_AT_END:
+        return households ? "households at the month's end"
+                          : "people at the month's end";
+    default:
+        return households ? "households" : "people";
+    }
 }
 
 void
@@ -114,6 +126,8 @@ report_by_heading(const struct job_plan *plan, const struct cohort_plan *k,
         [BY_AGE_BAND] = "Age band",      [BY_SEX] = "Sex",
         [BY_ETHNICITY] = "Ethnic group", [BY_WARD] = "Ward",
         [BY_LSOA] = "Small area (LSOA)", [BY_DISTRICT] = "Postcode district",
+        [BY_HOUSEHOLD_SIZE] = "Household size", [BY_CHILDREN] = "Children",
+        [BY_HOUSEHOLD_TYPE] = "Household type",
     };
     const char *p;
 
@@ -836,28 +850,35 @@ render_manifest(const struct run_summary *s, const struct published_file *files,
 
         strbuf_adds(sb, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
         strbuf_add_json(sb, cr->plan ? cr->plan->name : "");
-        strbuf_addf(
-            sb,
-            ", \"cells\": %llu, \"suppressed\": %llu, "
-            "\"secondary\": %llu, \"rounded\": %llu, "
-            "\"perturbed\": %llu}",
-            (unsigned long long)cr->cells, (unsigned long long)cr->suppressed,
-            (unsigned long long)cr->secondary, (unsigned long long)cr->rounded,
-            (unsigned long long)cr->perturbed);
+        strbuf_addf(sb, ", \"cells\": %llu, \"suppressed\": %llu, "
+                        "\"secondary\": %llu, \"rounded\": %llu, "
+                        "\"perturbed\": %llu, \"structural\": %llu}",
+                    (unsigned long long)cr->cells,
+                    (unsigned long long)cr->suppressed,
+                    (unsigned long long)cr->secondary,
+                    (unsigned long long)cr->rounded,
+                    (unsigned long long)cr->perturbed,
+                    (unsigned long long)cr->structural);
     }
     strbuf_adds(sb, "\n  ],\n  ");
     render_manifest_forecast(s, sb); /* export/projection_out.h */
-    strbuf_addf(
-        sb,
-        "\"disclosure\": {\"suppress\": \"%d-%d\", "
-        "\"protect_zeros\": %s, \"rounding\": %d, "
-        "\"protection_level\": %d, \"perturbation\": \"%s\"},\n"
-        "  \"outputs\": [",
-        s->plan->disclosure.suppress_lo, s->plan->disclosure.suppress_hi,
-        s->plan->disclosure.protect_zeros ? "true" : "false",
-        s->plan->disclosure.rounding, s->plan->disclosure.protection_level,
-        s->plan->disclosure.perturbation == PERTURB_CELLKEY ? "cellkey"
-                                                            : "none");
+    strbuf_addf(sb, "\"disclosure\": {\"suppress\": \"%d-%d\", "
+                    "\"protect_zeros\": %s, \"rounding\": %d, "
+                    "\"protection_level\": %d, \"suppression_cost\": \"%s\", "
+                    "\"perturbation\": \"%s\"},\n"
+                    "  \"outputs\": [",
+                s->plan->disclosure.suppress_lo,
+                s->plan->disclosure.suppress_hi,
+                s->plan->disclosure.protect_zeros ? "true" : "false",
+                s->plan->disclosure.rounding,
+                s->plan->disclosure.protection_level,
+                s->plan->disclosure.suppression_cost == COST_CELLS ? "cells"
+                : s->plan->disclosure.suppression_cost == COST_LOG_VALUE
+                    ? "log_value"
+                    : "value",
+                s->plan->disclosure.perturbation == PERTURB_CELLKEY
+                    ? "cellkey"
+                    : "none");
     for (i = 0; i < nfiles; i++) {
         strbuf_adds(sb, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
         strbuf_add_json(sb, files[i].name);

@@ -399,17 +399,25 @@ report_protection(const struct report_ctx *rc, struct strbuf *sb)
     char nb[2][32];
     size_t i, k;
 
-    strbuf_addf(sb,
-                "<section aria-labelledby=\"protection\">\n<h2 "
-                "id=\"protection\">How the numbers are protected</h2>\n"
-                "<p>Any number from %d to %d is hidden, and so are enough "
-                "others that no hidden number can be worked out from the "
-                "totals or the other tables; each is shown as [c], "
-                "whichever the reason.",
-                dp->suppress_lo, dp->suppress_hi);
     if (dp->perturbation == PERTURB_CELLKEY)
-        strbuf_adds(sb, " Every number shown has a little noise added.");
-    else if (dp->rounding > 1)
+        /* ONS's method: the noise first, then the threshold */
+        strbuf_addf(sb,
+                    "<section aria-labelledby=\"protection\">\n<h2 "
+                    "id=\"protection\">How the numbers are protected</h2>\n"
+                    "<p>Every number has a little noise added, the same "
+                    "every night for the same people; any number below %d "
+                    "after the noise is hidden, and shown as [c].",
+                    dp->suppress_hi + 1);
+    else
+        strbuf_addf(sb,
+                    "<section aria-labelledby=\"protection\">\n<h2 "
+                    "id=\"protection\">How the numbers are protected</h2>\n"
+                    "<p>Any number from %d to %d is hidden, and so are "
+                    "enough others that no hidden number can be worked out "
+                    "from the totals or the other tables; each is shown as "
+                    "[c], whichever the reason.",
+                    dp->suppress_lo, dp->suppress_hi);
+    if (dp->perturbation != PERTURB_CELLKEY && dp->rounding > 1)
         strbuf_addf(sb, " Every number shown is rounded to the nearest %d.",
                     dp->rounding);
     strbuf_adds(sb, "</p>\n");

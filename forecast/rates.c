@@ -138,7 +138,10 @@ period_rates(const struct published_table *t, const struct published_cell *c,
             if (idx > 1)
                 v = 0; /* not a cell of this layout */
         }
-        rate[i] = published_hidden(&c[i]) || v <= 0
+        /* a [z] cell has no rate either: it is not applicable, and a
+         * 0.0 beside it would read as a measured rate */
+        rate[i] = published_hidden(&c[i]) || published_structural(&c[i]) ||
+                          v <= 0
                       ? NAN
                       : (double)c[i].value * 10000.0 / v;
     }

@@ -26,8 +26,9 @@
 /*
  * Fills rate[nperiods * ncells_per_period] (table order) for t, whose by
  * columns are named by_names, whose period p starts `p` months after
- * first_month. NAN for a hidden cell or one without population. 0, 1 when
- * t cannot have rates (rate untouched), or CE_NOMEM.
+ * first_month. NAN for a hidden cell, a [z] cell or one without
+ * population. 0, 1 when t cannot have rates (rate untouched), or
+ * CE_NOMEM.
  */
 int rates_compute(const struct published_table *t,
                   const char *const *by_names, const struct denominators *dn,

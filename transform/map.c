@@ -636,6 +636,32 @@ map_identifiers(const struct source_mapping *m, const struct raw_row *row,
     return have_id;
 }
 
+/*
+ * The row's household id and lead flag into out (README "Households").
+ * The id is copied as the source writes it (trimmed), like local_id; the
+ * lead flag reads Y, YES, TRUE, 1, L or LEAD (any case) as the lead, and
+ * anything else, empty included, as a member who is not.
+ */
+static void
+map_household(const struct source_mapping *m, const struct raw_row *row,
+              struct record *out)
+{
+    static const char *const yes[] = {"y", "yes", "true", "1", "l", "lead"};
+    const char *p;
+    size_t n, i;
+
+    if (cell_of(m, row, CF_HOUSEHOLD_ID, &p, &n)) {
+        if (n >= sizeof(out->household_id))
+            n = sizeof(out->household_id) - 1;
+        memcpy(out->household_id, p, n);
+        out->household_id[n] = '\0';
+    }
+    if (cell_of(m, row, CF_LEAD, &p, &n))
+        for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+            if (strlen(yes[i]) == n && !strncasecmp(yes[i], p, n))
+                out->lead = 1;
+}
+
 int
 map_row_identity(const struct source_mapping *m, const struct raw_row *row,
                  struct record *out)
@@ -776,6 +802,7 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
         record_wipe_identifiers(out);
         return reject(q, m, row, -1, QR_NO_IDENTIFIER);
     }
+    map_household(m, row, out);
     quarantine_accept(q);
     return 0;
 }
@@ -790,4 +817,41 @@ mapping_release(struct source_mapping *m)
     for (v = 0; v < MAP_DATES; v++)
         free(m->dates[v].text);
     memset(m, 0, sizeof(*m));
+}
+
+uint32_t
+map_codes_possible(const struct job_plan *plan, enum value_field vf)
+{
+    enum common_field f = vf == VF_SEX ? CF_SEX : CF_ETHNICITY;
+    uint32_t possible = vf == VF_SEX ? 1u << SEX_U : 1u << ETH_UNKNOWN;
+    size_t i, k, e;
+
+    if (vf != VF_SEX && vf != VF_ETHNICITY)
+        return 0;
+    for (i = 0; i < plan->nsources; i++) {
+        const struct source_plan *sp = &plan->sources[i];
+        const struct value_map *vm = &sp->values[vf];
+        const char *text;
+        int v;
+
+        if (!sp->column[f])
+            continue;
+        for (e = 0; e < vm->n; e++)
+            if ((v = canonical_index(plan, sp, vf, vm->entries[e].canonical)) >=
+                0)
+                possible |= 1u << v;
+        if (vm->default_value &&
+            (v = canonical_index(plan, sp, vf, vm->default_value)) >= 0)
+            possible |= 1u << v;
+        for (k = 0; (v = normalise_builtin_code(vf == VF_ETHNICITY, k,
+                                                &text)) >= 0;
+             k++) {
+            for (e = 0; e < vm->n; e++)
+                if (!strcasecmp(vm->entries[e].code, text))
+                    break;
+            if (e == vm->n)
+                possible |= 1u << v;
+        }
+    }
+    return possible;
 }

@@ -147,6 +147,17 @@ int map_value_has_identifier_shape(const char *p, size_t n,
 int map_value_nameable(const char *p, size_t n, const char *date_format,
                        int pivot_year);
 
+/*
+ * The codes of VF_SEX or VF_ETHNICITY some source of the plan can give a
+ * record, bit k for enum value k, from the plan alone (never the data):
+ * the unknown code always (a blank cell, an unmapped column); the others
+ * only through a source that maps the field -- its value map's codes and
+ * default, and every built-in code its value map does not take over (the
+ * map is tried first). A code outside the result is no category of a
+ * published table.
+ */
+uint32_t map_codes_possible(const struct job_plan *plan, enum value_field vf);
+
 void mapping_release(struct source_mapping *m);
 
 #endif

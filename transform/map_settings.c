@@ -654,6 +654,13 @@ source_map_finish(struct source_plan *s, struct setting_ctx *ctx)
     if (s->has_spells && !s->column[CF_START_DATE])
         return setting_fail_at(ctx, s->line, "missing key 'field.start_date' "
                                              "in [source %s]", s->name);
+    if (s->column[CF_LEAD] && !s->column[CF_HOUSEHOLD_ID])
+        return setting_fail_at(ctx, s->column_line[CF_LEAD],
+                               "[source %s] maps field.lead but no "
+                               "field.household_id: a lead is the lead "
+                               "of a household", s->name);
+    /* the household id says which household, never who: it is not an
+     * identifier a row could link by */
     for (f = 0; f < CF_COUNT; f++)
         if (s->column[f] && common_field_is_identifier((enum common_field)f))
             have_id = 1;

@@ -170,4 +170,9 @@ int normalise_sex(const char *s, size_t len);
  * category names; enum ethnic_group or -1. */
 int normalise_ethnicity(const char *s, size_t len);
 
+/* The i-th built-in code of normalise_sex (ethnicity 0) or of
+ * normalise_ethnicity (1): its text into *text and its value returned, or
+ * -1 past the last. For working out which codes a source can give. */
+int normalise_builtin_code(int ethnicity, size_t i, const char **text);
+
 #endif

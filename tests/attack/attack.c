@@ -15,20 +15,24 @@
  *          [--protect-zeros] FILE.csv...
  *   attack ... --flows PERSONS.csv NEW.csv ENDED.csv
  *
- * --flows attacks a forecast cohort's three tables together through the
- * stock-flow identity of their totals (attack_flows() below).
+ * --flows attacks a forecast cohort's three tables together: every cell
+ * of the three, each table's relations, and the stock-flow identity of
+ * their totals across months (attack_flows() below).
  *
  * What a published cell tells the attacker:
  *   - a number r: the true count rounds to r (nearest multiple of B, ties
  *     up) and is not one the rule suppresses (the convex hull of what is
  *     left: an attacker no stronger than a linear program);
  *   - `[c]`: the count is >= 0;
+ *   - `[z]`: a structural zero, the count is 0;
  *   - a `status` column, when the file has one: `suppressed` puts the cell
  *     in the suppression range, `ok` says the number is exact, `rounded`
  *     that it is not.
  * Relations: a cell with `Total` in column j is the sum of the cells equal
  * to it but for a value in column j, whenever all of those are published
- * rows (each period separately).
+ * rows (each period separately). A `margin` column (yes/no) says the same
+ * as the `Total` labels: it is read, checked against them, and adds no
+ * relation.
  *
  * A hidden cell is reported when its range is narrower than L and
  * reaches into the suppression range: a range wholly outside it proves the
@@ -56,7 +60,8 @@ struct cell {
     int period;               /* index into the file's period labels */
     int coord[MAX_COLS];      /* label index per by column; -1 = Total */
     long long value;          /* published number; -1 when hidden */
-    int status;               /* 0 none, 1 suppressed, 2 ok, 3 rounded */
+    int status;               /* 0 none, 1 suppressed, 2 ok, 3 rounded,
+                                 4 [z] */
 };
 
 struct labels {
@@ -143,7 +148,7 @@ published_range(const struct rule *ru, long long r, int status, double *lo,
 {
     long long a, b, h = ru->rounding / 2;
 
-    if (ru->rounding <= 1 || status == 2) {
+    if (ru->rounding <= 1 || status == 2 || status == 4) {
         *lo = *hi = (double)r;
         return;
     }
@@ -195,8 +200,14 @@ add_coef(int **ia, int **ja, double **ar, int *nnz, int *annz, int row,
     (*ar)[*nnz] = v;
 }
 
+/* A program's coefficients as GLPK takes them (1-based), and its rows. */
+struct matrix {
+    int *ia, *ja, nnz, annz, nrows;
+    double *ar;
+};
+
 /*
- * The attacker's program over one period's n cells: a column per cell
+ * Adds to lp the columns col0 + 1 .. col0 + n of one period's n cells
  * (hidden: >= 0, or the suppression range when a status says primary;
  * published: the interval its number stands for) and a row per relation
  * the labels show:
@@ -206,24 +217,18 @@ add_coef(int **ia, int **ja, double **ar, int *nnz, int *annz, int row,
  *   - a cell with Total in several columns is also the sum of the interior
  *     cells that agree with it elsewhere (the one-column margins of a
  *     table with three by columns);
- * each only when every part is a published row. Adds to *narrow the hidden
- * cells whose range is narrower than the level and reaches into the
- * suppression range (could_be_primary()). 0, or 2 when the program has no solution.
+ * each only when every part is a published row. The columns must exist.
  */
-static int
-attack_period(const struct cell *cells, size_t n, int nby,
-              const struct labels *lab, const struct rule *ru,
-              const char *path, const char *period, int *narrow)
+static void
+period_program(glp_prob *lp, struct matrix *m, const struct cell *cells,
+               size_t n, int nby, const struct labels *lab,
+               const struct rule *ru, int col0)
 {
-    glp_prob *lp = glp_create_prob();
-    int *ia = NULL, *ja = NULL, nrows = 0, nnz = 0, annz = 0, rc = 0, j, k;
-    double *ar = NULL;
+    int j, k;
     size_t c, d;
-    glp_smcp parm;
 
-    glp_add_cols(lp, (int)n);
     for (c = 0; c < n; c++) {
-        int col = (int)c + 1;
+        int col = col0 + (int)c + 1;
 
         if (cells[c].value < 0) {
             if (cells[c].status == 1)
@@ -252,7 +257,8 @@ attack_period(const struct cell *cells, size_t n, int nby,
             }
         for (j = -1; j < nby; j++) {
             /* j >= 0: over column j; j = -1: over the interior */
-            int need = j >= 0 ? lab[j].n : need_int, found = 0, start = nnz;
+            int need = j >= 0 ? lab[j].n : need_int, found = 0,
+                start = m->nnz;
 
             if (j >= 0 ? cells[c].coord[j] != -1 : ntot < 2)
                 continue;
@@ -270,62 +276,103 @@ attack_period(const struct cell *cells, size_t n, int nby,
                 if (k < nby)
                     continue;
                 found++;
-                add_coef(&ia, &ja, &ar, &nnz, &annz, nrows + 1, (int)d + 1,
-                         -1.0);
+                add_coef(&m->ia, &m->ja, &m->ar, &m->nnz, &m->annz,
+                         m->nrows + 1, col0 + (int)d + 1, -1.0);
             }
             if (found != need || need == 0) {
-                nnz = start; /* not every part is published: no relation */
+                m->nnz = start; /* not every part is published: no relation */
                 continue;
             }
-            add_coef(&ia, &ja, &ar, &nnz, &annz, nrows + 1, (int)c + 1, 1.0);
-            nrows++;
+            add_coef(&m->ia, &m->ja, &m->ar, &m->nnz, &m->annz, m->nrows + 1,
+                     col0 + (int)c + 1, 1.0);
+            m->nrows++;
             glp_add_rows(lp, 1);
-            glp_set_row_bnds(lp, nrows, GLP_FX, 0.0, 0.0);
+            glp_set_row_bnds(lp, m->nrows, GLP_FX, 0.0, 0.0);
         }
     }
-    glp_load_matrix(lp, nnz, ia, ja, ar);
+}
+
+/* The attacker's range of column col, rounded inwards to whole persons
+ * (hi INFINITY when unbounded). 0, or 2 when the program has no
+ * solution (the published values contradict the rule). */
+static int
+column_range(glp_prob *lp, int col, double *lo, double *hi)
+{
+    glp_smcp parm;
+    int i, n = glp_get_num_cols(lp);
+
     glp_init_smcp(&parm);
     parm.msg_lev = GLP_MSG_OFF;
+    for (i = 1; i <= n; i++)
+        glp_set_obj_coef(lp, i, i == col ? 1.0 : 0.0);
+    glp_set_obj_dir(lp, GLP_MIN);
+    if (glp_simplex(lp, &parm) != 0 || glp_get_status(lp) != GLP_OPT)
+        return 2;
+    *lo = ceil(glp_get_obj_val(lp) - 1e-6);
+    glp_set_obj_dir(lp, GLP_MAX);
+    if (glp_simplex(lp, &parm) != 0)
+        return 2;
+    *hi = glp_get_status(lp) == GLP_UNBND
+              ? INFINITY
+              : floor(glp_get_obj_val(lp) + 1e-6);
+    return 0;
+}
+
+/* Prints a narrow cell: its file, period and labels (or "total"). */
+static void
+print_narrow(const char *path, const char *period, const struct cell *c,
+             int nby, const struct labels *lab, double lo, double hi)
+{
+    int j, total = 1;
+
+    for (j = 0; j < nby; j++)
+        total &= c->coord[j] < 0;
+    printf("narrow: %s period %s %s", path, period, total ? "total" : "cell");
+    for (j = 0; !total && j < nby; j++)
+        printf(" %s", c->coord[j] < 0 ? "Total" : lab[j].s[c->coord[j]]);
+    printf(": [%g, %g]\n", lo, hi);
+}
+
+/*
+ * The attacker's program over one period's n cells (period_program()).
+ * Adds to *narrow the hidden cells whose range is narrower than the level
+ * and reaches into the suppression range (could_be_primary()). 0, or 2
+ * when the program has no solution.
+ */
+static int
+attack_period(const struct cell *cells, size_t n, int nby,
+              const struct labels *lab, const struct rule *ru,
+              const char *path, const char *period, int *narrow)
+{
+    glp_prob *lp = glp_create_prob();
+    struct matrix m;
+    int rc = 0;
+    size_t c;
+
+    memset(&m, 0, sizeof(m));
+    glp_add_cols(lp, (int)n);
+    period_program(lp, &m, cells, n, nby, lab, ru, 0);
+    glp_load_matrix(lp, m.nnz, m.ia, m.ja, m.ar);
     for (c = 0; c < n && rc == 0; c++) {
         double lo, hi;
-        int i;
 
         if (cells[c].value >= 0)
             continue;
-        for (i = 1; i <= (int)n; i++)
-            glp_set_obj_coef(lp, i, i == (int)c + 1 ? 1.0 : 0.0);
-        glp_set_obj_dir(lp, GLP_MIN);
-        if (glp_simplex(lp, &parm) != 0 || glp_get_status(lp) != GLP_OPT) {
+        if ((rc = column_range(lp, (int)c + 1, &lo, &hi)) != 0) {
             fprintf(stderr, "attack: '%s' period %s: the program has no "
                             "solution: the published values contradict "
                             "the rule\n", path, period);
-            rc = 2;
             break;
         }
-        lo = glp_get_obj_val(lp);
-        glp_set_obj_dir(lp, GLP_MAX);
-        if (glp_simplex(lp, &parm) != 0) {
-            rc = 2;
-            break;
-        }
-        hi = glp_get_status(lp) == GLP_UNBND ? INFINITY : glp_get_obj_val(lp);
-        /* whole persons: the attacker rounds inwards */
-        lo = ceil(lo - 1e-6);
-        hi = floor(hi + 1e-6);
         if (hi - lo < (double)ru->level && could_be_primary(ru, lo, hi)) {
             (*narrow)++;
-            printf("narrow: %s period %s cell", path, period);
-            for (j = 0; j < nby; j++)
-                printf(" %s", cells[c].coord[j] < 0
-                                  ? "Total"
-                                  : lab[j].s[cells[c].coord[j]]);
-            printf(": [%g, %g]\n", lo, hi);
+            print_narrow(path, period, &cells[c], nby, lab, lo, hi);
         }
     }
     glp_delete_prob(lp);
-    free(ia);
-    free(ja);
-    free(ar);
+    free(m.ia);
+    free(m.ja);
+    free(m.ar);
     return rc;
 }
 
@@ -353,16 +400,17 @@ table_free(struct table *t)
     free(t->cells);
 }
 
-/* Reads path into t: every column but count, status, the period column,
- * and the columns computed from the count or the period (rate_per_10000,
- * complete) is a by column. 0, or 2 on an input error. */
+/* Reads path into t: every column but count, status, margin (checked
+ * against the Total labels), the period column, and the columns computed
+ * from the count or the period (rate_per_10000, complete) is a by column.
+ * 0, or 2 on an input error. */
 static int
 read_table(const char *path, const char *period_col, struct table *t)
 {
     FILE *fp = fopen(path, "r");
     char *line = malloc(MAX_LINE), *f[MAX_COLS + 4];
     int nf, i, j, by[MAX_COLS], count_col = -1, status_col = -1,
-                     period_idx = -1, rc = 0;
+                     margin_col = -1, period_idx = -1, rc = 0;
     size_t alloc = 0;
 
     memset(t, 0, sizeof(*t));
@@ -378,6 +426,8 @@ read_table(const char *path, const char *period_col, struct table *t)
             count_col = i;
         else if (!strcmp(f[i], "status"))
             status_col = i;
+        else if (!strcmp(f[i], "margin"))
+            margin_col = i;
         else if (period_col && !strcmp(f[i], period_col))
             period_idx = i;
         else if (!strcmp(f[i], "rate_per_10000") || !strcmp(f[i], "complete"))
@@ -416,15 +466,31 @@ read_table(const char *path, const char *period_col, struct table *t)
             x->coord[j] = !strcmp(f[by[j]], "Total")
                               ? -1
                               : label_index(&t->lab[j], f[by[j]]);
-        if (!strcmp(f[count_col], "[c]"))
+        if (!strcmp(f[count_col], "[c]")) {
             x->value = -1;
-        else if (parse_ll(f[count_col], &x->value) < 0 || x->value < 0) {
+        } else if (!strcmp(f[count_col], "[z]")) {
+            x->value = 0;
+            x->status = 4; /* a structural zero: known to be 0 */
+        } else if (parse_ll(f[count_col], &x->value) < 0 || x->value < 0) {
             fprintf(stderr, "attack: '%s': a count that is not a whole "
                             "number\n", path);
-            fclose(fp);
-            return 2;
+            rc = 2;
+            goto out;
         }
-        if (status_col >= 0 && status_col < nf)
+        if (margin_col >= 0) {
+            int total = 0;
+
+            for (j = 0; j < t->nby; j++)
+                total |= x->coord[j] == -1;
+            if (margin_col >= nf ||
+                strcmp(f[margin_col], total ? "yes" : "no")) {
+                fprintf(stderr, "attack: '%s': a margin column that "
+                                "disagrees with the Total labels\n", path);
+                rc = 2;
+                goto out;
+            }
+        }
+        if (status_col >= 0 && status_col < nf && x->status != 4)
             x->status = !strcmp(f[status_col], "suppressed") ? 1
                         : !strcmp(f[status_col], "ok")       ? 2
                         : !strcmp(f[status_col], "rounded")  ? 3
@@ -470,44 +536,69 @@ attack_file(const char *path, const char *period_col, const struct rule *ru)
     return narrow ? 1 : 0;
 }
 
-/* The grand total of each period of t (index by period), -2 when the
- * file has none for it. */
+/* The column (col0 + 1-based cell index) of each period's grand total
+ * of t, 0 when the file has none for it. */
 static void
-period_totals(const struct table *t, long long *tot, int nperiods)
+period_total_cols(const struct table *t, int col0, int *col, int nperiods)
 {
     size_t c;
     int j, p;
 
     for (p = 0; p < nperiods; p++)
-        tot[p] = -2;
+        col[p] = 0;
     for (c = 0; c < t->n; c++) {
         for (j = 0; j < t->nby && t->cells[c].coord[j] == -1; j++)
             ;
         if (j == t->nby && t->cells[c].period < nperiods)
-            tot[t->cells[c].period] = t->cells[c].value;
+            col[t->cells[c].period] = col0 + (int)c + 1;
     }
+}
+
+/* Adds the stock-flow identity of each month p >= 1 over the totals'
+ * columns tc[table * np + period] (P, N, E):
+ * P(p) - P(p-1) + E(p-1) - N(p) = 0. 0, or 2 when a total is missing. */
+static int
+identity_rows(glp_prob *lp, struct matrix *m, const int *tc, int np)
+{
+    static const int which[4] = {0, 0, 2, 1}, dt[4] = {0, -1, -1, 0};
+    static const double sign[4] = {1, -1, 1, -1};
+    int p, k;
+
+    for (p = 1; p < np; p++) {
+        for (k = 0; k < 4; k++)
+            if (!tc[which[k] * np + p + dt[k]])
+                return 2;
+        m->nrows++;
+        glp_add_rows(lp, 1);
+        glp_set_row_bnds(lp, m->nrows, GLP_FX, 0.0, 0.0);
+        for (k = 0; k < 4; k++)
+            add_coef(&m->ia, &m->ja, &m->ar, &m->nnz, &m->annz, m->nrows,
+                     tc[which[k] * np + p + dt[k]], sign[k]);
+    }
+    return 0;
 }
 
 /*
  * --flows P N E: a forecast cohort's persons, entries and exits (its
  * _duration, _new and _ended tables, whose periods must be the same)
- * attacked together through what ties them across months: their grand
- * totals obey P(t) - E(t) = P(t-1) - E(t-1) + N(t) - E(t). One program
- * over the 3 x periods totals, each published one its interval, each
- * hidden one >= 0; a hidden total narrower than the level that could be
- * a primary is reported. 0, 1 when one is, 2 on an error.
+ * attacked together. One program over every cell of the three tables in
+ * every period: each table's own relations (period_program()) and what
+ * ties them across months, their grand totals' identity P(t) - E(t) =
+ * P(t-1) - E(t-1) + N(t) - E(t); a hidden cell, of any of the three,
+ * narrower than the level that could be a primary is reported. 0, 1 when
+ * one is, 2 on an error.
  */
 static int
 attack_flows(char *const *paths, const char *period_col, const struct rule *ru)
 {
     struct table t[3];
-    long long *tot;
-    int k, p, np, nrows = 0, narrow = 0, hidden = 0, rc = 0;
-    int ia[1 + 5 * 4096], ja[1 + 5 * 4096], nnz = 0;
-    double ar[1 + 5 * 4096];
-    glp_prob *lp;
-    glp_smcp parm;
+    struct matrix m;
+    int *tc = NULL, base[4] = {0, 0, 0, 0};
+    int k, np, narrow = 0, hidden = 0, rc = 0;
+    size_t c, d;
+    glp_prob *lp = NULL;
 
+    memset(&m, 0, sizeof(m));
     for (k = 0; k < 3; k++)
         if (read_table(paths[k], period_col, &t[k]) != 0) {
             while (k-- > 0)
@@ -515,84 +606,64 @@ attack_flows(char *const *paths, const char *period_col, const struct rule *ru)
             return 2;
         }
     np = t[0].periods.n ? t[0].periods.n : 1;
-    if (np > 4096 || t[1].periods.n != t[0].periods.n ||
-        t[2].periods.n != t[0].periods.n) {
+    if (t[1].periods.n != t[0].periods.n || t[2].periods.n != t[0].periods.n) {
         fprintf(stderr, "attack: --flows: the three files' periods differ\n");
         rc = 2;
         goto out;
     }
-    tot = malloc(3 * (size_t)np * sizeof(*tot));
+    for (k = 0; k < 3; k++)
+        base[k + 1] = base[k] + (int)t[k].n;
+    if (!(tc = malloc(3 * (size_t)np * sizeof(*tc))))
+        exit(2);
     lp = glp_create_prob();
-    glp_add_cols(lp, 3 * np);
+    glp_add_cols(lp, base[3]);
     for (k = 0; k < 3; k++) {
-        period_totals(&t[k], tot + (size_t)k * np, np);
-        for (p = 0; p < np; p++) {
-            long long v = tot[(size_t)k * np + p];
+        /* rows of a period are contiguous in a published file */
+        for (c = 0; c < t[k].n; c = d) {
+            for (d = c; d < t[k].n && t[k].cells[d].period == t[k].cells[c].period;
+                 d++)
+                ;
+            period_program(lp, &m, t[k].cells + c, d - c, t[k].nby, t[k].lab,
+                           ru, base[k] + (int)c);
+        }
+        period_total_cols(&t[k], base[k], tc + (size_t)k * np, np);
+    }
+    if (identity_rows(lp, &m, tc, np) != 0) {
+        fprintf(stderr, "attack: --flows: a period without its total\n");
+        rc = 2;
+        goto out;
+    }
+    glp_load_matrix(lp, m.nnz, m.ia, m.ja, m.ar);
+    for (k = 0; k < 3 && rc == 0; k++)
+        for (c = 0; c < t[k].n && rc == 0; c++) {
+            const struct cell *x = &t[k].cells[c];
             double lo, hi;
 
-            if (v < 0) {
-                glp_set_col_bnds(lp, k * np + p + 1, GLP_LO, 0.0, 0.0);
-                hidden += v == -1;
+            if (x->value >= 0)
                 continue;
+            hidden++;
+            if ((rc = column_range(lp, base[k] + (int)c + 1, &lo, &hi)) != 0) {
+                fprintf(stderr, "attack: --flows: the published cells "
+                                "contradict the identity or the rule\n");
+                break;
             }
-            published_range(ru, v, 0, &lo, &hi);
-            glp_set_col_bnds(lp, k * np + p + 1, lo == hi ? GLP_FX : GLP_DB,
-                             lo, hi);
+            if (hi - lo < (double)ru->level && could_be_primary(ru, lo, hi)) {
+                narrow++;
+                print_narrow(paths[k], t[k].periods.n
+                                           ? t[k].periods.s[x->period]
+                                           : "-",
+                             x, t[k].nby, t[k].lab, lo, hi);
+            }
         }
-    }
-    /* P(t) - E(t) - P(t-1) + E(t-1) - N(t) + E(t) = 0, i.e.
-     * P(t) - P(t-1) + E(t-1) - N(t) = 0 */
-    for (p = 1; p < np; p++) {
-        static const int which[4] = {0, 0, 2, 1}, dt[4] = {0, -1, -1, 0};
-        static const double sign[4] = {1, -1, 1, -1};
-
-        glp_add_rows(lp, 1);
-        nrows++;
-        glp_set_row_bnds(lp, nrows, GLP_FX, 0.0, 0.0);
-        for (k = 0; k < 4; k++) {
-            nnz++;
-            ia[nnz] = nrows;
-            ja[nnz] = which[k] * np + p + dt[k] + 1;
-            ar[nnz] = sign[k];
-        }
-    }
-    glp_load_matrix(lp, nnz, ia, ja, ar);
-    glp_init_smcp(&parm);
-    parm.msg_lev = GLP_MSG_OFF;
-    for (k = 0; k < 3 * np && rc == 0; k++) {
-        double lo, hi;
-        int i;
-
-        if (tot[k] != -1)
-            continue;
-        for (i = 1; i <= 3 * np; i++)
-            glp_set_obj_coef(lp, i, i == k + 1 ? 1.0 : 0.0);
-        glp_set_obj_dir(lp, GLP_MIN);
-        if (glp_simplex(lp, &parm) != 0 || glp_get_status(lp) != GLP_OPT) {
-            fprintf(stderr, "attack: --flows: the published totals "
-                            "contradict the identity or the rule\n");
-            rc = 2;
-            break;
-        }
-        lo = ceil(glp_get_obj_val(lp) - 1e-6);
-        glp_set_obj_dir(lp, GLP_MAX);
-        if (glp_simplex(lp, &parm) != 0) {
-            rc = 2;
-            break;
-        }
-        hi = glp_get_status(lp) == GLP_UNBND ? INFINITY
-                                             : floor(glp_get_obj_val(lp) + 1e-6);
-        if (hi - lo < (double)ru->level && could_be_primary(ru, lo, hi)) {
-            narrow++;
-            printf("narrow: %s period %s total: [%g, %g]\n", paths[k / np],
-                   t[0].periods.n ? t[0].periods.s[k % np] : "-", lo, hi);
-        }
-    }
-    printf("attack: --flows %s: %d totals, %d hidden, %d narrower than %d\n",
-           paths[0], 3 * np, hidden, narrow, ru->level);
-    glp_delete_prob(lp);
-    free(tot);
+    printf("attack: --flows %s: %d cells, %d hidden, %d narrower than %d\n",
+           paths[0], base[3], hidden, narrow, ru->level);
 out:
+    if (lp)
+        glp_delete_prob(lp);
+    free(tc);
+    free(m.ia);
+    free(m.ja);
+    free(m.ar);
     for (k = 0; k < 3; k++)
         table_free(&t[k]);
     if (rc)

@@ -24,8 +24,8 @@ cd "$scratch"
 printf 'row,col,n\nr1,c1,1\nr1,c2,10\nr2,c1,20\nr2,c2,30\n' > small.csv
 run cohort protect small.csv --by row,col --count n --suppress 1-9 --rounding 1 -o small.out.csv
 expect_rc 0 "the small table is protected"
-check 'head -n 1 small.out.csv | grep -qx "row,col,count"' "the published layout is the by columns and count, no status"
-check '[ "$(grep -c "\[c\]$" small.out.csv)" -ge 2 ] && ! grep -Eq "suppressed|secondary|rounded|,ok$" small.out.csv' \
+check 'head -n 1 small.out.csv | grep -qx "row,col,count,margin"' "the published layout is the by columns, count and margin, no status"
+check '[ "$(grep -Ec "\[c\],(yes|no)$" small.out.csv)" -ge 2 ] && ! grep -Eq "suppressed|secondary|rounded|,ok$" small.out.csv' \
     "every hidden cell is [c], nothing names the rule that hid it"
 run "$attack" --suppress 1-9 --rounding 1 --level 9 small.out.csv
 expect_rc 0 "the attacker narrows no hidden cell of the small table"
@@ -120,8 +120,9 @@ check 'grep -Eq "\"persons\": ([0-9]*[05]|\"\[c\]\")," "$latest/manifest.json"' 
 # A forecast cohort's entries, exits and months in the cohort, a
 # transition, the service transitions and the overlap tables, each
 # attacked like a cohort table; then each forecast cohort's three tables
-# together through the stock-flow identity of their totals (--flows). The
-# job needs rounding at least the protection level (nested_tables): 10.
+# together, every cell, through the stock-flow identity of their totals
+# (--flows). The job needs rounding at least the protection level
+# (nested_tables): 10.
 # First the --flows attacker on a hand-made case it must catch: at
 # rounding 1 a hidden entry count is the change in persons plus the exits.
 printf 'period,count\n2026-01-01,20\n2026-02-01,25\n' > fp.csv
@@ -130,6 +131,25 @@ printf 'period,count\n2026-01-01,0\n2026-02-01,0\n' > fe.csv
 run "$attack" --suppress 1-9 --rounding 1 --level 9 --period period --flows fp.csv fn.csv fe.csv
 expect_rc 1 "the --flows attacker finds a hidden entry count the identity gives away at rounding 1"
 expect_out "narrow: fn.csv period 2026-02-01 total: \[5, 5\]" "and says which"
+# ... and a detail cell: February's persons hide (A, 0 to 2) = 2 with A's
+# total, the band's total and the grand total, which protects it in its
+# own table; the identity gives the grand total back (90 - 15 + 17), so
+# the band's total and the cell.
+{ echo 'period,age_band,months,count,margin'
+  for r in 'A,d0,40' 'A,d1,10' 'B,d0,20' 'B,d1,20' 'A,Total,50' 'B,Total,40' 'Total,d0,60' 'Total,d1,30' 'Total,Total,90'; do
+      echo "2026-01-01,$r,$(case $r in *Total*) echo yes;; *) echo no;; esac)"; done
+  for r in 'A,d0,[c]' 'A,d1,30' 'B,d0,30' 'B,d1,30' 'A,Total,[c]' 'B,Total,60' 'Total,d0,[c]' 'Total,d1,60' 'Total,Total,[c]'; do
+      echo "2026-02-01,$r,$(case $r in *Total*) echo yes;; *) echo no;; esac)"; done; } > dp.csv
+printf 'period,count\n2026-01-01,15\n2026-02-01,17\n' > dn.csv
+{ echo 'period,age_band,months,count'
+  for p in 2026-01-01 2026-02-01; do
+      for r in 'A,d0,5' 'A,d1,5' 'B,d0,5' 'B,d1,[z]' 'A,Total,10' 'B,Total,5' 'Total,d0,10' 'Total,d1,5' 'Total,Total,15'; do
+          echo "$p,$r"; done; done; } > de.csv
+run "$attack" --suppress 1-9 --rounding 1 --level 9 --period period dp.csv
+expect_rc 0 "a detail cell its own table protects with hidden margins: safe in that table alone"
+run "$attack" --suppress 1-9 --rounding 1 --level 9 --period period --flows dp.csv dn.csv de.csv
+expect_rc 1 "the --flows attacker reads it off through the identity of the totals"
+expect_out "narrow: dp.csv period 2026-02-01 cell A d0: \[2, 2\]" "and says which"
 sed -n '1,/^\[disclosure\]/p' config/demo.conf | sed '$d' |
     sed 's/^periods        = 24$/periods        = 24\nstandard_tables = service_transitions, overlap/' > fc.conf
 cat >> fc.conf <<'EOF'
@@ -172,7 +192,7 @@ check '[ "$(awk "{ h += \$5 } END { print h }" "$out")" -gt 500 ]' "they hid hun
 for c in adults pupils; do
     run "$attack" --suppress 1-9 --rounding 10 --level 9 --period period --flows \
         "$latest/${c}_duration.csv" "$latest/${c}_new.csv" "$latest/${c}_ended.csv"
-    expect_rc 0 "$c: persons, entries and exits together: no hidden total narrowed below 9"
+    expect_rc 0 "$c: persons, entries and exits together: no hidden cell narrowed below 9"
 done
 
 # --- nested cohorts ---------------------------------------------------------

@@ -33,7 +33,7 @@ max_row_change = 100%
 
 [cohort ta]
 where = housing.temporary_accommodation
-by = sex
+by = age_band
 CONF
 good_rows() {
     printf 'FIRST,LAST,DOB,POSTCODE,TENURE,START\r\n'

@@ -82,6 +82,16 @@ for (y, m) in months:
 PY
 }
 
+# same_counts HAND GOT: GOT (period,sex,count, the margin column cut off)
+# has HAND's count on each of its rows, in HAND's order, and HAND's rows
+# GOT lacks are 0: a sex no source of the profile can give is no column
+# of the table (README "Structural zeros").
+same_counts() {
+    awk -F, 'NR == FNR { h[$1 "," $2] = $3; if ($3 != 0) want[$1 "," $2] = 1; next }
+             { k = $1 "," $2; if (!(k in h) || h[k] != $3) bad++; delete want[k]; n++ }
+             END { for (k in want) bad++; exit !(n > 0 && bad == 0) }' "$1" "$2"
+}
+
 # every message of every run, for the privacy check at the end
 run_kept() {
     run "$@"
@@ -111,8 +121,8 @@ for year in 2022 2024 2026; do
     expect_out "^source cin: $want rows in, $want accepted, 0 quarantined" \
         "$year: one row per CINdetails ($want), zero rejects"
     hand_count "$data/cin_$year.xml" "$ref" "$periods" > "hand$year.csv"
-    tail -n +2 "out_y$year/latest/cin.csv" | tr -d '"' > "got$year.csv"
-    check "cmp -s hand$year.csv got$year.csv" \
+    tail -n +2 "out_y$year/latest/cin.csv" | tr -d '"' | cut -d, -f1-3 > "got$year.csv"
+    check "same_counts hand$year.csv got$year.csv" \
         "$year: the monthly counts by sex equal the hand count ($(wc -l < "hand$year.csv") cells)"
     check "[ \"\$(awk -F, '\$2 == \"Total\" { s += \$3 } END { print s + 0 }' hand$year.csv)\" -gt 0 ]" \
         "$year: the hand count is not all zeros"
@@ -129,8 +139,8 @@ for enc in utf16 bom; do
     job "$enc.conf" $ref2022 24 "$scratch/cin_$enc.xml"
     run_kept cohort run "$enc.conf"
     expect_rc 0 "$enc: the return publishes"
-    tail -n +2 "out_$enc/latest/cin.csv" | tr -d '"' > "got$enc.csv"
-    check "cmp -s hand2022.csv got$enc.csv" "$enc: the same counts as the UTF-8 file's"
+    tail -n +2 "out_$enc/latest/cin.csv" | tr -d '"' | cut -d, -f1-3 > "got$enc.csv"
+    check "same_counts hand2022.csv got$enc.csv" "$enc: the same counts as the UTF-8 file's"
 done
 
 # The plans table from the same XML: one row per ChildProtectionPlans.
@@ -166,7 +176,7 @@ for _ in range(36):
     print("%04d-%02d-01,Total,%d" % (y, m, len({w for w, s, e in plans if s <= last and e >= first})))
     y, m = (y + (m == 12), m % 12 + 1)
 PY
-tr -d '"' < out_plans/latest/cpp.csv | grep ',Total,' > got_cpp.csv
+tr -d '"' < out_plans/latest/cpp.csv | grep ',Total,' | cut -d, -f1-3 > got_cpp.csv
 check 'cmp -s hand_cpp.csv got_cpp.csv && grep -q ",Total,[1-9]" got_cpp.csv' \
     "plans: children on a plan each month equal the hand count"
 # two XML sources read on two threads give the tables one thread gives
@@ -185,8 +195,8 @@ xml_column.GenderCurrent = /Message/Children/Child/ChildIdentifiers/GenderCurren
 xml_column.CINreferralDate = CINreferralDate'
 run_kept cohort run own.conf
 expect_rc 0 "own layout: a layout in the job file reads the return"
-tail -n +2 out_own/latest/cin.csv | tr -d '"' > gotown.csv
-check "cmp -s hand2022.csv gotown.csv" "own layout: the same counts as the profile's"
+tail -n +2 out_own/latest/cin.csv | tr -d '"' | cut -d, -f1-3 > gotown.csv
+check "same_counts hand2022.csv gotown.csv" "own layout: the same counts as the profile's"
 
 # Out of memory anywhere in the XML reader -- in cohort's code around
 # expat or inside expat -- is exit 70 "out of memory", never a broken

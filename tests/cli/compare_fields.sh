@@ -9,10 +9,10 @@
 
 check 'demo_fixture 600 3' "the demo key and extracts of 600 people"
 # housing's extract has an ADDRESS column; no extract has EMAIL
-awk '/^\[source housing\]/ { h = 1 } /^\[source children\]/ { h = 0 }
+awk '/^\[source housing\]/ { h = 1 } /^\[source / && !/^\[source housing\]/ { h = 0 }
      { print } h && /^field.postcode/ { print "field.address   = ADDRESS" }' \
     "$COHORT_TOP/config/demo.conf" > "$scratch/address.conf"
-awk '/^\[source housing\]/ { h = 1 } /^\[source children\]/ { h = 0 }
+awk '/^\[source housing\]/ { h = 1 } /^\[source / && !/^\[source housing\]/ { h = 0 }
      { print } h && /^field.postcode/ { print "field.email     = EMAIL" }' \
     "$COHORT_TOP/config/demo.conf" > "$scratch/email.conf"
 line=$(grep -n '^field.email' "$scratch/email.conf" | cut -d: -f1)

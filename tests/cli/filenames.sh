@@ -35,7 +35,7 @@ max_row_change = 100%
 
 [cohort ta]
 where = housing.temporary_accommodation
-by = sex
+by = age_band
 CONF
 # rows FROM TO: good rows whose values share nothing with the file names
 rows() {

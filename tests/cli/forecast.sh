@@ -71,10 +71,11 @@ job exact.conf 'min_count = 1\nrounding = 1' 'standard_tables = service_transiti
 run cohort run exact.conf
 expect_rc 0 "the job with nothing suppressed or rounded publishes"
 latest=demo/out/latest
-# totals FILE: the grand total per period, one a line
+# totals FILE: the grand total per period, one a line (the count is the
+# column before margin)
 totals() {
-    awk -F, 'NR > 1 { t = 1; for (i = 2; i < NF; i++) if ($i != "\"Total\"") t = 0;
-                      if (t || NF == 2) print $NF }' "$1"
+    awk -F, 'NR > 1 { t = 1; for (i = 2; i < NF - 1; i++) if ($i != "\"Total\"") t = 0;
+                      if (t || NF == 3) print $(NF - 1) }' "$1"
 }
 # identity P N E: persons - ended moves by new - ended, month after month
 identity() {
@@ -118,7 +119,7 @@ check 'awk "{ if (\$1 > \$2 || \$1 > \$3) bad++; s += \$1 } END { exit !(NR == 2
     "cin_to_cpp: never more than cin the month before or cpp that month, and not always 0"
 check '[ "$(totals "$latest/overlap.csv")" = "$(totals "$latest/overlap_count.csv")" ]' \
     "overlap and overlap_count count the same persons each month"
-check 'head -n 1 "$latest/overlap.csv" | grep -qx "period,age_band,departments,count"' "overlap is by age band and departments"
+check 'head -n 1 "$latest/overlap.csv" | grep -qx "period,age_band,departments,count,margin"' "overlap is by age band and departments"
 check 'grep -q "\"housing+children_social_care\"" "$latest/overlap.csv"' "a combination of departments is a label"
 
 # --- the projection -----------------------------------------------------------
@@ -175,9 +176,9 @@ awk 'BEGIN { print "year,age,sex,population"; for (y = 2024; y <= 2025; y++) for
 job rates.conf 'min_count = 1\nrounding = 1' 'denominators = pop.csv'
 run cohort run rates.conf --accept-drift
 expect_rc 0 "a job with denominators publishes"
-check 'head -n 1 "$latest/adults.csv" | grep -qx "period,age_band,sex,count,rate_per_10000"' \
+check 'head -n 1 "$latest/adults.csv" | grep -qx "period,age_band,sex,count,rate_per_10000,margin"' \
     "a table by age band and sex gets rate_per_10000"
-check 'head -n 1 "$latest/cin.csv" | grep -qx "period,count,rate_per_10000"' "so does a total-only table"
+check 'head -n 1 "$latest/cin.csv" | grep -qx "period,count,rate_per_10000,margin"' "so does a total-only table"
 check 'awk -F, "\$2 == \"\\\"65 and over\\\"\" && \$3 == \"\\\"F\\\"\" && \$4 > 0 { r = \$4 * 10000 / (36 * 1100); if (\$5 < r - 0.06 || \$5 > r + 0.06) bad++; n++ } END { exit !(n > 0 && !bad) }" "$latest/adults.csv"' \
     "65+ F: count per 10 000 of 36 single years of 1 100"
 check 'grep -q "\"denominators\": {\"blake2b\": \"[0-9a-f]\{64\}\", \"rows\": 404, \"vintage\": \"2024-2025\"}" "$latest/manifest.json"' \
@@ -198,7 +199,7 @@ check '[ "$(tail -n 1 "$latest/cin.csv" | cut -d, -f1)" = "2026-10-01" ] && ! he
 sed 's/^periods        = 24$/periods        = 24\ninclude_partial = yes/' mid.conf > partial.conf
 run cohort run partial.conf --accept-drift
 expect_rc 0 "include_partial = yes"
-check 'head -n 1 "$latest/cin.csv" | grep -qx "period,complete,count" && tail -n 1 "$latest/cin.csv" | grep -q "^2026-11-01,no," && grep -q "^2026-10-01,yes," "$latest/cin.csv"' \
+check 'head -n 1 "$latest/cin.csv" | grep -qx "period,complete,count,margin" && tail -n 1 "$latest/cin.csv" | grep -q "^2026-11-01,no," && grep -q "^2026-10-01,yes," "$latest/cin.csv"' \
     "the month holding the reference date is flagged complete = no"
 check 'grep -q "^\"Total\",projection,2026-11-01," "$latest/adults_forecast.csv"' \
     "the projection starts from the last complete month (and projects the partial one)"

@@ -26,9 +26,11 @@ mask() {
         -e 's/^cpu seconds: .*/cpu seconds: SECONDS/'
 }
 # fingerprint FILE: sha256, lines, [c] cells and the sum of shown counts
+# (the count column, found by its header: margin follows it)
 fingerprint() {
     printf '%s %s %s\n' "$(basename "$1")" "$(sha256sum <"$1" | cut -d' ' -f1)" \
-        "$(awk -F, 'NR > 1 { if ($NF == "[c]") h++; else s += $NF } END { printf "%d lines, %d hidden, %d shown in all", NR, h, s }' "$1")"
+        "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "count") k = i; next }
+                    { if ($k == "[c]") h++; else s += $k } END { printf "%d lines, %d hidden, %d shown in all", NR, h, s }' "$1")"
 }
 
 run cohort check config/demo.conf

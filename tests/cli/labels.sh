@@ -92,7 +92,7 @@ check 'grep -q "^all,postcodes_not_in_lookup,2$" "$latest/quality.csv"' \
 sed 's|^output_dir .*|output_dir = out2|' job.conf > job2.conf
 run cohort run job2.conf
 expect_rc 0 "a lookup with an unused district publishes"
-check 'grep -q "^2026-06-01,\"LS29\",0$" "$scratch/out2/latest/by_district.csv"' \
+check 'grep -q "^2026-06-01,\"LS29\",0,no$" "$scratch/out2/latest/by_district.csv"' \
     "a lookup district with no one in it is a published category (0)"
 good_lookup > lookup.csv
 
@@ -139,10 +139,10 @@ good_lookup > lookup.csv
 printf 'area,n\n=1+1,20\n@SUM(A1),30\n-5,40\nAbbey,50\n+cmd,60\n' > formula.csv
 run cohort protect formula.csv --by area --count n --suppress 1-9 --rounding 1
 expect_rc 0 "protect: a table with formula-like labels is protected"
-expect_out '^"'"'"'=1\+1",20$' "protect: =1+1 comes out as '=1+1"
-expect_out '^"'"'"'@SUM\(A1\)",30$' "protect: @SUM(A1) comes out as '@SUM(A1)"
-expect_out '^"'"'"'-5",40$' "protect: -5 comes out as '-5"
-expect_out '^"'"'"'\+cmd",60$' "protect: +cmd comes out as '+cmd"
-expect_out '^"Abbey",50$' "protect: a plain label is unchanged"
+expect_out '^"'"'"'=1\+1",20,no$' "protect: =1+1 comes out as '=1+1"
+expect_out '^"'"'"'@SUM\(A1\)",30,no$' "protect: @SUM(A1) comes out as '@SUM(A1)"
+expect_out '^"'"'"'-5",40,no$' "protect: -5 comes out as '-5"
+expect_out '^"'"'"'\+cmd",60,no$' "protect: +cmd comes out as '+cmd"
+expect_out '^"Abbey",50,no$' "protect: a plain label is unchanged"
 check '! grep -Eq "(^|,)\"?[-=+@]" "$out"' "protect: no cell starts like a formula"
 finish

@@ -35,7 +35,7 @@ cp "$out" "$scratch/measured.out"
 # numbered in order of first appearance, nothing else
 t=$scratch/traced/trace.csv
 check '[ "$(head -n 1 "$t")" = "source,line,person" ]' "trace header is source,line,person"
-check '[ "$(tail -n +2 "$t" | grep -Evc "^(housing|children|lac_header|lac_episodes|adults|pupils),[0-9]+,[0-9]+\$")" -eq 0 ]' \
+check '[ "$(tail -n +2 "$t" | grep -Evc "^(housing|register|children|lac_header|lac_episodes|adults|pupils),[0-9]+,[0-9]+\$")" -eq 0 ]' \
     "every trace row is source,line,person"
 records=$(sed -n 's/^records: \([0-9]*\) accepted.*/\1/p' "$scratch/measured.out")
 check '[ "$(tail -n +2 "$t" | wc -l)" -eq "$records" ]' "one trace row per accepted record ($records)"

@@ -34,6 +34,11 @@ check '[ "$(q "select count(*) from cohorts.children_with_ehcp where (symbol is 
     "every cell has a count or the symbol [c], never both"
 check '[ "$(q "select count(*) from information_schema.columns where table_schema = '"'cohorts'"' and column_name = '"'status'"'")" = 0 ]' \
     "no cohort table has a per-cell status column"
+# margin: true exactly on the Total rows, so WHERE NOT margin sums detail
+check '[ "$(q "select count(*) from cohorts.children_with_ehcp where margin <> (age_band = '"'Total'"' or sex = '"'Total'"' or ethnicity = '"'Total'"')")" = 0 ] && [ "$(q "select count(*) from cohorts.children_with_ehcp where not margin")" -gt 0 ]' \
+    "the margin column is true exactly on the Total rows"
+check '[ "$(q "select count(*) from cohorts.adults_long_term_support where symbol = '"'[z]'"' and age_band <> '"'Total'"'")" -gt 0 ] && [ "$(q "select count(*) from cohorts.adults_long_term_support where symbol = '"'[z]'"' and count is not null")" = 0 ]' \
+    "an age band outside the cohort's age condition is [z] (count NULL), never 0"
 check '[ "$(q "select count(*) from cohorts.children_with_ehcp c join (select period, count(*) n from cohorts.children_with_ehcp where symbol is null group by period) p using (period)")" -gt 0 ] && [ "$(q "select count(*) from cohorts.quality where measure = '"'ids'"' and value % 5 <> 0")" = 0 ]' \
     "quality's id counts are published rounded like the tables"
 check 'q "select obj_description('"'cohorts.children_with_ehcp'::regclass"')" | grep -q "EHC plan"' \

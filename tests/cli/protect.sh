@@ -40,7 +40,7 @@ awk -F, 'NR == FNR { if (FNR > 1) { a[$1] += $3; s[$2] += $3; t += $3 } next }
          END { exit !(m == 6 && bad == 0) }' "$data/counts.csv" s19.csv
 margins=$?
 check '[ "$margins" -eq 0 ]' "every published margin is its true sum rounded to 5"
-check '[ "$(grep -c ",\[c\]\$" s19.csv)" -eq 4 ] && ! grep -Eq "suppressed|secondary|rounded|,ok" s19.csv' \
+check '[ "$(grep -c ",\[c\],no\$" s19.csv)" -eq 4 ] && ! grep -Eq "suppressed|secondary|rounded|,ok" s19.csv' \
     "the 2 primary and 2 secondary cells are all [c]; no column says which rule hid a cell or rounded one"
 
 # The same table with a BOM, CRLF line ends and quoted fields
@@ -50,8 +50,8 @@ check 'cmp -s "$out" s19.csv' "BOM, CRLF and quotes read as the plain file"
 # Labels with commas and quotes come out quoted
 run cohort protect "$data/quoted.csv" --by area,sex --count count
 expect_rc 0 "quoted labels: exit 0"
-expect_out '^"Riverside, North","Total",70$' "a label with a comma is quoted; its margin 71 rounds to 70"
-expect_out '^"Abbey ""Old"" Park","M",\[c\]$' "a label with quotes is quoted"
+expect_out '^"Riverside, North","Total",70,yes$' "a label with a comma is quoted; its margin 71 rounds to 70"
+expect_out '^"Abbey ""Old"" Park","M",\[c\],no$' "a label with quotes is quoted"
 
 # -o writes the file (atomically: no temp left) and nothing on stdout
 run cohort protect "$data/counts.csv" --by area,sex --count count --suppress 1-9 -o table.csv
@@ -80,14 +80,67 @@ run cohort protect micro.csv --by ward,age_band --period month --perturbation ce
 check 'cmp -s m1.csv m2.csv' "microdata: the same input twice gives byte-identical output"
 run cohort protect shuffled.csv --by ward,age_band --period month --perturbation cellkey --ptable "$ptable" -o m3.csv
 check 'cmp -s m1.csv m3.csv' "microdata: shuffled rows give byte-identical output"
-check 'head -n 1 m1.csv | grep -qx "month,ward,age_band,count"' "microdata: the header is period, by columns, count (no key, no noise, no status)"
-check 'awk -F, "NR > 1 && NF != 4 { bad = 1 } END { exit bad }" m1.csv' "microdata: every row has exactly those four fields"
+check 'head -n 1 m1.csv | grep -qx "month,ward,age_band,count,margin"' "microdata: the header is period, by columns, count, margin (no key, no noise, no status)"
+check 'awk -F, "NR > 1 && NF != 5 { bad = 1 } END { exit bad }" m1.csv' "microdata: every row has exactly those five fields"
 check '[ "$(grep -c "^2026-09," m1.csv)" -eq 20 ] && [ "$(grep -c "^2026-10," m1.csv)" -eq 20 ]' "microdata: each period has its own 12 cells, 7 margins and total"
 check 'grep -q "^2026-10,\"Total\",\"Total\"," m1.csv && grep -q "^2026-09,\"Total\",\"Total\"," m1.csv' "microdata: a grand total per period"
 
 # Counts per cell without noise: the row count per cell, rounded
 run cohort protect micro.csv --by ward,age_band --period month --suppress 1-9 --rounding 1
-expect_out '^2026-10,"Total","Total",266$' "microdata without --count: the grand total counts the rows (266 in October)"
+expect_out '^2026-10,"Total","Total",266,yes$' "microdata without --count: the grand total counts the rows (266 in October)"
+
+# --- ONS's cell-key method, cell for cell -------------------------------
+# A ptable in ONS's own layout (pcv,ckey,pvalue; pcv 1-750, every key):
+# below 10 to 0, above to a multiple of 5, up or down by the cell key.
+awk 'BEGIN { print "pcv,ckey,pvalue"
+             for (p = 1; p <= 750; p++) for (k = 0; k < 256; k++) {
+                 r = p % 5
+                 if (p < 10) v = -p
+                 else if (r == 0) v = (k % 3 == 0) ? 5 : 0
+                 else v = (k < 128) ? -r : 5 - r
+                 printf "%d,%d,%d\n", p, k, v } }' > ons_ptable.csv
+# Microdata of 3 000 persons in two months, some cells above 750 (their
+# rows cycle through 501-750) and some below 10.
+awk 'BEGIN { print "month,area,sex,record_key"
+             for (i = 0; i < 3000; i++) {
+                 m = (i % 5 == 0) ? "2026-09" : "2026-10"
+                 a = (i % 7 < 5) ? "North" : (i % 97 == 0 ? "Isle" : "South")
+                 s = (i % 3 == 0) ? "F" : "M"
+                 printf "%s,%s,%s,%d\n", m, a, s, (i * 131 + 7) % 256 } }' > ons_micro.csv
+# ONS's create_perturbed_table, in awk, over every cell cohort publishes
+# (each margin is the same crosstab over fewer columns; every combination,
+# empty ones too): count and key per cell, pcv = count up to 750, else
+# ((count - 1) mod 250) + 501, the noise from the ptable, and every
+# perturbed count below 10 missing.
+awk -F, 'NR == FNR { if (FNR > 1) noise[$1 "," $2] = $3; next }
+         FNR == 1 { next }
+         { M[$1]; A[$2]; S[$3]; A["Total"]; S["Total"]
+           split($2 "|Total", a, "|"); split($3 "|Total", s, "|")
+           for (x = 1; x <= 2; x++) for (y = 1; y <= 2; y++) {
+               c = $1 ",\"" a[x] "\",\"" s[y] "\""
+               n[c]++; key[c] = (key[c] + $4) % 256 } }
+         END { for (m in M) for (x in A) for (y in S) {
+                   c = m ",\"" x "\",\"" y "\""
+                   pcv = n[c] <= 750 ? n[c] : ((n[c] - 1) % 250) + 501
+                   v = n[c] + (n[c] > 0 ? noise[pcv "," key[c]] : 0)
+                   print c "," (v < 10 ? "[c]" : v) } }' ons_ptable.csv ons_micro.csv | sort > ons_want
+run cohort protect ons_micro.csv --by area,sex --period month --perturbation cellkey \
+    --ptable ons_ptable.csv --suppress 1-9 --rounding 1 -o ons_got.csv
+expect_rc 0 "ONS's layout read natively by cohort protect"
+tail -n +2 ons_got.csv | cut -d, -f1-4 | sort > ons_got
+check '[ "$(wc -l < ons_want)" -eq 24 ] && cmp -s ons_want ons_got' \
+    "every cell, margin and total as ONS's method publishes it ($(comm -3 ons_want ons_got | wc -l) differ)"
+check 'grep -q "^2026-10,\"North\",\"Total\"," ons_want && [ "$(awk -F, "\$3 == \"\\\"Total\\\"\" && \$2 == \"\\\"Total\\\"\" { print \$4 }" ons_got | sort -n | tail -n 1)" -gt 750 ]' \
+    "some counts are above 750 (their rows cycle)"
+check 'grep -q "\[c\]" ons_got && ! grep -q ",[1-9]$" ons_got' \
+    "perturbed counts below 10 are hidden, and none is published"
+# the margin column: detail rows are the no rows, and they sum (before
+# noise, with rounding 1 and nothing hidden) to the total
+run cohort protect ons_micro.csv --by area,sex --period month --suppress 999-999 --rounding 1 -o plain.csv
+check 'awk -F, "NR > 1 && \$1 == \"2026-10\" { if (\$5 == \"no\") d += \$4; else if (\$2 == \"\\\"Total\\\"\" && \$3 == \"\\\"Total\\\"\") t = \$4 } END { exit !(d == t && t == 2400) }" plain.csv' \
+    "summing the margin = no rows gives the total (2400 in October), counting no total twice"
+check '[ "$(awk -F, "NR > 1 && (\$2 == \"\\\"Total\\\"\" || \$3 == \"\\\"Total\\\"\") != (\$5 == \"yes\") { b++ } END { print b + 0 }" plain.csv)" -eq 0 ]' \
+    "margin is yes exactly on the rows with a Total"
 
 # cellkey refused without record keys
 head -n 1 micro.csv | cut -d, -f1-3 > nokey.csv

@@ -63,7 +63,7 @@ q "drop view analyst.old_lts" >/dev/null
 
 # --- grants -----------------------------------------------------------------
 published=$(q "select string_agg(tablename, ' ' order by tablename) from pg_tables where schemaname = 'cohorts'")
-want="adults_long_term_support adults_long_term_support__history children_in_ta_known_to_csc children_in_ta_known_to_csc__history children_with_ehcp children_with_ehcp__history linkage linkage__history quality quality__history runs"
+want="adults_long_term_support adults_long_term_support__history children_in_ta_known_to_csc children_in_ta_known_to_csc__history children_with_ehcp children_with_ehcp__history households_in_ta households_in_ta__history households_known_to_csc households_known_to_csc__history linkage linkage__history quality quality__history runs"
 check '[ "$published" = "$want" ]' "the schema holds each cohort's table and history, runs, quality and linkage"
 bad=0
 for t in $published; do
@@ -344,13 +344,15 @@ awk '/^#+ Worked examples/ { on = 1; next } on && /^#/ { on = 0 }
      on && /^```sql/ { n++; f = sprintf("%s/example%d.sql", dir, n); next }
      on && /^```/ { f = ""; next } f { print > f }' dir="$scratch" "$COHORT_TOP/README.md"
 check '[ -f "$scratch/example1.sql" ] && [ -f "$scratch/example3.sql" ]' "the README has the worked examples"
-for i in 1 2 3; do
+for i in 1 2 3 4; do
     rows=$(psql "$policy_conn" -X -A -t -q -v ON_ERROR_STOP=1 -f "$scratch/example$i.sql" 2>"$scratch/example$i.err" | wc -l)
     check '[ ! -s "$scratch/example$i.err" ] && [ "$rows" -ge 11 ] && [ "$(grep -c ";" "$scratch/example$i.sql")" = 1 ]' \
         "worked example $i is one query the granted role can run ($rows rows)"
 done
 check 'grep -q "change" "$scratch/example3.sql" && grep -q "__history" "$scratch/example3.sql"' \
     "the third compares the newest run with the one before"
+check 'grep -q "NOT margin" "$scratch/example4.sql"' \
+    "the fourth adds up the detail by the margin column"
 
 # Privacy: nothing from the extracts' identifiers in the database.
 pg_dump -d "$conn" -n cohorts > "$scratch/dump.sql" 2>/dev/null

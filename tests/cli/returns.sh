@@ -67,7 +67,7 @@ measure = at_end
 CONF
 }
 # series DIR TABLE: period,count of the grand totals
-series() { grep -v '"' "$scratch/$1/latest/$2.csv" | tail -n +2; }
+series() { grep -v '"' "$scratch/$1/latest/$2.csv" | tail -n +2 | cut -d, -f1,2; }
 # year2018 FILE: its rows for April 2017 to March 2018
 year2018() { grep -E '^(2017-(0[4-9]|1[0-2])|2018-0[1-3])-01,' "$1"; }
 

@@ -37,11 +37,11 @@ run cohort rules flag.conf
 expect_rc 0 "rules accepts a service flag in by"
 expect_out 'housing.temporary_accommodation \(yes when the person had a spell' \
     "the rules explain the service flag"
-expect_out 'period, sex, housing_temporary_accommodation, count \(\[c\] when hidden\)' \
+expect_out 'period, sex, housing_temporary_accommodation, count \(\[c\] when hidden, \[z\] when impossible\), margin' \
     "the flag's published column name is listed"
 run cohort run flag.conf
 expect_rc 0 "a job with a service flag in by runs"
-check 'head -1 "$scratch/demo/out/latest/adults_long_term_support.csv" | grep -qx "period,sex,housing_temporary_accommodation,count"' \
+check 'head -1 "$scratch/demo/out/latest/adults_long_term_support.csv" | grep -qx "period,sex,housing_temporary_accommodation,count,margin"' \
     "the flag is a column of the published table"
 check 'cut -d, -f3 "$scratch/demo/out/latest/adults_long_term_support.csv" | sed 1d | tr -d "\"" | sort -u | tr "\n" " " | grep -qx "Total no yes "' \
     "the flag's values are yes, no and Total"

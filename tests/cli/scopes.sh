@@ -28,12 +28,12 @@ check 'row "all,persons,7"' \
 expect_err 'id scope b: 1 ids carry two NHS numbers' "the conflict is logged"
 expect_no_err '9990000018|9990000026|1970-01-01' "the log names no value"
 la=$scratch/out/latest/looked_after.csv
-check 'grep -q "^2026-03-01,\"M\",2$" "$la" && grep -q "^2026-03-01,\"F\",1$" "$la"' \
+check 'grep -q "^2026-03-01,\"M\",2,no$" "$la" && grep -q "^2026-03-01,\"F\",1,no$" "$la"' \
     "episodes land on their header's child (sex from the header)"
-check 'grep -q "^2026-01-01,\"M\",1$" "$la" && grep -q "^2026-01-01,\"F\",0$" "$la"' \
+check 'grep -q "^2026-01-01,\"M\",1,no$" "$la" && grep -q "^2026-01-01,\"F\",0,no$" "$la"' \
     "each episode counts in its own months only"
 ad=$scratch/out/latest/adults.csv
-check 'grep -q "^2025-11-01,\"F\",1$" "$ad" && grep -q "^2025-11-01,\"M\",0$" "$ad"' \
+check 'grep -q "^2025-11-01,\"F\",1,no$" "$ad" && grep -q "^2025-11-01,\"M\",0,no$" "$ad"' \
     "scope b's 1001 is not scope a's 1001"
 check 'grep -q "^0,id_scope local_id,,7,1,,,,,,,$" "$scratch/out/latest/linkage.csv"' \
     "linkage.csv counts the scope links and the refused one"

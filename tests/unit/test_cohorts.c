@@ -276,6 +276,88 @@ test_count_by_service_flag(void **state)
     where_free(ta);
 }
 
+/* Structural zeros: the cells a cohort's where makes impossible are
+ * marked, whatever the data; a margin of nothing else is too; and a sex
+ * no source can give is no category. */
+static void
+test_structural_zeros(void **state)
+{
+    struct person_set ps;
+    struct geo_names geo;
+    struct period pr[3];
+    struct where_expr *e;
+    struct diag d;
+    struct cohort_plan c;
+    struct count_table t;
+    size_t i, j;
+
+    (void)state;
+    init_plan();
+    make_persons(&ps, &geo);
+    periods_compute(plan.reference_date, 3, pr);
+    /* the sources give M, F and U, never X */
+    ps.sex_possible = (1u << SEX_M) | (1u << SEX_F) | (1u << SEX_U);
+    memset(&c, 0, sizeof(c));
+    c.name = "x";
+    c.nby = 2;
+    c.by[0] = BY_AGE_BAND;
+    c.by[1] = BY_SEX;
+    assert_int_equal(where_parse("age >= 18 and not sex = M", &plan, &e, &d),
+                     0);
+    assert_int_equal(cohort_count(&plan, &c, e, &ps, pr, &t), 0);
+    assert_int_equal(t.dim_n[1], 3);
+    assert_string_equal(t.dim_labels[1][0], "M");
+    assert_string_equal(t.dim_labels[1][1], "F");
+    assert_string_equal(t.dim_labels[1][2], "U");
+    assert_non_null(t.structural);
+    /* bands 0-4, 5-17, 18-64, 65+, UNKNOWN by M, F, U */
+    for (i = 0; i < 5; i++)
+        for (j = 0; j < 3; j++) {
+            uint32_t co[2] = {(uint32_t)i, (uint32_t)j};
+            size_t idx = (size_t)(table_interior(&t, 0, co) - t.cells);
+            int want = i < 2 || i == 4 || j == 0;
+
+            if (t.structural[idx] != want)
+                fail_msg("band %zu sex %zu: structural %d", i, j,
+                         t.structural[idx]);
+        }
+    /* margins: bands 0-4, 5-17, UNKNOWN and sex M are [z]; 18-64 is not;
+     * nor is the total */
+    assert_int_equal(t.structural[t.ninterior + 0], 1);
+    assert_int_equal(t.structural[t.ninterior + 2], 0);
+    assert_int_equal(t.structural[t.ninterior + 4], 1);
+    assert_int_equal(t.structural[t.ninterior + 5 + 0], 1);
+    assert_int_equal(t.structural[t.ninterior + 5 + 1], 0);
+    assert_int_equal(t.structural[t.ncells_per_period - 1], 0);
+    /* the impossible cells are empty, as they must be */
+    for (i = 0; i < t.ncells_per_period; i++)
+        if (t.structural[i])
+            assert_int_equal(t.cells[i].count, 0);
+    table_release(&t);
+    where_free(e);
+
+    /* a service flag the where requires: its no column is impossible */
+    c.nby = 1;
+    c.by[0] = BY_SERVICE;
+    c.by_service[0] = job_plan_service_index(&plan, DEPT_HOUSING,
+                                             "temporary_accommodation");
+    assert_int_equal(where_parse("housing.temporary_accommodation", &plan, &e,
+                                 &d), 0);
+    assert_int_equal(cohort_count(&plan, &c, e, &ps, pr, &t), 0);
+    assert_non_null(t.structural);
+    assert_int_equal(t.structural[0], 0); /* yes */
+    assert_int_equal(t.structural[1], 1); /* no */
+    table_release(&t);
+    where_free(e);
+    /* ever() leaves no open: someone may have had it before the month */
+    assert_int_equal(where_parse("ever(housing.temporary_accommodation)",
+                                 &plan, &e, &d), 0);
+    assert_int_equal(cohort_count(&plan, &c, e, &ps, pr, &t), 0);
+    assert_null(t.structural);
+    table_release(&t);
+    where_free(e);
+}
+
 int
 main(void)
 {
@@ -284,6 +366,7 @@ main(void)
         cmocka_unit_test(test_plain),
         cmocka_unit_test(test_eval_and_count),
         cmocka_unit_test(test_count_by_service_flag),
+        cmocka_unit_test(test_structural_zeros),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../anonymise/disclosure.h"
+#include "../../anonymise/secondary.h"
 
 static char *lab[6][8] = {
     {"a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7"},
@@ -231,6 +232,7 @@ test_cellkey(void **state)
             rows[(v - 1) * 256 + k].ckey_hi = k;
             rows[(v - 1) * 256 + k].noise = k % 2;
         }
+    memset(&pt, 0, sizeof(pt));
     pt.rows = rows;
     pt.n = 512;
     pt.max_pcv = 2;
@@ -337,15 +339,25 @@ test_rounded_intervals(void **state)
     /* a published cell is its interval, narrowed by the relations */
     assert_int_equal(disclosure_attack(&t, &dp, 0, 1, &lo, &hi), 0);
     assert_true(fabs(lo - 10) < 1e-6 && fabs(hi - 12) < 1e-6);
-    /* with cell-key noise the published value is no interval of the true
-     * count: the audit keeps exact values and protects the 3 */
+    /* with cell-key noise, ONS's method: the perturbed 3 is below 10 and
+     * hidden, and nothing else is (the noise, not a pattern, protects
+     * it; there is no pattern to audit) */
+    memset(&pt, 0, sizeof(pt));
     pt.rows = &zero;
     pt.n = 1;
     pt.max_pcv = 1;
     dp.perturbation = PERTURB_CELLKEY;
     assert_int_equal(disclosure_protect(&t, &dp, &pt, 1, &st, &d), 0);
-    assert_true(st.secondary >= 1);
-    assert_safe(&t, &dp);
+    assert_int_equal(st.suppressed, 1);
+    assert_int_equal(st.secondary, 0);
+    assert_int_equal(t.cells[0].status, CELL_SUPPRESSED);
+    {
+        int p;
+        size_t cell;
+
+        assert_int_equal(disclosure_audit(&t, &dp, &p, &cell), 0);
+        assert_int_equal(p, -1);
+    }
     table_release(&t);
 
     /* 3, 40, total 43: 45 (43..47) - 40 (38..42) leaves the 3 in 1..9,
@@ -458,8 +470,13 @@ test_rounded_intervals_brute_force(void **state)
             if (t.cells[i].status != CELL_SUPPRESSED)
                 continue;
             assert_int_equal(disclosure_attack(&t, &dp, 0, i, &lo, &hi), 0);
+            /* unbounded above (hi -1): the enumeration reaches its cap */
+            if (hi < 0 && bmax[i] >= n)
+                hi = (double)bmax[i];
+            else if (bmax[i] >= n)
+                hi = -1;
             if (fabs(lo - (double)bmin[i]) > 1e-6 ||
-                fabs(hi - (double)bmax[i]) > 1e-6 || bmax[i] >= n ||
+                fabs(hi - (double)bmax[i]) > 1e-6 ||
                 (pass == 1 && bmax[i] - bmin[i] < dp.protection_level))
                 fail_msg("pass %zu case %zu cell %zu (count %lld): LP [%g, "
                          "%g], enumerated [%lld, %lld]", pass, k, i,
@@ -508,6 +525,318 @@ test_nhs_preset(void **state)
     table_release(&t);
 }
 
+/* ONS's noise for one count and key in the tests' own ptable: the 10-5
+ * rule (below 10 to 0, else to the nearest multiple of 5, ties as ONS's
+ * table has them) plus, for keys that are multiples of 7, another 5 up,
+ * so the row used, not just its remainder, can be seen. */
+static int
+ons_noise(int pcv, int ckey)
+{
+    static const int to5[5] = {0, -1, -2, 2, 1};
+
+    if (pcv < 10)
+        return -pcv;
+    return to5[pcv % 5] + (ckey % 7 == 0 && pcv > 500 ? 5 : 0);
+}
+
+/* Writes an ONS-layout ptable (pcv 1..750, every key; columns in the order
+ * given) into path. */
+static void
+write_ons_ptable(const char *path, const char *header)
+{
+    FILE *f = fopen(path, "w");
+    int pcv, k;
+
+    assert_non_null(f);
+    fprintf(f, "%s\r\n", header);
+    for (pcv = 1; pcv <= 750; pcv++)
+        for (k = 0; k < 256; k++) {
+            if (!strcmp(header, "pcv,ckey,pvalue"))
+                fprintf(f, "%d,%d,%d\r\n", pcv, k, ons_noise(pcv, k));
+            else
+                fprintf(f, "\"%d\",\"%d\",\"%d\"\r\n", k, ons_noise(pcv, k),
+                        pcv);
+        }
+    assert_int_equal(fclose(f), 0);
+}
+
+/* ONS's layout read as it ships, and counts above 750 cycling through
+ * rows 501-750: row ((n - 1) mod 250) + 501. */
+static void
+test_ptable_ons_layout_and_cycle(void **state)
+{
+    char path[] = "/tmp/cohort-ptable-XXXXXX";
+    struct ptable pt;
+    struct diag d;
+    int fd, k, order;
+    int64_t n;
+
+    (void)state;
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    for (order = 0; order < 2; order++) {
+        write_ons_ptable(path, order ? "\"ckey\",\"pvalue\",\"pcv\""
+                                     : "pcv,ckey,pvalue");
+        if (ptable_load(&pt, path, &d) != 0)
+            fail_msg("%s:%ld: %s", d.source, d.line, d.msg);
+        assert_int_equal(pt.max_pcv, 750);
+        assert_int_equal(pt.block, 250);
+        /* inside the table: its own row */
+        for (n = 1; n <= 750; n += 37)
+            for (k = 0; k < 256; k += 5)
+                assert_int_equal(ptable_noise(&pt, n, (uint32_t)k),
+                                 ons_noise((int)n, k));
+        /* above it: ONS's rule, and every count still a multiple of 5 */
+        for (n = 751; n <= 5000; n++)
+            for (k = 0; k < 256; k += 3) {
+                int want = ons_noise((int)((n - 1) % 250) + 501, k);
+
+                if (ptable_noise(&pt, n, (uint32_t)k) != want)
+                    fail_msg("count %lld key %d: %d, ONS %d", (long long)n, k,
+                             ptable_noise(&pt, n, (uint32_t)k), want);
+                assert_int_equal((n + want) % 5, 0);
+            }
+        /* the case: 1078 is published as 1080, not 1078 */
+        assert_int_equal(1078 + ptable_noise(&pt, 1078, 1), 1080);
+        assert_int_equal(ptable_noise(&pt, 0, 3), 0);
+        ptable_release(&pt);
+    }
+    /* a count with a key missing, or noise below zero, is refused */
+    {
+        FILE *f = fopen(path, "w");
+
+        assert_non_null(f);
+        fputs("pcv,ckey,pvalue\n1,0,0\n", f);
+        assert_int_equal(fclose(f), 0);
+        assert_int_equal(ptable_load(&pt, path, &d), CE_CONFIG);
+        assert_non_null(strstr(d.msg, "covered 0 times"));
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fputs("pcv,ckey,pvalue\n2,0,-3\n", f);
+        assert_int_equal(fclose(f), 0);
+        assert_int_equal(ptable_load(&pt, path, &d), CE_CONFIG);
+        assert_int_equal(d.line, 2);
+        assert_non_null(strstr(d.msg, "pcv + pvalue >= 0"));
+    }
+    unlink(path);
+}
+
+/* The cycle keeps a count's remainder for any table and block; the other
+ * layouts read their largest count's rows (block 1). */
+static void
+test_ptable_cycle_rule(void **state)
+{
+    struct ptable pt;
+    struct ptable_row rows[30 * 1];
+    int v;
+
+    (void)state;
+    memset(&pt, 0, sizeof(pt));
+    for (v = 1; v <= 30; v++) {
+        rows[v - 1].pcv = v;
+        rows[v - 1].ckey_lo = 0;
+        rows[v - 1].ckey_hi = 255;
+        rows[v - 1].noise = v; /* the noise names the row */
+    }
+    pt.rows = rows;
+    pt.n = 30;
+    pt.max_pcv = 30;
+    pt.block = 10; /* rows 21..30 */
+    assert_int_equal(ptable_noise(&pt, 31, 0), 21);
+    assert_int_equal(ptable_noise(&pt, 40, 0), 30);
+    assert_int_equal(ptable_noise(&pt, 41, 0), 21);
+    assert_int_equal(ptable_noise(&pt, 1078, 0), 28);
+    pt.block = 1;
+    assert_int_equal(ptable_noise(&pt, 1078, 0), 30);
+    pt.block = 0; /* a hand-made table: the largest row */
+    assert_int_equal(ptable_noise(&pt, 31, 0), 30);
+}
+
+/* Cell-key as ONS applies it: the noise first, then every perturbed count
+ * below min_count hidden, empty cells included; a count outside the
+ * tables goes the same way. */
+static void
+test_cellkey_perturb_then_threshold(void **state)
+{
+    static const uint32_t dims[1] = {4};
+    struct count_table t;
+    struct disclosure_plan dp;
+    struct disclosure_stats st;
+    struct diag d;
+    struct ptable pt;
+    static struct ptable_row rows[40 * 256];
+    int v, k;
+
+    (void)state;
+    /* noise: key 1 takes 3 away, key 2 adds 3, the rest none */
+    memset(&pt, 0, sizeof(pt));
+    for (v = 1; v <= 40; v++)
+        for (k = 0; k < 256; k++) {
+            struct ptable_row *r = &rows[(v - 1) * 256 + k];
+
+            r->pcv = v;
+            r->ckey_lo = r->ckey_hi = k;
+            r->noise = k == 1 ? (v >= 3 ? -3 : -v) : k == 2 ? 3 : 0;
+        }
+    pt.rows = rows;
+    pt.n = 40 * 256;
+    pt.max_pcv = 40;
+    plan_init(&dp);
+    dp.rounding = 1;
+    dp.perturbation = PERTURB_CELLKEY;
+    make(&t, 1, 1, dims);
+    t.cells[0].count = 11; /* 11 - 3 = 8: hidden, though 11 is safe */
+    t.cells[0].ckey = 1;
+    t.cells[1].count = 8; /* 8 + 3 = 11: published as 11 */
+    t.cells[1].ckey = 2;
+    t.cells[2].count = 0; /* empty: never perturbed, below 10: hidden */
+    t.cells[2].ckey = 0;
+    t.cells[3].count = 30;
+    t.cells[3].ckey = 5;
+    table_fill_margins(&t);
+    t.cells[4].ckey = 9; /* the total, 49, no noise */
+    assert_int_equal(disclosure_protect(&t, &dp, &pt, 1, &st, &d), 0);
+    assert_int_equal(t.cells[0].status, CELL_SUPPRESSED);
+    assert_int_equal(t.cells[1].status, CELL_PERTURBED);
+    assert_int_equal(t.cells[1].published, 11);
+    assert_int_equal(t.cells[2].status, CELL_SUPPRESSED);
+    assert_int_equal(t.cells[3].published, 30);
+    assert_int_equal(t.cells[4].published, 49);
+    assert_int_equal(st.suppressed, 2);
+    assert_int_equal(st.secondary, 0); /* the noise protects, as ONS's */
+    /* outside a table: the same order */
+    assert_int_equal(disclosure_publish_count(&dp, &pt, 11, 1), COUNT_WITHHELD);
+    assert_int_equal(disclosure_publish_count(&dp, &pt, 8, 2), 11);
+    assert_int_equal(disclosure_publish_count(&dp, &pt, 0, 0), COUNT_WITHHELD);
+    /* min_count 1: nothing hidden, zeros published as 0 */
+    dp.suppress_hi = 0;
+    assert_int_equal(disclosure_protect(&t, &dp, &pt, 1, &st, &d), 0);
+    assert_int_equal(t.cells[0].published, 8);
+    assert_int_equal(t.cells[2].published, 0);
+    assert_int_equal(st.suppressed, 0);
+    table_release(&t);
+}
+
+/* Structural zeros: [z], never hidden or counted as primary, known to the
+ * attacker as 0 -- so a cell beside them needs its protection from the
+ * rest, and a margin of nothing but [z] is [z] too. */
+static void
+test_structural_zeros(void **state)
+{
+    static const uint32_t dims[2] = {3, 2};
+    static const uint8_t impossible[6] = {0, 0, 0, 0, 1, 1};
+    struct count_table t;
+    struct disclosure_plan dp;
+    struct disclosure_stats st;
+    struct published_table pub;
+    struct diag d;
+    size_t i;
+
+    (void)state;
+    make(&t, 1, 2, dims);
+    /* rows a0, a1 possible; a2 impossible (both its cells) */
+    t.cells[0].count = 3;
+    t.cells[1].count = 40;
+    t.cells[2].count = 25;
+    t.cells[3].count = 31;
+    table_fill_margins(&t);
+    assert_int_equal(table_mark_structural(&t, impossible), 0);
+    /* the a2 margin (cell 6 + 2 = 8) is structural, the b margins not */
+    assert_int_equal(t.structural[4], 1);
+    assert_int_equal(t.structural[5], 1);
+    assert_int_equal(t.structural[8], 1);
+    assert_int_equal(t.structural[9], 0);
+    plan_init(&dp);
+    dp.rounding = 1;
+    dp.protect_zeros = 1; /* a [z] is no zero to protect */
+    assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+    assert_int_equal(st.structural, 3);
+    for (i = 4; i <= 5; i++)
+        assert_int_equal(t.cells[i].status, CELL_STRUCTURAL);
+    assert_int_equal(t.cells[8].status, CELL_STRUCTURAL);
+    /* with a2 known to be 0, the 3 needs a full rectangle in a0, a1 */
+    assert_int_equal(t.cells[0].status, CELL_SUPPRESSED);
+    assert_safe(&t, &dp);
+    {
+        double lo, hi;
+
+        assert_int_equal(disclosure_attack(&t, &dp, 0, 4, &lo, &hi), 0);
+        assert_true(lo == 0 && hi == 0);
+    }
+    assert_int_equal(disclosure_publish(&t, &pub), 0);
+    assert_int_equal(pub.cells[4].symbol, PUB_STRUCTURAL);
+    assert_string_equal(published_symbol_text(&pub.cells[4]), "[z]");
+    assert_false(published_hidden(&pub.cells[4]));
+    assert_int_equal(pub.cells[0].symbol, PUB_CONFIDENTIAL);
+    assert_false(published_cell_is_margin(&pub, &pub.cells[3]));
+    assert_true(published_cell_is_margin(&pub, &pub.cells[6]));
+    assert_true(published_cell_is_margin(&pub, &pub.cells[10]));
+    published_table_release(&pub);
+    table_release(&t);
+}
+
+/* tau-ARGUS's protection interval (protection_lower/upper, counts or a
+ * percentage): on random small tables every primary cell's attacker range
+ * reaches x - lower and x + upper, with the exact program and with the
+ * heuristic, and the audit agrees. */
+static void
+test_protection_interval(void **state)
+{
+    uint64_t s = 4242;
+    int round;
+
+    (void)state;
+    for (round = 0; round < 120; round++) {
+        uint32_t dims[3] = {2 + (uint32_t)(round % 3), 3, 2};
+        size_t nby = 2 + (size_t)(round % 2), i;
+        struct count_table t;
+        struct disclosure_plan dp;
+        struct disclosure_stats st;
+        struct diag d;
+        int p;
+        size_t weak;
+
+        plan_init(&dp);
+        dp.rounding = round % 4 ? 1 : 5;
+        dp.protection_lower = round % 3 ? 3 : 50;
+        dp.protection_lower_pct = round % 3 == 0;
+        dp.protection_upper = round % 5 ? 6 : 100;
+        dp.protection_upper_pct = round % 5 == 0;
+        make(&t, 1, nby, dims);
+        for (i = 0; i < t.ninterior; i++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            t.cells[i].count = (int64_t)((s >> 33) % 40);
+        }
+        table_fill_margins(&t);
+        disclosure_exact_cells = round % 2 ? SECONDARY_EXACT_CELLS : 0;
+        assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
+        for (i = 0; i < t.ncells_per_period; i++) {
+            double lo, hi, x = (double)t.cells[i].count, down, up;
+
+            if (t.cells[i].status != CELL_SUPPRESSED)
+                continue;
+            down = dp.protection_lower_pct
+                       ? ceil(x * dp.protection_lower / 100.0 - 1e-9)
+                       : dp.protection_lower;
+            if (down > x)
+                down = x;
+            up = dp.protection_upper_pct
+                     ? ceil(x * dp.protection_upper / 100.0 - 1e-9)
+                     : dp.protection_upper;
+            assert_int_equal(disclosure_attack(&t, &dp, 0, i, &lo, &hi), 0);
+            if (lo > x - down + 1e-6 || (hi >= 0 && hi < x + up - 1e-6))
+                fail_msg("round %d cell %zu (count %g): range [%g, %g], "
+                         "needs %g and %g", round, i, x, lo, hi, x - down,
+                         x + up);
+        }
+        assert_int_equal(disclosure_audit(&t, &dp, &p, &weak), 0);
+        assert_int_equal(p, -1);
+        table_release(&t);
+    }
+    disclosure_exact_cells = SECONDARY_EXACT_CELLS;
+}
+
 int
 main(void)
 {
@@ -520,6 +849,11 @@ main(void)
         cmocka_unit_test(test_rounded_intervals),
         cmocka_unit_test(test_rounded_intervals_brute_force),
         cmocka_unit_test(test_nhs_preset),
+        cmocka_unit_test(test_ptable_ons_layout_and_cycle),
+        cmocka_unit_test(test_ptable_cycle_rule),
+        cmocka_unit_test(test_cellkey_perturb_then_threshold),
+        cmocka_unit_test(test_structural_zeros),
+        cmocka_unit_test(test_protection_interval),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

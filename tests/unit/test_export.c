@@ -56,18 +56,18 @@ static const struct table_case table_cases[] = {
     {"one by column, no period column", 1, 1, {2}, {{"F", "M"}}, {"sex"},
      NULL, {NULL},
      {{PUB_SHOWN, 10}, {PUB_SHOWN, 15}, {PUB_SHOWN, 25}},
-     "sex,count\n"
-     "\"F\",10\n"
-     "\"M\",15\n"
-     "\"Total\",25\n"},
+     "sex,count,margin\n"
+     "\"F\",10,no\n"
+     "\"M\",15,no\n"
+     "\"Total\",25,yes\n"},
     {"hidden cells are [c], whatever value their cell holds",
      1, 1, {2}, {{"F", "M"}}, {"sex"}, NULL, {NULL},
      {{PUB_CONFIDENTIAL, 5}, {PUB_CONFIDENTIAL, 20},
       {PUB_SHOWN, 24}},
-     "sex,count\n"
-     "\"F\",[c]\n"
-     "\"M\",[c]\n"
-     "\"Total\",24\n"},
+     "sex,count,margin\n"
+     "\"F\",[c],no\n"
+     "\"M\",[c],no\n"
+     "\"Total\",24,yes\n"},
     {"two by columns over two periods: interior, margins, grand total", 2, 2,
      {2, 1}, {{"a1", "a2"}, {"b1"}}, {"a", "b"}, "period",
      {"2026-02-01", "2026-03-01"},
@@ -75,36 +75,44 @@ static const struct table_case table_cases[] = {
       {PUB_SHOWN, 4}, {PUB_SHOWN, 5}, {PUB_SHOWN, 100},
       {PUB_CONFIDENTIAL, 1}, {PUB_SHOWN, 102}, {PUB_CONFIDENTIAL, 9},
       {PUB_SHOWN, 104}, {PUB_SHOWN, 105}},
-     "period,a,b,count\n"
-     "2026-02-01,\"a1\",\"b1\",0\n"
-     "2026-02-01,\"a2\",\"b1\",1\n"
-     "2026-02-01,\"a1\",\"Total\",2\n"
-     "2026-02-01,\"a2\",\"Total\",3\n"
-     "2026-02-01,\"Total\",\"b1\",4\n"
-     "2026-02-01,\"Total\",\"Total\",5\n"
-     "2026-03-01,\"a1\",\"b1\",100\n"
-     "2026-03-01,\"a2\",\"b1\",[c]\n"
-     "2026-03-01,\"a1\",\"Total\",102\n"
-     "2026-03-01,\"a2\",\"Total\",[c]\n"
-     "2026-03-01,\"Total\",\"b1\",104\n"
-     "2026-03-01,\"Total\",\"Total\",105\n"},
+     "period,a,b,count,margin\n"
+     "2026-02-01,\"a1\",\"b1\",0,no\n"
+     "2026-02-01,\"a2\",\"b1\",1,no\n"
+     "2026-02-01,\"a1\",\"Total\",2,yes\n"
+     "2026-02-01,\"a2\",\"Total\",3,yes\n"
+     "2026-02-01,\"Total\",\"b1\",4,yes\n"
+     "2026-02-01,\"Total\",\"Total\",5,yes\n"
+     "2026-03-01,\"a1\",\"b1\",100,no\n"
+     "2026-03-01,\"a2\",\"b1\",[c],no\n"
+     "2026-03-01,\"a1\",\"Total\",102,yes\n"
+     "2026-03-01,\"a2\",\"Total\",[c],yes\n"
+     "2026-03-01,\"Total\",\"b1\",104,yes\n"
+     "2026-03-01,\"Total\",\"Total\",105,yes\n"},
     {"labels, names and periods that start like a formula get a ', quotes "
      "are doubled",
      1, 1, {5}, {{"=1+1", "a,b", "say \"hi\"", "\tTab", ""}},
      {"=HYPERLINK(x)"}, "@p", {"-1"},
      {{PUB_SHOWN, 1}, {PUB_SHOWN, 2}, {PUB_SHOWN, 3}, {PUB_SHOWN, 4},
       {PUB_SHOWN, 5}, {PUB_SHOWN, 15}},
-     "'@p,'=HYPERLINK(x),count\n"
-     "'-1,\"'=1+1\",1\n"
-     "'-1,\"a,b\",2\n"
-     "'-1,\"say \"\"hi\"\"\",3\n"
-     "'-1,\"'\tTab\",4\n"
-     "'-1,\"\",5\n"
-     "'-1,\"Total\",15\n"},
+     "'@p,'=HYPERLINK(x),count,margin\n"
+     "'-1,\"'=1+1\",1,no\n"
+     "'-1,\"a,b\",2,no\n"
+     "'-1,\"say \"\"hi\"\"\",3,no\n"
+     "'-1,\"'\tTab\",4,no\n"
+     "'-1,\"\",5,no\n"
+     "'-1,\"Total\",15,yes\n"},
+    {"a structural zero is [z], whatever value its cell holds; margin "
+     "says which rows are totals",
+     1, 1, {2}, {{"0-4", "18-64"}}, {"age_band"}, NULL, {NULL},
+     {{PUB_STRUCTURAL, 7}, {PUB_SHOWN, 20}, {PUB_SHOWN, 20}},
+     "age_band,count,margin\n"
+     "\"0-4\",[z],no\n"
+     "\"18-64\",20,no\n"
+     "\"Total\",20,yes\n"},
     {"a table of totals only", 1, 0, {0}, {{NULL}}, {NULL}, "period",
      {"2026-03-01"}, {{PUB_SHOWN, 5}},
-     "period,count\n"
-     "2026-03-01,5\n"},
+     "period,count,margin\n"
+     "2026-03-01,5,no\n"},
 };
 
 /*
@@ -488,13 +496,13 @@ test_publish_files(void **state)
     assert_int_equal(stat(path, &st), -1);
 
     expect_file(run_dir, "ta.csv",
-                "period,sex,count\n"
-                "2026-02-01,\"F\",[c]\n"
-                "2026-02-01,\"M\",31\n"
-                "2026-02-01,\"Total\",32\n"
-                "2026-03-01,\"F\",33\n"
-                "2026-03-01,\"M\",34\n"
-                "2026-03-01,\"Total\",35\n");
+                "period,sex,count,margin\n"
+                "2026-02-01,\"F\",[c],no\n"
+                "2026-02-01,\"M\",31,no\n"
+                "2026-02-01,\"Total\",32,yes\n"
+                "2026-03-01,\"F\",33,no\n"
+                "2026-03-01,\"M\",34,no\n"
+                "2026-03-01,\"Total\",35,yes\n");
     expect_file(run_dir, "quality.csv",
                 "source,measure,value\n"
                 "housing,rows_in,10\n"

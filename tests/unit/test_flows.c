@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../anonymise/flows_audit.h"
 #include "../../cohorts/count.h"
 #include "../../cohorts/flows.h"
 #include "../../cohorts/where.h"
@@ -393,6 +394,164 @@ test_partial(void **state)
     expect4(e, 0, 1, 0, 0);
 }
 
+/* Structural zeros in the derived tables: an age band the cohort's where
+ * excludes is [z] in its flow tables and in a [transition] into it, and
+ * none to none in a service transitions table; the other cells are not. */
+static void
+test_structural(void **state)
+{
+    struct where_expr *adult = parse("age >= 18 and "
+                                     "children_social_care.any"),
+                      *h = parse("housing.any");
+    struct cohort_plan c;
+    struct transition_plan tp;
+    struct count_table t[FLOW_COUNT], tr, st;
+    size_t i;
+    int f;
+
+    (void)state;
+    setup();
+    memset(&c, 0, sizeof(c));
+    c.name = "adults";
+    c.nby = 1;
+    c.by[0] = BY_AGE_BAND;
+    assert_int_equal(flows_count(&plan, &c, adult, &ps, pr, t), 0);
+    for (f = 0; f < FLOW_COUNT; f++) {
+        assert_non_null(t[f].structural);
+        for (i = 0; i < t[f].ninterior; i++) {
+            uint32_t band = t[f].cells[i].coord[0];
+
+            /* 0-4, 5-17 and UNKNOWN (an unknown age fails age >= 18) */
+            assert_int_equal(t[f].structural[i], band != 2 && band != 3);
+            if (t[f].structural[i])
+                assert_int_equal(t[f].cells[i].count, 0);
+        }
+        /* the all-ages total is possible */
+        assert_int_equal(t[f].structural[t[f].ncells_per_period - 1], 0);
+        table_release(&t[f]);
+    }
+    memset(&tp, 0, sizeof(tp));
+    tp.table.name = "h_to_adults";
+    tp.table.nby = 1;
+    tp.table.by[0] = BY_AGE_BAND;
+    assert_int_equal(transition_count(&plan, &tp, h, adult, &ps, pr, &tr), 0);
+    assert_non_null(tr.structural);
+    for (i = 0; i < tr.ninterior; i++)
+        assert_int_equal(tr.structural[i], tr.cells[i].coord[0] != 2 &&
+                                               tr.cells[i].coord[0] != 3);
+    table_release(&tr);
+    assert_int_equal(service_transitions_count(&plan,
+                                               DEPT_CHILDREN_SOCIAL_CARE, &ps,
+                                               pr, &st),
+                     0);
+    assert_non_null(st.structural);
+    for (i = 0; i < st.ninterior; i++) /* none -> none is cell 3 */
+        assert_int_equal(st.structural[i], i == 3);
+    table_release(&st);
+    where_free(adult);
+    where_free(h);
+}
+
+/* A table of the joint audit: two months, by [A, B] x [d0, d1] (nby 2)
+ * or a total alone (nby 0); counts per month in interior order. */
+static void
+audit_table(struct count_table *t, size_t nby, const int64_t counts[2][4])
+{
+    static char *age[2] = {"A", "B"}, *dur[2] = {"d0", "d1"};
+    char **labels[2] = {age, dur};
+    uint32_t dim_n[2] = {2, 2};
+    int per;
+    size_t i;
+
+    assert_int_equal(table_init(t, 2, nby, dim_n,
+                                (char *const *const *)labels),
+                     0);
+    for (per = 0; per < 2; per++)
+        for (i = 0; i < (nby ? 4u : 1u); i++)
+            table_period_cells(t, per)[i].count = counts[per][i];
+    table_fill_margins(t);
+    for (i = 0; i < 2 * t->ncells_per_period; i++)
+        t->cells[i].status = CELL_OK;
+}
+
+/* The cell of period per at (a, d), either COORD_TOTAL. */
+static struct table_cell *
+audit_cell(struct count_table *t, int per, uint32_t a, uint32_t d)
+{
+    struct table_cell *c = table_period_cells(t, per);
+    size_t i;
+
+    for (i = 0; i < t->ncells_per_period; i++)
+        if (c[i].coord[0] == a && c[i].coord[1] == d)
+            return &c[i];
+    fail_msg("no cell (%u, %u)", a, d);
+    return NULL;
+}
+
+/*
+ * The joint audit of flows_audit.h sees a detail cell, not only the
+ * figures of the identities. Persons of month 1 by age x months in the
+ * cohort: (A, d0) = 2 is primary, protected in its own table by hiding
+ * A's total, d0's total and the grand total (the attacker of that table
+ * alone has (A, d0) unbounded). Across the tables, P(1) = P(0) - E(0) +
+ * N(1) gives the grand total back, then d0's total and (A, d0) = 2: the
+ * exits of month 1, then of month 0, are hidden until it is not narrow
+ * -- every cell but the exits' [z] cell, which stays [z]. With the
+ * interior rectangle hidden instead (the margins shown) nothing is.
+ */
+static void
+test_joint_audit(void **state)
+{
+    static const int64_t pc[2][4] = {{40, 10, 20, 20}, {2, 30, 30, 30}};
+    static const int64_t ec[2][4] = {{5, 5, 5, 0}, {5, 5, 5, 0}};
+    static const int64_t nc[2][4] = {{15}, {17}};
+    struct count_table n, e, p;
+    struct disclosure_plan dp;
+    struct diag d;
+    uint64_t hidden[2] = {0, 0};
+    uint32_t T = COORD_TOTAL;
+    int per, round;
+
+    (void)state;
+    memset(&dp, 0, sizeof(dp));
+    dp.suppress_lo = 1;
+    dp.suppress_hi = 4;
+    dp.rounding = 1;
+    dp.protection_level = 5;
+    for (round = 0; round < 2; round++) {
+        audit_table(&n, 0, nc);
+        audit_table(&e, 2, ec);
+        audit_table(&p, 2, pc);
+        for (per = 0; per < 2; per++)
+            audit_cell(&e, per, 1, 1)->status = CELL_STRUCTURAL;
+        audit_cell(&p, 1, 0, 0)->status = CELL_SUPPRESSED;
+        if (round == 0) {
+            audit_cell(&p, 1, 0, T)->status = CELL_SECONDARY;
+            audit_cell(&p, 1, T, 0)->status = CELL_SECONDARY;
+            audit_cell(&p, 1, T, T)->status = CELL_SECONDARY;
+        } else {
+            audit_cell(&p, 1, 0, 1)->status = CELL_SECONDARY;
+            audit_cell(&p, 1, 1, 0)->status = CELL_SECONDARY;
+            audit_cell(&p, 1, 1, 1)->status = CELL_SECONDARY;
+        }
+        hidden[0] = hidden[1] = 0;
+        diag_clear(&d);
+        assert_int_equal(flows_protect(&n, &e, &p, &dp, hidden, &d), 0);
+        assert_int_equal(hidden[0], 0);
+        assert_int_equal(hidden[1], round == 0 ? 16 : 0);
+        for (per = 0; per < 2; per++) {
+            assert_int_equal(audit_cell(&e, per, 1, 1)->status,
+                             CELL_STRUCTURAL);
+            assert_int_equal(audit_cell(&e, per, T, T)->status,
+                             round == 0 ? CELL_SECONDARY : CELL_OK);
+        }
+        assert_int_equal(audit_cell(&p, 1, 0, 0)->status, CELL_SUPPRESSED);
+        table_release(&n);
+        table_release(&e);
+        table_release(&p);
+    }
+}
+
 /* measure = at_end: in the cohort on the month's last day. p0's housing
  * spell of 10-20 Aug is not open on 31 Aug; p2's Oct spell is on 31 Oct.
  * Children's social care (open spells) counts at every month's end. p2's
@@ -448,6 +607,8 @@ main(void)
         cmocka_unit_test(test_service_transitions),
         cmocka_unit_test(test_overlap),
         cmocka_unit_test(test_partial),
+        cmocka_unit_test(test_structural),
+        cmocka_unit_test(test_joint_audit),
         cmocka_unit_test(test_at_end),
         cmocka_unit_test(test_periods_chain),
     };

@@ -212,11 +212,11 @@ test_table_csv_escapes(void **state)
     published_table_release(&pub);
     assert_false(strbuf_failed(&sb));
     csv = strbuf_str(&sb);
-    assert_non_null(strstr(csv, "'@period,'+area,count\n"));
-    assert_non_null(strstr(csv, "\n'=now(),\"'=1+1\",20\n"));
-    assert_non_null(strstr(csv, "\n'=now(),\"'@SUM(A1)\",20\n"));
-    assert_non_null(strstr(csv, "\n'=now(),\"'-5\",20\n"));
-    assert_non_null(strstr(csv, "\n'=now(),\"Abbey\",20\n"));
+    assert_non_null(strstr(csv, "'@period,'+area,count,margin\n"));
+    assert_non_null(strstr(csv, "\n'=now(),\"'=1+1\",20,no\n"));
+    assert_non_null(strstr(csv, "\n'=now(),\"'@SUM(A1)\",20,no\n"));
+    assert_non_null(strstr(csv, "\n'=now(),\"'-5\",20,no\n"));
+    assert_non_null(strstr(csv, "\n'=now(),\"Abbey\",20,no\n"));
     assert_non_null(strstr(csv, "\n'=now(),\"Total\","));
     /* no cell of any line starts like a formula */
     assert_null(strstr(csv, ",="));

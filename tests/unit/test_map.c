@@ -416,6 +416,51 @@ test_unmapped_witnesses(void **state)
     job_plan_release(&plan);
 }
 
+/* The sex and ethnicity codes a plan's sources can give: unknown always;
+ * the rest through a source that maps the field, unless its value map
+ * takes over every built-in spelling of a code. */
+static void
+test_codes_possible(void **state)
+{
+    struct job_plan plan;
+    struct source_plan src[2];
+    struct value_map_entry to_u[] = {
+        {"X", "U", VALUE_FROM_KEY},
+        {"I", "U", VALUE_FROM_KEY},
+        {"Indeterminate", "U", VALUE_FROM_KEY},
+        {"Not specified", "U", VALUE_FROM_KEY},
+        {"Other", "U", VALUE_FROM_KEY},
+    };
+    const uint32_t all_sex = (1u << SEX_COUNT) - 1;
+
+    (void)state;
+    memset(&plan, 0, sizeof(plan));
+    memset(src, 0, sizeof(src));
+    plan.sources = src;
+    plan.nsources = 2;
+    /* neither source maps sex or ethnicity: unknown only */
+    assert_int_equal(map_codes_possible(&plan, VF_SEX), 1u << SEX_U);
+    assert_int_equal(map_codes_possible(&plan, VF_ETHNICITY),
+                     1u << ETH_UNKNOWN);
+    /* one maps sex, every spelling of X sent to U: no X */
+    src[1].column[CF_SEX] = "GENDER";
+    src[1].values[VF_SEX].entries = to_u;
+    src[1].values[VF_SEX].n = sizeof(to_u) / sizeof(to_u[0]);
+    assert_int_equal(map_codes_possible(&plan, VF_SEX),
+                     (1u << SEX_M) | (1u << SEX_F) | (1u << SEX_U));
+    /* all but one: X stays possible */
+    src[1].values[VF_SEX].n--;
+    assert_int_equal(map_codes_possible(&plan, VF_SEX), all_sex);
+    /* a default can give a code the built-ins would not */
+    src[1].values[VF_SEX].n++;
+    src[1].values[VF_SEX].default_value = "X";
+    assert_int_equal(map_codes_possible(&plan, VF_SEX), all_sex);
+    /* ethnicity mapped: every group */
+    src[0].column[CF_ETHNICITY] = "ETH";
+    assert_int_equal(map_codes_possible(&plan, VF_ETHNICITY),
+                     (1u << ETH_COUNT) - 1);
+}
+
 int
 main(void)
 {
@@ -424,6 +469,7 @@ main(void)
         cmocka_unit_test(test_identifier_shapes),
         cmocka_unit_test(test_unmapped_identifiers_never_kept),
         cmocka_unit_test(test_unmapped_witnesses),
+        cmocka_unit_test(test_codes_possible),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,9 @@
 /*
  * test_where_needs.c - cohorts/where_needs.c: count(...) OP N, need groups
  * and within(N, ...) on hand-made spells over the twelve months of 2026,
- * for a person and for a household's members (where_count_holding), with
- * the parse errors, the nesting rules and the plain English.
+ * for a person and for a household's members (where_count_holding, and
+ * count(need.*) in a unit = households cohort), with the parse errors,
+ * the nesting rules and the plain English.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../cohorts/count.h"
 #include "../../cohorts/where.h"
 #include "../../core/calendar.h"
 #include "../../core/period.h"
@@ -221,6 +223,133 @@ test_members(void **state)
     where_free(e);
 }
 
+/*
+ * count(need.*) >= 2 in a household cohort (unit = households), through
+ * cohort_count(): the persons above and p3, a youth justice order in May
+ * 2026 only.
+ *   H0: p0 (lead, all year) and p3 (from 1 May): 2 needs in Feb and Mar
+ *       (p0's own), and in May: p0's education and p3's crime, two needs
+ *       the household has though no member has two.
+ *   H1: p1 (lead, all year) and p0 in May only: both have the education
+ *       need in May, which counts once: one need, never two.
+ */
+static void
+test_household_needs(void **state)
+{
+    static struct spell sp[8];
+    static uint32_t sfirst[5] = {0, 3, 5, 6, 7};
+    static uint8_t age[4 * NPERIODS], sex[4], eth[4], rk[4];
+    static uint32_t geo0[4];
+    static uint32_t member_first[3] = {0, 2, 4};
+    static struct household_member members[4];
+    static uint8_t hkey[2] = {5, 7};
+    static const int want_h0[NPERIODS] = {0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0};
+    static const size_t h0_may[2] = {0, 3};
+    struct period pr[NPERIODS];
+    struct person_set ps, tmp;
+    struct cohort_plan c;
+    struct count_table t;
+    struct where_expr *e;
+    struct diag d;
+    size_t per;
+    int i;
+
+    (void)state;
+    init_plan(4);
+    make_persons(&tmp);
+    memcpy(sp, spells, 6 * sizeof(sp[0]));
+    sp[6] = (struct spell){day(2026, 5, 1), day(2026, 5, 31), S_ORDER, YJ, 0,
+                           0};
+    memset(age, 1, sizeof(age));
+    memset(&ps, 0, sizeof(ps));
+    ps.npersons = 4;
+    ps.nperiods = NPERIODS;
+    ps.age_band = age;
+    ps.sex = sex;
+    ps.ethnicity = eth;
+    ps.ward = ps.lsoa = ps.district = geo0;
+    ps.record_key = rk;
+    ps.spell_first = sfirst;
+    ps.spells = sp;
+    ps.nspells = 7;
+    members[0] = (struct household_member){0, day(2026, 1, 1), DAY_OPEN, 1};
+    members[1] = (struct household_member){3, day(2026, 5, 1), DAY_OPEN, 0};
+    members[2] = (struct household_member){0, day(2026, 5, 1),
+                                           day(2026, 5, 31), 0};
+    members[3] = (struct household_member){1, day(2026, 1, 1), DAY_OPEN, 1};
+    ps.nhouseholds = 2;
+    ps.member_first = member_first;
+    ps.members = members;
+    ps.nmembers = 4;
+    ps.household_key = hkey;
+    periods_compute(plan.reference_date, NPERIODS, pr);
+
+    assert_int_equal(where_parse("count(need.*) >= 2", &plan, &e, &d), 0);
+    /* no member of H0 has two needs in May; the household has */
+    assert_false(where_eval(e, &ps, 0, 4, pr[4].start, pr[4].end));
+    assert_false(where_eval(e, &ps, 3, 4, pr[4].start, pr[4].end));
+    assert_int_equal(where_count_holding(e, &ps, h0_may, 2, 4, pr[4].start,
+                                         pr[4].end),
+                     2);
+
+    memset(&c, 0, sizeof(c));
+    c.name = "families";
+    c.unit = UNIT_HOUSEHOLDS;
+    c.measure = MEASURE_PERSONS;
+    assert_int_equal(cohort_count(&plan, &c, e, &ps, pr, &t), 0);
+    per = t.ncells_per_period;
+    for (i = 0; i < NPERIODS; i++)
+        if ((int)t.cells[(size_t)(i + 1) * per - 1].count != want_h0[i])
+            fail_msg("month %d: %d households, want %d", i + 1,
+                     (int)t.cells[(size_t)(i + 1) * per - 1].count,
+                     want_h0[i]);
+    assert_int_equal(t.cells[5 * per - 1].ckey, hkey[0]);
+    table_release(&t);
+    where_free(e);
+
+    /* with one need or more: H0 Jan-Jun, H1 in May (education, once) and
+     * from November (p1's child in need) */
+    assert_int_equal(where_parse("count(need.*) >= 1", &plan, &e, &d), 0);
+    assert_int_equal(cohort_count(&plan, &c, e, &ps, pr, &t), 0);
+    per = t.ncells_per_period;
+    {
+        static const int want[NPERIODS] = {1, 1, 1, 1, 2, 1, 0, 0, 0, 0, 1, 1};
+
+        for (i = 0; i < NPERIODS; i++)
+            if ((int)t.cells[(size_t)(i + 1) * per - 1].count != want[i])
+                fail_msg("month %d: %d households with a need, want %d",
+                         i + 1,
+                         (int)t.cells[(size_t)(i + 1) * per - 1].count,
+                         want[i]);
+    }
+    table_release(&t);
+    where_free(e);
+
+    /* exactly one need: H1 in May has one (education, from both members) */
+    assert_int_equal(where_parse("count(need.*) = 1", &plan, &e, &d), 0);
+    assert_int_equal(cohort_count(&plan, &c, e, &ps, pr, &t), 0);
+    per = t.ncells_per_period;
+    assert_int_equal(t.cells[5 * per - 1].count, 1); /* H1, not H0 */
+    assert_int_equal(t.cells[5 * per - 1].ckey, hkey[1]);
+    table_release(&t);
+    where_free(e);
+
+    /* a need group is about one person: no member qualifier in one */
+    {
+        static struct need_plan bad[] = {
+            {"family", "Family", "any member(children_social_care.any)", 3,
+             2},
+        };
+
+        plan.needs = bad;
+        plan.nneeds = 1;
+        assert_int_equal(where_parse("need.family", &plan, &e, &d), CE_CONFIG);
+        assert_non_null(strstr(d.msg, "[need]"));
+        plan.needs = needs;
+        plan.nneeds = 4;
+    }
+}
+
 static void
 test_errors(void **state)
 {
@@ -357,6 +486,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_person_months),
         cmocka_unit_test(test_members),
+        cmocka_unit_test(test_household_needs),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_within_rules),
         cmocka_unit_test(test_plain_words),
