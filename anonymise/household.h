@@ -28,7 +28,7 @@
  * counting stage's (cohorts/household_count.h).
  *
  *     person_set_build(&ps, ...);
- *     household_set_build(&ps, recs, nrecs, &linker, &scopes.households,
+ *     household_set_build(&ps, &recs, &linker, &scopes.households,
  *                         &pseudonymiser);      -- CE_NOMEM
  *     ... ps.nhouseholds, ps.members ...
  *     person_set_release(&ps);                  -- frees the households too
@@ -47,17 +47,17 @@
 
 struct linker;
 struct pseudonymiser;
-struct pseudonymous_record;
+struct record_list;
 
 /*
  * Adds to ps (built from the same records) one household per key of
  * households (scope_index.households: household number i + 1 is its key
- * i), with the memberships of recs[0..nrecs) (record i is the linker's
- * record i) and the households' keys from psd. 0, or CE_NOMEM with ps's
+ * i), with the memberships of the records of recs (record.h; record i is
+ * the linker's record i) and the households' keys from psd. 0, or CE_NOMEM with ps's
  * households left empty.
  */
 int household_set_build(struct person_set *ps,
-                        const struct pseudonymous_record *recs, size_t nrecs,
+                        const struct record_list *recs,
                         const struct linker *l,
                         const struct hash_table *households,
                         const struct pseudonymiser *psd);

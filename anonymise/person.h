@@ -67,7 +67,7 @@ struct job_plan;
 struct period;
 struct linker;
 struct pseudonymiser;
-struct pseudonymous_record;
+struct record_list;
 struct unmapped_codes;
 
 struct spell {
@@ -146,16 +146,17 @@ struct department_tally {
 };
 
 /*
- * Builds ps from the linked records recs[0..nrecs) -- record i is the
- * linker's record i, after linker_run() -- by the rules above: one person
- * per linker person, in the linker's numbering. Ages at the end of each
- * of plan->periods periods; record keys from pseudonymiser psd; ps->geo
- * borrows geo. Adds each department's tally into dept[one per plan department, at most DEPT_MAX]. 0, or
- * CE_NOMEM with ps released; the caller releases a built ps.
+ * Builds ps from the linked records of recs (record.h) -- record i is
+ * the linker's record i, after linker_run() -- by the rules above: one
+ * person per linker person, in the linker's numbering. Ages at the end of
+ * each of plan->periods periods; record keys from pseudonymiser psd;
+ * ps->geo borrows geo. Adds each department's tally into dept[one per
+ * plan department, at most DEPT_MAX]. 0, or CE_NOMEM with ps released;
+ * the caller releases a built ps.
  */
 int person_set_build(struct person_set *ps, const struct job_plan *plan,
                      const struct period *periods,
-                     const struct pseudonymous_record *recs, size_t nrecs,
+                     const struct record_list *recs,
                      const struct linker *l, const struct pseudonymiser *psd,
                      const struct geo_names *geo,
                      struct department_tally *dept);

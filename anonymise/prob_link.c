@@ -28,8 +28,8 @@ prob_link_config(const struct linkage_plan *lp, struct match_config *c)
  */
 static int
 add_records(struct matcher *m, const struct linker *l,
-            const struct pseudonymous_record *recs, size_t nrecs,
-            const struct comparison_list *cl, uint32_t *first)
+            const struct record_list *recs, const struct comparison_list *cl,
+            uint32_t *first)
 {
     uint32_t *last = malloc((cl->n ? cl->n : 1) * sizeof(*last));
     struct match_record mr;
@@ -42,8 +42,8 @@ add_records(struct matcher *m, const struct linker *l,
         last[i] = UINT32_MAX;
     if (match_reserve(m, cl->n) < 0)
         goto out;
-    for (i = 0; i < nrecs; i++) {
-        uint32_t c = recs[i].comparison, g;
+    for (i = 0; i < recs->n; i++) {
+        uint32_t c = recs->attrs[recs->rows[i].attrs].comparison, g;
         long idx;
 
         if (c == COMPARISON_NONE || c >= cl->n)
@@ -68,8 +68,8 @@ out:
 }
 
 int
-prob_link_run(struct linker *l, const struct pseudonymous_record *recs,
-              size_t nrecs, struct comparison_list *cl,
+prob_link_run(struct linker *l, const struct record_list *recs,
+              struct comparison_list *cl,
               const struct match_config *c, struct match_stats *st,
               struct diag *d)
 {
@@ -91,7 +91,7 @@ prob_link_run(struct linker *l, const struct pseudonymous_record *recs,
         label[p] = UINT32_MAX;
     if (scope_assemble(cl, &as) < 0)
         goto out;
-    if (add_records(m, l, recs, nrecs, cl, label) < 0)
+    if (add_records(m, l, recs, cl, label) < 0)
         goto out;
     comparison_list_release(cl);
     if ((rc = match_run(m, d)) < 0)

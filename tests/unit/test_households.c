@@ -93,6 +93,7 @@ build(struct fixture *fx)
     struct link_anchors a = {0, 0};
     struct diag d;
     size_t i, idx;
+    struct record_list rl;
     uint32_t p, k;
 
     memset(fx, 0, sizeof(*fx));
@@ -151,9 +152,13 @@ build(struct fixture *fx)
     fx->ps.spells = spells;
     fx->ps.nspells = k;
     fx->ps.geo = &fx->geo;
-    assert_int_equal(household_set_build(&fx->ps, fx->recs, 7, &fx->l,
+    memset(&rl, 0, sizeof(rl));
+    for (i = 0; i < 7; i++)
+        assert_int_equal(record_list_push(&rl, &fx->recs[i]), 0);
+    assert_int_equal(household_set_build(&fx->ps, &rl, &fx->l,
                                          &fx->households, &fx->psd),
                      0);
+    record_list_release(&rl);
     periods_compute(plan.reference_date, 3, fx->pr);
 }
 
