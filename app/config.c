@@ -65,8 +65,12 @@ static const struct section_def {
 /* Keys seen per section, to refuse duplicates and check required ones. */
 #define MAX_SEEN 64
 
+/* The longest key a job file may hold: a value map's code or an XML
+ * column's name after its prefix stays well inside it. */
+#define KEY_MAX 127
+
 struct seen_key {
-    char name[64];
+    char name[KEY_MAX + 1];
     int line;
 };
 
@@ -95,7 +99,7 @@ struct parse_ctx {
     size_t nsections;
     struct section_state cur;
     /* the last key, which an indented line continues */
-    char last_key[128];
+    char last_key[KEY_MAX + 1];
     const struct setting *last_setting;
     char *last_value;         /* as written so far, when it can continue */
     int last_line;
@@ -466,8 +470,8 @@ mark_seen(struct parse_ctx *c, const char *key)
                         section_label(c, sec, sizeof(sec)),
                         c->cur.seen[i].line);
     if (c->cur.nseen < MAX_SEEN) {
-        snprintf(c->cur.seen[c->cur.nseen].name,
-                 sizeof(c->cur.seen[0].name), "%s", key);
+        /* handle_key() refused a key over KEY_MAX */
+        memcpy(c->cur.seen[c->cur.nseen].name, key, strlen(key) + 1);
         c->cur.seen[c->cur.nseen].line = c->lineno;
         c->cur.nseen++;
     }
@@ -579,9 +583,14 @@ handle_key(void *user, const char *section, const char *key,
         if (!begin_section(c, section))
             return 0;
     }
+    /* a longer key would be cut where it is remembered, and two keys
+     * that share their first KEY_MAX bytes taken for one */
+    if (strlen(key) > KEY_MAX)
+        return fail(c, c->lineno, "a key longer than %d characters in [%s]",
+                    KEY_MAX, section_label(c, sec, sizeof(sec)));
     if (c->continuation && !strcmp(key, c->last_key))
         return continue_key(c, key, value);
-    snprintf(c->last_key, sizeof(c->last_key), "%s", key);
+    memcpy(c->last_key, key, strlen(key) + 1);
     c->last_setting = NULL;
     s = find_setting(c, key);
     if ((!s || !(s->flags & SETTING_REPEATABLE)) && !mark_seen(c, key))
