@@ -110,6 +110,12 @@ household_members(struct household_units *hu, size_t h, int32_t start,
     m->person = hu->person;
     m->lead = hu->lead;
     m->n = n;
+    m->own = NULL;
+    m->nown = 0;
+    if (ps->hspell_first) {
+        m->own = &ps->hspells[ps->hspell_first[h]];
+        m->nown = ps->hspell_first[h + 1] - ps->hspell_first[h];
+    }
 }
 
 static int
