@@ -165,6 +165,7 @@ docs: $(BUILD)/cohort
 # are also compiled in (transform/codelist_data.c); installed, a job can
 # name them as files too.
 CODELISTS = cld_ethnicity.csv cld_service_type.csv dfe_ethnicity.csv \
+            hclic_duty_type.csv hclic_ta_type.csv \
             school_census_sen_provision.csv ssda903_legal_status.csv
 INSTALLED = $(BINDIR)/cohort $(MANDIR)/man1/cohort.1 \
             $(MANDIR)/man5/cohort.conf.5 $(DATADIR)/examples/job.conf \
