@@ -150,6 +150,16 @@ household_coord(void *ctx, size_t u, size_t j, int i, const struct period *pr)
                                  hu->plan->services[svc].department, svc,
                                  pr->start, pr->end))
             return 0; /* yes */
+    /* or the household's own spell of it (a household events source) */
+    for (k = 0; k < m.nown; k++) {
+        const struct spell *sp = &m.own[k];
+
+        if (sp->service == svc &&
+            sp->department == hu->plan->services[svc].department &&
+            sp->start <= pr->end &&
+            (sp->end == DAY_OPEN || sp->end >= pr->start))
+            return 0;
+    }
     return 1;         /* no */
 }
 

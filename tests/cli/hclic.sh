@@ -1,8 +1,9 @@
 # H-CLIC (README "H-CLIC: case-level homelessness returns", issue 24 b):
 # the three tables cohort synth writes for the register's TA cases, read
 # through the profiles hclic_people, hclic_main and hclic_ta.
-#  - Households in TA on each month's last day (measure = at_end) and
-#    households owed a relief duty in each month equal, at every period
+#  - Households in TA on each month's last day (measure = at_end),
+#    households owed a relief duty in each month, and those in TA by
+#    `housing.relief_duty` (a service flag column) equal, at every period
 #    and exactly (no suppression, rounding 1), the counts
 #    tests/cli/hclic_truth.awk computes from synth's truth_hclic.csv.
 #  - The main and TA tables are the household's own spells: they add no
@@ -53,6 +54,12 @@ where   = housing.ta_bed_and_breakfast or housing.ta_hostel or housing.ta_privat
 unit  = households
 where = housing.relief_duty
 
+[cohort ta_relief]
+unit    = households
+measure = at_end
+where   = housing.ta_bed_and_breakfast or housing.ta_hostel or housing.ta_private_sector or housing.ta_social_housing or housing.ta_other
+by      = housing.relief_duty
+
 [cohort people]
 where = all
 EOF2
@@ -60,9 +67,14 @@ EOF2
 
 # published: period and count of each month of the two household tables
 published() {
+    {
     for t in in_ta relief; do
         awk -F, -v t="$t" 'NR > 1 { print t "," $1 "," $2 }' "$1/$t.csv"
-    done | sort
+    done
+    # the service flag column's yes rows: a member's spell or the
+    # household's own
+    awk -F, 'NR > 1 { gsub(/"/, "") } NR > 1 && $2 == "yes" { print "ta_relief," $1 "," $3 }' "$1/ta_relief.csv"
+    } | sort
 }
 
 for seed in 1 7; do
