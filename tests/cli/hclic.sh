@@ -107,6 +107,13 @@ for seed in 1 7; do
         "seed $seed: the person count ($nper) is at most the people table's distinct members ($npeople)"
 done
 
+# threads: the households' own spells are merged in config order
+sed 's|^output_dir .*|output_dir     = outt|' job1.conf > jobt.conf
+run cohort run jobt.conf --threads 4
+expect_rc 0 "the H-CLIC job publishes with 4 threads"
+check '[ "$(published outt/latest)" = "$(cat got1.txt)" ]' \
+    "the tables are the same at 4 threads"
+
 # --- a household's own spell without its case reference ------------------
 cp s1/hclic_main.csv main_bad.csv
 echo ',2026-01-05,R,2026-01-05,' >> main_bad.csv
