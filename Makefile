@@ -164,9 +164,15 @@ docs: $(BUILD)/cohort
 # The shipped code lists (config/lookups/*.csv with the header code,value)
 # are also compiled in (transform/codelist_data.c); installed, a job can
 # name them as files too.
-CODELISTS = cld_ethnicity.csv cld_service_type.csv dfe_ethnicity.csv \
+CODELISTS = cin_category_of_abuse.csv cin_primary_need.csv \
+            cin_reason_for_closure.csv cin_referral_source.csv \
+            cld_ethnicity.csv cld_service_type.csv dfe_ethnicity.csv \
             hclic_duty_type.csv hclic_ta_type.csv \
-            school_census_sen_provision.csv ssda903_legal_status.csv
+            school_census_sen_provision.csv ssda903_category_of_need.csv \
+            ssda903_legal_status.csv ssda903_legal_status_group.csv \
+            ssda903_placement_provider.csv ssda903_placement_type.csv \
+            ssda903_reason_episode_ceased.csv \
+            ssda903_reason_place_change.csv ssda903_rne.csv
 INSTALLED = $(BINDIR)/cohort $(MANDIR)/man1/cohort.1 \
             $(MANDIR)/man5/cohort.conf.5 $(DATADIR)/examples/job.conf \
             $(DATADIR)/lookups/postcodes.csv $(DATADIR)/lookups/nicknames.csv \

@@ -20,7 +20,9 @@ enum comparison_kind {
     K_DAY,
     K_POSTCODE,
     K_EXTRA0,
-    K_COUNT = K_EXTRA0 + MATCH_MAX_EXTRA
+    K_SORTED = K_EXTRA0 + MATCH_MAX_EXTRA, /* after the extras: their ids
+                                              stay as they were */
+    K_COUNT
 };
 
 int
@@ -120,6 +122,39 @@ forename_parts(const struct comparison_encoder *e, const char *fn,
 }
 
 /*
+ * A name's first byte, then all its bytes but spaces in ascending order,
+ * hashed under K_SORTED (match_record.forename_sorted): two spellings one
+ * swap of two letters apart after the first (paul, pual; evans, evasn)
+ * are equal. 0 for a name of fewer than four letters, whose letter pairs
+ * a swap leaves too few of to tell it from another name. The sorted copy
+ * and the counts are wiped before return.
+ */
+static uint64_t
+sorted_hash(const struct comparison_encoder *e, const char *s, size_t n)
+{
+    char buf[NAME_MAX_BYTES + 1];
+    unsigned count[256] = {0};
+    size_t i, len = 1;
+    unsigned c;
+    uint64_t v = 0;
+
+    for (i = 0; i < n; i++)
+        if (s[i] != ' ')
+            count[(unsigned char)s[i]]++;
+    if (n >= 4 && n < sizeof(buf) && s[0] != ' ') {
+        buf[0] = s[0];
+        for (c = 0; c < 256; c++)
+            for (i = 0; i < count[c]; i++)
+                buf[len++] = (char)c;
+        if (len >= 5)
+            v = hash(e, K_SORTED, buf, len);
+    }
+    sodium_memzero(count, sizeof(count));
+    sodium_memzero(buf, sizeof(buf));
+    return v;
+}
+
+/*
  * The names' hashes, Soundex and filters into out. The forms compared
  * (transform/normalise.h) are the forename's words run together and the
  * surname's joined form, so that Anne Marie and Annemarie, Al-Hassan and
@@ -148,6 +183,7 @@ encode_names(const struct comparison_encoder *e, const char *fn,
 
             forename_parts(e, fn, out);
             out->forename = hash(e, K_NAME, buf, (size_t)n);
+            out->forename_sorted = sorted_hash(e, buf, (size_t)n);
             out->forename_root = root && root[0] ? hash_str(e, K_ROOT, root)
                                                  : hash(e, K_ROOT, fn, w);
             bloom_encode(&out->forename_bloom, e->name_bloom, buf, (size_t)n);
@@ -158,6 +194,7 @@ encode_names(const struct comparison_encoder *e, const char *fn,
         size_t jn = strlen(j);
 
         out->surname = hash(e, K_NAME, j, jn);
+        out->surname_sorted = sorted_hash(e, j, jn);
         if (soundex(j, buf) == 0)
             out->surname_phonetic = hash(e, K_PHONETIC, buf, 4);
         bloom_encode(&out->surname_bloom, e->name_bloom, j, jn);
@@ -267,16 +304,17 @@ comparison_useful(const struct match_record *r)
 /* A record in two cache lines: the hashes of struct match_record folded
  * to 32 bits (0 stays 0: absent), the anchors, the filters. */
 struct comparison_stored {
-    uint32_t h[15]; /* forename .. postcode_district, in struct order,
-                       then the surname's and the forename's parts */
+    uint32_t h[17]; /* forename .. postcode_district, in struct order,
+                       then the surname's and the forename's parts, the
+                       forename's and the surname's sorted letters */
     uint16_t year;
     uint8_t month, sex;
     uint64_t nhs, upn;
     struct bloom fnb, snb;
 };
 
-_Static_assert(sizeof(struct comparison_stored) == 144,
-               "a stored comparison record is 144 bytes");
+_Static_assert(sizeof(struct comparison_stored) == 152,
+               "a stored comparison record is 152 bytes");
 
 static uint32_t
 fold32(uint64_t h)
@@ -289,16 +327,17 @@ fold32(uint64_t h)
 static void
 pack(const struct match_record *r, struct comparison_stored *s)
 {
-    const uint64_t h[15] = {
+    const uint64_t h[17] = {
         r->forename,         r->surname,          r->forename_root,
         r->surname_phonetic, r->forename_initial, r->dob,
         r->dob_swapped,      r->dob_day,          r->postcode_unit,
         r->postcode_sector,  r->postcode_district, r->surname_part[0],
-        r->surname_part[1],  r->forename_part[0], r->forename_part[1]};
+        r->surname_part[1],  r->forename_part[0], r->forename_part[1],
+        r->forename_sorted,  r->surname_sorted};
     unsigned i;
 
     memset(s, 0, sizeof(*s));
-    for (i = 0; i < 15; i++)
+    for (i = 0; i < 17; i++)
         s->h[i] = fold32(h[i]);
     s->year = r->birth_year;
     s->month = r->birth_month;
@@ -332,6 +371,8 @@ comparison_list_get(const struct comparison_list *l, size_t i,
     out->surname_part[1] = s->h[12];
     out->forename_part[0] = s->h[13];
     out->forename_part[1] = s->h[14];
+    out->forename_sorted = s->h[15];
+    out->surname_sorted = s->h[16];
     out->birth_year = s->year;
     out->birth_month = s->month;
     out->sex = s->sex;

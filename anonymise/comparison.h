@@ -104,7 +104,7 @@ int comparison_useful(const struct match_record *r);
  * The job's comparison records while the deterministic stage runs: what
  * anonymise/record.c keeps of each row for the matcher, until the
  * deterministic persons exist to become the matcher's groups
- * (anonymise/prob_link.h). A record is kept in 144 bytes: its hashes
+ * (anonymise/prob_link.h). A record is kept in 152 bytes: its hashes
  * folded to 32 bits (as the matcher stores them: match.h; equal values
  * stay equal, and two different values become equal with probability
  * 2^-32), its anchors and its two Bloom filters; extra identifiers

@@ -39,18 +39,21 @@ household_key(const struct hash_table *households, size_t h,
     return pseudonym_record_key(psd, HOUSEHOLD_KEY_INDEX, token);
 }
 
+/* Record i's household (struct record_list keeps it with the attributes
+ * a run of rows shares). */
+#define REC_HOUSEHOLD(l, i) ((l)->attrs[(l)->rows[i].attrs].household)
+
 int
-household_set_build(struct person_set *ps,
-                    const struct pseudonymous_record *recs, size_t nrecs,
+household_set_build(struct person_set *ps, const struct record_list *recs,
                     const struct linker *l,
                     const struct hash_table *households,
                     const struct pseudonymiser *psd)
 {
-    size_t nh = households->n, i, h, nm = 0;
+    size_t nh = households->n, nrecs = recs->n, i, h, nm = 0;
     uint32_t *fill = NULL;
 
     for (i = 0; i < nrecs; i++)
-        nm += recs[i].household != 0;
+        nm += REC_HOUSEHOLD(recs, i) != 0;
     ps->member_first = calloc(nh + 2, sizeof(uint32_t));
     ps->members = malloc((nm + 1) * sizeof(*ps->members));
     ps->household_key = malloc(nh + 1);
@@ -59,25 +62,26 @@ household_set_build(struct person_set *ps,
         goto nomem;
     /* counting sort of the memberships by household */
     for (i = 0; i < nrecs; i++)
-        if (recs[i].household)
-            ps->member_first[(recs[i].household & ~RECORD_LEAD)]++;
+        if (REC_HOUSEHOLD(recs, i))
+            ps->member_first[(REC_HOUSEHOLD(recs, i) & ~RECORD_LEAD)]++;
     for (h = 0; h < nh; h++)
         ps->member_first[h + 1] += ps->member_first[h];
     memcpy(fill, ps->member_first, nh * sizeof(uint32_t));
     for (i = 0; i < nrecs; i++) {
-        const struct pseudonymous_record *r = &recs[i];
+        const struct spell *r = &recs->rows[i].spell;
+        uint32_t household = REC_HOUSEHOLD(recs, i);
         struct household_member *m;
 
-        if (!r->household)
+        if (!household)
             continue;
-        h = (r->household & ~RECORD_LEAD) - 1;
+        h = (household & ~RECORD_LEAD) - 1;
         m = &ps->members[fill[h]++];
         m->person = linker_person(l, i);
         /* a record without dates (a header of persons) says the person
          * is a member, not when: every period */
         m->start = r->start;
         m->end = r->start == DAY_NONE ? DAY_OPEN : r->end;
-        m->lead = (r->household & RECORD_LEAD) != 0;
+        m->lead = (household & RECORD_LEAD) != 0;
     }
     for (h = 0; h < nh; h++) {
         size_t first = ps->member_first[h], n = ps->member_first[h + 1] - first;
@@ -118,9 +122,9 @@ cmp_household_spell(const void *a, const void *b)
 
 int
 household_spells_build(struct person_set *ps,
-                       const struct pseudonymous_record *events, size_t n)
+                       const struct record_list *events)
 {
-    size_t nh = ps->nhouseholds, i, h;
+    size_t nh = ps->nhouseholds, n = events->n, i, h;
     uint32_t *fill = NULL;
 
     if (!n)
@@ -132,7 +136,7 @@ household_spells_build(struct person_set *ps,
         goto nomem;
     /* counting sort by household, as the memberships */
     for (i = 0; i < n; i++) {
-        h = events[i].household & ~RECORD_LEAD;
+        h = REC_HOUSEHOLD(events, i) & ~RECORD_LEAD;
         if (h && h <= nh)
             ps->hspell_first[h]++;
     }
@@ -140,19 +144,10 @@ household_spells_build(struct person_set *ps,
         ps->hspell_first[h + 1] += ps->hspell_first[h];
     memcpy(fill, ps->hspell_first, nh * sizeof(uint32_t));
     for (i = 0; i < n; i++) {
-        const struct pseudonymous_record *r = &events[i];
-        struct spell *s;
-
-        h = r->household & ~RECORD_LEAD;
+        h = REC_HOUSEHOLD(events, i) & ~RECORD_LEAD;
         if (!h || h > nh)
             continue;
-        s = &ps->hspells[fill[h - 1]++];
-        memset(s, 0, sizeof(*s));
-        s->start = r->start;
-        s->end = r->end;
-        s->service = r->service;
-        s->department = r->department & 0x3F;
-        s->period = r->period & 3;
+        ps->hspells[fill[h - 1]++] = events->rows[i].spell;
     }
     for (h = 0; h < nh; h++) {
         size_t first = ps->hspell_first[h];

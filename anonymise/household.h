@@ -28,9 +28,9 @@
  * counting stage's (cohorts/household_count.h).
  *
  *     person_set_build(&ps, ...);
- *     household_set_build(&ps, recs, nrecs, &linker, &scopes.households,
+ *     household_set_build(&ps, &recs, &linker, &scopes.households,
  *                         &pseudonymiser);      -- CE_NOMEM
- *     household_spells_build(&ps, events, nevents);  -- CE_NOMEM
+ *     household_spells_build(&ps, &events);        -- CE_NOMEM
  *     ... ps.nhouseholds, ps.members, ps.hspells ...
  *     person_set_release(&ps);                  -- frees the households too
  */
@@ -48,31 +48,30 @@
 
 struct linker;
 struct pseudonymiser;
-struct pseudonymous_record;
+struct record_list;
 
 /*
  * Adds to ps (built from the same records) one household per key of
  * households (scope_index.households: household number i + 1 is its key
- * i), with the memberships of recs[0..nrecs) (record i is the linker's
- * record i) and the households' keys from psd. 0, or CE_NOMEM with ps's
+ * i), with the memberships of the records of recs (record.h; record i is
+ * the linker's record i) and the households' keys from psd. 0, or CE_NOMEM with ps's
  * households left empty.
  */
 int household_set_build(struct person_set *ps,
-                        const struct pseudonymous_record *recs, size_t nrecs,
+                        const struct record_list *recs,
                         const struct linker *l,
                         const struct hash_table *households,
                         const struct pseudonymiser *psd);
 
 /*
- * Adds to ps (its households built) the households' own spells: each of
- * events[0..n) (record.h's rc 2 rows: a household id, a service, dates,
+ * Adds to ps (its households built) the households' own spells: each row
+ * of events (record.h's rc 2 rows: a household id, a service, dates,
  * no person) becomes a spell of its household, sorted by start, end,
  * department, service like a person's. A household term of a `where`
  * holds when a member's spell or one of these does (cohorts/where.h).
  * 0, or CE_NOMEM with no spells added.
  */
 int household_spells_build(struct person_set *ps,
-                           const struct pseudonymous_record *events,
-                           size_t n);
+                           const struct record_list *events);
 
 #endif

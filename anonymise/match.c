@@ -256,8 +256,8 @@ content_hash(const struct matcher *m, size_t i)
         h = mix64(h ^ m->extra[i * m->cfg.nextra + k]);
     h = mix64(h ^ m->anchor[2 * i]);
     h = mix64(h ^ m->anchor[2 * i + 1]);
-    for (k = 0; k < 4; k++)
-        h = mix64(h ^ m->parts[4 * i + k]);
+    for (k = 0; k < MX_PARTS; k++)
+        h = mix64(h ^ m->parts[MX_PARTS * i + k]);
     return h;
 }
 
@@ -267,7 +267,8 @@ same_content(const struct matcher *m, size_t i, size_t j)
     return !memcmp(&m->rec[i], &m->rec[j], sizeof(struct mrec)) &&
            !memcmp(&m->anchor[2 * i], &m->anchor[2 * j],
                    2 * sizeof(uint64_t)) &&
-           !memcmp(&m->parts[4 * i], &m->parts[4 * j], 4 * sizeof(uint32_t)) &&
+           !memcmp(&m->parts[MX_PARTS * i], &m->parts[MX_PARTS * j],
+                   MX_PARTS * sizeof(uint32_t)) &&
            (!m->cfg.nextra ||
             !memcmp(&m->extra[i * m->cfg.nextra], &m->extra[j * m->cfg.nextra],
                     m->cfg.nextra * sizeof(uint32_t)));
@@ -330,7 +331,8 @@ grow_records(struct matcher *m, size_t want)
     if (!a)
         return CE_NOMEM;
     m->anchor = a;
-    e = mx_realloc(m, m->parts, m->alloc * 4 * sizeof(*e), na * 4 * sizeof(*e));
+    e = mx_realloc(m, m->parts, m->alloc * MX_PARTS * sizeof(*e),
+                   na * MX_PARTS * sizeof(*e));
     if (!e)
         return CE_NOMEM;
     m->parts = e;
@@ -402,10 +404,14 @@ match_add(struct matcher *m, const struct match_record *r)
         m->extra[i * m->cfg.nextra + k] = fold32(r->extra[k]);
     m->anchor[2 * i] = r->nhs;
     m->anchor[2 * i + 1] = r->upn;
-    m->parts[4 * i] = x->sn ? fold32(r->surname_part[0]) : 0;
-    m->parts[4 * i + 1] = x->sn ? fold32(r->surname_part[1]) : 0;
-    m->parts[4 * i + 2] = x->fn ? fold32(r->forename_part[0]) : 0;
-    m->parts[4 * i + 3] = x->fn ? fold32(r->forename_part[1]) : 0;
+    m->parts[MX_PARTS * i] = x->sn ? fold32(r->surname_part[0]) : 0;
+    m->parts[MX_PARTS * i + 1] = x->sn ? fold32(r->surname_part[1]) : 0;
+    m->parts[MX_PARTS * i + 2] = x->fn ? fold32(r->forename_part[0]) : 0;
+    m->parts[MX_PARTS * i + 3] = x->fn ? fold32(r->forename_part[1]) : 0;
+    m->parts[MX_PARTS * i + MX_FN_SORTED] =
+        x->fn ? fold32(r->forename_sorted) : 0;
+    m->parts[MX_PARTS * i + MX_SN_SORTED] =
+        x->sn ? fold32(r->surname_sorted) : 0;
     /* an identical record of the same group is the same evidence */
     s = (size_t)content_hash(m, i) & (m->fold_cap - 1);
     while (m->fold[s]) {

@@ -102,8 +102,8 @@
  *     match_stats(m) -> counts, m/u per level, EM per rule, histogram
  *     match_release(m);
  *
- * Memory: 128 bytes per record, 16 for the anchors, 16 for the names'
- * parts and 4 per extra identifier (8 more for the folding table while
+ * Memory: 128 bytes per record, 16 for the anchors, 24 for the names'
+ * parts and sorted letters and 4 per extra identifier (8 more for the folding table while
  * records are added), and
  * during match_run 16 per record for the union-find, its rings and the
  * clusters, 16 for one rule's sorted block entries at a time and 12 per
@@ -153,6 +153,11 @@ struct match_record {
                                   one (comparison.h); 0: none */
     uint64_t forename_part[2]; /* the first and last words of a forename
                                   of two or more (comparison.h); 0: none */
+    uint64_t forename_sorted;  /* the name's first letter, then all its
+                                  letters in order (comparison.h): equal
+                                  for two spellings one transposition of
+                                  two letters apart (paul, pual); 0: none */
+    uint64_t surname_sorted;
     uint64_t dob;
     uint64_t dob_swapped;
     uint64_t dob_day;          /* the day of the month alone */
@@ -195,7 +200,18 @@ enum match_level_name {
                              each exactly or by Dice, one of them at least
                              dice[0], the other at least dice[2] */
     ML_NAME_ROOT,         /* nickname roots agree (bill, william) */
-    ML_NAME_DICE0,        /* Dice >= dice[0] */
+    ML_NAME_DICE0,        /* Dice >= dice[0]; two names one swap of two
+                             letters apart (match_record.forename_sorted
+                             equal, and each filter's bits outside the
+                             other's at most three letter pairs' worth:
+                             a swap of two adjacent letters changes three
+                             pairs, other orders of the same letters more,
+                             Mary and Myra four) take the
+                             band above their Dice's: the swap is one slip,
+                             as a substitution is, but keeps one letter
+                             pair fewer (Paul, Pual: 2 of 5 pairs, under
+                             the lowest band, were two forenames sharing
+                             the initial, refused as twins; now DICE2) */
     ML_NAME_PART,         /* surnames agree once a particle is dropped
                              (Al-Hassan, Hassan; O'Connor, Connor) or on
                              one part of a double surname (Stevens-Robinson,
@@ -336,6 +352,14 @@ struct match_stats {
                                   guard keeps apart */
     uint64_t links;            /* unions made */
     uint64_t clusters;
+    /* person assembly inside id scopes before the matcher took the
+     * records (scope_assembly.h): filled by prob_link_run(), 0 from
+     * match_run() */
+    uint64_t assembled_ids;     /* ids of a scope with a comparison record */
+    uint64_t assembled_records; /* their records */
+    uint64_t assembled_completed; /* records that gained a part from the id */
+    uint64_t assembled_conflicts; /* ids whose rows carry two NHS numbers or
+                                  UPNs: no anchor lent */
     size_t bytes_peak;         /* the matcher's own allocations at most */
 };
 

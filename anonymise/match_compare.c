@@ -36,11 +36,35 @@ static const unsigned dice_level[4] = {ML_NAME_DICE0, ML_NAME_DICE1,
 static int
 forename_parts_agree(const struct matcher *m, size_t i, size_t j)
 {
-    const uint32_t *p = &m->parts[4 * i + 2], *q = &m->parts[4 * j + 2];
+    const uint32_t *p = &m->parts[MX_PARTS * i + 2],
+                   *q = &m->parts[MX_PARTS * j + 2];
     uint32_t a = m->rec[i].fn, b = m->rec[j].fn;
 
     return (!p[0] && (a == q[0] || a == q[1])) ||
            (!q[0] && (b == p[0] || b == p[1]));
+}
+
+/* Whether the different names of records i and j in slot (MX_FN_SORTED,
+ * MX_SN_SORTED), with filters a and b of ca and cb bits, are one swap of
+ * two adjacent letters apart: the same first letter and the same
+ * letters, and no more of either filter's bits outside the other's than
+ * three letter pairs set. A swap changes exactly three pairs of a name
+ * (pual: "pu", "ua", "al" for "pa", "au", "ul"); collisions only make
+ * fewer bits stand out, so a swap always passes, where two names of the
+ * same letters in another order (Mary, Myra; Leon, Noel) change four
+ * pairs or more and almost never do. */
+static int
+transposed(const struct matcher *m, size_t i, size_t j, unsigned slot,
+           const struct bloom *a, unsigned ca, const struct bloom *b,
+           unsigned cb)
+{
+    uint32_t x = m->parts[MX_PARTS * i + slot];
+    unsigned common;
+
+    if (!x || x != m->parts[MX_PARTS * j + slot])
+        return 0;
+    common = bloom_common(a, b);
+    return ca - common <= 3 * BLOOM_K && cb - common <= 3 * BLOOM_K;
 }
 
 /* The forename's level of records i and j; *swap set when the names are
@@ -75,6 +99,11 @@ forename_level(const struct matcher *m, size_t i, size_t j, int *swap)
             return ML_NAME_DICE0;
         if (forename_parts_agree(m, i, j))
             return ML_NAME_PART;
+        /* a swap of two letters is one slip, as a substitution is, but
+         * keeps one letter pair fewer: one band up */
+        if (band > 0 && transposed(m, i, j, MX_FN_SORTED, &a->fnb, a->fn_bits,
+                                   &b->fnb, b->fn_bits))
+            band--;
         if (band < 3)
             return dice_level[band];
         return a->init == b->init ? ML_NAME_INITIAL_FULL : ML_NAME_ELSE;
@@ -90,7 +119,8 @@ forename_level(const struct matcher *m, size_t i, size_t j, int *swap)
 static int
 surname_parts_agree(const struct matcher *m, size_t i, size_t j)
 {
-    const uint32_t *p = &m->parts[4 * i], *q = &m->parts[4 * j];
+    const uint32_t *p = &m->parts[MX_PARTS * i],
+                   *q = &m->parts[MX_PARTS * j];
     const uint32_t x[3] = {m->rec[i].sn, p[0], p[1]};
     const uint32_t y[3] = {m->rec[j].sn, q[0], q[1]};
     unsigned k, l;
@@ -138,6 +168,9 @@ surname_level(const struct matcher *m, size_t i, size_t j)
      * as often as an unrelated name */
     if (surname_parts_agree(m, i, j))
         return ML_NAME_PART;
+    if (transposed(m, i, j, MX_SN_SORTED, &a->snb, a->sn_bits, &b->snb,
+                   b->sn_bits))
+        band--; /* band > 0 here: one band up, as for a forename */
     if (a->phon && a->phon == b->phon)
         return ML_NAME_PHONETIC;
     return band < 3 ? dice_level[band] : ML_NAME_ELSE;

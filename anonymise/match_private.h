@@ -63,8 +63,9 @@ struct matcher {
     struct match_config cfg;
     struct mrec *rec;
     uint32_t *extra;  /* n x cfg.nextra */
-    uint32_t *parts;  /* n x 4: match_record.surname_part and
-                         forename_part, folded */
+    uint32_t *parts;  /* n x MX_PARTS: match_record.surname_part,
+                         forename_part, forename_sorted and
+                         surname_sorted, folded */
     uint64_t *anchor; /* n x 2: nhs, upn */
     size_t n, alloc;
     uint32_t *fold; /* index + 1, open addressing */
@@ -88,6 +89,12 @@ struct matcher {
     struct match_stats st;
     size_t bytes;
 };
+
+/* The names' parts beside a record (struct matcher.parts): the surname's
+ * two at 0, the forename's two at 2, then the sorted letters. */
+#define MX_PARTS 6
+#define MX_FN_SORTED 4
+#define MX_SN_SORTED 5
 
 /* The guard's fields (guard_fields(), agree_fields()). */
 #define GUARD_FORENAME 1u

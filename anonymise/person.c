@@ -75,14 +75,16 @@ cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* One person's records: recs[ri[0..cnt)], in input order. */
+/* One person's records: rows ri[0..cnt) of recs, in input order. */
 struct person_records {
-    const struct pseudonymous_record *recs;
+    const struct record_list *recs;
     const uint32_t *ri;
     size_t cnt;
 };
 
-#define PR(pr, j) (&(pr)->recs[(pr)->ri[j]])
+/* The j-th record's row (its spell) and its attributes. */
+#define PR(pr, j) (&(pr)->recs->rows[(pr)->ri[j]])
+#define PA(pr, j) (&(pr)->recs->attrs[PR(pr, j)->attrs])
 
 /* The most frequent known birth (year, month, flag); the first wins a
  * tie. */
@@ -94,13 +96,13 @@ choose_birth(const struct person_records *pr)
 
     memset(&b, 0, sizeof(b));
     for (j = 0; j < pr->cnt; j++) {
-        const struct birth *bj = &PR(pr, j)->birth;
+        const struct birth *bj = &PA(pr, j)->birth;
         size_t same = 0;
 
         if (!bj->year)
             continue;
         for (k = 0; k < pr->cnt; k++)
-            same += !memcmp(&PR(pr, k)->birth, bj, sizeof(*bj));
+            same += !memcmp(&PA(pr, k)->birth, bj, sizeof(*bj));
         if (same > best) {
             best = same;
             b = *bj;
@@ -109,23 +111,27 @@ choose_birth(const struct person_records *pr)
     return b;
 }
 
-/* The latest record with a known ward, else with a known district;
- * NULL when none has either. */
-static const struct pseudonymous_record *
+/* The latest record with a known ward, else with a known district:
+ * its attributes; NULL when none has either. */
+static const struct record_attrs *
 choose_geography(const struct person_records *pr)
 {
-    const struct pseudonymous_record *geo = NULL;
+    const struct record_attrs *geo = NULL;
+    int32_t geo_start = 0;
     size_t j;
 
     for (j = 0; j < pr->cnt; j++) {
-        const struct pseudonymous_record *r = PR(pr, j);
+        const struct record_attrs *r = PA(pr, j);
+        int32_t start = PR(pr, j)->spell.start;
 
         if (r->ward == GEO_UNKNOWN && r->district == GEO_UNKNOWN)
             continue;
         if (!geo || (r->ward != GEO_UNKNOWN && geo->ward == GEO_UNKNOWN) ||
             ((r->ward != GEO_UNKNOWN) == (geo->ward != GEO_UNKNOWN) &&
-             r->start >= geo->start))
+             start >= geo_start)) {
             geo = r;
+            geo_start = start;
+        }
     }
     return geo;
 }
@@ -136,11 +142,11 @@ static uint8_t
 choose_record_key(const struct person_records *pr,
                   const struct pseudonymiser *psd)
 {
-    const struct pseudonymous_record *tok = NULL;
+    const struct record_attrs *tok = NULL;
     size_t j;
 
     for (j = 0; j < pr->cnt; j++) {
-        const struct pseudonymous_record *r = PR(pr, j);
+        const struct record_attrs *r = PA(pr, j);
 
         if (r->token_key != RECORD_TOKEN_NONE &&
             (!tok || r->token_key < tok->token_key ||
@@ -157,16 +163,16 @@ choose_attributes(struct person_set *ps, size_t p,
                   const struct period *periods,
                   const struct pseudonymiser *psd, uint8_t *tmp)
 {
-    const struct pseudonymous_record *geo;
+    const struct record_attrs *geo;
     struct birth b;
     size_t j;
     int period;
 
     for (j = 0; j < pr->cnt; j++)
-        tmp[j] = PR(pr, j)->sex;
+        tmp[j] = PA(pr, j)->sex;
     ps->sex[p] = mode_u8(tmp, pr->cnt, SEX_U, SEX_U);
     for (j = 0; j < pr->cnt; j++)
-        tmp[j] = PR(pr, j)->ethnicity;
+        tmp[j] = PA(pr, j)->ethnicity;
     ps->ethnicity[p] = mode_u8(tmp, pr->cnt, ETH_UNKNOWN, ETH_UNKNOWN);
 
     b = choose_birth(pr);
@@ -193,7 +199,7 @@ add_spells(struct person_set *ps, size_t p, const struct person_records *pr,
 
     ps->spell_first[p] = (uint32_t)first;
     for (j = 0; j < pr->cnt; j++) {
-        const struct pseudonymous_record *r = PR(pr, j);
+        const struct spell *r = &PR(pr, j)->spell;
 
         dept[r->department].records++;
         if (!(seen & (1u << r->department))) {
@@ -201,16 +207,8 @@ add_spells(struct person_set *ps, size_t p, const struct person_records *pr,
             dept[r->department].persons++;
             dept[r->department].key_sum += ps->record_key[p];
         }
-        if (r->service != SERVICE_NONE) {
-            struct spell *s = &ps->spells[ps->nspells++];
-
-            s->start = r->start;
-            s->end = r->end;
-            s->service = r->service;
-            s->department = r->department;
-            s->ret = r->ret;
-            s->period = r->period & 3;
-        }
+        if (r->service != SERVICE_NONE)
+            ps->spells[ps->nspells++] = *r;
     }
     if (ps->nspells - first > 1)
         qsort(&ps->spells[first], ps->nspells - first, sizeof(struct spell),
@@ -220,11 +218,11 @@ add_spells(struct person_set *ps, size_t p, const struct person_records *pr,
 int
 person_set_build(struct person_set *ps, const struct job_plan *plan,
                  const struct period *periods,
-                 const struct pseudonymous_record *recs, size_t nrecs,
-                 const struct linker *l, const struct pseudonymiser *psd,
-                 const struct geo_names *geo, struct department_tally *dept)
+                 const struct record_list *recs, const struct linker *l,
+                 const struct pseudonymiser *psd, const struct geo_names *geo,
+                 struct department_tally *dept)
 {
-    size_t n = nrecs, np = linker_npersons(l), i, p;
+    size_t n = recs->n, np = linker_npersons(l), i, p;
     uint32_t *order = NULL, *first = NULL, *fill = NULL;
     uint8_t *tmp = NULL;
     int rc = CE_NOMEM;

@@ -67,7 +67,7 @@ struct job_plan;
 struct period;
 struct linker;
 struct pseudonymiser;
-struct pseudonymous_record;
+struct record_list;
 struct unmapped_codes;
 
 struct spell {
@@ -78,9 +78,14 @@ struct spell {
     uint8_t period : 2;  /* enum spell_period */
     uint8_t ret;         /* the yearly return it came from (returns.h), 0:
                           * an extract's */
+    /* per enum spell_category: its group's label index (0 UNKNOWN), from
+     * the row's coded columns (transform/coded.h), for the by columns
+     * placement_type, legal_status and category_of_need */
+    uint8_t category[CAT_COUNT];
 };
 
-_Static_assert(sizeof(struct spell) == 12, "a spell is 12 bytes");
+/* 16 bytes since the spell categories (issue 23): 12 before */
+_Static_assert(sizeof(struct spell) == 16, "a spell is 16 bytes");
 
 /* One membership: person p belonged to the household from start to end
  * (the days of the record that said so; DAY_NONE, DAY_OPEN: a record
@@ -147,16 +152,17 @@ struct department_tally {
 };
 
 /*
- * Builds ps from the linked records recs[0..nrecs) -- record i is the
- * linker's record i, after linker_run() -- by the rules above: one person
- * per linker person, in the linker's numbering. Ages at the end of each
- * of plan->periods periods; record keys from pseudonymiser psd; ps->geo
- * borrows geo. Adds each department's tally into dept[one per plan department, at most DEPT_MAX]. 0, or
- * CE_NOMEM with ps released; the caller releases a built ps.
+ * Builds ps from the linked records of recs (record.h) -- record i is
+ * the linker's record i, after linker_run() -- by the rules above: one
+ * person per linker person, in the linker's numbering. Ages at the end of
+ * each of plan->periods periods; record keys from pseudonymiser psd;
+ * ps->geo borrows geo. Adds each department's tally into dept[one per
+ * plan department, at most DEPT_MAX]. 0, or CE_NOMEM with ps released;
+ * the caller releases a built ps.
  */
 int person_set_build(struct person_set *ps, const struct job_plan *plan,
                      const struct period *periods,
-                     const struct pseudonymous_record *recs, size_t nrecs,
+                     const struct record_list *recs,
                      const struct linker *l, const struct pseudonymiser *psd,
                      const struct geo_names *geo,
                      struct department_tally *dept);

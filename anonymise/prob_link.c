@@ -28,8 +28,8 @@ prob_link_config(const struct linkage_plan *lp, struct match_config *c)
  */
 static int
 add_records(struct matcher *m, const struct linker *l,
-            const struct pseudonymous_record *recs, size_t nrecs,
-            const struct comparison_list *cl, uint32_t *first)
+            const struct record_list *recs, const struct comparison_list *cl,
+            uint32_t *first)
 {
     uint32_t *last = malloc((cl->n ? cl->n : 1) * sizeof(*last));
     struct match_record mr;
@@ -42,8 +42,8 @@ add_records(struct matcher *m, const struct linker *l,
         last[i] = UINT32_MAX;
     if (match_reserve(m, cl->n) < 0)
         goto out;
-    for (i = 0; i < nrecs; i++) {
-        uint32_t c = recs[i].comparison, g;
+    for (i = 0; i < recs->n; i++) {
+        uint32_t c = recs->attrs[recs->rows[i].attrs].comparison, g;
         long idx;
 
         if (c == COMPARISON_NONE || c >= cl->n)
@@ -68,12 +68,13 @@ out:
 }
 
 int
-prob_link_run(struct linker *l, const struct pseudonymous_record *recs,
-              size_t nrecs, struct comparison_list *cl,
+prob_link_run(struct linker *l, const struct record_list *recs,
+              struct comparison_list *cl,
               const struct match_config *c, struct match_stats *st,
               struct diag *d)
 {
     struct matcher *m = NULL;
+    struct scope_assembly_stats as;
     size_t np = linker_npersons(l), ncl, p;
     uint32_t *label = NULL;
     int rc;
@@ -88,9 +89,9 @@ prob_link_run(struct linker *l, const struct pseudonymous_record *recs,
         goto out;
     for (p = 0; p < np; p++)
         label[p] = UINT32_MAX;
-    if (scope_assemble(cl, NULL) < 0)
+    if (scope_assemble(cl, &as) < 0)
         goto out;
-    if (add_records(m, l, recs, nrecs, cl, label) < 0)
+    if (add_records(m, l, recs, cl, label) < 0)
         goto out;
     comparison_list_release(cl);
     if ((rc = match_run(m, d)) < 0)
@@ -108,6 +109,10 @@ prob_link_run(struct linker *l, const struct pseudonymous_record *recs,
     if ((rc = linker_merge_persons(l, label, ncl + np)) < 0)
         goto out;
     *st = *match_stats(m);
+    st->assembled_ids = as.persons;
+    st->assembled_records = as.records;
+    st->assembled_completed = as.completed;
+    st->assembled_conflicts = as.anchor_conflicts;
 out:
     if (rc == CE_NOMEM)
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
@@ -115,4 +120,14 @@ out:
     free(label);
     match_release(m);
     return rc;
+}
+
+void
+prob_link_summarise_assembly(const struct match_stats *st,
+                             struct prob_summary *ps)
+{
+    ps->assembled_ids = st->assembled_ids;
+    ps->assembled_records = st->assembled_records;
+    ps->assembled_completed = st->assembled_completed;
+    ps->assembled_conflicts = st->assembled_conflicts;
 }

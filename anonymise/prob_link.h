@@ -35,8 +35,9 @@
  *     struct match_stats st;
  *     prob_link_config(&plan->linkage, &cfg);
  *     linker_run(&l);
- *     prob_link_run(&l, recs, nrecs, &comparisons, &cfg, &st, &d);
- *         -- comparisons is released as soon as the matcher holds them
+ *     prob_link_run(&l, &recs, &comparisons, &cfg, &st, &d);
+ *         -- comparisons is released as soon as the matcher holds them;
+ *            st holds person assembly's counts too (assembled_*)
  */
 #ifndef COHORT_PROB_LINK_H
 #define COHORT_PROB_LINK_H
@@ -45,6 +46,7 @@
 
 #include "../core/error.h"
 #include "../core/plan.h"
+#include "../core/run.h"
 #include "comparison.h"
 #include "link.h"
 #include "match.h"
@@ -56,16 +58,22 @@
 void prob_link_config(const struct linkage_plan *lp, struct match_config *c);
 
 /*
- * Runs the stage over l (after linker_run()): recs[0..nrecs) are l's
- * records, recs[i].comparison their comparison records in cl. cl is
+ * Runs the stage over l (after linker_run()): recs's records are l's
+ * records, their attributes' comparison numbers their comparison records
+ * in cl (record.h, struct record_list). cl is
  * released once the matcher holds the records (before it runs), to keep
  * the peak low. *st receives the matcher's statistics. 0, CE_CONFIG (a
  * configuration the matcher refuses; d names the setting) or CE_NOMEM;
  * on failure l's persons are those of the keys.
  */
-int prob_link_run(struct linker *l, const struct pseudonymous_record *recs,
-                  size_t nrecs, struct comparison_list *cl,
+int prob_link_run(struct linker *l, const struct record_list *recs,
+                  struct comparison_list *cl,
                   const struct match_config *c, struct match_stats *st,
                   struct diag *d);
+
+/* Copies the person-assembly counts of st (match_stats.assembled_*) into
+ * the run's summary of the stage. */
+void prob_link_summarise_assembly(const struct match_stats *st,
+                                  struct prob_summary *ps);
 
 #endif

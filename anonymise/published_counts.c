@@ -43,6 +43,12 @@ published_counts_protect(const struct disclosure_plan *dp,
     sum->prob.refused_other =
         disclosure_publish_count(dp, NULL, sum->prob.refused_other, 0);
     sum->prob.links = disclosure_publish_count(dp, NULL, sum->prob.links, 0);
+    /* person assembly's ids are persons of a system, as a scope's ids
+     * are; its records stay exact */
+    sum->prob.assembled_ids =
+        disclosure_publish_count(dp, NULL, sum->prob.assembled_ids, 0);
+    sum->prob.assembled_conflicts =
+        disclosure_publish_count(dp, NULL, sum->prob.assembled_conflicts, 0);
     sum->prob.blocks_over_cap =
         disclosure_publish_count(dp, NULL, sum->prob.blocks_over_cap, 0);
     sum->prob.pairs_over_cap =

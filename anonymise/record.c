@@ -4,6 +4,7 @@
 #include "compare_fields.h"
 
 #include <sodium.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,7 +21,14 @@ record_builder_init(struct record_builder *b, const struct record_context *ctx,
     b->nslots = ctx->plan->linkage.nkeys + 1;
     b->hashes = calloc(b->nslots, 16);
     b->present = calloc(b->nslots, 1);
-    return b->hashes && b->present ? 0 : CE_NOMEM;
+    b->last_hashes = calloc(b->nslots, 16);
+    b->last_present = calloc(b->nslots, 1);
+    b->last_mr = calloc(1, sizeof(*b->last_mr));
+    randombytes_buf(b->digest_key, sizeof(b->digest_key));
+    return b->hashes && b->present && b->last_hashes && b->last_present &&
+                   b->last_mr
+               ? 0
+               : CE_NOMEM;
 }
 
 void
@@ -32,6 +40,21 @@ record_builder_release(struct record_builder *b)
     free(b->present);
     b->hashes = NULL;
     b->present = NULL;
+    if (b->last_hashes)
+        sodium_memzero(b->last_hashes, b->nslots * 16);
+    free(b->last_hashes);
+    free(b->last_present);
+    b->last_hashes = NULL;
+    b->last_present = NULL;
+    sodium_memzero(&b->last_anchors, sizeof(b->last_anchors));
+    b->last_dob_anchor = 0;
+    if (b->last_mr)
+        sodium_memzero(b->last_mr, sizeof(*b->last_mr));
+    free(b->last_mr);
+    b->last_mr = NULL;
+    b->have_last = 0;
+    sodium_memzero(b->last_digest, sizeof(b->last_digest));
+    sodium_memzero(b->digest_key, sizeof(b->digest_key));
 }
 
 /*
@@ -119,6 +142,40 @@ witness_unmapped(struct record_builder *b, const struct source_mapping *m,
     }
     sodium_memzero(&anchors, sizeof(anchors));
     return rc;
+}
+
+/*
+ * A kept row whose coded cells held codes not on their lists (q->unmapped.
+ * row_codes, transform/coded.h): its keys, still in b's scratch, join the
+ * linker as a probe and its token becomes a witness of each such code, as
+ * an unmapped row's does (witness_unmapped()). 0 or CE_NOMEM.
+ */
+static int
+witness_row_codes(struct record_builder *b, struct quarantine *q,
+                  uint64_t token, uint8_t token_key)
+{
+    struct unmapped_codes *u = &q->unmapped;
+    long probe = -1;
+    size_t i;
+
+    if (token_key == RECORD_TOKEN_NONE)
+        return 0;
+    token ^= (uint64_t)token_key << 56;
+    for (i = 0; i < u->nrow_codes; i++) {
+        size_t c = (size_t)u->row_codes[i];
+
+        if (!unmapped_codes_wants(u, c, token))
+            continue;
+        if (probe < 0 &&
+            (probe = linker_add_probe(b->linker,
+                                      (const unsigned char(*)[16])b->hashes,
+                                      b->present)) < 0)
+            return CE_NOMEM;
+        if (unmapped_codes_witness(u, c, token, (uint32_t)probe) < 0)
+            return CE_NOMEM;
+    }
+    u->nrow_codes = 0;
+    return 0;
 }
 
 /*
@@ -263,6 +320,104 @@ keep_household_event(struct record_builder *b, const struct record *rec,
     return 2;
 }
 
+/* Appends the text of field f (bounded by n, with its terminator) to
+ * buf at *len. */
+static void
+digest_put(unsigned char *buf, size_t *len, const char *f, size_t n)
+{
+    size_t k = strnlen(f, n - 1);
+
+    memcpy(buf + *len, f, k);
+    buf[*len + k] = '\0';
+    *len += k + 1;
+}
+
+/*
+ * The keyed digest of everything in rec a key, an anchor or a comparison
+ * record can be made from: every identifier, the comparison-only fields,
+ * the date of birth, sex and ethnicity -- all of struct record but the
+ * event. (The rest comes from the plan and the source, the same for every
+ * row of a builder.) The plaintext copy is wiped before it returns.
+ */
+static void
+identifier_digest(const struct record_builder *b, const struct record *rec,
+                  unsigned char out[16])
+{
+    unsigned char buf[sizeof(struct record)];
+    size_t len = 0, k;
+
+    digest_put(buf, &len, rec->nhs_number, sizeof(rec->nhs_number));
+    digest_put(buf, &len, rec->upn, sizeof(rec->upn));
+    digest_put(buf, &len, rec->uln, sizeof(rec->uln));
+    digest_put(buf, &len, rec->ni_number, sizeof(rec->ni_number));
+    digest_put(buf, &len, rec->local_id, sizeof(rec->local_id));
+    digest_put(buf, &len, rec->forename, sizeof(rec->forename));
+    digest_put(buf, &len, rec->surname, sizeof(rec->surname));
+    digest_put(buf, &len, rec->postcode, sizeof(rec->postcode));
+    digest_put(buf, &len, rec->uprn, sizeof(rec->uprn));
+    for (k = 0; k < CF_CONTACT_COUNT; k++)
+        digest_put(buf, &len, rec->contact[k], sizeof(rec->contact[k]));
+    memcpy(buf + len, &rec->dob, sizeof(rec->dob));
+    len += sizeof(rec->dob);
+    buf[len++] = rec->sex;
+    buf[len++] = rec->ethnicity;
+    crypto_shorthash_siphashx24(out, buf, len, b->digest_key);
+    sodium_memzero(buf, len);
+}
+
+/* A field of struct record that this file does not know of may be one a
+ * key or comparison record is made from: identifier_digest() must take
+ * it. So
+ * everything before the event is the fields it takes, nothing between. */
+#define RECORD_FIELD_SIZE(f) sizeof(((const struct record *)0)->f)
+_Static_assert(offsetof(struct record, department) ==
+                   RECORD_FIELD_SIZE(nhs_number) + RECORD_FIELD_SIZE(upn) +
+                       RECORD_FIELD_SIZE(uln) + RECORD_FIELD_SIZE(ni_number) +
+                       RECORD_FIELD_SIZE(local_id) +
+                       RECORD_FIELD_SIZE(forename) +
+                       RECORD_FIELD_SIZE(surname) +
+                       RECORD_FIELD_SIZE(postcode) + RECORD_FIELD_SIZE(uprn) +
+                       RECORD_FIELD_SIZE(contact) + RECORD_FIELD_SIZE(dob) +
+                       RECORD_FIELD_SIZE(sex) + RECORD_FIELD_SIZE(ethnicity),
+               "struct record has a field identifier_digest() does not take");
+
+/*
+ * The row's keys into b's scratch, its anchors and its comparison record
+ * (record_keys(), comparison_of()) -- or the last kept row's, when rec
+ * has the last row's identifiers (the digest above): the same identifiers
+ * make the same keys and the same record. Returns comparison_of()'s
+ * answer.
+ */
+static int
+row_encodings(struct record_builder *b, const struct record *rec,
+              struct link_anchors *anchors, uint64_t *dob_anchor,
+              struct match_record *mr)
+{
+    unsigned char digest[16];
+
+    identifier_digest(b, rec, digest);
+    if (b->have_last && !sodium_memcmp(digest, b->last_digest, 16)) {
+        memcpy(b->hashes, b->last_hashes, b->nslots * 16);
+        memcpy(b->present, b->last_present, b->nslots);
+        *anchors = b->last_anchors;
+        *dob_anchor = b->last_dob_anchor;
+        *mr = *b->last_mr;
+        b->rows_reused++;
+        return b->last_useful;
+    }
+    record_keys(b, rec, anchors, dob_anchor);
+    b->last_useful = comparison_of(b, rec, anchors, mr);
+    memcpy(b->last_hashes, b->hashes, b->nslots * 16);
+    memcpy(b->last_present, b->present, b->nslots);
+    b->last_anchors = *anchors;
+    b->last_dob_anchor = *dob_anchor;
+    *b->last_mr = *mr;
+    memcpy(b->last_digest, digest, 16);
+    b->have_last = 1;
+    sodium_memzero(digest, sizeof(digest));
+    return b->last_useful;
+}
+
 /* An accepted row: its record, keys and scope. See record_from_row(). */
 static int
 keep_row(struct record_builder *b, const struct source_mapping *m,
@@ -282,6 +437,7 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
     out->end = rec->end_date;
     out->service = rec->service;
     out->period = rec->period;
+    memcpy(out->category, rec->category, sizeof(out->category));
     out->department = rec->department;
     out->sex = rec->sex;
     out->ethnicity = rec->ethnicity;
@@ -293,8 +449,7 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
     out->ward = geo.ward;
     out->lsoa = geo.lsoa;
     out->district = geo.district;
-    record_keys(b, rec, &anchors, &dob_anchor);
-    useful = comparison_of(b, rec, &anchors, &mr);
+    useful = row_encodings(b, rec, &anchors, &dob_anchor, &mr);
     if (join_household(b, rec, &household) < 0)
         useful = -1;
     record_wipe_identifiers(rec);
@@ -317,8 +472,11 @@ keep_row(struct record_builder *b, const struct source_mapping *m,
                  : 0;
     } else if (rc > 0) {
         record_token(b, &out->token, &out->token_key);
-        added = linker_add(b->linker, (const unsigned char(*)[16])b->hashes,
-                           b->present, &anchors);
+        added = witness_row_codes(b, q, out->token, out->token_key);
+        if (added == 0)
+            added = linker_add(b->linker,
+                               (const unsigned char(*)[16])b->hashes,
+                               b->present, &anchors);
         if (added >= 0) {
             long c = add_comparison(b, &mr, useful, person);
 
@@ -352,54 +510,158 @@ record_from_row(struct record_builder *b, const struct source_mapping *m,
     return rc;
 }
 
+/* Grows *arr (of *alloc elements of size el) to hold need; doubling,
+ * from 65536. 0 or CE_NOMEM (unchanged). */
+static int
+record_list_grow(void **arr, size_t *alloc, size_t el, size_t need)
+{
+    size_t na = *alloc ? *alloc : 65536;
+    void *p;
+
+    if (need <= *alloc)
+        return 0;
+    while (na < need)
+        na *= 2;
+    if (!(p = realloc(*arr, na * el)))
+        return CE_NOMEM;
+    *arr = p;
+    *alloc = na;
+    return 0;
+}
+
 int
 record_list_push(struct record_list *l, const struct pseudonymous_record *r)
 {
-    if (l->n == l->alloc) {
-        size_t na = l->alloc ? l->alloc * 2 : 65536;
-        struct pseudonymous_record *p = realloc(l->r, na * sizeof(*p));
+    struct record_attrs a;
+    struct record_row *row;
 
-        if (!p)
+    memset(&a, 0, sizeof(a));
+    a.token = r->token;
+    a.ward = r->ward;
+    a.lsoa = r->lsoa;
+    a.district = r->district;
+    a.comparison = r->comparison;
+    a.household = r->household;
+    a.birth = r->birth;
+    a.sex = r->sex;
+    a.ethnicity = r->ethnicity;
+    a.token_key = r->token_key;
+    if (record_list_grow((void **)&l->rows, &l->alloc, sizeof(*l->rows),
+                         l->n + 1) < 0)
+        return CE_NOMEM;
+    if (!l->nattrs || memcmp(&l->attrs[l->nattrs - 1], &a, sizeof(a))) {
+        if (l->nattrs >= UINT32_MAX ||
+            record_list_grow((void **)&l->attrs, &l->attrs_alloc,
+                             sizeof(*l->attrs), l->nattrs + 1) < 0)
             return CE_NOMEM;
-        l->r = p;
-        l->alloc = na;
+        l->attrs[l->nattrs++] = a;
     }
-    l->r[l->n++] = *r;
+    row = &l->rows[l->n++];
+    memset(row, 0, sizeof(*row));
+    row->spell.start = r->start;
+    row->spell.end = r->end;
+    row->spell.service = r->service;
+    row->spell.department = r->department & 63;
+    row->spell.period = r->period & 3;
+    row->spell.ret = r->ret;
+    memcpy(row->spell.category, r->category, sizeof(row->spell.category));
+    row->attrs = (uint32_t)(l->nattrs - 1);
+    return 0;
+}
+
+void
+record_list_get(const struct record_list *l, size_t i,
+                struct pseudonymous_record *out)
+{
+    const struct record_row *row = &l->rows[i];
+    const struct record_attrs *a = &l->attrs[row->attrs];
+
+    memset(out, 0, sizeof(*out));
+    out->start = row->spell.start;
+    out->end = row->spell.end;
+    out->service = row->spell.service;
+    out->department = row->spell.department;
+    out->period = row->spell.period;
+    out->ret = row->spell.ret;
+    memcpy(out->category, row->spell.category, sizeof(out->category));
+    out->ward = a->ward;
+    out->lsoa = a->lsoa;
+    out->district = a->district;
+    out->sex = a->sex;
+    out->ethnicity = a->ethnicity;
+    out->comparison = a->comparison;
+    out->household = a->household;
+    out->token = a->token;
+    out->token_key = a->token_key;
+    out->birth = a->birth;
+}
+
+void
+record_list_renumber(struct record_list *l, uint32_t ret_base,
+                     uint32_t cmp_base)
+{
+    size_t i;
+
+    for (i = 0; ret_base && i < l->n; i++)
+        if (l->rows[i].spell.ret)
+            l->rows[i].spell.ret = (uint8_t)(l->rows[i].spell.ret + ret_base);
+    for (i = 0; cmp_base && i < l->nattrs; i++)
+        if (l->attrs[i].comparison != COMPARISON_NONE)
+            l->attrs[i].comparison += cmp_base;
+}
+
+/* *arr (of *alloc elements of size el) made room for exactly need,
+ * unless it has it. 0 or CE_NOMEM (unchanged). */
+static int
+record_list_reserve(void **arr, size_t *alloc, size_t el, size_t need)
+{
+    void *p;
+
+    if (need <= *alloc)
+        return 0;
+    if (!(p = realloc(*arr, need * el)))
+        return CE_NOMEM;
+    *arr = p;
+    *alloc = need;
     return 0;
 }
 
 int
 record_list_append(struct record_list *dst, struct record_list *src)
 {
-    if (!dst->n) {
-        free(dst->r);
-        *dst = *src;
-    } else if (src->n) {
-        /* realloc, not one array for the total: each source's records are
-         * freed as soon as they are copied, so the peak stays near one
-         * copy of them all */
-        if (dst->n + src->n > dst->alloc) {
-            struct pseudonymous_record *r =
-                realloc(dst->r, (dst->n + src->n) * sizeof(*r));
+    size_t i, base = dst->nattrs;
 
-            if (!r)
-                return CE_NOMEM;
-            dst->r = r;
-            dst->alloc = dst->n + src->n;
-        }
-        memcpy(dst->r + dst->n, src->r, src->n * sizeof(*src->r));
-        dst->n += src->n;
-        free(src->r);
-    } else {
-        free(src->r);
+    if (!dst->n) {
+        record_list_release(dst);
+        *dst = *src;
+        memset(src, 0, sizeof(*src));
+        return 0;
     }
-    memset(src, 0, sizeof(*src));
+    /* realloc, not one array for the total: each source's records are
+     * freed as soon as they are copied, so the peak stays near one copy of
+     * them all */
+    if (base + src->nattrs >= UINT32_MAX ||
+        record_list_reserve((void **)&dst->rows, &dst->alloc,
+                            sizeof(*dst->rows), dst->n + src->n) < 0 ||
+        record_list_reserve((void **)&dst->attrs, &dst->attrs_alloc,
+                            sizeof(*dst->attrs), base + src->nattrs) < 0)
+        return CE_NOMEM;
+    for (i = 0; i < src->n; i++) {
+        dst->rows[dst->n + i] = src->rows[i];
+        dst->rows[dst->n + i].attrs += (uint32_t)base;
+    }
+    if (src->nattrs)
+        memcpy(dst->attrs + base, src->attrs, src->nattrs * sizeof(*src->attrs));
+    dst->n += src->n;
+    dst->nattrs += src->nattrs;
+    record_list_release(src);
     return 0;
 }
 
 void
 record_list_release(struct record_list *l)
 {
-    free(l->r);
+    free(l->rows);
+    free(l->attrs);
     memset(l, 0, sizeof(*l));
 }

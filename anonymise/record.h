@@ -63,6 +63,7 @@
 #include "comparison.h"
 #include "generalise.h"
 #include "link.h"
+#include "person.h"
 #include "pseudonym.h"
 #include "scope.h"
 
@@ -99,14 +100,17 @@ struct pseudonymous_record {
      * else of its scoped local id (ranked after every linkage key): the
      * person's record key is chosen from these (person.h) */
     uint64_t token;
+    /* per enum spell_category: the group of the row's coded column, as
+     * the job's label index (0 UNKNOWN; transform/coded.h) */
+    uint8_t category[CAT_COUNT];
 };
 
 #define RECORD_LEAD 0x80000000u
 
-/* the row's comparison record and household fit in the padding: 48
- * bytes a row */
-_Static_assert(sizeof(struct pseudonymous_record) <= 48,
-               "a pseudonymous record is 48 bytes");
+/* record_from_row()'s answer for one row; a record list keeps it in two
+ * parts (struct record_row, struct record_attrs) */
+_Static_assert(sizeof(struct pseudonymous_record) <= 56,
+               "a pseudonymous record is 56 bytes");
 
 /* What every builder of a run shares. Borrowed, not owned. */
 struct record_context {
@@ -130,6 +134,23 @@ struct record_builder {
     uint8_t *present;
     size_t nslots;
     uint64_t unknown_postcodes;     /* rows whose postcode the lookup lacks */
+    /* What the last kept row's identifiers gave -- its keys, anchors and
+     * comparison record -- beside a keyed digest of those identifiers
+     * under a key of this builder's own (random, never kept): a row whose
+     * digest is the last row's -- a person's next spell -- takes them
+     * instead of hashing and encoding the same identifiers again.
+     * Pseudonymous, as the linker and the comparison list are; wiped on
+     * release. */
+    unsigned char (*last_hashes)[16];
+    uint8_t *last_present;
+    struct link_anchors last_anchors;
+    uint64_t last_dob_anchor;
+    struct match_record *last_mr;
+    int last_useful;
+    int have_last;
+    unsigned char last_digest[16];
+    unsigned char digest_key[16];
+    uint64_t rows_reused;           /* rows that took the last row's */
 };
 
 /* Readies b for rows of source sp, whose records and probes join linker
@@ -158,22 +179,72 @@ int record_from_row(struct record_builder *b, const struct source_mapping *m,
                     const struct raw_row *row, int mapped, struct record *rec,
                     struct quarantine *q, struct pseudonymous_record *out);
 
-/* A growable array of records, in the order they joined the linker. */
-struct record_list {
-    struct pseudonymous_record *r;
-    size_t n;
-    size_t alloc;
+/*
+ * A record list keeps a record in two parts. Its person attributes
+ * (geography, sex, ethnicity, birth, token, comparison record,
+ * household: as in struct pseudonymous_record), which a person's next
+ * rows in one extract mostly repeat, are kept once for a run of rows that
+ * repeat them.
+ */
+struct record_attrs {
+    uint64_t token;
+    uint32_t ward;
+    uint32_t lsoa;
+    uint32_t district;
+    uint32_t comparison;
+    uint32_t household;
+    struct birth birth;
+    uint8_t sex;
+    uint8_t ethnicity;
+    uint8_t token_key;
+    uint8_t zero;          /* always 0: attributes compare as bytes */
+    uint32_t zero2;        /* always 0 */
 };
 
-/* Appends one record. 0 or CE_NOMEM. */
+_Static_assert(sizeof(struct record_attrs) == 40,
+               "a record's attributes are 32 bytes, without padding");
+
+/* Each row keeps its spell (the service event, with its statutory
+ * categories; service SERVICE_NONE for a header row without one) and the
+ * number of its attributes: 20 bytes a row instead of 56, and no
+ * allocation of its own. */
+struct record_row {
+    struct spell spell;
+    uint32_t attrs;        /* index into the list's attrs */
+};
+
+_Static_assert(sizeof(struct record_row) == 20, "a record row is 20 bytes");
+
+/* A growable list of records, in the order they joined the linker. */
+struct record_list {
+    struct record_row *rows;
+    size_t n;
+    size_t alloc;
+    struct record_attrs *attrs;
+    size_t nattrs;
+    size_t attrs_alloc;
+};
+
+/* Appends one record: a row, and its attributes unless they are the
+ * previous row's. 0 or CE_NOMEM. */
 int record_list_push(struct record_list *l,
                      const struct pseudonymous_record *r);
 
-/* Moves every record of src after dst's and frees src's array (src is
+/* Record i as it was pushed, into *out. */
+void record_list_get(const struct record_list *l, size_t i,
+                     struct pseudonymous_record *out);
+
+/* Adds ret_base to every row's non-zero return and cmp_base to every
+ * comparison number but COMPARISON_NONE: the numbering of a source's
+ * records once merged behind the earlier sources' (app/job_read.c). */
+void record_list_renumber(struct record_list *l, uint32_t ret_base,
+                          uint32_t cmp_base);
+
+/* Moves every record of src after dst's and frees src's arrays (src is
  * empty after). 0, or CE_NOMEM with both as they were. */
 int record_list_append(struct record_list *dst, struct record_list *src);
 
-/* Frees the array; l is empty after. */
+/* Frees the arrays; l is empty after. */
 void record_list_release(struct record_list *l);
 
 #endif

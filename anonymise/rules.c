@@ -15,6 +15,7 @@
 #include "pseudonym.h"
 #include "rules_doc.h"
 #include "rules_parts.h"
+#include "../transform/coded.h"
 #include "../transform/map_settings.h"
 
 #include <stdio.h>
@@ -56,6 +57,16 @@ keys_using(struct rdoc *doc, const struct job_plan *plan, int field,
     }
     if (!any)
         strbuf_adds(sb, "none");
+}
+
+/* Where a code list came from, for the IG reviewer: a shipped list's
+ * publisher and licence, or the job's own file. */
+static const char *
+code_list_source(const char *list)
+{
+    const char *src = coded_list_source(list);
+
+    return src ? src : "the job's own list";
 }
 
 /* A value map as " ('TA' -> x, 'HP' -> y)" and as fields. */
@@ -207,9 +218,10 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
                     "WHITE, MIXED, ASIAN, BLACK, OTHER, UNKNOWN");
         /* the codes themselves can be hundreds: their number and list */
         if (sp->values[VF_ETHNICITY].list)
-            strbuf_addf(sb, " (%zu source codes mapped, code list '%s')",
+            strbuf_addf(sb, " (%zu source codes mapped, code list '%s': %s)",
                         sp->values[VF_ETHNICITY].n,
-                        sp->values[VF_ETHNICITY].list);
+                        sp->values[VF_ETHNICITY].list,
+                        code_list_source(sp->values[VF_ETHNICITY].list));
         else
             value_map(doc, &sp->values[VF_ETHNICITY], r, sb, " (", ")");
         strbuf_adds(sb, "; published only as a table dimension");
@@ -218,6 +230,9 @@ field_fate(struct rdoc *doc, const struct job_plan *plan,
         vm = &sp->values[VF_SERVICE];
         rn_str(doc, r, "kind", "service");
         strbuf_adds(sb, "service code mapped to canonical services");
+        if (vm->list)
+            strbuf_addf(sb, " by code list '%s' (%s)", vm->list,
+                        code_list_source(vm->list));
         value_map(doc, vm, r, sb, ": ", "");
         if (vm->default_value)
             strbuf_addf(sb, "; any other code -> %s", vm->default_value);
@@ -443,6 +458,7 @@ doc_sources(const struct job_plan *plan, const struct rules_inputs *in,
                         sp->period_column, sp->period_start_codes);
             rn_rule(doc, s, "periods", NULL, sb);
         }
+        doc_coded_columns(sp, doc, s, sb);
         if (sp->return_year_end) {
             strbuf_addf(sb,
                         "each file is one yearly return (years ending on "
@@ -565,6 +581,7 @@ doc_linkage(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
                 "subkey (unrelated to any match key), is used only for "
                 "cell-key noise");
     rn_rule(doc, s, "persons", NULL, sb);
+    doc_linkage_fairness(plan, doc, s, sb);
 }
 
 static void

@@ -175,11 +175,13 @@ canon_job(const struct job_plan *plan, const struct plan_file *pf, size_t nf,
     if (plan->include_partial)
         kv(sb, "include_partial", "yes");
     if (plan->standard_tables)
-        strbuf_addf(sb, "standard_tables =%s%s\n",
+        strbuf_addf(sb, "standard_tables =%s%s%s\n",
                     plan->standard_tables & STD_SERVICE_TRANSITIONS
                         ? " service_transitions"
                         : "",
-                    plan->standard_tables & STD_OVERLAP ? " overlap" : "");
+                    plan->standard_tables & STD_OVERLAP ? " overlap" : "",
+                    plan->standard_tables & STD_LINKAGE ? " linkage_by_group"
+                                                        : "");
     kv(sb, "key_file", plan->key_file);
     kv(sb, "output_dir", plan->output_dir);
     for (i = 0; i < nf; i++) {
@@ -288,6 +290,7 @@ canon_source(const struct source_plan *sp, struct strbuf *sb)
             strbuf_addf(sb, "max_drop_rate.%s = %u ppm\n",
                         common_field_name((enum common_field)f),
                         (unsigned)sp->field_drop_ppm[f]);
+    canon_coded_columns(sp, sb);
     if (sp->period_column && *sp->period_column) {
         kv(sb, "period_column", sp->period_column);
         kv(sb, "period_start_codes", sp->period_start_codes);

@@ -123,7 +123,11 @@ doc_prob_scoring(const struct linkage_plan *lp, struct rdoc *doc,
                     "month swapped, year +-1, only the day, only the month, "
                     "only the year differs, only the year agrees, else; "
                     "postcode: unit, sector, district, else; sex: agrees, "
-                    "differs; a field missing on either side is no evidence",
+                    "differs; a name whose letters are another's with two "
+                    "neighbours swapped (a keyed hash of its first letter "
+                    "and its letters sorted, and Bloom filters apart by no "
+                    "more than the swap) goes one Dice band up; a field "
+                    "missing on either side is no evidence",
                 lp->dice[0], lp->dice[1], lp->dice[2], lp->dice[0],
                 lp->dice[1], lp->dice[2]);
     r = rn_rule(doc, s, "comparison_levels", "comparison levels", sb);
@@ -191,4 +195,65 @@ doc_probabilistic(const struct job_plan *plan, struct rdoc *doc,
     rn_bool(doc, r, "on", 1);
     doc_prob_records(lp, doc, s, sb);
     doc_prob_scoring(lp, doc, s, sb);
+}
+
+void
+doc_linkage_fairness(const struct job_plan *plan, struct rdoc *doc,
+                     struct rnode *s, struct strbuf *sb)
+{
+    const struct disclosure_plan *dp = &plan->disclosure;
+    int on = (plan->standard_tables & STD_LINKAGE) != 0;
+    struct rnode *r;
+
+    strbuf_adds(sb, "measured on synthetic people, never from a run: cohort "
+                    "linkage JOB --truth FILE on cohort synth's extracts "
+                    "prints precision and recall by ethnic group, sex, age "
+                    "band, naming convention and department pair, with the "
+                    "true pairs behind each figure. Targets: every ethnic "
+                    "group's recall within 1 percentage point of the overall "
+                    "recall, every group's precision at least 0.995; "
+                    "tests/cli/fairness.sh fails the build when a group "
+                    "misses them by more than chance explains. A run "
+                    "publishes no truth-based figure: a truth file holds "
+                    "synthetic identifiers and only cohort linkage reads "
+                    "one");
+    r = rn_rule(doc, s, "fairness_targets", "fairness targets", sb);
+    rn_str(doc, r, "recall_gap_max_points", "1");
+    rn_str(doc, r, "precision_min", "0.995");
+    if (!on) {
+        strbuf_adds(sb, "not published (standard_tables has no "
+                        "linkage_by_group); cohort linkage shows the "
+                        "analyst the share of each ethnic group's records "
+                        "linked to another department, unprotected and "
+                        "unpublished");
+        r = rn_rule(doc, s, "linkage_by_group", "linkage by group", sb);
+        rn_bool(doc, r, "published", 0);
+        return;
+    }
+    strbuf_addf(sb,
+                "published as linkage_by_ethnicity, linkage_by_sex and "
+                "linkage_by_age_band: each month, the persons known to a "
+                "department by group and by linked_departments (\"1 "
+                "department\" when all their records are of one department, "
+                "\"2 or more departments\" when the linker joined records of "
+                "two or more, whatever their dates), computed without any "
+                "truth. The share linked is a proxy of recall: a group whose "
+                "share is well below the others' may be one whose records "
+                "the linker misses, or one that truly uses fewer "
+                "departments; only a truth run tells which. Each table goes "
+                "through the same suppression (%d-%d hidden as [c]), "
+                "secondary suppression, audit and %s as a cohort table; the "
+                "three share their linked_departments margins and grand "
+                "total (the same persons), and one hidden in any table is "
+                "hidden in all three. They count persons the cohort and "
+                "overlap tables also count (linkage_by_age_band's margins "
+                "are overlap_count's), so as for every derived table the "
+                "job is refused unless perturbation = cellkey or rounding "
+                "is at least the protection level (%d)",
+                dp->suppress_lo, dp->suppress_hi,
+                dp->perturbation == PERTURB_CELLKEY ? "cell-key noise"
+                                                    : "rounding",
+                dp->protection_level);
+    r = rn_rule(doc, s, "linkage_by_group", "linkage by group", sb);
+    rn_bool(doc, r, "published", 1);
 }

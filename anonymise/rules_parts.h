@@ -22,6 +22,14 @@
 int doc_plan_hash(const struct job_plan *plan, const struct rules_inputs *in,
                   struct rdoc *doc, struct strbuf *sb, struct diag *d);
 
+/* A source's coded columns, one rule each (rules_codes.c): the column,
+ * its code list with the list's source, and its spell category. */
+void doc_coded_columns(const struct source_plan *sp, struct rdoc *doc,
+                       struct rnode *s, struct strbuf *sb);
+
+/* The same in the canonical form, codes and groups included. */
+void canon_coded_columns(const struct source_plan *sp, struct strbuf *sb);
+
 /* The key file (key NULL: not looked at). */
 void doc_key(const struct job_plan *plan, const struct rules_key_info *key,
              struct rdoc *doc, struct strbuf *sb);
@@ -48,6 +56,12 @@ void doc_probabilistic(const struct job_plan *plan, struct rdoc *doc,
 
 /* What the probabilistic stage makes of field f (enum common_field), as
  * words appended to its fate in sb; nothing without the stage. */
+/* The fairness targets of linkage and the linkage-by-group tables (what
+ * they count, their protection, or that they are not published), into the
+ * linkage section s (rules_linkage.c). */
+void doc_linkage_fairness(const struct job_plan *plan, struct rdoc *doc,
+                          struct rnode *s, struct strbuf *sb);
+
 void doc_prob_use(const struct job_plan *plan, int f, struct strbuf *sb);
 
 /* rules_forecast.c: a forecast cohort's derived tables and projection,

@@ -51,11 +51,17 @@ part_copy(struct match_record *dst, const struct match_record *src,
         dst->forename_root = src->forename_root;
         dst->forename_initial = src->forename_initial;
         dst->forename_bloom = src->forename_bloom;
+        dst->forename_part[0] = src->forename_part[0];
+        dst->forename_part[1] = src->forename_part[1];
+        dst->forename_sorted = src->forename_sorted;
         break;
     case P_SURNAME:
         dst->surname = src->surname;
         dst->surname_phonetic = src->surname_phonetic;
         dst->surname_bloom = src->surname_bloom;
+        dst->surname_part[0] = src->surname_part[0];
+        dst->surname_part[1] = src->surname_part[1];
+        dst->surname_sorted = src->surname_sorted;
         break;
     case P_DOB:
         dst->dob = src->dob;

@@ -18,6 +18,7 @@
 #include "job_settings.h"
 
 #include "../connectors/source_settings.h"
+#include "../transform/coded.h"
 #include "../transform/map_settings.h"
 #include "../transform/department_settings.h"
 #include "../anonymise/link_settings.h"
@@ -690,6 +691,8 @@ finish_plan(struct parse_ctx *c)
     for (i = 0; i < pl->nsources; i++)
         if (!finish_source(c, &pl->sources[i]))
             return 0;
+    if (!report(c, coded_finish_plan(pl, &ctx), &ctx))
+        return 0;
     /* a declared service no source maps is still one where and by may
      * name (it counts no one) */
     for (i = 0; i < pl->ndepartments; i++)

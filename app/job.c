@@ -17,9 +17,11 @@
  *               publication an earlier run left half done is finished
  *               or reversed first); drift recorded
  *
- * Memory: per accepted record we keep 48 bytes of generalised attributes
- * (struct pseudonymous_record) plus the linker's per-record state, and
- * per distinct comparison record 128 bytes until the matcher holds it;
+ * Memory: per accepted record we keep 16 bytes (its spell and the number
+ * of its generalised attributes, which a run of a person's rows shares:
+ * anonymise/record.h, struct record_list) plus the linker's per-record
+ * state, and per distinct comparison record 128 bytes until the matcher
+ * holds it;
  * the extracts themselves are streamed.
  */
 #include "job.h"
@@ -320,6 +322,7 @@ summarise_prob(const struct match_stats *st, const struct job_plan *plan,
         st->refused_conflict + st->refused_size + st->refused_generations +
         st->refused_ambiguous;
     ps->links = st->links;
+    prob_link_summarise_assembly(st, ps);
     for (r = 0; r < st->nrules; r++) {
         const struct match_rule_stats *rs = &st->rule[r];
 
@@ -364,7 +367,7 @@ link_records(struct job_state *js, struct match_stats *mst, struct diag *d)
     prob_link_config(&plan->linkage, &cfg);
     cfg.nextra = compare_fields_count(plan);
     cfg.extra_strong = compare_fields_strong(plan);
-    return prob_link_run(&js->rr.linker, js->rr.recs.r, js->rr.recs.n,
+    return prob_link_run(&js->rr.linker, &js->rr.recs,
                          &js->rr.comparisons, &cfg, mst, d);
 }
 
@@ -536,8 +539,8 @@ run_persons(struct job_run *jr, struct diag *d)
     int rc;
 
     memset(dept, 0, sizeof(dept));
-    rc = person_set_build(&jr->ps, jr->plan, jr->periods, js->rr.recs.r,
-                          js->rr.recs.n, &js->rr.linker, &js->ps,
+    rc = person_set_build(&jr->ps, jr->plan, jr->periods, &js->rr.recs,
+                          &js->rr.linker, &js->ps,
                           &js->geo.names, dept);
     if (rc < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
@@ -554,11 +557,10 @@ run_persons(struct job_run *jr, struct diag *d)
              i++)
             returns_summary(&js->rr.returns.tally[i], &sum->sources[i]);
     }
-    if (household_set_build(&jr->ps, js->rr.recs.r, js->rr.recs.n,
+    if (household_set_build(&jr->ps, &js->rr.recs,
                             &js->rr.linker, &js->rr.scopes.households,
                             &js->ps) < 0 ||
-        household_spells_build(&jr->ps, js->rr.household_events.r,
-                               js->rr.household_events.n) < 0) {
+        household_spells_build(&jr->ps, &js->rr.household_events) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return CE_NOMEM;
     }

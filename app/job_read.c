@@ -411,18 +411,14 @@ merge_source(struct read_stage *st, size_t si, struct source_out *o,
                                      st->plan->sources[si].return_year_end,
                                      o->latest, o->nlatest, &base, d)) < 0)
             return rc;
-        for (i = 0; base && i < o->recs.n; i++)
-            if (o->recs.r[i].ret)
-                o->recs.r[i].ret = (uint8_t)(o->recs.r[i].ret + base);
+        record_list_renumber(&o->recs, base, 0);
     }
     /* the rows' comparison records are numbered after the earlier
      * sources' */
     off = comparison_list_append(&rr->comparisons, &o->cmp);
     if (off < 0)
         return CE_NOMEM;
-    for (i = 0; off && i < o->recs.n; i++)
-        if (o->recs.r[i].comparison != COMPARISON_NONE)
-            o->recs.r[i].comparison += (uint32_t)off;
+    record_list_renumber(&o->recs, 0, (uint32_t)off);
     if ((rc = record_list_append(&rr->recs, &o->recs)) < 0 ||
         (rc = record_list_append(&rr->household_events,
                                  &o->household_events)) < 0)

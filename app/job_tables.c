@@ -9,6 +9,7 @@
 #include "../anonymise/disclosure_check.h"
 #include "../anonymise/flows_audit.h"
 #include "../cohorts/flows.h"
+#include "../cohorts/linkgroup.h"
 #include "../cohorts/where.h"
 #include "../core/log.h"
 #include "../forecast/denominators.h"
@@ -30,7 +31,8 @@ standard_count(const struct job_plan *plan)
     for (d = 0; d < (int)job_plan_ndepartments(plan); d++)
         n += (plan->standard_tables & STD_SERVICE_TRANSITIONS) &&
              service_transitions_wanted(plan, d);
-    return n + ((plan->standard_tables & STD_OVERLAP) ? 2 : 0);
+    return n + ((plan->standard_tables & STD_OVERLAP) ? 2 : 0) +
+           ((plan->standard_tables & STD_LINKAGE) ? LINKGROUP_NBY : 0);
 }
 
 static size_t
@@ -312,6 +314,115 @@ transition_table(const struct table_job *tj, size_t i, struct diag *d)
     return publish_next(tj, &t, &tp->table, who, d);
 }
 
+/* The margin of t in period at coord; found by coordinates, not position,
+ * since the tables' group dimensions differ in size. */
+static struct table_cell *
+linkage_shared_cell(struct count_table *t, int period, const uint32_t *coord)
+{
+    struct table_cell *c = table_period_cells(t, period);
+    size_t i;
+
+    for (i = t->ninterior; i < t->ncells_per_period; i++)
+        if (c[i].coord[0] == coord[0] && c[i].coord[1] == coord[1])
+            return &c[i];
+    return NULL; /* not reached: every table has each shared margin */
+}
+
+/*
+ * The linkage-by-group tables share, each month, the margins of
+ * linked_departments (group Total) and the grand total: the same persons,
+ * so the same true count and cell key, and under rounding or noise the
+ * same published value. Suppression is decided per table, so a shared
+ * margin one table hides could be shown by another: hidden in one, it is
+ * hidden in all (hiding more only widens what an attacker can infer).
+ */
+static void
+linkage_hide_shared(struct count_table *t, struct disclosure_stats *st)
+{
+    size_t i, c, n = t[0].ncells_per_period;
+    int period;
+
+    for (period = 0; period < t[0].nperiods; period++)
+        for (c = t[0].ninterior; c < n; c++) {
+            int hidden = 0;
+
+            if (table_period_cells(&t[0], period)[c].coord[0] != COORD_TOTAL)
+                continue;
+            for (i = 0; i < LINKGROUP_NBY; i++) {
+                const struct table_cell *x = linkage_shared_cell(
+                    &t[i], period, table_period_cells(&t[0], period)[c].coord);
+
+                hidden |= x->status == CELL_SUPPRESSED ||
+                          x->status == CELL_SECONDARY;
+            }
+            for (i = 0; hidden && i < LINKGROUP_NBY; i++) {
+                struct table_cell *x = linkage_shared_cell(
+                    &t[i], period, table_period_cells(&t[0], period)[c].coord);
+
+                if (x->status != CELL_SUPPRESSED &&
+                    x->status != CELL_SECONDARY) {
+                    x->status = CELL_SECONDARY;
+                    st[i].secondary++;
+                }
+            }
+        }
+}
+
+/* linkage_by_ethnicity, _sex, _age_band: each protected, their shared
+ * margins hidden together, then checked and published. */
+static int
+linkage_tables(const struct table_job *tj, struct diag *d)
+{
+    static const char *const titles[LINKGROUP_NBY] = {
+        "Persons known to a department that month by ethnic group and "
+        "whether their records were linked across departments",
+        "Persons known to a department that month by sex and whether "
+        "their records were linked across departments",
+        "Persons known to a department that month by age band and whether "
+        "their records were linked across departments"};
+    struct count_table t[LINKGROUP_NBY];
+    struct disclosure_stats st[LINKGROUP_NBY];
+    size_t i;
+    int rc = 0;
+
+    memset(t, 0, sizeof(t));
+    memset(st, 0, sizeof(st));
+    for (i = 0; i < LINKGROUP_NBY && rc == 0; i++)
+        if ((rc = linkgroup_count(tj->plan, tj->ps, tj->periods,
+                                  linkgroup_by[i], &t[i])) < 0)
+            diag_set(d, NULL, 0, 0, NULL, "out of memory");
+    for (i = 0; i < LINKGROUP_NBY && rc == 0; i++)
+        rc = disclosure_protect(&t[i], &tj->plan->disclosure, tj->pt,
+                                tj->threads, &st[i], d);
+    if (rc == 0)
+        linkage_hide_shared(t, st);
+    for (i = 0; i < LINKGROUP_NBY; i++) {
+        uint8_t by[2] = {linkgroup_by[i], BY_LINKED};
+        char name[64];
+        const struct cohort_plan *k = NULL;
+        struct cohort_result *cr = NULL;
+
+        snprintf(name, sizeof(name), "%s%s", LINKGROUP_PREFIX,
+                 by_column_name((enum by_column)by[0]));
+        if (rc == 0)
+            k = derived_plan(tj->sum, name, NULL, titles[i], MEASURE_PERSONS,
+                             2, by);
+        if (k)
+            cr = next_result(tj->sum, k, "persons known to any department "
+                                         "that month");
+
+        if (rc == 0 && !cr) {
+            diag_set(d, NULL, 0, 0, NULL, "out of memory");
+            rc = CE_NOMEM;
+        }
+        if (rc == 0)
+            rc = finish_table(&t[i], tj, k->name, 1, &st[i], cr, d);
+        else
+            table_release(&t[i]);
+    }
+    return rc;
+}
+
 /* service_transitions_DEPARTMENT and overlap, overlap_count. */
 static int
 standard_tables(const struct table_job *tj, struct diag *d)
@@ -388,7 +499,9 @@ job_derived_tables(const struct table_job *tj, struct diag *d)
     for (i = 0; i < plan->ntransitions; i++)
         if ((rc = transition_table(tj, i, d)) < 0)
             return rc;
-    return standard_tables(tj, d);
+    if ((rc = standard_tables(tj, d)) < 0)
+        return rc;
+    return (plan->standard_tables & STD_LINKAGE) ? linkage_tables(tj, d) : 0;
 }
 
 /* The first day of the first published period. */

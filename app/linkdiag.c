@@ -57,6 +57,15 @@ print_overview(const struct job_plan *plan, const struct match_stats *st,
            pairs_text(plan, exact, st->refused_size, nb[0]),
            plan->linkage.max_cluster,
            pairs_text(plan, exact, st->refused_ambiguous, nb[1]));
+    if (plan->nscopes)
+        printf("  person assembly inside id scopes, before the pairs were "
+               "compared: %s ids, their %llu records, %llu of them "
+               "completed from their id's other rows; %s ids lent no NHS "
+               "number or UPN (two on their rows)\n",
+               pairs_text(plan, exact, st->assembled_ids, nb[2]),
+               (unsigned long long)st->assembled_records,
+               (unsigned long long)st->assembled_completed,
+               pairs_text(plan, exact, st->assembled_conflicts, nb[3]));
 }
 
 static void

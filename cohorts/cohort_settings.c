@@ -42,9 +42,12 @@ by_term(const char *p, size_t len, char *term, size_t term_size,
     for (b = 0; b < BY_COUNT; b++) {
         const char *n = by_column_name((enum by_column)b);
 
-        /* the forecasting tables' own columns are never written in a by */
-        if ((b < BY_SERVICE || b >= BY_HOUSEHOLD_SIZE) && strlen(n) == len &&
-            !strncmp(n, p, len))
+        /* the fixed columns, a household's composition and the spell
+         * categories; service flags and the derived tables' columns are
+         * not written by name */
+        if ((b < BY_SERVICE || BY_IS_COMPOSITION(b) ||
+             by_column_category((enum by_column)b) >= 0) &&
+            strlen(n) == len && !strncmp(n, p, len))
             found = b;
     }
     if (found >= 0)
@@ -53,7 +56,8 @@ by_term(const char *p, size_t len, char *term, size_t term_size,
         return setting_bad_value(ctx, "by", "columns from age_band, sex, "
                                             "ethnicity, ward, lsoa, district, "
                                             "household_size, children, "
-                                            "household_type or "
+                                            "household_type, placement_type, "
+                                            "legal_status, category_of_need or "
                                             "DEPARTMENT.SERVICE flags");
     dl = (size_t)(dot - p);
     if (len >= term_size || dl >= 64)
@@ -169,8 +173,19 @@ cohort_settings_finish_by(struct cohort_plan *k, const struct job_plan *pl,
 
     for (j = 0; j < k->nby; j++) {
         char *name = k->by_name[j], *dot;
-        int dep, idx;
+        int dep, idx, cat = by_column_category((enum by_column)k->by[j]);
 
+        /* a category no source carries would be one UNKNOWN row: a
+         * mistake, not a table */
+        if (cat >= 0 && pl->categories[cat].n <= 1)
+            return setting_fail_at(ctx, k->by_line, "[%s %s]: 'by' names "
+                                                    "%s, which no source "
+                                                    "carries (category.%s, "
+                                                    "or a profile's coded "
+                                                    "column)",
+                                   kind, k->name,
+                                   by_column_name((enum by_column)k->by[j]),
+                                   by_column_name((enum by_column)k->by[j]));
         if (k->by[j] != BY_SERVICE)
             continue;
         dot = strchr(name, '.');
@@ -229,7 +244,7 @@ check_unit(const struct cohort_plan *k, const struct job_plan *plan,
     size_t j;
 
     for (j = 0; j < k->nby; j++) {
-        int b = k->by[j], comp = b >= BY_HOUSEHOLD_SIZE;
+        int b = k->by[j], comp = BY_IS_COMPOSITION(b);
 
         if (k->unit == UNIT_PERSONS && comp)
             return setting_fail_at(ctx, k->by_line, "[cohort %s]: 'by' %s "

@@ -14,6 +14,39 @@ enum { FLAG_YES, FLAG_NO };
 
 static char *flag_labels[] = {"yes", "no"};
 
+/* The labels of a spell category's by column: the job's groups of it,
+ * UNKNOWN first (core/plan.h, struct category_labels); fixed when the job
+ * is read, never derived from the data. */
+static char **
+by_category_labels(const struct job_plan *plan, int cat, uint32_t *n)
+{
+    *n = (uint32_t)plan->categories[cat].n;
+    return (char **)plan->categories[cat].label;
+}
+
+/* Person p's coordinate in the by column of spell category cat in period
+ * pr: the group of their latest-starting spell that carries one and
+ * overlaps the month (measure = at_end: is open on its last day, the day
+ * the snapshot counts), else 0, UNKNOWN. */
+static uint32_t
+by_category_coord(const struct cohort_plan *c, int cat,
+                  const struct person_set *ps, size_t p,
+                  const struct period *pr)
+{
+    int32_t from = c->measure == MEASURE_AT_END ? pr->end : pr->start;
+    uint32_t i, got = 0;
+
+    for (i = ps->spell_first[p]; i < ps->spell_first[p + 1]; i++) {
+        const struct spell *s = &ps->spells[i];
+
+        if (s->start > pr->end)
+            break; /* spells are sorted by start */
+        if (s->category[cat] && (s->end == DAY_OPEN || s->end >= from))
+            got = s->category[cat]; /* a later start wins */
+    }
+    return got;
+}
+
 char **
 cohort_by_labels(const struct job_plan *plan, const struct person_set *ps,
                  int by, uint32_t *n, int *owned, struct by_codes *codes)
@@ -23,6 +56,9 @@ cohort_by_labels(const struct job_plan *plan, const struct person_set *ps,
     uint32_t mask;
 
     *owned = 0;
+    if (by_column_category((enum by_column)by) >= 0)
+        return by_category_labels(plan, by_column_category(
+                                            (enum by_column)by), n);
     switch (by) {
     case BY_AGE_BAND:
         l = calloc(plan->nage_bands + 1, sizeof(char *));
@@ -101,6 +137,9 @@ cohort_by_coord(const struct job_plan *plan, const struct cohort_plan *c,
     uint8_t band;
     int svc;
 
+    if (by_column_category((enum by_column)c->by[j]) >= 0)
+        return by_category_coord(
+            c, by_column_category((enum by_column)c->by[j]), ps, p, pr);
     switch (c->by[j]) {
     case BY_AGE_BAND:
         band = ps->age_band[p * (size_t)ps->nperiods + (size_t)period];
@@ -394,6 +433,9 @@ dim_size(const struct job_plan *plan, const struct cohort_plan *c, size_t j,
 {
     uint32_t n;
 
+    if (by_column_category((enum by_column)c->by[j]) >= 0)
+        return plan->categories[by_column_category(
+                                    (enum by_column)c->by[j])].n;
     switch (c->by[j]) {
     case BY_AGE_BAND:
         return plan->nage_bands + 1;

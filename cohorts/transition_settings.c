@@ -5,6 +5,7 @@
 #include "transition_settings.h"
 #include "cohort_settings.h"
 #include "flows.h"
+#include "linkgroup.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -37,9 +38,11 @@ static const struct {
     const char *name;
     unsigned bit;
 } standard_names[] = {{"service_transitions", STD_SERVICE_TRANSITIONS},
-                      {"overlap", STD_OVERLAP}};
+                      {"overlap", STD_OVERLAP},
+                      {"linkage_by_group", STD_LINKAGE}};
 
-/* standard_tables = service_transitions, overlap (or none) */
+/* standard_tables = service_transitions, overlap, linkage_by_group (or
+ * none) */
 static int
 set_standard_tables(const struct setting *s, void *obj, const char *value,
                     struct setting_ctx *ctx)
@@ -75,9 +78,11 @@ const struct setting tables_job_settings[] = {
     {.name = "standard_tables", .type = SETTING_CUSTOM,
      .offset = offsetof(struct job_plan, standard_tables),
      .check = set_standard_tables, .boot = "none",
-     .expect = "none, or service_transitions and overlap",
+     .expect = "none, or service_transitions, overlap and "
+               "linkage_by_group",
      .help = "standard tables: service_transitions (per department), "
-             "overlap (departments per person)"},
+             "overlap (departments per person), linkage_by_group (persons "
+             "linked across departments per ethnic group, sex, age band)"},
     {.name = NULL},
 };
 
@@ -112,7 +117,7 @@ transition_persons_only(const struct transition_plan *tp,
                                              "need unit = persons",
                                k->name);
     for (j = 0; j < k->nby; j++)
-        if (k->by[j] >= BY_HOUSEHOLD_SIZE)
+        if (BY_IS_COMPOSITION(k->by[j]))
             return setting_fail_at(ctx, k->by_line, "[transition %s]: 'by' "
                                                     "%s describes a "
                                                     "household",
@@ -214,6 +219,15 @@ collect_names(const struct job_plan *plan, struct table_names *tn)
         rc = names_add(tn, OVERLAP_TABLE, NULL, 0) < 0
                  ? CE_NOMEM
                  : names_add(tn, OVERLAP_COUNT_TABLE, NULL, 0);
+    for (i = 0; i < LINKGROUP_NBY && (plan->standard_tables & STD_LINKAGE) &&
+                rc == 0;
+         i++) {
+        char name[80];
+
+        snprintf(name, sizeof(name), "%s%s", LINKGROUP_PREFIX,
+                 by_column_name((enum by_column)linkgroup_by[i]));
+        rc = names_add(tn, name, NULL, 0);
+    }
     return rc;
 }
 

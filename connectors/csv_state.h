@@ -64,6 +64,10 @@ struct csv_state {
     enum row_fault fault;
     long fault_col;
     int rec_started;
+    /* the bytes that end a run of ordinary bytes (field_run()): [0]
+     * outside quotes, [1] inside; built at the first record */
+    unsigned char stop[2][256];
+    int stop_ready;
 
     /* output */
     char *out;                   /* transcoded copy of the record */

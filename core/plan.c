@@ -27,7 +27,9 @@ static const struct {
 static const char *const by_names[BY_COUNT] = {
     "age_band", "sex", "ethnicity", "ward", "lsoa", "district", "service",
     "months_in_cohort", "from_service", "to_service", "departments",
-    "departments_known", "household_size", "children", "household_type"};
+    "departments_known", "household_size", "children", "household_type",
+    "placement_type", "legal_status", "category_of_need",
+    "linked_departments"};
 
 const char *
 measure_name(enum measure m)
@@ -48,6 +50,35 @@ const char *
 by_column_name(enum by_column b)
 {
     return (unsigned)b < BY_COUNT ? by_names[b] : "unknown";
+}
+
+int
+by_column_category(enum by_column b)
+{
+    return b >= BY_PLACEMENT_TYPE && b < BY_PLACEMENT_TYPE + CAT_COUNT
+               ? (int)(b - BY_PLACEMENT_TYPE)
+               : -1;
+}
+
+/* Frees what a source's coded columns own. */
+static void
+coded_columns_release(struct source_plan *s)
+{
+    size_t k, j;
+
+    for (k = 0; k < s->ncoded; k++) {
+        struct coded_column *cc = &s->coded[k];
+
+        free(cc->column);
+        free(cc->list);
+        for (j = 0; j < cc->nentries; j++)
+            free(cc->entries[j].code);
+        free(cc->entries);
+        for (j = 0; j < cc->ngroups; j++)
+            free(cc->groups[j]);
+        free(cc->groups);
+    }
+    s->ncoded = 0;
 }
 
 const char *
@@ -311,8 +342,12 @@ job_plan_release(struct job_plan *pl)
             free(s->values[v].default_value);
             free(s->values[v].list);
         }
+        coded_columns_release(s);
     }
     free(pl->sources);
+    for (v = 0; v < CAT_COUNT; v++)
+        for (j = 0; j < pl->categories[v].n; j++)
+            free(pl->categories[v].label[j]);
     for (i = 0; i < pl->nscopes; i++)
         free(pl->scopes[i]);
     free(pl->scopes);

@@ -81,6 +81,45 @@ struct value_map {
                           * shipped list's name; NULL: none */
 };
 
+#define SOURCE_CODED_MAX 16     /* coded columns per source */
+#define CATEGORY_GROUPS_MAX 32  /* groups of one category, UNKNOWN included */
+
+/* One code of a coded column's list: its group, an index into the
+ * column's groups. */
+struct coded_entry {
+    char *code;
+    uint8_t group;
+};
+
+/*
+ * A coded column (code_list.COLUMN = LIST): every code the column holds
+ * is checked against LIST; a code not on it is a dropped field, counted
+ * per column and code (transform/coded.h). category >= 0: the code's
+ * group is also carried by the row's spell as that category, through
+ * label[group], the index of the group among the job's labels of the
+ * category (job_plan.categories).
+ */
+struct coded_column {
+    char *column;
+    char *list;              /* as named: a shipped list or a .csv file */
+    int line;                /* its line in the job file; 0: the profile's */
+    int optional;            /* a profile's: a file may lack the column */
+    int category;            /* enum spell_category, -1: none */
+    int category_line;       /* where category.NAME named it; 0: profile */
+    struct coded_entry *entries; /* sorted by code, ignoring ASCII case */
+    size_t nentries;
+    char **groups;           /* the list's values, first use first */
+    size_t ngroups;
+    uint8_t label[CATEGORY_GROUPS_MAX]; /* group -> job category label */
+};
+
+/* One category's labels, as published: [0] is UNKNOWN, then every group
+ * of the sources' lists of it, first use first. */
+struct category_labels {
+    char *label[CATEGORY_GROUPS_MAX];
+    size_t n;
+};
+
 /*
  * One [source NAME]. Its keys are three stages' settings: the connector's
  * (connectors/source_settings.h: format, path, encoding, ...), the
@@ -179,6 +218,11 @@ struct source_plan {
     int32_t min_dob;         /* min_dob here (a day number), when */
     int min_dob_line;        /* not 0: else [linkage]'s */
     uint32_t max_row_change_ppm; /* drift guard against the last good run */
+    /* coded columns: the profile's, then code_list.COLUMN keys */
+    struct coded_column coded[SOURCE_CODED_MAX];
+    size_t ncoded;
+    /* category.NAME's line per enum spell_category (0: the profile's) */
+    int category_line[CAT_COUNT];
 };
 
 /*
@@ -299,12 +343,26 @@ enum by_column {
     BY_HOUSEHOLD_SIZE,
     BY_CHILDREN,
     BY_HOUSEHOLD_TYPE,
+    /* A spell category (enum spell_category, in its order): the group of
+     * the person's latest spell of the month that carries one */
+    BY_PLACEMENT_TYPE,
+    BY_LEGAL_STATUS,
+    BY_CATEGORY_OF_NEED,
+    BY_LINKED, /* "linked_departments": 1, or 2 or more, ever */
     BY_COUNT
 };
+
+/* 1 when b is a household's composition column (household_size,
+ * children, household_type), which only unit = households has. */
+#define BY_IS_COMPOSITION(b)                                                 \
+    ((b) >= BY_HOUSEHOLD_SIZE && (b) <= BY_HOUSEHOLD_TYPE)
 
 /* Name of a fixed by column ("age_band"); "service" for BY_SERVICE, whose
  * published column name is the cohort's by_name (cohort_by_name()). */
 const char *by_column_name(enum by_column b);
+
+/* The spell category of by column b, or -1 when b is not one. */
+int by_column_category(enum by_column b);
 
 /* persons: in the cohort that month; new: and not the month before;
  * ended: and not the month after (their last month in it). Over any
@@ -381,7 +439,9 @@ struct transition_plan {
 /* The standard tables a job may publish (`standard_tables` in [job]). */
 enum standard_table {
     STD_SERVICE_TRANSITIONS = 1u << 0, /* service_transitions_DEPARTMENT */
-    STD_OVERLAP = 1u << 1              /* overlap and overlap_count */
+    STD_OVERLAP = 1u << 1,             /* overlap and overlap_count */
+    STD_LINKAGE = 1u << 2              /* linkage_by_ethnicity, _sex,
+                                        * _age_band (cohorts/linkgroup.h) */
 };
 
 /* A canonical service of a department, collected from every source's map
@@ -479,6 +539,9 @@ struct job_plan {
 
     struct output_plan *outputs;
     size_t noutputs;
+
+    /* the labels of each spell category (struct category_labels) */
+    struct category_labels categories[CAT_COUNT];
 };
 
 /* Frees everything the plan owns and zeroes it. */

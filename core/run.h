@@ -118,6 +118,15 @@ struct prob_summary {
     uint64_t blocks_over_cap;  /* blocks not compared, all rules */
     uint64_t pairs_over_cap;   /* their pairs */
     unsigned em_defaulted;     /* fields EM did not train: defaults used */
+    /* person assembly inside id scopes (anonymise/scope_assembly.h): ids
+     * with a comparison record, their records, the records that gained a
+     * part from their id, and the ids that lent no anchor (two NHS
+     * numbers or UPNs); the ids published as a scope's ids are
+     * (published_counts.h), the records exact */
+    uint64_t assembled_ids;
+    uint64_t assembled_records;
+    uint64_t assembled_completed;
+    uint64_t assembled_conflicts;
 };
 
 struct department_summary {

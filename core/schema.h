@@ -107,6 +107,20 @@ const char *ethnic_group_name(enum ethnic_group e);
 #define CONTACT_MAX_BYTES 128
 
 /*
+ * Categories a spell carries from a coded column of its source (README
+ * "Statutory code lists"), and that a cohort may be broken down by
+ * (by = placement_type, legal_status, category_of_need): the group of the
+ * column's code in its code list. 0 is UNKNOWN: no such column, an empty
+ * cell or a code not on the list.
+ */
+enum spell_category {
+    CAT_PLACEMENT_TYPE,
+    CAT_LEGAL_STATUS,
+    CAT_CATEGORY_OF_NEED,
+    CAT_COUNT
+};
+
+/*
  * One canonical record. Strings are NUL-terminated and empty when absent or
  * invalid (an invalid identifier is dropped, never kept). Dates are day
  * numbers from core/calendar.h; DAY_NONE when absent, end_date DAY_OPEN
@@ -142,6 +156,8 @@ struct record {
     uint8_t lead;
     uint8_t period;       /* enum spell_period: what the source's
                              period_column says of the spell */
+    uint8_t category[CAT_COUNT]; /* per enum spell_category: the group's
+                             label index (job_plan.categories), 0 UNKNOWN */
 };
 
 /* Whether a spell starts a period (of care, of need) or continues one:

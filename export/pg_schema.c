@@ -60,6 +60,16 @@ by_comment(const struct run_summary *s, const struct cohort_result *cr,
                  "Ethnic group: WHITE, MIXED, ASIAN, BLACK, OTHER or "
                  "UNKNOWN; Total for the margin");
         break;
+    case BY_PLACEMENT_TYPE:
+    case BY_LEGAL_STATUS:
+    case BY_CATEGORY_OF_NEED:
+        snprintf(buf, n,
+                 "The group of the %s of the person's latest spell of the "
+                 "month that records one, in the groups of its code list "
+                 "(README \"Statutory code lists\"); UNKNOWN when none; "
+                 "Total for the margin",
+                 by_column_name((enum by_column)k->by[j]));
+        break;
     case BY_SERVICE:
         snprintf(
             buf, n,

@@ -128,6 +128,9 @@ report_by_heading(const struct job_plan *plan, const struct cohort_plan *k,
         [BY_LSOA] = "Small area (LSOA)", [BY_DISTRICT] = "Postcode district",
         [BY_HOUSEHOLD_SIZE] = "Household size", [BY_CHILDREN] = "Children",
         [BY_HOUSEHOLD_TYPE] = "Household type",
+        [BY_PLACEMENT_TYPE] = "Placement type",
+        [BY_LEGAL_STATUS] = "Legal status",
+        [BY_CATEGORY_OF_NEED] = "Category of need",
     };
     const char *p;
 

@@ -388,6 +388,7 @@ report_about_data(const struct report_ctx *rc, struct strbuf *sb)
     about_quality(rc->s, sb);
     about_scopes(rc->s, sb);
     about_linkage(rc->s, sb);
+    report_linkage_groups(rc, sb);
     strbuf_adds(sb, "</section>\n");
 }
 

@@ -57,6 +57,12 @@ void report_glossary(const struct report_ctx *rc, struct strbuf *sb);
 /* Data quality, id scopes and linkage (report_about.c). */
 void report_about_data(const struct report_ctx *rc, struct strbuf *sb);
 
+/* The linkage-by-group tables' persons, linked persons and share per
+ * group for the latest complete month, with what the share can and
+ * cannot say; nothing when the job publishes no such table
+ * (report_linkage.c). */
+void report_linkage_groups(const struct report_ctx *rc, struct strbuf *sb);
+
 /* How the numbers are protected: the rule and what it hid per table. */
 void report_protection(const struct report_ctx *rc, struct strbuf *sb);
 

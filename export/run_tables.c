@@ -104,6 +104,16 @@ quality_rows(const struct run_summary *s, struct quality_row **rows, size_t *n)
         add_row(&l, scope, sc->nhs_conflicts, "nhs_number_conflicts");
         add_row(&l, scope, sc->dob_conflicts, "dob_conflicts");
     }
+    /* person assembly inside the id scopes, before the probabilistic
+     * stage compared their records (anonymise/scope_assembly.h) */
+    if (s->prob.ran && s->nscopes) {
+        add_row(&l, "person_assembly", s->prob.assembled_ids, "ids");
+        add_row(&l, "person_assembly", s->prob.assembled_records, "records");
+        add_row(&l, "person_assembly", s->prob.assembled_completed,
+                "records_completed");
+        add_row(&l, "person_assembly", s->prob.assembled_conflicts,
+                "anchor_conflicts");
+    }
     add_row(&l, "all", s->persons, "persons");
     add_row(&l, "all", s->unknown_postcodes, "postcodes_not_in_lookup");
     if (l.failed) {

@@ -45,7 +45,7 @@ extern const struct codelist_builtin codelist_builtins[];
 
 struct codelist_error {
     long line;      /* 1-based, the header being line 1; 0: the whole file */
-    char msg[320]; /* room for every shipped list's name */
+    char msg[512];
 };
 
 /* Per entry: code and value trimmed and NUL-terminated (valid until fn

@@ -8,6 +8,68 @@
 
 #include <stddef.h>
 
+static const char *const cin_category_of_abuse[] = {
+    "code,value",
+    "NEG,neglect",
+    "PHY,physical_abuse",
+    "SAB,sexual_abuse",
+    "EMO,emotional_abuse",
+    "MUL,multiple",
+    NULL};
+
+static const char *const cin_primary_need[] = {
+    "code,value",
+    "N1,abuse_or_neglect",
+    "N2,child_disability",
+    "N3,parental_illness_or_disability",
+    "N4,family_in_acute_stress",
+    "N5,family_dysfunction",
+    "N6,socially_unacceptable_behaviour",
+    "N7,low_income",
+    "N8,absent_parenting",
+    "N9,not_child_in_need",
+    "N0,not_stated",
+    NULL};
+
+static const char *const cin_reason_for_closure[] = {
+    "code,value",
+    "RC1,RC1",
+    "RC2,RC2",
+    "RC3,RC3",
+    "RC4,RC4",
+    "RC5,RC5",
+    "RC6,RC6",
+    "RC7,RC7",
+    "RC8,RC8",
+    "RC9,RC9",
+    NULL};
+
+static const char *const cin_referral_source[] = {
+    "code,value",
+    "1A,1A",
+    "1B,1B",
+    "1C,1C",
+    "1D,1D",
+    "2A,2A",
+    "2B,2B",
+    "3A,3A",
+    "3B,3B",
+    "3C,3C",
+    "3D,3D",
+    "3E,3E",
+    "3F,3F",
+    "4,4",
+    "5A,5A",
+    "5B,5B",
+    "5C,5C",
+    "5D,5D",
+    "6,6",
+    "7,7",
+    "8,8",
+    "9,9",
+    "10,10",
+    NULL};
+
 static const char *const cld_ethnicity[] = {
     "code,value",
     "\"White - English, Welsh, Scottish, Northern Irish or British\",WHITE",
@@ -215,6 +277,18 @@ static const char *const school_census_sen_provision[] = {
     "S,ehcp",
     NULL};
 
+static const char *const ssda903_category_of_need[] = {
+    "code,value",
+    "N1,abuse_or_neglect",
+    "N2,child_disability",
+    "N3,parental_illness_or_disability",
+    "N4,family_in_acute_stress",
+    "N5,family_dysfunction",
+    "N6,socially_unacceptable_behaviour",
+    "N7,low_income",
+    "N8,absent_parenting",
+    NULL};
+
 static const char *const ssda903_legal_status[] = {
     "code,value",
     "C1,looked_after",
@@ -232,12 +306,138 @@ static const char *const ssda903_legal_status[] = {
     "V4,short_breaks",
     NULL};
 
+static const char *const ssda903_legal_status_group[] = {
+    "code,value",
+    "C1,care_order",
+    "C2,care_order",
+    "D1,placement_order",
+    "E1,placement_order",
+    "V2,voluntary_s20",
+    "V3,short_breaks",
+    "V4,short_breaks",
+    "J1,youth_justice",
+    "J2,youth_justice",
+    "J3,youth_justice",
+    "L1,child_protection_detention",
+    "L2,child_protection_detention",
+    "L3,child_protection_detention",
+    NULL};
+
+static const char *const ssda903_placement_provider[] = {
+    "code,value",
+    "PR0,PR0",
+    "PR1,PR1",
+    "PR2,PR2",
+    "PR3,PR3",
+    "PR4,PR4",
+    "PR5,PR5",
+    NULL};
+
+static const char *const ssda903_placement_type[] = {
+    "code,value",
+    "U1,foster_care",
+    "U2,foster_care",
+    "U3,foster_care",
+    "U4,foster_care",
+    "U5,foster_care",
+    "U6,foster_care",
+    "A3,placed_for_adoption",
+    "A4,placed_for_adoption",
+    "A5,placed_for_adoption",
+    "A6,placed_for_adoption",
+    "P1,placed_with_parents",
+    "P2,independent_or_supported",
+    "H5,independent_or_supported",
+    "K3,independent_or_supported",
+    "K1,childrens_home",
+    "K2,childrens_home",
+    "R1,other_residential",
+    "R2,other_residential",
+    "R3,other_residential",
+    "R5,other_residential",
+    "S1,other_residential",
+    "P3,other_residential",
+    "T0,temporary",
+    "T1,temporary",
+    "T2,temporary",
+    "T3,temporary",
+    "T4,temporary",
+    "Z1,other",
+    "Z11,other",
+    "Z12,other",
+    "Z13,other",
+    "Z14,other",
+    NULL};
+
+static const char *const ssda903_reason_episode_ceased[] = {
+    "code,value",
+    "E11,E11",
+    "E12,E12",
+    "E2,E2",
+    "E3,E3",
+    "E4A,E4A",
+    "E4B,E4B",
+    "E13,E13",
+    "E41,E41",
+    "E45,E45",
+    "E46,E46",
+    "E47,E47",
+    "E48,E48",
+    "E5,E5",
+    "E6,E6",
+    "E7,E7",
+    "E8,E8",
+    "E9,E9",
+    "E14,E14",
+    "E15,E15",
+    "E16,E16",
+    "E17,E17",
+    "X1,X1",
+    NULL};
+
+static const char *const ssda903_reason_place_change[] = {
+    "code,value",
+    "CARPL,CARPL",
+    "CLOSE,CLOSE",
+    "ALLEG,ALLEG",
+    "STAND,STAND",
+    "APPRR,APPRR",
+    "CREQB,CREQB",
+    "CREQO,CREQO",
+    "CHILD,CHILD",
+    "LAREQ,LAREQ",
+    "PLACE,PLACE",
+    "CUSTOD,CUSTOD",
+    "OTHER,OTHER",
+    NULL};
+
+static const char *const ssda903_rne[] = {
+    "code,value",
+    "S,start",
+    "P,change",
+    "L,change",
+    "T,change",
+    "U,change",
+    "B,change",
+    NULL};
+
 const struct codelist_builtin codelist_builtins[] = {
+    {"cin_category_of_abuse", cin_category_of_abuse},
+    {"cin_primary_need", cin_primary_need},
+    {"cin_reason_for_closure", cin_reason_for_closure},
+    {"cin_referral_source", cin_referral_source},
     {"cld_ethnicity", cld_ethnicity},
     {"cld_service_type", cld_service_type},
     {"dfe_ethnicity", dfe_ethnicity},
     {"hclic_duty_type", hclic_duty_type},
     {"hclic_ta_type", hclic_ta_type},
     {"school_census_sen_provision", school_census_sen_provision},
+    {"ssda903_category_of_need", ssda903_category_of_need},
     {"ssda903_legal_status", ssda903_legal_status},
+    {"ssda903_legal_status_group", ssda903_legal_status_group},
+    {"ssda903_placement_provider", ssda903_placement_provider},
+    {"ssda903_placement_type", ssda903_placement_type},
+    {"ssda903_reason_episode_ceased", ssda903_reason_episode_ceased},
+    {"ssda903_reason_place_change", ssda903_reason_place_change},
+    {"ssda903_rne", ssda903_rne},
     {NULL, NULL}};

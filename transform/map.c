@@ -151,6 +151,8 @@ mapping_init(struct source_mapping *m, const struct job_plan *plan,
                  source->column[f], common_field_name((enum common_field)f));
         return CE_DATA;
     }
+    if (coded_mapping_init(&m->coded, source, header, ncolumns, d) < 0)
+        return CE_DATA;
     for (v = 0; v < VF_COUNT; v++)
         if (compile_values(&m->values[v], plan, source, (enum value_field)v) <
             0)
@@ -501,6 +503,20 @@ code_like(const struct source_mapping *m, const struct raw_row *row,
     return !same;
 }
 
+/* code_like() for coded_map_row(): the row being mapped. */
+struct code_like_row {
+    const struct source_mapping *m;
+    const struct raw_row *row;
+};
+
+static int
+code_like_in_row(const void *ctx, const char *p, size_t n)
+{
+    const struct code_like_row *c = ctx;
+
+    return code_like(c->m, c->row, p, n);
+}
+
 static int
 unmapped(struct quarantine *q, const struct source_mapping *m,
          const struct raw_row *row, enum common_field f, enum value_field vf,
@@ -808,6 +824,16 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
                       sp->household_events ? (int)m->column[CF_HOUSEHOLD_ID]
                                            : -1,
                       QR_NO_IDENTIFIER);
+    }
+    /* the coded columns last: a row kept loses only a code not on its
+     * list (a dropped field), never the row */
+    {
+        struct code_like_row cl = {m, row};
+
+        q->unmapped.nrow_codes = 0;
+        q->nrow_dropped = 0;
+        coded_map_row(&m->coded, sp, row, out->category, q, code_like_in_row,
+                      &cl);
     }
     quarantine_accept(q);
     return 0;

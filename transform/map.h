@@ -23,6 +23,7 @@
 
 #include "../core/row.h"
 #include "../core/plan.h"
+#include "coded.h"
 #include "normalise.h"
 #include "quarantine.h"
 #include "../core/schema.h"
@@ -66,6 +67,8 @@ struct source_mapping {
     /* the source's period_column, -1 when unmapped or absent (a file may
      * lack it: the dates then decide) */
     int period_column;
+    /* where the source's coded columns are (transform/coded.h) */
+    struct coded_mapping coded;
 };
 
 /*

@@ -5,6 +5,7 @@
  */
 #include "map_settings.h"
 #include "codelist.h"
+#include "coded.h"
 #include "../core/calendar.h"
 #include "normalise.h"
 #include "profiles.h"
@@ -424,6 +425,16 @@ const struct setting source_map_settings[] = {
                "name",
      .help = "value_map.FIELD: a code list file (code,value) or a shipped "
              "list"},
+    {.name = "code_list.", .type = SETTING_CUSTOM, .offset = AT(coded),
+     .check = coded_set_list,
+     .expect = "a code list: a CSV file (code,value) or a shipped list's "
+               "name",
+     .help = "code_list.COLUMN: the code list a coded column's codes must "
+             "be on (empty: not checked)"},
+    {.name = "category.", .type = SETTING_CUSTOM, .offset = AT(coded),
+     .check = coded_set_category,
+     .help = "category.NAME: the coded column whose group is the spell's "
+             "placement_type, legal_status or category_of_need"},
     {.name = "service", .type = SETTING_CUSTOM, .offset = AT(fixed_service),
      .check = set_service,
      .expect = "a service name in lower-case letters, digits and _",
@@ -591,6 +602,8 @@ source_map_apply_profile(struct source_plan *s, struct setting_ctx *ctx)
     if (p && ((rc = profile_columns(s, p, ctx)) < 0 ||
               (rc = profile_values(s, p, ctx)) < 0 ||
               (rc = profile_xml(s, p, ctx)) < 0))
+        return rc;
+    if ((rc = coded_apply_profile(s, s->profile, ctx)) < 0)
         return rc;
     if (!s->department_name)
         return setting_fail_at(ctx, s->line, "missing key 'department' in "

@@ -47,6 +47,9 @@ static const struct profile_xml_column cin_xml[] = {
     {"Ethnicity", CIN_CHILD "/ChildCharacteristics/Ethnicity"},
     {"CINreferralDate", "CINreferralDate"},
     {"CINclosureDate", "CINclosureDate"},
+    {"PrimaryNeedCode", "PrimaryNeedCode"},
+    {"ReferralSource", "ReferralSource"},
+    {"ReasonForClosure", "ReasonForClosure"},
 };
 
 /* Its child protection plans: one row per ChildProtectionPlans. */
@@ -54,6 +57,8 @@ static const struct profile_xml_column cin_plans_xml[] = {
     {"LAchildID", CIN_CHILD "/ChildIdentifiers/LAchildID"},
     {"CPPstartDate", "CPPstartDate"},
     {"CPPendDate", "CPPendDate"},
+    {"InitialCategoryOfAbuse", "InitialCategoryOfAbuse"},
+    {"LatestCategoryOfAbuse", "LatestCategoryOfAbuse"},
 };
 
 /* CIN census child protection plans: LAchildID and the plan's dates. */
@@ -116,6 +121,32 @@ static const struct profile_column hclic_ta_cols[] = {
     {CF_START_DATE, "TAStart", 0},   {CF_END_DATE, "TAEnd", 0},
 };
 
+/* The SSDA903 episodes' coded columns and their DfE code sets (the
+ * README's "Statutory code lists"; config/lookups/codelists.txt). LS is
+ * also the service when a job maps field.service = LS. */
+static const struct profile_code ssda903_episodes_codes[] = {
+    {"RNE", "ssda903_rne", -1},
+    {"LS", "ssda903_legal_status_group", CAT_LEGAL_STATUS},
+    {"CIN", "ssda903_category_of_need", CAT_CATEGORY_OF_NEED},
+    {"PLACE", "ssda903_placement_type", CAT_PLACEMENT_TYPE},
+    {"PLACE_PROVIDER", "ssda903_placement_provider", -1},
+    {"REC", "ssda903_reason_episode_ceased", -1},
+    {"REASON_PLACE_CHANGE", "ssda903_reason_place_change", -1},
+};
+
+/* The CIN census referral's coded columns. */
+static const struct profile_code cin_codes[] = {
+    {"PrimaryNeedCode", "cin_primary_need", CAT_CATEGORY_OF_NEED},
+    {"ReferralSource", "cin_referral_source", -1},
+    {"ReasonForClosure", "cin_reason_for_closure", -1},
+};
+
+/* A child protection plan's categories of abuse. */
+static const struct profile_code cin_plans_codes[] = {
+    {"InitialCategoryOfAbuse", "cin_category_of_abuse", -1},
+    {"LatestCategoryOfAbuse", "cin_category_of_abuse", -1},
+};
+
 /* The shipped code lists of the returns' value fields. */
 #define DFE_ETHNICITY {NULL, "dfe_ethnicity", NULL}
 
@@ -123,37 +154,39 @@ static const struct profile profiles[] = {
     {"ssda903_header", "SSDA903 header (children looked after)",
      "children_social_care", "%d/%m/%Y", NULL, "ssda903",
      ssda903_header_cols, N(ssda903_header_cols), DFE_ETHNICITY, 0, NULL,
-     NULL},
+     NULL, NULL, 0},
     {"ssda903_episodes", "SSDA903 episodes (children looked after)",
      "children_social_care", "%d/%m/%Y", "looked_after", "ssda903",
      ssda903_episodes_cols, N(ssda903_episodes_cols), {NULL, NULL, NULL},
-     331, "RNE", "S"},
+     331, "RNE", "S", ssda903_episodes_codes, N(ssda903_episodes_codes)},
     {"cin_census", "CIN census (children in need)", "children_social_care",
      NULL, "child_in_need", "cin_census", cin_cols, N(cin_cols),
-     DFE_ETHNICITY, 331, NULL, NULL},
+     DFE_ETHNICITY, 331, NULL, NULL, cin_codes, N(cin_codes)},
     {"cin_census_plans", "CIN census child protection plans",
      "children_social_care", NULL, "child_protection_plan", "cin_census",
-     cin_plans_cols, N(cin_plans_cols), {NULL, NULL, NULL}, 331, NULL, NULL},
+     cin_plans_cols, N(cin_plans_cols), {NULL, NULL, NULL}, 331, NULL, NULL,
+     cin_plans_codes, N(cin_plans_codes)},
     {"school_census", "School census, pupil level", "education", NULL,
      NULL, "school_census", school_cols, N(school_cols),
      {NULL, "dfe_ethnicity", "school_census_sen_provision"}, 0, NULL,
-     NULL},
+     NULL, NULL, 0},
     {"school_census_fsm", "School census free school meal periods",
      "education", NULL, "free_school_meals", "school_census",
-     school_fsm_cols, N(school_fsm_cols), {NULL, NULL, NULL}, 0, NULL, NULL},
+     school_fsm_cols, N(school_fsm_cols), {NULL, NULL, NULL}, 0, NULL, NULL,
+     NULL, 0},
     {"asc_cld", "Adult social care client-level data",
      "adult_social_care", NULL, NULL, NULL, asc_cols, N(asc_cols),
-     {NULL, "cld_ethnicity", "cld_service_type"}, 0, NULL, NULL},
+     {NULL, "cld_ethnicity", "cld_service_type"}, 0, NULL, NULL, NULL, 0},
     /* H-CLIC-shaped: a block of its own */
     {"hclic_people", "H-CLIC-shaped people (homelessness case members)",
      "housing", NULL, NULL, "hclic", hclic_people_cols,
-     N(hclic_people_cols), {NULL, NULL, NULL}, 0, NULL, NULL},
+     N(hclic_people_cols), {NULL, NULL, NULL}, 0, NULL, NULL, NULL, 0},
     {"hclic_main", "H-CLIC-shaped main (homelessness duties)", "housing",
      NULL, NULL, "hclic", hclic_main_cols, N(hclic_main_cols),
-     {NULL, NULL, "hclic_duty_type"}, 0, NULL, NULL},
+     {NULL, NULL, "hclic_duty_type"}, 0, NULL, NULL, NULL, 0},
     {"hclic_ta", "H-CLIC-shaped temporary accommodation placements",
      "housing", NULL, NULL, "hclic", hclic_ta_cols, N(hclic_ta_cols),
-     {NULL, NULL, "hclic_ta_type"}, 0, NULL, NULL},
+     {NULL, NULL, "hclic_ta_type"}, 0, NULL, NULL, NULL, 0},
 };
 
 static const struct profile_xml profile_xml_forms[] = {

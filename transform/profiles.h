@@ -29,6 +29,15 @@ struct profile_xml_column {
     const char *path;
 };
 
+/* A coded column of the return (transform/coded.h): checked against its
+ * shipped code list; category >= 0 carries its group per spell. Every
+ * one is optional: a file may lack it (it is then not checked). */
+struct profile_code {
+    const char *column;
+    const char *list;
+    int category;            /* enum spell_category, -1: none */
+};
+
 struct profile {
     const char *name;
     const char *title;       /* the return it follows, for the README/rules */
@@ -49,6 +58,9 @@ struct profile {
      * file (absent: the dates decide), and its codes that do; NULL */
     const char *period_column;
     const char *period_start_codes;
+    /* the return's coded columns, checked against the DfE's code sets */
+    const struct profile_code *codes;
+    size_t ncodes;
 };
 
 /* A return's XML form (format = xml): the repeating element each row is

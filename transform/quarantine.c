@@ -36,6 +36,7 @@ quarantine_init(struct quarantine *q, const struct source_plan *plan)
     memset(q, 0, sizeof(*q));
     q->plan = plan;
     q->unmapped.last = -1;
+    q->unmapped.source = plan;
 }
 
 void
@@ -49,9 +50,14 @@ int
 quarantine_withdraw(struct quarantine *q, uint32_t file, long line,
                     long column, enum quarantine_reason reason)
 {
+    size_t i;
+
     /* the row was counted in; it is counted again by quarantine_reject */
     q->rows_in--;
     q->rows_accepted--;
+    for (i = 0; i < q->nrow_dropped; i++)
+        q->coded_dropped[q->row_dropped[i]]--;
+    q->nrow_dropped = 0;
     return quarantine_reject(q, file, line, column, reason);
 }
 
@@ -81,45 +87,65 @@ quarantine_reject(struct quarantine *q, uint32_t file, long line, long column,
     return 0;
 }
 
+/* Counts p/n as an unmapped value of field f in u: the index of the code
+ * kept, or -1 when it was not kept (empty, not code-like, no room). */
+static long
+count_code(struct unmapped_codes *u, size_t f, const char *p, size_t n,
+           int code_like)
+{
+    size_t i;
+
+    if (n == 0) {
+        u->empty[f]++;
+        return -1;
+    }
+    if (!code_like || n > UNMAPPED_CODE_MAX) {
+        u->hidden[f]++;
+        return -1;
+    }
+    for (i = 0; i < u->ncodes; i++)
+        if (u->codes[i].field == f && strlen(u->codes[i].code) == n &&
+            !memcmp(u->codes[i].code, p, n)) {
+            u->codes[i].n++;
+            return (long)i;
+        }
+    if (u->ncodes == UNMAPPED_CODES_MAX ||
+        (!u->codes &&
+         !(u->codes = calloc(UNMAPPED_CODES_MAX, sizeof(*u->codes))))) {
+        u->overflow[f]++;
+        return -1;
+    }
+    u->codes[u->ncodes].field = (uint8_t)f;
+    memcpy(u->codes[u->ncodes].code, p, n);
+    u->codes[u->ncodes].code[n] = '\0';
+    u->codes[u->ncodes].n = 1;
+    return (long)u->ncodes++;
+}
+
 int
 quarantine_unmapped(struct quarantine *q, uint32_t file, long line,
                     long column, enum value_field vf, const char *p, size_t n,
                     int code_like)
 {
-    struct unmapped_codes *u = &q->unmapped;
-    size_t i;
-
-    u->last = -1;
-    if (n == 0)
-        u->empty[vf]++;
-    else if (!code_like || n > UNMAPPED_CODE_MAX)
-        u->hidden[vf]++;
-    else {
-        for (i = 0; i < u->ncodes; i++)
-            if (u->codes[i].field == vf && strlen(u->codes[i].code) == n &&
-                !memcmp(u->codes[i].code, p, n))
-                break;
-        if (i < u->ncodes) {
-            u->codes[i].n++;
-            u->last = (long)i;
-        } else if (u->ncodes == UNMAPPED_CODES_MAX) {
-            u->overflow[vf]++;
-        } else {
-            if (!u->codes &&
-                !(u->codes = calloc(UNMAPPED_CODES_MAX, sizeof(*u->codes))))
-                u->overflow[vf]++;
-            else {
-                struct unmapped_code *c = &u->codes[u->ncodes];
-
-                c->field = (uint8_t)vf;
-                memcpy(c->code, p, n);
-                c->code[n] = '\0';
-                c->n = 1;
-                u->last = (long)u->ncodes++;
-            }
-        }
-    }
+    q->unmapped.last = count_code(&q->unmapped, vf, p, n, code_like);
     return quarantine_reject(q, file, line, column, QR_UNMAPPED_VALUE);
+}
+
+void
+quarantine_coded(struct quarantine *q, size_t k, const char *p, size_t n,
+                 int code_like)
+{
+    struct unmapped_codes *u = &q->unmapped;
+    long c;
+
+    if (k >= SOURCE_CODED_MAX)
+        return;
+    q->coded_dropped[k]++;
+    if (q->nrow_dropped < SOURCE_CODED_MAX)
+        q->row_dropped[q->nrow_dropped++] = (uint8_t)k;
+    c = count_code(u, VF_COUNT + k, p, n, code_like);
+    if (c >= 0 && u->nrow_codes < SOURCE_CODED_MAX)
+        u->row_codes[u->nrow_codes++] = c;
 }
 
 int
@@ -180,56 +206,83 @@ unmapped_codes_release(struct unmapped_codes *u)
     u->last = -1;
 }
 
+/* The name field f is reported under into buf: a value field's, or
+ * "code.COLUMN" for a coded column. */
+static const char *
+field_label(const struct unmapped_codes *u, size_t f, char *buf, size_t n)
+{
+    static const char *const fields[VF_COUNT] = {"sex", "ethnicity",
+                                                 "service"};
+
+    if (f < VF_COUNT)
+        return fields[f];
+    snprintf(buf, n, "code.%s",
+             u->source && f - VF_COUNT < u->source->ncoded
+                 ? u->source->coded[f - VF_COUNT].column
+                 : "?");
+    return buf;
+}
+
+/* The report of one field f (quarantine_each_unmapped()). */
+static int
+each_unmapped_of(const struct unmapped_codes *u, size_t f,
+                 uint64_t min_persons,
+                 int (*fn)(void *ctx, const char *field, const char *what,
+                           uint64_t n),
+                 void *ctx)
+{
+    const char *below = min_persons == UNMAPPED_UNCOUNTED ? "(code)"
+                                                          : "(rare)";
+    uint64_t rare = u->overflow[f], hidden = u->hidden[f];
+    size_t i, distinct = 0;
+    char buf[96];
+    const char *name = field_label(u, f, buf, sizeof(buf));
+    int free_text, rc = 0;
+
+    for (i = 0; i < u->ncodes; i++)
+        distinct += u->codes[i].field == f;
+    /* A code list is short. A field whose unmapped values run past
+     * UNMAPPED_FIELD_CODES_MAX distinct ones (or past what the source
+     * keeps) is free text -- most likely a column of names mapped by
+     * mistake -- and none of its values is shown, however common. */
+    free_text = u->overflow[f] > 0 || distinct > UNMAPPED_FIELD_CODES_MAX;
+    if (free_text) {
+        hidden += rare;
+        rare = 0;
+    }
+    for (i = 0; i < u->ncodes; i++) {
+        if (u->codes[i].field != f)
+            continue;
+        /* Rows are not persons: ten rows of one person carrying a code
+         * say nothing about how many people could be told apart by it, so
+         * only the persons the caller counted name it. */
+        if (free_text)
+            hidden += u->codes[i].n;
+        else if (min_persons == UNMAPPED_UNCOUNTED ||
+                 u->codes[i].persons < min_persons)
+            rare += u->codes[i].n;
+        else if ((rc = fn(ctx, name, u->codes[i].code, u->codes[i].n)) < 0)
+            return rc;
+    }
+    if ((rare && (rc = fn(ctx, name, below, rare)) < 0) ||
+        (u->empty[f] && (rc = fn(ctx, name, "(empty)", u->empty[f])) < 0) ||
+        (hidden && (rc = fn(ctx, name, "(not shown)", hidden)) < 0))
+        return rc;
+    return 0;
+}
+
 int
 quarantine_each_unmapped(const struct unmapped_codes *u, uint64_t min_persons,
                          int (*fn)(void *ctx, const char *field,
                                    const char *what, uint64_t n),
                          void *ctx)
 {
-    static const char *const fields[VF_COUNT] = {"sex", "ethnicity",
-                                                 "service"};
-    const char *below = min_persons == UNMAPPED_UNCOUNTED ? "(code)"
-                                                          : "(rare)";
-    size_t i;
-    int f, rc;
+    size_t f, nfields = VF_COUNT + (u->source ? u->source->ncoded : 0);
+    int rc;
 
-    for (f = 0; f < VF_COUNT; f++) {
-        uint64_t rare = u->overflow[f], hidden = u->hidden[f];
-        size_t distinct = 0;
-        int free_text;
-
-        for (i = 0; i < u->ncodes; i++)
-            distinct += u->codes[i].field == f;
-        /* A code list is short. A field whose unmapped values run past
-         * UNMAPPED_FIELD_CODES_MAX distinct ones (or past what the source
-         * keeps) is free text -- most likely a column of names mapped by
-         * mistake -- and none of its values is shown, however common. */
-        free_text = u->overflow[f] > 0 || distinct > UNMAPPED_FIELD_CODES_MAX;
-        if (free_text) {
-            hidden += rare;
-            rare = 0;
-        }
-        for (i = 0; i < u->ncodes; i++) {
-            if (u->codes[i].field != f)
-                continue;
-            /* Rows are not persons: ten rows of one person carrying a
-             * code say nothing about how many people could be told apart
-             * by it, so only the persons the caller counted name it. */
-            if (free_text)
-                hidden += u->codes[i].n;
-            else if (min_persons == UNMAPPED_UNCOUNTED ||
-                     u->codes[i].persons < min_persons)
-                rare += u->codes[i].n;
-            else if ((rc = fn(ctx, fields[f], u->codes[i].code,
-                              u->codes[i].n)) < 0)
-                return rc;
-        }
-        if ((rare && (rc = fn(ctx, fields[f], below, rare)) < 0) ||
-            (u->empty[f] &&
-             (rc = fn(ctx, fields[f], "(empty)", u->empty[f])) < 0) ||
-            (hidden && (rc = fn(ctx, fields[f], "(not shown)", hidden)) < 0))
+    for (f = 0; f < nfields && f < UNMAPPED_FIELDS; f++)
+        if ((rc = each_unmapped_of(u, f, min_persons, fn, ctx)) < 0)
             return rc;
-    }
     return 0;
 }
 
@@ -314,6 +367,35 @@ quarantine_over_limit(const struct quarantine *q)
     return q->rows_in > 0 && lhs > rhs;
 }
 
+/* The field-drop limit of the coded columns: a code not on its list
+ * drops the column from the row (quarantine_coded()). */
+static int
+coded_check_drops(const struct quarantine *q, struct diag *d,
+                  const char *of_the_first)
+{
+    size_t k;
+
+    for (k = 0; k < q->plan->ncoded && k < SOURCE_CODED_MAX; k++) {
+        uint64_t lost = q->coded_dropped[k];
+
+        if (q->rows_in == 0 ||
+            lost * 1000000u <= (uint64_t)q->plan->max_drop_ppm * q->rows_in)
+            continue;
+        diag_set(d, q->plan->name, 0, 0, "max_drop_rate",
+                 "coded column '%s' dropped from %llu of %s%llu rows "
+                 "(%.2f%%: code not on code list '%s' %llu), over "
+                 "max_drop_rate %.2f%%; nothing published",
+                 q->plan->coded[k].column, (unsigned long long)lost,
+                 of_the_first, (unsigned long long)q->rows_in,
+                 100.0 * (double)lost / (double)q->rows_in,
+                 q->plan->coded[k].list ? q->plan->coded[k].list : "",
+                 (unsigned long long)lost,
+                 (double)q->plan->max_drop_ppm / 10000.0);
+        return CE_DATA;
+    }
+    return 0;
+}
+
 int
 quarantine_check_drops(const struct quarantine *q, struct diag *d,
                        const char *of_the_first)
@@ -323,7 +405,7 @@ quarantine_check_drops(const struct quarantine *q, struct diag *d,
     int f;
 
     if (!quarantine_drop_over_limit(q, &f, &lost))
-        return 0;
+        return coded_check_drops(q, d, of_the_first);
     quarantine_drop_reasons(q, f, why, sizeof(why));
     diag_set(d, q->plan->name, 0, 0, "max_drop_rate",
              "field '%s' dropped from %llu of %s%llu rows (%.2f%%: %s), "

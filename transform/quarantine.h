@@ -114,14 +114,24 @@ struct unmapped_code {
     uint32_t witness_alloc;
 };
 
+/* The fields codes are counted for: the value fields (enum value_field),
+ * then the source's coded columns (transform/coded.h), VF_COUNT + k for
+ * coded column k, named `code.COLUMN`. */
+#define UNMAPPED_FIELDS (VF_COUNT + SOURCE_CODED_MAX)
+
 struct unmapped_codes {
     struct unmapped_code *codes; /* by first appearance */
     size_t ncodes;
     long last;                   /* the code the latest quarantine_unmapped()
                                     counted, -1 when its value was not kept */
-    uint64_t empty[VF_COUNT];    /* the cell was empty */
-    uint64_t hidden[VF_COUNT];   /* not a plain code: never kept */
-    uint64_t overflow[VF_COUNT]; /* past UNMAPPED_CODES_MAX codes */
+    /* the codes kept from the latest accepted row's coded cells that are
+     * not on their lists (quarantine_coded()), for their witnesses */
+    long row_codes[SOURCE_CODED_MAX];
+    size_t nrow_codes;
+    const struct source_plan *source; /* names the coded columns */
+    uint64_t empty[UNMAPPED_FIELDS];    /* the cell was empty */
+    uint64_t hidden[UNMAPPED_FIELDS];   /* not a plain code: never kept */
+    uint64_t overflow[UNMAPPED_FIELDS]; /* past UNMAPPED_CODES_MAX codes */
 };
 
 /* 1 when token is not yet among code c's witnesses and there is room. */
@@ -149,6 +159,12 @@ struct quarantine {
     /* per date field (enum common_field): values two of the field's
      * formats read as different dates; the first format's was used */
     uint64_t ambiguous_date[CF_COUNT];
+    /* per coded column: rows kept without it, its code not on its list */
+    uint64_t coded_dropped[SOURCE_CODED_MAX];
+    /* the coded columns the latest kept row lost, so that a withdrawn
+     * row (an orphan) is not counted as a drop too */
+    uint8_t row_dropped[SOURCE_CODED_MAX];
+    size_t nrow_dropped;
     struct rejected_row *rows; /* the first QUARANTINE_MAX_LISTED */
     size_t nrows;
     size_t alloc;
@@ -179,6 +195,17 @@ int quarantine_unmapped(struct quarantine *q, uint32_t file, long line,
                         size_t n, int code_like);
 
 /*
+ * A kept row's coded column k (transform/coded.h) holds p/n, a code not
+ * on its list: the field is dropped from the row (counted towards
+ * max_drop_rate) and the code counted as an unmapped one of field
+ * VF_COUNT + k, kept for naming when code_like; the kept code's index is
+ * added to q->unmapped.row_codes for the row's witness. The row is not
+ * quarantined.
+ */
+void quarantine_coded(struct quarantine *q, size_t k, const char *p, size_t n,
+                      int code_like);
+
+/*
  * The unmapped-code report, one call of fn per line, by field: each code
  * carried by at least min_persons distinct persons (what = the code), then
  * "(rare)" for the rows of plain codes carried by fewer and of the codes
@@ -198,7 +225,8 @@ int quarantine_each_unmapped(const struct unmapped_codes *u,
 
 /*
  * Turns a row map_row() accepted into a quarantined one (an events row
- * found to be an orphan after mapping). Same return as quarantine_reject.
+ * found to be an orphan after mapping); the coded columns it lost are no
+ * longer counted as dropped. Same return as quarantine_reject.
  */
 int quarantine_withdraw(struct quarantine *q, uint32_t file, long line,
                         long column, enum quarantine_reason reason);

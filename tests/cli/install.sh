@@ -56,6 +56,10 @@ cat > "$scratch/want" <<'LIST'
 ./usr/local/lib/systemd/system/cohort.service
 ./usr/local/lib/systemd/system/cohort.timer
 ./usr/local/share/cohort/examples/job.conf
+./usr/local/share/cohort/lookups/cin_category_of_abuse.csv
+./usr/local/share/cohort/lookups/cin_primary_need.csv
+./usr/local/share/cohort/lookups/cin_reason_for_closure.csv
+./usr/local/share/cohort/lookups/cin_referral_source.csv
 ./usr/local/share/cohort/lookups/cld_ethnicity.csv
 ./usr/local/share/cohort/lookups/cld_service_type.csv
 ./usr/local/share/cohort/lookups/codelists.txt
@@ -66,7 +70,14 @@ cat > "$scratch/want" <<'LIST'
 ./usr/local/share/cohort/lookups/nicknames.csv
 ./usr/local/share/cohort/lookups/postcodes.csv
 ./usr/local/share/cohort/lookups/school_census_sen_provision.csv
+./usr/local/share/cohort/lookups/ssda903_category_of_need.csv
 ./usr/local/share/cohort/lookups/ssda903_legal_status.csv
+./usr/local/share/cohort/lookups/ssda903_legal_status_group.csv
+./usr/local/share/cohort/lookups/ssda903_placement_provider.csv
+./usr/local/share/cohort/lookups/ssda903_placement_type.csv
+./usr/local/share/cohort/lookups/ssda903_reason_episode_ceased.csv
+./usr/local/share/cohort/lookups/ssda903_reason_place_change.csv
+./usr/local/share/cohort/lookups/ssda903_rne.csv
 ./usr/local/share/cohort/ptables/ptable_default.csv
 ./usr/local/share/man/man1/cohort.1
 ./usr/local/share/man/man5/cohort.conf.5

@@ -29,6 +29,11 @@ check '[ "$(grep -Ec "^  [a-z_]+ \+ [a-z_]+ +[0-9]+ +($num|n/a) +($num|n/a)" "$o
     "per department pair: true pairs, precision, recall"
 expect_out '^  housing \+ education +[0-9]+ ' "housing + education is one of the pairs"
 expect_out '^match keys' "the diagnostics follow"
+# person assembly's counts: the demo's id scope completes some records
+# (the SSDA903 episodes' postcodes with the header's date of birth and
+# the case system's names), and says how many
+expect_out '^  person assembly inside id scopes, before the pairs were compared: [0-9]+ ids, their [0-9]+ records, [1-9][0-9]* of them completed' \
+    "person assembly's ids, records and records completed are printed"
 cp "$out" "$scratch/measured.out"
 
 # --trace: a header and source,line,person per accepted record, persons

@@ -166,6 +166,14 @@ test_shipped(void **state)
         {"ssda903_legal_status", "C2", "looked_after"},
         {"ssda903_legal_status", "V2", "looked_after"},
         {"ssda903_legal_status", "V4", "short_breaks"},
+        {"ssda903_legal_status_group", "L2", "child_protection_detention"},
+        {"ssda903_placement_type", "K3", "independent_or_supported"},
+        {"ssda903_placement_type", "Z12", "other"},
+        {"ssda903_rne", "S", "start"},
+        {"ssda903_reason_episode_ceased", "E4A", "E4A"},
+        {"cin_primary_need", "N0", "not_stated"},
+        {"cin_referral_source", "10", "10"},
+        {"cin_category_of_abuse", "MUL", "multiple"},
     };
     struct codelist_error e;
     size_t i;

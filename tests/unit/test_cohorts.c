@@ -91,11 +91,11 @@ test_plain(void **state)
 /* Three persons over three months (Aug, Sep, Oct 2026). */
 static struct spell spells[] = {
     /* p0: TA from 15 Aug, ends 31 Aug; CIN open from 1 Oct */
-    {0, 0, 0, DEPT_HOUSING, 0, 0}, {0, 0, 1, DEPT_CHILDREN_SOCIAL_CARE, 0, 0},
+    {0, 0, 0, DEPT_HOUSING, 0, 0, {0}}, {0, 0, 1, DEPT_CHILDREN_SOCIAL_CARE, 0, 0, {0}},
     /* p1: TA open from 1 Sep */
-    {0, 0, 0, DEPT_HOUSING, 0, 0},
+    {0, 0, 0, DEPT_HOUSING, 0, 0, {0}},
     /* p2: EHCP ending 31 Jul (the day before the first period) */
-    {0, 0, 2, DEPT_EDUCATION, 0, 0},
+    {0, 0, 2, DEPT_EDUCATION, 0, 0, {0}},
 };
 
 static void

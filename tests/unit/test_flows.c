@@ -23,6 +23,7 @@
 #include "../../anonymise/flows_audit.h"
 #include "../../cohorts/count.h"
 #include "../../cohorts/flows.h"
+#include "../../cohorts/linkgroup.h"
 #include "../../cohorts/where.h"
 #include "../../core/calendar.h"
 #include "../../core/period.h"
@@ -51,12 +52,12 @@ setup(void)
     static uint32_t ward[3] = {0, 0, 0}, first[4] = {0, 2, 3, 6};
     static char *names[1] = {"UNKNOWN"};
     const struct spell s[6] = {
-        {D(2026, 8, 10), D(2026, 8, 20), 0, DEPT_HOUSING, 0, 0},
-        {D(2026, 9, 1), DAY_OPEN, 1, DEPT_CHILDREN_SOCIAL_CARE, 0, 0},
-        {D(2026, 6, 1), DAY_OPEN, 1, DEPT_CHILDREN_SOCIAL_CARE, 0, 0},
-        {D(2026, 7, 1), D(2026, 7, 31), 2, DEPT_EDUCATION, 0, 0},
-        {D(2026, 9, 1), DAY_OPEN, 2, DEPT_EDUCATION, 0, 0},
-        {D(2026, 10, 1), D(2026, 10, 31), 0, DEPT_HOUSING, 0, 0},
+        {D(2026, 8, 10), D(2026, 8, 20), 0, DEPT_HOUSING, 0, 0, {0}},
+        {D(2026, 9, 1), DAY_OPEN, 1, DEPT_CHILDREN_SOCIAL_CARE, 0, 0, {0}},
+        {D(2026, 6, 1), DAY_OPEN, 1, DEPT_CHILDREN_SOCIAL_CARE, 0, 0, {0}},
+        {D(2026, 7, 1), D(2026, 7, 31), 2, DEPT_EDUCATION, 0, 0, {0}},
+        {D(2026, 9, 1), DAY_OPEN, 2, DEPT_EDUCATION, 0, 0, {0}},
+        {D(2026, 10, 1), D(2026, 10, 31), 0, DEPT_HOUSING, 0, 0, {0}},
     };
 
     memset(&plan, 0, sizeof(plan));
@@ -595,6 +596,83 @@ test_periods_chain(void **state)
     expect4(n, 1, 0, 1, 0);
 }
 
+/* The label index of text in dimension j of t (fails when absent). */
+static uint32_t
+label_index(const struct count_table *t, size_t j, const char *text)
+{
+    uint32_t i;
+
+    for (i = 0; i < t->dim_n[j]; i++)
+        if (!strcmp(t->dim_labels[j][i], text))
+            return i;
+    fail_msg("no label '%s'", text);
+    return 0;
+}
+
+/* Linkage by group on the hand-made persons: p0 (F) has housing and
+ * children's social care records, p1 (M) children's social care only,
+ * p2 (F, age unknown) education and housing. A person is linked across
+ * departments whatever the month counts them; a month counts those a
+ * spell of which overlaps it. */
+static void
+test_linkage_by_group(void **state)
+{
+    struct count_table t;
+    struct department_plan one = {"housing", "housing", NULL, 0, 0, 0};
+    uint32_t co[2];
+    uint32_t f, m;
+
+    (void)state;
+    setup();
+    assert_int_equal(linkgroup_linked(&ps, 0), 1);
+    assert_int_equal(linkgroup_linked(&ps, 1), 0);
+    assert_int_equal(linkgroup_linked(&ps, 2), 1);
+    assert_int_equal(linkgroup_count(&plan, &ps, pr, BY_SEX, &t), 0);
+    assert_int_equal(t.nby, 2);
+    assert_int_equal(t.dim_n[1], 2);
+    assert_string_equal(t.dim_labels[1][0], "1 department");
+    assert_string_equal(t.dim_labels[1][1], "2 or more departments");
+    f = label_index(&t, 0, "F");
+    m = label_index(&t, 0, "M");
+    /* October: all three known; p0 and p2 (F) linked, p1 (M) not */
+    co[0] = f;
+    co[1] = 1;
+    assert_int_equal(table_interior(&t, 3, co)->count, 2);
+    co[1] = 0;
+    assert_int_equal(table_interior(&t, 3, co)->count, 0);
+    co[0] = m;
+    assert_int_equal(table_interior(&t, 3, co)->count, 1);
+    co[1] = 1;
+    assert_int_equal(table_interior(&t, 3, co)->count, 0);
+    /* July: p0's first spell is in August, so only p1 and p2 */
+    co[0] = f;
+    assert_int_equal(table_interior(&t, 0, co)->count, 1);
+    assert_int_equal(t.cells[t.ncells_per_period - 1].count, 2);
+    assert_int_equal(t.cells[4 * t.ncells_per_period - 1].count, 3);
+    /* the cell key sums the persons' record keys: p0 (10) + p2 (30) */
+    co[1] = 1;
+    assert_int_equal(table_interior(&t, 3, co)->ckey, 40);
+    table_release(&t);
+
+    /* by age band: p2's unknown age is a row of its own */
+    assert_int_equal(linkgroup_count(&plan, &ps, pr, BY_AGE_BAND, &t), 0);
+    co[0] = label_index(&t, 0, "UNKNOWN");
+    co[1] = 1;
+    assert_int_equal(table_interior(&t, 3, co)->count, 1);
+    assert_null(t.structural);
+    table_release(&t);
+
+    /* a job of one department: nobody can be linked to another, so the
+     * column is a structural zero in every row and margin */
+    plan.departments = &one;
+    plan.ndepartments = 1;
+    assert_int_equal(linkgroup_count(&plan, &ps, pr, BY_ETHNICITY, &t), 0);
+    assert_non_null(t.structural);
+    assert_int_equal(t.structural[0], 0);
+    assert_int_equal(t.structural[1], 1);
+    table_release(&t);
+}
+
 int
 main(void)
 {
@@ -611,6 +689,7 @@ main(void)
         cmocka_unit_test(test_joint_audit),
         cmocka_unit_test(test_at_end),
         cmocka_unit_test(test_periods_chain),
+        cmocka_unit_test(test_linkage_by_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -93,6 +93,7 @@ build(struct fixture *fx)
     struct link_anchors a = {0, 0};
     struct diag d;
     size_t i, idx;
+    struct record_list rl;
     uint32_t p, k;
 
     memset(fx, 0, sizeof(*fx));
@@ -151,9 +152,13 @@ build(struct fixture *fx)
     fx->ps.spells = spells;
     fx->ps.nspells = k;
     fx->ps.geo = &fx->geo;
-    assert_int_equal(household_set_build(&fx->ps, fx->recs, 7, &fx->l,
+    memset(&rl, 0, sizeof(rl));
+    for (i = 0; i < 7; i++)
+        assert_int_equal(record_list_push(&rl, &fx->recs[i]), 0);
+    assert_int_equal(household_set_build(&fx->ps, &rl, &fx->l,
                                          &fx->households, &fx->psd),
                      0);
+    record_list_release(&rl);
     periods_compute(plan.reference_date, 3, fx->pr);
 }
 
@@ -441,11 +446,14 @@ static void
 test_household_events(void **state)
 {
     struct pseudonymous_record ev[3];
+    struct record_list evl;
     struct fixture fx;
+    size_t i;
 
     (void)state;
     build(&fx);
     memset(ev, 0, sizeof(ev));
+    memset(&evl, 0, sizeof(evl));
     ev[0].household = 2;
     ev[0].service = 0;
     ev[0].start = day(10, 15);
@@ -458,7 +466,10 @@ test_household_events(void **state)
     ev[2].service = 0;
     ev[2].start = day(8, 5);
     ev[2].end = day(8, 20);
-    assert_int_equal(household_spells_build(&fx.ps, ev, 3), 0);
+    for (i = 0; i < 3; i++)
+        assert_int_equal(record_list_push(&evl, &ev[i]), 0);
+    assert_int_equal(household_spells_build(&fx.ps, &evl), 0);
+    record_list_release(&evl);
     assert_int_equal(fx.ps.nhspells, 3);
     assert_int_equal(fx.ps.hspell_first[1], 1);
     /* H2's by start: August's first */

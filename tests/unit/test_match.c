@@ -126,7 +126,8 @@ test_forename_levels(void **state)
         {"oliver", "oliver", NULL, NULL, ML_NAME_EXACT, 0},
         {"bill", "william", "william", "william", ML_NAME_ROOT, 0},
         {"jonathan", "jonathon", NULL, NULL, ML_NAME_DICE0, 0},
-        {"christopher", "christohper", NULL, NULL, ML_NAME_DICE1, 0},
+        /* two letters swapped: one band above its Dice's (match.h) */
+        {"christopher", "christohper", NULL, NULL, ML_NAME_DICE0, 0},
         {"james robert", "robert", NULL, NULL, ML_NAME_PART, 0},
         {"mohammed", "muhammad", NULL, NULL, ML_NAME_DICE2, 0},
         {"j", "james", NULL, NULL, ML_NAME_INITIAL, 0},

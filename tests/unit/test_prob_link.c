@@ -253,7 +253,9 @@ run_stage(struct world *w, struct match_stats *st)
 {
     struct linkage_plan lp;
     struct match_config c;
+    struct record_list rl;
     struct diag d;
+    size_t i;
 
     memset(&lp, 0, sizeof(lp));
     lp.probabilistic = 1;
@@ -264,8 +266,11 @@ run_stage(struct world *w, struct match_stats *st)
     lp.dice[1] = 65;
     lp.dice[2] = 50;
     prob_link_config(&lp, &c);
-    assert_int_equal(
-        prob_link_run(&w->l, w->recs, w->nrecs, &w->cl, &c, st, &d), 0);
+    memset(&rl, 0, sizeof(rl));
+    for (i = 0; i < w->nrecs; i++)
+        assert_int_equal(record_list_push(&rl, &w->recs[i]), 0);
+    assert_int_equal(prob_link_run(&w->l, &rl, &w->cl, &c, st, &d), 0);
+    record_list_release(&rl);
     /* the comparison records are gone once the matcher holds them */
     assert_null(w->cl.r);
 }
@@ -279,6 +284,7 @@ test_clusters_become_persons(void **state)
     struct job_plan plan;
     struct period periods[1];
     struct person_set ps;
+    struct record_list rl;
     struct department_tally dept[DEPT_MAX];
     struct geo_names geo;
     unsigned both = 0;
@@ -321,9 +327,13 @@ test_clusters_become_persons(void **state)
     periods_compute(plan.reference_date, 1, periods);
     memset(&geo, 0, sizeof(geo));
     memset(dept, 0, sizeof(dept));
-    assert_int_equal(person_set_build(&ps, &plan, periods, w.recs, w.nrecs,
-                                      &w.l, NULL, &geo, dept),
+    memset(&rl, 0, sizeof(rl));
+    for (i = 0; i < w.nrecs; i++)
+        assert_int_equal(record_list_push(&rl, &w.recs[i]), 0);
+    assert_int_equal(person_set_build(&ps, &plan, periods, &rl, &w.l, NULL,
+                                      &geo, dept),
                      0);
+    record_list_release(&rl);
     assert_int_equal(ps.npersons, linker_npersons(&w.l));
     for (i = 0; i < PEOPLE; i++) {
         uint32_t p = linker_person(&w.l, 2 * i);

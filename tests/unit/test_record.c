@@ -346,9 +346,12 @@ test_record_comparison(void **state)
     assert_int_equal(pr.comparison, 0);
     assert_int_equal(fx.cmp.n, 1);
     assert_int_equal(fx.cmp.folded, 1);
+    /* ... and not encoded again: the row before had the same identifiers */
+    assert_int_equal(fx.b[0].rows_reused, 1);
     assert_int_equal(one_row(0, bob, 4, &rec, &pr, &mapped), 1);
     assert_no_plaintext(&rec, &pr, bob);
     assert_int_equal(pr.comparison, 1);
+    assert_int_equal(fx.b[0].rows_reused, 1);
     /* an events row has nothing of its own to compare on, but its id
      * has: its record is kept beside its id's number, and person assembly
      * completes it from Bob's header row */
@@ -391,6 +394,40 @@ test_record_comparison(void **state)
     assert_int_equal(one_row(0, bob, 5, &rec, &pr, &mapped), 1);
     assert_int_equal(pr.comparison, COMPARISON_NONE);
     assert_int_equal(fx.cmp.n, 3);
+    teardown();
+}
+
+/* A row takes the last row's comparison record only when every
+ * identifier is the same: one field apart (the date of birth, the
+ * postcode) is a record of its own. */
+static void
+test_record_comparison_reuse(void **state)
+{
+    static const char *const ann[NCOLS] = {
+        "A1", "943 476 5919", "Ann", "Smith", "12/03/2014", "LS20 1BY",
+        "F",  "CIN",          "01/02/2026"};
+    static const char *const ann_dob[NCOLS] = {
+        "A1", "943 476 5919", "Ann", "Smith", "13/03/2014", "LS20 1BY",
+        "F",  "CIN",          "01/03/2026"};
+    static const char *const ann_pc[NCOLS] = {
+        "A1", "943 476 5919", "Ann", "Smith", "12/03/2014", "LS20 1BZ",
+        "F",  "CIN",          "01/04/2026"};
+    static const long want[6] = {0, 1, 0, 2, 2, 0};
+    const char *const *rows[6] = {ann, ann_dob, ann, ann_pc, ann_pc, ann};
+    struct pseudonymous_record pr;
+    struct record rec;
+    int mapped, i;
+
+    (void)state;
+    setup();
+    for (i = 0; i < 6; i++) {
+        assert_int_equal(one_row(0, rows[i], 2 + i, &rec, &pr, &mapped), 1);
+        assert_int_equal(pr.comparison, want[i]);
+        assert_no_plaintext(&rec, &pr, rows[i]);
+    }
+    assert_int_equal(fx.cmp.n, 3);
+    assert_int_equal(fx.b[0].rows_reused, 1); /* the fifth row */
+    assert_no_plaintext_compared(ann);
     teardown();
 }
 
@@ -500,6 +537,18 @@ link_groups(struct linker *l, const int *group, size_t n)
     assert_int_equal(linker_run(l), 0);
 }
 
+/* recs[0..n) pushed into a new list l. */
+static void
+list_of(const struct pseudonymous_record *recs, size_t n,
+        struct record_list *l)
+{
+    size_t i;
+
+    memset(l, 0, sizeof(*l));
+    for (i = 0; i < n; i++)
+        assert_int_equal(record_list_push(l, &recs[i]), 0);
+}
+
 static struct pseudonymous_record
 rec_of(uint8_t sex, uint8_t eth, int16_t year, uint8_t month, uint32_t ward,
        uint32_t district, int32_t start, uint16_t service, uint8_t dept,
@@ -531,6 +580,7 @@ test_person_assembly(void **state)
     /* person 0: records 0, 1, 2 and 4 (one hash); person 1: record 3 */
     static const int group[5] = {1, 1, 1, 0, 1};
     struct pseudonymous_record recs[5];
+    struct record_list rl;
     struct linker l;
     struct person_set ps;
     struct period periods[2];
@@ -554,9 +604,11 @@ test_person_assembly(void **state)
     assert_int_equal(linker_npersons(&l), 2);
     periods_compute(fx.plan.reference_date, fx.plan.periods, periods);
     memset(dept, 0, sizeof(dept));
-    assert_int_equal(person_set_build(&ps, &fx.plan, periods, recs, 5, &l,
+    list_of(recs, 5, &rl);
+    assert_int_equal(person_set_build(&ps, &fx.plan, periods, &rl, &l,
                                       &fx.ps, &fx.geo.names, dept),
                      0);
+    record_list_release(&rl);
     assert_int_equal(ps.npersons, 2);
     assert_ptr_equal(ps.geo, &fx.geo.names);
 
@@ -621,6 +673,7 @@ test_person_ties(void **state)
 {
     static const int group[4] = {1, 1, 1, 1};
     struct pseudonymous_record recs[4], rev[4];
+    struct record_list rl;
     struct linker l;
     struct person_set a, b;
     struct period periods[2];
@@ -644,12 +697,16 @@ test_person_ties(void **state)
     periods_compute(fx.plan.reference_date, fx.plan.periods, periods);
     link_groups(&l, group, 4);
     memset(dept, 0, sizeof(dept));
-    assert_int_equal(person_set_build(&a, &fx.plan, periods, recs, 4, &l,
+    list_of(recs, 4, &rl);
+    assert_int_equal(person_set_build(&a, &fx.plan, periods, &rl, &l,
                                       &fx.ps, &fx.geo.names, dept),
                      0);
-    assert_int_equal(person_set_build(&b, &fx.plan, periods, rev, 4, &l,
+    record_list_release(&rl);
+    list_of(rev, 4, &rl);
+    assert_int_equal(person_set_build(&b, &fx.plan, periods, &rl, &l,
                                       &fx.ps, &fx.geo.names, dept),
                      0);
+    record_list_release(&rl);
     assert_int_equal(a.sex[0], SEX_M);
     assert_int_equal(a.ethnicity[0], ETH_BLACK);
     /* 2001-01, the first record's: 25 (25-64, the sixth band), not 16 */
@@ -667,16 +724,77 @@ test_person_ties(void **state)
     teardown();
 }
 
+/* A record list keeps a run of rows with the same attributes as one
+ * attributes entry and gives every record back as it was pushed; append
+ * and renumber keep each row with its own attributes. */
+static void
+test_record_list(void **state)
+{
+    struct pseudonymous_record r[5], got;
+    struct record_list a, b;
+    size_t i;
+
+    (void)state;
+    r[0] = rec_of(SEX_F, ETH_WHITE, 2010, 5, 2, 1, 100, 3, DEPT_HOUSING, 1, 7);
+    r[1] = r[0];
+    r[1].start = 200;
+    r[1].end = 300;
+    r[1].service = 4;
+    r[1].ret = 2;
+    r[1].period = 1;
+    r[2] = r[1];
+    r[2].ward = 5;                       /* moved: new attributes */
+    r[3] = rec_of(SEX_M, ETH_ASIAN, 1990, 1, 3, 2, 50, SERVICE_NONE,
+                  DEPT_EDUCATION, RECORD_TOKEN_NONE, 0);
+    r[3].comparison = 9;
+    r[4] = r[3];                         /* a repeat across the append */
+    for (i = 0; i < 5; i++)
+        if (i != 3)
+            r[i].comparison = i == 4 ? 9 : COMPARISON_NONE;
+    list_of(r, 3, &a);
+    assert_int_equal(a.n, 3);
+    assert_int_equal(a.nattrs, 2);
+    assert_int_equal(a.rows[0].attrs, a.rows[1].attrs);
+    list_of(r + 3, 2, &b);
+    assert_int_equal(b.nattrs, 1);
+    record_list_renumber(&b, 10, 100);
+    r[3].comparison = r[4].comparison = 109;
+    assert_int_equal(record_list_append(&a, &b), 0);
+    assert_int_equal(b.n, 0);
+    assert_null(b.rows);
+    assert_int_equal(a.n, 5);
+    assert_int_equal(a.nattrs, 3);
+    for (i = 0; i < 5; i++) {
+        record_list_get(&a, i, &got);
+        if (i == 1 || i == 2)
+            assert_int_equal(got.ret, 2);
+        assert_memory_equal(&got, &r[i], sizeof(got));
+    }
+    /* renumbering leaves no return at 0 and no COMPARISON_NONE */
+    record_list_renumber(&a, 1, 1);
+    record_list_get(&a, 0, &got);
+    assert_int_equal(got.ret, 0);
+    assert_int_equal(got.comparison, COMPARISON_NONE);
+    record_list_get(&a, 1, &got);
+    assert_int_equal(got.ret, 3);
+    record_list_get(&a, 4, &got);
+    assert_int_equal(got.comparison, 110);
+    record_list_release(&a);
+    record_list_release(&b);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_from_row),
         cmocka_unit_test(test_record_comparison),
+        cmocka_unit_test(test_record_comparison_reuse),
         cmocka_unit_test(test_record_scope),
         cmocka_unit_test(test_record_witness),
         cmocka_unit_test(test_person_assembly),
         cmocka_unit_test(test_person_ties),
+        cmocka_unit_test(test_record_list),
     };
 
     if (sodium_init() < 0)

@@ -76,10 +76,10 @@ static void
 test_replaced_and_duplicate(void **state)
 {
     struct spell s[4] = {
-        {D(2016, 5, 1), D(2016, 9, 1), 0, CSC, 0, 1},
-        {D(2016, 5, 1), D(2016, 9, 1), 0, CSC, 0, 2},
-        {D(2016, 9, 1), DAY_OPEN, 0, CSC, 0, 1},
-        {D(2016, 9, 1), D(2017, 8, 1), 0, CSC, 0, 2},
+        {D(2016, 5, 1), D(2016, 9, 1), 0, CSC, 0, 1, {0}},
+        {D(2016, 5, 1), D(2016, 9, 1), 0, CSC, 0, 2, {0}},
+        {D(2016, 9, 1), DAY_OPEN, 0, CSC, 0, 1, {0}},
+        {D(2016, 9, 1), D(2017, 8, 1), 0, CSC, 0, 2, {0}},
     };
 
     (void)state;
@@ -101,11 +101,11 @@ static void
 test_superseded(void **state)
 {
     struct spell s[3] = {
-        {D(2016, 6, 1), DAY_OPEN, 0, CSC, 0, 1},
-        {D(2016, 6, 1), DAY_OPEN, 1, CSC, 0, 3},
-        {D(2017, 3, 1), D(2017, 3, 10), 0, CSC, 0, 1},
+        {D(2016, 6, 1), DAY_OPEN, 0, CSC, 0, 1, {0}},
+        {D(2016, 6, 1), DAY_OPEN, 1, CSC, 0, 3, {0}},
+        {D(2017, 3, 1), D(2017, 3, 10), 0, CSC, 0, 1, {0}},
     };
-    struct spell late[1] = {{D(2017, 5, 1), D(2017, 6, 1), 0, CSC, 0, 1}};
+    struct spell late[1] = {{D(2017, 5, 1), D(2017, 6, 1), 0, CSC, 0, 1, {0}}};
 
     (void)state;
     table();
@@ -126,13 +126,13 @@ static void
 test_closed(void **state)
 {
     struct spell s[3] = {
-        {D(2017, 4, 10), DAY_OPEN, 0, CSC, 0, 2},
-        {D(2017, 6, 1), D(2017, 9, 1), 1, CSC, 0, 2},
-        {D(2017, 9, 1), DAY_OPEN, 0, CSC, 0, 2},
+        {D(2017, 4, 10), DAY_OPEN, 0, CSC, 0, 2, {0}},
+        {D(2017, 6, 1), D(2017, 9, 1), 1, CSC, 0, 2, {0}},
+        {D(2017, 9, 1), DAY_OPEN, 0, CSC, 0, 2, {0}},
     };
     struct spell o[2] = {
-        {D(2016, 4, 10), D(2016, 12, 1), 0, CSC, 0, 1},
-        {D(2016, 10, 1), D(2017, 1, 1), 0, CSC, 0, 2},
+        {D(2016, 4, 10), D(2016, 12, 1), 0, CSC, 0, 1, {0}},
+        {D(2016, 10, 1), D(2017, 1, 1), 0, CSC, 0, 2, {0}},
     };
 
     (void)state;
@@ -154,8 +154,8 @@ static void
 test_extracts_untouched(void **state)
 {
     struct spell s[2] = {
-        {D(2016, 5, 1), DAY_OPEN, 0, CSC, 0, 0},
-        {D(2016, 5, 1), DAY_OPEN, 0, CSC, 0, 0},
+        {D(2016, 5, 1), DAY_OPEN, 0, CSC, 0, 0, {0}},
+        {D(2016, 5, 1), DAY_OPEN, 0, CSC, 0, 0, {0}},
     };
 
     (void)state;

@@ -335,9 +335,14 @@ static const struct stage_case stage_cases[] = {
     {"[source s]", "value_map.ethnicity = cld_ethnicity", NULL, ok_value_map},
     {"[source s]", "value_map.ethnicity = no_such_list",
      "code list 'no_such_list': neither a .csv file nor a shipped code list "
-     "(cld_ethnicity, cld_service_type, dfe_ethnicity, hclic_duty_type, "
-     "hclic_ta_type, school_census_sen_provision, ssda903_legal_status)",
-     NULL},
+     "(cin_category_of_abuse, cin_primary_need, cin_reason_for_closure, "
+     "cin_referral_source, cld_ethnicity, cld_service_type, dfe_ethnicity, "
+     "hclic_duty_type, hclic_ta_type, "
+     "school_census_sen_provision, ssda903_category_of_need, "
+     "ssda903_legal_status, ssda903_legal_status_group, "
+     "ssda903_placement_provider, ssda903_placement_type, "
+     "ssda903_reason_episode_ceased, ssda903_reason_place_change, "
+     "ssda903_rne)", NULL},
     {"[source s]", "value.ethnicity.Asian or Asian British: Indian = ASIAN",
      NULL, ok_colon_key},
     {"[source s]", "may_be_empty = yes", NULL, ok_may_be_empty},

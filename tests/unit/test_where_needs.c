@@ -94,16 +94,16 @@ make_persons(struct person_set *ps)
     static uint32_t geo0[3];
 
     spells[0] = (struct spell){day(2026, 1, 1), day(2026, 3, 31), S_TA,
-                               DEPT_HOUSING, 0, 0};
+                               DEPT_HOUSING, 0, 0, {0}};
     spells[1] = (struct spell){day(2026, 2, 1), day(2026, 6, 30), S_ABSENCE,
-                               DEPT_EDUCATION, 0, 0};
-    spells[2] = (struct spell){day(2026, 3, 1), day(2026, 3, 31), S_ORDER, YJ, 0, 0};
+                               DEPT_EDUCATION, 0, 0, {0}};
+    spells[2] = (struct spell){day(2026, 3, 1), day(2026, 3, 31), S_ORDER, YJ, 0, 0, {0}};
     spells[3] = (struct spell){day(2026, 5, 10), day(2026, 5, 10),
-                               S_EXCLUSION, DEPT_EDUCATION, 0, 0};
+                               S_EXCLUSION, DEPT_EDUCATION, 0, 0, {0}};
     spells[4] = (struct spell){day(2026, 11, 1), DAY_OPEN, S_CIN,
-                               DEPT_CHILDREN_SOCIAL_CARE, 0, 0};
+                               DEPT_CHILDREN_SOCIAL_CARE, 0, 0, {0}};
     spells[5] = (struct spell){day(2025, 1, 1), day(2025, 6, 30), S_TA,
-                               DEPT_HOUSING, 0, 0};
+                               DEPT_HOUSING, 0, 0, {0}};
     memset(age, 1, sizeof(age));
     memset(ps, 0, sizeof(*ps));
     ps->npersons = 3;
@@ -259,7 +259,7 @@ test_household_needs(void **state)
     make_persons(&tmp);
     memcpy(sp, spells, 6 * sizeof(sp[0]));
     sp[6] = (struct spell){day(2026, 5, 1), day(2026, 5, 31), S_ORDER, YJ, 0,
-                           0};
+                           0, {0}};
     memset(age, 1, sizeof(age));
     memset(&ps, 0, sizeof(ps));
     ps.npersons = 4;
