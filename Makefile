@@ -167,6 +167,7 @@ docs: $(BUILD)/cohort
 CODELISTS = cin_category_of_abuse.csv cin_primary_need.csv \
             cin_reason_for_closure.csv cin_referral_source.csv \
             cld_ethnicity.csv cld_service_type.csv dfe_ethnicity.csv \
+            hclic_duty_type.csv hclic_ta_type.csv \
             school_census_sen_provision.csv ssda903_category_of_need.csv \
             ssda903_legal_status.csv ssda903_legal_status_group.csv \
             ssda903_placement_provider.csv ssda903_placement_type.csv \

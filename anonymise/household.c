@@ -105,3 +105,67 @@ nomem:
     ps->nhouseholds = ps->nmembers = 0;
     return CE_NOMEM;
 }
+
+static int
+cmp_household_spell(const void *a, const void *b)
+{
+    const struct spell *x = a, *y = b;
+
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    if (x->department != y->department)
+        return x->department < y->department ? -1 : 1;
+    return (int)x->service - (int)y->service;
+}
+
+int
+household_spells_build(struct person_set *ps,
+                       const struct record_list *events)
+{
+    size_t nh = ps->nhouseholds, n = events->n, i, h;
+    uint32_t *fill = NULL;
+
+    if (!n)
+        return 0;
+    ps->hspell_first = calloc(nh + 2, sizeof(uint32_t));
+    ps->hspells = malloc(n * sizeof(*ps->hspells));
+    fill = malloc((nh + 1) * sizeof(uint32_t));
+    if (!ps->hspell_first || !ps->hspells || !fill)
+        goto nomem;
+    /* counting sort by household, as the memberships */
+    for (i = 0; i < n; i++) {
+        h = REC_HOUSEHOLD(events, i) & ~RECORD_LEAD;
+        if (h && h <= nh)
+            ps->hspell_first[h]++;
+    }
+    for (h = 0; h < nh; h++)
+        ps->hspell_first[h + 1] += ps->hspell_first[h];
+    memcpy(fill, ps->hspell_first, nh * sizeof(uint32_t));
+    for (i = 0; i < n; i++) {
+        h = REC_HOUSEHOLD(events, i) & ~RECORD_LEAD;
+        if (!h || h > nh)
+            continue;
+        ps->hspells[fill[h - 1]++] = events->rows[i].spell;
+    }
+    for (h = 0; h < nh; h++) {
+        size_t first = ps->hspell_first[h];
+        size_t k = ps->hspell_first[h + 1] - first;
+
+        if (k > 1)
+            qsort(&ps->hspells[first], k, sizeof(*ps->hspells),
+                  cmp_household_spell);
+    }
+    ps->nhspells = ps->hspell_first[nh];
+    free(fill);
+    return 0;
+nomem:
+    free(fill);
+    free(ps->hspell_first);
+    free(ps->hspells);
+    ps->hspell_first = NULL;
+    ps->hspells = NULL;
+    ps->nhspells = 0;
+    return CE_NOMEM;
+}

@@ -30,7 +30,8 @@
  *     person_set_build(&ps, ...);
  *     household_set_build(&ps, &recs, &linker, &scopes.households,
  *                         &pseudonymiser);      -- CE_NOMEM
- *     ... ps.nhouseholds, ps.members ...
+ *     household_spells_build(&ps, &events);        -- CE_NOMEM
+ *     ... ps.nhouseholds, ps.members, ps.hspells ...
  *     person_set_release(&ps);                  -- frees the households too
  */
 #ifndef COHORT_HOUSEHOLD_H
@@ -61,5 +62,16 @@ int household_set_build(struct person_set *ps,
                         const struct linker *l,
                         const struct hash_table *households,
                         const struct pseudonymiser *psd);
+
+/*
+ * Adds to ps (its households built) the households' own spells: each row
+ * of events (record.h's rc 2 rows: a household id, a service, dates,
+ * no person) becomes a spell of its household, sorted by start, end,
+ * department, service like a person's. A household term of a `where`
+ * holds when a member's spell or one of these does (cohorts/where.h).
+ * 0, or CE_NOMEM with no spells added.
+ */
+int household_spells_build(struct person_set *ps,
+                           const struct record_list *events);
 
 #endif

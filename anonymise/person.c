@@ -28,6 +28,8 @@ person_set_release(struct person_set *ps)
     free(ps->member_first);
     free(ps->members);
     free(ps->household_key);
+    free(ps->hspell_first);
+    free(ps->hspells);
     memset(ps, 0, sizeof(*ps));
 }
 

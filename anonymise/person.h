@@ -136,6 +136,12 @@ struct person_set {
     struct household_member *members;
     size_t nmembers;
     uint8_t *household_key;
+    /* the households' own spells (household.h, household_spells_build()):
+     * hspells[hspell_first[h] .. hspell_first[h+1]-1], by start; NULL
+     * when no source gives any */
+    uint32_t *hspell_first;
+    struct spell *hspells;
+    size_t nhspells;
 };
 
 /* Per department: what the run summary reports, before disclosure control. */

@@ -295,6 +295,31 @@ comparison_of(const struct record_builder *b, const struct record *rec,
     return comparison_useful(mr);
 }
 
+/* An accepted row of a household's own spells: its dates, service and
+ * household only -- no keys, no person, nothing for the linker. */
+static int
+keep_household_event(struct record_builder *b, const struct record *rec,
+                     struct pseudonymous_record *out)
+{
+    uint32_t household;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = join_household(b, rec, &household)) < 0)
+        return rc;
+    if (!household)
+        return 0;
+    out->start = rec->start_date;
+    out->end = rec->end_date;
+    out->service = rec->service;
+    out->period = rec->period;
+    out->department = rec->department;
+    out->comparison = COMPARISON_NONE;
+    out->token_key = RECORD_TOKEN_NONE;
+    out->household = household;
+    return 2;
+}
+
 /* Appends the text of field f (bounded by n, with its terminator) to
  * buf at *len. */
 static void
@@ -474,7 +499,9 @@ record_from_row(struct record_builder *b, const struct source_mapping *m,
 {
     int rc = 0;
 
-    if (mapped == 0)
+    if (mapped == 0 && b->sp->household_events)
+        rc = keep_household_event(b, rec, out);
+    else if (mapped == 0)
         rc = keep_row(b, m, row, rec, q, out);
     else if (mapped == 1 + (int)QR_UNMAPPED_VALUE && q->unmapped.last >= 0)
         rc = witness_unmapped(b, m, row, rec, q);

@@ -35,6 +35,10 @@
  *                       (and, with a household id, a member of the
  *                       household ctx->scopes numbers; no household
  *                       without ctx->scopes)
+ *              rc == 2: pr is a household's own spell (a source of
+ *                       household events, plan.h household_events): no
+ *                       person, no keys, not the linker's; kept apart
+ *                       for household_set_build()
  *              rc == 0: the row left no record (quarantined)
  *              rc < 0:  CE_NOMEM
  *     b.unknown_postcodes ...

@@ -505,11 +505,20 @@ doc_scopes(const struct job_plan *plan, struct rdoc *doc, struct strbuf *sb)
                         source_role_name(sp->role));
             if (sp->role == ROLE_HEADER && !sp->has_spells)
                 strbuf_adds(sb, ", persons only");
-            strbuf_addf(sb, ") joins on column %s", sp->column[CF_LOCAL_ID]);
+            if (sp->household_events)
+                strbuf_adds(sb, ", the household's own spells, no person");
+            /* a table with no local id shares the scope's households only */
+            strbuf_addf(sb, ") %s column %s",
+                        sp->column[CF_LOCAL_ID] ? "joins on"
+                                                : "shares households by",
+                        sp->column[CF_LOCAL_ID] ? sp->column[CF_LOCAL_ID]
+                                                : sp->column[CF_HOUSEHOLD_ID]);
             t = rn_obj(doc, tables, NULL);
             rn_str(doc, t, "source", sp->name);
             rn_str(doc, t, "role", source_role_name(sp->role));
-            rn_str(doc, t, "column", sp->column[CF_LOCAL_ID]);
+            rn_str(doc, t, "column", sp->column[CF_LOCAL_ID]
+                                         ? sp->column[CF_LOCAL_ID]
+                                         : sp->column[CF_HOUSEHOLD_ID]);
         }
         rn_str(doc, r, "name", name);
         rn_str(doc, r, "text", strbuf_str(sb));
@@ -645,34 +654,6 @@ cohort_by(const struct job_plan *plan, const struct cohort_plan *cp,
         rn_str(doc, arr, NULL, cohort_by_name(cp, k));
 }
 
-/* What a household cohort counts (README "Households"). */
-static void
-doc_household_unit(const struct cohort_plan *cp, struct rdoc *doc,
-                   struct rnode *s, struct strbuf *sb)
-{
-    struct rnode *r;
-
-    strbuf_adds(sb, "households: a household is the persons whose rows "
-                    "carry one household id (a keyed hash, never the id), "
-                    "each a member over that row's dates; a household is "
-                    "counted once in a month when it has a member that "
-                    "month and its where holds over those members (a term "
-                    "outside any member, all members or lead meaning any "
-                    "member); "
-                    "composition (household_size, children, household_type) "
-                    "is taken from the members' age bands at the month's "
-                    "end and the lead flag; the cell key of a count is the "
-                    "sum of its households' keys (a keyed hash of the "
-                    "household's keyed id, record-key subkey); disclosure "
-                    "control and its audit treat the table as any other");
-    if (cp->measure == MEASURE_AT_END)
-        strbuf_adds(sb, "; measure at_end takes each household as it is on "
-                        "the month's last day: that day's members, for the "
-                        "where and for the composition");
-    r = rn_rule(doc, s, "unit", NULL, sb);
-    rn_str(doc, r, "value", "households");
-}
-
 static void
 doc_cohorts(const struct job_plan *plan, char *const *where_plain,
             struct rdoc *doc, struct strbuf *sb)
@@ -698,7 +679,7 @@ doc_cohorts(const struct job_plan *plan, char *const *where_plain,
         }
         cohort_by(plan, cp, doc, s, sb);
         if (cp->unit == UNIT_HOUSEHOLDS)
-            doc_household_unit(cp, doc, s, sb);
+            doc_household_unit(plan, cp, doc, s, sb);
         strbuf_addf(sb, cp->measure == MEASURE_NEW
                             ? "%s entering the cohort in the period"
                         : cp->measure == MEASURE_ENDED

@@ -86,4 +86,10 @@ int rules_canonical(const struct job_plan *plan, const struct rules_inputs *in,
 void doc_departments(const struct job_plan *plan, struct rdoc *doc,
                      struct strbuf *sb);
 
+/* rules_households.c: a household cohort's "unit" rule under section s
+ * (what a household is and counts, with the plan's household events). */
+void doc_household_unit(const struct job_plan *plan,
+                        const struct cohort_plan *cp, struct rdoc *doc,
+                        struct rnode *s, struct strbuf *sb);
+
 #endif

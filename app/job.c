@@ -559,7 +559,8 @@ run_persons(struct job_run *jr, struct diag *d)
     }
     if (household_set_build(&jr->ps, &js->rr.recs,
                             &js->rr.linker, &js->rr.scopes.households,
-                            &js->ps) < 0) {
+                            &js->ps) < 0 ||
+        household_spells_build(&jr->ps, &js->rr.household_events) < 0) {
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         return CE_NOMEM;
     }

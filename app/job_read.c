@@ -86,6 +86,7 @@ pass_progress_add(struct pass_progress *pp, uint64_t rows, uint64_t bytes)
  */
 struct source_out {
     struct record_list recs;
+    struct record_list household_events; /* a household's own spells */
     struct unmapped_codes unmapped; /* witnesses are linker's probes */
     struct linker linker;
     int have_linker;
@@ -106,6 +107,7 @@ static void
 source_out_release(struct source_out *o)
 {
     record_list_release(&o->recs);
+    record_list_release(&o->household_events);
     unmapped_codes_release(&o->unmapped);
     if (o->have_linker)
         linker_release(&o->linker);
@@ -237,6 +239,14 @@ keep_row(void *ctx, struct source_reader *r, const struct raw_row *row,
     int rc;
 
     rc = record_from_row(&k->b, &r->m, row, mapped, rec, &r->q, &pr);
+    if (rc == 2) {
+        /* a household's own spell: no person, not the linker's */
+        if ((rc = record_list_push(&k->out->household_events, &pr)) == 0)
+            row_progress(k, r);
+        if (rc < 0)
+            diag_set(d, r->sp->name, row->line, 0, NULL, "out of memory");
+        return rc;
+    }
     if (rc > 0 && r->sp->return_year_end && pr.service != SERVICE_NONE) {
         int nr = note_return(k->out, row, &pr);
 
@@ -409,7 +419,9 @@ merge_source(struct read_stage *st, size_t si, struct source_out *o,
     if (off < 0)
         return CE_NOMEM;
     record_list_renumber(&o->recs, 0, (uint32_t)off);
-    if ((rc = record_list_append(&rr->recs, &o->recs)) < 0)
+    if ((rc = record_list_append(&rr->recs, &o->recs)) < 0 ||
+        (rc = record_list_append(&rr->household_events,
+                                 &o->household_events)) < 0)
         return rc;
     for (i = 0; i < o->unmapped.ncodes; i++)
         for (j = 0; j < o->unmapped.codes[i].nwitness; j++)
@@ -589,6 +601,7 @@ read_result_release(struct read_result *rr)
     size_t i;
 
     record_list_release(&rr->recs);
+    record_list_release(&rr->household_events);
     comparison_list_release(&rr->comparisons);
     if (rr->have_linker)
         linker_release(&rr->linker);

@@ -39,6 +39,8 @@
  * read_result_release(). */
 struct read_result {
     struct record_list recs;          /* every kept record, in read order */
+    struct record_list household_events; /* the households' own spells
+                                       (record.h, rc 2), not the linker's */
     struct comparison_list comparisons; /* their comparison records (each
                                        record's .comparison), when the
                                        plan has a probabilistic stage */

@@ -55,7 +55,117 @@ struct register_out {
     long line;           /* the physical line the next row starts on */
     long rows;
     long cases;
+    /* the H-CLIC-shaped return of the TA cases (synth_housing.h) */
+    FILE *hpeople, *hmain, *hta, *htruth;
+    long member[16];     /* the persons of the case being written, once */
+    uint8_t member_lead[16];
+    struct synth_resident member_res[16];
+    int nmembers;
 };
+
+/* Remembers person pid as a member of the case being written, with the
+ * lead flag of their first row. */
+static void
+hclic_member(struct register_out *w, long pid, const struct synth_resident *r,
+             int lead)
+{
+    int k;
+
+    for (k = 0; k < w->nmembers; k++)
+        if (w->member[k] == pid)
+            return;
+    if (w->nmembers >= 16)
+        return;
+    w->member[w->nmembers] = pid;
+    w->member_lead[w->nmembers] = (uint8_t)(lead != 0);
+    w->member_res[w->nmembers++] = *r;
+}
+
+/* One duty or placement of H-CLIC case id: its row in hclic_main.csv or
+ * hclic_ta.csv and its truth line. */
+static void
+hclic_spell(struct register_out *w, long id, int ta, const char *code,
+            const char *service, int32_t start, int32_t end, int32_t applied)
+{
+    char s1[16], s2[16], ap[16];
+
+    register_date(start, 1, s1, sizeof(s1));
+    register_date(end, 1, s2, sizeof(s2));
+    register_date(applied, 1, ap, sizeof(ap));
+    if (ta)
+        fprintf(w->hta, "HC%06ld,%s,%s,%s\n", id, code, s1, s2);
+    else
+        fprintf(w->hmain, "HC%06ld,%s,%s,%s,%s\n", id, ap, code, s1, s2);
+    fprintf(w->htruth, "HC%06ld,%s,%s,%s,%s\n", id, ta ? "ta" : "main",
+            service, s1, s2);
+}
+
+/* An end day past the reference date is still open on it. */
+static int32_t
+hclic_end(const struct register_out *w, int32_t end)
+{
+    return end == DAY_OPEN || end >= w->o->reference ? DAY_OPEN : end;
+}
+
+/*
+ * The H-CLIC case of register case id, in TA from st to en (DAY_OPEN:
+ * open): its members (the case's persons, each once), its duties -- a
+ * prevention duty before the placement in 3 cases of 10, a relief duty
+ * from its first day for up to 56 days, then a main duty -- and its
+ * placements: a first one (B&B, hostel or nightly paid) of 2 to 10
+ * weeks, then, when the stay is longer, one of a settled type to its
+ * end. A stream of its own per case, so the register is as before.
+ */
+static void
+hclic_case(struct register_out *w, long id, int32_t st, int32_t en)
+{
+    static const char *const first[][2] = {
+        {"BB", "ta_bed_and_breakfast"}, {"HO", "ta_hostel"},
+        {"NP", "ta_private_sector"}};
+    static const char *const then[][2] = {
+        {"PSL", "ta_private_sector"}, {"PL", "ta_private_sector"},
+        {"LA", "ta_social_housing"},  {"HA", "ta_social_housing"},
+        {"OT", "ta_other"}};
+    uint64_t hs = w->o->seed * 0x9E3779B97F4A7C15ull + 0x48434C4943ull +
+                  (uint64_t)id * 0x100000001B3ull;
+    int32_t ref = w->o->reference, applied = st, pe, re;
+    long k, t;
+
+    for (k = 0; k < w->nmembers; k++) {
+        const struct synth_resident *r = &w->member_res[k];
+        char dob[16];
+
+        register_date(r->dob, 1, dob, sizeof(dob));
+        fprintf(w->hpeople, "HC%06ld,%s,%s,%s,%s,%s,%s,%s\n", id,
+                w->member_lead[k] ? "Y" : "N", r->forename, r->surname, dob,
+                r->sex == 0 ? "M" : r->sex == 1 ? "F" : "U", r->nhs,
+                r->postcode);
+    }
+    if (register_chance(&hs, 300)) {
+        int32_t ps = st - 10 - (int32_t)register_rnd(&hs, 50);
+
+        applied = ps;
+        hclic_spell(w, id, 0, "P", "prevention_duty", ps, st - 1, applied);
+    }
+    re = st + 55;
+    if (en != DAY_OPEN && en < re)
+        re = en;
+    hclic_spell(w, id, 0, "R", "relief_duty", st, hclic_end(w, re), applied);
+    if ((en == DAY_OPEN || en > st + 55) && st + 56 <= ref)
+        hclic_spell(w, id, 0, "M", "main_duty", st + 56, hclic_end(w, en),
+                    applied);
+    t = register_rnd(&hs, 3);
+    pe = st + 14 + (int32_t)register_rnd(&hs, 57);
+    if ((en != DAY_OPEN && pe >= en) || pe >= ref) {
+        hclic_spell(w, id, 1, first[t][0], first[t][1], st, hclic_end(w, en),
+                    applied);
+        return;
+    }
+    hclic_spell(w, id, 1, first[t][0], first[t][1], st, pe, applied);
+    t = register_rnd(&hs, 5);
+    hclic_spell(w, id, 1, then[t][0], then[t][1], pe + 1, hclic_end(w, en),
+                applied);
+}
 
 /* One row: person pid on case `ref` from start to end (DAY_OPEN: open),
  * as its lead or not; its truth lines. */
@@ -79,6 +189,7 @@ register_row(struct register_out *w, long ref, long pid,
     fprintf(w->tru, "HR%06ld,%ld,%s,%s,%s,%s,%s\n", ref, pid,
             lead ? "Y" : "N", tenure, i1, i2, idob);
     w->sp->truth(w->sp->ctx, w->line, pid, r);
+    hclic_member(w, pid, r, lead);
     w->line++;
     w->rows++;
 }
@@ -98,6 +209,8 @@ register_own_case(struct register_out *w, uint64_t *rs, long pid,
                   const struct synth_resident *r, int32_t left)
 {
     int32_t ref = w->o->reference, st = left + 1, en;
+    const char *tenure;
+    long id;
 
     if (st > ref)
         return;
@@ -105,8 +218,12 @@ register_own_case(struct register_out *w, uint64_t *rs, long pid,
                                   : st + 30 + (int32_t)register_rnd(rs, 400);
     if (en != DAY_OPEN && en >= ref)
         en = DAY_OPEN;
-    register_row(w, w->cases++, pid, r, 1,
-                 register_chance(rs, 500) ? "TA" : "SH", st, en);
+    tenure = register_chance(rs, 500) ? "TA" : "SH";
+    id = w->cases++;
+    w->nmembers = 0;
+    register_row(w, id, pid, r, 1, tenure, st, en);
+    if (!strcmp(tenure, "TA"))
+        hclic_case(w, id, st, en);
 }
 
 /*
@@ -140,6 +257,7 @@ register_case(struct register_out *w, uint64_t *rs, long first, long n)
     for (k = 0; k < n; k++)
         w->sp->resident(w->sp->ctx, first + k, &res[k]);
     id = w->cases++;
+    w->nmembers = 0;
     for (k = 0; k < n; k++) {
         int32_t s = st > res[k].dob ? st : res[k].dob, e = en;
 
@@ -163,6 +281,8 @@ register_case(struct register_out *w, uint64_t *rs, long first, long n)
             continue;
         register_row(w, id, first + k, &res[k], k == 0, tenure, s, e);
     }
+    if (!strcmp(tenure, "TA") && w->nmembers)
+        hclic_case(w, id, st, en);
     if (leave != DAY_NONE && register_chance(rs, 500))
         register_own_case(w, rs, first + 1, &res[1], leave);
 }
@@ -188,7 +308,15 @@ synth_housing_write(const struct synth_options *o,
     snprintf(path, sizeof(path), "%s/truth_households_SYNTHETIC_IDENTIFIERS.csv",
              o->dir);
     w.tru = fopen(path, "w");
-    if (!w.reg || !w.tru) {
+    snprintf(path, sizeof(path), "%s/hclic_people.csv", o->dir);
+    w.hpeople = fopen(path, "w");
+    snprintf(path, sizeof(path), "%s/hclic_main.csv", o->dir);
+    w.hmain = fopen(path, "w");
+    snprintf(path, sizeof(path), "%s/hclic_ta.csv", o->dir);
+    w.hta = fopen(path, "w");
+    snprintf(path, sizeof(path), "%s/truth_hclic.csv", o->dir);
+    w.htruth = fopen(path, "w");
+    if (!w.reg || !w.tru || !w.hpeople || !w.hmain || !w.hta || !w.htruth) {
         diag_set(d, o->dir, 0, 0, NULL, "cannot write the housing register: "
                  "%s", strerror(errno));
         rc = CE_IO;
@@ -197,6 +325,11 @@ synth_housing_write(const struct synth_options *o,
     fputs("Case Reference,Lead Applicant,Forename,Surname,Date of Birth,Sex,"
           "NHS Number,Postcode,Tenure,Start Date,End Date\n", w.reg);
     fputs("case,person,lead,tenure,start,end,dob\n", w.tru);
+    fputs("CaseRef,LeadApplicant,Forename,Surname,DOB,Sex,NHSNumber,"
+          "Postcode\n", w.hpeople);
+    fputs("CaseRef,AppDate,DutyType,DutyStart,DutyEnd\n", w.hmain);
+    fputs("CaseRef,TAType,TAStart,TAEnd\n", w.hta);
+    fputs("case,table,service,start,end\n", w.htruth);
     for (pid = 0; pid < sp->n; pid = h1) {
         sp->resident(sp->ctx, pid, &r);
         for (h1 = pid + 1; h1 < sp->n && h1 - pid < 8; h1++) {
@@ -213,6 +346,14 @@ out:
     if (w.reg && (ferror(w.reg) | fclose(w.reg)) && rc == 0)
         rc = CE_IO;
     if (w.tru && (ferror(w.tru) | fclose(w.tru)) && rc == 0)
+        rc = CE_IO;
+    if (w.hpeople && (ferror(w.hpeople) | fclose(w.hpeople)) && rc == 0)
+        rc = CE_IO;
+    if (w.hmain && (ferror(w.hmain) | fclose(w.hmain)) && rc == 0)
+        rc = CE_IO;
+    if (w.hta && (ferror(w.hta) | fclose(w.hta)) && rc == 0)
+        rc = CE_IO;
+    if (w.htruth && (ferror(w.htruth) | fclose(w.htruth)) && rc == 0)
         rc = CE_IO;
     if (rc == CE_IO && !d->msg[0])
         diag_set(d, o->dir, 0, 0, NULL, "cannot write the housing register");

@@ -40,6 +40,27 @@
  *       household count from it.
  * Each register row also gets its line in the main truth file (source
  * `register`), so the suite's privacy scan looks for its identifiers.
+ *
+ * Every TA case (the leaver's own included) is also a case of the
+ * H-CLIC-shaped return (README "H-CLIC"), reference HC + the register
+ * case's number, read by the profiles hclic_people, hclic_main, hclic_ta
+ * (UTF-8, LF, ISO dates, an end empty when open or past the reference
+ * date), each case drawn from a random stream of its own so the register
+ * is what it was:
+ *   hclic_people.csv  CaseRef,LeadApplicant,Forename,Surname,DOB,Sex,
+ *       NHSNumber,Postcode: each person of the case once, Y for the lead
+ *       of their first row (the register's identifiers, which the main
+ *       truth already lists);
+ *   hclic_main.csv    CaseRef,AppDate,DutyType,DutyStart,DutyEnd: a
+ *       prevention duty (P) before the placement in 3 cases of 10, a
+ *       relief duty (R) from the TA start for up to 56 days, then a main
+ *       duty (M) to the case's end;
+ *   hclic_ta.csv      CaseRef,TAType,TAStart,TAEnd: a first placement
+ *       (BB, HO or NP) of 2 to 10 weeks, then, for a longer stay, one of
+ *       PSL, PL, LA, HA, OT to the case's end;
+ *   truth_hclic.csv   case,table,service,start,end: every main and TA row
+ *       with its canonical service (no identifier).
+ * tests/cli/hclic.sh counts households in TA and owed relief from it.
  */
 #ifndef COHORT_SYNTH_HOUSING_H
 #define COHORT_SYNTH_HOUSING_H

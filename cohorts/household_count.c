@@ -110,6 +110,12 @@ household_members(struct household_units *hu, size_t h, int32_t start,
     m->person = hu->person;
     m->lead = hu->lead;
     m->n = n;
+    m->own = NULL;
+    m->nown = 0;
+    if (ps->hspell_first) {
+        m->own = &ps->hspells[ps->hspell_first[h]];
+        m->nown = ps->hspell_first[h + 1] - ps->hspell_first[h];
+    }
 }
 
 static int
@@ -144,6 +150,16 @@ household_coord(void *ctx, size_t u, size_t j, int i, const struct period *pr)
                                  hu->plan->services[svc].department, svc,
                                  pr->start, pr->end))
             return 0; /* yes */
+    /* or the household's own spell of it (a household events source) */
+    for (k = 0; k < m.nown; k++) {
+        const struct spell *sp = &m.own[k];
+
+        if (sp->service == svc &&
+            sp->department == hu->plan->services[svc].department &&
+            sp->start <= pr->end &&
+            (sp->end == DAY_OPEN || sp->end >= pr->start))
+            return 0;
+    }
     return 1;         /* no */
 }
 

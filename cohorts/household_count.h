@@ -27,7 +27,8 @@
  * Adults and children need an age band starting at 18
  * (cohort_settings.c refuses a composition column without one). A
  * service flag `by` column is `yes` when any member had a spell of the
- * service overlapping the month. With `measure = at_end` a household is
+ * service overlapping the month, or the household one of its own (a
+ * source of household events, anonymise/household.h). With `measure = at_end` a household is
  * asked on the month's last day: its members are that day's, for the
  * where and for the composition (a service flag still asks about the
  * month, as a person's does).

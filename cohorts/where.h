@@ -126,6 +126,10 @@ struct where_members {
     const size_t *person;
     const uint8_t *lead;
     size_t n;
+    /* the household's own spells (a source of household events: an
+     * H-CLIC main or TA row), by start; none when nown is 0 */
+    const struct spell *own;
+    size_t nown;
 };
 
 /* The household whose members in the month are m: 0/1, by the rules

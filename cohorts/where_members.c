@@ -6,6 +6,8 @@
  */
 #include "where_private.h"
 
+#include "../core/calendar.h"
+
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
@@ -121,6 +123,54 @@ eval_members(const struct where_expr *q, const struct where_expr *e,
     return q->kind == W_ALL_MEMBERS && m->n > 0;
 }
 
+/* 1 when spell k of the household's own continues a period: an earlier
+ * one of the term's service was open on its first day (as a person's,
+ * where.c). */
+static int
+own_continues(const struct where_expr *e, const struct where_members *m,
+              size_t k)
+{
+    const struct spell *s = &m->own[k];
+    size_t j;
+
+    if (s->period != PERIOD_BY_DATES)
+        return s->period == PERIOD_CONTINUES;
+    for (j = 0; j < k; j++) {
+        const struct spell *t = &m->own[j];
+
+        if (t->department == e->dept &&
+            (e->kind == W_DEPT || t->service == e->service) &&
+            t->start < s->start && (t->end == DAY_OPEN || t->end >= s->start))
+            return 1;
+    }
+    return 0;
+}
+
+/* A service or department term over the household's own spells, with
+ * the person's timing rules (active in, new in, ever by the month). */
+static int
+own_spells_hold(const struct where_expr *e, const struct where_members *m,
+                int32_t start, int32_t end)
+{
+    size_t k;
+
+    for (k = 0; k < m->nown; k++) {
+        const struct spell *s = &m->own[k];
+
+        if (s->start > end)
+            break; /* by start */
+        if (s->department != e->dept ||
+            (e->kind == W_SERVICE && s->service != e->service))
+            continue;
+        if (e->timing == TIME_EVER ||
+            (e->timing == TIME_NEW
+                 ? s->start >= start && !own_continues(e, m, k)
+                 : s->end == DAY_OPEN || s->end >= start))
+            return 1;
+    }
+    return 0;
+}
+
 int
 where_eval_household(const struct where_expr *e, const struct person_set *ps,
                      const struct where_members *m, int period,
@@ -149,6 +199,12 @@ where_eval_household(const struct where_expr *e, const struct person_set *ps,
                where_count_satisfied(e, where_count_holding(
                                             e, ps, m->person, m->n, period,
                                             start, end));
+    case W_SERVICE:
+    case W_DEPT:
+        /* unqualified, a service is the household's: a member's spell
+         * or the household's own (README "Households") */
+        return m->n > 0 && (eval_members(e, e, ps, m, period, start, end) ||
+                            own_spells_hold(e, m, start, end));
     default: /* a person's term unqualified: any member */
         return eval_members(e, e, ps, m, period, start, end);
     }

@@ -140,6 +140,10 @@ struct source_plan {
     enum source_role role;
     int role_set;            /* line of 'role' in the job file; 0: inferred */
     int has_spells;          /* 0: a header of persons only (no service, no dates) */
+    /* 1: the source maps field.household_id and no identifier (an
+     * H-CLIC main or TA table): its rows are spells of the household
+     * itself, never a person's (README "Households") */
+    int household_events;
 
     /* csv */
     char *path;              /* a glob; matches read in sorted order */

@@ -236,6 +236,39 @@ static const char *const dfe_ethnicity[] = {
     "NOBT,UNKNOWN",
     NULL};
 
+static const char *const hclic_duty_type[] = {
+    "code,value",
+    "P,prevention_duty",
+    "Prevention,prevention_duty",
+    "Prevention duty,prevention_duty",
+    "R,relief_duty",
+    "Relief,relief_duty",
+    "Relief duty,relief_duty",
+    "M,main_duty",
+    "Main,main_duty",
+    "Main duty,main_duty",
+    NULL};
+
+static const char *const hclic_ta_type[] = {
+    "code,value",
+    "BB,ta_bed_and_breakfast",
+    "Bed and breakfast,ta_bed_and_breakfast",
+    "HO,ta_hostel",
+    "Hostel,ta_hostel",
+    "NP,ta_private_sector",
+    "Nightly paid,ta_private_sector",
+    "PL,ta_private_sector",
+    "Private landlord,ta_private_sector",
+    "PSL,ta_private_sector",
+    "Private sector leased,ta_private_sector",
+    "LA,ta_social_housing",
+    "Local authority stock,ta_social_housing",
+    "HA,ta_social_housing",
+    "Housing association stock,ta_social_housing",
+    "OT,ta_other",
+    "Other,ta_other",
+    NULL};
+
 static const char *const school_census_sen_provision[] = {
     "code,value",
     "N,on_roll",
@@ -396,6 +429,8 @@ const struct codelist_builtin codelist_builtins[] = {
     {"cld_ethnicity", cld_ethnicity},
     {"cld_service_type", cld_service_type},
     {"dfe_ethnicity", dfe_ethnicity},
+    {"hclic_duty_type", hclic_duty_type},
+    {"hclic_ta_type", hclic_ta_type},
     {"school_census_sen_provision", school_census_sen_provision},
     {"ssda903_category_of_need", ssda903_category_of_need},
     {"ssda903_legal_status", ssda903_legal_status},

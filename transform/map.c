@@ -814,11 +814,17 @@ map_row(const struct source_mapping *m, const struct raw_row *row,
     }
 
     have_id = map_identifiers(m, row, out, q);
-    if (!have_id && out->dob == DAY_NONE) {
-        record_wipe_identifiers(out);
-        return reject(q, m, row, -1, QR_NO_IDENTIFIER);
-    }
     map_household(m, row, out);
+    /* a household's own spell (an H-CLIC main or TA row) names no person:
+     * its household id is what it cannot do without */
+    if (sp->household_events ? !out->household_id[0]
+                             : !have_id && out->dob == DAY_NONE) {
+        record_wipe_identifiers(out);
+        return reject(q, m, row,
+                      sp->household_events ? (int)m->column[CF_HOUSEHOLD_ID]
+                                           : -1,
+                      QR_NO_IDENTIFIER);
+    }
     /* the coded columns last: a row kept loses only a code not on its
      * list (a dropped field), never the row */
     {

@@ -624,6 +624,13 @@ finish_role(struct source_plan *s, struct setting_ctx *ctx)
                                s->name);
     if (!s->id_scope)
         return 0;
+    if (!s->column[CF_LOCAL_ID] && s->column[CF_HOUSEHOLD_ID] &&
+        !s->role_set) {
+        /* the scope shares the households (an H-CLIC case's people, main
+         * and TA tables): each row carries its own identifiers, or none */
+        s->role = ROLE_RECORDS;
+        return 0;
+    }
     if (!s->column[CF_LOCAL_ID])
         return setting_fail_at(ctx, s->line, "[source %s] has id_scope '%s' "
                                              "but no 'field.local_id' to "
@@ -644,10 +651,25 @@ source_map_finish(struct source_plan *s, struct setting_ctx *ctx)
 {
     int f, have_id = 0, rc;
 
+    /* the household id says which household, never who: it is not an
+     * identifier a row could link by */
+    for (f = 0; f < CF_COUNT; f++)
+        if (s->column[f] && common_field_is_identifier((enum common_field)f))
+            have_id = 1;
+    s->household_events = !have_id && s->column[CF_HOUSEHOLD_ID];
+    if (s->household_events && s->column[CF_LEAD])
+        return setting_fail_at(ctx, s->column_line[CF_LEAD],
+                               "[source %s] maps field.lead but no "
+                               "person: a table of a household's own "
+                               "spells has no lead", s->name);
     if ((rc = finish_role(s, ctx)) < 0)
         return rc;
-    /* A header may list persons only: no service and no dates. */
-    s->has_spells = !(s->role == ROLE_HEADER && !s->fixed_service &&
+    /* A header may list persons only: no service and no dates; so may a
+     * household's list of members (an H-CLIC people table), who are
+     * then members over every period. */
+    s->has_spells = !((s->role == ROLE_HEADER ||
+                       (s->column[CF_HOUSEHOLD_ID] && !s->household_events)) &&
+                      !s->fixed_service &&
                       !s->column[CF_SERVICE] && !s->column[CF_START_DATE] &&
                       !s->column[CF_END_DATE]);
     if (s->has_spells && !s->fixed_service && !s->column[CF_SERVICE])
@@ -672,12 +694,7 @@ source_map_finish(struct source_plan *s, struct setting_ctx *ctx)
                                "[source %s] maps field.lead but no "
                                "field.household_id: a lead is the lead "
                                "of a household", s->name);
-    /* the household id says which household, never who: it is not an
-     * identifier a row could link by */
-    for (f = 0; f < CF_COUNT; f++)
-        if (s->column[f] && common_field_is_identifier((enum common_field)f))
-            have_id = 1;
-    if (!have_id)
+    if (!have_id && !s->household_events)
         return setting_fail_at(ctx, s->line, "[source %s] maps no identifier "
                                              "field (nhs_number, upn, dob, "
                                              "... ): its rows could never "

@@ -94,6 +94,33 @@ static const struct profile_column asc_cols[] = {
     {CF_START_DATE, "Event_Start_Date", 0},          {CF_END_DATE, "Event_End_Date", 0},
 };
 
+/*
+ * The case-level homelessness return (H-CLIC-shaped, README "H-CLIC"):
+ * three tables of one case reference, id scope hclic. The column names
+ * are the project's own default layout: the H-CLIC data specification
+ * (MHCLG, sent on request) could not be consulted, so each is named
+ * after what it holds; field.X keys map a council's own.
+ */
+/* People: each member of a case's household, the lead applicant flagged. */
+static const struct profile_column hclic_people_cols[] = {
+    {CF_HOUSEHOLD_ID, "CaseRef", 0}, {CF_LEAD, "LeadApplicant", 0},
+    {CF_FORENAME, "Forename", 0},    {CF_SURNAME, "Surname", 0},
+    {CF_DOB, "DOB", 0},              {CF_SEX, "Sex", 0},
+    {CF_NHS_NUMBER, "NHSNumber", 1}, {CF_POSTCODE, "Postcode", 1},
+};
+
+/* Main: one row per duty of a case, a spell of the household itself. */
+static const struct profile_column hclic_main_cols[] = {
+    {CF_HOUSEHOLD_ID, "CaseRef", 0}, {CF_SERVICE, "DutyType", 0},
+    {CF_START_DATE, "DutyStart", 0}, {CF_END_DATE, "DutyEnd", 0},
+};
+
+/* Temporary accommodation: one row per placement of a case. */
+static const struct profile_column hclic_ta_cols[] = {
+    {CF_HOUSEHOLD_ID, "CaseRef", 0}, {CF_SERVICE, "TAType", 0},
+    {CF_START_DATE, "TAStart", 0},   {CF_END_DATE, "TAEnd", 0},
+};
+
 /* The SSDA903 episodes' coded columns and their DfE code sets (the
  * README's "Statutory code lists"; config/lookups/codelists.txt). LS is
  * also the service when a job maps field.service = LS. */
@@ -150,6 +177,16 @@ static const struct profile profiles[] = {
     {"asc_cld", "Adult social care client-level data",
      "adult_social_care", NULL, NULL, NULL, asc_cols, N(asc_cols),
      {NULL, "cld_ethnicity", "cld_service_type"}, 0, NULL, NULL, NULL, 0},
+    /* H-CLIC-shaped: a block of its own */
+    {"hclic_people", "H-CLIC-shaped people (homelessness case members)",
+     "housing", NULL, NULL, "hclic", hclic_people_cols,
+     N(hclic_people_cols), {NULL, NULL, NULL}, 0, NULL, NULL, NULL, 0},
+    {"hclic_main", "H-CLIC-shaped main (homelessness duties)", "housing",
+     NULL, NULL, "hclic", hclic_main_cols, N(hclic_main_cols),
+     {NULL, NULL, "hclic_duty_type"}, 0, NULL, NULL, NULL, 0},
+    {"hclic_ta", "H-CLIC-shaped temporary accommodation placements",
+     "housing", NULL, NULL, "hclic", hclic_ta_cols, N(hclic_ta_cols),
+     {NULL, NULL, "hclic_ta_type"}, 0, NULL, NULL, NULL, 0},
 };
 
 static const struct profile_xml profile_xml_forms[] = {

@@ -64,6 +64,8 @@ cat > "$scratch/want" <<'LIST'
 ./usr/local/share/cohort/lookups/cld_service_type.csv
 ./usr/local/share/cohort/lookups/codelists.txt
 ./usr/local/share/cohort/lookups/dfe_ethnicity.csv
+./usr/local/share/cohort/lookups/hclic_duty_type.csv
+./usr/local/share/cohort/lookups/hclic_ta_type.csv
 ./usr/local/share/cohort/lookups/name_variants.csv
 ./usr/local/share/cohort/lookups/nicknames.csv
 ./usr/local/share/cohort/lookups/postcodes.csv

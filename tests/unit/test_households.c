@@ -435,6 +435,61 @@ test_composition(void **state)
     release(&fx);
 }
 
+/*
+ * A household's own spells (an H-CLIC main or TA row: a household id and
+ * a spell, no person): H1 a social tenancy spell in September only; H2 a
+ * TA spell in August, when it has no member yet, and another from 15
+ * October. An unqualified service holds on a member's spell or the
+ * household's own; a qualifier asks the members alone.
+ */
+static void
+test_household_events(void **state)
+{
+    struct pseudonymous_record ev[3];
+    struct record_list evl;
+    struct fixture fx;
+    size_t i;
+
+    (void)state;
+    build(&fx);
+    memset(ev, 0, sizeof(ev));
+    memset(&evl, 0, sizeof(evl));
+    ev[0].household = 2;
+    ev[0].service = 0;
+    ev[0].start = day(10, 15);
+    ev[0].end = DAY_OPEN;
+    ev[1].household = 1;
+    ev[1].service = 1;
+    ev[1].start = day(9, 1);
+    ev[1].end = day(9, 30);
+    ev[2].household = 2;
+    ev[2].service = 0;
+    ev[2].start = day(8, 5);
+    ev[2].end = day(8, 20);
+    for (i = 0; i < 3; i++)
+        assert_int_equal(record_list_push(&evl, &ev[i]), 0);
+    assert_int_equal(household_spells_build(&fx.ps, &evl), 0);
+    record_list_release(&evl);
+    assert_int_equal(fx.ps.nhspells, 3);
+    assert_int_equal(fx.ps.hspell_first[1], 1);
+    /* H2's by start: August's first */
+    assert_int_equal(fx.ps.hspells[1].start, day(8, 5));
+    totals(&fx, "housing.social_tenancy", MEASURE_PERSONS, 0, 1, 1);
+    totals(&fx, "housing.temporary_accommodation", MEASURE_PERSONS, 1, 1, 2);
+    totals(&fx, "any member(housing.social_tenancy)", MEASURE_PERSONS, 0, 0,
+           1);
+    totals(&fx, "housing.any", MEASURE_PERSONS, 1, 1, 2);
+    /* H2's TA is new in October (its August spell had ended); on 30
+     * September H1's own social tenancy holds, on 31 October H2's
+     * member's */
+    totals(&fx, "housing.temporary_accommodation", MEASURE_NEW, 1, 0, 1);
+    totals(&fx, "housing.social_tenancy", MEASURE_AT_END, 0, 1, 1);
+    totals(&fx, "housing.temporary_accommodation", MEASURE_AT_END, 1, 1, 2);
+    free(fx.ps.hspell_first);
+    free(fx.ps.hspells);
+    release(&fx);
+}
+
 /* Labels, sizes, children and type rules on their own. */
 static void
 test_composition_rules(void **state)
@@ -443,7 +498,7 @@ test_composition_rules(void **state)
     size_t person[6] = {0, 1, 2, 3, 4, 5};
     uint8_t lead[6] = {1, 0, 0, 0, 0, 0};
     struct person_set ps;
-    struct where_members m = {person, lead, 0};
+    struct where_members m = {person, lead, 0, NULL, 0};
     uint32_t n;
     char **l;
 
@@ -556,6 +611,7 @@ main(void)
         cmocka_unit_test(test_at_end),
         cmocka_unit_test(test_composition),
         cmocka_unit_test(test_composition_rules),
+        cmocka_unit_test(test_household_events),
         cmocka_unit_test(test_qualifiers_parse),
     };
 

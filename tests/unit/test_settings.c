@@ -337,6 +337,7 @@ static const struct stage_case stage_cases[] = {
      "code list 'no_such_list': neither a .csv file nor a shipped code list "
      "(cin_category_of_abuse, cin_primary_need, cin_reason_for_closure, "
      "cin_referral_source, cld_ethnicity, cld_service_type, dfe_ethnicity, "
+     "hclic_duty_type, hclic_ta_type, "
      "school_census_sen_provision, ssda903_category_of_need, "
      "ssda903_legal_status, ssda903_legal_status_group, "
      "ssda903_placement_provider, ssda903_placement_type, "
