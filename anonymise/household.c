@@ -106,20 +106,6 @@ nomem:
     return CE_NOMEM;
 }
 
-static int
-cmp_household_spell(const void *a, const void *b)
-{
-    const struct spell *x = a, *y = b;
-
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    if (x->end != y->end)
-        return x->end < y->end ? -1 : 1;
-    if (x->department != y->department)
-        return x->department < y->department ? -1 : 1;
-    return (int)x->service - (int)y->service;
-}
-
 int
 household_spells_build(struct person_set *ps,
                        const struct record_list *events)
@@ -155,7 +141,7 @@ household_spells_build(struct person_set *ps,
 
         if (k > 1)
             qsort(&ps->hspells[first], k, sizeof(*ps->hspells),
-                  cmp_household_spell);
+                  spell_compare);
     }
     ps->nhspells = ps->hspell_first[nh];
     free(fill);

@@ -51,8 +51,8 @@ mode_u8(const uint8_t *vals, size_t n, uint8_t skip, uint8_t fallback)
     return v;
 }
 
-static int
-cmp_spell(const void *a, const void *b)
+int
+spell_compare(const void *a, const void *b)
 {
     const struct spell *x = a, *y = b;
 
@@ -212,7 +212,7 @@ add_spells(struct person_set *ps, size_t p, const struct person_records *pr,
     }
     if (ps->nspells - first > 1)
         qsort(&ps->spells[first], ps->nspells - first, sizeof(struct spell),
-              cmp_spell);
+              spell_compare);
 }
 
 int

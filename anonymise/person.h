@@ -170,6 +170,10 @@ int person_set_build(struct person_set *ps, const struct job_plan *plan,
 /* Frees every array, the households' too; geo is not owned. */
 void person_set_release(struct person_set *ps);
 
+/* qsort order of spells: by start, end, department, service, return --
+ * a person's spells, and a household's own (household.h). */
+int spell_compare(const void *a, const void *b);
+
 /*
  * After linker_run(): sets each code's persons in u to the number of
  * distinct classes (linker_probe_class()) among its witnesses, which are

@@ -710,29 +710,38 @@ pseudonymise(const struct pseudonymiser *ps, const struct record *rec,
     sodium_memzero(part, sizeof(part));
 }
 
+/* SipHash-128 under sk of the scope name's own hash (fixed length), then
+ * the id: no scope and id can run into another's. For scoped local ids
+ * and household ids, each under its own subkey. */
+static void
+scoped_hash(const unsigned char *sk, const char *scope, const char *id,
+            unsigned char out[16])
+{
+    unsigned char in[16 + LOCAL_ID_MAX_BYTES];
+    size_t n = strnlen(id, LOCAL_ID_MAX_BYTES);
+
+    crypto_shorthash_siphashx24(in, (const unsigned char *)scope,
+                                strlen(scope), sk);
+    memcpy(in + 16, id, n);
+    crypto_shorthash_siphashx24(out, in, 16 + n, sk);
+    sodium_memzero(in, sizeof(in));
+}
+
 int
 pseudonymise_scoped_id(const struct pseudonymiser *ps,
                        const struct record *rec, const struct source_plan *sp,
                        unsigned char out[16], uint64_t *dob)
 {
-    unsigned char in[16 + LOCAL_ID_MAX_BYTES], e[16];
-    const unsigned char *sk = ps->subkeys[scope_slot(ps)];
+    unsigned char e[16];
     char iso[16];
-    size_t n;
 
     *dob = 0;
     if (!sp->id_scope || !rec->local_id[0]) {
         memset(out, 0, 16);
         return -1;
     }
-    /* the scope name's own hash (fixed length), then the id: no scope
-     * and id can run into another's */
-    crypto_shorthash_siphashx24(in, (const unsigned char *)sp->id_scope,
-                                strlen(sp->id_scope), sk);
-    n = strnlen(rec->local_id, LOCAL_ID_MAX_BYTES);
-    memcpy(in + 16, rec->local_id, n);
-    crypto_shorthash_siphashx24(out, in, 16 + n, sk);
-    sodium_memzero(in, sizeof(in));
+    scoped_hash(ps->subkeys[scope_slot(ps)], sp->id_scope, rec->local_id,
+                out);
     if (rec->dob != DAY_NONE) {
         /* the date of birth's encoding, as a key's dob component */
         format_iso_date(rec->dob, iso);
@@ -749,23 +758,13 @@ pseudonymise_household(const struct pseudonymiser *ps,
                        const struct record *rec, const struct source_plan *sp,
                        unsigned char out[16])
 {
-    unsigned char in[16 + LOCAL_ID_MAX_BYTES];
-    const unsigned char *sk = ps->subkeys[household_slot(ps)];
-    const char *scope = sp->id_scope ? sp->id_scope : sp->name;
-    size_t n;
-
     if (!rec->household_id[0]) {
         memset(out, 0, 16);
         return -1;
     }
-    /* the scope name's own hash (fixed length), then the id, as for a
-     * scoped id: no scope and id can run into another's */
-    crypto_shorthash_siphashx24(in, (const unsigned char *)scope,
-                                strlen(scope), sk);
-    n = strnlen(rec->household_id, LOCAL_ID_MAX_BYTES);
-    memcpy(in + 16, rec->household_id, n);
-    crypto_shorthash_siphashx24(out, in, 16 + n, sk);
-    sodium_memzero(in, sizeof(in));
+    scoped_hash(ps->subkeys[household_slot(ps)],
+                sp->id_scope ? sp->id_scope : sp->name, rec->household_id,
+                out);
     return 0;
 }
 

@@ -329,32 +329,38 @@ where_parse_service(struct where_parser *p)
     return e;
 }
 
+struct where_expr *
+where_parse_paren(struct where_parser *p)
+{
+    struct where_expr *e;
+    size_t col = p->start;
+
+    if (++p->depth > 64)
+        return where_perr(p, p->start, "parentheses nested too deeply "
+                                       "(at most 64)"), NULL;
+    where_next(p);
+    e = where_parse_or(p);
+    p->depth--;
+    if (!e)
+        return NULL;
+    if (p->kind != T_RPAREN) {
+        where_free(e);
+        return where_perr(p, p->kind == T_END ? col : p->start,
+                          p->kind == T_END ? "unclosed '('"
+                                           : "expected 'and', 'or' or ')'"),
+               NULL;
+    }
+    where_next(p);
+    return e;
+}
+
 static struct where_expr *
 parse_atom(struct where_parser *p)
 {
     struct where_expr *e;
 
-    if (p->kind == T_LPAREN) {
-        size_t col = p->start;
-
-        if (++p->depth > 64)
-            return where_perr(p, p->start, "parentheses nested too deeply "
-                                     "(at most 64)"), NULL;
-        where_next(p);
-        e = where_parse_or(p);
-        p->depth--;
-        if (!e)
-            return NULL;
-        if (p->kind != T_RPAREN) {
-            where_free(e);
-            return where_perr(p, p->kind == T_END ? col : p->start,
-                        p->kind == T_END ? "unclosed '('"
-                                         : "expected 'and', 'or' or ')'"),
-                   NULL;
-        }
-        where_next(p);
-        return e;
-    }
+    if (p->kind == T_LPAREN)
+        return where_parse_paren(p);
     if ((where_is_word(p, "new") || where_is_word(p, "ever")) &&
         p->text[p->pos + strspn(p->text + p->pos, " \t")] == '(') {
         int timing = where_is_word(p, "new") ? TIME_NEW : TIME_EVER;

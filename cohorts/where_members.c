@@ -39,32 +39,6 @@ followed_by(const struct where_parser *p, const char *w, int paren,
     return 1;
 }
 
-/* The qualifier's "( EXPR )", the token being its '('. */
-static struct where_expr *
-member_inside(struct where_parser *p)
-{
-    struct where_expr *e;
-    size_t col = p->start;
-
-    if (++p->depth > 64)
-        return where_perr(p, p->start, "parentheses nested too deeply "
-                                       "(at most 64)"), NULL;
-    where_next(p);
-    e = where_parse_or(p);
-    p->depth--;
-    if (!e)
-        return NULL;
-    if (p->kind != T_RPAREN) {
-        where_free(e);
-        return where_perr(p, p->kind == T_END ? col : p->start,
-                          p->kind == T_END ? "unclosed '('"
-                                           : "expected 'and', 'or' or ')'"),
-               NULL;
-    }
-    where_next(p);
-    return e;
-}
-
 struct where_expr *
 where_parse_member(struct where_parser *p)
 {
@@ -90,7 +64,7 @@ where_parse_member(struct where_parser *p)
     p->pos = after; /* at '(' */
     where_next(p);
     p->in_member = 1;
-    inner = member_inside(p);
+    inner = where_parse_paren(p);
     p->in_member = 0;
     if (!inner)
         return NULL;

@@ -83,6 +83,10 @@ int where_op_of(const struct where_parser *p);
 /* expr := or: a whole condition. */
 struct where_expr *where_parse_or(struct where_parser *p);
 
+/* "( EXPR )", the token being its '(': the expression, or NULL with the
+ * error set (unclosed, or nested past 64). */
+struct where_expr *where_parse_paren(struct where_parser *p);
+
 /* DEPARTMENT.SERVICE / DEPARTMENT.any / need.NAME at the token. */
 struct where_expr *where_parse_service(struct where_parser *p);
 
