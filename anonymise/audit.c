@@ -588,36 +588,79 @@ disclosure_attack(const struct count_table *t,
     return rc;
 }
 
+/* The pool of the attacker's points: per cell the lowest and highest
+ * deviation any point found so far gave it (0 at the true counts, a
+ * point too). Every point is a table the published cells allow, so a
+ * primary whose pooled range keeps its protection keeps it. */
+static void
+pool_take(const struct attack_lp *a, const size_t *prim, size_t np,
+          double *plo, double *phi)
+{
+    size_t k;
+
+    for (k = 0; k < np; k++) {
+        double z = attack_lp_value(a, prim[k]);
+
+        if (z < plo[k])
+            plo[k] = z;
+        if (z > phi[k])
+            phi[k] = z;
+    }
+}
+
 int
 audit_first_weak(const struct count_table *t, const struct relations *r,
                  const struct table_cell *c, const struct attacker *am,
                  size_t from, size_t *weak)
 {
     struct attack_lp a;
-    double *zlo, *zhi;
-    size_t i;
-    int rc;
+    double *zlo, *zhi, *plo, *phi;
+    size_t i, k, np = 0, *prim;
+    size_t n = t->ncells_per_period;
+    int rc = 0;
 
     *weak = (size_t)-1;
-    if (t->ncells_per_period >= INT_MAX)
+    if (n >= INT_MAX)
         return CE_INTERNAL;
-    period_bounds(am, c, t->ncells_per_period, &zlo, &zhi);
-    rc = attack_lp_build(&a, r, t->ncells_per_period, zlo, zhi, 0);
-    for (i = from; rc == 0 && i < t->ncells_per_period &&
-                   *weak == (size_t)-1;
-         i++) {
-        double lo, hi;
+    prim = glp_alloc((int)n, sizeof(size_t));
+    for (i = from; i < n; i++)
+        if (c[i].status == CELL_SUPPRESSED)
+            prim[np++] = i;
+    if (np == 0) {
+        glp_free(prim);
+        return 0;
+    }
+    plo = glp_alloc((int)np, sizeof(double));
+    phi = glp_alloc((int)np, sizeof(double));
+    for (k = 0; k < np; k++)
+        plo[k] = phi[k] = 0.0;
+    period_bounds(am, c, n, &zlo, &zhi);
+    rc = attack_lp_build(&a, r, n, zlo, zhi, 0);
+    for (k = 0; rc == 0 && k < np && *weak == (size_t)-1; k++) {
+        double up, down;
+        int64_t v = c[prim[k]].count;
 
-        if (c[i].status != CELL_SUPPRESSED)
-            continue;
-        if ((rc = cell_range(&a, r, i, c[i].count, &lo, &hi)) < 0)
+        if (audit_range_safe(am, v, (double)v + plo[k], (double)v + phi[k]))
+            continue; /* proved by points found for other cells */
+        if ((rc = attack_lp_extreme(&a, r, prim[k], -1, &down, NULL, NULL)) <
+            0)
             break;
-        if (!audit_range_safe(am, c[i].count, lo, hi))
-            *weak = i;
+        if (down < HUGE_VAL)
+            pool_take(&a, prim, np, plo, phi);
+        if ((rc = attack_lp_extreme(&a, r, prim[k], +1, &up, NULL, NULL)) < 0)
+            break;
+        if (up < HUGE_VAL)
+            pool_take(&a, prim, np, plo, phi);
+        if (!audit_range_safe(am, v, (double)v - down,
+                              up >= HUGE_VAL ? -1.0 : (double)v + up))
+            *weak = prim[k];
     }
     attack_lp_release(&a);
     glp_free(zlo);
     glp_free(zhi);
+    glp_free(plo);
+    glp_free(phi);
+    glp_free(prim);
     return rc < 0 ? rc : 0;
 }
 

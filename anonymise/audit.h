@@ -156,7 +156,12 @@ void attack_lp_release(struct attack_lp *a);
  * The first primary cell of one period's cells c, at or after `from`,
  * whose attacker range does not keep the protection: *weak, or
  * (size_t)-1 when every one keeps it. 0 or a negative error; only under
- * audit_glpk_call().
+ * audit_glpk_call(). Every optimum the attacker's program reaches is a
+ * table the published cells allow, so each is kept, per primary cell, as
+ * the lowest and highest deviation seen: a cell whose range over those
+ * points already keeps its protection is not solved for (about four in
+ * ten are not, in a large sparse table). The answer is the whole
+ * program's either way.
  */
 int audit_first_weak(const struct count_table *t, const struct relations *r,
                      const struct table_cell *c, const struct attacker *am,

@@ -1,5 +1,6 @@
 #include "hypercube.h"
 
+
 #include <glpk.h>
 #include <math.h>
 #include <string.h>
@@ -308,26 +309,35 @@ search_patterns(struct search *se, const struct shape *sh)
 
 /*
  * The heuristic's state over one period: the attacker's program as the
- * cells stand, and per primary cell a certificate -- the attacker's two
- * extreme deviations found when it was last solved, and what those
- * extreme points gave each secondary cell hidden then. Hiding more cells
- * keeps every extreme point feasible, so a certificate whose values keep
- * the protection still proves it. Publishing a secondary cell again keeps
- * a certificate feasible when its points gave that cell a deviation its
- * published value allows (a cell hidden after the solve was published
- * then, so it did); otherwise the certificate is dropped and the
- * primary solved again when next asked. So the attacker is solved about
- * once per primary, not once per primary and candidate.
+ * cells stand, and per primary cell a certificate of each side -- the
+ * furthest deviation upwards and downwards any point the attacker's
+ * program gave so far reached, and the secondary cells that point needs
+ * hidden (those whose deviation there their published value does not
+ * allow). Every point is a table the published cells allow, so a
+ * certificate whose two deviations keep the protection proves it. Hiding
+ * more cells keeps every point feasible; publishing a secondary cell again
+ * drops the certificates that need it (the true counts, deviation 0 and
+ * needing nothing, are what is left), and the primary is solved again
+ * when next asked. Every solve's point is offered to every primary, not
+ * only to the one solved for: the point that takes one cell to its
+ * extreme takes many others far, and most primaries are proved by points
+ * found for others. So the attacker is solved less than once per primary,
+ * not once per primary and candidate.
  */
+struct cert {
+    double v;     /* deviation reached, >= 0 (0: the true counts) */
+    size_t *need; /* secondary cells the point needs hidden */
+    size_t n, cap;
+};
+
 struct hc {
     struct secondary_period *s;
     struct attack_lp lp;
     struct shape sh;
-    double *vup, *vdn; /* per cell: the certificate's deviations */
-    int *valid;
-    size_t **lcell;      /* per cell: secondary cells at the solve ... */
-    double **lup, **ldn; /* ... and their deviations at the two points */
-    size_t *ln;
+    struct cert *up, *dn; /* per primary (index into s->prim) */
+    size_t *pidx;         /* per cell: its index in s->prim */
+    size_t *need;         /* the last point's secondary cells needed */
+    size_t nneed;
     size_t *secs; /* the secondary cells, in the order hidden */
     size_t nsecs;
 };
@@ -351,37 +361,19 @@ hc_init(struct hc *h, struct secondary_period *s)
     glp_free(zhi);
     if (rc < 0)
         return rc;
-    h->vup = glp_alloc((int)s->n, sizeof(double));
-    h->vdn = glp_alloc((int)s->n, sizeof(double));
-    h->valid = glp_alloc((int)s->n, sizeof(int));
-    h->lcell = glp_alloc((int)s->n, sizeof(size_t *));
-    h->lup = glp_alloc((int)s->n, sizeof(double *));
-    h->ldn = glp_alloc((int)s->n, sizeof(double *));
-    h->ln = glp_alloc((int)s->n, sizeof(size_t));
+    h->up = glp_alloc((int)s->np + 1, sizeof(struct cert));
+    h->dn = glp_alloc((int)s->np + 1, sizeof(struct cert));
+    memset(h->up, 0, (s->np + 1) * sizeof(struct cert));
+    memset(h->dn, 0, (s->np + 1) * sizeof(struct cert));
+    h->pidx = glp_alloc((int)s->n, sizeof(size_t));
+    h->need = glp_alloc((int)s->n, sizeof(size_t));
     h->secs = glp_alloc((int)s->n, sizeof(size_t));
-    for (i = 0; i < s->n; i++) {
-        h->valid[i] = 0;
-        h->lcell[i] = NULL;
-        h->lup[i] = h->ldn[i] = NULL;
-        h->ln[i] = 0;
+    for (i = 0; i < s->np; i++)
+        h->pidx[s->prim[i]] = i;
+    for (i = 0; i < s->n; i++)
         if (s->c[i].status == CELL_SECONDARY)
             h->secs[h->nsecs++] = i;
-    }
     return 0;
-}
-
-static void
-hc_forget(struct hc *h, size_t p)
-{
-    if (h->lcell[p]) {
-        glp_free(h->lcell[p]);
-        glp_free(h->lup[p]);
-        glp_free(h->ldn[p]);
-    }
-    h->lcell[p] = NULL;
-    h->lup[p] = h->ldn[p] = NULL;
-    h->ln[p] = 0;
-    h->valid[p] = 0;
 }
 
 /* glp_free() refuses NULL. */
@@ -400,71 +392,110 @@ hc_release(struct hc *h)
     if (!h->s)
         return;
     attack_lp_release(&h->lp);
-    if (h->lcell) /* else hc_init() failed before its arrays */
-        for (i = 0; i < h->s->n; i++)
-            hc_forget(h, i);
-    free_if(h->vup);
-    free_if(h->vdn);
-    free_if(h->valid);
-    free_if(h->lcell);
-    free_if(h->lup);
-    free_if(h->ldn);
-    free_if(h->ln);
+    for (i = 0; h->up && i < h->s->np; i++) {
+        free_if(h->up[i].need);
+        free_if(h->dn[i].need);
+    }
+    free_if(h->up);
+    free_if(h->dn);
+    free_if(h->pidx);
+    free_if(h->need);
     free_if(h->secs);
     memset(h, 0, sizeof(*h));
 }
 
-/* 1 when primary p's certificate proves its protection. */
+/* 1 when the range count - down .. count + up keeps p's protection. */
 static int
-hc_safe(const struct hc *h, size_t p)
+hc_enough(const struct hc *h, size_t p, double up, double down)
 {
     int64_t a = h->s->c[p].count;
 
-    return h->valid[p] &&
-           audit_range_safe(h->s->am, a, (double)a - h->vdn[p],
-                            h->vup[p] >= HUGE_VAL ? -1.0
-                                                  : (double)a + h->vup[p]);
+    return audit_range_safe(h->s->am, a, (double)a - down,
+                            up >= HUGE_VAL ? -1.0 : (double)a + up);
 }
 
-/* Solves the attacker for primary p, keeps its certificate: 1 when p
- * keeps its protection, 0 when not, or a negative error. */
+/* 1 when primary p's certificates prove its protection. */
+static int
+hc_safe(const struct hc *h, size_t p)
+{
+    size_t k = h->pidx[p];
+
+    return hc_enough(h, p, h->up[k].v, h->dn[k].v);
+}
+
+/* The point of the last solve's secondary cells it needs hidden. */
+static void
+hc_point_needs(struct hc *h)
+{
+    const struct secondary_period *s = h->s;
+    size_t k;
+
+    h->nneed = 0;
+    for (k = 0; k < h->nsecs; k++) {
+        size_t i = h->secs[k];
+        double z = attack_lp_value(&h->lp, i);
+
+        if (z < s->plo[i] - EPS || z > s->phi[i] + EPS)
+            h->need[h->nneed++] = i;
+    }
+}
+
+/* Certificate c becomes the last point, at deviation v. */
+static void
+cert_take(struct hc *h, struct cert *c, double v)
+{
+    if (h->nneed > c->cap) {
+        free_if(c->need);
+        c->need = glp_alloc((int)h->nneed, sizeof(size_t));
+        c->cap = h->nneed;
+    }
+    if (h->nneed > 0)
+        memcpy(c->need, h->need, h->nneed * sizeof(size_t));
+    c->n = h->nneed;
+    c->v = v;
+}
+
+/* Offers the last solve's point to every primary's certificates. */
+static void
+hc_harvest(struct hc *h)
+{
+    const struct secondary_period *s = h->s;
+    size_t k;
+
+    hc_point_needs(h);
+    for (k = 0; k < s->np; k++) {
+        double z = attack_lp_value(&h->lp, s->prim[k]);
+
+        if (z > h->up[k].v + EPS)
+            cert_take(h, &h->up[k], z);
+        else if (-z > h->dn[k].v + EPS)
+            cert_take(h, &h->dn[k], -z);
+    }
+}
+
+/* Solves the attacker for primary p (downwards first: from the last
+ * point that is the shorter way), offering both points to every
+ * certificate: 1 when p keeps its protection, 0 when not, or a negative
+ * error. */
 static int
 hc_solve(struct hc *h, size_t p)
 {
-    struct secondary_period *s = h->s;
-    size_t k, n = h->nsecs;
+    double up, down;
     int rc;
 
-    hc_forget(h, p);
-    if (n) {
-        h->lcell[p] = glp_alloc((int)n, sizeof(size_t));
-        h->lup[p] = glp_alloc((int)n, sizeof(double));
-        h->ldn[p] = glp_alloc((int)n, sizeof(double));
-        h->ln[p] = n;
-        memcpy(h->lcell[p], h->secs, n * sizeof(size_t));
-    }
-    if ((rc = attack_lp_extreme(&h->lp, s->r, p, +1, &h->vup[p], NULL, NULL)) <
+    if ((rc = attack_lp_extreme(&h->lp, h->s->r, p, -1, &down, NULL, NULL)) <
         0)
         return rc;
-    for (k = 0; k < n; k++)
-        h->lup[p][k] = attack_lp_value(&h->lp, h->secs[k]);
-    if ((rc = attack_lp_extreme(&h->lp, s->r, p, -1, &h->vdn[p], NULL, NULL)) <
-        0)
+    if (down < HUGE_VAL)
+        hc_harvest(h);
+    if ((rc = attack_lp_extreme(&h->lp, h->s->r, p, +1, &up, NULL, NULL)) < 0)
         return rc;
-    for (k = 0; k < n; k++)
-        h->ldn[p][k] = attack_lp_value(&h->lp, h->secs[k]);
-    /* an unbounded direction has no extreme point to keep */
-    h->valid[p] = h->vup[p] < HUGE_VAL && h->vdn[p] < HUGE_VAL;
-    {
-        int64_t a = s->c[p].count;
-
-        return audit_range_safe(s->am, a, (double)a - h->vdn[p],
-                                h->vup[p] >= HUGE_VAL ? -1.0
-                                                      : (double)a + h->vup[p]);
-    }
+    if (up < HUGE_VAL)
+        hc_harvest(h);
+    return hc_enough(h, p, up, down);
 }
 
-/* 1 when p keeps its protection, by its certificate or by solving. */
+/* 1 when p keeps its protection, by its certificates or by solving. */
 static int
 hc_keeps(struct hc *h, size_t p, int *rc)
 {
@@ -488,14 +519,27 @@ hc_hide(struct hc *h, size_t i)
     h->secs[h->nsecs++] = i;
 }
 
-/* Publishes secondary cell i again; drops every certificate whose points
- * gave it a deviation its published value does not allow. */
+/* Drops certificate c when its point needs cell i hidden. */
+static void
+cert_drop_if(struct cert *c, size_t i)
+{
+    size_t k;
+
+    for (k = 0; k < c->n; k++)
+        if (c->need[k] == i) {
+            c->v = 0.0;
+            c->n = 0;
+            return;
+        }
+}
+
+/* Publishes secondary cell i again; drops every certificate whose point
+ * needs it hidden. */
 static void
 hc_publish(struct hc *h, size_t i)
 {
     struct secondary_period *s = h->s;
-    double lo = s->plo[i] - EPS, hi = s->phi[i] + EPS;
-    size_t k, p;
+    size_t k;
 
     s->c[i].status = CELL_OK;
     attack_lp_set(&h->lp, s->r, i, s->plo[i], s->phi[i]);
@@ -506,17 +550,9 @@ hc_publish(struct hc *h, size_t i)
                 (h->nsecs - k - 1) * sizeof(size_t));
         h->nsecs--;
     }
-    for (p = 0; p < s->np; p++) {
-        size_t q = s->prim[p];
-
-        if (!h->valid[q])
-            continue;
-        for (k = 0; k < h->ln[q]; k++)
-            if (h->lcell[q][k] == i)
-                break;
-        if (k < h->ln[q] && (h->lup[q][k] < lo || h->lup[q][k] > hi ||
-                             h->ldn[q][k] < lo || h->ldn[q][k] > hi))
-            h->valid[q] = 0;
+    for (k = 0; k < s->np; k++) {
+        cert_drop_if(&h->up[k], i);
+        cert_drop_if(&h->dn[k], i);
     }
 }
 

@@ -19,10 +19,13 @@
  *             primaries it leaves short protected without it, kept when
  *             the new cells cost less; then release once more.
  *
- * The attacker is solved about once per primary: each solve leaves a
- * certificate (the two extreme points) that stays valid while cells are
- * hidden, and while a cell published again took, at those points, a value
- * its published value allows.
+ * The attacker is solved less than once per primary: every point its
+ * program reaches is offered to every primary as a certificate (the
+ * furthest deviation up and down seen, and the secondary cells that point
+ * needs hidden). A certificate stays valid while cells are hidden, and
+ * while no cell it needs is published again; most primaries are proved by
+ * points found for others. Each primary is solved downwards first, the
+ * shorter way from the last point (a tenth of the simplex iterations).
  *
  * A pattern is a set of cells with signs such that adding t to the +
  * cells and taking t from the - cells keeps every relation: with two by
