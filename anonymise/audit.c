@@ -4,6 +4,7 @@
 #include <glpk.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -664,59 +665,133 @@ audit_first_weak(const struct count_table *t, const struct relations *r,
     return rc < 0 ? rc : 0;
 }
 
-struct audit_call {
+/* The audit's periods, taken in turn by its threads (as
+ * disclosure_protect()'s are): per period the first weak cell. */
+struct audit_work {
     const struct count_table *t;
     const struct relations *r;
     const struct attacker *am;
-    int *period;
-    size_t *cell;
+    size_t *weak; /* per period */
+    int *rcs;     /* per period */
+    int next;     /* taken under lock */
+    int first;    /* the first period found weak so far: later ones wait */
+    pthread_mutex_t lock;
+};
+
+struct audit_call {
+    struct audit_work *w;
+    int period;
 };
 
 static int
-audit_all(void *arg)
+audit_period(void *arg)
 {
     const struct audit_call *ac = arg;
-    int p, rc;
+    const struct count_table *t = ac->w->t;
 
-    for (p = 0; p < ac->t->nperiods; p++) {
-        const struct table_cell *c =
-            ac->t->cells + (size_t)p * ac->t->ncells_per_period;
+    return audit_first_weak(t, ac->w->r,
+                            t->cells + (size_t)ac->period *
+                                           t->ncells_per_period,
+                            ac->w->am, 0, &ac->w->weak[ac->period]);
+}
 
-        if ((rc = audit_first_weak(ac->t, ac->r, c, ac->am, 0, ac->cell)) < 0)
-            return rc;
-        if (*ac->cell != (size_t)-1) {
-            *ac->period = p;
-            return 0;
+/* Audits periods until none is left, or every one left is after a
+ * period already found weak (the answer is the first). */
+static void
+audit_periods(struct audit_work *w)
+{
+    for (;;) {
+        struct audit_call ac;
+
+        pthread_mutex_lock(&w->lock);
+        ac.period = w->next++;
+        if (ac.period > w->first)
+            ac.period = w->t->nperiods;
+        pthread_mutex_unlock(&w->lock);
+        if (ac.period >= w->t->nperiods)
+            return;
+        ac.w = w;
+        w->rcs[ac.period] = audit_glpk_call(audit_period, &ac);
+        if (w->rcs[ac.period] < 0 || w->weak[ac.period] != (size_t)-1) {
+            pthread_mutex_lock(&w->lock);
+            if (ac.period < w->first)
+                w->first = ac.period;
+            pthread_mutex_unlock(&w->lock);
         }
     }
-    *ac->period = -1;
-    return 0;
+}
+
+static void *
+audit_worker(void *arg)
+{
+    audit_periods(arg);
+    glp_free_env(); /* this thread's GLPK environment */
+    return NULL;
 }
 
 int
 disclosure_audit(const struct count_table *t,
-                 const struct disclosure_plan *dp, int *period, size_t *cell)
+                 const struct disclosure_plan *dp, int threads, int *period,
+                 size_t *cell)
 {
     struct relations r;
     struct attacker am;
-    struct audit_call ac;
-    int rc;
+    struct audit_work w;
+    pthread_t tid[16];
+    int p, n = 0, k, rc = 0;
 
     *period = -1;
     *cell = (size_t)-1;
     /* cell-key noise, not a suppression pattern, protects the cells it
      * hides (ONS's method): there is no pattern to audit */
-    if (dp->perturbation == PERTURB_CELLKEY)
+    if (dp->perturbation == PERTURB_CELLKEY || t->nperiods <= 0)
         return 0;
     audit_attacker_init(&am, dp);
     if ((rc = audit_relations_build(t, &r)) < 0)
         return rc;
-    ac.t = t;
-    ac.r = &r;
-    ac.am = &am;
-    ac.period = period;
-    ac.cell = cell;
-    rc = audit_glpk_call(audit_all, &ac);
+    memset(&w, 0, sizeof(w));
+    w.t = t;
+    w.r = &r;
+    w.am = &am;
+    w.first = t->nperiods;
+    w.weak = calloc((size_t)t->nperiods, sizeof(*w.weak));
+    w.rcs = calloc((size_t)t->nperiods, sizeof(*w.rcs));
+    if (!w.weak || !w.rcs) {
+        free(w.weak);
+        free(w.rcs);
+        audit_relations_release(&r);
+        return CE_NOMEM;
+    }
+    for (p = 0; p < t->nperiods; p++)
+        w.weak[p] = (size_t)-1;
+    pthread_mutex_init(&w.lock, NULL);
+    /* GLPK keeps its state per thread only when built reentrant */
+    if (threads > 16)
+        threads = 16;
+    if (threads > t->nperiods)
+        threads = t->nperiods;
+    if (threads > 1 && glp_config("TLS") != NULL)
+        for (n = 0; n < threads; n++)
+            if (pthread_create(&tid[n], NULL, audit_worker, &w) != 0)
+                break;
+    if (n == 0)
+        audit_periods(&w);
+    for (k = 0; k < n; k++)
+        pthread_join(tid[k], NULL);
+    /* the first period in order that failed or is weak, whichever thread
+     * found it: the answer of one thread */
+    for (p = 0; p < t->nperiods && rc == 0; p++) {
+        if (w.rcs[p] < 0) {
+            rc = w.rcs[p];
+        } else if (w.weak[p] != (size_t)-1) {
+            *period = p;
+            *cell = w.weak[p];
+            break;
+        }
+    }
+    pthread_mutex_destroy(&w.lock);
+    free(w.weak);
+    free(w.rcs);
     audit_relations_release(&r);
     return rc;
 }

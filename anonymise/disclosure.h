@@ -85,11 +85,13 @@ int disclosure_attack(const struct count_table *t,
  * level (or interval). 0 with *period = -1 when every one keeps it, else
  * *period and *cell name the first that does not; CE_NOMEM or
  * CE_INTERNAL. With perturbation = cellkey there is no suppression
- * pattern to audit: always 0 with *period = -1.
+ * pattern to audit: always 0 with *period = -1. The periods are audited
+ * on up to `threads` threads (as disclosure_protect() protects them); the
+ * answer is the first period's in order whatever the threads.
  */
 int disclosure_audit(const struct count_table *t,
-                     const struct disclosure_plan *dp, int *period,
-                     size_t *cell);
+                     const struct disclosure_plan *dp, int threads,
+                     int *period, size_t *cell);
 
 /*
  * What may leave: the protected table as a published_table

@@ -3,7 +3,7 @@
 
 int
 disclosure_check(const struct count_table *t, const struct disclosure_plan *dp,
-                 struct diag *d)
+                 int threads, struct diag *d)
 {
     uint64_t published = 0;
     size_t i, weak;
@@ -12,7 +12,7 @@ disclosure_check(const struct count_table *t, const struct disclosure_plan *dp,
     for (i = 0; i < (size_t)t->nperiods * t->ncells_per_period; i++)
         published += t->cells[i].status != CELL_SUPPRESSED &&
                      t->cells[i].status != CELL_SECONDARY;
-    if ((rc = disclosure_audit(t, dp, &p, &weak)) < 0) {
+    if ((rc = disclosure_audit(t, dp, threads, &p, &weak)) < 0) {
         diag_set(d, NULL, 0, 0, "disclosure",
                  rc == CE_NOMEM ? "out of memory"
                                 : "the attacker's linear program failed");

@@ -25,9 +25,11 @@
  * "protection_level"), or when no cell at all is left to publish (rule
  * "all_suppressed"); CE_NOMEM, or CE_INTERNAL when the solver fails
  * (rule "disclosure"); else 0. d has no source: the caller names the
- * table.
+ * table. The audit runs on up to `threads` threads; its answer does not
+ * depend on them.
  */
 int disclosure_check(const struct count_table *t,
-                     const struct disclosure_plan *dp, struct diag *d);
+                     const struct disclosure_plan *dp, int threads,
+                     struct diag *d);
 
 #endif

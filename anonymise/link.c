@@ -480,6 +480,13 @@ linker_run(struct linker *l)
         l->person[i] = root_person[r];
     }
     free(root_person);
+    /* the union-find and the guard's anchors are done with: freed before
+     * the probabilistic stage, whose allocations are the run's peak */
+    free(l->parent);
+    l->parent = NULL;
+    free(l->anchors);
+    l->anchors = NULL;
+    l->alloc = 0;
     for (i = 0; i < l->nprobes; i++)
         l->probe_class[i] = find(shadow, (uint32_t)(l->nnodes + i));
     /* kept for linker_merge_persons(), which merges the classes too */

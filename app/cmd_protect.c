@@ -251,7 +251,7 @@ protect_table(const struct protect_spec *spec,
     have_table = 1;
     if ((rc = disclosure_protect(&pt.table, dp, have_ptable ? &ptab : NULL,
                                  1, st, d)) < 0 ||
-        (rc = disclosure_check(&pt.table, dp, d)) < 0)
+        (rc = disclosure_check(&pt.table, dp, 1, d)) < 0)
         goto out;
     /* only the published table is rendered: no true count or cell key */
     if ((rc = disclosure_publish(&pt.table, &pub)) < 0) {

@@ -65,7 +65,8 @@ finish_table(struct count_table *counted, const struct table_job *tj,
     /* the release check `cohort protect` applies: a table that cannot be
      * protected fails the run before anything is published */
     diag_clear(&inner);
-    rc = disclosure_check(counted, &tj->plan->disclosure, &inner);
+    rc = disclosure_check(counted, &tj->plan->disclosure, tj->threads,
+                          &inner);
     /* with cell-key noise the threshold applies to the noisy counts, as
      * ONS's method has it: a small cohort's total can fall below it on
      * some nights, and a run must not fail on noise */

@@ -18,7 +18,7 @@
  *     if ((rc = protect_table_read(&pt, &spec, &d)) < 0) -> d names
  *         file:line:column and the rule, never a value;
  *     disclosure_protect(&pt.table, &dp, ...);
- *     if ((rc = disclosure_check(&pt.table, &dp, &d)) < 0) -> do not
+ *     if ((rc = disclosure_check(&pt.table, &dp, threads, &d)) < 0) -> do not
  *         publish;
  *     render_table_csv(&pt.table, pt.period_name, pt.period_labels,
  *                      pt.by_names, &sb);

@@ -355,7 +355,7 @@ test_rounded_intervals(void **state)
         int p;
         size_t cell;
 
-        assert_int_equal(disclosure_audit(&t, &dp, &p, &cell), 0);
+        assert_int_equal(disclosure_audit(&t, &dp, 1, &p, &cell), 0);
         assert_int_equal(p, -1);
     }
     table_release(&t);
@@ -375,6 +375,63 @@ test_rounded_intervals(void **state)
     assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
     assert_int_equal(t.cells[1].status, CELL_SECONDARY);
     assert_safe(&t, &dp);
+    table_release(&t);
+}
+
+/* The release check's audit on threads: periods 2 and 5 of 8 leave a
+ * primary cell narrowed (3 beside a published 40 and total 43: 1..9,
+ * eight wide), the others hide both cells. Whatever the threads, the
+ * answer is the first weak period in order and its cell; with only
+ * period 5 weak, period 5. */
+static void
+test_audit_threads(void **state)
+{
+    static const uint32_t two[1] = {2};
+    static const int threads[] = {1, 2, 4, 16};
+    struct disclosure_plan dp;
+    struct count_table t;
+    int p, k, round;
+
+    (void)state;
+    plan_init(&dp);
+    make(&t, 8, 1, two);
+    for (p = 0; p < 8; p++) {
+        struct table_cell *c = t.cells + (size_t)p * t.ncells_per_period;
+
+        c[0].count = 3;
+        c[1].count = 40;
+    }
+    table_fill_margins(&t);
+    for (round = 0; round < 2; round++) {
+        for (p = 0; p < 8; p++) {
+            struct table_cell *c = t.cells + (size_t)p * t.ncells_per_period;
+            int weak = p == 5 || (round == 0 && p == 2);
+
+            c[0].status = CELL_SUPPRESSED;
+            c[1].status = weak ? CELL_OK : CELL_SECONDARY;
+            c[2].status = CELL_OK;
+        }
+        for (k = 0; k < 4; k++) {
+            int period;
+            size_t cell;
+
+            assert_int_equal(
+                disclosure_audit(&t, &dp, threads[k], &period, &cell), 0);
+            assert_int_equal(period, round == 0 ? 2 : 5);
+            assert_int_equal(cell, 0);
+        }
+    }
+    /* none weak: -1 on any number of threads */
+    for (p = 0; p < 8; p++)
+        t.cells[(size_t)p * t.ncells_per_period + 1].status = CELL_SECONDARY;
+    for (k = 0; k < 4; k++) {
+        int period;
+        size_t cell;
+
+        assert_int_equal(disclosure_audit(&t, &dp, threads[k], &period, &cell),
+                         0);
+        assert_int_equal(period, -1);
+    }
     table_release(&t);
 }
 
@@ -830,7 +887,7 @@ test_protection_interval(void **state)
                          "needs %g and %g", round, i, x, lo, hi, x - down,
                          x + up);
         }
-        assert_int_equal(disclosure_audit(&t, &dp, &p, &weak), 0);
+        assert_int_equal(disclosure_audit(&t, &dp, 2, &p, &weak), 0);
         assert_int_equal(p, -1);
         table_release(&t);
     }
@@ -848,6 +905,7 @@ main(void)
         cmocka_unit_test(test_property_small_tables),
         cmocka_unit_test(test_rounded_intervals),
         cmocka_unit_test(test_rounded_intervals_brute_force),
+        cmocka_unit_test(test_audit_threads),
         cmocka_unit_test(test_nhs_preset),
         cmocka_unit_test(test_ptable_ons_layout_and_cycle),
         cmocka_unit_test(test_ptable_cycle_rule),

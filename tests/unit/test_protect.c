@@ -103,7 +103,7 @@ test_hand_worked(void **state)
                                        &lo, &hi), 0);
     assert_true(lo > -1e-6 && lo < 1e-6);
     assert_true(hi > 14 - 1e-6 && hi < 14 + 1e-6);
-    assert_int_equal(disclosure_check(&pt.table, &dp, &d), 0);
+    assert_int_equal(disclosure_check(&pt.table, &dp, 1, &d), 0);
     protect_table_release(&pt);
 }
 
@@ -159,7 +159,7 @@ test_attacker_on_generated_tables(void **state)
         plan_init(&dp, cases[k].lo, cases[k].hi, 5);
         assert_int_equal(disclosure_protect(&pt.table, &dp, NULL, 1, &st, &d), 0);
         assert_true(assert_attacker_fails(&pt.table, &dp) > 0);
-        assert_int_equal(disclosure_check(&pt.table, &dp, &d), 0);
+        assert_int_equal(disclosure_check(&pt.table, &dp, 1, &d), 0);
         protect_table_release(&pt);
         unlink(path);
         memcpy(path + strlen(path) - 6, "XXXXXX", 6);
@@ -228,11 +228,11 @@ test_check_refuses(void **state)
         t.cells[i].status = CELL_OK;
     t.cells[0].status = CELL_SUPPRESSED;
     diag_clear(&d);
-    assert_int_equal(disclosure_check(&t, &dp, &d), CE_DATA);
+    assert_int_equal(disclosure_check(&t, &dp, 2, &d), CE_DATA);
     assert_string_equal(d.rule, "protection_level");
     /* the engine's own protection passes */
     assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
-    assert_int_equal(disclosure_check(&t, &dp, &d), 0);
+    assert_int_equal(disclosure_check(&t, &dp, 2, &d), 0);
     /* a table whose every cell is suppressed has nothing to publish */
     for (i = 0; i < 4; i++)
         t.cells[i].count = 1;
@@ -241,7 +241,7 @@ test_check_refuses(void **state)
     dp.protection_level = 4;
     assert_int_equal(disclosure_protect(&t, &dp, NULL, 1, &st, &d), 0);
     diag_clear(&d);
-    assert_int_equal(disclosure_check(&t, &dp, &d), CE_DATA);
+    assert_int_equal(disclosure_check(&t, &dp, 2, &d), CE_DATA);
     assert_string_equal(d.rule, "all_suppressed");
     table_release(&t);
 }
