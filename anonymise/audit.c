@@ -643,11 +643,16 @@ audit_first_weak(const struct count_table *t, const struct relations *r,
 
         if (audit_range_safe(am, v, (double)v + plo[k], (double)v + phi[k]))
             continue; /* proved by points found for other cells */
-        if ((rc = attack_lp_extreme(&a, r, prim[k], -1, &down, NULL, NULL)) <
-            0)
-            break;
-        if (down < HUGE_VAL)
-            pool_take(&a, prim, np, plo, phi);
+        /* a hidden cell goes no lower than 0: a point that took it there
+         * is the downward extreme */
+        down = -plo[k];
+        if (down < (double)v - 1e-6) {
+            if ((rc = attack_lp_extreme(&a, r, prim[k], -1, &down, NULL,
+                                        NULL)) < 0)
+                break;
+            if (down < HUGE_VAL)
+                pool_take(&a, prim, np, plo, phi);
+        }
         if ((rc = attack_lp_extreme(&a, r, prim[k], +1, &up, NULL, NULL)) < 0)
             break;
         if (up < HUGE_VAL)

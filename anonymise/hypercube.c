@@ -480,14 +480,18 @@ hc_harvest(struct hc *h)
 static int
 hc_solve(struct hc *h, size_t p)
 {
-    double up, down;
+    double up, down = h->dn[h->pidx[p]].v;
     int rc;
 
-    if ((rc = attack_lp_extreme(&h->lp, h->s->r, p, -1, &down, NULL, NULL)) <
-        0)
-        return rc;
-    if (down < HUGE_VAL)
-        hc_harvest(h);
+    /* a hidden cell goes no lower than 0: a certificate that reaches it
+     * already has the downward extreme */
+    if (down < (double)h->s->c[p].count - EPS) {
+        if ((rc = attack_lp_extreme(&h->lp, h->s->r, p, -1, &down, NULL,
+                                    NULL)) < 0)
+            return rc;
+        if (down < HUGE_VAL)
+            hc_harvest(h);
+    }
     if ((rc = attack_lp_extreme(&h->lp, h->s->r, p, +1, &up, NULL, NULL)) < 0)
         return rc;
     if (up < HUGE_VAL)
