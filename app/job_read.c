@@ -5,10 +5,12 @@
 #include "../core/log.h"
 #include "../core/strbuf.h"
 
+#include <glob.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 double
@@ -341,19 +343,67 @@ out:
     return rc;
 }
 
-/* One pass's sources handed out to readers in read order. */
+/*
+ * One pass's sources handed out to readers largest first (so that two
+ * readers finish together: the housing extract read last would leave the
+ * other reader idle for seconds), and merged in read order whatever the
+ * readers did. A source that fails stops the hand-out of every source
+ * after it in read order; those before it are still read, so the first
+ * failure in read order -- where one reader stops -- is known.
+ */
 struct reader_queue {
     struct read_stage *st;
     struct source_summary *ss;
     const struct run_options *opts;
     struct source_out *outs;
     const size_t *order;      /* the pass's source indexes, in read order */
+    size_t *hand;             /* positions in order[], largest source first */
     size_t n;
-    size_t next;
-    int failed;               /* a source failed: hand out no later one */
+    size_t next;              /* in hand[] */
+    size_t failed;            /* first failed position in read order; n none */
     int capture;              /* keep each source's log lines for later */
     pthread_mutex_t lock;
 };
+
+/* What a source is expected to cost a reader: its files' bytes (a gzip
+ * file counts four times its size); 0 for a database. */
+static uint64_t
+source_weight(const struct source_plan *sp)
+{
+    glob_t g;
+    uint64_t bytes = 0;
+    size_t i;
+
+    if (!sp->path || glob(sp->path, 0, NULL, &g) != 0)
+        return 0;
+    for (i = 0; i < g.gl_pathc; i++) {
+        struct stat sb;
+        size_t len = strlen(g.gl_pathv[i]);
+
+        if (stat(g.gl_pathv[i], &sb) != 0)
+            continue;
+        bytes += (uint64_t)sb.st_size *
+                 (len > 3 && !strcmp(g.gl_pathv[i] + len - 3, ".gz") ? 4 : 1);
+    }
+    globfree(&g);
+    return bytes;
+}
+
+/* hand[0..n): the positions of order[] by weight, largest first, read
+ * order on ties (insertion sort: a job has a handful of sources). */
+static void
+hand_out_order(const struct job_plan *plan, const size_t *order, size_t n,
+               size_t *hand, uint64_t *weight)
+{
+    size_t k, j;
+
+    for (k = 0; k < n; k++) {
+        weight[k] = source_weight(&plan->sources[order[k]]);
+        for (j = k; j > 0 && weight[hand[j - 1]] < weight[k]; j--)
+            hand[j] = hand[j - 1];
+        hand[j] = k;
+    }
+}
 
 static void *
 reader_worker(void *arg)
@@ -361,15 +411,18 @@ reader_worker(void *arg)
     struct reader_queue *w = arg;
 
     for (;;) {
-        size_t si;
+        size_t si, pos;
         struct source_out *o;
 
         pthread_mutex_lock(&w->lock);
-        if (w->failed || w->next == w->n) {
+        while (w->next < w->n && w->hand[w->next] > w->failed)
+            w->next++; /* after a failure in read order: not read */
+        if (w->next == w->n) {
             pthread_mutex_unlock(&w->lock);
             return NULL;
         }
-        si = w->order[w->next++];
+        pos = w->hand[w->next++];
+        si = w->order[pos];
         pthread_mutex_unlock(&w->lock);
         o = &w->outs[si];
         if (w->capture)
@@ -380,11 +433,11 @@ reader_worker(void *arg)
         if (w->capture)
             log_capture(NULL);
         if (o->rc < 0) {
-            /* sources are handed out in read order, so every one before
-             * this has been started and runs to its end: the first to fail
-             * in read order -- where one reader stops -- is among them */
+            /* the sources before this in read order are still read: the
+             * first to fail among them is the one reported */
             pthread_mutex_lock(&w->lock);
-            w->failed = 1;
+            if (pos < w->failed)
+                w->failed = pos;
             pthread_mutex_unlock(&w->lock);
         }
     }
@@ -449,11 +502,13 @@ merge_source(struct read_stage *st, size_t si, struct source_out *o,
     return 0;
 }
 
-/* Reads one pass's sources (order[0..n)) on up to `threads` threads. */
+/* Reads one pass's sources (order[0..n)) on up to `threads` threads;
+ * hand and weight are n entries of scratch. */
 static void
 read_pass(struct read_stage *st, struct source_summary *ss,
           const struct run_options *opts, int threads,
-          struct source_out *outs, const size_t *order, size_t n)
+          struct source_out *outs, const size_t *order, size_t n,
+          size_t *hand, uint64_t *weight)
 {
     struct reader_queue w;
     struct run_options pass_opts = *opts;
@@ -469,6 +524,13 @@ read_pass(struct read_stage *st, struct source_summary *ss,
     w.outs = outs;
     w.order = order;
     w.n = n;
+    w.failed = n;
+    w.hand = hand;
+    if (nt <= 1)
+        for (k = 0; k < n; k++)
+            hand[k] = k; /* one reader: read order */
+    else
+        hand_out_order(st->plan, order, n, hand, weight);
     pthread_mutex_init(&w.lock, NULL);
     if (nt <= 1) {
         reader_worker(&w);
@@ -514,7 +576,8 @@ read_sources(struct read_result *rr, const struct job_plan *plan,
     struct read_stage stage, *st = &stage;
     size_t nalloc = plan->nsources ? plan->nsources : 1, i;
     struct source_out *outs = NULL;
-    size_t *order = NULL;
+    size_t *order = NULL, *hand = NULL;
+    uint64_t *weight = NULL;
     int pass, rc = 0, threads = opts->threads > 0 ? opts->threads : 1;
 
     memset(rr, 0, sizeof(*rr));
@@ -547,9 +610,11 @@ read_sources(struct read_result *rr, const struct job_plan *plan,
     comparison_list_init(&rr->comparisons, compare_fields_count(plan));
     outs = calloc(nalloc, sizeof(*outs));
     order = calloc(nalloc, sizeof(*order));
+    hand = calloc(nalloc, sizeof(*hand));
+    weight = calloc(nalloc, sizeof(*weight));
     rr->unmapped = calloc(nalloc, sizeof(*rr->unmapped));
     rr->nsources = rr->unmapped ? plan->nsources : 0;
-    if (!outs || !order || !rr->unmapped) {
+    if (!outs || !order || !hand || !weight || !rr->unmapped) {
         rc = CE_NOMEM;
         diag_set(d, NULL, 0, 0, NULL, "out of memory");
         goto out;
@@ -560,7 +625,7 @@ read_sources(struct read_result *rr, const struct job_plan *plan,
         for (i = 0; i < plan->nsources; i++)
             if ((plan->sources[i].role == ROLE_EVENTS) == pass)
                 order[n++] = i;
-        read_pass(st, ss, opts, threads, outs, order, n);
+        read_pass(st, ss, opts, threads, outs, order, n, hand, weight);
         for (stop = 0; stop < n && outs[order[stop]].rc == 0; stop++)
             ;
         for (k = 0; k < n; k++) {
@@ -591,6 +656,8 @@ out:
             source_out_release(&outs[i]);
     free(outs);
     free(order);
+    free(hand);
+    free(weight);
     pthread_mutex_destroy(&st->scope_lock);
     return rc;
 }
