@@ -73,6 +73,8 @@ match_config_default(struct match_config *c)
     c->guard_dob = 1;
     c->guard_no_dob = 1;
     c->extra_strong = UINT32_MAX;
+    c->threads = 1;
+    c->pairs_a_thread = 100000;
 }
 
 /*

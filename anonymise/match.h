@@ -85,10 +85,13 @@
  * its own). Identical records of one group are folded: match_add() returns
  * the index of the first, so a person's repeated rows cost one record.
  *
- * Calling sequence (single-threaded; the result is a function of the
- * records in the order added, the configuration and nothing else: no
- * clock, no thread, no address order, a fixed pseudo-random sequence for
- * the random pairs):
+ * Calling sequence (from one thread; the result is a function of the
+ * records in the order added, the configuration but its threads, and
+ * nothing else: no clock, no address order, a fixed pseudo-random
+ * sequence for the random pairs. With cfg.threads above 1 each rule's
+ * scoring pass splits its blocks into runs of about equal pairs, one a
+ * thread, whose counts and accepted pairs are merged in block order:
+ * what one thread gives):
  *
  *     struct match_config cfg;
  *     struct matcher *m;
@@ -290,7 +293,16 @@ struct match_config {
     uint32_t extra_strong; /* bit i: extra identifier i agreeing may stand
                               in for the place in that rule (all: a town
                               is not one, a phone number is) */
+    unsigned threads;      /* threads for scoring a rule's blocks (1; at
+                              most MATCH_MAX_THREADS): the result is the
+                              same on any number */
+    uint64_t pairs_a_thread; /* a rule with fewer pairs than this per
+                                thread is scored on fewer threads (100 000:
+                                a thread costs more than it saves) */
 };
+
+/* Threads a scoring pass uses at most. */
+#define MATCH_MAX_THREADS 8
 
 struct match_rule_stats {
     uint32_t rule;             /* the MB_* mask */

@@ -7,6 +7,7 @@
 #include "match_private.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,26 +216,6 @@ block_sampled(uint32_t key, double frac)
                             frac * 9007199254740992.0;
 }
 
-static int
-push_accepted(struct matcher *m, double w, uint32_t a, uint32_t b)
-{
-    if (m->nacc == m->acc_alloc) {
-        size_t na = m->acc_alloc ? m->acc_alloc * 2 : 4096;
-        struct accepted *p =
-            mx_realloc(m, m->acc, m->acc_alloc * sizeof(*p), na * sizeof(*p));
-
-        if (!p)
-            return CE_NOMEM;
-        m->acc = p;
-        m->acc_alloc = na;
-    }
-    m->acc[m->nacc].w = (float)w;
-    m->acc[m->nacc].a = a;
-    m->acc[m->nacc].b = b;
-    m->nacc++;
-    return 0;
-}
-
 /*
  * Rule r's block sizes from its sorted entries e[0..n): blocks, pairs
  * within the cap, and the blocks over it, whose keys are kept (sorted, as
@@ -284,10 +265,31 @@ count_blocks(struct matcher *m, unsigned r, const uint64_t *e, size_t n)
  * and its band, and the pair into the accepted ones when it reaches the
  * threshold and the guard lets it. 0 or CE_NOMEM.
  */
+/*
+ * A scoring pass's share of one reader: the blocks of entries [from, to)
+ * of rule r, and what scoring them counted and accepted, merged into the
+ * matcher in the order of the shares (so in block order, as one reader
+ * would have): the accepted pairs and the counts are those of one thread.
+ * The matcher is only read meanwhile.
+ */
+struct scorer {
+    const struct matcher *m;
+    unsigned r;
+    const uint64_t *e;
+    size_t from, to;
+    uint32_t *mem, *ek; /* block_cap and block_cap x r */
+    uint64_t compared, hist[MATCH_HIST_BINS], band[MATCH_NBANDS];
+    uint64_t no_dob, disagree;
+    struct accepted *acc; /* malloc'd: counted into the matcher's bytes
+                             when merged */
+    size_t nacc, alloc;
+    int rc;
+};
+
 static int
-score_pair(struct matcher *m, struct match_rule_stats *rs, uint32_t a,
-           uint32_t b)
+score_pair(struct scorer *sc, uint32_t a, uint32_t b)
 {
+    const struct matcher *m = sc->m;
     uint8_t lv[MF_MAX];
     unsigned k;
     double w;
@@ -295,23 +297,222 @@ score_pair(struct matcher *m, struct match_rule_stats *rs, uint32_t a,
 
     refused = mx_levels_of(m, a, b, lv);
     w = mx_weight_of(m, a, b, lv);
-    rs->pairs_compared++;
+    sc->compared++;
     bin = (int)floor(w) - MATCH_HIST_MIN;
     bin = bin < 0 ? 0 : bin >= MATCH_HIST_BINS ? MATCH_HIST_BINS - 1 : bin;
-    m->st.weight_hist[bin]++;
+    sc->hist[bin]++;
     for (k = MATCH_NBANDS - 1; k > 0 && w < m->band_w[k]; k--)
         ;
-    m->st.pairs_band[k]++;
+    sc->band[k]++;
     if (w < m->thr)
         return 0;
     if (refused) {
         if (refused == 2)
-            m->st.refused_no_dob++;
+            sc->no_dob++;
         else
-            m->st.refused_disagree++;
+            sc->disagree++;
         return 0;
     }
-    return push_accepted(m, w, a, b);
+    if (sc->nacc == sc->alloc) {
+        size_t na = sc->alloc ? sc->alloc * 2 : 4096;
+        struct accepted *p = realloc(sc->acc, na * sizeof(*p));
+
+        if (!p)
+            return CE_NOMEM;
+        sc->acc = p;
+        sc->alloc = na;
+    }
+    sc->acc[sc->nacc].w = (float)w;
+    sc->acc[sc->nacc].a = a;
+    sc->acc[sc->nacc].b = b;
+    sc->nacc++;
+    return 0;
+}
+
+/* Fills mem[0..s) with a block's records and ek with their keys under
+ * the earlier rules (0 where that rule compares nothing). */
+static void
+block_members(const struct matcher *m, unsigned r, const uint64_t *e,
+              size_t s, uint32_t *mem, uint32_t *ek)
+{
+    size_t x;
+    unsigned q;
+
+    for (x = 0; x < s; x++) {
+        mem[x] = (uint32_t)e[x];
+        for (q = 0; q < r; q++) {
+            uint32_t k = mx_block_key(m, q, mem[x]);
+
+            ek[x * r + q] = k && !mx_is_capped(m, q, k) ? k : 0;
+        }
+    }
+}
+
+/* 1 when an earlier rule compares records x and y of a block. */
+static int
+covered_before(const uint32_t *ek, unsigned r, size_t x, size_t y)
+{
+    unsigned q;
+
+    for (q = 0; q < r; q++)
+        if (ek[x * r + q] && ek[x * r + q] == ek[y * r + q])
+            return 1;
+    return 0;
+}
+
+/* Scores sc's blocks: every pair no earlier rule compares and not of one
+ * group. A thread's body, or called in place. */
+static void *
+score_blocks(void *arg)
+{
+    struct scorer *sc = arg;
+    const struct matcher *m = sc->m;
+    size_t a, b, x, y, cap = m->cfg.block_cap;
+
+    for (a = sc->from; a < sc->to && sc->rc == 0; a = b) {
+        size_t s;
+
+        for (b = a + 1; b < sc->to && sc->e[b] >> 32 == sc->e[a] >> 32; b++)
+            ;
+        s = b - a;
+        if (s < 2 || s > cap)
+            continue;
+        block_members(m, sc->r, sc->e + a, s, sc->mem, sc->ek);
+        for (x = 0; x < s && sc->rc == 0; x++)
+            for (y = x + 1; y < s; y++) {
+                if (same_group(&m->rec[sc->mem[x]], &m->rec[sc->mem[y]]) ||
+                    covered_before(sc->ek, sc->r, x, y))
+                    continue;
+                if (score_pair(sc, sc->mem[x], sc->mem[y]) < 0) {
+                    sc->rc = CE_NOMEM;
+                    break;
+                }
+            }
+    }
+    return NULL;
+}
+
+/* The pairs of the blocks within the cap among entries [from, to). */
+static uint64_t
+block_pairs(const uint64_t *e, size_t from, size_t to, size_t cap,
+            size_t *next)
+{
+    size_t b = from + 1, s;
+
+    while (b < to && e[b] >> 32 == e[from] >> 32)
+        b++;
+    *next = b;
+    s = b - from;
+    return s >= 2 && s <= cap ? (uint64_t)s * (s - 1) / 2 : 0;
+}
+
+/* Merges the shares' counts and accepted pairs, in share order. */
+static int
+merge_scorers(struct matcher *m, struct match_rule_stats *rs,
+              struct scorer *sc, unsigned nsc)
+{
+    size_t need = m->nacc, held = 0, k;
+    unsigned t;
+
+    for (t = 0; t < nsc; t++) {
+        need += sc[t].nacc;
+        held += sc[t].alloc * sizeof(struct accepted);
+    }
+    /* the shares' lists were the matcher's too, until now */
+    m->bytes += held;
+    if (m->bytes > m->st.bytes_peak)
+        m->st.bytes_peak = m->bytes;
+    m->bytes -= held;
+    if (need > m->acc_alloc) {
+        size_t na = m->acc_alloc ? m->acc_alloc : 4096;
+        struct accepted *p;
+
+        while (na < need)
+            na *= 2;
+        p = mx_realloc(m, m->acc, m->acc_alloc * sizeof(*p), na * sizeof(*p));
+        if (!p)
+            return CE_NOMEM;
+        m->acc = p;
+        m->acc_alloc = na;
+    }
+    for (t = 0; t < nsc; t++) {
+        if (sc[t].nacc)
+            memcpy(m->acc + m->nacc, sc[t].acc,
+                   sc[t].nacc * sizeof(*sc[t].acc));
+        m->nacc += sc[t].nacc;
+        rs->pairs_compared += sc[t].compared;
+        for (k = 0; k < MATCH_HIST_BINS; k++)
+            m->st.weight_hist[k] += sc[t].hist[k];
+        for (k = 0; k < MATCH_NBANDS; k++)
+            m->st.pairs_band[k] += sc[t].band[k];
+        m->st.refused_no_dob += sc[t].no_dob;
+        m->st.refused_disagree += sc[t].disagree;
+    }
+    return 0;
+}
+
+/* Scores rule r's sorted entries e[0..n) on up to cfg.threads threads,
+ * each a run of whole blocks with about the same number of pairs. */
+static int
+score_rule(struct matcher *m, unsigned r, const uint64_t *e, size_t n)
+{
+    struct scorer sc[MATCH_MAX_THREADS];
+    pthread_t tid[MATCH_MAX_THREADS];
+    size_t cap = m->cfg.block_cap, a, next;
+    uint64_t total = 0, acc = 0;
+    unsigned nsc = m->cfg.threads, t, started = 0;
+    int rc = 0;
+
+    if (nsc < 1)
+        nsc = 1;
+    if (nsc > MATCH_MAX_THREADS)
+        nsc = MATCH_MAX_THREADS;
+    for (a = 0; a < n; a = next)
+        total += block_pairs(e, a, n, cap, &next);
+    while (nsc > 1 && total < m->cfg.pairs_a_thread * nsc)
+        nsc--; /* a thread would cost more than it saves */
+    memset(sc, 0, sizeof(sc));
+    for (t = 0; t < nsc; t++) {
+        sc[t].m = m;
+        sc[t].r = r;
+        sc[t].e = e;
+        sc[t].mem = mx_calloc(m, cap ? cap : 1, sizeof(uint32_t));
+        sc[t].ek = mx_calloc(m, cap * (r ? r : 1), sizeof(uint32_t));
+        if (!sc[t].mem || !sc[t].ek)
+            rc = CE_NOMEM;
+    }
+    /* share t ends at the first block boundary past (t + 1) / nsc of the
+     * pairs */
+    for (a = 0, t = 0; t < nsc; t++) {
+        sc[t].from = a;
+        while (a < n && (t == nsc - 1 || acc * nsc < total * (t + 1))) {
+            acc += block_pairs(e, a, n, cap, &next);
+            a = next;
+        }
+        sc[t].to = a;
+    }
+    for (t = 1; rc == 0 && t < nsc; t++) {
+        if (pthread_create(&tid[t], NULL, score_blocks, &sc[t]) != 0)
+            break;
+        started = t;
+    }
+    if (rc == 0) {
+        score_blocks(&sc[0]);
+        for (t = started + 1; t < nsc; t++)
+            score_blocks(&sc[t]); /* no thread to be had: here */
+    }
+    for (t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
+    for (t = 0; t < nsc && rc == 0; t++)
+        rc = sc[t].rc;
+    if (rc == 0)
+        rc = merge_scorers(m, &m->st.rule[r], sc, nsc);
+    for (t = 0; t < nsc; t++) {
+        free(sc[t].acc);
+        mx_free(m, sc[t].mem, (cap ? cap : 1) * sizeof(uint32_t));
+        mx_free(m, sc[t].ek, cap * (r ? r : 1) * sizeof(uint32_t));
+    }
+    return rc;
 }
 
 /*
@@ -331,7 +532,6 @@ mx_rule_pass(struct matcher *m, unsigned r, struct hist *train,
     size_t cap = m->cfg.block_cap, n = 0, i, a, b, x, y;
     double frac = 1;
     uint8_t lv[MF_MAX];
-    unsigned q;
     int rc = CE_NOMEM;
 
     e = mx_calloc(m, m->n, sizeof(*e));
@@ -353,6 +553,10 @@ mx_rule_pass(struct matcher *m, unsigned r, struct hist *train,
         if (rs->pairs > m->cfg.em_pairs)
             frac = (double)m->cfg.em_pairs / (double)rs->pairs;
     }
+    if (!train) {
+        rc = score_rule(m, r, e, n);
+        goto out;
+    }
     for (a = 0; a < n; a = b) {
         uint32_t key = (uint32_t)(e[a] >> 32);
         size_t s;
@@ -360,41 +564,25 @@ mx_rule_pass(struct matcher *m, unsigned r, struct hist *train,
         for (b = a + 1; b < n && e[b] >> 32 == e[a] >> 32; b++)
             ;
         s = b - a;
-        if (s < 2 || s > cap || (train && !block_sampled(key, frac)))
+        if (s < 2 || s > cap || !block_sampled(key, frac))
             continue;
-        for (x = 0; x < s; x++) {
-            mem[x] = (uint32_t)e[a + x];
-            /* keys of earlier rules; 0 where that rule compares nothing */
-            for (q = 0; q < r; q++) {
-                uint32_t k = mx_block_key(m, q, mem[x]);
-
-                ek[x * r + q] = k && !mx_is_capped(m, q, k) ? k : 0;
-            }
-        }
+        block_members(m, r, e + a, s, mem, ek);
         for (x = 0; x < s; x++)
             for (y = x + 1; y < s; y++) {
                 const struct mrec *ra = &m->rec[mem[x]], *rb = &m->rec[mem[y]];
-                int covered = 0, within = same_group(ra, rb);
+                /* a group's pairs train: they are the matches the keys
+                 * found */
+                int within = same_group(ra, rb);
+                int covered = covered_before(ek, r, x, y);
+                uint64_t pat;
 
-                /* a group's pairs are never scored, but they train: they
-                 * are the matches the keys found */
-                if (within && !train)
-                    continue;
-                for (q = 0; q < r && !covered; q++)
-                    covered = ek[x * r + q] && ek[x * r + q] == ek[y * r + q];
-                if (train) {
-                    uint64_t pat;
-
-                    mx_levels_of(m, mem[x], mem[y], lv);
-                    pat = mx_pattern_of(m, lv);
-                    if (mx_hist_add(m, train, pat, 1) < 0 ||
-                        (!covered && !within &&
-                         mx_hist_add(m, uni, pat, 1 / frac) < 0))
-                        goto out;
-                    rs->pairs_trained++;
-                } else if (!covered && score_pair(m, rs, mem[x], mem[y]) < 0) {
+                mx_levels_of(m, mem[x], mem[y], lv);
+                pat = mx_pattern_of(m, lv);
+                if (mx_hist_add(m, train, pat, 1) < 0 ||
+                    (!covered && !within &&
+                     mx_hist_add(m, uni, pat, 1 / frac) < 0))
                     goto out;
-                }
+                rs->pairs_trained++;
             }
     }
     rc = 0;

@@ -348,11 +348,13 @@ summarise_prob(const struct match_stats *st, const struct job_plan *plan,
 
 /*
  * Links the records read: the keys (link.h), then, when the plan has it,
- * the probabilistic stage (prob_link.h), whose statistics go to *mst
- * (zeroed without). The comparison records are released on the way.
+ * the probabilistic stage (prob_link.h, scoring its blocks on `threads`
+ * threads with the result of one), whose statistics go to *mst (zeroed
+ * without). The comparison records are released on the way.
  */
 static int
-link_records(struct job_state *js, struct match_stats *mst, struct diag *d)
+link_records(struct job_state *js, int threads, struct match_stats *mst,
+             struct diag *d)
 {
     const struct job_plan *plan = js->plan;
     struct match_config cfg;
@@ -367,6 +369,7 @@ link_records(struct job_state *js, struct match_stats *mst, struct diag *d)
     prob_link_config(&plan->linkage, &cfg);
     cfg.nextra = compare_fields_count(plan);
     cfg.extra_strong = compare_fields_strong(plan);
+    cfg.threads = threads > 0 ? (unsigned)threads : 1;
     return prob_link_run(&js->rr.linker, &js->rr.recs,
                          &js->rr.comparisons, &cfg, mst, d);
 }
@@ -480,7 +483,7 @@ run_link(struct job_run *jr, struct diag *d)
 
     if (!(mst = malloc(sizeof(*mst))))
         goto nomem;
-    rc = link_records(js, mst, d);
+    rc = link_records(js, jr->opts->threads, mst, d);
     if (rc == 0 && js->have_enc)
         summarise_prob(mst, plan, &sum->prob);
     free(mst);
@@ -762,7 +765,7 @@ job_link_trace(const struct job_plan *plan, int threads,
         (rc = read_sources(&js.rr, plan, &js.ps, &js.geo,
                            js.have_enc ? &js.enc : NULL, &opts, 1,
                            tmp.sources, d)) < 0 ||
-        (rc = link_records(&js, mst, d)) < 0)
+        (rc = link_records(&js, threads, mst, d)) < 0)
         goto out;
     if (js.have_enc)
         summarise_prob(mst, plan, &tmp.prob);

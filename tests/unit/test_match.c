@@ -1043,6 +1043,59 @@ test_deterministic(void **state)
     match_release(m2);
 }
 
+/* Scoring on several threads: every cluster, count and histogram as on
+ * one (the blocks split into runs on 1, 2, 3 and 8 threads, with a
+ * thread's share of pairs set to 1 so that every rule splits). */
+static void
+test_threads_same(void **state)
+{
+    static const unsigned threads[] = {2, 3, 8};
+    struct match_config c;
+    struct matcher *m1, *m2;
+    struct population p1, p2;
+    struct diag d;
+    const struct match_stats *s1, *s2;
+    size_t i, k;
+    unsigned r;
+
+    (void)state;
+    match_config_default(&c);
+    c.u_pairs = 50000;
+    c.em_pairs = 500;
+    m1 = new_matcher(&c);
+    populate(m1, &p1, 1500, 5, 1);
+    assert_int_equal(match_run(m1, &d), 0);
+    s1 = match_stats(m1);
+    for (k = 0; k < sizeof(threads) / sizeof(threads[0]); k++) {
+        c.threads = threads[k];
+        c.pairs_a_thread = 1;
+        m2 = new_matcher(&c);
+        populate(m2, &p2, 1500, 5, 1);
+        assert_int_equal(match_run(m2, &d), 0);
+        s2 = match_stats(m2);
+        assert_int_equal(match_nrecords(m1), match_nrecords(m2));
+        for (i = 0; i < match_nrecords(m1); i++)
+            assert_int_equal(match_cluster(m1, i), match_cluster(m2, i));
+        assert_memory_equal(s1->weight_hist, s2->weight_hist,
+                            sizeof(s1->weight_hist));
+        assert_memory_equal(s1->pairs_band, s2->pairs_band,
+                            sizeof(s1->pairs_band));
+        for (r = 0; r < c.nrules; r++)
+            assert_int_equal(s1->rule[r].pairs_compared,
+                             s2->rule[r].pairs_compared);
+        assert_true(s1->rule[0].pairs_compared > 0);
+        assert_int_equal(s1->pairs_compared, s2->pairs_compared);
+        assert_int_equal(s1->pairs_accepted, s2->pairs_accepted);
+        assert_int_equal(s1->refused_disagree, s2->refused_disagree);
+        assert_int_equal(s1->refused_no_dob, s2->refused_no_dob);
+        assert_int_equal(s1->links, s2->links);
+        free(p2.person);
+        match_release(m2);
+    }
+    free(p1.person);
+    match_release(m1);
+}
+
 static void
 test_config_errors(void **state)
 {
@@ -1114,6 +1167,7 @@ main(void)
         cmocka_unit_test(test_groups_and_folding),
         cmocka_unit_test(test_em_defaults),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_threads_same),
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_names),
     };
