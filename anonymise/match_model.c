@@ -6,6 +6,7 @@
 #include "match_private.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,6 +189,125 @@ mx_term_frequencies(struct matcher *m)
     return 0;
 }
 
+/* u's random pairs come from a counter: try k draws its two records from
+ * the (2k+1)-th and (2k+2)-th values after the seed, so that any run of
+ * tries can be drawn without those before it. */
+#define U_SEED 0x5EEDC0FFEE123457ull
+#define U_STEP 0x9E3779B97F4A7C15ull
+/* Tries a thread draws at a time. */
+#define U_BLOCK 65536
+
+/* A run of tries [from, to): the level counts of the pairs it takes, at
+ * most limit of them (whole numbers in doubles: sums of runs are exact,
+ * in any order). */
+struct u_run {
+    const struct matcher *m;
+    uint64_t from, to, limit;
+    uint64_t taken;
+    double cnt[MF_MAX][MATCH_MAX_LEVELS];
+};
+
+static void *
+u_draw(void *arg)
+{
+    struct u_run *u = arg;
+    const struct matcher *m = u->m;
+    uint8_t lv[MF_MAX];
+    uint64_t k;
+    unsigned f;
+
+    for (k = u->from; k < u->to && u->taken < u->limit; k++) {
+        uint64_t state = U_SEED + (2 * k + 1) * U_STEP;
+        size_t i = (size_t)(mix64(state) % m->n);
+        size_t j = (size_t)(mix64(state + U_STEP) % m->n);
+
+        if (i == j || same_group(&m->rec[i], &m->rec[j]))
+            continue;
+        mx_levels_of(m, i, j, lv);
+        for (f = 0; f < m->nfields; f++)
+            u->cnt[f][lv[f]]++;
+        u->taken++;
+    }
+    return NULL;
+}
+
+/* Adds run u's counts to cnt. */
+static void
+u_add(double (*cnt)[MATCH_MAX_LEVELS], const struct u_run *u, unsigned nf)
+{
+    unsigned f, l;
+
+    for (f = 0; f < nf; f++)
+        for (l = 0; l < MATCH_MAX_LEVELS; l++)
+            cnt[f][l] += u->cnt[f][l];
+}
+
+/*
+ * The first u_pairs pairs of the random sequence (at most 4 u_pairs
+ * tries) into cnt, drawn on cfg.threads threads a block of tries each and
+ * added in block order; the block that passes u_pairs is drawn again, to
+ * its u_pairs-th pair. The counts are those of one thread drawing in
+ * order. Returns the pairs taken.
+ */
+static uint64_t
+u_random_pairs(struct matcher *m, double (*cnt)[MATCH_MAX_LEVELS])
+{
+    struct u_run *u;
+    pthread_t tid[MATCH_MAX_THREADS];
+    uint64_t taken = 0, k = 0, max_tries = 4 * m->cfg.u_pairs;
+    unsigned nt = m->cfg.threads ? m->cfg.threads : 1, t, started;
+
+    if (nt > MATCH_MAX_THREADS)
+        nt = MATCH_MAX_THREADS;
+    u = calloc(nt, sizeof(*u));
+    /* without room for nt runs: drawn here, one block at a time */
+    while (taken < m->cfg.u_pairs && k < max_tries) {
+        struct u_run one;
+        struct u_run *blocks = u ? u : &one;
+        unsigned nb = u ? nt : 1;
+
+        for (t = 0; t < nb; t++) {
+            memset(&blocks[t], 0, sizeof(blocks[t]));
+            blocks[t].m = m;
+            blocks[t].from = k + (uint64_t)t * U_BLOCK;
+            blocks[t].to = blocks[t].from + U_BLOCK;
+            if (blocks[t].from > max_tries)
+                blocks[t].from = max_tries;
+            if (blocks[t].to > max_tries)
+                blocks[t].to = max_tries;
+            blocks[t].limit = UINT64_MAX;
+        }
+        for (started = 0, t = 1; t < nb; t++) {
+            if (pthread_create(&tid[t], NULL, u_draw, &blocks[t]) != 0)
+                break;
+            started = t;
+        }
+        u_draw(&blocks[0]);
+        for (t = started + 1; t < nb; t++)
+            u_draw(&blocks[t]); /* no thread to be had: here */
+        for (t = 1; t <= started; t++)
+            pthread_join(tid[t], NULL);
+        for (t = 0; t < nb && taken < m->cfg.u_pairs; t++) {
+            if (taken + blocks[t].taken > m->cfg.u_pairs) {
+                /* past u_pairs: this block again, to the u_pairs-th */
+                uint64_t from = blocks[t].from, to = blocks[t].to;
+
+                memset(&blocks[t], 0, sizeof(blocks[t]));
+                blocks[t].m = m;
+                blocks[t].from = from;
+                blocks[t].to = to;
+                blocks[t].limit = m->cfg.u_pairs - taken;
+                u_draw(&blocks[t]);
+            }
+            u_add(cnt, &blocks[t], m->nfields);
+            taken += blocks[t].taken;
+            k = blocks[t].to;
+        }
+    }
+    free(u);
+    return taken;
+}
+
 /* u from random pairs (all pairs when there are no more than u_pairs),
  * with half a pair at each level so that no u is 0. */
 void
@@ -196,7 +316,7 @@ mx_estimate_u(struct matcher *m)
     double cnt[MF_MAX][MATCH_MAX_LEVELS];
     uint8_t lv[MF_MAX];
     double all = (double)m->n * (double)(m->n - 1) / 2;
-    uint64_t taken = 0, tries = 0, state = 0x5EEDC0FFEE123457ull;
+    uint64_t taken = 0;
     unsigned f, l;
 
     memset(cnt, 0, sizeof(cnt));
@@ -213,21 +333,7 @@ mx_estimate_u(struct matcher *m)
                 taken++;
             }
     } else {
-        while (taken < m->cfg.u_pairs && tries < 4 * m->cfg.u_pairs) {
-            size_t i, j;
-
-            tries++;
-            state += 0x9E3779B97F4A7C15ull;
-            i = (size_t)(mix64(state) % m->n);
-            state += 0x9E3779B97F4A7C15ull;
-            j = (size_t)(mix64(state) % m->n);
-            if (i == j || same_group(&m->rec[i], &m->rec[j]))
-                continue;
-            mx_levels_of(m, i, j, lv);
-            for (f = 0; f < m->nfields; f++)
-                cnt[f][lv[f]]++;
-            taken++;
-        }
+        taken = u_random_pairs(m, cnt);
     }
     m->st.u_pairs = taken;
     for (f = 0; f < m->nfields; f++) {

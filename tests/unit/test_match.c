@@ -1043,9 +1043,11 @@ test_deterministic(void **state)
     match_release(m2);
 }
 
-/* Scoring on several threads: every cluster, count and histogram as on
- * one (the blocks split into runs on 1, 2, 3 and 8 threads, with a
- * thread's share of pairs set to 1 so that every rule splits). */
+/* Several threads: every cluster, count, histogram and u as on one (the
+ * blocks of each scoring pass split into runs on 2, 3 and 8 threads,
+ * with a thread's share of pairs set to 1 so that every rule splits; u's
+ * 200 000 random pairs drawn in blocks of tries, one a thread, the last
+ * block drawn again to its pair). */
 static void
 test_threads_same(void **state)
 {
@@ -1056,11 +1058,11 @@ test_threads_same(void **state)
     struct diag d;
     const struct match_stats *s1, *s2;
     size_t i, k;
-    unsigned r;
+    unsigned r, f;
 
     (void)state;
     match_config_default(&c);
-    c.u_pairs = 50000;
+    c.u_pairs = 200000; /* of 1.1 M pairs: random pairs, 4 blocks */
     c.em_pairs = 500;
     m1 = new_matcher(&c);
     populate(m1, &p1, 1500, 5, 1);
@@ -1089,6 +1091,11 @@ test_threads_same(void **state)
         assert_int_equal(s1->refused_disagree, s2->refused_disagree);
         assert_int_equal(s1->refused_no_dob, s2->refused_no_dob);
         assert_int_equal(s1->links, s2->links);
+        assert_int_equal(s1->u_pairs, s2->u_pairs);
+        assert_int_equal(s1->u_pairs, 200000);
+        for (f = 0; f < s1->nfields; f++)
+            assert_memory_equal(s1->field[f].u, s2->field[f].u,
+                                sizeof(s1->field[f].u));
         free(p2.person);
         match_release(m2);
     }
