@@ -10,7 +10,9 @@
 #     changes alters the table in place;
 #   - a lock another session holds is named when it stops the run;
 #   - outputs succeed or fail together: a file output that fails after the
-#     database committed is finished by the next run;
+#     database committed is finished by the next run (every rename and
+#     symlink of a run failed in turn with the long checks, CI=true or
+#     make soak; every third without);
 #   - the job is refused when it is read: two outputs in one place, too
 #     many cohorts or cells, a cohort name with __;
 #   - labels a spreadsheet keeps as text, the same in CSV and PostgreSQL;
@@ -209,7 +211,8 @@ for call in rename symlink; do
             { echo "# after $call:$k the next run did not reconcile"; bad=1; }
         # past the last call of this kind: the run went through untouched
         ! grep -q . "$scratch/fault.err" && [ "$db" = "$files" ] && [ -z "$mark" ] && break
-        k=$((k + 1))
+        # without the long checks a sample: calls 1, 4, 7, ... (CI: all)
+        if soak; then k=$((k + 1)); else k=$((k + 3)); fi
     done
 done
 check '[ "$cases" -gt 4 ] && [ "$bad" -eq 0 ]' \
@@ -253,7 +256,8 @@ for call in rename symlink; do
         [ "$rc" -eq 0 ] && [ "$(run_in out)" = "$(run_in copy)" ] && [ -z "$(mark_in out)$(mark_in copy)" ] ||
             { echo "# after $call:$k the next run did not reconcile"; bad=1; }
         ! grep -q . "$scratch/fault.err" && break
-        k=$((k + 1))
+        # without the long checks a sample: calls 1, 4, 7, ... (CI: all)
+        if soak; then k=$((k + 1)); else k=$((k + 3)); fi
     done
 done
 check '[ "$cases" -gt 4 ] && [ "$bad" -eq 0 ]' \
