@@ -72,14 +72,24 @@ sort -u "$planted" | grep -v '^$' > "$dir/p.planted"
 outputs=$(find "$dir" -path "$dir/outputs.*" -type f | sort)
 check '[ -n "$outputs" ]' "the suite kept the outputs of the planted runs ($(echo "$outputs" | grep -c .) files)"
 
+# One grep a kind over every plain file (its patterns compiled once, not
+# once a file), and one a gzip file.
+plain=$(echo "$outputs" | grep -v '\.gz$' || true)
+gzipped=$(echo "$outputs" | grep '\.gz$' || true)
 leaks=0
 for kind in nhs upn postcode dob name planted; do
     pat=$dir/p.$kind
     [ -s "$pat" ] || { echo "# no $kind patterns"; continue; }
     case $kind in name) opt=-w ;; planted) opt=-i ;; *) opt= ;; esac
-    for f in "$log" $outputs; do
-        case $f in *.gz) cat_cmd="gzip -dc" ;; *) cat_cmd=cat ;; esac
-        found=$($cat_cmd "$f" | LC_ALL=C grep -n $opt -F -f "$pat" | cut -d: -f1 | head -n 5 | tr '\n' ' ')
+    # shellcheck disable=SC2086
+    found=$(LC_ALL=C grep -H -n $opt -F -f "$pat" -- "$log" $plain |
+        cut -d: -f1,2 | head -n 5 | sed "s|^$dir/||" | tr '\n' ' ')
+    if [ -n "$found" ]; then
+        echo "# a $kind identifier at (file:line) $found"
+        leaks=1
+    fi
+    for f in $gzipped; do
+        found=$(gzip -dc "$f" | LC_ALL=C grep -n $opt -F -f "$pat" | cut -d: -f1 | head -n 5 | tr '\n' ' ')
         if [ -n "$found" ]; then
             echo "# a $kind identifier at ${f#"$dir"/} line(s) $found"
             leaks=1
