@@ -703,8 +703,10 @@ audit_period(void *arg)
 /* Audits periods until none is left, or every one left is after a
  * period already found weak (the answer is the first). */
 static void
-audit_periods(struct audit_work *w)
+audit_periods(void *arg)
 {
+    struct audit_work *w = arg;
+
     for (;;) {
         struct audit_call ac;
 
@@ -726,12 +728,44 @@ audit_periods(struct audit_work *w)
     }
 }
 
+/* What each thread of audit_on_threads() runs. */
+struct thread_work {
+    void (*work)(void *);
+    void *arg;
+};
+
 static void *
-audit_worker(void *arg)
+thread_main(void *arg)
 {
-    audit_periods(arg);
+    const struct thread_work *tw = arg;
+
+    tw->work(tw->arg);
     glp_free_env(); /* this thread's GLPK environment */
     return NULL;
+}
+
+void
+audit_on_threads(int threads, int tasks, void (*work)(void *), void *arg)
+{
+    struct thread_work tw;
+    pthread_t tid[16];
+    int n = 0, k;
+
+    tw.work = work;
+    tw.arg = arg;
+    if (threads > 16)
+        threads = 16;
+    if (threads > tasks)
+        threads = tasks;
+    /* GLPK keeps its state per thread only when built reentrant */
+    if (threads > 1 && glp_config("TLS") != NULL)
+        for (n = 0; n < threads; n++)
+            if (pthread_create(&tid[n], NULL, thread_main, &tw) != 0)
+                break;
+    if (n == 0)
+        work(arg);
+    for (k = 0; k < n; k++)
+        pthread_join(tid[k], NULL);
 }
 
 int
@@ -742,8 +776,7 @@ disclosure_audit(const struct count_table *t,
     struct relations r;
     struct attacker am;
     struct audit_work w;
-    pthread_t tid[16];
-    int p, n = 0, k, rc = 0;
+    int p, rc = 0;
 
     *period = -1;
     *cell = (size_t)-1;
@@ -770,19 +803,7 @@ disclosure_audit(const struct count_table *t,
     for (p = 0; p < t->nperiods; p++)
         w.weak[p] = (size_t)-1;
     pthread_mutex_init(&w.lock, NULL);
-    /* GLPK keeps its state per thread only when built reentrant */
-    if (threads > 16)
-        threads = 16;
-    if (threads > t->nperiods)
-        threads = t->nperiods;
-    if (threads > 1 && glp_config("TLS") != NULL)
-        for (n = 0; n < threads; n++)
-            if (pthread_create(&tid[n], NULL, audit_worker, &w) != 0)
-                break;
-    if (n == 0)
-        audit_periods(&w);
-    for (k = 0; k < n; k++)
-        pthread_join(tid[k], NULL);
+    audit_on_threads(threads, t->nperiods, audit_periods, &w);
     /* the first period in order that failed or is weak, whichever thread
      * found it: the answer of one thread */
     for (p = 0; p < t->nperiods && rc == 0; p++) {

@@ -57,6 +57,16 @@ struct attacker {
  * or CE_INTERNAL instead of abort(); every GLPK call goes through it. */
 int audit_glpk_call(int (*fn)(void *), void *arg);
 
+/*
+ * Runs work(arg) on up to `threads` threads (at most 16 and at most
+ * `tasks`), each freeing its GLPK environment when work returns, when
+ * GLPK keeps its state per thread; else, or with one thread, once here.
+ * work takes tasks from a queue in arg until none is left, so that once
+ * or many times it does every task. Returns when every thread has.
+ */
+void audit_on_threads(int threads, int tasks, void (*work)(void *),
+                      void *arg);
+
 /* The table's additive relations (the same in every period): 0 or
  * CE_NOMEM; release with audit_relations_release(). */
 int audit_relations_build(const struct count_table *t, struct relations *r);

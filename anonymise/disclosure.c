@@ -167,8 +167,8 @@ struct protect_work {
     pthread_mutex_t lock;
 };
 
-static void *
-protect_worker(void *arg)
+static void
+protect_periods(void *arg)
 {
     struct protect_work *w = arg;
 
@@ -183,8 +183,6 @@ protect_worker(void *arg)
         w->rcs[p] = protect_period_guarded(w->t, w->r, w->dp, w->pt, p,
                                            &w->per_period[p]);
     }
-    glp_free_env(); /* this thread's GLPK environment */
-    return NULL;
 }
 
 int
@@ -194,8 +192,7 @@ disclosure_protect(struct count_table *t, const struct disclosure_plan *dp,
 {
     struct relations r;
     struct protect_work w;
-    pthread_t tid[16];
-    int p, rc = 0, n = 0, k;
+    int p, rc = 0;
 
     memset(st, 0, sizeof(*st));
     if ((rc = audit_relations_build(t, &r)) < 0) {
@@ -217,21 +214,7 @@ disclosure_protect(struct count_table *t, const struct disclosure_plan *dp,
         return CE_NOMEM;
     }
     pthread_mutex_init(&w.lock, NULL);
-    /* GLPK keeps its state per thread only when built reentrant */
-    if (threads > 16)
-        threads = 16;
-    if (threads > t->nperiods)
-        threads = t->nperiods;
-    if (threads > 1 && glp_config("TLS") != NULL)
-        for (n = 0; n < threads; n++)
-            if (pthread_create(&tid[n], NULL, protect_worker, &w) != 0)
-                break;
-    if (n == 0)
-        for (p = 0; p < t->nperiods; p++)
-            w.rcs[p] = protect_period_guarded(t, &r, dp, pt, p,
-                                              &w.per_period[p]);
-    for (k = 0; k < n; k++)
-        pthread_join(tid[k], NULL);
+    audit_on_threads(threads, t->nperiods, protect_periods, &w);
     /* added in period order, so the totals never depend on scheduling */
     for (p = 0; p < t->nperiods; p++) {
         if (w.rcs[p] < 0 && rc == 0)

@@ -6,6 +6,8 @@
  */
 #include "match_private.h"
 
+#include <pthread.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,25 @@ mx_free(struct matcher *m, void *p, size_t size)
         return;
     free(p);
     m->bytes -= size;
+}
+
+void
+mx_on_threads(void *(*fn)(void *), void *items, size_t size, unsigned n)
+{
+    pthread_t tid[MATCH_MAX_THREADS];
+    unsigned t, started = 0;
+    char *at = items;
+
+    for (t = 1; t < n && t < MATCH_MAX_THREADS; t++) {
+        if (pthread_create(&tid[t], NULL, fn, at + t * size) != 0)
+            break;
+        started = t;
+    }
+    fn(at);
+    for (t = started + 1; t < n; t++)
+        fn(at + t * size); /* no thread to be had: here */
+    for (t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
 }
 
 /* ---- configuration ---- */

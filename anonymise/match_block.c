@@ -7,7 +7,6 @@
 #include "match_private.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -457,10 +456,9 @@ static int
 score_rule(struct matcher *m, unsigned r, const uint64_t *e, size_t n)
 {
     struct scorer sc[MATCH_MAX_THREADS];
-    pthread_t tid[MATCH_MAX_THREADS];
     size_t cap = m->cfg.block_cap, a, next;
     uint64_t total = 0, acc = 0;
-    unsigned nsc = m->cfg.threads, t, started = 0;
+    unsigned nsc = m->cfg.threads, t;
     int rc = 0;
 
     if (nsc < 1)
@@ -491,18 +489,8 @@ score_rule(struct matcher *m, unsigned r, const uint64_t *e, size_t n)
         }
         sc[t].to = a;
     }
-    for (t = 1; rc == 0 && t < nsc; t++) {
-        if (pthread_create(&tid[t], NULL, score_blocks, &sc[t]) != 0)
-            break;
-        started = t;
-    }
-    if (rc == 0) {
-        score_blocks(&sc[0]);
-        for (t = started + 1; t < nsc; t++)
-            score_blocks(&sc[t]); /* no thread to be had: here */
-    }
-    for (t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
+    if (rc == 0)
+        mx_on_threads(score_blocks, sc, sizeof(sc[0]), nsc);
     for (t = 0; t < nsc && rc == 0; t++)
         rc = sc[t].rc;
     if (rc == 0)
@@ -535,9 +523,7 @@ mx_rule_pass(struct matcher *m, unsigned r, struct hist *train,
     int rc = CE_NOMEM;
 
     e = mx_calloc(m, m->n, sizeof(*e));
-    mem = mx_calloc(m, cap, sizeof(*mem));
-    ek = mx_calloc(m, cap * (r ? r : 1), sizeof(*ek));
-    if (!e || !mem || !ek)
+    if (!e)
         goto out;
     for (i = 0; i < m->n; i++) {
         uint32_t k = mx_block_key(m, r, i);
@@ -547,16 +533,18 @@ mx_rule_pass(struct matcher *m, unsigned r, struct hist *train,
     }
     if (mx_sort_entries(m, e, n) < 0)
         goto out;
-    if (train) {
-        if (count_blocks(m, r, e, n) < 0)
-            goto out;
-        if (rs->pairs > m->cfg.em_pairs)
-            frac = (double)m->cfg.em_pairs / (double)rs->pairs;
-    }
     if (!train) {
-        rc = score_rule(m, r, e, n);
+        rc = score_rule(m, r, e, n); /* with its own scratch per thread */
         goto out;
     }
+    if (count_blocks(m, r, e, n) < 0)
+        goto out;
+    if (rs->pairs > m->cfg.em_pairs)
+        frac = (double)m->cfg.em_pairs / (double)rs->pairs;
+    mem = mx_calloc(m, cap, sizeof(*mem));
+    ek = mx_calloc(m, cap * (r ? r : 1), sizeof(*ek));
+    if (!mem || !ek)
+        goto out;
     for (a = 0; a < n; a = b) {
         uint32_t key = (uint32_t)(e[a] >> 32);
         size_t s;

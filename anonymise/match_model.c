@@ -6,7 +6,6 @@
 #include "match_private.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,9 +252,8 @@ static uint64_t
 u_random_pairs(struct matcher *m, double (*cnt)[MATCH_MAX_LEVELS])
 {
     struct u_run *u;
-    pthread_t tid[MATCH_MAX_THREADS];
     uint64_t taken = 0, k = 0, max_tries = 4 * m->cfg.u_pairs;
-    unsigned nt = m->cfg.threads ? m->cfg.threads : 1, t, started;
+    unsigned nt = m->cfg.threads ? m->cfg.threads : 1, t;
 
     if (nt > MATCH_MAX_THREADS)
         nt = MATCH_MAX_THREADS;
@@ -277,16 +275,7 @@ u_random_pairs(struct matcher *m, double (*cnt)[MATCH_MAX_LEVELS])
                 blocks[t].to = max_tries;
             blocks[t].limit = UINT64_MAX;
         }
-        for (started = 0, t = 1; t < nb; t++) {
-            if (pthread_create(&tid[t], NULL, u_draw, &blocks[t]) != 0)
-                break;
-            started = t;
-        }
-        u_draw(&blocks[0]);
-        for (t = started + 1; t < nb; t++)
-            u_draw(&blocks[t]); /* no thread to be had: here */
-        for (t = 1; t <= started; t++)
-            pthread_join(tid[t], NULL);
+        mx_on_threads(u_draw, blocks, sizeof(blocks[0]), nb);
         for (t = 0; t < nb && taken < m->cfg.u_pairs; t++) {
             if (taken + blocks[t].taken > m->cfg.u_pairs) {
                 /* past u_pairs: this block again, to the u_pairs-th */

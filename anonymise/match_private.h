@@ -137,6 +137,11 @@ same_group(const struct mrec *a, const struct mrec *b)
 void *mx_realloc(struct matcher *m, void *p, size_t old, size_t size);
 void *mx_calloc(struct matcher *m, size_t n, size_t size);
 void mx_free(struct matcher *m, void *p, size_t size);
+/* Runs fn on each of the n (at most MATCH_MAX_THREADS) elements of items,
+ * each `size` bytes: the first here, the others on threads of their own
+ * (here too when a thread cannot be had). Returns when all have run. */
+void mx_on_threads(void *(*fn)(void *), void *items, size_t size,
+                   unsigned n);
 /* The levels field f can take (bit l: level l), how many, its default m. */
 unsigned mx_levels_valid(unsigned f);
 unsigned mx_field_nlevels(unsigned f);
